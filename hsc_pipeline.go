@@ -1,0 +1,7 @@
+package hsc
+
+import "errors"
+
+func compile(src []byte, o *options) (*Result, error) {
+	return nil, errors.New("hsc: compiler pipeline not wired yet")
+}
