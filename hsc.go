@@ -27,6 +27,9 @@ type ErrorList = diag.List
 type Result struct {
 	// Definition is the States Language JSON.
 	Definition []byte
+	// StatePos maps each state name to the position of the DSL text that
+	// produced it, so tools can point at the source of a state.
+	StatePos map[string]diag.Pos
 	// Warnings are problems that do not stop compilation, such as states that
 	// can never be reached.
 	Warnings []*Error
