@@ -1,3 +1,5 @@
 package main
+
 import "errors"
+
 var errNotYet = errors.New("compile: not wired yet")
