@@ -1,7 +1,37 @@
 package hsc
 
-import "errors"
+import (
+	"github.com/hsc-dev/hsc/ast"
+	"github.com/hsc-dev/hsc/codegen"
+	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/parser"
+	"github.com/hsc-dev/hsc/sema"
+)
 
+// compile runs the pipeline: lexer and parser (with sema's per-state checks
+// as each state is built), sema's analysis, then codegen.
 func compile(src []byte, o *options) (*Result, error) {
-	return nil, errors.New("hsc: compiler pipeline not wired yet")
+	s := diag.NewSource(o.filename, src)
+	m, err := parser.Parse(s, sema.NewChecker(s))
+	if err != nil {
+		return nil, err
+	}
+	err = sema.Analyze(s, m, sema.Options{Region: o.region, AccountID: o.accountID, Visitors: o.visitors})
+	if err != nil {
+		return nil, err
+	}
+	f := codegen.Format{Indent: o.indent, Compact: o.compact}
+	res := &Result{Definition: codegen.Write(m, f), StatePos: map[string]diag.Pos{}}
+	collectPositions(m.States, res.StatePos)
+	return res, nil
+}
+
+func collectPositions(states []*ast.State, out map[string]diag.Pos) {
+	for _, st := range states {
+		out[st.Name] = st.Pos
+		for _, b := range st.Branches {
+			collectPositions(b.States, out)
+		}
+		collectPositions(st.IterStates, out)
+	}
 }

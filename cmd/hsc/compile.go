@@ -1,16 +1,101 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
 	"github.com/spf13/cobra"
+
+	hsc "github.com/hsc-dev/hsc"
+	"github.com/hsc-dev/hsc/diag"
 )
 
 func newCompileCmd(g *globalFlags) *cobra.Command {
-	return &cobra.Command{
+	var (
+		out     string
+		indent  int
+		compact bool
+	)
+	cmd := &cobra.Command{
 		Use:   "compile FILE",
 		Short: "Compile a Heaviside DSL file to a States Language definition",
-		Args:  cobra.ExactArgs(1),
+		Long: `Compile a Heaviside DSL file ("-" for standard input) to Amazon States Language
+JSON, as heaviside 2.2.5 does. The output goes to standard output unless -o names
+a file. Errors are printed as file:line:col: message, with the source line.`,
+		Example: `  hsc compile workflow.hsd -o workflow.sfn
+  hsc -r us-east-1 -a 123456789012 compile workflow.hsd
+  cat workflow.hsd | hsc compile - --compact`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageError{errNotYet}
+			name := args[0]
+			var src []byte
+			var err error
+			if name == "-" {
+				src, err = io.ReadAll(cmd.InOrStdin())
+				name = "<stdin>"
+			} else {
+				src, err = os.ReadFile(name)
+			}
+			if err != nil {
+				return fmt.Errorf("reading source: %w", err)
+			}
+			opts := []hsc.Option{hsc.WithFilename(name), hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID)}
+			if compact {
+				opts = append(opts, hsc.WithCompact())
+			} else {
+				opts = append(opts, hsc.WithIndent(indent))
+			}
+			res, err := hsc.Compile(src, opts...)
+			if err != nil {
+				printCompileError(cmd.ErrOrStderr(), err)
+				return exitError{exitFailure}
+			}
+			for _, w := range res.Warnings {
+				printDiag(cmd.ErrOrStderr(), w)
+			}
+			def := append(res.Definition, '\n')
+			if out == "" || out == "-" {
+				_, err = cmd.OutOrStdout().Write(def)
+				return err
+			}
+			if err := os.WriteFile(out, def, 0o644); err != nil {
+				return fmt.Errorf("writing output: %w", err)
+			}
+			return nil
 		},
+	}
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write the definition to this file (- for standard output)")
+	cmd.Flags().IntVar(&indent, "indent", 3, "spaces per indentation level (heaviside's CLI uses 3)")
+	cmd.Flags().BoolVar(&compact, "compact", false, "write the definition on one line without spaces")
+	return cmd
+}
+
+// printCompileError prints each diagnostic in err, or err itself.
+func printCompileError(w io.Writer, err error) {
+	var list diag.List
+	if errors.As(err, &list) {
+		for _, e := range list {
+			printDiag(w, e)
+		}
+		return
+	}
+	var e *diag.Error
+	if errors.As(err, &e) {
+		printDiag(w, e)
+		return
+	}
+	fmt.Fprintf(w, "hsc: %v\n", err)
+}
+
+func printDiag(w io.Writer, e *diag.Error) {
+	msg := e.Error()
+	if e.Severity == diag.SevWarning {
+		msg = e.File + ":" + e.Pos.String() + ": warning: " + e.Msg
+	}
+	fmt.Fprintln(w, msg)
+	if s := e.Snippet(); s != "" {
+		fmt.Fprintln(w, s)
 	}
 }

@@ -1,0 +1,181 @@
+package ast
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/hsc-dev/hsc/diag"
+)
+
+// Number is a numeric literal as Python reads it: an integer of any size
+// (Text holds its decimal digits, without sign or leading zeros) or a float.
+type Number struct {
+	IsInt bool
+	Text  string  // integers: canonical decimal digits
+	Float float64 // floats
+}
+
+// JSON is a JSON value from the DSL: nil (null), bool, Number, string,
+// *Object or []JSON.
+type JSON any
+
+// Object is a JSON object that keeps the first position of a repeated key and
+// its last value, as a Python dict does.
+type Object struct {
+	Keys  []string
+	Vals  []JSON
+	index map[string]int
+}
+
+// Set adds or replaces a member.
+func (o *Object) Set(k string, v JSON) {
+	if o.index == nil && len(o.Keys) >= 8 {
+		o.index = make(map[string]int, len(o.Keys)*2)
+		for i, key := range o.Keys {
+			o.index[key] = i
+		}
+	}
+	if o.index != nil {
+		if i, ok := o.index[k]; ok {
+			o.Vals[i] = v
+			return
+		}
+		o.index[k] = len(o.Keys)
+	} else {
+		for i, key := range o.Keys {
+			if key == k {
+				o.Vals[i] = v
+				return
+			}
+		}
+	}
+	o.Keys = append(o.Keys, k)
+	o.Vals = append(o.Vals, v)
+}
+
+// ValueKind is the type of a comparison or Wait value.
+type ValueKind uint8
+
+const (
+	StringVal ValueKind = iota
+	NumberVal
+	BoolVal
+	TimestampVal // a string that parses as an ISO 8601 timestamp
+)
+
+// Value is a scalar used in comparisons, switch cases and Wait.
+type Value struct {
+	Kind ValueKind
+	Pos  diag.Pos
+	Str  string // StringVal, TimestampVal
+	Num  Number
+	Bool bool
+}
+
+// String formats the number as Python's str() does: integers as digits,
+// floats as repr (1.0, 0.5, 1e+16, 2.5e-05, inf).
+func (n Number) String() string {
+	if n.IsInt {
+		return n.Text
+	}
+	return FormatFloat(n.Float)
+}
+
+// FormatFloat formats f as Python's repr(float).
+func FormatFloat(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	// Shortest round-tripping digits and decimal exponent.
+	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddddde±XX
+	neg := false
+	if e[0] == '-' {
+		neg = true
+		e = e[1:]
+	}
+	mant, expStr, _ := strings.Cut(e, "e")
+	exp, _ := strconv.Atoi(expStr)
+	digits := strings.Replace(mant, ".", "", 1)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	if exp < -4 || exp >= 16 {
+		b.WriteByte(digits[0])
+		if len(digits) > 1 {
+			b.WriteByte('.')
+			b.WriteString(digits[1:])
+		}
+		b.WriteByte('e')
+		if exp < 0 {
+			b.WriteByte('-')
+			exp = -exp
+		} else {
+			b.WriteByte('+')
+		}
+		if exp < 10 {
+			b.WriteByte('0')
+		}
+		b.WriteString(strconv.Itoa(exp))
+		return b.String()
+	}
+	if exp < 0 {
+		b.WriteString("0.")
+		b.WriteString(strings.Repeat("0", -exp-1))
+		b.WriteString(digits)
+		return b.String()
+	}
+	if len(digits) <= exp+1 {
+		b.WriteString(digits)
+		b.WriteString(strings.Repeat("0", exp+1-len(digits)))
+		b.WriteString(".0")
+		return b.String()
+	}
+	b.WriteString(digits[:exp+1])
+	b.WriteByte('.')
+	b.WriteString(digits[exp+1:])
+	return b.String()
+}
+
+// ParseNumber converts a NUMBER token's text as heaviside does: int(text),
+// else float(text); ok is false for text that is neither (hex, octal,
+// binary and imaginary literals).
+func ParseNumber(text string) (Number, bool) {
+	clean := strings.ReplaceAll(text, "_", "")
+	isDec := clean != ""
+	for i := 0; i < len(clean); i++ {
+		if clean[i] < '0' || clean[i] > '9' {
+			isDec = false
+			break
+		}
+	}
+	if isDec {
+		t := strings.TrimLeft(clean, "0")
+		if t == "" {
+			t = "0"
+		}
+		return Number{IsInt: true, Text: t}, true
+	}
+	for i := 0; i < len(clean); i++ {
+		c := clean[i]
+		if !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+			return Number{}, false
+		}
+	}
+	f, err := strconv.ParseFloat(clean, 64)
+	if err != nil && !math.IsInf(f, 0) && f != 0 {
+		return Number{}, false
+	}
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err != strconv.ErrRange {
+			return Number{}, false
+		}
+	}
+	return Number{Float: f}, true
+}

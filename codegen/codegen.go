@@ -1,0 +1,438 @@
+// Package codegen writes a linked, checked state machine as States Language
+// JSON, byte for byte as heaviside 2.2.5 writes it: heaviside's key order and
+// Python's json.dumps formatting (float repr, integers of any size,
+// non-ASCII unescaped, Python's escapes for control characters).
+//
+// codegen owns the JSON text. It must not check anything: every error is
+// found by sema before codegen runs.
+package codegen
+
+import (
+	"strconv"
+
+	"github.com/hsc-dev/hsc/ast"
+	"github.com/hsc-dev/hsc/sema"
+)
+
+// Format selects the JSON layout.
+type Format struct {
+	// Indent >= 0 writes one item per line indented by Indent spaces per
+	// level (json.dumps(indent=N)). Indent < 0 writes one line.
+	Indent int
+	// Compact, with Indent < 0, drops the spaces after ',' and ':'.
+	Compact bool
+}
+
+// Write returns the definition of m.
+func Write(m *ast.Machine, f Format) []byte {
+	w := &writer{f: f, buf: make([]byte, 0, 4096)}
+	w.begin('{')
+	w.states(m.States)
+	if m.Comment != nil {
+		w.key("Comment")
+		w.str(m.Comment.Value)
+	}
+	if m.Version != nil {
+		w.key("Version")
+		w.str(m.Version.Value)
+	}
+	if m.Timeout != nil {
+		w.key("TimeoutSeconds")
+		w.number(m.Timeout.Value)
+	}
+	w.end('}')
+	return w.buf
+}
+
+type writer struct {
+	f     Format
+	buf   []byte
+	level int
+	first []bool
+}
+
+func (w *writer) newline() {
+	w.buf = append(w.buf, '\n')
+	for i := 0; i < w.level*w.f.Indent; i++ {
+		w.buf = append(w.buf, ' ')
+	}
+}
+
+func (w *writer) begin(c byte) {
+	w.buf = append(w.buf, c)
+	w.level++
+	w.first = append(w.first, true)
+}
+
+func (w *writer) end(c byte) {
+	w.level--
+	empty := w.first[len(w.first)-1]
+	w.first = w.first[:len(w.first)-1]
+	if !empty && w.f.Indent >= 0 {
+		w.newline()
+	}
+	w.buf = append(w.buf, c)
+}
+
+// item starts a new element of the innermost container.
+func (w *writer) item() {
+	top := len(w.first) - 1
+	if !w.first[top] {
+		w.buf = append(w.buf, ',')
+		if w.f.Indent < 0 && !w.f.Compact {
+			w.buf = append(w.buf, ' ')
+		}
+	}
+	w.first[top] = false
+	if w.f.Indent >= 0 {
+		w.newline()
+	}
+}
+
+func (w *writer) key(k string) {
+	w.item()
+	w.str(k)
+	w.buf = append(w.buf, ':')
+	if !w.f.Compact || w.f.Indent >= 0 {
+		w.buf = append(w.buf, ' ')
+	}
+}
+
+const hexDigits = "0123456789abcdef"
+
+// str writes a JSON string as Python's json.dumps(ensure_ascii=False).
+func (w *writer) str(s string) {
+	w.buf = append(w.buf, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		w.buf = append(w.buf, s[start:i]...)
+		switch c {
+		case '"':
+			w.buf = append(w.buf, '\\', '"')
+		case '\\':
+			w.buf = append(w.buf, '\\', '\\')
+		case '\n':
+			w.buf = append(w.buf, '\\', 'n')
+		case '\r':
+			w.buf = append(w.buf, '\\', 'r')
+		case '\t':
+			w.buf = append(w.buf, '\\', 't')
+		case '\b':
+			w.buf = append(w.buf, '\\', 'b')
+		case '\f':
+			w.buf = append(w.buf, '\\', 'f')
+		default:
+			w.buf = append(w.buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	w.buf = append(w.buf, s[start:]...)
+	w.buf = append(w.buf, '"')
+}
+
+func (w *writer) number(n ast.Number) {
+	if n.IsInt {
+		w.buf = append(w.buf, n.Text...)
+		return
+	}
+	switch s := ast.FormatFloat(n.Float); s {
+	case "inf":
+		w.buf = append(w.buf, "Infinity"...)
+	case "-inf":
+		w.buf = append(w.buf, "-Infinity"...)
+	case "nan":
+		w.buf = append(w.buf, "NaN"...)
+	default:
+		w.buf = append(w.buf, s...)
+	}
+}
+
+func (w *writer) boolean(b bool) {
+	if b {
+		w.buf = append(w.buf, "true"...)
+	} else {
+		w.buf = append(w.buf, "false"...)
+	}
+}
+
+// json writes a JSON value from a data: or parameters: block (the parser
+// bounds its depth).
+func (w *writer) json(v ast.JSON) {
+	switch x := v.(type) {
+	case nil:
+		w.buf = append(w.buf, "null"...)
+	case bool:
+		w.boolean(x)
+	case ast.Number:
+		w.number(x)
+	case string:
+		w.str(x)
+	case *ast.Object:
+		w.begin('{')
+		for i, k := range x.Keys {
+			w.key(k)
+			w.json(x.Vals[i])
+		}
+		w.end('}')
+	case []ast.JSON:
+		w.begin('[')
+		for _, e := range x {
+			w.item()
+			w.json(e)
+		}
+		w.end(']')
+	}
+}
+
+func (w *writer) strList(xs []string) {
+	w.begin('[')
+	for _, x := range xs {
+		w.item()
+		w.str(x)
+	}
+	w.end(']')
+}
+
+func errorsOrAll(xs []string) []string {
+	if len(xs) == 0 {
+		return []string{"States.ALL"}
+	}
+	return xs
+}
+
+// states writes "States" and "StartAt" of a branch.
+func (w *writer) states(states []*ast.State) {
+	w.key("States")
+	w.begin('{')
+	for _, s := range states {
+		w.key(s.Name)
+		w.state(s)
+	}
+	w.end('}')
+	w.key("StartAt")
+	w.str(states[0].Name)
+}
+
+func (w *writer) state(s *ast.State) {
+	w.begin('{')
+	w.key("Type")
+	w.str(s.Kind.String())
+	if s.Comment != nil {
+		w.key("Comment")
+		w.str(*s.Comment)
+	}
+	if s.Timeout != nil {
+		w.key("TimeoutSeconds")
+		w.number(s.Timeout.Int)
+	}
+	if s.Heartbeat != nil {
+		w.key("HeartbeatSeconds")
+		w.number(s.Heartbeat.Int)
+	}
+	if s.Input != nil {
+		w.key("InputPath")
+		w.str(s.Input.Str)
+	}
+	if s.Result != nil {
+		w.key("ResultPath")
+		w.str(s.Result.Str)
+	}
+	if s.Output != nil {
+		w.key("OutputPath")
+		w.str(s.Output.Str)
+	}
+	if s.Data != nil {
+		w.key("Result")
+		w.json(s.Data.Data)
+	}
+	if len(s.Catch) > 0 {
+		w.key("Catch")
+		w.begin('[')
+		for _, m := range s.Catch {
+			c := m.Catch
+			w.item()
+			w.begin('{')
+			w.key("ErrorEquals")
+			w.strList(errorsOrAll(c.Errors))
+			w.key("Next")
+			w.str(c.Next)
+			if c.ResultPath != nil {
+				w.key("ResultPath")
+				w.str(*c.ResultPath)
+			}
+			w.end('}')
+		}
+		w.end(']')
+	}
+	if len(s.Retry) > 0 {
+		w.key("Retry")
+		w.begin('[')
+		for _, m := range s.Retry {
+			r := m.Retry
+			w.item()
+			w.begin('{')
+			w.key("ErrorEquals")
+			w.strList(errorsOrAll(r.Errors))
+			w.key("IntervalSeconds")
+			w.number(r.Interval)
+			w.key("MaxAttempts")
+			w.number(r.Max)
+			w.key("BackoffRate")
+			b := r.Backoff
+			if b.IsInt {
+				f, _ := strconv.ParseFloat(b.Text, 64)
+				b = ast.Number{Float: f}
+			}
+			w.number(b)
+			w.end('}')
+		}
+		w.end(']')
+	}
+	if s.Kind == ast.Map {
+		w.key("Iterator")
+		w.begin('{')
+		w.states(s.IterStates)
+		w.end('}')
+	}
+	if s.ItemsPath != nil {
+		w.key("ItemsPath")
+		w.str(s.ItemsPath.Str)
+	}
+	if s.MaxConcurrency != nil {
+		w.key("MaxConcurrency")
+		w.number(s.MaxConcurrency.Int)
+	}
+	switch s.Kind {
+	case ast.Fail:
+		w.key("Error")
+		w.str(s.Error)
+		w.key("Cause")
+		w.str(s.Cause)
+	case ast.Pass, ast.Map:
+		if s.Parameters != nil {
+			w.params(s.Parameters.Params)
+		}
+	case ast.TaskKind:
+		w.key("Resource")
+		w.str(s.Task.Resource)
+		if s.Parameters != nil {
+			w.params(s.Parameters.Params)
+		}
+	case ast.Wait:
+		w.key(waitKey(s.Wait.Key))
+		w.value(s.Wait.Value)
+	case ast.Choice:
+		for _, b := range s.Choices {
+			if b.Cond == nil {
+				w.key("Default")
+				w.str(b.Target)
+			}
+		}
+		w.key("Choices")
+		w.begin('[')
+		for _, b := range s.Choices {
+			if b.Cond != nil {
+				w.item()
+				w.cond(b.Cond, &b.Target)
+			}
+		}
+		w.end(']')
+	case ast.Parallel:
+		w.key("Branches")
+		w.begin('[')
+		for _, b := range s.Branches {
+			w.item()
+			w.begin('{')
+			w.states(b.States)
+			w.end('}')
+		}
+		w.end(']')
+	}
+	if s.HasNext {
+		w.key("Next")
+		w.str(s.Next)
+	}
+	if s.End {
+		w.key("End")
+		w.boolean(true)
+	}
+	w.end('}')
+}
+
+func waitKey(k string) string {
+	switch k {
+	case "seconds":
+		return "Seconds"
+	case "seconds_path":
+		return "SecondsPath"
+	case "timestamp":
+		return "Timestamp"
+	}
+	return "TimestampPath"
+}
+
+// params writes a parameters: block; a repeated key keeps its first position
+// and takes its last value, as a Python dict does.
+func (w *writer) params(p *ast.Params) {
+	obj := &ast.Object{}
+	for i, k := range p.Keys {
+		obj.Set(k.Value, p.Vals[i])
+	}
+	w.key("Parameters")
+	w.json(obj)
+}
+
+func (w *writer) value(v ast.Value) {
+	switch v.Kind {
+	case ast.NumberVal:
+		w.number(v.Num)
+	case ast.BoolVal:
+		w.boolean(v.Bool)
+	default:
+		w.str(v.Str)
+	}
+}
+
+// cond writes a choice rule; target is nil for nested rules.
+func (w *writer) cond(c *ast.Cond, target *string) {
+	w.begin('{')
+	switch c.Op {
+	case "not":
+		w.key("Not")
+		w.cond(c.Subs[0], nil)
+	case "and", "or":
+		if c.Op == "and" {
+			w.key("And")
+		} else {
+			w.key("Or")
+		}
+		w.begin('[')
+		for _, sub := range c.Subs {
+			w.item()
+			w.cond(sub, nil)
+		}
+		w.end(']')
+	case "!=":
+		w.key("Not")
+		w.begin('{')
+		w.key("Variable")
+		w.str(c.Var)
+		w.key(sema.Operator(c))
+		w.value(c.Val)
+		w.end('}')
+	default:
+		w.key("Variable")
+		w.str(c.Var)
+		w.key(sema.Operator(c))
+		w.value(c.Val)
+	}
+	if target != nil {
+		w.key("Next")
+		w.str(*target)
+	}
+	w.end('}')
+}

@@ -1,0 +1,652 @@
+// Package lexer turns Heaviside DSL source into tokens the way Python's
+// tokenize module does (heaviside tokenizes with it): INDENT and DEDENT from
+// indentation, implicit line joining inside brackets, backslash continuation,
+// raw string tokens and Python's number syntax. NEWLINE, NL and COMMENT
+// tokens are dropped, as heaviside drops them.
+//
+// The lexer owns characters, lines and token boundaries. It must not know the
+// grammar: what a token means is the parser's business.
+package lexer
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/hsc-dev/hsc/diag"
+)
+
+// Kind is a token kind, named after Python's token module.
+type Kind uint8
+
+const (
+	ENDMARKER Kind = iota
+	NAME
+	NUMBER
+	STRING
+	OP
+	INDENT
+	DEDENT
+	ERRORTOKEN
+)
+
+var kindNames = [...]string{"ENDMARKER", "NAME", "NUMBER", "STRING", "OP", "INDENT", "DEDENT", "ERRORTOKEN"}
+
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "?"
+}
+
+// Token is one token. Text is the exact source text (for STRING, quotes and
+// prefix included; for DEDENT and ENDMARKER, empty).
+type Token struct {
+	Kind Kind
+	Text string
+	Pos  diag.Pos
+}
+
+// MaxIndentDepth bounds the number of nested indentation levels.
+const MaxIndentDepth = 1000
+
+const tabSize = 8
+
+// Tokenize scans src. Line endings may be LF, CRLF or CR (Python reads
+// files with universal newlines); a UTF-8 byte-order mark is skipped. The
+// error, if any, is a *diag.Error with a position.
+func Tokenize(name string, src []byte) ([]Token, error) {
+	s := diag.NewSource(name, src)
+	return TokenizeSource(s)
+}
+
+// TokenizeSource is Tokenize on an indexed source.
+func TokenizeSource(s *diag.Source) ([]Token, error) {
+	lx := &lexer{src: s}
+	if err := lx.split(); err != nil {
+		return nil, err
+	}
+	if err := lx.run(); err != nil {
+		return nil, err
+	}
+	return lx.toks, nil
+}
+
+type line struct {
+	text  string // content including the trailing "\n" (absent on a last line without one)
+	start int    // byte offset of the line in the original source
+}
+
+type lexer struct {
+	src   *diag.Source
+	lines []line
+	toks  []Token
+}
+
+// split checks the encoding and breaks the source into lines with universal
+// newline handling.
+func (lx *lexer) split() error {
+	b := lx.src.Text
+	off := 0
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		off = 3
+	}
+	lineNo, col := 1, 1
+	start := off
+	var sb strings.Builder
+	for i := off; i < len(b); {
+		c := b[i]
+		if c == 0 {
+			return lx.errAt(diag.Pos{Offset: i, Line: lineNo, Col: col}, "NUL byte in source")
+		}
+		if c == '\r' || c == '\n' {
+			sb.WriteString(string(b[start:i]))
+			sb.WriteByte('\n')
+			lx.lines = append(lx.lines, line{text: sb.String(), start: start})
+			sb.Reset()
+			if c == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+				i++
+			}
+			i++
+			start = i
+			lineNo++
+			col = 1
+			continue
+		}
+		if c < utf8.RuneSelf {
+			i++
+			col++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return lx.errAt(diag.Pos{Offset: i, Line: lineNo, Col: col}, "invalid UTF-8 encoding")
+		}
+		i += size
+		col++
+	}
+	if start < len(b) {
+		lx.lines = append(lx.lines, line{text: string(b[start:]), start: start})
+	}
+	return nil
+}
+
+func (lx *lexer) errAt(p diag.Pos, msg string) error {
+	return lx.src.Errorf(p, "%s", msg)
+}
+
+// pos converts (1-based line, 0-based rune column) to a position; lnum may be
+// one past the last line (end of file).
+func (lx *lexer) pos(lnum, col int) diag.Pos {
+	if lnum-1 >= len(lx.lines) {
+		return diag.Pos{Offset: len(lx.src.Text), Line: lnum, Col: col + 1}
+	}
+	l := lx.lines[lnum-1]
+	off := l.start
+	n := 0
+	for i := range l.text {
+		if n == col {
+			off = l.start + i
+			break
+		}
+		n++
+		off = l.start + len(l.text)
+	}
+	if col == 0 {
+		off = l.start
+	}
+	return diag.Pos{Offset: off, Line: lnum, Col: col + 1}
+}
+
+func (lx *lexer) emit(k Kind, text string, lnum int, line string, byteCol int) {
+	col := utf8.RuneCountInString(line[:byteCol])
+	p := diag.Pos{Line: lnum, Col: col + 1}
+	if lnum-1 < len(lx.lines) {
+		p.Offset = lx.lines[lnum-1].start + byteCol
+	} else {
+		p.Offset = len(lx.src.Text)
+	}
+	lx.toks = append(lx.toks, Token{Kind: k, Text: text, Pos: p})
+}
+
+// run is Python 3.11's tokenize.generate_tokens, token for token, minus the
+// NEWLINE, NL and COMMENT tokens.
+func (lx *lexer) run() error {
+	indents := []int{0}
+	parenlev := 0
+	continued := false
+	var (
+		contstr   strings.Builder
+		inContStr bool
+		needcont  bool
+		strStartL int
+		strStartC int // byte column
+		strLine   string
+		endQuote  string // terminator of the continued string
+	)
+	lnum := 0
+	for li := 0; ; li++ {
+		var text string
+		eof := li >= len(lx.lines)
+		if !eof {
+			text = lx.lines[li].text
+		}
+		lnum++
+		pos, max := 0, len(text)
+
+		if inContStr {
+			if eof {
+				return lx.errAt(lx.posByte(strStartL, strLine, strStartC), "EOF in multi-line string")
+			}
+			if end, ok := matchStringEnd(text, 0, endQuote); ok {
+				contstr.WriteString(text[:end])
+				lx.emit(STRING, contstr.String(), strStartL, strLine, strStartC)
+				contstr.Reset()
+				inContStr, needcont = false, false
+				pos = end
+			} else if needcont && !strings.HasSuffix(text, "\\\n") {
+				contstr.WriteString(text)
+				lx.emit(ERRORTOKEN, contstr.String(), strStartL, strLine, strStartC)
+				contstr.Reset()
+				inContStr = false
+				continue
+			} else {
+				contstr.WriteString(text)
+				continue
+			}
+		} else if parenlev == 0 && !continued {
+			if eof {
+				break
+			}
+			column := 0
+			for pos < max {
+				switch text[pos] {
+				case ' ':
+					column++
+				case '\t':
+					column = (column/tabSize + 1) * tabSize
+				case '\f':
+					column = 0
+				default:
+					goto measured
+				}
+				pos++
+			}
+		measured:
+			if pos == max {
+				break
+			}
+			if c := text[pos]; c == '#' || c == '\n' {
+				continue
+			}
+			if column > indents[len(indents)-1] {
+				if len(indents) > MaxIndentDepth {
+					return lx.errAt(lx.posByte(lnum, text, pos), "nesting too deep")
+				}
+				indents = append(indents, column)
+				lx.emit(INDENT, text[:pos], lnum, text, 0)
+			}
+			for column < indents[len(indents)-1] {
+				if !containsInt(indents, column) {
+					return lx.errAt(lx.posByte(lnum, text, pos), "unindent does not match any outer indentation level")
+				}
+				indents = indents[:len(indents)-1]
+				lx.emit(DEDENT, "", lnum, text, pos)
+			}
+		} else {
+			if eof {
+				return lx.errAt(lx.pos(lnum, 0), "EOF in multi-line statement")
+			}
+			continued = false
+		}
+
+		for pos < max {
+			wsStart := pos
+			for pos < max && (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\f') {
+				pos++
+			}
+			if pos >= max {
+				break
+			}
+			c := text[pos]
+			switch {
+			case c == '\\':
+				if pos+1 < max && text[pos+1] == '\n' {
+					continued = true
+					pos = max
+					continue
+				}
+				lx.errorToken(lnum, text, &pos, wsStart)
+				continue
+			case c == '#':
+				pos = max
+				continue
+			case c == '\n':
+				pos = max
+				continue
+			}
+			// Number
+			if n := scanNumber(text, pos); n > 0 {
+				lx.emit(NUMBER, text[pos:pos+n], lnum, text, pos)
+				pos += n
+				continue
+			}
+			// String (with optional prefix)
+			if q, plen := stringStart(text, pos); q != "" {
+				qs := pos + plen
+				if len(q) == 3 {
+					if end, ok := matchStringEnd(text, qs+3, q); ok {
+						lx.emit(STRING, text[pos:end], lnum, text, pos)
+						pos = end
+						continue
+					}
+					inContStr = true
+					needcont = false
+					strStartL, strStartC, strLine = lnum, pos, text
+					endQuote = q
+					contstr.Reset()
+					contstr.WriteString(text[pos:])
+					pos = max
+					continue
+				}
+				end, cont, ok := scanSingleQuoted(text, qs+1, q[0])
+				if ok && !cont {
+					lx.emit(STRING, text[pos:end], lnum, text, pos)
+					pos = end
+					continue
+				}
+				if ok && cont {
+					inContStr = true
+					needcont = true
+					strStartL, strStartC, strLine = lnum, pos, text
+					endQuote = q
+					contstr.Reset()
+					contstr.WriteString(text[pos:])
+					pos = max
+					continue
+				}
+				// An unterminated quote is not a token: fall through to the
+				// operator and name checks, which fail, giving an ERRORTOKEN.
+			}
+			// Operators and brackets
+			if n := scanOp(text, pos); n > 0 {
+				switch c {
+				case '(', '[', '{':
+					parenlev++
+					if parenlev > MaxParenDepth {
+						return lx.errAt(lx.posByte(lnum, text, pos), "nesting too deep")
+					}
+				case ')', ']', '}':
+					parenlev--
+				}
+				lx.emit(OP, text[pos:pos+n], lnum, text, pos)
+				pos += n
+				continue
+			}
+			// Names: Python's \w+
+			if n := scanWord(text, pos); n > 0 {
+				r, _ := utf8.DecodeRuneInString(text[pos:])
+				if r == '_' || unicode.IsLetter(r) {
+					lx.emit(NAME, text[pos:pos+n], lnum, text, pos)
+				} else {
+					lx.emit(OP, text[pos:pos+n], lnum, text, pos)
+				}
+				pos += n
+				continue
+			}
+			lx.errorToken(lnum, text, &pos, wsStart)
+		}
+	}
+	for range indents[1:] {
+		lx.toks = append(lx.toks, Token{Kind: DEDENT, Pos: lx.pos(lnum, 0)})
+	}
+	lx.toks = append(lx.toks, Token{Kind: ENDMARKER, Pos: lx.pos(lnum, 0)})
+	return nil
+}
+
+// MaxParenDepth bounds bracket nesting.
+const MaxParenDepth = 2000
+
+// errorToken emits Python's ERRORTOKEN for one character. Python reports the
+// character where the failed match began: the first whitespace character
+// before the offending one when there is any.
+func (lx *lexer) errorToken(lnum int, text string, pos *int, wsStart int) {
+	_, size := utf8.DecodeRuneInString(text[wsStart:])
+	lx.emit(ERRORTOKEN, text[wsStart:wsStart+size], lnum, text, wsStart)
+	*pos = wsStart + size
+}
+
+func (lx *lexer) posByte(lnum int, text string, byteCol int) diag.Pos {
+	if byteCol > len(text) {
+		byteCol = len(text)
+	}
+	col := utf8.RuneCountInString(text[:byteCol])
+	p := diag.Pos{Line: lnum, Col: col + 1}
+	if lnum-1 < len(lx.lines) {
+		p.Offset = lx.lines[lnum-1].start + byteCol
+	} else {
+		p.Offset = len(lx.src.Text)
+	}
+	return p
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// stringStart reports whether a string literal (with an optional Python
+// prefix) starts at pos; it returns the quote ("'", "\"", "”'", `"""`) and
+// the prefix length.
+func stringStart(text string, pos int) (string, int) {
+	p := pos
+	for p < len(text) && p-pos < 2 && strings.IndexByte("rRbBuUfF", text[p]) >= 0 {
+		p++
+	}
+	for plen := p - pos; plen >= 0; plen-- {
+		if !validPrefix(text[pos : pos+plen]) {
+			continue
+		}
+		q := pos + plen
+		if q >= len(text) || (text[q] != '\'' && text[q] != '"') {
+			continue
+		}
+		if strings.HasPrefix(text[q:], strings.Repeat(text[q:q+1], 3)) {
+			return text[q : q+3], plen
+		}
+		return text[q : q+1], plen
+	}
+	return "", 0
+}
+
+func validPrefix(p string) bool {
+	switch strings.ToLower(p) {
+	case "", "r", "u", "b", "f", "br", "rb", "fr", "rf":
+		return true
+	}
+	return false
+}
+
+// matchStringEnd finds the end of a string whose terminator is quote,
+// scanning text from pos the way Python's endpats do: a backslash escapes the
+// next character (but not a newline). It returns the offset just past the
+// terminator.
+func matchStringEnd(text string, pos int, quote string) (int, bool) {
+	for i := pos; i < len(text); {
+		c := text[i]
+		if c == '\\' {
+			if i+1 < len(text) && text[i+1] != '\n' {
+				i += 2
+				continue
+			}
+			if len(quote) == 1 && i+1 < len(text) {
+				// single-quoted continuation: "\\\n" is part of the string
+				i += 2
+				continue
+			}
+			return 0, false
+		}
+		if c == quote[0] && strings.HasPrefix(text[i:], quote) {
+			return i + len(quote), true
+		}
+		if len(quote) == 1 && c == '\n' {
+			return 0, false
+		}
+		i++
+	}
+	return 0, false
+}
+
+// scanSingleQuoted scans a one-line string body after its opening quote. ok
+// is false for an unterminated string; cont is true when the line ends in a
+// backslash continuation.
+func scanSingleQuoted(text string, pos int, q byte) (end int, cont, ok bool) {
+	for i := pos; i < len(text); {
+		c := text[i]
+		switch {
+		case c == '\\':
+			if i+1 < len(text) && text[i+1] == '\n' {
+				return len(text), true, true
+			}
+			if i+1 >= len(text) {
+				return 0, false, false
+			}
+			i += 2
+		case c == q:
+			return i + 1, false, true
+		case c == '\n':
+			return 0, false, false
+		default:
+			i++
+		}
+	}
+	return 0, false, false
+}
+
+// three-, two- and one-character operators of Python 3.11.
+var ops3 = [...]string{"**=", "...", "//=", "<<=", ">>="}
+var ops2 = [...]string{"!=", "%=", "&=", "**", "*=", "+=", "-=", "->", "//", "/=", ":=", "<<", "<=", "==", ">=", ">>", "@=", "^=", "|="}
+
+const ops1 = "%&()*+,-./:;<=>@[]^{|}~"
+
+func scanOp(text string, pos int) int {
+	rest := text[pos:]
+	for _, o := range ops3 {
+		if strings.HasPrefix(rest, o) {
+			return 3
+		}
+	}
+	for _, o := range ops2 {
+		if strings.HasPrefix(rest, o) {
+			return 2
+		}
+	}
+	if strings.IndexByte(ops1, rest[0]) >= 0 {
+		return 1
+	}
+	return 0
+}
+
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r)
+}
+
+func scanWord(text string, pos int) int {
+	i := pos
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			break
+		}
+		i += size
+	}
+	return i - pos
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// digits matches [0-9](?:_?[0-9])* at pos and returns its length.
+func digits(s string, pos int, ok func(byte) bool) int {
+	if pos >= len(s) || !ok(s[pos]) {
+		return 0
+	}
+	i := pos + 1
+	for i < len(s) {
+		if ok(s[i]) {
+			i++
+		} else if s[i] == '_' && i+1 < len(s) && ok(s[i+1]) {
+			i += 2
+		} else {
+			break
+		}
+	}
+	return i - pos
+}
+
+func exponent(s string, pos int) int {
+	if pos >= len(s) || (s[pos] != 'e' && s[pos] != 'E') {
+		return 0
+	}
+	i := pos + 1
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	n := digits(s, i, isDigit)
+	if n == 0 {
+		return 0
+	}
+	return i + n - pos
+}
+
+// floatNumber matches Python's Floatnumber at pos.
+func floatNumber(s string, pos int) int {
+	// Pointfloat
+	if d := digits(s, pos, isDigit); d > 0 {
+		i := pos + d
+		if i < len(s) && s[i] == '.' {
+			i++
+			i += digits(s, i, isDigit)
+			return i + exponent(s, i) - pos
+		}
+		// Expfloat
+		if e := exponent(s, i); e > 0 {
+			return i + e - pos
+		}
+		return 0
+	}
+	if pos < len(s) && s[pos] == '.' {
+		if d := digits(s, pos+1, isDigit); d > 0 {
+			i := pos + 1 + d
+			return i + exponent(s, i) - pos
+		}
+	}
+	return 0
+}
+
+// scanNumber matches Python's Number regex (Imagnumber | Floatnumber |
+// Intnumber, first alternative that matches) at pos.
+func scanNumber(s string, pos int) int {
+	if pos >= len(s) || !(isDigit(s[pos]) || s[pos] == '.') {
+		return 0
+	}
+	isJ := func(i int) bool { return i < len(s) && (s[i] == 'j' || s[i] == 'J') }
+	if d := digits(s, pos, isDigit); d > 0 && isJ(pos+d) {
+		return d + 1
+	}
+	if f := floatNumber(s, pos); f > 0 {
+		if isJ(pos + f) {
+			return f + 1
+		}
+		return f
+	}
+	if !isDigit(s[pos]) {
+		return 0
+	}
+	if s[pos] == '0' && pos+1 < len(s) {
+		var ok func(byte) bool
+		switch s[pos+1] {
+		case 'x', 'X':
+			ok = func(c byte) bool { return isDigit(c) || ('a' <= c && c <= 'f') || ('A' <= c && c <= 'F') }
+		case 'b', 'B':
+			ok = func(c byte) bool { return c == '0' || c == '1' }
+		case 'o', 'O':
+			ok = func(c byte) bool { return '0' <= c && c <= '7' }
+		}
+		if ok != nil {
+			i := pos + 2
+			n := 0
+			for i < len(s) {
+				if ok(s[i]) {
+					i++
+					n++
+				} else if s[i] == '_' && i+1 < len(s) && ok(s[i+1]) {
+					i += 2
+					n++
+				} else {
+					break
+				}
+			}
+			if n > 0 {
+				return i - pos
+			}
+		}
+	}
+	if s[pos] == '0' {
+		i := pos + 1
+		for i < len(s) {
+			if s[i] == '0' {
+				i++
+			} else if s[i] == '_' && i+1 < len(s) && s[i+1] == '0' {
+				i += 2
+			} else {
+				break
+			}
+		}
+		return i - pos
+	}
+	return digits(s, pos, isDigit)
+}

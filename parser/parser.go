@@ -1,0 +1,1048 @@
+// Package parser builds the syntax tree of a Heaviside DSL program from the
+// lexer's tokens. It mirrors heaviside's grammar rule for rule, trying
+// alternatives in the same order, so a syntax error is reported at the same
+// token as heaviside reports it: the token after the furthest one any
+// alternative consumed.
+//
+// The parser owns the grammar. It must not know the meaning of modifiers or
+// services: each finished state is handed to a Checker (package sema), at
+// the moment heaviside would construct and check it, so that errors come in
+// heaviside's order.
+package parser
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hsc-dev/hsc/ast"
+	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/internal/iso8601"
+	"github.com/hsc-dev/hsc/lexer"
+)
+
+// Checker checks a state when its parse is complete. A non-nil error stops
+// parsing and is returned as is.
+type Checker interface {
+	CheckState(s *ast.State) error
+}
+
+// MaxDepth bounds the nesting of blocks, parentheses and JSON values.
+const MaxDepth = 500
+
+type bailout struct{ err error }
+
+type parser struct {
+	src   *diag.Source
+	toks  []lexer.Token
+	pos   int
+	max   int
+	depth int
+	check Checker
+}
+
+// Parse tokenizes and parses src. check may be nil.
+func Parse(src *diag.Source, check Checker) (m *ast.Machine, err error) {
+	toks, err := lexer.TokenizeSource(src)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTokens(src, toks, check)
+}
+
+// ParseTokens parses an already tokenized source.
+func ParseTokens(src *diag.Source, toks []lexer.Token, check Checker) (m *ast.Machine, err error) {
+	p := &parser{src: src, toks: toks, check: check}
+	defer func() {
+		if r := recover(); r != nil {
+			b, ok := r.(bailout)
+			if !ok {
+				panic(r)
+			}
+			m, err = nil, b.err
+		}
+	}()
+	m = p.machine()
+	if m == nil {
+		tok := p.toks[len(p.toks)-1]
+		if p.max < len(p.toks) {
+			tok = p.toks[p.max]
+		}
+		msg := "Invalid syntax"
+		if tok.Kind == lexer.ERRORTOKEN {
+			msg = "Unterminated quote"
+		}
+		return nil, p.src.Errorf(tok.Pos, "%s", msg)
+	}
+	return m, nil
+}
+
+func (p *parser) fail(pos diag.Pos, format string, args ...any) {
+	panic(bailout{p.src.Errorf(pos, format, args...)})
+}
+
+func (p *parser) enter(pos diag.Pos) {
+	p.depth++
+	if p.depth > MaxDepth {
+		p.fail(pos, "nesting too deep (more than %d levels)", MaxDepth)
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
+
+func (p *parser) cur() *lexer.Token { return &p.toks[p.pos] }
+
+func (p *parser) advance() *lexer.Token {
+	t := &p.toks[p.pos]
+	if p.pos < len(p.toks)-1 || t.Kind != lexer.ENDMARKER {
+		p.pos++
+	}
+	if p.pos > p.max {
+		p.max = p.pos
+	}
+	return t
+}
+
+// accept consumes the current token if it has kind k (and text, if not "").
+func (p *parser) accept(k lexer.Kind, text string) *lexer.Token {
+	if p.pos >= len(p.toks) {
+		return nil
+	}
+	t := &p.toks[p.pos]
+	if t.Kind != k || (text != "" && t.Text != text) {
+		return nil
+	}
+	return p.advance()
+}
+
+func (p *parser) op(text string) bool   { return p.accept(lexer.OP, text) != nil }
+func (p *parser) name(text string) bool { return p.accept(lexer.NAME, text) != nil }
+
+// str accepts a STRING token and returns its value as heaviside strips it.
+func (p *parser) str() *ast.Str {
+	t := p.accept(lexer.STRING, "")
+	if t == nil {
+		return nil
+	}
+	return &ast.Str{Pos: t.Pos, Value: stringValue(t.Text)}
+}
+
+func stringValue(text string) string {
+	if strings.HasPrefix(text, `"""`) || strings.HasPrefix(text, "'''") {
+		return text[3 : len(text)-3]
+	}
+	return text[1 : len(text)-1]
+}
+
+// number accepts a NUMBER token; a literal that is neither int nor float is an
+// error at once, as in heaviside.
+func (p *parser) number() (ast.Number, diag.Pos, bool) {
+	t := p.accept(lexer.NUMBER, "")
+	if t == nil {
+		return ast.Number{}, diag.Pos{}, false
+	}
+	n, ok := ast.ParseNumber(t.Text)
+	if !ok {
+		p.fail(t.Pos, "'%s' is not a valid number", t.Text)
+	}
+	return n, t.Pos, true
+}
+
+func (p *parser) integer() (ast.Number, diag.Pos, bool) {
+	n, pos, ok := p.number()
+	if ok && !n.IsInt {
+		p.fail(pos, "'%s' is not a valid integer", n.String())
+	}
+	return n, pos, ok
+}
+
+func (p *parser) integerPos() (ast.Number, diag.Pos, bool) {
+	n, pos, ok := p.integer()
+	if ok && n.Text == "0" {
+		p.fail(pos, "'%s' is not a positive integer", n.String())
+	}
+	return n, pos, ok
+}
+
+// integerNN: integers from tokens are never negative.
+func (p *parser) integerNN() (ast.Number, diag.Pos, bool) { return p.integer() }
+
+func (p *parser) checkState(s *ast.State) {
+	if p.check == nil {
+		return
+	}
+	if err := p.check.CheckState(s); err != nil {
+		panic(bailout{err})
+	}
+}
+
+// machine = [STRING] [version] [timeout] {state} ENDMARKER
+func (p *parser) machine() *ast.Machine {
+	m := &ast.Machine{FirstToken: p.cur().Pos}
+	m.Comment = p.str()
+	save := p.pos
+	if p.name("version") && p.op(":") {
+		if s := p.str(); s != nil {
+			m.Version = s
+		} else {
+			p.pos = save
+		}
+	} else {
+		p.pos = save
+	}
+	save = p.pos
+	if kw := p.accept(lexer.NAME, "timeout"); kw != nil && p.op(":") {
+		if n, pos, ok := p.integerPos(); ok {
+			m.Timeout = &ast.Int{Pos: pos, Value: n}
+		} else {
+			p.pos = save
+		}
+	} else {
+		p.pos = save
+	}
+	m.States = p.states()
+	if p.accept(lexer.ENDMARKER, "") == nil {
+		return nil
+	}
+	return m
+}
+
+// states = {state}
+func (p *parser) states() []*ast.State {
+	var out []*ast.State
+	for {
+		s := p.state()
+		if s == nil {
+			return out
+		}
+		out = append(out, s)
+	}
+}
+
+// state = pass | success | fail | wait | task | while | if | switch | parallel | goto | map
+func (p *parser) state() *ast.State {
+	t := p.cur()
+	if t.Kind != lexer.NAME {
+		return nil
+	}
+	p.enter(t.Pos)
+	defer p.leave()
+	for _, alt := range []func() *ast.State{p.passState, p.successState, p.failState, p.waitState, p.taskState, p.whileState, p.ifState, p.switchState, p.parallelState, p.gotoState, p.mapState} {
+		save := p.pos
+		if s := alt(); s != nil {
+			return s
+		}
+		p.pos = save
+	}
+	return nil
+}
+
+// stateBlock = [INDENT [STRING] [modifier {modifier}] DEDENT]
+func (p *parser) stateBlock() (doc *ast.Str, mods []*ast.Modifier) {
+	save := p.pos
+	if p.accept(lexer.INDENT, "") == nil {
+		return nil, nil
+	}
+	doc = p.str()
+	mods = p.modifiers(p.stateModifier)
+	if p.accept(lexer.DEDENT, "") == nil {
+		p.pos = save
+		return nil, nil
+	}
+	return doc, mods
+}
+
+func (p *parser) modifiers(one func() *ast.Modifier) []*ast.Modifier {
+	var mods []*ast.Modifier
+	for {
+		save := p.pos
+		m := one()
+		if m == nil {
+			p.pos = save
+			return mods
+		}
+		mods = append(mods, m)
+	}
+}
+
+func (p *parser) newState(k ast.Kind, first *lexer.Token, doc *ast.Str, mods []*ast.Modifier) *ast.State {
+	s := &ast.State{Kind: k, Pos: first.Pos, Mods: mods}
+	setName(s, doc)
+	return s
+}
+
+// setName names a state from its docstring as heaviside does (first line is
+// the name, the rest the comment), or Line<N> without one (D8: also when the
+// first line is empty).
+func setName(s *ast.State, doc *ast.Str) {
+	if doc != nil && doc.Value != "" {
+		first, rest, multi := strings.Cut(doc.Value, "\n")
+		s.Name = pyStrip(first)
+		if multi {
+			lines := strings.Split(rest, "\n")
+			for i, l := range lines {
+				lines[i] = pyStrip(l)
+			}
+			c := strings.Join(lines, "\n")
+			s.Comment = &c
+		}
+	}
+	if s.Name == "" {
+		s.Name = fmt.Sprintf("Line%d", s.Pos.Line)
+	}
+}
+
+// pyStrip is Python's str.strip() with no arguments.
+func pyStrip(s string) string {
+	return strings.TrimFunc(s, isPySpace)
+}
+
+func isPySpace(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\r', '\v', '\f', 0x1c, 0x1d, 0x1e, 0x1f, 0x85, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000:
+		return true
+	}
+	return r >= 0x2000 && r <= 0x200a
+}
+
+func (p *parser) passState() *ast.State {
+	t := p.accept(lexer.NAME, "Pass")
+	if t == nil || !p.op("(") || !p.op(")") {
+		return nil
+	}
+	doc, mods := p.stateBlock()
+	s := p.newState(ast.Pass, t, doc, mods)
+	p.checkState(s)
+	return s
+}
+
+func (p *parser) successState() *ast.State {
+	t := p.accept(lexer.NAME, "Success")
+	if t == nil || !p.op("(") || !p.op(")") {
+		return nil
+	}
+	doc, mods := p.stateBlock()
+	s := p.newState(ast.Succeed, t, doc, mods)
+	p.checkState(s)
+	return s
+}
+
+func (p *parser) failState() *ast.State {
+	t := p.accept(lexer.NAME, "Fail")
+	if t == nil || !p.op("(") {
+		return nil
+	}
+	e := p.str()
+	if e == nil || !p.op(",") {
+		return nil
+	}
+	c := p.str()
+	if c == nil || !p.op(")") {
+		return nil
+	}
+	doc, mods := p.stateBlock()
+	s := p.newState(ast.Fail, t, doc, mods)
+	s.Error, s.Cause = e.Value, c.Value
+	p.checkState(s)
+	return s
+}
+
+func (p *parser) waitState() *ast.State {
+	t := p.accept(lexer.NAME, "Wait")
+	if t == nil || !p.op("(") {
+		return nil
+	}
+	kw := p.cur()
+	if kw.Kind != lexer.NAME {
+		return nil
+	}
+	switch kw.Text {
+	case "seconds", "seconds_path", "timestamp", "timestamp_path":
+		p.advance()
+	default:
+		return nil
+	}
+	if !p.op("=") {
+		return nil
+	}
+	arg := &ast.WaitArg{Key: kw.Text, Pos: kw.Pos}
+	if n, pos, ok := p.integerPos(); ok {
+		arg.Value = ast.Value{Kind: ast.NumberVal, Pos: pos, Num: n}
+	} else if v, ok := p.timestampOrString(); ok {
+		arg.Value = v
+	} else {
+		return nil
+	}
+	if !p.op(")") {
+		return nil
+	}
+	doc, mods := p.stateBlock()
+	s := p.newState(ast.Wait, t, doc, mods)
+	s.Wait = arg
+	p.checkState(s)
+	return s
+}
+
+func (p *parser) timestampOrString() (ast.Value, bool) {
+	s := p.str()
+	if s == nil {
+		return ast.Value{}, false
+	}
+	v := ast.Value{Kind: ast.StringVal, Pos: s.Pos, Str: s.Value}
+	if iso8601.Parses(s.Value) {
+		v.Kind = ast.TimestampVal
+	}
+	return v, true
+}
+
+// task = NAME ["." NAME] "(" [STRING] ")" stateBlock
+func (p *parser) taskState() *ast.State {
+	svc := p.accept(lexer.NAME, "")
+	if svc == nil {
+		return nil
+	}
+	call := &ast.TaskCall{Service: ast.Str{Pos: svc.Pos, Value: svc.Text}}
+	save := p.pos
+	if p.op(".") {
+		if fn := p.accept(lexer.NAME, ""); fn != nil {
+			call.Function = &ast.Str{Pos: fn.Pos, Value: fn.Text}
+		} else {
+			p.pos = save
+		}
+	}
+	if !p.op("(") {
+		return nil
+	}
+	call.Arg = p.str()
+	if !p.op(")") {
+		return nil
+	}
+	doc, mods := p.stateBlock()
+	s := p.newState(ast.TaskKind, svc, doc, mods)
+	s.Call = call
+	p.checkState(s)
+	return s
+}
+
+// stateModifier tries heaviside's modifier alternatives in order.
+func (p *parser) stateModifier() *ast.Modifier {
+	t := p.cur()
+	if t.Kind != lexer.NAME {
+		return nil
+	}
+	switch t.Text {
+	case "timeout", "heartbeat", "max_concurrency":
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		var n ast.Number
+		var ok bool
+		if t.Text == "max_concurrency" {
+			n, _, ok = p.integerNN()
+		} else {
+			n, _, ok = p.integerPos()
+		}
+		if !ok {
+			return nil
+		}
+		k := map[string]ast.ModKind{"timeout": ast.ModTimeout, "heartbeat": ast.ModHeartbeat, "max_concurrency": ast.ModMaxConcurrency}[t.Text]
+		return &ast.Modifier{Kind: k, Pos: t.Pos, Int: n}
+	case "input", "result", "output", "items_path":
+		return p.strModifier()
+	case "data":
+		p.advance()
+		if !p.op(":") || p.accept(lexer.INDENT, "") == nil {
+			return nil
+		}
+		v, ok := p.json()
+		if !ok || p.accept(lexer.DEDENT, "") == nil {
+			return nil
+		}
+		return &ast.Modifier{Kind: ast.ModData, Pos: t.Pos, Data: v}
+	case "parameters":
+		return p.parametersBlock()
+	case "retry":
+		return p.retryBlock()
+	case "catch":
+		return p.catchBlock()
+	case "iterator":
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		_, states, ok := p.commentBlock()
+		if !ok {
+			return nil
+		}
+		return &ast.Modifier{Kind: ast.ModIterator, Pos: t.Pos, Iter: states}
+	}
+	return nil
+}
+
+// strModifier = ("input"|"result"|"output"|"items_path") ":" STRING
+func (p *parser) strModifier() *ast.Modifier {
+	t := p.cur()
+	k, ok := map[string]ast.ModKind{"input": ast.ModInput, "result": ast.ModResult, "output": ast.ModOutput, "items_path": ast.ModItemsPath}[t.Text]
+	if t.Kind != lexer.NAME || !ok {
+		return nil
+	}
+	p.advance()
+	if !p.op(":") {
+		return nil
+	}
+	s := p.str()
+	if s == nil {
+		return nil
+	}
+	return &ast.Modifier{Kind: k, Pos: t.Pos, Str: s.Value}
+}
+
+// parametersBlock = "parameters" ":" INDENT kv {kv} DEDENT;
+// kv = NAME ["." "$"] ":" json
+func (p *parser) parametersBlock() *ast.Modifier {
+	t := p.accept(lexer.NAME, "parameters")
+	if t == nil || !p.op(":") || p.accept(lexer.INDENT, "") == nil {
+		return nil
+	}
+	params := &ast.Params{Pos: t.Pos}
+	for {
+		save := p.pos
+		k := p.accept(lexer.NAME, "")
+		if k == nil {
+			p.pos = save
+			break
+		}
+		key := ast.Str{Pos: k.Pos, Value: k.Text}
+		s2 := p.pos
+		if p.op(".") && p.accept(lexer.ERRORTOKEN, "$") != nil {
+			key.Value += ".$"
+		} else {
+			p.pos = s2
+		}
+		if !p.op(":") {
+			p.pos = save
+			break
+		}
+		v, ok := p.json()
+		if !ok {
+			p.pos = save
+			break
+		}
+		params.Keys = append(params.Keys, key)
+		params.Vals = append(params.Vals, v)
+	}
+	if len(params.Keys) == 0 || p.accept(lexer.DEDENT, "") == nil {
+		return nil
+	}
+	return &ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos, Params: params}
+}
+
+// errorList = STRING | "[" [STRING {"," STRING}] "]"   (array tried first)
+func (p *parser) errorList() ([]string, bool) {
+	save := p.pos
+	if p.op("[") {
+		var out []string
+		if s := p.str(); s != nil {
+			out = append(out, s.Value)
+			for {
+				s2 := p.pos
+				if !p.op(",") {
+					break
+				}
+				s := p.str()
+				if s == nil {
+					p.pos = s2
+					break
+				}
+				out = append(out, s.Value)
+			}
+		}
+		if p.op("]") {
+			if out == nil {
+				out = []string{}
+			}
+			return out, true
+		}
+	}
+	p.pos = save
+	if s := p.str(); s != nil {
+		return []string{s.Value}, true
+	}
+	return nil, false
+}
+
+// retryBlock = "retry" errors POSINT NNINT NUMBER
+func (p *parser) retryBlock() *ast.Modifier {
+	t := p.accept(lexer.NAME, "retry")
+	if t == nil {
+		return nil
+	}
+	errs, ok := p.errorList()
+	if !ok {
+		return nil
+	}
+	r := &ast.Retry{Pos: t.Pos, Errors: errs}
+	if r.Interval, _, ok = p.integerPos(); !ok {
+		return nil
+	}
+	if r.Max, _, ok = p.integerNN(); !ok {
+		return nil
+	}
+	if r.Backoff, r.BackPos, ok = p.number(); !ok {
+		return nil
+	}
+	return &ast.Modifier{Kind: ast.ModRetry, Pos: t.Pos, Retry: r}
+}
+
+// catchBlock = "catch" errors ":" [STRING] block
+func (p *parser) catchBlock() *ast.Modifier {
+	t := p.accept(lexer.NAME, "catch")
+	if t == nil {
+		return nil
+	}
+	errs, ok := p.errorList()
+	if !ok || !p.op(":") {
+		return nil
+	}
+	c := &ast.Catch{Pos: t.Pos, Errors: errs}
+	if s := p.str(); s != nil {
+		v := s.Value
+		c.ResultPath = &v
+	}
+	states, ok := p.block()
+	if !ok {
+		return nil
+	}
+	c.States = states
+	return &ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos, Catch: c}
+}
+
+// block = INDENT {state} DEDENT
+func (p *parser) block() ([]*ast.State, bool) {
+	if p.accept(lexer.INDENT, "") == nil {
+		return nil, false
+	}
+	states := p.states()
+	if p.accept(lexer.DEDENT, "") == nil {
+		return nil, false
+	}
+	return states, true
+}
+
+// commentBlock = INDENT [STRING] {state} DEDENT
+func (p *parser) commentBlock() (*ast.Str, []*ast.State, bool) {
+	if p.accept(lexer.INDENT, "") == nil {
+		return nil, nil, false
+	}
+	doc := p.str()
+	states := p.states()
+	if p.accept(lexer.DEDENT, "") == nil {
+		return nil, nil, false
+	}
+	return doc, states, true
+}
+
+// transformBlock = ["transform" ":" INDENT [tmod {tmod}] DEDENT]
+func (p *parser) transformBlock() []*ast.Modifier {
+	save := p.pos
+	if !p.name("transform") || !p.op(":") || p.accept(lexer.INDENT, "") == nil {
+		p.pos = save
+		return nil
+	}
+	mods := p.modifiers(func() *ast.Modifier {
+		t := p.cur()
+		if t.Kind == lexer.NAME && (t.Text == "input" || t.Text == "result" || t.Text == "output") {
+			return p.strModifier()
+		}
+		return nil
+	})
+	if p.accept(lexer.DEDENT, "") == nil {
+		p.pos = save
+		return nil
+	}
+	return mods
+}
+
+// errorBlock = ["error" ":" INDENT [(retry|catch) {retry|catch}] DEDENT]
+func (p *parser) errorBlock() []*ast.Modifier {
+	save := p.pos
+	if !p.name("error") || !p.op(":") || p.accept(lexer.INDENT, "") == nil {
+		p.pos = save
+		return nil
+	}
+	mods := p.modifiers(func() *ast.Modifier {
+		s := p.pos
+		if m := p.retryBlock(); m != nil {
+			return m
+		}
+		p.pos = s
+		return p.catchBlock()
+	})
+	if p.accept(lexer.DEDENT, "") == nil {
+		p.pos = save
+		return nil
+	}
+	return mods
+}
+
+func (p *parser) whileState() *ast.State {
+	t := p.accept(lexer.NAME, "while")
+	if t == nil {
+		return nil
+	}
+	cond := p.comparison()
+	if cond == nil || !p.op(":") {
+		return nil
+	}
+	doc, body, ok := p.commentBlock()
+	if !ok {
+		return nil
+	}
+	mods := p.transformBlock()
+	s := p.newState(ast.Choice, t, doc, mods)
+	s.IsWhile = true
+	s.Choices = []*ast.ChoiceBranch{{Cond: cond, States: body}}
+	p.checkState(s)
+	return s
+}
+
+func (p *parser) ifState() *ast.State {
+	t := p.accept(lexer.NAME, "if")
+	if t == nil {
+		return nil
+	}
+	cond := p.comparison()
+	if cond == nil || !p.op(":") {
+		return nil
+	}
+	doc, body, ok := p.commentBlock()
+	if !ok {
+		return nil
+	}
+	branches := []*ast.ChoiceBranch{{Cond: cond, States: body}}
+	for {
+		save := p.pos
+		if !p.name("elif") {
+			break
+		}
+		c := p.comparison()
+		if c == nil || !p.op(":") {
+			p.pos = save
+			break
+		}
+		b, ok := p.block()
+		if !ok {
+			p.pos = save
+			break
+		}
+		branches = append(branches, &ast.ChoiceBranch{Cond: c, States: b})
+	}
+	save := p.pos
+	if p.name("else") && p.op(":") {
+		if b, ok := p.block(); ok {
+			branches = append(branches, &ast.ChoiceBranch{States: b})
+		} else {
+			p.pos = save
+		}
+	} else {
+		p.pos = save
+	}
+	mods := p.transformBlock()
+	s := p.newState(ast.Choice, t, doc, mods)
+	s.Choices = branches
+	p.checkState(s)
+	return s
+}
+
+func (p *parser) switchState() *ast.State {
+	t := p.accept(lexer.NAME, "switch")
+	if t == nil {
+		return nil
+	}
+	v := p.str()
+	if v == nil || !p.op(":") || p.accept(lexer.INDENT, "") == nil {
+		return nil
+	}
+	doc := p.str()
+	var branches []*ast.ChoiceBranch
+	for {
+		save := p.pos
+		ct := p.accept(lexer.NAME, "case")
+		if ct == nil {
+			break
+		}
+		val, ok := p.opValue()
+		if !ok || !p.op(":") {
+			p.pos = save
+			break
+		}
+		b, ok := p.block()
+		if !ok {
+			p.pos = save
+			break
+		}
+		cond := &ast.Cond{Pos: v.Pos, Op: "==", Var: v.Value, Val: val}
+		branches = append(branches, &ast.ChoiceBranch{Cond: cond, States: b})
+	}
+	save := p.pos
+	if p.name("default") && p.op(":") {
+		if b, ok := p.block(); ok {
+			branches = append(branches, &ast.ChoiceBranch{States: b})
+		} else {
+			p.pos = save
+		}
+	} else {
+		p.pos = save
+	}
+	if p.accept(lexer.DEDENT, "") == nil {
+		return nil
+	}
+	mods := p.transformBlock()
+	s := p.newState(ast.Choice, t, doc, mods)
+	s.Choices = branches
+	p.checkState(s)
+	return s
+}
+
+func (p *parser) parallelState() *ast.State {
+	t := p.accept(lexer.NAME, "parallel")
+	if t == nil || !p.op(":") {
+		return nil
+	}
+	doc, first, ok := p.commentBlock()
+	if !ok {
+		return nil
+	}
+	branches := []*ast.Branch{{Pos: t.Pos, States: first}}
+	for {
+		save := p.pos
+		bt := p.accept(lexer.NAME, "parallel")
+		if bt == nil || !p.op(":") {
+			p.pos = save
+			break
+		}
+		b, ok := p.block()
+		if !ok {
+			p.pos = save
+			break
+		}
+		branches = append(branches, &ast.Branch{Pos: bt.Pos, States: b})
+	}
+	mods := append(p.transformBlock(), p.errorBlock()...)
+	s := p.newState(ast.Parallel, t, doc, mods)
+	s.Branches = branches
+	p.checkState(s)
+	return s
+}
+
+func (p *parser) gotoState() *ast.State {
+	t := p.accept(lexer.NAME, "goto")
+	if t == nil {
+		return nil
+	}
+	target := p.str()
+	if target == nil {
+		return nil
+	}
+	s := p.newState(ast.Pass, t, nil, []*ast.Modifier{{Kind: ast.ModNext, Pos: target.Pos, Str: target.Value}})
+	s.IsGoto = true
+	p.checkState(s)
+	return s
+}
+
+// map = "map" ":" stateBlock transform errorblock (D3: both applied)
+func (p *parser) mapState() *ast.State {
+	t := p.accept(lexer.NAME, "map")
+	if t == nil || !p.op(":") {
+		return nil
+	}
+	doc, mods := p.stateBlock()
+	mods = append(mods, p.transformBlock()...)
+	mods = append(mods, p.errorBlock()...)
+	s := p.newState(ast.Map, t, doc, mods)
+	p.checkState(s)
+	return s
+}
+
+// comparison = and {"or" and}; and = base {"and" base};
+// base = "(" comparison ")" | STRING op value | "not" base
+func (p *parser) comparison() *ast.Cond {
+	return p.compJoin("or", p.compAnd)
+}
+
+func (p *parser) compAnd() *ast.Cond { return p.compJoin("and", p.compBase) }
+
+func (p *parser) compJoin(word string, sub func() *ast.Cond) *ast.Cond {
+	first := sub()
+	if first == nil {
+		return nil
+	}
+	subs := []*ast.Cond{first}
+	for {
+		save := p.pos
+		if !p.name(word) {
+			break
+		}
+		c := sub()
+		if c == nil {
+			p.pos = save
+			break
+		}
+		subs = append(subs, c)
+	}
+	if len(subs) == 1 {
+		return first
+	}
+	return &ast.Cond{Pos: first.Pos, Op: word, Subs: subs}
+}
+
+func (p *parser) compBase() *ast.Cond {
+	t := p.cur()
+	p.enter(t.Pos)
+	defer p.leave()
+	save := p.pos
+	if p.op("(") {
+		if c := p.comparison(); c != nil && p.op(")") {
+			return c
+		}
+	}
+	p.pos = save
+	if v := p.str(); v != nil {
+		if op := p.cur(); op.Kind == lexer.OP {
+			switch op.Text {
+			case "==", "<", ">", "<=", ">=", "!=":
+				p.advance()
+				if val, ok := p.opValue(); ok {
+					return &ast.Cond{Pos: v.Pos, Op: op.Text, Var: v.Value, Val: val}
+				}
+			}
+		}
+	}
+	p.pos = save
+	if nt := p.accept(lexer.NAME, "not"); nt != nil {
+		if c := p.compBase(); c != nil {
+			return &ast.Cond{Pos: nt.Pos, Op: "not", Subs: []*ast.Cond{c}}
+		}
+	}
+	p.pos = save
+	return nil
+}
+
+// opValue = boolean | number | timestamp_or_string
+func (p *parser) opValue() (ast.Value, bool) {
+	t := p.cur()
+	if t.Kind == lexer.NAME {
+		switch t.Text {
+		case "true", "True":
+			p.advance()
+			return ast.Value{Kind: ast.BoolVal, Pos: t.Pos, Bool: true}, true
+		case "false", "False":
+			p.advance()
+			return ast.Value{Kind: ast.BoolVal, Pos: t.Pos}, true
+		}
+		return ast.Value{}, false
+	}
+	if n, pos, ok := p.number(); ok {
+		return ast.Value{Kind: ast.NumberVal, Pos: pos, Num: n}, true
+	}
+	return p.timestampOrString()
+}
+
+// json = null | true | false | object | array | number | string
+func (p *parser) json() (ast.JSON, bool) {
+	t := p.cur()
+	switch t.Kind {
+	case lexer.NAME:
+		switch t.Text {
+		case "null", "Null":
+			p.advance()
+			return nil, true
+		case "true", "True":
+			p.advance()
+			return true, true
+		case "false", "False":
+			p.advance()
+			return false, true
+		}
+		return nil, false
+	case lexer.NUMBER:
+		n, _, _ := p.number()
+		return n, true
+	case lexer.STRING:
+		return p.str().Value, true
+	case lexer.OP:
+		switch t.Text {
+		case "{":
+			return p.object()
+		case "[":
+			return p.array()
+		}
+	}
+	return nil, false
+}
+
+func (p *parser) object() (ast.JSON, bool) {
+	t := p.advance() // "{"
+	p.enter(t.Pos)
+	defer p.leave()
+	obj := &ast.Object{}
+	member := func() bool {
+		save := p.pos
+		k := p.str()
+		if k == nil || !p.op(":") {
+			p.pos = save
+			return false
+		}
+		v, ok := p.json()
+		if !ok {
+			p.pos = save
+			return false
+		}
+		obj.Set(k.Value, v)
+		return true
+	}
+	if member() {
+		for {
+			save := p.pos
+			if !p.op(",") || !member() {
+				p.pos = save
+				break
+			}
+		}
+		p.op(",")
+	}
+	if !p.op("}") {
+		return nil, false
+	}
+	return obj, true
+}
+
+func (p *parser) array() (ast.JSON, bool) {
+	t := p.advance() // "["
+	p.enter(t.Pos)
+	defer p.leave()
+	arr := []ast.JSON{}
+	save := p.pos
+	if v, ok := p.json(); ok {
+		arr = append(arr, v)
+		for {
+			s := p.pos
+			if !p.op(",") {
+				break
+			}
+			v, ok := p.json()
+			if !ok {
+				p.pos = s
+				break
+			}
+			arr = append(arr, v)
+		}
+		p.op(",")
+	} else {
+		p.pos = save
+	}
+	if !p.op("]") {
+		return nil, false
+	}
+	return arr, true
+}

@@ -1,0 +1,612 @@
+// Package sema gives a parsed Heaviside program its meaning: it checks each
+// state's modifiers and task call as heaviside does when it builds the
+// state, links states together (Next/End, Choice defaults, loops, lifted
+// catch and choice branches), checks names and goto targets, expands task
+// ARNs, runs visitors and performs the checks heaviside makes while writing
+// the definition (heartbeat, backoff, comparison types).
+//
+// sema owns the rules of the language, including the deliberate deviations
+// D1–D8 from heaviside (docs/compat.md). It must not know about tokens or
+// the JSON text that codegen writes.
+package sema
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hsc-dev/hsc/ast"
+	"github.com/hsc-dev/hsc/diag"
+)
+
+// MaxNameLength is the longest state name the States Language allows (D1).
+const MaxNameLength = 80
+
+//go:embed services.json
+var servicesJSON []byte
+
+// Function is one AWS service integration heaviside knows.
+type Function struct {
+	Resource string   `json:"resource"`
+	Sync     *bool    `json:"sync"`
+	Required []string `json:"required"`
+	Optional []string `json:"optional"`
+}
+
+// Services maps service → function → integration.
+type Services map[string]map[string]Function
+
+// LoadServices parses the embedded service table.
+func LoadServices() Services {
+	var s Services
+	if err := json.Unmarshal(servicesJSON, &s); err != nil {
+		panic("sema: embedded services.json: " + err.Error()) // build-time data
+	}
+	return s
+}
+
+// Checker implements parser.Checker: the checks heaviside makes when it
+// constructs each state.
+type Checker struct {
+	Src      *diag.Source
+	Services Services
+}
+
+// NewChecker returns a Checker for src.
+func NewChecker(src *diag.Source) *Checker {
+	return &Checker{Src: src, Services: LoadServices()}
+}
+
+func (c *Checker) errorf(p diag.Pos, format string, args ...any) error {
+	return c.Src.Errorf(p, format, args...)
+}
+
+var valid = map[ast.Kind][]ast.ModKind{
+	ast.Pass:     {ast.ModInput, ast.ModResult, ast.ModOutput, ast.ModData, ast.ModParameters},
+	ast.Succeed:  {ast.ModInput, ast.ModOutput},
+	ast.Fail:     {},
+	ast.Wait:     {ast.ModInput, ast.ModOutput},
+	ast.TaskKind: {ast.ModTimeout, ast.ModHeartbeat, ast.ModInput, ast.ModResult, ast.ModOutput, ast.ModParameters, ast.ModRetry, ast.ModCatch},
+	ast.Choice:   {ast.ModInput, ast.ModOutput},
+	ast.Parallel: {ast.ModInput, ast.ModResult, ast.ModOutput, ast.ModRetry, ast.ModCatch},
+	ast.Map:      {ast.ModInput, ast.ModParameters, ast.ModResult, ast.ModOutput, ast.ModRetry, ast.ModCatch, ast.ModItemsPath, ast.ModIterator, ast.ModMaxConcurrency},
+}
+
+func allowed(s *ast.State, k ast.ModKind) bool {
+	if s.IsGoto {
+		return k == ast.ModNext
+	}
+	for _, v := range valid[s.Kind] {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckState sorts a state's modifiers into place and checks them, then
+// checks the task call, Map iterator and Wait argument.
+func (c *Checker) CheckState(s *ast.State) error {
+	var byKind [ast.NumModKinds][]*ast.Modifier
+	for _, m := range s.Mods {
+		byKind[m.Kind] = append(byKind[m.Kind], m)
+	}
+	for k := ast.ModKind(0); k < ast.NumModKinds; k++ {
+		mods := byKind[k]
+		if len(mods) == 0 {
+			continue
+		}
+		if !allowed(s, k) {
+			return c.errorf(mods[0].Pos, "%s state cannot contain a %s modifier", s.Kind, k)
+		}
+		if k != ast.ModRetry && k != ast.ModCatch && len(mods) > 1 {
+			return c.errorf(mods[1].Pos, "%s state can only contain one %s modifier", s.Kind, k)
+		}
+		m := mods[0]
+		switch k {
+		case ast.ModNext:
+			s.GotoNext = m
+		case ast.ModTimeout:
+			s.Timeout = m
+		case ast.ModHeartbeat:
+			s.Heartbeat = m
+		case ast.ModInput:
+			s.Input = m
+		case ast.ModResult:
+			s.Result = m
+		case ast.ModOutput:
+			s.Output = m
+		case ast.ModData:
+			s.Data = m
+		case ast.ModParameters:
+			s.Parameters = m
+		case ast.ModRetry:
+			s.Retry = mods
+		case ast.ModCatch:
+			s.Catch = mods
+		case ast.ModIterator:
+			s.Iterator = m
+		case ast.ModMaxConcurrency:
+			s.MaxConcurrency = m
+		case ast.ModItemsPath:
+			s.ItemsPath = m
+		}
+	}
+	switch s.Kind {
+	case ast.TaskKind:
+		return c.checkTask(s)
+	case ast.Map:
+		if s.Iterator == nil {
+			return c.errorf(s.Pos, "Map state must have an iterator")
+		}
+	case ast.Wait:
+		return c.checkWait(s)
+	}
+	return nil
+}
+
+func isPlainTask(svc string) bool { return svc == "Lambda" || svc == "Activity" || svc == "Arn" }
+
+func (c *Checker) checkTask(s *ast.State) error {
+	call := s.Call
+	svc := call.Service.Value
+	if _, ok := c.Services[svc]; !ok && !isPlainTask(svc) {
+		return c.errorf(call.Service.Pos, "Invalid Task service")
+	}
+	fn, arg := call.Function, call.Arg
+	var integ Function
+	if fn == nil {
+		if !isPlainTask(svc) {
+			return c.errorf(call.Service.Pos, "%s task requires a function to call", svc)
+		}
+		if arg == nil {
+			return c.errorf(call.Service.Pos, "%s task requires a function name argument", svc)
+		}
+		fn, arg = arg, nil
+	} else {
+		if isPlainTask(svc) {
+			return c.errorf(fn.Pos, "Unexpected function name")
+		}
+		f, ok := c.Services[svc][fn.Value]
+		if !ok {
+			return c.errorf(fn.Pos, "Invalid Task function")
+		}
+		integ = f
+	}
+	if arg != nil {
+		return c.errorf(arg.Pos, "Unexpected argument")
+	}
+	if svc == "Arn" && !strings.HasPrefix(fn.Value, "arn:aws:") {
+		return c.errorf(fn.Pos, "ARN must start with 'arn:aws:'")
+	}
+	if (svc == "Lambda" || svc == "Activity") && s.Parameters != nil {
+		return c.errorf(s.Parameters.Params.Keys[0].Pos, "Unexpected keyword argument")
+	}
+	function := fn.Value
+	if !isPlainTask(svc) {
+		required := append([]string(nil), integ.Required...)
+		sync := integ.Sync != nil && *integ.Sync
+		if s.Parameters != nil {
+			ps := s.Parameters.Params
+			keep := &ast.Params{Pos: ps.Pos}
+			for i, key := range ps.Keys {
+				k := strings.TrimSuffix(key.Value, ".$")
+				switch {
+				case k == "sync":
+					b, ok := ps.Vals[i].(bool)
+					if !ok {
+						return c.errorf(key.Pos, "Synchronous value must be a boolean")
+					}
+					sync = b
+					continue // the sync key is removed from the output
+				case contains(required, k):
+					required = remove(required, k)
+				case !contains(integ.Optional, k):
+					return c.errorf(key.Pos, "Invalid keyword argument")
+				}
+				keep.Keys = append(keep.Keys, key)
+				keep.Vals = append(keep.Vals, ps.Vals[i])
+			}
+			s.Parameters.Params = keep
+		}
+		function = integ.Resource
+		if sync {
+			function += ".sync"
+		}
+		if len(required) > 0 {
+			return c.errorf(fn.Pos, "Missing required keyword arguments: %s", strings.Join(required, ", "))
+		}
+	}
+	s.Task = &ast.Task{Pos: s.Pos, Name: s.Name, Service: svc, Function: function}
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func remove(xs []string, x string) []string {
+	for i, v := range xs {
+		if v == x {
+			return append(xs[:i], xs[i+1:]...)
+		}
+	}
+	return xs
+}
+
+// checkWait applies deviation D4: heaviside emits any Wait argument
+// unchecked; hsc requires what the States Language requires.
+func (c *Checker) checkWait(s *ast.State) error {
+	w := s.Wait
+	v := w.Value
+	switch w.Key {
+	case "seconds":
+		if v.Kind != ast.NumberVal {
+			return c.errorf(v.Pos, "Wait seconds must be a positive integer, not a string")
+		}
+	case "timestamp":
+		if v.Kind == ast.NumberVal || !IsRFC3339(v.Str) {
+			return c.errorf(v.Pos, "Wait timestamp must be an RFC 3339 timestamp string such as '2016-03-14T01:59:00Z'")
+		}
+	case "seconds_path", "timestamp_path":
+		if v.Kind == ast.NumberVal || !strings.HasPrefix(v.Str, "$") {
+			return c.errorf(v.Pos, "Wait %s must be a reference path string starting with '$'", w.Key)
+		}
+	}
+	return nil
+}
+
+// IsRFC3339 reports whether s is a timestamp the States Language accepts:
+// RFC 3339 with an uppercase T and Z.
+func IsRFC3339(s string) bool {
+	if strings.ContainsAny(s, "tz ") {
+		return false
+	}
+	_, err := time.Parse(time.RFC3339Nano, s)
+	return err == nil
+}
+
+// Options configure Analyze.
+type Options struct {
+	Region    string
+	AccountID string
+	Visitors  []ast.Visitor
+}
+
+// Analyze links a parsed machine and runs every check after parsing, in
+// heaviside's order. It returns the first error, as heaviside does.
+func Analyze(src *diag.Source, m *ast.Machine, o Options) error {
+	a := &analyzer{src: src}
+	if len(m.States) == 0 {
+		return a.errorf(m.FirstToken, "State machine has no states")
+	}
+	linked, err := a.link(m.States, nil, m.FirstToken)
+	if err != nil {
+		return err
+	}
+	m.States = linked
+	if err := a.checkNames(m.States); err != nil {
+		return err
+	}
+	resolveARNs(m.States, o.Region, o.AccountID)
+	if err := a.checkGotos(m.States); err != nil {
+		return err
+	}
+	for _, v := range o.Visitors {
+		ast.Walk(m.States, v)
+	}
+	return a.checkDefinition(m.States)
+}
+
+type analyzer struct {
+	src *diag.Source
+}
+
+func (a *analyzer) errorf(p diag.Pos, format string, args ...any) error {
+	return a.src.Errorf(p, format, args...)
+}
+
+func isTerminal(s *ast.State) bool { return s.Kind == ast.Succeed || s.Kind == ast.Fail }
+
+// link sets Next/End in a branch and lifts catch handlers and choice
+// branches into it, following heaviside's ast.link. final is the state that
+// follows the branch (nil: the branch ends the machine). owner is where an
+// empty branch is reported.
+func (a *analyzer) link(states []*ast.State, final *string, owner diag.Pos) ([]*ast.State, error) {
+	if len(states) == 0 {
+		return nil, a.errorf(owner, "Block must contain at least one state")
+	}
+	linked := make([]*ast.State, 0, len(states))
+	for i, s := range states {
+		linked = append(linked, s)
+		next := final
+		if i+1 < len(states) {
+			next = &states[i+1].Name
+		}
+		switch {
+		case s.GotoNext != nil:
+			s.Next, s.HasNext = s.GotoNext.Str, true
+		case s.HasNext:
+			// already linked (a synthetic loop state)
+		case isTerminal(s):
+		case s.Kind == ast.Choice:
+			if !hasDefault(s) {
+				target := next
+				if target == nil {
+					d := &ast.State{Kind: ast.Succeed, Pos: s.Pos, Name: s.Name + "Default"}
+					linked = append(linked, d)
+					target = &d.Name
+				}
+				s.Choices = append(s.Choices, &ast.ChoiceBranch{Target: *target, Linked: true})
+			}
+			if s.IsWhile {
+				body := s.Choices[0]
+				if len(body.States) == 0 {
+					return nil, a.errorf(s.Pos, "Block must contain at least one state")
+				}
+				last := body.States[len(body.States)-1]
+				// D7: no loop state after a goto, which never falls through.
+				if !isTerminal(last) && !last.IsGoto {
+					loop := &ast.State{Kind: ast.Pass, Pos: s.Pos, Name: s.Name + "Loop", Next: s.Name, HasNext: true}
+					body.States = append(body.States, loop)
+				}
+			}
+		default:
+			if next == nil {
+				s.End = true
+			} else {
+				s.Next, s.HasNext = *next, true
+			}
+		}
+		for _, cm := range s.Catch {
+			l, err := a.link(cm.Catch.States, next, cm.Pos)
+			if err != nil {
+				return nil, err
+			}
+			cm.Catch.Next = l[0].Name
+			linked = append(linked, l...)
+		}
+		if s.Iterator != nil {
+			l, err := a.link(s.Iterator.Iter, nil, s.Iterator.Pos)
+			if err != nil {
+				return nil, err
+			}
+			s.IterStates = l
+		}
+		switch s.Kind {
+		case ast.Choice:
+			for _, b := range s.Choices {
+				if b.Linked {
+					continue
+				}
+				l, err := a.link(b.States, next, s.Pos)
+				if err != nil {
+					return nil, err
+				}
+				b.Target, b.Linked = l[0].Name, true
+				linked = append(linked, l...)
+			}
+		case ast.Parallel:
+			for _, b := range s.Branches {
+				l, err := a.link(b.States, nil, b.Pos)
+				if err != nil {
+					return nil, err
+				}
+				b.States = l
+			}
+		}
+	}
+	return linked, nil
+}
+
+func hasDefault(s *ast.State) bool {
+	for _, b := range s.Choices {
+		if b.Cond == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// checkNames checks name length (D1) and uniqueness across the whole machine
+// (D6), visiting branches breadth first as heaviside does.
+func (a *analyzer) checkNames(top []*ast.State) error {
+	type branch struct {
+		states []*ast.State
+		pos    diag.Pos // where the branch starts (for cross-branch duplicates)
+		id     int
+	}
+	type seen struct {
+		branch int
+		line   int
+	}
+	names := map[string]seen{}
+	queue := []branch{{states: top}}
+	for id := 0; len(queue) > 0; id++ {
+		b := queue[0]
+		queue = queue[1:]
+		for _, s := range b.states {
+			if n := len([]rune(s.Name)); n > MaxNameLength {
+				return a.errorf(s.Pos, "Name exceeds %d characters", MaxNameLength)
+			}
+			if prev, dup := names[s.Name]; dup {
+				if prev.branch == id {
+					return a.errorf(s.Pos, "Duplicate state name '%s'", s.Name)
+				}
+				// D6: the same name in another branch. Point at the branch
+				// that repeats it, and say where the name was first used.
+				return a.errorf(b.pos, "Duplicate state name '%s' (line %d uses it in another branch; names must be unique in the whole state machine)", s.Name, prev.line)
+			}
+			names[s.Name] = seen{branch: id, line: s.Pos.Line}
+			switch s.Kind {
+			case ast.Parallel:
+				for _, br := range s.Branches {
+					queue = append(queue, branch{states: br.States, pos: br.Pos})
+				}
+			case ast.Map:
+				queue = append(queue, branch{states: s.IterStates, pos: s.Iterator.Pos})
+			}
+		}
+	}
+	return nil
+}
+
+// resolveARNs sets each task's Resource. Unlike heaviside (D2), every Lambda
+// and Activity gets the region and account id.
+func resolveARNs(states []*ast.State, region, account string) {
+	for _, s := range states {
+		switch {
+		case s.Task != nil:
+			t := s.Task
+			switch t.Service {
+			case "Arn":
+				t.Resource = t.Function
+			case "Lambda":
+				t.Resource = "arn:aws:lambda:" + region + ":" + account + ":function:" + t.Function
+			case "Activity":
+				t.Resource = "arn:aws:states:" + region + ":" + account + ":activity:" + t.Function
+			default:
+				t.Resource = "arn:aws:states:::" + strings.ToLower(t.Service) + ":" + t.Function
+			}
+		case s.Kind == ast.Parallel:
+			for _, b := range s.Branches {
+				resolveARNs(b.States, region, account)
+			}
+		case s.Kind == ast.Map:
+			resolveARNs(s.IterStates, region, account)
+		}
+	}
+}
+
+// checkGotos checks that every goto names a state of its own branch.
+func (a *analyzer) checkGotos(top []*ast.State) error {
+	queue := [][]*ast.State{top}
+	for len(queue) > 0 {
+		states := queue[0]
+		queue = queue[1:]
+		names := make(map[string]bool, len(states))
+		for _, s := range states {
+			names[s.Name] = true
+			switch s.Kind {
+			case ast.Parallel:
+				for _, b := range s.Branches {
+					queue = append(queue, b.States)
+				}
+			case ast.Map:
+				queue = append(queue, s.IterStates)
+			}
+		}
+		for _, s := range states {
+			if s.GotoNext != nil && !names[s.GotoNext.Str] {
+				return a.errorf(s.GotoNext.Pos, "Goto target '%s' doesn't exist", s.GotoNext.Str)
+			}
+		}
+	}
+	return nil
+}
+
+// checkDefinition makes the checks heaviside makes while writing the JSON,
+// in the same order.
+func (a *analyzer) checkDefinition(states []*ast.State) error {
+	for _, s := range states {
+		if s.Heartbeat != nil {
+			timeout := ast.Number{IsInt: true, Text: "60"}
+			if s.Timeout != nil {
+				timeout = s.Timeout.Int
+			}
+			if !intLess(s.Heartbeat.Int.Text, timeout.Text) {
+				return a.errorf(s.Heartbeat.Pos, "Heartbeat must be less than timeout (defaults to 60)")
+			}
+		}
+		for _, r := range s.Retry {
+			if numLess(r.Retry.Backoff, 1.0) {
+				return a.errorf(r.Retry.BackPos, "Backoff rate should be >= 1.0")
+			}
+		}
+		if s.Kind == ast.Map {
+			if err := a.checkDefinition(s.IterStates); err != nil {
+				return err
+			}
+		}
+		if s.Kind == ast.Choice {
+			for _, b := range s.Choices {
+				if b.Cond != nil {
+					if err := a.checkCond(b.Cond); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if s.Kind == ast.Parallel {
+			for _, b := range s.Branches {
+				if err := a.checkDefinition(b.States); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (a *analyzer) checkCond(c *ast.Cond) error {
+	switch c.Op {
+	case "not", "and", "or":
+		for _, sub := range c.Subs {
+			if err := a.checkCond(sub); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if c.Val.Kind == ast.BoolVal && c.Op != "==" && c.Op != "!=" {
+		return a.errorf(c.Pos, "Cannot make '%s' comparison with type '<class 'bool'>'", c.Op)
+	}
+	return nil
+}
+
+// intLess compares two canonical non-negative decimal integers.
+func intLess(x, y string) bool {
+	if len(x) != len(y) {
+		return len(x) < len(y)
+	}
+	return x < y
+}
+
+func numLess(n ast.Number, f float64) bool {
+	if n.IsInt {
+		return len(n.Text) == 1 && n.Text[0] < '1'
+	}
+	return n.Float < f
+}
+
+// Operator returns the States Language comparison operator for a comparison
+// (for "!=", the operator inside the Not).
+func Operator(c *ast.Cond) string {
+	op := c.Op
+	if op == "!=" {
+		op = "=="
+	}
+	var prefix string
+	switch c.Val.Kind {
+	case ast.StringVal:
+		prefix = "String"
+	case ast.NumberVal:
+		prefix = "Numeric"
+	case ast.BoolVal:
+		prefix = "Boolean"
+	case ast.TimestampVal:
+		prefix = "Timestamp"
+	}
+	return prefix + map[string]string{"==": "Equals", "<": "LessThan", ">": "GreaterThan", "<=": "LessThanEquals", ">=": "GreaterThanEquals"}[op]
+}
+
+var _ = fmt.Sprintf
+var _ = sort.Strings
