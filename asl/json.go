@@ -21,27 +21,27 @@ type Kind uint8
 
 // The JSON value kinds.
 const (
-	Null Kind = iota
-	Bool
-	Number
-	String
-	Array
-	Object
+	KindNull Kind = iota
+	KindBool
+	KindNumber
+	KindString
+	KindArray
+	KindObject
 )
 
 func (k Kind) String() string {
 	switch k {
-	case Null:
+	case KindNull:
 		return "null"
-	case Bool:
+	case KindBool:
 		return "boolean"
-	case Number:
+	case KindNumber:
 		return "number"
-	case String:
+	case KindString:
 		return "string"
-	case Array:
+	case KindArray:
 		return "array"
-	case Object:
+	case KindObject:
 		return "object"
 	}
 	return fmt.Sprintf("Kind(%d)", uint8(k))
@@ -67,32 +67,32 @@ type Member struct {
 }
 
 // NewString returns a String value.
-func NewString(s string) *Value { return &Value{Kind: String, Str: s} }
+func NewString(s string) *Value { return &Value{Kind: KindString, Str: s} }
 
 // NewBool returns a Bool value.
-func NewBool(b bool) *Value { return &Value{Kind: Bool, Bool: b} }
+func NewBool(b bool) *Value { return &Value{Kind: KindBool, Bool: b} }
 
 // NewNull returns a null value.
-func NewNull() *Value { return &Value{Kind: Null} }
+func NewNull() *Value { return &Value{Kind: KindNull} }
 
 // NewNumber returns a Number value with the literal text lit, which must be
 // a JSON number (it is written back verbatim).
-func NewNumber(lit string) *Value { return &Value{Kind: Number, Str: lit} }
+func NewNumber(lit string) *Value { return &Value{Kind: KindNumber, Str: lit} }
 
 // NewInt returns a Number value holding n.
 func NewInt(n int64) *Value { return NewNumber(strconv.FormatInt(n, 10)) }
 
 // NewObject returns an Object value with the given members.
-func NewObject(m ...Member) *Value { return &Value{Kind: Object, Members: m} }
+func NewObject(m ...Member) *Value { return &Value{Kind: KindObject, Members: m} }
 
 // NewArray returns an Array value with the given elements.
-func NewArray(e ...*Value) *Value { return &Value{Kind: Array, Elems: e} }
+func NewArray(e ...*Value) *Value { return &Value{Kind: KindArray, Elems: e} }
 
 // Get returns the value of key in an object, or nil when v is not an object
 // or has no such member. When a key occurs more than once the last one
 // wins, as in most JSON decoders.
 func (v *Value) Get(key string) *Value {
-	if v == nil || v.Kind != Object {
+	if v == nil || v.Kind != KindObject {
 		return nil
 	}
 	for i := len(v.Members) - 1; i >= 0; i-- {
@@ -105,7 +105,7 @@ func (v *Value) Get(key string) *Value {
 
 // Member returns the member named key (the last one if repeated).
 func (v *Value) Member(key string) (Member, bool) {
-	if v == nil || v.Kind != Object {
+	if v == nil || v.Kind != KindObject {
 		return Member{}, false
 	}
 	for i := len(v.Members) - 1; i >= 0; i-- {
@@ -122,7 +122,7 @@ func (v *Value) Has(key string) bool { return v.Get(key) != nil }
 // Int64 returns a Number's value as an integer; ok is false when v is not
 // a number or not an integer that fits in int64 (1.0 counts as 1).
 func (v *Value) Int64() (n int64, ok bool) {
-	if v == nil || v.Kind != Number {
+	if v == nil || v.Kind != KindNumber {
 		return 0, false
 	}
 	if i, err := strconv.ParseInt(v.Str, 10, 64); err == nil {
@@ -137,7 +137,7 @@ func (v *Value) Int64() (n int64, ok bool) {
 
 // Float64 returns a Number's value as a float64.
 func (v *Value) Float64() (float64, bool) {
-	if v == nil || v.Kind != Number {
+	if v == nil || v.Kind != KindNumber {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(v.Str, 64)
@@ -162,9 +162,9 @@ func (v *Value) Lookup(pointer string) *Value {
 		switch {
 		case cur == nil:
 			return nil
-		case cur.Kind == Object:
+		case cur.Kind == KindObject:
 			cur = cur.Get(tok)
-		case cur.Kind == Array:
+		case cur.Kind == KindArray:
 			i, err := strconv.Atoi(tok)
 			if err != nil || i < 0 || i >= len(cur.Elems) || strconv.Itoa(i) != tok {
 				return nil
@@ -297,14 +297,14 @@ func (p *jsonParser) value(depth int) (*Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Value{Kind: String, Str: s, Pos: p.pos(start)}, nil
+		return &Value{Kind: KindString, Str: s, Pos: p.pos(start)}, nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	default:
 		for _, lit := range []struct {
 			text string
 			v    Value
-		}{{"true", Value{Kind: Bool, Bool: true}}, {"false", Value{Kind: Bool}}, {"null", Value{Kind: Null}}} {
+		}{{"true", Value{Kind: KindBool, Bool: true}}, {"false", Value{Kind: KindBool}}, {"null", Value{Kind: KindNull}}} {
 			if strings.HasPrefix(string(p.data[p.off:min(len(p.data), p.off+len(lit.text))]), lit.text) {
 				p.off += len(lit.text)
 				v := lit.v
@@ -317,7 +317,7 @@ func (p *jsonParser) value(depth int) (*Value, error) {
 }
 
 func (p *jsonParser) object(depth int) (*Value, error) {
-	v := &Value{Kind: Object, Pos: p.pos(p.off)}
+	v := &Value{Kind: KindObject, Pos: p.pos(p.off)}
 	p.off++ // {
 	p.skipSpace()
 	if p.off < len(p.data) && p.data[p.off] == '}' {
@@ -363,7 +363,7 @@ func (p *jsonParser) object(depth int) (*Value, error) {
 }
 
 func (p *jsonParser) array(depth int) (*Value, error) {
-	v := &Value{Kind: Array, Pos: p.pos(p.off)}
+	v := &Value{Kind: KindArray, Pos: p.pos(p.off)}
 	p.off++ // [
 	p.skipSpace()
 	if p.off < len(p.data) && p.data[p.off] == ']' {
@@ -432,7 +432,7 @@ func (p *jsonParser) number() (*Value, error) {
 		return nil, p.errorf(i, "invalid number")
 	}
 	p.off = i
-	return &Value{Kind: Number, Str: string(d[start:i]), Pos: p.pos(start)}, nil
+	return &Value{Kind: KindNumber, Str: string(d[start:i]), Pos: p.pos(start)}, nil
 }
 
 // str reads a JSON string starting at the opening quote.
@@ -560,15 +560,15 @@ func appendValue(b []byte, v *Value, indent, level int) []byte {
 		return b
 	}
 	switch v.Kind {
-	case Null:
+	case KindNull:
 		return append(b, "null"...)
-	case Bool:
+	case KindBool:
 		return strconv.AppendBool(b, v.Bool)
-	case Number:
+	case KindNumber:
 		return append(b, v.Str...)
-	case String:
+	case KindString:
 		return appendString(b, v.Str)
-	case Array:
+	case KindArray:
 		if len(v.Elems) == 0 {
 			return append(b, "[]"...)
 		}
@@ -582,7 +582,7 @@ func appendValue(b []byte, v *Value, indent, level int) []byte {
 		}
 		b = nl(b, level)
 		return append(b, ']')
-	case Object:
+	case KindObject:
 		if len(v.Members) == 0 {
 			return append(b, "{}"...)
 		}
