@@ -9,7 +9,9 @@ package sfnlocal
 
 import (
 	"os"
+	"strconv"
 	"testing"
+	"time"
 )
 
 // EnvVar names the variable holding the server's endpoint URL.
@@ -27,4 +29,27 @@ func Endpoint(t testing.TB) string {
 	}
 	t.Skipf("%s not set; start a local server with .ci/sfnlocal.sh to run this test", EnvVar)
 	return ""
+}
+
+// Values tests use with the local server. The server accepts any
+// credentials; ARNs must use the aws partition and a numeric account.
+const (
+	Region    = "us-east-1"
+	AccountID = "123456789012"
+	AccessKey = "hsc-test-access-key"
+	SecretKey = "hsc-test-secret-key"
+	// RoleARN is a role ARN the server accepts (it never assumes it).
+	RoleARN = "arn:aws:iam::" + AccountID + ":role/hsc-test"
+)
+
+// Name returns a state machine or activity name unique to this test run,
+// starting with prefix, so tests and packages can share one server. It
+// fits the service's 80-character limit.
+func Name(t testing.TB, prefix string) string {
+	t.Helper()
+	suffix := "-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "-" + strconv.Itoa(os.Getpid())
+	if max := 80 - len(suffix); len(prefix) > max {
+		prefix = prefix[:max]
+	}
+	return prefix + suffix
 }

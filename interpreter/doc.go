@@ -1,0 +1,12 @@
+// Package interpreter executes Amazon States Language state machines
+// in-process: it compiles a definition (JSON) into an executable form and runs
+// executions of it, with the data flow (InputPath, Parameters, ResultSelector,
+// ResultPath, OutputPath), paths, intrinsic functions, the context object,
+// Retry/Catch and the execution history that AWS Step Functions documents.
+//
+// The package owns the JSON value model it runs on, the path and intrinsic
+// evaluators, the clock abstraction (real time by default, virtual time in
+// tests) and the TaskResolver interface through which Task states reach the
+// outside world. It must not know about the Heaviside DSL, the command line,
+// or AWS clients: callers supply definitions as JSON and tasks as resolvers.
+package interpreter
