@@ -48,8 +48,13 @@ install() {
 }
 
 # The launcher binds the server to 127.0.0.1 (the package itself listens on
-# every interface) on port 0, and reports the port the kernel chose.
+# every interface) on port 0, and reports the port the kernel chose. It also
+# keeps the server alive when one of its background execution loops throws
+# (e.g. an activity deleted while an execution waits on it crashes 1.3.1):
+# the error is logged and that execution stays RUNNING.
 launcher='
+process.on("uncaughtException", (e) => console.error("sfnlocal: uncaught:", e));
+process.on("unhandledRejection", (e) => console.error("sfnlocal: unhandled rejection:", e));
 const http = require("http");
 const listen = http.Server.prototype.listen;
 http.Server.prototype.listen = function (...args) {

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
@@ -128,8 +129,6 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	if cfg.Region != "" {
 		opts = append(opts, config.WithRegion(cfg.Region))
-	} else {
-		opts = append(opts, config.WithEC2IMDSRegion())
 	}
 	if cfg.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(cfg.Profile))
@@ -143,7 +142,15 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("loading AWS configuration: %w", err)
 	}
 	if awsCfg.Region == "" {
-		return nil, fmt.Errorf("%w: give a region, or set AWS_REGION or a region in the AWS profile", ErrNoRegion)
+		// Last resort, as heaviside: the instance's region on EC2.
+		out, err := imds.NewFromConfig(awsCfg).GetRegion(ctx, &imds.GetRegionInput{})
+		if err != nil || out.Region == "" {
+			return nil, fmt.Errorf("%w: give a region, or set AWS_REGION or a region in the AWS profile", ErrNoRegion)
+		}
+		awsCfg.Region = out.Region
+	}
+	if awsCfg.Credentials != nil {
+		awsCfg.Credentials = markCredentialErrors{awsCfg.Credentials}
 	}
 	api := sfn.NewFromConfig(awsCfg, func(o *sfn.Options) {
 		if cfg.EndpointURL != "" {
@@ -156,6 +163,18 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 		STS:       sts.NewFromConfig(awsCfg),
 		Logger:    cfg.Logger,
 	}), nil
+}
+
+// markCredentialErrors makes a failure to find credentials recognisable: the
+// SDK reports it as a plain wrapped error.
+type markCredentialErrors struct{ aws.CredentialsProvider }
+
+func (p markCredentialErrors) Retrieve(ctx context.Context) (aws.Credentials, error) {
+	c, err := p.CredentialsProvider.Retrieve(ctx)
+	if err != nil && ctx.Err() == nil {
+		return c, &CredentialsError{Err: err}
+	}
+	return c, err
 }
 
 func firstNonEmpty(a, b string) string {

@@ -66,8 +66,12 @@ type CredentialsError struct {
 }
 
 func (e *CredentialsError) Error() string {
+	op := e.Op
+	if op == "" {
+		op = "AWS credentials"
+	}
 	return fmt.Sprintf("%s: %v: give an access key and secret key, a credentials file or a profile, "+
-		"or configure the standard AWS environment variables or files (%v)", e.Op, ErrNoCredentials, e.Err)
+		"or configure the standard AWS environment variables or files (%v)", op, ErrNoCredentials, e.Err)
 }
 
 func (e *CredentialsError) Unwrap() error { return e.Err }
@@ -99,6 +103,10 @@ func (e *ExecutionError) Error() string {
 func wrapErr(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var ce *CredentialsError
+	if errors.As(err, &ce) {
+		return &CredentialsError{Op: op, Err: ce.Err}
 	}
 	var se *v4.SigningError
 	if errors.As(err, &se) {
