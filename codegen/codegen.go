@@ -9,6 +9,7 @@ package codegen
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/hsc-dev/hsc/ast"
 	"github.com/hsc-dev/hsc/sema"
@@ -24,8 +25,13 @@ type Format struct {
 }
 
 // Write returns the definition of m.
-func Write(m *ast.Machine, f Format) []byte {
-	w := &writer{f: f, buf: make([]byte, 0, 4096)}
+// sizeHint, when known, is the source size: the output is usually a few
+// times larger, and reserving it up front avoids repeated copying.
+func Write(m *ast.Machine, f Format, sizeHint int) []byte {
+	w := &writer{f: f, buf: make([]byte, 0, 1<<12+sizeHint*6)}
+	if f.Indent > 0 {
+		w.spaces = strings.Repeat(" ", f.Indent*64)
+	}
 	w.begin('{')
 	w.states(m.States)
 	if m.Comment != nil {
@@ -49,13 +55,18 @@ type writer struct {
 	buf   []byte
 	level int
 	first []bool
+	// spaces is a run of blanks to copy indentation from.
+	spaces string
 }
 
 func (w *writer) newline() {
 	w.buf = append(w.buf, '\n')
-	for i := 0; i < w.level*w.f.Indent; i++ {
-		w.buf = append(w.buf, ' ')
+	n := w.level * w.f.Indent
+	for n > len(w.spaces) {
+		w.buf = append(w.buf, w.spaces...)
+		n -= len(w.spaces)
 	}
+	w.buf = append(w.buf, w.spaces[:n]...)
 }
 
 func (w *writer) begin(c byte) {

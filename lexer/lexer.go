@@ -84,27 +84,33 @@ type lexer struct {
 }
 
 // split checks the encoding and breaks the source into lines with universal
-// newline handling.
+// newline handling ("\r\n" and a lone "\r" end a line, as "\n" does).
 func (lx *lexer) split() error {
 	b := lx.src.Text
 	off := 0
 	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		off = 3
 	}
+	text := string(b) // one copy; lines are substrings of it
+	lx.lines = make([]line, 0, len(b)/24+1)
 	lineNo, col := 1, 1
 	start := off
-	var sb strings.Builder
 	for i := off; i < len(b); {
 		c := b[i]
 		if c == 0 {
 			return lx.errAt(diag.Pos{Offset: i, Line: lineNo, Col: col}, "NUL byte in source")
 		}
-		if c == '\r' || c == '\n' {
-			sb.WriteString(string(b[start:i]))
-			sb.WriteByte('\n')
-			lx.lines = append(lx.lines, line{text: sb.String(), start: start})
-			sb.Reset()
-			if c == '\r' && i+1 < len(b) && b[i+1] == '\n' {
+		if c == '\n' {
+			lx.lines = append(lx.lines, line{text: text[start : i+1], start: start})
+			i++
+			start = i
+			lineNo++
+			col = 1
+			continue
+		}
+		if c == '\r' {
+			lx.lines = append(lx.lines, line{text: text[start:i] + "\n", start: start})
+			if i+1 < len(b) && b[i+1] == '\n' {
 				i++
 			}
 			i++
@@ -126,8 +132,9 @@ func (lx *lexer) split() error {
 		col++
 	}
 	if start < len(b) {
-		lx.lines = append(lx.lines, line{text: string(b[start:]), start: start})
+		lx.lines = append(lx.lines, line{text: text[start:], start: start})
 	}
+	lx.toks = make([]Token, 0, len(b)/4+8)
 	return nil
 }
 
@@ -487,25 +494,55 @@ func scanSingleQuoted(text string, pos int, q byte) (end int, cont, ok bool) {
 	return 0, false, false
 }
 
-// three-, two- and one-character operators of Python 3.11.
-var ops3 = [...]string{"**=", "...", "//=", "<<=", ">>="}
-var ops2 = [...]string{"!=", "%=", "&=", "**", "*=", "+=", "-=", "->", "//", "/=", ":=", "<<", "<=", "==", ">=", ">>", "@=", "^=", "|="}
-
-const ops1 = "%&()*+,-./:;<=>@[]^{|}~"
-
+// scanOp returns the length of the Python 3.11 operator at pos (the longest
+// of the three-, two- and one-character operators), or 0.
 func scanOp(text string, pos int) int {
-	rest := text[pos:]
-	for _, o := range ops3 {
-		if strings.HasPrefix(rest, o) {
-			return 3
-		}
+	c := text[pos]
+	var c1, c2 byte
+	if pos+1 < len(text) {
+		c1 = text[pos+1]
 	}
-	for _, o := range ops2 {
-		if strings.HasPrefix(rest, o) {
+	if pos+2 < len(text) {
+		c2 = text[pos+2]
+	}
+	switch c {
+	case '(', ')', '[', ']', '{', '}', ',', ';', '~':
+		return 1
+	case ':':
+		if c1 == '=' {
 			return 2
 		}
-	}
-	if strings.IndexByte(ops1, rest[0]) >= 0 {
+		return 1
+	case '.':
+		if c1 == '.' && c2 == '.' {
+			return 3
+		}
+		return 1
+	case '=', '%', '&', '^', '|', '@', '+':
+		if c1 == '=' {
+			return 2
+		}
+		return 1
+	case '!':
+		if c1 == '=' {
+			return 2
+		}
+		return 0
+	case '-':
+		if c1 == '=' || c1 == '>' {
+			return 2
+		}
+		return 1
+	case '*', '/', '<', '>':
+		if c1 == c {
+			if c2 == '=' {
+				return 3
+			}
+			return 2
+		}
+		if c1 == '=' {
+			return 2
+		}
 		return 1
 	}
 	return 0

@@ -226,9 +226,46 @@ func (p *parser) state() *ast.State {
 	}
 	p.enter(t.Pos)
 	defer p.leave()
-	for _, alt := range []func() *ast.State{p.passState, p.successState, p.failState, p.waitState, p.taskState, p.whileState, p.ifState, p.switchState, p.parallelState, p.gotoState, p.mapState} {
-		save := p.pos
-		if s := alt(); s != nil {
+	// Every alternative but task starts with its own keyword, so only the
+	// keyword's alternative and task can match; they are tried in
+	// heaviside's order (simple states, then flow control).
+	var kw func() *ast.State
+	before := true // is the keyword's alternative before task in the order?
+	switch t.Text {
+	case "Pass":
+		kw = p.passState
+	case "Success":
+		kw = p.successState
+	case "Fail":
+		kw = p.failState
+	case "Wait":
+		kw = p.waitState
+	case "while":
+		kw, before = p.whileState, false
+	case "if":
+		kw, before = p.ifState, false
+	case "switch":
+		kw, before = p.switchState, false
+	case "parallel":
+		kw, before = p.parallelState, false
+	case "goto":
+		kw, before = p.gotoState, false
+	case "map":
+		kw, before = p.mapState, false
+	}
+	save := p.pos
+	if kw != nil && before {
+		if s := kw(); s != nil {
+			return s
+		}
+		p.pos = save
+	}
+	if s := p.taskState(); s != nil {
+		return s
+	}
+	p.pos = save
+	if kw != nil && !before {
+		if s := kw(); s != nil {
 			return s
 		}
 		p.pos = save
@@ -445,7 +482,13 @@ func (p *parser) stateModifier() *ast.Modifier {
 		if !ok {
 			return nil
 		}
-		k := map[string]ast.ModKind{"timeout": ast.ModTimeout, "heartbeat": ast.ModHeartbeat, "max_concurrency": ast.ModMaxConcurrency}[t.Text]
+		k := ast.ModTimeout
+		switch t.Text {
+		case "heartbeat":
+			k = ast.ModHeartbeat
+		case "max_concurrency":
+			k = ast.ModMaxConcurrency
+		}
 		return &ast.Modifier{Kind: k, Pos: t.Pos, Int: n}
 	case "input", "result", "output", "items_path":
 		return p.strModifier()
@@ -482,8 +525,20 @@ func (p *parser) stateModifier() *ast.Modifier {
 // strModifier = ("input"|"result"|"output"|"items_path") ":" STRING
 func (p *parser) strModifier() *ast.Modifier {
 	t := p.cur()
-	k, ok := map[string]ast.ModKind{"input": ast.ModInput, "result": ast.ModResult, "output": ast.ModOutput, "items_path": ast.ModItemsPath}[t.Text]
-	if t.Kind != lexer.NAME || !ok {
+	var k ast.ModKind
+	switch t.Text {
+	case "input":
+		k = ast.ModInput
+	case "result":
+		k = ast.ModResult
+	case "output":
+		k = ast.ModOutput
+	case "items_path":
+		k = ast.ModItemsPath
+	default:
+		return nil
+	}
+	if t.Kind != lexer.NAME {
 		return nil
 	}
 	p.advance()

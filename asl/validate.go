@@ -1,0 +1,758 @@
+package asl
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hsc-dev/hsc/diag"
+)
+
+// MaxStateNameLength is the longest state name AWS accepts, in characters.
+const MaxStateNameLength = 80
+
+// Code classifies a Problem.
+type Code string
+
+// The problem codes.
+const (
+	CodeMissingField      Code = "MISSING_FIELD"       // a required field is absent
+	CodeUnknownField      Code = "UNKNOWN_FIELD"       // a field not allowed here
+	CodeDuplicateField    Code = "DUPLICATE_FIELD"     // the same key twice in one object
+	CodeInvalidType       Code = "INVALID_TYPE"        // a field of the wrong JSON type
+	CodeInvalidValue      Code = "INVALID_VALUE"       // out of range, unknown enum, bad timestamp
+	CodeInvalidPath       Code = "INVALID_PATH"        // a malformed Path or Reference Path
+	CodeMissingTarget     Code = "MISSING_TARGET"      // StartAt/Next/Default names no state in scope
+	CodeNextAndEnd        Code = "NEXT_END"            // not exactly one of Next and End
+	CodeDuplicateState    Code = "DUPLICATE_STATE"     // a state name used twice in the machine
+	CodeStateName         Code = "STATE_NAME"          // empty or longer than 80 characters
+	CodeErrorAll          Code = "ERROR_ALL"           // States.ALL not alone or not last
+	CodeHeartbeat         Code = "HEARTBEAT_TIMEOUT"   // HeartbeatSeconds >= TimeoutSeconds
+	CodeChoiceRule        Code = "CHOICE_RULE"         // malformed Choice rule
+	CodeUnreachable       Code = "UNREACHABLE_STATE"   // warning: no path from StartAt
+	CodeNoTerminal        Code = "NO_TERMINAL_STATE"   // warning: no state ends the machine
+	CodeNoTerminalReached Code = "NO_TERMINAL_REACHED" // warning: no terminal state reachable from StartAt
+)
+
+// Problem is one finding of Validate.
+type Problem struct {
+	// Pointer is the RFC 6901 JSON pointer of the offending value (or of
+	// the object missing a field).
+	Pointer string
+	// Pos is where that value starts in the validated text; zero when the
+	// definition did not come from text.
+	Pos      diag.Pos
+	Severity diag.Severity
+	Code     Code
+	// State is the name of the innermost state the problem is in (for
+	// problems of a Parallel branch or Map iterator as a whole, the
+	// Parallel or Map state); "" for the top-level machine itself.
+	State string
+	Msg   string
+}
+
+func (p Problem) String() string {
+	return fmt.Sprintf("%s: %s: %s (at %s)", p.Pos, p.Severity, p.Msg, displayPointer(p.Pointer))
+}
+
+// HasErrors reports whether any problem is an error (not a warning).
+func HasErrors(ps []Problem) bool {
+	return slices.ContainsFunc(ps, func(p Problem) bool { return p.Severity == diag.SevError })
+}
+
+// Validate parses a definition and checks it against the States Language
+// rules AWS Step Functions applies when creating a state machine. It
+// returns a *SyntaxError when data is not JSON; otherwise the problems in
+// document order (nil when there are none). Unreachable states and
+// machines without a reachable terminal state are warnings; everything
+// else is an error.
+func Validate(data []byte) ([]Problem, error) {
+	v, err := ParseValue(data)
+	if err != nil {
+		return nil, err
+	}
+	return ValidateValue(v), nil
+}
+
+// ValidateValue checks a parsed definition; see Validate.
+func ValidateValue(root *Value) []Problem {
+	vd := &validator{names: map[string]bool{}}
+	vd.machine(root, "", scopeTop, "")
+	slices.SortStableFunc(vd.probs, func(a, b Problem) int { return a.Pos.Offset - b.Pos.Offset })
+	return vd.probs
+}
+
+// Validate checks the model; problems carry pointers but no positions.
+func (m *StateMachine) Validate() []Problem { return ValidateValue(m.ToValue()) }
+
+type scope int
+
+const (
+	scopeTop scope = iota
+	scopeBranch
+	scopeIterator
+	scopeItemProcessor
+)
+
+type validator struct {
+	probs []Problem
+	names map[string]bool // every state name seen so far, machine-wide
+}
+
+func (vd *validator) add(sev diag.Severity, code Code, ptr string, pos diag.Pos, state, format string, args ...any) {
+	vd.probs = append(vd.probs, Problem{Pointer: ptr, Pos: pos, Severity: sev, Code: code, State: state, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (vd *validator) errorf(code Code, ptr string, v *Value, state, format string, args ...any) {
+	var pos diag.Pos
+	if v != nil {
+		pos = v.Pos
+	}
+	vd.add(diag.SevError, code, ptr, pos, state, format, args...)
+}
+
+// fields checks an object's keys against allowed and reports duplicates.
+// It returns false when v is not an object.
+func (vd *validator) fields(v *Value, ptr, state, what string, allowed func(string) bool) bool {
+	if v.Kind != KindObject {
+		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be an object, not %s", what, v.Kind)
+		return false
+	}
+	seen := make(map[string]bool, len(v.Members))
+	for _, m := range v.Members {
+		p := ptr + "/" + PointerToken(m.Key)
+		if seen[m.Key] {
+			vd.add(diag.SevError, CodeDuplicateField, p, m.KeyPos, state, "field %q appears twice in %s", m.Key, what)
+		}
+		seen[m.Key] = true
+		if !allowed(m.Key) {
+			vd.add(diag.SevError, CodeUnknownField, p, m.KeyPos, state, "field %q is not allowed in %s", m.Key, what)
+		}
+	}
+	return true
+}
+
+func oneOf(keys ...string) func(string) bool {
+	return func(k string) bool { return slices.Contains(keys, k) }
+}
+
+func (vd *validator) str(v *Value, ptr, state, field string) (string, bool) {
+	if v.Kind != KindString {
+		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be a string, not %s", field, v.Kind)
+		return "", false
+	}
+	return v.Str, true
+}
+
+// integer checks an integer field is at least lo.
+func (vd *validator) integer(v *Value, ptr, state, field string, lo int64) (int64, bool) {
+	n, ok := v.Int64()
+	if !ok {
+		if v.Kind == KindNumber {
+			vd.errorf(CodeInvalidValue, ptr, v, state, "%s must be an integer, not %s", field, v.Str)
+		} else {
+			vd.errorf(CodeInvalidType, ptr, v, state, "%s must be an integer, not %s", field, v.Kind)
+		}
+		return 0, false
+	}
+	if n < lo {
+		vd.errorf(CodeInvalidValue, ptr, v, state, "%s must be at least %d, not %d", field, lo, n)
+		return n, false
+	}
+	return n, true
+}
+
+func (vd *validator) path(v *Value, ptr, state, field string, ref, nullable bool) {
+	if v.Kind == KindNull && nullable {
+		return
+	}
+	s, ok := vd.str(v, ptr, state, field)
+	if !ok {
+		return
+	}
+	check := CheckPath
+	if ref {
+		check = CheckReferencePath
+	}
+	if err := check(s); err != nil {
+		vd.errorf(CodeInvalidPath, ptr, v, state, "%s: %v", field, err)
+	}
+}
+
+func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
+	what := "the state machine"
+	allowed := oneOf("StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage")
+	switch sc {
+	case scopeBranch:
+		what = "a Parallel branch"
+		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage")
+	case scopeIterator:
+		what = "a Map Iterator"
+		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage")
+	case scopeItemProcessor:
+		what = "a Map ItemProcessor"
+		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage", "ProcessorConfig")
+	}
+	if !vd.fields(v, ptr, owner, what, allowed) {
+		return
+	}
+	for _, m := range v.Members {
+		p := ptr + "/" + PointerToken(m.Key)
+		switch m.Key {
+		case "Comment", "Version":
+			vd.str(m.Value, p, owner, m.Key)
+		case "TimeoutSeconds":
+			vd.integer(m.Value, p, owner, m.Key, 1)
+		case "QueryLanguage":
+			vd.queryLanguage(m.Value, p, owner)
+		case "ProcessorConfig":
+			if m.Value.Kind != KindObject {
+				vd.errorf(CodeInvalidType, p, m.Value, owner, "ProcessorConfig must be an object, not %s", m.Value.Kind)
+			}
+		}
+	}
+	states := v.Get("States")
+	if states == nil {
+		vd.errorf(CodeMissingField, ptr, v, owner, "%s has no States", what)
+	} else if states.Kind != KindObject {
+		vd.errorf(CodeInvalidType, ptr+"/States", states, owner, "States must be an object, not %s", states.Kind)
+		states = nil
+	} else if len(states.Members) == 0 {
+		vd.errorf(CodeMissingField, ptr+"/States", states, owner, "States must hold at least one state")
+	}
+	scopeNames := map[string]bool{}
+	if states != nil {
+		for _, m := range states.Members {
+			scopeNames[m.Key] = true
+		}
+	}
+	startAt := v.Get("StartAt")
+	start := ""
+	switch {
+	case startAt == nil:
+		vd.errorf(CodeMissingField, ptr, v, owner, "%s has no StartAt", what)
+	case startAt.Kind != KindString:
+		vd.errorf(CodeInvalidType, ptr+"/StartAt", startAt, owner, "StartAt must be a string, not %s", startAt.Kind)
+	default:
+		start = startAt.Str
+		if states != nil && !scopeNames[start] {
+			vd.errorf(CodeMissingTarget, ptr+"/StartAt", startAt, owner, "StartAt names state %q, which does not exist%s", start, where(sc))
+		}
+	}
+	if states == nil {
+		return
+	}
+	sp := ptr + "/States"
+	for _, m := range states.Members {
+		p := sp + "/" + PointerToken(m.Key)
+		name := m.Key
+		switch n := utf8.RuneCountInString(name); {
+		case n == 0:
+			vd.add(diag.SevError, CodeStateName, p, m.KeyPos, name, "state name is empty")
+		case n > MaxStateNameLength:
+			vd.add(diag.SevError, CodeStateName, p, m.KeyPos, name, "state name %q exceeds %d characters", name, MaxStateNameLength)
+		}
+		if vd.names[name] {
+			vd.add(diag.SevError, CodeDuplicateState, p, m.KeyPos, name, "duplicate state name %q (state names must be unique in the whole state machine)", name)
+		}
+		vd.names[name] = true
+		vd.state(m.Value, p, name, scopeNames, sc)
+	}
+	if start != "" && scopeNames[start] {
+		vd.flow(states, sp, start, sc, owner)
+	}
+}
+
+func where(sc scope) string {
+	switch sc {
+	case scopeBranch:
+		return " in this branch"
+	case scopeIterator, scopeItemProcessor:
+		return " in this iterator"
+	}
+	return ""
+}
+
+func (vd *validator) queryLanguage(v *Value, ptr, state string) {
+	if s, ok := vd.str(v, ptr, state, "QueryLanguage"); ok && s != "JSONPath" && s != "JSONata" {
+		vd.errorf(CodeInvalidValue, ptr, v, state, "QueryLanguage must be \"JSONPath\" or \"JSONata\", not %q", s)
+	}
+}
+
+// stateFields lists the fields each state type allows besides Type,
+// Comment and QueryLanguage.
+func stateFields(typ string) []string {
+	io := []string{"InputPath", "OutputPath", "Output", "Assign"}
+	flow := []string{"Next", "End"}
+	result := []string{"ResultPath", "ResultSelector", "Parameters", "Arguments", "Retry", "Catch"}
+	switch typ {
+	case TypeTask:
+		return slices.Concat(io, flow, result, []string{"Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials"})
+	case TypePass:
+		return slices.Concat(io, flow, []string{"ResultPath", "Parameters", "Result"})
+	case TypeChoice:
+		return slices.Concat(io, []string{"Choices", "Default"})
+	case TypeWait:
+		return slices.Concat(io, flow, []string{"Seconds", "Timestamp", "SecondsPath", "TimestampPath"})
+	case TypeSucceed:
+		return []string{"InputPath", "OutputPath", "Output"}
+	case TypeFail:
+		return []string{"Error", "ErrorPath", "Cause", "CausePath"}
+	case TypeParallel:
+		return slices.Concat(io, flow, result, []string{"Branches"})
+	case TypeMap:
+		return slices.Concat(io, flow, result, []string{"Iterator", "ItemProcessor", "ItemsPath", "Items", "ItemSelector",
+			"ItemReader", "ItemBatcher", "ResultWriter", "MaxConcurrency", "MaxConcurrencyPath",
+			"ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ToleratedFailureCount",
+			"ToleratedFailureCountPath", "Label"})
+	}
+	return nil
+}
+
+func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]bool, sc scope) {
+	if v.Kind != KindObject {
+		vd.errorf(CodeInvalidType, ptr, v, name, "state %q must be an object, not %s", name, v.Kind)
+		return
+	}
+	typeV := v.Get("Type")
+	if typeV == nil {
+		vd.errorf(CodeMissingField, ptr, v, name, "state %q has no Type", name)
+		return
+	}
+	typ, ok := vd.str(typeV, ptr+"/Type", name, "Type")
+	if !ok {
+		return
+	}
+	allowed := stateFields(typ)
+	if allowed == nil {
+		vd.errorf(CodeInvalidValue, ptr+"/Type", typeV, name, "unknown state type %q", typ)
+		return
+	}
+	what := "a " + typ + " state"
+	vd.fields(v, ptr, name, what, func(k string) bool {
+		return k == "Type" || k == "Comment" || k == "QueryLanguage" || slices.Contains(allowed, k)
+	})
+	target := func(tv *Value, p, field string) {
+		if s, ok := vd.str(tv, p, name, field); ok && !scopeNames[s] {
+			vd.errorf(CodeMissingTarget, p, tv, name, "%s names state %q, which does not exist%s", field, s, where(sc))
+		}
+	}
+
+	// Fields common to several types.
+	for _, m := range v.Members {
+		p := ptr + "/" + PointerToken(m.Key)
+		val := m.Value
+		if !slices.Contains(allowed, m.Key) {
+			if m.Key == "Comment" {
+				vd.str(val, p, name, m.Key)
+			} else if m.Key == "QueryLanguage" {
+				vd.queryLanguage(val, p, name)
+			}
+			continue
+		}
+		switch m.Key {
+		case "Next":
+			target(val, p, "Next")
+		case "Default":
+			target(val, p, "Default")
+		case "End":
+			if val.Kind != KindBool {
+				vd.errorf(CodeInvalidType, p, val, name, "End must be true or false, not %s", val.Kind)
+			}
+		case "InputPath", "OutputPath":
+			vd.path(val, p, name, m.Key, false, true)
+		case "ResultPath":
+			vd.path(val, p, name, m.Key, true, true)
+		case "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
+			"MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
+			vd.path(val, p, name, m.Key, true, false)
+		case "Parameters", "ResultSelector", "ItemSelector":
+			if val.Kind != KindObject {
+				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
+				continue
+			}
+			vd.template(val, p, name)
+		case "Credentials", "ItemReader", "ItemBatcher", "ResultWriter":
+			if val.Kind != KindObject {
+				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
+			}
+		case "Resource", "Error", "Cause", "Label":
+			vd.str(val, p, name, m.Key)
+		case "ErrorPath", "CausePath":
+			if s, ok := vd.str(val, p, name, m.Key); ok {
+				if err := CheckPathOrIntrinsic(s); err != nil {
+					vd.errorf(CodeInvalidPath, p, val, name, "%s: %v", m.Key, err)
+				}
+			}
+		case "TimeoutSeconds", "HeartbeatSeconds":
+			vd.integer(val, p, name, m.Key, 1)
+		case "Seconds", "MaxConcurrency", "ToleratedFailureCount":
+			vd.integer(val, p, name, m.Key, 0)
+		case "ToleratedFailurePercentage":
+			if f, ok := val.Float64(); !ok {
+				vd.errorf(CodeInvalidType, p, val, name, "%s must be a number, not %s", m.Key, val.Kind)
+			} else if f < 0 || f > 100 {
+				vd.errorf(CodeInvalidValue, p, val, name, "%s must be between 0 and 100", m.Key)
+			}
+		case "Timestamp":
+			if s, ok := vd.str(val, p, name, m.Key); ok {
+				if _, err := time.Parse(time.RFC3339, s); err != nil {
+					vd.errorf(CodeInvalidValue, p, val, name, "Timestamp %q is not an RFC 3339 timestamp such as 2016-03-14T01:59:00Z", s)
+				}
+			}
+		case "Retry", "Catch":
+			vd.retryCatch(val, p, name, m.Key, target)
+		case "Choices":
+			if val.Kind != KindArray {
+				vd.errorf(CodeInvalidType, p, val, name, "Choices must be an array, not %s", val.Kind)
+			} else if len(val.Elems) == 0 {
+				vd.errorf(CodeMissingField, p, val, name, "Choices must hold at least one rule")
+			}
+			for i, r := range val.Elems {
+				vd.rule(r, p+"/"+strconv.Itoa(i), name, true, target)
+			}
+		case "Branches":
+			if val.Kind != KindArray {
+				vd.errorf(CodeInvalidType, p, val, name, "Branches must be an array, not %s", val.Kind)
+			} else if len(val.Elems) == 0 {
+				vd.errorf(CodeMissingField, p, val, name, "Branches must hold at least one branch")
+			}
+			for i, b := range val.Elems {
+				vd.machine(b, p+"/"+strconv.Itoa(i), scopeBranch, name)
+			}
+		case "Iterator":
+			vd.machine(val, p, scopeIterator, name)
+		case "ItemProcessor":
+			vd.machine(val, p, scopeItemProcessor, name)
+		}
+	}
+
+	// Per-type rules that involve several fields.
+	has := func(k string) bool { return v.Get(k) != nil }
+	needs := func(field string) {
+		if !has(field) {
+			vd.errorf(CodeMissingField, ptr, v, name, "%s needs %s", what, field)
+		}
+	}
+	exclusive := func(a, b string) {
+		if has(a) && has(b) {
+			vd.errorf(CodeInvalidValue, ptr+"/"+b, v.Get(b), name, "%s may not have both %s and %s", what, a, b)
+		}
+	}
+	if slices.Contains(allowed, "End") {
+		end := v.Get("End")
+		isEnd := end != nil && end.Kind == KindBool && end.Bool
+		switch {
+		case has("Next") && isEnd:
+			vd.errorf(CodeNextAndEnd, ptr+"/End", end, name, "%s may not have both Next and End", what)
+		case !has("Next") && !isEnd:
+			vd.errorf(CodeNextAndEnd, ptr, v, name, "%s needs either Next or \"End\": true", what)
+		}
+	}
+	switch typ {
+	case TypeTask:
+		needs("Resource")
+		exclusive("TimeoutSeconds", "TimeoutSecondsPath")
+		exclusive("HeartbeatSeconds", "HeartbeatSecondsPath")
+		if hb, ok := v.Get("HeartbeatSeconds").Int64(); ok {
+			to, tok := v.Get("TimeoutSeconds").Int64()
+			if !tok && !has("TimeoutSeconds") && !has("TimeoutSecondsPath") {
+				to, tok = 99999999, true // AWS's default task timeout
+			}
+			if tok && hb >= to {
+				vd.errorf(CodeHeartbeat, ptr+"/HeartbeatSeconds", v.Get("HeartbeatSeconds"), name,
+					"HeartbeatSeconds (%d) must be smaller than TimeoutSeconds (%d)", hb, to)
+			}
+		}
+	case TypeChoice:
+		needs("Choices")
+	case TypeWait:
+		var got []string
+		for _, k := range []string{"Seconds", "Timestamp", "SecondsPath", "TimestampPath"} {
+			if has(k) {
+				got = append(got, k)
+			}
+		}
+		if len(got) != 1 {
+			vd.errorf(CodeInvalidValue, ptr, v, name, "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath (has %d)", len(got))
+		}
+	case TypeFail:
+		exclusive("Error", "ErrorPath")
+		exclusive("Cause", "CausePath")
+	case TypeParallel:
+		needs("Branches")
+	case TypeMap:
+		switch {
+		case has("Iterator") && has("ItemProcessor"):
+			vd.errorf(CodeInvalidValue, ptr+"/ItemProcessor", v.Get("ItemProcessor"), name, "a Map state may not have both Iterator and ItemProcessor")
+		case !has("Iterator") && !has("ItemProcessor"):
+			vd.errorf(CodeMissingField, ptr, v, name, "a Map state needs ItemProcessor (or the older Iterator)")
+		}
+		exclusive("MaxConcurrency", "MaxConcurrencyPath")
+		exclusive("ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
+		exclusive("ToleratedFailureCount", "ToleratedFailureCountPath")
+		exclusive("Parameters", "ItemSelector")
+	}
+}
+
+// template checks a payload template: fields whose name ends in ".$" must
+// hold a path or an intrinsic function call.
+func (vd *validator) template(v *Value, ptr, state string) {
+	switch v.Kind {
+	case KindObject:
+		for _, m := range v.Members {
+			p := ptr + "/" + PointerToken(m.Key)
+			if strings.HasSuffix(m.Key, ".$") {
+				if s, ok := vd.str(m.Value, p, state, fmt.Sprintf("field %q", m.Key)); ok {
+					if err := CheckPathOrIntrinsic(s); err != nil {
+						vd.errorf(CodeInvalidPath, p, m.Value, state, "field %q: %v", m.Key, err)
+					}
+				}
+				continue
+			}
+			vd.template(m.Value, p, state)
+		}
+	case KindArray:
+		for i, e := range v.Elems {
+			vd.template(e, ptr+"/"+strconv.Itoa(i), state)
+		}
+	}
+}
+
+func (vd *validator) retryCatch(v *Value, ptr, state, field string, target func(*Value, string, string)) {
+	if v.Kind != KindArray {
+		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be an array, not %s", field, v.Kind)
+		return
+	}
+	for i, e := range v.Elems {
+		p := ptr + "/" + strconv.Itoa(i)
+		what := "a retrier"
+		allowed := oneOf("ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment")
+		if field == "Catch" {
+			what = "a catcher"
+			allowed = oneOf("ErrorEquals", "Next", "ResultPath", "Comment", "Assign", "Output")
+		}
+		if !vd.fields(e, p, state, what, allowed) {
+			continue
+		}
+		errs := e.Get("ErrorEquals")
+		switch {
+		case errs == nil:
+			vd.errorf(CodeMissingField, p, e, state, "%s needs ErrorEquals", what)
+		case errs.Kind != KindArray:
+			vd.errorf(CodeInvalidType, p+"/ErrorEquals", errs, state, "ErrorEquals must be an array of error names, not %s", errs.Kind)
+		case len(errs.Elems) == 0:
+			vd.errorf(CodeMissingField, p+"/ErrorEquals", errs, state, "ErrorEquals must name at least one error")
+		default:
+			for j, en := range errs.Elems {
+				ep := p + "/ErrorEquals/" + strconv.Itoa(j)
+				s, ok := vd.str(en, ep, state, "an ErrorEquals entry")
+				if !ok || s != ErrorAll {
+					continue
+				}
+				if len(errs.Elems) > 1 {
+					vd.errorf(CodeErrorAll, ep, en, state, "%s must appear alone in ErrorEquals", ErrorAll)
+				}
+				if i != len(v.Elems)-1 {
+					vd.errorf(CodeErrorAll, ep, en, state, "a %s with %s must be the last one in %s", strings.TrimPrefix(what, "a "), ErrorAll, field)
+				}
+			}
+		}
+		for _, m := range e.Members {
+			mp := p + "/" + PointerToken(m.Key)
+			switch m.Key {
+			case "IntervalSeconds", "MaxDelaySeconds":
+				vd.integer(m.Value, mp, state, m.Key, 1)
+			case "MaxAttempts":
+				vd.integer(m.Value, mp, state, m.Key, 0)
+			case "BackoffRate":
+				if f, ok := m.Value.Float64(); !ok {
+					vd.errorf(CodeInvalidType, mp, m.Value, state, "BackoffRate must be a number, not %s", m.Value.Kind)
+				} else if f < 1 {
+					vd.errorf(CodeInvalidValue, mp, m.Value, state, "BackoffRate must be at least 1.0, not %s", m.Value.Str)
+				}
+			case "JitterStrategy":
+				if s, ok := vd.str(m.Value, mp, state, m.Key); ok && s != "FULL" && s != "NONE" {
+					vd.errorf(CodeInvalidValue, mp, m.Value, state, "JitterStrategy must be \"FULL\" or \"NONE\", not %q", s)
+				}
+			case "Comment":
+				vd.str(m.Value, mp, state, m.Key)
+			case "Next":
+				target(m.Value, mp, "Next")
+			case "ResultPath":
+				vd.path(m.Value, mp, state, m.Key, true, true)
+			}
+		}
+		if field == "Catch" && e.Get("Next") == nil {
+			vd.errorf(CodeMissingField, p, e, state, "a catcher needs Next")
+		}
+	}
+}
+
+// rule checks one Choice rule; top is true for the elements of Choices.
+func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Value, string, string)) {
+	comparators := Comparators()
+	allowed := func(k string) bool {
+		switch k {
+		case "And", "Or", "Not", "Variable", "Comment", "Condition":
+			return true
+		case "Next", "Assign", "Output":
+			return top
+		}
+		_, ok := comparators[k]
+		return ok
+	}
+	what := "a Choice rule"
+	if !top {
+		what = "a nested Choice rule"
+	}
+	if !vd.fields(v, ptr, state, what, allowed) {
+		return
+	}
+	if top {
+		if nv := v.Get("Next"); nv == nil {
+			vd.errorf(CodeChoiceRule, ptr, v, state, "a top-level Choice rule needs Next")
+		} else {
+			target(nv, ptr+"/Next", "Next")
+		}
+	} else if m, ok := v.Member("Next"); ok {
+		vd.add(diag.SevError, CodeChoiceRule, ptr+"/Next", m.KeyPos, state, "Next is allowed only on top-level Choice rules, not inside And, Or or Not")
+	}
+	var ops []string
+	for _, m := range v.Members {
+		if _, ok := comparators[m.Key]; ok || m.Key == "And" || m.Key == "Or" || m.Key == "Not" || m.Key == "Condition" {
+			ops = append(ops, m.Key)
+		}
+	}
+	switch len(ops) {
+	case 0:
+		vd.errorf(CodeChoiceRule, ptr, v, state, "%s needs a comparison operator (such as StringEquals) or And, Or, Not", what)
+		return
+	case 1:
+	default:
+		vd.errorf(CodeChoiceRule, ptr, v, state, "%s must have exactly one comparison operator, found %s", what, strings.Join(ops, ", "))
+		return
+	}
+	op := ops[0]
+	p := ptr + "/" + PointerToken(op)
+	val := v.Get(op)
+	switch op {
+	case "And", "Or":
+		if m, ok := v.Member("Variable"); ok {
+			vd.add(diag.SevError, CodeChoiceRule, ptr+"/Variable", m.KeyPos, state, "%s with %s may not have Variable", what, op)
+		}
+		if val.Kind != KindArray {
+			vd.errorf(CodeInvalidType, p, val, state, "%s must be an array of rules, not %s", op, val.Kind)
+			return
+		}
+		if len(val.Elems) == 0 {
+			vd.errorf(CodeChoiceRule, p, val, state, "%s must hold at least one rule", op)
+		}
+		for i, e := range val.Elems {
+			vd.rule(e, p+"/"+strconv.Itoa(i), state, false, target)
+		}
+	case "Not":
+		if m, ok := v.Member("Variable"); ok {
+			vd.add(diag.SevError, CodeChoiceRule, ptr+"/Variable", m.KeyPos, state, "%s with Not may not have Variable", what)
+		}
+		vd.rule(val, p, state, false, target)
+	case "Condition":
+	default:
+		variable := v.Get("Variable")
+		if variable == nil {
+			vd.errorf(CodeChoiceRule, ptr, v, state, "%s with %s needs Variable", what, op)
+		} else {
+			vd.path(variable, ptr+"/Variable", state, "Variable", false, false)
+		}
+		want := comparators[op]
+		switch {
+		case strings.HasSuffix(op, "Path"):
+			vd.path(val, p, state, op, false, false)
+		case val.Kind != want:
+			vd.errorf(CodeInvalidType, p, val, state, "%s must be a %s, not %s", op, want, val.Kind)
+		}
+	}
+}
+
+// flow checks reachability within one machine scope: states that cannot be
+// reached from StartAt and the lack of a reachable terminal state (both
+// warnings: AWS rejects them but heaviside generates them).
+func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner string) {
+	succ := func(s *Value) []string {
+		var out []string
+		if s == nil || s.Kind != KindObject {
+			return nil
+		}
+		for _, k := range []string{"Next", "Default"} {
+			if t := s.Get(k); t != nil && t.Kind == KindString {
+				out = append(out, t.Str)
+			}
+		}
+		if rules := s.Get("Choices"); rules != nil && rules.Kind == KindArray {
+			for _, r := range rules.Elems {
+				if t := r.Get("Next"); t != nil && t.Kind == KindString {
+					out = append(out, t.Str)
+				}
+			}
+		}
+		if cs := s.Get("Catch"); cs != nil && cs.Kind == KindArray {
+			for _, c := range cs.Elems {
+				if t := c.Get("Next"); t != nil && t.Kind == KindString {
+					out = append(out, t.Str)
+				}
+			}
+		}
+		return out
+	}
+	reached := map[string]bool{start: true}
+	queue := []string{start}
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		for _, t := range succ(states.Get(name)) {
+			if !reached[t] && states.Has(t) {
+				reached[t] = true
+				queue = append(queue, t)
+			}
+		}
+	}
+	terminal := func(s *Value) bool {
+		t := s.Get("Type")
+		if t != nil && t.Kind == KindString && (t.Str == TypeSucceed || t.Str == TypeFail) {
+			return true
+		}
+		e := s.Get("End")
+		return e != nil && e.Kind == KindBool && e.Bool
+	}
+	anyTerminal, reachedTerminal := false, false
+	for _, m := range states.Members {
+		if !reached[m.Key] {
+			vd.add(diag.SevWarning, CodeUnreachable, ptr+"/"+PointerToken(m.Key), m.KeyPos, m.Key,
+				"state %q is not reachable from StartAt%s", m.Key, where(sc))
+		}
+		if terminal(m.Value) {
+			anyTerminal = true
+			if reached[m.Key] {
+				reachedTerminal = true
+			}
+		}
+	}
+	machine := "the state machine"
+	switch sc {
+	case scopeBranch:
+		machine = fmt.Sprintf("a branch of state %q", owner)
+	case scopeIterator, scopeItemProcessor:
+		machine = fmt.Sprintf("the iterator of state %q", owner)
+	}
+	switch {
+	case !anyTerminal:
+		vd.add(diag.SevWarning, CodeNoTerminal, ptr, states.Pos, owner,
+			"%s has no terminal state (no End, Succeed or Fail), so it can never finish", machine)
+	case !reachedTerminal:
+		vd.add(diag.SevWarning, CodeNoTerminalReached, ptr, states.Pos, owner,
+			"no terminal state of %s is reachable from StartAt, so it can never finish", machine)
+	}
+}

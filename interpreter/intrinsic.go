@@ -1,0 +1,618 @@
+package interpreter
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"unicode/utf8"
+)
+
+// An intrinsic function call, such as States.Format('{}', $.x), compiled.
+type intrinsic struct {
+	name string
+	fn   *intrinsicFunc
+	args []intrinsicArg
+}
+
+type intrinsicArg struct {
+	lit  any    // literal value
+	raw  string // literal string as written (escapes kept), for Format
+	str  bool   // lit is a string literal
+	path *Path
+	call *intrinsic
+}
+
+type intrinsicFunc struct {
+	min, max int // argument count; max -1 for no limit
+	call     func(sc *scope, args []any, a0 *intrinsicArg) (any, error)
+}
+
+// lookupIntrinsic returns the function named name.
+func lookupIntrinsic(name string) (*intrinsicFunc, bool) {
+	switch name {
+	case "States.Format":
+		return &intrinsicFunc{1, -1, fnFormat}, true
+	case "States.StringToJson":
+		return &intrinsicFunc{1, 1, fnStringToJSON}, true
+	case "States.JsonToString":
+		return &intrinsicFunc{1, 1, fnJSONToString}, true
+	case "States.Array":
+		return &intrinsicFunc{0, -1, fnArray}, true
+	case "States.ArrayPartition":
+		return &intrinsicFunc{2, 2, fnArrayPartition}, true
+	case "States.ArrayContains":
+		return &intrinsicFunc{2, 2, fnArrayContains}, true
+	case "States.ArrayRange":
+		return &intrinsicFunc{3, 3, fnArrayRange}, true
+	case "States.ArrayGetItem":
+		return &intrinsicFunc{2, 2, fnArrayGetItem}, true
+	case "States.ArrayLength":
+		return &intrinsicFunc{1, 1, fnArrayLength}, true
+	case "States.ArrayUnique":
+		return &intrinsicFunc{1, 1, fnArrayUnique}, true
+	case "States.Base64Encode":
+		return &intrinsicFunc{1, 1, fnBase64Encode}, true
+	case "States.Base64Decode":
+		return &intrinsicFunc{1, 1, fnBase64Decode}, true
+	case "States.Hash":
+		return &intrinsicFunc{2, 2, fnHash}, true
+	case "States.JsonMerge":
+		return &intrinsicFunc{3, 3, fnJSONMerge}, true
+	case "States.MathRandom":
+		return &intrinsicFunc{2, 3, fnMathRandom}, true
+	case "States.MathAdd":
+		return &intrinsicFunc{2, 2, fnMathAdd}, true
+	case "States.StringSplit":
+		return &intrinsicFunc{2, 2, fnStringSplit}, true
+	case "States.UUID":
+		return &intrinsicFunc{0, 0, fnUUID}, true
+	}
+	return nil, false
+}
+
+const maxIntrinsicNesting = 10
+
+// isIntrinsic reports whether s looks like an intrinsic function call.
+func isIntrinsic(s string) bool { return strings.HasPrefix(s, "States.") }
+
+func parseIntrinsic(src string) (*intrinsic, error) {
+	ip := intrinsicParser{s: src}
+	f, err := ip.call(0)
+	if err != nil {
+		return nil, err
+	}
+	ip.space()
+	if ip.i != len(ip.s) {
+		return nil, ip.fail("unexpected text after the function call")
+	}
+	return f, nil
+}
+
+type intrinsicParser struct {
+	s string
+	i int
+}
+
+func (ip *intrinsicParser) fail(msg string) error {
+	return fmt.Errorf("invalid intrinsic function %q at offset %d: %s", ip.s, ip.i, msg)
+}
+
+func (ip *intrinsicParser) space() {
+	for ip.i < len(ip.s) && (ip.s[ip.i] == ' ' || ip.s[ip.i] == '\t' || ip.s[ip.i] == '\n') {
+		ip.i++
+	}
+}
+
+func (ip *intrinsicParser) call(depth int) (*intrinsic, error) {
+	if depth >= maxIntrinsicNesting {
+		return nil, ip.fail(fmt.Sprintf("more than %d nested intrinsic functions", maxIntrinsicNesting))
+	}
+	start := ip.i
+	for ip.i < len(ip.s) && ip.s[ip.i] != '(' {
+		ip.i++
+	}
+	name := strings.TrimSpace(ip.s[start:ip.i])
+	fn, ok := lookupIntrinsic(name)
+	if !ok {
+		ip.i = start
+		return nil, ip.fail(fmt.Sprintf("unknown function %q", name))
+	}
+	if ip.i >= len(ip.s) {
+		return nil, ip.fail("'(' expected")
+	}
+	ip.i++
+	f := &intrinsic{name: name, fn: fn}
+	ip.space()
+	if ip.i < len(ip.s) && ip.s[ip.i] == ')' {
+		ip.i++
+	} else {
+		for {
+			ip.space()
+			a, err := ip.arg(depth)
+			if err != nil {
+				return nil, err
+			}
+			f.args = append(f.args, a)
+			ip.space()
+			if ip.i >= len(ip.s) {
+				return nil, ip.fail("')' expected")
+			}
+			if ip.s[ip.i] == ',' {
+				ip.i++
+				continue
+			}
+			if ip.s[ip.i] == ')' {
+				ip.i++
+				break
+			}
+			return nil, ip.fail("',' or ')' expected")
+		}
+	}
+	if len(f.args) < fn.min || (fn.max >= 0 && len(f.args) > fn.max) {
+		want := fmt.Sprint(fn.min)
+		if fn.max < 0 {
+			want = fmt.Sprintf("at least %d", fn.min)
+		} else if fn.max != fn.min {
+			want = fmt.Sprintf("%d to %d", fn.min, fn.max)
+		}
+		return nil, fmt.Errorf("invalid intrinsic function %q: %s takes %s arguments, got %d", ip.s, name, want, len(f.args))
+	}
+	return f, nil
+}
+
+func (ip *intrinsicParser) arg(depth int) (intrinsicArg, error) {
+	if ip.i >= len(ip.s) {
+		return intrinsicArg{}, ip.fail("argument expected")
+	}
+	c := ip.s[ip.i]
+	switch {
+	case c == '\'':
+		ip.i++
+		start := ip.i
+		var b strings.Builder
+		for ip.i < len(ip.s) {
+			c := ip.s[ip.i]
+			if c == '\'' {
+				raw := ip.s[start:ip.i]
+				ip.i++
+				return intrinsicArg{lit: b.String(), raw: raw, str: true}, nil
+			}
+			if c == '\\' && ip.i+1 < len(ip.s) {
+				ip.i++
+				c = ip.s[ip.i]
+			}
+			b.WriteByte(c)
+			ip.i++
+		}
+		return intrinsicArg{}, ip.fail("unterminated string literal")
+	case c == '$':
+		start := ip.i
+		depthB, quote := 0, byte(0)
+		for ip.i < len(ip.s) {
+			c := ip.s[ip.i]
+			if quote != 0 {
+				if c == quote {
+					quote = 0
+				}
+			} else if c == '\'' || c == '"' {
+				quote = c
+			} else if c == '[' || c == '(' {
+				depthB++
+			} else if c == ']' || (c == ')' && depthB > 0) {
+				depthB--
+			} else if depthB == 0 && (c == ',' || c == ')') {
+				break
+			}
+			ip.i++
+		}
+		p, err := ParsePath(strings.TrimSpace(ip.s[start:ip.i]))
+		if err != nil {
+			return intrinsicArg{}, err
+		}
+		return intrinsicArg{path: p}, nil
+	case strings.HasPrefix(ip.s[ip.i:], "States."):
+		f, err := ip.call(depth + 1)
+		if err != nil {
+			return intrinsicArg{}, err
+		}
+		return intrinsicArg{call: f}, nil
+	default:
+		start := ip.i
+		for ip.i < len(ip.s) && ip.s[ip.i] != ',' && ip.s[ip.i] != ')' {
+			ip.i++
+		}
+		tok := strings.TrimSpace(ip.s[start:ip.i])
+		v, err := parseJSON([]byte(tok))
+		if err != nil || !(isNumber(v) || v == nil || v == true || v == false) {
+			ip.i = start
+			return intrinsicArg{}, ip.fail(fmt.Sprintf("invalid argument %q", tok))
+		}
+		return intrinsicArg{lit: v}, nil
+	}
+}
+
+// eval runs the call with input as "$".
+func (f *intrinsic) eval(sc *scope, input any) (any, error) {
+	args := make([]any, len(f.args))
+	for i := range f.args {
+		a := &f.args[i]
+		switch {
+		case a.call != nil:
+			v, err := a.call.eval(sc, input)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = v
+		case a.path != nil:
+			v, ok := sc.evalPath(a.path, input)
+			if !ok {
+				return nil, newError(ErrRuntime, "the JSONPath %s in the intrinsic function %s could not be found in the input", a.path.src, f.name)
+			}
+			args[i] = v
+		default:
+			args[i] = a.lit
+		}
+	}
+	var a0 *intrinsicArg
+	if len(f.args) > 0 {
+		a0 = &f.args[0]
+	}
+	v, err := f.fn.call(sc, args, a0)
+	if err != nil {
+		if _, ok := err.(*ExecutionError); ok {
+			return nil, err
+		}
+		return nil, newError(ErrIntrinsicFailure, "%s: %v", f.name, err)
+	}
+	return v, nil
+}
+
+func argString(args []any, i int, what string) (string, error) {
+	s, ok := args[i].(string)
+	if !ok {
+		return "", fmt.Errorf("%s must be a string, got %s", what, typeName(args[i]))
+	}
+	return s, nil
+}
+
+func argArray(args []any, i int, what string) ([]any, error) {
+	a, ok := args[i].([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s must be an array, got %s", what, typeName(args[i]))
+	}
+	return a, nil
+}
+
+// argInt accepts an integer, or a number with no fractional part.
+func argInt(args []any, i int, what string) (int64, error) {
+	switch x := args[i].(type) {
+	case int64:
+		return x, nil
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			return int64(x), nil
+		}
+	}
+	return 0, fmt.Errorf("%s must be an integer, got %s", what, encodeJSON(args[i]))
+}
+
+func fnFormat(_ *scope, args []any, a0 *intrinsicArg) (any, error) {
+	tmpl, err := argString(args, 0, "the format string")
+	if err != nil {
+		return nil, err
+	}
+	escaped := a0 != nil && a0.str
+	if escaped {
+		tmpl = a0.raw
+	}
+	var b strings.Builder
+	n := 1
+	for i := 0; i < len(tmpl); i++ {
+		c := tmpl[i]
+		if escaped && c == '\\' && i+1 < len(tmpl) {
+			i++
+			b.WriteByte(tmpl[i])
+			continue
+		}
+		if c == '{' && i+1 < len(tmpl) && tmpl[i+1] == '}' {
+			if n >= len(args) {
+				return nil, fmt.Errorf("the format string has more {} placeholders than arguments (%d)", len(args)-1)
+			}
+			switch v := args[n].(type) {
+			case string:
+				b.WriteString(v)
+			case *Object, []any:
+				return nil, fmt.Errorf("argument %d is an %s; only strings, numbers, booleans and null can be formatted", n, typeName(v))
+			default:
+				b.WriteString(encodeJSON(v))
+			}
+			n++
+			i++
+			continue
+		}
+		b.WriteByte(c)
+	}
+	if n != len(args) {
+		return nil, fmt.Errorf("the format string has %d {} placeholders but %d arguments follow it", n-1, len(args)-1)
+	}
+	return b.String(), nil
+}
+
+func fnStringToJSON(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	s, err := argString(args, 0, "the argument")
+	if err != nil {
+		return nil, err
+	}
+	return parseJSON([]byte(s))
+}
+
+func fnJSONToString(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	return encodeJSON(args[0]), nil
+}
+
+func fnArray(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	out := make([]any, len(args))
+	copy(out, args)
+	return out, nil
+}
+
+func fnArrayPartition(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	a, err := argArray(args, 0, "the first argument")
+	if err != nil {
+		return nil, err
+	}
+	n, err := argInt(args, 1, "the chunk size")
+	if err != nil {
+		return nil, err
+	}
+	if n <= 0 {
+		return nil, fmt.Errorf("the chunk size must be positive, got %d", n)
+	}
+	out := make([]any, 0, (int64(len(a))+n-1)/n)
+	for i := int64(0); i < int64(len(a)); i += n {
+		out = append(out, a[i:min(i+n, int64(len(a)))])
+	}
+	return out, nil
+}
+
+func fnArrayContains(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	a, err := argArray(args, 0, "the first argument")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range a {
+		if equalValues(e, args[1]) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+const maxArrayRange = 1000
+
+func fnArrayRange(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	start, err := argInt(args, 0, "the start")
+	if err != nil {
+		return nil, err
+	}
+	end, err := argInt(args, 1, "the end")
+	if err != nil {
+		return nil, err
+	}
+	step, err := argInt(args, 2, "the step")
+	if err != nil {
+		return nil, err
+	}
+	if step == 0 {
+		return nil, fmt.Errorf("the step must not be 0")
+	}
+	out := []any{}
+	for i := start; (step > 0 && i <= end) || (step < 0 && i >= end); i += step {
+		if len(out) == maxArrayRange {
+			return nil, fmt.Errorf("the range has more than %d items", maxArrayRange)
+		}
+		out = append(out, i)
+	}
+	return out, nil
+}
+
+func fnArrayGetItem(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	a, err := argArray(args, 0, "the first argument")
+	if err != nil {
+		return nil, err
+	}
+	i, err := argInt(args, 1, "the index")
+	if err != nil {
+		return nil, err
+	}
+	if i < 0 || i >= int64(len(a)) {
+		return nil, fmt.Errorf("index %d is out of range for an array of %d items", i, len(a))
+	}
+	return a[i], nil
+}
+
+func fnArrayLength(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	a, err := argArray(args, 0, "the argument")
+	if err != nil {
+		return nil, err
+	}
+	return int64(len(a)), nil
+}
+
+func fnArrayUnique(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	a, err := argArray(args, 0, "the argument")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, 0, len(a))
+outer:
+	for _, e := range a {
+		for _, u := range out {
+			if equalValues(e, u) {
+				continue outer
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+const maxEncodeLen = 10000
+
+func fnBase64Encode(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	s, err := argString(args, 0, "the argument")
+	if err != nil {
+		return nil, err
+	}
+	if utf8.RuneCountInString(s) > maxEncodeLen {
+		return nil, fmt.Errorf("the input is longer than %d characters", maxEncodeLen)
+	}
+	return base64.StdEncoding.EncodeToString([]byte(s)), nil
+}
+
+func fnBase64Decode(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	s, err := argString(args, 0, "the argument")
+	if err != nil {
+		return nil, err
+	}
+	if len(s) > maxEncodeLen {
+		return nil, fmt.Errorf("the input is longer than %d characters", maxEncodeLen)
+	}
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("invalid base64: %w", err)
+	}
+	return string(b), nil
+}
+
+func fnHash(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	data, ok := args[0].(string)
+	if !ok {
+		data = encodeJSON(args[0])
+	}
+	if utf8.RuneCountInString(data) > maxEncodeLen {
+		return nil, fmt.Errorf("the input is longer than %d characters", maxEncodeLen)
+	}
+	alg, err := argString(args, 1, "the algorithm")
+	if err != nil {
+		return nil, err
+	}
+	var h hash.Hash
+	switch alg {
+	case "MD5":
+		h = md5.New()
+	case "SHA-1":
+		h = sha1.New()
+	case "SHA-256":
+		h = sha256.New()
+	case "SHA-384":
+		h = sha512.New384()
+	case "SHA-512":
+		h = sha512.New()
+	default:
+		return nil, fmt.Errorf("unknown algorithm %q (want MD5, SHA-1, SHA-256, SHA-384 or SHA-512)", alg)
+	}
+	h.Write([]byte(data))
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func fnJSONMerge(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	a, ok1 := args[0].(*Object)
+	b, ok2 := args[1].(*Object)
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("both values to merge must be objects, got %s and %s", typeName(args[0]), typeName(args[1]))
+	}
+	deep, ok := args[2].(bool)
+	if !ok {
+		return nil, fmt.Errorf("the deep-merge flag must be a boolean, got %s", typeName(args[2]))
+	}
+	return mergeObjects(a, b, deep), nil
+}
+
+func mergeObjects(a, b *Object, deep bool) *Object {
+	out := newObject(a.Len() + b.Len())
+	out.keys = append(out.keys, a.keys...)
+	out.vals = append(out.vals, a.vals...)
+	for i, k := range b.keys {
+		v := b.vals[i]
+		if deep {
+			if old, ok := out.Get(k); ok {
+				oo, ok1 := old.(*Object)
+				vo, ok2 := v.(*Object)
+				if ok1 && ok2 {
+					v = mergeObjects(oo, vo, true)
+				}
+			}
+		}
+		out.set(k, v)
+	}
+	return out
+}
+
+func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
+	start, err := argInt(args, 0, "the start")
+	if err != nil {
+		return nil, err
+	}
+	end, err := argInt(args, 1, "the end")
+	if err != nil {
+		return nil, err
+	}
+	if end <= start {
+		return nil, fmt.Errorf("the end (%d) must be greater than the start (%d)", end, start)
+	}
+	if len(args) == 3 {
+		seed, err := argInt(args, 2, "the seed")
+		if err != nil {
+			return nil, err
+		}
+		r := rand.New(rand.NewPCG(uint64(seed), 0))
+		return start + r.Int64N(end-start), nil
+	}
+	return start + sc.x.int64n(end-start), nil
+}
+
+func fnMathAdd(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	a, ok1 := args[0].(int64)
+	b, ok2 := args[1].(int64)
+	if ok1 && ok2 {
+		s := a + b
+		if (s > a) == (b > 0) {
+			return s, nil
+		}
+	}
+	x, ok1 := toFloat(args[0])
+	y, ok2 := toFloat(args[1])
+	if !ok1 || !ok2 {
+		return nil, fmt.Errorf("both arguments must be numbers, got %s and %s", typeName(args[0]), typeName(args[1]))
+	}
+	return x + y, nil
+}
+
+func fnStringSplit(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	s, err := argString(args, 0, "the string to split")
+	if err != nil {
+		return nil, err
+	}
+	sep, err := argString(args, 1, "the delimiter")
+	if err != nil {
+		return nil, err
+	}
+	out := []any{}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(sep, r) }) {
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+func fnUUID(sc *scope, _ []any, _ *intrinsicArg) (any, error) {
+	return sc.x.uuid(), nil
+}
