@@ -29,7 +29,7 @@ const (
 	CodeNextAndEnd        Code = "NEXT_END"            // not exactly one of Next and End
 	CodeDuplicateState    Code = "DUPLICATE_STATE"     // a state name used twice in the machine
 	CodeStateName         Code = "STATE_NAME"          // empty or longer than 80 characters
-	CodeErrorAll          Code = "ERROR_ALL"           // States.ALL not alone or not last
+	CodeErrorAll          Code = "ERROR_ALL"           // warning: States.ALL not alone or not last
 	CodeHeartbeat         Code = "HEARTBEAT_TIMEOUT"   // HeartbeatSeconds >= TimeoutSeconds
 	CodeChoiceRule        Code = "CHOICE_RULE"         // malformed Choice rule
 	CodeUnreachable       Code = "UNREACHABLE_STATE"   // warning: no path from StartAt
@@ -66,9 +66,13 @@ func HasErrors(ps []Problem) bool {
 // Validate parses a definition and checks it against the States Language
 // rules AWS Step Functions applies when creating a state machine. It
 // returns a *SyntaxError when data is not JSON; otherwise the problems in
-// document order (nil when there are none). Unreachable states and
-// machines without a reachable terminal state are warnings; everything
-// else is an error.
+// document order (nil when there are none).
+//
+// Problems that heaviside 2.2.5 puts in definitions it accepts are
+// warnings, so that a compiler reproducing its output can still succeed:
+// unreachable states, machines without a reachable terminal state, and
+// States.ALL that is not alone or not in the last retrier or catcher.
+// AWS rejects all of these. Everything else is an error.
 func Validate(data []byte) ([]Problem, error) {
 	v, err := ParseValue(data)
 	if err != nil {
@@ -553,11 +557,13 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, target func(
 				if !ok || s != ErrorAll {
 					continue
 				}
+				// Warnings, not errors: heaviside emits these and hsc
+				// must reproduce its output.
 				if len(errs.Elems) > 1 {
-					vd.errorf(CodeErrorAll, ep, en, state, "%s must appear alone in ErrorEquals", ErrorAll)
+					vd.add(diag.SevWarning, CodeErrorAll, ep, en.Pos, state, "%s must appear alone in ErrorEquals (AWS rejects this definition)", ErrorAll)
 				}
 				if i != len(v.Elems)-1 {
-					vd.errorf(CodeErrorAll, ep, en, state, "a %s with %s must be the last one in %s", strings.TrimPrefix(what, "a "), ErrorAll, field)
+					vd.add(diag.SevWarning, CodeErrorAll, ep, en.Pos, state, "a %s with %s must be the last one in %s (AWS rejects this definition)", strings.TrimPrefix(what, "a "), ErrorAll, field)
 				}
 			}
 		}
@@ -677,9 +683,15 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 	}
 }
 
-// flow checks reachability within one machine scope: states that cannot be
-// reached from StartAt and the lack of a reachable terminal state (both
-// warnings: AWS rejects them but heaviside generates them).
+// flow checks the transitions of one machine scope: states that no
+// transition leads to, and the lack of a terminal state reachable from
+// StartAt. Both are warnings: AWS rejects them, but heaviside generates
+// them and hsc must reproduce its output.
+//
+// A state counts as unreachable when neither StartAt nor any Next, Default
+// or Catch Next of the scope names it (the rule AWS and asl-validator
+// apply); a group of dead states that lead to each other is not reported
+// here, but it cannot hide the missing terminal state.
 func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner string) {
 	succ := func(s *Value) []string {
 		var out []string
@@ -707,6 +719,12 @@ func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner stri
 		}
 		return out
 	}
+	targeted := map[string]bool{start: true}
+	for _, m := range states.Members {
+		for _, t := range succ(m.Value) {
+			targeted[t] = true
+		}
+	}
 	reached := map[string]bool{start: true}
 	queue := []string{start}
 	for len(queue) > 0 {
@@ -729,9 +747,9 @@ func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner stri
 	}
 	anyTerminal, reachedTerminal := false, false
 	for _, m := range states.Members {
-		if !reached[m.Key] {
+		if !targeted[m.Key] {
 			vd.add(diag.SevWarning, CodeUnreachable, ptr+"/"+PointerToken(m.Key), m.KeyPos, m.Key,
-				"state %q is not reachable from StartAt%s", m.Key, where(sc))
+				"state %q is not reachable: no StartAt, Next, Default or Catch%s leads to it", m.Key, where(sc))
 		}
 		if terminal(m.Value) {
 			anyTerminal = true
