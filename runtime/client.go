@@ -51,6 +51,12 @@ func (c *Client) StateMachine(ctx context.Context, name string) (*StateMachine, 
 	return m, nil
 }
 
+// NewStateMachine returns a StateMachine for a known name and ARN (empty
+// when it does not exist) without asking the service.
+func (c *Client) NewStateMachine(name, arn string) *StateMachine {
+	return &StateMachine{Name: name, ARN: arn, c: c}
+}
+
 // StopExecution stops a running execution, recording errName and cause
 // (both optional).
 func (c *Client) StopExecution(ctx context.Context, executionARN, errName, cause string) error {

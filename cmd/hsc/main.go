@@ -110,6 +110,14 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 
 	root.AddCommand(
 		newCompileCmd(g),
+		newCreateCmd(g),
+		newUpdateCmd(g),
+		newDeleteCmd(g),
+		newStartCmd(g),
+		newStopCmd(g),
+		newStatusCmd(g),
+		newWaitCmd(g),
+		newExecutionsCmd(g),
 		// Further subcommands register here, one line each.
 	)
 	return root
