@@ -45,6 +45,7 @@ type options struct {
 	visitors  []ast.Visitor
 	indent    int  // <0: heaviside.compile's default separators
 	compact   bool // no whitespace at all
+	strict    bool // warnings are errors
 }
 
 func defaultOptions() options { return options{filename: "<unknown>", indent: -1} }
@@ -69,6 +70,9 @@ func WithVisitors(v ...ast.Visitor) Option {
 func WithIndent(n int) Option {
 	return func(o *options) { o.indent = n; o.compact = false }
 }
+
+// WithStrict turns warnings (such as unreachable states) into errors.
+func WithStrict() Option { return func(o *options) { o.strict = true } }
 
 // WithCompact writes the JSON with no whitespace at all.
 func WithCompact() Option { return func(o *options) { o.compact = true; o.indent = -1 } }

@@ -23,6 +23,16 @@ func compile(src []byte, o *options) (*Result, error) {
 	f := codegen.Format{Indent: o.indent, Compact: o.compact}
 	res := &Result{Definition: codegen.Write(m, f, len(src)), StatePos: map[string]diag.Pos{}}
 	collectPositions(m.States, res.StatePos)
+	res.Warnings = sema.Warnings(s, m)
+	if o.strict && len(res.Warnings) > 0 {
+		errs := make(diag.List, len(res.Warnings))
+		for i, w := range res.Warnings {
+			e := *w
+			e.Severity = diag.SevError
+			errs[i] = &e
+		}
+		return nil, errs
+	}
 	return res, nil
 }
 

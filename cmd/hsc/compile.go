@@ -17,6 +17,7 @@ func newCompileCmd(g *globalFlags) *cobra.Command {
 		out     string
 		indent  int
 		compact bool
+		strict  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "compile FILE",
@@ -42,6 +43,9 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
 				return fmt.Errorf("reading source: %w", err)
 			}
 			opts := []hsc.Option{hsc.WithFilename(name), hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID)}
+			if strict {
+				opts = append(opts, hsc.WithStrict())
+			}
 			if compact {
 				opts = append(opts, hsc.WithCompact())
 			} else {
@@ -68,6 +72,7 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the definition to this file (- for standard output)")
 	cmd.Flags().IntVar(&indent, "indent", 3, "spaces per indentation level (heaviside's CLI uses 3)")
+	cmd.Flags().BoolVar(&strict, "strict", false, "treat warnings (unreachable states, no terminal state) as errors")
 	cmd.Flags().BoolVar(&compact, "compact", false, "write the definition on one line without spaces")
 	return cmd
 }

@@ -1,0 +1,68 @@
+package golden
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	hsc "github.com/hsc-dev/hsc"
+)
+
+// TestWarningsMatchValidator checks hsc's compile warnings against the
+// independent validator's verdict on heaviside's output (the manifests'
+// last column): unreachable states and missing terminal states are warned
+// about, and definitions the validator passes get no warning.
+func TestWarningsMatchValidator(t *testing.T) {
+	requireParity(t)
+	checked := 0
+	for _, set := range []string{"corpus", "mutants"} {
+		for _, r := range readTSV(t, filepath.Join(parityDir, set, "manifest.tsv")) {
+			name, region, account, outcome, verdict := r[0], r[1], r[2], r[3], r[4]
+			id := set + "/" + name
+			if outcome != "ok" || deviations[id] != "" {
+				continue
+			}
+			res, err := hsc.CompileFile(filepath.Join(parityDir, set, name+".hsd"), hsc.WithRegion(region), hsc.WithAccountID(account))
+			if err != nil {
+				t.Errorf("%s: %v", id, err)
+				continue
+			}
+			var unreachable, noEnd bool
+			for _, w := range res.Warnings {
+				unreachable = unreachable || strings.Contains(w.Msg, "can never be reached")
+				noEnd = noEnd || strings.Contains(w.Msg, "can never finish")
+			}
+			switch {
+			case verdict == "ok":
+				if len(res.Warnings) > 0 {
+					t.Errorf("%s: validator passes it, hsc warns: %v", id, res.Warnings[0])
+				}
+			case strings.Contains(verdict, "is not reachable"):
+				if !unreachable {
+					t.Errorf("%s: validator says %q; hsc gave no unreachable-state warning", id, verdict)
+				}
+			case strings.Contains(verdict, "missing a terminal state"):
+				if !noEnd {
+					t.Errorf("%s: validator says %q; hsc gave no missing-terminal warning", id, verdict)
+				}
+			default:
+				continue // schema complaints are not reachability problems
+			}
+			checked++
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d cases checked", checked)
+	}
+}
+
+func TestStrictMakesWarningsErrors(t *testing.T) {
+	src := []byte("Fail('E', 'c')\nPass()\n")
+	res, err := hsc.Compile(src)
+	if err != nil || len(res.Warnings) != 1 || res.Warnings[0].Pos.Line != 2 {
+		t.Fatalf("want one warning on line 2, got %v %v", res, err)
+	}
+	if _, err := hsc.Compile(src, hsc.WithStrict()); err == nil {
+		t.Fatal("strict compile succeeded despite a warning")
+	}
+}

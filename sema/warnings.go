@@ -1,0 +1,62 @@
+package sema
+
+import (
+	"github.com/hsc-dev/hsc/ast"
+	"github.com/hsc-dev/hsc/diag"
+)
+
+// Warnings reports problems that heaviside accepts but AWS Step Functions
+// rejects at create time, so the user hears of them before AWS says so:
+// states that no state transitions to, and branches (the machine, a
+// Parallel branch, a Map iterator) without a state that ends them. It runs
+// on a linked machine.
+func Warnings(src *diag.Source, m *ast.Machine) []*diag.Error {
+	var out []*diag.Error
+	var branch func(states []*ast.State, where string)
+	branch = func(states []*ast.State, where string) {
+		byName := make(map[string]*ast.State, len(states))
+		for _, s := range states {
+			byName[s.Name] = s
+			for _, b := range s.Branches {
+				branch(b.States, "Parallel state '"+s.Name+"'")
+			}
+			if s.Kind == ast.Map {
+				branch(s.IterStates, "Map state '"+s.Name+"' iterator")
+			}
+		}
+		// A state is dead when nothing transitions to it (and it does not
+		// start the branch); this is the rule AWS applies.
+		targeted := make(map[string]bool, len(states))
+		targeted[states[0].Name] = true
+		terminal := false
+		for _, s := range states {
+			if s.End || s.Kind == ast.Succeed || s.Kind == ast.Fail {
+				terminal = true
+			}
+			if s.HasNext {
+				targeted[s.Next] = true
+			}
+			for _, c := range s.Choices {
+				targeted[c.Target] = true
+			}
+			for _, c := range s.Catch {
+				targeted[c.Catch.Next] = true
+			}
+		}
+		for _, s := range states {
+			if !targeted[s.Name] {
+				w := src.Errorf(s.Pos, "state '%s' can never be reached: no state transitions to it (AWS Step Functions rejects this)", s.Name)
+				w.Severity = diag.SevWarning
+				out = append(out, w)
+			}
+		}
+		if !terminal {
+			w := src.Errorf(states[0].Pos, "no state of %s ends it: it can never finish (AWS Step Functions rejects this)", where)
+			w.Severity = diag.SevWarning
+			out = append(out, w)
+		}
+	}
+	branch(m.States, "the state machine")
+	diag.List(out).Sort()
+	return out
+}
