@@ -274,9 +274,7 @@ func waitAndPrint(ctx context.Context, cmd *cobra.Command, c *runtime.Client, ar
 	stderr := cmd.ErrOrStderr()
 	if isTerminal(stderr) {
 		fmt.Fprintf(stderr, "waiting for %s\n", arn)
-		opts.Progress = func(p runtime.Progress) {
-			fmt.Fprintf(stderr, "[%8.1fs] %s\n", p.Elapsed.Seconds(), p.State)
-		}
+		opts.Progress = progressPrinter(stderr)
 	}
 	out, err := c.Wait(ctx, arn, opts)
 	var ee *runtime.ExecutionError
@@ -297,6 +295,14 @@ func waitAndPrint(ctx context.Context, cmd *cobra.Command, c *runtime.Client, ar
 	}
 	fmt.Fprintln(cmd.OutOrStdout(), pretty)
 	return nil
+}
+
+// progressPrinter shows each state entered, with the time since the
+// execution started.
+func progressPrinter(w io.Writer) func(runtime.Progress) {
+	return func(p runtime.Progress) {
+		fmt.Fprintf(w, "[%7.1fs] entered %s\n", p.Elapsed.Seconds(), p.State)
+	}
 }
 
 // isTerminal reports whether w is a character device (a terminal).
