@@ -254,7 +254,7 @@ func (f *intrinsic) eval(sc *scope, input any) (any, error) {
 		case a.path != nil:
 			v, ok := sc.evalPath(a.path, input)
 			if !ok {
-				return nil, newError(ErrRuntime, "the JSONPath %s in the intrinsic function %s could not be found in the input", a.path.src, f.name)
+				return nil, newError(ErrParameterPathFailure, "the JSONPath %s in the intrinsic function %s could not be found in the input", a.path.src, f.name)
 			}
 			args[i] = v
 		default:

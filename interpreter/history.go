@@ -1,0 +1,123 @@
+package interpreter
+
+import "time"
+
+// Event is one entry of an execution's history, with the type names and
+// fields of Step Functions' GetExecutionHistory (JSON names as on the wire).
+// Only the details field matching Type is set.
+type Event struct {
+	ID              int64     `json:"id"`
+	PreviousEventID int64     `json:"previousEventId"`
+	Timestamp       time.Time `json:"timestamp"`
+	Type            string    `json:"type"`
+
+	ExecutionStartedEventDetails   *ExecutionStartedDetails `json:"executionStartedEventDetails,omitempty"`
+	ExecutionSucceededEventDetails *OutputDetails           `json:"executionSucceededEventDetails,omitempty"`
+	ExecutionFailedEventDetails    *FailureDetails          `json:"executionFailedEventDetails,omitempty"`
+	ExecutionTimedOutEventDetails  *FailureDetails          `json:"executionTimedOutEventDetails,omitempty"`
+	ExecutionAbortedEventDetails   *FailureDetails          `json:"executionAbortedEventDetails,omitempty"`
+	StateEnteredEventDetails       *StateEnteredDetails     `json:"stateEnteredEventDetails,omitempty"`
+	StateExitedEventDetails        *StateExitedDetails      `json:"stateExitedEventDetails,omitempty"`
+
+	TaskScheduledEventDetails *TaskScheduledDetails `json:"taskScheduledEventDetails,omitempty"`
+	TaskStartedEventDetails   *TaskDetails          `json:"taskStartedEventDetails,omitempty"`
+	TaskSucceededEventDetails *TaskDetails          `json:"taskSucceededEventDetails,omitempty"`
+	TaskFailedEventDetails    *TaskDetails          `json:"taskFailedEventDetails,omitempty"`
+	TaskTimedOutEventDetails  *TaskDetails          `json:"taskTimedOutEventDetails,omitempty"`
+
+	LambdaFunctionScheduledEventDetails *LambdaScheduledDetails `json:"lambdaFunctionScheduledEventDetails,omitempty"`
+	LambdaFunctionSucceededEventDetails *OutputDetails          `json:"lambdaFunctionSucceededEventDetails,omitempty"`
+	LambdaFunctionFailedEventDetails    *FailureDetails         `json:"lambdaFunctionFailedEventDetails,omitempty"`
+	LambdaFunctionTimedOutEventDetails  *FailureDetails         `json:"lambdaFunctionTimedOutEventDetails,omitempty"`
+
+	ActivityScheduledEventDetails *ActivityScheduledDetails `json:"activityScheduledEventDetails,omitempty"`
+	ActivityStartedEventDetails   *ActivityStartedDetails   `json:"activityStartedEventDetails,omitempty"`
+	ActivitySucceededEventDetails *OutputDetails            `json:"activitySucceededEventDetails,omitempty"`
+	ActivityFailedEventDetails    *FailureDetails           `json:"activityFailedEventDetails,omitempty"`
+	ActivityTimedOutEventDetails  *FailureDetails           `json:"activityTimedOutEventDetails,omitempty"`
+
+	MapStateStartedEventDetails       *MapStateStartedDetails `json:"mapStateStartedEventDetails,omitempty"`
+	MapIterationStartedEventDetails   *MapIterationDetails    `json:"mapIterationStartedEventDetails,omitempty"`
+	MapIterationSucceededEventDetails *MapIterationDetails    `json:"mapIterationSucceededEventDetails,omitempty"`
+	MapIterationFailedEventDetails    *MapIterationDetails    `json:"mapIterationFailedEventDetails,omitempty"`
+	MapIterationAbortedEventDetails   *MapIterationDetails    `json:"mapIterationAbortedEventDetails,omitempty"`
+}
+
+// ExecutionStartedDetails are the details of ExecutionStarted.
+type ExecutionStartedDetails struct {
+	Input   string `json:"input"`
+	RoleArn string `json:"roleArn,omitempty"`
+}
+
+// OutputDetails carry an output JSON text.
+type OutputDetails struct {
+	Output string `json:"output"`
+}
+
+// FailureDetails carry an error name and cause.
+type FailureDetails struct {
+	Error string `json:"error,omitempty"`
+	Cause string `json:"cause,omitempty"`
+}
+
+// StateEnteredDetails are the details of the …StateEntered events.
+type StateEnteredDetails struct {
+	Name  string `json:"name"`
+	Input string `json:"input"`
+}
+
+// StateExitedDetails are the details of the …StateExited events.
+type StateExitedDetails struct {
+	Name   string `json:"name"`
+	Output string `json:"output"`
+}
+
+// TaskScheduledDetails are the details of TaskScheduled.
+type TaskScheduledDetails struct {
+	ResourceType       string `json:"resourceType"`
+	Resource           string `json:"resource"`
+	Region             string `json:"region"`
+	Parameters         string `json:"parameters"`
+	TimeoutInSeconds   int64  `json:"timeoutInSeconds,omitempty"`
+	HeartbeatInSeconds int64  `json:"heartbeatInSeconds,omitempty"`
+}
+
+// TaskDetails are the details of TaskStarted/Succeeded/Failed/TimedOut.
+type TaskDetails struct {
+	ResourceType string `json:"resourceType"`
+	Resource     string `json:"resource"`
+	Output       string `json:"output,omitempty"`
+	Error        string `json:"error,omitempty"`
+	Cause        string `json:"cause,omitempty"`
+}
+
+// LambdaScheduledDetails are the details of LambdaFunctionScheduled.
+type LambdaScheduledDetails struct {
+	Resource         string `json:"resource"`
+	Input            string `json:"input"`
+	TimeoutInSeconds int64  `json:"timeoutInSeconds,omitempty"`
+}
+
+// ActivityScheduledDetails are the details of ActivityScheduled.
+type ActivityScheduledDetails struct {
+	Resource           string `json:"resource"`
+	Input              string `json:"input"`
+	TimeoutInSeconds   int64  `json:"timeoutInSeconds,omitempty"`
+	HeartbeatInSeconds int64  `json:"heartbeatInSeconds,omitempty"`
+}
+
+// ActivityStartedDetails are the details of ActivityStarted.
+type ActivityStartedDetails struct {
+	WorkerName string `json:"workerName,omitempty"`
+}
+
+// MapStateStartedDetails are the details of MapStateStarted.
+type MapStateStartedDetails struct {
+	Length int `json:"length"`
+}
+
+// MapIterationDetails are the details of the MapIteration… events.
+type MapIterationDetails struct {
+	Name  string `json:"name"`
+	Index int    `json:"index"`
+}
