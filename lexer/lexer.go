@@ -81,6 +81,19 @@ type lexer struct {
 	src   *diag.Source
 	lines []line
 	toks  []Token
+	// column cache: the rune column of byte colByte on line colLine, so
+	// that columns on one long line are counted once, not per token.
+	colLine, colByte, colRunes int
+}
+
+// runeCol returns the 0-based rune column of byteCol in line lnum.
+func (lx *lexer) runeCol(lnum int, line string, byteCol int) int {
+	if lnum != lx.colLine || byteCol < lx.colByte {
+		lx.colLine, lx.colByte, lx.colRunes = lnum, 0, 0
+	}
+	lx.colRunes += utf8.RuneCountInString(line[lx.colByte:byteCol])
+	lx.colByte = byteCol
+	return lx.colRunes
 }
 
 // split checks the encoding and breaks the source into lines with universal
@@ -166,7 +179,7 @@ func (lx *lexer) pos(lnum, col int) diag.Pos {
 }
 
 func (lx *lexer) emit(k Kind, text string, lnum int, line string, byteCol int) {
-	col := utf8.RuneCountInString(line[:byteCol])
+	col := lx.runeCol(lnum, line, byteCol)
 	p := diag.Pos{Line: lnum, Col: col + 1}
 	if lnum-1 < len(lx.lines) {
 		p.Offset = lx.lines[lnum-1].start + byteCol
