@@ -1,0 +1,190 @@
+package asl
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParseValueErrors(t *testing.T) {
+	tests := []struct {
+		name      string
+		in        string
+		line, col int
+		msg       string
+	}{
+		{"empty", "", 1, 1, "end of input"},
+		{"only space", "  \n ", 2, 2, "end of input"},
+		{"unclosed object", "{\n  \"a\": 1", 2, 9, "expected ',' or '}'"},
+		{"unclosed array", "[1, 2", 1, 6, "expected ',' or ']'"},
+		{"trailing comma", `{"a": 1,}`, 1, 9, "expected a string key"},
+		{"missing colon", `{"a" 1}`, 1, 6, "expected ':'"},
+		{"bare word", `{"a": yes}`, 1, 7, "expected a JSON value"},
+		{"trailing text", `{} x`, 1, 4, "after the JSON value"},
+		{"unterminated string", `{"a": "b}`, 1, 7, "unterminated string"},
+		{"bad escape", `"\q"`, 1, 2, "invalid escape"},
+		{"bad unicode escape", `"\u12G4"`, 1, 2, `invalid \u escape`},
+		{"control char", "\"a\tb\"", 1, 3, "control character"},
+		{"invalid utf8", "{\"é\": \"\xff\"}", 1, 8, "invalid UTF-8"},
+		{"NUL", "{\x00}", 1, 2, "NUL byte"},
+		{"leading zero", `01`, 1, 2, "invalid number"},
+		{"bare minus", `-`, 1, 2, "expected a digit"},
+		{"dot no digits", `1.`, 1, 3, "after '.'"},
+		{"exponent no digits", `1e+`, 1, 4, "exponent"},
+		{"hex", `0x10`, 1, 2, "invalid number"},
+		{"NaN", `NaN`, 1, 1, "expected a JSON value"},
+		{"column counts characters", "{\"ééé\": tru}", 1, 9, "expected a JSON value"},
+		{"too deep", strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1), 1, MaxDepth + 1, "nesting too deep"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := ParseValue([]byte(tt.in))
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("ParseValue = %v, %v; want a *SyntaxError", v, err)
+			}
+			if se.Pos.Line != tt.line || se.Pos.Col != tt.col {
+				t.Errorf("at %d:%d, want %d:%d (%v)", se.Pos.Line, se.Pos.Col, tt.line, tt.col, se)
+			}
+			if !strings.Contains(se.Msg, tt.msg) {
+				t.Errorf("message %q does not contain %q", se.Msg, tt.msg)
+			}
+			if se.Pos.Offset < 0 || se.Pos.Offset > len(tt.in) {
+				t.Errorf("offset %d outside the input", se.Pos.Offset)
+			}
+		})
+	}
+}
+
+func TestParseValue(t *testing.T) {
+	in := "\xEF\xBB\xBF{\r\n \"b\": [1.0, -2e3, true, false, null],\r\n \"a\": {\"s\": \"\\u00e9\\ud83d\\ude00\\n\\\"\"}, \"a\": 2}"
+	v, err := ParseValue([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{v.Members[0].Key, v.Members[1].Key, v.Members[2].Key}; strings.Join(got, ",") != "b,a,a" {
+		t.Errorf("member order %v", got)
+	}
+	if n, ok := v.Get("a").Int64(); !ok || n != 2 {
+		t.Errorf("Get returns the last duplicate: %v %v", n, ok)
+	}
+	if s := v.Members[1].Value.Get("s").Str; s != "é😀\n\"" {
+		t.Errorf("decoded string %q", s)
+	}
+	b := v.Get("b")
+	if b.Elems[0].Str != "1.0" {
+		t.Errorf("number literal %q, want 1.0", b.Elems[0].Str)
+	}
+	if n, ok := b.Elems[0].Int64(); !ok || n != 1 {
+		t.Errorf("1.0 as integer: %d %v", n, ok)
+	}
+	if f, ok := b.Elems[1].Float64(); !ok || f != -2000 {
+		t.Errorf("-2e3 = %v %v", f, ok)
+	}
+	if p := b.Elems[2].Pos; p.Line != 2 || p.Col != 19 {
+		t.Errorf("true at %d:%d, want 2:19 (CRLF line endings, BOM skipped)", p.Line, p.Col)
+	}
+	if got := v.Lookup("/b/4"); got == nil || got.Kind != KindNull {
+		t.Errorf("Lookup /b/4 = %v", got)
+	}
+	for _, bad := range []string{"/b/5", "/b/01", "/c", "b", "/b/-1", "/a/s/x"} {
+		if v.Lookup(bad) != nil {
+			t.Errorf("Lookup(%q) found something", bad)
+		}
+	}
+	want := `{"b":[1.0,-2e3,true,false,null],"a":{"s":"é😀\n\""},"a":2}`
+	if got := string(v.Encode(0)); got != want {
+		t.Errorf("Encode(0) = %s\nwant %s", got, want)
+	}
+}
+
+func TestPointerToken(t *testing.T) {
+	v, err := ParseValue([]byte(`{"a/b": {"c~d": 1}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ptr := "/" + PointerToken("a/b") + "/" + PointerToken("c~d")
+	if ptr != "/a~1b/c~0d" {
+		t.Errorf("pointer %q", ptr)
+	}
+	if got := v.Lookup(ptr); got == nil || got.Str != "1" {
+		t.Errorf("Lookup(%q) = %v", ptr, got)
+	}
+}
+
+func TestParseLargeArray(t *testing.T) {
+	var b bytes.Buffer
+	b.WriteString("[")
+	for i := range 100000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(`{"k":"é"}`)
+	}
+	b.WriteString("]")
+	v, err := ParseValue(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Elems) != 100000 {
+		t.Fatalf("%d elements", len(v.Elems))
+	}
+	if last := v.Elems[99999].Pos; last.Line != 1 || last.Col != 2+99999*10 {
+		t.Errorf("last element at %d:%d", last.Line, last.Col)
+	}
+}
+
+func BenchmarkParseLargeArray(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("[")
+	for i := range 100000 {
+		if i > 0 {
+			buf.WriteString(",")
+		}
+		buf.WriteString(`{"k":"é"}`)
+	}
+	buf.WriteString("]")
+	b.SetBytes(int64(buf.Len()))
+	for b.Loop() {
+		if _, err := ParseValue(buf.Bytes()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// FuzzParseValue checks that parsing never panics, that errors are
+// positioned inside the input, and that what parses survives a write and
+// re-read unchanged; and that Validate and the model accept whatever parses
+// without panicking.
+func FuzzParseValue(f *testing.F) {
+	f.Add([]byte(valid))
+	f.Add([]byte(`{"a": [1, 2.5e-3, "x\u00e9", null, true]}`))
+	f.Add([]byte(machine(`"A": {"Type": "Choice", "Choices": [{"Not": {"Variable": "$.a", "IsNull": true}, "Next": "A"}]}`)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := ParseValue(data)
+		if err != nil {
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("error %T is not a *SyntaxError", err)
+			}
+			if se.Pos.Offset < 0 || se.Pos.Offset > len(data) || se.Pos.Line < 1 || se.Pos.Col < 1 {
+				t.Fatalf("bad position %+v for %d bytes", se.Pos, len(data))
+			}
+			return
+		}
+		out := v.Encode(2)
+		v2, err := ParseValue(out)
+		if err != nil {
+			t.Fatalf("re-parse of %q: %v", out, err)
+		}
+		if out2 := v2.Encode(2); !bytes.Equal(out, out2) {
+			t.Fatalf("write/read/write differs:\n%s\n%s", out, out2)
+		}
+		ValidateValue(v)
+		if m, err := FromValue(v); err == nil {
+			m.Validate()
+			m.Encode(0)
+		}
+	})
+}
