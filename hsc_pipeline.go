@@ -21,7 +21,7 @@ func compile(src []byte, o *options) (*Result, error) {
 		return nil, err
 	}
 	f := codegen.Format{Indent: o.indent, Compact: o.compact}
-	res := &Result{Definition: codegen.Write(m, f, len(src)), StatePos: map[string]diag.Pos{}}
+	res := &Result{Definition: codegen.Write(m, f, len(src)), StatePos: make(map[string]diag.Pos, len(src)/64)}
 	collectPositions(m.States, res.StatePos)
 	res.Warnings = sema.Warnings(s, m)
 	if o.strict && len(res.Warnings) > 0 {

@@ -73,8 +73,8 @@ func FuzzLexer(f *testing.F) {
 		}
 		depth := 0
 		for _, tok := range toks {
-			if tok.Pos.Offset < 0 || tok.Pos.Offset > len(src) {
-				t.Fatalf("token %v at offset %d outside input", tok.Kind, tok.Pos.Offset)
+			if tok.Pos().Offset < 0 || tok.Pos().Offset > len(src) {
+				t.Fatalf("token %v at offset %d outside input", tok.Kind, tok.Pos().Offset)
 			}
 			switch tok.Kind {
 			case lexer.INDENT:

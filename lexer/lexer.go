@@ -40,11 +40,21 @@ func (k Kind) String() string {
 }
 
 // Token is one token. Text is the exact source text (for STRING, quotes and
-// prefix included; for DEDENT and ENDMARKER, empty).
+// prefix included; for DEDENT and ENDMARKER, empty). The position is kept
+// in 32-bit fields to keep the token stream small; Pos returns it.
 type Token struct {
-	Kind Kind
-	Text string
-	Pos  diag.Pos
+	Text           string
+	off, line, col int32
+	Kind           Kind
+}
+
+// Pos returns the token's position.
+func (t *Token) Pos() diag.Pos {
+	return diag.Pos{Offset: int(t.off), Line: int(t.line), Col: int(t.col)}
+}
+
+func mkToken(k Kind, text string, p diag.Pos) Token {
+	return Token{Kind: k, Text: text, off: int32(p.Offset), line: int32(p.Line), col: int32(p.Col)}
 }
 
 // MaxIndentDepth bounds the number of nested indentation levels.
@@ -60,8 +70,15 @@ func Tokenize(name string, src []byte) ([]Token, error) {
 	return TokenizeSource(s)
 }
 
+// MaxSourceSize is the largest source the lexer accepts (positions are
+// stored in 32 bits).
+const MaxSourceSize = 1 << 30
+
 // TokenizeSource is Tokenize on an indexed source.
 func TokenizeSource(s *diag.Source) ([]Token, error) {
+	if len(s.Text) > MaxSourceSize {
+		return nil, s.Errorf(diag.Pos{Line: 1, Col: 1}, "source larger than 1 GiB")
+	}
 	lx := &lexer{src: s}
 	if err := lx.split(); err != nil {
 		return nil, err
@@ -186,7 +203,7 @@ func (lx *lexer) emit(k Kind, text string, lnum int, line string, byteCol int) {
 	} else {
 		p.Offset = len(lx.src.Text)
 	}
-	lx.toks = append(lx.toks, Token{Kind: k, Text: text, Pos: p})
+	lx.toks = append(lx.toks, mkToken(k, text, p))
 }
 
 // run is Python 3.11's tokenize.generate_tokens, token for token, minus the
@@ -378,9 +395,9 @@ func (lx *lexer) run() error {
 		}
 	}
 	for range indents[1:] {
-		lx.toks = append(lx.toks, Token{Kind: DEDENT, Pos: lx.pos(lnum, 0)})
+		lx.toks = append(lx.toks, mkToken(DEDENT, "", lx.pos(lnum, 0)))
 	}
-	lx.toks = append(lx.toks, Token{Kind: ENDMARKER, Pos: lx.pos(lnum, 0)})
+	lx.toks = append(lx.toks, mkToken(ENDMARKER, "", lx.pos(lnum, 0)))
 	return nil
 }
 
@@ -423,6 +440,11 @@ func containsInt(xs []int, x int) bool {
 // prefix) starts at pos; it returns the quote ("'", "\"", "”'", `"""`) and
 // the prefix length.
 func stringStart(text string, pos int) (string, int) {
+	switch text[pos] {
+	case '\'', '"', 'r', 'R', 'b', 'B', 'u', 'U', 'f', 'F':
+	default:
+		return "", 0
+	}
 	p := pos
 	for p < len(text) && p-pos < 2 && strings.IndexByte("rRbBuUfF", text[p]) >= 0 {
 		p++

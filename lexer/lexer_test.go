@@ -93,7 +93,7 @@ func TestPositions(t *testing.T) {
 		t.Fatal(err)
 	}
 	b := toks[3] // a INDENT é b
-	if b.Text != "b" || b.Pos.Line != 2 || b.Pos.Col != 5 || b.Pos.Offset != 8 {
-		t.Errorf("b at %+v", b.Pos)
+	if b.Text != "b" || b.Pos().Line != 2 || b.Pos().Col != 5 || b.Pos().Offset != 8 {
+		t.Errorf("b at %+v", b.Pos())
 	}
 }

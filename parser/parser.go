@@ -71,7 +71,7 @@ func ParseTokens(src *diag.Source, toks []lexer.Token, check Checker) (m *ast.Ma
 		if tok.Kind == lexer.ERRORTOKEN {
 			msg = "Unterminated quote"
 		}
-		return nil, p.src.Errorf(tok.Pos, "%s", msg)
+		return nil, p.src.Errorf(tok.Pos(), "%s", msg)
 	}
 	return m, nil
 }
@@ -123,7 +123,7 @@ func (p *parser) str() *ast.Str {
 	if t == nil {
 		return nil
 	}
-	return &ast.Str{Pos: t.Pos, Value: stringValue(t.Text)}
+	return &ast.Str{Pos: t.Pos(), Value: stringValue(t.Text)}
 }
 
 func stringValue(text string) string {
@@ -142,9 +142,9 @@ func (p *parser) number() (ast.Number, diag.Pos, bool) {
 	}
 	n, ok := ast.ParseNumber(t.Text)
 	if !ok {
-		p.fail(t.Pos, "'%s' is not a valid number", t.Text)
+		p.fail(t.Pos(), "'%s' is not a valid number", t.Text)
 	}
-	return n, t.Pos, true
+	return n, t.Pos(), true
 }
 
 func (p *parser) integer() (ast.Number, diag.Pos, bool) {
@@ -177,7 +177,7 @@ func (p *parser) checkState(s *ast.State) {
 
 // machine = [STRING] [version] [timeout] {state} ENDMARKER
 func (p *parser) machine() *ast.Machine {
-	m := &ast.Machine{FirstToken: p.cur().Pos}
+	m := &ast.Machine{FirstToken: p.cur().Pos()}
 	m.Comment = p.str()
 	save := p.pos
 	if p.name("version") && p.op(":") {
@@ -224,7 +224,7 @@ func (p *parser) state() *ast.State {
 	if t.Kind != lexer.NAME {
 		return nil
 	}
-	p.enter(t.Pos)
+	p.enter(t.Pos())
 	defer p.leave()
 	// Every alternative but task starts with its own keyword, so only the
 	// keyword's alternative and task can match; they are tried in
@@ -302,7 +302,7 @@ func (p *parser) modifiers(one func() *ast.Modifier) []*ast.Modifier {
 }
 
 func (p *parser) newState(k ast.Kind, first *lexer.Token, doc *ast.Str, mods []*ast.Modifier) *ast.State {
-	s := &ast.State{Kind: k, Pos: first.Pos, Mods: mods}
+	s := &ast.State{Kind: k, Pos: first.Pos(), Mods: mods}
 	setName(s, doc)
 	return s
 }
@@ -401,7 +401,7 @@ func (p *parser) waitState() *ast.State {
 	if !p.op("=") {
 		return nil
 	}
-	arg := &ast.WaitArg{Key: kw.Text, Pos: kw.Pos}
+	arg := &ast.WaitArg{Key: kw.Text, Pos: kw.Pos()}
 	if n, pos, ok := p.integerPos(); ok {
 		arg.Value = ast.Value{Kind: ast.NumberVal, Pos: pos, Num: n}
 	} else if v, ok := p.timestampOrString(); ok {
@@ -437,11 +437,11 @@ func (p *parser) taskState() *ast.State {
 	if svc == nil {
 		return nil
 	}
-	call := &ast.TaskCall{Service: ast.Str{Pos: svc.Pos, Value: svc.Text}}
+	call := &ast.TaskCall{Service: ast.Str{Pos: svc.Pos(), Value: svc.Text}}
 	save := p.pos
 	if p.op(".") {
 		if fn := p.accept(lexer.NAME, ""); fn != nil {
-			call.Function = &ast.Str{Pos: fn.Pos, Value: fn.Text}
+			call.Function = &ast.Str{Pos: fn.Pos(), Value: fn.Text}
 		} else {
 			p.pos = save
 		}
@@ -489,7 +489,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 		case "max_concurrency":
 			k = ast.ModMaxConcurrency
 		}
-		return &ast.Modifier{Kind: k, Pos: t.Pos, Int: n}
+		return &ast.Modifier{Kind: k, Pos: t.Pos(), Int: n}
 	case "input", "result", "output", "items_path":
 		return p.strModifier()
 	case "data":
@@ -501,7 +501,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 		if !ok || p.accept(lexer.DEDENT, "") == nil {
 			return nil
 		}
-		return &ast.Modifier{Kind: ast.ModData, Pos: t.Pos, Data: v}
+		return &ast.Modifier{Kind: ast.ModData, Pos: t.Pos(), Data: v}
 	case "parameters":
 		return p.parametersBlock()
 	case "retry":
@@ -517,7 +517,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 		if !ok {
 			return nil
 		}
-		return &ast.Modifier{Kind: ast.ModIterator, Pos: t.Pos, Iter: states}
+		return &ast.Modifier{Kind: ast.ModIterator, Pos: t.Pos(), Iter: states}
 	}
 	return nil
 }
@@ -549,7 +549,7 @@ func (p *parser) strModifier() *ast.Modifier {
 	if s == nil {
 		return nil
 	}
-	return &ast.Modifier{Kind: k, Pos: t.Pos, Str: s.Value}
+	return &ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value}
 }
 
 // parametersBlock = "parameters" ":" INDENT kv {kv} DEDENT;
@@ -559,7 +559,7 @@ func (p *parser) parametersBlock() *ast.Modifier {
 	if t == nil || !p.op(":") || p.accept(lexer.INDENT, "") == nil {
 		return nil
 	}
-	params := &ast.Params{Pos: t.Pos}
+	params := &ast.Params{Pos: t.Pos()}
 	for {
 		save := p.pos
 		k := p.accept(lexer.NAME, "")
@@ -567,7 +567,7 @@ func (p *parser) parametersBlock() *ast.Modifier {
 			p.pos = save
 			break
 		}
-		key := ast.Str{Pos: k.Pos, Value: k.Text}
+		key := ast.Str{Pos: k.Pos(), Value: k.Text}
 		s2 := p.pos
 		if p.op(".") && p.accept(lexer.ERRORTOKEN, "$") != nil {
 			key.Value += ".$"
@@ -589,7 +589,7 @@ func (p *parser) parametersBlock() *ast.Modifier {
 	if len(params.Keys) == 0 || p.accept(lexer.DEDENT, "") == nil {
 		return nil
 	}
-	return &ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos, Params: params}
+	return &ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Params: params}
 }
 
 // errorList = STRING | "[" [STRING {"," STRING}] "]"   (array tried first)
@@ -636,7 +636,7 @@ func (p *parser) retryBlock() *ast.Modifier {
 	if !ok {
 		return nil
 	}
-	r := &ast.Retry{Pos: t.Pos, Errors: errs}
+	r := &ast.Retry{Pos: t.Pos(), Errors: errs}
 	if r.Interval, _, ok = p.integerPos(); !ok {
 		return nil
 	}
@@ -646,7 +646,7 @@ func (p *parser) retryBlock() *ast.Modifier {
 	if r.Backoff, r.BackPos, ok = p.number(); !ok {
 		return nil
 	}
-	return &ast.Modifier{Kind: ast.ModRetry, Pos: t.Pos, Retry: r}
+	return &ast.Modifier{Kind: ast.ModRetry, Pos: t.Pos(), Retry: r}
 }
 
 // catchBlock = "catch" errors ":" [STRING] block
@@ -659,7 +659,7 @@ func (p *parser) catchBlock() *ast.Modifier {
 	if !ok || !p.op(":") {
 		return nil
 	}
-	c := &ast.Catch{Pos: t.Pos, Errors: errs}
+	c := &ast.Catch{Pos: t.Pos(), Errors: errs}
 	if s := p.str(); s != nil {
 		v := s.Value
 		c.ResultPath = &v
@@ -669,7 +669,7 @@ func (p *parser) catchBlock() *ast.Modifier {
 		return nil
 	}
 	c.States = states
-	return &ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos, Catch: c}
+	return &ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c}
 }
 
 // block = INDENT {state} DEDENT
@@ -868,7 +868,7 @@ func (p *parser) parallelState() *ast.State {
 	if !ok {
 		return nil
 	}
-	branches := []*ast.Branch{{Pos: t.Pos, States: first}}
+	branches := []*ast.Branch{{Pos: t.Pos(), States: first}}
 	for {
 		save := p.pos
 		bt := p.accept(lexer.NAME, "parallel")
@@ -881,7 +881,7 @@ func (p *parser) parallelState() *ast.State {
 			p.pos = save
 			break
 		}
-		branches = append(branches, &ast.Branch{Pos: bt.Pos, States: b})
+		branches = append(branches, &ast.Branch{Pos: bt.Pos(), States: b})
 	}
 	mods := append(p.transformBlock(), p.errorBlock()...)
 	s := p.newState(ast.Parallel, t, doc, mods)
@@ -953,7 +953,7 @@ func (p *parser) compJoin(word string, sub func() *ast.Cond) *ast.Cond {
 
 func (p *parser) compBase() *ast.Cond {
 	t := p.cur()
-	p.enter(t.Pos)
+	p.enter(t.Pos())
 	defer p.leave()
 	save := p.pos
 	if p.op("(") {
@@ -976,7 +976,7 @@ func (p *parser) compBase() *ast.Cond {
 	p.pos = save
 	if nt := p.accept(lexer.NAME, "not"); nt != nil {
 		if c := p.compBase(); c != nil {
-			return &ast.Cond{Pos: nt.Pos, Op: "not", Subs: []*ast.Cond{c}}
+			return &ast.Cond{Pos: nt.Pos(), Op: "not", Subs: []*ast.Cond{c}}
 		}
 	}
 	p.pos = save
@@ -990,10 +990,10 @@ func (p *parser) opValue() (ast.Value, bool) {
 		switch t.Text {
 		case "true", "True":
 			p.advance()
-			return ast.Value{Kind: ast.BoolVal, Pos: t.Pos, Bool: true}, true
+			return ast.Value{Kind: ast.BoolVal, Pos: t.Pos(), Bool: true}, true
 		case "false", "False":
 			p.advance()
-			return ast.Value{Kind: ast.BoolVal, Pos: t.Pos}, true
+			return ast.Value{Kind: ast.BoolVal, Pos: t.Pos()}, true
 		}
 		return ast.Value{}, false
 	}
@@ -1038,7 +1038,7 @@ func (p *parser) json() (ast.JSON, bool) {
 
 func (p *parser) object() (ast.JSON, bool) {
 	t := p.advance() // "{"
-	p.enter(t.Pos)
+	p.enter(t.Pos())
 	defer p.leave()
 	obj := &ast.Object{}
 	member := func() bool {
@@ -1074,7 +1074,7 @@ func (p *parser) object() (ast.JSON, bool) {
 
 func (p *parser) array() (ast.JSON, bool) {
 	t := p.advance() // "["
-	p.enter(t.Pos)
+	p.enter(t.Pos())
 	defer p.leave()
 	arr := []ast.JSON{}
 	save := p.pos

@@ -428,7 +428,7 @@ func (a *analyzer) checkNames(top []*ast.State) error {
 		branch int
 		line   int
 	}
-	names := map[string]seen{}
+	names := make(map[string]seen, len(top))
 	queue := []branch{{states: top}}
 	for id := 0; len(queue) > 0; id++ {
 		b := queue[0]

@@ -14,9 +14,7 @@ func Warnings(src *diag.Source, m *ast.Machine) []*diag.Error {
 	var out []*diag.Error
 	var branch func(states []*ast.State, where string)
 	branch = func(states []*ast.State, where string) {
-		byName := make(map[string]*ast.State, len(states))
 		for _, s := range states {
-			byName[s.Name] = s
 			for _, b := range s.Branches {
 				branch(b.States, "Parallel state '"+s.Name+"'")
 			}
