@@ -725,13 +725,17 @@ func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner stri
 			targeted[t] = true
 		}
 	}
+	byName := make(map[string]*Value, len(states.Members))
+	for _, m := range states.Members {
+		byName[m.Key] = m.Value
+	}
 	reached := map[string]bool{start: true}
 	queue := []string{start}
 	for len(queue) > 0 {
 		name := queue[0]
 		queue = queue[1:]
-		for _, t := range succ(states.Get(name)) {
-			if !reached[t] && states.Has(t) {
+		for _, t := range succ(byName[name]) {
+			if _, ok := byName[t]; ok && !reached[t] {
 				reached[t] = true
 				queue = append(queue, t)
 			}

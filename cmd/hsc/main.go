@@ -110,6 +110,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 
 	root.AddCommand(
 		newCompileCmd(g),
+		newCheckCmd(g),
 		newCreateCmd(g),
 		newUpdateCmd(g),
 		newDeleteCmd(g),
