@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -41,6 +42,9 @@ type Config struct {
 	// server). When empty the SDK honours AWS_ENDPOINT_URL_SFN and
 	// AWS_ENDPOINT_URL.
 	EndpointURL string
+	// RetryMaxBackoff caps the wait between retries of a throttled or
+	// failed call; zero keeps the SDK's default (20 s).
+	RetryMaxBackoff time.Duration
 	// Logger receives debug logs (polling, account lookup). Nil: none.
 	Logger *slog.Logger
 }
@@ -125,7 +129,16 @@ func New(ctx context.Context, cfg Config) (*Client, error) {
 	opts := []func(*config.LoadOptions) error{
 		// Adaptive retries slow down on throttling errors instead of
 		// failing; Step Functions throttles per account and API.
-		config.WithRetryer(func() aws.Retryer { return retry.NewAdaptiveMode() }),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
+				if cfg.RetryMaxBackoff > 0 {
+					o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
+						so.MaxBackoff = cfg.RetryMaxBackoff
+						so.Backoff = retry.NewExponentialJitterBackoff(cfg.RetryMaxBackoff)
+					})
+				}
+			})
+		}),
 	}
 	if cfg.Region != "" {
 		opts = append(opts, config.WithRegion(cfg.Region))
