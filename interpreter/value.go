@@ -1,10 +1,12 @@
 package interpreter
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -479,19 +481,40 @@ func appendIndent(b []byte, v any, indent string, lvl int) []byte {
 	}
 }
 
+// appendFloat writes a non-integer JSON number the way Java's
+// Double.toString does (Step Functions runs on the JVM): plain notation
+// with at least one fractional digit from 1e-3 up to 1e7, otherwise
+// scientific notation such as 1.0E10.
 func appendFloat(b []byte, f float64) []byte {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return append(b, "null"...)
 	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e21 {
-		b = strconv.AppendFloat(b, f, 'f', -1, 64)
-		return append(b, ".0"...)
+	if f == 0 {
+		return append(b, "0.0"...)
 	}
 	abs := math.Abs(f)
-	if abs >= 1e-6 && abs < 1e21 {
-		return strconv.AppendFloat(b, f, 'f', -1, 64)
+	if abs >= 1e-3 && abs < 1e7 {
+		n := len(b)
+		b = strconv.AppendFloat(b, f, 'f', -1, 64)
+		if !bytes.ContainsRune(b[n:], '.') {
+			b = append(b, ".0"...)
+		}
+		return b
 	}
-	return strconv.AppendFloat(b, f, 'E', -1, 64)
+	s := strconv.FormatFloat(f, 'E', -1, 64)
+	mant, exp, _ := strings.Cut(s, "E")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	exp = strings.TrimPrefix(exp, "+")
+	if neg := strings.HasPrefix(exp, "-"); neg {
+		exp = "-" + strings.TrimLeft(exp[1:], "0")
+	} else {
+		exp = strings.TrimLeft(exp, "0")
+	}
+	b = append(b, mant...)
+	b = append(b, 'E')
+	return append(b, exp...)
 }
 
 const hexDigits = "0123456789abcdef"
