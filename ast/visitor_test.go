@@ -40,4 +40,3 @@ Arn('arn:aws:states:::sqs:sendMessage')
 		}
 	}
 }
-
