@@ -13,9 +13,8 @@ package sema
 import (
 	_ "embed"
 	"encoding/json"
-	"fmt"
-	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hsc-dev/hsc/ast"
@@ -39,14 +38,17 @@ type Function struct {
 // Services maps service → function → integration.
 type Services map[string]map[string]Function
 
-// LoadServices parses the embedded service table.
-func LoadServices() Services {
+// LoadServices returns the embedded service table, parsed once. The table is
+// read-only: callers must not modify it.
+func LoadServices() Services { return services() }
+
+var services = sync.OnceValue(func() Services {
 	var s Services
 	if err := json.Unmarshal(servicesJSON, &s); err != nil {
-		panic("sema: embedded services.json: " + err.Error()) // build-time data
+		panic("sema: embedded services.json: " + err.Error()) // build-time data, tested
 	}
 	return s
-}
+})
 
 // Checker implements parser.Checker: the checks heaviside makes when it
 // constructs each state.
@@ -607,6 +609,3 @@ func Operator(c *ast.Cond) string {
 	}
 	return prefix + map[string]string{"==": "Equals", "<": "LessThan", ">": "GreaterThan", "<=": "LessThanEquals", ">=": "GreaterThanEquals"}[op]
 }
-
-var _ = fmt.Sprintf
-var _ = sort.Strings
