@@ -168,11 +168,19 @@ func hasProblem(ps []Problem, f func(Problem) bool) bool {
 	return false
 }
 
-// TestParityOutputsValid checks that every expected output in the parity
-// folders parses and has no errors (warnings, such as the dead states an
-// author wrote after a goto, are allowed).
-func TestParityOutputsValid(t *testing.T) {
-	for _, f := range paritySFN(t) {
+// TestExpectedOutputsValid checks that every expected output of the golden
+// tests and of the parity folders without a manifest column parses and has
+// no errors (warnings, such as the dead states an author wrote after a
+// goto, are allowed).
+func TestExpectedOutputsValid(t *testing.T) {
+	golden, err := filepath.Glob("../golden/testdata/*.sfn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(golden) == 0 {
+		t.Error("no golden outputs found")
+	}
+	for _, f := range append(golden, paritySFN(t)...) {
 		if strings.Contains(f, string(filepath.Separator)+"corpus"+string(filepath.Separator)) ||
 			strings.Contains(f, string(filepath.Separator)+"mutants"+string(filepath.Separator)) {
 			continue // held to their manifests above

@@ -102,8 +102,30 @@ const (
 )
 
 type validator struct {
-	probs []Problem
-	names map[string]bool // every state name seen so far, machine-wide
+	probs      []Problem
+	names      map[string]bool // every state name seen so far, machine-wide
+	topJSONata bool            // the machine's QueryLanguage is JSONata
+}
+
+// jsonPathOnly reports whether a state field exists only in JSONPath mode.
+func jsonPathOnly(k string) bool {
+	switch k {
+	case "InputPath", "OutputPath", "ResultPath", "Parameters", "ResultSelector", "Result",
+		"ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
+		"ErrorPath", "CausePath", "MaxConcurrencyPath", "ToleratedFailurePercentagePath",
+		"ToleratedFailureCountPath":
+		return true
+	}
+	return false
+}
+
+// jsonataOnly reports whether a state field exists only in JSONata mode.
+func jsonataOnly(k string) bool { return k == "Arguments" || k == "Output" || k == "Items" }
+
+// isExpression reports whether v is a JSONata expression string {% ... %},
+// which JSONata states may give instead of a literal value.
+func isExpression(v *Value) bool {
+	return v.Kind == KindString && strings.HasPrefix(v.Str, "{%") && strings.HasSuffix(v.Str, "%}")
 }
 
 func (vd *validator) add(sev diag.Severity, code Code, ptr string, pos diag.Pos, state, format string, args ...any) {
@@ -202,6 +224,9 @@ func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
 	}
 	if !vd.fields(v, ptr, owner, what, allowed) {
 		return
+	}
+	if ql := v.Get("QueryLanguage"); sc == scopeTop && ql != nil && ql.Kind == KindString && ql.Str == "JSONata" {
+		vd.topJSONata = true
 	}
 	for _, m := range v.Members {
 		p := ptr + "/" + PointerToken(m.Key)
@@ -344,11 +369,39 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			vd.errorf(CodeMissingTarget, p, tv, name, "%s names state %q, which does not exist%s", field, s, where(sc))
 		}
 	}
+	jsonata := vd.topJSONata
+	if ql, ok := v.Member("QueryLanguage"); ok && ql.Value.Kind == KindString {
+		switch ql.Value.Str {
+		case "JSONata":
+			jsonata = true
+		case "JSONPath":
+			if vd.topJSONata {
+				vd.errorf(CodeInvalidValue, ptr+"/QueryLanguage", ql.Value, name, "a state may not use JSONPath when the state machine's QueryLanguage is JSONata")
+			}
+		}
+	}
 
 	// Fields common to several types.
 	for _, m := range v.Members {
 		p := ptr + "/" + PointerToken(m.Key)
 		val := m.Value
+		if slices.Contains(allowed, m.Key) {
+			if jsonata && jsonPathOnly(m.Key) {
+				vd.add(diag.SevError, CodeUnknownField, p, m.KeyPos, name, "field %q is not allowed in a JSONata state", m.Key)
+				continue
+			}
+			if !jsonata && jsonataOnly(m.Key) {
+				vd.add(diag.SevError, CodeUnknownField, p, m.KeyPos, name, "field %q needs \"QueryLanguage\": \"JSONata\"", m.Key)
+				continue
+			}
+			if jsonata && isExpression(val) {
+				switch m.Key {
+				case "TimeoutSeconds", "HeartbeatSeconds", "Seconds", "Timestamp", "MaxConcurrency",
+					"ToleratedFailurePercentage", "ToleratedFailureCount", "Error", "Cause", "Items":
+					continue // computed at run time
+				}
+			}
+		}
 		if !slices.Contains(allowed, m.Key) {
 			if m.Key == "Comment" {
 				vd.str(val, p, name, m.Key)
@@ -408,7 +461,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				}
 			}
 		case "Retry", "Catch":
-			vd.retryCatch(val, p, name, m.Key, target)
+			vd.retryCatch(val, p, name, m.Key, jsonata, target)
 		case "Choices":
 			if val.Kind != KindArray {
 				vd.errorf(CodeInvalidType, p, val, name, "Choices must be an array, not %s", val.Kind)
@@ -416,7 +469,11 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				vd.errorf(CodeMissingField, p, val, name, "Choices must hold at least one rule")
 			}
 			for i, r := range val.Elems {
-				vd.rule(r, p+"/"+strconv.Itoa(i), name, true, target)
+				if jsonata {
+					vd.jsonataRule(r, p+"/"+strconv.Itoa(i), name, target)
+				} else {
+					vd.rule(r, p+"/"+strconv.Itoa(i), name, true, target)
+				}
 			}
 		case "Branches":
 			if val.Kind != KindArray {
@@ -526,7 +583,7 @@ func (vd *validator) template(v *Value, ptr, state string) {
 	}
 }
 
-func (vd *validator) retryCatch(v *Value, ptr, state, field string, target func(*Value, string, string)) {
+func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool, target func(*Value, string, string)) {
 	if v.Kind != KindArray {
 		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be an array, not %s", field, v.Kind)
 		return
@@ -537,7 +594,10 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, target func(
 		allowed := oneOf("ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment")
 		if field == "Catch" {
 			what = "a catcher"
-			allowed = oneOf("ErrorEquals", "Next", "ResultPath", "Comment", "Assign", "Output")
+			allowed = oneOf("ErrorEquals", "Next", "ResultPath", "Comment", "Assign")
+			if jsonata {
+				allowed = oneOf("ErrorEquals", "Next", "Comment", "Assign", "Output")
+			}
 		}
 		if !vd.fields(e, p, state, what, allowed) {
 			continue
@@ -603,9 +663,9 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 	comparators := Comparators()
 	allowed := func(k string) bool {
 		switch k {
-		case "And", "Or", "Not", "Variable", "Comment", "Condition":
+		case "And", "Or", "Not", "Variable", "Comment":
 			return true
-		case "Next", "Assign", "Output":
+		case "Next", "Assign":
 			return top
 		}
 		_, ok := comparators[k]
@@ -629,7 +689,7 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 	}
 	var ops []string
 	for _, m := range v.Members {
-		if _, ok := comparators[m.Key]; ok || m.Key == "And" || m.Key == "Or" || m.Key == "Not" || m.Key == "Condition" {
+		if _, ok := comparators[m.Key]; ok || m.Key == "And" || m.Key == "Or" || m.Key == "Not" {
 			ops = append(ops, m.Key)
 		}
 	}
@@ -665,7 +725,6 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 			vd.add(diag.SevError, CodeChoiceRule, ptr+"/Variable", m.KeyPos, state, "%s with Not may not have Variable", what)
 		}
 		vd.rule(val, p, state, false, target)
-	case "Condition":
 	default:
 		variable := v.Get("Variable")
 		if variable == nil {
@@ -680,6 +739,25 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		case val.Kind != want:
 			vd.errorf(CodeInvalidType, p, val, state, "%s must be a %s, not %s", op, want, val.Kind)
 		}
+	}
+}
+
+// jsonataRule checks a Choice rule of a JSONata state: a Condition and a
+// Next.
+func (vd *validator) jsonataRule(v *Value, ptr, state string, target func(*Value, string, string)) {
+	if !vd.fields(v, ptr, state, "a JSONata Choice rule", oneOf("Condition", "Next", "Comment", "Assign", "Output")) {
+		return
+	}
+	if nv := v.Get("Next"); nv == nil {
+		vd.errorf(CodeChoiceRule, ptr, v, state, "a Choice rule needs Next")
+	} else {
+		target(nv, ptr+"/Next", "Next")
+	}
+	switch c := v.Get("Condition"); {
+	case c == nil:
+		vd.errorf(CodeChoiceRule, ptr, v, state, "a JSONata Choice rule needs Condition")
+	case c.Kind != KindBool && !isExpression(c):
+		vd.errorf(CodeInvalidType, ptr+"/Condition", c, state, "Condition must be a {%% expression %%} or a boolean")
 	}
 }
 

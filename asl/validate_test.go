@@ -74,13 +74,47 @@ const valid = `{
   }
 }`
 
+// validJSONata is a JSONata machine using expressions where literals
+// usually go.
+const validJSONata = `{
+  "QueryLanguage": "JSONata",
+  "StartAt": "Call",
+  "States": {
+    "Call": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke",
+      "Arguments": {"FunctionName": "f", "Payload": "{% $states.input %}"},
+      "Output": "{% $states.result.Payload %}",
+      "Assign": {"n": "{% $states.result.n %}"},
+      "TimeoutSeconds": "{% $t %}",
+      "Catch": [{"ErrorEquals": ["States.ALL"], "Output": {"e": "{% $states.errorOutput %}"}, "Next": "Fail"}],
+      "Next": "Choose"
+    },
+    "Choose": {
+      "Type": "Choice",
+      "Choices": [{"Condition": "{% $n > 3 %}", "Next": "Wait"}],
+      "Default": "Map"
+    },
+    "Wait": {"Type": "Wait", "Seconds": "{% $n %}", "Next": "Map"},
+    "Map": {
+      "Type": "Map",
+      "Items": "{% $states.input.items %}",
+      "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Output": "{% $states.input %}", "End": true}}},
+      "End": true
+    },
+    "Fail": {"Type": "Fail", "Error": "{% $e %}"}
+  }
+}`
+
 func TestValidateValid(t *testing.T) {
-	ps, err := Validate([]byte(valid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range ps {
-		t.Errorf("unexpected problem: %v", p)
+	for name, def := range map[string]string{"JSONPath": valid, "JSONata": validJSONata} {
+		ps, err := Validate([]byte(def))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			t.Errorf("%s: unexpected problem: %v", name, p)
+		}
 	}
 }
 
@@ -196,6 +230,15 @@ func TestValidateRules(t *testing.T) {
 		{"no terminal state", machine(`"A": {"Type": "Pass", "Next": "A"}`), CodeNoTerminal, "/States", diag.SevWarning, "no terminal state"},
 		{"no terminal in iterator", machine(`"A": {"Type": "Map", "End": true, "Iterator": {"StartAt": "X", "States": {"X": {"Type": "Pass", "Next": "X"}}}}`), CodeNoTerminal, "/States/A/Iterator/States", diag.SevWarning, `iterator of state "A"`},
 		{"terminal not reachable", machine(`"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}, "C": {"Type": "Pass", "Next": "D"}, "D": {"Type": "Pass", "Next": "C"}, "E": {"Type": "Succeed"}`), CodeNoTerminalReached, "/States", diag.SevWarning, "reachable"},
+		{"JSONPath field in JSONata state", machine(`"A": {"Type": "Pass", "QueryLanguage": "JSONata", "Parameters": {}, "End": true}`), CodeUnknownField, "/States/A/Parameters", diag.SevError, "JSONata state"},
+		{"JSONPath field in JSONata machine", `{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "InputPath": "$", "End": true}}}`, CodeUnknownField, "/States/A/InputPath", diag.SevError, "JSONata state"},
+		{"JSONata field in JSONPath state", machine(`"A": {"Type": "Pass", "Output": {}, "End": true}`), CodeUnknownField, "/States/A/Output", diag.SevError, "needs"},
+		{"JSONPath state in JSONata machine", `{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Succeed", "QueryLanguage": "JSONPath"}}}`, CodeInvalidValue, "/States/A/QueryLanguage", diag.SevError, "may not use JSONPath"},
+		{"JSONata rule without Condition", machine(`"A": {"Type": "Choice", "QueryLanguage": "JSONata", "Choices": [{"Next": "B"}]}, "B": {"Type": "Succeed"}`), CodeChoiceRule, "/States/A/Choices/0", diag.SevError, "needs Condition"},
+		{"JSONata rule with Variable", machine(`"A": {"Type": "Choice", "QueryLanguage": "JSONata", "Choices": [{"Condition": true, "Variable": "$.a", "Next": "B"}]}, "B": {"Type": "Succeed"}`), CodeUnknownField, "/States/A/Choices/0/Variable", diag.SevError, "JSONata Choice rule"},
+		{"JSONata Condition not expression", machine(`"A": {"Type": "Choice", "QueryLanguage": "JSONata", "Choices": [{"Condition": "$n > 1", "Next": "B"}]}, "B": {"Type": "Succeed"}`), CodeInvalidType, "/States/A/Choices/0/Condition", diag.SevError, "expression"},
+		{"Condition in JSONPath rule", machine(`"A": {"Type": "Choice", "Choices": [{"Condition": true, "Next": "B"}]}, "B": {"Type": "Succeed"}`), CodeUnknownField, "/States/A/Choices/0/Condition", diag.SevError, "Condition"},
+		{"JSONPath catcher ResultPath in JSONata", machine(`"A": {"Type": "Task", "QueryLanguage": "JSONata", "Resource": "r", "Catch": [{"ErrorEquals": ["E"], "ResultPath": "$.e", "Next": "A"}], "End": true}`), CodeUnknownField, "/States/A/Catch/0/ResultPath", diag.SevError, "catcher"},
 		{"bad QueryLanguage", machine(`"A": {"Type": "Succeed", "QueryLanguage": "SQL"}`), CodeInvalidValue, "/States/A/QueryLanguage", diag.SevError, "JSONata"},
 		{"Comment not string", machine(`"A": {"Type": "Succeed", "Comment": 1}`), CodeInvalidType, "/States/A/Comment", diag.SevError, "string"},
 	}
