@@ -189,7 +189,8 @@ func compileRule(o *Object, top bool) (*choiceRule, error) {
 	}
 	r := &choiceRule{variable: vp}
 	found := 0
-	for i, k := range o.keys {
+	for _, mem := range o.m {
+		k := mem.k
 		if k == "Variable" || k == "Next" || k == "Comment" {
 			continue
 		}
@@ -206,7 +207,7 @@ func compileRule(o *Object, top bool) (*choiceRule, error) {
 		}
 		found++
 		r.field = k
-		val := o.vals[i]
+		val := mem.v
 		if isPath {
 			s, ok := val.(string)
 			if !ok {

@@ -539,10 +539,9 @@ func fnJSONMerge(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 
 func mergeObjects(a, b *Object, deep bool) *Object {
 	out := newObject(a.Len() + b.Len())
-	out.keys = append(out.keys, a.keys...)
-	out.vals = append(out.vals, a.vals...)
-	for i, k := range b.keys {
-		v := b.vals[i]
+	out.m = append(out.m, a.m...)
+	for _, mem := range b.m {
+		k, v := mem.k, mem.v
 		if deep {
 			if old, ok := out.Get(k); ok {
 				oo, ok1 := old.(*Object)

@@ -164,14 +164,15 @@ func (c *compiler) machine(o *Object, where string) (*stateMachine, error) {
 		return nil, defErr(where, "States must be a non-empty object")
 	}
 	sm := &stateMachine{index: make(map[string]int, states.Len())}
-	for i, name := range states.keys {
-		sm.index[name] = i
+	for i, mem := range states.m {
+		sm.index[mem.k] = i
 	}
 	if sm.start, ok = sm.index[start]; !ok {
 		return nil, defErr(where, "StartAt names %q, which is not a state", start)
 	}
-	for i, name := range states.keys {
-		so, ok := states.vals[i].(*Object)
+	for _, mem := range states.m {
+		name := mem.k
+		so, ok := mem.v.(*Object)
 		if !ok {
 			return nil, defErr(name, "a state must be a JSON object")
 		}

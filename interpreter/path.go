@@ -639,8 +639,8 @@ func walk(v any, f func(any)) {
 	f(v)
 	switch x := v.(type) {
 	case *Object:
-		for _, c := range x.vals {
-			walk(c, f)
+		for _, c := range x.m {
+			walk(c.v, f)
 		}
 	case []any:
 		for _, c := range x {
@@ -680,7 +680,9 @@ func (s *pathStep) apply(n, root any, out []any) []any {
 	case stWildcard:
 		switch x := n.(type) {
 		case *Object:
-			out = append(out, x.vals...)
+			for _, m := range x.m {
+				out = append(out, m.v)
+			}
 		case []any:
 			out = append(out, x...)
 		}

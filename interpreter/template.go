@@ -35,10 +35,11 @@ func compileTemplate(v any) (*template, error) {
 	case *Object:
 		t := &template{kind: tObject}
 		dynamic := false
-		for i, k := range x.keys {
+		for _, mem := range x.m {
+			k := mem.k
 			var kid *template
 			if name, ok := strings.CutSuffix(k, ".$"); ok {
-				s, ok := x.vals[i].(string)
+				s, ok := mem.v.(string)
 				if !ok {
 					return nil, fmt.Errorf("field %q: the value of a field ending in \".$\" must be a string holding a path or an intrinsic function", k)
 				}
@@ -50,7 +51,7 @@ func compileTemplate(v any) (*template, error) {
 				t.keys = append(t.keys, name)
 			} else {
 				var err error
-				if kid, err = compileTemplate(x.vals[i]); err != nil {
+				if kid, err = compileTemplate(mem.v); err != nil {
 					return nil, err
 				}
 				t.keys = append(t.keys, k)

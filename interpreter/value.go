@@ -25,31 +25,35 @@ import (
 
 // Object is a JSON object that keeps its members in insertion order.
 type Object struct {
-	keys []string
-	vals []any
+	m []member
+}
+
+type member struct {
+	k string
+	v any
 }
 
 // newObject returns an empty object with room for n members.
 func newObject(n int) *Object {
-	return &Object{keys: make([]string, 0, n), vals: make([]any, 0, n)}
+	return &Object{m: make([]member, 0, n)}
 }
 
 // Len is the number of members.
-func (o *Object) Len() int { return len(o.keys) }
+func (o *Object) Len() int { return len(o.m) }
 
 // Get returns the member named k.
 func (o *Object) Get(k string) (any, bool) {
-	for i, key := range o.keys {
-		if key == k {
-			return o.vals[i], true
+	for i := range o.m {
+		if o.m[i].k == k {
+			return o.m[i].v, true
 		}
 	}
 	return nil, false
 }
 
 func (o *Object) index(k string) int {
-	for i, key := range o.keys {
-		if key == k {
+	for i := range o.m {
+		if o.m[i].k == k {
 			return i
 		}
 	}
@@ -58,14 +62,13 @@ func (o *Object) index(k string) int {
 
 // add appends a member; only for objects under construction.
 func (o *Object) add(k string, v any) {
-	o.keys = append(o.keys, k)
-	o.vals = append(o.vals, v)
+	o.m = append(o.m, member{k, v})
 }
 
 // set sets k on an object under construction, replacing an existing member.
 func (o *Object) set(k string, v any) {
 	if i := o.index(k); i >= 0 {
-		o.vals[i] = v
+		o.m[i].v = v
 		return
 	}
 	o.add(k, v)
@@ -74,18 +77,16 @@ func (o *Object) set(k string, v any) {
 // with returns a copy of o with member k set to v.
 func (o *Object) with(k string, v any) *Object {
 	i := o.index(k)
-	n := len(o.keys)
+	n := len(o.m)
 	if i < 0 {
 		n++
 	}
-	c := &Object{keys: make([]string, len(o.keys), n), vals: make([]any, len(o.vals), n)}
-	copy(c.keys, o.keys)
-	copy(c.vals, o.vals)
+	c := &Object{m: make([]member, len(o.m), n)}
+	copy(c.m, o.m)
 	if i >= 0 {
-		c.vals[i] = v
+		c.m[i].v = v
 	} else {
-		c.keys = append(c.keys, k)
-		c.vals = append(c.vals, v)
+		c.m = append(c.m, member{k, v})
 	}
 	return c
 }
@@ -413,13 +414,13 @@ func appendJSON(b []byte, v any) []byte {
 		return appendString(b, x)
 	case *Object:
 		b = append(b, '{')
-		for i, k := range x.keys {
+		for i, m := range x.m {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, k)
+			b = appendString(b, m.k)
 			b = append(b, ':')
-			b = appendJSON(b, x.vals[i])
+			b = appendJSON(b, m.v)
 		}
 		return append(b, '}')
 	case []any:
@@ -447,18 +448,18 @@ func appendIndent(b []byte, v any, indent string, lvl int) []byte {
 	}
 	switch x := v.(type) {
 	case *Object:
-		if len(x.keys) == 0 {
+		if len(x.m) == 0 {
 			return append(b, "{}"...)
 		}
 		b = append(b, '{')
-		for i, k := range x.keys {
+		for i, m := range x.m {
 			if i > 0 {
 				b = append(b, ',')
 			}
 			b = nl(b, lvl+1)
-			b = appendString(b, k)
+			b = appendString(b, m.k)
 			b = append(b, ": "...)
-			b = appendIndent(b, x.vals[i], indent, lvl+1)
+			b = appendIndent(b, m.v, indent, lvl+1)
 		}
 		b = nl(b, lvl)
 		return append(b, '}')
@@ -624,9 +625,9 @@ func equalValues(a, b any) bool {
 		if !ok || x.Len() != y.Len() {
 			return false
 		}
-		for i, k := range x.keys {
-			w, ok := y.Get(k)
-			if !ok || !equalValues(x.vals[i], w) {
+		for _, m := range x.m {
+			w, ok := y.Get(m.k)
+			if !ok || !equalValues(m.v, w) {
 				return false
 			}
 		}
