@@ -218,6 +218,18 @@ type jsonParser struct {
 	// Position cache: positions are asked for in increasing offset order,
 	// so they are computed incrementally (linear overall).
 	posOff, line, col int
+	// slab hands out Values in blocks, to allocate less per value.
+	slab []Value
+}
+
+func (p *jsonParser) newValue(v Value) *Value {
+	if len(p.slab) == 0 {
+		p.slab = make([]Value, 128)
+	}
+	nv := &p.slab[0]
+	p.slab = p.slab[1:]
+	*nv = v
+	return nv
 }
 
 func (p *jsonParser) pos(off int) diag.Pos {
@@ -297,7 +309,7 @@ func (p *jsonParser) value(depth int) (*Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Value{Kind: KindString, Str: s, Pos: p.pos(start)}, nil
+		return p.newValue(Value{Kind: KindString, Str: s, Pos: p.pos(start)}), nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	default:
@@ -307,9 +319,9 @@ func (p *jsonParser) value(depth int) (*Value, error) {
 		}{{"true", Value{Kind: KindBool, Bool: true}}, {"false", Value{Kind: KindBool}}, {"null", Value{Kind: KindNull}}} {
 			if strings.HasPrefix(string(p.data[p.off:min(len(p.data), p.off+len(lit.text))]), lit.text) {
 				p.off += len(lit.text)
-				v := lit.v
+				v := p.newValue(lit.v)
 				v.Pos = p.pos(start)
-				return &v, nil
+				return v, nil
 			}
 		}
 		return nil, p.errorf(start, "unexpected %s, expected a JSON value", p.describe())
@@ -317,7 +329,7 @@ func (p *jsonParser) value(depth int) (*Value, error) {
 }
 
 func (p *jsonParser) object(depth int) (*Value, error) {
-	v := &Value{Kind: KindObject, Pos: p.pos(p.off)}
+	v := p.newValue(Value{Kind: KindObject, Pos: p.pos(p.off)})
 	p.off++ // {
 	p.skipSpace()
 	if p.off < len(p.data) && p.data[p.off] == '}' {
@@ -363,7 +375,7 @@ func (p *jsonParser) object(depth int) (*Value, error) {
 }
 
 func (p *jsonParser) array(depth int) (*Value, error) {
-	v := &Value{Kind: KindArray, Pos: p.pos(p.off)}
+	v := p.newValue(Value{Kind: KindArray, Pos: p.pos(p.off)})
 	p.off++ // [
 	p.skipSpace()
 	if p.off < len(p.data) && p.data[p.off] == ']' {
@@ -432,7 +444,7 @@ func (p *jsonParser) number() (*Value, error) {
 		return nil, p.errorf(i, "invalid number")
 	}
 	p.off = i
-	return &Value{Kind: KindNumber, Str: string(d[start:i]), Pos: p.pos(start)}, nil
+	return p.newValue(Value{Kind: KindNumber, Str: string(d[start:i]), Pos: p.pos(start)}), nil
 }
 
 // str reads a JSON string starting at the opening quote.

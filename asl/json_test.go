@@ -3,6 +3,8 @@ package asl
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -161,6 +163,15 @@ func FuzzParseValue(f *testing.F) {
 	f.Add([]byte(valid))
 	f.Add([]byte(`{"a": [1, 2.5e-3, "x\u00e9", null, true]}`))
 	f.Add([]byte(machine(`"A": {"Type": "Choice", "Choices": [{"Not": {"Variable": "$.a", "IsNull": true}, "Next": "A"}]}`)))
+	f.Add([]byte(validJSONata))
+	for _, sub := range []string{"corpus", "mutants", "edges", "heaviside-tests"} {
+		files, _ := filepath.Glob(filepath.Join(parityDir, sub, "*.sfn"))
+		for _, name := range files {
+			if data, err := os.ReadFile(name); err == nil {
+				f.Add(data)
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := ParseValue(data)
 		if err != nil {
@@ -187,4 +198,24 @@ func FuzzParseValue(f *testing.F) {
 			m.Encode(0)
 		}
 	})
+}
+
+// BenchmarkValidate validates the largest parity definition.
+func BenchmarkValidate(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join(parityDir, "corpus", "*.sfn"))
+	var data []byte
+	for _, name := range files {
+		if d, err := os.ReadFile(name); err == nil && len(d) > len(data) {
+			data = d
+		}
+	}
+	if data == nil {
+		b.Skip("no parity data")
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Validate(data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
