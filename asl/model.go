@@ -3,6 +3,7 @@ package asl
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/hsc-dev/hsc/diag"
 )
@@ -23,8 +24,27 @@ const (
 const ErrorAll = "States.ALL"
 
 // Number is a JSON number kept as its literal text ("" when absent), so
-// that 1.0 is written back as 1.0.
+// that 1.0 is written back as 1.0. In JSONata states a numeric field may
+// hold an expression string instead; the Number then holds that string
+// as a quoted JSON literal (see Expression).
 type Number string
+
+// NumberExpr returns a Number holding the JSONata expression expr (such
+// as "{% $n %}").
+func NumberExpr(expr string) Number { return Number(appendString(nil, expr)) }
+
+// Expression returns the JSONata expression a Number holds, if it holds
+// one rather than a number.
+func (n Number) Expression() (string, bool) {
+	if !strings.HasPrefix(string(n), `"`) {
+		return "", false
+	}
+	v, err := ParseValue([]byte(n))
+	if err != nil || v.Kind != KindString {
+		return "", false
+	}
+	return v.Str, true
+}
 
 // Int64 returns n as an integer; ok is false if n is absent or not an
 // integer.
@@ -294,6 +314,9 @@ func (d *decoder) str(v *Value, ptr string) string {
 }
 
 func (d *decoder) num(v *Value, ptr string) Number {
+	if isExpression(v) {
+		return NumberExpr(v.Str)
+	}
 	if v.Kind != KindNumber {
 		d.fail(v, ptr, "expected a number, found %s", v.Kind)
 		return ""

@@ -1,0 +1,131 @@
+package asl
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestParseModel(t *testing.T) {
+	m, err := Parse([]byte(validJSONata))
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := m.State("Call")
+	if call == nil || call.Type != TypeTask || call.Next != "Choose" {
+		t.Fatalf("Call = %+v", call)
+	}
+	if e, ok := call.TimeoutSeconds.Expression(); !ok || e != "{% $t %}" {
+		t.Errorf("TimeoutSeconds expression = %q, %v", e, ok)
+	}
+	if _, ok := call.TimeoutSeconds.Int64(); ok {
+		t.Error("an expression read as an integer")
+	}
+	if got := string(m.Encode(0)); got != string(mustValue(t, validJSONata).Encode(0)) {
+		t.Errorf("JSONata round trip:\n%s", got)
+	}
+
+	m, err = Parse([]byte(valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := m.State("Task")
+	if n, ok := task.HeartbeatSeconds.Int64(); !ok || n != 10 {
+		t.Errorf("HeartbeatSeconds = %v", task.HeartbeatSeconds)
+	}
+	if !task.OutputPath.Set || !task.OutputPath.Null || task.InputPath.Value != "$" || task.ResultPath.Value != "$.result" {
+		t.Errorf("paths: in %+v out %+v result %+v", task.InputPath, task.OutputPath, task.ResultPath)
+	}
+	if len(task.Retry) != 2 || task.Retry[0].ErrorEquals[0] != "Custom.Error" || task.Retry[0].BackoffRate != "1.5" {
+		t.Errorf("Retry = %+v", task.Retry)
+	}
+	if len(task.Catch) != 1 || task.Catch[0].Next != "Failed" || task.Catch[0].ResultPath.Value != "$.error" {
+		t.Errorf("Catch = %+v", task.Catch)
+	}
+	choose := m.State("Choose")
+	if len(choose.Choices) != 3 || choose.Default != "Map" {
+		t.Fatalf("Choices = %+v", choose.Choices)
+	}
+	r0 := choose.Choices[0]
+	if r0.Variable != "$.n" || r0.Operator != "NumericGreaterThan" || r0.Operand.Str != "3" || r0.Next != "Wait" {
+		t.Errorf("rule 0 = %+v", r0)
+	}
+	r1 := choose.Choices[1]
+	if len(r1.And) != 2 || r1.And[1].Not == nil || r1.And[1].Not.Operator != "BooleanEquals" || !r1.And[1].Not.Operand.Bool {
+		t.Errorf("rule 1 = %+v", r1)
+	}
+	par := m.State("Parallel")
+	if len(par.Branches) != 2 || par.Branches[0].StartAt != "B1" || par.Branches[0].State("B1").SecondsPath != "$.secs" {
+		t.Errorf("Branches = %+v", par.Branches)
+	}
+	mp := m.State("Map")
+	if mp.ItemProcessor == nil || mp.ItemProcessor.ProcessorConfig.Get("Mode").Str != "INLINE" || mp.ItemsPath != "$.items[0]['list']" {
+		t.Errorf("Map = %+v", mp)
+	}
+	if old := m.State("Old"); old.Iterator == nil || old.Iterator.State("I1").Type != TypeWait {
+		t.Errorf("Old = %+v", old)
+	}
+	if f := m.State("Failed"); f.Error != "E" || f.Cause != "c" || !f.Terminal() {
+		t.Errorf("Failed = %+v", f)
+	}
+	if m.State("nope") != nil {
+		t.Error("State found a missing state")
+	}
+}
+
+func mustValue(t *testing.T, s string) *Value {
+	t.Helper()
+	v, err := ParseValue([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestModelKeepsUnknown checks that unknown fields, a second comparator
+// and key order survive a round trip through the model.
+func TestModelKeepsUnknown(t *testing.T) {
+	in := `{"X-Top":{"a":[1.0]},"States":{"A":{"Next":"B","Type":"Choice","Choices":[{"Next":"B","IsNull":true,"StringEquals":"x","Variable":"$.a","X-Rule":1}],"X-State":null},"B":{"Type":"Succeed"}},"StartAt":"A"}`
+	m, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(m.Encode(0)); got != in {
+		t.Errorf("round trip:\n got %s\nwant %s", got, in)
+	}
+	if len(m.Extra) != 1 || m.Extra[0].Key != "X-Top" {
+		t.Errorf("Extra = %+v", m.Extra)
+	}
+	r := m.State("A").Choices[0]
+	if r.Operator != "IsNull" || len(r.Extra) != 2 {
+		t.Errorf("rule = %+v", r)
+	}
+}
+
+func TestParseFieldErrors(t *testing.T) {
+	tests := []struct {
+		in, ptr string
+	}{
+		{`[]`, ""},
+		{`{"StartAt": 1}`, "/StartAt"},
+		{`{"States": {"A": {"Type": "Pass", "End": "yes"}}}`, "/States/A/End"},
+		{`{"States": {"A": {"Type": "Task", "Retry": [{"ErrorEquals": "E"}]}}}`, "/States/A/Retry/0/ErrorEquals"},
+		{`{"States": {"A": {"Type": "Choice", "Choices": [{"And": [{"Variable": 3}]}]}}}`, "/States/A/Choices/0/And/0/Variable"},
+		{`{"States": {"A": {"Type": "Parallel", "Branches": [{"States": {"a/b": {"Type": 7}}}]}}}`, "/States/A/Branches/0/States/a~1b/Type"},
+		{`{"States": {"A": {"Type": "Wait", "Seconds": "5"}}}`, "/States/A/Seconds"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.in))
+		var fe *FieldError
+		if !errors.As(err, &fe) {
+			t.Errorf("%s: err = %v, want *FieldError", tt.in, err)
+			continue
+		}
+		if fe.Pointer != tt.ptr || !fe.Pos.IsValid() {
+			t.Errorf("%s: pointer %q at %v, want %q", tt.in, fe.Pointer, fe.Pos, tt.ptr)
+		}
+	}
+	var se *SyntaxError
+	if _, err := Parse([]byte(`{"a":`)); !errors.As(err, &se) {
+		t.Errorf("malformed JSON: err = %v, want *SyntaxError", err)
+	}
+}
