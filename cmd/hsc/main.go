@@ -119,6 +119,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newStatusCmd(g),
 		newWaitCmd(g),
 		newExecutionsCmd(g),
+		newRunCmd(g),
 		// Further subcommands register here, one line each.
 	)
 	return root

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	hsc "github.com/hsc-dev/hsc"
+	"github.com/hsc-dev/hsc/interpreter"
+)
+
+type runFlags struct {
+	input       string
+	jsonInput   string
+	trace       bool
+	tasks       []string
+	mock        string
+	testCase    string
+	name        string
+	history     string
+	virtualTime bool
+}
+
+func newRunCmd(g *globalFlags) *cobra.Command {
+	f := &runFlags{}
+	cmd := &cobra.Command{
+		Use:   "run FILE",
+		Short: "Run a state machine locally, in-process",
+		Long: `Run executes a state machine on this machine, without AWS. FILE is a Heaviside
+program (.hsd, compiled first) or a States Language definition (JSON).
+
+The execution input comes from --input FILE (- for standard input) or --json;
+it defaults to {}. On success the output JSON is printed on standard output
+and the exit status is 0; on failure the error and cause are printed on
+standard error and the exit status is 1.
+
+Task states run what you map them to:
+  --task NAME=COMMAND   NAME is a state name, a Lambda function name or an
+                        activity name (or a full Resource). COMMAND runs with
+                        sh -c, gets the task input on standard input and prints
+                        the result JSON on standard output; a non-zero exit is
+                        a task failure whose cause is standard error (or, if
+                        standard error is {"Error": ..., "Cause": ...}, that
+                        error).
+  --mock FILE           a mock configuration in the AWS Step Functions Local
+                        format; --test-case picks the test case.
+A Task state with no mapping fails the execution with an error naming it.
+
+--trace prints each state entered and exited, with its input and output, on
+standard error. --virtual-time makes Wait states and retry delays take no
+real time.`,
+		Example: `  hsc run workflow.hsd --json '{"name": "Ada"}' --task greet='jq "{message: (\"Hello, \" + .name)}"'
+  hsc run machine.asl.json --input event.json --trace
+  hsc run machine.asl.json --mock MockConfigFile.json --test-case HappyPath`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runMachine(cmd, g, f, args[0])
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.input, "input", "i", "", "read the execution input JSON from `FILE` (- for standard input)")
+	fl.StringVar(&f.jsonInput, "json", "", "the execution input as a JSON `TEXT`")
+	fl.BoolVar(&f.trace, "trace", false, "print each state entered and exited, with input and output, on standard error")
+	fl.StringArrayVarP(&f.tasks, "task", "t", nil, "run Task `NAME=COMMAND` (repeatable): NAME is a state, Lambda function or activity name")
+	fl.StringVar(&f.mock, "mock", "", "mocked task responses from `FILE` (AWS Step Functions Local format)")
+	fl.StringVar(&f.testCase, "test-case", "", "the test case of --mock to use")
+	fl.StringVar(&f.name, "name", "", "state machine name for ARNs and --mock (default: FILE's base name)")
+	fl.StringVar(&f.history, "history", "", "write the execution history (GetExecutionHistory events) as JSON to `FILE`")
+	fl.BoolVar(&f.virtualTime, "virtual-time", false, "simulate time: Wait states and retry delays do not really wait")
+	return cmd
+}
+
+func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) error {
+	stderr := cmd.ErrOrStderr()
+	if f.input != "" && f.jsonInput != "" {
+		return usageError{errors.New("use only one of --input and --json")}
+	}
+	if f.testCase != "" && f.mock == "" {
+		return usageError{errors.New("--test-case needs --mock")}
+	}
+	if f.mock != "" && f.testCase == "" {
+		return usageError{errors.New("--mock needs --test-case")}
+	}
+	commands := map[string]string{}
+	for _, t := range f.tasks {
+		name, command, ok := strings.Cut(t, "=")
+		if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(command) == "" {
+			return usageError{fmt.Errorf("--task %q: want NAME=COMMAND", t)}
+		}
+		commands[strings.TrimSpace(name)] = command
+	}
+
+	def, err := loadDefinition(file, g)
+	if err != nil {
+		return err
+	}
+	m, err := interpreter.Compile(def)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	input, err := readInput(cmd.InOrStdin(), f)
+	if err != nil {
+		return err
+	}
+
+	smName := f.name
+	if smName == "" {
+		smName = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		smName = strings.TrimSuffix(smName, ".asl")
+	}
+	var resolvers interpreter.Resolvers
+	if f.mock != "" {
+		data, err := os.ReadFile(f.mock)
+		if err != nil {
+			return err
+		}
+		mc, err := interpreter.ParseMockConfig(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.mock, err)
+		}
+		name := smName
+		if f.name == "" {
+			name = "" // fall back to the file's only state machine
+			if _, ok := mc.StateMachines[smName]; ok {
+				name = smName
+			}
+		}
+		r, err := mc.Resolver(name, f.testCase)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.mock, err)
+		}
+		resolvers = append(resolvers, r)
+	}
+	if len(commands) > 0 {
+		resolvers = append(resolvers, interpreter.NewCommandResolver(commands))
+	}
+	opts := []interpreter.Option{
+		interpreter.WithStateMachineName(smName),
+		interpreter.WithTaskResolver(resolvers),
+	}
+	if g.region != "" {
+		opts = append(opts, interpreter.WithRegion(g.region))
+	}
+	if g.accountID != "" {
+		opts = append(opts, interpreter.WithAccountID(g.accountID))
+	}
+	if f.virtualTime {
+		opts = append(opts, interpreter.WithClock(interpreter.NewVirtualClock(time.Now())))
+	}
+	if f.trace {
+		opts = append(opts, interpreter.WithEventHook(func(e interpreter.Event) { traceEvent(stderr, e) }))
+	}
+	if f.history != "" {
+		opts = append(opts, interpreter.WithHistory())
+	}
+
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	defer stop()
+	res, err := m.Run(ctx, input, opts...)
+	if res == nil {
+		return err
+	}
+	if f.history != "" {
+		if herr := writeHistory(f.history, res.History); herr != nil {
+			return herr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hsc: execution %s\nerror: %s\n", res.Status, res.Error)
+		if res.Cause != "" {
+			fmt.Fprintf(stderr, "cause: %s\n", res.Cause)
+		}
+		return exitError{exitFailure}
+	}
+	out := cmd.OutOrStdout()
+	out.Write(res.Output)
+	fmt.Fprintln(out)
+	return nil
+}
+
+// loadDefinition returns the States Language JSON of file, compiling a
+// Heaviside program first.
+func loadDefinition(file string, g *globalFlags) ([]byte, error) {
+	if strings.EqualFold(filepath.Ext(file), ".hsd") {
+		res, err := hsc.CompileFile(file, hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID), hsc.WithCompact())
+		if err != nil {
+			return nil, err
+		}
+		return res.Definition, nil
+	}
+	return os.ReadFile(file)
+}
+
+func readInput(stdin io.Reader, f *runFlags) ([]byte, error) {
+	switch {
+	case f.jsonInput != "":
+		return []byte(f.jsonInput), nil
+	case f.input == "-":
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			return nil, fmt.Errorf("reading input: %w", err)
+		}
+		return b, nil
+	case f.input != "":
+		return os.ReadFile(f.input)
+	}
+	return nil, nil
+}
+
+func writeHistory(path string, events []interpreter.Event) error {
+	b, err := json.MarshalIndent(struct {
+		Events []interpreter.Event `json:"events"`
+	}{events}, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// traceEvent prints the events --trace shows.
+func traceEvent(w io.Writer, e interpreter.Event) {
+	switch {
+	case e.StateEnteredEventDetails != nil:
+		d := e.StateEnteredEventDetails
+		fmt.Fprintf(w, "enter %s (%s) input: %s\n", d.Name, strings.TrimSuffix(e.Type, "StateEntered"), d.Input)
+	case e.StateExitedEventDetails != nil:
+		d := e.StateExitedEventDetails
+		fmt.Fprintf(w, "exit  %s output: %s\n", d.Name, d.Output)
+	case e.TaskFailedEventDetails != nil:
+		fmt.Fprintf(w, "      task failed: %s: %s\n", e.TaskFailedEventDetails.Error, e.TaskFailedEventDetails.Cause)
+	case e.LambdaFunctionFailedEventDetails != nil:
+		fmt.Fprintf(w, "      task failed: %s: %s\n", e.LambdaFunctionFailedEventDetails.Error, e.LambdaFunctionFailedEventDetails.Cause)
+	case e.ActivityFailedEventDetails != nil:
+		fmt.Fprintf(w, "      task failed: %s: %s\n", e.ActivityFailedEventDetails.Error, e.ActivityFailedEventDetails.Cause)
+	case e.TaskTimedOutEventDetails != nil:
+		fmt.Fprintf(w, "      task timed out: %s\n", e.TaskTimedOutEventDetails.Error)
+	case e.LambdaFunctionTimedOutEventDetails != nil:
+		fmt.Fprintf(w, "      task timed out: %s\n", e.LambdaFunctionTimedOutEventDetails.Error)
+	case e.MapIterationStartedEventDetails != nil:
+		fmt.Fprintf(w, "      map %s item %d\n", e.MapIterationStartedEventDetails.Name, e.MapIterationStartedEventDetails.Index)
+	}
+}
