@@ -46,6 +46,15 @@ func (m *StateMachine) AddVisitor(v ...ast.Visitor) { m.visitors = append(m.visi
 // and the machine's visitors, and returns the States Language JSON.
 // Compile errors are returned unchanged (reach them with errors.As).
 func (m *StateMachine) Build(ctx context.Context, src []byte, filename string, opts ...hsc.Option) ([]byte, error) {
+	res, err := m.Compile(ctx, src, filename, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return res.Definition, nil
+}
+
+// Compile is Build returning the whole compile result, warnings included.
+func (m *StateMachine) Compile(ctx context.Context, src []byte, filename string, opts ...hsc.Option) (*hsc.Result, error) {
 	acct, err := m.c.AccountID(ctx)
 	if err != nil {
 		return nil, err
@@ -56,11 +65,7 @@ func (m *StateMachine) Build(ctx context.Context, src []byte, filename string, o
 		hsc.WithAccountID(acct),
 		hsc.WithVisitors(m.visitors...),
 	}
-	res, err := hsc.Compile(src, append(all, opts...)...)
-	if err != nil {
-		return nil, err
-	}
-	return res.Definition, nil
+	return hsc.Compile(src, append(all, opts...)...)
 }
 
 // IsDefinitionFile reports whether path names a ready States Language

@@ -74,20 +74,31 @@ func machineName(path string) string {
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
-// definition reads a .json definition or compiles Heaviside source. Compile
-// errors are printed in full and become exit status 1.
+// definition reads a .json definition as it is, or compiles Heaviside
+// source. Compile errors are printed in full and become exit status 1;
+// warnings are printed and do not stop.
 func definition(ctx context.Context, cmd *cobra.Command, m *runtime.StateMachine, path string) ([]byte, error) {
-	def, err := m.DefinitionFromFile(ctx, path)
-	if err == nil {
-		return def, nil
+	if runtime.IsDefinitionFile(path) {
+		return m.DefinitionFromFile(ctx, path)
 	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading source: %w", err)
+	}
+	res, err := m.Compile(ctx, src, path)
 	var list diag.List
 	var one *diag.Error
 	if errors.As(err, &list) || errors.As(err, &one) {
 		printCompileError(cmd.ErrOrStderr(), err)
 		return nil, exitError{exitFailure}
 	}
-	return nil, err
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range res.Warnings {
+		printDiag(cmd.ErrOrStderr(), w)
+	}
+	return res.Definition, nil
 }
 
 func newCreateCmd(g *globalFlags) *cobra.Command {

@@ -408,3 +408,22 @@ func TestMachineName(t *testing.T) {
 		}
 	}
 }
+
+func TestCreatePrintsWarnings(t *testing.T) {
+	dir := t.TempDir()
+	name := sfnlocal.Name(t, "dead")
+	src := writeFile(t, dir, "dead.hsd", "Pass()\n    \"\"\"Start\"\"\"\nFail('E', 'cause')\n\nPass()\n    \"\"\"Dead\"\"\"\n")
+	code, out, errs := local(t, "", "create", "--name", name, src, sfnlocal.RoleARN)
+	t.Cleanup(func() { local(t, "", "delete", name) })
+	if !strings.Contains(errs, "dead.hsd:5:1") || !strings.Contains(errs, "state 'Dead' can never be reached") {
+		t.Errorf("stderr lacks the compile warning:\n%s", errs)
+	}
+	// Step Functions rejects a machine with an unreachable state at create
+	// time, and so does stepfunctions-local: the service's message follows.
+	if code != 1 || out != "" || !strings.Contains(errs, "InvalidDefinition") || !strings.Contains(errs, "Dead") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
+	if strings.Index(errs, "warning") > strings.Index(errs, "InvalidDefinition") {
+		t.Errorf("the warning should come before the service's error:\n%s", errs)
+	}
+}
