@@ -178,6 +178,9 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 		if res.Cause != "" {
 			fmt.Fprintf(stderr, "cause: %s\n", res.Cause)
 		}
+		if strings.HasPrefix(res.Cause, "no task mapping for state") {
+			fmt.Fprintln(stderr, "hint: map Task states with --task NAME=COMMAND or --mock FILE --test-case NAME")
+		}
 		return exitError{exitFailure}
 	}
 	out := cmd.OutOrStdout()
