@@ -546,3 +546,43 @@ func TestNoCredentials(t *testing.T) {
 		t.Errorf("got %T, want *CredentialsError", err)
 	}
 }
+
+// Wait returns the execution's output as the service sent it.
+func TestWaitOutput(t *testing.T) {
+	ctx := t.Context()
+	c := newClient(t)
+	const input = `{"in":1}`
+	tests := []struct {
+		name, result string
+		want         string // what Step Functions returns
+		// server is what stepfunctions-local returns where it departs from
+		// Step Functions: it takes a falsy JavaScript Result (0, false, "")
+		// as absent and passes the input through.
+		server string
+	}{
+		{name: "object", result: `{"a":[1,"x",null,{"b":true}]}`, want: `{"a":[1,"x",null,{"b":true}]}`},
+		{name: "string", result: `"text é"`, want: `"text é"`},
+		{name: "number", result: `42.5`, want: `42.5`},
+		{name: "zero", result: `0`, want: `0`, server: input},
+		{name: "false", result: `false`, want: `false`, server: input},
+		{name: "empty string", result: `""`, want: `""`, server: input},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMachine(t, c, "output", passMachine(tt.result))
+			arn, err := m.Start(ctx, []byte(input), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := m.Wait(ctx, arn, fastWait)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.want
+			if tt.server != "" {
+				want = tt.server
+			}
+			wantJSON(t, out, want)
+		})
+	}
+}

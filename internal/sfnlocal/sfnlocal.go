@@ -5,6 +5,33 @@
 // Contract: .ci/run (or a developer) starts the server and exports
 // HSC_SFN_ENDPOINT=http://127.0.0.1:PORT. When CI=true the tests that need it
 // fail instead of skipping if the variable is missing.
+//
+// Start one by hand with `eval "$(bash .ci/sfnlocal.sh start)"` and stop it
+// with `bash .ci/sfnlocal.sh stop`. Every package's tests share the one
+// server, so name things with Name.
+//
+// Known departures of stepfunctions-local 1.3.1 from Step Functions, found
+// by experiment; tests must assert the service's promise where they can and
+// say where the server differs:
+//   - A falsy Pass "Result" (0, false, "") is taken as absent.
+//   - A Fail state ends the execution SUCCEEDED.
+//   - ExecutionFailed holds the failure's message as "error" and the
+//     JavaScript exception class ("Error") as "cause"; an activity's
+//     SendTaskFailure error name is lost.
+//   - StopExecution sets ABORTED but records no ExecutionAborted event nor
+//     error/cause, and does not cancel the execution's pending activity
+//     task (the server keeps polling it).
+//   - Deleting an activity while an execution waits on it makes the
+//     server's poll loop throw (the launcher in .ci/sfnlocal.sh logs it and
+//     keeps the server up; that execution stays RUNNING).
+//   - GetExecutionHistory with reverseOrder reverses the stored history in
+//     place, corrupting later reads: read histories oldest first.
+//   - Execution ARNs always use the region "local"; machine ARNs use the
+//     server's region (us-east-1 from the script).
+//   - Only Pass, Choice, Wait, Succeed, Parallel and Task states run; Task
+//     resources other than activities, Lambda and ECS fail the execution.
+//     No Map state.
+//   - Pages work (maxResults, nextToken), up to 1000 a page.
 package sfnlocal
 
 import (
