@@ -292,8 +292,12 @@ func waitAndPrint(ctx context.Context, cmd *cobra.Command, c *runtime.Client, ar
 	if errors.As(err, &ee) {
 		fmt.Fprintf(stderr, "hsc: execution %s\n", strings.ToLower(ee.Status))
 		fmt.Fprintf(stderr, "  execution: %s\n", ee.ExecutionARN)
-		fmt.Fprintf(stderr, "  error: %s\n", ee.ErrorName)
-		fmt.Fprintf(stderr, "  cause: %s\n", ee.Cause)
+		if ee.ErrorName != "" {
+			fmt.Fprintf(stderr, "  error: %s\n", ee.ErrorName)
+		}
+		if ee.Cause != "" {
+			fmt.Fprintf(stderr, "  cause: %s\n", ee.Cause)
+		}
 		return exitError{exitFailure}
 	}
 	if err != nil {
