@@ -427,3 +427,31 @@ func TestCreatePrintsWarnings(t *testing.T) {
 		t.Errorf("the warning should come before the service's error:\n%s", errs)
 	}
 }
+
+func TestHeavisideFlagSpellings(t *testing.T) {
+	ep := sfnlocal.Endpoint(t)
+	dir := t.TempDir()
+	name := sfnlocal.Name(t, "spell")
+	def := writeFile(t, dir, "p.json", `{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`)
+	// --account_id and --secret_key/--access_key as heaviside spells them;
+	// the account goes into the role ARN, which the server checks.
+	code, out, errs := runHSC(t, "", "--region", sfnlocal.Region, "--account_id", "999999999999",
+		"--access_key", "a", "--secret_key", "s", "--endpoint-url", ep, "create", "-n", name, def, "Role")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	t.Cleanup(func() { local(t, "", "delete", name) })
+	// stepfunctions-local takes the machine's account from the role ARN.
+	if !strings.Contains(out, ":999999999999:stateMachine:"+name) {
+		t.Errorf("create printed %q, want the account from --account_id", out)
+	}
+	// Environment defaults, as heaviside: AWS_REGION, AWS_ACCOUNT_ID,
+	// AWS_ACCESS_KEY, AWS_SECRET_KEY.
+	t.Setenv("AWS_REGION", sfnlocal.Region)
+	t.Setenv("AWS_ACCOUNT_ID", sfnlocal.AccountID)
+	t.Setenv("AWS_ACCESS_KEY", "a")
+	t.Setenv("AWS_SECRET_KEY", "s")
+	if code, out, errs := runHSC(t, "", "--endpoint-url", ep, "start", "--period", "20ms", name, "-j", `{"x":1}`); code != 0 || out != "{\n   \"x\": 1\n}\n" {
+		t.Errorf("start with environment defaults: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
