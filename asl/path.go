@@ -11,12 +11,26 @@ import (
 // starting at $, $$ or a $variable), or nil when it is one. Paths may use
 // the whole JSONPath syntax: .name, ..name, *, [index], ['name'], slices,
 // unions and filters.
-func CheckPath(p string) error { return checkPath(p, false) }
+func CheckPath(p string) error { return checkPath(p, pathAny) }
 
 // CheckReferencePath reports why p is not a Reference Path, the restricted
-// JSONPath that names a single node: only .name, ['name'] and [index]
-// steps, no wildcards, descents, slices, unions or filters.
-func CheckReferencePath(p string) error { return checkPath(p, true) }
+// JSONPath of fields such as ItemsPath and SecondsPath: only .name,
+// ['name'] and [index] steps, no wildcards, deep scans, slices or unions.
+// A filter step such as [?(@.a >= 5)] is accepted, as AWS documents it
+// for Reference Paths.
+func CheckReferencePath(p string) error { return checkPath(p, pathRef) }
+
+// CheckResultPath reports why p cannot be a ResultPath: a Reference Path
+// that names one place to write, so without filters either.
+func CheckResultPath(p string) error { return checkPath(p, pathResult) }
+
+type pathKind int
+
+const (
+	pathAny    pathKind = iota // Path
+	pathRef                    // Reference Path
+	pathResult                 // Reference Path that names a single place
+)
 
 // isIntrinsic reports whether name (without "States.") is an intrinsic
 // function of the States Language.
@@ -78,7 +92,8 @@ func checkIntrinsic(s string) error {
 	return nil
 }
 
-func checkPath(p string, ref bool) error {
+func checkPath(p string, pk pathKind) error {
+	ref := pk != pathAny
 	kind := "path"
 	if ref {
 		kind = "reference path"
@@ -91,6 +106,8 @@ func checkPath(p string, ref bool) error {
 	}
 	i := 1
 	switch {
+	case strings.HasPrefix(p, "$$") && pk == pathResult:
+		return bad("a result cannot be written to the context object ($$)")
 	case strings.HasPrefix(p, "$$"):
 		i = 2
 	case i < len(p) && (isIdentStart(rune(p[i])) || p[i] >= utf8.RuneSelf):
@@ -139,7 +156,8 @@ func checkPath(p string, ref bool) error {
 			if inner == "" {
 				return bad("empty brackets")
 			}
-			if ref && !isRefSelector(inner) {
+			filter := pk == pathRef && strings.HasPrefix(inner, "?(") && strings.HasSuffix(inner, ")")
+			if ref && !filter && !isRefSelector(inner) {
 				return bad("[%s] does not name a single field or array element", inner)
 			}
 			i = end + 1

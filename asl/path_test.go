@@ -22,7 +22,7 @@ func TestCheckPath(t *testing.T) {
 		{"$.a[*]", true, false, "single field"},
 		{"$.*", true, false, "wildcards"},
 		{"$..a", true, false, "deep scan"},
-		{"$.a[?(@.b > 1)]", true, false, "single field"},
+		{"$.a[?(@.b > 1)]", true, true, ""},
 		{"$.a[1:3]", true, false, "single field"},
 		{"$.a[0,1]", true, false, "single field"},
 		{"a", false, false, "start with '$'"},
@@ -47,6 +47,19 @@ func TestCheckPath(t *testing.T) {
 			if err != nil && !strings.Contains(err.Error(), tt.errSubstr) {
 				t.Errorf("%q: error %q does not mention %q", tt.path, err, tt.errSubstr)
 			}
+		}
+	}
+}
+
+func TestCheckResultPath(t *testing.T) {
+	for _, p := range []string{"$", "$.a['b'][0]", "$myVar"} {
+		if err := CheckResultPath(p); err != nil {
+			t.Errorf("CheckResultPath(%q) = %v", p, err)
+		}
+	}
+	for _, p := range []string{"$.a[?(@.b > 1)]", "$.a[*]", "$..a", "a", "$$.Execution"} {
+		if err := CheckResultPath(p); err == nil {
+			t.Errorf("CheckResultPath(%q) accepted", p)
 		}
 	}
 }

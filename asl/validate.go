@@ -191,7 +191,7 @@ func (vd *validator) integer(v *Value, ptr, state, field string, lo int64) (int6
 	return n, true
 }
 
-func (vd *validator) path(v *Value, ptr, state, field string, ref, nullable bool) {
+func (vd *validator) path(v *Value, ptr, state, field string, pk pathKind, nullable bool) {
 	if v.Kind == KindNull && nullable {
 		return
 	}
@@ -199,11 +199,7 @@ func (vd *validator) path(v *Value, ptr, state, field string, ref, nullable bool
 	if !ok {
 		return
 	}
-	check := CheckPath
-	if ref {
-		check = CheckReferencePath
-	}
-	if err := check(s); err != nil {
+	if err := checkPath(s, pk); err != nil {
 		vd.errorf(CodeInvalidPath, ptr, v, state, "%s: %v", field, err)
 	}
 }
@@ -420,12 +416,12 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				vd.errorf(CodeInvalidType, p, val, name, "End must be true or false, not %s", val.Kind)
 			}
 		case "InputPath", "OutputPath":
-			vd.path(val, p, name, m.Key, false, true)
+			vd.path(val, p, name, m.Key, pathAny, true)
 		case "ResultPath":
-			vd.path(val, p, name, m.Key, true, true)
+			vd.path(val, p, name, m.Key, pathResult, true)
 		case "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
 			"MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
-			vd.path(val, p, name, m.Key, true, false)
+			vd.path(val, p, name, m.Key, pathRef, false)
 		case "Parameters", "ResultSelector", "ItemSelector":
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
@@ -649,7 +645,7 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 			case "Next":
 				target(m.Value, mp, "Next")
 			case "ResultPath":
-				vd.path(m.Value, mp, state, m.Key, true, true)
+				vd.path(m.Value, mp, state, m.Key, pathResult, true)
 			}
 		}
 		if field == "Catch" && e.Get("Next") == nil {
@@ -730,12 +726,12 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		if variable == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "%s with %s needs Variable", what, op)
 		} else {
-			vd.path(variable, ptr+"/Variable", state, "Variable", false, false)
+			vd.path(variable, ptr+"/Variable", state, "Variable", pathAny, false)
 		}
 		want := comparators[op]
 		switch {
 		case strings.HasSuffix(op, "Path"):
-			vd.path(val, p, state, op, false, false)
+			vd.path(val, p, state, op, pathAny, false)
 		case val.Kind != want:
 			vd.errorf(CodeInvalidType, p, val, state, "%s must be a %s, not %s", op, want, val.Kind)
 		}
