@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 )
@@ -127,5 +128,59 @@ func TestParseFieldErrors(t *testing.T) {
 	var se *SyntaxError
 	if _, err := Parse([]byte(`{"a":`)); !errors.As(err, &se) {
 		t.Errorf("malformed JSON: err = %v, want *SyntaxError", err)
+	}
+}
+
+// TestBuildInCode builds a machine without parsing, writes it with
+// encoding/json and reads it back.
+func TestBuildInCode(t *testing.T) {
+	m := &StateMachine{
+		StartAt: "Wait",
+		States: []*State{
+			{Name: "Wait", Type: TypeWait, Seconds: Number(NewInt(5).Str), Next: "Work"},
+			{Name: "Work", Type: TypeTask, Resource: "arn:aws:lambda:us-east-1:1:function:f",
+				ResultPath: NullableString{Set: true, Null: true}, OutputPath: Str("$.out"),
+				Comment: "tab\\there \"quoted\"\n\x01",
+				Retry:   []*Retrier{{ErrorEquals: []string{ErrorAll}, BackoffRate: "2.0"}},
+				End:     true},
+		},
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"StartAt":"Wait","States":{"Wait":{"Type":"Wait","Seconds":5,"Next":"Work"},` +
+		`"Work":{"Type":"Task","Comment":"tab\\there \"quoted\"\n\u0001","Resource":"arn:aws:lambda:us-east-1:1:function:f",` +
+		`"ResultPath":null,"OutputPath":"$.out","Retry":[{"ErrorEquals":["States.ALL"],"BackoffRate":2.0}],"End":true}}}`
+	if string(data) != want {
+		t.Errorf("Marshal:\n got %s\nwant %s", data, want)
+	}
+	if ps := m.Validate(); len(ps) != 0 {
+		t.Errorf("problems: %v", ps)
+	}
+	back, err := Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := back.State("Work").Comment; c != m.States[1].Comment {
+		t.Errorf("comment %q after round trip", c)
+	}
+	if f, ok := back.State("Work").Retry[0].BackoffRate.Float64(); !ok || f != 2 {
+		t.Errorf("BackoffRate %v", f)
+	}
+}
+
+func TestErrorStrings(t *testing.T) {
+	_, err := Parse([]byte("{\n \"StartAt\": 1}"))
+	if got := err.Error(); got != "2:13: /StartAt: expected a string, found number" {
+		t.Errorf("FieldError: %q", got)
+	}
+	_, err = Parse([]byte("{\n \"StartAt\" 1}"))
+	if got := err.Error(); got != "2:12: unexpected character '1', expected ':' after object key" {
+		t.Errorf("SyntaxError: %q", got)
+	}
+	ps, _ := Validate([]byte(`{"StartAt": "A", "States": {"A": {"Type": "Succeed", "Next": "A"}}}`))
+	if len(ps) != 1 || ps[0].String() != `1:53: error: field "Next" is not allowed in a Succeed state (at /States/A/Next)` {
+		t.Errorf("Problem.String: %v", ps)
 	}
 }
