@@ -180,7 +180,7 @@ func TestErrorStrings(t *testing.T) {
 		t.Errorf("SyntaxError: %q", got)
 	}
 	ps, _ := Validate([]byte(`{"StartAt": "A", "States": {"A": {"Type": "Succeed", "Next": "A"}}}`))
-	if len(ps) != 1 || ps[0].String() != `1:53: error: field "Next" is not allowed in a Succeed state (at /States/A/Next)` {
+	if len(ps) != 1 || ps[0].String() != `1:54: error: field "Next" is not allowed in a Succeed state (at /States/A/Next)` {
 		t.Errorf("Problem.String: %v", ps)
 	}
 }
