@@ -23,7 +23,7 @@ func (c *Client) StateMachines(ctx context.Context) ([]types.StateMachineListIte
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, wrapErr("list state machines", err)
+			return nil, WrapError("list state machines", err)
 		}
 		all = append(all, page.StateMachines...)
 	}
@@ -68,14 +68,14 @@ func (c *Client) StopExecution(ctx context.Context, executionARN, errName, cause
 		in.Cause = aws.String(cause)
 	}
 	_, err := c.api.StopExecution(ctx, in)
-	return wrapErr("stop execution "+executionARN, err)
+	return WrapError("stop execution "+executionARN, err)
 }
 
 // DescribeExecution returns what the service knows about an execution.
 func (c *Client) DescribeExecution(ctx context.Context, executionARN string) (*sfn.DescribeExecutionOutput, error) {
 	out, err := c.api.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(executionARN)})
 	if err != nil {
-		return nil, wrapErr("describe execution "+executionARN, err)
+		return nil, WrapError("describe execution "+executionARN, err)
 	}
 	return out, nil
 }
@@ -104,7 +104,7 @@ func (c *Client) History(ctx context.Context, executionARN string) ([]types.Hist
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, wrapErr("get execution history "+executionARN, err)
+			return nil, WrapError("get execution history "+executionARN, err)
 		}
 		all = append(all, page.Events...)
 	}
@@ -237,7 +237,7 @@ func (c *Client) Executions(ctx context.Context, stateMachineARN string, status 
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, wrapErr("list executions of "+stateMachineARN, err)
+			return nil, WrapError("list executions of "+stateMachineARN, err)
 		}
 		all = append(all, page.Executions...)
 	}

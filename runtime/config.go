@@ -261,7 +261,7 @@ func (c *Client) AccountID(ctx context.Context) (string, error) {
 	c.log.DebugContext(ctx, "looking up the account id with STS GetCallerIdentity")
 	out, err := c.sts.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return "", fmt.Errorf("%w: %w", ErrNoAccountID, wrapErr("look up account id", err))
+		return "", fmt.Errorf("%w: %w", ErrNoAccountID, WrapError("look up account id", err))
 	}
 	if out.Account == nil || *out.Account == "" {
 		return "", fmt.Errorf("%w: STS returned none", ErrNoAccountID)

@@ -223,3 +223,14 @@ func TestDefaultExecutionName(t *testing.T) {
 		t.Errorf("names one millisecond apart are equal: %s", a)
 	}
 }
+
+func TestWrapError(t *testing.T) {
+	if runtime.WrapError("op", nil) != nil {
+		t.Error("WrapError(nil) is not nil")
+	}
+	base := errors.New("boom")
+	err := runtime.WrapError("doing x", base)
+	if !errors.Is(err, base) || !strings.HasPrefix(err.Error(), "doing x: ") {
+		t.Errorf("got %v", err)
+	}
+}

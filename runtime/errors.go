@@ -99,8 +99,14 @@ func (e *ExecutionError) Error() string {
 	return msg
 }
 
-// wrapErr turns an SDK error into one of this package's errors, naming op.
-func wrapErr(op string, err error) error {
+// WrapError turns an error from an SFNAPI or STSAPI call into this
+// package's errors, naming op (what was being done): *CredentialsError when
+// no credentials were found, *APIError for an error the service returned
+// (the SDK's typed error stays reachable with errors.As), *EndpointError
+// when the service could not be reached; anything else is wrapped with %w.
+// Other packages that call the client directly (activity workers) use it to
+// report errors the same way. A nil err gives nil.
+func WrapError(op string, err error) error {
 	if err == nil {
 		return nil
 	}

@@ -128,7 +128,7 @@ func (m *StateMachine) Create(ctx context.Context, definition []byte, role strin
 		if errors.As(err, &ae) {
 			return fmt.Errorf("%w: %q", ErrExists, m.Name)
 		}
-		return wrapErr(fmt.Sprintf("create state machine %q", m.Name), err)
+		return WrapError(fmt.Sprintf("create state machine %q", m.Name), err)
 	}
 	m.ARN = aws.ToString(out.StateMachineArn)
 	return nil
@@ -156,7 +156,7 @@ func (m *StateMachine) Update(ctx context.Context, definition []byte, role strin
 		in.RoleArn = aws.String(roleARN)
 	}
 	_, err := m.c.api.UpdateStateMachine(ctx, in)
-	return m.notFound(wrapErr(fmt.Sprintf("update state machine %q", m.Name), err))
+	return m.notFound(WrapError(fmt.Sprintf("update state machine %q", m.Name), err))
 }
 
 // Delete deletes the machine. A missing machine is an error (ErrNotFound)
@@ -175,7 +175,7 @@ func (m *StateMachine) Delete(ctx context.Context, mustExist bool) error {
 			m.ARN = ""
 			return nil
 		}
-		return m.notFound(wrapErr(fmt.Sprintf("delete state machine %q", m.Name), err))
+		return m.notFound(WrapError(fmt.Sprintf("delete state machine %q", m.Name), err))
 	}
 	m.ARN = ""
 	return nil
@@ -202,7 +202,7 @@ func (m *StateMachine) Start(ctx context.Context, input []byte, name string) (st
 		Input:           aws.String(string(input)),
 	})
 	if err != nil {
-		return "", m.notFound(wrapErr(fmt.Sprintf("start state machine %q", m.Name), err))
+		return "", m.notFound(WrapError(fmt.Sprintf("start state machine %q", m.Name), err))
 	}
 	return aws.ToString(out.ExecutionArn), nil
 }
