@@ -10,6 +10,7 @@ import (
 
 	hsc "github.com/hsc-dev/hsc"
 	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/runtime"
 )
 
 func newCompileCmd(g *globalFlags) *cobra.Command {
@@ -42,7 +43,11 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
 			if err != nil {
 				return fmt.Errorf("reading source: %w", err)
 			}
-			opts := []hsc.Option{hsc.WithFilename(name), hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID)}
+			region, account, err := compileTarget(cmd, g)
+			if err != nil {
+				return err
+			}
+			opts := []hsc.Option{hsc.WithFilename(name), hsc.WithRegion(region), hsc.WithAccountID(account)}
 			if strict {
 				opts = append(opts, hsc.WithStrict())
 			}
@@ -59,12 +64,12 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
 			for _, w := range res.Warnings {
 				printDiag(cmd.ErrOrStderr(), w)
 			}
-			def := append(res.Definition, '\n')
 			if out == "" || out == "-" {
-				_, err = cmd.OutOrStdout().Write(def)
+				_, err = cmd.OutOrStdout().Write(append(res.Definition, '\n'))
 				return err
 			}
-			if err := os.WriteFile(out, def, 0o644); err != nil {
+			// Files get exactly what heaviside writes: no trailing newline.
+			if err := os.WriteFile(out, res.Definition, 0o644); err != nil {
 				return fmt.Errorf("writing output: %w", err)
 			}
 			return nil
@@ -103,4 +108,29 @@ func printDiag(w io.Writer, e *diag.Error) {
 	if s := e.Snippet(); s != "" {
 		fmt.Fprintln(w, s)
 	}
+}
+
+// compileTarget picks the region and account id for ARNs as heaviside's CLI
+// does: a flag (or its environment variable) wins, then the credentials
+// file's region/aws_region and account_id/aws_account_id, else "".
+func compileTarget(cmd *cobra.Command, g *globalFlags) (region, account string, err error) {
+	region, account = g.region, g.accountID
+	given := func(flag, env string) bool {
+		_, inEnv := os.LookupEnv(env)
+		return cmd.Flags().Changed(flag) || inEnv
+	}
+	regionGiven, accountGiven := given("region", "AWS_REGION"), given("account-id", "AWS_ACCOUNT_ID")
+	if g.credentials != "" && (!regionGiven || !accountGiven) {
+		c, err := runtime.ReadCredentialsFile(g.credentials)
+		if err != nil {
+			return "", "", err
+		}
+		if !regionGiven {
+			region = c.Region
+		}
+		if !accountGiven {
+			account = c.AccountID
+		}
+	}
+	return region, account, nil
 }

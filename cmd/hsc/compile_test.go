@@ -79,6 +79,41 @@ func TestCompileCommand(t *testing.T) {
 	}
 }
 
+func TestCompileCredentialsFile(t *testing.T) {
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "creds.json")
+	if err := os.WriteFile(creds, []byte(`{"aws_region": "ap-south-1", "aws_account_id": "99"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("AWS_REGION", "") // restores the environment after the test
+	t.Setenv("AWS_ACCOUNT_ID", "")
+	os.Unsetenv("AWS_REGION")
+	os.Unsetenv("AWS_ACCOUNT_ID")
+	code, out, errOut := runHSC(t, "Lambda('f')\n", "-c", creds, "compile", "-")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "arn:aws:lambda:ap-south-1:99:function:f") {
+		t.Errorf("credentials file not used: %s", out)
+	}
+	// A flag wins over the file.
+	_, out, _ = runHSC(t, "Lambda('f')\n", "-c", creds, "-r", "us-west-2", "compile", "-")
+	if !strings.Contains(out, "arn:aws:lambda:us-west-2:99:function:f") {
+		t.Errorf("flag did not win over credentials file: %s", out)
+	}
+}
+
+func TestCompileFileHasNoTrailingNewline(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "o.sfn")
+	if code, _, errOut := runHSC(t, "Pass()\n", "compile", "--compact", "-o", out, "-"); code != 0 {
+		t.Fatal(errOut)
+	}
+	b, _ := os.ReadFile(out)
+	if string(b) != `{"States":{"Line1":{"Type":"Pass","End":true}},"StartAt":"Line1"}` {
+		t.Errorf("file content %q", b)
+	}
+}
+
 func TestCompileEnvDefaults(t *testing.T) {
 	t.Setenv("AWS_REGION", "eu-west-1")
 	t.Setenv("AWS_ACCOUNT_ID", "7")
