@@ -100,6 +100,7 @@ type choiceRule struct {
 	pattern   []matchPart
 	rules     []*choiceRule // And, Or (Not: one)
 	next      int
+	assign    *template // a top-level rule's Assign
 }
 
 // matchPart is one piece of a StringMatches pattern: a literal run, or a
@@ -130,6 +131,9 @@ func (c *compiler) compileChoice(sm *stateMachine, st *state, o *Object) error {
 		}
 		if r.next, err = c.target(sm, st.name, fmt.Sprintf("Choices[%d].Next", i), next); err != nil {
 			return err
+		}
+		if r.assign, err = compileAssign(ro); err != nil {
+			return defErr(st.name, "Choices[%d]: %v", i, err)
 		}
 		st.choices = append(st.choices, r)
 	}
@@ -191,7 +195,7 @@ func compileRule(o *Object, top bool) (*choiceRule, error) {
 	found := 0
 	for _, mem := range o.m {
 		k := mem.k
-		if k == "Variable" || k == "Next" || k == "Comment" {
+		if k == "Variable" || k == "Next" || k == "Comment" || k == "Assign" {
 			continue
 		}
 		base, isPath := strings.CutSuffix(k, "Path")

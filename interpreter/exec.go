@@ -270,10 +270,15 @@ type scope struct {
 	itemIndex  int
 	itemValue  any
 	ctxObj     any
+	vars       *varScope
 }
 
 func (sc *scope) child() *scope {
-	return &scope{x: sc.x, lastEvent: sc.lastEvent, hasItem: sc.hasItem, itemIndex: sc.itemIndex, itemValue: sc.itemValue}
+	var vars *varScope
+	if sc.vars != nil {
+		vars = &varScope{parent: sc.vars}
+	}
+	return &scope{x: sc.x, lastEvent: sc.lastEvent, hasItem: sc.hasItem, itemIndex: sc.itemIndex, itemValue: sc.itemValue, vars: vars}
 }
 
 func (sc *scope) enter(name string) {
@@ -328,10 +333,67 @@ func (sc *scope) contextObject() any {
 }
 
 func (sc *scope) evalPath(p *Path, input any) (any, bool) {
-	if p.context {
+	switch {
+	case p.context:
 		return p.eval(sc.contextObject())
+	case p.variable != "":
+		v, ok := sc.vars.lookup(p.variable)
+		if !ok {
+			return nil, false
+		}
+		return p.eval(v)
 	}
 	return p.eval(input)
+}
+
+// varScope holds the workflow variables (Assign) of one scope. A Parallel
+// branch or Map iteration reads its parent's variables and writes its own.
+type varScope struct {
+	parent *varScope
+	m      map[string]any
+}
+
+func (v *varScope) lookup(name string) (any, bool) {
+	for ; v != nil; v = v.parent {
+		if x, ok := v.m[name]; ok {
+			return x, true
+		}
+	}
+	return nil, false
+}
+
+// assign evaluates an Assign template against dollar and returns the
+// values to set; commit sets them. Evaluating first means a state's
+// assignments all see the variables as they were before the state.
+func (sc *scope) evalAssign(t *template, dollar any) (*Object, *ExecutionError) {
+	if t == nil {
+		return nil, nil
+	}
+	v, err := t.eval(sc, dollar)
+	if err != nil {
+		return nil, asExecError(err)
+	}
+	o, _ := v.(*Object)
+	return o, nil
+}
+
+func (sc *scope) commit(o *Object) {
+	if o == nil || o.Len() == 0 {
+		return
+	}
+	if sc.vars == nil || sc.vars.m == nil {
+		sc.vars = &varScope{parent: sc.varsParent(), m: make(map[string]any, o.Len())}
+	}
+	for _, m := range o.m {
+		sc.vars.m[m.k] = m.v
+	}
+}
+
+func (sc *scope) varsParent() *varScope {
+	if sc.vars == nil {
+		return nil
+	}
+	return sc.vars.parent
 }
 
 func (x *execution) ctxError(ctx context.Context) *ExecutionError {
@@ -429,12 +491,19 @@ func (x *execution) runState(ctx context.Context, st *state, in any, sc *scope) 
 			}
 			res = v
 		}
+		assigned, err := sc.evalAssign(st.assign, eff)
+		if err != nil {
+			return nil, -1, err
+		}
 		out, err := st.resultPath.apply(in, res)
 		if err != nil {
 			return nil, -1, err
 		}
-		out, err = st.outputPath.apply(sc, out)
-		return out, st.next, err
+		if out, err = st.outputPath.apply(sc, out); err != nil {
+			return nil, -1, err
+		}
+		sc.commit(assigned)
+		return out, st.next, nil
 	case typeSucceed:
 		eff, err := st.inputPath.apply(sc, in)
 		if err != nil {
@@ -450,13 +519,14 @@ func (x *execution) runState(ctx context.Context, st *state, in any, sc *scope) 
 			return nil, -1, err
 		}
 		next := -1
+		assign := st.assign
 		for _, r := range st.choices {
 			ok, rerr := r.eval(sc, eff)
 			if rerr != nil {
 				return nil, -1, asExecError(rerr)
 			}
 			if ok {
-				next = r.next
+				next, assign = r.next, r.assign
 				break
 			}
 		}
@@ -466,8 +536,16 @@ func (x *execution) runState(ctx context.Context, st *state, in any, sc *scope) 
 			}
 			next = st.def
 		}
+		assigned, err := sc.evalAssign(assign, eff)
+		if err != nil {
+			return nil, -1, err
+		}
 		out, err := st.outputPath.apply(sc, eff)
-		return out, next, err
+		if err != nil {
+			return nil, -1, err
+		}
+		sc.commit(assigned)
+		return out, next, nil
 	case typeWait:
 		eff, err := st.inputPath.apply(sc, in)
 		if err != nil {
@@ -480,8 +558,16 @@ func (x *execution) runState(ctx context.Context, st *state, in any, sc *scope) 
 		if serr := x.cfg.clock.Sleep(ctx, d); serr != nil {
 			return nil, -1, x.ctxError(ctx)
 		}
+		assigned, err := sc.evalAssign(st.assign, eff)
+		if err != nil {
+			return nil, -1, err
+		}
 		out, err := st.outputPath.apply(sc, eff)
-		return out, st.next, err
+		if err != nil {
+			return nil, -1, err
+		}
+		sc.commit(assigned)
+		return out, st.next, nil
 	}
 	return x.withRetry(ctx, st, in, sc)
 }
@@ -581,10 +667,15 @@ func (x *execution) withRetry(ctx context.Context, st *state, in any, sc *scope)
 			eo := newObject(2)
 			eo.add("Error", err.Name)
 			eo.add("Cause", err.Cause)
+			assigned, aerr := sc.evalAssign(c.assign, eo)
+			if aerr != nil {
+				return nil, -1, aerr
+			}
 			out, rerr := c.resultPath.apply(in, eo)
 			if rerr != nil {
 				return nil, -1, rerr
 			}
+			sc.commit(assigned)
 			return out, c.next, nil
 		}
 		return nil, -1, err
@@ -644,11 +735,19 @@ func (x *execution) attempt(ctx context.Context, st *state, in any, sc *scope) (
 		}
 		res = v
 	}
+	assigned, err := sc.evalAssign(st.assign, res)
+	if err != nil {
+		return nil, err
+	}
 	out, err := st.resultPath.apply(in, res)
 	if err != nil {
 		return nil, err
 	}
-	return st.outputPath.apply(sc, out)
+	if out, err = st.outputPath.apply(sc, out); err != nil {
+		return nil, err
+	}
+	sc.commit(assigned)
+	return out, nil
 }
 
 // secondsOption resolves TimeoutSeconds(Path) or HeartbeatSeconds(Path).

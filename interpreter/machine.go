@@ -64,6 +64,7 @@ type state struct {
 	hasResult             bool
 	retry                 []retrier
 	catch                 []catcher
+	assign                *template // Assign; nil if none
 
 	// Choice
 	choices []*choiceRule
@@ -114,6 +115,7 @@ type catcher struct {
 	errors     []string
 	next       int
 	resultPath resultPath
+	assign     *template
 }
 
 // Compile parses a States Language definition (JSON) into a Machine.
@@ -296,6 +298,11 @@ func (c *compiler) state(sm *stateMachine, name string, o *Object) (*state, erro
 		}
 	}
 
+	if st.typ != typeSucceed && st.typ != typeFail {
+		if st.assign, err = compileAssign(o); err != nil {
+			return fail("%v", err)
+		}
+	}
 	switch st.typ {
 	case typePass:
 		st.result, st.hasResult = o.Get("Result")
@@ -386,7 +393,7 @@ func compileResultPathValue(v any, ok bool) (resultPath, error) {
 	if err != nil {
 		return resultPath{}, fmt.Errorf("ResultPath: %w", err)
 	}
-	if p.context || !p.IsReference() {
+	if p.context || p.variable != "" || !p.IsReference() {
 		return resultPath{}, fmt.Errorf("ResultPath %q must be a reference path (only '.field', ['field'] and [index] steps from '$')", s)
 	}
 	return resultPath{path: p}, nil
@@ -395,6 +402,35 @@ func compileResultPathValue(v any, ok bool) (resultPath, error) {
 func compileResultPath(o *Object) (resultPath, error) {
 	v, ok := o.Get("ResultPath")
 	return compileResultPathValue(v, ok)
+}
+
+// compileAssign compiles an Assign field: an object whose keys name
+// variables (with ".$" for values from paths and intrinsic functions).
+func compileAssign(o *Object) (*template, error) {
+	v, ok := o.Get("Assign")
+	if !ok {
+		return nil, nil
+	}
+	ao, ok := v.(*Object)
+	if !ok {
+		return nil, fmt.Errorf("Assign must be an object")
+	}
+	for _, m := range ao.m {
+		name := strings.TrimSuffix(m.k, ".$")
+		valid := name != "" && isIdentStart(name[0])
+		for i := 1; valid && i < len(name); i++ {
+			c := name[i]
+			valid = isIdentStart(c) || (c >= '0' && c <= '9')
+		}
+		if !valid || name == "states" {
+			return nil, fmt.Errorf("Assign: %q is not a valid variable name", name)
+		}
+	}
+	t, err := compileTemplate(ao)
+	if err != nil {
+		return nil, fmt.Errorf("Assign: %w", err)
+	}
+	return t, nil
 }
 
 func compileSecondsField(o *Object, field string, n *float64, p **Path) error {
@@ -529,6 +565,9 @@ func (c *compiler) compileCatch(sm *stateMachine, name string, o *Object) ([]cat
 			return nil, err
 		}
 		if cat.resultPath, err = compileResultPath(co); err != nil {
+			return nil, defErr(name, "%s: %v", what, err)
+		}
+		if cat.assign, err = compileAssign(co); err != nil {
 			return nil, defErr(name, "%s: %v", what, err)
 		}
 		out = append(out, cat)

@@ -45,7 +45,8 @@ type pathStep struct {
 // Path is a compiled path.
 type Path struct {
 	src      string
-	context  bool // starts with "$$"
+	context  bool   // starts with "$$"
+	variable string // starts with "$name": a workflow variable
 	steps    []pathStep
 	definite bool
 }
@@ -100,6 +101,12 @@ func (pp *pathParser) parse() (*Path, error) {
 	if strings.HasPrefix(pp.s, "$$") {
 		p.context = true
 		pp.i = 2
+	} else if pp.i < len(pp.s) && isIdentStart(pp.s[pp.i]) {
+		start := pp.i
+		for pp.i < len(pp.s) && (isIdentStart(pp.s[pp.i]) || (pp.s[pp.i] >= '0' && pp.s[pp.i] <= '9')) {
+			pp.i++
+		}
+		p.variable = pp.s[start:pp.i]
 	}
 	steps, err := pp.steps(func() bool { return pp.i >= len(pp.s) })
 	if err != nil {
@@ -340,6 +347,10 @@ func (pp *pathParser) quoted() (string, error) {
 		pp.i++
 	}
 	return "", pp.fail("unterminated quoted name")
+}
+
+func isIdentStart(c byte) bool {
+	return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
 }
 
 // ---- filter expressions ----

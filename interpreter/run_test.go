@@ -570,3 +570,53 @@ func TestBadInput(t *testing.T) {
 		t.Fatal("want an error for invalid input JSON")
 	}
 }
+
+func TestVariables(t *testing.T) {
+	runCases(t, []runCase{
+		{"assign and read later", `{"StartAt":"A","States":{
+		  "A":{"Type":"Pass","Assign":{"x":5,"who.$":"$.name"},"Next":"B"},
+		  "B":{"Type":"Pass","Result":{},"Next":"C"},
+		  "C":{"Type":"Pass","Parameters":{"x.$":"$x","who.$":"$who","sum.$":"States.MathAdd($x, 1)"},"End":true}}}`,
+			`{"name":"ann"}`, nil, `{"x":5,"who":"ann","sum":6}`},
+		{"assignments see the old values", `{"StartAt":"A","States":{
+		  "A":{"Type":"Pass","Assign":{"x":1},"Next":"B"},
+		  "B":{"Type":"Pass","Assign":{"x":2,"old.$":"$x"},"Next":"C"},
+		  "C":{"Type":"Pass","Parameters":{"x.$":"$x","old.$":"$old"},"End":true}}}`,
+			`{}`, nil, `{"x":2,"old":1}`},
+		{"task Assign sees the result", `{"StartAt":"T","States":{
+		  "T":{"Type":"Task","Resource":"r","ResultSelector":{"v.$":"$.value"},"Assign":{"got.$":"$.v"},"ResultPath":null,"Next":"C"},
+		  "C":{"Type":"Pass","Parameters":{"got.$":"$got"},"End":true}}}`,
+			`{}`, []interpreter.Option{resultTask(`{"value":42}`)}, `{"got":42}`},
+		{"catch Assign sees the error", `{"StartAt":"T","States":{
+		  "T":{"Type":"Task","Resource":"r","Catch":[{"ErrorEquals":["States.ALL"],"Assign":{"err.$":"$.Error"},"Next":"C"}],"End":true},
+		  "C":{"Type":"Pass","Parameters":{"err.$":"$err"},"End":true}}}`,
+			`{}`, []interpreter.Option{flaky(1, "Boom", new(int))}, `{"err":"Boom"}`},
+		{"choice rule Assign", `{"StartAt":"C","States":{
+		  "C":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericGreaterThan":1,"Assign":{"big":true},"Next":"E"}],"Default":"E","Assign":{"big":false}},
+		  "E":{"Type":"Pass","Parameters":{"big.$":"$big"},"End":true}}}`,
+			`{"n":5}`, nil, `{"big":true}`},
+		{"choice on a variable", `{"StartAt":"A","States":{
+		  "A":{"Type":"Pass","Assign":{"limit":3},"Next":"C"},
+		  "C":{"Type":"Choice","Choices":[{"Variable":"$limit","NumericEqualsPath":"$.n","Next":"Y"}],"Default":"N"},
+		  "Y":{"Type":"Pass","Result":"yes","End":true},"N":{"Type":"Pass","Result":"no","End":true}}}`,
+			`{"n":3}`, nil, `"yes"`},
+		{"branches read outer variables and keep their own", `{"StartAt":"A","States":{
+		  "A":{"Type":"Pass","Assign":{"x":1},"Next":"P"},
+		  "P":{"Type":"Parallel","Branches":[
+		    {"StartAt":"B1","States":{"B1":{"Type":"Pass","Assign":{"x":2},"Next":"B2"},"B2":{"Type":"Pass","Parameters":{"x.$":"$x"},"End":true}}},
+		    {"StartAt":"C1","States":{"C1":{"Type":"Pass","Parameters":{"x.$":"$x"},"End":true}}}],
+		   "ResultPath":"$.branches","Next":"D"},
+		  "D":{"Type":"Pass","Parameters":{"outer.$":"$x","branches.$":"$.branches"},"End":true}}}`,
+			`{}`, nil, `{"outer":1,"branches":[{"x":2},{"x":1}]}`},
+		{"undefined variable", one(`{"Type":"Pass","Parameters":{"x.$":"$nope"},"End":true}`), `{}`, nil, "!States.ParameterPathFailure"},
+	})
+	for _, bad := range []string{
+		one(`{"Type":"Pass","Assign":{"1x":1},"End":true}`),
+		one(`{"Type":"Pass","Assign":[],"End":true}`),
+		one(`{"Type":"Pass","ResultPath":"$x","End":true}`),
+	} {
+		if _, err := interpreter.Compile([]byte(bad)); err == nil {
+			t.Errorf("Compile(%s): want an error", bad)
+		}
+	}
+}
