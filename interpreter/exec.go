@@ -910,6 +910,81 @@ func (x *execution) emitTaskEnd(sc *scope, kind, rtype, rname, resource, output 
 	}
 }
 
+// batchItems applies a Map state's ItemSelector to each item and groups the
+// results as its ItemBatcher says.
+func (x *execution) batchItems(st *state, eff any, items []any, sc *scope) ([]any, *ExecutionError) {
+	b := st.batch
+	limit := func(fixed int, p *Path, what string) (int, *ExecutionError) {
+		if p == nil {
+			return fixed, nil
+		}
+		v, ok := sc.evalPath(p, eff)
+		f, isNum := toFloat(v)
+		if !ok || !isNum || f < 1 || f != math.Trunc(f) {
+			return 0, newError(ErrRuntime, "ItemBatcher.%sPath '%s' must select a positive integer, got %s", what, p.src, describe(v, ok))
+		}
+		return int(min(f, 1<<30)), nil
+	}
+	maxItems, err := limit(b.maxItems, b.maxItemsPath, "MaxItemsPerBatch")
+	if err != nil {
+		return nil, err
+	}
+	maxBytes, err := limit(b.maxBytes, b.maxBytesPath, "MaxInputBytesPerBatch")
+	if err != nil {
+		return nil, err
+	}
+	const awsMaxBytes = 256 * 1024
+	if maxBytes == 0 || maxBytes > awsMaxBytes {
+		maxBytes = awsMaxBytes
+	}
+	var batchInput any
+	if b.batchInput != nil {
+		v, perr := b.batchInput.eval(sc, eff)
+		if perr != nil {
+			return nil, asExecError(perr)
+		}
+		batchInput = v
+	}
+	var batches []any
+	var cur []any
+	size := 0
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		o := newObject(2)
+		if batchInput != nil {
+			o.add("BatchInput", batchInput)
+		}
+		o.add("Items", cur)
+		batches = append(batches, o)
+		cur, size = nil, 0
+	}
+	for i, item := range items {
+		if st.params != nil {
+			isc := sc.child()
+			isc.hasItem, isc.itemIndex, isc.itemValue = true, i, item
+			isc.stateName, isc.entered = sc.stateName, sc.entered
+			v, perr := st.params.eval(isc, eff)
+			if perr != nil {
+				return nil, asExecError(perr)
+			}
+			item = v
+		}
+		n := len(appendJSON(nil, item)) + 1
+		if len(cur) > 0 && ((maxItems > 0 && len(cur) >= maxItems) || size+n > maxBytes) {
+			flush()
+		}
+		cur = append(cur, item)
+		size += n
+	}
+	flush()
+	if batches == nil {
+		batches = []any{}
+	}
+	return batches, nil
+}
+
 // branchError marks an error leaving a Parallel branch or Map iteration.
 func branchError(err *ExecutionError) *ExecutionError {
 	c := *err
@@ -978,6 +1053,12 @@ func (x *execution) mapState(ctx context.Context, st *state, eff any, sc *scope)
 	if !ok {
 		return nil, newError(ErrRuntime, "the items of Map state '%s' must be an array, got %s", st.name, typeName(itemsV))
 	}
+	if st.batch != nil {
+		var err *ExecutionError
+		if items, err = x.batchItems(st, eff, items, sc); err != nil {
+			return nil, err
+		}
+	}
 	limit := st.maxConcurrency
 	if st.maxConcurrencyPath != nil {
 		v, ok := sc.evalPath(st.maxConcurrencyPath, eff)
@@ -1020,7 +1101,7 @@ func (x *execution) mapState(ctx context.Context, st *state, eff any, sc *scope)
 		})
 		in := items[i]
 		var err *ExecutionError
-		if st.params != nil {
+		if st.params != nil && st.batch == nil {
 			v, perr := st.params.eval(isc, eff)
 			if perr != nil {
 				err = asExecError(perr)

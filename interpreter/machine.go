@@ -100,6 +100,17 @@ type state struct {
 	toleratedPercent   float64
 	toleratedCount     int
 	hasTolerance       bool
+	batch              *itemBatcher
+}
+
+// itemBatcher is a Map state's ItemBatcher: items are grouped and each group
+// is processed as {"BatchInput": ..., "Items": [...]}.
+type itemBatcher struct {
+	maxItems     int
+	maxItemsPath *Path
+	maxBytes     int
+	maxBytesPath *Path
+	batchInput   *template
 }
 
 type retrier struct {
@@ -242,6 +253,9 @@ func (c *compiler) state(sm *stateMachine, name string, o *Object) (*state, erro
 	}
 	fail := func(format string, args ...any) (*state, error) {
 		return nil, defErr(name, format, args...)
+	}
+	if ql, ok := o.Get("QueryLanguage"); ok && ql != "JSONPath" {
+		return fail("QueryLanguage %s is not supported yet; only JSONPath is", encodeJSON(ql))
 	}
 
 	// Transitions.
@@ -686,6 +700,42 @@ func (c *compiler) compileMap(st *state, o *Object) error {
 				}
 			}
 		}
+	}
+	if bv, ok := o.Get("ItemBatcher"); ok {
+		bo, ok := bv.(*Object)
+		if !ok {
+			return defErr(name, "ItemBatcher must be an object")
+		}
+		b := &itemBatcher{}
+		for _, f := range []struct {
+			field string
+			n     *int
+			p     **Path
+		}{{"MaxItemsPerBatch", &b.maxItems, &b.maxItemsPath}, {"MaxInputBytesPerBatch", &b.maxBytes, &b.maxBytesPath}} {
+			if v, ok := bo.Get(f.field); ok {
+				n, ok := nonNegNumber(v)
+				if !ok || n < 1 || n != math.Trunc(n) {
+					return defErr(name, "ItemBatcher.%s must be a positive integer", f.field)
+				}
+				*f.n = int(min(n, 1<<30))
+			}
+			if v, ok := bo.Get(f.field + "Path"); ok {
+				s, _ := v.(string)
+				p, err := ParsePath(s)
+				if err != nil {
+					return defErr(name, "ItemBatcher.%sPath: %v", f.field, err)
+				}
+				*f.p = p
+			}
+		}
+		if v, ok := bo.Get("BatchInput"); ok {
+			t, err := compileTemplate(v)
+			if err != nil {
+				return defErr(name, "ItemBatcher.BatchInput: %v", err)
+			}
+			b.batchInput = t
+		}
+		st.batch = b
 	}
 	sm, err := c.machine(po, name+".ItemProcessor")
 	if err != nil {

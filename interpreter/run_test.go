@@ -620,3 +620,17 @@ func TestVariables(t *testing.T) {
 		}
 	}
 }
+
+func TestItemBatcher(t *testing.T) {
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemSelector":{"v.$":"$$.Map.Item.Value","k.$":"$.k"},
+	  "ItemBatcher":{"MaxItemsPerBatch":2,"BatchInput":{"src.$":"$.k"}},
+	  "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}},
+	  "ItemsPath":"$.items","End":true}}}`
+	runCases(t, []runCase{
+		{"batches of two", def, `{"k":"x","items":[1,2,3]}`, nil,
+			`[{"BatchInput":{"src":"x"},"Items":[{"v":1,"k":"x"},{"v":2,"k":"x"}]},{"BatchInput":{"src":"x"},"Items":[{"v":3,"k":"x"}]}]`},
+		{"byte limit", `{"StartAt":"M","States":{"M":{"Type":"Map","ItemBatcher":{"MaxInputBytesPerBatch":10},
+		  "ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}},"End":true}}}`, `["aaa","bbb","c"]`, nil,
+			`[{"Items":["aaa"]},{"Items":["bbb","c"]}]`},
+	})
+}
