@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	hsc "github.com/hsc-dev/hsc"
+	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/diag"
 	"github.com/hsc-dev/hsc/lexer"
 	"github.com/hsc-dev/hsc/parser"
@@ -113,6 +114,18 @@ func FuzzCompile(f *testing.F) {
 		}
 		if !json.Valid(res.Definition) {
 			t.Fatalf("invalid JSON:\n%s", res.Definition)
+		}
+		// The definition passes the validator, warnings allowed. Paths are
+		// the exception: the DSL passes them through unchecked, as
+		// heaviside does (hsc check reports them).
+		probs, err := asl.Validate(res.Definition)
+		if err != nil {
+			t.Fatalf("validator cannot read the definition: %v", err)
+		}
+		for _, p := range probs {
+			if p.Severity == diag.SevError && p.Code != asl.CodeInvalidPath {
+				t.Fatalf("validator error %s at %s: %s\n%s", p.Code, p.Pointer, p.Msg, res.Definition)
+			}
 		}
 		for _, w := range res.Warnings {
 			checkPos(t, src, w)
