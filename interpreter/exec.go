@@ -787,7 +787,9 @@ func (x *execution) invokeTask(ctx context.Context, st *state, params any, sc *s
 		defer t.Stop()
 	}
 	beat := func() {}
-	if heartbeat > 0 {
+	// Only activities and callback tasks send heartbeats; Step Functions
+	// does not apply HeartbeatSeconds to other integrations.
+	if heartbeat > 0 && (kind == "activity" || strings.HasSuffix(st.resource, ".waitForTaskToken")) {
 		t := time.AfterFunc(heartbeat, func() { cancel(errHeartbeatTimeout) })
 		defer t.Stop()
 		beat = func() { t.Reset(heartbeat) }

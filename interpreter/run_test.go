@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/hsc-dev/hsc/interpreter"
@@ -63,30 +64,44 @@ type runCase struct {
 func runCases(t *testing.T, cases []runCase) {
 	t.Helper()
 	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { checkCase(t, tc) })
+	}
+}
+
+// runCasesVirtual runs each case in a synctest bubble, where real-time
+// timers (task and execution timeouts) run on virtual time.
+func runCasesVirtual(t *testing.T, cases []runCase) {
+	t.Helper()
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := run(t, tc.def, tc.input, tc.opts...)
-			if wantErr, ok := strings.CutPrefix(tc.want, "!"); ok {
-				var ee *interpreter.ExecutionError
-				if !errors.As(err, &ee) {
-					t.Fatalf("err = %v, want execution error %s", err, wantErr)
-				}
-				if ee.Name != wantErr {
-					t.Fatalf("error %q (cause %q), want %q", ee.Name, ee.Cause, wantErr)
-				}
-				if res.Status != interpreter.StatusFailed || res.Error != wantErr {
-					t.Errorf("result status %s error %s", res.Status, res.Error)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Run: %v", err)
-			}
-			if res.Status != interpreter.StatusSucceeded {
-				t.Fatalf("status %s", res.Status)
-			}
-			sameJSON(t, res.Output, tc.want)
+			synctest.Test(t, func(t *testing.T) { checkCase(t, tc) })
 		})
 	}
+}
+
+func checkCase(t *testing.T, tc runCase) {
+	t.Helper()
+	res, err := run(t, tc.def, tc.input, tc.opts...)
+	if wantErr, ok := strings.CutPrefix(tc.want, "!"); ok {
+		var ee *interpreter.ExecutionError
+		if !errors.As(err, &ee) {
+			t.Fatalf("err = %v, want execution error %s", err, wantErr)
+		}
+		if ee.Name != wantErr {
+			t.Fatalf("error %q (cause %q), want %q", ee.Name, ee.Cause, wantErr)
+		}
+		if res.Status != interpreter.StatusFailed || res.Error != wantErr {
+			t.Errorf("result status %s error %s", res.Status, res.Error)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if res.Status != interpreter.StatusSucceeded {
+		t.Fatalf("status %s", res.Status)
+	}
+	sameJSON(t, res.Output, tc.want)
 }
 
 const paramsInput = `{"comment":"Example for Parameters.","product":{"details":{"color":"blue","size":"small","material":"cotton"},"availability":"in stock","sku":"2317","cost":"$23"}}`
@@ -420,14 +435,6 @@ func TestCatch(t *testing.T) {
 		{"no resolver is States.Runtime", def, `{}`, nil, "!States.Runtime"},
 		{"retry then catch", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","Retry":[{"ErrorEquals":["E"],"MaxAttempts":2}],"Catch":[{"ErrorEquals":["E"],"ResultPath":"$.e","Next":"H"}],"End":true},"H":{"Type":"Pass","End":true}}}`,
 			`{}`, []interpreter.Option{flaky(3, "E", new(int))}, `{"e":{"Error":"E","Cause":"attempt 2"}}`},
-		{"timeout", one(`{"Type":"Task","Resource":"r","TimeoutSeconds":1,"End":true}`), `{}`, []interpreter.Option{interpreter.WithTaskResolver(interpreter.TaskFunc(func(ctx context.Context, _ *interpreter.TaskRequest) ([]byte, error) {
-			<-ctx.Done()
-			return nil, ctx.Err()
-		}))}, "!States.Timeout"},
-		{"heartbeat timeout", one(`{"Type":"Task","Resource":"r","HeartbeatSeconds":1,"End":true}`), `{}`, []interpreter.Option{interpreter.WithTaskResolver(interpreter.TaskFunc(func(ctx context.Context, _ *interpreter.TaskRequest) ([]byte, error) {
-			<-ctx.Done()
-			return nil, ctx.Err()
-		}))}, "!States.HeartbeatTimeout"},
 		{"task error named by resolver", one(`{"Type":"Task","Resource":"r","End":true}`), `{}`, []interpreter.Option{flaky(1, "Lambda.Unknown", new(int))}, "!Lambda.Unknown"},
 	})
 }
@@ -547,6 +554,10 @@ func TestDefinitionErrors(t *testing.T) {
 }
 
 func TestExecutionTimeout(t *testing.T) {
+	synctest.Test(t, testExecutionTimeout)
+}
+
+func testExecutionTimeout(t *testing.T) {
 	def := `{"TimeoutSeconds":1,"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","End":true}}}`
 	m, err := interpreter.Compile([]byte(def))
 	if err != nil {
@@ -633,4 +644,88 @@ func TestItemBatcher(t *testing.T) {
 		  "ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}},"End":true}}}`, `["aaa","bbb","c"]`, nil,
 			`[{"Items":["aaa"]},{"Items":["bbb","c"]}]`},
 	})
+}
+
+// hang is a task that runs until it is cancelled.
+var hang = interpreter.WithTaskResolver(interpreter.TaskFunc(func(ctx context.Context, _ *interpreter.TaskRequest) ([]byte, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}))
+
+// Timeouts run on real time; synctest makes that time virtual here.
+func TestTaskTimeouts(t *testing.T) {
+	runCasesVirtual(t, []runCase{
+		{"timeout", one(`{"Type":"Task","Resource":"r","TimeoutSeconds":30,"End":true}`), `{}`, []interpreter.Option{hang}, "!States.Timeout"},
+		{"timeout caught", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","TimeoutSeconds":30,"Catch":[{"ErrorEquals":["States.Timeout"],"Next":"H"}],"End":true},"H":{"Type":"Pass","End":true}}}`,
+			`{}`, []interpreter.Option{hang}, `{"Error":"States.Timeout","Cause":"the task did not finish within 30s"}`},
+		{"TimeoutSecondsPath", one(`{"Type":"Task","Resource":"r","TimeoutSecondsPath":"$.t","End":true}`), `{"t":5}`, []interpreter.Option{hang}, "!States.Timeout"},
+		{"heartbeat timeout", one(`{"Type":"Task","Resource":"arn:aws:states:us-east-1:1:activity:a","HeartbeatSeconds":10,"End":true}`), `{}`, []interpreter.Option{hang}, "!States.HeartbeatTimeout"},
+	})
+}
+
+func TestHeartbeat(t *testing.T) {
+	synctest.Test(t, testHeartbeat)
+}
+
+func testHeartbeat(t *testing.T) {
+	def := one(`{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","HeartbeatSeconds":1,"TimeoutSeconds":5,"Parameters":{"token.$":"$$.Task.Token"},"End":true}`)
+	beating := interpreter.TaskFunc(func(ctx context.Context, r *interpreter.TaskRequest) ([]byte, error) {
+		for range 3 { // 1.5 s in all, longer than HeartbeatSeconds
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(500 * time.Millisecond):
+				r.SendHeartbeat()
+			}
+		}
+		return []byte(fmt.Sprintf(`{"token":%q}`, r.TaskToken)), nil
+	})
+	res, err := run(t, def, `{}`, interpreter.WithTaskResolver(beating))
+	if err != nil {
+		t.Fatalf("heartbeats did not keep the task alive: %v", err)
+	}
+	var out struct{ Token string }
+	if err := json.Unmarshal(res.Output, &out); err != nil || !strings.HasPrefix(out.Token, "exec1-") {
+		t.Errorf("output %s: the task token is not the one $$.Task.Token showed", res.Output)
+	}
+	// A Lambda task ignores HeartbeatSeconds.
+	slow := interpreter.TaskFunc(func(ctx context.Context, r *interpreter.TaskRequest) ([]byte, error) {
+		time.Sleep(1200 * time.Millisecond)
+		return []byte(`1`), ctx.Err()
+	})
+	if _, err := run(t, one(`{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:1:function:f","HeartbeatSeconds":1,"End":true}`), `{}`, interpreter.WithTaskResolver(slow)); err != nil {
+		t.Errorf("lambda task with HeartbeatSeconds: %v", err)
+	}
+}
+
+// Parallel branches and Map items run concurrently: under real time (made
+// virtual by synctest) three 10-second waits take 10 seconds, not 30.
+func TestConcurrency(t *testing.T) {
+	wait := `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}}`
+	tests := []struct {
+		name, def, input string
+		want             time.Duration
+	}{
+		{"parallel", `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[` + wait + `,` + wait + `,` + wait + `],"End":true}}}`, `{}`, 10 * time.Second},
+		{"map unbounded", `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":` + wait + `,"End":true}}}`, `[1,2,3]`, 10 * time.Second},
+		{"map MaxConcurrency 1", `{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,"ItemProcessor":` + wait + `,"End":true}}}`, `[1,2,3]`, 30 * time.Second},
+		{"map MaxConcurrency 2", `{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":2,"ItemProcessor":` + wait + `,"End":true}}}`, `[1,2,3]`, 20 * time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				m, err := interpreter.Compile([]byte(tc.def))
+				if err != nil {
+					t.Fatal(err)
+				}
+				start := time.Now()
+				if _, err := m.Run(context.Background(), []byte(tc.input)); err != nil {
+					t.Fatal(err)
+				}
+				if got := time.Since(start); got != tc.want {
+					t.Errorf("took %v, want %v", got, tc.want)
+				}
+			})
+		})
+	}
 }
