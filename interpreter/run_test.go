@@ -729,3 +729,19 @@ func TestConcurrency(t *testing.T) {
 		})
 	}
 }
+
+func TestAbort(t *testing.T) {
+	m, err := interpreter.Compile([]byte(one(`{"Type":"Wait","Seconds":3600,"End":true}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := m.Run(ctx, nil, interpreter.WithHistory())
+	if err == nil || res.Status != interpreter.StatusAborted {
+		t.Fatalf("status %v, err %v; want ABORTED", res.Status, err)
+	}
+	if last := res.History[len(res.History)-1]; last.Type != "ExecutionAborted" {
+		t.Errorf("last event %s, want ExecutionAborted", last.Type)
+	}
+}

@@ -16,7 +16,9 @@ type TaskRequest struct {
 	Input []byte
 	// Attempt counts from 0; retries increase it.
 	Attempt int
-	// TaskToken is set for ".waitForTaskToken" resources.
+	// TaskToken is set for ".waitForTaskToken" resources; the resolver's
+	// answer stands for SendTaskSuccess (or, with an *ExecutionError,
+	// SendTaskFailure) on that token.
 	TaskToken string
 	// Timeout and Heartbeat are the state's TimeoutSeconds and
 	// HeartbeatSeconds (0: none). The context passed with the request is
