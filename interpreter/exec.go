@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -1137,6 +1138,9 @@ func (x *execution) mapState(ctx context.Context, st *state, eff any, sc *scope)
 		results[i] = out
 	}
 	workers := min(limit, n)
+	if st.processor.cpuOnly {
+		workers = min(workers, runtime.GOMAXPROCS(0))
+	}
 	if workers <= 1 {
 		for i := range n {
 			if firstErr != nil {

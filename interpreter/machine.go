@@ -20,6 +20,9 @@ type stateMachine struct {
 	start  int
 	states []*state
 	index  map[string]int
+	// cpuOnly is set when no state can block (no Task, Wait, Parallel or
+	// Map): running more of them at once than there are CPUs gains nothing.
+	cpuOnly bool
 }
 
 type stateType uint8
@@ -194,6 +197,13 @@ func (c *compiler) machine(o *Object, where string) (*stateMachine, error) {
 			return nil, err
 		}
 		sm.states = append(sm.states, st)
+	}
+	sm.cpuOnly = true
+	for _, st := range sm.states {
+		switch st.typ {
+		case typeTask, typeWait, typeParallel, typeMap:
+			sm.cpuOnly = false
+		}
 	}
 	return sm, nil
 }
