@@ -8,5 +8,7 @@
 // evaluators, the clock abstraction (real time by default, virtual time in
 // tests) and the TaskResolver interface through which Task states reach the
 // outside world. It must not know about the Heaviside DSL, the command line,
-// or AWS clients: callers supply definitions as JSON and tasks as resolvers.
+// or AWS clients: callers supply definitions as JSON (or as an asl model)
+// and tasks as resolvers. Validating definitions as AWS does is the asl
+// package's job; the interpreter only rejects what it cannot run.
 package interpreter

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/interpreter"
 )
 
@@ -81,4 +82,20 @@ func ExampleParseMockConfig() {
 	res, _ := m.Run(context.Background(), nil, interpreter.WithTaskResolver(mocks))
 	fmt.Println(string(res.Output))
 	// Output: {"total":7}
+}
+
+func ExampleCompileASL() {
+	sm, err := asl.Parse([]byte(`{"StartAt": "Hi", "States": {"Hi": {"Type": "Pass", "Result": "hello", "End": true}}}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := interpreter.CompileASL(sm)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res, _ := m.Run(context.Background(), nil)
+	fmt.Println(string(res.Output))
+	// Output: "hello"
 }

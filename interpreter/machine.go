@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/hsc-dev/hsc/asl"
 )
 
 // Machine is a compiled state machine, ready to run any number of
@@ -796,4 +798,9 @@ func parseTimestamp(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("lowercase t or z in timestamp")
 	}
 	return time.Parse(time.RFC3339Nano, s)
+}
+
+// CompileASL compiles a state machine held in the asl package's model.
+func CompileASL(m *asl.StateMachine) (*Machine, error) {
+	return Compile(m.Encode(0))
 }

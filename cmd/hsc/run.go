@@ -14,6 +14,8 @@ import (
 	"github.com/spf13/cobra"
 
 	hsc "github.com/hsc-dev/hsc"
+	"github.com/hsc-dev/hsc/asl"
+	"github.com/hsc-dev/hsc/diag"
 	"github.com/hsc-dev/hsc/interpreter"
 )
 
@@ -27,6 +29,7 @@ type runFlags struct {
 	name        string
 	history     string
 	virtualTime bool
+	noValidate  bool
 }
 
 func newRunCmd(g *globalFlags) *cobra.Command {
@@ -75,6 +78,7 @@ real time.`,
 	fl.StringVar(&f.name, "name", "", "state machine name for ARNs and --mock (default: FILE's base name)")
 	fl.StringVar(&f.history, "history", "", "write the execution history (GetExecutionHistory events) as JSON to `FILE`")
 	fl.BoolVar(&f.virtualTime, "virtual-time", false, "simulate time: Wait states and retry delays do not really wait")
+	fl.BoolVar(&f.noValidate, "no-validate", false, "run a JSON definition without first checking it as AWS would on creation")
 	return cmd
 }
 
@@ -101,6 +105,11 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	def, err := loadDefinition(file, g)
 	if err != nil {
 		return err
+	}
+	if !f.noValidate && !strings.EqualFold(filepath.Ext(file), ".hsd") {
+		if err := validateDefinition(stderr, file, def); err != nil {
+			return err
+		}
 	}
 	m, err := interpreter.Compile(def)
 	if err != nil {
@@ -200,6 +209,25 @@ func loadDefinition(file string, g *globalFlags) ([]byte, error) {
 		return res.Definition, nil
 	}
 	return os.ReadFile(file)
+}
+
+// validateDefinition reports the errors AWS would raise when creating the
+// state machine (warnings are left to hsc check).
+func validateDefinition(stderr io.Writer, file string, def []byte) error {
+	problems, err := asl.Validate(def)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if !asl.HasErrors(problems) {
+		return nil
+	}
+	for _, p := range problems {
+		if p.Severity == diag.SevError {
+			fmt.Fprintf(stderr, "%s:%d:%d: error: %s\n", file, p.Pos.Line, p.Pos.Col, p.Msg)
+		}
+	}
+	fmt.Fprintln(stderr, "hsc: the definition is invalid (--no-validate runs it anyway)")
+	return exitError{exitFailure}
 }
 
 func readInput(stdin io.Reader, f *runFlags) ([]byte, error) {
