@@ -120,6 +120,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newWaitCmd(g),
 		newExecutionsCmd(g),
 		newRunCmd(g),
+		newWorkerCmd(g),
 		// Further subcommands register here, one line each.
 	)
 	return root

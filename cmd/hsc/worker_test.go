@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/hsc-dev/hsc/internal/sfnlocal"
+	"github.com/hsc-dev/hsc/runtime"
+)
+
+// The task command: echoes its input and activity as JSON, fails with a
+// message on stderr, or prints something that is not JSON.
+const workerScript = `in=$(cat)
+case "$in" in
+*fail*) echo "first line" >&2; echo "it broke: $in" >&2; exit 3 ;;
+*garbage*) echo "not json"; exit 0 ;;
+esac
+printf '{"activity":"%s","input":%s}\n' "$HSC_ACTIVITY" "$in"
+`
+
+// hsc worker serving two activities (one by name, one by ARN) in one
+// process completes, fails and rejects tasks as the command says.
+func TestWorkerCommand(t *testing.T) {
+	ep := sfnlocal.Endpoint(t)
+	ctx := t.Context()
+	c, err := runtime.New(ctx, runtime.Config{
+		Region: sfnlocal.Region, AccessKey: sfnlocal.AccessKey, SecretKey: sfnlocal.SecretKey,
+		AccountID: sfnlocal.AccountID, EndpointURL: ep,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names, arns [2]string
+	machines := [2]*runtime.StateMachine{}
+	for i := range names {
+		names[i] = sfnlocal.Name(t, fmt.Sprintf("cliact%d", i))
+		out, err := c.API().CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String(names[i])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arns[i] = aws.ToString(out.ActivityArn)
+		machines[i] = c.NewStateMachine(sfnlocal.Name(t, fmt.Sprintf("cliworker%d", i)), "")
+		def := fmt.Sprintf(`{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":%q,"End":true}}}`, arns[i])
+		if err := machines[i].Create(ctx, []byte(def), sfnlocal.RoleARN); err != nil {
+			t.Fatal(err)
+		}
+		m := machines[i]
+		t.Cleanup(func() { _ = m.Delete(context.Background(), false) })
+	}
+
+	var stdout, stderr bytes.Buffer
+	root := newRootCmd(strings.NewReader(""), &stdout, &stderr)
+	root.SetArgs([]string{
+		"--region", sfnlocal.Region, "--account-id", sfnlocal.AccountID,
+		"--access-key", sfnlocal.AccessKey, "--secret-key", sfnlocal.SecretKey, "--endpoint-url", ep,
+		"worker", "--activity", names[0], "--activity", arns[1], "--concurrency", "2", "--heartbeat", "0.5",
+		"--", "sh", "-c", workerScript,
+	})
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(wctx) }()
+
+	tests := []struct {
+		machine        int
+		input          string
+		status         types.ExecutionStatus
+		output         string
+		errName, cause string
+	}{
+		{machine: 0, input: `{"n":1}`, status: "SUCCEEDED", output: fmt.Sprintf(`{"activity":%q,"input":{"n":1}}`, names[0])},
+		{machine: 1, input: `{"n":2}`, status: "SUCCEEDED", output: fmt.Sprintf(`{"activity":%q,"input":{"n":2}}`, names[1])},
+		{machine: 0, input: `{"fail":true}`, status: "FAILED", errName: "hsc.CommandFailed", cause: "first line\nit broke: {\"fail\":true}"},
+		{machine: 1, input: `{"garbage":true}`, status: "FAILED", errName: "hsc.InvalidOutput", cause: "the command's output is not JSON: not json"},
+	}
+	execs := make([]string, len(tests))
+	for i, tc := range tests {
+		if execs[i], err = machines[tc.machine].Start(ctx, []byte(tc.input), fmt.Sprintf("e%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, tc := range tests {
+		d := waitDone(t, c, execs[i])
+		if d.Status != tc.status {
+			t.Errorf("%s: status %s, want %s", tc.input, d.Status, tc.status)
+			continue
+		}
+		if tc.status == types.ExecutionStatusSucceeded {
+			if got := aws.ToString(d.Output); got != tc.output {
+				t.Errorf("%s: output %s, want %s", tc.input, got, tc.output)
+			}
+			continue
+		}
+		events, err := c.History(ctx, execs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errName, cause string
+		for _, ev := range events {
+			if f := ev.ActivityFailedEventDetails; f != nil {
+				errName, cause = aws.ToString(f.Error), aws.ToString(f.Cause)
+			}
+		}
+		if errName != tc.errName || cause != tc.cause {
+			t.Errorf("%s: ActivityFailed %q / %q, want %q / %q", tc.input, errName, cause, tc.errName, tc.cause)
+		}
+	}
+
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("hsc worker: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("hsc worker did not stop")
+	}
+	if !strings.Contains(stderr.String(), "polling for tasks") || stdout.Len() != 0 {
+		t.Errorf("stdout %q; stderr:\n%s", stdout.String(), stderr.String())
+	}
+}
+
+func waitDone(t *testing.T, c *runtime.Client, arn string) *sfn.DescribeExecutionOutput {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		d, err := c.DescribeExecution(t.Context(), arn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != types.ExecutionStatusRunning {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("execution %s still running", arn)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestWorkerCommandUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"worker", "--", "cat"}, "give at least one --activity"},
+		{[]string{"worker", "--activity", "a"}, "requires at least 1 arg"},
+		{[]string{"worker", "--activity", "a", "--concurrency", "0", "--", "cat"}, "--concurrency must be at least 1"},
+		{[]string{"worker", "--activity", "a", "--heartbeat", "-1", "--", "cat"}, "--heartbeat must not be negative"},
+		{[]string{"worker", "--activity", "a", "--", "/no/such/command-xyz"}, `command "/no/such/command-xyz"`},
+	}
+	for _, tc := range tests {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errs := runHSC(t, "", tc.args...)
+			if code != exitUsage || out != "" || !strings.Contains(errs, tc.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out, errs, tc.want)
+			}
+		})
+	}
+}
+
+func TestTailBuffer(t *testing.T) {
+	tests := []struct {
+		writes []string
+		max    int
+		want   string
+	}{
+		{[]string{"abc", "def"}, 10, "abcdef"},
+		{[]string{"abc", "def"}, 4, "cdef"},
+		{[]string{"xxé"}, 1, ""},   // never starts inside a character
+		{[]string{"xé!"}, 3, "é!"}, // é is 2 bytes
+	}
+	for _, tc := range tests {
+		b := &tailBuffer{max: tc.max}
+		for _, w := range tc.writes {
+			b.Write([]byte(w))
+		}
+		if got := b.String(); got != tc.want {
+			t.Errorf("%q with max %d: %q, want %q", tc.writes, tc.max, got, tc.want)
+		}
+	}
+}
