@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	hsc "github.com/hsc-dev/hsc"
@@ -122,10 +123,23 @@ func FuzzCompile(f *testing.F) {
 		if err != nil {
 			t.Fatalf("validator cannot read the definition: %v", err)
 		}
-		for _, p := range probs {
-			if p.Severity == diag.SevError && p.Code != asl.CodeInvalidPath {
-				t.Fatalf("validator error %s at %s: %s\n%s", p.Code, p.Pointer, p.Msg, res.Definition)
+		warned := func(text string) bool {
+			for _, w := range res.Warnings {
+				if strings.Contains(w.Msg, text) {
+					return true
+				}
 			}
+			return false
+		}
+		for _, p := range probs {
+			if p.Severity != diag.SevError || p.Code == asl.CodeInvalidPath {
+				continue
+			}
+			// A switch without a case: heaviside emits it, hsc warns.
+			if strings.HasSuffix(p.Pointer, "/Choices") && warned("has no rules") {
+				continue
+			}
+			t.Fatalf("validator error %s at %s: %s\n%s", p.Code, p.Pointer, p.Msg, res.Definition)
 		}
 		for _, w := range res.Warnings {
 			checkPos(t, src, w)

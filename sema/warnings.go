@@ -31,6 +31,11 @@ func Warnings(src *diag.Source, m *ast.Machine) []*diag.Error {
 			if s.End || s.Kind == ast.Succeed || s.Kind == ast.Fail {
 				terminal = true
 			}
+			if s.Kind == ast.Choice && !hasRules(s) {
+				w := src.Errorf(s.Pos, "Choice state '%s' has no rules (a switch without a case): AWS Step Functions rejects it", s.Name)
+				w.Severity = diag.SevWarning
+				out = append(out, w)
+			}
 			if s.HasNext {
 				targeted[s.Next] = true
 			}
@@ -57,4 +62,13 @@ func Warnings(src *diag.Source, m *ast.Machine) []*diag.Error {
 	branch(m.States, "the state machine")
 	diag.List(out).Sort()
 	return out
+}
+
+func hasRules(s *ast.State) bool {
+	for _, c := range s.Choices {
+		if c.Cond != nil {
+			return true
+		}
+	}
+	return false
 }
