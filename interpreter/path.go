@@ -233,6 +233,9 @@ func (pp *pathParser) bracket(st *pathStep) error {
 			if pp.i < len(pp.s) && pp.s[pp.i] == ',' {
 				pp.i++
 				pp.skipSpace()
+				if pp.i >= len(pp.s) || (pp.s[pp.i] != '\'' && pp.s[pp.i] != '"') {
+					return pp.fail("quoted name expected after ','")
+				}
 				continue
 			}
 			break

@@ -288,6 +288,9 @@ func (p *jsonParser) num() (any, error) {
 	if err != nil && !errors.Is(err, strconv.ErrRange) {
 		return nil, p.fail("invalid number")
 	}
+	if math.IsInf(f, 0) {
+		return nil, p.fail("number out of range")
+	}
 	return f, nil
 }
 
@@ -299,7 +302,7 @@ func (p *jsonParser) str() (string, error) {
 		if c == '"' {
 			s := string(p.b[start:p.i])
 			p.i++
-			return s, nil
+			return validUTF8(s), nil
 		}
 		if c == '\\' {
 			break
@@ -317,7 +320,7 @@ func (p *jsonParser) str() (string, error) {
 		switch {
 		case c == '"':
 			p.i++
-			return string(buf), nil
+			return validUTF8(string(buf)), nil
 		case c < 0x20:
 			return "", p.fail("control character in string")
 		case c != '\\':
@@ -370,6 +373,25 @@ func (p *jsonParser) str() (string, error) {
 		}
 	}
 	return "", p.fail("unterminated string")
+}
+
+// validUTF8 replaces each byte that is not part of valid UTF-8 with U+FFFD,
+// as the encoder would, so that values survive a round trip unchanged.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 func (p *jsonParser) hex4() (rune, bool) {

@@ -1,0 +1,79 @@
+package interpreter
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// The fuzz targets check that malformed paths, JSON, intrinsic calls and
+// definitions give errors, never panics.
+
+func FuzzParsePath(f *testing.F) {
+	for _, s := range []string{"$", "$$.Execution.Id", "$.a[0].b", "$..book[?(@.price < 10 && @.x)].title", "$.a[1:2:3]", "$['x','y']", "$v.a", "$.a.length()"} {
+		f.Add(s)
+	}
+	doc, _ := parseJSON([]byte(storeDoc))
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePath(s)
+		if err != nil {
+			return
+		}
+		p.eval(doc)
+		if p.IsReference() {
+			p.set(doc, int64(1))
+		}
+	})
+}
+
+func FuzzParseJSON(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2.5,"x\u00e9",true,null]}`, `"\ud83d\ude00"`, `-1e-7`, `[[[]]]`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		v, err := parseJSON(b)
+		if err != nil {
+			return
+		}
+		// What we print, we must read back as the same value.
+		out := appendJSON(nil, v)
+		w, err := parseJSON(out)
+		if err != nil {
+			t.Fatalf("re-parsing %s: %v", out, err)
+		}
+		if !equalValues(v, w) {
+			t.Fatalf("round trip changed %s into %s", out, appendJSON(nil, w))
+		}
+	})
+}
+
+func FuzzIntrinsic(f *testing.F) {
+	for _, s := range []string{"States.Format('{} {}', $.a, States.Array(1, 'x'))", "States.ArrayRange(1, 9, 2)", "States.Hash($.s, 'MD5')", "States.StringSplit('a,b', ',')", "States.JsonMerge($.o, $.o, true)"} {
+		f.Add(s)
+	}
+	input, _ := parseJSON([]byte(`{"a":1,"s":"text","o":{"k":[1]}}`))
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := parseIntrinsic(s)
+		if err != nil {
+			return
+		}
+		x := &execution{cfg: config{clock: RealClock{}}, rnd: rand.New(rand.NewPCG(1, 2))}
+		c.eval(&scope{x: x}, input)
+	})
+}
+
+func FuzzCompileRun(f *testing.F) {
+	f.Add([]byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"x.$":"$.a"},"ResultPath":"$.r","Next":"C"},"C":{"Type":"Choice","Choices":[{"Variable":"$.r.x","NumericGreaterThan":1,"Next":"D"}],"Default":"D"},"D":{"Type":"Succeed"}}}`), []byte(`{"a":2}`))
+	f.Add([]byte(`{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`), []byte(`[1,2]`))
+	f.Fuzz(func(t *testing.T, def, input []byte) {
+		m, err := Compile(def)
+		if err != nil {
+			return
+		}
+		// Definitions may loop forever, as on AWS; bound each run.
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		m.Run(ctx, input, WithClock(NewVirtualClock(time.Unix(0, 0))), WithSeed(1))
+	})
+}
