@@ -67,3 +67,16 @@ func ExampleWithVisitors() {
 	// Output:
 	// {"States":{"Line1":{"Type":"Task","Resource":"arn:aws:lambda:::function:f:live","End":true}},"StartAt":"Line1"}
 }
+
+func ExampleResult_StatePos() {
+	res, _ := hsc.Compile([]byte("Pass()\n    \"\"\"First\"\"\"\nwhile '$.n' < 3:\n    \"\"\"Loop\"\"\"\n    Pass()\n"))
+	for _, name := range []string{"First", "Loop", "LoopLoop", "Missing"} {
+		pos, ok := res.StatePos(name)
+		fmt.Println(name, pos, ok)
+	}
+	// Output:
+	// First 1:1 true
+	// Loop 3:1 true
+	// LoopLoop 3:1 true
+	// Missing - false
+}

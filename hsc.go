@@ -27,12 +27,30 @@ type ErrorList = diag.List
 type Result struct {
 	// Definition is the States Language JSON.
 	Definition []byte
-	// StatePos maps each state name to the position of the DSL text that
-	// produced it, so tools can point at the source of a state.
-	StatePos map[string]diag.Pos
 	// Warnings are problems that do not stop compilation, such as states that
 	// can never be reached.
 	Warnings []*Error
+
+	states map[string]*ast.State
+}
+
+// StatePos returns the position of the DSL text that produced the named
+// state (for a synthetic state, the statement it was made for).
+func (r *Result) StatePos(name string) (diag.Pos, bool) {
+	s, ok := r.states[name]
+	if !ok {
+		return diag.Pos{}, false
+	}
+	return s.Pos, true
+}
+
+// StatePositions returns the positions of all states by name.
+func (r *Result) StatePositions() map[string]diag.Pos {
+	m := make(map[string]diag.Pos, len(r.states))
+	for name, s := range r.states {
+		m[name] = s.Pos
+	}
+	return m
 }
 
 // Option configures Compile.

@@ -1,7 +1,6 @@
 package hsc
 
 import (
-	"github.com/hsc-dev/hsc/ast"
 	"github.com/hsc-dev/hsc/codegen"
 	"github.com/hsc-dev/hsc/diag"
 	"github.com/hsc-dev/hsc/parser"
@@ -16,14 +15,12 @@ func compile(src []byte, o *options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = sema.Analyze(s, m, sema.Options{Region: o.region, AccountID: o.accountID, Visitors: o.visitors})
+	an, err := sema.Analyze(s, m, sema.Options{Region: o.region, AccountID: o.accountID, Visitors: o.visitors})
 	if err != nil {
 		return nil, err
 	}
 	f := codegen.Format{Indent: o.indent, Compact: o.compact}
-	res := &Result{Definition: codegen.Write(m, f, len(src)), StatePos: make(map[string]diag.Pos, len(src)/64)}
-	collectPositions(m.States, res.StatePos)
-	res.Warnings = sema.Warnings(s, m)
+	res := &Result{Definition: codegen.Write(m, f, len(src)), Warnings: an.Warnings, states: an.States}
 	if o.strict && len(res.Warnings) > 0 {
 		errs := make(diag.List, len(res.Warnings))
 		for i, w := range res.Warnings {
@@ -34,14 +31,4 @@ func compile(src []byte, o *options) (*Result, error) {
 		return nil, errs
 	}
 	return res, nil
-}
-
-func collectPositions(states []*ast.State, out map[string]diag.Pos) {
-	for _, st := range states {
-		out[st.Name] = st.Pos
-		for _, b := range st.Branches {
-			collectPositions(b.States, out)
-		}
-		collectPositions(st.IterStates, out)
-	}
 }

@@ -65,11 +65,12 @@ func checkPos(t *testing.T, src []byte, err error) {
 func FuzzLexer(f *testing.F) {
 	seeds(f)
 	f.Fuzz(func(t *testing.T, src []byte) {
-		toks, err := lexer.Tokenize("fuzz", src)
+		st, err := lexer.Tokenize("fuzz", src)
 		if err != nil {
 			checkPos(t, src, err)
 			return
 		}
+		toks := st.Toks
 		if len(toks) == 0 || toks[len(toks)-1].Kind != lexer.ENDMARKER {
 			t.Fatal("token stream does not end with ENDMARKER")
 		}
@@ -77,6 +78,12 @@ func FuzzLexer(f *testing.F) {
 		for _, tok := range toks {
 			if tok.Pos().Offset < 0 || tok.Pos().Offset > len(src) {
 				t.Fatalf("token %v at offset %d outside input", tok.Kind, tok.Pos().Offset)
+			}
+			if tok.Kind == lexer.NAME || tok.Kind == lexer.OP {
+				// outside strings, normalized text equals the source text
+				if text := st.Text(&tok); !bytes.HasPrefix(src[tok.Pos().Offset:], []byte(text)) {
+					t.Fatalf("token text %q does not match the source at offset %d", text, tok.Pos().Offset)
+				}
 			}
 			switch tok.Kind {
 			case lexer.INDENT:

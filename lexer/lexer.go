@@ -9,6 +9,7 @@
 package lexer
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -39,23 +40,31 @@ func (k Kind) String() string {
 	return "?"
 }
 
-// Token is one token. Text is the exact source text (for STRING, quotes and
-// prefix included; for DEDENT and ENDMARKER, empty). The position is kept
-// in 32-bit fields to keep the token stream small; Pos returns it.
+// Token is one token. It holds no pointers (its text is a byte range of the
+// Stream's normalized source), so a token stream costs the garbage
+// collector nothing to scan. Positions are kept in 32 bits; Pos returns them.
 type Token struct {
-	Text           string
-	off, line, col int32
+	start, end     int32 // byte range in Stream.Src
+	off, line, col int32 // position in the original source
 	Kind           Kind
 }
 
-// Pos returns the token's position.
+// Pos returns the token's position in the original source.
 func (t *Token) Pos() diag.Pos {
 	return diag.Pos{Offset: int(t.off), Line: int(t.line), Col: int(t.col)}
 }
 
-func mkToken(k Kind, text string, p diag.Pos) Token {
-	return Token{Kind: k, Text: text, off: int32(p.Offset), line: int32(p.Line), col: int32(p.Col)}
+// Stream is the result of tokenizing: the tokens and the text they point
+// into (the source with line endings normalized to "\n" and any byte-order
+// mark kept in place).
+type Stream struct {
+	Src  string
+	Toks []Token
 }
+
+// Text returns the exact text of a token (for STRING, quotes and prefix
+// included; for INDENT, the indentation; for DEDENT and ENDMARKER, "").
+func (s *Stream) Text(t *Token) string { return s.Src[t.start:t.end] }
 
 // MaxIndentDepth bounds the number of nested indentation levels.
 const MaxIndentDepth = 1000
@@ -65,7 +74,7 @@ const tabSize = 8
 // Tokenize scans src. Line endings may be LF, CRLF or CR (Python reads
 // files with universal newlines); a UTF-8 byte-order mark is skipped. The
 // error, if any, is a *diag.Error with a position.
-func Tokenize(name string, src []byte) ([]Token, error) {
+func Tokenize(name string, src []byte) (*Stream, error) {
 	s := diag.NewSource(name, src)
 	return TokenizeSource(s)
 }
@@ -75,7 +84,7 @@ func Tokenize(name string, src []byte) ([]Token, error) {
 const MaxSourceSize = 1 << 30
 
 // TokenizeSource is Tokenize on an indexed source.
-func TokenizeSource(s *diag.Source) ([]Token, error) {
+func TokenizeSource(s *diag.Source) (*Stream, error) {
 	if len(s.Text) > MaxSourceSize {
 		return nil, s.Errorf(diag.Pos{Line: 1, Col: 1}, "source larger than 1 GiB")
 	}
@@ -86,16 +95,18 @@ func TokenizeSource(s *diag.Source) ([]Token, error) {
 	if err := lx.run(); err != nil {
 		return nil, err
 	}
-	return lx.toks, nil
+	return &Stream{Src: lx.norm, Toks: lx.toks}, nil
 }
 
 type line struct {
-	text  string // content including the trailing "\n" (absent on a last line without one)
-	start int    // byte offset of the line in the original source
+	text   string // content including the trailing "\n" (absent on a last line without one)
+	start  int    // byte offset of the line in the original source
+	nstart int    // byte offset of the line in the normalized text
 }
 
 type lexer struct {
 	src   *diag.Source
+	norm  string // the source with every line ending as "\n"
 	lines []line
 	toks  []Token
 	// column cache: the rune column of byte colByte on line colLine, so
@@ -121,48 +132,73 @@ func (lx *lexer) split() error {
 	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		off = 3
 	}
-	text := string(b) // one copy; lines are substrings of it
+	hasCR := bytes.IndexByte(b, '\r') >= 0
+	var nb strings.Builder // the normalized text, when it differs
+	if hasCR {
+		nb.Grow(len(b))
+		nb.Write(b[:off])
+	}
 	lx.lines = make([]line, 0, len(b)/24+1)
 	lineNo, col := 1, 1
 	start := off
+	endLine := func(i, next int) {
+		l := line{start: start, nstart: start}
+		if hasCR {
+			l.nstart = nb.Len()
+			nb.Write(b[start:i])
+			nb.WriteByte('\n')
+		}
+		lx.lines = append(lx.lines, l)
+		start = next
+		lineNo++
+		col = 1
+	}
 	for i := off; i < len(b); {
 		c := b[i]
-		if c == 0 {
+		switch {
+		case c == 0:
 			return lx.errAt(diag.Pos{Offset: i, Line: lineNo, Col: col}, "NUL byte in source")
-		}
-		if c == '\n' {
-			lx.lines = append(lx.lines, line{text: text[start : i+1], start: start})
+		case c == '\n':
+			endLine(i, i+1)
 			i++
-			start = i
-			lineNo++
-			col = 1
-			continue
-		}
-		if c == '\r' {
-			lx.lines = append(lx.lines, line{text: text[start:i] + "\n", start: start})
-			if i+1 < len(b) && b[i+1] == '\n' {
-				i++
+		case c == '\r':
+			next := i + 1
+			if next < len(b) && b[next] == '\n' {
+				next++
 			}
-			i++
-			start = i
-			lineNo++
-			col = 1
-			continue
-		}
-		if c < utf8.RuneSelf {
+			endLine(i, next)
+			i = next
+		case c < utf8.RuneSelf:
 			i++
 			col++
-			continue
+		default:
+			r, size := utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size <= 1 {
+				return lx.errAt(diag.Pos{Offset: i, Line: lineNo, Col: col}, "invalid UTF-8 encoding")
+			}
+			i += size
+			col++
 		}
-		r, size := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && size <= 1 {
-			return lx.errAt(diag.Pos{Offset: i, Line: lineNo, Col: col}, "invalid UTF-8 encoding")
-		}
-		i += size
-		col++
 	}
 	if start < len(b) {
-		lx.lines = append(lx.lines, line{text: text[start:], start: start})
+		l := line{start: start, nstart: start}
+		if hasCR {
+			l.nstart = nb.Len()
+			nb.Write(b[start:])
+		}
+		lx.lines = append(lx.lines, l)
+	}
+	if hasCR {
+		lx.norm = nb.String()
+	} else {
+		lx.norm = string(b)
+	}
+	for i := range lx.lines {
+		end := len(lx.norm)
+		if i+1 < len(lx.lines) {
+			end = lx.lines[i+1].nstart
+		}
+		lx.lines[i].text = lx.norm[lx.lines[i].nstart:end]
 	}
 	lx.toks = make([]Token, 0, len(b)/4+8)
 	return nil
@@ -195,15 +231,28 @@ func (lx *lexer) pos(lnum, col int) diag.Pos {
 	return diag.Pos{Offset: off, Line: lnum, Col: col + 1}
 }
 
-func (lx *lexer) emit(k Kind, text string, lnum int, line string, byteCol int) {
+// emit appends a token of n bytes starting at byteCol of line lnum.
+func (lx *lexer) emit(k Kind, n int, lnum int, line string, byteCol int) {
+	nstart := lx.lines[lnum-1].nstart + byteCol
+	lx.emitSpan(k, nstart, nstart+n, lnum, line, byteCol)
+}
+
+// emitSpan appends a token whose text is norm[nstart:nend] and which starts
+// at byteCol of line lnum.
+func (lx *lexer) emitSpan(k Kind, nstart, nend int, lnum int, line string, byteCol int) {
 	col := lx.runeCol(lnum, line, byteCol)
-	p := diag.Pos{Line: lnum, Col: col + 1}
-	if lnum-1 < len(lx.lines) {
-		p.Offset = lx.lines[lnum-1].start + byteCol
-	} else {
-		p.Offset = len(lx.src.Text)
-	}
-	lx.toks = append(lx.toks, mkToken(k, text, p))
+	lx.toks = append(lx.toks, Token{
+		start: int32(nstart), end: int32(nend),
+		off: int32(lx.lines[lnum-1].start + byteCol), line: int32(lnum), col: int32(col + 1),
+		Kind: k,
+	})
+}
+
+// emitEnd appends a DEDENT or ENDMARKER at the start of line lnum, which may
+// be one past the last line.
+func (lx *lexer) emitEnd(k Kind, lnum int) {
+	p := lx.pos(lnum, 0)
+	lx.toks = append(lx.toks, Token{off: int32(p.Offset), line: int32(p.Line), col: int32(p.Col), Kind: k})
 }
 
 // run is Python 3.11's tokenize.generate_tokens, token for token, minus the
@@ -213,7 +262,6 @@ func (lx *lexer) run() error {
 	parenlev := 0
 	continued := false
 	var (
-		contstr   strings.Builder
 		inContStr bool
 		needcont  bool
 		strStartL int
@@ -235,20 +283,17 @@ func (lx *lexer) run() error {
 			if eof {
 				return lx.errAt(lx.posByte(strStartL, strLine, strStartC), "EOF in multi-line string")
 			}
+			strStart := lx.lines[strStartL-1].nstart + strStartC
+			here := lx.lines[li].nstart
 			if end, ok := matchStringEnd(text, 0, endQuote); ok {
-				contstr.WriteString(text[:end])
-				lx.emit(STRING, contstr.String(), strStartL, strLine, strStartC)
-				contstr.Reset()
+				lx.emitSpan(STRING, strStart, here+end, strStartL, strLine, strStartC)
 				inContStr, needcont = false, false
 				pos = end
 			} else if needcont && !strings.HasSuffix(text, "\\\n") {
-				contstr.WriteString(text)
-				lx.emit(ERRORTOKEN, contstr.String(), strStartL, strLine, strStartC)
-				contstr.Reset()
+				lx.emitSpan(ERRORTOKEN, strStart, here+len(text), strStartL, strLine, strStartC)
 				inContStr = false
 				continue
 			} else {
-				contstr.WriteString(text)
 				continue
 			}
 		} else if parenlev == 0 && !continued {
@@ -281,14 +326,14 @@ func (lx *lexer) run() error {
 					return lx.errAt(lx.posByte(lnum, text, pos), "nesting too deep")
 				}
 				indents = append(indents, column)
-				lx.emit(INDENT, text[:pos], lnum, text, 0)
+				lx.emit(INDENT, pos, lnum, text, 0)
 			}
 			for column < indents[len(indents)-1] {
 				if !containsInt(indents, column) {
 					return lx.errAt(lx.posByte(lnum, text, pos), "unindent does not match any outer indentation level")
 				}
 				indents = indents[:len(indents)-1]
-				lx.emit(DEDENT, "", lnum, text, pos)
+				lx.emit(DEDENT, 0, lnum, text, pos)
 			}
 		} else {
 			if eof {
@@ -324,7 +369,7 @@ func (lx *lexer) run() error {
 			}
 			// Number
 			if n := scanNumber(text, pos); n > 0 {
-				lx.emit(NUMBER, text[pos:pos+n], lnum, text, pos)
+				lx.emit(NUMBER, n, lnum, text, pos)
 				pos += n
 				continue
 			}
@@ -333,7 +378,7 @@ func (lx *lexer) run() error {
 				qs := pos + plen
 				if len(q) == 3 {
 					if end, ok := matchStringEnd(text, qs+3, q); ok {
-						lx.emit(STRING, text[pos:end], lnum, text, pos)
+						lx.emit(STRING, end-pos, lnum, text, pos)
 						pos = end
 						continue
 					}
@@ -341,14 +386,12 @@ func (lx *lexer) run() error {
 					needcont = false
 					strStartL, strStartC, strLine = lnum, pos, text
 					endQuote = q
-					contstr.Reset()
-					contstr.WriteString(text[pos:])
 					pos = max
 					continue
 				}
 				end, cont, ok := scanSingleQuoted(text, qs+1, q[0])
 				if ok && !cont {
-					lx.emit(STRING, text[pos:end], lnum, text, pos)
+					lx.emit(STRING, end-pos, lnum, text, pos)
 					pos = end
 					continue
 				}
@@ -357,8 +400,6 @@ func (lx *lexer) run() error {
 					needcont = true
 					strStartL, strStartC, strLine = lnum, pos, text
 					endQuote = q
-					contstr.Reset()
-					contstr.WriteString(text[pos:])
 					pos = max
 					continue
 				}
@@ -376,7 +417,7 @@ func (lx *lexer) run() error {
 				case ')', ']', '}':
 					parenlev--
 				}
-				lx.emit(OP, text[pos:pos+n], lnum, text, pos)
+				lx.emit(OP, n, lnum, text, pos)
 				pos += n
 				continue
 			}
@@ -384,9 +425,9 @@ func (lx *lexer) run() error {
 			if n := scanWord(text, pos); n > 0 {
 				r, _ := utf8.DecodeRuneInString(text[pos:])
 				if r == '_' || unicode.IsLetter(r) {
-					lx.emit(NAME, text[pos:pos+n], lnum, text, pos)
+					lx.emit(NAME, n, lnum, text, pos)
 				} else {
-					lx.emit(OP, text[pos:pos+n], lnum, text, pos)
+					lx.emit(OP, n, lnum, text, pos)
 				}
 				pos += n
 				continue
@@ -395,9 +436,9 @@ func (lx *lexer) run() error {
 		}
 	}
 	for range indents[1:] {
-		lx.toks = append(lx.toks, mkToken(DEDENT, "", lx.pos(lnum, 0)))
+		lx.emitEnd(DEDENT, lnum)
 	}
-	lx.toks = append(lx.toks, mkToken(ENDMARKER, "", lx.pos(lnum, 0)))
+	lx.emitEnd(ENDMARKER, lnum)
 	return nil
 }
 
@@ -409,7 +450,7 @@ const MaxParenDepth = 2000
 // before the offending one when there is any.
 func (lx *lexer) errorToken(lnum int, text string, pos *int, wsStart int) {
 	_, size := utf8.DecodeRuneInString(text[wsStart:])
-	lx.emit(ERRORTOKEN, text[wsStart:wsStart+size], lnum, text, wsStart)
+	lx.emit(ERRORTOKEN, size, lnum, text, wsStart)
 	*pos = wsStart + size
 }
 

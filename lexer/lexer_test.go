@@ -19,7 +19,8 @@ func TestScanOp(t *testing.T) {
 	}
 }
 
-func kinds(toks []Token) string {
+func kinds(st *Stream) string {
+	toks := st.Toks
 	var b strings.Builder
 	for _, t := range toks {
 		if b.Len() > 0 {
@@ -29,7 +30,7 @@ func kinds(toks []Token) string {
 		case INDENT, DEDENT, ENDMARKER:
 			b.WriteString(t.Kind.String())
 		default:
-			b.WriteString(t.Kind.String() + ":" + t.Text)
+			b.WriteString(t.Kind.String() + ":" + st.Text(&t))
 		}
 	}
 	return b.String()
@@ -88,12 +89,12 @@ func TestTokenizeErrors(t *testing.T) {
 }
 
 func TestPositions(t *testing.T) {
-	toks, err := Tokenize("t", []byte("a\r\n  é b\n"))
+	st, err := Tokenize("t", []byte("a\r\n  é b\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := toks[3] // a INDENT é b
-	if b.Text != "b" || b.Pos().Line != 2 || b.Pos().Col != 5 || b.Pos().Offset != 8 {
+	b := st.Toks[3] // a INDENT é b
+	if st.Text(&b) != "b" || b.Pos().Line != 2 || b.Pos().Col != 5 || b.Pos().Offset != 8 {
 		t.Errorf("b at %+v", b.Pos())
 	}
 }

@@ -33,6 +33,7 @@ type bailout struct{ err error }
 
 type parser struct {
 	src   *diag.Source
+	st    *lexer.Stream
 	toks  []lexer.Token
 	pos   int
 	max   int
@@ -42,16 +43,16 @@ type parser struct {
 
 // Parse tokenizes and parses src. check may be nil.
 func Parse(src *diag.Source, check Checker) (m *ast.Machine, err error) {
-	toks, err := lexer.TokenizeSource(src)
+	st, err := lexer.TokenizeSource(src)
 	if err != nil {
 		return nil, err
 	}
-	return ParseTokens(src, toks, check)
+	return ParseTokens(src, st, check)
 }
 
 // ParseTokens parses an already tokenized source.
-func ParseTokens(src *diag.Source, toks []lexer.Token, check Checker) (m *ast.Machine, err error) {
-	p := &parser{src: src, toks: toks, check: check}
+func ParseTokens(src *diag.Source, st *lexer.Stream, check Checker) (m *ast.Machine, err error) {
+	p := &parser{src: src, st: st, toks: st.Toks, check: check}
 	defer func() {
 		if r := recover(); r != nil {
 			b, ok := r.(bailout)
@@ -91,6 +92,9 @@ func (p *parser) leave() { p.depth-- }
 
 func (p *parser) cur() *lexer.Token { return &p.toks[p.pos] }
 
+// tx returns a token's text.
+func (p *parser) tx(t *lexer.Token) string { return p.st.Text(t) }
+
 func (p *parser) advance() *lexer.Token {
 	t := &p.toks[p.pos]
 	if p.pos < len(p.toks)-1 || t.Kind != lexer.ENDMARKER {
@@ -108,7 +112,7 @@ func (p *parser) accept(k lexer.Kind, text string) *lexer.Token {
 		return nil
 	}
 	t := &p.toks[p.pos]
-	if t.Kind != k || (text != "" && t.Text != text) {
+	if t.Kind != k || (text != "" && p.tx(t) != text) {
 		return nil
 	}
 	return p.advance()
@@ -123,7 +127,7 @@ func (p *parser) str() *ast.Str {
 	if t == nil {
 		return nil
 	}
-	return &ast.Str{Pos: t.Pos(), Value: stringValue(t.Text)}
+	return &ast.Str{Pos: t.Pos(), Value: stringValue(p.tx(t))}
 }
 
 func stringValue(text string) string {
@@ -140,9 +144,9 @@ func (p *parser) number() (ast.Number, diag.Pos, bool) {
 	if t == nil {
 		return ast.Number{}, diag.Pos{}, false
 	}
-	n, ok := ast.ParseNumber(t.Text)
+	n, ok := ast.ParseNumber(p.tx(t))
 	if !ok {
-		p.fail(t.Pos(), "'%s' is not a valid number", t.Text)
+		p.fail(t.Pos(), "'%s' is not a valid number", p.tx(t))
 	}
 	return n, t.Pos(), true
 }
@@ -231,7 +235,7 @@ func (p *parser) state() *ast.State {
 	// heaviside's order (simple states, then flow control).
 	var kw func() *ast.State
 	before := true // is the keyword's alternative before task in the order?
-	switch t.Text {
+	switch p.tx(t) {
 	case "Pass":
 		kw = p.passState
 	case "Success":
@@ -392,7 +396,7 @@ func (p *parser) waitState() *ast.State {
 	if kw.Kind != lexer.NAME {
 		return nil
 	}
-	switch kw.Text {
+	switch p.tx(kw) {
 	case "seconds", "seconds_path", "timestamp", "timestamp_path":
 		p.advance()
 	default:
@@ -401,7 +405,7 @@ func (p *parser) waitState() *ast.State {
 	if !p.op("=") {
 		return nil
 	}
-	arg := &ast.WaitArg{Key: kw.Text, Pos: kw.Pos()}
+	arg := &ast.WaitArg{Key: p.tx(kw), Pos: kw.Pos()}
 	if n, pos, ok := p.integerPos(); ok {
 		arg.Value = ast.Value{Kind: ast.NumberVal, Pos: pos, Num: n}
 	} else if v, ok := p.timestampOrString(); ok {
@@ -437,11 +441,11 @@ func (p *parser) taskState() *ast.State {
 	if svc == nil {
 		return nil
 	}
-	call := &ast.TaskCall{Service: ast.Str{Pos: svc.Pos(), Value: svc.Text}}
+	call := &ast.TaskCall{Service: ast.Str{Pos: svc.Pos(), Value: p.tx(svc)}}
 	save := p.pos
 	if p.op(".") {
 		if fn := p.accept(lexer.NAME, ""); fn != nil {
-			call.Function = &ast.Str{Pos: fn.Pos(), Value: fn.Text}
+			call.Function = &ast.Str{Pos: fn.Pos(), Value: p.tx(fn)}
 		} else {
 			p.pos = save
 		}
@@ -466,7 +470,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 	if t.Kind != lexer.NAME {
 		return nil
 	}
-	switch t.Text {
+	switch p.tx(t) {
 	case "timeout", "heartbeat", "max_concurrency":
 		p.advance()
 		if !p.op(":") {
@@ -474,7 +478,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 		}
 		var n ast.Number
 		var ok bool
-		if t.Text == "max_concurrency" {
+		if p.tx(t) == "max_concurrency" {
 			n, _, ok = p.integerNN()
 		} else {
 			n, _, ok = p.integerPos()
@@ -483,7 +487,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 			return nil
 		}
 		k := ast.ModTimeout
-		switch t.Text {
+		switch p.tx(t) {
 		case "heartbeat":
 			k = ast.ModHeartbeat
 		case "max_concurrency":
@@ -526,7 +530,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 func (p *parser) strModifier() *ast.Modifier {
 	t := p.cur()
 	var k ast.ModKind
-	switch t.Text {
+	switch p.tx(t) {
 	case "input":
 		k = ast.ModInput
 	case "result":
@@ -567,7 +571,7 @@ func (p *parser) parametersBlock() *ast.Modifier {
 			p.pos = save
 			break
 		}
-		key := ast.Str{Pos: k.Pos(), Value: k.Text}
+		key := ast.Str{Pos: k.Pos(), Value: p.tx(k)}
 		s2 := p.pos
 		if p.op(".") && p.accept(lexer.ERRORTOKEN, "$") != nil {
 			key.Value += ".$"
@@ -706,7 +710,7 @@ func (p *parser) transformBlock() []*ast.Modifier {
 	}
 	mods := p.modifiers(func() *ast.Modifier {
 		t := p.cur()
-		if t.Kind == lexer.NAME && (t.Text == "input" || t.Text == "result" || t.Text == "output") {
+		if t.Kind == lexer.NAME && (p.tx(t) == "input" || p.tx(t) == "result" || p.tx(t) == "output") {
 			return p.strModifier()
 		}
 		return nil
@@ -964,11 +968,11 @@ func (p *parser) compBase() *ast.Cond {
 	p.pos = save
 	if v := p.str(); v != nil {
 		if op := p.cur(); op.Kind == lexer.OP {
-			switch op.Text {
+			switch p.tx(op) {
 			case "==", "<", ">", "<=", ">=", "!=":
 				p.advance()
 				if val, ok := p.opValue(); ok {
-					return &ast.Cond{Pos: v.Pos, Op: op.Text, Var: v.Value, Val: val}
+					return &ast.Cond{Pos: v.Pos, Op: p.tx(op), Var: v.Value, Val: val}
 				}
 			}
 		}
@@ -987,7 +991,7 @@ func (p *parser) compBase() *ast.Cond {
 func (p *parser) opValue() (ast.Value, bool) {
 	t := p.cur()
 	if t.Kind == lexer.NAME {
-		switch t.Text {
+		switch p.tx(t) {
 		case "true", "True":
 			p.advance()
 			return ast.Value{Kind: ast.BoolVal, Pos: t.Pos(), Bool: true}, true
@@ -1008,7 +1012,7 @@ func (p *parser) json() (ast.JSON, bool) {
 	t := p.cur()
 	switch t.Kind {
 	case lexer.NAME:
-		switch t.Text {
+		switch p.tx(t) {
 		case "null", "Null":
 			p.advance()
 			return nil, true
@@ -1026,7 +1030,7 @@ func (p *parser) json() (ast.JSON, bool) {
 	case lexer.STRING:
 		return p.str().Value, true
 	case lexer.OP:
-		switch t.Text {
+		switch p.tx(t) {
 		case "{":
 			return p.object()
 		case "[":

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hsc-dev/hsc/ast"
 	"github.com/hsc-dev/hsc/diag"
@@ -283,33 +284,58 @@ type Options struct {
 	Visitors  []ast.Visitor
 }
 
+// Analysis is what Analyze learns about a valid machine.
+type Analysis struct {
+	// States holds every state of the machine (all branches) by name.
+	States map[string]*ast.State
+	// Warnings are problems heaviside accepts but AWS rejects.
+	Warnings []*diag.Error
+}
+
 // Analyze links a parsed machine and runs every check after parsing, in
 // heaviside's order. It returns the first error, as heaviside does.
-func Analyze(src *diag.Source, m *ast.Machine, o Options) error {
+func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
 	a := &analyzer{src: src}
 	if len(m.States) == 0 {
-		return a.errorf(m.FirstToken, "State machine has no states")
+		return nil, a.errorf(m.FirstToken, "State machine has no states")
 	}
 	linked, err := a.link(m.States, nil, m.FirstToken)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m.States = linked
 	if err := a.checkNames(m.States); err != nil {
-		return err
+		return nil, err
 	}
 	resolveARNs(m.States, o.Region, o.AccountID)
 	if err := a.checkGotos(m.States); err != nil {
-		return err
+		return nil, err
 	}
 	for _, v := range o.Visitors {
 		ast.Walk(m.States, v)
 	}
-	return a.checkDefinition(m.States)
+	if err := a.checkDefinition(m.States); err != nil {
+		return nil, err
+	}
+	res := &Analysis{States: make(map[string]*ast.State, len(a.names)), Warnings: a.warnings(m)}
+	for name, info := range a.names {
+		res.States[name] = info.state
+	}
+	return res, nil
 }
 
 type analyzer struct {
 	src *diag.Source
+	// names maps every state name (unique machine-wide once checkNames
+	// passes) to its state, its branch (numbered breadth first) and a
+	// dense index.
+	names map[string]nameInfo
+}
+
+type nameInfo struct {
+	state  *ast.State
+	branch int
+	idx    int
 }
 
 func (a *analyzer) errorf(p diag.Pos, format string, args ...any) error {
@@ -424,30 +450,25 @@ func (a *analyzer) checkNames(top []*ast.State) error {
 	type branch struct {
 		states []*ast.State
 		pos    diag.Pos // where the branch starts (for cross-branch duplicates)
-		id     int
 	}
-	type seen struct {
-		branch int
-		line   int
-	}
-	names := make(map[string]seen, len(top))
+	a.names = make(map[string]nameInfo, len(top))
 	queue := []branch{{states: top}}
 	for id := 0; len(queue) > 0; id++ {
 		b := queue[0]
 		queue = queue[1:]
 		for _, s := range b.states {
-			if n := len([]rune(s.Name)); n > MaxNameLength {
+			if n := utf8.RuneCountInString(s.Name); n > MaxNameLength {
 				return a.errorf(s.Pos, "Name exceeds %d characters", MaxNameLength)
 			}
-			if prev, dup := names[s.Name]; dup {
+			if prev, dup := a.names[s.Name]; dup {
 				if prev.branch == id {
 					return a.errorf(s.Pos, "Duplicate state name '%s'", s.Name)
 				}
 				// D6: the same name in another branch. Point at the branch
 				// that repeats it, and say where the name was first used.
-				return a.errorf(b.pos, "Duplicate state name '%s' (line %d uses it in another branch; names must be unique in the whole state machine)", s.Name, prev.line)
+				return a.errorf(b.pos, "Duplicate state name '%s' (line %d uses it in another branch; names must be unique in the whole state machine)", s.Name, prev.state.Pos.Line)
 			}
-			names[s.Name] = seen{branch: id, line: s.Pos.Line}
+			a.names[s.Name] = nameInfo{state: s, branch: id, idx: len(a.names)}
 			switch s.Kind {
 			case ast.Parallel:
 				for _, br := range s.Branches {
@@ -488,15 +509,14 @@ func resolveARNs(states []*ast.State, region, account string) {
 	}
 }
 
-// checkGotos checks that every goto names a state of its own branch.
+// checkGotos checks that every goto names a state of its own branch,
+// visiting branches in checkNames's order.
 func (a *analyzer) checkGotos(top []*ast.State) error {
 	queue := [][]*ast.State{top}
-	for len(queue) > 0 {
+	for id := 0; len(queue) > 0; id++ {
 		states := queue[0]
 		queue = queue[1:]
-		names := make(map[string]bool, len(states))
 		for _, s := range states {
-			names[s.Name] = true
 			switch s.Kind {
 			case ast.Parallel:
 				for _, b := range s.Branches {
@@ -507,7 +527,10 @@ func (a *analyzer) checkGotos(top []*ast.State) error {
 			}
 		}
 		for _, s := range states {
-			if s.GotoNext != nil && !names[s.GotoNext.Str] {
+			if s.GotoNext == nil {
+				continue
+			}
+			if t, ok := a.names[s.GotoNext.Str]; !ok || t.branch != id {
 				return a.errorf(s.GotoNext.Pos, "Goto target '%s' doesn't exist", s.GotoNext.Str)
 			}
 		}

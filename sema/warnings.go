@@ -5,13 +5,20 @@ import (
 	"github.com/hsc-dev/hsc/diag"
 )
 
-// Warnings reports problems that heaviside accepts but AWS Step Functions
+// warnings reports problems that heaviside accepts but AWS Step Functions
 // rejects at create time, so the user hears of them before AWS says so:
 // states that no state transitions to, and branches (the machine, a
 // Parallel branch, a Map iterator) without a state that ends them. It runs
 // on a linked machine.
-func Warnings(src *diag.Source, m *ast.Machine) []*diag.Error {
+func (a *analyzer) warnings(m *ast.Machine) []*diag.Error {
+	src := a.src
 	var out []*diag.Error
+	targeted := make([]bool, len(a.names))
+	mark := func(name string) {
+		if t, ok := a.names[name]; ok {
+			targeted[t.idx] = true
+		}
+	}
 	var branch func(states []*ast.State, where string)
 	branch = func(states []*ast.State, where string) {
 		for _, s := range states {
@@ -24,8 +31,7 @@ func Warnings(src *diag.Source, m *ast.Machine) []*diag.Error {
 		}
 		// A state is dead when nothing transitions to it (and it does not
 		// start the branch); this is the rule AWS applies.
-		targeted := make(map[string]bool, len(states))
-		targeted[states[0].Name] = true
+		mark(states[0].Name)
 		terminal := false
 		for _, s := range states {
 			if s.End || s.Kind == ast.Succeed || s.Kind == ast.Fail {
@@ -37,17 +43,17 @@ func Warnings(src *diag.Source, m *ast.Machine) []*diag.Error {
 				out = append(out, w)
 			}
 			if s.HasNext {
-				targeted[s.Next] = true
+				mark(s.Next)
 			}
 			for _, c := range s.Choices {
-				targeted[c.Target] = true
+				mark(c.Target)
 			}
 			for _, c := range s.Catch {
-				targeted[c.Catch.Next] = true
+				mark(c.Catch.Next)
 			}
 		}
 		for _, s := range states {
-			if !targeted[s.Name] {
+			if !targeted[a.names[s.Name].idx] {
 				w := src.Errorf(s.Pos, "state '%s' can never be reached: no state transitions to it (AWS Step Functions rejects this)", s.Name)
 				w.Severity = diag.SevWarning
 				out = append(out, w)

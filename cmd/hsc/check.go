@@ -130,7 +130,7 @@ func checkHeaviside(name string, g *globalFlags) []*diag.Error {
 		}
 		return []*diag.Error{{File: name, Msg: err.Error()}}
 	}
-	diags, err := definitionDiags(name, res.Definition, res.StatePos)
+	diags, err := definitionDiags(name, res.Definition, res.StatePositions())
 	if err != nil { // the compiler wrote bad JSON: a bug, but say so plainly
 		d := syntaxDiag(name, err)
 		d.Pos = diag.Pos{}
