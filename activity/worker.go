@@ -2,12 +2,10 @@ package activity
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
 	mrand "math/rand/v2"
 	"runtime/debug"
 	"strings"
@@ -178,11 +176,7 @@ func randomLetters(n int) string {
 	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	b := make([]byte, n)
 	for i := range b {
-		k, err := rand.Int(rand.Reader, big.NewInt(int64(len(letters))))
-		if err != nil {
-			k = big.NewInt(int64(mrand.IntN(len(letters))))
-		}
-		b[i] = letters[k.Int64()]
+		b[i] = letters[mrand.IntN(len(letters))]
 	}
 	return string(b)
 }
