@@ -28,7 +28,7 @@ type Format struct {
 // sizeHint, when known, is the source size: the output is usually a few
 // times larger, and reserving it up front avoids repeated copying.
 func Write(m *ast.Machine, f Format, sizeHint int) []byte {
-	w := &writer{f: f, buf: make([]byte, 0, 1<<12+sizeHint*6)}
+	w := &writer{f: f, buf: make([]byte, 1<<12+sizeHint*6)}
 	if f.Indent > 0 {
 		w.spaces = strings.Repeat(" ", f.Indent*64)
 	}
@@ -47,30 +47,54 @@ func Write(m *ast.Machine, f Format, sizeHint int) []byte {
 		w.number(m.Timeout.Value)
 	}
 	w.end('}')
-	return w.buf
+	return w.buf[:w.n:w.n]
 }
 
+// writer appends to buf[:n]. Writing by index rather than with append keeps
+// pointer stores (and so GC write barriers) out of the hot path.
 type writer struct {
 	f     Format
-	buf   []byte
+	buf   []byte // len(buf) is the capacity in use
+	n     int
 	level int
 	first []bool
 	// spaces is a run of blanks to copy indentation from.
 	spaces string
 }
 
+func (w *writer) grow(k int) {
+	nb := make([]byte, 2*len(w.buf)+k)
+	copy(nb, w.buf[:w.n])
+	w.buf = nb
+}
+
+func (w *writer) raw(s string) {
+	if w.n+len(s) > len(w.buf) {
+		w.grow(len(s))
+	}
+	w.n += copy(w.buf[w.n:], s)
+}
+
+func (w *writer) byte1(c byte) {
+	if w.n >= len(w.buf) {
+		w.grow(1)
+	}
+	w.buf[w.n] = c
+	w.n++
+}
+
 func (w *writer) newline() {
-	w.buf = append(w.buf, '\n')
+	w.byte1('\n')
 	n := w.level * w.f.Indent
 	for n > len(w.spaces) {
-		w.buf = append(w.buf, w.spaces...)
+		w.raw(w.spaces)
 		n -= len(w.spaces)
 	}
-	w.buf = append(w.buf, w.spaces[:n]...)
+	w.raw(w.spaces[:n])
 }
 
 func (w *writer) begin(c byte) {
-	w.buf = append(w.buf, c)
+	w.byte1(c)
 	w.level++
 	w.first = append(w.first, true)
 }
@@ -82,16 +106,16 @@ func (w *writer) end(c byte) {
 	if !empty && w.f.Indent >= 0 {
 		w.newline()
 	}
-	w.buf = append(w.buf, c)
+	w.byte1(c)
 }
 
 // item starts a new element of the innermost container.
 func (w *writer) item() {
 	top := len(w.first) - 1
 	if !w.first[top] {
-		w.buf = append(w.buf, ',')
+		w.byte1(',')
 		if w.f.Indent < 0 && !w.f.Compact {
-			w.buf = append(w.buf, ' ')
+			w.byte1(' ')
 		}
 	}
 	w.first[top] = false
@@ -103,9 +127,9 @@ func (w *writer) item() {
 func (w *writer) key(k string) {
 	w.item()
 	w.str(k)
-	w.buf = append(w.buf, ':')
+	w.byte1(':')
 	if !w.f.Compact || w.f.Indent >= 0 {
-		w.buf = append(w.buf, ' ')
+		w.byte1(' ')
 	}
 }
 
@@ -113,60 +137,62 @@ const hexDigits = "0123456789abcdef"
 
 // str writes a JSON string as Python's json.dumps(ensure_ascii=False).
 func (w *writer) str(s string) {
-	w.buf = append(w.buf, '"')
+	w.byte1('"')
 	start := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
 		}
-		w.buf = append(w.buf, s[start:i]...)
+		w.raw(s[start:i])
 		switch c {
 		case '"':
-			w.buf = append(w.buf, '\\', '"')
+			w.raw(`\"`)
 		case '\\':
-			w.buf = append(w.buf, '\\', '\\')
+			w.raw(`\\`)
 		case '\n':
-			w.buf = append(w.buf, '\\', 'n')
+			w.raw(`\n`)
 		case '\r':
-			w.buf = append(w.buf, '\\', 'r')
+			w.raw(`\r`)
 		case '\t':
-			w.buf = append(w.buf, '\\', 't')
+			w.raw(`\t`)
 		case '\b':
-			w.buf = append(w.buf, '\\', 'b')
+			w.raw(`\b`)
 		case '\f':
-			w.buf = append(w.buf, '\\', 'f')
+			w.raw(`\f`)
 		default:
-			w.buf = append(w.buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			w.raw(`\u00`)
+			w.byte1(hexDigits[c>>4])
+			w.byte1(hexDigits[c&0xf])
 		}
 		start = i + 1
 	}
-	w.buf = append(w.buf, s[start:]...)
-	w.buf = append(w.buf, '"')
+	w.raw(s[start:])
+	w.byte1('"')
 }
 
 func (w *writer) number(n ast.Number) {
 	if n.IsInt {
-		w.buf = append(w.buf, n.Text...)
+		w.raw(n.Text)
 		return
 	}
 	switch s := ast.FormatFloat(n.Float); s {
 	case "inf":
-		w.buf = append(w.buf, "Infinity"...)
+		w.raw("Infinity")
 	case "-inf":
-		w.buf = append(w.buf, "-Infinity"...)
+		w.raw("-Infinity")
 	case "nan":
-		w.buf = append(w.buf, "NaN"...)
+		w.raw("NaN")
 	default:
-		w.buf = append(w.buf, s...)
+		w.raw(s)
 	}
 }
 
 func (w *writer) boolean(b bool) {
 	if b {
-		w.buf = append(w.buf, "true"...)
+		w.raw("true")
 	} else {
-		w.buf = append(w.buf, "false"...)
+		w.raw("false")
 	}
 }
 
@@ -175,7 +201,7 @@ func (w *writer) boolean(b bool) {
 func (w *writer) json(v ast.JSON) {
 	switch x := v.(type) {
 	case nil:
-		w.buf = append(w.buf, "null"...)
+		w.raw("null")
 	case bool:
 		w.boolean(x)
 	case ast.Number:
