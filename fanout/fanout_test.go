@@ -409,3 +409,45 @@ func TestResumeBadState(t *testing.T) {
 		}
 	}
 }
+
+// Launches pause for the ramp-up delay, and status calls keep to the
+// rate limit (StatusDelay between calls).
+func TestRampupAndStatusRate(t *testing.T) {
+	c := localClient(t)
+	m := waitMachine(t, c, 30)
+	cfg := fastConfig(4)
+	cfg.RampupDelay = 200 * time.Millisecond
+	cfg.RampupBackoff = 0.5
+	cfg.StatusDelay = 150 * time.Millisecond
+	s, err := fanout.NewState(m.ARN, []int{1, 2, 3, 4}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { // stop what the test started
+		for _, r := range s.Running {
+			_ = c.StopExecution(context.Background(), r.ARN, "", "")
+		}
+	}()
+	start := time.Now()
+	if err := s.Step(t.Context(), c.API(), nil); err != nil {
+		t.Fatal(err)
+	}
+	// 4 launches with pauses of 200, 100 and 50 ms between them.
+	if d := time.Since(start); d < 350*time.Millisecond {
+		t.Errorf("4 launches took %v; the ramp-up pauses add up to 350 ms", d)
+	}
+	if s.Next != 4 || s.RampupDelay != 0.025 {
+		t.Errorf("after 4 launches: next %d, ramp-up %v s; want 4 and 0.025", s.Next, s.RampupDelay)
+	}
+	start = time.Now()
+	if err := s.Step(t.Context(), c.API(), nil); err != nil {
+		t.Fatal(err)
+	}
+	// 4 status calls, at most one per 150 ms (the first may go at once).
+	if d := time.Since(start); d < 450*time.Millisecond {
+		t.Errorf("a status round over 4 executions took %v; the rate limit allows no less than 450 ms", d)
+	}
+	if len(s.Running) != 4 {
+		t.Errorf("%d running, want 4", len(s.Running))
+	}
+}

@@ -49,8 +49,11 @@ Several --activity flags serve several activities from one process, each under
 a supervisor that restarts its worker if it dies. --concurrency tasks run at
 once per activity. With --heartbeat S, a heartbeat is sent every S seconds
 while COMMAND runs (for states with HeartbeatSeconds); if the service says the
-task timed out, COMMAND gets SIGTERM. SIGINT or SIGTERM stops polling and
-waits up to --grace for the commands in flight.`,
+task timed out, COMMAND gets SIGTERM (and SIGKILL 5 s later if it, or a child
+still holding its output open, has not finished; pass the signal on to
+children). SIGINT or SIGTERM stops polling and waits up to --grace for the
+commands in flight; commands still running then are stopped the same way and
+their tasks fail with hsc.WorkerShutdown.`,
 		Example: `  hsc worker --activity resize --concurrency 4 -- ./resize.sh
   hsc worker --activity a --activity b --heartbeat 20 -- python3 task.py`,
 		Args: cobra.MinimumNArgs(1),

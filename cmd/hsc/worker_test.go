@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -29,11 +31,10 @@ printf '{"activity":"%s","input":%s}\n' "$HSC_ACTIVITY" "$in"
 // hsc worker serving two activities (one by name, one by ARN) in one
 // process completes, fails and rejects tasks as the command says.
 func TestWorkerCommand(t *testing.T) {
-	ep := sfnlocal.Endpoint(t)
 	ctx := t.Context()
 	c, err := runtime.New(ctx, runtime.Config{
 		Region: sfnlocal.Region, AccessKey: sfnlocal.AccessKey, SecretKey: sfnlocal.SecretKey,
-		AccountID: sfnlocal.AccountID, EndpointURL: ep,
+		AccountID: sfnlocal.AccountID, EndpointURL: sfnlocal.Endpoint(t),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -56,17 +57,8 @@ func TestWorkerCommand(t *testing.T) {
 		t.Cleanup(func() { _ = m.Delete(context.Background(), false) })
 	}
 
-	var stdout, stderr bytes.Buffer
-	root := newRootCmd(strings.NewReader(""), &stdout, &stderr)
-	root.SetArgs([]string{
-		"--region", sfnlocal.Region, "--account-id", sfnlocal.AccountID,
-		"--access-key", sfnlocal.AccessKey, "--secret-key", sfnlocal.SecretKey, "--endpoint-url", ep,
-		"worker", "--activity", names[0], "--activity", arns[1], "--concurrency", "2", "--heartbeat", "0.5",
-		"--", "sh", "-c", workerScript,
-	})
-	wctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(wctx) }()
+	stop, done, stdout, stderr := startWorkerCmd(t, "--activity", names[0], "--activity", arns[1],
+		"--concurrency", "2", "--heartbeat", "0.5", "--", "sh", "-c", workerScript)
 
 	tests := []struct {
 		machine        int
@@ -125,6 +117,92 @@ func TestWorkerCommand(t *testing.T) {
 	if !strings.Contains(stderr.String(), "polling for tasks") || stdout.Len() != 0 {
 		t.Errorf("stdout %q; stderr:\n%s", stdout.String(), stderr.String())
 	}
+}
+
+// startWorkerCmd runs hsc worker against the local server until stop is
+// called; done delivers its result.
+func startWorkerCmd(t *testing.T, args ...string) (stop func(), done <-chan error, stdout, stderr *bytes.Buffer) {
+	t.Helper()
+	ep := sfnlocal.Endpoint(t)
+	stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
+	root := newRootCmd(strings.NewReader(""), stdout, stderr)
+	root.SetArgs(append([]string{
+		"--region", sfnlocal.Region, "--account-id", sfnlocal.AccountID,
+		"--access-key", sfnlocal.AccessKey, "--secret-key", sfnlocal.SecretKey, "--endpoint-url", ep,
+		"worker"}, args...))
+	ctx, cancel := context.WithCancel(t.Context())
+	ch := make(chan error, 1)
+	go func() { ch <- root.ExecuteContext(ctx) }()
+	return cancel, ch, stdout, stderr
+}
+
+// When the service times a task out (no heartbeat in time), the command
+// gets SIGTERM and the execution fails with a timeout.
+func TestWorkerCommandHeartbeatTimeout(t *testing.T) {
+	c, err := runtime.New(t.Context(), runtime.Config{
+		Region: sfnlocal.Region, AccessKey: sfnlocal.AccessKey, SecretKey: sfnlocal.SecretKey,
+		AccountID: sfnlocal.AccountID, EndpointURL: sfnlocal.Endpoint(t),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := sfnlocal.Name(t, "clitimeout")
+	out, err := c.API().CreateActivity(t.Context(), &sfn.CreateActivityInput{Name: aws.String(name)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.NewStateMachine(sfnlocal.Name(t, "clitimeout"), "")
+	def := fmt.Sprintf(`{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":%q,"HeartbeatSeconds":1,"End":true}}}`, aws.ToString(out.ActivityArn))
+	if err := m.Create(t.Context(), []byte(def), sfnlocal.RoleARN); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Delete(context.Background(), false) })
+	mark := filepath.Join(t.TempDir(), "mark")
+	script := fmt.Sprintf(`sleep 30 & trap 'kill $!; echo terminated > %q; exit 143' TERM; wait $!`, mark)
+	// Heartbeats every 2.5 s: too slow for HeartbeatSeconds 1.
+	stop, done, _, stderr := startWorkerCmd(t, "--activity", name, "--heartbeat", "2.5", "--", "sh", "-c", script)
+	exec, err := m.Start(t.Context(), nil, "slow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := waitDone(t, c, exec)
+	if d.Status != types.ExecutionStatusFailed {
+		t.Errorf("status %s, want FAILED", d.Status)
+	}
+	events, err := c.History(t.Context(), exec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := events[len(events)-1]; !hasEvent(events, types.HistoryEventTypeActivityTimedOut) {
+		t.Errorf("no ActivityTimedOut event; last event %s", last.Type)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		b, _ := os.ReadFile(mark)
+		if strings.TrimSpace(string(b)) == "terminated" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the command was not sent SIGTERM after the task timed out")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Errorf("hsc worker: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "task timed out; result dropped") {
+		t.Errorf("stderr does not report the timeout:\n%s", stderr)
+	}
+}
+
+func hasEvent(events []types.HistoryEvent, typ types.HistoryEventType) bool {
+	for _, ev := range events {
+		if ev.Type == typ {
+			return true
+		}
+	}
+	return false
 }
 
 func waitDone(t *testing.T, c *runtime.Client, arn string) *sfn.DescribeExecutionOutput {
