@@ -101,6 +101,8 @@ type choiceRule struct {
 	rules     []*choiceRule // And, Or (Not: one)
 	next      int
 	assign    *template // a top-level rule's Assign
+	jCond     *jtemplate
+	jAssign   *jtemplate
 }
 
 // matchPart is one piece of a StringMatches pattern: a literal run, or a

@@ -476,6 +476,9 @@ func asExecError(err error) *ExecutionError {
 }
 
 func (x *execution) runState(ctx context.Context, st *state, in any, sc *scope) (any, int, *ExecutionError) {
+	if st.jsonata {
+		return x.runJSONata(ctx, st, in, sc)
+	}
 	switch st.typ {
 	case typePass:
 		eff, err := st.inputPath.apply(sc, in)
@@ -668,6 +671,14 @@ func (x *execution) withRetry(ctx context.Context, st *state, in any, sc *scope)
 			eo := newObject(2)
 			eo.add("Error", err.Name)
 			eo.add("Cause", err.Cause)
+			if st.jsonata {
+				env := &jenv{sc: sc, input: in, errorOutput: eo, hasError: true}
+				out, jerr := x.jsonataFinish(env, c.jOutput, c.jAssign, eo)
+				if jerr != nil {
+					return nil, -1, jerr
+				}
+				return out, c.next, nil
+			}
 			assigned, aerr := sc.evalAssign(c.assign, eo)
 			if aerr != nil {
 				return nil, -1, aerr
@@ -698,6 +709,9 @@ func matchErrors(n int, list func(int) []string, err *ExecutionError) int {
 
 // attempt runs a Task, Parallel or Map state once.
 func (x *execution) attempt(ctx context.Context, st *state, in any, sc *scope) (any, *ExecutionError) {
+	if st.jsonata {
+		return x.attemptJSONata(ctx, st, in, sc)
+	}
 	eff, err := st.inputPath.apply(sc, in)
 	if err != nil {
 		return nil, err
@@ -717,7 +731,15 @@ func (x *execution) attempt(ctx context.Context, st *state, in any, sc *scope) (
 			}
 			params = v
 		}
-		if res, err = x.invokeTask(ctx, st, params, sc); err != nil {
+		timeout, err := x.secondsOption(st.timeoutSeconds, st.timeoutSecondsPath, params, sc, "TimeoutSeconds")
+		if err != nil {
+			return nil, err
+		}
+		heartbeat, err := x.secondsOption(st.heartbeatSeconds, st.heartbeatSecondsPath, params, sc, "HeartbeatSeconds")
+		if err != nil {
+			return nil, err
+		}
+		if res, err = x.invokeTask(ctx, st, params, timeout, heartbeat, sc); err != nil {
 			return nil, err
 		}
 	case typeParallel:
@@ -764,15 +786,7 @@ func (x *execution) secondsOption(fixed float64, p *Path, eff any, sc *scope, wh
 	return time.Duration(fixed * float64(time.Second)), nil
 }
 
-func (x *execution) invokeTask(ctx context.Context, st *state, params any, sc *scope) (any, *ExecutionError) {
-	timeout, err := x.secondsOption(st.timeoutSeconds, st.timeoutSecondsPath, params, sc, "TimeoutSeconds")
-	if err != nil {
-		return nil, err
-	}
-	heartbeat, err := x.secondsOption(st.heartbeatSeconds, st.heartbeatSecondsPath, params, sc, "HeartbeatSeconds")
-	if err != nil {
-		return nil, err
-	}
+func (x *execution) invokeTask(ctx context.Context, st *state, params any, timeout, heartbeat time.Duration, sc *scope) (any, *ExecutionError) {
 	input := appendJSON(nil, params)
 	kind, rtype, rname := resourceKind(st.resource)
 	x.emitScheduled(sc, kind, rtype, rname, st.resource, input, timeout, heartbeat)
@@ -1045,6 +1059,13 @@ func (x *execution) parallel(ctx context.Context, st *state, eff any, sc *scope)
 
 func (x *execution) mapState(ctx context.Context, st *state, eff any, sc *scope) (any, *ExecutionError) {
 	itemsV := eff
+	if st.jItems != nil {
+		v, err := st.jItems.evalTop(&jenv{sc: sc, input: eff}, "Items")
+		if err != nil {
+			return nil, err
+		}
+		itemsV = v
+	}
 	if st.itemsPath != nil {
 		v, ok := sc.evalPath(st.itemsPath, eff)
 		if !ok {
@@ -1068,6 +1089,17 @@ func (x *execution) mapState(ctx context.Context, st *state, eff any, sc *scope)
 		f, isNum := toFloat(v)
 		if !ok || !isNum || f < 0 || f != math.Trunc(f) {
 			return nil, newError(ErrRuntime, "MaxConcurrencyPath '%s' must select a non-negative integer, got %s", st.maxConcurrencyPath.src, describe(v, ok))
+		}
+		limit = int(min(f, 1<<30))
+	}
+	if st.jMaxConcurr != nil {
+		v, err := st.jMaxConcurr.evalTop(&jenv{sc: sc, input: eff}, "MaxConcurrency")
+		if err != nil {
+			return nil, err
+		}
+		f, isNum := toFloat(v)
+		if !isNum || f < 0 || f != math.Trunc(f) {
+			return nil, newError(ErrQueryEvaluation, "MaxConcurrency must be a non-negative integer, got %s", truncate(encodeJSON(v)))
 		}
 		limit = int(min(f, 1<<30))
 	}
@@ -1104,7 +1136,13 @@ func (x *execution) mapState(ctx context.Context, st *state, eff any, sc *scope)
 		})
 		in := items[i]
 		var err *ExecutionError
-		if st.params != nil && st.batch == nil {
+		if st.jItemSelector != nil {
+			v, jerr := st.jItemSelector.evalTop(&jenv{sc: isc, input: eff}, "ItemSelector")
+			if jerr != nil {
+				err = jerr
+			}
+			in = v
+		} else if st.params != nil && st.batch == nil {
 			v, perr := st.params.eval(isc, eff)
 			if perr != nil {
 				err = asExecError(perr)
@@ -1177,4 +1215,173 @@ func (x *execution) mapState(ctx context.Context, st *state, eff any, sc *scope)
 	}
 	x.emit(sc, "MapStateSucceeded", nil)
 	return results, nil
+}
+
+// runJSONata runs a JSONata state other than the retrying kinds' attempts.
+func (x *execution) runJSONata(ctx context.Context, st *state, in any, sc *scope) (any, int, *ExecutionError) {
+	env := &jenv{sc: sc, input: in}
+	switch st.typ {
+	case typePass, typeSucceed:
+		out, err := x.jsonataFinish(env, st.jOutput, st.jAssign, in)
+		next := st.next
+		if st.typ == typeSucceed {
+			next = -1
+		}
+		return out, next, err
+	case typeFail:
+		e := &ExecutionError{}
+		for _, f := range []struct {
+			t     *jtemplate
+			dst   *string
+			field string
+		}{{st.jError, &e.Name, "Error"}, {st.jCause, &e.Cause, "Cause"}} {
+			if f.t == nil {
+				continue
+			}
+			v, err := f.t.evalTop(env, f.field)
+			if err != nil {
+				return nil, -1, err
+			}
+			s, ok := v.(string)
+			if !ok {
+				return nil, -1, newError(ErrQueryEvaluation, "%s must be a string, got %s", f.field, typeName(v))
+			}
+			*f.dst = s
+		}
+		return nil, -1, e
+	case typeChoice:
+		next, assign := -1, st.jAssign
+		for _, r := range st.choices {
+			v, err := r.jCond.evalTop(env, "Condition")
+			if err != nil {
+				return nil, -1, err
+			}
+			b, ok := v.(bool)
+			if !ok {
+				return nil, -1, newError(ErrQueryEvaluation, "a Condition must be a boolean, got %s", truncate(encodeJSON(v)))
+			}
+			if b {
+				next, assign = r.next, r.jAssign
+				break
+			}
+		}
+		if next < 0 {
+			if st.def < 0 {
+				return nil, -1, newError(ErrNoChoiceMatched, "no Choice rule matched and there is no Default in state '%s'", st.name)
+			}
+			next = st.def
+		}
+		out, err := x.jsonataFinish(env, st.jOutput, assign, in)
+		return out, next, err
+	case typeWait:
+		var d time.Duration
+		if st.jSeconds != nil {
+			v, err := st.jSeconds.evalTop(env, "Seconds")
+			if err != nil {
+				return nil, -1, err
+			}
+			f, ok := toFloat(v)
+			if !ok || f < 0 || f != math.Trunc(f) {
+				return nil, -1, newError(ErrQueryEvaluation, "Seconds must be a non-negative integer, got %s", truncate(encodeJSON(v)))
+			}
+			d = time.Duration(f * float64(time.Second))
+		} else {
+			v, err := st.jTimestamp.evalTop(env, "Timestamp")
+			if err != nil {
+				return nil, -1, err
+			}
+			s, _ := v.(string)
+			t, perr := parseTimestamp(s)
+			if perr != nil {
+				return nil, -1, newError(ErrQueryEvaluation, "Timestamp must be an RFC 3339 timestamp, got %s", truncate(encodeJSON(v)))
+			}
+			d = t.Sub(x.cfg.clock.Now())
+		}
+		if serr := x.cfg.clock.Sleep(ctx, d); serr != nil {
+			return nil, -1, x.ctxError(ctx)
+		}
+		out, err := x.jsonataFinish(env, st.jOutput, st.jAssign, in)
+		return out, st.next, err
+	}
+	return x.withRetry(ctx, st, in, sc)
+}
+
+// jsonataFinish evaluates Output (default: def) and Assign, which both see
+// the variables as they were, then sets the variables.
+func (x *execution) jsonataFinish(env *jenv, output, assign *jtemplate, def any) (any, *ExecutionError) {
+	out := def
+	if output != nil {
+		v, err := output.evalTop(env, "Output")
+		if err != nil {
+			return nil, err
+		}
+		out = v
+	}
+	if assign != nil {
+		v, err := assign.evalTop(env, "Assign")
+		if err != nil {
+			return nil, err
+		}
+		o, ok := v.(*Object)
+		if !ok {
+			return nil, newError(ErrQueryEvaluation, "Assign must be an object")
+		}
+		env.sc.commit(o)
+	}
+	return out, nil
+}
+
+// attemptJSONata runs a JSONata Task, Parallel or Map state once.
+func (x *execution) attemptJSONata(ctx context.Context, st *state, in any, sc *scope) (any, *ExecutionError) {
+	env := &jenv{sc: sc, input: in}
+	if st.typ == typeTask && strings.HasSuffix(st.resource, ".waitForTaskToken") {
+		sc.token = fmt.Sprintf("%s-%d", x.name, x.tokenNo.Add(1))
+		sc.ctxObj = nil
+	}
+	args := in
+	if st.jArgs != nil {
+		v, err := st.jArgs.evalTop(env, "Arguments")
+		if err != nil {
+			return nil, err
+		}
+		args = v
+	}
+	var res any
+	var err *ExecutionError
+	switch st.typ {
+	case typeTask:
+		seconds := func(t *jtemplate, fixed float64, field string) (time.Duration, *ExecutionError) {
+			if t == nil {
+				return time.Duration(fixed * float64(time.Second)), nil
+			}
+			v, err := t.evalTop(env, field)
+			if err != nil {
+				return 0, err
+			}
+			f, ok := toFloat(v)
+			if !ok || f <= 0 || f != math.Trunc(f) {
+				return 0, newError(ErrQueryEvaluation, "%s must be a positive integer, got %s", field, truncate(encodeJSON(v)))
+			}
+			return time.Duration(f * float64(time.Second)), nil
+		}
+		timeout, terr := seconds(st.jTimeout, st.timeoutSeconds, "TimeoutSeconds")
+		if terr != nil {
+			return nil, terr
+		}
+		heartbeat, herr := seconds(st.jHeartbeat, st.heartbeatSeconds, "HeartbeatSeconds")
+		if herr != nil {
+			return nil, herr
+		}
+		res, err = x.invokeTask(ctx, st, args, timeout, heartbeat, sc)
+	case typeParallel:
+		res, err = x.parallel(ctx, st, args, sc)
+	case typeMap:
+		res, err = x.mapState(ctx, st, in, sc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	env.result, env.hasResult = res, true
+	env.vars = nil // rebuild the bindings with $states.result
+	return x.jsonataFinish(env, st.jOutput, st.jAssign, res)
 }

@@ -106,6 +106,14 @@ type state struct {
 	toleratedCount     int
 	hasTolerance       bool
 	batch              *itemBatcher
+
+	// JSONata states
+	jsonata                     bool
+	jArgs, jOutput, jAssign     *jtemplate
+	jItems, jItemSelector       *jtemplate
+	jSeconds, jTimestamp        *jtemplate
+	jTimeout, jHeartbeat        *jtemplate
+	jError, jCause, jMaxConcurr *jtemplate
 }
 
 // itemBatcher is a Map state's ItemBatcher: items are grouped and each group
@@ -128,10 +136,11 @@ type retrier struct {
 }
 
 type catcher struct {
-	errors     []string
-	next       int
-	resultPath resultPath
-	assign     *template
+	errors           []string
+	next             int
+	resultPath       resultPath
+	assign           *template
+	jOutput, jAssign *jtemplate
 }
 
 // Compile parses a States Language definition (JSON) into a Machine.
@@ -147,6 +156,13 @@ func Compile(definition []byte) (*Machine, error) {
 		return nil, &DefinitionError{Msg: "the definition must be a JSON object"}
 	}
 	c := compiler{}
+	switch ql, _ := top.Get("QueryLanguage"); ql {
+	case nil, "JSONPath":
+	case "JSONata":
+		c.jsonata = true
+	default:
+		return nil, &DefinitionError{Msg: fmt.Sprintf("QueryLanguage must be \"JSONPath\" or \"JSONata\", got %s", encodeJSON(ql))}
+	}
 	m := &Machine{}
 	if m.root, err = c.machine(top, ""); err != nil {
 		return nil, err
@@ -158,13 +174,12 @@ func Compile(definition []byte) (*Machine, error) {
 		}
 		m.timeout = time.Duration(n * float64(time.Second))
 	}
-	if ql, ok := top.Get("QueryLanguage"); ok && ql != "JSONPath" {
-		return nil, &DefinitionError{Msg: fmt.Sprintf("QueryLanguage %s is not supported yet; only JSONPath is", encodeJSON(ql))}
-	}
 	return m, nil
 }
 
-type compiler struct{}
+type compiler struct {
+	jsonata bool // the machine's QueryLanguage is JSONata
+}
 
 func defErr(state, format string, args ...any) error {
 	return &DefinitionError{State: state, Msg: fmt.Sprintf(format, args...)}
@@ -266,8 +281,18 @@ func (c *compiler) state(sm *stateMachine, name string, o *Object) (*state, erro
 	fail := func(format string, args ...any) (*state, error) {
 		return nil, defErr(name, format, args...)
 	}
-	if ql, ok := o.Get("QueryLanguage"); ok && ql != "JSONPath" {
-		return fail("QueryLanguage %s is not supported yet; only JSONPath is", encodeJSON(ql))
+	st.jsonata = c.jsonata
+	switch ql, _ := o.Get("QueryLanguage"); ql {
+	case nil:
+	case "JSONPath":
+		if c.jsonata {
+			return fail("a state cannot use JSONPath when the state machine's QueryLanguage is JSONata")
+		}
+		st.jsonata = false
+	case "JSONata":
+		st.jsonata = true
+	default:
+		return fail("QueryLanguage must be \"JSONPath\" or \"JSONata\", got %s", encodeJSON(ql))
 	}
 
 	// Transitions.
@@ -287,6 +312,13 @@ func (c *compiler) state(sm *stateMachine, name string, o *Object) (*state, erro
 		case end != true:
 			return fail("needs Next or \"End\": true")
 		}
+	}
+
+	if st.jsonata {
+		if err := c.jsonataState(sm, st, o); err != nil {
+			return nil, err
+		}
+		return st, nil
 	}
 
 	// Paths.
@@ -803,4 +835,204 @@ func parseTimestamp(s string) (time.Time, error) {
 // CompileASL compiles a state machine held in the asl package's model.
 func CompileASL(m *asl.StateMachine) (*Machine, error) {
 	return Compile(m.Encode(0))
+}
+
+// jsonataState compiles the fields of a JSONata state.
+func (c *compiler) jsonataState(sm *stateMachine, st *state, o *Object) error {
+	name := st.name
+	for _, f := range []string{"InputPath", "Parameters", "ResultSelector", "ResultPath", "OutputPath", "ItemsPath"} {
+		if _, ok := o.Get(f); ok {
+			return defErr(name, "%s is a JSONPath field; JSONata states use Arguments, Output and Assign", f)
+		}
+	}
+	tmpl := func(field string, dst **jtemplate) error {
+		v, ok := o.Get(field)
+		if !ok {
+			return nil
+		}
+		t, err := compileJTemplate(v)
+		if err != nil {
+			return defErr(name, "%s: %v", field, err)
+		}
+		*dst = t
+		return nil
+	}
+	for _, f := range []struct {
+		field string
+		dst   **jtemplate
+	}{{"Output", &st.jOutput}, {"Assign", &st.jAssign}, {"Arguments", &st.jArgs}} {
+		if err := tmpl(f.field, f.dst); err != nil {
+			return err
+		}
+	}
+	switch st.typ {
+	case typeTask, typeParallel, typeMap:
+		var err error
+		if st.retry, err = compileRetry(o); err != nil {
+			return defErr(name, "%v", err)
+		}
+		cv, ok := o.Get("Catch")
+		arr, isArr := cv.([]any)
+		if ok && !isArr {
+			return defErr(name, "Catch must be an array")
+		}
+		for i, e := range arr {
+			co, ok := e.(*Object)
+			if !ok {
+				return defErr(name, "Catch[%d] must be an object", i)
+			}
+			ev, _ := co.Get("ErrorEquals")
+			errs, err := errorList(ev, fmt.Sprintf("Catch[%d]", i))
+			if err != nil {
+				return defErr(name, "%v", err)
+			}
+			next, _, _ := str(co, "Next")
+			cat := catcher{errors: errs}
+			if cat.next, err = c.target(sm, name, fmt.Sprintf("Catch[%d].Next", i), next); err != nil {
+				return err
+			}
+			for _, f := range []struct {
+				field string
+				dst   **jtemplate
+			}{{"Output", &cat.jOutput}, {"Assign", &cat.jAssign}} {
+				if v, ok := co.Get(f.field); ok {
+					t, err := compileJTemplate(v)
+					if err != nil {
+						return defErr(name, "Catch[%d].%s: %v", i, f.field, err)
+					}
+					*f.dst = t
+				}
+			}
+			st.catch = append(st.catch, cat)
+		}
+	}
+	switch st.typ {
+	case typeTask:
+		var err error
+		if st.resource, _, err = str(o, "Resource"); err != nil || st.resource == "" {
+			return defErr(name, "Resource must be a non-empty string")
+		}
+		for _, f := range []struct {
+			field string
+			n     *float64
+			dst   **jtemplate
+		}{{"TimeoutSeconds", &st.timeoutSeconds, &st.jTimeout}, {"HeartbeatSeconds", &st.heartbeatSeconds, &st.jHeartbeat}} {
+			if v, ok := o.Get(f.field); ok {
+				if s, isStr := v.(string); isStr {
+					if _, isExpr := jsonataExpr(s); isExpr {
+						if err := tmpl(f.field, f.dst); err != nil {
+							return err
+						}
+						continue
+					}
+				}
+				n, ok := nonNegNumber(v)
+				if !ok || n == 0 {
+					return defErr(name, "%s must be a positive number or a JSONata expression", f.field)
+				}
+				*f.n = n
+			}
+		}
+	case typeChoice:
+		cv, _ := o.Get("Choices")
+		arr, ok := cv.([]any)
+		if !ok || len(arr) == 0 {
+			return defErr(name, "Choices must be a non-empty array")
+		}
+		for i, e := range arr {
+			ro, ok := e.(*Object)
+			if !ok {
+				return defErr(name, "Choices[%d] must be an object", i)
+			}
+			condV, ok := ro.Get("Condition")
+			if !ok {
+				return defErr(name, "Choices[%d]: a JSONata Choice rule needs a Condition", i)
+			}
+			r := &choiceRule{}
+			var err error
+			if r.jCond, err = compileJTemplate(condV); err != nil {
+				return defErr(name, "Choices[%d].Condition: %v", i, err)
+			}
+			if av, ok := ro.Get("Assign"); ok {
+				if r.jAssign, err = compileJTemplate(av); err != nil {
+					return defErr(name, "Choices[%d].Assign: %v", i, err)
+				}
+			}
+			next, _, _ := str(ro, "Next")
+			if r.next, err = c.target(sm, name, fmt.Sprintf("Choices[%d].Next", i), next); err != nil {
+				return err
+			}
+			st.choices = append(st.choices, r)
+		}
+		if d, ok, _ := str(o, "Default"); ok {
+			var err error
+			if st.def, err = c.target(sm, name, "Default", d); err != nil {
+				return err
+			}
+		}
+	case typeWait:
+		n := 0
+		for _, f := range []struct {
+			field string
+			dst   **jtemplate
+		}{{"Seconds", &st.jSeconds}, {"Timestamp", &st.jTimestamp}} {
+			if _, ok := o.Get(f.field); ok {
+				n++
+				if err := tmpl(f.field, f.dst); err != nil {
+					return err
+				}
+			}
+		}
+		if n != 1 {
+			return defErr(name, "a JSONata Wait state needs exactly one of Seconds and Timestamp")
+		}
+	case typeFail:
+		if err := tmpl("Error", &st.jError); err != nil {
+			return err
+		}
+		if err := tmpl("Cause", &st.jCause); err != nil {
+			return err
+		}
+	case typeParallel:
+		bv, _ := o.Get("Branches")
+		bs, ok := bv.([]any)
+		if !ok || len(bs) == 0 {
+			return defErr(name, "Branches must be a non-empty array")
+		}
+		for i, b := range bs {
+			bo, ok := b.(*Object)
+			if !ok {
+				return defErr(name, "branch %d must be an object", i)
+			}
+			bm, err := c.machine(bo, fmt.Sprintf("%s.Branches[%d]", name, i))
+			if err != nil {
+				return err
+			}
+			st.branches = append(st.branches, bm)
+		}
+	case typeMap:
+		if err := tmpl("Items", &st.jItems); err != nil {
+			return err
+		}
+		if err := tmpl("ItemSelector", &st.jItemSelector); err != nil {
+			return err
+		}
+		if err := tmpl("MaxConcurrency", &st.jMaxConcurr); err != nil {
+			return err
+		}
+		pv, ok := o.Get("ItemProcessor")
+		if !ok {
+			pv, ok = o.Get("Iterator")
+		}
+		po, isObj := pv.(*Object)
+		if !ok || !isObj {
+			return defErr(name, "a Map state needs an ItemProcessor object")
+		}
+		sm, err := c.machine(po, name+".ItemProcessor")
+		if err != nil {
+			return err
+		}
+		st.processor = sm
+	}
+	return nil
 }
