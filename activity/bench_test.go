@@ -35,8 +35,12 @@ func (c *countingAPI) SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSucce
 //
 //	go test ./activity -run '^$' -bench WorkerThroughput -benchtime 400x
 func BenchmarkWorkerThroughput(b *testing.B) {
-	for _, work := range []time.Duration{0, 50 * time.Millisecond} {
-		b.Run(fmt.Sprintf("handler=%v", work), func(b *testing.B) {
+	for _, bc := range []struct {
+		work    time.Duration
+		pollers int
+	}{{0, 1}, {0, 4}, {50 * time.Millisecond, 1}, {50 * time.Millisecond, 4}} {
+		work := bc.work
+		b.Run(fmt.Sprintf("handler=%v/pollers=%d", work, bc.pollers), func(b *testing.B) {
 			c := localClient(b)
 			_, arn := newActivity(b, c, "bench")
 			m := taskMachine(b, c, arn, 0)
@@ -52,7 +56,7 @@ func BenchmarkWorkerThroughput(b *testing.B) {
 				time.Sleep(work)
 				return in, nil
 			}
-			w, err := activity.NewWorker(api, arn, h, activity.Options{Concurrency: 16, IdleDelay: 10 * time.Millisecond})
+			w, err := activity.NewWorker(api, arn, h, activity.Options{Concurrency: 16, Pollers: bc.pollers, IdleDelay: 10 * time.Millisecond})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -62,6 +62,13 @@ type Options struct {
 	// Concurrency is how many tasks run at once; the worker takes no new
 	// task while that many run. Default 1.
 	Concurrency int
+	// Pollers is how many GetActivityTask calls may be in flight at once
+	// (each holds a free slot, so it never exceeds Concurrency). One
+	// poller takes one task per round trip; more raise throughput when
+	// round trips are slow. Default 1, as heaviside. Note that stopping
+	// abandons the polls in flight, and on AWS a task handed to an
+	// abandoned poll waits for its timeout before it is retried.
+	Pollers int
 	// Heartbeat, if positive, sends a heartbeat this often while a
 	// handler runs (use it when the state has HeartbeatSeconds).
 	Heartbeat time.Duration
@@ -89,6 +96,10 @@ func (o Options) withDefaults() Options {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 1
 	}
+	if o.Pollers <= 0 {
+		o.Pollers = 1
+	}
+	o.Pollers = min(o.Pollers, o.Concurrency)
 	if o.GracePeriod <= 0 {
 		o.GracePeriod = 30 * time.Second
 	}
@@ -200,7 +211,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	w.log.InfoContext(ctx, "polling for tasks", "arn", arn, "concurrency", w.opts.Concurrency)
+	w.log.InfoContext(ctx, "polling for tasks", "arn", arn, "concurrency", w.opts.Concurrency, "pollers", w.opts.Pollers)
 
 	// Tasks outlive ctx by the grace period: their context is separate.
 	taskBase, cancelTasks := context.WithCancelCause(context.WithoutCancel(ctx))
@@ -208,7 +219,25 @@ func (w *Worker) Run(ctx context.Context) error {
 	sem := semaphore.NewWeighted(int64(w.opts.Concurrency))
 	var wg sync.WaitGroup
 
-	loopErr := w.poll(ctx, arn, sem, &wg, taskBase)
+	// Pollers share the slots; the first one to fail stops the others.
+	pollCtx, stopPolling := context.WithCancel(ctx)
+	errs := make(chan error, w.opts.Pollers)
+	for range w.opts.Pollers {
+		go func() {
+			err := w.poll(pollCtx, arn, sem, &wg, taskBase)
+			if err != nil {
+				stopPolling()
+			}
+			errs <- err
+		}()
+	}
+	var loopErr error
+	for range w.opts.Pollers {
+		if err := <-errs; err != nil && loopErr == nil {
+			loopErr = err
+		}
+	}
+	stopPolling()
 
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()

@@ -403,3 +403,54 @@ func TestWorkerMissingActivity(t *testing.T) {
 		t.Errorf("Transient(%v) = true", err)
 	}
 }
+
+// A worker runs at most Concurrency handlers at once (counted by the
+// handlers themselves), with one poller or several.
+func TestWorkerConcurrencyLimit(t *testing.T) {
+	c := localClient(t)
+	tests := []struct{ concurrency, pollers, tasks int }{
+		{1, 1, 3},
+		{3, 1, 9},
+		{3, 3, 9},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("concurrency=%d/pollers=%d", tc.concurrency, tc.pollers), func(t *testing.T) {
+			t.Parallel()
+			_, arn := newActivity(t, c, "limit")
+			m := taskMachine(t, c, arn, 0)
+			execs := make([]string, tc.tasks)
+			for i := range execs {
+				var err error
+				if execs[i], err = m.Start(t.Context(), []byte(fmt.Sprintf(`{"i":%d}`, i)), fmt.Sprintf("l%d", i)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var now, peak atomic.Int32
+			h := func(_ context.Context, in json.RawMessage, _ activity.Heartbeater) (any, error) {
+				n := now.Add(1)
+				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+				}
+				time.Sleep(400 * time.Millisecond)
+				now.Add(-1)
+				return in, nil
+			}
+			w, err := activity.NewWorker(c.API(), arn, h, activity.Options{
+				Concurrency: tc.concurrency, Pollers: tc.pollers, IdleDelay: 20 * time.Millisecond,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, stop := context.WithCancel(t.Context())
+			defer stop()
+			go w.Run(ctx)
+			for _, e := range execs {
+				if d := finish(t, c, e, 30*time.Second); d.Status != types.ExecutionStatusSucceeded {
+					t.Errorf("%s: %s", e, d.Status)
+				}
+			}
+			if p := int(peak.Load()); p > tc.concurrency || tc.concurrency > 1 && p < 2 {
+				t.Errorf("peak of %d handlers at once; want at most %d (and some parallelism)", p, tc.concurrency)
+			}
+		})
+	}
+}
