@@ -16,8 +16,9 @@ import (
 // expression. Expressions see the state input as $ and $states.input, the
 // task or sub-workflow result as $states.result, a caught error as
 // $states.errorOutput, the context object as $states.context, and the
-// workflow variables by name. The expression engine is
-// github.com/xiatechs/jsonata-go (JSONata 1.8).
+// workflow variables by name, plus the functions Step Functions adds
+// ($partition, $range, $hash, $random, $uuid, $parse). The expression engine
+// is github.com/xiatechs/jsonata-go (JSONata 1.8; Step Functions runs 2.x).
 
 // ErrQueryEvaluation is the error a failing JSONata expression raises.
 const ErrQueryEvaluation = "States.QueryEvaluationError"
@@ -137,6 +138,9 @@ func (t *jtemplate) eval(env *jenv) (any, error) {
 		vars, in := env.bindings()
 		e := *t.expr // a private copy: RegisterVars must not touch the shared expression
 		if err := e.RegisterVars(vars); err != nil {
+			return nil, newError(ErrQueryEvaluation, "%s: %v", t.src, err)
+		}
+		if err := e.RegisterExts(stepFunctionsExts(env.sc)); err != nil {
 			return nil, newError(ErrQueryEvaluation, "%s: %v", t.src, err)
 		}
 		v, err := e.Eval(in)
@@ -260,4 +264,36 @@ func fromGo(v any) (any, error) {
 		return nil, newError(ErrQueryEvaluation, "the expression produced a value that is not JSON: %v", err)
 	}
 	return parseJSON(b)
+}
+
+// stepFunctionsExts are the functions Step Functions adds to JSONata.
+func stepFunctionsExts(sc *scope) map[string]jsonata.Extension {
+	// Each wraps the matching intrinsic function, which checks its
+	// arguments.
+	call := func(name string, args ...any) (any, error) {
+		fn, _ := lookupIntrinsic(name)
+		vals := make([]any, len(args))
+		for i, a := range args {
+			v, err := fromGo(a)
+			if err != nil {
+				return nil, err
+			}
+			vals[i] = v
+		}
+		v, err := fn.call(sc, vals, nil)
+		if err != nil {
+			return nil, err
+		}
+		return toGo(v), nil
+	}
+	return map[string]jsonata.Extension{
+		"partition": {Func: func(a any, size float64) (any, error) { return call("States.ArrayPartition", a, size) }},
+		"range":     {Func: func(start, end, step float64) (any, error) { return call("States.ArrayRange", start, end, step) }},
+		"hash":      {Func: func(data any, alg string) (any, error) { return call("States.Hash", data, alg) }},
+		"random": {Func: func() float64 {
+			return sc.x.float64()
+		}},
+		"uuid":  {Func: func() string { return sc.x.uuid() }},
+		"parse": {Func: func(s string) (any, error) { return call("States.StringToJson", s) }},
+	}
 }

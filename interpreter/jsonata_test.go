@@ -77,3 +77,14 @@ func TestJSONata(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONataStepFunctionsFunctions(t *testing.T) {
+	runCases(t, []runCase{
+		{"$partition", jsonataMachine(`{"S":{"Type":"Pass","Output":"{% $partition([1,2,3,4,5], 2) %}","End":true}}`), `{}`, nil, `[[1,2],[3,4],[5]]`},
+		{"$range", jsonataMachine(`{"S":{"Type":"Pass","Output":"{% $range(0, 10, 5) %}","End":true}}`), `{}`, nil, `[0,5,10]`},
+		{"$hash", jsonataMachine(`{"S":{"Type":"Pass","Output":"{% $hash('input data', 'SHA-1') %}","End":true}}`), `{}`, nil, `"aaff4a450a104cd177d28d18d74485e8cae074b7"`},
+		{"$parse", jsonataMachine(`{"S":{"Type":"Pass","Output":"{% $parse($states.input.s).a %}","End":true}}`), `{"s":"{\"a\":[1]}"}`, nil, `[1]`},
+		{"$random and $uuid", jsonataMachine(`{"S":{"Type":"Pass","Output":"{% $random() < 1 and $length($uuid()) = 36 %}","End":true}}`), `{}`, nil, `true`},
+		{"$range error", jsonataMachine(`{"S":{"Type":"Pass","Output":"{% $range(0, 10, 0) %}","End":true}}`), `{}`, nil, "!States.QueryEvaluationError"},
+	})
+}
