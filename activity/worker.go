@@ -201,8 +201,12 @@ func randomLetters(n int) string {
 // (for example, the activity was deleted). Transient errors are retried
 // with backoff.
 //
+// Handlers must return soon after their context is cancelled; Run waits
+// one more grace period for them, then returns without them.
+//
 // Note: cancelling ctx also abandons the poll in flight; on AWS a task
-// handed to an abandoned poll is only retried after its timeout.
+// handed to an abandoned poll is only retried after its timeout. A task
+// that arrives while stopping is still run.
 func (w *Worker) Run(ctx context.Context) error {
 	arn, err := w.resolve(ctx)
 	if err != nil {
@@ -246,7 +250,12 @@ func (w *Worker) Run(ctx context.Context) error {
 	case <-time.After(w.opts.GracePeriod):
 		w.log.Warn("grace period over; cancelling tasks in flight", "grace", w.opts.GracePeriod)
 		cancelTasks(ErrShutdown)
-		<-done
+		select {
+		case <-done:
+		case <-time.After(w.opts.GracePeriod):
+			// A handler that ignores its context cannot be stopped.
+			w.log.Error("handlers still running after their context was cancelled; leaving them behind")
+		}
 	}
 	w.log.Info("stopped polling", "arn", arn)
 	return loopErr
@@ -267,12 +276,21 @@ func (w *Worker) poll(ctx context.Context, arn string, sem *semaphore.Weighted, 
 			WorkerName:  aws.String(w.opts.WorkerName),
 		})
 		cancel()
+		if err == nil && out != nil && aws.ToString(out.TaskToken) != "" {
+			// Run the task even if we were told to stop meanwhile: the
+			// grace period covers it, and the service has handed it over.
+			b.reset()
+			token, input := aws.ToString(out.TaskToken), json.RawMessage(aws.ToString(out.Input))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer sem.Release(1)
+				w.runTask(taskBase, token, input)
+			}()
+			continue
+		}
 		if ctx.Err() != nil {
 			sem.Release(1)
-			if err == nil && out != nil && aws.ToString(out.TaskToken) != "" {
-				// A task arrived as we were told to stop: hand it back.
-				w.fail(taskBase, aws.ToString(out.TaskToken), ErrorNameShutdown, "worker stopped before starting the task")
-			}
 			return nil
 		}
 		if err != nil {
@@ -287,22 +305,13 @@ func (w *Worker) poll(ctx context.Context, arn string, sem *semaphore.Weighted, 
 			}
 			continue
 		}
+		// No task: the service held the poll for its full time, or it
+		// does not hold polls at all (then pause, not to busy-loop).
 		b.reset()
-		token := aws.ToString(out.TaskToken)
-		if token == "" {
-			sem.Release(1)
-			if time.Since(start) < w.opts.IdleDelay && !sleep(ctx, w.opts.IdleDelay) {
-				return nil
-			}
-			continue
+		sem.Release(1)
+		if time.Since(start) < w.opts.IdleDelay && !sleep(ctx, w.opts.IdleDelay) {
+			return nil
 		}
-		input := json.RawMessage(aws.ToString(out.Input))
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer sem.Release(1)
-			w.runTask(taskBase, token, input)
-		}()
 	}
 }
 
