@@ -142,8 +142,12 @@ func FuzzCompile(f *testing.F) {
 			if p.Severity != diag.SevError || p.Code == asl.CodeInvalidPath {
 				continue
 			}
-			// A switch without a case: heaviside emits it, hsc warns.
+			// Things heaviside emits and hsc warns about: a switch without a
+			// case, a ".$" parameter whose value is not a path string.
 			if strings.HasSuffix(p.Pointer, "/Choices") && warned("has no rules") {
+				continue
+			}
+			if strings.HasSuffix(p.Pointer, ".$") && warned("takes a path string") {
 				continue
 			}
 			t.Fatalf("validator error %s at %s: %s\n%s", p.Code, p.Pointer, p.Msg, res.Definition)

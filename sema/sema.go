@@ -203,6 +203,11 @@ func (c *Checker) checkTask(s *ast.State) error {
 					if !ok {
 						return c.errorf(key.Pos, "Synchronous value must be a boolean")
 					}
+					if i < len(ps.Keys)-1 {
+						// heaviside crashes here (it deletes the key while
+						// iterating over the parameters): D5.
+						return c.errorf(key.Pos, "sync must be the last parameter")
+					}
 					sync = b
 					continue // the sync key is removed from the output
 				case contains(required, k):

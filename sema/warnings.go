@@ -1,6 +1,8 @@
 package sema
 
 import (
+	"strings"
+
 	"github.com/hsc-dev/hsc/ast"
 	"github.com/hsc-dev/hsc/diag"
 )
@@ -36,6 +38,9 @@ func (a *analyzer) warnings(m *ast.Machine) []*diag.Error {
 		for _, s := range states {
 			if s.End || s.Kind == ast.Succeed || s.Kind == ast.Fail {
 				terminal = true
+			}
+			if s.Parameters != nil {
+				out = append(out, pathParamWarnings(src, s.Parameters.Params)...)
 			}
 			if s.Kind == ast.Choice && !hasRules(s) {
 				w := src.Errorf(s.Pos, "Choice state '%s' has no rules (a switch without a case): AWS Step Functions rejects it", s.Name)
@@ -77,4 +82,34 @@ func hasRules(s *ast.State) bool {
 		}
 	}
 	return false
+}
+
+// pathParamWarnings flags parameters whose key ends in ".$" but whose value
+// is not a string: heaviside passes them through, AWS rejects them.
+func pathParamWarnings(src *diag.Source, p *ast.Params) []*diag.Error {
+	var out []*diag.Error
+	var walk func(key string, v ast.JSON, at diag.Pos)
+	walk = func(key string, v ast.JSON, at diag.Pos) {
+		if strings.HasSuffix(key, ".$") {
+			if _, ok := v.(string); !ok {
+				w := src.Errorf(at, "parameter '%s' takes a path string: AWS Step Functions rejects other values", key)
+				w.Severity = diag.SevWarning
+				out = append(out, w)
+			}
+		}
+		switch x := v.(type) {
+		case *ast.Object:
+			for i, k := range x.Keys {
+				walk(k, x.Vals[i], at)
+			}
+		case []ast.JSON:
+			for _, e := range x {
+				walk("", e, at)
+			}
+		}
+	}
+	for i, k := range p.Keys {
+		walk(k.Value, p.Vals[i], k.Pos)
+	}
+	return out
 }
