@@ -39,6 +39,10 @@ var _ API = (*sfn.Client)(nil)
 const (
 	// ErrorNameStopped is recorded on the sub-executions a fan-out stops.
 	ErrorNameStopped = "hsc.FanoutStopped"
+	// ErrorNameFailed is recorded in a State that ended for a reason
+	// other than a failed sub-execution (an unknown state machine, an
+	// input the service refused).
+	ErrorNameFailed = "hsc.FanoutFailed"
 	// ErrorNameUnknown is returned when a sub-execution failed and the
 	// service recorded no error for it.
 	ErrorNameUnknown = "hsc.Unknown"
@@ -524,9 +528,12 @@ func executionFailure(ctx context.Context, api API, d *sfn.DescribeExecutionOutp
 	return f
 }
 
-// abort stops every running execution and returns err.
+// abort stops every running execution, ends the fan-out (a later Step
+// reports the failure again instead of launching more) and returns err.
 func (s *State) abort(ctx context.Context, api API, log *slog.Logger, err error) error {
 	s.stopAll(ctx, api, log, err.Error())
+	s.Failure = &Failure{Error: ErrorNameFailed, Cause: err.Error()}
+	s.Finished = true
 	return err
 }
 

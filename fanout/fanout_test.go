@@ -451,3 +451,43 @@ func TestRampupAndStatusRate(t *testing.T) {
 		t.Errorf("%d running, want 4", len(s.Running))
 	}
 }
+
+// An input the service refuses ends the fan-out: the running executions
+// are stopped, and the state remembers the failure so that resuming it
+// launches nothing more.
+func TestRefusedInputStopsAll(t *testing.T) {
+	c := localClient(t)
+	m := waitMachine(t, c, 30)
+	huge := map[string]string{"pad": strings.Repeat("x", 300*1024)} // over every input limit
+	inputs := []any{map[string]int{"i": 0}, map[string]int{"i": 1}, huge, map[string]int{"i": 3}}
+	cfg := fastConfig(4)
+	s, err := fanout.NewState(m.ARN, inputs, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Step(t.Context(), c.API(), nil)
+	if err == nil || !strings.Contains(err.Error(), "starting "+fanout.ExecutionName(s.ID, 2)) {
+		t.Fatalf("Step: %v; want the refused start of input 2", err)
+	}
+	var ae *activity.ActivityError
+	if errors.As(err, &ae) {
+		t.Errorf("a refused input is not a sub-execution failure: %v", err)
+	}
+	if n := running(t, c, m.ARN); n != 0 {
+		t.Errorf("%d executions still RUNNING", n)
+	}
+	if !s.Finished || s.Failure == nil || s.Failure.Error != fanout.ErrorNameFailed {
+		t.Errorf("state after the failure: finished %v, failure %+v", s.Finished, s.Failure)
+	}
+	err = s.Step(t.Context(), c.API(), nil)
+	if !errors.As(err, &ae) || ae.ErrorName != fanout.ErrorNameFailed {
+		t.Errorf("Step after the failure: %v; want the recorded failure", err)
+	}
+	all, err := c.Executions(t.Context(), m.ARN, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 {
+		t.Errorf("%d executions started, want 2 (inputs 0 and 1)", len(all))
+	}
+}
