@@ -31,6 +31,7 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 	var (
 		activities  []string
 		concurrency int
+		pollers     int
 		heartbeat   float64
 		grace       time.Duration
 		verbose     bool
@@ -64,6 +65,9 @@ their tasks fail with hsc.WorkerShutdown.`,
 			if concurrency < 1 {
 				return usageError{fmt.Errorf("worker: --concurrency must be at least 1, not %d", concurrency)}
 			}
+			if pollers < 1 {
+				return usageError{fmt.Errorf("worker: --pollers must be at least 1, not %d", pollers)}
+			}
 			if heartbeat < 0 {
 				return usageError{fmt.Errorf("worker: --heartbeat must not be negative")}
 			}
@@ -86,6 +90,7 @@ their tasks fail with hsc.WorkerShutdown.`,
 					Handler:  commandHandler(args, activityNameOf(a)),
 					Options: activity.Options{
 						Concurrency: concurrency,
+						Pollers:     pollers,
 						Heartbeat:   time.Duration(heartbeat * float64(time.Second)),
 						GracePeriod: grace,
 					},
@@ -98,6 +103,7 @@ their tasks fail with hsc.WorkerShutdown.`,
 	f.SetInterspersed(false) // flags after COMMAND belong to COMMAND
 	f.StringArrayVar(&activities, "activity", nil, "activity name or ARN to serve (repeatable)")
 	f.IntVar(&concurrency, "concurrency", 1, "tasks run at once, per activity")
+	f.IntVar(&pollers, "pollers", 1, "GetActivityTask calls in flight at once, per activity (at most --concurrency)")
 	f.Float64Var(&heartbeat, "heartbeat", 0, "send a heartbeat every S seconds while COMMAND runs (0: none)")
 	f.DurationVar(&grace, "grace", 30*time.Second, "on SIGINT or SIGTERM, how long to wait for commands in flight")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log each task")

@@ -58,7 +58,7 @@ func TestWorkerCommand(t *testing.T) {
 	}
 
 	stop, done, stdout, stderr := startWorkerCmd(t, "--activity", names[0], "--activity", arns[1],
-		"--concurrency", "2", "--heartbeat", "0.5", "--", "sh", "-c", workerScript)
+		"--concurrency", "2", "--pollers", "2", "--heartbeat", "0.5", "--", "sh", "-c", workerScript)
 
 	tests := []struct {
 		machine        int
@@ -232,6 +232,7 @@ func TestWorkerCommandUsage(t *testing.T) {
 		{[]string{"worker", "--activity", "a"}, "requires at least 1 arg"},
 		{[]string{"worker", "--activity", "a", "--concurrency", "0", "--", "cat"}, "--concurrency must be at least 1"},
 		{[]string{"worker", "--activity", "a", "--heartbeat", "-1", "--", "cat"}, "--heartbeat must not be negative"},
+		{[]string{"worker", "--activity", "a", "--pollers", "0", "--", "cat"}, "--pollers must be at least 1"},
 		{[]string{"worker", "--activity", "a", "--", "/no/such/command-xyz"}, `command "/no/such/command-xyz"`},
 	}
 	for _, tc := range tests {
