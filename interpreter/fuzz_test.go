@@ -66,6 +66,7 @@ func FuzzIntrinsic(f *testing.F) {
 func FuzzCompileRun(f *testing.F) {
 	f.Add([]byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"x.$":"$.a"},"ResultPath":"$.r","Next":"C"},"C":{"Type":"Choice","Choices":[{"Variable":"$.r.x","NumericGreaterThan":1,"Next":"D"}],"Default":"D"},"D":{"Type":"Succeed"}}}`), []byte(`{"a":2}`))
 	f.Add([]byte(`{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`), []byte(`[1,2]`))
+	f.Add([]byte(`{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":{"a":"{% $states.input.x + 1 %}"},"Assign":{"v":"{% $count($states.input.l) %}"},"End":true}}}`), []byte(`{"x":1,"l":[1]}`))
 	f.Fuzz(func(t *testing.T, def, input []byte) {
 		m, err := Compile(def)
 		if err != nil {
@@ -75,5 +76,21 @@ func FuzzCompileRun(f *testing.F) {
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
 		m.Run(ctx, input, WithClock(NewVirtualClock(time.Unix(0, 0))), WithSeed(1))
+	})
+}
+
+func FuzzJSONataExpr(f *testing.F) {
+	for _, s := range []string{"$states.input.a + 1", "$partition([1,2,3], 2)", "$map($states.input.l, function($v){ $v * 2 })", "$states.context.Execution.Name & 'x'", "{'k': $range(0, 4, 2)}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		def := `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":` + string(appendString(nil, "{% "+expr+" %}")) + `,"End":true}}}`
+		m, err := Compile([]byte(def))
+		if err != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		m.Run(ctx, []byte(`{"a":1,"l":[1,2]}`), WithClock(NewVirtualClock(time.Unix(0, 0))), WithSeed(1))
 	})
 }

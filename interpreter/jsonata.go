@@ -49,7 +49,7 @@ func compileJTemplate(v any) (*jtemplate, error) {
 		if !ok {
 			return &jtemplate{kind: tConst, val: x}, nil
 		}
-		e, err := jsonata.Compile(src)
+		e, err := compileJSONata(src)
 		if err != nil {
 			return nil, fmt.Errorf("invalid JSONata expression %q: %v", src, err)
 		}
@@ -87,6 +87,17 @@ func compileJTemplate(v any) (*jtemplate, error) {
 		return t, nil
 	}
 	return &jtemplate{kind: tConst, val: v}, nil
+}
+
+// compileJSONata compiles an expression, turning a crash of the
+// third-party parser into an error.
+func compileJSONata(src string) (e *jsonata.Expr, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, fmt.Errorf("%v", r)
+		}
+	}()
+	return jsonata.Compile(src)
 }
 
 // jenv is what JSONata expressions of one state evaluation see.
@@ -130,11 +141,17 @@ func (env *jenv) bindings() (map[string]any, any) {
 	return vars, env.goInput
 }
 
-func (t *jtemplate) eval(env *jenv) (any, error) {
+func (t *jtemplate) eval(env *jenv) (result any, err error) {
 	switch t.kind {
 	case tConst:
 		return t.val, nil
 	case tCall:
+		defer func() {
+			// The engine is third-party code: turn a crash into an error.
+			if r := recover(); r != nil {
+				result, err = nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' failed: %v", t.src, r)
+			}
+		}()
 		vars, in := env.bindings()
 		e := *t.expr // a private copy: RegisterVars must not touch the shared expression
 		if err := e.RegisterVars(vars); err != nil {
