@@ -46,9 +46,13 @@ func newError(name, format string, args ...any) *ExecutionError {
 
 // matches reports whether an ErrorEquals list entry catches e.
 func (e *ExecutionError) matches(name string) bool {
-	if e.Name == ErrRuntime || e.Name == ErrDataLimitExceeded {
-		// Not retriable and not catchable, even by States.ALL.
+	switch e.Name {
+	case ErrRuntime:
+		// Not retriable and not catchable, even by name.
 		return false
+	case ErrDataLimitExceeded:
+		// Only caught by name, never by States.ALL.
+		return name == ErrDataLimitExceeded
 	}
 	switch name {
 	case e.Name, ErrALL:

@@ -97,6 +97,11 @@ func WithEventHook(f func(Event)) Option {
 // States.UUID, names) reproducible.
 func WithSeed(seed uint64) Option { return func(o *config) { o.seed, o.seeded = seed, true } }
 
+// MaxPayloadBytes is the Step Functions quota on execution input and output
+// and on task input and output (256 KiB). Larger payloads raise
+// States.DataLimitExceeded.
+const MaxPayloadBytes = 256 * 1024
+
 // defaultMapConcurrency bounds the iterations of a Map state with no
 // MaxConcurrency, as inline Map states in Step Functions are bounded.
 const defaultMapConcurrency = 40
@@ -134,6 +139,9 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		o(&cfg)
 	}
 	var in any = newObject(0)
+	if len(input) > MaxPayloadBytes {
+		return nil, fmt.Errorf("execution input: %d bytes is more than the %d Step Functions accepts", len(input), MaxPayloadBytes)
+	}
 	if len(bytes.TrimSpace(input)) > 0 {
 		v, err := parseJSON(input)
 		if err != nil {
@@ -167,10 +175,20 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	})
 	out, eerr := x.runMachine(ctx, m.root, in, sc)
 	res := &Result{ExecutionARN: x.id, StateMachineARN: x.smID, StartDate: x.start}
+	var outJSON []byte
+	if eerr == nil {
+		outJSON = appendJSON(nil, out)
+	}
 	switch {
+	case eerr == nil && len(outJSON) > MaxPayloadBytes:
+		eerr = newError(ErrDataLimitExceeded, "the execution output is larger than %d bytes", MaxPayloadBytes)
+		res.Status, res.Error, res.Cause = StatusFailed, eerr.Name, eerr.Cause
+		x.emit(sc, "ExecutionFailed", func(e *Event) {
+			e.ExecutionFailedEventDetails = &FailureDetails{Error: res.Error, Cause: res.Cause}
+		})
 	case eerr == nil:
 		res.Status = StatusSucceeded
-		res.Output = appendJSON(nil, out)
+		res.Output = outJSON
 		x.emit(sc, "ExecutionSucceeded", func(e *Event) {
 			e.ExecutionSucceededEventDetails = &OutputDetails{Output: string(res.Output)}
 		})
@@ -788,6 +806,9 @@ func (x *execution) secondsOption(fixed float64, p *Path, eff any, sc *scope, wh
 
 func (x *execution) invokeTask(ctx context.Context, st *state, params any, timeout, heartbeat time.Duration, sc *scope) (any, *ExecutionError) {
 	input := appendJSON(nil, params)
+	if len(input) > MaxPayloadBytes {
+		return nil, newError(ErrDataLimitExceeded, "the input of task '%s' is %d bytes, more than %d", st.name, len(input), MaxPayloadBytes)
+	}
 	kind, rtype, rname := resourceKind(st.resource)
 	x.emitScheduled(sc, kind, rtype, rname, st.resource, input, timeout, heartbeat)
 	if x.cfg.tasks == nil {
@@ -835,6 +856,11 @@ func (x *execution) invokeTask(ctx context.Context, st *state, params any, timeo
 		}
 	}
 	if ee != nil {
+		x.emitTaskEnd(sc, kind, rtype, rname, st.resource, "", ee)
+		return nil, ee
+	}
+	if len(out) > MaxPayloadBytes {
+		ee := &ExecutionError{Name: ErrDataLimitExceeded, Cause: fmt.Sprintf("the output of task '%s' is %d bytes, more than %d", st.name, len(out), MaxPayloadBytes), fromTask: true}
 		x.emitTaskEnd(sc, kind, rtype, rname, st.resource, "", ee)
 		return nil, ee
 	}

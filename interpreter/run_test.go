@@ -745,3 +745,23 @@ func TestAbort(t *testing.T) {
 		t.Errorf("last event %s, want ExecutionAborted", last.Type)
 	}
 }
+
+func TestDataLimit(t *testing.T) {
+	big := `"` + strings.Repeat("x", interpreter.MaxPayloadBytes) + `"`
+	runCases(t, []runCase{
+		{"task output too large", one(`{"Type":"Task","Resource":"r","End":true}`), `{}`, []interpreter.Option{resultTask(big)}, "!States.DataLimitExceeded"},
+		{"not caught by States.ALL", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","Catch":[{"ErrorEquals":["States.ALL"],"Next":"H"}],"End":true},"H":{"Type":"Pass","End":true}}}`,
+			`{}`, []interpreter.Option{resultTask(big)}, "!States.DataLimitExceeded"},
+		{"caught by name", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","Catch":[{"ErrorEquals":["States.DataLimitExceeded"],"ResultPath":"$.e","Next":"H"}],"End":true},"H":{"Type":"Pass","OutputPath":"$.e.Error","End":true}}}`,
+			`{}`, []interpreter.Option{resultTask(big)}, `"States.DataLimitExceeded"`},
+		{"execution output too large", one(`{"Type":"Pass","Parameters":{"s.$":"States.Format('{}{}{}{}{}', $.s, $.s, $.s, $.s, $.s)"},"End":true}`),
+			`{"s":"` + strings.Repeat("y", 60000) + `"}`, nil, "!States.DataLimitExceeded"},
+	})
+	m, err := interpreter.Compile([]byte(one(`{"Type":"Pass","End":true}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Run(context.Background(), []byte(big)); err == nil {
+		t.Error("an execution input over the limit must be refused")
+	}
+}
