@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/hsc-dev/hsc/activity"
 )
@@ -34,6 +35,9 @@ func (c *countingAPI) SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSucce
 // on the activity, then the worker drains them. Run with e.g.
 //
 //	go test ./activity -run '^$' -bench WorkerThroughput -benchtime 400x
+//
+// stepfunctions-local slows down as it accumulates executions (it scans
+// all of them for every history event), so compare runs on a fresh server.
 func BenchmarkWorkerThroughput(b *testing.B) {
 	for _, bc := range []struct {
 		work    time.Duration
@@ -45,12 +49,27 @@ func BenchmarkWorkerThroughput(b *testing.B) {
 			_, arn := newActivity(b, c, "bench")
 			m := taskMachine(b, c, arn, 0)
 			ctx := b.Context()
+			var last string
 			for i := 0; i < b.N; i++ {
-				if _, err := m.Start(ctx, []byte(fmt.Sprintf(`{"i":%d}`, i)), fmt.Sprintf("b%d", i)); err != nil {
+				var err error
+				if last, err = m.Start(ctx, []byte(fmt.Sprintf(`{"i":%d}`, i)), fmt.Sprintf("b%d", i)); err != nil {
 					b.Fatal(err)
 				}
 			}
-			time.Sleep(500 * time.Millisecond) // every task scheduled
+			// The server runs executions in order: once the last one's
+			// task is scheduled, every task is.
+			waitFor(b, time.Minute, "every task to be scheduled", func() bool {
+				events, err := c.History(ctx, last)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, ev := range events {
+					if ev.Type == types.HistoryEventTypeActivityScheduled {
+						return true
+					}
+				}
+				return false
+			})
 			api := &countingAPI{API: c.API(), all: make(chan struct{}), want: int64(b.N)}
 			h := func(ctx context.Context, in json.RawMessage, _ activity.Heartbeater) (any, error) {
 				time.Sleep(work)
