@@ -123,7 +123,7 @@ func (c *compiler) compileChoice(sm *stateMachine, st *state, o *Object) error {
 		if !ok {
 			return defErr(st.name, "Choices[%d] must be an object", i)
 		}
-		r, err := compileRule(ro, true)
+		r, err := compileRule(ro)
 		if err != nil {
 			return defErr(st.name, "Choices[%d]: %v", i, err)
 		}
@@ -149,7 +149,7 @@ func (c *compiler) compileChoice(sm *stateMachine, st *state, o *Object) error {
 	return nil
 }
 
-func compileRule(o *Object, top bool) (*choiceRule, error) {
+func compileRule(o *Object) (*choiceRule, error) {
 	for _, k := range []string{"And", "Or"} {
 		if v, ok := o.Get(k); ok {
 			arr, ok := v.([]any)
@@ -165,7 +165,7 @@ func compileRule(o *Object, top bool) (*choiceRule, error) {
 				if !ok {
 					return nil, fmt.Errorf("%s must hold rule objects", k)
 				}
-				sub, err := compileRule(so, false)
+				sub, err := compileRule(so)
 				if err != nil {
 					return nil, err
 				}
@@ -179,7 +179,7 @@ func compileRule(o *Object, top bool) (*choiceRule, error) {
 		if !ok {
 			return nil, fmt.Errorf("Not must hold a rule object")
 		}
-		sub, err := compileRule(so, false)
+		sub, err := compileRule(so)
 		if err != nil {
 			return nil, err
 		}
@@ -250,7 +250,6 @@ func compileRule(o *Object, top bool) (*choiceRule, error) {
 	if found != 1 {
 		return nil, fmt.Errorf("a rule with Variable needs exactly one comparison field, found %d", found)
 	}
-	_ = top
 	return r, nil
 }
 

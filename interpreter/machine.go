@@ -90,9 +90,8 @@ type state struct {
 	heartbeatSecondsPath *Path
 
 	// Fail
-	errorName, cause    string
-	errorDyn, causeDyn  *template
-	hasError, hasCause_ bool
+	errorName, cause   string
+	errorDyn, causeDyn *template
 
 	// Parallel
 	branches []*stateMachine
@@ -678,10 +677,10 @@ func compileWait(st *state, o *Object) error {
 
 func compileFail(st *state, o *Object) error {
 	var err error
-	if st.errorName, st.hasError, err = str(o, "Error"); err != nil {
+	if st.errorName, _, err = str(o, "Error"); err != nil {
 		return err
 	}
-	if st.cause, st.hasCause_, err = str(o, "Cause"); err != nil {
+	if st.cause, _, err = str(o, "Cause"); err != nil {
 		return err
 	}
 	for _, f := range []struct {

@@ -36,10 +36,10 @@ type pathStep struct {
 	names []string
 	idxs  []int
 	// slice
-	start, end, stride    int
-	hasStart, hasEnd      bool
-	filter                filterExpr
-	definite, isReference bool
+	start, end, stride int
+	hasStart, hasEnd   bool
+	filter             filterExpr
+	definite           bool
 }
 
 // Path is a compiled path.
