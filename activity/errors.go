@@ -59,6 +59,7 @@ type ActivityError struct {
 	Cause     string
 }
 
+// Error returns "ErrorName: Cause" (or whichever of the two is set).
 func (e *ActivityError) Error() string {
 	switch {
 	case e.Cause == "":

@@ -83,3 +83,11 @@ func ExampleManager() {
 		log.Fatal(err)
 	}
 }
+
+func ExampleActivityError_Error() {
+	fmt.Println(&activity.ActivityError{ErrorName: "Widget.Broken", Cause: "widget 7"})
+	fmt.Println(&activity.ActivityError{ErrorName: "Widget.Broken"})
+	// Output:
+	// Widget.Broken: widget 7
+	// Widget.Broken
+}

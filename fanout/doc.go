@@ -24,6 +24,9 @@
 // execution's error and cause is returned. The blocking form also stops
 // everything it started when its context is cancelled.
 //
+// A fan-out run from an activity handler can take long: when the state has
+// HeartbeatSeconds, set the worker's activity.Options.Heartbeat.
+//
 // The package owns launching, polling, stopping and the resumable state.
 // It must not know about the command line or how the client was
 // configured; activity workers live in package activity.
