@@ -266,3 +266,27 @@ func TestTailBuffer(t *testing.T) {
 		}
 	}
 }
+
+func TestLimitedBuffer(t *testing.T) {
+	tests := []struct {
+		writes   []string
+		max      int
+		want     string
+		overflow bool
+	}{
+		{[]string{"ab", "cd"}, 4, "abcd", false},
+		{[]string{"ab", "cde"}, 4, "abcd", true},
+		{[]string{"abcdef"}, 2, "ab", true},
+	}
+	for _, tc := range tests {
+		b := &limitedBuffer{max: tc.max}
+		for _, w := range tc.writes {
+			if n, err := b.Write([]byte(w)); n != len(w) || err != nil {
+				t.Errorf("Write(%q) = %d, %v", w, n, err)
+			}
+		}
+		if b.String() != tc.want || b.overflow != tc.overflow {
+			t.Errorf("%q max %d: %q overflow %v; want %q %v", tc.writes, tc.max, b.String(), b.overflow, tc.want, tc.overflow)
+		}
+	}
+}
