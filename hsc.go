@@ -14,6 +14,7 @@ import (
 
 	"github.com/hsc-dev/hsc/ast"
 	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/sema"
 )
 
 // Error is a positioned compile diagnostic. Use errors.As to reach it from an
@@ -31,13 +32,13 @@ type Result struct {
 	// can never be reached.
 	Warnings []*Error
 
-	states map[string]*ast.State
+	analysis *sema.Analysis
 }
 
 // StatePos returns the position of the DSL text that produced the named
 // state (for a synthetic state, the statement it was made for).
 func (r *Result) StatePos(name string) (diag.Pos, bool) {
-	s, ok := r.states[name]
+	s, ok := r.analysis.State(name)
 	if !ok {
 		return diag.Pos{}, false
 	}
@@ -46,8 +47,8 @@ func (r *Result) StatePos(name string) (diag.Pos, bool) {
 
 // StatePositions returns the positions of all states by name.
 func (r *Result) StatePositions() map[string]diag.Pos {
-	m := make(map[string]diag.Pos, len(r.states))
-	for name, s := range r.states {
+	m := make(map[string]diag.Pos)
+	for name, s := range r.analysis.States() {
 		m[name] = s.Pos
 	}
 	return m

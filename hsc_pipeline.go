@@ -20,7 +20,7 @@ func compile(src []byte, o *options) (*Result, error) {
 		return nil, err
 	}
 	f := codegen.Format{Indent: o.indent, Compact: o.compact}
-	res := &Result{Definition: codegen.Write(m, f, len(src)), Warnings: an.Warnings, states: an.States}
+	res := &Result{Definition: codegen.Write(m, f, len(src)), Warnings: an.Warnings, analysis: an}
 	if o.strict && len(res.Warnings) > 0 {
 		errs := make(diag.List, len(res.Warnings))
 		for i, w := range res.Warnings {

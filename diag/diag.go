@@ -5,9 +5,11 @@
 package diag
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Pos is a position in a source file. Line and Col are 1-based; Col counts
@@ -132,47 +134,62 @@ func (l List) Unwrap() []error {
 	return out
 }
 
-// Source is a file's content with a line index, used to turn byte offsets
-// into positions and to fetch a line's text for diagnostics.
+// Source is a file's content with a line index, used to fetch a line's
+// text for diagnostics. Lines end at "\n", "\r\n" or a lone "\r" (Python's
+// universal newlines, as the lexer counts them). The index is built on first
+// use, since most compiles never need it.
 type Source struct {
-	Name  string
-	Text  []byte
+	Name string
+	Text []byte
+
+	once  sync.Once
 	lines []int // byte offset of the start of each line
 }
 
-// NewSource indexes src. Lines end at "\n"; a "\r" before it is not part of
-// the line's text.
+// NewSource returns a Source for src.
 func NewSource(name string, src []byte) *Source {
-	s := &Source{Name: name, Text: src, lines: []int{0}}
-	for i, c := range src {
-		if c == '\n' {
-			s.lines = append(s.lines, i+1)
+	return &Source{Name: name, Text: src}
+}
+
+func (s *Source) index() {
+	s.once.Do(func() {
+		s.lines = append(make([]int, 0, 1+bytes.Count(s.Text, []byte{'\n'})), 0)
+		for i := 0; i < len(s.Text); i++ {
+			switch s.Text[i] {
+			case '\n':
+				s.lines = append(s.lines, i+1)
+			case '\r':
+				if i+1 < len(s.Text) && s.Text[i+1] == '\n' {
+					i++
+				}
+				s.lines = append(s.lines, i+1)
+			}
 		}
-	}
-	return s
+	})
 }
 
 // LineText returns line n (1-based) without its line ending.
 func (s *Source) LineText(n int) string {
+	s.index()
 	if n < 1 || n > len(s.lines) {
 		return ""
 	}
 	start := s.lines[n-1]
 	end := len(s.Text)
 	if n < len(s.lines) {
-		end = s.lines[n] - 1
+		end = s.lines[n]
 	}
-	if end > start && s.Text[end-1] == '\r' {
+	for end > start && (s.Text[end-1] == '\n' || s.Text[end-1] == '\r') {
 		end--
-	}
-	if end < start {
-		end = start
 	}
 	return string(s.Text[start:end])
 }
 
 // NumLines is the number of lines in the source.
-func (s *Source) NumLines() int { return len(s.lines) }
+func (s *Source) NumLines() int {
+	s.index()
+	return len(s.lines)
+}
 
 // Errorf builds a positioned error with the source line attached.
 func (s *Source) Errorf(p Pos, format string, args ...any) *Error {

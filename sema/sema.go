@@ -13,6 +13,7 @@ package sema
 import (
 	_ "embed"
 	"encoding/json"
+	"iter"
 	"strings"
 	"sync"
 	"time"
@@ -291,10 +292,26 @@ type Options struct {
 
 // Analysis is what Analyze learns about a valid machine.
 type Analysis struct {
-	// States holds every state of the machine (all branches) by name.
-	States map[string]*ast.State
 	// Warnings are problems heaviside accepts but AWS rejects.
 	Warnings []*diag.Error
+	names    map[string]nameInfo
+}
+
+// State returns the state with the given name, in any branch.
+func (an *Analysis) State(name string) (*ast.State, bool) {
+	info, ok := an.names[name]
+	return info.state, ok
+}
+
+// States yields every state of the machine (all branches) with its name.
+func (an *Analysis) States() iter.Seq2[string, *ast.State] {
+	return func(yield func(string, *ast.State) bool) {
+		for name, info := range an.names {
+			if !yield(name, info.state) {
+				return
+			}
+		}
+	}
 }
 
 // Analyze links a parsed machine and runs every check after parsing, in
@@ -322,11 +339,7 @@ func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
 	if err := a.checkDefinition(m.States); err != nil {
 		return nil, err
 	}
-	res := &Analysis{States: make(map[string]*ast.State, len(a.names)), Warnings: a.warnings(m)}
-	for name, info := range a.names {
-		res.States[name] = info.state
-	}
-	return res, nil
+	return &Analysis{Warnings: a.warnings(m), names: a.names}, nil
 }
 
 type analyzer struct {
