@@ -92,12 +92,51 @@ func compileJTemplate(v any) (*jtemplate, error) {
 // compileJSONata compiles an expression, turning a crash of the
 // third-party parser into an error.
 func compileJSONata(src string) (e *jsonata.Expr, err error) {
+	if definesFunction(src) {
+		// The engine has no recursion limit: a recursive function would
+		// overflow the Go stack, which no recover can catch.
+		return nil, errors.New("user-defined functions (function/λ) are not supported by the local interpreter")
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			e, err = nil, fmt.Errorf("%v", r)
 		}
 	}()
 	return jsonata.Compile(src)
+}
+
+// definesFunction reports whether a JSONata expression defines a function
+// (the keyword function or λ outside string literals).
+func definesFunction(src string) bool {
+	var quote rune
+	prevWord := false
+	for i, r := range src {
+		switch {
+		case quote != 0:
+			if r == '\\' {
+				continue
+			}
+			if r == quote && (i == 0 || src[i-1] != '\\') {
+				quote = 0
+			}
+			continue
+		case r == '"' || r == '\'' || r == '`':
+			quote = r
+		case r == 'λ':
+			return true
+		case !prevWord && (i == 0 || src[i-1] != '.') && strings.HasPrefix(src[i:], "function"):
+			rest := src[i+len("function"):]
+			if rest == "" || !isJSONataWordByte(rest[0]) {
+				return true
+			}
+		}
+		prevWord = r < 128 && isJSONataWordByte(byte(r))
+	}
+	return false
+}
+
+func isJSONataWordByte(c byte) bool {
+	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 // jenv is what JSONata expressions of one state evaluation see.
