@@ -293,16 +293,21 @@ func (p *parser) stateBlock() (doc *ast.Str, mods []*ast.Modifier) {
 }
 
 func (p *parser) modifiers(one func() *ast.Modifier) []*ast.Modifier {
-	var mods []*ast.Modifier
+	var buf [8]*ast.Modifier // most states have a few modifiers
+	mods := buf[:0]
 	for {
 		save := p.pos
 		m := one()
 		if m == nil {
 			p.pos = save
-			return mods
+			break
 		}
 		mods = append(mods, m)
 	}
+	if len(mods) == 0 {
+		return nil
+	}
+	return append([]*ast.Modifier(nil), mods...)
 }
 
 func (p *parser) newState(k ast.Kind, first *lexer.Token, doc *ast.Str, mods []*ast.Modifier) *ast.State {

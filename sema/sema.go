@@ -94,22 +94,30 @@ func allowed(s *ast.State, k ast.ModKind) bool {
 // CheckState sorts a state's modifiers into place and checks them, then
 // checks the task call, Map iterator and Wait argument.
 func (c *Checker) CheckState(s *ast.State) error {
-	var byKind [ast.NumModKinds][]*ast.Modifier
+	// Count each kind and keep its first two occurrences: enough for the
+	// checks, without allocating per modifier.
+	var count [ast.NumModKinds]int
+	var first, second [ast.NumModKinds]*ast.Modifier
 	for _, m := range s.Mods {
-		byKind[m.Kind] = append(byKind[m.Kind], m)
+		switch count[m.Kind] {
+		case 0:
+			first[m.Kind] = m
+		case 1:
+			second[m.Kind] = m
+		}
+		count[m.Kind]++
 	}
 	for k := ast.ModKind(0); k < ast.NumModKinds; k++ {
-		mods := byKind[k]
-		if len(mods) == 0 {
+		if count[k] == 0 {
 			continue
 		}
 		if !allowed(s, k) {
-			return c.errorf(mods[0].Pos, "%s state cannot contain a %s modifier", s.Kind, k)
+			return c.errorf(first[k].Pos, "%s state cannot contain a %s modifier", s.Kind, k)
 		}
-		if k != ast.ModRetry && k != ast.ModCatch && len(mods) > 1 {
-			return c.errorf(mods[1].Pos, "%s state can only contain one %s modifier", s.Kind, k)
+		if k != ast.ModRetry && k != ast.ModCatch && count[k] > 1 {
+			return c.errorf(second[k].Pos, "%s state can only contain one %s modifier", s.Kind, k)
 		}
-		m := mods[0]
+		m := first[k]
 		switch k {
 		case ast.ModNext:
 			s.GotoNext = m
@@ -128,9 +136,9 @@ func (c *Checker) CheckState(s *ast.State) error {
 		case ast.ModParameters:
 			s.Parameters = m
 		case ast.ModRetry:
-			s.Retry = mods
+			s.Retry = ofKind(s.Mods, k, count[k])
 		case ast.ModCatch:
-			s.Catch = mods
+			s.Catch = ofKind(s.Mods, k, count[k])
 		case ast.ModIterator:
 			s.Iterator = m
 		case ast.ModMaxConcurrency:
@@ -150,6 +158,17 @@ func (c *Checker) CheckState(s *ast.State) error {
 		return c.checkWait(s)
 	}
 	return nil
+}
+
+// ofKind returns the n modifiers of kind k, in source order.
+func ofKind(mods []*ast.Modifier, k ast.ModKind, n int) []*ast.Modifier {
+	out := make([]*ast.Modifier, 0, n)
+	for _, m := range mods {
+		if m.Kind == k {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func isPlainTask(svc string) bool { return svc == "Lambda" || svc == "Activity" || svc == "Arn" }
