@@ -31,7 +31,24 @@ const MaxDepth = 500
 
 type bailout struct{ err error }
 
+// slab hands out pointers into chunks of T, so that the many small nodes of
+// a large program cost one allocation per chunk instead of one each.
+type slab[T any] struct{ buf []T }
+
+func (s *slab[T]) alloc(v T) *T {
+	if len(s.buf) == cap(s.buf) {
+		s.buf = make([]T, 0, 128)
+	}
+	s.buf = append(s.buf, v)
+	return &s.buf[len(s.buf)-1]
+}
+
 type parser struct {
+	strs      slab[ast.Str]
+	stateSlab slab[ast.State]
+	mods      slab[ast.Modifier]
+	conds     slab[ast.Cond]
+
 	src   *diag.Source
 	st    *lexer.Stream
 	toks  []lexer.Token
@@ -127,7 +144,7 @@ func (p *parser) str() *ast.Str {
 	if t == nil {
 		return nil
 	}
-	return &ast.Str{Pos: t.Pos(), Value: stringValue(p.tx(t))}
+	return p.strs.alloc(ast.Str{Pos: t.Pos(), Value: stringValue(p.tx(t))})
 }
 
 func stringValue(text string) string {
@@ -311,7 +328,7 @@ func (p *parser) modifiers(one func() *ast.Modifier) []*ast.Modifier {
 }
 
 func (p *parser) newState(k ast.Kind, first *lexer.Token, doc *ast.Str, mods []*ast.Modifier) *ast.State {
-	s := &ast.State{Kind: k, Pos: first.Pos(), Mods: mods}
+	s := p.stateSlab.alloc(ast.State{Kind: k, Pos: first.Pos(), Mods: mods})
 	setName(s, doc)
 	return s
 }
@@ -450,7 +467,7 @@ func (p *parser) taskState() *ast.State {
 	save := p.pos
 	if p.op(".") {
 		if fn := p.accept(lexer.NAME, ""); fn != nil {
-			call.Function = &ast.Str{Pos: fn.Pos(), Value: p.tx(fn)}
+			call.Function = p.strs.alloc(ast.Str{Pos: fn.Pos(), Value: p.tx(fn)})
 		} else {
 			p.pos = save
 		}
@@ -498,7 +515,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 		case "max_concurrency":
 			k = ast.ModMaxConcurrency
 		}
-		return &ast.Modifier{Kind: k, Pos: t.Pos(), Int: n}
+		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Int: n})
 	case "input", "result", "output", "items_path":
 		return p.strModifier()
 	case "data":
@@ -510,7 +527,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 		if !ok || p.accept(lexer.DEDENT, "") == nil {
 			return nil
 		}
-		return &ast.Modifier{Kind: ast.ModData, Pos: t.Pos(), Data: v}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModData, Pos: t.Pos(), Data: v})
 	case "parameters":
 		return p.parametersBlock()
 	case "retry":
@@ -526,7 +543,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 		if !ok {
 			return nil
 		}
-		return &ast.Modifier{Kind: ast.ModIterator, Pos: t.Pos(), Iter: states}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModIterator, Pos: t.Pos(), Iter: states})
 	}
 	return nil
 }
@@ -558,7 +575,7 @@ func (p *parser) strModifier() *ast.Modifier {
 	if s == nil {
 		return nil
 	}
-	return &ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value}
+	return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value})
 }
 
 // parametersBlock = "parameters" ":" INDENT kv {kv} DEDENT;
@@ -598,7 +615,7 @@ func (p *parser) parametersBlock() *ast.Modifier {
 	if len(params.Keys) == 0 || p.accept(lexer.DEDENT, "") == nil {
 		return nil
 	}
-	return &ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Params: params}
+	return p.mods.alloc(ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Params: params})
 }
 
 // errorList = STRING | "[" [STRING {"," STRING}] "]"   (array tried first)
@@ -655,7 +672,7 @@ func (p *parser) retryBlock() *ast.Modifier {
 	if r.Backoff, r.BackPos, ok = p.number(); !ok {
 		return nil
 	}
-	return &ast.Modifier{Kind: ast.ModRetry, Pos: t.Pos(), Retry: r}
+	return p.mods.alloc(ast.Modifier{Kind: ast.ModRetry, Pos: t.Pos(), Retry: r})
 }
 
 // catchBlock = "catch" errors ":" [STRING] block
@@ -678,7 +695,7 @@ func (p *parser) catchBlock() *ast.Modifier {
 		return nil
 	}
 	c.States = states
-	return &ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c}
+	return p.mods.alloc(ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c})
 }
 
 // block = INDENT {state} DEDENT
@@ -845,7 +862,7 @@ func (p *parser) switchState() *ast.State {
 			p.pos = save
 			break
 		}
-		cond := &ast.Cond{Pos: v.Pos, Op: "==", Var: v.Value, Val: val}
+		cond := p.conds.alloc(ast.Cond{Pos: v.Pos, Op: "==", Var: v.Value, Val: val})
 		branches = append(branches, &ast.ChoiceBranch{Cond: cond, States: b})
 	}
 	save := p.pos
@@ -957,7 +974,7 @@ func (p *parser) compJoin(word string, sub func() *ast.Cond) *ast.Cond {
 	if len(subs) == 1 {
 		return first
 	}
-	return &ast.Cond{Pos: first.Pos, Op: word, Subs: subs}
+	return p.conds.alloc(ast.Cond{Pos: first.Pos, Op: word, Subs: subs})
 }
 
 func (p *parser) compBase() *ast.Cond {
@@ -977,7 +994,7 @@ func (p *parser) compBase() *ast.Cond {
 			case "==", "<", ">", "<=", ">=", "!=":
 				p.advance()
 				if val, ok := p.opValue(); ok {
-					return &ast.Cond{Pos: v.Pos, Op: p.tx(op), Var: v.Value, Val: val}
+					return p.conds.alloc(ast.Cond{Pos: v.Pos, Op: p.tx(op), Var: v.Value, Val: val})
 				}
 			}
 		}
@@ -985,7 +1002,7 @@ func (p *parser) compBase() *ast.Cond {
 	p.pos = save
 	if nt := p.accept(lexer.NAME, "not"); nt != nil {
 		if c := p.compBase(); c != nil {
-			return &ast.Cond{Pos: nt.Pos(), Op: "not", Subs: []*ast.Cond{c}}
+			return p.conds.alloc(ast.Cond{Pos: nt.Pos(), Op: "not", Subs: []*ast.Cond{c}})
 		}
 	}
 	p.pos = save
