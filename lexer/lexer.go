@@ -424,7 +424,7 @@ func (lx *lexer) run() error {
 			// Names: Python's \w+
 			if n := scanWord(text, pos); n > 0 {
 				r, _ := utf8.DecodeRuneInString(text[pos:])
-				if r == '_' || unicode.IsLetter(r) {
+				if pyClass(r) == 3 {
 					lx.emit(NAME, n, lnum, text, pos)
 				} else {
 					lx.emit(OP, n, lnum, text, pos)
@@ -624,15 +624,51 @@ func scanOp(text string, pos int) int {
 	return 0
 }
 
-func isWordRune(r rune) bool {
-	return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r)
+type pyRange struct {
+	lo, hi rune
+	class  uint8
+}
+
+// pyClass classifies r as Python 3.11's tokenizer does: 0 not a word
+// character, 1 a word character (\w) that cannot start a NAME, 3 one that
+// can. Go's Unicode tables are newer than Python 3.11's, so the code points
+// where they disagree come from a generated table (unicode_py311.go).
+func pyClass(r rune) uint8 {
+	if r < utf8.RuneSelf {
+		switch {
+		case r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z':
+			return 3
+		case '0' <= r && r <= '9':
+			return 1
+		}
+		return 0
+	}
+	lo, hi := 0, len(pyExceptions)
+	for lo < hi {
+		m := (lo + hi) / 2
+		switch e := &pyExceptions[m]; {
+		case r < e.lo:
+			hi = m
+		case r > e.hi:
+			lo = m + 1
+		default:
+			return e.class
+		}
+	}
+	switch {
+	case unicode.IsLetter(r):
+		return 3
+	case unicode.IsNumber(r):
+		return 1
+	}
+	return 0
 }
 
 func scanWord(text string, pos int) int {
 	i := pos
 	for i < len(text) {
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if !isWordRune(r) {
+		if pyClass(r) == 0 {
 			break
 		}
 		i += size

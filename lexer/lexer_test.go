@@ -98,3 +98,26 @@ func TestPositions(t *testing.T) {
 		t.Errorf("b at %+v", b.Pos())
 	}
 }
+
+// TestPythonIdentifierClasses checks characters where Go's Unicode tables
+// and Python 3.11's disagree.
+func TestPythonIdentifierClasses(t *testing.T) {
+	tests := []struct {
+		src, want string
+	}{
+		{"Ⅻ\n", "NAME:Ⅻ ENDMARKER"},                                 // Nl letter number: NAME in Python
+		{"ำx\n", "OP:ำx ENDMARKER"},                                 // U+0E33: \w but not an identifier start
+		{"a\U00011F04\n", "NAME:a ERRORTOKEN:\U00011F04 ENDMARKER"}, // Kawi: unassigned in Unicode 14
+		{"名前\n", "NAME:名前 ENDMARKER"},
+		{"x²\n", "NAME:x² ENDMARKER"},
+	}
+	for _, tt := range tests {
+		st, err := Tokenize("t", []byte(tt.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := kinds(st); got != tt.want {
+			t.Errorf("%q: got %s, want %s", tt.src, got, tt.want)
+		}
+	}
+}
