@@ -440,7 +440,9 @@ func (a *analyzer) link(states []*ast.State, final *string, owner diag.Pos) ([]*
 			linked = append(linked, l...)
 		}
 		if s.Iterator != nil {
-			l, err := a.link(s.Iterator.Iter, nil, s.Iterator.Pos)
+			// An empty iterator is reported by checkDefinition, where
+			// heaviside trips over it (after the name and goto checks).
+			l, err := a.linkBranch(s.Iterator.Iter)
 			if err != nil {
 				return nil, err
 			}
@@ -461,7 +463,7 @@ func (a *analyzer) link(states []*ast.State, final *string, owner diag.Pos) ([]*
 			}
 		case ast.Parallel:
 			for _, b := range s.Branches {
-				l, err := a.link(b.States, nil, b.Pos)
+				l, err := a.linkBranch(b.States)
 				if err != nil {
 					return nil, err
 				}
@@ -470,6 +472,15 @@ func (a *analyzer) link(states []*ast.State, final *string, owner diag.Pos) ([]*
 		}
 	}
 	return linked, nil
+}
+
+// linkBranch links a Parallel branch or Map iterator, which may be empty
+// here: heaviside only fails on an empty one when it writes the JSON.
+func (a *analyzer) linkBranch(states []*ast.State) ([]*ast.State, error) {
+	if len(states) == 0 {
+		return nil, nil
+	}
+	return a.link(states, nil, diag.Pos{})
 }
 
 func hasDefault(s *ast.State) bool {
@@ -594,6 +605,9 @@ func (a *analyzer) checkDefinition(states []*ast.State) error {
 			}
 		}
 		if s.Kind == ast.Map {
+			if len(s.IterStates) == 0 {
+				return a.errorf(s.Iterator.Pos, "Block must contain at least one state")
+			}
 			if err := a.checkDefinition(s.IterStates); err != nil {
 				return err
 			}
@@ -609,6 +623,9 @@ func (a *analyzer) checkDefinition(states []*ast.State) error {
 		}
 		if s.Kind == ast.Parallel {
 			for _, b := range s.Branches {
+				if len(b.States) == 0 {
+					return a.errorf(b.Pos, "Block must contain at least one state")
+				}
 				if err := a.checkDefinition(b.States); err != nil {
 					return err
 				}
