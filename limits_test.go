@@ -36,7 +36,10 @@ func TestLimits(t *testing.T) {
 	}{
 		{"10000 parens", "if " + strings.Repeat("(", 10000) + "'$.a' == 1" + strings.Repeat(")", 10000) + ":\n    Pass()\n", "nesting too deep", 1},
 		{"1000 nested ifs", deepIf(1000), "nesting too deep", 0},
-		{"100 nested ifs", deepIf(100), "", 0},
+		{"69 nested ifs", deepIf(69), "", 0},
+		{"70 nested ifs (heaviside's parser runs out of stack)", deepIf(70), "nesting too deep", 71},
+		{"105 nested arrays", "Pass()\n    data:\n        " + strings.Repeat("[", 105) + strings.Repeat("]", 105) + "\n", "", 0},
+		{"106 nested arrays", "Pass()\n    data:\n        " + strings.Repeat("[", 106) + strings.Repeat("]", 106) + "\n", "nesting too deep", 3},
 		{"100000-element array", bigArray(100000, ""), "", 0},
 		{"100000-element array, one per line", bigArray(100000, "\n"), "", 0},
 		{"deep JSON", "Pass()\n    data:\n        " + strings.Repeat("[", 5000) + strings.Repeat("]", 5000) + "\n", "nesting too deep", 3},

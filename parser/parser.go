@@ -55,6 +55,7 @@ type parser struct {
 	pos   int
 	max   int
 	depth int
+	load  int // Python stack heaviside would use here, in millionths of its limit
 	check Checker
 }
 
@@ -106,6 +107,53 @@ func (p *parser) enter(pos diag.Pos) {
 }
 
 func (p *parser) leave() { p.depth-- }
+
+// heaviside's parser recurses in Python and crashes with a RecursionError
+// when a program nests too deeply; how deep depends on the construct. The
+// costs below are one millionth of Python's stack divided by the nesting at
+// which heaviside 2.2.5 crashes (measured: 70 nested if blocks, 81 while,
+// 65 switch cases, 89 parallel, 58 map iterators, 49 catch blocks, 80 JSON
+// objects, 106 JSON arrays, 120 parentheses, 320 nots). Mixed nesting adds
+// up. hsc reports a positioned error where heaviside would crash (parity
+// rule 3); the sum errs, if at all, towards accepting.
+const stackBudget = 1_000_000
+
+const (
+	costIf       = stackBudget/70 + 1
+	costWhile    = stackBudget/81 + 1
+	costSwitch   = stackBudget/65 + 1
+	costParallel = stackBudget/89 + 1
+	costMap      = stackBudget/58 + 1
+	costCatch    = stackBudget/49 + 1
+	costObject   = stackBudget/80 + 1
+	costArray    = stackBudget/106 + 1
+	costParen    = stackBudget/120 + 1
+	costNot      = stackBudget/320 + 1
+)
+
+// nest charges cost for one more level of nesting at the current token.
+func (p *parser) nest(cost int) {
+	p.load += cost
+	if p.load >= stackBudget {
+		p.fail(p.cur().Pos(), "nesting too deep (heaviside runs out of Python stack here)")
+	}
+}
+
+func (p *parser) unnest(cost int) { p.load -= cost }
+
+// nestedBlock parses block() one level deeper.
+func (p *parser) nestedBlock(cost int) ([]*ast.State, bool) {
+	p.nest(cost)
+	defer p.unnest(cost)
+	return p.block()
+}
+
+// nestedCommentBlock parses commentBlock() one level deeper.
+func (p *parser) nestedCommentBlock(cost int) (*ast.Str, []*ast.State, bool) {
+	p.nest(cost)
+	defer p.unnest(cost)
+	return p.commentBlock()
+}
 
 func (p *parser) cur() *lexer.Token { return &p.toks[p.pos] }
 
@@ -539,7 +587,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 		if !p.op(":") {
 			return nil
 		}
-		_, states, ok := p.commentBlock()
+		_, states, ok := p.nestedCommentBlock(costMap)
 		if !ok {
 			return nil
 		}
@@ -690,7 +738,7 @@ func (p *parser) catchBlock() *ast.Modifier {
 		v := s.Value
 		c.ResultPath = &v
 	}
-	states, ok := p.block()
+	states, ok := p.nestedBlock(costCatch)
 	if !ok {
 		return nil
 	}
@@ -775,7 +823,7 @@ func (p *parser) whileState() *ast.State {
 	if cond == nil || !p.op(":") {
 		return nil
 	}
-	doc, body, ok := p.commentBlock()
+	doc, body, ok := p.nestedCommentBlock(costWhile)
 	if !ok {
 		return nil
 	}
@@ -796,7 +844,7 @@ func (p *parser) ifState() *ast.State {
 	if cond == nil || !p.op(":") {
 		return nil
 	}
-	doc, body, ok := p.commentBlock()
+	doc, body, ok := p.nestedCommentBlock(costIf)
 	if !ok {
 		return nil
 	}
@@ -811,7 +859,7 @@ func (p *parser) ifState() *ast.State {
 			p.pos = save
 			break
 		}
-		b, ok := p.block()
+		b, ok := p.nestedBlock(costIf)
 		if !ok {
 			p.pos = save
 			break
@@ -820,7 +868,7 @@ func (p *parser) ifState() *ast.State {
 	}
 	save := p.pos
 	if p.name("else") && p.op(":") {
-		if b, ok := p.block(); ok {
+		if b, ok := p.nestedBlock(costIf); ok {
 			branches = append(branches, &ast.ChoiceBranch{States: b})
 		} else {
 			p.pos = save
@@ -857,7 +905,7 @@ func (p *parser) switchState() *ast.State {
 			p.pos = save
 			break
 		}
-		b, ok := p.block()
+		b, ok := p.nestedBlock(costSwitch)
 		if !ok {
 			p.pos = save
 			break
@@ -867,7 +915,7 @@ func (p *parser) switchState() *ast.State {
 	}
 	save := p.pos
 	if p.name("default") && p.op(":") {
-		if b, ok := p.block(); ok {
+		if b, ok := p.nestedBlock(costSwitch); ok {
 			branches = append(branches, &ast.ChoiceBranch{States: b})
 		} else {
 			p.pos = save
@@ -890,7 +938,7 @@ func (p *parser) parallelState() *ast.State {
 	if t == nil || !p.op(":") {
 		return nil
 	}
-	doc, first, ok := p.commentBlock()
+	doc, first, ok := p.nestedCommentBlock(costParallel)
 	if !ok {
 		return nil
 	}
@@ -902,7 +950,7 @@ func (p *parser) parallelState() *ast.State {
 			p.pos = save
 			break
 		}
-		b, ok := p.block()
+		b, ok := p.nestedBlock(costParallel)
 		if !ok {
 			p.pos = save
 			break
@@ -983,7 +1031,10 @@ func (p *parser) compBase() *ast.Cond {
 	defer p.leave()
 	save := p.pos
 	if p.op("(") {
-		if c := p.comparison(); c != nil && p.op(")") {
+		p.nest(costParen)
+		c := p.comparison()
+		p.unnest(costParen)
+		if c != nil && p.op(")") {
 			return c
 		}
 	}
@@ -1001,7 +1052,10 @@ func (p *parser) compBase() *ast.Cond {
 	}
 	p.pos = save
 	if nt := p.accept(lexer.NAME, "not"); nt != nil {
-		if c := p.compBase(); c != nil {
+		p.nest(costNot)
+		c := p.compBase()
+		p.unnest(costNot)
+		if c != nil {
 			return p.conds.alloc(ast.Cond{Pos: nt.Pos(), Op: "not", Subs: []*ast.Cond{c}})
 		}
 	}
@@ -1066,6 +1120,8 @@ func (p *parser) object() (ast.JSON, bool) {
 	t := p.advance() // "{"
 	p.enter(t.Pos())
 	defer p.leave()
+	p.nest(costObject)
+	defer p.unnest(costObject)
 	obj := &ast.Object{}
 	member := func() bool {
 		save := p.pos
@@ -1102,6 +1158,8 @@ func (p *parser) array() (ast.JSON, bool) {
 	t := p.advance() // "["
 	p.enter(t.Pos())
 	defer p.leave()
+	p.nest(costArray)
+	defer p.unnest(costArray)
 	arr := []ast.JSON{}
 	save := p.pos
 	if v, ok := p.json(); ok {
