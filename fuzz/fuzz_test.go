@@ -150,6 +150,9 @@ func FuzzCompile(f *testing.F) {
 			if strings.HasSuffix(p.Pointer, ".$") && warned("takes a path string") {
 				continue
 			}
+			if warned("is out of range") && (p.Code == asl.CodeInvalidType || p.Code == asl.CodeInvalidValue) {
+				continue
+			}
 			t.Fatalf("validator error %s at %s: %s\n%s", p.Code, p.Pointer, p.Msg, res.Definition)
 		}
 		for _, w := range res.Warnings {

@@ -12,6 +12,7 @@ package parser
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/hsc-dev/hsc/ast"
@@ -212,6 +213,10 @@ func (p *parser) number() (ast.Number, diag.Pos, bool) {
 	n, ok := ast.ParseNumber(p.tx(t))
 	if !ok {
 		p.fail(t.Pos(), "'%s' is not a valid number", p.tx(t))
+	}
+	if !n.IsInt && math.IsInf(n.Float, 0) {
+		// heaviside writes Infinity, which is not JSON (deviation D9).
+		p.fail(t.Pos(), "'%s' is too large for a JSON number", p.tx(t))
 	}
 	return n, t.Pos(), true
 }

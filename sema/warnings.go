@@ -42,6 +42,7 @@ func (a *analyzer) warnings(m *ast.Machine) []*diag.Error {
 			if s.Parameters != nil {
 				out = append(out, pathParamWarnings(src, s.Parameters.Params)...)
 			}
+			out = append(out, rangeWarnings(src, s)...)
 			if s.Kind == ast.Choice && !hasRules(s) {
 				w := src.Errorf(s.Pos, "Choice state '%s' has no rules (a switch without a case): AWS Step Functions rejects it", s.Name)
 				w.Severity = diag.SevWarning
@@ -110,6 +111,29 @@ func pathParamWarnings(src *diag.Source, p *ast.Params) []*diag.Error {
 	}
 	for i, k := range p.Keys {
 		walk(k.Value, p.Vals[i], k.Pos)
+	}
+	return out
+}
+
+// rangeWarnings flags integer fields beyond what AWS accepts (a 64-bit
+// integer): heaviside writes any size.
+func rangeWarnings(src *diag.Source, s *ast.State) []*diag.Error {
+	var out []*diag.Error
+	check := func(n ast.Number, at diag.Pos, field string) {
+		if n.IsInt && (len(n.Text) > 18) {
+			w := src.Errorf(at, "%s %s is out of range: AWS Step Functions rejects it", field, n.Text)
+			w.Severity = diag.SevWarning
+			out = append(out, w)
+		}
+	}
+	for _, m := range []*ast.Modifier{s.Timeout, s.Heartbeat, s.MaxConcurrency} {
+		if m != nil {
+			check(m.Int, m.Pos, m.Kind.String())
+		}
+	}
+	for _, m := range s.Retry {
+		check(m.Retry.Interval, m.Pos, "retry interval")
+		check(m.Retry.Max, m.Pos, "retry max attempts")
 	}
 	return out
 }
