@@ -30,7 +30,9 @@ type Format struct {
 func Write(m *ast.Machine, f Format, sizeHint int) []byte {
 	w := &writer{f: f, buf: make([]byte, 1<<12+sizeHint*6)}
 	if f.Indent > 0 {
-		w.spaces = strings.Repeat(" ", f.Indent*64)
+		w.spaces = "\n" + strings.Repeat(" ", f.Indent*64)
+	} else {
+		w.spaces = "\n"
 	}
 	w.begin('{')
 	w.states(m.States)
@@ -58,7 +60,7 @@ type writer struct {
 	n     int
 	level int
 	first []bool
-	// spaces is a run of blanks to copy indentation from.
+	// spaces is a newline and a run of blanks to copy indentation from.
 	spaces string
 }
 
@@ -84,13 +86,17 @@ func (w *writer) byte1(c byte) {
 }
 
 func (w *writer) newline() {
-	w.byte1('\n')
 	n := w.level * w.f.Indent
-	for n > len(w.spaces) {
-		w.raw(w.spaces)
-		n -= len(w.spaces)
+	if n < len(w.spaces) {
+		w.raw(w.spaces[:n+1]) // "\n" and the indentation in one copy
+		return
 	}
-	w.raw(w.spaces[:n])
+	w.raw(w.spaces)
+	for n -= len(w.spaces) - 1; n > 0; {
+		k := min(n, len(w.spaces)-1)
+		w.raw(w.spaces[1 : 1+k])
+		n -= k
+	}
 }
 
 func (w *writer) begin(c byte) {

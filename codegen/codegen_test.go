@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/hsc-dev/hsc/ast"
@@ -42,12 +43,21 @@ func TestJSONLayouts(t *testing.T) {
 	}
 	for _, tt := range tests {
 		w := &writer{f: tt.f, buf: make([]byte, 8)}
+		w.spaces = "\n"
 		if tt.f.Indent > 0 {
-			w.spaces = "  "
+			w.spaces = "\n  " // shorter than the indentation: exercises the long path
 		}
 		w.json(obj)
 		if got := string(w.buf[:w.n]); got != tt.want {
 			t.Errorf("format %+v:\n got %s\nwant %s", tt.f, got, tt.want)
 		}
+	}
+}
+
+func TestNewlineLongIndent(t *testing.T) {
+	w := &writer{f: Format{Indent: 2}, buf: make([]byte, 4), spaces: "\n  ", level: 5}
+	w.newline()
+	if got, want := string(w.buf[:w.n]), "\n"+strings.Repeat(" ", 10); got != want {
+		t.Errorf("newline at level 5 = %q, want %q", got, want)
 	}
 }
