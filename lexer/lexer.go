@@ -498,7 +498,7 @@ func stringStart(text string, pos int) (string, int) {
 		if q >= len(text) || (text[q] != '\'' && text[q] != '"') {
 			continue
 		}
-		if strings.HasPrefix(text[q:], strings.Repeat(text[q:q+1], 3)) {
+		if q+2 < len(text) && text[q+1] == text[q] && text[q+2] == text[q] {
 			return text[q : q+3], plen
 		}
 		return text[q : q+1], plen

@@ -13,6 +13,7 @@ package parser
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/hsc-dev/hsc/ast"
@@ -49,6 +50,7 @@ type parser struct {
 	stateSlab slab[ast.State]
 	mods      slab[ast.Modifier]
 	conds     slab[ast.Cond]
+	brs       slab[ast.ChoiceBranch]
 
 	src   *diag.Source
 	st    *lexer.Stream
@@ -403,7 +405,7 @@ func setName(s *ast.State, doc *ast.Str) {
 		}
 	}
 	if s.Name == "" {
-		s.Name = fmt.Sprintf("Line%d", s.Pos.Line)
+		s.Name = "Line" + strconv.Itoa(s.Pos.Line)
 	}
 }
 
@@ -853,7 +855,7 @@ func (p *parser) ifState() *ast.State {
 	if !ok {
 		return nil
 	}
-	branches := []*ast.ChoiceBranch{{Cond: cond, States: body}}
+	branches := []*ast.ChoiceBranch{p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: body})}
 	for {
 		save := p.pos
 		if !p.name("elif") {
@@ -869,12 +871,12 @@ func (p *parser) ifState() *ast.State {
 			p.pos = save
 			break
 		}
-		branches = append(branches, &ast.ChoiceBranch{Cond: c, States: b})
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: c, States: b}))
 	}
 	save := p.pos
 	if p.name("else") && p.op(":") {
 		if b, ok := p.nestedBlock(costIf); ok {
-			branches = append(branches, &ast.ChoiceBranch{States: b})
+			branches = append(branches, p.brs.alloc(ast.ChoiceBranch{States: b}))
 		} else {
 			p.pos = save
 		}
@@ -916,12 +918,12 @@ func (p *parser) switchState() *ast.State {
 			break
 		}
 		cond := p.conds.alloc(ast.Cond{Pos: v.Pos, Op: "==", Var: v.Value, Val: val})
-		branches = append(branches, &ast.ChoiceBranch{Cond: cond, States: b})
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: b}))
 	}
 	save := p.pos
 	if p.name("default") && p.op(":") {
 		if b, ok := p.nestedBlock(costSwitch); ok {
-			branches = append(branches, &ast.ChoiceBranch{States: b})
+			branches = append(branches, p.brs.alloc(ast.ChoiceBranch{States: b}))
 		} else {
 			p.pos = save
 		}
