@@ -11,7 +11,6 @@
 package parser
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
