@@ -11,7 +11,6 @@
 package parser
 
 import (
-	"math"
 	"strconv"
 	"strings"
 
@@ -214,10 +213,6 @@ func (p *parser) number() (ast.Number, diag.Pos, bool) {
 	n, ok := ast.ParseNumber(p.tx(t))
 	if !ok {
 		p.fail(t.Pos(), "'%s' is not a valid number", p.tx(t))
-	}
-	if !n.IsInt && math.IsInf(n.Float, 0) {
-		// heaviside writes Infinity, which is not JSON (deviation D9).
-		p.fail(t.Pos(), "'%s' is too large for a JSON number", p.tx(t))
 	}
 	return n, t.Pos(), true
 }

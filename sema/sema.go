@@ -14,6 +14,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"iter"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -358,6 +359,9 @@ func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
 	if err := a.checkDefinition(m.States); err != nil {
 		return nil, err
 	}
+	if err := a.checkFinite(m.States); err != nil {
+		return nil, err
+	}
 	return &Analysis{Warnings: a.warnings(m), names: a.names}, nil
 }
 
@@ -647,6 +651,79 @@ func (a *analyzer) checkCond(c *ast.Cond) error {
 	}
 	if c.Val.Kind == ast.BoolVal && c.Op != "==" && c.Op != "!=" {
 		return a.errorf(c.Pos, "Cannot make '%s' comparison with type '<class 'bool'>'", c.Op)
+	}
+	return nil
+}
+
+// checkFinite applies deviation D9: heaviside writes a float literal too
+// large for a double (1e999) as Infinity, which is not JSON. It runs last,
+// so that only programs heaviside accepts are affected.
+func (a *analyzer) checkFinite(states []*ast.State) error {
+	inf := func(n ast.Number) bool { return !n.IsInt && math.IsInf(n.Float, 0) }
+	var jsonInf func(v ast.JSON) bool
+	jsonInf = func(v ast.JSON) bool {
+		switch x := v.(type) {
+		case ast.Number:
+			return inf(x)
+		case *ast.Object:
+			for _, e := range x.Vals {
+				if jsonInf(e) {
+					return true
+				}
+			}
+		case []ast.JSON:
+			for _, e := range x {
+				if jsonInf(e) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var condInf func(c *ast.Cond) *ast.Cond
+	condInf = func(c *ast.Cond) *ast.Cond {
+		if c.Val.Kind == ast.NumberVal && inf(c.Val.Num) {
+			return c
+		}
+		for _, sub := range c.Subs {
+			if bad := condInf(sub); bad != nil {
+				return bad
+			}
+		}
+		return nil
+	}
+	const msg = "number too large for JSON: heaviside would write Infinity, which AWS rejects"
+	for _, s := range states {
+		if s.Data != nil && jsonInf(s.Data.Data) {
+			return a.errorf(s.Data.Pos, msg)
+		}
+		if s.Parameters != nil {
+			for i, v := range s.Parameters.Params.Vals {
+				if jsonInf(v) {
+					return a.errorf(s.Parameters.Params.Keys[i].Pos, msg)
+				}
+			}
+		}
+		for _, r := range s.Retry {
+			if inf(r.Retry.Backoff) {
+				return a.errorf(r.Retry.BackPos, msg)
+			}
+		}
+		for _, b := range s.Choices {
+			if b.Cond != nil {
+				if bad := condInf(b.Cond); bad != nil {
+					return a.errorf(bad.Val.Pos, msg)
+				}
+			}
+		}
+		for _, b := range s.Branches {
+			if err := a.checkFinite(b.States); err != nil {
+				return err
+			}
+		}
+		if err := a.checkFinite(s.IterStates); err != nil {
+			return err
+		}
 	}
 	return nil
 }
