@@ -260,6 +260,22 @@ func (w *writer) states(states []*ast.State) {
 	w.str(states[0].Name)
 }
 
+// strMod writes key with a string modifier's value, if the modifier is set.
+func (w *writer) strMod(key string, m *ast.Modifier) {
+	if m != nil {
+		w.key(key)
+		w.str(m.Str)
+	}
+}
+
+// intMod writes key with an integer modifier's value, if the modifier is set.
+func (w *writer) intMod(key string, m *ast.Modifier) {
+	if m != nil {
+		w.key(key)
+		w.number(m.Int)
+	}
+}
+
 func (w *writer) state(s *ast.State) {
 	w.begin('{')
 	w.key("Type")
@@ -268,26 +284,11 @@ func (w *writer) state(s *ast.State) {
 		w.key("Comment")
 		w.str(*s.Comment)
 	}
-	if s.Timeout != nil {
-		w.key("TimeoutSeconds")
-		w.number(s.Timeout.Int)
-	}
-	if s.Heartbeat != nil {
-		w.key("HeartbeatSeconds")
-		w.number(s.Heartbeat.Int)
-	}
-	if s.Input != nil {
-		w.key("InputPath")
-		w.str(s.Input.Str)
-	}
-	if s.Result != nil {
-		w.key("ResultPath")
-		w.str(s.Result.Str)
-	}
-	if s.Output != nil {
-		w.key("OutputPath")
-		w.str(s.Output.Str)
-	}
+	w.intMod("TimeoutSeconds", s.Timeout)
+	w.intMod("HeartbeatSeconds", s.Heartbeat)
+	w.strMod("InputPath", s.Input)
+	w.strMod("ResultPath", s.Result)
+	w.strMod("OutputPath", s.Output)
 	if s.Data != nil {
 		w.key("Result")
 		w.json(s.Data.Data)
@@ -341,14 +342,8 @@ func (w *writer) state(s *ast.State) {
 		w.states(s.IterStates)
 		w.end('}')
 	}
-	if s.ItemsPath != nil {
-		w.key("ItemsPath")
-		w.str(s.ItemsPath.Str)
-	}
-	if s.MaxConcurrency != nil {
-		w.key("MaxConcurrency")
-		w.number(s.MaxConcurrency.Int)
-	}
+	w.strMod("ItemsPath", s.ItemsPath)
+	w.intMod("MaxConcurrency", s.MaxConcurrency)
 	switch s.Kind {
 	case ast.Fail:
 		w.key("Error")

@@ -445,40 +445,30 @@ func (o operand) value(cur, root any) (any, bool) {
 }
 
 func (pp *pathParser) orExpr() (filterExpr, error) {
-	l, err := pp.andExpr()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		pp.skipSpace()
-		if !strings.HasPrefix(pp.s[pp.i:], "||") {
-			return l, nil
-		}
-		pp.i += 2
-		r, err := pp.andExpr()
-		if err != nil {
-			return nil, err
-		}
-		l = filterOr{l, r}
-	}
+	return pp.chain("||", pp.andExpr, func(l, r filterExpr) filterExpr { return filterOr{l, r} })
 }
 
 func (pp *pathParser) andExpr() (filterExpr, error) {
-	l, err := pp.unary()
+	return pp.chain("&&", pp.unary, func(l, r filterExpr) filterExpr { return filterAnd{l, r} })
+}
+
+// chain parses sub {op sub}, joining the operands from the left.
+func (pp *pathParser) chain(op string, sub func() (filterExpr, error), join func(l, r filterExpr) filterExpr) (filterExpr, error) {
+	l, err := sub()
 	if err != nil {
 		return nil, err
 	}
 	for {
 		pp.skipSpace()
-		if !strings.HasPrefix(pp.s[pp.i:], "&&") {
+		if !strings.HasPrefix(pp.s[pp.i:], op) {
 			return l, nil
 		}
-		pp.i += 2
-		r, err := pp.unary()
+		pp.i += len(op)
+		r, err := sub()
 		if err != nil {
 			return nil, err
 		}
-		l = filterAnd{l, r}
+		l = join(l, r)
 	}
 }
 
