@@ -139,7 +139,7 @@ func TestDataFlow(t *testing.T) {
 		{"Pass Result null is the output", one(`{"Type":"Pass","Result":null,"End":true}`), `{"a":1}`, nil, `null`},
 		{"Pass without Result passes its input", one(`{"Type":"Pass","End":true}`), `{"a":[1,2]}`, nil, `{"a":[1,2]}`},
 		{"empty input is {}", one(`{"Type":"Pass","End":true}`), ``, nil, `{}`},
-		{"Parameters path missing", one(`{"Type":"Pass","Parameters":{"x.$":"$.nope"},"End":true}`), `{}`, nil, "!States.ParameterPathFailure"},
+		{"Parameters path missing", one(`{"Type":"Pass","Parameters":{"x.$":"$.nope"},"End":true}`), `{}`, nil, "!States.Runtime"},
 		{"Parameters indefinite path gives an array", one(`{"Type":"Pass","Parameters":{"x.$":"$.a[*].b"},"End":true}`), `{"a":[{"b":1},{"b":2},{"c":3}]}`, nil, `{"x":[1,2]}`},
 		{"Parameters inside arrays", one(`{"Type":"Pass","Parameters":{"l":[{"v.$":"$.a"},"k"]},"End":true}`), `{"a":5}`, nil, `{"l":[{"v":5},"k"]}`},
 		{"Parameters with the context object", one(`{"Type":"Pass","Parameters":{"name.$":"$$.State.Name","exec.$":"$$.Execution.Name","id.$":"$$.Execution.Id","in.$":"$$.Execution.Input","sm.$":"$$.StateMachine.Name","start.$":"$$.Execution.StartTime","entered.$":"$$.State.EnteredTime","retries.$":"$$.State.RetryCount"},"End":true}`),
@@ -619,7 +619,7 @@ func TestVariables(t *testing.T) {
 		   "ResultPath":"$.branches","Next":"D"},
 		  "D":{"Type":"Pass","Parameters":{"outer.$":"$x","branches.$":"$.branches"},"End":true}}}`,
 			`{}`, nil, `{"outer":1,"branches":[{"x":2},{"x":1}]}`},
-		{"undefined variable", one(`{"Type":"Pass","Parameters":{"x.$":"$nope"},"End":true}`), `{}`, nil, "!States.ParameterPathFailure"},
+		{"undefined variable", one(`{"Type":"Pass","Parameters":{"x.$":"$nope"},"End":true}`), `{}`, nil, "!States.Runtime"},
 	})
 	for _, bad := range []string{
 		one(`{"Type":"Pass","Assign":{"1x":1},"End":true}`),

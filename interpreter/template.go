@@ -124,7 +124,14 @@ func (t *template) eval(sc *scope, input any) (any, error) {
 			if t.path.context {
 				where = "context object"
 			}
-			return nil, newError(ErrParameterPathFailure, "The JSONPath '%s' specified for the field '%s' could not be found in the %s '%s'", t.path.src, t.field, where, truncate(encodeJSON(input)))
+			// AWS raises States.Runtime here, not the
+			// States.ParameterPathFailure of its error table (recorded
+			// histories: invalid_jsonpath_errorpath), so no Catch takes it.
+			src := input
+			if t.path.context {
+				src = sc.contextObject()
+			}
+			return nil, sc.runtimeError("The JSONPath '%s' specified for the field '%s' could not be found in the %s '%s'", t.path.src, t.field, where, encodeJSON(src))
 		}
 		return v, nil
 	case tCall:

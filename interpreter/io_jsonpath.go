@@ -1,0 +1,133 @@
+package interpreter
+
+// JSONPath input and output processing: InputPath → Parameters (or a Pass
+// state's Result) → the work → ResultSelector → ResultPath → OutputPath,
+// with Assign seeing the state's result as "$".
+
+// jsonPathIO is the queryIO of a JSONPath state.
+type jsonPathIO struct {
+	inputPath, outputPath ioPath
+	resultPath            resultPath
+	params                *template // Parameters (not a Map state's: that is its ItemSelector)
+	result                any       // a Pass state's Result
+	hasResult             bool
+	resultSelector        *template
+	assign                *template // nil if none
+}
+
+// ioPath is an InputPath or OutputPath: "$" (nil path), a path, or null.
+type ioPath struct {
+	path *Path
+	null bool
+}
+
+// resultPath is a ResultPath: "$" (root), a reference path, or null.
+type resultPath struct {
+	path *Path
+	null bool
+}
+
+func (p *jsonPathIO) input(sc *scope, raw any) (any, *ExecutionError) {
+	return p.inputPath.apply(sc, raw)
+}
+
+func (p *jsonPathIO) payload(sc *scope, _, eff any) (any, *ExecutionError) {
+	switch {
+	case p.hasResult:
+		return p.result, nil
+	case p.params != nil:
+		v, err := p.params.eval(sc, eff)
+		if err != nil {
+			return nil, asExecError(err)
+		}
+		if err := sc.checkSize(v, "Parameters"); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	return eff, nil
+}
+
+func (p *jsonPathIO) selectResult(sc *scope, res any) (any, *ExecutionError) {
+	if p.resultSelector == nil {
+		return res, nil
+	}
+	v, err := p.resultSelector.eval(sc, res)
+	if err != nil {
+		return nil, asExecError(err)
+	}
+	return v, nil
+}
+
+// finish: Assign sees the result as "$" (a Pass state's Result or
+// Parameters output, a Task's result after ResultSelector, a Choice or
+// Wait state's effective input), as AWS's workflow-variables page says;
+// the output is ResultPath applied to the state input, then OutputPath.
+func (p *jsonPathIO) finish(sc *scope, f *frame) (any, *ExecutionError) {
+	assign := p.assign
+	if f.rule != nil {
+		assign = f.rule.assign
+	}
+	assigned, err := sc.evalAssign(assign, f.res)
+	if err != nil {
+		return nil, err
+	}
+	out, err := p.resultPath.apply(f.raw, f.res)
+	if err != nil {
+		return nil, err
+	}
+	if out, err = p.outputPath.apply(sc, out); err != nil {
+		return nil, err
+	}
+	if err := sc.checkSize(out, "output"); err != nil {
+		return nil, err
+	}
+	sc.commit(assigned)
+	return out, nil
+}
+
+// caught: a catcher's Assign sees the error output as "$"; its ResultPath
+// puts the error output into the state input.
+func (p *jsonPathIO) caught(sc *scope, raw any, c *catcher, eo *Object) (any, *ExecutionError) {
+	assigned, err := sc.evalAssign(c.assign, eo)
+	if err != nil {
+		return nil, err
+	}
+	out, err := c.resultPath.apply(raw, eo)
+	if err != nil {
+		return nil, err
+	}
+	if err := sc.checkSize(out, "output"); err != nil {
+		return nil, err
+	}
+	sc.commit(assigned)
+	return out, nil
+}
+
+func (p ioPath) apply(sc *scope, v any) (any, *ExecutionError) {
+	if p.null {
+		return newObject(0), nil
+	}
+	if p.path == nil {
+		return v, nil
+	}
+	r, ok := sc.evalPath(p.path, v)
+	if !ok {
+		return nil, sc.runtimeError("Invalid path '%s': no value at that path in '%s'", p.path.src, truncate(encodeJSON(v)))
+	}
+	return r, nil
+}
+
+func (p resultPath) apply(input, result any) (any, *ExecutionError) {
+	switch {
+	case p.null:
+		return input, nil
+	case p.path == nil:
+		return result, nil
+	}
+	out, ok := p.path.set(input, result)
+	if !ok {
+		return nil, newError(ErrResultPathMatchFailure, "Unable to apply ResultPath '%s' to input '%s'", p.path.src, truncate(encodeJSON(input)))
+	}
+	return out, nil
+}
