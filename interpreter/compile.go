@@ -277,6 +277,7 @@ func (c *compiler) jsonPathIO(at site, s *asl.State, typ stateType) (*jsonPathIO
 			return nil, err
 		}
 		p.result, p.hasResult = v, true
+		p.resultSize = jsonSize(v, 0, MaxPayloadBytes+1)
 	}
 	if typ != typeSucceed && typ != typeFail {
 		if p.assign, err = compileAssign(at, s.Assign); err != nil {

@@ -13,23 +13,21 @@ type jsonataIO struct {
 
 func (j *jsonataIO) input(_ *scope, raw any) (any, *ExecutionError) { return raw, nil }
 
-func (j *jsonataIO) payload(sc *scope, raw, _ any) (any, *ExecutionError) {
+func (j *jsonataIO) payload(sc *scope, raw, _ any) (any, int, *ExecutionError) {
 	if j.args == nil {
-		return raw, nil
+		return raw, sc.inSize, nil
 	}
 	v, err := j.args.evalTop(&jenv{sc: sc, input: raw}, "Arguments")
 	if err != nil {
-		return nil, err
+		return nil, -1, err
 	}
-	if err := sc.checkSize(v, "Arguments"); err != nil {
-		return nil, err
-	}
-	return v, nil
+	n, err := sc.checkSize(v, -1, "Arguments")
+	return v, n, err
 }
 
 func (j *jsonataIO) selectResult(_ *scope, res any) (any, *ExecutionError) { return res, nil }
 
-func (j *jsonataIO) finish(sc *scope, f *frame) (any, *ExecutionError) {
+func (j *jsonataIO) finish(sc *scope, f frame) (any, *ExecutionError) {
 	env := &jenv{sc: sc, input: f.raw, result: f.res, hasResult: f.hasRes}
 	output, assign := j.output, j.assign
 	if f.rule != nil {
@@ -38,30 +36,32 @@ func (j *jsonataIO) finish(sc *scope, f *frame) (any, *ExecutionError) {
 			output = f.rule.jOutput
 		}
 	}
-	def := f.raw
+	def, size := f.raw, sc.inSize
 	if f.hasRes {
-		def = f.res
+		def, size = f.res, f.resSize
 	}
-	return finishJSONata(env, output, assign, def)
+	return finishJSONata(env, output, assign, def, size)
 }
 
 func (j *jsonataIO) caught(sc *scope, raw any, c *catcher, eo *Object) (any, *ExecutionError) {
 	env := &jenv{sc: sc, input: raw, errorOutput: eo, hasError: true}
-	return finishJSONata(env, c.jOutput, c.jAssign, eo)
+	return finishJSONata(env, c.jOutput, c.jAssign, eo, -1)
 }
 
 // finishJSONata evaluates Output (default: def) and Assign, which both see
-// the variables as they were, then sets the variables.
-func finishJSONata(env *jenv, output, assign *jtemplate, def any) (any, *ExecutionError) {
-	out := def
+// the variables as they were, then sets the variables. defSize bounds the
+// JSON size of def (-1: unknown).
+func finishJSONata(env *jenv, output, assign *jtemplate, def any, defSize int) (any, *ExecutionError) {
+	out, size := def, defSize
 	if output != nil {
 		v, err := output.evalTop(env, "Output")
 		if err != nil {
 			return nil, err
 		}
-		out = v
+		out, size = v, -1
 	}
-	if err := env.sc.checkSize(out, "output"); err != nil {
+	var err *ExecutionError
+	if env.sc.outSize, err = env.sc.checkSize(out, size, "output"); err != nil {
 		return nil, err
 	}
 	if assign != nil {
@@ -73,7 +73,7 @@ func finishJSONata(env *jenv, output, assign *jtemplate, def any) (any, *Executi
 		if !ok {
 			return nil, newError(ErrQueryEvaluation, "Assign must be an object")
 		}
-		if err := env.sc.checkSize(o, "Assign"); err != nil {
+		if _, err := env.sc.checkSize(o, -1, "Assign"); err != nil {
 			return nil, err
 		}
 		env.sc.commit(o)

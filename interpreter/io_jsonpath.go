@@ -10,6 +10,7 @@ type jsonPathIO struct {
 	resultPath            resultPath
 	params                *template // Parameters (not a Map state's: that is its ItemSelector)
 	result                any       // a Pass state's Result
+	resultSize            int       // its JSON size
 	hasResult             bool
 	resultSelector        *template
 	assign                *template // nil if none
@@ -31,21 +32,19 @@ func (p *jsonPathIO) input(sc *scope, raw any) (any, *ExecutionError) {
 	return p.inputPath.apply(sc, raw)
 }
 
-func (p *jsonPathIO) payload(sc *scope, _, eff any) (any, *ExecutionError) {
+func (p *jsonPathIO) payload(sc *scope, _, eff any) (any, int, *ExecutionError) {
 	switch {
 	case p.hasResult:
-		return p.result, nil
+		return p.result, p.resultSize, nil
 	case p.params != nil:
 		v, err := p.params.eval(sc, eff)
 		if err != nil {
-			return nil, asExecError(err)
+			return nil, -1, asExecError(err)
 		}
-		if err := sc.checkSize(v, "Parameters"); err != nil {
-			return nil, err
-		}
-		return v, nil
+		n, serr := sc.checkSize(v, -1, "Parameters")
+		return v, n, serr
 	}
-	return eff, nil
+	return eff, sc.inSize, nil // InputPath selects a part of the input
 }
 
 func (p *jsonPathIO) selectResult(sc *scope, res any) (any, *ExecutionError) {
@@ -63,7 +62,7 @@ func (p *jsonPathIO) selectResult(sc *scope, res any) (any, *ExecutionError) {
 // Parameters output, a Task's result after ResultSelector, a Choice or
 // Wait state's effective input), as AWS's workflow-variables page says;
 // the output is ResultPath applied to the state input, then OutputPath.
-func (p *jsonPathIO) finish(sc *scope, f *frame) (any, *ExecutionError) {
+func (p *jsonPathIO) finish(sc *scope, f frame) (any, *ExecutionError) {
 	assign := p.assign
 	if f.rule != nil {
 		assign = f.rule.assign
@@ -79,11 +78,33 @@ func (p *jsonPathIO) finish(sc *scope, f *frame) (any, *ExecutionError) {
 	if out, err = p.outputPath.apply(sc, out); err != nil {
 		return nil, err
 	}
-	if err := sc.checkSize(out, "output"); err != nil {
+	// OutputPath selects a part: the bound of ResultPath's output holds.
+	if sc.outSize, err = sc.checkSize(out, p.resultPath.bound(sc, f), "output"); err != nil {
 		return nil, err
 	}
 	sc.commit(assigned)
 	return out, nil
+}
+
+// bound returns a bound on the JSON size of apply's result, from those of
+// the state input and the result.
+func (p resultPath) bound(sc *scope, f frame) int {
+	switch {
+	case p.null:
+		return sc.inSize
+	case p.path == nil:
+		return f.resSize
+	}
+	in, res := sc.inSize, f.resSize
+	if in < 0 {
+		in = jsonSize(f.raw, 0, MaxPayloadBytes)
+	}
+	if res < 0 {
+		res = jsonSize(f.res, 0, MaxPayloadBytes)
+	}
+	// Setting a member replaces at most the old value; new objects on
+	// the way add their keys, which the path spells.
+	return in + res + 2*len(p.path.src) + 16
 }
 
 // caught: a catcher's Assign sees the error output as "$"; its ResultPath
@@ -97,7 +118,7 @@ func (p *jsonPathIO) caught(sc *scope, raw any, c *catcher, eo *Object) (any, *E
 	if err != nil {
 		return nil, err
 	}
-	if err := sc.checkSize(out, "output"); err != nil {
+	if sc.outSize, err = sc.checkSize(out, c.resultPath.bound(sc, frame{raw: raw, res: eo, resSize: -1}), "output"); err != nil {
 		return nil, err
 	}
 	sc.commit(assigned)

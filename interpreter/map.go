@@ -263,7 +263,7 @@ func (n *mapNode) run(ctx context.Context, x *execution, sc *scope, in any) (any
 		if res, err = n.io.selectResult(sc, res); err != nil {
 			return nil, err
 		}
-		return n.io.finish(sc, &frame{raw: in, res: res, hasRes: true})
+		return n.io.finish(sc, frame{raw: in, res: res, resSize: -1, hasRes: true})
 	})
 }
 

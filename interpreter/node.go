@@ -70,14 +70,15 @@ type queryIO interface {
 	// input returns the effective input: the state input after InputPath.
 	input(sc *scope, raw any) (any, *ExecutionError)
 	// payload returns what the state works on: Parameters (or a Pass
-	// state's Result) of the effective input, or Arguments.
-	payload(sc *scope, raw, eff any) (any, *ExecutionError)
+	// state's Result) of the effective input, or Arguments; and a bound
+	// on its JSON size (-1: unknown).
+	payload(sc *scope, raw, eff any) (any, int, *ExecutionError)
 	// selectResult applies ResultSelector to a Task, Parallel or Map
 	// result.
 	selectResult(sc *scope, res any) (any, *ExecutionError)
 	// finish evaluates Assign, builds the state output (ResultPath and
 	// OutputPath, or Output) and sets the variables.
-	finish(sc *scope, f *frame) (any, *ExecutionError)
+	finish(sc *scope, f frame) (any, *ExecutionError)
 	// caught builds the output of a caught error with the catcher's
 	// ResultPath or Output and sets its variables.
 	caught(sc *scope, raw any, c *catcher, errOut *Object) (any, *ExecutionError)
@@ -87,6 +88,8 @@ type queryIO interface {
 type frame struct {
 	raw any // the state input
 	res any // the result: of the work, of Parameters/Result, or the effective input
+	// resSize bounds the JSON size of res; -1: unknown.
+	resSize int
 	// hasRes is set for states whose result JSONata sees as
 	// $states.result (Task, Parallel, Map).
 	hasRes bool
@@ -99,6 +102,7 @@ type frame struct {
 func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any, sc *scope) (any, *ExecutionError) {
 	cur := sm.start
 	done := ctx.Done()
+	sc.outSize = -1 // the size of input is not known yet
 	for {
 		if done != nil {
 			select {
@@ -121,6 +125,7 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 			x.count(sc)
 		}
 		sc.enteredEvent = sc.lastEvent
+		sc.inSize = sc.outSize
 		out, next, err := n.run(ctx, x, sc, input)
 		if err != nil {
 			return nil, err

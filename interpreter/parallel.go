@@ -47,7 +47,7 @@ func (n *parallelNode) run(ctx context.Context, x *execution, sc *scope, in any)
 		if err != nil {
 			return nil, err
 		}
-		bin, err := n.io.payload(sc, in, eff)
+		bin, _, err := n.io.payload(sc, in, eff)
 		if err != nil {
 			return nil, err
 		}
@@ -58,7 +58,7 @@ func (n *parallelNode) run(ctx context.Context, x *execution, sc *scope, in any)
 		if res, err = n.io.selectResult(sc, res); err != nil {
 			return nil, err
 		}
-		return n.io.finish(sc, &frame{raw: in, res: res, hasRes: true})
+		return n.io.finish(sc, frame{raw: in, res: res, resSize: -1, hasRes: true})
 	})
 }
 

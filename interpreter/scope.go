@@ -19,6 +19,10 @@ type scope struct {
 	// enteredEvent is the id of the event that entered the state, for
 	// AWS's "(entered at the event id #N)".
 	enteredEvent int64
+	// inSize bounds the JSON size of the current state's input and
+	// outSize that of its output (-1: unknown), so that the 256 KiB
+	// checks need not walk values whose size is known.
+	inSize, outSize int
 	retryCount   int
 	token        string
 	hasItem      bool
@@ -129,6 +133,11 @@ func (sc *scope) evalAssign(t *template, dollar any) (*Object, *ExecutionError) 
 		return nil, asExecError(err)
 	}
 	o, _ := v.(*Object)
+	if o != nil {
+		if _, err := sc.checkSize(o, -1, "Assign"); err != nil {
+			return nil, err
+		}
+	}
 	return o, nil
 }
 
@@ -163,12 +172,17 @@ func (sc *scope) errorPrefix() string {
 }
 
 // checkSize fails with States.DataLimitExceeded when v, written as JSON,
-// is larger than MaxPayloadBytes; what names it in the cause.
-func (sc *scope) checkSize(v any, what string) *ExecutionError {
-	if jsonSize(v, 0, MaxPayloadBytes) <= MaxPayloadBytes {
-		return nil
+// is larger than MaxPayloadBytes; what names it in the cause. bound is a
+// known bound on the size (-1: none): within the limit, v is not walked.
+// It returns a bound on v's size.
+func (sc *scope) checkSize(v any, bound int, what string) (int, *ExecutionError) {
+	if bound >= 0 && bound <= MaxPayloadBytes {
+		return bound, nil
 	}
-	return newError(ErrDataLimitExceeded, "The %s of state '%s' has a size exceeding the maximum number of bytes service limit (%d).", what, sc.stateName, MaxPayloadBytes)
+	if n := jsonSize(v, 0, MaxPayloadBytes); n <= MaxPayloadBytes {
+		return n, nil
+	}
+	return -1, newError(ErrDataLimitExceeded, "The %s of state '%s' has a size exceeding the maximum number of bytes service limit (%d).", what, sc.stateName, MaxPayloadBytes)
 }
 
 // jsonSize returns n plus the length of v's compact JSON text, as

@@ -23,11 +23,11 @@ func (n *passNode) run(_ context.Context, _ *execution, sc *scope, in any) (any,
 	if err != nil {
 		return nil, -1, err
 	}
-	res, err := n.io.payload(sc, in, eff)
+	res, size, err := n.io.payload(sc, in, eff)
 	if err != nil {
 		return nil, -1, err
 	}
-	out, err := n.io.finish(sc, &frame{raw: in, res: res})
+	out, err := n.io.finish(sc, frame{raw: in, res: res, resSize: size})
 	return out, n.next, err
 }
 
@@ -41,7 +41,7 @@ func (n *succeedNode) run(_ context.Context, _ *execution, sc *scope, in any) (a
 	if err != nil {
 		return nil, -1, err
 	}
-	out, err := n.io.finish(sc, &frame{raw: in, res: eff})
+	out, err := n.io.finish(sc, frame{raw: in, res: eff, resSize: sc.inSize})
 	return out, -1, err
 }
 
@@ -234,7 +234,7 @@ func (n *waitNode) run(ctx context.Context, x *execution, sc *scope, in any) (an
 	if serr := x.sleep(ctx, d); serr != nil {
 		return nil, -1, x.ctxError(ctx)
 	}
-	out, err := n.io.finish(sc, &frame{raw: in, res: eff})
+	out, err := n.io.finish(sc, frame{raw: in, res: eff, resSize: sc.inSize})
 	return out, n.next, err
 }
 
@@ -454,7 +454,7 @@ func (n *choiceNode) run(_ context.Context, _ *execution, sc *scope, in any) (an
 	if err != nil {
 		return nil, -1, err
 	}
-	f := frame{raw: in, res: eff}
+	f := frame{raw: in, res: eff, resSize: sc.inSize}
 	next := -1
 	if n.jsonata {
 		env := &jenv{sc: sc, input: in}
@@ -490,7 +490,7 @@ func (n *choiceNode) run(_ context.Context, _ *execution, sc *scope, in any) (an
 		}
 		next = n.def
 	}
-	out, err := n.io.finish(sc, &f)
+	out, err := n.io.finish(sc, f)
 	return out, next, err
 }
 

@@ -77,7 +77,7 @@ func (n *taskNode) attempt(ctx context.Context, x *execution, sc *scope, in any)
 		sc.token = fmt.Sprintf("%s-%d", x.name, x.tokenNo.Add(1))
 		sc.ctxObj = nil
 	}
-	params, err := n.io.payload(sc, in, eff)
+	params, _, err := n.io.payload(sc, in, eff)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (n *taskNode) attempt(ctx context.Context, x *execution, sc *scope, in any)
 	if res, err = n.io.selectResult(sc, res); err != nil {
 		return nil, err
 	}
-	return n.io.finish(sc, &frame{raw: in, res: res, hasRes: true})
+	return n.io.finish(sc, frame{raw: in, res: res, resSize: -1, hasRes: true})
 }
 
 // seconds resolves TimeoutSeconds(Path) or HeartbeatSeconds(Path).
