@@ -305,7 +305,10 @@ func FromValue(v *Value) (*StateMachine, error) {
 }
 
 // decoder converts Values to the model, keeping the first error.
-type decoder struct{ err error }
+type decoder struct {
+	err         error
+	comparators map[string]Kind // Comparators(), built once per decode
+}
 
 func (d *decoder) fail(v *Value, ptr, format string, args ...any) {
 	if d.err == nil {
@@ -601,7 +604,9 @@ func (d *decoder) rule(v *Value, ptr string) *ChoiceRule {
 	if !d.object(v, ptr) {
 		return r
 	}
-	comparators := Comparators()
+	if d.comparators == nil {
+		d.comparators = Comparators()
+	}
 	for _, mem := range v.Members {
 		p := ptr + "/" + PointerToken(mem.Key)
 		r.keys = append(r.keys, mem.Key)
@@ -631,7 +636,7 @@ func (d *decoder) rule(v *Value, ptr string) *ChoiceRule {
 		case "Output":
 			r.Output = val
 		default:
-			if _, ok := comparators[mem.Key]; ok && r.Operator == "" {
+			if _, ok := d.comparators[mem.Key]; ok && r.Operator == "" {
 				r.Operator, r.Operand = mem.Key, val
 				continue
 			}

@@ -23,13 +23,13 @@ type scope struct {
 	// outSize that of its output (-1: unknown), so that the 256 KiB
 	// checks need not walk values whose size is known.
 	inSize, outSize int
-	retryCount   int
-	token        string
-	hasItem      bool
-	itemIndex    int
-	itemValue    any
-	ctxObj       any
-	vars         *varScope
+	retryCount      int
+	token           string
+	hasItem         bool
+	itemIndex       int
+	itemValue       any
+	ctxObj          any
+	vars            *varScope
 }
 
 func (sc *scope) child() *scope {
@@ -37,7 +37,7 @@ func (sc *scope) child() *scope {
 	if sc.vars != nil {
 		vars = &varScope{parent: sc.vars}
 	}
-	return &scope{x: sc.x, lastEvent: sc.lastEvent, hasItem: sc.hasItem, itemIndex: sc.itemIndex, itemValue: sc.itemValue, vars: vars}
+	return &scope{x: sc.x, lastEvent: sc.lastEvent, enteredEvent: sc.enteredEvent, hasItem: sc.hasItem, itemIndex: sc.itemIndex, itemValue: sc.itemValue, vars: vars}
 }
 
 func (sc *scope) enter(name string) {

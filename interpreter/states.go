@@ -493,5 +493,3 @@ func (n *choiceNode) run(_ context.Context, _ *execution, sc *scope, in any) (an
 	out, err := n.io.finish(sc, f)
 	return out, next, err
 }
-
-
