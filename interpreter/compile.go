@@ -424,7 +424,7 @@ func (c *compiler) compileCatcher(sm *stateMachine, at site, ca *asl.Catcher, js
 func parsePathAt(at site, field, s string) (*Path, error) {
 	p, err := ParsePath(s)
 	if err != nil {
-		return nil, at.err(field, "%s: %v", field, err)
+		return nil, at.err(field, "%v", err)
 	}
 	return p, nil
 }
@@ -469,7 +469,7 @@ func compileTemplateAt(at site, field string, v *asl.Value) (*template, error) {
 	}
 	t, err := compileTemplate(val)
 	if err != nil {
-		return nil, at.err(field, "%s: %v", field, err)
+		return nil, at.err(field, "%v", err)
 	}
 	return t, nil
 }
@@ -486,9 +486,9 @@ func compileJTemplateAt(at site, field string, v *asl.Value) (*jtemplate, error)
 	t, err := compileJTemplate(val)
 	if err != nil {
 		if strings.Contains(err.Error(), "not supported") {
-			return nil, at.unsupported(field, "%s: %v", field, err)
+			return nil, at.unsupported(field, "%v", err)
 		}
-		return nil, at.err(field, "%s: %v", field, err)
+		return nil, at.err(field, "%v", err)
 	}
 	return t, nil
 }
@@ -602,7 +602,7 @@ func numberOrExpr(at site, field string, n asl.Number, positive bool) (float64, 
 	if src, ok := n.Expression(); ok {
 		t, err := compileJTemplate(src)
 		if err != nil {
-			return 0, nil, at.err(field, "%s: %v", field, err)
+			return 0, nil, at.err(field, "%v", err)
 		}
 		return 0, t, nil
 	}

@@ -73,7 +73,7 @@ func (c *compiler) failNode(at site, s *asl.State, info stateInfo) (node, error)
 		}
 		t, err := compileDynamic(f.src)
 		if err != nil {
-			return nil, at.err(f.field, "%s: %v", f.field, err)
+			return nil, at.err(f.field, "%v", err)
 		}
 		t.field = f.field
 		*f.dst = t
