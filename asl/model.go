@@ -31,7 +31,7 @@ type Number string
 
 // NumberExpr returns a Number holding the JSONata expression expr (such
 // as "{% $n %}").
-func NumberExpr(expr string) Number { return Number(appendString(nil, expr)) }
+func NumberExpr(expr string) Number { return Number(AppendString(nil, expr)) }
 
 // Expression returns the JSONata expression a Number holds, if it holds
 // one rather than a number.

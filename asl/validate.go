@@ -191,7 +191,7 @@ func (vd *validator) integer(v *Value, ptr, state, field string, lo int64) (int6
 	return n, true
 }
 
-func (vd *validator) path(v *Value, ptr, state, field string, pk pathKind, nullable bool) {
+func (vd *validator) path(v *Value, ptr, state, field string, pk PathKind, nullable bool) {
 	if v.Kind == KindNull && nullable {
 		return
 	}
@@ -416,18 +416,20 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				vd.errorf(CodeInvalidType, p, val, name, "End must be true or false, not %s", val.Kind)
 			}
 		case "InputPath", "OutputPath":
-			vd.path(val, p, name, m.Key, pathAny, true)
+			vd.path(val, p, name, m.Key, PathAny, true)
 		case "ResultPath":
-			vd.path(val, p, name, m.Key, pathResult, true)
+			vd.path(val, p, name, m.Key, PathResult, true)
 		case "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
 			"MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
-			vd.path(val, p, name, m.Key, pathRef, false)
+			vd.path(val, p, name, m.Key, PathReference, false)
 		case "Parameters", "ResultSelector", "ItemSelector":
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 				continue
 			}
 			vd.template(val, p, name)
+		case "Assign":
+			vd.assign(val, p, name, jsonata)
 		case "Credentials", "ItemReader", "ItemBatcher", "ResultWriter":
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
@@ -555,6 +557,29 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 	}
 }
 
+// assign checks an Assign field: an object whose keys name workflow
+// variables (with ".$" in JSONPath states for values computed from paths
+// and intrinsic functions).
+func (vd *validator) assign(v *Value, ptr, state string, jsonata bool) {
+	if v.Kind != KindObject {
+		vd.errorf(CodeInvalidType, ptr, v, state, "Assign must be an object, not %s", v.Kind)
+		return
+	}
+	for _, m := range v.Members {
+		name := m.Key
+		if !jsonata {
+			name = strings.TrimSuffix(name, ".$")
+		}
+		if !IsVariableName(name) || name == "states" {
+			vd.add(diag.SevError, CodeInvalidValue, ptr+"/"+PointerToken(m.Key), m.KeyPos, state,
+				"Assign: %q is not a valid variable name (a letter or '_' followed by letters, digits and '_'; not \"states\")", name)
+		}
+	}
+	if !jsonata {
+		vd.template(v, ptr, state)
+	}
+}
+
 // template checks a payload template: fields whose name ends in ".$" must
 // hold a path or an intrinsic function call.
 func (vd *validator) template(v *Value, ptr, state string) {
@@ -642,10 +667,12 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 				}
 			case "Comment":
 				vd.str(m.Value, mp, state, m.Key)
+			case "Assign":
+				vd.assign(m.Value, mp, state, jsonata)
 			case "Next":
 				target(m.Value, mp, "Next")
 			case "ResultPath":
-				vd.path(m.Value, mp, state, m.Key, pathResult, true)
+				vd.path(m.Value, mp, state, m.Key, PathResult, true)
 			}
 		}
 		if field == "Catch" && e.Get("Next") == nil {
@@ -675,6 +702,9 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		return
 	}
 	if top {
+		if m, ok := v.Member("Assign"); ok {
+			vd.assign(m.Value, ptr+"/Assign", state, false)
+		}
 		if nv := v.Get("Next"); nv == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "a top-level Choice rule needs Next")
 		} else {
@@ -726,12 +756,12 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		if variable == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "%s with %s needs Variable", what, op)
 		} else {
-			vd.path(variable, ptr+"/Variable", state, "Variable", pathAny, false)
+			vd.path(variable, ptr+"/Variable", state, "Variable", PathAny, false)
 		}
 		want := comparators[op]
 		switch {
 		case strings.HasSuffix(op, "Path"):
-			vd.path(val, p, state, op, pathAny, false)
+			vd.path(val, p, state, op, PathAny, false)
 		case val.Kind != want:
 			vd.errorf(CodeInvalidType, p, val, state, "%s must be a %s, not %s", op, want, val.Kind)
 		}
@@ -743,6 +773,9 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 func (vd *validator) jsonataRule(v *Value, ptr, state string, target func(*Value, string, string)) {
 	if !vd.fields(v, ptr, state, "a JSONata Choice rule", oneOf("Condition", "Next", "Comment", "Assign", "Output")) {
 		return
+	}
+	if m, ok := v.Member("Assign"); ok {
+		vd.assign(m.Value, ptr+"/Assign", state, true)
 	}
 	if nv := v.Get("Next"); nv == nil {
 		vd.errorf(CodeChoiceRule, ptr, v, state, "a Choice rule needs Next")
