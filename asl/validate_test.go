@@ -191,7 +191,7 @@ func TestValidateRules(t *testing.T) {
 		{"OutputPath number", machine(`"A": {"Type": "Pass", "OutputPath": 3, "End": true}`), CodeInvalidType, "/States/A/OutputPath", diag.SevError, "string"},
 		{"ResultPath wildcard", machine(`"A": {"Type": "Pass", "ResultPath": "$.a[*]", "End": true}`), CodeInvalidPath, "/States/A/ResultPath", diag.SevError, "wildcards are not allowed"},
 		{"ResultPath deep scan", machine(`"A": {"Type": "Pass", "ResultPath": "$..a", "End": true}`), CodeInvalidPath, "/States/A/ResultPath", diag.SevError, "deep scan"},
-		{"Parameters not object", machine(`"A": {"Type": "Pass", "Parameters": [1], "End": true}`), CodeInvalidType, "/States/A/Parameters", diag.SevError, "object"},
+		{"Parameters not object", machine(`"A": {"Type": "Task", "Resource": "r", "Parameters": [1], "End": true}`), CodeInvalidType, "/States/A/Parameters", diag.SevError, "object"},
 		{"Parameters path value", machine(`"A": {"Type": "Pass", "Parameters": {"k": {"x.$": "nope"}}, "End": true}`), CodeInvalidPath, "/States/A/Parameters/k/x.$", diag.SevError, `"x.$"`},
 		{"Parameters path not string", machine(`"A": {"Type": "Pass", "Parameters": {"x.$": 1}, "End": true}`), CodeInvalidType, "/States/A/Parameters/x.$", diag.SevError, "string"},
 		{"unknown intrinsic", machine(`"A": {"Type": "Pass", "Parameters": {"x.$": "States.Nope($.a)"}, "End": true}`), CodeInvalidPath, "/States/A/Parameters/x.$", diag.SevError, "unknown intrinsic"},
