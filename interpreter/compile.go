@@ -108,9 +108,13 @@ func (s site) err(field, format string, args ...any) error {
 	return &DefinitionError{State: s.state, Pointer: ptr, Pos: pos, Msg: fmt.Sprintf(format, args...)}
 }
 
-func (s site) unsupported(field, format string, args ...any) error {
-	err := s.err(field, format, args...)
-	err.(*DefinitionError).Unsupported = true
+// unsupported reports a feature the local interpreter does not run; the
+// error wraps an *UnsupportedError.
+func (s site) unsupported(field, feature string) error {
+	err := s.err(field, "%s is not supported locally", feature)
+	de := err.(*DefinitionError)
+	de.Unsupported = true
+	de.Err = &UnsupportedError{State: s.state, Feature: feature}
 	return err
 }
 
@@ -420,9 +424,9 @@ func (c *compiler) compileCatcher(sm *stateMachine, at site, ca *asl.Catcher, js
 	return cat, nil
 }
 
-// parsePathAt parses the path in field.
-func parsePathAt(at site, field, s string) (*Path, error) {
-	p, err := ParsePath(s)
+// parsePathAt parses the path in field with asl's grammar of kind k.
+func parsePathAt(at site, field, s string, k asl.PathKind) (*Path, error) {
+	p, err := parsePath(s, k)
 	if err != nil {
 		return nil, at.err(field, "%v", err)
 	}
@@ -438,7 +442,7 @@ func compileIOPath(at site, field string, v asl.NullableString) (ioPath, error) 
 	case v.Value == "$":
 		return ioPath{}, nil
 	}
-	p, err := parsePathAt(at, field, v.Value)
+	p, err := parsePathAt(at, field, v.Value, asl.PathAny)
 	return ioPath{path: p}, err
 }
 
@@ -451,12 +455,9 @@ func compileResultPath(at site, field string, v asl.NullableString) (resultPath,
 	case v.Value == "$":
 		return resultPath{}, nil
 	}
-	p, err := parsePathAt(at, field, v.Value)
+	p, err := parsePathAt(at, field, v.Value, asl.PathResult)
 	if err != nil {
 		return resultPath{}, err
-	}
-	if p.context || p.variable != "" || !p.IsReference() {
-		return resultPath{}, at.err(field, "ResultPath %q must be a reference path (only '.field', ['field'] and [index] steps from '$')", v.Value)
 	}
 	return resultPath{path: p}, nil
 }
@@ -485,8 +486,12 @@ func compileJTemplateAt(at site, field string, v *asl.Value) (*jtemplate, error)
 	}
 	t, err := compileJTemplate(val)
 	if err != nil {
-		if strings.Contains(err.Error(), "not supported") {
-			return nil, at.unsupported(field, "%v", err)
+		var ue *UnsupportedError
+		if errors.As(err, &ue) {
+			return nil, at.unsupported(field, ue.Feature)
+		}
+		if strings.Contains(err.Error(), "user-defined functions") {
+			return nil, at.unsupported(field, "JSONata user-defined functions (function/λ)")
 		}
 		return nil, at.err(field, "%v", err)
 	}
@@ -504,12 +509,7 @@ func compileAssign(at site, v *asl.Value) (*template, error) {
 	}
 	for _, m := range v.Members {
 		name := strings.TrimSuffix(m.Key, ".$")
-		valid := name != "" && isIdentStart(name[0])
-		for i := 1; valid && i < len(name); i++ {
-			c := name[i]
-			valid = isIdentStart(c) || (c >= '0' && c <= '9')
-		}
-		if !valid || name == "states" {
+		if !asl.IsVariableName(name) || name == "states" {
 			return nil, at.err("Assign/"+asl.PointerToken(m.Key), "Assign: %q is not a valid variable name", name)
 		}
 	}

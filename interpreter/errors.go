@@ -80,18 +80,18 @@ type DefinitionError struct {
 	Msg     string
 	// Unsupported marks a definition that is valid States Language but
 	// uses a feature the local interpreter does not run (such as JSONata
-	// user-defined functions or a distributed Map's ItemReader).
+	// user-defined functions or a distributed Map's ItemReader); Err is
+	// then an *UnsupportedError.
 	Unsupported bool
-	// Err is the asl error behind a definition that is not well-formed
-	// JSON or does not fit the States Language model.
+	// Err is the error behind this one: the asl error of a definition that
+	// is not well-formed JSON or does not fit the States Language model,
+	// or an *UnsupportedError.
 	Err error
 }
 
 func (e *DefinitionError) Error() string {
 	var b strings.Builder
-	if e.Unsupported {
-		b.WriteString("not supported locally: ")
-	} else {
+	if !e.Unsupported {
 		b.WriteString("invalid definition: ")
 	}
 	if e.Pos.Line > 0 {
@@ -107,5 +107,5 @@ func (e *DefinitionError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns the asl error behind e, if any.
+// Unwrap returns the error behind e, if any.
 func (e *DefinitionError) Unwrap() error { return e.Err }

@@ -56,7 +56,7 @@ func (c *compiler) mapNode(at site, s *asl.State, info stateInfo, io queryIO, po
 	}
 	if cfg := proc.ProcessorConfig; cfg != nil && s.ItemReader != nil {
 		if mode := cfg.Get("Mode"); mode != nil && mode.Kind == asl.KindString && mode.Str == "DISTRIBUTED" {
-			return nil, at.unsupported("ItemReader", "a distributed Map's ItemReader is not supported yet")
+			return nil, at.unsupported("ItemReader", "a distributed Map with an ItemReader")
 		}
 	}
 	var err error
@@ -83,7 +83,7 @@ func (c *compiler) mapNode(at site, s *asl.State, info stateInfo, io queryIO, po
 		return n, nil
 	}
 	if s.ItemsPath != "" {
-		if n.itemsPath, err = parsePathAt(at, "ItemsPath", s.ItemsPath); err != nil {
+		if n.itemsPath, err = parsePathAt(at, "ItemsPath", s.ItemsPath, asl.PathReference); err != nil {
 			return nil, err
 		}
 	}
@@ -111,7 +111,7 @@ func (c *compiler) mapNode(at site, s *asl.State, info stateInfo, io queryIO, po
 		n.maxConcurrency = int(min(f, 1<<30))
 	}
 	if s.MaxConcurrencyPath != "" {
-		if n.maxConcurrencyPath, err = parsePathAt(at, "MaxConcurrencyPath", s.MaxConcurrencyPath); err != nil {
+		if n.maxConcurrencyPath, err = parsePathAt(at, "MaxConcurrencyPath", s.MaxConcurrencyPath, asl.PathReference); err != nil {
 			return nil, err
 		}
 	}
@@ -158,7 +158,7 @@ func compileBatcher(at site, v *asl.Value) (*itemBatcher, error) {
 			if pv.Kind != asl.KindString {
 				return nil, at.err(f.field+"Path", "ItemBatcher.%sPath must be a path string", f.field)
 			}
-			p, err := parsePathAt(at, f.field+"Path", pv.Str)
+			p, err := parsePathAt(at, f.field+"Path", pv.Str, asl.PathReference)
 			if err != nil {
 				return nil, err
 			}

@@ -209,7 +209,7 @@ func (c *compiler) waitNode(at site, s *asl.State, info stateInfo, io queryIO) (
 		if f.src == "" {
 			continue
 		}
-		p, err := parsePathAt(at, f.field, f.src)
+		p, err := parsePathAt(at, f.field, f.src, asl.PathReference)
 		if err != nil {
 			return nil, err
 		}
@@ -383,7 +383,7 @@ func compileRule(at site, r *asl.ChoiceRule) (*choiceRule, error) {
 	if r.Variable == "" {
 		return nil, at.err("", "a comparison needs a Variable path")
 	}
-	vp, err := parsePathAt(at, "Variable", r.Variable)
+	vp, err := parsePathAt(at, "Variable", r.Variable, asl.PathAny)
 	if err != nil {
 		return nil, err
 	}
@@ -413,7 +413,7 @@ func compileRule(at site, r *asl.ChoiceRule) (*choiceRule, error) {
 		if !ok {
 			return nil, at.err(k, "%s must be a path string", k)
 		}
-		if out.valuePath, err = parsePathAt(at, k, s); err != nil {
+		if out.valuePath, err = parsePathAt(at, k, s, asl.PathAny); err != nil {
 			return nil, err
 		}
 		return out, nil
@@ -430,10 +430,13 @@ func compileRule(at site, r *asl.ChoiceRule) (*choiceRule, error) {
 	case op >= opNumericEquals && op <= opNumericGreaterThanEquals:
 		bad = !isNumber(val)
 	case op >= opTimestampEquals && op <= opTimestampGreaterThanEquals:
-		s, _ := val.(string)
+		// A string that is not a timestamp is accepted with a warning
+		// (asl.Validate; heaviside emits such rules) and never matches.
+		s, ok := val.(string)
+		bad = !ok
 		var terr error
 		out.ts, terr = parseTimestamp(s)
-		bad = terr != nil
+		out.tsInvalid = terr != nil
 	default: // BooleanEquals and the Is… tests
 		_, ok := val.(bool)
 		bad = !ok
