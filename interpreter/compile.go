@@ -424,6 +424,43 @@ func (c *compiler) compileCatcher(sm *stateMachine, at site, ca *asl.Catcher, js
 	return cat, nil
 }
 
+// has reports whether state s has field: a string field of the model is
+// "" both when absent and when empty, and an empty path is an error.
+func has(s *asl.State, field string) bool {
+	if s.Source == nil {
+		v := modelPathField(s, field)
+		return v != ""
+	}
+	return s.Source.Has(field)
+}
+
+// modelPathField returns a path field of a state built in code.
+func modelPathField(s *asl.State, field string) string {
+	switch field {
+	case "ItemsPath":
+		return s.ItemsPath
+	case "MaxConcurrencyPath":
+		return s.MaxConcurrencyPath
+	case "ToleratedFailurePercentagePath":
+		return s.ToleratedFailurePercentagePath
+	case "ToleratedFailureCountPath":
+		return s.ToleratedFailureCountPath
+	case "ErrorPath":
+		return s.ErrorPath
+	case "CausePath":
+		return s.CausePath
+	case "SecondsPath":
+		return s.SecondsPath
+	case "TimestampPath":
+		return s.TimestampPath
+	case "TimeoutSecondsPath":
+		return s.TimeoutSecondsPath
+	case "HeartbeatSecondsPath":
+		return s.HeartbeatSecondsPath
+	}
+	return ""
+}
+
 // parsePathAt parses the path in field with asl's grammar of kind k.
 func parsePathAt(at site, field, s string, k asl.PathKind) (*Path, error) {
 	p, err := parsePath(s, k)

@@ -337,3 +337,36 @@ func TestCompileASLModel(t *testing.T) {
 		t.Errorf("err %v, want one at /States/A/Next", err)
 	}
 }
+
+// ToleratedFailureCountPath and ToleratedFailurePercentagePath read the
+// tolerance from the input (AWS developer guide, "Map state": tolerated
+// failure threshold).
+func TestToleratedFailurePaths(t *testing.T) {
+	def := func(field string) string {
+		return `{"StartAt":"M","States":{"M":{"Type":"Map","` + field + `":"$.tol","ItemsPath":"$.items",
+		  "ItemProcessor":{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$","NumericEquals":0,"Next":"F"}],"Default":"P"},
+		  "F":{"Type":"Fail","Error":"Zero"},"P":{"Type":"Pass","End":true}}},"End":true}}}`
+	}
+	for _, tc := range []struct {
+		name, field, input, wantErr string
+	}{
+		{"count tolerated", "ToleratedFailureCountPath", `{"tol":1,"items":[0,1,2]}`, ""},
+		{"count exceeded", "ToleratedFailureCountPath", `{"tol":1,"items":[0,0,2]}`, "States.ExceedToleratedFailureThreshold"},
+		{"percent tolerated", "ToleratedFailurePercentagePath", `{"tol":50,"items":[0,1]}`, ""},
+		{"percent exceeded", "ToleratedFailurePercentagePath", `{"tol":40,"items":[0,1]}`, "States.ExceedToleratedFailureThreshold"},
+		{"not a number", "ToleratedFailureCountPath", `{"tol":"x","items":[1]}`, interpreter.ErrRuntime},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := xrun(t, def(tc.field), tc.input)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("err %v", err)
+				}
+				return
+			}
+			if res == nil || res.Error != tc.wantErr {
+				t.Fatalf("err %v, want %s", err, tc.wantErr)
+			}
+		})
+	}
+}

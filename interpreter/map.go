@@ -27,9 +27,11 @@ type mapNode struct {
 	processor          *stateMachine
 	maxConcurrency     int
 	maxConcurrencyPath *Path
-	toleratedPercent   float64
-	toleratedCount     int
+	toleratedPercent   float64 // -1: none
+	toleratedCount     int     // -1: none
 	hasTolerance       bool
+	// ToleratedFailurePercentagePath and ToleratedFailureCountPath.
+	toleratedPercentPath, toleratedCountPath *Path
 	batch              *itemBatcher
 	// JSONata
 	jItems, jItemSelector, jMaxConcurr *jtemplate
@@ -82,7 +84,7 @@ func (c *compiler) mapNode(at site, s *asl.State, info stateInfo, io queryIO, po
 		}
 		return n, nil
 	}
-	if s.ItemsPath != "" {
+	if has(s, "ItemsPath") {
 		if n.itemsPath, err = parsePathAt(at, "ItemsPath", s.ItemsPath, asl.PathReference); err != nil {
 			return nil, err
 		}
@@ -110,7 +112,7 @@ func (c *compiler) mapNode(at site, s *asl.State, info stateInfo, io queryIO, po
 		}
 		n.maxConcurrency = int(min(f, 1<<30))
 	}
-	if s.MaxConcurrencyPath != "" {
+	if has(s, "MaxConcurrencyPath") {
 		if n.maxConcurrencyPath, err = parsePathAt(at, "MaxConcurrencyPath", s.MaxConcurrencyPath, asl.PathReference); err != nil {
 			return nil, err
 		}
@@ -133,6 +135,22 @@ func (c *compiler) mapNode(at site, s *asl.State, info stateInfo, io queryIO, po
 		}
 	} else if n.hasTolerance {
 		n.toleratedCount = -1
+	}
+	for _, f := range []struct {
+		field, src string
+		dst        **Path
+	}{{"ToleratedFailurePercentagePath", s.ToleratedFailurePercentagePath, &n.toleratedPercentPath},
+		{"ToleratedFailureCountPath", s.ToleratedFailureCountPath, &n.toleratedCountPath}} {
+		if !has(s, f.field) {
+			continue
+		}
+		if *f.dst, err = parsePathAt(at, f.field, f.src, asl.PathReference); err != nil {
+			return nil, err
+		}
+		if !n.hasTolerance {
+			n.toleratedPercent, n.toleratedCount = -1, -1
+		}
+		n.hasTolerance = true
 	}
 	return n, nil
 }
@@ -329,12 +347,29 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 	)
 	maxFailures := 0
 	if st.hasTolerance {
-		maxFailures = math.MaxInt
-		if st.toleratedCount >= 0 {
-			maxFailures = st.toleratedCount
+		count, percent := float64(st.toleratedCount), st.toleratedPercent
+		for _, f := range []struct {
+			p     *Path
+			dst   *float64
+			field string
+			max   float64
+		}{{st.toleratedCountPath, &count, "ToleratedFailureCountPath", math.MaxInt32}, {st.toleratedPercentPath, &percent, "ToleratedFailurePercentagePath", 100}} {
+			if f.p == nil {
+				continue
+			}
+			v, ok := sc.evalPath(f.p, eff)
+			x, isNum := toFloat(v)
+			if !ok || !isNum || x < 0 || x > f.max || (f.max != 100 && x != math.Trunc(x)) {
+				return nil, sc.runtimeError("The %s field refers to value %s which is not valid: %s", f.field, describe(v, ok), f.p.src)
+			}
+			*f.dst = x
 		}
-		if st.toleratedPercent >= 0 {
-			maxFailures = min(maxFailures, int(math.Floor(st.toleratedPercent/100*float64(n))))
+		maxFailures = math.MaxInt
+		if count >= 0 {
+			maxFailures = int(count)
+		}
+		if percent >= 0 {
+			maxFailures = min(maxFailures, int(math.Floor(percent/100*float64(n))))
 		}
 	}
 	runItem := func(i int) {

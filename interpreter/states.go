@@ -68,7 +68,7 @@ func (c *compiler) failNode(at site, s *asl.State, info stateInfo) (node, error)
 		field, src string
 		dst        **template
 	}{{"ErrorPath", s.ErrorPath, &n.errorDyn}, {"CausePath", s.CausePath, &n.causeDyn}} {
-		if f.src == "" {
+		if !has(s, f.field) {
 			continue
 		}
 		t, err := compileDynamic(f.src)
@@ -206,7 +206,7 @@ func (c *compiler) waitNode(at site, s *asl.State, info stateInfo, io queryIO) (
 		field, src string
 		kind       waitKind
 	}{{"SecondsPath", s.SecondsPath, waitSecondsPath}, {"TimestampPath", s.TimestampPath, waitTimestampPath}} {
-		if f.src == "" {
+		if !has(s, f.field) {
 			continue
 		}
 		p, err := parsePathAt(at, f.field, f.src, asl.PathReference)

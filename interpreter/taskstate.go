@@ -48,12 +48,12 @@ func (c *compiler) taskNode(at site, s *asl.State, info stateInfo, io queryIO, p
 		}
 		return nil, at.err(field, "%s must be a positive number", field)
 	}
-	if s.TimeoutSecondsPath != "" {
+	if has(s, "TimeoutSecondsPath") {
 		if n.timeoutPath, err = parsePathAt(at, "TimeoutSecondsPath", s.TimeoutSecondsPath, asl.PathReference); err != nil {
 			return nil, err
 		}
 	}
-	if s.HeartbeatSecondsPath != "" {
+	if has(s, "HeartbeatSecondsPath") {
 		if n.heartbeatPath, err = parsePathAt(at, "HeartbeatSecondsPath", s.HeartbeatSecondsPath, asl.PathReference); err != nil {
 			return nil, err
 		}
