@@ -32,7 +32,7 @@ type mapNode struct {
 	hasTolerance       bool
 	// ToleratedFailurePercentagePath and ToleratedFailureCountPath.
 	toleratedPercentPath, toleratedCountPath *Path
-	batch              *itemBatcher
+	batch                                    *itemBatcher
 	// JSONata
 	jItems, jItemSelector, jMaxConcurr *jtemplate
 }
