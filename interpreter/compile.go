@@ -186,6 +186,7 @@ func (c *compiler) state(sm *stateMachine, s *asl.State, ptr string) (node, erro
 		return nil, at.err("QueryLanguage", "QueryLanguage must be \"JSONPath\" or \"JSONata\", got %q", s.QueryLanguage)
 	}
 	info.jsonata = jsonata
+	info.readsContext = s.Source == nil || mayReadContext(s.Source)
 
 	// Transitions.
 	if typ != typeChoice && typ != typeSucceed && typ != typeFail {
@@ -422,6 +423,28 @@ func (c *compiler) compileCatcher(sm *stateMachine, at site, ca *asl.Catcher, js
 		return cat, err
 	}
 	return cat, nil
+}
+
+// mayReadContext reports whether any string in v could read the context
+// object: a "$$" path or a JSONata expression ($states.context).
+func mayReadContext(v *asl.Value) bool {
+	switch v.Kind {
+	case asl.KindString:
+		return strings.Contains(v.Str, "$$") || strings.Contains(v.Str, "{%")
+	case asl.KindArray:
+		for _, e := range v.Elems {
+			if mayReadContext(e) {
+				return true
+			}
+		}
+	case asl.KindObject:
+		for _, m := range v.Members {
+			if mayReadContext(m.Value) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // has reports whether state s has field: a string field of the model is

@@ -56,6 +56,9 @@ type stateInfo struct {
 	typ     stateType
 	next    int // -1: End
 	jsonata bool
+	// readsContext is set when the state may read the context object
+	// (whose State.EnteredTime needs the clock read on entry).
+	readsContext bool
 	// entered and exited are the history event types, such as
 	// "PassStateEntered".
 	entered, exited string
@@ -116,7 +119,7 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		}
 		n := sm.states[cur]
 		st := n.info()
-		sc.enter(st.name)
+		sc.enter(st.name, st.readsContext)
 		if x.record {
 			x.emit(sc, st.entered, func(e *Event) {
 				e.StateEnteredEventDetails = &StateEnteredDetails{Name: st.name, Input: encodeJSON(input)}

@@ -40,9 +40,13 @@ func (sc *scope) child() *scope {
 	return &scope{x: sc.x, lastEvent: sc.lastEvent, enteredEvent: sc.enteredEvent, hasItem: sc.hasItem, itemIndex: sc.itemIndex, itemValue: sc.itemValue, vars: vars}
 }
 
-func (sc *scope) enter(name string) {
+// enter starts a state. The clock is read only for states that may read
+// the context object: reading it costs more than a simple state.
+func (sc *scope) enter(name string, readsContext bool) {
 	sc.stateName = name
-	sc.entered = sc.x.cfg.clock.Now()
+	if readsContext {
+		sc.entered = sc.x.cfg.clock.Now()
+	}
 	sc.retryCount = 0
 	sc.token = ""
 	sc.ctxObj = nil
