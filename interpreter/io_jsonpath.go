@@ -41,7 +41,7 @@ func (p *jsonPathIO) payload(sc *scope, _, eff any) (any, int, *ExecutionError) 
 		if err != nil {
 			return nil, -1, asExecError(err)
 		}
-		n, serr := sc.checkSize(v, -1, "Parameters")
+		n, serr := sc.checkSize(v, p.params.bound(sc.inSize), "Parameters")
 		return v, n, serr
 	}
 	return eff, sc.inSize, nil // InputPath selects a part of the input
