@@ -370,3 +370,13 @@ func TestToleratedFailurePaths(t *testing.T) {
 		})
 	}
 }
+
+// An InputPath that selects nothing: AWS's cause, recorded in
+// ../shared/aws/history/invalid_jsonpath_inputpath.history.json.
+func TestInputPathMissingCause(t *testing.T) {
+	res, _ := xrun(t, `{"StartAt": "pass", "States": {"pass": {"Type": "Pass", "InputPath": "$.NoSuchInputPath", "End": true}}}`, `{"int-literal": 0}`)
+	const want = "An error occurred while executing the state 'pass' (entered at the event id #2). Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']"
+	if res.Error != interpreter.ErrRuntime || res.Cause != want {
+		t.Errorf("error %s cause %q, want States.Runtime %q", res.Error, res.Cause, want)
+	}
+}

@@ -1,5 +1,11 @@
 package interpreter
 
+import (
+	"strconv"
+
+	"github.com/hsc-dev/hsc/asl"
+)
+
 // JSONPath input and output processing: InputPath → Parameters (or a Pass
 // state's Result) → the work → ResultSelector → ResultPath → OutputPath,
 // with Assign seeing the state's result as "$".
@@ -134,9 +140,35 @@ func (p ioPath) apply(sc *scope, v any) (any, *ExecutionError) {
 	}
 	r, ok := sc.evalPath(p.path, v)
 	if !ok {
+		if n, ok := normalizedPath(p.path); ok {
+			// AWS's (Jayway's) wording: recorded in
+			// ../shared/aws/history/invalid_jsonpath_inputpath.
+			return nil, sc.runtimeError("Invalid path '%s' : No results for path: %s", p.path.src, n)
+		}
 		return nil, sc.runtimeError("Invalid path '%s': no value at that path in '%s'", p.path.src, truncate(encodeJSON(v)))
 	}
 	return r, nil
+}
+
+// normalizedPath writes a path of field and index steps from "$" as Jayway
+// normalizes it in messages: $['a'][0].
+func normalizedPath(p *Path) (string, bool) {
+	if p.context || p.variable != "" || !p.IsReference() {
+		return "", false
+	}
+	b := []byte{'$'}
+	for _, st := range p.steps {
+		if st.Kind == asl.StepIndex {
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(st.Index), 10)
+			b = append(b, ']')
+			continue
+		}
+		b = append(b, "['"...)
+		b = append(b, st.Name...)
+		b = append(b, "']"...)
+	}
+	return string(b), true
 }
 
 func (p resultPath) apply(input, result any) (any, *ExecutionError) {

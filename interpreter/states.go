@@ -56,10 +56,10 @@ func (c *compiler) failNode(at site, s *asl.State, info stateInfo) (node, error)
 	n := &failNode{stateInfo: info, errorName: s.Error, cause: s.Cause}
 	if info.jsonata {
 		var err error
-		if n.jError, err = compileJTemplateAt(at, "Error", stringValue(s.Source, "Error")); err != nil {
+		if n.jError, err = compileJTemplateAt(at, "Error", stringValue(s, "Error", s.Error)); err != nil {
 			return nil, err
 		}
-		if n.jCause, err = compileJTemplateAt(at, "Cause", stringValue(s.Source, "Cause")); err != nil {
+		if n.jCause, err = compileJTemplateAt(at, "Cause", stringValue(s, "Cause", s.Cause)); err != nil {
 			return nil, err
 		}
 		return n, nil
@@ -81,12 +81,16 @@ func (c *compiler) failNode(at site, s *asl.State, info stateInfo) (node, error)
 	return n, nil
 }
 
-// stringValue returns the member field of a state's JSON, or nil.
-func stringValue(src *asl.Value, field string) *asl.Value {
-	if src == nil {
-		return nil
+// stringValue returns the string field of a state as a value to compile
+// (a JSONata template), or nil when it is absent.
+func stringValue(s *asl.State, field, value string) *asl.Value {
+	if s.Source == nil {
+		if value == "" {
+			return nil
+		}
+		return asl.NewString(value)
 	}
-	return src.Get(field)
+	return s.Source.Get(field)
 }
 
 func (n *failNode) run(_ context.Context, _ *execution, sc *scope, in any) (any, int, *ExecutionError) {
@@ -175,7 +179,7 @@ func (c *compiler) waitNode(at site, s *asl.State, info stateInfo, io queryIO) (
 		if s.Timestamp != "" {
 			count++
 			var err error
-			if n.jStamp, err = compileJTemplateAt(at, "Timestamp", stringValue(s.Source, "Timestamp")); err != nil {
+			if n.jStamp, err = compileJTemplateAt(at, "Timestamp", stringValue(s, "Timestamp", s.Timestamp)); err != nil {
 				return nil, err
 			}
 		}
