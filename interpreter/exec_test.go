@@ -6,8 +6,11 @@ package interpreter_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -378,5 +381,46 @@ func TestInputPathMissingCause(t *testing.T) {
 	const want = "An error occurred while executing the state 'pass' (entered at the event id #2). Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']"
 	if res.Error != interpreter.ErrRuntime || res.Cause != want {
 		t.Errorf("error %s cause %q, want States.Runtime %q", res.Error, res.Cause, want)
+	}
+}
+
+// Runtime errors of JSONPath states carry AWS's causes, as recorded on AWS
+// in ../shared/aws/history (localstack's snapshot tests; read in place).
+func TestRecordedRuntimeCauses(t *testing.T) {
+	dir := "../../shared/aws/history"
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("SKIP: %s not found (the shared test data)", dir)
+	}
+	for _, name := range []string{"invalid_jsonpath_errorpath", "invalid_jsonpath_inputpath", "wait_seconds_path_negative",
+		"wait_timestamp_path_no_t", "map_max_concurrency_nonumber"} {
+		t.Run(name, func(t *testing.T) {
+			read := func(suffix string) []byte {
+				b, err := os.ReadFile(filepath.Join(dir, name+suffix))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b
+			}
+			var events []struct {
+				Type    string `json:"type"`
+				Details *struct {
+					Error string `json:"error"`
+					Cause string `json:"cause"`
+				} `json:"executionFailedEventDetails"`
+			}
+			if err := json.Unmarshal(read(".history.json"), &events); err != nil {
+				t.Fatal(err)
+			}
+			last := events[len(events)-1]
+			if last.Details == nil {
+				t.Fatalf("the recorded execution did not fail (%s)", last.Type)
+			}
+			res, _ := xrun(t, string(read(".json")), string(read(".input.json")))
+			// localstack writes the input in a cause as <json-input:1>.
+			want := strings.ReplaceAll(last.Details.Cause, "'<json-input:1>'", "'{\"Error\":\"error-value\"}'")
+			if res.Error != last.Details.Error || res.Cause != want {
+				t.Errorf("error %s cause %q\nwant  %s cause %q", res.Error, res.Cause, last.Details.Error, want)
+			}
+		})
 	}
 }

@@ -316,7 +316,7 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 		v, ok := sc.evalPath(st.maxConcurrencyPath, eff)
 		f, isNum := toFloat(v)
 		if !ok || !isNum || f < 0 || f != math.Trunc(f) {
-			return nil, newError(ErrRuntime, "MaxConcurrencyPath '%s' must select a non-negative integer, got %s", st.maxConcurrencyPath.src, describe(v, ok))
+			return nil, sc.runtimeError("The MaxConcurrencyPath field refers to value %s which is not a valid integer: %s", describe(v, ok), st.maxConcurrencyPath.src)
 		}
 		limit = int(min(f, 1<<30))
 	}

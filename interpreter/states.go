@@ -263,7 +263,11 @@ func (n *waitNode) duration(x *execution, sc *scope, raw, eff any) (time.Duratio
 		s, isStr := v.(string)
 		t, err := parseTimestamp(s)
 		if !ok || !isStr || err != nil {
-			return 0, sc.runtimeError("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", n.path.src, describe(v, ok))
+			shown := describe(v, ok)
+			if isStr {
+				shown = s
+			}
+			return 0, sc.runtimeError("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", n.path.src, shown)
 		}
 		return t.Sub(x.cfg.clock.Now()), nil
 	}
