@@ -42,8 +42,9 @@
 // added, so outputs and histories stay reproducible. The time a task
 // really takes is bounded in real time instead: the task's TimeoutSeconds
 // and HeartbeatSeconds, and the execution timeout, also run as real-time
-// timers while it runs. An execution therefore times out when its waits
-// pass the timeout on the clock or its real running time does.
+// timers while it runs (a clock with timers, a TimerClock, runs the task
+// timers instead). An execution therefore times out when its waits pass
+// the timeout on the clock or its real running time does.
 //
 // # Boundaries
 //

@@ -424,3 +424,31 @@ func TestRecordedRuntimeCauses(t *testing.T) {
 		})
 	}
 }
+
+// instantTimers is a virtual clock whose timers fire at once: a clock
+// with timers (TimerClock) runs the task timeouts.
+type instantTimers struct {
+	*interpreter.VirtualClock
+	fired chan time.Duration
+}
+
+func (c instantTimers) AfterFunc(d time.Duration, f func()) interpreter.Timer {
+	c.fired <- d
+	return time.AfterFunc(0, f)
+}
+
+func TestTaskTimeoutOnATimerClock(t *testing.T) {
+	clock := instantTimers{interpreter.NewVirtualClock(xt0), make(chan time.Duration, 1)}
+	block := interpreter.WithTaskResolver(interpreter.TaskFunc(func(ctx context.Context, _ *interpreter.TaskRequest) ([]byte, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}))
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","TimeoutSeconds":3600,"End":true}}}`
+	res, _ := xrun(t, def, `{}`, block, interpreter.WithClock(clock))
+	if res.Error != interpreter.ErrTimeout {
+		t.Errorf("error %s (%s), want States.Timeout", res.Error, res.Cause)
+	}
+	if d := <-clock.fired; d != time.Hour {
+		t.Errorf("timer of %v, want 1h", d)
+	}
+}

@@ -123,6 +123,15 @@ func (n *taskNode) seconds(sc *scope, raw, params any, fixed float64, p *Path, t
 	return seconds(fixed), nil
 }
 
+// afterFunc runs f after d on the clock's timers if it has them
+// (TimerClock), in real time otherwise.
+func (x *execution) afterFunc(d time.Duration, f func()) Timer {
+	if tc, ok := x.cfg.clock.(TimerClock); ok {
+		return tc.AfterFunc(d, f)
+	}
+	return time.AfterFunc(d, f)
+}
+
 func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, timeout, heartbeat time.Duration, sc *scope) (any, *ExecutionError) {
 	input := appendJSON(nil, params)
 	if len(input) > MaxPayloadBytes {
@@ -138,14 +147,14 @@ func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, tim
 	tctx, cancel = context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if timeout > 0 {
-		t := time.AfterFunc(timeout, func() { cancel(errStateTimeout) })
+		t := x.afterFunc(timeout, func() { cancel(errStateTimeout) })
 		defer t.Stop()
 	}
 	beat := func() {}
 	// Only activities and callback tasks send heartbeats; Step Functions
 	// does not apply HeartbeatSeconds to other integrations.
 	if heartbeat > 0 && (kind == "activity" || strings.HasSuffix(n.resource, ".waitForTaskToken")) {
-		t := time.AfterFunc(heartbeat, func() { cancel(errHeartbeatTimeout) })
+		t := x.afterFunc(heartbeat, func() { cancel(errHeartbeatTimeout) })
 		defer t.Stop()
 		beat = func() { t.Reset(heartbeat) }
 	}
