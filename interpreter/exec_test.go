@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -450,5 +451,39 @@ func TestTaskTimeoutOnATimerClock(t *testing.T) {
 	}
 	if d := <-clock.fired; d != time.Hour {
 		t.Errorf("timer of %v, want 1h", d)
+	}
+}
+
+// heapAfterGC is the live heap after a collection.
+func heapAfterGC() uint64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// A hook streams events without keeping them (issue 10 item 6): over
+// 200,000 events the live heap stays flat, where keeping them would
+// hold tens of megabytes.
+func TestEventHookMemoryIsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIP: long execution")
+	}
+	const events = 200000
+	var early, late uint64
+	hook := interpreter.WithEventHook(func(e interpreter.Event) {
+		switch e.ID {
+		case 1000:
+			early = heapAfterGC()
+		case events:
+			late = heapAfterGC()
+		}
+	})
+	res, _ := xrun(t, loop, `{"payload":"`+strings.Repeat("p", 100)+`"}`, hook, interpreter.WithMaxEvents(events))
+	if res.Error != interpreter.ErrRuntime {
+		t.Fatalf("error %s, want the event limit", res.Error)
+	}
+	if late > early+8<<20 {
+		t.Errorf("live heap grew from %d to %d bytes over %d events", early, late, events)
 	}
 }
