@@ -50,6 +50,9 @@ type execution struct {
 	input    any
 	start    time.Time
 	deadline time.Time // on the clock; zero: none
+	// timeoutCause is the cause of a timeout: the machine's TimeoutSeconds
+	// or WithTimeout's limit.
+	timeoutCause string
 	record   bool
 
 	mu      sync.Mutex // guards events, rnd
@@ -66,7 +69,6 @@ var (
 	errHeartbeatTimeout = errors.New("heartbeat timed out")
 )
 
-const executionTimeoutCause = "the execution exceeded its TimeoutSeconds"
 
 // Run executes the machine on input (JSON; empty means {}). It returns the
 // result and, when the execution did not succeed, an *ExecutionError as
@@ -104,8 +106,10 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	ctx, x.cancel = context.WithCancelCause(ctx)
 	defer x.cancel(nil)
 	timeout := m.timeout
+	x.timeoutCause = "the execution exceeded its TimeoutSeconds"
 	if cfg.timeout > 0 && (timeout == 0 || cfg.timeout < timeout) {
 		timeout = cfg.timeout
+		x.timeoutCause = fmt.Sprintf("the execution exceeded its time limit of %v", timeout)
 	}
 	if timeout > 0 {
 		// The deadline is on the execution's clock (Waits and retry
@@ -142,7 +146,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 			e.ExecutionSucceededEventDetails = &OutputDetails{Output: string(res.Output)}
 		})
 	case cause == errExecutionTimeout:
-		res.Status, res.Error, res.Cause = StatusTimedOut, ErrTimeout, executionTimeoutCause
+		res.Status, res.Error, res.Cause = StatusTimedOut, ErrTimeout, x.timeoutCause
 		eerr = &ExecutionError{Name: res.Error, Cause: res.Cause}
 		x.emit(sc, "ExecutionTimedOut", func(e *Event) {
 			e.ExecutionTimedOutEventDetails = &FailureDetails{Error: res.Error, Cause: res.Cause}
@@ -243,7 +247,7 @@ func (x *execution) deadlinePassed() bool {
 func (x *execution) ctxError(ctx context.Context) *ExecutionError {
 	switch context.Cause(x.ctx) {
 	case errExecutionTimeout:
-		return &ExecutionError{Name: ErrTimeout, Cause: executionTimeoutCause}
+		return &ExecutionError{Name: ErrTimeout, Cause: x.timeoutCause}
 	case errEventLimit:
 		return &ExecutionError{Name: ErrRuntime, Cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", x.cfg.maxEvents)}
 	}
