@@ -487,3 +487,19 @@ func TestEventHookMemoryIsBounded(t *testing.T) {
 		t.Errorf("live heap grew from %d to %d bytes over %d events", early, late, events)
 	}
 }
+
+// AWS reads a string holding a number in the Map *Path fields: recorded
+// on AWS in localstack's test_assign_reference_variables snapshots
+// (MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH and
+// MAP_STATE_REFERENCE_IN_TOLERATED_FAILURE_PATH, both SUCCEEDED with
+// output [1,2,3]).
+func TestMapPathsReadNumericStrings(t *testing.T) {
+	for _, field := range []string{"MaxConcurrencyPath", "ToleratedFailureCountPath", "ToleratedFailurePercentagePath"} {
+		def := `{"StartAt":"Start","States":{"Start":{"Type":"Pass","Assign":{"v":"1"},"Result":{"Values":[1,2,3]},"Next":"M"},
+		  "M":{"Type":"Map","ItemsPath":"$.Values","` + field + `":"$v","ItemProcessor":{"StartAt":"H","States":{"H":{"Type":"Pass","End":true}}},"End":true}}}`
+		res, err := xrun(t, def, `{}`)
+		if err != nil || string(res.Output) != `[1,2,3]` {
+			t.Errorf("%s: output %s, err %v", field, res.Output, err)
+		}
+	}
+}

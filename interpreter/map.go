@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -193,6 +194,25 @@ func compileBatcher(at site, v *asl.Value) (*itemBatcher, error) {
 	return b, nil
 }
 
+// numberOrNumeric reads a number, or a string holding one, as AWS reads
+// the Map state's *Path fields (recorded on AWS: a variable holding "1"
+// works as MaxConcurrencyPath and ToleratedFailureCountPath).
+func numberOrNumeric(v any, integer bool) (float64, bool) {
+	if f, ok := toFloat(v); ok {
+		return f, true
+	}
+	s, ok := v.(string)
+	if !ok {
+		return 0, false
+	}
+	if integer {
+		n, err := strconv.ParseInt(s, 10, 32)
+		return float64(n), err == nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil && !math.IsInf(f, 0) && !math.IsNaN(f)
+}
+
 // batchItems applies a Map state's ItemSelector to each item and groups the
 // results as its ItemBatcher says.
 func (x *execution) batchItems(st *mapNode, eff any, items []any, sc *scope) ([]any, *ExecutionError) {
@@ -314,7 +334,7 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 	limit := st.maxConcurrency
 	if st.maxConcurrencyPath != nil {
 		v, ok := sc.evalPath(st.maxConcurrencyPath, eff)
-		f, isNum := toFloat(v)
+		f, isNum := numberOrNumeric(v, true)
 		if !ok || !isNum || f < 0 || f != math.Trunc(f) {
 			return nil, sc.runtimeError("The MaxConcurrencyPath field refers to value %s which is not a valid integer: %s", describe(v, ok), st.maxConcurrencyPath.src)
 		}
@@ -358,7 +378,7 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 				continue
 			}
 			v, ok := sc.evalPath(f.p, eff)
-			x, isNum := toFloat(v)
+			x, isNum := numberOrNumeric(v, f.max != 100)
 			if !ok || !isNum || x < 0 || x > f.max || (f.max != 100 && x != math.Trunc(x)) {
 				return nil, sc.runtimeError("The %s field refers to value %s which is not valid: %s", f.field, describe(v, ok), f.p.src)
 			}
