@@ -53,7 +53,7 @@ type execution struct {
 	// timeoutCause is the cause of a timeout: the machine's TimeoutSeconds
 	// or WithTimeout's limit.
 	timeoutCause string
-	record   bool
+	record       bool
 
 	mu      sync.Mutex // guards events, rnd
 	events  []Event
@@ -68,7 +68,6 @@ var (
 	errStateTimeout     = errors.New("state timed out")
 	errHeartbeatTimeout = errors.New("heartbeat timed out")
 )
-
 
 // Run executes the machine on input (JSON; empty means {}). It returns the
 // result and, when the execution did not succeed, an *ExecutionError as
