@@ -186,7 +186,11 @@ func (sc *scope) checkSize(v any, bound int, what string) (int, *ExecutionError)
 	if n := jsonSize(v, 0, MaxPayloadBytes); n <= MaxPayloadBytes {
 		return n, nil
 	}
-	return -1, newError(ErrDataLimitExceeded, "The %s of state '%s' has a size exceeding the maximum number of bytes service limit (%d).", what, sc.stateName, MaxPayloadBytes)
+	if what == "output" {
+		// AWS's wording for a state's output.
+		return -1, newError(ErrDataLimitExceeded, "The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", sc.stateName)
+	}
+	return -1, newError(ErrDataLimitExceeded, "The %s of state '%s' has a size exceeding the maximum number of bytes service limit (%d bytes).", what, sc.stateName, MaxPayloadBytes)
 }
 
 // jsonSize returns n plus the length of v's compact JSON text, as
