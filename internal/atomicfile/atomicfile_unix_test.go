@@ -34,4 +34,3 @@ func TestFIFOIsWrittenDirectly(t *testing.T) {
 		t.Errorf("the FIFO was replaced: %v %v", fi.Mode(), err)
 	}
 }
-
