@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hsc-dev/hsc/internal/sfnlocal"
 	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
@@ -426,4 +427,34 @@ func TestHelpAndFlagConflicts(t *testing.T) {
 			t.Errorf("hsc %v: exit %d, stderr %q; want 2", args, code, errs)
 		}
 	}
+}
+
+// A UTF-8 byte order mark at the start of a definition is skipped by every
+// command that reads one (issue 10 item 21).
+func TestDefinitionBOMIsSkipped(t *testing.T) {
+	dir := t.TempDir()
+	hsd := writeFile(t, dir, "b.hsd", "\xEF\xBB\xBFPass()\n    \"\"\"A\"\"\"\n")
+	js := writeFile(t, dir, "b.json", "\xEF\xBB\xBF"+`{"StartAt":"A","States":{"A":{"Type":"Pass","Result":1,"End":true}}}`)
+	for _, args := range [][]string{
+		{"compile", hsd, "--compact"},
+		{"check", hsd},
+		{"check", js},
+		{"run", hsd},
+		{"run", js},
+	} {
+		if code, out, errs := runHSC(t, "", args...); code != 0 || strings.Contains(out, "\xEF\xBB\xBF") {
+			t.Errorf("hsc %v: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+	}
+	t.Run("create", func(t *testing.T) {
+		name := sfnlocal.Name(t, "bom") // local() skips without the server
+		code, _, errs := local(t, "", "create", "--name", name, js, sfnlocal.RoleARN)
+		if code != 0 {
+			t.Fatalf("create from a file with a BOM: exit %d: %s", code, errs)
+		}
+		t.Cleanup(func() { local(t, "", "delete", name) })
+		if out := mustLocal(t, "", "start", "--period", "20ms", name); out != "1\n" {
+			t.Errorf("machine created from a file with a BOM gave %q", out)
+		}
+	})
 }

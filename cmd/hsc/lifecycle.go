@@ -5,6 +5,7 @@ package main
 // this file turns flags into calls and results into output.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -92,12 +93,16 @@ func machineName(path string) string {
 // source. Compile errors are printed in full and become exit status 1;
 // warnings are printed and do not stop.
 func definition(ctx context.Context, cmd *cobra.Command, m *runtime.StateMachine, path string) ([]byte, error) {
-	if runtime.IsDefinitionFile(path) {
-		return m.DefinitionFromFile(ctx, path)
-	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading source: %w", err)
+	}
+	src = bytes.TrimPrefix(src, utf8BOM)
+	if runtime.IsDefinitionFile(path) {
+		if !json.Valid(src) {
+			return nil, usageError{fmt.Errorf("%s: not valid JSON", path)}
+		}
+		return src, nil
 	}
 	res, err := m.Compile(ctx, src, path)
 	var list diag.List

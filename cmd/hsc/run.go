@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -222,7 +223,8 @@ func loadDefinition(file string, g *globalFlags) ([]byte, error) {
 		}
 		return res.Definition, nil
 	}
-	return os.ReadFile(file)
+	data, err := os.ReadFile(file)
+	return bytes.TrimPrefix(data, utf8BOM), err
 }
 
 // validateDefinition reports the errors AWS would raise when creating the
