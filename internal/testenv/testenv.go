@@ -95,17 +95,40 @@ func moduleRoot() (string, error) {
 	}
 }
 
+// SkipLogVar names an environment variable holding a file that [Main]
+// appends its summary to. go test shows a passing package's output only
+// with -v, so .ci/run sets it and prints the file at the end.
+const SkipLogVar = "HSC_SKIP_LOG"
+
 // Main runs the package's tests and then prints, on standard error, how
-// many tests were skipped for each missing requirement. It exits with the
+// many tests were skipped for each missing requirement (and appends the
+// same lines to the file $HSC_SKIP_LOG names, if set). It exits with the
 // tests' status.
 func Main(m *testing.M) {
 	code := m.Run()
 	Summary(os.Stderr)
+	if log := os.Getenv(SkipLogVar); log != "" {
+		if f, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); err == nil {
+			Summary(f)
+			if err := f.Close(); err != nil {
+				fmt.Fprintf(os.Stderr, "testenv: %s: %v\n", log, err)
+			}
+		}
+	}
 	os.Exit(code)
 }
 
-// Summary writes one line per reason tests were skipped.
+// Summary writes one line per reason tests were skipped, naming the
+// package (its folder in the module).
 func Summary(w io.Writer) {
+	pkg := "."
+	if root, err := moduleRoot(); err == nil {
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(root, wd); err == nil {
+				pkg = filepath.ToSlash(rel)
+			}
+		}
+	}
 	tally.Lock()
 	defer tally.Unlock()
 	reasons := make([]string, 0, len(tally.reasons))
@@ -119,6 +142,6 @@ func Summary(w io.Writer) {
 		if len(shown) > 5 {
 			shown = append(slices.Clip(shown[:5]), "...")
 		}
-		fmt.Fprintf(w, "SKIPPED %d test(s): %s (CI=true makes this a failure): %v\n", len(names), r, shown)
+		fmt.Fprintf(w, "SKIPPED %d test(s) in %s: %s (CI=true makes this a failure): %v\n", len(names), pkg, r, shown)
 	}
 }
