@@ -12,9 +12,9 @@ import (
 	hsc "github.com/hsc-dev/hsc"
 	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/internal/testenv"
 	"github.com/hsc-dev/hsc/lexer"
 	"github.com/hsc-dev/hsc/parser"
-	"github.com/hsc-dev/hsc/internal/testenv"
 	"github.com/hsc-dev/hsc/sema"
 )
 
