@@ -365,12 +365,15 @@ func failure(serr *stderrBuffer, status string) (e *Error, named bool) {
 // namedError reads {"Error": ..., "Cause": ...} from all of standard error
 // or from its last non-blank line.
 func namedError(serr *stderrBuffer) (name, cause string, ok bool) {
-	if whole, complete := serr.complete(); complete {
-		if name, cause, ok := parseNamedError(bytes.TrimSpace(whole)); ok {
+	text, complete := serr.complete()
+	if complete {
+		if name, cause, ok := parseNamedError(bytes.TrimSpace(text)); ok {
 			return name, cause, true
 		}
+	} else {
+		text = serr.tail()
 	}
-	return parseNamedError(lastLine(serr.tail()))
+	return parseNamedError(lastLine(text))
 }
 
 func lastLine(b []byte) []byte {
