@@ -348,7 +348,7 @@ func stepFunctionsExts(sc *scope) map[string]jsonata.Extension {
 			}
 			return v, err
 		}},
-		"hash":      {Func: func(data any, alg string) (any, error) { return call("States.Hash", data, alg) }},
+		"hash": {Func: func(data any, alg string) (any, error) { return call("States.Hash", data, alg) }},
 		"random": {Func: func() float64 {
 			return sc.x.float64()
 		}},
