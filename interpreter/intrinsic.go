@@ -208,14 +208,7 @@ func fnFormat(_ *scope, args []any, a0 *intrinsicArg) (any, error) {
 			if n >= len(args) {
 				return nil, fmt.Errorf("the format string has more {} placeholders than arguments (%d)", len(args)-1)
 			}
-			switch v := args[n].(type) {
-			case string:
-				b.WriteString(v)
-			case *Object, []any:
-				return nil, fmt.Errorf("argument %d is an %s; only strings, numbers, booleans and null can be formatted", n, typeName(v))
-			default:
-				b.WriteString(encodeJSON(v))
-			}
+			formatArg(&b, args[n])
 			n++
 			i++
 			continue
@@ -232,6 +225,9 @@ func fnStringToJSON(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	s, err := argString(args, 0, "the argument")
 	if err != nil {
 		return nil, err
+	}
+	if strings.TrimSpace(s) == "" {
+		return nil, nil // as recorded on AWS: "" and " " give null
 	}
 	return parseJSON([]byte(s))
 }
@@ -251,7 +247,7 @@ func fnArrayPartition(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := argInt(args, 1, "the chunk size")
+	n, err := argRounded(args, 1, "the chunk size")
 	if err != nil {
 		return nil, err
 	}
@@ -281,15 +277,15 @@ func fnArrayContains(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 const maxArrayRange = 1000
 
 func fnArrayRange(_ *scope, args []any, _ *intrinsicArg) (any, error) {
-	start, err := argInt(args, 0, "the start")
+	start, err := argRounded(args, 0, "the start")
 	if err != nil {
 		return nil, err
 	}
-	end, err := argInt(args, 1, "the end")
+	end, err := argRounded(args, 1, "the end")
 	if err != nil {
 		return nil, err
 	}
-	step, err := argInt(args, 2, "the step")
+	step, err := argRounded(args, 2, "the step")
 	if err != nil {
 		return nil, err
 	}
@@ -416,34 +412,42 @@ func fnJSONMerge(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("the deep-merge flag must be a boolean, got %s", typeName(args[2]))
 	}
-	return mergeObjects(a, b, deep), nil
+	if deep {
+		// The intrinsic functions page: "Step Functions only supports the
+		// shallow merging mode; therefore, you must specify the boolean
+		// value as false."
+		return nil, fmt.Errorf("only the shallow merging mode is supported: the third argument must be false")
+	}
+	out := mergeObjects(a, b)
+	javaHashOrder(out)
+	return out, nil
 }
 
-func mergeObjects(a, b *Object, deep bool) *Object {
+// mergeObjects is a shallow merge: b's members replace a's.
+func mergeObjects(a, b *Object) *Object {
 	out := newObject(a.Len() + b.Len())
 	out.m = append(out.m, a.m...)
+	at := make(map[string]int, len(out.m))
+	for i, mem := range out.m {
+		at[mem.k] = i
+	}
 	for _, mem := range b.m {
-		k, v := mem.k, mem.v
-		if deep {
-			if old, ok := out.Get(k); ok {
-				oo, ok1 := old.(*Object)
-				vo, ok2 := v.(*Object)
-				if ok1 && ok2 {
-					v = mergeObjects(oo, vo, true)
-				}
-			}
+		if i, ok := at[mem.k]; ok {
+			out.m[i].v = mem.v
+			continue
 		}
-		out.set(k, v)
+		at[mem.k] = len(out.m)
+		out.m = append(out.m, mem)
 	}
 	return out
 }
 
 func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
-	start, err := argInt(args, 0, "the start")
+	start, err := argRounded(args, 0, "the start")
 	if err != nil {
 		return nil, err
 	}
-	end, err := argInt(args, 1, "the end")
+	end, err := argRounded(args, 1, "the end")
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +455,7 @@ func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
 		return nil, fmt.Errorf("the end (%d) must be greater than the start (%d)", end, start)
 	}
 	if len(args) == 3 {
-		seed, err := argInt(args, 2, "the seed")
+		seed, err := argRounded(args, 2, "the seed")
 		if err != nil {
 			return nil, err
 		}
@@ -462,20 +466,20 @@ func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
 }
 
 func fnMathAdd(_ *scope, args []any, _ *intrinsicArg) (any, error) {
-	a, ok1 := args[0].(int64)
-	b, ok2 := args[1].(int64)
-	if ok1 && ok2 {
-		s := a + b
-		if (s > a) == (b > 0) {
-			return s, nil
-		}
-	}
-	x, ok1 := toFloat(args[0])
-	y, ok2 := toFloat(args[1])
-	if !ok1 || !ok2 {
+	if !isNumber(args[0]) || !isNumber(args[1]) {
 		return nil, fmt.Errorf("both arguments must be numbers, got %s and %s", typeName(args[0]), typeName(args[1]))
 	}
-	return x + y, nil
+	// Each argument is rounded half up to an integer first (recorded on
+	// AWS: MathAdd(1.49, 1.5) is 3, MathAdd(-1.5, 0) is -1).
+	a, err := argRounded(args, 0, "the first argument")
+	if err != nil {
+		return nil, err
+	}
+	b, err := argRounded(args, 1, "the second argument")
+	if err != nil {
+		return nil, err
+	}
+	return a + b, nil
 }
 
 func fnStringSplit(_ *scope, args []any, _ *intrinsicArg) (any, error) {
