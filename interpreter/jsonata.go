@@ -103,7 +103,13 @@ func compileJSONata(src string) (e *jsonata.Expr, err error) {
 			e, err = nil, fmt.Errorf("%v", r)
 		}
 	}()
-	return jsonata.Compile(src)
+	if e, err = jsonata.Compile(src); err != nil {
+		return nil, err
+	}
+	if err := guardJSONataTree(e); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // definesFunction reports whether a JSONata expression defines a function
@@ -200,10 +206,17 @@ func (t *jtemplate) eval(env *jenv, path string) (result any, err error) {
 		if err := e.RegisterVars(vars); err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}
-		if err := e.RegisterExts(stepFunctionsExts(env.sc)); err != nil {
+		var hit limitHit
+		if err := e.RegisterExts(stepFunctionsExts(env.sc, &hit)); err != nil {
+			return nil, jsonataFailure(t.src, path, err)
+		}
+		if err := e.RegisterExts(guardedJSONataFuncs(&hit)); err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}
 		v, err := e.Eval(in)
+		if hit.err != nil {
+			return nil, hit.err
+		}
 		if errors.Is(err, jsonata.ErrUndefined) {
 			return nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", t.src, path)
 		}
@@ -318,7 +331,7 @@ func fromGo(v any) (any, error) {
 }
 
 // stepFunctionsExts are the functions Step Functions adds to JSONata.
-func stepFunctionsExts(sc *scope) map[string]jsonata.Extension {
+func stepFunctionsExts(sc *scope, hit *limitHit) map[string]jsonata.Extension {
 	// Each wraps the matching intrinsic function, which checks its
 	// arguments.
 	call := func(name string, args ...any) (any, error) {
@@ -333,7 +346,7 @@ func stepFunctionsExts(sc *scope) map[string]jsonata.Extension {
 		}
 		v, err := fn.call(sc, vals, nil)
 		if err != nil {
-			return nil, err
+			return nil, hit.record(err)
 		}
 		return toGo(v), nil
 	}
