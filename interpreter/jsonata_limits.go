@@ -165,7 +165,7 @@ func guardedPad(s string, width int, chars jtypes.OptionalString) (string, error
 			w = 1
 		}
 		if n > MaxPayloadBytes || len(s)+n*w > MaxPayloadBytes {
-			return "", dataLimitError("the result of $pad", len(s)+min(n, MaxPayloadBytes)*w)
+			return "", newError(ErrDataLimitExceeded, "$pad to %d characters would be over the payload limit of %d bytes", abs(width), MaxPayloadBytes)
 		}
 	}
 	return jlib.Pad(s, width, chars), nil
