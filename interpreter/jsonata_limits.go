@@ -25,6 +25,11 @@ import (
 // payload limit of items fits in a payload.
 const maxJSONataRange = MaxPayloadBytes / 2
 
+// maxJSONataRangeTotal bounds the items of all the ranges one evaluation
+// builds, so that ranges inside a mapping ([1..100000].[1..100000]) cannot
+// multiply past it either.
+const maxJSONataRangeTotal = 2 * maxJSONataRange
+
 // Names under which the guarded operators are registered; the rewritten
 // expression tree calls them.
 const (
@@ -103,7 +108,10 @@ func guardValue(f reflect.Value) {
 // limitHit keeps the first States.DataLimitExceeded a guarded function
 // raised during one evaluation: the engine flattens the errors of
 // functions into text, so the evaluation reports it from here.
-type limitHit struct{ err *ExecutionError }
+type limitHit struct {
+	err        *ExecutionError
+	rangeItems int // items of all the ranges built so far
+}
 
 func (h *limitHit) record(err error) error {
 	if ee, ok := err.(*ExecutionError); ok && ee.Name == ErrDataLimitExceeded && h.err == nil {
@@ -148,7 +156,7 @@ func guardedJSONataFuncs(hit *limitHit) map[string]jsonata.Extension {
 			return r, hit.record(err)
 		}},
 		jsonataRangeEndFn: {Func: func(lo, hi reflect.Value) (any, error) {
-			r, err := guardedRangeEnd(lo, hi)
+			r, err := guardedRangeEnd(lo, hi, &hit.rangeItems)
 			return r, hit.record(err)
 		}},
 	}
@@ -249,14 +257,19 @@ func guardedConcat(a, b reflect.Value) (string, error) {
 
 // guardedRangeEnd returns the end of a range [lo..hi] once it has checked
 // the range is not too long.
-func guardedRangeEnd(lo, hi reflect.Value) (any, error) {
+func guardedRangeEnd(lo, hi reflect.Value, total *int) (any, error) {
 	if !hi.IsValid() || !hi.CanInterface() {
 		return nil, jtypes.ErrUndefined
 	}
 	l, ok1 := jtypes.AsNumber(lo)
 	h, ok2 := jtypes.AsNumber(hi)
-	if ok1 && ok2 && h-l+1 > maxJSONataRange {
-		return nil, newError(ErrDataLimitExceeded, "the range [%s..%s] has more than %d items", strconv.FormatFloat(l, 'f', -1, 64), strconv.FormatFloat(h, 'f', -1, 64), maxJSONataRange)
+	if ok1 && ok2 && h >= l {
+		if h-l+1 > maxJSONataRange {
+			return nil, newError(ErrDataLimitExceeded, "the range [%s..%s] has more than %d items", strconv.FormatFloat(l, 'f', -1, 64), strconv.FormatFloat(h, 'f', -1, 64), maxJSONataRange)
+		}
+		if *total += int(h-l) + 1; *total > maxJSONataRangeTotal {
+			return nil, newError(ErrDataLimitExceeded, "the ranges of the expression have more than %d items in all", maxJSONataRangeTotal)
+		}
 	}
 	return hi.Interface(), nil
 }

@@ -76,6 +76,7 @@ var growthCases = []growthCase{
 	{"JSONata $append doubling", jsonataPass(doubling(40, "$append($a, $a)")), `{"s":["xxxxxxxx"]}`, ""},
 	{"JSONata $string of a big array", jsonataPass(`$string([1..100000])`), `{}`, ""},
 	{"JSONata range", jsonataPass(`$count([1..10000000])`), `{}`, ""},
+	{"JSONata nested ranges", jsonataPass(`$count([1..100000].[1..100000])`), `{}`, ""},
 	// $range is States.ArrayRange, which has at most 1,000 items.
 	{"JSONata $range", jsonataPass(`$range(1, 1000000000, 1)`), `{}`, "States.QueryEvaluationError"},
 	{"JSONata $partition doubling", jsonataPass(doubling(40, "$partition($append($a, $a), 1)")), `{"s":["x"]}`, ""},
