@@ -96,7 +96,7 @@ func compileJSONata(src string) (e *jsonata.Expr, err error) {
 	if definesFunction(src) {
 		// The engine has no recursion limit: a recursive function would
 		// overflow the Go stack, which no recover can catch.
-		return nil, errors.New("user-defined functions (function/λ) are not supported by the local interpreter")
+		return nil, &UnsupportedError{Feature: "JSONata user-defined functions (function/λ)"}
 	}
 	defer func() {
 		if r := recover(); r != nil {
