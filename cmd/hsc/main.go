@@ -14,6 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/hsc-dev/hsc/internal/atomicfile"
 )
 
 // Exit codes (README.md and hsc --help document them).
@@ -242,4 +244,19 @@ func checkIndentFlags(cmd *cobra.Command, indent int, compact bool) error {
 		return usageError{fmt.Errorf("--indent must be 0 or more, not %d", indent)}
 	}
 	return nil
+}
+
+// createOutput prepares the file an output flag names, so that a path that
+// cannot be written is a usage error before any work is done (nil, nil for
+// "" and "-": standard output). Write to the file, then Commit; defer
+// Abort (safe on nil).
+func createOutput(flag, path string) (*atomicfile.File, error) {
+	if path == "" || path == "-" {
+		return nil, nil
+	}
+	f, err := atomicfile.Create(path, 0o644)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s: %w", flag, err)}
+	}
+	return f, nil
 }
