@@ -182,7 +182,8 @@ func TestReadmeTranscripts(t *testing.T) {
 				script.WriteString(s.cmd + "\n")
 			}
 			fmt.Fprintf(&script, "echo '@@step %d'\n", len(steps))
-			script.WriteString(cleanup + "true\n")
+			// Background jobs a failed transcript left (a worker) end with it.
+			script.WriteString("for p in $(jobs -p); do kill $p; done; wait\n" + cleanup + "true\n")
 
 			dir := t.TempDir()
 			if b.attrs["dir"] == "repo" {
