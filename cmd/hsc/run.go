@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +19,7 @@ import (
 	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/diag"
 	"github.com/hsc-dev/hsc/internal/atomicfile"
+	"github.com/hsc-dev/hsc/internal/taskcmd"
 	"github.com/hsc-dev/hsc/interpreter"
 )
 
@@ -163,8 +165,14 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 		}
 		resolvers = append(resolvers, r)
 	}
+	// One writer for the trace and task standard error: tasks run at once.
+	traceOut := &lockedWriter{w: stderr}
 	if len(commands) > 0 {
-		resolvers = append(resolvers, interpreter.NewCommandResolver(commands))
+		r := taskcmd.NewResolver(commands)
+		if f.trace {
+			r.Stderr = func(req *interpreter.TaskRequest, text string) { traceStderr(traceOut, req.StateName, text) }
+		}
+		resolvers = append(resolvers, r)
 	}
 	opts := []interpreter.Option{
 		interpreter.WithStateMachineName(smName),
@@ -180,7 +188,7 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 		opts = append(opts, interpreter.WithClock(interpreter.NewVirtualClock(time.Now())))
 	}
 	if f.trace {
-		opts = append(opts, interpreter.WithEventHook(func(e interpreter.Event) { traceEvent(stderr, e) }))
+		opts = append(opts, interpreter.WithEventHook(func(e interpreter.Event) { traceEvent(traceOut, e) }))
 	}
 	if f.history != "" {
 		opts = append(opts, interpreter.WithHistory())
@@ -280,4 +288,29 @@ func traceEvent(w io.Writer, e interpreter.Event) {
 	case e.MapIterationStartedEventDetails != nil:
 		fmt.Fprintf(w, "      map %s item %d\n", e.MapIterationStartedEventDetails.Name, e.MapIterationStartedEventDetails.Index)
 	}
+}
+
+// traceStderr prints, for --trace, what a task command wrote on standard
+// error, each line indented under the task's state.
+func traceStderr(w io.Writer, state, text string) {
+	var b strings.Builder
+	for line := range strings.Lines(strings.TrimRight(text, "\n")) {
+		fmt.Fprintf(&b, "      %s stderr: %s", state, line)
+		if !strings.HasSuffix(line, "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	io.WriteString(w, b.String())
+}
+
+// lockedWriter serialises writes from tasks running at once.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
