@@ -200,8 +200,9 @@ func TestFakeWorkerShutdown(t *testing.T) {
 	stop := runWorker(t, w)
 	<-started
 	<-started
-	if err := stop(); err != nil {
-		t.Fatal(err)
+	var se *activity.ShutdownError
+	if err := stop(); !errors.As(err, &se) || se.Interrupted != 1 || se.Abandoned != 0 {
+		t.Errorf("Run: %v; want a ShutdownError for 1 interrupted task", err)
 	}
 	got := f.wait(t, 2, 5*time.Second)
 	if r := got[quick]; !r.Succeeded || r.Output != `"done"` {
