@@ -23,7 +23,7 @@ const (
 	exitOK       = 0
 	exitFailure  = 1 // compile errors, invalid definitions, failed executions, service and write errors
 	exitUsage    = 2 // bad flags or arguments, unreadable or invalid input
-	exitTimedOut = 3 // the execution ended TIMED_OUT (run, start, wait)
+	exitTimedOut = 3 // the execution ended TIMED_OUT (run, start, wait); worker: see exitInterrupted
 	exitAborted  = 4 // the execution ended ABORTED (run on Ctrl-C, start, wait)
 )
 
@@ -33,7 +33,8 @@ const exitCodesHelp = `Exit status:
   1  compile errors, an invalid definition, a failed execution, an AWS or
      write error
   2  usage errors (bad flags or arguments) and unreadable or invalid input
-  3  the execution timed out (run, start, wait)
+  3  the execution timed out (run, start, wait); hsc worker: tasks still
+     running at shutdown were failed with hsc.WorkerShutdown
   4  the execution was aborted (run on Ctrl-C, start, wait)`
 
 // globalFlags are the flags every subcommand accepts, with heaviside's
