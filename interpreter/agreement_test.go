@@ -13,6 +13,7 @@ import (
 
 	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/internal/testenv"
 	"github.com/hsc-dev/hsc/interpreter"
 )
 
@@ -26,16 +27,12 @@ import (
 // sharedDir is the shared test data (../shared from the repository root).
 const sharedDir = "../../shared"
 
-// needShared returns dir when it exists; otherwise it skips the test, or
-// fails it when the environment variable CI is "true".
+// needShared returns dir when it exists; otherwise it skips the test
+// loudly, or fails it when CI=true (internal/testenv).
 func needShared(t *testing.T, dir string) string {
 	t.Helper()
 	if _, err := os.Stat(dir); err != nil {
-		msg := fmt.Sprintf("SHARED TEST DATA MISSING: %s (%v); this test reads it in place", dir, err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testenv.Skip(t, fmt.Sprintf("shared test data missing: %s (%v); this test reads it in place", dir, err))
 	}
 	return dir
 }

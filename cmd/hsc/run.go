@@ -117,14 +117,11 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 
 	// Every output is checked before anything runs (no task side effects
 	// for a run whose history cannot be written).
-	var history *atomicfile.File
-	if f.history != "" {
-		var err error
-		if history, err = atomicfile.Create(f.history, 0o644); err != nil {
-			return usageError{fmt.Errorf("--history: %w", err)}
-		}
-		defer history.Abort()
+	history, err := createOutput("--history", f.history)
+	if err != nil {
+		return err
 	}
+	defer history.Abort()
 	input, err := executionInput(cmd.InOrStdin(), f.input, f.jsonInput)
 	if err != nil {
 		return err
