@@ -102,29 +102,6 @@ func compilePattern(p string) []matchPart {
 	return parts
 }
 
-func matchPattern(parts []matchPart, s string) bool {
-	if len(parts) == 0 {
-		return s == ""
-	}
-	p := parts[0]
-	if !p.star {
-		if !strings.HasPrefix(s, p.lit) {
-			return false
-		}
-		return matchPattern(parts[1:], s[len(p.lit):])
-	}
-	rest := parts[1:]
-	if len(rest) == 0 {
-		return true
-	}
-	for i := 0; i <= len(s); i++ {
-		if matchPattern(rest, s[i:]) {
-			return true
-		}
-	}
-	return false
-}
-
 // eval evaluates the rule against the Choice state's effective input.
 func (r *choiceRule) eval(sc *scope, input any) (bool, error) {
 	switch r.op {
@@ -191,7 +168,7 @@ func (r *choiceRule) eval(sc *scope, input any) (bool, error) {
 		if !ok1 || !ok2 {
 			return false, nil
 		}
-		return compare(r.op-opStringEquals, strings.Compare(a, b)), nil
+		return compare(r.op-opStringEquals, compareStrings(a, b)), nil
 	case r.op >= opNumericEquals && r.op <= opNumericGreaterThanEquals:
 		a, ok1 := toFloat(v)
 		b, ok2 := toFloat(other)

@@ -17,7 +17,7 @@
 // run is a *DefinitionError naming the field by JSON pointer and
 // line:column; one that is valid but uses a feature not run locally (a
 // distributed Map's ItemReader, JSONata user-defined functions) has
-// Unsupported set. The files follow the concerns: compile.go, node.go,
+// Unsupported set and wraps an *UnsupportedError. The files follow the concerns: compile.go, node.go,
 // states.go (Pass, Succeed, Fail, Wait, Choice), taskstate.go, parallel.go,
 // map.go, retry.go, io_jsonpath.go, io_jsonata.go, scope.go (context
 // object and variables), execution.go (Run, events, limits) and
@@ -48,11 +48,15 @@
 //
 // # Boundaries
 //
-// The package owns the JSON value model it runs on, the path and intrinsic
-// evaluators, the clock abstraction and the TaskResolver interface through
-// which Task states reach the outside world. It must not know about the
-// Heaviside DSL, the command line, or AWS clients: callers supply
-// definitions as JSON or as an asl model, and tasks as resolvers.
-// Validating definitions as AWS does is the asl package's job; the
-// interpreter only rejects what it cannot run.
+// The package owns the JSON value model it runs on (built with asl's JSON
+// Scanner, so values are read by the same rules as definitions), the
+// evaluators of asl's path and intrinsic-function trees, the clock
+// abstraction and the TaskResolver interface through which Task states
+// reach the outside world. It must not know about the Heaviside DSL, the
+// command line, or AWS clients: callers supply definitions as JSON or as
+// an asl model, and tasks as resolvers. Validating definitions as AWS does
+// is the asl package's job; the interpreter only rejects what it cannot
+// run. A definition asl.Validate accepts always compiles, except one using
+// a feature the interpreter does not run locally (an *UnsupportedError
+// inside the *DefinitionError).
 package interpreter

@@ -208,14 +208,10 @@ func fnFormat(_ *scope, args []any, a0 *intrinsicArg) (any, error) {
 			if n >= len(args) {
 				return nil, fmt.Errorf("the format string has more {} placeholders than arguments (%d)", len(args)-1)
 			}
-			switch v := args[n].(type) {
-			case string:
-				b.WriteString(v)
-			case *Object, []any:
-				return nil, fmt.Errorf("argument %d is an %s; only strings, numbers, booleans and null can be formatted", n, typeName(v))
-			default:
-				b.WriteString(encodeJSON(v))
+			if err := checkSize("States.Format", b.Len()+formatArgLen(args[n], MaxPayloadBytes-b.Len())); err != nil {
+				return nil, err
 			}
+			formatArg(&b, args[n])
 			n++
 			i++
 			continue
@@ -233,16 +229,30 @@ func fnStringToJSON(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if strings.TrimSpace(s) == "" {
+		return nil, nil // as recorded on AWS: "" and " " give null
+	}
 	return parseJSON([]byte(s))
 }
 
 func fnJSONToString(_ *scope, args []any, _ *intrinsicArg) (any, error) {
-	return encodeJSON(args[0]), nil
+	if err := checkValueSize("States.JsonToString", args[0]); err != nil {
+		return nil, err
+	}
+	s := encodeJSON(args[0])
+	// As a string in a payload, its quotes and backslashes are escaped.
+	if err := checkValueSize("States.JsonToString", s); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func fnArray(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	out := make([]any, len(args))
 	copy(out, args)
+	if err := checkValueSize("States.Array", out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -251,12 +261,16 @@ func fnArrayPartition(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := argInt(args, 1, "the chunk size")
+	n, err := argRounded(args, 1, "the chunk size")
 	if err != nil {
 		return nil, err
 	}
 	if n <= 0 {
 		return nil, fmt.Errorf("the chunk size must be positive, got %d", n)
+	}
+	chunks := (int64(len(a)) + n - 1) / n
+	if err := checkSize("States.ArrayPartition", jsonLen(a, MaxPayloadBytes)+int(min(chunks, MaxPayloadBytes))*3); err != nil {
+		return nil, err
 	}
 	out := make([]any, 0, (int64(len(a))+n-1)/n)
 	for i := int64(0); i < int64(len(a)); i += n {
@@ -281,15 +295,15 @@ func fnArrayContains(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 const maxArrayRange = 1000
 
 func fnArrayRange(_ *scope, args []any, _ *intrinsicArg) (any, error) {
-	start, err := argInt(args, 0, "the start")
+	start, err := argRounded(args, 0, "the start")
 	if err != nil {
 		return nil, err
 	}
-	end, err := argInt(args, 1, "the end")
+	end, err := argRounded(args, 1, "the end")
 	if err != nil {
 		return nil, err
 	}
-	step, err := argInt(args, 2, "the step")
+	step, err := argRounded(args, 2, "the step")
 	if err != nil {
 		return nil, err
 	}
@@ -335,13 +349,23 @@ func fnArrayUnique(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 		return nil, err
 	}
 	out := make([]any, 0, len(a))
+	seen := map[string]bool{}
+	var composite []any // objects and arrays, compared pairwise
 outer:
 	for _, e := range a {
-		for _, u := range out {
+		if k, ok := uniqueKey(e); ok {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, e)
+			}
+			continue
+		}
+		for _, u := range composite {
 			if equalValues(e, u) {
 				continue outer
 			}
 		}
+		composite = append(composite, e)
 		out = append(out, e)
 	}
 	return out, nil
@@ -416,34 +440,45 @@ func fnJSONMerge(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("the deep-merge flag must be a boolean, got %s", typeName(args[2]))
 	}
-	return mergeObjects(a, b, deep), nil
+	if deep {
+		// The intrinsic functions page: "Step Functions only supports the
+		// shallow merging mode; therefore, you must specify the boolean
+		// value as false."
+		return nil, fmt.Errorf("only the shallow merging mode is supported: the third argument must be false")
+	}
+	out := mergeObjects(a, b)
+	if err := checkValueSize("States.JsonMerge", out); err != nil {
+		return nil, err
+	}
+	javaHashOrder(out)
+	return out, nil
 }
 
-func mergeObjects(a, b *Object, deep bool) *Object {
+// mergeObjects is a shallow merge: b's members replace a's.
+func mergeObjects(a, b *Object) *Object {
 	out := newObject(a.Len() + b.Len())
 	out.m = append(out.m, a.m...)
+	at := make(map[string]int, len(out.m))
+	for i, mem := range out.m {
+		at[mem.k] = i
+	}
 	for _, mem := range b.m {
-		k, v := mem.k, mem.v
-		if deep {
-			if old, ok := out.Get(k); ok {
-				oo, ok1 := old.(*Object)
-				vo, ok2 := v.(*Object)
-				if ok1 && ok2 {
-					v = mergeObjects(oo, vo, true)
-				}
-			}
+		if i, ok := at[mem.k]; ok {
+			out.m[i].v = mem.v
+			continue
 		}
-		out.set(k, v)
+		at[mem.k] = len(out.m)
+		out.m = append(out.m, mem)
 	}
 	return out
 }
 
 func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
-	start, err := argInt(args, 0, "the start")
+	start, err := argRounded(args, 0, "the start")
 	if err != nil {
 		return nil, err
 	}
-	end, err := argInt(args, 1, "the end")
+	end, err := argRounded(args, 1, "the end")
 	if err != nil {
 		return nil, err
 	}
@@ -451,7 +486,7 @@ func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
 		return nil, fmt.Errorf("the end (%d) must be greater than the start (%d)", end, start)
 	}
 	if len(args) == 3 {
-		seed, err := argInt(args, 2, "the seed")
+		seed, err := argRounded(args, 2, "the seed")
 		if err != nil {
 			return nil, err
 		}
@@ -462,20 +497,20 @@ func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
 }
 
 func fnMathAdd(_ *scope, args []any, _ *intrinsicArg) (any, error) {
-	a, ok1 := args[0].(int64)
-	b, ok2 := args[1].(int64)
-	if ok1 && ok2 {
-		s := a + b
-		if (s > a) == (b > 0) {
-			return s, nil
-		}
-	}
-	x, ok1 := toFloat(args[0])
-	y, ok2 := toFloat(args[1])
-	if !ok1 || !ok2 {
+	if !isNumber(args[0]) || !isNumber(args[1]) {
 		return nil, fmt.Errorf("both arguments must be numbers, got %s and %s", typeName(args[0]), typeName(args[1]))
 	}
-	return x + y, nil
+	// Each argument is rounded half up to an integer first (recorded on
+	// AWS: MathAdd(1.49, 1.5) is 3, MathAdd(-1.5, 0) is -1).
+	a, err := argRounded(args, 0, "the first argument")
+	if err != nil {
+		return nil, err
+	}
+	b, err := argRounded(args, 1, "the second argument")
+	if err != nil {
+		return nil, err
+	}
+	return a + b, nil
 }
 
 func fnStringSplit(_ *scope, args []any, _ *intrinsicArg) (any, error) {
@@ -487,9 +522,17 @@ func fnStringSplit(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []any{}
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(sep, r) }) {
-		out = append(out, f)
+	fields := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(sep, r) })
+	size := 2
+	for _, f := range fields {
+		size += jsonLen(f, MaxPayloadBytes) + 1
+		if err := checkSize("States.StringSplit", size); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]any, len(fields))
+	for i, f := range fields {
+		out[i] = f
 	}
 	return out, nil
 }
