@@ -124,7 +124,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	x.emit(sc, "ExecutionStarted", func(e *Event) {
 		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: encodeJSON(in), RoleArn: cfg.roleArn}
 	})
-	out, eerr := x.runMachine(ctx, m.root, in, sc)
+	out, eerr := x.runMachine(ctx, m.root, in, sc, -1)
 	res := &Result{ExecutionARN: x.id, StateMachineARN: x.smID, StartDate: x.start}
 	var outJSON []byte
 	if eerr == nil {
