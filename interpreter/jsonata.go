@@ -52,7 +52,7 @@ func compileJTemplate(v any) (*jtemplate, error) {
 		}
 		e, err := compileJSONata(src)
 		if err != nil {
-			return nil, fmt.Errorf("invalid JSONata expression %q: %v", src, err)
+			return nil, fmt.Errorf("invalid JSONata expression %q: %w", src, err)
 		}
 		return &jtemplate{kind: tCall, expr: e, src: src}, nil
 	case *Object:
