@@ -240,6 +240,34 @@ func checkKind(p *Path, k PathKind) error {
 	return nil
 }
 
+// FieldPathKind returns the path grammar of a States Language field that
+// holds a path (JSONPath states), so that the validator and the
+// interpreter read each field the same way: ResultPath (of a state or a
+// catcher) is a result path; ItemsPath, SecondsPath, TimestampPath,
+// TimeoutSecondsPath, HeartbeatSecondsPath, MaxConcurrencyPath,
+// ToleratedFailurePercentagePath, ToleratedFailureCountPath and the
+// ItemBatcher's MaxItemsPerBatchPath and MaxInputBytesPerBatchPath are
+// reference paths (as the AWS developer guide names them); InputPath,
+// OutputPath, a Choice rule's Variable and "*Path" comparators, "key.$"
+// template fields, ErrorPath and CausePath take any path (the last four
+// also an intrinsic function call). ok is false for other fields.
+func FieldPathKind(field string) (k PathKind, ok bool) {
+	switch field {
+	case "ResultPath":
+		return PathResult, true
+	case "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
+		"MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath",
+		"MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath":
+		return PathReference, true
+	case "InputPath", "OutputPath", "Variable", "ErrorPath", "CausePath":
+		return PathAny, true
+	}
+	if c, isCmp := LookupComparator(field); isCmp && c.Path {
+		return PathAny, true
+	}
+	return PathAny, strings.HasSuffix(field, ".$")
+}
+
 // CheckPath reports why p is not a States Language Path, or nil when it is
 // one.
 func CheckPath(p string) error { return checkPath(p, PathAny) }

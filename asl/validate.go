@@ -447,13 +447,10 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			if val.Kind != KindBool {
 				vd.errorf(CodeInvalidType, p, val, name, "End must be true or false, not %s", val.Kind)
 			}
-		case "InputPath", "OutputPath":
-			vd.path(val, p, name, m.Key, PathAny, true)
-		case "ResultPath":
-			vd.path(val, p, name, m.Key, PathResult, true)
-		case "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
-			"MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
-			vd.path(val, p, name, m.Key, PathReference, false)
+		case "InputPath", "OutputPath", "ResultPath", "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath",
+			"HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
+			k, _ := FieldPathKind(m.Key)
+			vd.path(val, p, name, m.Key, k, k != PathReference)
 		case "Parameters", "ResultSelector", "ItemSelector":
 			if m.Key == "Parameters" && typ == TypePass && val.Kind == KindArray {
 				// AWS accepts a Pass state whose Parameters is an array
@@ -610,7 +607,8 @@ func (vd *validator) itemBatcher(v *Value, ptr, state string) {
 		case "MaxItemsPerBatch", "MaxInputBytesPerBatch":
 			vd.integer(m.Value, p, state, m.Key, 1)
 		case "MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath":
-			vd.path(m.Value, p, state, m.Key, PathReference, false)
+			k, _ := FieldPathKind(m.Key)
+			vd.path(m.Value, p, state, m.Key, k, false)
 		case "BatchInput":
 			if m.Value.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, m.Value, state, "BatchInput must be an object, not %s", m.Value.Kind)
@@ -741,7 +739,8 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 			case "Next":
 				target(m.Value, mp, "Next")
 			case "ResultPath":
-				vd.path(m.Value, mp, state, m.Key, PathResult, true)
+				k, _ := FieldPathKind(m.Key)
+				vd.path(m.Value, mp, state, m.Key, k, true)
 			}
 		}
 		if field == "Catch" && e.Get("Next") == nil {
