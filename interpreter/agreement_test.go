@@ -49,6 +49,7 @@ type definition struct {
 type verdict struct {
 	syntax      error         // asl's JSON error, if any
 	problems    []asl.Problem // asl.Validate's errors (not warnings)
+	modelErr    error // asl.Parse's error: the typed model the interpreter compiles from
 	compileErr  error
 	unsupported bool // compileErr is an *interpreter.UnsupportedError
 }
@@ -62,6 +63,7 @@ func judge(data []byte) verdict {
 			v.problems = append(v.problems, p)
 		}
 	}
+	_, v.modelErr = asl.Parse(data)
 	_, v.compileErr = interpreter.Compile(data)
 	var ue *interpreter.UnsupportedError
 	v.unsupported = errors.As(v.compileErr, &ue)
@@ -79,6 +81,8 @@ func disagreement(v verdict) (msg string, violation bool) {
 	switch {
 	case v.syntax != nil && v.compileErr == nil:
 		return fmt.Sprintf("asl rejects the JSON (%v), the interpreter compiles it", v.syntax), true
+	case validatorOK && v.modelErr != nil:
+		return fmt.Sprintf("asl.Validate accepts it, asl.Parse refuses it: %v", v.modelErr), true
 	case validatorOK && v.compileErr != nil && !v.unsupported:
 		return fmt.Sprintf("asl accepts it, the interpreter refuses it: %v", v.compileErr), true
 	case !validatorOK && v.syntax == nil && v.compileErr == nil:
