@@ -36,6 +36,7 @@ const (
 	CodeNoTerminal        Code = "NO_TERMINAL_STATE"   // warning: no state ends the machine
 	CodeNoTerminalReached Code = "NO_TERMINAL_REACHED" // warning: no terminal state reachable from StartAt
 	CodeDefinitionSize    Code = "DEFINITION_SIZE"     // the definition is larger than AWS accepts
+	CodeInvalidExpression Code = "INVALID_EXPRESSION"  // a JSONata expression that does not parse
 )
 
 // MaxDefinitionSize is the largest definition AWS Step Functions accepts,
@@ -157,7 +158,32 @@ func jsonataOnly(k string) bool { return k == "Arguments" || k == "Output" || k 
 // isExpression reports whether v is a JSONata expression string {% ... %},
 // which JSONata states may give instead of a literal value.
 func isExpression(v *Value) bool {
-	return v.Kind == KindString && strings.HasPrefix(v.Str, "{%") && strings.HasSuffix(v.Str, "%}")
+	if v.Kind != KindString {
+		return false
+	}
+	_, ok := JSONataExpression(v.Str)
+	return ok
+}
+
+// expressions checks the syntax of every JSONata expression in v (a field
+// of a JSONata state, without nested states).
+func (vd *validator) expressions(v *Value, ptr, state string) {
+	switch v.Kind {
+	case KindString:
+		if src, ok := JSONataExpression(v.Str); ok {
+			if err := CheckJSONata(src); err != nil {
+				vd.errorf(CodeInvalidExpression, ptr, v, state, "invalid JSONata expression %q: %v", src, err)
+			}
+		}
+	case KindArray:
+		for i, e := range v.Elems {
+			vd.expressions(e, ptr+"/"+strconv.Itoa(i), state)
+		}
+	case KindObject:
+		for _, m := range v.Members {
+			vd.expressions(m.Value, ptr+"/"+PointerToken(m.Key), state)
+		}
+	}
 }
 
 func (vd *validator) add(sev diag.Severity, code Code, ptr string, pos diag.Pos, state, format string, args ...any) {
@@ -405,6 +431,16 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 		case "JSONPath":
 			if vd.topJSONata {
 				vd.errorf(CodeInvalidValue, ptr+"/QueryLanguage", ql.Value, name, "a state may not use JSONPath when the state machine's QueryLanguage is JSONata")
+			}
+		}
+	}
+
+	if jsonata {
+		for _, m := range v.Members {
+			switch m.Key {
+			case "Branches", "Iterator", "ItemProcessor": // states of their own
+			default:
+				vd.expressions(m.Value, ptr+"/"+PointerToken(m.Key), name)
 			}
 		}
 	}

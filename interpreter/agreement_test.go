@@ -49,7 +49,7 @@ type definition struct {
 type verdict struct {
 	syntax      error         // asl's JSON error, if any
 	problems    []asl.Problem // asl.Validate's errors (not warnings)
-	modelErr    error // asl.Parse's error: the typed model the interpreter compiles from
+	modelErr    error         // asl.Parse's error: the typed model the interpreter compiles from
 	compileErr  error
 	unsupported bool // compileErr is an *interpreter.UnsupportedError
 }
@@ -271,6 +271,13 @@ func jsonCorners() []definition {
 		{"TimestampEquals date only", []byte(`{"StartAt":"S","States":{"S":{"Type":"Choice","Choices":[{"Variable":"$.t","TimestampEquals":"2020-01-01","Next":"E"}]},"E":{"Type":"Succeed"}}}`)},
 		{"Wait Timestamp lowercase", []byte(`{"StartAt":"S","States":{"S":{"Type":"Wait","Timestamp":"2020-01-01t00:00:00z","End":true}}}`)},
 		{"IsNullPath", []byte(`{"StartAt":"S","States":{"S":{"Type":"Choice","Choices":[{"Variable":"$.t","IsNullPath":"$.x","Next":"E"}]},"E":{"Type":"Succeed"}}}`)},
+		{"JSONata syntax error", []byte(`{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":"{% $states.input. %}","End":true}}}`)},
+		{"JSONata syntax error in a Choice", []byte(`{"QueryLanguage":"JSONata","StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Condition":"{% (( %}","Next":"E"}]},"E":{"Type":"Succeed"}}}`)},
+		{"JSONata syntax error in a Catch", []byte(`{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% $x + %}","Next":"E"}],"End":true},"E":{"Type":"Succeed"}}}`)},
+		{"JSONata syntax error in Arguments", []byte(`{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","Arguments":{"a":["{% ] %}"]},"End":true}}}`)},
+		{"JSONata blanks around", []byte(`{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":"  {% 1 + %}  ","End":true}}}`)},
+		{"JSONata in a JSONPath state", []byte(`{"StartAt":"P","States":{"P":{"Type":"Pass","Result":"{% 1 + %}","End":true}}}`)},
+		{"JSONata function", []byte(`{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":"{% function($x){$x}(1) %}","End":true}}}`)},
 		{"StringMatchesPath", []byte(`{"StartAt":"S","States":{"S":{"Type":"Choice","Choices":[{"Variable":"$.t","StringMatchesPath":"$.x","Next":"E"}]},"E":{"Type":"Succeed"}}}`)},
 	}
 }

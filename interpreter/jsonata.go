@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/hsc-dev/hsc/asl"
 	"math"
 	"sort"
 	"strconv"
@@ -35,13 +36,7 @@ type jtemplate struct {
 
 // jsonataExpr reports whether s is a "{% ... %}" expression and returns its
 // text.
-func jsonataExpr(s string) (string, bool) {
-	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "{%") && strings.HasSuffix(t, "%}") && len(t) >= 4 {
-		return strings.TrimSpace(t[2 : len(t)-2]), true
-	}
-	return "", false
-}
+func jsonataExpr(s string) (string, bool) { return asl.JSONataExpression(s) }
 
 func compileJTemplate(v any) (*jtemplate, error) {
 	switch x := v.(type) {
