@@ -508,7 +508,11 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 			}
-		case "Resource", "Error", "Cause", "Label":
+		case "Resource":
+			if s, ok := vd.str(val, p, name, m.Key); ok && s == "" {
+				vd.errorf(CodeInvalidValue, p, val, name, "Resource must name an ARN, not be empty")
+			}
+		case "Error", "Cause", "Label":
 			vd.str(val, p, name, m.Key)
 		case "ErrorPath", "CausePath":
 			if s, ok := vd.str(val, p, name, m.Key); ok {

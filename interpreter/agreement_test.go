@@ -339,3 +339,82 @@ func TestValidatorAndInterpreterAgree(t *testing.T) {
 	}
 	t.Logf("%d definitions; %d use features not supported locally; the interpreter accepts %d that asl reports errors in", total, unsupported, lenient)
 }
+
+// TestAgreementOnMutations replaces, one at a time, every field of every
+// state (and of its retriers, catchers and Choice rules) in the recorded
+// AWS histories' definitions and the repository's JSON definitions with
+// values of each JSON type, and holds the two readers to the same rule.
+func TestAgreementOnMutations(t *testing.T) {
+	defs := repoDefinitions(t)
+	if _, err := os.Stat(sharedDir); err == nil {
+		defs = append(defs, sharedDefinitions(t, filepath.Join(sharedDir, "aws", "history"), func(n string) bool {
+			return !strings.HasSuffix(n, ".input.json") && !strings.HasSuffix(n, ".history.json")
+		})...)
+	}
+	replacements := []*asl.Value{asl.NewNull(), asl.NewBool(true), asl.NewInt(0), asl.NewInt(-1), asl.NewNumber("1.5"),
+		asl.NewString(""), asl.NewString("$.x"), asl.NewString("{% 1 %}"), asl.NewArray(), asl.NewObject()}
+	checked, txtar := 0, 0
+	for _, d := range defs {
+		if strings.HasSuffix(d.name, ".txtar") {
+			// The run corpus repeats shapes: every fourth is enough.
+			if txtar++; txtar%4 != 0 {
+				continue
+			}
+		}
+		root, err := asl.ParseValue(d.data)
+		if err != nil {
+			continue
+		}
+		var objects []*asl.Value
+		collectObjects(root, &objects)
+		for _, o := range objects {
+			for i := range o.Members {
+				orig := o.Members[i].Value
+				for _, r := range replacements {
+					o.Members[i].Value = r
+					checked++
+					if msg, violation := disagreement(judge(root.Encode(0))); violation {
+						t.Errorf("%s with %s = %s: %s", d.name, o.Members[i].Key, r.Encode(0), msg)
+					}
+				}
+				o.Members[i].Value = orig
+			}
+		}
+	}
+	t.Logf("%d mutated definitions", checked)
+}
+
+// collectObjects lists the objects of a definition whose fields are
+// States Language fields: the machine, its states, retriers, catchers,
+// Choice rules and nested machines (not payload templates).
+func collectObjects(v *asl.Value, out *[]*asl.Value) {
+	if v == nil || v.Kind != asl.KindObject {
+		return
+	}
+	*out = append(*out, v)
+	states := v.Get("States")
+	if states == nil || states.Kind != asl.KindObject {
+		return
+	}
+	for _, m := range states.Members {
+		s := m.Value
+		if s.Kind != asl.KindObject {
+			continue
+		}
+		*out = append(*out, s)
+		for _, k := range []string{"Retry", "Catch", "Choices", "Branches"} {
+			if a := s.Get(k); a != nil && a.Kind == asl.KindArray {
+				for _, e := range a.Elems {
+					if k == "Branches" {
+						collectObjects(e, out)
+					} else if e.Kind == asl.KindObject {
+						*out = append(*out, e)
+					}
+				}
+			}
+		}
+		for _, k := range []string{"Iterator", "ItemProcessor"} {
+			collectObjects(s.Get(k), out)
+		}
+	}
+}
