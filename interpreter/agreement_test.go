@@ -342,8 +342,9 @@ func TestValidatorAndInterpreterAgree(t *testing.T) {
 
 // TestAgreementOnMutations replaces, one at a time, every field of every
 // state (and of its retriers, catchers and Choice rules) in the recorded
-// AWS histories' definitions and the repository's JSON definitions with
-// values of each JSON type, and holds the two readers to the same rule.
+// AWS histories' definitions and the repository's definitions with values
+// of each JSON type, or leaves it out, and holds the two readers to the
+// same rule.
 func TestAgreementOnMutations(t *testing.T) {
 	defs := repoDefinitions(t)
 	if _, err := os.Stat(sharedDir); err == nil {
@@ -378,6 +379,14 @@ func TestAgreementOnMutations(t *testing.T) {
 					}
 				}
 				o.Members[i].Value = orig
+				// And without the field.
+				members := o.Members
+				o.Members = append(append([]asl.Member{}, members[:i]...), members[i+1:]...)
+				checked++
+				if msg, violation := disagreement(judge(root.Encode(0))); violation {
+					t.Errorf("%s without %s: %s", d.name, members[i].Key, msg)
+				}
+				o.Members = members
 			}
 		}
 	}
