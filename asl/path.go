@@ -604,25 +604,32 @@ func parseInt32(s string) (int, bool) {
 // quoted reads a quoted name or string; a backslash takes the next byte
 // literally.
 func (pp *pathParser) quoted() (string, error) {
-	q := pp.s[pp.i]
-	start := pp.i
-	pp.i++
+	v, end, ok := unquote(pp.s, pp.i+1, pp.s[pp.i])
+	if !ok {
+		return "", pp.fail("unterminated quoted name")
+	}
+	pp.i = end
+	return v, nil
+}
+
+// unquote reads a string literal of paths and intrinsic functions from
+// s[i:], just after its opening quote q, up to the closing quote: a
+// backslash takes the next byte literally. It returns the value and the
+// offset after the closing quote; ok is false when there is none.
+func unquote(s string, i int, q byte) (v string, end int, ok bool) {
 	var b strings.Builder
-	for pp.i < len(pp.s) {
-		c := pp.s[pp.i]
+	for ; i < len(s); i++ {
+		c := s[i]
 		if c == q {
-			pp.i++
-			return b.String(), nil
+			return b.String(), i + 1, true
 		}
-		if c == '\\' && pp.i+1 < len(pp.s) {
-			pp.i++
-			c = pp.s[pp.i]
+		if c == '\\' && i+1 < len(s) {
+			i++
+			c = s[i]
 		}
 		b.WriteByte(c)
-		pp.i++
 	}
-	pp.i = start
-	return "", pp.fail("unterminated quoted name")
+	return "", 0, false
 }
 
 // ---- filter expressions ----
