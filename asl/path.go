@@ -662,8 +662,6 @@ func (pp *pathParser) chain(op string, sub func() (Expr, error), join func(l, r 
 	}
 }
 
-var comparisonOps = [...]string{"==", "!=", "<=", ">=", "<", ">"}
-
 func (pp *pathParser) unary() (Expr, error) {
 	pp.skipSpace()
 	if pp.i >= len(pp.s) {
@@ -695,7 +693,7 @@ func (pp *pathParser) unary() (Expr, error) {
 		return nil, err
 	}
 	pp.skipSpace()
-	for _, op := range comparisonOps {
+	for _, op := range [...]string{"==", "!=", "<=", ">=", "<", ">"} {
 		if strings.HasPrefix(pp.s[pp.i:], op) {
 			pp.i += len(op)
 			r, err := pp.operand()
