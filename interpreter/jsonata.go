@@ -3,6 +3,7 @@ package interpreter
 import (
 	"errors"
 	"fmt"
+	"github.com/hsc-dev/hsc/asl"
 	"maps"
 	"slices"
 	"strconv"
@@ -35,13 +36,7 @@ type jtemplate struct {
 
 // jsonataExpr reports whether s is a "{% ... %}" expression and returns its
 // text.
-func jsonataExpr(s string) (string, bool) {
-	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "{%") && strings.HasSuffix(t, "%}") && len(t) >= 4 {
-		return strings.TrimSpace(t[2 : len(t)-2]), true
-	}
-	return "", false
-}
+func jsonataExpr(s string) (string, bool) { return asl.JSONataExpression(s) }
 
 func compileJTemplate(v any) (*jtemplate, error) {
 	switch x := v.(type) {
@@ -52,7 +47,7 @@ func compileJTemplate(v any) (*jtemplate, error) {
 		}
 		e, err := compileJSONata(src)
 		if err != nil {
-			return nil, fmt.Errorf("invalid JSONata expression %q: %v", src, err)
+			return nil, fmt.Errorf("invalid JSONata expression %q: %w", src, err)
 		}
 		return &jtemplate{kind: tCall, expr: e, src: src, lits: literalKeys(src)}, nil
 	case *Object:
