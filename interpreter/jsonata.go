@@ -251,6 +251,23 @@ func (t *jtemplate) eval(env *jenv, path string) (result any, err error) {
 	}
 }
 
+// evalTopArray evaluates a field that must give an array (a Map state's
+// Items), failing as Step Functions does when it does not.
+func (t *jtemplate) evalTopArray(env *jenv, field string) (any, *ExecutionError) {
+	v, err := t.evalTop(env, field)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := v.([]any); !ok {
+		src := t.src
+		if t.kind != tCall {
+			src = encodeJSON(v)
+		}
+		return nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' specified for the field '%s' returned an unexpected result type. Expected 'array', but was '%s' for value: %s", src, field, typeName(v), encodeJSON(v))
+	}
+	return v, nil
+}
+
 // evalTop evaluates a whole field.
 func (t *jtemplate) evalTop(env *jenv, field string) (any, *ExecutionError) {
 	v, err := t.eval(env, field)
