@@ -35,8 +35,12 @@ type jtemplate struct {
 
 // jsonataExpr reports whether s is a "{% ... %}" expression and returns its
 // text.
+//
+// The string itself must begin with "{%" and end with "%}": " {% x %} "
+// is a plain string (recorded on AWS: outputdecl/test_output
+// BASE_LITERALS).
 func jsonataExpr(s string) (string, bool) {
-	t := strings.TrimSpace(s)
+	t := s
 	if strings.HasPrefix(t, "{%") && strings.HasSuffix(t, "%}") && len(t) >= 4 {
 		return strings.TrimSpace(t[2 : len(t)-2]), true
 	}
