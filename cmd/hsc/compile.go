@@ -10,7 +10,6 @@ import (
 
 	hsc "github.com/hsc-dev/hsc"
 	"github.com/hsc-dev/hsc/diag"
-	"github.com/hsc-dev/hsc/internal/atomicfile"
 	"github.com/hsc-dev/hsc/runtime"
 )
 
@@ -35,9 +34,13 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
 			if err := checkIndentFlags(cmd, indent, compact); err != nil {
 				return err
 			}
+			dest, err := createOutput("-o", out) // checked before compiling; nil: standard output
+			if err != nil {
+				return err
+			}
+			defer dest.Abort()
 			name := args[0]
 			var src []byte
-			var err error
 			if name == "-" {
 				src, err = io.ReadAll(cmd.InOrStdin())
 				name = "<stdin>"
@@ -68,16 +71,16 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
 			for _, w := range res.Warnings {
 				printDiag(cmd.ErrOrStderr(), w)
 			}
-			if out == "" || out == "-" {
+			if dest == nil {
 				_, err = cmd.OutOrStdout().Write(append(res.Definition, '\n'))
 				return err
 			}
 			// Files get exactly what heaviside writes: no trailing newline.
 			// Atomic: a failed write leaves the previous file as it was.
-			if err := atomicfile.WriteFile(out, res.Definition, 0o644); err != nil {
-				return fmt.Errorf("writing output: %w", err)
+			if _, err := dest.Write(res.Definition); err != nil {
+				return err
 			}
-			return nil
+			return dest.Commit()
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the definition to this file (- for standard output)")
