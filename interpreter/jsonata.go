@@ -267,7 +267,7 @@ func (t *jtemplate) eval(env *jenv, path string) (result any, err error) {
 		if err := e.RegisterExts(stepFunctionsExts(env.sc, env.order, &hit)); err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}
-		if err := e.RegisterExts(guardedJSONataFuncs(&hit)); err != nil {
+		if err := e.RegisterExts(guardedJSONataFuncs(&hit, env.order, t.lits)); err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}
 		v, err := e.Eval(in)
