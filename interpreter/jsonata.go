@@ -239,7 +239,24 @@ func (env *jenv) bindings(needs *jneeds) (map[string]any, any) {
 		}
 		vars[name] = v
 	}
+	for _, name := range needs.vars {
+		if _, isVar := vars[name]; !isVar && engineOnlyFunction(name) {
+			// Not a JSONata function: calling it fails as on AWS (T1006).
+			vars[name] = false
+		}
+	}
 	return vars, env.goInput
+}
+
+// engineOnlyFunction reports whether name is a function jsonata-go adds
+// that JSONata, and so Step Functions, does not have.
+func engineOnlyFunction(name string) bool {
+	switch name {
+	case "objmerge", "sjoin", "unescape", "hashmd5", "hash256", "dateTimeDim", "dateTimeDimLite",
+		"timeSince", "objectsToDocument", "oneToManyJoin", "accumulatingSlice", "renameKeys":
+		return true
+	}
+	return false
 }
 
 // eval evaluates the template; path names the field for messages, as AWS
