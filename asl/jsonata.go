@@ -11,8 +11,12 @@ import (
 // states write them, "{% ... %}" (blanks around it allowed), and returns
 // the expression's text. The validator and the interpreter recognize
 // expressions with this one rule.
+//
+// The string itself must begin with "{%" and end with "%}": " {% x %} "
+// is a plain string (recorded on AWS: localstack's outputdecl/test_output
+// BASE_LITERALS snapshot).
 func JSONataExpression(s string) (string, bool) {
-	t := strings.TrimSpace(s)
+	t := s
 	if strings.HasPrefix(t, "{%") && strings.HasSuffix(t, "%}") && len(t) >= 4 {
 		return strings.TrimSpace(t[2 : len(t)-2]), true
 	}

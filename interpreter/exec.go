@@ -1086,7 +1086,7 @@ func (x *execution) parallel(ctx context.Context, st *state, eff any, sc *scope)
 func (x *execution) mapState(ctx context.Context, st *state, eff any, sc *scope) (any, *ExecutionError) {
 	itemsV := eff
 	if st.jItems != nil {
-		v, err := st.jItems.evalTop(&jenv{sc: sc, input: eff}, "Items")
+		v, err := st.jItems.evalTopArray(&jenv{sc: sc, input: eff}, "Items")
 		if err != nil {
 			return nil, err
 		}
