@@ -296,3 +296,27 @@ func activityMachine(t *testing.T, c *runtime.Client, prefix string) (activity s
 	t.Cleanup(func() { _ = m.Delete(context.Background(), false) })
 	return activity, m
 }
+
+// If hsc itself dies without stopping its task command (SIGKILL, a crash),
+// the command gets SIGKILL from the kernel (Linux only; what the command
+// started is not reached, as the README says).
+func TestRunKilledHSCKillsCommand(t *testing.T) {
+	if goruntime.GOOS != "linux" {
+		t.Skip("parent-death signal is Linux only")
+	}
+	bin := hscBinary(t)
+	dir := t.TempDir()
+	def := filepath.Join(dir, "m.json")
+	if err := os.WriteFile(def, []byte(`{"StartAt":"f","States":{"f":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","End":true}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pidFile := filepath.Join(dir, "pids")
+	cmd := exec.Command(bin, "run", def, "--task", fmt.Sprintf(`f=echo $$ 0 > %q; exec sleep 30`, pidFile))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pids := pidsIn(t, pidFile, 2)
+	cmd.Process.Kill()
+	cmd.Wait()
+	assertGone(t, pids[:1])
+}
