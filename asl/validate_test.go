@@ -189,9 +189,9 @@ func TestValidateRules(t *testing.T) {
 		{"Fail bad CausePath", machine(`"A": {"Type": "Fail", "CausePath": "cause"}`), CodeInvalidPath, "/States/A/CausePath", diag.SevError, "start with '$'"},
 		{"bad InputPath", machine(`"A": {"Type": "Pass", "InputPath": "x", "End": true}`), CodeInvalidPath, "/States/A/InputPath", diag.SevError, "start with '$'"},
 		{"OutputPath number", machine(`"A": {"Type": "Pass", "OutputPath": 3, "End": true}`), CodeInvalidType, "/States/A/OutputPath", diag.SevError, "string"},
-		{"ResultPath wildcard", machine(`"A": {"Type": "Pass", "ResultPath": "$.a[*]", "End": true}`), CodeInvalidPath, "/States/A/ResultPath", diag.SevError, "single field"},
+		{"ResultPath wildcard", machine(`"A": {"Type": "Pass", "ResultPath": "$.a[*]", "End": true}`), CodeInvalidPath, "/States/A/ResultPath", diag.SevError, "wildcards are not allowed"},
 		{"ResultPath deep scan", machine(`"A": {"Type": "Pass", "ResultPath": "$..a", "End": true}`), CodeInvalidPath, "/States/A/ResultPath", diag.SevError, "deep scan"},
-		{"Parameters not object", machine(`"A": {"Type": "Pass", "Parameters": [1], "End": true}`), CodeInvalidType, "/States/A/Parameters", diag.SevError, "object"},
+		{"Parameters not object", machine(`"A": {"Type": "Task", "Resource": "r", "Parameters": [1], "End": true}`), CodeInvalidType, "/States/A/Parameters", diag.SevError, "object"},
 		{"Parameters path value", machine(`"A": {"Type": "Pass", "Parameters": {"k": {"x.$": "nope"}}, "End": true}`), CodeInvalidPath, "/States/A/Parameters/k/x.$", diag.SevError, `"x.$"`},
 		{"Parameters path not string", machine(`"A": {"Type": "Pass", "Parameters": {"x.$": 1}, "End": true}`), CodeInvalidType, "/States/A/Parameters/x.$", diag.SevError, "string"},
 		{"unknown intrinsic", machine(`"A": {"Type": "Pass", "Parameters": {"x.$": "States.Nope($.a)"}, "End": true}`), CodeInvalidPath, "/States/A/Parameters/x.$", diag.SevError, "unknown intrinsic"},
@@ -208,7 +208,7 @@ func TestValidateRules(t *testing.T) {
 		{"States.ALL not last in Catch", machine(`"A": {"Type": "Task", "Resource": "r", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B"}, {"ErrorEquals": ["E"], "Next": "B"}], "End": true}, "B": {"Type": "Succeed"}`), CodeErrorAll, "/States/A/Catch/0/ErrorEquals/0", diag.SevWarning, "last one in Catch"},
 		{"Catch without Next", machine(`"A": {"Type": "Task", "Resource": "r", "Catch": [{"ErrorEquals": ["E"]}], "End": true}`), CodeMissingField, "/States/A/Catch/0", diag.SevError, "needs Next"},
 		{"Catch Next missing", machine(`"A": {"Type": "Task", "Resource": "r", "Catch": [{"ErrorEquals": ["E"], "Next": "Z"}], "End": true}`), CodeMissingTarget, "/States/A/Catch/0/Next", diag.SevError, `"Z"`},
-		{"Catch ResultPath", machine(`"A": {"Type": "Task", "Resource": "r", "Catch": [{"ErrorEquals": ["E"], "Next": "A", "ResultPath": "$.e[?(@.x)]"}], "End": true}`), CodeInvalidPath, "/States/A/Catch/0/ResultPath", diag.SevError, "reference path"},
+		{"Catch ResultPath", machine(`"A": {"Type": "Task", "Resource": "r", "Catch": [{"ErrorEquals": ["E"], "Next": "A", "ResultPath": "$.e[?(@.x)]"}], "End": true}`), CodeInvalidPath, "/States/A/Catch/0/ResultPath", diag.SevError, "result path"},
 		{"Choice without Choices", machine(`"A": {"Type": "Choice", "Default": "B"}, "B": {"Type": "Succeed"}`), CodeMissingField, "/States/A", diag.SevError, "Choices"},
 		{"Choice empty Choices", machine(`"A": {"Type": "Choice", "Choices": [], "Default": "B"}, "B": {"Type": "Succeed"}`), CodeMissingField, "/States/A/Choices", diag.SevError, "at least one rule"},
 		{"Default missing target", machine(`"A": {"Type": "Choice", "Choices": [{"Variable": "$.a", "IsNull": true, "Next": "B"}], "Default": "C"}, "B": {"Type": "Succeed"}`), CodeMissingTarget, "/States/A/Default", diag.SevError, `"C"`},
@@ -340,5 +340,25 @@ func TestValidateSyntaxError(t *testing.T) {
 	}
 	if se.Pos.Line != 4 || se.Pos.Col != 2 {
 		t.Errorf("position %d:%d, want 4:2", se.Pos.Line, se.Pos.Col)
+	}
+}
+
+// TestValidateSize: AWS accepts definitions of up to 1 MiB (the "Maximum
+// state machine definition size" quota of AWS Step Functions).
+func TestValidateSize(t *testing.T) {
+	def := func(n int) []byte {
+		head := `{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"`
+		tail := `","End":true}}}`
+		return []byte(head + strings.Repeat("x", n-len(head)-len(tail)) + tail)
+	}
+	for _, size := range []int{MaxDefinitionSize, MaxDefinitionSize + 1} {
+		ps, err := Validate(def(size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := hasProblem(ps, func(p Problem) bool { return p.Code == CodeDefinitionSize && p.Severity == diag.SevError })
+		if want := size > MaxDefinitionSize; got != want {
+			t.Errorf("%d bytes: size problem %v, want %v (%v)", size, got, want, ps)
+		}
 	}
 }

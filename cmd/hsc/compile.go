@@ -31,9 +31,16 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
   cat workflow.hsd | hsc compile - --compact`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkIndentFlags(cmd, indent, compact); err != nil {
+				return err
+			}
+			dest, err := createOutput("-o", out) // checked before compiling; nil: standard output
+			if err != nil {
+				return err
+			}
+			defer dest.Abort()
 			name := args[0]
 			var src []byte
-			var err error
 			if name == "-" {
 				src, err = io.ReadAll(cmd.InOrStdin())
 				name = "<stdin>"
@@ -64,15 +71,16 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
 			for _, w := range res.Warnings {
 				printDiag(cmd.ErrOrStderr(), w)
 			}
-			if out == "" || out == "-" {
+			if dest == nil {
 				_, err = cmd.OutOrStdout().Write(append(res.Definition, '\n'))
 				return err
 			}
 			// Files get exactly what heaviside writes: no trailing newline.
-			if err := os.WriteFile(out, res.Definition, 0o644); err != nil {
-				return fmt.Errorf("writing output: %w", err)
+			// Atomic: a failed write leaves the previous file as it was.
+			if _, err := dest.Write(res.Definition); err != nil {
+				return err
 			}
-			return nil
+			return dest.Commit()
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the definition to this file (- for standard output)")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	hsc "github.com/hsc-dev/hsc"
 	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/internal/atomicfile"
 	"github.com/hsc-dev/hsc/internal/taskcmd"
 	"github.com/hsc-dev/hsc/interpreter"
 )
@@ -43,9 +45,12 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 program (.hsd, compiled first) or a States Language definition (JSON).
 
 The execution input comes from --input FILE (- for standard input) or --json;
-it defaults to {}. On success the output JSON is printed on standard output
-and the exit status is 0; on failure the error and cause are printed on
-standard error and the exit status is 1.
+it defaults to {}. It must be JSON in UTF-8 (a byte order mark is skipped) of
+at most 256 KiB, AWS's limit. On success the output JSON is printed on
+standard output and the exit status is 0. Otherwise the status, error and
+cause are printed on standard error, and the exit status is 1 for FAILED, 3
+for TIMED_OUT and 4 for ABORTED (Ctrl-C); 2 is a usage error or unreadable
+input.
 
 Task states run what you map them to:
   --task NAME=COMMAND   NAME is a state name, a Lambda function name or an
@@ -64,8 +69,10 @@ Task states run what you map them to:
 A Task state with no mapping fails the execution with an error naming it.
 
 --trace prints each state entered and exited, with its input and output, and
-what task commands wrote on standard error, on standard error. --virtual-time makes Wait states and retry delays take no
-real time.`,
+what task commands wrote on standard error, on standard error. --history FILE
+writes the execution history; FILE is checked before the execution starts and
+replaced only when the history is complete (written to a temporary file, then
+renamed). --virtual-time makes Wait states and retry delays take no real time.`,
 		Example: `  hsc run workflow.hsd --json '{"name": "Ada"}' --task greet='jq "{message: (\"Hello, \" + .name)}"'
   hsc run machine.asl.json --input event.json --trace
   hsc run machine.asl.json --mock MockConfigFile.json --test-case HappyPath`,
@@ -108,6 +115,18 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 		commands[strings.TrimSpace(name)] = command
 	}
 
+	// Every output is checked before anything runs (no task side effects
+	// for a run whose history cannot be written).
+	history, err := createOutput("--history", f.history)
+	if err != nil {
+		return err
+	}
+	defer history.Abort()
+	input, err := executionInput(cmd.InOrStdin(), f.input, f.jsonInput)
+	if err != nil {
+		return err
+	}
+
 	def, err := loadDefinition(file, g)
 	if err != nil {
 		return err
@@ -120,10 +139,6 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	m, err := interpreter.Compile(def)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
-	}
-	input, err := readInput(cmd.InOrStdin(), f)
-	if err != nil {
-		return err
 	}
 
 	smName := f.name
@@ -189,25 +204,22 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	if res == nil {
 		return err
 	}
-	if f.history != "" {
-		if herr := writeHistory(f.history, res.History); herr != nil {
+	if history != nil {
+		if herr := writeHistory(history, res.History); herr != nil {
 			return herr
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "hsc: execution %s\nerror: %s\n", res.Status, res.Error)
-		if res.Cause != "" {
-			fmt.Fprintf(stderr, "cause: %s\n", res.Cause)
-		}
+		ferr := reportFailure(stderr, executionFailure{Status: string(res.Status), Error: res.Error, Cause: res.Cause})
 		if strings.HasPrefix(res.Cause, "no task mapping for state") {
 			fmt.Fprintln(stderr, "hint: map Task states with --task NAME=COMMAND or --mock FILE --test-case NAME")
 		}
-		return exitError{exitFailure}
+		return ferr
 	}
 	out := cmd.OutOrStdout()
 	out.Write(res.Output)
 	fmt.Fprintln(out)
-	return nil
+	return nil // write errors are caught where standard output is set up (run)
 }
 
 // loadDefinition returns the States Language JSON of file, compiling a
@@ -220,7 +232,8 @@ func loadDefinition(file string, g *globalFlags) ([]byte, error) {
 		}
 		return res.Definition, nil
 	}
-	return os.ReadFile(file)
+	data, err := os.ReadFile(file)
+	return bytes.TrimPrefix(data, utf8BOM), err
 }
 
 // validateDefinition reports the errors AWS would raise when creating the
@@ -242,30 +255,19 @@ func validateDefinition(stderr io.Writer, file string, def []byte) error {
 	return exitError{exitFailure}
 }
 
-func readInput(stdin io.Reader, f *runFlags) ([]byte, error) {
-	switch {
-	case f.jsonInput != "":
-		return []byte(f.jsonInput), nil
-	case f.input == "-":
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			return nil, fmt.Errorf("reading input: %w", err)
-		}
-		return b, nil
-	case f.input != "":
-		return os.ReadFile(f.input)
-	}
-	return nil, nil
-}
-
-func writeHistory(path string, events []interpreter.Event) error {
+// writeHistory writes the events as GetExecutionHistory's output and puts
+// the file in place.
+func writeHistory(f *atomicfile.File, events []interpreter.Event) error {
 	b, err := json.MarshalIndent(struct {
 		Events []interpreter.Event `json:"events"`
 	}{events}, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	return f.Commit()
 }
 
 // traceEvent prints the events --trace shows.
