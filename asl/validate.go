@@ -752,7 +752,6 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 
 // rule checks one Choice rule; top is true for the elements of Choices.
 func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Value, string, string)) {
-	comparators := Comparators()
 	allowed := func(k string) bool {
 		switch k {
 		case "And", "Or", "Not", "Variable", "Comment":
@@ -760,7 +759,7 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		case "Next", "Assign":
 			return top
 		}
-		_, ok := comparators[k]
+		_, ok := LookupComparator(k)
 		return ok
 	}
 	what := "a Choice rule"
@@ -784,7 +783,7 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 	}
 	var ops []string
 	for _, m := range v.Members {
-		if _, ok := comparators[m.Key]; ok || m.Key == "And" || m.Key == "Or" || m.Key == "Not" {
+		if _, ok := LookupComparator(m.Key); ok || m.Key == "And" || m.Key == "Or" || m.Key == "Not" {
 			ops = append(ops, m.Key)
 		}
 	}
@@ -827,7 +826,8 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		} else {
 			vd.path(variable, ptr+"/Variable", state, "Variable", PathAny, false)
 		}
-		want := comparators[op]
+		cmp, _ := LookupComparator(op)
+		want := cmp.Operand
 		switch {
 		case strings.HasSuffix(op, "Path"):
 			vd.path(val, p, state, op, PathAny, false)

@@ -96,7 +96,22 @@ func repoDefinitions(t *testing.T) []definition {
 		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules") {
 			return filepath.SkipDir
 		}
-		if d.IsDir() || !strings.Contains(filepath.ToSlash(path), "/testdata/") || !isDefinitionFile(path) {
+		if d.IsDir() || !strings.Contains(filepath.ToSlash(path), "/testdata/") {
+			return nil
+		}
+		if strings.HasSuffix(path, ".txtar") {
+			// The interpreter's run corpus: the definition is the
+			// archive's definition.json.
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if def, ok := parseArchive(string(data)).files["definition.json"]; ok {
+				defs = append(defs, definition{path, []byte(def)})
+			}
+			return nil
+		}
+		if !isDefinitionFile(path) {
 			return nil
 		}
 		data, err := os.ReadFile(path)
@@ -290,6 +305,7 @@ func TestValidatorAndInterpreterAgree(t *testing.T) {
 			t.Errorf("%s: no definitions found", name)
 			continue
 		}
+		t.Logf("%s: %d definitions", name, len(defs))
 		for _, d := range defs {
 			total++
 			v := judge(d.data)
