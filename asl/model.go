@@ -2,6 +2,7 @@ package asl
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -225,7 +226,11 @@ type ChoiceRule struct {
 // Comparators lists every Choice rule comparison operator of the States
 // Language, with the JSON kind of its operand. The *Path variants take a
 // path string.
-func Comparators() map[string]Kind {
+func Comparators() map[string]Kind { return maps.Clone(comparatorKinds) }
+
+// comparatorKinds is the read-only table behind Comparators, built once:
+// the validator and decoder consult it for every Choice rule.
+var comparatorKinds = func() map[string]Kind {
 	m := map[string]Kind{
 		"StringMatches": KindString,
 		"IsNull":        KindBool, "IsPresent": KindBool, "IsNumeric": KindBool,
@@ -242,7 +247,7 @@ func Comparators() map[string]Kind {
 	m["BooleanEquals"] = KindBool
 	m["BooleanEqualsPath"] = KindString
 	return m
-}
+}()
 
 // FieldError is a definition whose JSON is well formed but does not fit
 // the model (a field of the wrong type, for instance).
@@ -581,7 +586,7 @@ func (d *decoder) rule(v *Value, ptr string) *ChoiceRule {
 	if !d.object(v, ptr) {
 		return r
 	}
-	comparators := Comparators()
+	comparators := comparatorKinds
 	for _, mem := range v.Members {
 		p := ptr + "/" + PointerToken(mem.Key)
 		r.keys = append(r.keys, mem.Key)

@@ -70,7 +70,7 @@ func TestCheckCommand(t *testing.T) {
 			p("nope.json") + ": error: no such file or directory",
 		}},
 		{name: "unknown extension", args: []string{p("notes.txt")}, wantCode: 1, want: []string{
-			p("notes.txt") + `: error: unknown file type ".txt": want .hsd, .json, .sfn or .asl.json`,
+			p("notes.txt") + `: error: unknown file type ".txt": want .hsd (Heaviside DSL) or .json, .asl.json, .sfn (States Language JSON)`,
 		}},
 		{name: "no files", args: nil, wantCode: 2, wantErr: "requires at least 1 arg"},
 	}
@@ -80,9 +80,13 @@ func TestCheckCommand(t *testing.T) {
 			if code != tt.wantCode {
 				t.Errorf("exit %d, want %d (stdout %q, stderr %q)", code, tt.wantCode, out, errOut)
 			}
+			// Diagnostic lines only: the printer's source lines and
+			// carets (indented) are tested in package diag.
 			var got []string
-			if out != "" {
-				got = strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+				if l != "" && !strings.HasPrefix(l, "    ") {
+					got = append(got, l)
+				}
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("stdout:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))

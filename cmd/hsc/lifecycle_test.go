@@ -399,16 +399,6 @@ func TestProgressOutput(t *testing.T) {
 	}
 }
 
-func TestMachineName(t *testing.T) {
-	for path, want := range map[string]string{
-		"dir/flow.hsd": "flow", "flow.asl.json": "flow", "FLOW.ASL.JSON": "FLOW", "x.json": "x", "plain": "plain", "a.b.hsd": "a.b",
-	} {
-		if got := machineName(path); got != want {
-			t.Errorf("machineName(%q) = %q, want %q", path, got, want)
-		}
-	}
-}
-
 func TestCreatePrintsWarnings(t *testing.T) {
 	dir := t.TempDir()
 	name := sfnlocal.Name(t, "dead")
