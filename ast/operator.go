@@ -1,34 +1,40 @@
 package ast
 
 // Operator returns the States Language comparison operator for a comparison
-// (for "!=", the operator inside the Not).
+// (for "!=", the operator inside the Not), such as "NumericLessThan".
 func Operator(c *Cond) string {
-	op := c.Op
-	if op == "!=" {
-		op = "=="
-	}
-	var prefix string
+	var ops *[5]string
 	switch c.Val.Kind {
 	case StringVal:
-		prefix = "String"
+		ops = &stringOps
 	case NumberVal:
-		prefix = "Numeric"
+		ops = &numericOps
 	case BoolVal:
-		prefix = "Boolean"
+		ops = &booleanOps
 	case TimestampVal:
-		prefix = "Timestamp"
+		ops = &timestampOps
+	default:
+		return ""
 	}
-	switch op {
-	case "==":
-		return prefix + "Equals"
+	switch c.Op {
+	case "==", "!=":
+		return ops[0]
 	case "<":
-		return prefix + "LessThan"
+		return ops[1]
 	case ">":
-		return prefix + "GreaterThan"
+		return ops[2]
 	case "<=":
-		return prefix + "LessThanEquals"
+		return ops[3]
 	case ">=":
-		return prefix + "GreaterThanEquals"
+		return ops[4]
 	}
-	return prefix
+	return ""
 }
+
+// The operators by value kind, in the order ==, <, >, <=, >= (read only).
+var (
+	stringOps    = [5]string{"StringEquals", "StringLessThan", "StringGreaterThan", "StringLessThanEquals", "StringGreaterThanEquals"}
+	numericOps   = [5]string{"NumericEquals", "NumericLessThan", "NumericGreaterThan", "NumericLessThanEquals", "NumericGreaterThanEquals"}
+	booleanOps   = [5]string{"BooleanEquals", "BooleanLessThan", "BooleanGreaterThan", "BooleanLessThanEquals", "BooleanGreaterThanEquals"}
+	timestampOps = [5]string{"TimestampEquals", "TimestampLessThan", "TimestampGreaterThan", "TimestampLessThanEquals", "TimestampGreaterThanEquals"}
+)

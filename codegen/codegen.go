@@ -119,9 +119,39 @@ func (s SourceMap) All() iter.Seq2[string, diag.Pos] {
 	}
 }
 
-// builder hands out values from slabs, to allocate less per value.
+// builder hands out values, member lists and element lists from slabs,
+// to allocate less per value.
 type builder struct {
-	slab []asl.Value
+	slab    []asl.Value
+	members []asl.Member
+	elems   []*asl.Value
+}
+
+// memberList returns an empty member list with room for n (appending past
+// n allocates, as append does).
+func (b *builder) memberList(n int) []asl.Member {
+	if n > 64 {
+		return make([]asl.Member, 0, n)
+	}
+	if len(b.members) < n {
+		b.members = make([]asl.Member, 1024)
+	}
+	l := b.members[:0:n]
+	b.members = b.members[n:]
+	return l
+}
+
+// elemList returns a list of n elements.
+func (b *builder) elemList(n int) []*asl.Value {
+	if n > 64 {
+		return make([]*asl.Value, n)
+	}
+	if len(b.elems) < n {
+		b.elems = make([]*asl.Value, 512)
+	}
+	l := b.elems[:n:n]
+	b.elems = b.elems[n:]
+	return l
 }
 
 func (b *builder) val(v asl.Value) *asl.Value {
@@ -153,7 +183,7 @@ func (b *builder) num(n ast.Number, p diag.Pos) *asl.Value {
 }
 
 func (b *builder) strList(xs []string, p diag.Pos) *asl.Value {
-	elems := make([]*asl.Value, len(xs))
+	elems := b.elemList(len(xs))
 	for i, x := range xs {
 		elems[i] = b.str(x, p)
 	}
@@ -166,7 +196,7 @@ type obj struct {
 }
 
 func (b *builder) object(p diag.Pos, size int) obj {
-	return obj{b.val(asl.Value{Kind: asl.KindObject, Members: make([]asl.Member, 0, size), Pos: p})}
+	return obj{b.val(asl.Value{Kind: asl.KindObject, Members: b.memberList(size), Pos: p})}
 }
 
 func (o obj) add(key string, p diag.Pos, v *asl.Value) {
@@ -194,7 +224,7 @@ func (b *builder) json(v ast.JSON, p diag.Pos) *asl.Value {
 		}
 		return o.done()
 	case []ast.JSON:
-		elems := make([]*asl.Value, len(x))
+		elems := b.elemList(len(x))
 		for i, e := range x {
 			elems[i] = b.json(e, p)
 		}
@@ -241,7 +271,7 @@ func (b *builder) intMod(o obj, key string, m *ast.Modifier) {
 }
 
 func (b *builder) state(s *ast.State) *asl.Value {
-	o := b.object(s.Pos, 8)
+	o := b.object(s.Pos, stateSize(s))
 	o.add("Type", s.Pos, b.str(s.Kind.String(), s.Pos))
 	if s.Comment != nil {
 		o.add("Comment", s.Pos, b.str(*s.Comment, s.Pos))
@@ -255,7 +285,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		o.add("Result", s.Data.Pos, b.json(s.Data.Data, s.Data.Pos))
 	}
 	if len(s.Catch) > 0 {
-		elems := make([]*asl.Value, len(s.Catch))
+		elems := b.elemList(len(s.Catch))
 		for i, m := range s.Catch {
 			c := m.Catch
 			co := b.object(m.Pos, 3)
@@ -269,7 +299,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		o.add("Catch", s.Catch[0].Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Catch[0].Pos}))
 	}
 	if len(s.Retry) > 0 {
-		elems := make([]*asl.Value, len(s.Retry))
+		elems := b.elemList(len(s.Retry))
 		for i, m := range s.Retry {
 			r := m.Retry
 			ro := b.object(m.Pos, 4)
@@ -325,7 +355,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 				n++
 			}
 		}
-		elems := make([]*asl.Value, 0, n)
+		elems := b.elemList(n)[:0]
 		for _, c := range s.Choices {
 			if c.Cond != nil {
 				elems = append(elems, b.cond(c.Cond, &c.Target))
@@ -333,7 +363,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		}
 		o.add("Choices", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
 	case ast.Parallel:
-		elems := make([]*asl.Value, len(s.Branches))
+		elems := b.elemList(len(s.Branches))
 		for i, br := range s.Branches {
 			p := br.Pos
 			if !p.IsValid() {
@@ -356,6 +386,25 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		o.add("End", s.Pos, b.boolean(true, s.Pos))
 	}
 	return o.done()
+}
+
+// stateSize is the number of fields state writes for s.
+func stateSize(s *ast.State) int {
+	n := 1 // Type
+	for _, set := range [...]bool{s.Comment != nil, s.Timeout != nil, s.Heartbeat != nil, s.Input != nil,
+		s.Result != nil, s.Output != nil, s.Data != nil, len(s.Catch) > 0, len(s.Retry) > 0,
+		s.Kind == ast.Map, s.ItemsPath != nil, s.MaxConcurrency != nil, s.Parameters != nil, s.HasNext, s.End} {
+		if set {
+			n++
+		}
+	}
+	switch s.Kind {
+	case ast.Fail, ast.Choice:
+		n += 2
+	case ast.TaskKind, ast.Wait, ast.Parallel:
+		n++
+	}
+	return n
 }
 
 func waitKey(k string) string {
@@ -412,7 +461,7 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 		if c.Op == "and" {
 			key = "And"
 		}
-		elems := make([]*asl.Value, len(c.Subs))
+		elems := b.elemList(len(c.Subs))
 		for i, sub := range c.Subs {
 			elems[i] = b.cond(sub, nil)
 		}

@@ -171,3 +171,64 @@ func definitionHasState(t *testing.T, region, account, hsd, name string) bool {
 	}
 	return strings.Contains(out, `"`+name+`":{"Type"`)
 }
+
+// TestCompileStrictMatchesCheckStrict runs every Heaviside program of the
+// shared parity data (read in place) through hsc compile --strict and hsc
+// check --strict: compile must fail exactly when check does, and print the
+// same problems at the same lines (compile on standard error, check on
+// standard output, through the same printer). Programs are compiled with
+// the region and account id their manifest gives.
+func TestCompileStrictMatchesCheckStrict(t *testing.T) {
+	programs, err := filepath.Glob(filepath.Join(parityDir, "*", "*.hsd"))
+	if err != nil || len(programs) == 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("parity data missing at %s (CI must have it)", parityDir)
+		}
+		t.Skipf("SKIPPED LOUDLY: parity data missing at %s; compile/check agreement not tested", parityDir)
+	}
+	targets := map[string][2]string{} // dir/case → region, account id
+	for _, dir := range []string{"corpus", "mutants", "edges"} {
+		data, err := os.ReadFile(filepath.Join(parityDir, dir, "manifest.tsv"))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			if cells := strings.Split(line, "\t"); len(cells) >= 3 {
+				targets[dir+"/"+cells[0]] = [2]string{cells[1], cells[2]}
+			}
+		}
+	}
+	heads := func(out string) []string {
+		var l []string
+		for _, line := range strings.Split(out, "\n") {
+			if line != "" && !strings.HasPrefix(line, "    ") {
+				l = append(l, line)
+			}
+		}
+		return l
+	}
+	failing := 0
+	for _, hsd := range programs {
+		id := filepath.Base(filepath.Dir(hsd)) + "/" + strings.TrimSuffix(filepath.Base(hsd), ".hsd")
+		tgt := targets[id]
+		flags := []string{"-r", tgt[0], "-a", tgt[1]}
+		cCode, _, cErr := runHSC(t, "", append(flags, "compile", "--strict", hsd)...)
+		kCode, kOut, kErr := runHSC(t, "", append(flags, "check", "--strict", hsd)...)
+		if kErr != "" {
+			t.Errorf("%s: check wrote to stderr: %s", id, kErr)
+		}
+		if (cCode == 0) != (kCode == 0) {
+			t.Errorf("%s: compile --strict exit %d, check --strict exit %d", id, cCode, kCode)
+		}
+		if got, want := heads(cErr), heads(kOut); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: compile --strict printed\n%s\ncheck --strict printed\n%s", id, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if kCode != 0 {
+			failing++
+		}
+	}
+	t.Logf("%d programs, %d fail under --strict", len(programs), failing)
+	if failing == 0 || failing == len(programs) {
+		t.Errorf("%d of %d programs fail: the comparison tests nothing", failing, len(programs))
+	}
+}
