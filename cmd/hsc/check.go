@@ -88,10 +88,8 @@ func writeProblemsJSON(w io.Writer, l diag.List) error {
 		out[i] = problemJSON{File: d.File, Line: d.Pos.Line, Column: d.Pos.Col, Pointer: d.Pointer,
 			Severity: d.Severity.String(), Code: d.Code, Message: d.Msg}
 	}
-	b, err := json.MarshalIndent(out, "", "  ")
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }
