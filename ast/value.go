@@ -83,18 +83,19 @@ func (n Number) String() string {
 	return FormatFloat(n.Float)
 }
 
-// FormatFloat formats f as Python's repr(float) (inf, -inf and nan for the
-// values JSON has no literal for).
+// FormatFloat formats f as Python's repr(float): what json.dumps writes,
+// but inf, -inf and nan for the values JSON has no literal for.
 func FormatFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
+	switch s := asl.PythonFloat(f); s {
+	case "Infinity":
 		return "inf"
-	case math.IsInf(f, -1):
+	case "-Infinity":
 		return "-inf"
-	case math.IsNaN(f):
+	case "NaN":
 		return "nan"
+	default:
+		return s
 	}
-	return asl.PythonFloat(f)
 }
 
 // ParseNumber converts a NUMBER token's text as heaviside does: int(text),
