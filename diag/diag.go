@@ -1,7 +1,11 @@
-// Package diag holds source positions and compile diagnostics shared by every
-// stage of the compiler (lexer, parser, sema). It knows nothing about the
-// Heaviside grammar or the States Language; it only records where in a file
-// something went wrong and how to show it to a person.
+// Package diag holds source positions and diagnostics shared by every stage
+// of the compiler (lexer, parser, sema), the States Language validator
+// (asl converts its problems to diagnostics) and every command, and the one
+// printer they all use: "file:line:col: severity: message", then the
+// source line with a caret (Error.Fprint, List.Fprint, Fprint). It knows
+// nothing about the Heaviside grammar or the States Language; it only
+// records where in a file something went wrong and how to show it to a
+// person.
 package diag
 
 import (

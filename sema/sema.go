@@ -6,8 +6,10 @@
 // the definition (heartbeat, backoff, comparison types).
 //
 // sema owns the rules of the language, including the deliberate deviations
-// D1–D8 from heaviside (docs/compat.md). It must not know about tokens or
-// the JSON text that codegen writes.
+// D1–D9 from heaviside (docs/compat.md). It must not know about tokens or
+// the JSON text that codegen writes, nor about what AWS would reject in
+// the definition: that is package asl's, run on codegen's output by the
+// root package.
 package sema
 
 import (
