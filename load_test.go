@@ -189,3 +189,34 @@ func TestBranchVisitorRechecked(t *testing.T) {
 		t.Errorf("rename: %v %s", err, res.Definition)
 	}
 }
+
+// TestFormerSemaWarnings: every rule sema/warnings.go had is asl's now and
+// reaches compile warnings at the DSL line (each program is one heaviside
+// accepts).
+func TestFormerSemaWarnings(t *testing.T) {
+	tests := []struct {
+		name, src string
+		code      asl.Code
+		line      int
+	}{
+		{"unreachable state", "Fail('E', 'c')\nPass()\n", asl.CodeUnreachable, 2},
+		{"branch without a terminal state", "Pass()\n    \"\"\"A\"\"\"\ngoto 'A'\n", asl.CodeNoTerminal, 1},
+		{"switch without a case", "switch '$.x':\n    default:\n        Pass()\n", asl.CodeMissingField, 1},
+		{"key.$ that is not a path string", "Pass()\n    parameters:\n        k.$: 5\n", asl.CodeInvalidType, 3},
+		{"integer out of range", "Lambda('f')\n    timeout: 99999999999999999999\n", asl.CodeInvalidValue, 2},
+	}
+	for _, tt := range tests {
+		res, err := hsc.Compile([]byte(tt.src))
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		found := false
+		for _, w := range res.Warnings {
+			found = found || (w.Code == string(tt.code) && w.Pos.Line == tt.line)
+		}
+		if !found {
+			t.Errorf("%s: no %s warning on line %d: %v", tt.name, tt.code, tt.line, res.Warnings)
+		}
+	}
+}
