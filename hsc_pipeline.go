@@ -25,12 +25,27 @@ func compile(src []byte, o *options) (*Result, error) {
 		return nil, err
 	}
 	tree := codegen.Build(m)
-	warnings := compiledProblems(s, tree, o.strict)
+	// Validation and writing the text only read the tree: do them side by
+	// side (the validator's goroutine always ends before compile returns,
+	// and a panic in it is raised here).
+	var warnings diag.List
+	var panicked any
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { panicked = recover() }()
+		warnings = compiledProblems(s, tree, o.strict)
+	}()
+	f := codegen.Format{Indent: o.indent, Compact: o.compact, SortKeys: o.sortKeys}
+	def := codegen.Encode(tree, f, len(src))
+	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
 	if o.strict && len(warnings) > 0 {
 		return nil, warnings
 	}
-	f := codegen.Format{Indent: o.indent, Compact: o.compact, SortKeys: o.sortKeys}
-	return &Result{Definition: codegen.Encode(tree, f, len(src)), Warnings: warnings, analysis: an, tree: tree}, nil
+	return &Result{Definition: def, Warnings: warnings, analysis: an, tree: tree}, nil
 }
 
 // compiledProblems validates a compiled definition. Every problem is a

@@ -83,7 +83,11 @@ func Validate(data []byte) ([]Problem, error) {
 
 // ValidateValue checks a parsed definition; see Validate.
 func ValidateValue(root *Value) []Problem {
-	vd := &validator{names: map[string]bool{}}
+	hint := 0 // the top-level states: most machines have few nested ones
+	if st := root.Get("States"); st != nil {
+		hint = len(st.Members)
+	}
+	vd := &validator{names: make(map[string]bool, hint)}
 	vd.machine(root, "", scopeTop, "")
 	slices.SortStableFunc(vd.probs, func(a, b Problem) int { return a.Pos.Offset - b.Pos.Offset })
 	return vd.probs
