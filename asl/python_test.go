@@ -47,10 +47,11 @@ func TestPythonSortKeys(t *testing.T) {
 }
 
 func TestPythonLayoutsAndNumbers(t *testing.T) {
-	v, err := ParseValue([]byte(`{"a": [1, 1.0, 1e400, -0, 1E2, 0.00001, 12345678901234567890], "b": {}, "c": []}`))
+	v, err := ParseValue([]byte(`{"a": [1, 1.0, 1e300, -0, 1E2, 0.00001, 12345678901234567890], "b": {}, "c": []}`))
 	if err != nil {
 		t.Fatal(err)
 	}
+	v.Members[0].Value.Elems[2] = NewNumber("1e400") // built in code: the reader refuses it
 	tests := []struct {
 		f    PythonFormat
 		want string

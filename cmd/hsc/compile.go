@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -8,6 +9,7 @@ import (
 
 	hsc "github.com/hsc-dev/hsc"
 	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/internal/atomicfile"
 	"github.com/hsc-dev/hsc/runtime"
 )
 
@@ -36,10 +38,13 @@ file:line:col: severity: message, with the source line and a caret.`,
   cat workflow.hsd | hsc compile - --compact`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkIndentFlags(cmd, indent, compact); err != nil {
+				return err
+			}
 			name := args[0]
 			src, err := hsc.ReadSource(name, cmd.InOrStdin())
 			if err != nil {
-				return err
+				return inputError(err)
 			}
 			// compile takes Heaviside source under any name (as heaviside
 			// does), but not what the one rule says is JSON.
@@ -48,7 +53,7 @@ file:line:col: severity: message, with the source line and a caret.`,
 				if name == "-" {
 					file = hsc.StdinName
 				}
-				return fmt.Errorf("%s is States Language JSON, not a Heaviside program: there is nothing to compile (hsc check validates it)", file)
+				return usageError{fmt.Errorf("%s is States Language JSON, not a Heaviside program: there is nothing to compile (hsc check validates it)", file)}
 			}
 			if name == "-" {
 				name = hsc.StdinName
@@ -71,11 +76,7 @@ file:line:col: severity: message, with the source line and a caret.`,
 			}
 			res, err := hsc.Compile(src, opts...)
 			if err != nil {
-				if _, ok := diag.AsList(err); !ok {
-					return err
-				}
-				diag.Fprint(cmd.ErrOrStderr(), "hsc", err)
-				return exitError{exitFailure}
+				return reportDiags(cmd, err)
 			}
 			if err := diag.List(res.Warnings).Fprint(cmd.ErrOrStderr()); err != nil {
 				return err
@@ -85,7 +86,8 @@ file:line:col: severity: message, with the source line and a caret.`,
 				return err
 			}
 			// Files get exactly what heaviside writes: no trailing newline.
-			if err := os.WriteFile(out, res.Definition, 0o644); err != nil {
+			// Atomic: a failed write leaves the previous file as it was.
+			if err := atomicfile.WriteFile(out, res.Definition, 0o644); err != nil {
 				return fmt.Errorf("writing output: %w", err)
 			}
 			return nil
@@ -122,4 +124,25 @@ func compileTarget(cmd *cobra.Command, g *globalFlags) (region, account string, 
 		}
 	}
 	return region, account, nil
+}
+
+// reportDiags prints the diagnostics in err with the one printer and
+// returns exit status 1, or returns err when it holds none.
+func reportDiags(cmd *cobra.Command, err error) error {
+	if _, ok := diag.AsList(err); !ok {
+		return inputError(err)
+	}
+	diag.Fprint(cmd.ErrOrStderr(), "hsc", err)
+	return exitError{exitFailure}
+}
+
+// inputError makes a definition that cannot be read (a missing file, a
+// directory, an unknown file type, input over the size limit) a usage
+// error: exit status 2.
+func inputError(err error) error {
+	var ie *hsc.InputError
+	if errors.As(err, &ie) {
+		return usageError{err}
+	}
+	return err
 }
