@@ -154,22 +154,35 @@ func (b *builder) elemList(n int) []*asl.Value {
 	return l
 }
 
-func (b *builder) val(v asl.Value) *asl.Value {
+// alloc returns a zero value from the slab.
+func (b *builder) alloc() *asl.Value {
 	if len(b.slab) == 0 {
 		b.slab = make([]asl.Value, 256)
 	}
 	nv := &b.slab[0]
 	b.slab = b.slab[1:]
+	return nv
+}
+
+func (b *builder) val(v asl.Value) *asl.Value {
+	nv := b.alloc()
 	*nv = v
 	return nv
 }
 
+// The scalar constructors set fields in place: copying a whole Value into
+// the slab costs more (write barriers for every pointer field).
+
 func (b *builder) str(s string, p diag.Pos) *asl.Value {
-	return b.val(asl.Value{Kind: asl.KindString, Str: s, Pos: p})
+	nv := b.alloc()
+	nv.Kind, nv.Str, nv.Pos = asl.KindString, s, p
+	return nv
 }
 
 func (b *builder) boolean(v bool, p diag.Pos) *asl.Value {
-	return b.val(asl.Value{Kind: asl.KindBool, Bool: v, Pos: p})
+	nv := b.alloc()
+	nv.Kind, nv.Bool, nv.Pos = asl.KindBool, v, p
+	return nv
 }
 
 // num writes a number as json.dumps does: integers as they are, floats in
@@ -179,7 +192,9 @@ func (b *builder) num(n ast.Number, p diag.Pos) *asl.Value {
 	if !n.IsInt {
 		lit = asl.PythonFloat(n.Float)
 	}
-	return b.val(asl.Value{Kind: asl.KindNumber, Str: lit, Pos: p})
+	nv := b.alloc()
+	nv.Kind, nv.Str, nv.Pos = asl.KindNumber, lit, p
+	return nv
 }
 
 func (b *builder) strList(xs []string, p diag.Pos) *asl.Value {
@@ -196,7 +211,9 @@ type obj struct {
 }
 
 func (b *builder) object(p diag.Pos, size int) obj {
-	return obj{b.val(asl.Value{Kind: asl.KindObject, Members: b.memberList(size), Pos: p})}
+	nv := b.alloc()
+	nv.Kind, nv.Members, nv.Pos = asl.KindObject, b.memberList(size), p
+	return obj{nv}
 }
 
 func (o obj) add(key string, p diag.Pos, v *asl.Value) {
