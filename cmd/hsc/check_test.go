@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hsc-dev/hsc/internal/sfnlocal"
 	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
@@ -230,4 +231,31 @@ func TestCompileStrictMatchesCheckStrict(t *testing.T) {
 	if failing == 0 || failing == len(programs) {
 		t.Errorf("%d of %d programs fail: the comparison tests nothing", failing, len(programs))
 	}
+}
+
+// TestSfnIsJSONEverywhere is issue 9 item 5: hsc create, update and run
+// treat the same .sfn file the same way (States Language JSON, as hsc
+// compile -o writes it), and create - takes a definition from standard
+// input with --name. Needs the local Step Functions server.
+func TestSfnIsJSONEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	def := `{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"from": "sfn"}, "End": true}}}`
+	sfn := writeFile(t, dir, "flow.sfn", def)
+	if code, out, errs := runHSC(t, "", "run", sfn); code != 0 || strings.TrimSpace(out) != `{"from":"sfn"}` {
+		t.Fatalf("run .sfn: exit %d, %q, %s", code, out, errs)
+	}
+	name := sfnlocal.Name(t, "sfn")
+	t.Cleanup(func() { local(t, "", "delete", name) })
+	mustLocal(t, "", "create", "--name", name, sfn, sfnlocal.RoleARN)
+	if code, out, errs := local(t, "", "start", "--period", "20ms", name); code != 0 || !strings.Contains(out, `"from": "sfn"`) {
+		t.Fatalf("start after create .sfn: exit %d, %q, %s", code, out, errs)
+	}
+	fromStdin := strings.Replace(def, "sfn", "stdin", 1)
+	mustLocal(t, fromStdin, "update", name, "--file", "-")
+	if code, out, errs := local(t, "", "start", "--period", "20ms", name); code != 0 || !strings.Contains(out, `"from": "stdin"`) {
+		t.Fatalf("start after update -: exit %d, %q, %s", code, out, errs)
+	}
+	other := sfnlocal.Name(t, "stdin")
+	t.Cleanup(func() { local(t, "", "delete", other) })
+	mustLocal(t, "Pass()\n", "create", "--name", other, "-", sfnlocal.RoleARN)
 }
