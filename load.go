@@ -21,6 +21,13 @@ import (
 // bound, so a larger input costs no more memory than that.
 const MaxSourceSize = 16 << 20
 
+// The codes Check gives problems that are not the validator's (asl's codes
+// name those).
+const (
+	CodeInputError   = "INPUT_ERROR"   // the file cannot be read
+	CodeCompileError = "COMPILE_ERROR" // a Heaviside compile error
+)
+
 // StdinName is the file name "-" stands for in diagnostics.
 const StdinName = "<stdin>"
 
@@ -267,14 +274,14 @@ func errorList(name string, err error) diag.List {
 		if errors.As(err, &ie) {
 			name, msg = ie.File, ie.Err.Error()
 		}
-		return diag.List{{File: name, Msg: msg, Severity: diag.SevError, Code: "INPUT_ERROR"}}
+		return diag.List{{File: name, Msg: msg, Severity: diag.SevError, Code: CodeInputError}}
 	}
 	out := make(diag.List, len(l))
 	for i, e := range l {
 		c := *e
 		c.Severity = diag.SevError
 		if c.Code == "" {
-			c.Code = "COMPILE_ERROR"
+			c.Code = CodeCompileError
 		}
 		out[i] = &c
 	}

@@ -33,7 +33,8 @@ unreachable states, machines with no reachable terminal state and a misplaced
 States.ALL are warnings, everything else errors; in a Heaviside program every
 problem is a warning (heaviside writes such definitions), except compile
 errors. --strict makes every problem an error. The exit status is 1 when there
-is an error, else 0.`,
+is an error, 2 when a file cannot be read (missing, a directory, an unknown
+type, over 16 MiB), else 0.`,
 		Example: `  hsc check workflow.hsd
   hsc check --strict build/*.asl.json
   hsc check --format json workflow.hsd | jq '.[] | .line'`,
@@ -58,6 +59,11 @@ is an error, else 0.`,
 			}
 			if err != nil {
 				return fmt.Errorf("writing problems: %w", err)
+			}
+			for _, d := range all {
+				if d.Code == hsc.CodeInputError {
+					return exitError{exitUsage} // unreadable input, as for every command
+				}
 			}
 			if all.HasErrors() {
 				return exitError{exitFailure}

@@ -69,10 +69,10 @@ func TestCheckCommand(t *testing.T) {
 			p("warn.sfn") + `:3:3: warning: state "Dead" is not reachable: no StartAt, Next, Default or Catch leads to it`,
 			p("dead.hsd") + `:5:1: warning: state "Dead" is not reachable: no StartAt, Next, Default or Catch leads to it`,
 		}},
-		{name: "missing file", args: []string{p("nope.json"), p("good.hsd")}, wantCode: 1, want: []string{
+		{name: "missing file", args: []string{p("nope.json"), p("good.hsd")}, wantCode: 2, want: []string{
 			p("nope.json") + ": error: no such file or directory",
 		}},
-		{name: "unknown extension", args: []string{p("notes.txt")}, wantCode: 1, want: []string{
+		{name: "unknown extension", args: []string{p("notes.txt")}, wantCode: 2, want: []string{
 			p("notes.txt") + `: error: unknown file type ".txt": want .hsd (Heaviside DSL) or .json, .asl.json, .sfn (States Language JSON)`,
 		}},
 		{name: "no files", args: nil, wantCode: 2, wantErr: "requires at least 1 arg"},
