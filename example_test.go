@@ -126,3 +126,16 @@ func ExampleCheck() {
 	// Output:
 	// 2:1 warning UNREACHABLE_STATE /States/Dead
 }
+
+func ExampleResult_SourceMap() {
+	res, _ := hsc.Compile([]byte("Pass()\n    \"\"\"Start\"\"\"\n    result: '$.r'\nSuccess()\n    \"\"\"Done\"\"\"\n"))
+	sm := res.SourceMap()
+	for _, ptr := range []string{"/States/Start", "/States/Start/ResultPath", "/States/Done/Type"} {
+		pos, ok := sm.Pos(ptr)
+		fmt.Println(ptr, pos, ok)
+	}
+	// Output:
+	// /States/Start 1:1 true
+	// /States/Start/ResultPath 3:5 true
+	// /States/Done/Type 4:1 true
+}
