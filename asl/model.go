@@ -2,7 +2,6 @@ package asl
 
 import (
 	"fmt"
-	"maps"
 	"strconv"
 	"strings"
 
@@ -240,16 +239,19 @@ type Comparator struct {
 	Operand Kind
 }
 
-// comparatorTable is the one table of Choice comparators (AWS Step
+// comparatorBase is one base operator of the comparator table.
+type comparatorBase struct {
+	name    string
+	operand Kind
+	path    bool // has a Path variant
+}
+
+// comparatorBases is the one table of Choice comparators (AWS Step
 // Functions developer guide, "Choice workflow state"): the interpreter
-// evaluates exactly these and the validator accepts exactly these.
-func comparatorTable() []Comparator {
-	type base struct {
-		name    string
-		operand Kind
-		path    bool // has a Path variant
-	}
-	bases := []base{
+// evaluates exactly these and the validator accepts exactly these. It is
+// returned by value, so looking an operator up allocates nothing.
+func comparatorBases() [23]comparatorBase {
+	return [23]comparatorBase{
 		{"StringEquals", KindString, true},
 		{"StringLessThan", KindString, true},
 		{"StringGreaterThan", KindString, true},
@@ -274,8 +276,12 @@ func comparatorTable() []Comparator {
 		{"IsBoolean", KindBool, false},
 		{"IsTimestamp", KindBool, false},
 	}
+}
+
+// ComparatorTable returns every Choice rule comparison operator.
+func ComparatorTable() []Comparator {
 	var t []Comparator
-	for i, b := range bases {
+	for i, b := range comparatorBases() {
 		t = append(t, Comparator{Name: b.name, Base: b.name, Index: i, Operand: b.operand})
 		if b.path {
 			t = append(t, Comparator{Name: b.name + "Path", Base: b.name, Index: i, Path: true, Operand: KindString})
@@ -284,14 +290,15 @@ func comparatorTable() []Comparator {
 	return t
 }
 
-// ComparatorTable returns every Choice rule comparison operator.
-func ComparatorTable() []Comparator { return comparatorTable() }
-
 // LookupComparator returns the comparison operator named name.
 func LookupComparator(name string) (Comparator, bool) {
-	for _, c := range comparatorTable() {
-		if c.Name == name {
-			return c, true
+	base, isPath := strings.CutSuffix(name, "Path")
+	for i, b := range comparatorBases() {
+		switch {
+		case b.name == name:
+			return Comparator{Name: name, Base: name, Index: i, Operand: b.operand}, true
+		case isPath && b.path && b.name == base:
+			return Comparator{Name: name, Base: base, Index: i, Path: true, Operand: KindString}, true
 		}
 	}
 	return Comparator{}, false
@@ -300,19 +307,14 @@ func LookupComparator(name string) (Comparator, bool) {
 // Comparators lists every Choice rule comparison operator of the States
 // Language, with the JSON kind of its operand. The *Path variants take a
 // path string.
-func Comparators() map[string]Kind { return maps.Clone(comparatorKinds) }
-
-// comparatorKinds is the read-only map behind Comparators, built once from
-// the comparator table: the validator and decoder consult it for every
-// Choice rule.
-var comparatorKinds = func() map[string]Kind {
-	t := comparatorTable()
+func Comparators() map[string]Kind {
+	t := ComparatorTable()
 	m := make(map[string]Kind, len(t))
 	for _, c := range t {
 		m[c.Name] = c.Operand
 	}
 	return m
-}()
+}
 
 // FieldError is a definition whose JSON is well formed but does not fit
 // the model (a field of the wrong type, for instance).
@@ -651,7 +653,6 @@ func (d *decoder) rule(v *Value, ptr string) *ChoiceRule {
 	if !d.object(v, ptr) {
 		return r
 	}
-	comparators := comparatorKinds
 	for _, mem := range v.Members {
 		p := ptr + "/" + PointerToken(mem.Key)
 		r.keys = append(r.keys, mem.Key)
@@ -681,7 +682,7 @@ func (d *decoder) rule(v *Value, ptr string) *ChoiceRule {
 		case "Output":
 			r.Output = val
 		default:
-			if _, ok := comparators[mem.Key]; ok && r.Operator == "" {
+			if _, ok := LookupComparator(mem.Key); ok && r.Operator == "" {
 				r.Operator, r.Operand = mem.Key, val
 				continue
 			}

@@ -10,12 +10,12 @@ import (
 )
 
 // PythonFormat selects how EncodePython lays out JSON, after the arguments
-// of Python's json.dumps. The zero value is json.dumps's default: one line,
-// ", " between items and ": " after keys, non-ASCII text as it is.
+// of Python's json.dumps. json.dumps's default layout (one line, ", "
+// between items and ": " after keys) is Indent: OneLine; the zero value is
+// json.dumps(indent=0), one item per line without indentation.
 type PythonFormat struct {
 	// Indent >= 0 writes one item per line, indented by Indent spaces per
-	// level (json.dumps(indent=n)); Indent < 0 writes one line. Use
-	// OneLine for the zero value's one-line layout.
+	// level (json.dumps(indent=n)); Indent < 0 (OneLine) writes one line.
 	Indent int
 	// Compact, on one line, drops the spaces after ',' and ':'
 	// (separators=(",", ":")).

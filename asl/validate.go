@@ -779,7 +779,6 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 
 // rule checks one Choice rule; top is true for the elements of Choices.
 func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Value, string, string)) {
-	comparators := comparatorKinds
 	allowed := func(k string) bool {
 		switch k {
 		case "And", "Or", "Not", "Variable", "Comment":
@@ -787,7 +786,7 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		case "Next", "Assign":
 			return top
 		}
-		_, ok := comparators[k]
+		_, ok := LookupComparator(k)
 		return ok
 	}
 	what := "a Choice rule"
@@ -811,7 +810,7 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 	}
 	var ops []string
 	for _, m := range v.Members {
-		if _, ok := comparators[m.Key]; ok || m.Key == "And" || m.Key == "Or" || m.Key == "Not" {
+		if _, ok := LookupComparator(m.Key); ok || m.Key == "And" || m.Key == "Or" || m.Key == "Not" {
 			ops = append(ops, m.Key)
 		}
 	}
@@ -854,7 +853,8 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		} else {
 			vd.path(variable, ptr+"/Variable", state, "Variable", PathAny, false)
 		}
-		want := comparators[op]
+		cmp, _ := LookupComparator(op)
+		want := cmp.Operand
 		switch {
 		case strings.HasSuffix(op, "Path"):
 			vd.path(val, p, state, op, PathAny, false)

@@ -342,3 +342,23 @@ func TestValidateSyntaxError(t *testing.T) {
 		t.Errorf("position %d:%d, want 4:2", se.Pos.Line, se.Pos.Col)
 	}
 }
+
+// TestValidateSize: AWS accepts definitions of up to 1 MiB (the "Maximum
+// state machine definition size" quota of AWS Step Functions).
+func TestValidateSize(t *testing.T) {
+	def := func(n int) []byte {
+		head := `{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"`
+		tail := `","End":true}}}`
+		return []byte(head + strings.Repeat("x", n-len(head)-len(tail)) + tail)
+	}
+	for _, size := range []int{MaxDefinitionSize, MaxDefinitionSize + 1} {
+		ps, err := Validate(def(size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := hasProblem(ps, func(p Problem) bool { return p.Code == CodeDefinitionSize && p.Severity == diag.SevError })
+		if want := size > MaxDefinitionSize; got != want {
+			t.Errorf("%d bytes: size problem %v, want %v (%v)", size, got, want, ps)
+		}
+	}
+}

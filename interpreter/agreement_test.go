@@ -13,6 +13,7 @@ import (
 
 	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/internal/testenv"
 	"github.com/hsc-dev/hsc/interpreter"
 )
 
@@ -26,16 +27,12 @@ import (
 // sharedDir is the shared test data (../shared from the repository root).
 const sharedDir = "../../shared"
 
-// needShared returns dir when it exists; otherwise it skips the test, or
-// fails it when the environment variable CI is "true".
+// needShared returns dir when it exists; otherwise it skips the test
+// loudly, or fails it when CI=true (internal/testenv).
 func needShared(t *testing.T, dir string) string {
 	t.Helper()
 	if _, err := os.Stat(dir); err != nil {
-		msg := fmt.Sprintf("SHARED TEST DATA MISSING: %s (%v); this test reads it in place", dir, err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testenv.Skip(t, fmt.Sprintf("shared test data missing: %s (%v); this test reads it in place", dir, err))
 	}
 	return dir
 }
@@ -99,7 +96,22 @@ func repoDefinitions(t *testing.T) []definition {
 		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules") {
 			return filepath.SkipDir
 		}
-		if d.IsDir() || !strings.Contains(filepath.ToSlash(path), "/testdata/") || !isDefinitionFile(path) {
+		if d.IsDir() || !strings.Contains(filepath.ToSlash(path), "/testdata/") {
+			return nil
+		}
+		if strings.HasSuffix(path, ".txtar") {
+			// The interpreter's run corpus: the definition is the
+			// archive's definition.json.
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if def, ok := parseArchive(string(data)).files["definition.json"]; ok {
+				defs = append(defs, definition{path, []byte(def)})
+			}
+			return nil
+		}
+		if !isDefinitionFile(path) {
 			return nil
 		}
 		data, err := os.ReadFile(path)
@@ -293,6 +305,7 @@ func TestValidatorAndInterpreterAgree(t *testing.T) {
 			t.Errorf("%s: no definitions found", name)
 			continue
 		}
+		t.Logf("%s: %d definitions", name, len(defs))
 		for _, d := range defs {
 			total++
 			v := judge(d.data)

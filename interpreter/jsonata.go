@@ -1,11 +1,10 @@
 package interpreter
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,6 +30,7 @@ type jtemplate struct {
 	kids []*jtemplate
 	expr *jsonata.Expr
 	src  string
+	lits map[string]int // the keys of the expression's object constructors, ranked
 }
 
 // jsonataExpr reports whether s is a "{% ... %}" expression and returns its
@@ -54,7 +54,7 @@ func compileJTemplate(v any) (*jtemplate, error) {
 		if err != nil {
 			return nil, fmt.Errorf("invalid JSONata expression %q: %v", src, err)
 		}
-		return &jtemplate{kind: tCall, expr: e, src: src}, nil
+		return &jtemplate{kind: tCall, expr: e, src: src, lits: literalKeys(src)}, nil
 	case *Object:
 		t := &jtemplate{kind: tObject}
 		dynamic := false
@@ -103,7 +103,13 @@ func compileJSONata(src string) (e *jsonata.Expr, err error) {
 			e, err = nil, fmt.Errorf("%v", r)
 		}
 	}()
-	return jsonata.Compile(src)
+	if e, err = jsonata.Compile(src); err != nil {
+		return nil, err
+	}
+	if err := guardJSONataTree(e); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // definesFunction reports whether a JSONata expression defines a function
@@ -150,28 +156,32 @@ type jenv struct {
 	hasError    bool
 	vars        map[string]any // built on first use
 	goInput     any
+	order       *jsonOrder
 }
 
 func (env *jenv) bindings() (map[string]any, any) {
 	if env.vars != nil {
 		return env.vars, env.goInput
 	}
-	env.goInput = toGo(env.input)
-	states := map[string]any{"input": env.goInput, "context": toGo(env.sc.contextObject())}
+	o := newJSONOrder()
+	env.order = o
+	env.goInput = o.toGo(env.input)
+	states := map[string]any{"input": env.goInput}
 	if env.hasResult {
-		states["result"] = toGo(env.result)
+		states["result"] = o.toGo(env.result)
 	}
 	if env.hasError {
-		states["errorOutput"] = toGo(env.errorOutput)
+		states["errorOutput"] = o.toGo(env.errorOutput)
 	}
+	states["context"] = o.toGo(env.sc.contextObject())
 	vars := map[string]any{}
 	var chain []*varScope
 	for v := env.sc.vars; v != nil; v = v.parent {
 		chain = append(chain, v)
 	}
 	for i := len(chain) - 1; i >= 0; i-- {
-		for k, v := range chain[i].m {
-			vars[k] = toGo(v)
+		for _, k := range slices.Sorted(maps.Keys(chain[i].m)) {
+			vars[k] = o.toGo(chain[i].m[k])
 		}
 	}
 	vars["states"] = states
@@ -200,17 +210,24 @@ func (t *jtemplate) eval(env *jenv, path string) (result any, err error) {
 		if err := e.RegisterVars(vars); err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}
-		if err := e.RegisterExts(stepFunctionsExts(env.sc)); err != nil {
+		var hit limitHit
+		if err := e.RegisterExts(stepFunctionsExts(env.sc, env.order, &hit)); err != nil {
+			return nil, jsonataFailure(t.src, path, err)
+		}
+		if err := e.RegisterExts(guardedJSONataFuncs(&hit)); err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}
 		v, err := e.Eval(in)
+		if hit.err != nil {
+			return nil, hit.err
+		}
 		if errors.Is(err, jsonata.ErrUndefined) {
 			return nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", t.src, path)
 		}
 		if err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}
-		return fromGo(v)
+		return env.order.fromGo(v, t.lits)
 	case tArray:
 		out := make([]any, 0, len(t.kids))
 		for i, k := range t.kids {
@@ -243,89 +260,15 @@ func (t *jtemplate) evalTop(env *jenv, field string) (any, *ExecutionError) {
 	return v, nil
 }
 
-// toGo converts a value to the types the JSONata engine expects.
-func toGo(v any) any {
-	switch x := v.(type) {
-	case int64:
-		return float64(x)
-	case *Object:
-		m := make(map[string]any, x.Len())
-		for _, mem := range x.m {
-			m[mem.k] = toGo(mem.v)
-		}
-		return m
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = toGo(e)
-		}
-		return out
-	}
-	return v
-}
-
-// fromGo converts a JSONata result back to a value. Objects come back with
-// their keys sorted, as the engine keeps no order.
-func fromGo(v any) (any, error) {
-	switch x := v.(type) {
-	case nil, bool, string:
-		return x, nil
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, newError(ErrQueryEvaluation, "the expression produced a number JSON cannot hold")
-		}
-		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-			return int64(x), nil
-		}
-		return x, nil
-	case int:
-		return int64(x), nil
-	case int64:
-		return x, nil
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		o := newObject(len(keys))
-		for _, k := range keys {
-			e, err := fromGo(x[k])
-			if err != nil {
-				return nil, err
-			}
-			o.add(k, e)
-		}
-		return o, nil
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			c, err := fromGo(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = c
-		}
-		return out, nil
-	}
-	// Anything else (typed slices and maps the engine may build): go
-	// through JSON.
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, newError(ErrQueryEvaluation, "the expression produced a value that is not JSON: %v", err)
-	}
-	return parseJSON(b)
-}
-
 // stepFunctionsExts are the functions Step Functions adds to JSONata.
-func stepFunctionsExts(sc *scope) map[string]jsonata.Extension {
+func stepFunctionsExts(sc *scope, order *jsonOrder, hit *limitHit) map[string]jsonata.Extension {
 	// Each wraps the matching intrinsic function, which checks its
 	// arguments.
 	call := func(name string, args ...any) (any, error) {
 		fn, _ := lookupIntrinsic(name)
 		vals := make([]any, len(args))
 		for i, a := range args {
-			v, err := fromGo(a)
+			v, err := order.fromGo(a, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -333,9 +276,9 @@ func stepFunctionsExts(sc *scope) map[string]jsonata.Extension {
 		}
 		v, err := fn.call(sc, vals, nil)
 		if err != nil {
-			return nil, err
+			return nil, hit.record(err)
 		}
-		return toGo(v), nil
+		return order.toGo(v), nil
 	}
 	return map[string]jsonata.Extension{
 		"partition": {Func: func(a any, size float64) (any, error) { return call("States.ArrayPartition", a, size) }},

@@ -237,3 +237,21 @@ func TestOnlyTableIntrinsicsAccepted(t *testing.T) {
 		}
 	}
 }
+
+// TestUnicodeVariableNames: "$ä" reads the variable ä. Variable names are
+// letters, digits and '_' (not starting with a digit); the validator and
+// the interpreter share the rule (asl.IsVariableName) and the path grammar.
+func TestUnicodeVariableNames(t *testing.T) {
+	def := `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"größe":3},"Next":"B"},
+		"B":{"Type":"Pass","Parameters":{"v.$":"$größe","w.$":"States.MathAdd($größe, 1)"},"End":true}}}`
+	if errs := validationErrors(t, def); len(errs) > 0 {
+		t.Fatalf("the validator rejects it: %v", errs)
+	}
+	out, err := runOutput(t, def, `{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != `{"v":3,"w":4}` {
+		t.Errorf("output %s, want {\"v\":3,\"w\":4}", out)
+	}
+}

@@ -9,7 +9,6 @@ import (
 
 	hsc "github.com/hsc-dev/hsc"
 	"github.com/hsc-dev/hsc/diag"
-	"github.com/hsc-dev/hsc/internal/atomicfile"
 	"github.com/hsc-dev/hsc/runtime"
 )
 
@@ -41,6 +40,11 @@ file:line:col: severity: message, with the source line and a caret.`,
 			if err := checkIndentFlags(cmd, indent, compact); err != nil {
 				return err
 			}
+			dest, err := createOutput("-o", out) // checked before compiling; nil: standard output
+			if err != nil {
+				return err
+			}
+			defer dest.Abort()
 			name := args[0]
 			src, err := hsc.ReadSource(name, cmd.InOrStdin())
 			if err != nil {
@@ -81,16 +85,16 @@ file:line:col: severity: message, with the source line and a caret.`,
 			if err := diag.List(res.Warnings).Fprint(cmd.ErrOrStderr()); err != nil {
 				return err
 			}
-			if out == "" || out == "-" {
+			if dest == nil {
 				_, err = cmd.OutOrStdout().Write(append(res.Definition, '\n'))
 				return err
 			}
 			// Files get exactly what heaviside writes: no trailing newline.
 			// Atomic: a failed write leaves the previous file as it was.
-			if err := atomicfile.WriteFile(out, res.Definition, 0o644); err != nil {
-				return fmt.Errorf("writing output: %w", err)
+			if _, err := dest.Write(res.Definition); err != nil {
+				return err
 			}
-			return nil
+			return dest.Commit()
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the definition to this file (- for standard output)")

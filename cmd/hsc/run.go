@@ -56,16 +56,20 @@ Task states run what you map them to:
                         the result JSON on standard output; a non-zero exit is
                         a task failure whose cause is standard error (or, if
                         standard error is {"Error": ..., "Cause": ...}, that
-                        error).
+                        error). It sees HSC_STATE_NAME, HSC_RESOURCE,
+                        HSC_ACTIVITY, HSC_ATTEMPT and HSC_TASK_TOKEN, runs in
+                        its own process group, and is stopped (SIGTERM, SIGKILL
+                        5 s later) on timeout or Ctrl-C: the contract hsc
+                        worker shares (README: "Task commands").
   --mock FILE           a mock configuration in the AWS Step Functions Local
                         format; --test-case picks the test case.
 A Task state with no mapping fails the execution with an error naming it.
 
---trace prints each state entered and exited, with its input and output, on
-standard error. --history FILE writes the execution history; FILE is checked
-before the execution starts and replaced only when the history is complete
-(written to a temporary file, then renamed). --virtual-time makes Wait states
-and retry delays take no real time.`,
+--trace prints each state entered and exited, with its input and output, and
+what task commands wrote on standard error, on standard error. --history FILE
+writes the execution history; FILE is checked before the execution starts and
+replaced only when the history is complete (written to a temporary file, then
+renamed). --virtual-time makes Wait states and retry delays take no real time.`,
 		Example: `  hsc run workflow.hsd --json '{"name": "Ada"}' --task greet='jq "{message: (\"Hello, \" + .name)}"'
   hsc run machine.asl.json --input event.json --trace
   hsc run machine.asl.json --mock MockConfigFile.json --test-case HappyPath`,
@@ -113,14 +117,11 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 
 	// Every output is checked before anything runs (no task side effects
 	// for a run whose history cannot be written).
-	var history *atomicfile.File
-	if f.history != "" {
-		var err error
-		if history, err = atomicfile.Create(f.history, 0o644); err != nil {
-			return usageError{fmt.Errorf("--history: %w", err)}
-		}
-		defer history.Abort()
+	history, err := createOutput("--history", f.history)
+	if err != nil {
+		return err
 	}
+	defer history.Abort()
 	input, err := executionInput(cmd.InOrStdin(), f.input, f.jsonInput)
 	if err != nil {
 		return err

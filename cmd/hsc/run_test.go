@@ -102,6 +102,9 @@ func TestRunCommand(t *testing.T) {
 			wantOut: "{\"config\":{\"greeting\":\"Hello\"},\"message\":{\"lang\":\"en\",\"config\":{\"greeting\":\"Hello\"}}}\n"},
 		{name: "--trace", args: []string{"run", greet, "--trace", "--task", `greet=echo '{"lang":"fr"}'`}, wantOut: "{\"bonjour\":true}\n",
 			wantErr: []string{"enter Prepare (Pass) input: {}\n", "exit  Prepare output: {\"config\":{\"greeting\":\"Hello\"}}\n", "enter Greet (Task)", "exit  Done output: {\"bonjour\":true}\n"}},
+		// Issue 10.22: a task command's standard error after a success shows with --trace.
+		{name: "--trace shows task stderr", args: []string{"run", greet, "--trace", "--task", `greet=echo 'looking up' >&2; echo 'found fr' >&2; echo '{"lang":"fr"}'`},
+			wantOut: "{\"bonjour\":true}\n", wantErr: []string{"      Greet stderr: looking up\n      Greet stderr: found fr\n"}},
 		{name: "task failure is caught", args: []string{"run", greet, "--task", `greet=echo broken >&2; exit 3`}, wantCode: 1,
 			wantErr: []string{"execution FAILED", "error: GreetFailed", "cause: The greeting lambda failed"}},
 		{name: "task error from JSON stderr is retried", args: []string{"run", greet, "--virtual-time", "--trace", "--task",

@@ -237,6 +237,8 @@ func TestWorkerCommandUsage(t *testing.T) {
 		{[]string{"worker", "--activity", "a", "--concurrency", "0", "--", "cat"}, "--concurrency must be at least 1"},
 		{[]string{"worker", "--activity", "a", "--heartbeat", "-1", "--", "cat"}, "--heartbeat must not be negative"},
 		{[]string{"worker", "--activity", "a", "--pollers", "0", "--", "cat"}, "--pollers must be at least 1"},
+		{[]string{"worker", "--activity", "a", "--grace", "-1s", "--", "cat"}, "--grace must not be negative"},
+		{[]string{"worker", "--activity", "a", "--kill-after", "0", "--", "cat"}, "--kill-after must be positive"},
 		{[]string{"worker", "--activity", "a", "--", "/no/such/command-xyz"}, `command "/no/such/command-xyz"`},
 	}
 	for _, tc := range tests {

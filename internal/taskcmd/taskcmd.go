@@ -200,6 +200,10 @@ func (c Command) Run(ctx context.Context, task Task, input []byte) (*Result, err
 	if len(c.Argv) == 0 || c.Argv[0] == "" {
 		return res, &Error{Name: ErrorTaskFailed, Cause: "no command to run"}
 	}
+	if ctx.Err() != nil {
+		res.Stopped = true
+		return res, &StoppedError{Cause: context.Cause(ctx)}
+	}
 	grace := c.Grace
 	if grace <= 0 {
 		grace = DefaultGrace
