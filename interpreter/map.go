@@ -308,7 +308,7 @@ func (n *mapNode) run(ctx context.Context, x *execution, sc *scope, in any) (any
 func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc *scope) (any, *ExecutionError) {
 	itemsV := eff
 	if st.jItems != nil {
-		v, err := st.jItems.evalTop(&jenv{sc: sc, input: raw}, "Items")
+		v, err := st.jItems.evalTopArray(&jenv{sc: sc, input: raw}, "Items")
 		if err != nil {
 			return nil, err
 		}
