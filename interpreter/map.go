@@ -224,7 +224,7 @@ func (x *execution) batchItems(st *mapNode, eff any, items []any, sc *scope) ([]
 		v, ok := sc.evalPath(p, eff)
 		f, isNum := toFloat(v)
 		if !ok || !isNum || f < 1 || f != math.Trunc(f) {
-			return 0, newError(ErrRuntime, "ItemBatcher.%sPath '%s' must select a positive integer, got %s", what, p.src, describe(v, ok))
+			return 0, sc.runtimeError("ItemBatcher.%sPath '%s' must select a positive integer, got %s", what, p.src, describe(v, ok))
 		}
 		return int(min(f, 1<<30)), nil
 	}
@@ -317,13 +317,13 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 	if st.itemsPath != nil {
 		v, ok := sc.evalPath(st.itemsPath, eff)
 		if !ok {
-			return nil, newError(ErrRuntime, "Invalid path '%s': the ItemsPath of Map state '%s' selects nothing", st.itemsPath.src, st.name)
+			return nil, sc.runtimeError("Invalid path '%s': the ItemsPath of Map state '%s' selects nothing", st.itemsPath.src, st.name)
 		}
 		itemsV = v
 	}
 	items, ok := itemsV.([]any)
 	if !ok {
-		return nil, newError(ErrRuntime, "the items of Map state '%s' must be an array, got %s", st.name, typeName(itemsV))
+		return nil, sc.runtimeError("the items of Map state '%s' must be an array, got %s", st.name, typeName(itemsV))
 	}
 	if st.batch != nil {
 		var err *ExecutionError
