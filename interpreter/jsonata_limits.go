@@ -122,7 +122,7 @@ func (h *limitHit) record(err error) error {
 
 // guardedJSONataFuncs are the growing functions and operators, each
 // checking the size of its result before building it.
-func guardedJSONataFuncs(hit *limitHit) map[string]jsonata.Extension {
+func guardedJSONataFuncs(hit *limitHit, order *jsonOrder, lits map[string]int) map[string]jsonata.Extension {
 	undefined0 := jtypes.ArgUndefined(0)
 	return map[string]jsonata.Extension{
 		"pad": {Func: func(s string, width int, chars jtypes.OptionalString) (string, error) {
@@ -142,7 +142,7 @@ func guardedJSONataFuncs(hit *limitHit) map[string]jsonata.Extension {
 			return r, hit.record(err)
 		}, UndefinedHandler: undefined0},
 		"string": {Func: func(v any) (string, error) {
-			r, err := guardedString(v)
+			r, err := guardedString(v, order, lits)
 			return r, hit.record(err)
 		}, UndefinedHandler: undefined0, EvalContextHandler: jtypes.ArgCountEquals(0)},
 		"append": {Func: func(a, b reflect.Value) (any, error) {
@@ -152,7 +152,7 @@ func guardedJSONataFuncs(hit *limitHit) map[string]jsonata.Extension {
 			return len(argv) == 2 && !argv[0].IsValid() && !argv[1].IsValid()
 		}},
 		jsonataConcatFn: {Func: func(a, b reflect.Value) (string, error) {
-			r, err := guardedConcat(a, b)
+			r, err := guardedConcat(a, b, order, lits)
 			return r, hit.record(err)
 		}},
 		jsonataRangeEndFn: {Func: func(lo, hi reflect.Value) (any, error) {
@@ -208,11 +208,11 @@ func guardedJoin(values reflect.Value, sep jtypes.OptionalString) (string, error
 	return jlib.Join(values, sep)
 }
 
-func guardedString(v any) (string, error) {
+func guardedString(v any, order *jsonOrder, lits map[string]int) (string, error) {
 	if n := goJSONLen(reflect.ValueOf(v), MaxPayloadBytes); n > MaxPayloadBytes {
 		return "", dataLimitError("the result of $string", n)
 	}
-	return jlib.String(v)
+	return jsString(reflect.ValueOf(v), order, lits), nil
 }
 
 func guardedAppend(a, b reflect.Value) (any, error) {
@@ -228,7 +228,7 @@ func guardedAppend(a, b reflect.Value) (any, error) {
 
 // guardedConcat is a & b: undefined and functions are "", strings are
 // themselves, other values their JSON text.
-func guardedConcat(a, b reflect.Value) (string, error) {
+func guardedConcat(a, b reflect.Value, order *jsonOrder, lits map[string]int) (string, error) {
 	text := func(v reflect.Value, room int) (string, error) {
 		if !v.IsValid() || !v.CanInterface() {
 			return "", nil
@@ -239,7 +239,7 @@ func guardedConcat(a, b reflect.Value) (string, error) {
 		if n := goJSONLen(v, room); n > room {
 			return "", dataLimitError("the result of &", MaxPayloadBytes-room+n)
 		}
-		return jlib.String(v.Interface())
+		return jsString(v, order, lits), nil
 	}
 	s1, err := text(a, MaxPayloadBytes)
 	if err != nil {

@@ -31,6 +31,8 @@ type runFlags struct {
 	history     string
 	virtualTime bool
 	noValidate  bool
+	maxEvents   int
+	timeout     time.Duration
 }
 
 func newRunCmd(g *globalFlags) *cobra.Command {
@@ -89,6 +91,8 @@ renamed). --virtual-time makes Wait states and retry delays take no real time.`,
 	fl.StringVar(&f.history, "history", "", "write the execution history (GetExecutionHistory events) as JSON to `FILE`")
 	fl.BoolVar(&f.virtualTime, "virtual-time", false, "simulate time: Wait states and retry delays do not really wait")
 	fl.BoolVar(&f.noValidate, "no-validate", false, "run a JSON definition without first checking it as AWS would on creation")
+	fl.IntVar(&f.maxEvents, "max-events", interpreter.DefaultMaxEvents, "fail the execution (States.Runtime) after `N` history events, as AWS does at 25,000 (0: no limit)")
+	fl.DurationVar(&f.timeout, "timeout", 0, "end the execution as TIMED_OUT after `DURATION` on the execution's clock (0: only the machine's TimeoutSeconds)")
 	return cmd
 }
 
@@ -191,6 +195,7 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	if f.history != "" {
 		opts = append(opts, interpreter.WithHistory())
 	}
+	opts = append(opts, interpreter.WithMaxEvents(f.maxEvents), interpreter.WithTimeout(f.timeout))
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
