@@ -16,31 +16,50 @@ import (
 	"time"
 )
 
-// historyEvents reads a --history file and returns its event types.
-func historyEvents(t *testing.T, file string) []string {
+// historyEvents reads a --history file, checks that event ids count up
+// from 1, and returns the number of events and the types of the first and
+// last few. It decodes one event at a time: the file may be large, and the
+// test process's own size must stay small (a child's peak resident size,
+// which other tests measure, counts its parent's pages at fork time).
+func historyEvents(t *testing.T, file string) (n int, first, last []string) {
 	t.Helper()
 	f, err := os.Open(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var doc struct {
-		Events []struct {
+	dec := json.NewDecoder(f)
+	for _, want := range []any{json.Delim('{'), "events", json.Delim('[')} {
+		if tok, err := dec.Token(); err != nil || tok != want {
+			t.Fatalf("%s is not GetExecutionHistory JSON: %v %v", file, tok, err)
+		}
+	}
+	for dec.More() {
+		var e struct {
 			ID   int64  `json:"id"`
 			Type string `json:"type"`
-		} `json:"events"`
-	}
-	if err := json.NewDecoder(f).Decode(&doc); err != nil {
-		t.Fatalf("%s is not GetExecutionHistory JSON: %v", file, err)
-	}
-	types := make([]string, len(doc.Events))
-	for i, e := range doc.Events {
-		if e.ID != int64(i+1) {
-			t.Fatalf("event %d has id %d", i+1, e.ID)
 		}
-		types[i] = e.Type
+		if err := dec.Decode(&e); err != nil {
+			t.Fatalf("%s: event %d: %v", file, n+1, err)
+		}
+		n++
+		if e.ID != int64(n) {
+			t.Fatalf("event %d has id %d", n, e.ID)
+		}
+		if len(first) < 5 {
+			first = append(first, e.Type)
+		}
+		last = append(last, e.Type)
+		if len(last) > 5 {
+			last = last[1:]
+		}
 	}
-	return types
+	for _, want := range []any{json.Delim(']'), json.Delim('}')} {
+		if tok, err := dec.Token(); err != nil || tok != want {
+			t.Fatalf("%s: bad end of the document: %v %v", file, tok, err)
+		}
+	}
+	return n, first, last
 }
 
 // Issue 10.6: --history (and --trace) stream; they keep no event in memory.
@@ -66,9 +85,9 @@ func TestRunHistoryStreams(t *testing.T) {
 	if got := strings.TrimSpace(stdout.String()); got != `{"i":25000,"n":25000}` {
 		t.Fatalf("output %s", got)
 	}
-	types := historyEvents(t, hist)
-	if len(types) != 100006 || types[0] != "ExecutionStarted" || types[len(types)-1] != "ExecutionSucceeded" {
-		t.Errorf("history has %d events (%s ... %s), want 100006 from ExecutionStarted to ExecutionSucceeded", len(types), types[0], types[len(types)-1])
+	n, first, last := historyEvents(t, hist)
+	if n != 100006 || first[0] != "ExecutionStarted" || last[len(last)-1] != "ExecutionSucceeded" {
+		t.Errorf("history has %d events (%v ... %v), want 100006 from ExecutionStarted to ExecutionSucceeded", n, first, last)
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
@@ -116,7 +135,7 @@ func TestRunHistoryKeptOnInterrupt(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != exitAborted {
 		t.Fatalf("Ctrl-C: %v; want exit %d", err, exitAborted)
 	}
-	types := historyEvents(t, hist)
+	_, types, _ := historyEvents(t, hist)
 	want := []string{"ExecutionStarted", "PassStateEntered", "PassStateExited", "WaitStateEntered", "ExecutionAborted"}
 	if strings.Join(types, " ") != strings.Join(want, " ") {
 		t.Errorf("history after Ctrl-C: %v, want %v", types, want)
