@@ -287,6 +287,9 @@ func (t *jtemplate) eval(env *jenv, path string) (result any, err error) {
 		if err := e.RegisterExts(guardedJSONataFuncs(&hit, env.order, t.lits)); err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}
+		if err := e.RegisterExts(jsonataAssert()); err != nil {
+			return nil, jsonataFailure(t.src, path, err)
+		}
 		if err := e.RegisterExts(jsonataClock(env.sc)); err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}

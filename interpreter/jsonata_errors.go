@@ -45,7 +45,13 @@ func jsonataMessage(err error) string {
 	if errors.As(err, &at) {
 		return fmt.Sprintf("T0410: Argument %d of function $%s does not match function signature", at.Which, strings.TrimPrefix(at.Func, "$"))
 	}
-	return err.Error()
+	// The engine appends where a function failed and its arguments (which
+	// may be the whole input); JSONata's messages do not.
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ", position: "); i >= 0 && strings.Contains(msg[i:], ", arguments: ") {
+		msg = msg[:i]
+	}
+	return msg
 }
 
 // jsonataJSMessages are JavaScript JSONata's codes and messages for the
