@@ -11,8 +11,11 @@
 // JSON string writer and indenter (AppendString, AppendIndent), the one
 // grammar of paths, reference paths and result paths (ParsePath, read as
 // Jayway JsonPath reads them) and of intrinsic function calls
-// (ParseIntrinsic), and the tables of intrinsic functions (IntrinsicFuncs)
-// and Choice comparators (ComparatorTable). The validator inspects these
+// (ParseIntrinsic), the tables of intrinsic functions (IntrinsicFuncs),
+// Choice comparators (ComparatorTable) and path-bearing fields
+// (FieldPathKind), and the recognition and syntax check of JSONata
+// expressions (JSONataExpression, CheckJSONata, with the interpreter's
+// JSONata parser). The validator inspects these
 // trees and the interpreter evaluates them, so the two cannot disagree
 // about what a definition means.
 //

@@ -224,25 +224,13 @@ func (ip *intrinsicParser) arg(depth int) (IntrinsicArg, error) {
 	c := ip.s[ip.i]
 	switch {
 	case c == '\'':
-		ip.i++
-		rawStart := ip.i
-		var b strings.Builder
-		for ip.i < len(ip.s) {
-			c := ip.s[ip.i]
-			if c == '\'' {
-				raw := ip.s[rawStart:ip.i]
-				ip.i++
-				return IntrinsicArg{Kind: ArgLiteral, Literal: b.String(), Raw: raw, String: true, Offset: start}, nil
-			}
-			if c == '\\' && ip.i+1 < len(ip.s) {
-				ip.i++
-				c = ip.s[ip.i]
-			}
-			b.WriteByte(c)
-			ip.i++
+		v, end, ok := unquote(ip.s, ip.i+1, '\'')
+		if !ok {
+			return IntrinsicArg{}, ip.fail("unterminated string literal")
 		}
-		ip.i = start
-		return IntrinsicArg{}, ip.fail("unterminated string literal")
+		raw := ip.s[ip.i+1 : end-1]
+		ip.i = end
+		return IntrinsicArg{Kind: ArgLiteral, Literal: v, Raw: raw, String: true, Offset: start}, nil
 	case c == '$':
 		depthB, quote := 0, byte(0)
 		for ip.i < len(ip.s) {

@@ -139,3 +139,28 @@ func FuzzParsePath(f *testing.F) {
 		_, _ = ParseIntrinsic("States.Array(" + s + ")")
 	})
 }
+
+func TestFieldPathKind(t *testing.T) {
+	tests := []struct {
+		field string
+		kind  PathKind
+		ok    bool
+	}{
+		{"ResultPath", PathResult, true},
+		{"ItemsPath", PathReference, true},
+		{"SecondsPath", PathReference, true},
+		{"MaxItemsPerBatchPath", PathReference, true},
+		{"InputPath", PathAny, true},
+		{"Variable", PathAny, true},
+		{"NumericLessThanPath", PathAny, true},
+		{"x.$", PathAny, true},
+		{"StringMatchesPath", PathAny, false},
+		{"Resource", PathAny, false},
+	}
+	for _, tt := range tests {
+		k, ok := FieldPathKind(tt.field)
+		if k != tt.kind || ok != tt.ok {
+			t.Errorf("FieldPathKind(%q) = %v, %v; want %v, %v", tt.field, k, ok, tt.kind, tt.ok)
+		}
+	}
+}

@@ -240,17 +240,21 @@ func abbreviate(lit string) string {
 
 // NextElem is called before each element of an array: it reads the ','
 // or ']' in between and reports whether an element follows.
-func (s *Scanner) NextElem() (bool, error) {
+func (s *Scanner) NextElem() (bool, error) { return s.separator(']', "a JSON value") }
+
+// separator reads what stands before the next element or member: the
+// closing bracket close (false), or a ',' (true; nothing before the
+// first). firstWant names what the first element or member starts with.
+func (s *Scanner) separator(close byte, firstWant string) (bool, error) {
 	s.skipSpace()
 	if s.off >= len(s.data) {
 		if s.first {
-			return false, s.errorf(s.off, "unexpected end of input, expected a JSON value")
+			return false, s.errorf(s.off, "unexpected end of input, expected %s", firstWant)
 		}
-		return false, s.errorf(s.off, "unexpected end of input, expected ',' or ']'")
+		return false, s.errorf(s.off, "unexpected end of input, expected ',' or '%c'", close)
 	}
-	c := s.data[s.off]
-	switch {
-	case c == ']':
+	switch c := s.data[s.off]; {
+	case c == close:
 		s.off++
 		s.depth--
 		s.first = false
@@ -262,34 +266,17 @@ func (s *Scanner) NextElem() (bool, error) {
 		s.off++
 		return true, nil
 	}
-	return false, s.errorf(s.off, "unexpected %s, expected ',' or ']'", s.describe())
+	return false, s.errorf(s.off, "unexpected %s, expected ',' or '%c'", s.describe(), close)
 }
 
 // NextKey is called before each member of an object: it reads the ',' or
 // '}' in between and the member's key and ':', and reports whether a
 // member follows. Text and Offset are then the key's.
 func (s *Scanner) NextKey() (bool, error) {
+	if more, err := s.separator('}', "a string key"); !more || err != nil {
+		return false, err
+	}
 	s.skipSpace()
-	if s.off >= len(s.data) {
-		if s.first {
-			return false, s.errorf(s.off, "unexpected end of input, expected a string key")
-		}
-		return false, s.errorf(s.off, "unexpected end of input, expected ',' or '}'")
-	}
-	switch c := s.data[s.off]; {
-	case c == '}':
-		s.off++
-		s.depth--
-		s.first = false
-		return false, nil
-	case s.first:
-		s.first = false
-	case c == ',':
-		s.off++
-		s.skipSpace()
-	default:
-		return false, s.errorf(s.off, "unexpected %s, expected ',' or '}'", s.describe())
-	}
 	if s.off >= len(s.data) || s.data[s.off] != '"' {
 		return false, s.errorf(s.off, "unexpected %s, expected a string key", s.describe())
 	}

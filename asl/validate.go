@@ -36,6 +36,7 @@ const (
 	CodeNoTerminal        Code = "NO_TERMINAL_STATE"   // warning: no state ends the machine
 	CodeNoTerminalReached Code = "NO_TERMINAL_REACHED" // warning: no terminal state reachable from StartAt
 	CodeDefinitionSize    Code = "DEFINITION_SIZE"     // the definition is larger than AWS accepts
+	CodeInvalidExpression Code = "INVALID_EXPRESSION"  // a JSONata expression that does not parse
 )
 
 // MaxDefinitionSize is the largest definition AWS Step Functions accepts,
@@ -157,7 +158,32 @@ func jsonataOnly(k string) bool { return k == "Arguments" || k == "Output" || k 
 // isExpression reports whether v is a JSONata expression string {% ... %},
 // which JSONata states may give instead of a literal value.
 func isExpression(v *Value) bool {
-	return v.Kind == KindString && strings.HasPrefix(v.Str, "{%") && strings.HasSuffix(v.Str, "%}")
+	if v.Kind != KindString {
+		return false
+	}
+	_, ok := JSONataExpression(v.Str)
+	return ok
+}
+
+// expressions checks the syntax of every JSONata expression in v (a field
+// of a JSONata state, without nested states).
+func (vd *validator) expressions(v *Value, ptr, state string) {
+	switch v.Kind {
+	case KindString:
+		if src, ok := JSONataExpression(v.Str); ok {
+			if err := CheckJSONata(src); err != nil {
+				vd.errorf(CodeInvalidExpression, ptr, v, state, "invalid JSONata expression %q: %v", src, err)
+			}
+		}
+	case KindArray:
+		for i, e := range v.Elems {
+			vd.expressions(e, ptr+"/"+strconv.Itoa(i), state)
+		}
+	case KindObject:
+		for _, m := range v.Members {
+			vd.expressions(m.Value, ptr+"/"+PointerToken(m.Key), state)
+		}
+	}
 }
 
 func (vd *validator) add(sev diag.Severity, code Code, ptr string, pos diag.Pos, state, format string, args ...any) {
@@ -409,6 +435,16 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 		}
 	}
 
+	if jsonata {
+		for _, m := range v.Members {
+			switch m.Key {
+			case "Branches", "Iterator", "ItemProcessor": // states of their own
+			default:
+				vd.expressions(m.Value, ptr+"/"+PointerToken(m.Key), name)
+			}
+		}
+	}
+
 	// Fields common to several types.
 	for _, m := range v.Members {
 		p := ptr + "/" + PointerToken(m.Key)
@@ -447,13 +483,10 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			if val.Kind != KindBool {
 				vd.errorf(CodeInvalidType, p, val, name, "End must be true or false, not %s", val.Kind)
 			}
-		case "InputPath", "OutputPath":
-			vd.path(val, p, name, m.Key, PathAny, true)
-		case "ResultPath":
-			vd.path(val, p, name, m.Key, PathResult, true)
-		case "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
-			"MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
-			vd.path(val, p, name, m.Key, PathReference, false)
+		case "InputPath", "OutputPath", "ResultPath", "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath",
+			"HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
+			k, _ := FieldPathKind(m.Key)
+			vd.path(val, p, name, m.Key, k, k != PathReference)
 		case "Parameters", "ResultSelector", "ItemSelector":
 			if m.Key == "Parameters" && typ == TypePass && val.Kind == KindArray {
 				// AWS accepts a Pass state whose Parameters is an array
@@ -475,7 +508,11 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 			}
-		case "Resource", "Error", "Cause", "Label":
+		case "Resource":
+			if s, ok := vd.str(val, p, name, m.Key); ok && s == "" {
+				vd.errorf(CodeInvalidValue, p, val, name, "Resource must name an ARN, not be empty")
+			}
+		case "Error", "Cause", "Label":
 			vd.str(val, p, name, m.Key)
 		case "ErrorPath", "CausePath":
 			if s, ok := vd.str(val, p, name, m.Key); ok {
@@ -610,7 +647,8 @@ func (vd *validator) itemBatcher(v *Value, ptr, state string) {
 		case "MaxItemsPerBatch", "MaxInputBytesPerBatch":
 			vd.integer(m.Value, p, state, m.Key, 1)
 		case "MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath":
-			vd.path(m.Value, p, state, m.Key, PathReference, false)
+			k, _ := FieldPathKind(m.Key)
+			vd.path(m.Value, p, state, m.Key, k, false)
 		case "BatchInput":
 			if m.Value.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, m.Value, state, "BatchInput must be an object, not %s", m.Value.Kind)
@@ -741,7 +779,8 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 			case "Next":
 				target(m.Value, mp, "Next")
 			case "ResultPath":
-				vd.path(m.Value, mp, state, m.Key, PathResult, true)
+				k, _ := FieldPathKind(m.Key)
+				vd.path(m.Value, mp, state, m.Key, k, true)
 			}
 		}
 		if field == "Catch" && e.Get("Next") == nil {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hsc-dev/hsc/asl"
 	jsonata "github.com/xiatechs/jsonata-go"
 )
 
@@ -34,17 +35,7 @@ type jtemplate struct {
 
 // jsonataExpr reports whether s is a "{% ... %}" expression and returns its
 // text.
-//
-// The string itself must begin with "{%" and end with "%}": " {% x %} "
-// is a plain string (recorded on AWS: outputdecl/test_output
-// BASE_LITERALS).
-func jsonataExpr(s string) (string, bool) {
-	t := s
-	if strings.HasPrefix(t, "{%") && strings.HasSuffix(t, "%}") && len(t) >= 4 {
-		return strings.TrimSpace(t[2 : len(t)-2]), true
-	}
-	return "", false
-}
+func jsonataExpr(s string) (string, bool) { return asl.JSONataExpression(s) }
 
 func compileJTemplate(v any) (*jtemplate, error) {
 	switch x := v.(type) {
@@ -55,7 +46,7 @@ func compileJTemplate(v any) (*jtemplate, error) {
 		}
 		e, err := compileJSONata(src)
 		if err != nil {
-			return nil, fmt.Errorf("invalid JSONata expression %q: %v", src, err)
+			return nil, fmt.Errorf("invalid JSONata expression %q: %w", src, err)
 		}
 		return &jtemplate{kind: tCall, expr: e, src: src, lits: literalKeys(src), uses: needsOf(src)}, nil
 	case *Object:
