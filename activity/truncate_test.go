@@ -17,7 +17,7 @@ func TestTruncate(t *testing.T) {
 		{"abc", 3, "abc"},
 		{"abcd", 3, "abc"},
 		{strings.Repeat("é", maxCauseLen+5), maxCauseLen, strings.Repeat("é", maxCauseLen)}, // 2 bytes, 1 unit each
-		{"a" + strings.Repeat("😀", 200), maxErrorLen, "a" + strings.Repeat("😀", 127)},      // 4 bytes, 2 units each
+		{"a" + strings.Repeat("😀", 200), maxErrorLen, "a" + strings.Repeat("😀", 127)},       // 4 bytes, 2 units each
 	}
 	for _, tc := range tests {
 		if got := truncate(tc.s, tc.n); got != tc.want {

@@ -77,6 +77,10 @@ type StateMachine struct {
 	QueryLanguage   string
 	ProcessorConfig *Value
 
+	// Source is the JSON value this was decoded from, for positions in
+	// messages; nil when the model was built in code.
+	Source *Value
+
 	// Extra holds members this model does not know, in document order.
 	Extra []Member
 	keys  []string // member order as parsed
@@ -164,6 +168,10 @@ type State struct {
 	ToleratedFailureCountPath      string
 	Label                          string
 
+	// Source is the JSON value this was decoded from, for positions in
+	// messages; nil when the model was built in code.
+	Source *Value
+
 	Extra []Member
 	keys  []string
 }
@@ -184,6 +192,10 @@ type Retrier struct {
 	JitterStrategy  string
 	Comment         string
 
+	// Source is the JSON value this was decoded from, for positions in
+	// messages; nil when the model was built in code.
+	Source *Value
+
 	Extra []Member
 	keys  []string
 }
@@ -196,6 +208,10 @@ type Catcher struct {
 	Comment     string
 	Assign      *Value
 	Output      *Value
+
+	// Source is the JSON value this was decoded from, for positions in
+	// messages; nil when the model was built in code.
+	Source *Value
 
 	Extra []Member
 	keys  []string
@@ -217,6 +233,10 @@ type ChoiceRule struct {
 	Comment   string
 	Assign    *Value
 	Output    *Value
+
+	// Source is the JSON value this was decoded from, for positions in
+	// messages; nil when the model was built in code.
+	Source *Value
 
 	Extra []Member
 	keys  []string
@@ -432,7 +452,7 @@ func (d *decoder) array(v *Value, ptr string) []*Value {
 }
 
 func (d *decoder) machine(v *Value, ptr string) *StateMachine {
-	m := &StateMachine{}
+	m := &StateMachine{Source: v}
 	if !d.object(v, ptr) {
 		return m
 	}
@@ -470,7 +490,7 @@ func (d *decoder) machine(v *Value, ptr string) *StateMachine {
 }
 
 func (d *decoder) state(v *Value, ptr string) *State {
-	s := &State{}
+	s := &State{Source: v}
 	if !d.object(v, ptr) {
 		return s
 	}
@@ -591,7 +611,7 @@ func (d *decoder) state(v *Value, ptr string) *State {
 }
 
 func (d *decoder) retrier(v *Value, ptr string) *Retrier {
-	r := &Retrier{}
+	r := &Retrier{Source: v}
 	if !d.object(v, ptr) {
 		return r
 	}
@@ -621,7 +641,7 @@ func (d *decoder) retrier(v *Value, ptr string) *Retrier {
 }
 
 func (d *decoder) catcher(v *Value, ptr string) *Catcher {
-	c := &Catcher{}
+	c := &Catcher{Source: v}
 	if !d.object(v, ptr) {
 		return c
 	}
@@ -649,7 +669,7 @@ func (d *decoder) catcher(v *Value, ptr string) *Catcher {
 }
 
 func (d *decoder) rule(v *Value, ptr string) *ChoiceRule {
-	r := &ChoiceRule{}
+	r := &ChoiceRule{Source: v}
 	if !d.object(v, ptr) {
 		return r
 	}

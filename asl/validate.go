@@ -116,7 +116,11 @@ func ParseTimestamp(s string) (time.Time, error) {
 
 // ValidateValue checks a parsed definition; see Validate.
 func ValidateValue(root *Value) []Problem {
-	vd := &validator{names: map[string]bool{}}
+	hint := 0 // the top-level states: most machines have few nested ones
+	if st := root.Get("States"); st != nil {
+		hint = len(st.Members)
+	}
+	vd := &validator{names: make(map[string]bool, hint)}
 	vd.machine(root, "", scopeTop, "")
 	slices.SortStableFunc(vd.probs, func(a, b Problem) int { return a.Pos.Offset - b.Pos.Offset })
 	return vd.probs
@@ -205,15 +209,26 @@ func (vd *validator) fields(v *Value, ptr, state, what string, allowed func(stri
 		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be an object, not %s", what, v.Kind)
 		return false
 	}
-	seen := make(map[string]bool, len(v.Members))
-	for _, m := range v.Members {
-		p := ptr + "/" + PointerToken(m.Key)
-		if seen[m.Key] {
-			vd.add(diag.SevError, CodeDuplicateField, p, m.KeyPos, state, "field %q appears twice in %s", m.Key, what)
+	// Most objects are small: for them a linear scan for duplicates beats a
+	// map. Pointers are built only for a problem.
+	var seen map[string]bool
+	if len(v.Members) > 16 {
+		seen = make(map[string]bool, len(v.Members))
+	}
+	for i, m := range v.Members {
+		dup := seen[m.Key]
+		if seen != nil {
+			seen[m.Key] = true
+		} else {
+			for _, prev := range v.Members[:i] {
+				dup = dup || prev.Key == m.Key
+			}
 		}
-		seen[m.Key] = true
+		if dup {
+			vd.add(diag.SevError, CodeDuplicateField, ptr+"/"+PointerToken(m.Key), m.KeyPos, state, "field %q appears twice in %s", m.Key, what)
+		}
 		if !allowed(m.Key) {
-			vd.add(diag.SevError, CodeUnknownField, p, m.KeyPos, state, "field %q is not allowed in %s", m.Key, what)
+			vd.add(diag.SevError, CodeUnknownField, ptr+"/"+PointerToken(m.Key), m.KeyPos, state, "field %q is not allowed in %s", m.Key, what)
 		}
 	}
 	return true
@@ -306,8 +321,9 @@ func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
 	} else if len(states.Members) == 0 {
 		vd.errorf(CodeMissingField, ptr+"/States", states, owner, "States must hold at least one state")
 	}
-	scopeNames := map[string]bool{}
+	var scopeNames map[string]bool
 	if states != nil {
+		scopeNames = make(map[string]bool, len(states.Members))
 		for _, m := range states.Members {
 			scopeNames[m.Key] = true
 		}
@@ -366,8 +382,19 @@ func (vd *validator) queryLanguage(v *Value, ptr, state string) {
 }
 
 // stateFields lists the fields each state type allows besides Type,
-// Comment and QueryLanguage.
-func stateFields(typ string) []string {
+// Comment and QueryLanguage (nil for an unknown type).
+func stateFields(typ string) []string { return stateFieldTable[typ] }
+
+// stateFieldTable is the read-only table behind stateFields, built once.
+var stateFieldTable = func() map[string][]string {
+	m := map[string][]string{}
+	for _, t := range []string{TypeTask, TypePass, TypeChoice, TypeWait, TypeSucceed, TypeFail, TypeParallel, TypeMap} {
+		m[t] = buildStateFields(t)
+	}
+	return m
+}()
+
+func buildStateFields(typ string) []string {
 	io := []string{"InputPath", "OutputPath", "Output", "Assign"}
 	flow := []string{"Next", "End"}
 	result := []string{"ResultPath", "ResultSelector", "Parameters", "Arguments", "Retry", "Catch"}
@@ -914,12 +941,12 @@ func (vd *validator) jsonataRule(v *Value, ptr, state string, target func(*Value
 // apply); a group of dead states that lead to each other is not reported
 // here, but it cannot hide the missing terminal state.
 func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner string) {
-	succ := func(s *Value) []string {
-		var out []string
+	// succ appends the names s may transition to (to a reused buffer).
+	succ := func(s *Value, out []string) []string {
 		if s == nil || s.Kind != KindObject {
-			return nil
+			return out
 		}
-		for _, k := range []string{"Next", "Default"} {
+		for _, k := range [...]string{"Next", "Default"} {
 			if t := s.Get(k); t != nil && t.Kind == KindString {
 				out = append(out, t.Str)
 			}
@@ -940,25 +967,40 @@ func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner stri
 		}
 		return out
 	}
-	targeted := map[string]bool{start: true}
+	// Work on state indexes: one name lookup per transition, then slices.
+	// A name given twice counts as its last state, as a lookup by name
+	// would find it.
+	n := len(states.Members)
+	index := make(map[string]int, n)
+	for i, m := range states.Members {
+		index[m.Key] = i
+	}
+	targeted := make([]bool, n)
+	reached := make([]bool, n)
+	adj := make([]int, 0, n)   // successors of state i: adj[off[i]:off[i+1]]
+	off := make([]int, 1, n+1) // off[0] = 0
+	var buf []string
 	for _, m := range states.Members {
-		for _, t := range succ(m.Value) {
-			targeted[t] = true
+		buf = succ(m.Value, buf[:0])
+		for _, t := range buf {
+			if j, ok := index[t]; ok {
+				targeted[j] = true
+				adj = append(adj, j)
+			}
 		}
+		off = append(off, len(adj))
 	}
-	byName := make(map[string]*Value, len(states.Members))
-	for _, m := range states.Members {
-		byName[m.Key] = m.Value
-	}
-	reached := map[string]bool{start: true}
-	queue := []string{start}
+	first := index[start]
+	targeted[first], reached[first] = true, true
+	queue := make([]int, 1, n)
+	queue[0] = first
 	for len(queue) > 0 {
-		name := queue[0]
+		i := queue[0]
 		queue = queue[1:]
-		for _, t := range succ(byName[name]) {
-			if _, ok := byName[t]; ok && !reached[t] {
-				reached[t] = true
-				queue = append(queue, t)
+		for _, j := range adj[off[i]:off[i+1]] {
+			if !reached[j] {
+				reached[j] = true
+				queue = append(queue, j)
 			}
 		}
 	}
@@ -972,13 +1014,13 @@ func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner stri
 	}
 	anyTerminal, reachedTerminal := false, false
 	for _, m := range states.Members {
-		if !targeted[m.Key] {
+		if !targeted[index[m.Key]] {
 			vd.add(diag.SevWarning, CodeUnreachable, ptr+"/"+PointerToken(m.Key), m.KeyPos, m.Key,
 				"state %q is not reachable: no StartAt, Next, Default or Catch%s leads to it", m.Key, where(sc))
 		}
 		if terminal(m.Value) {
 			anyTerminal = true
-			if reached[m.Key] {
+			if reached[index[m.Key]] {
 				reachedTerminal = true
 			}
 		}

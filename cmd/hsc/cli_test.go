@@ -446,6 +446,9 @@ func TestDefinitionBOMIsSkipped(t *testing.T) {
 			t.Errorf("hsc %v: exit %d, stdout %q, stderr %q", args, code, out, errs)
 		}
 	}
+	if code, out, errs := runHSC(t, "\xEF\xBB\xBFPass()\n", "compile", "-", "--compact"); code != 0 || !strings.HasPrefix(out, "{") {
+		t.Errorf("compile - with a BOM: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
 	t.Run("create", func(t *testing.T) {
 		name := sfnlocal.Name(t, "bom") // local() skips without the server
 		code, _, errs := local(t, "", "create", "--name", name, js, sfnlocal.RoleARN)

@@ -93,8 +93,8 @@ func TestRunCommand(t *testing.T) {
 		wantOut  string   // exact stdout
 		wantErr  []string // substrings of stderr
 	}{
-		{name: "json definition with --json", args: []string{"run", loop, "--json", `{"i":0,"n":20000}`}, wantOut: "{\"i\":20000,\"n\":20000}\n"},
-		{name: "benchmark loop file", args: []string{"run", "../../interpreter/testdata/count-loop.asl.json", "--json", `{"i":0,"n":20000}`}, wantOut: "{\"i\":20000,\"n\":20000}\n"},
+		{name: "json definition with --json", args: []string{"run", loop, "--max-events", "0", "--json", `{"i":0,"n":20000}`}, wantOut: "{\"i\":20000,\"n\":20000}\n"},
+		{name: "benchmark loop file", args: []string{"run", "../../interpreter/testdata/count-loop.asl.json", "--max-events", "0", "--json", `{"i":0,"n":20000}`}, wantOut: "{\"i\":20000,\"n\":20000}\n"},
 		{name: "--input file", args: []string{"run", loop, "--input", input}, wantOut: "{\"i\":7,\"n\":7}\n"},
 		{name: "--input -", stdin: `{"i":1,"n":2}`, args: []string{"run", loop, "--input", "-"}, wantOut: "{\"i\":2,\"n\":2}\n"},
 		{name: "hsd with --task", args: []string{"run", greet, "--task", `greet=echo '{"lang":"fr"}'`}, wantOut: "{\"bonjour\":true}\n"},

@@ -296,3 +296,67 @@ func activityMachine(t *testing.T, c *runtime.Client, prefix string) (activity s
 	t.Cleanup(func() { _ = m.Delete(context.Background(), false) })
 	return activity, m
 }
+
+// If hsc itself dies without stopping its task command (SIGKILL, a crash),
+// the command gets SIGKILL from the kernel (Linux only; what the command
+// started is not reached, as the README says).
+func TestRunKilledHSCKillsCommand(t *testing.T) {
+	if goruntime.GOOS != "linux" {
+		t.Skip("parent-death signal is Linux only")
+	}
+	bin := hscBinary(t)
+	dir := t.TempDir()
+	def := filepath.Join(dir, "m.json")
+	if err := os.WriteFile(def, []byte(`{"StartAt":"f","States":{"f":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","End":true}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pidFile := filepath.Join(dir, "pids")
+	cmd := exec.Command(bin, "run", def, "--task", fmt.Sprintf(`f=echo $$ 0 > %q; exec sleep 30`, pidFile))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pids := pidsIn(t, pidFile, 2)
+	cmd.Process.Kill()
+	cmd.Wait()
+	assertGone(t, pids[:1])
+}
+
+// Issue 10.8, the reproducers run by a real hsc: 300 MB of task output or
+// standard error took 1 GB and 1.9 GB (and made a 300 MB cause); now the
+// process's peak resident size stays under a bound far below that.
+func TestRunTaskOutputMemory(t *testing.T) {
+	if goruntime.GOOS != "linux" {
+		t.Skip("Maxrss is in kilobytes on Linux")
+	}
+	bin := hscBinary(t)
+	dir := t.TempDir()
+	def := filepath.Join(dir, "m.json")
+	if err := os.WriteFile(def, []byte(`{"StartAt":"f","States":{"f":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","End":true}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const boundKB = 100 * 1024
+	tests := []struct{ name, task, wantErr string }{
+		{"300 MB of output", `f=head -c 300000000 /dev/zero`, "States.DataLimitExceeded"},
+		{"300 MB of stderr", `f=head -c 300000000 /dev/zero >&2; exit 1`, "States.TaskFailed"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, "run", def, "--task", tc.task)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			cmd.Run()
+			if !strings.Contains(stderr.String(), tc.wantErr) || stderr.Len() > 40*1024 {
+				t.Errorf("stderr (%d bytes) lacks %s: %.300q", stderr.Len(), tc.wantErr, stderr.String())
+			}
+			ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+			if !ok {
+				t.Skip("no resource usage")
+			}
+			if ru.Maxrss > boundKB {
+				t.Errorf("hsc run peaked at %d MB, more than %d MB", ru.Maxrss/1024, boundKB/1024)
+			} else {
+				t.Logf("peak resident size %d MB", ru.Maxrss/1024)
+			}
+		})
+	}
+}
