@@ -1005,11 +1005,21 @@ func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner stri
 		}
 	}
 	terminal := func(s *Value) bool {
-		t := s.Get("Type")
+		// One pass for the last Type and End (what Get would find).
+		var t, e *Value
+		if s.Kind == KindObject {
+			for i := range s.Members {
+				switch s.Members[i].Key {
+				case "Type":
+					t = s.Members[i].Value
+				case "End":
+					e = s.Members[i].Value
+				}
+			}
+		}
 		if t != nil && t.Kind == KindString && (t.Str == TypeSucceed || t.Str == TypeFail) {
 			return true
 		}
-		e := s.Get("End")
 		return e != nil && e.Kind == KindBool && e.Bool
 	}
 	anyTerminal, reachedTerminal := false, false

@@ -115,7 +115,7 @@ func (e *Error) Snippet() string {
 	// characters within MaxSnippetWidth of the column are looked at, so a
 	// huge line costs no more than a short one beyond finding the column.
 	line := e.Source
-	col := e.Pos.Col - 1 // characters before the caret
+	col := max(e.Pos.Col-1, 0) // characters before the caret
 	first := max(0, col-MaxSnippetWidth)
 	var cells []string
 	caret := -1
