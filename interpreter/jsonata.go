@@ -97,6 +97,9 @@ func compileJSONata(src string) (e *jsonata.Expr, err error) {
 			e, err = nil, fmt.Errorf("%v", r)
 		}
 	}()
+	if err := asl.JSONataLexerTrap(src); err != nil {
+		return nil, err
+	}
 	if e, err = jsonata.Compile(src); err != nil {
 		return nil, err
 	}
