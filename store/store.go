@@ -145,26 +145,26 @@ type Tag struct{ Key, Value string }
 
 // Execution statuses.
 const (
-	StatusRunning  = "RUNNING"
+	StatusRunning   = "RUNNING"
 	StatusSucceeded = "SUCCEEDED"
-	StatusFailed   = "FAILED"
-	StatusTimedOut = "TIMED_OUT"
-	StatusAborted  = "ABORTED"
+	StatusFailed    = "FAILED"
+	StatusTimedOut  = "TIMED_OUT"
+	StatusAborted   = "ABORTED"
 )
 
 // Execution is one execution of a Standard state machine.
 type Execution struct {
-	ARN, Name        string
-	StateMachineARN  string // the unqualified state machine ARN
-	VersionARN       string // set when started on a version or alias
-	AliasARN         string // set when started on an alias
-	Status           string
-	Input            string
-	Output           string // when SUCCEEDED
-	Error, Cause     string
-	Start, Stop      time.Time
-	TraceHeader      string
-	EventCount       int64 // events in the history
+	ARN, Name       string
+	StateMachineARN string // the unqualified state machine ARN
+	VersionARN      string // set when started on a version or alias
+	AliasARN        string // set when started on an alias
+	Status          string
+	Input           string
+	Output          string // when SUCCEEDED
+	Error, Cause    string
+	Start, Stop     time.Time
+	TraceHeader     string
+	EventCount      int64 // events in the history
 	// The state machine revision the execution runs.
 	Definition, RoleARN, RevisionID string
 	MachineName                     string

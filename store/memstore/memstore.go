@@ -224,8 +224,8 @@ func page[V any](m map[string]*V, p store.Page, keep func(*V) bool, clone func(*
 }
 
 func cloneSM(v *store.StateMachine) *store.StateMachine { c := *v; return &c }
-func cloneVer(v *store.Version) *store.Version           { c := *v; return &c }
-func cloneAct(v *store.Activity) *store.Activity         { c := *v; return &c }
+func cloneVer(v *store.Version) *store.Version          { c := *v; return &c }
+func cloneAct(v *store.Activity) *store.Activity        { c := *v; return &c }
 func cloneAlias(v *store.Alias) *store.Alias {
 	c := *v
 	c.Routing = slices.Clone(v.Routing)

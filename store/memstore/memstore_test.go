@@ -24,7 +24,7 @@ func TestRollbackUndoesEveryWrite(t *testing.T) {
 		if err := tx.CreateActivity(&store.Activity{ARN: "act1"}); err != nil {
 			return err
 		}
-		if err := tx.SetTags("sm1", []store.Tag{{"k", "v"}}); err != nil {
+		if err := tx.SetTags("sm1", []store.Tag{{Key: "k", Value: "v"}}); err != nil {
 			return err
 		}
 		if err := tx.CreateExecution(&store.Execution{ARN: "ex1", StateMachineARN: "sm1", Status: store.StatusRunning}); err != nil {

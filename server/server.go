@@ -1,0 +1,199 @@
+// Package server is hsc's local AWS Step Functions service: the Step
+// Functions API (AWS JSON 1.0, as the SDKs and the AWS CLI speak it) in
+// front of hsc's own interpreter. It owns the wire protocol, request
+// validation against the API model, the operations' rules (names, ARNs,
+// idempotency, paging, error codes), running executions on the
+// interpreter, and activity task queues with their task tokens.
+//
+// It uses the interpreter only through its public API (Compile, Run and its
+// options, TaskResolver, Event) and the asl package only to validate
+// definitions; it keeps its records in a store.Store. It must not know
+// how the interpreter runs states, how a store keeps records, or anything
+// of the command line.
+//
+// SigV4 headers are accepted and not verified: any credentials work. The
+// Host header is ignored, so the SDKs' host prefixes (sync-… for
+// StartSyncExecution and TestState) only matter for name resolution.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/hsc-dev/hsc/interpreter"
+	"github.com/hsc-dev/hsc/store"
+	"github.com/hsc-dev/hsc/store/memstore"
+)
+
+// Defaults of Config.
+const (
+	DefaultAddr      = "127.0.0.1:8083"
+	DefaultRegion    = "us-east-1"
+	DefaultAccountID = "123456789012"
+	// DefaultMaxBodyBytes bounds a request body: a 1 MiB definition,
+	// escaped as a JSON string, with room for the other members.
+	DefaultMaxBodyBytes = 4 << 20
+	// ActivityPollTimeout is how long GetActivityTask holds a request
+	// when no task comes (60 s on AWS).
+	ActivityPollTimeout = 60 * time.Second
+)
+
+// Config configures a Server. The zero value serves on DefaultAddr in
+// DefaultRegion and DefaultAccountID with real time and an in-memory store.
+type Config struct {
+	// Addr is the listen address (default 127.0.0.1:8083; use
+	// "127.0.0.1:0" for any free port).
+	Addr      string
+	Region    string
+	AccountID string
+	// Tasks answers Task states that are not activities (Lambda functions
+	// and service integrations); nil leaves them unanswered, which fails
+	// the execution naming the state and resource.
+	Tasks interpreter.TaskResolver
+	// Mock is a Step Functions Local mock configuration; an execution
+	// started on "<stateMachineArn>#<TestCase>" uses that test case.
+	Mock *interpreter.MockConfig
+	// WaitScale scales time on executions' clocks: Wait states, retry
+	// intervals and timeouts take WaitScale times as long (0.1: ten times
+	// faster). 0 means 1 (real time) unless VirtualTime is set.
+	WaitScale float64
+	// VirtualTime runs executions on virtual time: waits do not wait
+	// (--wait-scale 0).
+	VirtualTime bool
+	// MaxFinished bounds the finished executions kept in memory (0:
+	// 10,000); the oldest are dropped first and the drop is logged.
+	MaxFinished int
+	// Store keeps the records; nil means a new in-memory store.
+	Store store.Store
+	// Logger receives the server's log; nil discards it.
+	Logger *slog.Logger
+	// MaxBodyBytes bounds request bodies (0: DefaultMaxBodyBytes).
+	MaxBodyBytes int64
+	// PollTimeout is how long GetActivityTask waits for a task (0:
+	// ActivityPollTimeout).
+	PollTimeout time.Duration
+	// now returns the current time (tests); nil means time.Now.
+	now func() time.Time
+}
+
+// Server is a running (or startable) local Step Functions service.
+type Server struct {
+	cfg   Config
+	store store.Store
+	log   *slog.Logger
+	val   *validator
+	ops   map[string]operation
+
+	ln   net.Listener
+	http *http.Server
+
+	// ctx is cancelled by Close: running executions and long polls end.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	machines *machineCache
+	runs     *runs
+	tasks    *taskQueues
+
+	wg        sync.WaitGroup // executions and their goroutines
+	closeOnce sync.Once
+}
+
+// New returns a server for cfg; Start makes it listen.
+func New(cfg Config) (*Server, error) {
+	if cfg.Addr == "" {
+		cfg.Addr = DefaultAddr
+	}
+	if cfg.Region == "" {
+		cfg.Region = DefaultRegion
+	}
+	if cfg.AccountID == "" {
+		cfg.AccountID = DefaultAccountID
+	}
+	if cfg.WaitScale == 0 {
+		cfg.WaitScale = 1
+	}
+	if cfg.WaitScale < 0 {
+		return nil, fmt.Errorf("server: negative wait scale %g", cfg.WaitScale)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = ActivityPollTimeout
+	}
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	val, err := newValidator()
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	s := &Server{cfg: cfg, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues()}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if cfg.Store != nil {
+		s.store = cfg.Store
+	} else {
+		s.store = memstore.New(memstore.Options{MaxFinished: cfg.MaxFinished, OnDrop: func(arns []string) {
+			s.log.Info("dropped finished executions beyond the retention bound", "count", len(arns), "oldest", arns[0], "bound", max(cfg.MaxFinished, memstore.DefaultMaxFinished))
+		}})
+	}
+	s.ops = s.operations()
+	return s, nil
+}
+
+// Start listens on the configured address and serves in the background.
+func (s *Server) Start() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
+	s.ln = ln
+	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return s.ctx }}
+	go func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("serve", "err", err)
+		}
+	}()
+	s.log.Info("serving the Step Functions API", "url", s.URL(), "region", s.cfg.Region, "account", s.cfg.AccountID)
+	return nil
+}
+
+// URL is the endpoint URL clients use (http://host:port), after Start.
+func (s *Server) URL() string {
+	if s.ln == nil {
+		return ""
+	}
+	return "http://" + s.ln.Addr().String()
+}
+
+// Close stops listening, ends long polls, aborts running executions and
+// waits for them, then closes the store if the server made it.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.cancel()
+		if s.http != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err = s.http.Shutdown(ctx)
+			cancel()
+		}
+		s.wg.Wait()
+		if s.cfg.Store == nil {
+			if cerr := s.store.Close(); err == nil {
+				err = cerr
+			}
+		}
+	})
+	return err
+}
