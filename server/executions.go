@@ -781,10 +781,7 @@ func withoutData(ev json.RawMessage) json.RawMessage {
 			continue
 		}
 		for _, f := range []string{"input", "output", "parameters"} {
-			if _, ok := d[f]; ok {
-				delete(d, f)
-				d[f+"Details"] = json.RawMessage(`{"included":false}`)
-			}
+			delete(d, f)
 		}
 		m[k], _ = json.Marshal(d)
 	}
