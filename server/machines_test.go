@@ -46,7 +46,9 @@ func TestCreateStateMachineIdempotency(t *testing.T) {
 		}
 	}
 	different := []func(*sfn.CreateStateMachineInput){
-		func(i *sfn.CreateStateMachineInput) { i.Definition = aws.String(strings.Replace(passDef, `"x":1`, `"x":2`, 1)) },
+		func(i *sfn.CreateStateMachineInput) {
+			i.Definition = aws.String(strings.Replace(passDef, `"x":1`, `"x":2`, 1))
+		},
 		func(i *sfn.CreateStateMachineInput) { i.Type = types.StateMachineTypeExpress },
 		func(i *sfn.CreateStateMachineInput) { i.Publish = true },
 		func(i *sfn.CreateStateMachineInput) {
