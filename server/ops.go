@@ -34,6 +34,14 @@ func (s *Server) operations() map[string]operation {
 		"ListExecutions":                   handle(s.listExecutions),
 		"GetExecutionHistory":              handle(s.getExecutionHistory),
 		"DescribeStateMachineForExecution": handle(s.describeStateMachineForExecution),
+		"PublishStateMachineVersion":       handle(s.publishStateMachineVersion),
+		"ListStateMachineVersions":         handle(s.listStateMachineVersions),
+		"DeleteStateMachineVersion":        handle(s.deleteStateMachineVersion),
+		"CreateStateMachineAlias":          handle(s.createStateMachineAlias),
+		"DescribeStateMachineAlias":        handle(s.describeStateMachineAlias),
+		"UpdateStateMachineAlias":          handle(s.updateStateMachineAlias),
+		"DeleteStateMachineAlias":          handle(s.deleteStateMachineAlias),
+		"ListStateMachineAliases":          handle(s.listStateMachineAliases),
 	}
 	ops := map[string]operation{}
 	for _, name := range apimodel.Operations() {
