@@ -705,10 +705,14 @@ func (s *Server) listExecutions(ctx context.Context, in *listExecutionsInput) (a
 		NextToken  *string             `json:"nextToken,omitempty"`
 	}{Executions: []executionListItem{}}
 	err := s.store.View(ctx, func(tx store.Tx) error {
-		if _, err := tx.GetStateMachine(ref.machine); errors.Is(err, store.ErrNotFound) {
+		sm, err := tx.GetStateMachine(ref.machine)
+		if errors.Is(err, store.ErrNotFound) {
 			return errMachineNotFound(in.StateMachineArn)
 		} else if err != nil {
 			return err
+		}
+		if sm.Type == "EXPRESS" {
+			return apiErr("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine")
 		}
 		if in.RedriveFilter == "REDRIVEN" {
 			return nil // nothing is redriven yet

@@ -402,4 +402,3 @@ func (s *Server) listStateMachineAliases(ctx context.Context, in *machineListInp
 	}
 	return &out, nil
 }
-
