@@ -10,7 +10,6 @@ import (
 	"github.com/hsc-dev/hsc/store"
 )
 
-
 type startSyncOutput struct {
 	ExecutionArn    string       `json:"executionArn"`
 	StateMachineArn string       `json:"stateMachineArn"`
