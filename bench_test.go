@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	hsc "github.com/hsc-dev/hsc"
+	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
 var largePath = filepath.Join("..", "shared", "bench", "large.hsd")
@@ -14,7 +15,7 @@ var largePath = filepath.Join("..", "shared", "bench", "large.hsd")
 func loadLarge(b *testing.B) []byte {
 	src, err := os.ReadFile(largePath)
 	if err != nil {
-		b.Skipf("benchmark input missing: %v", err)
+		testenv.Skip(b, "benchmark input missing: "+err.Error())
 	}
 	return src
 }
@@ -61,7 +62,7 @@ func doubled(src []byte) []byte {
 func TestDoubledLargeCompiles(t *testing.T) {
 	src, err := os.ReadFile(largePath)
 	if err != nil {
-		t.Skipf("benchmark input missing: %v", err)
+		testenv.Skip(t, "benchmark input missing: "+err.Error())
 	}
 	if _, err := hsc.Compile(doubled(src)); err != nil {
 		t.Fatalf("doubled benchmark input does not compile: %v", err)

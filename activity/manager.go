@@ -43,8 +43,9 @@ type Manager struct {
 
 // Run runs the workers until ctx is cancelled or a SIGINT or SIGTERM
 // arrives, then waits for them to stop (each waits for its tasks in flight
-// up to its grace period). It returns an error only when a worker cannot
-// be built (bad Spec).
+// up to its grace period). It returns an error when a worker cannot be
+// built (bad Spec), and after the stop the *ShutdownError of each worker
+// that had to fail tasks (joined; find them with errors.As).
 func (m *Manager) Run(ctx context.Context) error {
 	if len(m.Activities) == 0 {
 		return errors.New("activity manager: no activities to run")
@@ -72,16 +73,18 @@ func (m *Manager) Run(ctx context.Context) error {
 	}
 	log.InfoContext(ctx, "starting activity workers", "count", len(workers))
 	var wg sync.WaitGroup
-	for _, w := range workers {
-		wg.Go(func() { m.supervise(ctx, w, log) })
+	errs := make([]error, len(workers))
+	for i, w := range workers {
+		wg.Go(func() { errs[i] = m.supervise(ctx, w, log) })
 	}
 	wg.Wait()
 	log.Info("activity workers stopped")
-	return nil
+	return errors.Join(errs...)
 }
 
-// supervise runs w until ctx is done, restarting it when it dies.
-func (m *Manager) supervise(ctx context.Context, w *Worker, log *slog.Logger) {
+// supervise runs w until ctx is done, restarting it when it dies. It
+// returns the *ShutdownError of w's last run, if any.
+func (m *Manager) supervise(ctx context.Context, w *Worker, log *slog.Logger) error {
 	lo, hi := m.RestartMin, m.RestartMax
 	if lo <= 0 {
 		lo = time.Second
@@ -94,7 +97,11 @@ func (m *Manager) supervise(ctx context.Context, w *Worker, log *slog.Logger) {
 		start := time.Now()
 		err := runGuarded(ctx, w)
 		if ctx.Err() != nil {
-			return
+			var se *ShutdownError
+			if errors.As(err, &se) {
+				return se
+			}
+			return nil
 		}
 		if time.Since(start) >= hi {
 			b.reset() // it had been healthy for a while
@@ -103,7 +110,7 @@ func (m *Manager) supervise(ctx context.Context, w *Worker, log *slog.Logger) {
 		log.ErrorContext(ctx, "activity worker died; restarting",
 			"activity", w.activity, "worker", w.Name(), "error", err, "restarts", restarts+1, "restart_in", d)
 		if !sleep(ctx, d) {
-			return
+			return nil
 		}
 	}
 }

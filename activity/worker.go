@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -75,6 +76,12 @@ type Options struct {
 	// GracePeriod is how long Run waits, once its context is cancelled,
 	// for tasks in flight before cancelling their contexts. Default 30 s.
 	GracePeriod time.Duration
+	// StopTimeout is how long Run then waits for the handlers whose
+	// context it cancelled to return. A task whose handler is still
+	// running after that is failed by Run itself with
+	// [ErrorNameShutdown], and Run returns without waiting for it (any
+	// result its handler returns later is dropped). Default 10 s.
+	StopTimeout time.Duration
 	// PollTimeout is the client-side limit on one GetActivityTask call.
 	// The service holds the long poll for up to 60 s, so it must be above
 	// that. Default 70 s.
@@ -102,6 +109,9 @@ func (o Options) withDefaults() Options {
 	o.Pollers = min(o.Pollers, o.Concurrency)
 	if o.GracePeriod <= 0 {
 		o.GracePeriod = 30 * time.Second
+	}
+	if o.StopTimeout <= 0 {
+		o.StopTimeout = 10 * time.Second
 	}
 	if o.PollTimeout <= 0 {
 		o.PollTimeout = 70 * time.Second
@@ -193,16 +203,19 @@ func randomLetters(n int) string {
 }
 
 // Run polls for tasks until ctx is cancelled, then stops polling and waits
-// for the tasks in flight (up to the grace period, after which their
-// contexts are cancelled and each such task is failed with
-// [ErrorNameShutdown]). It returns nil after a shutdown asked for by ctx,
-// and an error when the loop cannot go on: the activity cannot be looked
-// up or created, or polling fails with an error that retrying will not fix
-// (for example, the activity was deleted). Transient errors are retried
-// with backoff.
+// for the tasks in flight: up to the grace period, after which their
+// contexts are cancelled (cause [ErrShutdown]) and each such task is
+// failed with [ErrorNameShutdown]; then up to StopTimeout for those
+// handlers to return, after which Run fails the tasks of the handlers
+// still running itself and returns without them. Every task Run took is
+// thus finished or failed when it returns.
 //
-// Handlers must return soon after their context is cancelled; Run waits
-// one more grace period for them, then returns without them.
+// It returns nil after a shutdown asked for by ctx in which every task in
+// flight finished, a *ShutdownError when tasks had to be failed with
+// [ErrorNameShutdown], and an error when the loop cannot go on: the
+// activity cannot be looked up or created, or polling fails with an error
+// that retrying will not fix (for example, the activity was deleted).
+// Transient errors are retried with backoff.
 //
 // Note: cancelling ctx also abandons the poll in flight; on AWS a task
 // handed to an abandoned poll is only retried after its timeout. A task
@@ -220,15 +233,15 @@ func (w *Worker) Run(ctx context.Context) error {
 	// Tasks outlive ctx by the grace period: their context is separate.
 	taskBase, cancelTasks := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancelTasks(ErrShutdown)
+	rs := &runState{arn: arn, base: taskBase, tasks: map[*taskRun]struct{}{}}
 	sem := semaphore.NewWeighted(int64(w.opts.Concurrency))
-	var wg sync.WaitGroup
 
 	// Pollers share the slots; the first one to fail stops the others.
 	pollCtx, stopPolling := context.WithCancel(ctx)
 	errs := make(chan error, w.opts.Pollers)
 	for range w.opts.Pollers {
 		go func() {
-			err := w.poll(pollCtx, arn, sem, &wg, taskBase)
+			err := w.poll(pollCtx, rs, sem)
 			if err != nil {
 				stopPolling()
 			}
@@ -244,25 +257,105 @@ func (w *Worker) Run(ctx context.Context) error {
 	stopPolling()
 
 	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
+	go func() { rs.wg.Wait(); close(done) }()
+	abandoned := 0
 	select {
 	case <-done:
 	case <-time.After(w.opts.GracePeriod):
-		w.log.Warn("grace period over; cancelling tasks in flight", "grace", w.opts.GracePeriod)
+		w.log.Warn("grace period over; cancelling tasks in flight", "grace", w.opts.GracePeriod, "tasks", rs.count())
 		cancelTasks(ErrShutdown)
 		select {
 		case <-done:
-		case <-time.After(w.opts.GracePeriod):
-			// A handler that ignores its context cannot be stopped.
-			w.log.Error("handlers still running after their context was cancelled; leaving them behind")
+		case <-time.After(w.opts.StopTimeout):
+			// A handler that ignores its context cannot be stopped, but
+			// its task must not be left running on the service.
+			abandoned = w.failLeftovers(rs)
 		}
 	}
 	w.log.Info("stopped polling", "arn", arn)
+	if n := rs.interrupted.Load(); n > 0 {
+		return errors.Join(loopErr, &ShutdownError{Activity: arn, Interrupted: int(n), Abandoned: abandoned})
+	}
 	return loopErr
 }
 
+// ShutdownError reports the tasks a worker could not let finish when it
+// shut down: each was failed with [ErrorNameShutdown].
+type ShutdownError struct {
+	Activity    string // the activity ARN
+	Interrupted int    // tasks failed with ErrorNameShutdown
+	// Abandoned counts the handlers among them that had still not
+	// returned StopTimeout after their context was cancelled; they may
+	// still be running.
+	Abandoned int
+}
+
+func (e *ShutdownError) Error() string {
+	msg := fmt.Sprintf("activity %s: %d task(s) did not finish within the grace period and were failed with %s",
+		e.Activity, e.Interrupted, ErrorNameShutdown)
+	if e.Abandoned > 0 {
+		msg += fmt.Sprintf("; %d handler(s) ignored the cancellation and were left running", e.Abandoned)
+	}
+	return msg
+}
+
+// runState is what one Run shares with its pollers and tasks.
+type runState struct {
+	arn         string
+	base        context.Context // the tasks' parent context
+	wg          sync.WaitGroup
+	interrupted atomic.Int64 // tasks failed with ErrorNameShutdown
+
+	mu    sync.Mutex
+	tasks map[*taskRun]struct{} // in flight
+}
+
+func (rs *runState) count() int {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	return len(rs.tasks)
+}
+
+// taskRun is one task in flight.
+type taskRun struct {
+	token    string
+	reported atomic.Bool // its result or failure is sent (or being sent)
+}
+
+// claim reports whether the caller is the one to send t's outcome.
+func (t *taskRun) claim() bool { return t.reported.CompareAndSwap(false, true) }
+
+// failLeftovers fails, with ErrorNameShutdown, the tasks whose handlers
+// have not returned, and returns how many there were.
+func (w *Worker) failLeftovers(rs *runState) int {
+	rs.mu.Lock()
+	var left []*taskRun
+	for t := range rs.tasks {
+		left = append(left, t)
+	}
+	rs.mu.Unlock()
+	w.log.Error("handlers still running after their context was cancelled; failing their tasks and leaving them behind",
+		"tasks", len(left), "stop_timeout", w.opts.StopTimeout)
+	var wg sync.WaitGroup
+	n := 0
+	for _, t := range left {
+		if !t.claim() {
+			continue // it is reporting right now
+		}
+		n++
+		rs.interrupted.Add(1)
+		wg.Go(func() {
+			w.fail(rs.base, t.token, ErrorNameShutdown, fmt.Sprintf(
+				"worker stopped; the task's handler did not return within %v after it was cancelled", w.opts.StopTimeout))
+		})
+	}
+	wg.Wait()
+	return n
+}
+
 // poll is the polling loop; it returns nil when ctx is cancelled.
-func (w *Worker) poll(ctx context.Context, arn string, sem *semaphore.Weighted, wg *sync.WaitGroup, taskBase context.Context) error {
+func (w *Worker) poll(ctx context.Context, rs *runState, sem *semaphore.Weighted) error {
+	arn := rs.arn
 	b := backoff{min: w.opts.RetryMin, max: w.opts.RetryMax}
 	for {
 		// Take no task while every slot is busy.
@@ -280,12 +373,21 @@ func (w *Worker) poll(ctx context.Context, arn string, sem *semaphore.Weighted, 
 			// Run the task even if we were told to stop meanwhile: the
 			// grace period covers it, and the service has handed it over.
 			b.reset()
-			token, input := aws.ToString(out.TaskToken), json.RawMessage(aws.ToString(out.Input))
-			wg.Add(1)
+			t := &taskRun{token: aws.ToString(out.TaskToken)}
+			input := json.RawMessage(aws.ToString(out.Input))
+			rs.mu.Lock()
+			rs.tasks[t] = struct{}{}
+			rs.mu.Unlock()
+			rs.wg.Add(1)
 			go func() {
-				defer wg.Done()
+				defer rs.wg.Done()
 				defer sem.Release(1)
-				w.runTask(taskBase, token, input)
+				defer func() {
+					rs.mu.Lock()
+					delete(rs.tasks, t)
+					rs.mu.Unlock()
+				}()
+				w.runTask(rs, t, input)
 			}()
 			continue
 		}
@@ -388,9 +490,27 @@ func (h *heartbeater) Beat(ctx context.Context) error {
 	return fmt.Errorf("heartbeat: %w", err)
 }
 
-// runTask runs the handler for one task and reports its result.
-func (w *Worker) runTask(base context.Context, token string, input json.RawMessage) {
-	ctx, cancel := context.WithCancelCause(base)
+// Task describes the task a handler works on; see TaskFromContext.
+type Task struct {
+	Token       string // the task token
+	ActivityARN string
+	WorkerName  string
+}
+
+type taskKey struct{}
+
+// TaskFromContext returns the task a handler's context belongs to.
+func TaskFromContext(ctx context.Context) (Task, bool) {
+	t, ok := ctx.Value(taskKey{}).(Task)
+	return t, ok
+}
+
+// runTask runs the handler for one task and reports its result, unless
+// Run has failed the task meanwhile.
+func (w *Worker) runTask(rs *runState, tr *taskRun, input json.RawMessage) {
+	base, token := rs.base, tr.token
+	ctx, cancel := context.WithCancelCause(context.WithValue(base, taskKey{},
+		Task{Token: token, ActivityARN: rs.arn, WorkerName: w.opts.WorkerName}))
 	defer cancel(nil)
 	hb := &heartbeater{w: w, token: token, cancel: cancel}
 	log := w.log.With("task", shortToken(token))
@@ -423,8 +543,14 @@ func (w *Worker) runTask(base context.Context, token string, input json.RawMessa
 		log.WarnContext(ctx, "task timed out; result dropped")
 		return
 	}
+	if !tr.claim() {
+		log.WarnContext(ctx, "handler returned after its task was failed at shutdown; result dropped")
+		return
+	}
 	if err != nil {
 		if errors.Is(context.Cause(ctx), ErrShutdown) {
+			rs.interrupted.Add(1)
+			log.WarnContext(ctx, "task stopped at shutdown", "error", ErrorNameShutdown, "cause", err.Error())
 			w.fail(base, token, ErrorNameShutdown, "worker stopped before the task finished: "+err.Error())
 			return
 		}

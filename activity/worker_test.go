@@ -304,27 +304,45 @@ func TestBeatReportsTimeout(t *testing.T) {
 
 // Shutdown: cancelling Run's context stops polling at once, lets the task
 // in flight finish within the grace period and sends its result; a task
-// that outlives the grace period has its context cancelled and is failed.
+// that outlives the grace period has its context cancelled and is failed
+// with hsc.WorkerShutdown, and Run says so with a *ShutdownError. A
+// handler that ignores the cancellation does not keep its task RUNNING on
+// the service (issue 10.2): after StopTimeout, Run fails the task itself
+// and returns.
 func TestWorkerShutdown(t *testing.T) {
 	c := localClient(t)
 	tests := []struct {
-		name    string
-		work    time.Duration
-		grace   time.Duration
-		status  types.ExecutionStatus
-		errName string
+		name      string
+		work      time.Duration
+		ignoreCtx bool // the handler does not watch its context
+		grace     time.Duration
+		status    types.ExecutionStatus
+		errName   string
+		abandoned int // want a *ShutdownError with this many abandoned handlers (-1: no error)
 	}{
-		{name: "finishes within grace", work: 1500 * time.Millisecond, grace: 10 * time.Second, status: "SUCCEEDED"},
+		{name: "finishes within grace", work: 1500 * time.Millisecond, grace: 10 * time.Second, status: "SUCCEEDED", abandoned: -1},
 		{name: "grace runs out", work: time.Minute, grace: 500 * time.Millisecond, status: "FAILED", errName: activity.ErrorNameShutdown},
+		{name: "handler ignores cancellation", work: time.Minute, ignoreCtx: true, grace: 500 * time.Millisecond,
+			status: "FAILED", errName: activity.ErrorNameShutdown, abandoned: 1},
 	}
+	const stopTimeout = time.Second
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			_, arn := newActivity(t, c, "shutdown")
 			m := taskMachine(t, c, arn, 0)
 			started := make(chan struct{})
+			release := make(chan struct{})
+			defer close(release)
 			h := func(ctx context.Context, _ json.RawMessage, _ activity.Heartbeater) (any, error) {
 				close(started)
+				if tc.ignoreCtx {
+					select {
+					case <-time.After(tc.work):
+					case <-release:
+					}
+					return "finished late", nil
+				}
 				select {
 				case <-time.After(tc.work):
 					return "finished", nil
@@ -332,7 +350,8 @@ func TestWorkerShutdown(t *testing.T) {
 					return nil, context.Cause(ctx)
 				}
 			}
-			w, _ := activity.NewWorker(c.API(), arn, h, activity.Options{IdleDelay: 20 * time.Millisecond, GracePeriod: tc.grace})
+			w, _ := activity.NewWorker(c.API(), arn, h, activity.Options{IdleDelay: 20 * time.Millisecond,
+				GracePeriod: tc.grace, StopTimeout: stopTimeout})
 			ctx, stop := context.WithCancel(t.Context())
 			done := make(chan error, 1)
 			go func() { done <- w.Run(ctx) }()
@@ -344,10 +363,16 @@ func TestWorkerShutdown(t *testing.T) {
 			stop()
 			select {
 			case err := <-done:
-				if err != nil {
+				var se *activity.ShutdownError
+				switch {
+				case tc.abandoned < 0 && err != nil:
 					t.Errorf("Run: %v", err)
+				case tc.abandoned >= 0 && !errors.As(err, &se):
+					t.Errorf("Run: %v, want a *ShutdownError", err)
+				case tc.abandoned >= 0 && (se.Interrupted != 1 || se.Abandoned != tc.abandoned):
+					t.Errorf("Run: %+v, want 1 interrupted, %d abandoned", se, tc.abandoned)
 				}
-			case <-time.After(tc.grace + 10*time.Second):
+			case <-time.After(tc.grace + stopTimeout + 10*time.Second):
 				t.Fatal("Run did not return")
 			}
 			d := finish(t, c, exec, 20*time.Second)
@@ -358,6 +383,33 @@ func TestWorkerShutdown(t *testing.T) {
 				t.Errorf("ActivityFailed error %q, want %q", errName, tc.errName)
 			}
 		})
+	}
+}
+
+// A handler learns its task token and activity from its context.
+func TestTaskFromContext(t *testing.T) {
+	c := localClient(t)
+	_, arn := newActivity(t, c, "taskinfo")
+	m := taskMachine(t, c, arn, 0)
+	h := func(ctx context.Context, _ json.RawMessage, _ activity.Heartbeater) (any, error) {
+		info, ok := activity.TaskFromContext(ctx)
+		return map[string]any{"ok": ok, "arn": info.ActivityARN, "token": info.Token != "", "worker": info.WorkerName}, nil
+	}
+	w, _ := activity.NewWorker(c.API(), arn, h, activity.Options{IdleDelay: 20 * time.Millisecond, WorkerName: "w1"})
+	ctx, stop := context.WithCancel(t.Context())
+	defer stop()
+	go w.Run(ctx)
+	exec, err := m.Start(t.Context(), nil, "info")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := finish(t, c, exec, 20*time.Second)
+	want := fmt.Sprintf(`{"arn":%q,"ok":true,"token":true,"worker":"w1"}`, arn)
+	if got := aws.ToString(d.Output); got != want {
+		t.Errorf("output %s, want %s", got, want)
+	}
+	if _, ok := activity.TaskFromContext(t.Context()); ok {
+		t.Error("TaskFromContext outside a handler reports a task")
 	}
 }
 

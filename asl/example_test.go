@@ -81,7 +81,7 @@ func ExampleCheckReferencePath() {
 	}
 	// Output:
 	// $.items[0] true <nil>
-	// $.items[*] true invalid reference path "$.items[*]": [*] does not name a single field or array element
+	// $.items[*] true invalid reference path "$.items[*]" at offset 7: wildcards are not allowed
 }
 
 func ExampleValue_Lookup() {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
 func TestParseValueErrors(t *testing.T) {
@@ -210,7 +212,7 @@ func BenchmarkValidate(b *testing.B) {
 		}
 	}
 	if data == nil {
-		b.Skip("no parity data")
+		testenv.Skip(b, "no parity data at "+parityDir)
 	}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {

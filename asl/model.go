@@ -31,7 +31,7 @@ type Number string
 
 // NumberExpr returns a Number holding the JSONata expression expr (such
 // as "{% $n %}").
-func NumberExpr(expr string) Number { return Number(appendString(nil, expr)) }
+func NumberExpr(expr string) Number { return Number(AppendString(nil, expr)) }
 
 // Expression returns the JSONata expression a Number holds, if it holds
 // one rather than a number.
@@ -222,25 +222,89 @@ type ChoiceRule struct {
 	keys  []string
 }
 
+// Comparator describes one Choice rule comparison operator of the States
+// Language.
+type Comparator struct {
+	Name string // the field name, such as "NumericLessThan" or "NumericLessThanPath"
+	// Base is the operator without its "Path" suffix; Index numbers the
+	// base operators in table order (StringEquals is 0), so that an
+	// evaluator can keep its own operator codes in step with the table.
+	Base  string
+	Index int
+	// Path is set for the "*Path" variants, whose operand is a path to
+	// the value compared with.
+	Path bool
+	// Operand is the JSON kind of the operand as written (KindString for
+	// the Path variants and the Timestamp comparators).
+	Operand Kind
+}
+
+// comparatorTable is the one table of Choice comparators (AWS Step
+// Functions developer guide, "Choice workflow state"): the interpreter
+// evaluates exactly these and the validator accepts exactly these.
+func comparatorTable() []Comparator {
+	type base struct {
+		name    string
+		operand Kind
+		path    bool // has a Path variant
+	}
+	bases := []base{
+		{"StringEquals", KindString, true},
+		{"StringLessThan", KindString, true},
+		{"StringGreaterThan", KindString, true},
+		{"StringLessThanEquals", KindString, true},
+		{"StringGreaterThanEquals", KindString, true},
+		{"StringMatches", KindString, false},
+		{"NumericEquals", KindNumber, true},
+		{"NumericLessThan", KindNumber, true},
+		{"NumericGreaterThan", KindNumber, true},
+		{"NumericLessThanEquals", KindNumber, true},
+		{"NumericGreaterThanEquals", KindNumber, true},
+		{"BooleanEquals", KindBool, true},
+		{"TimestampEquals", KindString, true},
+		{"TimestampLessThan", KindString, true},
+		{"TimestampGreaterThan", KindString, true},
+		{"TimestampLessThanEquals", KindString, true},
+		{"TimestampGreaterThanEquals", KindString, true},
+		{"IsNull", KindBool, false},
+		{"IsPresent", KindBool, false},
+		{"IsNumeric", KindBool, false},
+		{"IsString", KindBool, false},
+		{"IsBoolean", KindBool, false},
+		{"IsTimestamp", KindBool, false},
+	}
+	var t []Comparator
+	for i, b := range bases {
+		t = append(t, Comparator{Name: b.name, Base: b.name, Index: i, Operand: b.operand})
+		if b.path {
+			t = append(t, Comparator{Name: b.name + "Path", Base: b.name, Index: i, Path: true, Operand: KindString})
+		}
+	}
+	return t
+}
+
+// ComparatorTable returns every Choice rule comparison operator.
+func ComparatorTable() []Comparator { return comparatorTable() }
+
+// LookupComparator returns the comparison operator named name.
+func LookupComparator(name string) (Comparator, bool) {
+	for _, c := range comparatorTable() {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return Comparator{}, false
+}
+
 // Comparators lists every Choice rule comparison operator of the States
 // Language, with the JSON kind of its operand. The *Path variants take a
 // path string.
 func Comparators() map[string]Kind {
-	m := map[string]Kind{
-		"StringMatches": KindString,
-		"IsNull":        KindBool, "IsPresent": KindBool, "IsNumeric": KindBool,
-		"IsString": KindBool, "IsBoolean": KindBool, "IsTimestamp": KindBool,
+	t := comparatorTable()
+	m := make(map[string]Kind, len(t))
+	for _, c := range t {
+		m[c.Name] = c.Operand
 	}
-	for _, op := range []string{"Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals"} {
-		m["String"+op] = KindString
-		m["Numeric"+op] = KindNumber
-		m["Timestamp"+op] = KindString
-		m["String"+op+"Path"] = KindString
-		m["Numeric"+op+"Path"] = KindString
-		m["Timestamp"+op+"Path"] = KindString
-	}
-	m["BooleanEquals"] = KindBool
-	m["BooleanEqualsPath"] = KindString
 	return m
 }
 

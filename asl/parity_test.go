@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
 // readManifest maps each case of a parity manifest to its
@@ -87,7 +88,7 @@ func TestParityManifests(t *testing.T) {
 	for _, sub := range []string{"corpus", "mutants"} {
 		dir := filepath.Join(parityDir, sub)
 		if _, err := os.Stat(dir); err != nil {
-			t.Skipf("no parity data: %v", err)
+			testenv.Skip(t, "no parity data: "+err.Error())
 		}
 		manifest := readManifest(t, filepath.Join(dir, "manifest.tsv"))
 		checked := 0

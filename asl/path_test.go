@@ -18,22 +18,43 @@ func TestCheckPath(t *testing.T) {
 		{"$['a b'][\"c\"]", true, true, ""},
 		{"$$.Execution.Id", true, true, ""},
 		{"$myVar.field", true, true, ""},
-		{"$.a[1.5]", true, false, "single field"},
-		{"$.a[*]", true, false, "single field"},
+		{"$ä.x", true, true, ""}, // a variable named ä
+		// Jayway reads a dot before a bracket as the bracket.
+		{"$.[0]", true, true, ""},
+		{"$.Snapshots.[0].State", true, true, ""},
+		{"$.['a']", true, true, ""},
+		{"$.[?(@.OU > 0)]", true, false, "filters"},
+		{"$.[*].['bucket', 'key']", true, false, "wildcards"},
+		// A single index, negative ones too, names one node (Jayway: definite).
+		{"$.a[-1]", true, true, ""},
+		// Jayway accepts any character but '.', '[', '(' and blanks in a
+		// dotted name.
+		{"$.a]", true, true, ""},
+		{"$.a[1.5]", false, false, "']' expected"},
+		{"$.a[*]", true, false, "wildcards"},
 		{"$.*", true, false, "wildcards"},
 		{"$..a", true, false, "deep scan"},
-		{"$.a[?(@.b > 1)]", true, true, ""},
-		{"$.a[1:3]", true, false, "single field"},
-		{"$.a[0,1]", true, false, "single field"},
+		// AWS: "The operators @, ,, :, and ? are not supported" in
+		// Reference Paths.
+		{"$.a[?(@.b > 1)]", true, false, "filters"},
+		{"$.Labels[?(@.Name==Receipt)]", true, false, "filters"},
+		{"$.a[1:3]", true, false, "slices"},
+		{"$.a[0,1]", true, false, "unions"},
+		{"$.a.length()", true, false, "functions"},
+		{"$.a.sum()", false, false, "unsupported function"},
 		{"a", false, false, "start with '$'"},
 		{"", false, false, "start with '$'"},
-		{"$.", false, false, "empty name"},
-		{"$.a.b.", false, false, "empty name"},
+		{"$.", false, false, "must not end with '.'"},
+		{"$.a.b.", false, false, "must not end with '.'"},
+		{"$..", false, false, "must not end with '.'"},
 		{"$.a[", false, false, "unclosed '['"},
+		{"$.a[0", false, false, "unclosed '['"},
 		{"$.a[]", false, false, "empty brackets"},
-		{"$.a]", false, false, "unexpected ']'"},
 		{"$ a", false, false, "expected '.' or '['"},
-		{"$['a]", false, false, "unclosed"},
+		{"$.a b", false, false, "['my name']"},
+		{"$['a]", false, false, "unterminated"},
+		{"$.a[99999999999]", false, false, "out of range"},
+		{"$.a[?(@.b == 1e400)]", false, false, "out of range"},
 	}
 	for _, tt := range tests {
 		errP, errR := CheckPath(tt.path), CheckReferencePath(tt.path)
@@ -52,12 +73,14 @@ func TestCheckPath(t *testing.T) {
 }
 
 func TestCheckResultPath(t *testing.T) {
-	for _, p := range []string{"$", "$.a['b'][0]", "$myVar"} {
+	for _, p := range []string{"$", "$.a['b'][0]", "$.a[-1]", "$.[0]"} {
 		if err := CheckResultPath(p); err != nil {
 			t.Errorf("CheckResultPath(%q) = %v", p, err)
 		}
 	}
-	for _, p := range []string{"$.a[?(@.b > 1)]", "$.a[*]", "$..a", "a", "$$.Execution"} {
+	// ResultPath writes into the state's input: not the context object and
+	// not a variable (variables are set with Assign).
+	for _, p := range []string{"$.a[?(@.b > 1)]", "$.a[*]", "$..a", "a", "$$.Execution", "$myVar"} {
 		if err := CheckResultPath(p); err == nil {
 			t.Errorf("CheckResultPath(%q) accepted", p)
 		}
@@ -74,11 +97,16 @@ func TestCheckPathOrIntrinsic(t *testing.T) {
 		{"States.Array(States.UUID(), 'a)b')", ""},
 		{"States.JsonToString($.a)", ""},
 		{"States.Nope($.a)", "unknown intrinsic"},
-		{"States.Format", "must have the form"},
-		{"States.Format('a'", "must have the form"},
+		{"States.Format", "'(' expected"},
+		{"States.Format('a'", "')' expected"},
 		{"States.Format('a)", "unterminated string"},
-		{"States.Format(($.a)", "unbalanced"},
-		{"States.Format($.a) x)", "after the arguments"},
+		{"States.Format(($.a)", "invalid argument"},
+		{"States.Format($.a) x)", "after the function call"},
+		{"States.Format($.a b)", "['my name']"},
+		{"States.MathAdd(1)", "takes 2 arguments, got 1"},
+		{"States.UUID(1)", "takes 0 arguments"},
+		{"States.MathAdd(1, 1e400)", "out of range"},
+		{"States.Array(" + strings.Repeat("States.Array(", 10) + strings.Repeat(")", 11), "nested"},
 		{"Format($.a)", "start with '$'"},
 	}
 	for _, tt := range tests {

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
 // parityDir is the shared parity data, read in place.
@@ -21,7 +23,7 @@ func paritySFN(t *testing.T) []string {
 		files = append(files, m...)
 	}
 	if len(files) == 0 {
-		t.Skipf("no parity data at %s", parityDir)
+		testenv.Skip(t, "no parity data at "+parityDir)
 	}
 	return files
 }

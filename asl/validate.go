@@ -35,7 +35,13 @@ const (
 	CodeUnreachable       Code = "UNREACHABLE_STATE"   // warning: no path from StartAt
 	CodeNoTerminal        Code = "NO_TERMINAL_STATE"   // warning: no state ends the machine
 	CodeNoTerminalReached Code = "NO_TERMINAL_REACHED" // warning: no terminal state reachable from StartAt
+	CodeDefinitionSize    Code = "DEFINITION_SIZE"     // the definition is larger than AWS accepts
 )
+
+// MaxDefinitionSize is the largest definition AWS Step Functions accepts,
+// in bytes of its JSON text (the "Maximum state machine definition size"
+// quota, 1 MiB).
+const MaxDefinitionSize = 1 << 20
 
 // Problem is one finding of Validate.
 type Problem struct {
@@ -73,12 +79,38 @@ func HasErrors(ps []Problem) bool {
 // unreachable states, machines without a reachable terminal state, and
 // States.ALL that is not alone or not in the last retrier or catcher.
 // AWS rejects all of these. Everything else is an error.
+//
+// A definition larger than MaxDefinitionSize is an error (CodeDefinitionSize,
+// at the top level), reported first.
 func Validate(data []byte) ([]Problem, error) {
 	v, err := ParseValue(data)
 	if err != nil {
 		return nil, err
 	}
-	return ValidateValue(v), nil
+	return append(ValidateSize(len(data)), ValidateValue(v)...), nil
+}
+
+// ValidateSize returns the problem of a definition whose JSON text is size
+// bytes long when that is more than AWS accepts (MaxDefinitionSize), or
+// nil. Validate applies it; callers that validate a model with
+// ValidateValue call it with the length of the text they write.
+func ValidateSize(size int) []Problem {
+	if size <= MaxDefinitionSize {
+		return nil
+	}
+	return []Problem{{Severity: diag.SevError, Code: CodeDefinitionSize, Pos: diag.Pos{Line: 1, Col: 1},
+		Msg: fmt.Sprintf("the definition is %d bytes, more than the %d bytes (1 MiB) AWS Step Functions accepts", size, MaxDefinitionSize)}}
+}
+
+// ParseTimestamp reads a timestamp as the States Language writes them (the
+// Wait state's Timestamp, the Timestamp* comparators): RFC 3339 with an
+// uppercase T between date and time and an uppercase Z for UTC, such as
+// 2016-03-14T01:59:00Z; fractional seconds are allowed.
+func ParseTimestamp(s string) (time.Time, error) {
+	if strings.ContainsAny(s, "tz") {
+		return time.Time{}, fmt.Errorf("timestamp %q: T and Z must be uppercase", s)
+	}
+	return time.Parse(time.RFC3339Nano, s)
 }
 
 // ValidateValue checks a parsed definition; see Validate.
@@ -191,7 +223,7 @@ func (vd *validator) integer(v *Value, ptr, state, field string, lo int64) (int6
 	return n, true
 }
 
-func (vd *validator) path(v *Value, ptr, state, field string, pk pathKind, nullable bool) {
+func (vd *validator) path(v *Value, ptr, state, field string, pk PathKind, nullable bool) {
 	if v.Kind == KindNull && nullable {
 		return
 	}
@@ -416,19 +448,30 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				vd.errorf(CodeInvalidType, p, val, name, "End must be true or false, not %s", val.Kind)
 			}
 		case "InputPath", "OutputPath":
-			vd.path(val, p, name, m.Key, pathAny, true)
+			vd.path(val, p, name, m.Key, PathAny, true)
 		case "ResultPath":
-			vd.path(val, p, name, m.Key, pathResult, true)
+			vd.path(val, p, name, m.Key, PathResult, true)
 		case "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
 			"MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
-			vd.path(val, p, name, m.Key, pathRef, false)
+			vd.path(val, p, name, m.Key, PathReference, false)
 		case "Parameters", "ResultSelector", "ItemSelector":
+			if m.Key == "Parameters" && typ == TypePass && val.Kind == KindArray {
+				// AWS accepts a Pass state whose Parameters is an array
+				// (a deployed AWS sample has one); its ".$" fields are
+				// templates as usual.
+				vd.template(val, p, name)
+				continue
+			}
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 				continue
 			}
 			vd.template(val, p, name)
-		case "Credentials", "ItemReader", "ItemBatcher", "ResultWriter":
+		case "Assign":
+			vd.assign(val, p, name, jsonata)
+		case "ItemBatcher":
+			vd.itemBatcher(val, p, name)
+		case "Credentials", "ItemReader", "ResultWriter":
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 			}
@@ -452,7 +495,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			}
 		case "Timestamp":
 			if s, ok := vd.str(val, p, name, m.Key); ok {
-				if _, err := time.Parse(time.RFC3339, s); err != nil {
+				if _, err := ParseTimestamp(s); err != nil {
 					vd.errorf(CodeInvalidValue, p, val, name, "Timestamp %q is not an RFC 3339 timestamp such as 2016-03-14T01:59:00Z", s)
 				}
 			}
@@ -555,6 +598,57 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 	}
 }
 
+// itemBatcher checks a Map state's ItemBatcher.
+func (vd *validator) itemBatcher(v *Value, ptr, state string) {
+	if !vd.fields(v, ptr, state, "an ItemBatcher", oneOf("MaxItemsPerBatch", "MaxItemsPerBatchPath",
+		"MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")) {
+		return
+	}
+	for _, m := range v.Members {
+		p := ptr + "/" + PointerToken(m.Key)
+		switch m.Key {
+		case "MaxItemsPerBatch", "MaxInputBytesPerBatch":
+			vd.integer(m.Value, p, state, m.Key, 1)
+		case "MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath":
+			vd.path(m.Value, p, state, m.Key, PathReference, false)
+		case "BatchInput":
+			if m.Value.Kind != KindObject {
+				vd.errorf(CodeInvalidType, p, m.Value, state, "BatchInput must be an object, not %s", m.Value.Kind)
+				continue
+			}
+			vd.template(m.Value, p, state)
+		}
+	}
+	for _, f := range []string{"MaxItemsPerBatch", "MaxInputBytesPerBatch"} {
+		if v.Has(f) && v.Has(f+"Path") {
+			vd.errorf(CodeInvalidValue, ptr+"/"+f+"Path", v.Get(f+"Path"), state, "an ItemBatcher may not have both %s and %sPath", f, f)
+		}
+	}
+}
+
+// assign checks an Assign field: an object whose keys name workflow
+// variables (with ".$" in JSONPath states for values computed from paths
+// and intrinsic functions).
+func (vd *validator) assign(v *Value, ptr, state string, jsonata bool) {
+	if v.Kind != KindObject {
+		vd.errorf(CodeInvalidType, ptr, v, state, "Assign must be an object, not %s", v.Kind)
+		return
+	}
+	for _, m := range v.Members {
+		name := m.Key
+		if !jsonata {
+			name = strings.TrimSuffix(name, ".$")
+		}
+		if !IsVariableName(name) || name == "states" {
+			vd.add(diag.SevError, CodeInvalidValue, ptr+"/"+PointerToken(m.Key), m.KeyPos, state,
+				"Assign: %q is not a valid variable name (a letter or '_' followed by letters, digits and '_'; not \"states\")", name)
+		}
+	}
+	if !jsonata {
+		vd.template(v, ptr, state)
+	}
+}
+
 // template checks a payload template: fields whose name ends in ".$" must
 // hold a path or an intrinsic function call.
 func (vd *validator) template(v *Value, ptr, state string) {
@@ -642,10 +736,12 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 				}
 			case "Comment":
 				vd.str(m.Value, mp, state, m.Key)
+			case "Assign":
+				vd.assign(m.Value, mp, state, jsonata)
 			case "Next":
 				target(m.Value, mp, "Next")
 			case "ResultPath":
-				vd.path(m.Value, mp, state, m.Key, pathResult, true)
+				vd.path(m.Value, mp, state, m.Key, PathResult, true)
 			}
 		}
 		if field == "Catch" && e.Get("Next") == nil {
@@ -675,6 +771,9 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		return
 	}
 	if top {
+		if m, ok := v.Member("Assign"); ok {
+			vd.assign(m.Value, ptr+"/Assign", state, false)
+		}
 		if nv := v.Get("Next"); nv == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "a top-level Choice rule needs Next")
 		} else {
@@ -726,14 +825,20 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		if variable == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "%s with %s needs Variable", what, op)
 		} else {
-			vd.path(variable, ptr+"/Variable", state, "Variable", pathAny, false)
+			vd.path(variable, ptr+"/Variable", state, "Variable", PathAny, false)
 		}
 		want := comparators[op]
 		switch {
 		case strings.HasSuffix(op, "Path"):
-			vd.path(val, p, state, op, pathAny, false)
+			vd.path(val, p, state, op, PathAny, false)
 		case val.Kind != want:
 			vd.errorf(CodeInvalidType, p, val, state, "%s must be a %s, not %s", op, want, val.Kind)
+		case strings.HasPrefix(op, "Timestamp"):
+			// A warning, not an error: AWS rejects it, but heaviside
+			// emits such rules and hsc must reproduce its output.
+			if _, err := ParseTimestamp(val.Str); err != nil {
+				vd.add(diag.SevWarning, CodeInvalidValue, p, val.Pos, state, "%s %q is not an RFC 3339 timestamp such as 2016-03-14T01:59:00Z, so the rule never matches (AWS rejects this definition)", op, val.Str)
+			}
 		}
 	}
 }
@@ -743,6 +848,9 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 func (vd *validator) jsonataRule(v *Value, ptr, state string, target func(*Value, string, string)) {
 	if !vd.fields(v, ptr, state, "a JSONata Choice rule", oneOf("Condition", "Next", "Comment", "Assign", "Output")) {
 		return
+	}
+	if m, ok := v.Member("Assign"); ok {
+		vd.assign(m.Value, ptr+"/Assign", state, true)
 	}
 	if nv := v.Get("Next"); nv == nil {
 		vd.errorf(CodeChoiceRule, ptr, v, state, "a Choice rule needs Next")

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	hsc "github.com/hsc-dev/hsc"
+	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
 // parityDir is ../shared/parity seen from the module root.
@@ -19,10 +20,7 @@ var parityDir = filepath.Join("..", "..", "shared", "parity")
 func requireParity(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(parityDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("parity data missing at %s: %v", parityDir, err)
-		}
-		t.Skipf("parity data not found at %s", parityDir)
+		testenv.Skip(t, "parity data not found at "+parityDir)
 	}
 }
 

@@ -2,6 +2,7 @@ package interpreter
 
 import (
 	"fmt"
+	"github.com/hsc-dev/hsc/asl"
 	"strings"
 	"time"
 )
@@ -37,57 +38,15 @@ const (
 	opIsTimestamp
 )
 
-// comparatorOp maps a comparison field name (without "Path") to its operator.
+// comparatorOp maps a comparison field name (without "Path") to its
+// operator. The names come from asl's one table of comparators; the
+// operator codes from opStringEquals on follow its order (Comparator.Index).
 func comparatorOp(name string) (choiceOp, bool) {
-	switch name {
-	case "StringEquals":
-		return opStringEquals, true
-	case "StringLessThan":
-		return opStringLessThan, true
-	case "StringGreaterThan":
-		return opStringGreaterThan, true
-	case "StringLessThanEquals":
-		return opStringLessThanEquals, true
-	case "StringGreaterThanEquals":
-		return opStringGreaterThanEquals, true
-	case "StringMatches":
-		return opStringMatches, true
-	case "NumericEquals":
-		return opNumericEquals, true
-	case "NumericLessThan":
-		return opNumericLessThan, true
-	case "NumericGreaterThan":
-		return opNumericGreaterThan, true
-	case "NumericLessThanEquals":
-		return opNumericLessThanEquals, true
-	case "NumericGreaterThanEquals":
-		return opNumericGreaterThanEquals, true
-	case "BooleanEquals":
-		return opBooleanEquals, true
-	case "TimestampEquals":
-		return opTimestampEquals, true
-	case "TimestampLessThan":
-		return opTimestampLessThan, true
-	case "TimestampGreaterThan":
-		return opTimestampGreaterThan, true
-	case "TimestampLessThanEquals":
-		return opTimestampLessThanEquals, true
-	case "TimestampGreaterThanEquals":
-		return opTimestampGreaterThanEquals, true
-	case "IsNull":
-		return opIsNull, true
-	case "IsPresent":
-		return opIsPresent, true
-	case "IsNumeric":
-		return opIsNumeric, true
-	case "IsString":
-		return opIsString, true
-	case "IsBoolean":
-		return opIsBoolean, true
-	case "IsTimestamp":
-		return opIsTimestamp, true
+	c, ok := asl.LookupComparator(name)
+	if !ok || c.Path {
+		return 0, false
 	}
-	return 0, false
+	return opStringEquals + choiceOp(c.Index), true
 }
 
 type choiceRule struct {
@@ -97,6 +56,7 @@ type choiceRule struct {
 	value     any   // constant operand
 	valuePath *Path // operand of a …Path comparator
 	ts        time.Time
+	tsInvalid bool // the constant operand is not a timestamp
 	pattern   []matchPart
 	rules     []*choiceRule // And, Or (Not: one)
 	next      int
@@ -236,9 +196,13 @@ func compileRule(o *Object) (*choiceRule, error) {
 		case r.op >= opNumericEquals && r.op <= opNumericGreaterThanEquals:
 			bad = !isNumber(val)
 		case r.op >= opTimestampEquals && r.op <= opTimestampGreaterThanEquals:
-			s, _ := val.(string)
+			// A string that is not a timestamp is accepted with a
+			// warning (asl.Validate; heaviside emits such rules) and
+			// never matches, like a Path operand that is not one.
+			s, ok := val.(string)
+			bad = !ok
 			r.ts, err = parseTimestamp(s)
-			bad = err != nil
+			r.tsInvalid, err = err != nil, nil
 		default: // BooleanEquals and the Is… tests
 			_, ok := val.(bool)
 			bad = !ok
@@ -280,29 +244,6 @@ func compilePattern(p string) []matchPart {
 	}
 	flush()
 	return parts
-}
-
-func matchPattern(parts []matchPart, s string) bool {
-	if len(parts) == 0 {
-		return s == ""
-	}
-	p := parts[0]
-	if !p.star {
-		if !strings.HasPrefix(s, p.lit) {
-			return false
-		}
-		return matchPattern(parts[1:], s[len(p.lit):])
-	}
-	rest := parts[1:]
-	if len(rest) == 0 {
-		return true
-	}
-	for i := 0; i <= len(s); i++ {
-		if matchPattern(rest, s[i:]) {
-			return true
-		}
-	}
-	return false
 }
 
 // eval evaluates the rule against the Choice state's effective input.
@@ -371,7 +312,7 @@ func (r *choiceRule) eval(sc *scope, input any) (bool, error) {
 		if !ok1 || !ok2 {
 			return false, nil
 		}
-		return compare(r.op-opStringEquals, strings.Compare(a, b)), nil
+		return compare(r.op-opStringEquals, compareStrings(a, b)), nil
 	case r.op >= opNumericEquals && r.op <= opNumericGreaterThanEquals:
 		a, ok1 := toFloat(v)
 		b, ok2 := toFloat(other)
@@ -399,6 +340,9 @@ func (r *choiceRule) eval(sc *scope, input any) (bool, error) {
 			return false, nil
 		}
 		b := r.ts
+		if r.tsInvalid && r.valuePath == nil {
+			return false, nil
+		}
 		if r.valuePath != nil {
 			s, ok := other.(string)
 			if !ok {

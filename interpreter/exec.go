@@ -145,7 +145,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	if len(bytes.TrimSpace(input)) > 0 {
 		v, err := parseJSON(input)
 		if err != nil {
-			return nil, fmt.Errorf("execution input: %w", err)
+			return nil, fmt.Errorf("execution input: invalid JSON: %w", err)
 		}
 		in = v
 	}

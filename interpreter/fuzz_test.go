@@ -1,6 +1,8 @@
 package interpreter
 
 import (
+	"github.com/hsc-dev/hsc/asl"
+
 	"context"
 	"math/rand/v2"
 	"testing"
@@ -84,7 +86,7 @@ func FuzzJSONataExpr(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, expr string) {
-		def := `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":` + string(appendString(nil, "{% "+expr+" %}")) + `,"End":true}}}`
+		def := `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":` + string(asl.AppendString(nil, "{% "+expr+" %}")) + `,"End":true}}}`
 		m, err := Compile([]byte(def))
 		if err != nil {
 			return

@@ -1,6 +1,8 @@
 package interpreter
 
 import (
+	"github.com/hsc-dev/hsc/asl"
+
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -15,7 +17,9 @@ import (
 	"unicode/utf8"
 )
 
-// An intrinsic function call, such as States.Format('{}', $.x), compiled.
+// An intrinsic function call, such as States.Format('{}', $.x), ready to
+// evaluate. The grammar and the table of functions are asl's
+// (asl.ParseIntrinsic, asl.IntrinsicFuncs); this file evaluates the tree.
 type intrinsic struct {
 	name string
 	fn   *intrinsicFunc
@@ -31,212 +35,90 @@ type intrinsicArg struct {
 }
 
 type intrinsicFunc struct {
-	min, max int // argument count; max -1 for no limit
-	call     func(sc *scope, args []any, a0 *intrinsicArg) (any, error)
+	call func(sc *scope, args []any, a0 *intrinsicArg) (any, error)
 }
 
-// lookupIntrinsic returns the function named name.
+// lookupIntrinsic returns the implementation of the function named name.
 func lookupIntrinsic(name string) (*intrinsicFunc, bool) {
+	var f func(sc *scope, args []any, a0 *intrinsicArg) (any, error)
 	switch name {
 	case "States.Format":
-		return &intrinsicFunc{1, -1, fnFormat}, true
+		f = fnFormat
 	case "States.StringToJson":
-		return &intrinsicFunc{1, 1, fnStringToJSON}, true
+		f = fnStringToJSON
 	case "States.JsonToString":
-		return &intrinsicFunc{1, 1, fnJSONToString}, true
+		f = fnJSONToString
 	case "States.Array":
-		return &intrinsicFunc{0, -1, fnArray}, true
+		f = fnArray
 	case "States.ArrayPartition":
-		return &intrinsicFunc{2, 2, fnArrayPartition}, true
+		f = fnArrayPartition
 	case "States.ArrayContains":
-		return &intrinsicFunc{2, 2, fnArrayContains}, true
+		f = fnArrayContains
 	case "States.ArrayRange":
-		return &intrinsicFunc{3, 3, fnArrayRange}, true
+		f = fnArrayRange
 	case "States.ArrayGetItem":
-		return &intrinsicFunc{2, 2, fnArrayGetItem}, true
+		f = fnArrayGetItem
 	case "States.ArrayLength":
-		return &intrinsicFunc{1, 1, fnArrayLength}, true
+		f = fnArrayLength
 	case "States.ArrayUnique":
-		return &intrinsicFunc{1, 1, fnArrayUnique}, true
+		f = fnArrayUnique
 	case "States.Base64Encode":
-		return &intrinsicFunc{1, 1, fnBase64Encode}, true
+		f = fnBase64Encode
 	case "States.Base64Decode":
-		return &intrinsicFunc{1, 1, fnBase64Decode}, true
+		f = fnBase64Decode
 	case "States.Hash":
-		return &intrinsicFunc{2, 2, fnHash}, true
+		f = fnHash
 	case "States.JsonMerge":
-		return &intrinsicFunc{3, 3, fnJSONMerge}, true
+		f = fnJSONMerge
 	case "States.MathRandom":
-		return &intrinsicFunc{2, 3, fnMathRandom}, true
+		f = fnMathRandom
 	case "States.MathAdd":
-		return &intrinsicFunc{2, 2, fnMathAdd}, true
+		f = fnMathAdd
 	case "States.StringSplit":
-		return &intrinsicFunc{2, 2, fnStringSplit}, true
+		f = fnStringSplit
 	case "States.UUID":
-		return &intrinsicFunc{0, 0, fnUUID}, true
+		f = fnUUID
+	default:
+		return nil, false
 	}
-	return nil, false
+	return &intrinsicFunc{f}, true
 }
 
-const maxIntrinsicNesting = 10
+// isIntrinsic reports whether s is written as an intrinsic function call.
+func isIntrinsic(s string) bool { return asl.IsIntrinsicCall(s) }
 
-// isIntrinsic reports whether s looks like an intrinsic function call.
-func isIntrinsic(s string) bool { return strings.HasPrefix(s, "States.") }
-
+// parseIntrinsic parses a call with asl's grammar.
 func parseIntrinsic(src string) (*intrinsic, error) {
-	ip := intrinsicParser{s: src}
-	f, err := ip.call(0)
+	ai, err := asl.ParseIntrinsic(src)
 	if err != nil {
 		return nil, err
 	}
-	ip.space()
-	if ip.i != len(ip.s) {
-		return nil, ip.fail("unexpected text after the function call")
-	}
-	return f, nil
+	return newIntrinsic(ai)
 }
 
-type intrinsicParser struct {
-	s string
-	i int
-}
-
-func (ip *intrinsicParser) fail(msg string) error {
-	return fmt.Errorf("invalid intrinsic function %q at offset %d: %s", ip.s, ip.i, msg)
-}
-
-func (ip *intrinsicParser) space() {
-	for ip.i < len(ip.s) && (ip.s[ip.i] == ' ' || ip.s[ip.i] == '\t' || ip.s[ip.i] == '\n') {
-		ip.i++
-	}
-}
-
-func (ip *intrinsicParser) call(depth int) (*intrinsic, error) {
-	if depth >= maxIntrinsicNesting {
-		return nil, ip.fail(fmt.Sprintf("more than %d nested intrinsic functions", maxIntrinsicNesting))
-	}
-	start := ip.i
-	for ip.i < len(ip.s) && ip.s[ip.i] != '(' {
-		ip.i++
-	}
-	name := strings.TrimSpace(ip.s[start:ip.i])
-	fn, ok := lookupIntrinsic(name)
+// newIntrinsic prepares a parsed call for evaluation.
+func newIntrinsic(ai *asl.Intrinsic) (*intrinsic, error) {
+	fn, ok := lookupIntrinsic(ai.Func.Name)
 	if !ok {
-		ip.i = start
-		return nil, ip.fail(fmt.Sprintf("unknown function %q", name))
+		return nil, &UnsupportedError{Feature: "intrinsic function " + ai.Func.Name}
 	}
-	if ip.i >= len(ip.s) {
-		return nil, ip.fail("'(' expected")
-	}
-	ip.i++
-	f := &intrinsic{name: name, fn: fn}
-	ip.space()
-	if ip.i < len(ip.s) && ip.s[ip.i] == ')' {
-		ip.i++
-	} else {
-		for {
-			ip.space()
-			a, err := ip.arg(depth)
+	f := &intrinsic{name: ai.Func.Name, fn: fn, args: make([]intrinsicArg, len(ai.Args))}
+	for i := range ai.Args {
+		a := &ai.Args[i]
+		switch a.Kind {
+		case asl.ArgPath:
+			f.args[i].path = newPath(a.Path)
+		case asl.ArgCall:
+			c, err := newIntrinsic(a.Call)
 			if err != nil {
 				return nil, err
 			}
-			f.args = append(f.args, a)
-			ip.space()
-			if ip.i >= len(ip.s) {
-				return nil, ip.fail("')' expected")
-			}
-			if ip.s[ip.i] == ',' {
-				ip.i++
-				continue
-			}
-			if ip.s[ip.i] == ')' {
-				ip.i++
-				break
-			}
-			return nil, ip.fail("',' or ')' expected")
+			f.args[i].call = c
+		default:
+			f.args[i] = intrinsicArg{lit: a.Literal, raw: a.Raw, str: a.String}
 		}
-	}
-	if len(f.args) < fn.min || (fn.max >= 0 && len(f.args) > fn.max) {
-		want := fmt.Sprint(fn.min)
-		if fn.max < 0 {
-			want = fmt.Sprintf("at least %d", fn.min)
-		} else if fn.max != fn.min {
-			want = fmt.Sprintf("%d to %d", fn.min, fn.max)
-		}
-		return nil, fmt.Errorf("invalid intrinsic function %q: %s takes %s arguments, got %d", ip.s, name, want, len(f.args))
 	}
 	return f, nil
-}
-
-func (ip *intrinsicParser) arg(depth int) (intrinsicArg, error) {
-	if ip.i >= len(ip.s) {
-		return intrinsicArg{}, ip.fail("argument expected")
-	}
-	c := ip.s[ip.i]
-	switch {
-	case c == '\'':
-		ip.i++
-		start := ip.i
-		var b strings.Builder
-		for ip.i < len(ip.s) {
-			c := ip.s[ip.i]
-			if c == '\'' {
-				raw := ip.s[start:ip.i]
-				ip.i++
-				return intrinsicArg{lit: b.String(), raw: raw, str: true}, nil
-			}
-			if c == '\\' && ip.i+1 < len(ip.s) {
-				ip.i++
-				c = ip.s[ip.i]
-			}
-			b.WriteByte(c)
-			ip.i++
-		}
-		return intrinsicArg{}, ip.fail("unterminated string literal")
-	case c == '$':
-		start := ip.i
-		depthB, quote := 0, byte(0)
-		for ip.i < len(ip.s) {
-			c := ip.s[ip.i]
-			if quote != 0 {
-				if c == quote {
-					quote = 0
-				}
-			} else if c == '\'' || c == '"' {
-				quote = c
-			} else if c == '[' || c == '(' {
-				depthB++
-			} else if c == ']' || (c == ')' && depthB > 0) {
-				depthB--
-			} else if depthB == 0 && (c == ',' || c == ')') {
-				break
-			}
-			ip.i++
-		}
-		p, err := ParsePath(strings.TrimSpace(ip.s[start:ip.i]))
-		if err != nil {
-			return intrinsicArg{}, err
-		}
-		return intrinsicArg{path: p}, nil
-	case strings.HasPrefix(ip.s[ip.i:], "States."):
-		f, err := ip.call(depth + 1)
-		if err != nil {
-			return intrinsicArg{}, err
-		}
-		return intrinsicArg{call: f}, nil
-	default:
-		start := ip.i
-		for ip.i < len(ip.s) && ip.s[ip.i] != ',' && ip.s[ip.i] != ')' {
-			ip.i++
-		}
-		tok := strings.TrimSpace(ip.s[start:ip.i])
-		v, err := parseJSON([]byte(tok))
-		if err != nil || !(isNumber(v) || v == nil || v == true || v == false) {
-			ip.i = start
-			return intrinsicArg{}, ip.fail(fmt.Sprintf("invalid argument %q", tok))
-		}
-		return intrinsicArg{lit: v}, nil
-	}
 }
 
 // eval runs the call with input as "$".
@@ -326,14 +208,7 @@ func fnFormat(_ *scope, args []any, a0 *intrinsicArg) (any, error) {
 			if n >= len(args) {
 				return nil, fmt.Errorf("the format string has more {} placeholders than arguments (%d)", len(args)-1)
 			}
-			switch v := args[n].(type) {
-			case string:
-				b.WriteString(v)
-			case *Object, []any:
-				return nil, fmt.Errorf("argument %d is an %s; only strings, numbers, booleans and null can be formatted", n, typeName(v))
-			default:
-				b.WriteString(encodeJSON(v))
-			}
+			formatArg(&b, args[n])
 			n++
 			i++
 			continue
@@ -350,6 +225,9 @@ func fnStringToJSON(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	s, err := argString(args, 0, "the argument")
 	if err != nil {
 		return nil, err
+	}
+	if strings.TrimSpace(s) == "" {
+		return nil, nil // as recorded on AWS: "" and " " give null
 	}
 	return parseJSON([]byte(s))
 }
@@ -369,7 +247,7 @@ func fnArrayPartition(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := argInt(args, 1, "the chunk size")
+	n, err := argRounded(args, 1, "the chunk size")
 	if err != nil {
 		return nil, err
 	}
@@ -399,15 +277,15 @@ func fnArrayContains(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 const maxArrayRange = 1000
 
 func fnArrayRange(_ *scope, args []any, _ *intrinsicArg) (any, error) {
-	start, err := argInt(args, 0, "the start")
+	start, err := argRounded(args, 0, "the start")
 	if err != nil {
 		return nil, err
 	}
-	end, err := argInt(args, 1, "the end")
+	end, err := argRounded(args, 1, "the end")
 	if err != nil {
 		return nil, err
 	}
-	step, err := argInt(args, 2, "the step")
+	step, err := argRounded(args, 2, "the step")
 	if err != nil {
 		return nil, err
 	}
@@ -534,34 +412,42 @@ func fnJSONMerge(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("the deep-merge flag must be a boolean, got %s", typeName(args[2]))
 	}
-	return mergeObjects(a, b, deep), nil
+	if deep {
+		// The intrinsic functions page: "Step Functions only supports the
+		// shallow merging mode; therefore, you must specify the boolean
+		// value as false."
+		return nil, fmt.Errorf("only the shallow merging mode is supported: the third argument must be false")
+	}
+	out := mergeObjects(a, b)
+	javaHashOrder(out)
+	return out, nil
 }
 
-func mergeObjects(a, b *Object, deep bool) *Object {
+// mergeObjects is a shallow merge: b's members replace a's.
+func mergeObjects(a, b *Object) *Object {
 	out := newObject(a.Len() + b.Len())
 	out.m = append(out.m, a.m...)
+	at := make(map[string]int, len(out.m))
+	for i, mem := range out.m {
+		at[mem.k] = i
+	}
 	for _, mem := range b.m {
-		k, v := mem.k, mem.v
-		if deep {
-			if old, ok := out.Get(k); ok {
-				oo, ok1 := old.(*Object)
-				vo, ok2 := v.(*Object)
-				if ok1 && ok2 {
-					v = mergeObjects(oo, vo, true)
-				}
-			}
+		if i, ok := at[mem.k]; ok {
+			out.m[i].v = mem.v
+			continue
 		}
-		out.set(k, v)
+		at[mem.k] = len(out.m)
+		out.m = append(out.m, mem)
 	}
 	return out
 }
 
 func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
-	start, err := argInt(args, 0, "the start")
+	start, err := argRounded(args, 0, "the start")
 	if err != nil {
 		return nil, err
 	}
-	end, err := argInt(args, 1, "the end")
+	end, err := argRounded(args, 1, "the end")
 	if err != nil {
 		return nil, err
 	}
@@ -569,7 +455,7 @@ func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
 		return nil, fmt.Errorf("the end (%d) must be greater than the start (%d)", end, start)
 	}
 	if len(args) == 3 {
-		seed, err := argInt(args, 2, "the seed")
+		seed, err := argRounded(args, 2, "the seed")
 		if err != nil {
 			return nil, err
 		}
@@ -580,20 +466,20 @@ func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
 }
 
 func fnMathAdd(_ *scope, args []any, _ *intrinsicArg) (any, error) {
-	a, ok1 := args[0].(int64)
-	b, ok2 := args[1].(int64)
-	if ok1 && ok2 {
-		s := a + b
-		if (s > a) == (b > 0) {
-			return s, nil
-		}
-	}
-	x, ok1 := toFloat(args[0])
-	y, ok2 := toFloat(args[1])
-	if !ok1 || !ok2 {
+	if !isNumber(args[0]) || !isNumber(args[1]) {
 		return nil, fmt.Errorf("both arguments must be numbers, got %s and %s", typeName(args[0]), typeName(args[1]))
 	}
-	return x + y, nil
+	// Each argument is rounded half up to an integer first (recorded on
+	// AWS: MathAdd(1.49, 1.5) is 3, MathAdd(-1.5, 0) is -1).
+	a, err := argRounded(args, 0, "the first argument")
+	if err != nil {
+		return nil, err
+	}
+	b, err := argRounded(args, 1, "the second argument")
+	if err != nil {
+		return nil, err
+	}
+	return a + b, nil
 }
 
 func fnStringSplit(_ *scope, args []any, _ *intrinsicArg) (any, error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	jsonata "github.com/xiatechs/jsonata-go"
@@ -95,7 +96,7 @@ func compileJSONata(src string) (e *jsonata.Expr, err error) {
 	if definesFunction(src) {
 		// The engine has no recursion limit: a recursive function would
 		// overflow the Go stack, which no recover can catch.
-		return nil, errors.New("user-defined functions (function/λ) are not supported by the local interpreter")
+		return nil, &UnsupportedError{Feature: "JSONata user-defined functions (function/λ)"}
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -151,8 +152,6 @@ type jenv struct {
 	goInput     any
 }
 
-var errUndefined = errors.New("undefined")
-
 func (env *jenv) bindings() (map[string]any, any) {
 	if env.vars != nil {
 		return env.vars, env.goInput
@@ -180,7 +179,12 @@ func (env *jenv) bindings() (map[string]any, any) {
 	return vars, env.goInput
 }
 
-func (t *jtemplate) eval(env *jenv) (result any, err error) {
+// eval evaluates the template; path names the field for messages, as AWS
+// writes it ("Output/FunctionResult"). An expression inside an object or
+// array that gives nothing fails like a whole field that does (recorded on
+// AWS: "... specified for the field 'Output/result' returned nothing
+// (undefined).").
+func (t *jtemplate) eval(env *jenv, path string) (result any, err error) {
 	switch t.kind {
 	case tConst:
 		return t.val, nil
@@ -188,32 +192,29 @@ func (t *jtemplate) eval(env *jenv) (result any, err error) {
 		defer func() {
 			// The engine is third-party code: turn a crash into an error.
 			if r := recover(); r != nil {
-				result, err = nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' failed: %v", t.src, r)
+				result, err = nil, jsonataFailure(t.src, path, fmt.Errorf("%v", r))
 			}
 		}()
 		vars, in := env.bindings()
 		e := *t.expr // a private copy: RegisterVars must not touch the shared expression
 		if err := e.RegisterVars(vars); err != nil {
-			return nil, newError(ErrQueryEvaluation, "%s: %v", t.src, err)
+			return nil, jsonataFailure(t.src, path, err)
 		}
 		if err := e.RegisterExts(stepFunctionsExts(env.sc)); err != nil {
-			return nil, newError(ErrQueryEvaluation, "%s: %v", t.src, err)
+			return nil, jsonataFailure(t.src, path, err)
 		}
 		v, err := e.Eval(in)
 		if errors.Is(err, jsonata.ErrUndefined) {
-			return nil, errUndefined
+			return nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", t.src, path)
 		}
 		if err != nil {
-			return nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' failed: %v", t.src, err)
+			return nil, jsonataFailure(t.src, path, err)
 		}
 		return fromGo(v)
 	case tArray:
 		out := make([]any, 0, len(t.kids))
-		for _, k := range t.kids {
-			v, err := k.eval(env)
-			if errors.Is(err, errUndefined) {
-				continue
-			}
+		for i, k := range t.kids {
+			v, err := k.eval(env, path+"/"+strconv.Itoa(i))
 			if err != nil {
 				return nil, err
 			}
@@ -223,10 +224,7 @@ func (t *jtemplate) eval(env *jenv) (result any, err error) {
 	default:
 		o := newObject(len(t.keys))
 		for i, k := range t.kids {
-			v, err := k.eval(env)
-			if errors.Is(err, errUndefined) {
-				continue // undefined fields are left out
-			}
+			v, err := k.eval(env, path+"/"+t.keys[i])
 			if err != nil {
 				return nil, err
 			}
@@ -236,12 +234,9 @@ func (t *jtemplate) eval(env *jenv) (result any, err error) {
 	}
 }
 
-// evalTop evaluates a whole field; an undefined result is an error.
+// evalTop evaluates a whole field.
 func (t *jtemplate) evalTop(env *jenv, field string) (any, *ExecutionError) {
-	v, err := t.eval(env)
-	if errors.Is(err, errUndefined) {
-		return nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' in the field '%s' returned nothing", t.src, field)
-	}
+	v, err := t.eval(env, field)
 	if err != nil {
 		return nil, asExecError(err)
 	}
@@ -344,8 +339,16 @@ func stepFunctionsExts(sc *scope) map[string]jsonata.Extension {
 	}
 	return map[string]jsonata.Extension{
 		"partition": {Func: func(a any, size float64) (any, error) { return call("States.ArrayPartition", a, size) }},
-		"range":     {Func: func(start, end, step float64) (any, error) { return call("States.ArrayRange", start, end, step) }},
-		"hash":      {Func: func(data any, alg string) (any, error) { return call("States.Hash", data, alg) }},
+		"range": {Func: func(start, end, step float64) (any, error) {
+			v, err := call("States.ArrayRange", start, end, step)
+			if a, ok := v.([]any); ok && len(a) == 1 {
+				// A sequence of one value is that value in JSONata:
+				// $range(1, 9, 9) is 1 on AWS.
+				return a[0], nil
+			}
+			return v, err
+		}},
+		"hash": {Func: func(data any, alg string) (any, error) { return call("States.Hash", data, alg) }},
 		"random": {Func: func() float64 {
 			return sc.x.float64()
 		}},

@@ -181,6 +181,9 @@ type compiler struct {
 }
 
 func defErr(state, format string, args ...any) error {
+	if ue, ok := asUnsupported(state, args); ok {
+		return ue
+	}
 	return &DefinitionError{State: state, Msg: fmt.Sprintf(format, args...)}
 }
 
@@ -446,7 +449,7 @@ func compileResultPathValue(v any, ok bool) (resultPath, error) {
 	if s == "$" {
 		return resultPath{}, nil
 	}
-	p, err := ParsePath(s)
+	p, err := parsePath(s, asl.PathResult)
 	if err != nil {
 		return resultPath{}, fmt.Errorf("ResultPath: %w", err)
 	}
@@ -474,12 +477,7 @@ func compileAssign(o *Object) (*template, error) {
 	}
 	for _, m := range ao.m {
 		name := strings.TrimSuffix(m.k, ".$")
-		valid := name != "" && isIdentStart(name[0])
-		for i := 1; valid && i < len(name); i++ {
-			c := name[i]
-			valid = isIdentStart(c) || (c >= '0' && c <= '9')
-		}
-		if !valid || name == "states" {
+		if !asl.IsVariableName(name) || name == "states" {
 			return nil, fmt.Errorf("Assign: %q is not a valid variable name", name)
 		}
 	}
@@ -503,7 +501,7 @@ func compileSecondsField(o *Object, field string, n *float64, p **Path) error {
 		if !isStr {
 			return fmt.Errorf("%sPath must be a path string", field)
 		}
-		path, err := ParsePath(s)
+		path, err := parsePath(s, asl.PathReference)
 		if err != nil {
 			return fmt.Errorf("%sPath: %w", field, err)
 		}
@@ -661,7 +659,7 @@ func compileWait(st *state, o *Object) error {
 			if !isStr {
 				return fmt.Errorf("%s must be a path string", f.field)
 			}
-			p, err := ParsePath(s)
+			p, err := parsePath(s, asl.PathReference)
 			if err != nil {
 				return fmt.Errorf("%s: %w", f.field, err)
 			}
@@ -711,7 +709,7 @@ func (c *compiler) compileMap(st *state, o *Object) error {
 		if !isStr {
 			return defErr(name, "ItemsPath must be a path string")
 		}
-		p, err := ParsePath(s)
+		p, err := parsePath(s, asl.PathReference)
 		if err != nil {
 			return defErr(name, "ItemsPath: %v", err)
 		}
@@ -739,7 +737,7 @@ func (c *compiler) compileMap(st *state, o *Object) error {
 		if co, ok := cfg.(*Object); ok {
 			if mode, _ := co.Get("Mode"); mode == "DISTRIBUTED" {
 				if _, ok := o.Get("ItemReader"); ok {
-					return defErr(name, "distributed Map with an ItemReader is not supported yet")
+					return &UnsupportedError{State: name, Feature: "a distributed Map with an ItemReader"}
 				}
 			}
 		}
@@ -764,7 +762,7 @@ func (c *compiler) compileMap(st *state, o *Object) error {
 			}
 			if v, ok := bo.Get(f.field + "Path"); ok {
 				s, _ := v.(string)
-				p, err := ParsePath(s)
+				p, err := parsePath(s, asl.PathReference)
 				if err != nil {
 					return defErr(name, "ItemBatcher.%sPath: %v", f.field, err)
 				}
@@ -794,7 +792,7 @@ func (c *compiler) compileMap(st *state, o *Object) error {
 	}
 	if v, ok := o.Get("MaxConcurrencyPath"); ok {
 		s, _ := v.(string)
-		p, err := ParsePath(s)
+		p, err := parsePath(s, asl.PathReference)
 		if err != nil {
 			return defErr(name, "MaxConcurrencyPath: %v", err)
 		}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
 func writeCheckFiles(t *testing.T, files map[string]string) string {
@@ -110,7 +112,7 @@ func TestCheckParityPrograms(t *testing.T) {
 		dir := filepath.Join(parityDir, sub)
 		f, err := os.Open(filepath.Join(dir, "manifest.tsv"))
 		if err != nil {
-			t.Skipf("no parity data: %v", err)
+			testenv.Skip(t, "no parity data: "+err.Error())
 		}
 		sc := bufio.NewScanner(f)
 		sc.Scan() // header: case region account_id heaviside validator_on_heaviside_output

@@ -10,6 +10,7 @@ import (
 
 	hsc "github.com/hsc-dev/hsc"
 	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/internal/atomicfile"
 	"github.com/hsc-dev/hsc/runtime"
 )
 
@@ -31,6 +32,9 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
   cat workflow.hsd | hsc compile - --compact`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkIndentFlags(cmd, indent, compact); err != nil {
+				return err
+			}
 			name := args[0]
 			var src []byte
 			var err error
@@ -69,7 +73,8 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
 				return err
 			}
 			// Files get exactly what heaviside writes: no trailing newline.
-			if err := os.WriteFile(out, res.Definition, 0o644); err != nil {
+			// Atomic: a failed write leaves the previous file as it was.
+			if err := atomicfile.WriteFile(out, res.Definition, 0o644); err != nil {
 				return fmt.Errorf("writing output: %w", err)
 			}
 			return nil

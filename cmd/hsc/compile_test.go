@@ -44,7 +44,7 @@ func TestCompileCommand(t *testing.T) {
 		{name: "compact", stdin: "Pass()\n", args: []string{"compile", "--compact", "-"}, wantOut: `{"States":{"Line1":{"Type":"Pass","End":true}},"StartAt":"Line1"}`},
 		{name: "indent", stdin: "Pass()\n", args: []string{"compile", "--indent", "1", "-"}, wantOut: "{\n \"States\": {\n  \"Line1\""},
 		{name: "compile error", args: []string{"compile", bad}, wantCode: 1, wantErr: bad + ":2:5: Pass state cannot contain a Retry modifier\n        retry [] 1 1 1.0\n        ^"},
-		{name: "missing file", args: []string{"compile", filepath.Join(dir, "nope.hsd")}, wantCode: 1, wantErr: "no such file"},
+		{name: "missing file", args: []string{"compile", filepath.Join(dir, "nope.hsd")}, wantCode: 2, wantErr: "no such file"},
 		{name: "no args", args: []string{"compile"}, wantCode: 2, wantErr: "accepts 1 arg"},
 		{name: "bad flag", args: []string{"compile", "--bogus", good}, wantCode: 2, wantErr: "unknown flag"},
 		{name: "unknown command", args: []string{"frobnicate"}, wantCode: 2, wantErr: "unknown command"},

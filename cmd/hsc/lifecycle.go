@@ -5,6 +5,7 @@ package main
 // this file turns flags into calls and results into output.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,7 +34,7 @@ const defaultPollPeriod = time.Second
 
 // newClient builds the Step Functions client from the global flags.
 func newClient(ctx context.Context, g *globalFlags) (*runtime.Client, error) {
-	c, err := runtime.New(ctx, runtime.Config{
+	return runtime.New(ctx, runtime.Config{
 		Region:          g.region,
 		Profile:         g.profile,
 		AccessKey:       g.accessKey,
@@ -42,18 +43,32 @@ func newClient(ctx context.Context, g *globalFlags) (*runtime.Client, error) {
 		AccountID:       g.accountID,
 		EndpointURL:     g.endpointURL,
 	})
-	if err != nil {
-		return nil, err
+}
+
+// clientRunE is the one client setup of the lifecycle commands: it returns
+// a cobra RunE that gives fn a context that Ctrl-C cancels and a client
+// configured from the global flags. Argument and flag checks that need no
+// client belong in check, which runs first (nil for none).
+func clientRunE(g *globalFlags, check func(args []string) error,
+	fn func(ctx context.Context, cmd *cobra.Command, c *runtime.Client, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		if check != nil {
+			if err := check(args); err != nil {
+				return err
+			}
+		}
+		ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+		defer stop()
+		c, err := newClient(ctx, g)
+		if err != nil {
+			return err
+		}
+		return fn(ctx, cmd, c, args)
 	}
-	return c, nil
 }
 
 // lookup returns the named state machine; it must exist.
-func lookup(ctx context.Context, g *globalFlags, name string) (*runtime.StateMachine, error) {
-	c, err := newClient(ctx, g)
-	if err != nil {
-		return nil, err
-	}
+func lookup(ctx context.Context, c *runtime.Client, name string) (*runtime.StateMachine, error) {
 	m, err := c.StateMachine(ctx, name)
 	if err != nil {
 		return nil, err
@@ -78,12 +93,16 @@ func machineName(path string) string {
 // source. Compile errors are printed in full and become exit status 1;
 // warnings are printed and do not stop.
 func definition(ctx context.Context, cmd *cobra.Command, m *runtime.StateMachine, path string) ([]byte, error) {
-	if runtime.IsDefinitionFile(path) {
-		return m.DefinitionFromFile(ctx, path)
-	}
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading source: %w", err)
+	}
+	src = bytes.TrimPrefix(src, utf8BOM)
+	if runtime.IsDefinitionFile(path) {
+		if !json.Valid(src) {
+			return nil, usageError{fmt.Errorf("%s: not valid JSON", path)}
+		}
+		return src, nil
 	}
 	res, err := m.Compile(ctx, src, path)
 	var list diag.List
@@ -114,15 +133,10 @@ Prints the new machine's ARN.`,
 		Example: `  hsc create workflow.hsd StatesExecutionRole
   hsc create --name prod-flow flow.asl.json arn:aws:iam::123456789012:role/States`,
 		Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
+		RunE: clientRunE(g, nil, func(ctx context.Context, cmd *cobra.Command, c *runtime.Client, args []string) error {
 			file, role := args[0], args[1]
 			if name == "" {
 				name = machineName(file)
-			}
-			c, err := newClient(ctx, g)
-			if err != nil {
-				return err
 			}
 			m, err := c.StateMachine(ctx, name)
 			if err != nil {
@@ -140,9 +154,9 @@ Prints the new machine's ARN.`,
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), m.ARN)
 			return nil
-		},
+		}),
 	}
-	cmd.Flags().StringVarP(&name, "name", "n", "", "state machine name (default: the file name without extension)")
+	cmd.Flags().StringVarP(&name, "name", "n", "", "state machine `NAME` (default: the file name without extension; -n is --no-wait in start, as in heaviside)")
 	return cmd
 }
 
@@ -157,12 +171,13 @@ Executions started afterwards use the new definition.`,
 		Example: `  hsc update workflow --file workflow.hsd
   hsc update workflow --role NewStatesRole`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: clientRunE(g, func([]string) error {
 			if file == "" && role == "" {
 				return usageError{errors.New("update: give --file, --role or both")}
 			}
-			ctx := cmd.Context()
-			m, err := lookup(ctx, g, args[0])
+			return nil
+		}, func(ctx context.Context, cmd *cobra.Command, c *runtime.Client, args []string) error {
+			m, err := lookup(ctx, c, args[0])
 			if err != nil {
 				return err
 			}
@@ -173,7 +188,7 @@ Executions started afterwards use the new definition.`,
 				}
 			}
 			return m.Update(ctx, def, role)
-		},
+		}),
 	}
 	cmd.Flags().StringVarP(&file, "file", "f", "", "new definition: Heaviside source, or a .json States Language file")
 	cmd.Flags().StringVar(&role, "role", "", "new IAM role name or ARN")
@@ -186,18 +201,13 @@ func newDeleteCmd(g *globalFlags) *cobra.Command {
 		Short: "Delete a state machine",
 		Long:  "Delete state machine NAME. It is an error if it does not exist.",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newClient(ctx, g)
-			if err != nil {
-				return err
-			}
+		RunE: clientRunE(g, nil, func(ctx context.Context, cmd *cobra.Command, c *runtime.Client, args []string) error {
 			m, err := c.StateMachine(ctx, args[0])
 			if err != nil {
 				return err
 			}
 			return m.Delete(ctx, true)
-		},
+		}),
 	}
 }
 
@@ -222,9 +232,12 @@ func newStartCmd(g *globalFlags) *cobra.Command {
 		Long: `Start an execution of state machine NAME with JSON input from --json, from the
 file --input ("-" for standard input), or {} by default. Without --no-wait, waits
 for the execution to finish and prints its output JSON indented by 3, as
-heaviside does; if it fails, prints its error and cause and exits with status 1.
-With --no-wait, prints the execution ARN at once. While waiting, the states
-entered and the time elapsed are shown on standard error if it is a terminal.`,
+heaviside does; if it does not succeed, prints its status, error and cause on
+standard error and exits with status 1 (FAILED), 3 (TIMED_OUT) or 4
+(ABORTED). With --no-wait (-n, as in heaviside), prints the execution ARN at
+once. While waiting, the states entered and the time elapsed are shown on
+standard error if it is a terminal. The input must be JSON in UTF-8 (a byte
+order mark is skipped) of at most 256 KiB, AWS's limit.`,
 		Example: `  hsc start workflow --json '{"id": 7}'
   ARN=$(hsc start workflow --no-wait --input input.json)`,
 		Args: cobra.ExactArgs(1),
@@ -232,48 +245,32 @@ entered and the time elapsed are shown on standard error if it is a terminal.`,
 			if inputFile != "" && inputJSON != "" {
 				return usageError{errors.New("start: give --input or --json, not both")}
 			}
-			var input []byte
-			switch {
-			case inputJSON != "":
-				input = []byte(inputJSON)
-			case inputFile == "-":
-				data, err := io.ReadAll(cmd.InOrStdin())
-				if err != nil {
-					return fmt.Errorf("reading input: %w", err)
-				}
-				input = data
-			case inputFile != "":
-				data, err := os.ReadFile(inputFile)
-				if err != nil {
-					return fmt.Errorf("reading input: %w", err)
-				}
-				input = data
-			}
-			if len(input) > 0 && !json.Valid(input) {
-				return usageError{errors.New("start: the input is not valid JSON")}
-			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
-			defer stop()
-			m, err := lookup(ctx, g, args[0])
+			input, err := executionInput(cmd.InOrStdin(), inputFile, inputJSON)
 			if err != nil {
 				return err
 			}
-			arn, err := m.Start(ctx, input, execName)
-			if err != nil {
-				return err
-			}
-			if noWait {
-				fmt.Fprintln(cmd.OutOrStdout(), arn)
-				return nil
-			}
-			return waitAndPrint(ctx, cmd, m.Client(), arn, wf)
+			return clientRunE(g, nil, func(ctx context.Context, cmd *cobra.Command, c *runtime.Client, args []string) error {
+				m, err := lookup(ctx, c, args[0])
+				if err != nil {
+					return err
+				}
+				arn, err := m.Start(ctx, input, execName)
+				if err != nil {
+					return err
+				}
+				if noWait {
+					fmt.Fprintln(cmd.OutOrStdout(), arn)
+					return nil
+				}
+				return waitAndPrint(ctx, cmd, c, arn, wf)
+			})(cmd, args)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVarP(&inputFile, "input", "i", "", `file with the JSON input ("-" for standard input)`)
 	f.StringVarP(&inputJSON, "json", "j", "", "JSON input")
-	f.BoolVarP(&noWait, "no-wait", "n", false, "print the execution ARN instead of waiting")
-	f.StringVar(&execName, "name", "", "execution name (default: <machine>-<UTC time>)")
+	f.BoolVarP(&noWait, "no-wait", "n", false, "print the execution ARN instead of waiting (-n as in heaviside; in create, -n is --name)")
+	f.StringVar(&execName, "name", "", "execution `NAME` (default: <machine>-<UTC time>)")
 	wf.register(cmd)
 	return cmd
 }
@@ -290,15 +287,7 @@ func waitAndPrint(ctx context.Context, cmd *cobra.Command, c *runtime.Client, ar
 	out, err := c.Wait(ctx, arn, opts)
 	var ee *runtime.ExecutionError
 	if errors.As(err, &ee) {
-		fmt.Fprintf(stderr, "hsc: execution %s\n", strings.ToLower(ee.Status))
-		fmt.Fprintf(stderr, "  execution: %s\n", ee.ExecutionARN)
-		if ee.ErrorName != "" {
-			fmt.Fprintf(stderr, "  error: %s\n", ee.ErrorName)
-		}
-		if ee.Cause != "" {
-			fmt.Fprintf(stderr, "  cause: %s\n", ee.Cause)
-		}
-		return exitError{exitFailure}
+		return reportFailure(stderr, executionFailure{Status: ee.Status, Error: ee.ErrorName, Cause: ee.Cause, ARN: ee.ExecutionARN})
 	}
 	if err != nil {
 		return err
@@ -336,14 +325,9 @@ func newStopCmd(g *globalFlags) *cobra.Command {
 		Use:   "stop ARN",
 		Short: "Stop a running execution",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newClient(ctx, g)
-			if err != nil {
-				return err
-			}
+		RunE: clientRunE(g, nil, func(ctx context.Context, cmd *cobra.Command, c *runtime.Client, args []string) error {
 			return c.StopExecution(ctx, args[0], errName, cause)
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&errName, "error", "", "error name to record")
 	cmd.Flags().StringVar(&cause, "cause", "", "cause to record")
@@ -355,19 +339,14 @@ func newStatusCmd(g *globalFlags) *cobra.Command {
 		Use:   "status ARN",
 		Short: "Print an execution's status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED)",
 		Args:  cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			c, err := newClient(ctx, g)
-			if err != nil {
-				return err
-			}
+		RunE: clientRunE(g, nil, func(ctx context.Context, cmd *cobra.Command, c *runtime.Client, args []string) error {
 			st, err := c.Status(ctx, args[0])
 			if err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), st)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -377,18 +356,13 @@ func newWaitCmd(g *globalFlags) *cobra.Command {
 		Use:   "wait ARN",
 		Short: "Wait for an execution to finish and print its output",
 		Long: `Wait for execution ARN to finish. Prints its output JSON indented by 3; if it
-failed, was aborted or timed out, prints its error and cause and exits with
-status 1.`,
+failed, timed out or was aborted, prints its status, error and cause on
+standard error and exits with status 1 (FAILED), 3 (TIMED_OUT) or 4
+(ABORTED).`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
-			defer stop()
-			c, err := newClient(ctx, g)
-			if err != nil {
-				return err
-			}
+		RunE: clientRunE(g, nil, func(ctx context.Context, cmd *cobra.Command, c *runtime.Client, args []string) error {
 			return waitAndPrint(ctx, cmd, c, args[0], wf)
-		},
+		}),
 	}
 	wf.register(cmd)
 	return cmd
@@ -403,17 +377,17 @@ func newExecutionsCmd(g *globalFlags) *cobra.Command {
 ARN, status and start time (UTC, RFC 3339), separated by tabs.`,
 		Example: `  hsc executions workflow --status RUNNING`,
 		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			st := types.ExecutionStatus(strings.ToUpper(status))
-			if st != "" && !validStatus(st) {
+		RunE: clientRunE(g, func([]string) error {
+			if st := types.ExecutionStatus(strings.ToUpper(status)); st != "" && !validStatus(st) {
 				return usageError{fmt.Errorf("executions: unknown --status %q (one of %s)", status, statusList())}
 			}
-			ctx := cmd.Context()
-			m, err := lookup(ctx, g, args[0])
+			return nil
+		}, func(ctx context.Context, cmd *cobra.Command, c *runtime.Client, args []string) error {
+			m, err := lookup(ctx, c, args[0])
 			if err != nil {
 				return err
 			}
-			list, err := m.Executions(ctx, st)
+			list, err := m.Executions(ctx, types.ExecutionStatus(strings.ToUpper(status)))
 			if err != nil {
 				return err
 			}
@@ -426,7 +400,7 @@ ARN, status and start time (UTC, RFC 3339), separated by tabs.`,
 				fmt.Fprintf(w, "%s\t%s\t%s\n", aws.ToString(e.ExecutionArn), e.Status, start)
 			}
 			return nil
-		},
+		}),
 	}
 	cmd.Flags().StringVar(&status, "status", "", "only executions with this status ("+statusList()+")")
 	return cmd

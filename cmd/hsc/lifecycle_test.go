@@ -167,7 +167,7 @@ func TestStartFailing(t *testing.T) {
 	}
 	// stepfunctions-local puts the failure's message in the error and the
 	// JavaScript exception class in the cause.
-	for _, want := range []string{"execution failed", "error: Unsupported Resource type: arn:aws:states:::sqs:sendMessage", "cause: Error"} {
+	for _, want := range []string{"hsc: execution FAILED\n", "error: Unsupported Resource type: arn:aws:states:::sqs:sendMessage", "cause: Error"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}
@@ -214,7 +214,7 @@ func TestActivityFailureStopAndWait(t *testing.T) {
 	code, out, errs := local(t, "", "wait", "--period", "20ms", first)
 	// Step Functions would print error Broken, cause widget;
 	// stepfunctions-local records the cause as the error and "Error" as the cause.
-	if code != 1 || out != "" || !strings.Contains(errs, "execution failed") || !strings.Contains(errs, "error: widget") {
+	if code != 1 || out != "" || !strings.Contains(errs, "hsc: execution FAILED\n  error: widget\n") || !strings.Contains(errs, "  execution: "+first+"\n") {
 		t.Errorf("wait for a failed execution: exit %d, stdout %q, stderr:\n%s", code, out, errs)
 	}
 
@@ -224,7 +224,7 @@ func TestActivityFailureStopAndWait(t *testing.T) {
 		t.Errorf("status after stop: %q", st)
 	}
 	code, _, errs = local(t, "", "wait", second)
-	if code != 1 || !strings.Contains(errs, "execution aborted") {
+	if code != exitAborted || !strings.Contains(errs, "hsc: execution ABORTED\n") {
 		t.Errorf("wait for an aborted execution: exit %d, stderr:\n%s", code, errs)
 	}
 	if out := mustLocal(t, "", "executions", name, "--status", "RUNNING"); out != "" {
@@ -280,7 +280,7 @@ func TestLifecycleErrors(t *testing.T) {
 		{"invalid definition, message in full", []string{"create", "--name", sfnlocal.Name(t, "bad"), badJSON, "R"}, "", 1,
 			[]string{"InvalidDefinition: Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED'"}},
 		{"compile error", []string{"create", "--name", sfnlocal.Name(t, "bad"), badHSD, "R"}, "", 1, []string{"bad.hsd:"}},
-		{"missing file", []string{"create", "--name", sfnlocal.Name(t, "bad"), filepath.Join(dir, "none.hsd"), "R"}, "", 1, []string{"none.hsd"}},
+		{"missing file", []string{"create", "--name", sfnlocal.Name(t, "bad"), filepath.Join(dir, "none.hsd"), "R"}, "", 2, []string{"none.hsd"}},
 		{"create needs a role", []string{"create", good}, "", 2, []string{"accepts 2 arg(s)"}},
 		{"update needs a change", []string{"update", "x"}, "", 2, []string{"--file, --role"}},
 		{"start input twice", []string{"start", "x", "--json", "{}", "--input", good}, "", 2, []string{"not both"}},

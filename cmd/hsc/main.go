@@ -7,19 +7,32 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
-// Exit codes.
+// Exit codes (README.md and hsc --help document them).
 const (
-	exitOK      = 0
-	exitFailure = 1 // compile errors, failed executions, service errors
-	exitUsage   = 2 // bad flags or arguments
+	exitOK       = 0
+	exitFailure  = 1 // compile errors, invalid definitions, failed executions, service and write errors
+	exitUsage    = 2 // bad flags or arguments, unreadable or invalid input
+	exitTimedOut = 3 // the execution ended TIMED_OUT (run, start, wait)
+	exitAborted  = 4 // the execution ended ABORTED (run on Ctrl-C, start, wait)
 )
+
+// exitCodesHelp is the exit-code table shown by hsc --help.
+const exitCodesHelp = `Exit status:
+  0  success
+  1  compile errors, an invalid definition, a failed execution, an AWS or
+     write error
+  2  usage errors (bad flags or arguments) and unreadable or invalid input
+  3  the execution timed out (run, start, wait)
+  4  the execution was aborted (run on Ctrl-C, start, wait)`
 
 // globalFlags are the flags every subcommand accepts, with heaviside's
 // spellings, defaulting from the environment as heaviside does.
@@ -33,11 +46,31 @@ type globalFlags struct {
 	endpointURL string
 }
 
-// usageError marks an error caused by how hsc was invoked (exit status 2).
+// usageError marks an error caused by how hsc was invoked, or by input it
+// cannot read or use (exit status 2).
 type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
+
+// checkedWriter remembers the first error writing to w (standard output
+// full, closed or gone), so that every command's output is checked in one
+// place instead of at each fmt.Fprint.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
 
 // exitError carries an exit status for errors already reported to stderr.
 type exitError struct{ code int }
@@ -51,6 +84,37 @@ func main() {
 // run executes hsc with args and returns the exit status. It is the whole
 // program, minus os.Exit, so tests can drive it.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	out := &checkedWriter{w: stdout}
+	code := execute(args, stdin, out, stderr)
+	if out.err == nil {
+		out.err = syncOutput(stdout)
+	}
+	if out.err != nil {
+		fmt.Fprintf(stderr, "hsc: writing standard output: %v\n", out.err)
+		if code == exitOK {
+			code = exitFailure
+		}
+	}
+	return code
+}
+
+// syncOutput flushes standard output when it is a file, so that an error
+// only the disk reports (a full disk, a quota) is not lost. Terminals,
+// pipes and devices such as /dev/null cannot be synced; that is no error.
+func syncOutput(w io.Writer) error {
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil
+	}
+	return f.Sync()
+}
+
+// execute runs the command line and turns its error into an exit status,
+// printing the error unless it was already reported.
+func execute(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := newRootCmd(stdin, stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()
@@ -63,7 +127,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "hsc: %v\n", err)
 	var ue usageError
-	if errors.As(err, &ue) || isCobraUsageError(err) {
+	var pe *fs.PathError
+	if errors.As(err, &ue) || errors.As(err, &pe) || isCobraUsageError(err) {
 		return exitUsage
 	}
 	return exitFailure
@@ -86,9 +151,12 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "hsc",
 		Short:         "Compile Heaviside DSL to the Amazon States Language and manage Step Functions",
+		Long:          "Compile Heaviside DSL to the Amazon States Language, check and run state machines\nlocally, and manage them on AWS Step Functions.\n\n" + exitCodesHelp,
+		Version:       versionString(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -107,6 +175,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	pf.StringVar(&g.accessKey, "access-key", os.Getenv("AWS_ACCESS_KEY"), "AWS access key (env AWS_ACCESS_KEY)")
 	pf.StringVar(&g.profile, "profile", "", "AWS shared-config profile")
 	pf.StringVar(&g.endpointURL, "endpoint-url", "", "Step Functions endpoint URL (default: the SDK's, or AWS_ENDPOINT_URL_SFN / AWS_ENDPOINT_URL)")
+	hideUnusedGlobals(root)
 
 	root.AddCommand(
 		newCompileCmd(g),
@@ -121,7 +190,56 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newExecutionsCmd(g),
 		newRunCmd(g),
 		newWorkerCmd(g),
+		newVersionCmd(),
 		// Further subcommands register here, one line each.
 	)
 	return root
+}
+
+// globalsUsed names the global flags a command reads; the others are
+// accepted anywhere (heaviside puts them before the subcommand) but left
+// out of its help. Commands not listed use every one.
+func globalsUsed(c *cobra.Command) (names []string, all bool) {
+	switch c.Name() {
+	case "compile":
+		return []string{"region", "account-id", "credentials"}, false
+	case "check", "run":
+		return []string{"region", "account-id"}, false
+	case "version", "completion", "help", "bash", "zsh", "fish", "powershell":
+		return nil, false
+	}
+	return nil, true
+}
+
+// hideUnusedGlobals makes the help of each command list only the global
+// flags it uses.
+func hideUnusedGlobals(root *cobra.Command) {
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		var hidden []*pflag.Flag
+		if used, all := globalsUsed(c); c != root && !all {
+			root.PersistentFlags().VisitAll(func(f *pflag.Flag) {
+				if !f.Hidden && !slices.Contains(used, f.Name) {
+					f.Hidden = true
+					hidden = append(hidden, f)
+				}
+			})
+		}
+		help(c, args)
+		for _, f := range hidden {
+			f.Hidden = false
+		}
+	})
+}
+
+// checkIndentFlags refuses --indent with --compact, and a negative
+// --indent (usage errors).
+func checkIndentFlags(cmd *cobra.Command, indent int, compact bool) error {
+	if compact && cmd.Flags().Changed("indent") {
+		return usageError{errors.New("use only one of --indent and --compact")}
+	}
+	if indent < 0 {
+		return usageError{fmt.Errorf("--indent must be 0 or more, not %d", indent)}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +18,8 @@ import (
 	hsc "github.com/hsc-dev/hsc"
 	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/internal/atomicfile"
+	"github.com/hsc-dev/hsc/internal/taskcmd"
 	"github.com/hsc-dev/hsc/interpreter"
 )
 
@@ -41,9 +45,12 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 program (.hsd, compiled first) or a States Language definition (JSON).
 
 The execution input comes from --input FILE (- for standard input) or --json;
-it defaults to {}. On success the output JSON is printed on standard output
-and the exit status is 0; on failure the error and cause are printed on
-standard error and the exit status is 1.
+it defaults to {}. It must be JSON in UTF-8 (a byte order mark is skipped) of
+at most 256 KiB, AWS's limit. On success the output JSON is printed on
+standard output and the exit status is 0. Otherwise the status, error and
+cause are printed on standard error, and the exit status is 1 for FAILED, 3
+for TIMED_OUT and 4 for ABORTED (Ctrl-C); 2 is a usage error or unreadable
+input.
 
 Task states run what you map them to:
   --task NAME=COMMAND   NAME is a state name, a Lambda function name or an
@@ -58,8 +65,10 @@ Task states run what you map them to:
 A Task state with no mapping fails the execution with an error naming it.
 
 --trace prints each state entered and exited, with its input and output, on
-standard error. --virtual-time makes Wait states and retry delays take no
-real time.`,
+standard error. --history FILE writes the execution history; FILE is checked
+before the execution starts and replaced only when the history is complete
+(written to a temporary file, then renamed). --virtual-time makes Wait states
+and retry delays take no real time.`,
 		Example: `  hsc run workflow.hsd --json '{"name": "Ada"}' --task greet='jq "{message: (\"Hello, \" + .name)}"'
   hsc run machine.asl.json --input event.json --trace
   hsc run machine.asl.json --mock MockConfigFile.json --test-case HappyPath`,
@@ -102,6 +111,21 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 		commands[strings.TrimSpace(name)] = command
 	}
 
+	// Every output is checked before anything runs (no task side effects
+	// for a run whose history cannot be written).
+	var history *atomicfile.File
+	if f.history != "" {
+		var err error
+		if history, err = atomicfile.Create(f.history, 0o644); err != nil {
+			return usageError{fmt.Errorf("--history: %w", err)}
+		}
+		defer history.Abort()
+	}
+	input, err := executionInput(cmd.InOrStdin(), f.input, f.jsonInput)
+	if err != nil {
+		return err
+	}
+
 	def, err := loadDefinition(file, g)
 	if err != nil {
 		return err
@@ -114,10 +138,6 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	m, err := interpreter.Compile(def)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
-	}
-	input, err := readInput(cmd.InOrStdin(), f)
-	if err != nil {
-		return err
 	}
 
 	smName := f.name
@@ -148,8 +168,14 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 		}
 		resolvers = append(resolvers, r)
 	}
+	// One writer for the trace and task standard error: tasks run at once.
+	traceOut := &lockedWriter{w: stderr}
 	if len(commands) > 0 {
-		resolvers = append(resolvers, interpreter.NewCommandResolver(commands))
+		r := taskcmd.NewResolver(commands)
+		if f.trace {
+			r.Stderr = func(req *interpreter.TaskRequest, text string) { traceStderr(traceOut, req.StateName, text) }
+		}
+		resolvers = append(resolvers, r)
 	}
 	opts := []interpreter.Option{
 		interpreter.WithStateMachineName(smName),
@@ -165,7 +191,7 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 		opts = append(opts, interpreter.WithClock(interpreter.NewVirtualClock(time.Now())))
 	}
 	if f.trace {
-		opts = append(opts, interpreter.WithEventHook(func(e interpreter.Event) { traceEvent(stderr, e) }))
+		opts = append(opts, interpreter.WithEventHook(func(e interpreter.Event) { traceEvent(traceOut, e) }))
 	}
 	if f.history != "" {
 		opts = append(opts, interpreter.WithHistory())
@@ -177,25 +203,22 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	if res == nil {
 		return err
 	}
-	if f.history != "" {
-		if herr := writeHistory(f.history, res.History); herr != nil {
+	if history != nil {
+		if herr := writeHistory(history, res.History); herr != nil {
 			return herr
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "hsc: execution %s\nerror: %s\n", res.Status, res.Error)
-		if res.Cause != "" {
-			fmt.Fprintf(stderr, "cause: %s\n", res.Cause)
-		}
+		ferr := reportFailure(stderr, executionFailure{Status: string(res.Status), Error: res.Error, Cause: res.Cause})
 		if strings.HasPrefix(res.Cause, "no task mapping for state") {
 			fmt.Fprintln(stderr, "hint: map Task states with --task NAME=COMMAND or --mock FILE --test-case NAME")
 		}
-		return exitError{exitFailure}
+		return ferr
 	}
 	out := cmd.OutOrStdout()
 	out.Write(res.Output)
 	fmt.Fprintln(out)
-	return nil
+	return nil // write errors are caught where standard output is set up (run)
 }
 
 // loadDefinition returns the States Language JSON of file, compiling a
@@ -208,7 +231,8 @@ func loadDefinition(file string, g *globalFlags) ([]byte, error) {
 		}
 		return res.Definition, nil
 	}
-	return os.ReadFile(file)
+	data, err := os.ReadFile(file)
+	return bytes.TrimPrefix(data, utf8BOM), err
 }
 
 // validateDefinition reports the errors AWS would raise when creating the
@@ -230,30 +254,19 @@ func validateDefinition(stderr io.Writer, file string, def []byte) error {
 	return exitError{exitFailure}
 }
 
-func readInput(stdin io.Reader, f *runFlags) ([]byte, error) {
-	switch {
-	case f.jsonInput != "":
-		return []byte(f.jsonInput), nil
-	case f.input == "-":
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			return nil, fmt.Errorf("reading input: %w", err)
-		}
-		return b, nil
-	case f.input != "":
-		return os.ReadFile(f.input)
-	}
-	return nil, nil
-}
-
-func writeHistory(path string, events []interpreter.Event) error {
+// writeHistory writes the events as GetExecutionHistory's output and puts
+// the file in place.
+func writeHistory(f *atomicfile.File, events []interpreter.Event) error {
 	b, err := json.MarshalIndent(struct {
 		Events []interpreter.Event `json:"events"`
 	}{events}, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	return f.Commit()
 }
 
 // traceEvent prints the events --trace shows.
@@ -278,4 +291,29 @@ func traceEvent(w io.Writer, e interpreter.Event) {
 	case e.MapIterationStartedEventDetails != nil:
 		fmt.Fprintf(w, "      map %s item %d\n", e.MapIterationStartedEventDetails.Name, e.MapIterationStartedEventDetails.Index)
 	}
+}
+
+// traceStderr prints, for --trace, what a task command wrote on standard
+// error, each line indented under the task's state.
+func traceStderr(w io.Writer, state, text string) {
+	var b strings.Builder
+	for line := range strings.Lines(strings.TrimRight(text, "\n")) {
+		fmt.Fprintf(&b, "      %s stderr: %s", state, line)
+		if !strings.HasSuffix(line, "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	io.WriteString(w, b.String())
+}
+
+// lockedWriter serialises writes from tasks running at once.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

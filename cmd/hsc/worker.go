@@ -1,31 +1,26 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"os/exec"
 	"strings"
-	"syscall"
+	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
 	"github.com/hsc-dev/hsc/activity"
+	"github.com/hsc-dev/hsc/internal/taskcmd"
 )
 
-// Error name of a task whose command exited with a non-zero status or
-// could not be run.
-const errorNameCommandFailed = "hsc.CommandFailed"
-
-// stderrTail is how much of a failed command's standard error becomes the
-// task failure's cause (the service's limit on a cause).
-const stderrTail = 32768
+// exitInterrupted is hsc worker's exit status when it stopped with tasks
+// still running after --grace: they were failed with hsc.WorkerShutdown
+// and their commands' process groups killed.
+const exitInterrupted = 3
 
 func newWorkerCmd(g *globalFlags) *cobra.Command {
 	var (
@@ -34,27 +29,40 @@ func newWorkerCmd(g *globalFlags) *cobra.Command {
 		pollers     int
 		heartbeat   float64
 		grace       time.Duration
+		killAfter   time.Duration
 		verbose     bool
 	)
 	cmd := &cobra.Command{
 		Use:   "worker --activity NAME [--concurrency N] [--heartbeat S] -- COMMAND [ARGS...]",
 		Short: "Serve Step Functions activity tasks by running a command for each",
 		Long: `Poll the activity NAME (a name, looked up and created if missing, or an ARN)
-for tasks and run COMMAND once per task, with the task's JSON input on standard
-input. What COMMAND prints on standard output (JSON; empty means null) is the
-task's output. A non-zero exit fails the task with the error hsc.CommandFailed
-and the end of COMMAND's standard error as the cause. The environment variable
-HSC_ACTIVITY holds the activity name.
+for tasks and run COMMAND once per task, under the task command contract that
+hsc run --task also uses (README: "Task commands"): the task's JSON input on
+standard input; the result JSON on standard output (blank means null; more
+than 256 KiB fails the task with States.DataLimitExceeded); a non-zero exit
+fails the task with States.TaskFailed and standard error as the cause, or with
+the error named by {"Error": ..., "Cause": ...} on standard error. The
+environment has HSC_RESOURCE (the activity ARN), HSC_ACTIVITY (its name) and
+HSC_TASK_TOKEN; HSC_STATE_NAME and HSC_ATTEMPT are empty (the service does not
+tell a worker). Standard error of a task that succeeded is logged with -v.
 
 Several --activity flags serve several activities from one process, each under
 a supervisor that restarts its worker if it dies. --concurrency tasks run at
 once per activity. With --heartbeat S, a heartbeat is sent every S seconds
-while COMMAND runs (for states with HeartbeatSeconds); if the service says the
-task timed out, COMMAND gets SIGTERM (and SIGKILL 5 s later if it, or a child
-still holding its output open, has not finished; pass the signal on to
-children). SIGINT or SIGTERM stops polling and waits up to --grace for the
-commands in flight; commands still running then are stopped the same way and
-their tasks fail with hsc.WorkerShutdown.`,
+while COMMAND runs (for states with HeartbeatSeconds).
+
+Each COMMAND runs in its own process group, so a Ctrl-C in the terminal
+reaches hsc only. Stopping a command means SIGTERM to its process group, then
+SIGKILL after --kill-after if it has not exited; whatever a command leaves
+running in its group when it exits is killed too. A command is stopped when
+the service says its task timed out (the result is dropped), and at shutdown:
+SIGINT or SIGTERM stops polling and waits up to --grace for the commands in
+flight; those still running then are stopped and their tasks failed with
+hsc.WorkerShutdown.
+
+Exit status: 0 when stopped by SIGINT or SIGTERM after every task in flight
+finished; 3 when tasks still running after --grace had to be failed with
+hsc.WorkerShutdown; 2 for a usage error; 1 for any other error.`,
 		Example: `  hsc worker --activity resize --concurrency 4 -- ./resize.sh
   hsc worker --activity a --activity b --heartbeat 20 -- python3 task.py`,
 		Args: cobra.MinimumNArgs(1),
@@ -71,6 +79,9 @@ their tasks fail with hsc.WorkerShutdown.`,
 			if heartbeat < 0 {
 				return usageError{fmt.Errorf("worker: --heartbeat must not be negative")}
 			}
+			if grace <= 0 || killAfter <= 0 {
+				return usageError{fmt.Errorf("worker: --grace and --kill-after must be positive")}
+			}
 			if _, err := exec.LookPath(args[0]); err != nil {
 				return usageError{fmt.Errorf("worker: command %q: %w", args[0], err)}
 			}
@@ -84,19 +95,29 @@ their tasks fail with hsc.WorkerShutdown.`,
 				return err
 			}
 			m := &activity.Manager{API: c.API(), Logger: log}
+			var handlers sync.WaitGroup
 			for _, a := range activities {
 				m.Activities = append(m.Activities, activity.Spec{
 					Activity: a,
-					Handler:  commandHandler(args, activityNameOf(a)),
+					Handler:  commandHandler(taskcmd.Command{Argv: args, Grace: killAfter}, log, &handlers),
 					Options: activity.Options{
 						Concurrency: concurrency,
 						Pollers:     pollers,
 						Heartbeat:   time.Duration(heartbeat * float64(time.Second)),
 						GracePeriod: grace,
+						// Time for a command to stop on SIGTERM and be killed.
+						StopTimeout: killAfter + 5*time.Second,
 					},
 				})
 			}
-			return m.Run(cmd.Context())
+			err = m.Run(cmd.Context())
+			handlers.Wait() // every command's process group is gone
+			var se *activity.ShutdownError
+			if errors.As(err, &se) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "hsc: worker: %v\n", err)
+				return exitError{exitInterrupted}
+			}
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -106,6 +127,7 @@ their tasks fail with hsc.WorkerShutdown.`,
 	f.IntVar(&pollers, "pollers", 1, "GetActivityTask calls in flight at once, per activity (at most --concurrency)")
 	f.Float64Var(&heartbeat, "heartbeat", 0, "send a heartbeat every S seconds while COMMAND runs (0: none)")
 	f.DurationVar(&grace, "grace", 30*time.Second, "on SIGINT or SIGTERM, how long to wait for commands in flight")
+	f.DurationVar(&killAfter, "kill-after", taskcmd.DefaultGrace, "after SIGTERM, how long a command's process group has before SIGKILL")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log each task")
 	return cmd
 }
@@ -118,96 +140,26 @@ func activityNameOf(a string) string {
 	return a
 }
 
-// commandHandler runs argv for each task: input on stdin, output from
-// stdout, failure cause from the end of stderr.
-func commandHandler(argv []string, activityName string) activity.Handler {
+// commandHandler runs c for each task under the task command contract
+// (package taskcmd). handlers counts the commands running.
+func commandHandler(c taskcmd.Command, log *slog.Logger, handlers *sync.WaitGroup) activity.Handler {
 	return func(ctx context.Context, input json.RawMessage, _ activity.Heartbeater) (any, error) {
-		c := exec.CommandContext(ctx, argv[0], argv[1:]...)
-		c.Stdin = bytes.NewReader(input)
-		stdout := &limitedBuffer{max: activity.MaxOutputBytes}
-		stderr := &tailBuffer{max: stderrTail}
-		c.Stdout, c.Stderr = stdout, stderr
-		c.Env = append(os.Environ(), "HSC_ACTIVITY="+activityName)
-		// On cancellation (task timed out, worker shutting down) ask the
-		// command to stop, and kill it if it has not within 5 s.
-		c.Cancel = func() error { return c.Process.Signal(syscall.SIGTERM) }
-		c.WaitDelay = 5 * time.Second
-		err := c.Run()
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("command stopped: %w", context.Cause(ctx))
+		handlers.Add(1)
+		defer handlers.Done()
+		info, _ := activity.TaskFromContext(ctx)
+		task := taskcmd.Task{Resource: info.ActivityARN, Activity: activityNameOf(info.ActivityARN),
+			Attempt: -1, TaskToken: info.Token}
+		res, err := c.Run(ctx, task, input)
+		var te *taskcmd.Error
+		switch {
+		case errors.As(err, &te):
+			return nil, &activity.ActivityError{ErrorName: te.Name, Cause: te.Cause}
+		case err != nil:
+			return nil, err
 		}
-		if err != nil {
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) {
-				return nil, &activity.ActivityError{ErrorName: errorNameCommandFailed, Cause: "cannot run the command: " + err.Error()}
-			}
-			cause := strings.TrimSpace(stderr.String())
-			if cause == "" {
-				cause = ee.String() // e.g. "exit status 3"
-			}
-			return nil, &activity.ActivityError{ErrorName: errorNameCommandFailed, Cause: cause}
+		if res.Stderr != "" {
+			log.DebugContext(ctx, "task command standard error", "activity", task.Activity, "stderr", res.Stderr)
 		}
-		if stdout.overflow {
-			return nil, &activity.ActivityError{ErrorName: activity.ErrorNameOutputTooLarge,
-				Cause: fmt.Sprintf("the command printed more than %d bytes (256 KiB), the most Step Functions accepts", activity.MaxOutputBytes)}
-		}
-		out := bytes.TrimSpace(stdout.Bytes())
-		if len(out) == 0 {
-			return json.RawMessage("null"), nil
-		}
-		if !json.Valid(out) {
-			return nil, &activity.ActivityError{ErrorName: activity.ErrorNameInvalidOutput,
-				Cause: "the command's output is not JSON: " + clip(string(out), 200)}
-		}
-		return json.RawMessage(out), nil
+		return json.RawMessage(res.Output), nil
 	}
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
-
-// limitedBuffer keeps up to max bytes and notes whether more came.
-type limitedBuffer struct {
-	bytes.Buffer
-	max      int
-	overflow bool
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if room := b.max - b.Len(); len(p) > room {
-		b.overflow = true
-		b.Buffer.Write(p[:max(room, 0)])
-		return len(p), nil
-	}
-	return b.Buffer.Write(p)
-}
-
-// tailBuffer keeps the last max bytes written to it.
-type tailBuffer struct {
-	buf []byte
-	max int
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.buf = append(b.buf[:0], b.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-// String returns the kept bytes, starting at a whole UTF-8 character.
-func (b *tailBuffer) String() string {
-	s := b.buf
-	for len(s) > 0 && !utf8.RuneStart(s[0]) {
-		s = s[1:]
-	}
-	return string(s)
 }

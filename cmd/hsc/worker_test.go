@@ -25,7 +25,9 @@ case "$in" in
 *fail*) echo "first line" >&2; echo "it broke: $in" >&2; exit 3 ;;
 *garbage*) echo "not json"; exit 0 ;;
 esac
-printf '{"activity":"%s","input":%s}\n' "$HSC_ACTIVITY" "$in"
+token=false; [ -n "$HSC_TASK_TOKEN" ] && token=true
+printf '{"activity":"%s","resource":"%s","token":%s,"state":"%s","attempt":"%s","input":%s}\n' \
+	"$HSC_ACTIVITY" "$HSC_RESOURCE" "$token" "${HSC_STATE_NAME-unset}" "${HSC_ATTEMPT-unset}" "$in"
 `
 
 // hsc worker serving two activities (one by name, one by ARN) in one
@@ -67,10 +69,12 @@ func TestWorkerCommand(t *testing.T) {
 		output         string
 		errName, cause string
 	}{
-		{machine: 0, input: `{"n":1}`, status: "SUCCEEDED", output: fmt.Sprintf(`{"activity":%q,"input":{"n":1}}`, names[0])},
-		{machine: 1, input: `{"n":2}`, status: "SUCCEEDED", output: fmt.Sprintf(`{"activity":%q,"input":{"n":2}}`, names[1])},
-		{machine: 0, input: `{"fail":true}`, status: "FAILED", errName: "hsc.CommandFailed", cause: "first line\nit broke: {\"fail\":true}"},
-		{machine: 1, input: `{"garbage":true}`, status: "FAILED", errName: "hsc.InvalidOutput", cause: "the command's output is not JSON: not json"},
+		// The task command contract's environment (package taskcmd): the
+		// worker knows no state name nor attempt, but sets them (empty).
+		{machine: 0, input: `{"n":1}`, status: "SUCCEEDED", output: fmt.Sprintf(`{"activity":%q,"resource":%q,"token":true,"state":"","attempt":"","input":{"n":1}}`, names[0], arns[0])},
+		{machine: 1, input: `{"n":2}`, status: "SUCCEEDED", output: fmt.Sprintf(`{"activity":%q,"resource":%q,"token":true,"state":"","attempt":"","input":{"n":2}}`, names[1], arns[1])},
+		{machine: 0, input: `{"fail":true}`, status: "FAILED", errName: "States.TaskFailed", cause: "first line\nit broke: {\"fail\":true}"},
+		{machine: 1, input: `{"garbage":true}`, status: "FAILED", errName: "States.TaskFailed", cause: "the command's output is not JSON: not json"},
 	}
 	execs := make([]string, len(tests))
 	for i, tc := range tests {
@@ -242,51 +246,5 @@ func TestWorkerCommandUsage(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out, errs, tc.want)
 			}
 		})
-	}
-}
-
-func TestTailBuffer(t *testing.T) {
-	tests := []struct {
-		writes []string
-		max    int
-		want   string
-	}{
-		{[]string{"abc", "def"}, 10, "abcdef"},
-		{[]string{"abc", "def"}, 4, "cdef"},
-		{[]string{"xxé"}, 1, ""},   // never starts inside a character
-		{[]string{"xé!"}, 3, "é!"}, // é is 2 bytes
-	}
-	for _, tc := range tests {
-		b := &tailBuffer{max: tc.max}
-		for _, w := range tc.writes {
-			b.Write([]byte(w))
-		}
-		if got := b.String(); got != tc.want {
-			t.Errorf("%q with max %d: %q, want %q", tc.writes, tc.max, got, tc.want)
-		}
-	}
-}
-
-func TestLimitedBuffer(t *testing.T) {
-	tests := []struct {
-		writes   []string
-		max      int
-		want     string
-		overflow bool
-	}{
-		{[]string{"ab", "cd"}, 4, "abcd", false},
-		{[]string{"ab", "cde"}, 4, "abcd", true},
-		{[]string{"abcdef"}, 2, "ab", true},
-	}
-	for _, tc := range tests {
-		b := &limitedBuffer{max: tc.max}
-		for _, w := range tc.writes {
-			if n, err := b.Write([]byte(w)); n != len(w) || err != nil {
-				t.Errorf("Write(%q) = %d, %v", w, n, err)
-			}
-		}
-		if b.String() != tc.want || b.overflow != tc.overflow {
-			t.Errorf("%q max %d: %q overflow %v; want %q %v", tc.writes, tc.max, b.String(), b.overflow, tc.want, tc.overflow)
-		}
 	}
 }

@@ -1,0 +1,11 @@
+package fuzz
+
+import (
+	"testing"
+
+	"github.com/hsc-dev/hsc/internal/testenv"
+)
+
+// TestMain prints how many targets were skipped for want of ../shared
+// (they fail under CI=true instead).
+func TestMain(m *testing.M) { testenv.Main(m) }

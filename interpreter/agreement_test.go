@@ -1,0 +1,314 @@
+package interpreter_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hsc-dev/hsc/asl"
+	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/interpreter"
+)
+
+// The validator (asl.Validate, what `hsc check` runs) and the interpreter
+// (interpreter.Compile, what `hsc run` loads) read definitions with the one
+// grammar of package asl, so they must agree (issue 9): a definition the
+// validator accepts compiles, and one the interpreter refuses as invalid is
+// a validator error. The only exception is a feature the interpreter does
+// not run locally, which it reports as an *interpreter.UnsupportedError.
+
+// sharedDir is the shared test data (../shared from the repository root).
+const sharedDir = "../../shared"
+
+// needShared returns dir when it exists; otherwise it skips the test, or
+// fails it when the environment variable CI is "true".
+func needShared(t *testing.T, dir string) string {
+	t.Helper()
+	if _, err := os.Stat(dir); err != nil {
+		msg := fmt.Sprintf("SHARED TEST DATA MISSING: %s (%v); this test reads it in place", dir, err)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return dir
+}
+
+type definition struct {
+	name string
+	data []byte
+}
+
+// verdict is what the two readers say about one definition.
+type verdict struct {
+	syntax      error         // asl's JSON error, if any
+	problems    []asl.Problem // asl.Validate's errors (not warnings)
+	compileErr  error
+	unsupported bool // compileErr is an *interpreter.UnsupportedError
+}
+
+func judge(data []byte) verdict {
+	var v verdict
+	probs, err := asl.Validate(data)
+	v.syntax = err
+	for _, p := range probs {
+		if p.Severity == diag.SevError {
+			v.problems = append(v.problems, p)
+		}
+	}
+	_, v.compileErr = interpreter.Compile(data)
+	var ue *interpreter.UnsupportedError
+	v.unsupported = errors.As(v.compileErr, &ue)
+	return v
+}
+
+// disagreement describes how the two readers disagree about a definition,
+// or returns "". A definition the validator accepts must compile (but for
+// features not supported locally), and a JSON text asl rejects must not
+// compile: those are violations. The interpreter accepting what the
+// validator reports as an error is allowed (it checks less), and only
+// counted.
+func disagreement(v verdict) (msg string, violation bool) {
+	validatorOK := v.syntax == nil && len(v.problems) == 0
+	switch {
+	case v.syntax != nil && v.compileErr == nil:
+		return fmt.Sprintf("asl rejects the JSON (%v), the interpreter compiles it", v.syntax), true
+	case validatorOK && v.compileErr != nil && !v.unsupported:
+		return fmt.Sprintf("asl accepts it, the interpreter refuses it: %v", v.compileErr), true
+	case !validatorOK && v.syntax == nil && v.compileErr == nil:
+		return fmt.Sprintf("the interpreter compiles it, asl reports %v", v.problems[0]), false
+	}
+	return "", false
+}
+
+// repoDefinitions returns every JSON definition in the repository's
+// testdata folders.
+func repoDefinitions(t *testing.T) []definition {
+	t.Helper()
+	var defs []definition
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.Contains(filepath.ToSlash(path), "/testdata/") || !isDefinitionFile(path) {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if looksLikeDefinition(data) {
+			defs = append(defs, definition{path, data})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return defs
+}
+
+func isDefinitionFile(path string) bool {
+	return strings.HasSuffix(path, ".json") || strings.HasSuffix(path, ".sfn")
+}
+
+func looksLikeDefinition(data []byte) bool {
+	var top map[string]json.RawMessage
+	if json.Unmarshal(data, &top) != nil {
+		return false
+	}
+	_, ok := top["States"]
+	return ok
+}
+
+// sharedDefinitions returns the definitions below dir (recursively) whose
+// names pass keep.
+func sharedDefinitions(t *testing.T, dir string, keep func(name string) bool) []definition {
+	t.Helper()
+	var defs []definition
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !isDefinitionFile(path) || !keep(d.Name()) {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		defs = append(defs, definition{path, data})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return defs
+}
+
+// pathStrings are the generated path strings: the disagreements issue 9
+// lists, Jayway's corner cases, and malformed ones.
+var pathStrings = []string{
+	"$", "$$", "$.a", "$.a.b", "$['a b']", `$["a"]`, "$.ü", "$ä", "$ä.x", "$_v", "$v1", "$1",
+	"$$.Execution.Id", "$$.Map.Item.Value", "$states", "$.a b", "$ a", "a", "", "$.", "$..", "$.a.",
+	"$.a[-1]", "$.a[0]", "$[0]", "$.[0]", "$.Snapshots.[0].State", "$.['a']", "$.a[1.5]", "$.a[",
+	"$.a]", "$.a[]", "$.a[99999999999]", "$.a[*]", "$.*", "$..a", "$..[0]", "$.a[1:2]", "$.a[::-1]",
+	"$.a[::0]", "$.a[0,1]", "$['a','b']", "$.[*].['bucket', 'key']", "$.a.length()", "$.a.sum()",
+	"$.a[?(@.b>1)]", "$.[?(@.OU > 0)]", "$.Labels[?(@.Name==Receipt)]", "$.a[?(@.b)]", "$.a[?(!@.b)]",
+	"$.a[?(@.b == 'x' && @.c != 2 || @.d <= $.e)]", "$.a[?(@.b == 1e400)]", "$.a[?(@.b ==)]",
+	"$.a[?(@.b =~ /x/)]", `$['x\'y']`, "$['a]", "$.a\u00e9", "$.a\"b", "$.a(", "$.a)",
+}
+
+// intrinsicStrings are generated "key.$" values that call intrinsic
+// functions.
+var intrinsicStrings = []string{
+	"States.Format('{} {}', $.a, 'x')", "States.Array()", "States.UUID()", "States.UUID(1)",
+	"States.MathAdd(1)", "States.MathAdd(1, 2)", "States.MathAdd(1, 1e400)", "States.Nope()",
+	"States.Format", "States.Format('a'", "States.Array($.a b)", "States.Array($.[0])",
+	"States.JsonMerge($.a, $.b, false)", "States.ArrayGetItem($.a, States.MathAdd(1, -1))",
+	"States.Array(States.Array(States.Array(States.Array(States.Array(States.Array(States.Array(States.Array(States.Array(States.Array(States.Array()))))))))))",
+}
+
+// pathFields places a path string p in every path-bearing field of a
+// definition, one definition per field.
+func pathFields(p string) map[string]string {
+	q, _ := json.Marshal(p)
+	s := string(q)
+	pass := func(fields string) string {
+		return `{"StartAt":"S","States":{"S":{"Type":"Pass",` + fields + `"End":true}}}`
+	}
+	task := func(fields string) string {
+		return `{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f",` + fields + `"End":true}}}`
+	}
+	mapState := func(fields string) string {
+		return `{"StartAt":"S","States":{"S":{"Type":"Map",` + fields + `"ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Succeed"}}},"End":true}}}`
+	}
+	choice := func(rule string) string {
+		return `{"StartAt":"S","States":{"S":{"Type":"Choice","Choices":[{` + rule + `"Next":"E"}],"Default":"E"},"E":{"Type":"Succeed"}}}`
+	}
+	wait := func(fields string) string {
+		return `{"StartAt":"S","States":{"S":{"Type":"Wait",` + fields + `"End":true}}}`
+	}
+	return map[string]string{
+		"InputPath":                        pass(`"InputPath":` + s + `,`),
+		"OutputPath":                       pass(`"OutputPath":` + s + `,`),
+		"ResultPath":                       pass(`"ResultPath":` + s + `,`),
+		"Parameters":                       pass(`"Parameters":{"x.$":` + s + `},`),
+		"Parameters nested":                pass(`"Parameters":{"o":{"x.$":` + s + `}},`),
+		"Assign":                           pass(`"Assign":{"x.$":` + s + `},`),
+		"ResultSelector":                   task(`"ResultSelector":{"x.$":` + s + `},`),
+		"TimeoutSecondsPath":               task(`"TimeoutSecondsPath":` + s + `,`),
+		"HeartbeatSecondsPath":             task(`"HeartbeatSecondsPath":` + s + `,`),
+		"Catch ResultPath":                 task(`"Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":` + s + `,"Next":"S"}],`),
+		"ItemsPath":                        mapState(`"ItemsPath":` + s + `,`),
+		"ItemSelector":                     mapState(`"ItemSelector":{"x.$":` + s + `},`),
+		"MaxConcurrencyPath":               mapState(`"MaxConcurrencyPath":` + s + `,`),
+		"ToleratedFailureCountPath":        mapState(`"ToleratedFailureCountPath":` + s + `,`),
+		"ToleratedFailurePercentagePath":   mapState(`"ToleratedFailurePercentagePath":` + s + `,`),
+		"ItemBatcher MaxItemsPerBatchPath": mapState(`"ItemBatcher":{"MaxItemsPerBatchPath":` + s + `},`),
+		"Variable":                         choice(`"Variable":` + s + `,"IsPresent":true,`),
+		"StringEqualsPath":                 choice(`"Variable":"$.a","StringEqualsPath":` + s + `,`),
+		"NumericLessThanPath":              choice(`"Variable":"$.a","NumericLessThanPath":` + s + `,`),
+		"Choice Assign":                    choice(`"Variable":"$.a","IsNull":true,"Assign":{"x.$":` + s + `},`),
+		"SecondsPath":                      wait(`"SecondsPath":` + s + `,`),
+		"TimestampPath":                    wait(`"TimestampPath":` + s + `,`),
+		"ErrorPath":                        `{"StartAt":"S","States":{"S":{"Type":"Fail","ErrorPath":` + s + `}}}`,
+		"CausePath":                        `{"StartAt":"S","States":{"S":{"Type":"Fail","CausePath":` + s + `}}}`,
+	}
+}
+
+// jsonCorners are definitions whose JSON text tests the reading rules both
+// readers share (asl.Scanner).
+func jsonCorners() []definition {
+	pass := func(result string) string {
+		return `{"StartAt":"S","States":{"S":{"Type":"Pass","Result":` + result + `,"End":true}}}`
+	}
+	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	return []definition{
+		{"1e400", []byte(pass("1e400"))},
+		{"-1e400", []byte(pass("-1e400"))},
+		{"1e-400", []byte(pass("1e-400"))},
+		{"400 digits", []byte(pass(strings.Repeat("9", 400)))},
+		{"invalid UTF-8", []byte(pass("\"\xff\""))},
+		{"invalid UTF-8 in a key", []byte(`{"StartAt":"S","States":{"S\xc3":{"Type":"Pass","End":true}}}`)},
+		{"lone surrogate", []byte(pass(`"\ud800"`))},
+		{"surrogate pair", []byte(pass(`"\ud83d\ude00"`))},
+		{"BOM", []byte("\xef\xbb\xbf" + pass("1"))},
+		{"nesting at the limit", []byte(pass(deep(asl.MaxDepth - 3)))},
+		{"nesting over the limit", []byte(pass(deep(asl.MaxDepth)))},
+		{"duplicate key", []byte(`{"StartAt":"S","StartAt":"S","States":{"S":{"Type":"Pass","End":true}}}`)},
+		{"trailing comma", []byte(pass("[1,]"))},
+		{"NUL", []byte(pass("\"\x00\""))},
+		{"Pass Parameters array", []byte(`{"StartAt":"S","States":{"S":{"Type":"Pass","Parameters":[{"a.$":"$.x"}],"End":true}}}`)},
+		{"Assign bad name", []byte(`{"StartAt":"S","States":{"S":{"Type":"Pass","Assign":{"1x":1},"End":true}}}`)},
+		{"Assign states", []byte(`{"StartAt":"S","States":{"S":{"Type":"Pass","Assign":{"states":1},"End":true}}}`)},
+		{"Assign unicode", []byte(`{"StartAt":"S","States":{"S":{"Type":"Pass","Assign":{"größe":1},"End":true}}}`)},
+		{"TimestampEquals date only", []byte(`{"StartAt":"S","States":{"S":{"Type":"Choice","Choices":[{"Variable":"$.t","TimestampEquals":"2020-01-01","Next":"E"}]},"E":{"Type":"Succeed"}}}`)},
+		{"Wait Timestamp lowercase", []byte(`{"StartAt":"S","States":{"S":{"Type":"Wait","Timestamp":"2020-01-01t00:00:00z","End":true}}}`)},
+		{"IsNullPath", []byte(`{"StartAt":"S","States":{"S":{"Type":"Choice","Choices":[{"Variable":"$.t","IsNullPath":"$.x","Next":"E"}]},"E":{"Type":"Succeed"}}}`)},
+		{"StringMatchesPath", []byte(`{"StartAt":"S","States":{"S":{"Type":"Choice","Choices":[{"Variable":"$.t","StringMatchesPath":"$.x","Next":"E"}]},"E":{"Type":"Succeed"}}}`)},
+	}
+}
+
+func generatedDefinitions() []definition {
+	defs := jsonCorners()
+	for _, p := range append(append([]string{}, pathStrings...), intrinsicStrings...) {
+		fields := pathFields(p)
+		names := make([]string, 0, len(fields))
+		for f := range fields {
+			names = append(names, f)
+		}
+		sort.Strings(names)
+		for _, f := range names {
+			defs = append(defs, definition{fmt.Sprintf("%s = %q", f, p), []byte(fields[f])})
+		}
+	}
+	return defs
+}
+
+func TestValidatorAndInterpreterAgree(t *testing.T) {
+	sets := map[string][]definition{
+		"repo testdata": repoDefinitions(t),
+		"generated":     generatedDefinitions(),
+	}
+	if _, err := os.Stat(sharedDir); err == nil {
+		sets["parity"] = sharedDefinitions(t, filepath.Join(sharedDir, "parity"), func(string) bool { return true })
+		sets["realworld"] = sharedDefinitions(t, filepath.Join(sharedDir, "aws", "realworld"), func(string) bool { return true })
+		sets["history"] = sharedDefinitions(t, filepath.Join(sharedDir, "aws", "history"), func(n string) bool {
+			return !strings.HasSuffix(n, ".input.json") && !strings.HasSuffix(n, ".history.json")
+		})
+	} else {
+		needShared(t, sharedDir)
+	}
+	total, unsupported, lenient := 0, 0, 0
+	for _, name := range []string{"repo testdata", "parity", "realworld", "history", "generated"} {
+		defs := sets[name]
+		if len(defs) == 0 {
+			t.Errorf("%s: no definitions found", name)
+			continue
+		}
+		for _, d := range defs {
+			total++
+			v := judge(d.data)
+			if v.unsupported {
+				unsupported++
+			}
+			switch msg, violation := disagreement(v); {
+			case violation:
+				t.Errorf("%s: %s: %s", name, d.name, msg)
+			case msg != "":
+				lenient++
+				if lenient <= 5 {
+					t.Logf("lenient: %s: %s: %s", name, d.name, msg)
+				}
+			}
+		}
+	}
+	t.Logf("%d definitions; %d use features not supported locally; the interpreter accepts %d that asl reports errors in", total, unsupported, lenient)
+}

@@ -1,0 +1,43 @@
+package interpreter
+
+import (
+	"errors"
+	"fmt"
+)
+
+// UnsupportedError reports a valid definition that uses a feature the
+// local interpreter does not run (such as a distributed Map's ItemReader,
+// or JSONata user-defined functions). It is distinct from
+// DefinitionError, which means the definition itself is wrong: asl.Validate
+// accepts a definition that fails with UnsupportedError.
+type UnsupportedError struct {
+	State   string // the state that uses the feature, or "" for the top level
+	Feature string // what is not supported, e.g. "distributed Map with an ItemReader"
+}
+
+func (e *UnsupportedError) Error() string {
+	if e.State == "" {
+		return e.Feature + " is not supported locally"
+	}
+	return fmt.Sprintf("state %q: %s is not supported locally", e.State, e.Feature)
+}
+
+// asUnsupported returns the UnsupportedError among args (as passed to
+// defErr), attributed to state, if there is one.
+func asUnsupported(state string, args []any) (*UnsupportedError, bool) {
+	for _, a := range args {
+		err, ok := a.(error)
+		if !ok {
+			continue
+		}
+		var ue *UnsupportedError
+		if errors.As(err, &ue) {
+			c := *ue
+			if c.State == "" {
+				c.State = state
+			}
+			return &c, true
+		}
+	}
+	return nil, false
+}
