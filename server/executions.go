@@ -461,10 +461,14 @@ func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpr
 	clock := s.newClock()
 	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: map[int64]int64{}}
 	r := &run{arn: e.ARN, cancel: cancel, done: make(chan struct{}), rec: rec}
+	if !s.track() {
+		cancel(nil)
+		s.finish(rec, store.StatusAborted, "States.Runtime", "the server is shutting down")
+		return
+	}
 	s.runs.mu.Lock()
 	s.runs.m[e.ARN] = r
 	s.runs.mu.Unlock()
-	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		defer close(r.done)
@@ -511,7 +515,9 @@ func (s *Server) finish(rec *recorder, status, errName, cause string) {
 // history of it that the API can read.
 func (s *Server) launchExpress(m *interpreter.Machine, tg *target, name, input string, mock interpreter.TaskResolver) {
 	rec := &recorder{s: s, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
-	s.wg.Add(1)
+	if !s.track() {
+		return
+	}
 	go func() {
 		defer s.wg.Done()
 		m.Run(s.ctx, []byte(input),

@@ -101,8 +101,22 @@ type Server struct {
 	runs     *runs
 	tasks    *taskQueues
 
+	mu        sync.Mutex // guards closing and wg.Add
+	closing   bool
 	wg        sync.WaitGroup // executions and their goroutines
 	closeOnce sync.Once
+}
+
+// track counts one more goroutine that Close waits for; it reports false
+// once Close has begun.
+func (s *Server) track() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.wg.Add(1)
+	return true
 }
 
 // New returns a server for cfg; Start makes it listen.
@@ -182,6 +196,9 @@ func (s *Server) URL() string {
 func (s *Server) Close() error {
 	var err error
 	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closing = true
+		s.mu.Unlock()
 		s.cancel()
 		if s.http != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -84,7 +84,9 @@ func (s *Server) startSyncExecution(ctx context.Context, in *startSyncInput) (an
 	rec := &recorder{s: s, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	s.wg.Add(1)
+	if !s.track() {
+		return nil, &APIError{Code: "ServiceUnavailable", Message: "The server is shutting down.", Status: 503}
+	}
 	defer s.wg.Done()
 	stopOnClose := context.AfterFunc(s.ctx, cancel)
 	defer stopOnClose()
