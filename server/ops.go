@@ -34,6 +34,7 @@ func (s *Server) operations() map[string]operation {
 		"ListExecutions":                   handle(s.listExecutions),
 		"GetExecutionHistory":              handle(s.getExecutionHistory),
 		"DescribeStateMachineForExecution": handle(s.describeStateMachineForExecution),
+		"TestState":                        handle(s.testState),
 		"StartSyncExecution":               handle(s.startSyncExecution),
 		"PublishStateMachineVersion":       handle(s.publishStateMachineVersion),
 		"ListStateMachineVersions":         handle(s.listStateMachineVersions),
