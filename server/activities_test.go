@@ -226,3 +226,44 @@ func TestActivityTaskTimeout(t *testing.T) {
 		t.Errorf("last events %s, %s", h.Events[0].Type, h.Events[1].Type)
 	}
 }
+
+// SendTaskHeartbeat keeps a task with HeartbeatSeconds alive; without
+// heartbeats it times out with States.HeartbeatTimeout.
+func TestActivityHeartbeat(t *testing.T) {
+	_, c := start(t, server.Config{PollTimeout: 5 * time.Second})
+	ctx := ctxT(t)
+	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := strings.Replace(activityDef, `"End":true`, `"HeartbeatSeconds":1,"End":true`, 1)
+	arn := createMachine(t, c, "beating", def)
+	run := func(beat bool) *sfn.DescribeExecutionOutput {
+		ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		task, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
+		if err != nil || task.TaskToken == nil {
+			t.Fatalf("poll: %+v %v", task, err)
+		}
+		if beat {
+			for range 6 { // 1.8 s in all, more than HeartbeatSeconds
+				time.Sleep(300 * time.Millisecond)
+				if _, err := c.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: task.TaskToken}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: task.TaskToken, Output: aws.String(`"alive"`)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return waitDone(t, c, *ex.ExecutionArn)
+	}
+	if d := run(true); d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != `"alive"` {
+		t.Errorf("with heartbeats: %s %s %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Output))
+	}
+	if d := run(false); d.Status != types.ExecutionStatusFailed || aws.ToString(d.Error) != "States.HeartbeatTimeout" {
+		t.Errorf("without heartbeats: %s %s", d.Status, aws.ToString(d.Error))
+	}
+}

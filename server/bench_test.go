@@ -100,6 +100,32 @@ func BenchmarkStartToSucceeded(b *testing.B) {
 	loadGenerator(b, c, machine)
 }
 
+// BenchmarkStartToSucceededWithPollers is BenchmarkStartToSucceeded with
+// 100 workers long-polling an empty activity meanwhile (issue 11: they may
+// slow executions by less than 10%).
+func BenchmarkStartToSucceededWithPollers(b *testing.B) {
+	_, c := start(b, server.Config{MaxFinished: 1 << 20, PollTimeout: time.Second})
+	machine := createMachine(b, c, "bench", passChain(10))
+	act, err := c.CreateActivity(context.Background(), &sfn.CreateActivityInput{Name: aws.String("idle")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
+			}
+		}()
+	}
+	loadGenerator(b, c, machine)
+	cancel()
+	wg.Wait()
+}
+
 // BenchmarkCannedCeiling runs the same load generator against a server
 // that answers with canned JSON: the ceiling of the client and the HTTP
 // stack on this machine.

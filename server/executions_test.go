@@ -302,3 +302,27 @@ func TestGetExecutionHistoryPaging(t *testing.T) {
 		t.Errorf("without execution data, ExecutionStarted has %+v", st)
 	}
 }
+
+// No map runs exist yet (distributed Map states do not run as map runs).
+func TestMapRunsAnswer(t *testing.T) {
+	_, c := start(t, server.Config{})
+	ctx := ctxT(t)
+	arn := createMachine(t, c, "m", passDef)
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil || len(runs.MapRuns) != 0 {
+		t.Errorf("ListMapRuns: %+v %v", runs, err)
+	}
+	mr := "arn:aws:states:us-east-1:123456789012:mapRun:m/label:1b2c"
+	_, err = c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: &mr})
+	wantCode(t, err, "ResourceNotFound")
+	_, err = c.UpdateMapRun(ctx, &sfn.UpdateMapRunInput{MapRunArn: &mr, MaxConcurrency: aws.Int32(1)})
+	wantCode(t, err, "ResourceNotFound")
+	_, err = c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: &arn})
+	wantCode(t, err, "InvalidArn")
+	_, err = c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: aws.String(*ex.ExecutionArn + "x")})
+	wantCode(t, err, "ExecutionDoesNotExist")
+}
