@@ -1,19 +1,3 @@
-// Package server is hsc's local AWS Step Functions service: the Step
-// Functions API (AWS JSON 1.0, as the SDKs and the AWS CLI speak it) in
-// front of hsc's own interpreter. It owns the wire protocol, request
-// validation against the API model, the operations' rules (names, ARNs,
-// idempotency, paging, error codes), running executions on the
-// interpreter, and activity task queues with their task tokens.
-//
-// It uses the interpreter only through its public API (Compile, Run and its
-// options, TaskResolver, Event) and the asl package only to validate
-// definitions; it keeps its records in a store.Store. It must not know
-// how the interpreter runs states, how a store keeps records, or anything
-// of the command line.
-//
-// SigV4 headers are accepted and not verified: any credentials work. The
-// Host header is ignored, so the SDKs' host prefixes (sync-… for
-// StartSyncExecution and TestState) only matter for name resolution.
 package server
 
 import (
