@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -29,12 +30,17 @@ func start(t testing.TB, cfg server.Config) (*server.Server, *sfn.Client) {
 	if err := s.Start(); err != nil {
 		t.Fatal(err)
 	}
+	check := &modelChecker{next: http.DefaultTransport}
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
+		for _, p := range check.problems() {
+			t.Errorf("answer not as the model says: %s", p)
+		}
 	})
-	return s, client(s.URL())
+	c := client(s.URL())
+	return s, sfn.New(c.Options(), func(o *sfn.Options) { o.HTTPClient = &http.Client{Transport: check} })
 }
 
 // client is an unmodified Go SDK client for the endpoint, with dummy
