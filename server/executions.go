@@ -761,11 +761,7 @@ func (s *Server) getExecutionHistory(ctx context.Context, in *executionInput) (a
 			return err
 		}
 		for _, ev := range evs {
-			data := json.RawMessage(ev.JSON)
-			if !withData {
-				data = withoutData(data)
-			}
-			out.Events = append(out.Events, data)
+			out.Events = append(out.Events, wireDetails(ev.JSON, withData))
 		}
 		out.NextToken = tokenFor("GetExecutionHistory", filter, next)
 		return nil
@@ -776,12 +772,16 @@ func (s *Server) getExecutionHistory(ctx context.Context, in *executionInput) (a
 	return &out, nil
 }
 
-// withoutData removes input and output payloads from an event's details.
-func withoutData(ev json.RawMessage) json.RawMessage {
+// wireDetails finishes an event's details as GetExecutionHistory writes
+// them: every input or output comes with its inputDetails/outputDetails
+// ({"truncated": false}: payloads are never cut here), and without
+// execution data the payloads themselves are left out.
+func wireDetails(ev json.RawMessage, withData bool) json.RawMessage {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(ev, &m) != nil {
 		return ev
 	}
+	changed := false
 	for k, v := range m {
 		if !strings.HasSuffix(k, "EventDetails") {
 			continue
@@ -790,10 +790,33 @@ func withoutData(ev json.RawMessage) json.RawMessage {
 		if json.Unmarshal(v, &d) != nil {
 			continue
 		}
-		for _, f := range []string{"input", "output", "parameters"} {
-			delete(d, f)
+		touched := false
+		for _, f := range []string{"input", "output"} {
+			if _, ok := d[f]; !ok {
+				continue
+			}
+			if _, ok := d[f+"Details"]; !ok {
+				d[f+"Details"] = json.RawMessage(`{"truncated":false}`)
+				touched = true
+			}
+			if !withData {
+				delete(d, f)
+				touched = true
+			}
 		}
-		m[k], _ = json.Marshal(d)
+		if !withData {
+			if _, ok := d["parameters"]; ok {
+				delete(d, "parameters")
+				touched = true
+			}
+		}
+		if touched {
+			m[k], _ = json.Marshal(d)
+			changed = true
+		}
+	}
+	if !changed {
+		return ev
 	}
 	out, _ := json.Marshal(m)
 	return out

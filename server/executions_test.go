@@ -46,8 +46,12 @@ func TestExecutionLifecycle(t *testing.T) {
 	if got, want := strings.Join(seen, " "), "ExecutionStarted PassStateEntered PassStateExited PassStateEntered PassStateExited ExecutionSucceeded"; got != want {
 		t.Errorf("history %s, want %s", got, want)
 	}
-	if st := h.Events[0].ExecutionStartedEventDetails; st == nil || aws.ToString(st.Input) != `{"a":1}` || aws.ToString(st.RoleArn) != roleARN {
+	if st := h.Events[0].ExecutionStartedEventDetails; st == nil || aws.ToString(st.Input) != `{"a":1}` || aws.ToString(st.RoleArn) != roleARN ||
+		st.InputDetails == nil || st.InputDetails.Truncated {
 		t.Errorf("ExecutionStarted details %+v", st)
+	}
+	if ex := h.Events[2].StateExitedEventDetails; ex == nil || ex.OutputDetails == nil || ex.OutputDetails.Truncated {
+		t.Errorf("StateExited details %+v", ex)
 	}
 	for _, bad := range []struct{ arn, code string }{
 		{"arn:aws:states:us-east-1:123456789012:execution:life:nope", "ExecutionDoesNotExist"},
