@@ -167,3 +167,53 @@ func FuzzServe(f *testing.F) {
 		}
 	})
 }
+
+// Every operation of the model has a handler except RedriveExecution,
+// which answers that it is not implemented.
+func TestOperationsImplemented(t *testing.T) {
+	s := newHandler(t, server.Config{PollTimeout: 1})
+	var missing []string
+	for _, op := range apimodel.Operations() {
+		m0, _ := apimodel.Lookup(op)
+		body, _ := json.Marshal(minimal(m0.Input))
+		_, m, _ := post(t, s, "POST", "AWSStepFunctions."+op, string(body))
+		if msg, _ := m["message"].(string); strings.Contains(msg, "does not implement") {
+			missing = append(missing, op)
+		}
+	}
+	if len(missing) != 1 || missing[0] != "RedriveExecution" {
+		t.Errorf("not implemented: %v", missing)
+	}
+}
+
+// minimal is a value of a shape with only its required members, each as
+// small as the model allows.
+func minimal(shape string) any {
+	sh, _ := apimodel.ShapeOf(shape)
+	switch sh.Kind {
+	case apimodel.KindStructure:
+		m := map[string]any{}
+		for _, mem := range sh.Members {
+			if mem.Required {
+				m[mem.Name] = minimal(mem.Shape)
+			}
+		}
+		return m
+	case apimodel.KindList:
+		l := []any{}
+		for range int(sh.Min) {
+			l = append(l, minimal(sh.Elem))
+		}
+		return l
+	case apimodel.KindMap:
+		return map[string]any{}
+	case apimodel.KindString:
+		if len(sh.Enum) > 0 {
+			return sh.Enum[0]
+		}
+		return strings.Repeat("x", max(int(sh.Min), 1))
+	case apimodel.KindBoolean:
+		return false
+	}
+	return sh.Min
+}
