@@ -209,3 +209,54 @@ func BenchmarkActivityRoundTrip(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "tasks/s")
 }
+
+// BenchmarkHandlerDescribeExecution measures the server's own cost of one
+// DescribeExecution (no network, no SDK).
+func BenchmarkHandlerDescribeExecution(b *testing.B) {
+	s, c := start(b, server.Config{})
+	machine := createMachine(b, c, "bench", passChain(10))
+	ex, err := c.StartExecution(context.Background(), &sfn.StartExecutionInput{StateMachineArn: &machine})
+	if err != nil {
+		b.Fatal(err)
+	}
+	waitDone(b, c, *ex.ExecutionArn)
+	body := `{"executionArn":"` + *ex.ExecutionArn + `"}`
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "AWSStepFunctions.DescribeExecution")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Body.String())
+		}
+	}
+}
+
+// BenchmarkHandlerStartExecution measures the server's own cost of one
+// StartExecution and the run of a 10-state Pass machine it starts.
+func BenchmarkHandlerStartExecution(b *testing.B) {
+	s, c := start(b, server.Config{MaxFinished: 1 << 20})
+	machine := createMachine(b, c, "bench", passChain(10))
+	body := `{"stateMachineArn":"` + machine + `","input":"{\"n\":1}"}`
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", "AWSStepFunctions.StartExecution")
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Body.String())
+		}
+	}
+	b.StopTimer()
+	for { // let the runs finish inside the measurement's cleanup
+		l, err := c.ListExecutions(context.Background(), &sfn.ListExecutionsInput{StateMachineArn: &machine, StatusFilter: "RUNNING", MaxResults: 1})
+		if err != nil || len(l.Executions) == 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

@@ -43,6 +43,7 @@ func handle[In any](f func(ctx context.Context, in *In) (any, error)) func(conte
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
+	began := time.Now()
 	out, err := s.serve(r)
 	if err != nil {
 		var ae *APIError
@@ -50,9 +51,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("internal failure", "op", r.Header.Get("X-Amz-Target"), "err", err, "request", reqID)
 			ae = &APIError{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: http.StatusInternalServerError}
 		}
+		s.log.Debug("request", "op", r.Header.Get("X-Amz-Target"), "status", ae.Status, "error", ae.Code, "message", ae.Message, "duration", time.Since(began), "request", reqID)
 		writeError(w, ae)
 		return
 	}
+	s.log.Debug("request", "op", r.Header.Get("X-Amz-Target"), "status", 200, "duration", time.Since(began), "request", reqID)
 	data, merr := json.Marshal(out)
 	if merr != nil {
 		s.log.Error("encode answer", "err", merr, "request", reqID)
