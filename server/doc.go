@@ -14,7 +14,8 @@
 //
 // # Starting it
 //
-// New(Config) → Start → URL → Close, in a test or behind a command. Every
+// New(Config) → Start → URL → Close, in a test or behind a command;
+// servertest.Start does it for a test. Every
 // operation is POST / with X-Amz-Target: AWSStepFunctions.<Operation>;
 // errors are {"__type": "...#Code", "message": "..."} with HTTP 400 (413
 // for a request body over Config.MaxBodyBytes, 500 only for a server
@@ -33,8 +34,11 @@
 //   - JavaScript SDK v3: new SFNClient({endpoint: URL, disableHostPrefix: true}).
 //   - Go SDK v2: sfn.Options.BaseEndpoint = URL, and for those two
 //     operations an Initialize middleware that calls
-//     smithyhttp.DisableEndpointHostPrefix(ctx, true) (see noHostPrefix in
-//     the tests).
+//     smithyhttp.DisableEndpointHostPrefix(ctx, true); servertest.NoHostPrefix
+//     is that option. The AWS CLI was checked by hand against this server
+//     (create, start, describe, history, an activity task, an Express
+//     StartSyncExecution, TestState, ValidateStateMachineDefinition, error
+//     codes).
 //
 // # Differences from AWS
 //

@@ -1,29 +1,19 @@
 package server_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/hsc-dev/hsc/server"
+	"github.com/hsc-dev/hsc/server/servertest"
 )
 
 // noHostPrefix is the Go SDK's switch for the "sync-" host prefix of
-// StartSyncExecution and TestState, which does not resolve for a local
-// endpoint.
-func noHostPrefix(o *sfn.Options) {
-	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
-		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("hscNoHostPrefix",
-			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-				return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
-			}), middleware.Before)
-	})
-}
+// StartSyncExecution and TestState.
+var noHostPrefix = servertest.NoHostPrefix
 
 func createExpress(t *testing.T, c *sfn.Client, name, def string) string {
 	t.Helper()
