@@ -101,6 +101,22 @@ func TestMockTestCase(t *testing.T) {
 	}
 	_, err = c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn + "#Missing")})
 	wantCode(t, err, "ValidationException")
+
+	// A mocked activity state is answered by the mock, not by a worker.
+	mock2, err := interpreter.ParseMockConfig([]byte(`{"StateMachines":{"mockedActivity":{"TestCases":{"T":{"Work":"Done"}}}},
+		"MockedResponses":{"Done":{"0":{"Return":"from mock"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c2 := start(t, server.Config{Mock: mock2})
+	arn2 := createMachine(t, c2, "mockedActivity", activityDef)
+	ex, err := c2.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn2 + "#T")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := waitDone(t, c2, *ex.ExecutionArn); d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != `"from mock"` {
+		t.Errorf("mocked activity: %s %s", d.Status, aws.ToString(d.Output))
+	}
 }
 
 type syncBuffer struct {

@@ -26,6 +26,8 @@ const (
 	// ActivityPollTimeout is how long GetActivityTask holds a request
 	// when no task comes (60 s on AWS).
 	ActivityPollTimeout = 60 * time.Second
+	// closeWait bounds how long Close waits for aborted executions to end.
+	closeWait = 10 * time.Second
 )
 
 // Config configures a Server. The zero value serves on DefaultAddr in
@@ -157,7 +159,8 @@ func (s *Server) Start() error {
 		return fmt.Errorf("server: %w", err)
 	}
 	s.ln = ln
-	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return s.ctx }}
+	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
+		BaseContext: func(net.Listener) context.Context { return s.ctx }}
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("serve", "err", err)
@@ -189,7 +192,15 @@ func (s *Server) Close() error {
 			err = s.http.Shutdown(ctx)
 			cancel()
 		}
-		s.wg.Wait()
+		done := make(chan struct{})
+		go func() { s.wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(closeWait):
+			// A task resolver that ignores cancellation keeps its
+			// execution alive; do not hang on it.
+			s.log.Warn("executions still running after Close", "waited", closeWait)
+		}
 		if s.cfg.Store == nil {
 			if cerr := s.store.Close(); err == nil {
 				err = cerr
