@@ -60,7 +60,8 @@
 //	Time                 | real                                  | Config.WaitScale scales Wait and retry intervals;
 //	                     |                                       | TimeoutSeconds and HeartbeatSeconds stay real time
 //	                     |                                       | (the interpreter's timers)
-//	RedriveExecution     | re-runs failed work                   | not implemented (the interpreter cannot resume)
+//	RedriveExecution     | re-runs failed work                   | not implemented (the interpreter cannot resume);
+//	                     |                                       | DescribeExecution says NOT_REDRIVABLE and why
 //	Map runs             | distributed Map runs child executions | none exist: DescribeMapRun/UpdateMapRun answer
 //	                     |                                       | ResourceNotFound, ListMapRuns an empty list
 //	TestState            | full inspection data                  | inspectionData holds input, variables,

@@ -601,6 +601,8 @@ type describeExecutionOutput struct {
 	StateMachineVersionArn string       `json:"stateMachineVersionArn,omitempty"`
 	StateMachineAliasArn   string       `json:"stateMachineAliasArn,omitempty"`
 	RedriveCount           int          `json:"redriveCount"`
+	RedriveStatus          string       `json:"redriveStatus"`
+	RedriveStatusReason    string       `json:"redriveStatusReason,omitempty"`
 }
 
 func optional(s string) *string {
@@ -620,6 +622,13 @@ func (s *Server) describeExecution(ctx context.Context, in *executionInput) (any
 		StartDate: ep(e.Start), StopDate: ep(e.Stop), Input: &e.Input, InputDetails: dataDetails{true},
 		Error: optional(e.Error), Cause: optional(e.Cause), TraceHeader: optional(e.TraceHeader),
 		StateMachineVersionArn: e.VersionARN, StateMachineAliasArn: e.AliasARN,
+		RedriveStatus: "NOT_REDRIVABLE",
+	}
+	switch e.Status {
+	case store.StatusRunning, store.StatusSucceeded:
+		out.RedriveStatusReason = "Execution is " + e.Status + " and cannot be redriven" // AWS's wording
+	default:
+		out.RedriveStatusReason = "hsc serve does not redrive executions yet"
 	}
 	if e.Status == store.StatusSucceeded {
 		out.Output, out.OutputDetails = &e.Output, &dataDetails{true}

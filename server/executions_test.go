@@ -28,7 +28,8 @@ func TestExecutionLifecycle(t *testing.T) {
 	}
 	d := waitDone(t, c, *ex.ExecutionArn)
 	if d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != `{"a":1,"r":{"x":1}}` || aws.ToString(d.Input) != `{"a":1}` ||
-		*d.StateMachineArn != arn || *d.Name != "run-1" || d.StopDate == nil || !d.InputDetails.Included {
+		*d.StateMachineArn != arn || *d.Name != "run-1" || d.StopDate == nil || !d.InputDetails.Included ||
+		d.RedriveStatus != types.ExecutionRedriveStatusNotRedrivable || aws.ToString(d.RedriveStatusReason) != "Execution is SUCCEEDED and cannot be redriven" {
 		t.Errorf("describe: %+v", d)
 	}
 	sm, err := c.DescribeStateMachineForExecution(ctx, &sfn.DescribeStateMachineForExecutionInput{ExecutionArn: ex.ExecutionArn})
