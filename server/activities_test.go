@@ -236,7 +236,7 @@ func TestActivityHeartbeat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	def := strings.Replace(activityDef, `"End":true`, `"HeartbeatSeconds":1,"End":true`, 1)
+	def := strings.Replace(activityDef, `"End":true`, `"HeartbeatSeconds":2,"End":true`, 1)
 	arn := createMachine(t, c, "beating", def)
 	run := func(beat bool) *sfn.DescribeExecutionOutput {
 		ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
@@ -248,8 +248,8 @@ func TestActivityHeartbeat(t *testing.T) {
 			t.Fatalf("poll: %+v %v", task, err)
 		}
 		if beat {
-			for range 6 { // 1.8 s in all, more than HeartbeatSeconds
-				time.Sleep(300 * time.Millisecond)
+			for range 12 { // 3 s in all, more than HeartbeatSeconds
+				time.Sleep(250 * time.Millisecond)
 				if _, err := c.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: task.TaskToken}); err != nil {
 					t.Fatal(err)
 				}
