@@ -267,3 +267,69 @@ func TestActivityHeartbeat(t *testing.T) {
 		t.Errorf("without heartbeats: %s %s", d.Status, aws.ToString(d.Error))
 	}
 }
+
+// In a Parallel state, each ActivityStarted follows its own
+// ActivityScheduled and names the worker that took that task.
+func TestParallelActivities(t *testing.T) {
+	_, c := start(t, server.Config{PollTimeout: 5 * time.Second})
+	ctx := ctxT(t)
+	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	branch := func(v string) string {
+		return `{"StartAt":"W` + v + `","States":{"W` + v + `":{"Type":"Task","Resource":"` + *act.ActivityArn + `","Parameters":{"v":"` + v + `"},"End":true}}}`
+	}
+	arn := createMachine(t, c, "par", `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[`+branch("a")+`,`+branch("b")+`],"End":true}}}`)
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		task, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn, WorkerName: aws.String("w")})
+		if err != nil || task.TaskToken == nil {
+			t.Fatalf("poll: %+v %v", task, err)
+		}
+		// The worker answers with its input, so that each answer names its task.
+		if _, err := c.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: task.TaskToken}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: task.TaskToken, Output: task.Input}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := waitDone(t, c, *ex.ExecutionArn); d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != `[{"v":"a"},{"v":"b"}]` {
+		t.Fatalf("%s %s", d.Status, aws.ToString(d.Output))
+	}
+	h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]types.HistoryEvent{}
+	started := 0
+	for _, e := range h.Events {
+		byID[e.Id] = e
+		if e.Type != types.HistoryEventTypeActivityStarted {
+			continue
+		}
+		started++
+		if sched := byID[e.PreviousEventId]; sched.Type != types.HistoryEventTypeActivityScheduled {
+			t.Errorf("ActivityStarted %d follows %s %d", e.Id, sched.Type, e.PreviousEventId)
+		}
+	}
+	if started != 2 {
+		t.Errorf("%d ActivityStarted events, want 2", started)
+	}
+	// Each ActivitySucceeded follows the ActivityStarted of its own task.
+	for _, e := range h.Events {
+		if e.Type != types.HistoryEventTypeActivitySucceeded {
+			continue
+		}
+		st := byID[e.PreviousEventId]
+		sched := byID[st.PreviousEventId]
+		if st.Type != types.HistoryEventTypeActivityStarted || sched.ActivityScheduledEventDetails == nil ||
+			aws.ToString(sched.ActivityScheduledEventDetails.Input) != aws.ToString(e.ActivitySucceededEventDetails.Output) {
+			t.Errorf("ActivitySucceeded %d (%s) follows %s %d after %+v", e.Id, aws.ToString(e.ActivitySucceededEventDetails.Output), st.Type, st.Id, sched.ActivityScheduledEventDetails)
+		}
+	}
+}

@@ -61,8 +61,10 @@ type recorder struct {
 	// stop holds the error and cause given to StopExecution.
 	stopError, stopCause string
 	// pending activity tasks: scheduled, not yet taken by a worker.
-	pending   []*pendingActivity
-	lastSched *interpreter.ActivityScheduledDetails
+	pending []*pendingActivity
+	// scheduled holds the details of ActivityScheduled events by the
+	// interpreter's event id, until their ActivityStarted comes.
+	scheduled map[int64]*interpreter.ActivityScheduledDetails
 }
 
 type pendingActivity struct {
@@ -91,10 +93,12 @@ func (r *recorder) hook(ev interpreter.Event) {
 	if ev.Type == "ActivityStarted" {
 		sched := r.ids[ev.PreviousEventID]
 		r.ids[ev.ID] = sched // until a worker takes the task
-		r.pending = append(r.pending, &pendingActivity{scheduled: sched, startedID: ev.ID})
-		if d := r.lastScheduled(); d != nil {
-			r.pending[len(r.pending)-1].resource, r.pending[len(r.pending)-1].input = d.Resource, d.Input
+		p := &pendingActivity{scheduled: sched, startedID: ev.ID}
+		if d := r.scheduled[ev.PreviousEventID]; d != nil {
+			p.resource, p.input = d.Resource, d.Input
+			delete(r.scheduled, ev.PreviousEventID)
 		}
+		r.pending = append(r.pending, p)
 		return
 	}
 	if ev.Type == "ExecutionAborted" {
@@ -103,20 +107,19 @@ func (r *recorder) hook(ev interpreter.Event) {
 	r.write(&ev, -1)
 }
 
-// lastScheduled returns the details of the last ActivityScheduled written.
-func (r *recorder) lastScheduled() *interpreter.ActivityScheduledDetails { return r.lastSched }
-
 // write stores one event (the lock is held). Its previous event is prev,
 // or when prev is -1 the stored event of ev.PreviousEventID.
 func (r *recorder) write(ev *interpreter.Event, prev int64) {
 	id := r.next
-	r.next++
 	if prev < 0 {
 		prev = r.ids[ev.PreviousEventID]
 	}
 	r.ids[ev.ID] = id
 	if ev.Type == "ActivityScheduled" {
-		r.lastSched = ev.ActivityScheduledEventDetails
+		if r.scheduled == nil {
+			r.scheduled = map[int64]*interpreter.ActivityScheduledDetails{}
+		}
+		r.scheduled[ev.ID] = ev.ActivityScheduledEventDetails
 	}
 	data, err := json.Marshal(wireEvent{Event: ev, ID: id, PreviousEventID: prev, Timestamp: ep(ev.Timestamp)})
 	if err != nil {
@@ -157,7 +160,9 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 	})
 	if err != nil {
 		r.s.log.Error("store history event", "execution", r.arn, "event", ev.Type, "err", err)
+		return
 	}
+	r.next++
 }
 
 // claim finds the pending activity task the interpreter just scheduled
