@@ -331,3 +331,54 @@ func TestMapRunsAnswer(t *testing.T) {
 	_, err = c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: aws.String(*ex.ExecutionArn + "x")})
 	wantCode(t, err, "ExecutionDoesNotExist")
 }
+
+// An execution keeps the definition it started with when the state
+// machine is updated (AWS: UpdateStateMachine does not affect running
+// executions).
+func TestUpdateKeepsRunningDefinition(t *testing.T) {
+	_, c := start(t, server.Config{PollTimeout: 5 * time.Second})
+	ctx := ctxT(t)
+	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := func(v string) string {
+		return `{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"` + *act.ActivityArn + `","Next":"Tag"},"Tag":{"Type":"Pass","Result":"` + v + `","End":true}}}`
+	}
+	arn := createMachine(t, c, "upd", def("v1"))
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
+	if err != nil || task.TaskToken == nil {
+		t.Fatalf("poll: %+v %v", task, err)
+	}
+	if _, err := c.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: &arn, Definition: aws.String(def("v2"))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: task.TaskToken, Output: aws.String(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if d := waitDone(t, c, *ex.ExecutionArn); aws.ToString(d.Output) != `"v1"` {
+		t.Errorf("output %s, want the definition it started with", aws.ToString(d.Output))
+	}
+	sm, err := c.DescribeStateMachineForExecution(ctx, &sfn.DescribeStateMachineForExecutionInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil || *sm.Definition != def("v1") {
+		t.Errorf("definition for the execution: %v %v", aws.ToString(sm.Definition), err)
+	}
+	ex2, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err = c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
+	if err != nil || task.TaskToken == nil {
+		t.Fatalf("poll: %+v %v", task, err)
+	}
+	if _, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: task.TaskToken, Output: aws.String(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if d := waitDone(t, c, *ex2.ExecutionArn); aws.ToString(d.Output) != `"v2"` {
+		t.Errorf("a new execution's output %s, want the updated definition's", aws.ToString(d.Output))
+	}
+}
