@@ -189,7 +189,12 @@ func (s *Server) Close() error {
 		s.cancel()
 		if s.http != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			err = s.http.Shutdown(ctx)
+			if serr := s.http.Shutdown(ctx); serr != nil {
+				// Connections that stay busy or never send a request:
+				// close them rather than wait.
+				s.log.Info("closing connections still open at shutdown", "err", serr)
+				err = s.http.Close()
+			}
 			cancel()
 		}
 		done := make(chan struct{})
