@@ -64,9 +64,10 @@
 //	                     |                                       | DescribeExecution says NOT_REDRIVABLE and why
 //	Map runs             | distributed Map runs child executions | none exist: DescribeMapRun/UpdateMapRun answer
 //	                     |                                       | ResourceNotFound, ListMapRuns an empty list
-//	TestState            | full inspection data                  | inspectionData holds input, variables,
-//	                     |                                       | afterResultPath and errorDetails only; the
-//	                     |                                       | context member is refused
+//	TestState            | inspection data from the service      | JSONPath stages worked out by running each
+//	                     |                                       | (InputPath, Parameters, ResultSelector) and the
+//	                     |                                       | task's input and result; no HTTP request and
+//	                     |                                       | response (TRACE); the context member is refused
 //	Request body limit   | front end limit (not recorded)        | 413 RequestEntityTooLargeException
 //	Validation messages  | values of sensitive members hidden    | same rule, from the model's sensitive flag
 package server

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -39,10 +40,15 @@ type testStateInput struct {
 }
 
 type inspectionData struct {
-	Input           *string `json:"input,omitempty"`
-	AfterResultPath *string `json:"afterResultPath,omitempty"`
-	Variables       *string `json:"variables,omitempty"`
-	ErrorDetails    *struct {
+	Input               *string `json:"input,omitempty"`
+	AfterInputPath      *string `json:"afterInputPath,omitempty"`
+	AfterParameters     *string `json:"afterParameters,omitempty"`
+	AfterArguments      *string `json:"afterArguments,omitempty"`
+	Result              *string `json:"result,omitempty"`
+	AfterResultSelector *string `json:"afterResultSelector,omitempty"`
+	AfterResultPath     *string `json:"afterResultPath,omitempty"`
+	Variables           *string `json:"variables,omitempty"`
+	ErrorDetails        *struct {
 		CatchIndex                  *int `json:"catchIndex,omitempty"`
 		RetryIndex                  *int `json:"retryIndex,omitempty"`
 		RetryBackoffIntervalSeconds *int `json:"retryBackoffIntervalSeconds,omitempty"`
@@ -180,6 +186,19 @@ func (s *Server) testState(ctx context.Context, in *testStateInput) (any, error)
 			return []byte(deref(mock.Result)), nil
 		})
 	}
+	// The task's effective input and its result, for the inspection data.
+	var taskInput, taskResult *string
+	inner := tasks
+	tasks = interpreter.TaskFunc(func(ctx context.Context, req *interpreter.TaskRequest) ([]byte, error) {
+		ti := string(req.Input)
+		taskInput = &ti
+		out, err := inner.ResolveTask(ctx, req)
+		if err == nil {
+			tr := string(bytes.TrimSpace(out))
+			taskResult = &tr
+		}
+		return out, err
+	})
 	var events []interpreter.Event
 	res, rerr := m.Run(ctx, []byte(input),
 		interpreter.WithTaskResolver(tasks),
@@ -192,7 +211,7 @@ func (s *Server) testState(ctx context.Context, in *testStateInput) (any, error)
 	}
 	out := &testStateOutput{}
 	if in.InspectionLevel == "DEBUG" || in.InspectionLevel == "TRACE" {
-		out.InspectionData = &inspectionData{Input: &input, Variables: in.Variables}
+		out.InspectionData = s.inspect(ctx, state, queryLanguage, input, in.Variables, taskInput, taskResult)
 	}
 	// Where did the state go, and did it fail on the way?
 	var errName, cause string
@@ -250,6 +269,76 @@ func (s *Server) testState(ctx context.Context, in *testStateInput) (any, error)
 		out.InspectionData.AfterResultPath = out.Output
 	}
 	return out, nil
+}
+
+// inspect works out the data flow of the state for DEBUG and TRACE: the
+// task's input and result as the resolver saw them, and the JSONPath
+// stages (InputPath, Parameters, ResultSelector) by running each on its
+// own in a Pass state.
+func (s *Server) inspect(ctx context.Context, state map[string]any, queryLanguage, input string, vars, taskInput, taskResult *string) *inspectionData {
+	d := &inspectionData{Input: &input, Variables: vars}
+	if queryLanguage == "JSONata" || state["QueryLanguage"] == "JSONata" {
+		d.AfterArguments, d.Result = taskInput, taskResult
+		return d
+	}
+	pick := func(keys ...string) map[string]any {
+		m := map[string]any{}
+		for _, k := range keys {
+			if v, ok := state[k]; ok {
+				m[k] = v
+			}
+		}
+		return m
+	}
+	d.AfterInputPath = s.evalPass(ctx, pick("InputPath"), input, vars)
+	switch {
+	case taskInput != nil:
+		d.AfterParameters = taskInput
+	case state["Parameters"] != nil:
+		d.AfterParameters = s.evalPass(ctx, pick("InputPath", "Parameters"), input, vars)
+	default:
+		d.AfterParameters = d.AfterInputPath
+	}
+	switch {
+	case taskResult != nil:
+		d.Result = taskResult
+	case state["Result"] != nil:
+		r, _ := json.Marshal(state["Result"])
+		rs := string(r)
+		d.Result = &rs
+	}
+	if sel, ok := state["ResultSelector"]; ok && d.Result != nil {
+		d.AfterResultSelector = s.evalPass(ctx, map[string]any{"Parameters": sel}, *d.Result, vars)
+	}
+	return d
+}
+
+// evalPass runs a Pass state with fields on input and returns its output,
+// or nil when it fails.
+func (s *Server) evalPass(ctx context.Context, fields map[string]any, input string, vars *string) *string {
+	st := map[string]any{"Type": "Pass", "End": true}
+	for k, v := range fields {
+		st[k] = v
+	}
+	states := map[string]any{"S": st}
+	start := "S"
+	if vars != nil {
+		if vm, err := decodeObject(*vars); err == nil {
+			start = "V"
+			states["V"] = map[string]any{"Type": "Pass", "Assign": vm, "Next": "S"}
+		}
+	}
+	text, _ := json.Marshal(map[string]any{"StartAt": start, "States": states})
+	m, err := interpreter.Compile(text)
+	if err != nil {
+		return nil
+	}
+	res, _ := m.Run(ctx, []byte(input), interpreter.WithClock(interpreter.NewVirtualClock(s.cfg.now())))
+	if res == nil || res.Status != interpreter.StatusSucceeded {
+		return nil
+	}
+	out := string(res.Output)
+	return &out
 }
 
 // failureOf returns the error details of a task failure event.

@@ -61,7 +61,24 @@ func TestTestState(t *testing.T) {
 			}
 		})
 	}
-	_, err := c.TestState(ctx, &sfn.TestStateInput{Definition: aws.String(`{"Type":"Pass","Next":7}`)}, noHostPrefix)
+	// DEBUG shows the data flow through the state.
+	dbg, err := c.TestState(ctx, &sfn.TestStateInput{InspectionLevel: types.InspectionLevelDebug, Input: aws.String(`{"in":{"a":1},"keep":true}`),
+		Definition: aws.String(`{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","InputPath":"$.in","Parameters":{"Payload.$":"$.a"},` +
+			`"ResultSelector":{"got.$":"$.v"},"ResultPath":"$.out","End":true}`),
+		Mock: &types.MockInput{Result: aws.String(`{"v":7}`)}}, noHostPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := dbg.InspectionData
+	got := []string{aws.ToString(id.Input), aws.ToString(id.AfterInputPath), aws.ToString(id.AfterParameters), aws.ToString(id.Result),
+		aws.ToString(id.AfterResultSelector), aws.ToString(id.AfterResultPath)}
+	want := []string{`{"in":{"a":1},"keep":true}`, `{"a":1}`, `{"Payload":1}`, `{"v":7}`, `{"got":7}`, `{"in":{"a":1},"keep":true,"out":{"got":7}}`}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("inspection stage %d: %s, want %s", i, got[i], want[i])
+		}
+	}
+	_, err = c.TestState(ctx, &sfn.TestStateInput{Definition: aws.String(`{"Type":"Pass","Next":7}`)}, noHostPrefix)
 	wantCode(t, err, "InvalidDefinition")
 	_, err = c.TestState(ctx, &sfn.TestStateInput{Definition: aws.String(`{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}`), StateName: aws.String("Z")}, noHostPrefix)
 	wantCode(t, err, "ValidationException")
