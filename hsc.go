@@ -2,17 +2,22 @@
 // DSL programs to Amazon States Language definitions exactly as heaviside
 // 2.2.5 does (see docs/compat.md for the deliberate deviations).
 //
-// The package owns option handling and the order of the pipeline
-// (lexer → parser → sema → codegen). It must not know about AWS clients,
-// the command line, or how a definition is run.
+// The package owns option handling, the order of the pipeline (lexer →
+// parser → sema → codegen → asl's validator), loading definitions from
+// files (Load: which files are DSL and which JSON, and the machine name a
+// file gives) and checking them (Check). Compile validates the definition
+// it builds with asl, the same validator hsc check uses, and maps each
+// problem back to the DSL line through codegen's positions, so compile
+// warnings and check problems are one list. It must not know about AWS
+// clients, the command line, or how a definition is run.
 package hsc
 
 import (
-	"fmt"
 	"io"
-	"os"
 
+	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/ast"
+	"github.com/hsc-dev/hsc/codegen"
 	"github.com/hsc-dev/hsc/diag"
 	"github.com/hsc-dev/hsc/sema"
 )
@@ -28,12 +33,28 @@ type ErrorList = diag.List
 type Result struct {
 	// Definition is the States Language JSON.
 	Definition []byte
-	// Warnings are problems that do not stop compilation, such as states that
-	// can never be reached.
+	// Warnings are what AWS Step Functions would reject in the definition
+	// although heaviside writes it (unreachable states, a branch that can
+	// never end, a Choice without rules, ...): every problem asl's
+	// validator finds, placed at the DSL text it came from. They are the
+	// problems Check reports for the same program; WithStrict makes them
+	// compile errors.
 	Warnings []*Error
 
 	analysis *sema.Analysis
+	tree     *asl.Value
 }
+
+// Value returns the definition as a value tree whose positions are those
+// of the DSL text each value came from.
+func (r *Result) Value() *asl.Value { return r.tree }
+
+// SourceMap maps the definition's JSON pointers to DSL positions.
+func (r *Result) SourceMap() SourceMap { return codegen.NewSourceMap(r.tree) }
+
+// SourceMap maps JSON pointers of a compiled definition (such as
+// "/States/Hello/Next") to the DSL positions they came from.
+type SourceMap = codegen.SourceMap
 
 // StatePos returns the position of the DSL text that produced the named
 // state (for a synthetic state, the statement it was made for).
@@ -58,13 +79,15 @@ func (r *Result) StatePositions() map[string]diag.Pos {
 type Option func(*options)
 
 type options struct {
-	filename  string
-	region    string
-	accountID string
-	visitors  []ast.Visitor
-	indent    int  // <0: heaviside.compile's default separators
-	compact   bool // no whitespace at all
-	strict    bool // warnings are errors
+	filename       string
+	region         string
+	accountID      string
+	visitors       []ast.Visitor
+	branchVisitors []ast.BranchVisitor
+	indent         int  // <0: heaviside.compile's default separators
+	compact        bool // no whitespace at all
+	sortKeys       bool // json.dumps(sort_keys=True)
+	strict         bool // warnings are errors
 }
 
 func defaultOptions() options { return options{filename: "<unknown>", indent: -1} }
@@ -84,13 +107,28 @@ func WithVisitors(v ...ast.Visitor) Option {
 	return func(o *options) { o.visitors = append(o.visitors, v...) }
 }
 
+// WithBranchVisitors adds visitors of heaviside's second form: each is
+// called once with the main branch's states, after the Task visitors, and
+// walks nested branches itself, free to change any state. Names and
+// transitions are checked again afterwards.
+func WithBranchVisitors(v ...ast.BranchVisitor) Option {
+	return func(o *options) { o.branchVisitors = append(o.branchVisitors, v...) }
+}
+
+// WithSortKeys orders the keys of every object in the definition, nested
+// ones included, as heaviside.compile(sort_keys=True) does (Python's
+// json.dumps sorts by code point).
+func WithSortKeys() Option { return func(o *options) { o.sortKeys = true } }
+
 // WithIndent writes the JSON indented by n spaces per level, as Python's
 // json.dumps(indent=n) does. The heaviside CLI uses 3.
 func WithIndent(n int) Option {
 	return func(o *options) { o.indent = n; o.compact = false }
 }
 
-// WithStrict turns warnings (such as unreachable states) into errors.
+// WithStrict turns warnings (such as unreachable states) into errors: in
+// Compile, a program with warnings fails; in Check and Load, every problem
+// is an error.
 func WithStrict() Option { return func(o *options) { o.strict = true } }
 
 // WithCompact writes the JSON with no whitespace at all.
@@ -107,11 +145,11 @@ func Compile(src []byte, opts ...Option) (*Result, error) {
 	return compile(src, &o)
 }
 
-// CompileReader reads all of r and compiles it.
+// CompileReader reads r (at most MaxSourceSize bytes) and compiles it.
 func CompileReader(r io.Reader, opts ...Option) (*Result, error) {
-	src, err := io.ReadAll(r)
+	src, err := readLimited(r, MaxSourceSize)
 	if err != nil {
-		return nil, fmt.Errorf("reading source: %w", err)
+		return nil, err
 	}
 	return Compile(src, opts...)
 }
@@ -119,9 +157,9 @@ func CompileReader(r io.Reader, opts ...Option) (*Result, error) {
 // CompileFile reads and compiles the named file; the file name is used in
 // diagnostics unless WithFilename overrides it.
 func CompileFile(path string, opts ...Option) (*Result, error) {
-	src, err := os.ReadFile(path)
+	src, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading source: %w", err)
+		return nil, err
 	}
 	return Compile(src, append([]Option{WithFilename(path)}, opts...)...)
 }

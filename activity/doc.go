@@ -20,6 +20,17 @@
 // [ErrTaskTimedOut] as its cause, and whatever it returns afterwards is
 // dropped (the service no longer accepts it), as heaviside eats the timeout.
 //
+// # Shutdown
+//
+// When a Worker's context is cancelled it stops polling and gives the
+// tasks in flight [Options].GracePeriod to finish; then it cancels their
+// contexts (cause [ErrShutdown]) and fails each with [ErrorNameShutdown].
+// A handler that still has not returned [Options].StopTimeout later has
+// its task failed by the worker itself, so no execution is left waiting
+// for a task nobody runs. Run then returns a [*ShutdownError] (and
+// Manager.Run all of them, joined), which hsc worker turns into its exit
+// status. A handler finds its task token with [TaskFromContext].
+//
 // The package owns polling, concurrency, task results and supervision. It
 // must not know about state machine definitions, the command line or how
 // the client was configured; fan-out lives in package fanout.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"unicode/utf16"
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
@@ -81,15 +82,17 @@ func failureOf(err error) (name, cause string) {
 	return truncate(name, maxErrorLen), truncate(cause, maxCauseLen)
 }
 
-// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
+// truncate cuts s to at most n characters as Step Functions counts them
+// (UTF-16 code units), without splitting a character.
 func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+	units := 0
+	for i, r := range s {
+		units += utf16.RuneLen(r)
+		if units > n {
+			return s[:i]
+		}
 	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
+	return s
 }
 
 // apiCode returns the service's error code, or "".

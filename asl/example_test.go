@@ -95,3 +95,92 @@ func ExampleValue_Lookup() {
 	// Output:
 	// Succeed 1:29
 }
+
+func ExampleParsePath() {
+	p, err := asl.ParsePath("$.Snapshots.[0].State", asl.PathReference)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range p.Steps {
+		fmt.Println(s.Kind == asl.StepField, s.Name, s.Index)
+	}
+	_, err = asl.ParsePath("$.items[?(@.n > 1)]", asl.PathReference)
+	fmt.Println(err)
+	// Output:
+	// true Snapshots 0
+	// false  0
+	// true State 0
+	// invalid reference path "$.items[?(@.n > 1)]" at offset 7: filters are not allowed
+}
+
+func ExampleParseIntrinsic() {
+	f, err := asl.ParseIntrinsic("States.Format('Hello {}', $.name)")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(f.Func.Name, len(f.Args), f.Args[0].Literal, f.Args[1].Path)
+	_, err = asl.ParseIntrinsic("States.MathAdd(1)")
+	fmt.Println(err)
+	// Output:
+	// States.Format 2 Hello {} $.name
+	// invalid intrinsic function "States.MathAdd(1)" at offset 0: States.MathAdd takes 2 arguments, got 1
+}
+
+func ExampleScanner() {
+	s := asl.NewScanner([]byte(`{"a": [1, "x"]}`))
+	var walk func(indent string) error
+	walk = func(indent string) error {
+		tok, err := s.Next()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case asl.TokenObject:
+			for {
+				more, err := s.NextKey()
+				if err != nil || !more {
+					return err
+				}
+				fmt.Println(indent + "key " + s.Text())
+				if err := walk(indent + "  "); err != nil {
+					return err
+				}
+			}
+		case asl.TokenArray:
+			for {
+				more, err := s.NextElem()
+				if err != nil || !more {
+					return err
+				}
+				if err := walk(indent + "  "); err != nil {
+					return err
+				}
+			}
+		default:
+			fmt.Println(indent + s.Text())
+		}
+		return nil
+	}
+	if err := walk(""); err != nil {
+		fmt.Println(err)
+	}
+	_, err := asl.ParseValue([]byte(`[1e400]`))
+	fmt.Println(err)
+	// Output:
+	// key a
+	//     1
+	//     x
+	// 1:2: number 1e400 is out of range
+}
+
+func ExampleLookupComparator() {
+	c, ok := asl.LookupComparator("NumericLessThanPath")
+	fmt.Println(ok, c.Base, c.Path)
+	_, ok = asl.LookupComparator("StringMatchesPath")
+	fmt.Println(ok)
+	// Output:
+	// true NumericLessThan true
+	// false
+}

@@ -3,7 +3,6 @@ package asl
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -18,8 +17,8 @@ type IntrinsicFunc struct {
 // Functions developer guide, "Intrinsic functions for JSONPath states").
 // The interpreter implements exactly these; the validator accepts exactly
 // these.
-func intrinsicFuncs() []IntrinsicFunc {
-	return []IntrinsicFunc{
+func intrinsicFuncs() [18]IntrinsicFunc {
+	return [18]IntrinsicFunc{
 		{"States.Format", 1, -1},
 		{"States.StringToJson", 1, 1},
 		{"States.JsonToString", 1, 1},
@@ -42,17 +41,20 @@ func intrinsicFuncs() []IntrinsicFunc {
 }
 
 // IntrinsicFuncs returns the table of intrinsic functions.
-func IntrinsicFuncs() []IntrinsicFunc { return intrinsicFuncs() }
+func IntrinsicFuncs() []IntrinsicFunc {
+	fs := intrinsicFuncs()
+	return fs[:]
+}
 
 // LookupIntrinsic returns the intrinsic function named name (with its
 // "States." prefix).
 func LookupIntrinsic(name string) (IntrinsicFunc, bool) {
-	fs := intrinsicFuncs()
-	i := slices.IndexFunc(fs, func(f IntrinsicFunc) bool { return f.Name == name })
-	if i < 0 {
-		return IntrinsicFunc{}, false
+	for _, f := range intrinsicFuncs() {
+		if f.Name == name {
+			return f, true
+		}
 	}
-	return fs[i], true
+	return IntrinsicFunc{}, false
 }
 
 // MaxIntrinsicNesting is how deeply intrinsic function calls may nest.
@@ -222,25 +224,13 @@ func (ip *intrinsicParser) arg(depth int) (IntrinsicArg, error) {
 	c := ip.s[ip.i]
 	switch {
 	case c == '\'':
-		ip.i++
-		rawStart := ip.i
-		var b strings.Builder
-		for ip.i < len(ip.s) {
-			c := ip.s[ip.i]
-			if c == '\'' {
-				raw := ip.s[rawStart:ip.i]
-				ip.i++
-				return IntrinsicArg{Kind: ArgLiteral, Literal: b.String(), Raw: raw, String: true, Offset: start}, nil
-			}
-			if c == '\\' && ip.i+1 < len(ip.s) {
-				ip.i++
-				c = ip.s[ip.i]
-			}
-			b.WriteByte(c)
-			ip.i++
+		v, end, ok := unquote(ip.s, ip.i+1, '\'')
+		if !ok {
+			return IntrinsicArg{}, ip.fail("unterminated string literal")
 		}
-		ip.i = start
-		return IntrinsicArg{}, ip.fail("unterminated string literal")
+		raw := ip.s[ip.i+1 : end-1]
+		ip.i = end
+		return IntrinsicArg{Kind: ArgLiteral, Literal: v, Raw: raw, String: true, Offset: start}, nil
 	case c == '$':
 		depthB, quote := 0, byte(0)
 		for ip.i < len(ip.s) {

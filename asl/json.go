@@ -172,6 +172,9 @@ func (v *Value) Lookup(pointer string) *Value {
 
 // PointerToken escapes one reference token for a JSON pointer (RFC 6901).
 func PointerToken(s string) string {
+	if !strings.ContainsAny(s, "~/") {
+		return s // the common case, without the two scans of ReplaceAll
+	}
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 

@@ -11,6 +11,32 @@ import (
 	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
+func TestParseValueAccepts(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string // the value written back compactly
+	}{
+		// Too small for a float64 reads as 0: in range, kept as written.
+		{`1e-400`, `1e-400`},
+		{`[1.7976931348623157e308, -1e308]`, `[1.7976931348623157e308,-1e308]`},
+		// A lone surrogate decodes to U+FFFD; a pair to its character.
+		{`"\ud800x"`, "\"\uFFFDx\""},
+		{`"\udc00\ud800"`, "\"\uFFFD\uFFFD\""},
+		{`"\ud83d\ude00"`, `"😀"`},
+		{strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth), strings.Repeat("[", MaxDepth) + strings.Repeat("]", MaxDepth)},
+	}
+	for _, tt := range tests {
+		v, err := ParseValue([]byte(tt.in))
+		if err != nil {
+			t.Errorf("ParseValue(%.40q): %v", tt.in, err)
+			continue
+		}
+		if got := string(v.Encode(0)); got != tt.want {
+			t.Errorf("ParseValue(%.40q) written back as %.60q, want %.60q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestParseValueErrors(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -40,6 +66,13 @@ func TestParseValueErrors(t *testing.T) {
 		{"NaN", `NaN`, 1, 1, "expected a JSON value"},
 		{"column counts characters", "{\"ééé\": tru}", 1, 9, "expected a JSON value"},
 		{"too deep", strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1), 1, MaxDepth + 1, "nesting too deep"},
+		{"out of range", `{"a": [1, 1e400]}`, 1, 11, "out of range"},
+		{"negative out of range", `-2.5E+308`, 1, 1, "out of range"},
+		{"400 digits", strings.Repeat("9", 400), 1, 1, "out of range"},
+		{"invalid utf8 in key", "{\"a\xc3\": 1}", 1, 4, "invalid UTF-8"},
+		{"unterminated key", `{"a`, 1, 2, "unterminated string"},
+		{"missing value", `{"a":}`, 1, 6, "expected a JSON value"},
+		{"empty element", `[1,,2]`, 1, 4, "expected a JSON value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

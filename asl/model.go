@@ -77,6 +77,10 @@ type StateMachine struct {
 	QueryLanguage   string
 	ProcessorConfig *Value
 
+	// Source is the JSON value this was decoded from, for positions in
+	// messages; nil when the model was built in code.
+	Source *Value
+
 	// Extra holds members this model does not know, in document order.
 	Extra []Member
 	keys  []string // member order as parsed
@@ -164,6 +168,10 @@ type State struct {
 	ToleratedFailureCountPath      string
 	Label                          string
 
+	// Source is the JSON value this was decoded from, for positions in
+	// messages; nil when the model was built in code.
+	Source *Value
+
 	Extra []Member
 	keys  []string
 }
@@ -184,6 +192,10 @@ type Retrier struct {
 	JitterStrategy  string
 	Comment         string
 
+	// Source is the JSON value this was decoded from, for positions in
+	// messages; nil when the model was built in code.
+	Source *Value
+
 	Extra []Member
 	keys  []string
 }
@@ -196,6 +208,10 @@ type Catcher struct {
 	Comment     string
 	Assign      *Value
 	Output      *Value
+
+	// Source is the JSON value this was decoded from, for positions in
+	// messages; nil when the model was built in code.
+	Source *Value
 
 	Extra []Member
 	keys  []string
@@ -218,6 +234,10 @@ type ChoiceRule struct {
 	Assign    *Value
 	Output    *Value
 
+	// Source is the JSON value this was decoded from, for positions in
+	// messages; nil when the model was built in code.
+	Source *Value
+
 	Extra []Member
 	keys  []string
 }
@@ -239,16 +259,19 @@ type Comparator struct {
 	Operand Kind
 }
 
-// comparatorTable is the one table of Choice comparators (AWS Step
+// comparatorBase is one base operator of the comparator table.
+type comparatorBase struct {
+	name    string
+	operand Kind
+	path    bool // has a Path variant
+}
+
+// comparatorBases is the one table of Choice comparators (AWS Step
 // Functions developer guide, "Choice workflow state"): the interpreter
-// evaluates exactly these and the validator accepts exactly these.
-func comparatorTable() []Comparator {
-	type base struct {
-		name    string
-		operand Kind
-		path    bool // has a Path variant
-	}
-	bases := []base{
+// evaluates exactly these and the validator accepts exactly these. It is
+// returned by value, so looking an operator up allocates nothing.
+func comparatorBases() [23]comparatorBase {
+	return [23]comparatorBase{
 		{"StringEquals", KindString, true},
 		{"StringLessThan", KindString, true},
 		{"StringGreaterThan", KindString, true},
@@ -273,8 +296,12 @@ func comparatorTable() []Comparator {
 		{"IsBoolean", KindBool, false},
 		{"IsTimestamp", KindBool, false},
 	}
+}
+
+// ComparatorTable returns every Choice rule comparison operator.
+func ComparatorTable() []Comparator {
 	var t []Comparator
-	for i, b := range bases {
+	for i, b := range comparatorBases() {
 		t = append(t, Comparator{Name: b.name, Base: b.name, Index: i, Operand: b.operand})
 		if b.path {
 			t = append(t, Comparator{Name: b.name + "Path", Base: b.name, Index: i, Path: true, Operand: KindString})
@@ -283,14 +310,15 @@ func comparatorTable() []Comparator {
 	return t
 }
 
-// ComparatorTable returns every Choice rule comparison operator.
-func ComparatorTable() []Comparator { return comparatorTable() }
-
 // LookupComparator returns the comparison operator named name.
 func LookupComparator(name string) (Comparator, bool) {
-	for _, c := range comparatorTable() {
-		if c.Name == name {
-			return c, true
+	base, isPath := strings.CutSuffix(name, "Path")
+	for i, b := range comparatorBases() {
+		switch {
+		case b.name == name:
+			return Comparator{Name: name, Base: name, Index: i, Operand: b.operand}, true
+		case isPath && b.path && b.name == base:
+			return Comparator{Name: name, Base: base, Index: i, Path: true, Operand: KindString}, true
 		}
 	}
 	return Comparator{}, false
@@ -300,7 +328,7 @@ func LookupComparator(name string) (Comparator, bool) {
 // Language, with the JSON kind of its operand. The *Path variants take a
 // path string.
 func Comparators() map[string]Kind {
-	t := comparatorTable()
+	t := ComparatorTable()
 	m := make(map[string]Kind, len(t))
 	for _, c := range t {
 		m[c.Name] = c.Operand
@@ -424,7 +452,7 @@ func (d *decoder) array(v *Value, ptr string) []*Value {
 }
 
 func (d *decoder) machine(v *Value, ptr string) *StateMachine {
-	m := &StateMachine{}
+	m := &StateMachine{Source: v}
 	if !d.object(v, ptr) {
 		return m
 	}
@@ -462,7 +490,7 @@ func (d *decoder) machine(v *Value, ptr string) *StateMachine {
 }
 
 func (d *decoder) state(v *Value, ptr string) *State {
-	s := &State{}
+	s := &State{Source: v}
 	if !d.object(v, ptr) {
 		return s
 	}
@@ -583,7 +611,7 @@ func (d *decoder) state(v *Value, ptr string) *State {
 }
 
 func (d *decoder) retrier(v *Value, ptr string) *Retrier {
-	r := &Retrier{}
+	r := &Retrier{Source: v}
 	if !d.object(v, ptr) {
 		return r
 	}
@@ -613,7 +641,7 @@ func (d *decoder) retrier(v *Value, ptr string) *Retrier {
 }
 
 func (d *decoder) catcher(v *Value, ptr string) *Catcher {
-	c := &Catcher{}
+	c := &Catcher{Source: v}
 	if !d.object(v, ptr) {
 		return c
 	}
@@ -641,11 +669,10 @@ func (d *decoder) catcher(v *Value, ptr string) *Catcher {
 }
 
 func (d *decoder) rule(v *Value, ptr string) *ChoiceRule {
-	r := &ChoiceRule{}
+	r := &ChoiceRule{Source: v}
 	if !d.object(v, ptr) {
 		return r
 	}
-	comparators := Comparators()
 	for _, mem := range v.Members {
 		p := ptr + "/" + PointerToken(mem.Key)
 		r.keys = append(r.keys, mem.Key)
@@ -675,7 +702,7 @@ func (d *decoder) rule(v *Value, ptr string) *ChoiceRule {
 		case "Output":
 			r.Output = val
 		default:
-			if _, ok := comparators[mem.Key]; ok && r.Operator == "" {
+			if _, ok := LookupComparator(mem.Key); ok && r.Operator == "" {
 				r.Operator, r.Operand = mem.Key, val
 				continue
 			}

@@ -240,6 +240,34 @@ func checkKind(p *Path, k PathKind) error {
 	return nil
 }
 
+// FieldPathKind returns the path grammar of a States Language field that
+// holds a path (JSONPath states), so that the validator and the
+// interpreter read each field the same way: ResultPath (of a state or a
+// catcher) is a result path; ItemsPath, SecondsPath, TimestampPath,
+// TimeoutSecondsPath, HeartbeatSecondsPath, MaxConcurrencyPath,
+// ToleratedFailurePercentagePath, ToleratedFailureCountPath and the
+// ItemBatcher's MaxItemsPerBatchPath and MaxInputBytesPerBatchPath are
+// reference paths (as the AWS developer guide names them); InputPath,
+// OutputPath, a Choice rule's Variable and "*Path" comparators, "key.$"
+// template fields, ErrorPath and CausePath take any path (the last four
+// also an intrinsic function call). ok is false for other fields.
+func FieldPathKind(field string) (k PathKind, ok bool) {
+	switch field {
+	case "ResultPath":
+		return PathResult, true
+	case "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
+		"MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath",
+		"MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath":
+		return PathReference, true
+	case "InputPath", "OutputPath", "Variable", "ErrorPath", "CausePath":
+		return PathAny, true
+	}
+	if c, isCmp := LookupComparator(field); isCmp && c.Path {
+		return PathAny, true
+	}
+	return PathAny, strings.HasSuffix(field, ".$")
+}
+
 // CheckPath reports why p is not a States Language Path, or nil when it is
 // one.
 func CheckPath(p string) error { return checkPath(p, PathAny) }
@@ -576,25 +604,32 @@ func parseInt32(s string) (int, bool) {
 // quoted reads a quoted name or string; a backslash takes the next byte
 // literally.
 func (pp *pathParser) quoted() (string, error) {
-	q := pp.s[pp.i]
-	start := pp.i
-	pp.i++
+	v, end, ok := unquote(pp.s, pp.i+1, pp.s[pp.i])
+	if !ok {
+		return "", pp.fail("unterminated quoted name")
+	}
+	pp.i = end
+	return v, nil
+}
+
+// unquote reads a string literal of paths and intrinsic functions from
+// s[i:], just after its opening quote q, up to the closing quote: a
+// backslash takes the next byte literally. It returns the value and the
+// offset after the closing quote; ok is false when there is none.
+func unquote(s string, i int, q byte) (v string, end int, ok bool) {
 	var b strings.Builder
-	for pp.i < len(pp.s) {
-		c := pp.s[pp.i]
+	for ; i < len(s); i++ {
+		c := s[i]
 		if c == q {
-			pp.i++
-			return b.String(), nil
+			return b.String(), i + 1, true
 		}
-		if c == '\\' && pp.i+1 < len(pp.s) {
-			pp.i++
-			c = pp.s[pp.i]
+		if c == '\\' && i+1 < len(s) {
+			i++
+			c = s[i]
 		}
 		b.WriteByte(c)
-		pp.i++
 	}
-	pp.i = start
-	return "", pp.fail("unterminated quoted name")
+	return "", 0, false
 }
 
 // ---- filter expressions ----
@@ -627,8 +662,6 @@ func (pp *pathParser) chain(op string, sub func() (Expr, error), join func(l, r 
 	}
 }
 
-var comparisonOps = [...]string{"==", "!=", "<=", ">=", "<", ">"}
-
 func (pp *pathParser) unary() (Expr, error) {
 	pp.skipSpace()
 	if pp.i >= len(pp.s) {
@@ -660,7 +693,7 @@ func (pp *pathParser) unary() (Expr, error) {
 		return nil, err
 	}
 	pp.skipSpace()
-	for _, op := range comparisonOps {
+	for _, op := range [...]string{"==", "!=", "<=", ">=", "<", ">"} {
 		if strings.HasPrefix(pp.s[pp.i:], op) {
 			pp.i += len(op)
 			r, err := pp.operand()

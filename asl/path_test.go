@@ -119,3 +119,48 @@ func TestCheckPathOrIntrinsic(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePath: the path grammar never panics, and its kinds nest: a
+// result path is a reference path, and a reference path is a path.
+func FuzzParsePath(f *testing.F) {
+	for _, s := range []string{"$", "$.a[0].b", "$..x[?(@.y > 1 && !@.z)]", "$.[*].['a', 'b']", "$ä", "$$.Map.Item.Value", "$.a[1:-1:2]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, errAny := ParsePath(s, PathAny)
+		_, errRef := ParsePath(s, PathReference)
+		_, errRes := ParsePath(s, PathResult)
+		if errRes == nil && errRef != nil || errRef == nil && errAny != nil {
+			t.Fatalf("%q: result %v, reference %v, path %v", s, errRes, errRef, errAny)
+		}
+		if errAny == nil && p.Text != s {
+			t.Fatalf("%q: text %q", s, p.Text)
+		}
+		_, _ = ParseIntrinsic("States.Array(" + s + ")")
+	})
+}
+
+func TestFieldPathKind(t *testing.T) {
+	tests := []struct {
+		field string
+		kind  PathKind
+		ok    bool
+	}{
+		{"ResultPath", PathResult, true},
+		{"ItemsPath", PathReference, true},
+		{"SecondsPath", PathReference, true},
+		{"MaxItemsPerBatchPath", PathReference, true},
+		{"InputPath", PathAny, true},
+		{"Variable", PathAny, true},
+		{"NumericLessThanPath", PathAny, true},
+		{"x.$", PathAny, true},
+		{"StringMatchesPath", PathAny, false},
+		{"Resource", PathAny, false},
+	}
+	for _, tt := range tests {
+		k, ok := FieldPathKind(tt.field)
+		if k != tt.kind || ok != tt.ok {
+			t.Errorf("FieldPathKind(%q) = %v, %v; want %v, %v", tt.field, k, ok, tt.kind, tt.ok)
+		}
+	}
+}

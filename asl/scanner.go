@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -62,7 +63,8 @@ type Scanner struct {
 	// The last token: where it starts, its text and whether a number
 	// has a fraction or exponent.
 	tokOff int
-	text   string
+	text   string // a string token's or key's decoded text
+	numEnd int    // for a number token (numEnd > 0): where its literal ends
 	float  bool
 	depth  int
 	first  bool // just after '[' or '{'
@@ -89,7 +91,26 @@ func (s *Scanner) Reset(data []byte) {
 
 // Text is the last token's text: a string's decoded value, a number's
 // literal, or the key NextKey read.
-func (s *Scanner) Text() string { return s.text }
+func (s *Scanner) Text() string {
+	if s.numEnd > 0 {
+		return string(s.data[s.tokOff:s.numEnd])
+	}
+	return s.text
+}
+
+// Number returns the last number token as the interpreter computes with
+// it: an int64 when written without fraction or exponent and in range,
+// otherwise a float64 (see NumberLiteral).
+func (s *Scanner) Number() any {
+	lit := s.data[s.tokOff:s.numEnd]
+	if !s.float {
+		if n, err := strconv.ParseInt(string(lit), 10, 64); err == nil {
+			return n
+		}
+	}
+	f, _ := strconv.ParseFloat(string(lit), 64) // Next checked the range
+	return f
+}
 
 // Offset is the byte offset where the last token (or key) starts.
 func (s *Scanner) Offset() int { return s.tokOff }
@@ -159,7 +180,7 @@ func (s *Scanner) Next() (TokenKind, error) {
 		return 0, s.errorf(s.off, "unexpected end of input, expected a JSON value")
 	}
 	start := s.off
-	s.tokOff = start
+	s.tokOff, s.numEnd = start, 0
 	switch c := s.data[s.off]; {
 	case c == '{' || c == '[':
 		if s.depth >= MaxDepth {
@@ -184,14 +205,13 @@ func (s *Scanner) Next() (TokenKind, error) {
 		if msg != "" {
 			return 0, s.errorf(errOff, "%s", msg)
 		}
-		lit := string(s.data[start:end])
-		if (float && strings.ContainsAny(lit, "eE")) || end-start > 308 {
-			if f, _ := strconv.ParseFloat(lit, 64); math.IsInf(f, 0) {
-				return 0, s.errorf(start, "number %s is out of range", abbreviate(lit))
+		if lit := s.data[start:end]; (float && bytes.ContainsAny(lit, "eE")) || end-start > 308 {
+			if f, _ := strconv.ParseFloat(string(lit), 64); math.IsInf(f, 0) {
+				return 0, s.errorf(start, "number %s is out of range", abbreviate(string(lit)))
 			}
 		}
 		s.off = end
-		s.text, s.float = lit, float
+		s.numEnd, s.float = end, float
 		return TokenNumber, nil
 	case c == 't':
 		return s.literal("true", TokenTrue)
@@ -220,17 +240,21 @@ func abbreviate(lit string) string {
 
 // NextElem is called before each element of an array: it reads the ','
 // or ']' in between and reports whether an element follows.
-func (s *Scanner) NextElem() (bool, error) {
+func (s *Scanner) NextElem() (bool, error) { return s.separator(']', "a JSON value") }
+
+// separator reads what stands before the next element or member: the
+// closing bracket close (false), or a ',' (true; nothing before the
+// first). firstWant names what the first element or member starts with.
+func (s *Scanner) separator(close byte, firstWant string) (bool, error) {
 	s.skipSpace()
 	if s.off >= len(s.data) {
 		if s.first {
-			return false, s.errorf(s.off, "unexpected end of input, expected a JSON value")
+			return false, s.errorf(s.off, "unexpected end of input, expected %s", firstWant)
 		}
-		return false, s.errorf(s.off, "unexpected end of input, expected ',' or ']'")
+		return false, s.errorf(s.off, "unexpected end of input, expected ',' or '%c'", close)
 	}
-	c := s.data[s.off]
-	switch {
-	case c == ']':
+	switch c := s.data[s.off]; {
+	case c == close:
 		s.off++
 		s.depth--
 		s.first = false
@@ -242,38 +266,21 @@ func (s *Scanner) NextElem() (bool, error) {
 		s.off++
 		return true, nil
 	}
-	return false, s.errorf(s.off, "unexpected %s, expected ',' or ']'", s.describe())
+	return false, s.errorf(s.off, "unexpected %s, expected ',' or '%c'", s.describe(), close)
 }
 
 // NextKey is called before each member of an object: it reads the ',' or
 // '}' in between and the member's key and ':', and reports whether a
 // member follows. Text and Offset are then the key's.
 func (s *Scanner) NextKey() (bool, error) {
+	if more, err := s.separator('}', "a string key"); !more || err != nil {
+		return false, err
+	}
 	s.skipSpace()
-	if s.off >= len(s.data) {
-		if s.first {
-			return false, s.errorf(s.off, "unexpected end of input, expected a string key")
-		}
-		return false, s.errorf(s.off, "unexpected end of input, expected ',' or '}'")
-	}
-	switch c := s.data[s.off]; {
-	case c == '}':
-		s.off++
-		s.depth--
-		s.first = false
-		return false, nil
-	case s.first:
-		s.first = false
-	case c == ',':
-		s.off++
-		s.skipSpace()
-	default:
-		return false, s.errorf(s.off, "unexpected %s, expected ',' or '}'", s.describe())
-	}
 	if s.off >= len(s.data) || s.data[s.off] != '"' {
 		return false, s.errorf(s.off, "unexpected %s, expected a string key", s.describe())
 	}
-	s.tokOff = s.off
+	s.tokOff, s.numEnd = s.off, 0
 	key, err := s.str()
 	if err != nil {
 		return false, err
@@ -465,10 +472,6 @@ func NumberLiteral(lit string) (any, error) {
 	}
 	return f, nil
 }
-
-// IsFloat reports whether the last number token has a fraction or an
-// exponent.
-func (s *Scanner) IsFloat() bool { return s.float }
 
 // ---- writing ----
 

@@ -36,6 +36,7 @@ const (
 	CodeNoTerminal        Code = "NO_TERMINAL_STATE"   // warning: no state ends the machine
 	CodeNoTerminalReached Code = "NO_TERMINAL_REACHED" // warning: no terminal state reachable from StartAt
 	CodeDefinitionSize    Code = "DEFINITION_SIZE"     // the definition is larger than AWS accepts
+	CodeInvalidExpression Code = "INVALID_EXPRESSION"  // a JSONata expression that does not parse
 )
 
 // MaxDefinitionSize is the largest definition AWS Step Functions accepts,
@@ -115,7 +116,11 @@ func ParseTimestamp(s string) (time.Time, error) {
 
 // ValidateValue checks a parsed definition; see Validate.
 func ValidateValue(root *Value) []Problem {
-	vd := &validator{names: map[string]bool{}}
+	hint := 0 // the top-level states: most machines have few nested ones
+	if st := root.Get("States"); st != nil {
+		hint = len(st.Members)
+	}
+	vd := &validator{names: make(map[string]bool, hint)}
 	vd.machine(root, "", scopeTop, "")
 	slices.SortStableFunc(vd.probs, func(a, b Problem) int { return a.Pos.Offset - b.Pos.Offset })
 	return vd.probs
@@ -157,7 +162,32 @@ func jsonataOnly(k string) bool { return k == "Arguments" || k == "Output" || k 
 // isExpression reports whether v is a JSONata expression string {% ... %},
 // which JSONata states may give instead of a literal value.
 func isExpression(v *Value) bool {
-	return v.Kind == KindString && strings.HasPrefix(v.Str, "{%") && strings.HasSuffix(v.Str, "%}")
+	if v.Kind != KindString {
+		return false
+	}
+	_, ok := JSONataExpression(v.Str)
+	return ok
+}
+
+// expressions checks the syntax of every JSONata expression in v (a field
+// of a JSONata state, without nested states).
+func (vd *validator) expressions(v *Value, ptr, state string) {
+	switch v.Kind {
+	case KindString:
+		if src, ok := JSONataExpression(v.Str); ok {
+			if err := CheckJSONata(src); err != nil {
+				vd.errorf(CodeInvalidExpression, ptr, v, state, "invalid JSONata expression %q: %v", src, err)
+			}
+		}
+	case KindArray:
+		for i, e := range v.Elems {
+			vd.expressions(e, ptr+"/"+strconv.Itoa(i), state)
+		}
+	case KindObject:
+		for _, m := range v.Members {
+			vd.expressions(m.Value, ptr+"/"+PointerToken(m.Key), state)
+		}
+	}
 }
 
 func (vd *validator) add(sev diag.Severity, code Code, ptr string, pos diag.Pos, state, format string, args ...any) {
@@ -179,15 +209,26 @@ func (vd *validator) fields(v *Value, ptr, state, what string, allowed func(stri
 		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be an object, not %s", what, v.Kind)
 		return false
 	}
-	seen := make(map[string]bool, len(v.Members))
-	for _, m := range v.Members {
-		p := ptr + "/" + PointerToken(m.Key)
-		if seen[m.Key] {
-			vd.add(diag.SevError, CodeDuplicateField, p, m.KeyPos, state, "field %q appears twice in %s", m.Key, what)
+	// Most objects are small: for them a linear scan for duplicates beats a
+	// map. Pointers are built only for a problem.
+	var seen map[string]bool
+	if len(v.Members) > 16 {
+		seen = make(map[string]bool, len(v.Members))
+	}
+	for i, m := range v.Members {
+		dup := seen[m.Key]
+		if seen != nil {
+			seen[m.Key] = true
+		} else {
+			for _, prev := range v.Members[:i] {
+				dup = dup || prev.Key == m.Key
+			}
 		}
-		seen[m.Key] = true
+		if dup {
+			vd.add(diag.SevError, CodeDuplicateField, ptr+"/"+PointerToken(m.Key), m.KeyPos, state, "field %q appears twice in %s", m.Key, what)
+		}
 		if !allowed(m.Key) {
-			vd.add(diag.SevError, CodeUnknownField, p, m.KeyPos, state, "field %q is not allowed in %s", m.Key, what)
+			vd.add(diag.SevError, CodeUnknownField, ptr+"/"+PointerToken(m.Key), m.KeyPos, state, "field %q is not allowed in %s", m.Key, what)
 		}
 	}
 	return true
@@ -280,8 +321,9 @@ func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
 	} else if len(states.Members) == 0 {
 		vd.errorf(CodeMissingField, ptr+"/States", states, owner, "States must hold at least one state")
 	}
-	scopeNames := map[string]bool{}
+	var scopeNames map[string]bool
 	if states != nil {
+		scopeNames = make(map[string]bool, len(states.Members))
 		for _, m := range states.Members {
 			scopeNames[m.Key] = true
 		}
@@ -340,8 +382,19 @@ func (vd *validator) queryLanguage(v *Value, ptr, state string) {
 }
 
 // stateFields lists the fields each state type allows besides Type,
-// Comment and QueryLanguage.
-func stateFields(typ string) []string {
+// Comment and QueryLanguage (nil for an unknown type).
+func stateFields(typ string) []string { return stateFieldTable[typ] }
+
+// stateFieldTable is the read-only table behind stateFields, built once.
+var stateFieldTable = func() map[string][]string {
+	m := map[string][]string{}
+	for _, t := range []string{TypeTask, TypePass, TypeChoice, TypeWait, TypeSucceed, TypeFail, TypeParallel, TypeMap} {
+		m[t] = buildStateFields(t)
+	}
+	return m
+}()
+
+func buildStateFields(typ string) []string {
 	io := []string{"InputPath", "OutputPath", "Output", "Assign"}
 	flow := []string{"Next", "End"}
 	result := []string{"ResultPath", "ResultSelector", "Parameters", "Arguments", "Retry", "Catch"}
@@ -409,6 +462,16 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 		}
 	}
 
+	if jsonata {
+		for _, m := range v.Members {
+			switch m.Key {
+			case "Branches", "Iterator", "ItemProcessor": // states of their own
+			default:
+				vd.expressions(m.Value, ptr+"/"+PointerToken(m.Key), name)
+			}
+		}
+	}
+
 	// Fields common to several types.
 	for _, m := range v.Members {
 		p := ptr + "/" + PointerToken(m.Key)
@@ -447,13 +510,10 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			if val.Kind != KindBool {
 				vd.errorf(CodeInvalidType, p, val, name, "End must be true or false, not %s", val.Kind)
 			}
-		case "InputPath", "OutputPath":
-			vd.path(val, p, name, m.Key, PathAny, true)
-		case "ResultPath":
-			vd.path(val, p, name, m.Key, PathResult, true)
-		case "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
-			"MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
-			vd.path(val, p, name, m.Key, PathReference, false)
+		case "InputPath", "OutputPath", "ResultPath", "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath",
+			"HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
+			k, _ := FieldPathKind(m.Key)
+			vd.path(val, p, name, m.Key, k, k != PathReference)
 		case "Parameters", "ResultSelector", "ItemSelector":
 			if m.Key == "Parameters" && typ == TypePass && val.Kind == KindArray {
 				// AWS accepts a Pass state whose Parameters is an array
@@ -475,7 +535,11 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 			}
-		case "Resource", "Error", "Cause", "Label":
+		case "Resource":
+			if s, ok := vd.str(val, p, name, m.Key); ok && s == "" {
+				vd.errorf(CodeInvalidValue, p, val, name, "Resource must name an ARN, not be empty")
+			}
+		case "Error", "Cause", "Label":
 			vd.str(val, p, name, m.Key)
 		case "ErrorPath", "CausePath":
 			if s, ok := vd.str(val, p, name, m.Key); ok {
@@ -610,7 +674,8 @@ func (vd *validator) itemBatcher(v *Value, ptr, state string) {
 		case "MaxItemsPerBatch", "MaxInputBytesPerBatch":
 			vd.integer(m.Value, p, state, m.Key, 1)
 		case "MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath":
-			vd.path(m.Value, p, state, m.Key, PathReference, false)
+			k, _ := FieldPathKind(m.Key)
+			vd.path(m.Value, p, state, m.Key, k, false)
 		case "BatchInput":
 			if m.Value.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, m.Value, state, "BatchInput must be an object, not %s", m.Value.Kind)
@@ -741,7 +806,8 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 			case "Next":
 				target(m.Value, mp, "Next")
 			case "ResultPath":
-				vd.path(m.Value, mp, state, m.Key, PathResult, true)
+				k, _ := FieldPathKind(m.Key)
+				vd.path(m.Value, mp, state, m.Key, k, true)
 			}
 		}
 		if field == "Catch" && e.Get("Next") == nil {
@@ -752,7 +818,6 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 
 // rule checks one Choice rule; top is true for the elements of Choices.
 func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Value, string, string)) {
-	comparators := Comparators()
 	allowed := func(k string) bool {
 		switch k {
 		case "And", "Or", "Not", "Variable", "Comment":
@@ -760,7 +825,7 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		case "Next", "Assign":
 			return top
 		}
-		_, ok := comparators[k]
+		_, ok := LookupComparator(k)
 		return ok
 	}
 	what := "a Choice rule"
@@ -784,7 +849,7 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 	}
 	var ops []string
 	for _, m := range v.Members {
-		if _, ok := comparators[m.Key]; ok || m.Key == "And" || m.Key == "Or" || m.Key == "Not" {
+		if _, ok := LookupComparator(m.Key); ok || m.Key == "And" || m.Key == "Or" || m.Key == "Not" {
 			ops = append(ops, m.Key)
 		}
 	}
@@ -827,7 +892,8 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		} else {
 			vd.path(variable, ptr+"/Variable", state, "Variable", PathAny, false)
 		}
-		want := comparators[op]
+		cmp, _ := LookupComparator(op)
+		want := cmp.Operand
 		switch {
 		case strings.HasSuffix(op, "Path"):
 			vd.path(val, p, state, op, PathAny, false)
@@ -875,12 +941,12 @@ func (vd *validator) jsonataRule(v *Value, ptr, state string, target func(*Value
 // apply); a group of dead states that lead to each other is not reported
 // here, but it cannot hide the missing terminal state.
 func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner string) {
-	succ := func(s *Value) []string {
-		var out []string
+	// succ appends the names s may transition to (to a reused buffer).
+	succ := func(s *Value, out []string) []string {
 		if s == nil || s.Kind != KindObject {
-			return nil
+			return out
 		}
-		for _, k := range []string{"Next", "Default"} {
+		for _, k := range [...]string{"Next", "Default"} {
 			if t := s.Get(k); t != nil && t.Kind == KindString {
 				out = append(out, t.Str)
 			}
@@ -901,45 +967,70 @@ func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner stri
 		}
 		return out
 	}
-	targeted := map[string]bool{start: true}
+	// Work on state indexes: one name lookup per transition, then slices.
+	// A name given twice counts as its last state, as a lookup by name
+	// would find it.
+	n := len(states.Members)
+	index := make(map[string]int, n)
+	for i, m := range states.Members {
+		index[m.Key] = i
+	}
+	targeted := make([]bool, n)
+	reached := make([]bool, n)
+	adj := make([]int, 0, n)   // successors of state i: adj[off[i]:off[i+1]]
+	off := make([]int, 1, n+1) // off[0] = 0
+	var buf []string
 	for _, m := range states.Members {
-		for _, t := range succ(m.Value) {
-			targeted[t] = true
+		buf = succ(m.Value, buf[:0])
+		for _, t := range buf {
+			if j, ok := index[t]; ok {
+				targeted[j] = true
+				adj = append(adj, j)
+			}
 		}
+		off = append(off, len(adj))
 	}
-	byName := make(map[string]*Value, len(states.Members))
-	for _, m := range states.Members {
-		byName[m.Key] = m.Value
-	}
-	reached := map[string]bool{start: true}
-	queue := []string{start}
+	first := index[start]
+	targeted[first], reached[first] = true, true
+	queue := make([]int, 1, n)
+	queue[0] = first
 	for len(queue) > 0 {
-		name := queue[0]
+		i := queue[0]
 		queue = queue[1:]
-		for _, t := range succ(byName[name]) {
-			if _, ok := byName[t]; ok && !reached[t] {
-				reached[t] = true
-				queue = append(queue, t)
+		for _, j := range adj[off[i]:off[i+1]] {
+			if !reached[j] {
+				reached[j] = true
+				queue = append(queue, j)
 			}
 		}
 	}
 	terminal := func(s *Value) bool {
-		t := s.Get("Type")
+		// One pass for the last Type and End (what Get would find).
+		var t, e *Value
+		if s.Kind == KindObject {
+			for i := range s.Members {
+				switch s.Members[i].Key {
+				case "Type":
+					t = s.Members[i].Value
+				case "End":
+					e = s.Members[i].Value
+				}
+			}
+		}
 		if t != nil && t.Kind == KindString && (t.Str == TypeSucceed || t.Str == TypeFail) {
 			return true
 		}
-		e := s.Get("End")
 		return e != nil && e.Kind == KindBool && e.Bool
 	}
 	anyTerminal, reachedTerminal := false, false
 	for _, m := range states.Members {
-		if !targeted[m.Key] {
+		if !targeted[index[m.Key]] {
 			vd.add(diag.SevWarning, CodeUnreachable, ptr+"/"+PointerToken(m.Key), m.KeyPos, m.Key,
 				"state %q is not reachable: no StartAt, Next, Default or Catch%s leads to it", m.Key, where(sc))
 		}
 		if terminal(m.Value) {
 			anyTerminal = true
-			if reached[m.Key] {
+			if reached[index[m.Key]] {
 				reachedTerminal = true
 			}
 		}

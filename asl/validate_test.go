@@ -208,6 +208,8 @@ func TestValidateRules(t *testing.T) {
 		{"States.ALL not last in Catch", machine(`"A": {"Type": "Task", "Resource": "r", "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "B"}, {"ErrorEquals": ["E"], "Next": "B"}], "End": true}, "B": {"Type": "Succeed"}`), CodeErrorAll, "/States/A/Catch/0/ErrorEquals/0", diag.SevWarning, "last one in Catch"},
 		{"Catch without Next", machine(`"A": {"Type": "Task", "Resource": "r", "Catch": [{"ErrorEquals": ["E"]}], "End": true}`), CodeMissingField, "/States/A/Catch/0", diag.SevError, "needs Next"},
 		{"Catch Next missing", machine(`"A": {"Type": "Task", "Resource": "r", "Catch": [{"ErrorEquals": ["E"], "Next": "Z"}], "End": true}`), CodeMissingTarget, "/States/A/Catch/0/Next", diag.SevError, `"Z"`},
+		{"JSONata syntax", `{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Pass", "Output": {"x": "{% $states.input. %}"}, "End": true}}}`, CodeInvalidExpression, "/States/A/Output/x", diag.SevError, "invalid JSONata expression"},
+		{"JSONata syntax in a rule", `{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Choice", "Choices": [{"Condition": "{% (( %}", "Next": "B"}]}, "B": {"Type": "Succeed"}}}`, CodeInvalidExpression, "/States/A/Choices/0/Condition", diag.SevError, "JSONata"},
 		{"Catch ResultPath", machine(`"A": {"Type": "Task", "Resource": "r", "Catch": [{"ErrorEquals": ["E"], "Next": "A", "ResultPath": "$.e[?(@.x)]"}], "End": true}`), CodeInvalidPath, "/States/A/Catch/0/ResultPath", diag.SevError, "result path"},
 		{"Choice without Choices", machine(`"A": {"Type": "Choice", "Default": "B"}, "B": {"Type": "Succeed"}`), CodeMissingField, "/States/A", diag.SevError, "Choices"},
 		{"Choice empty Choices", machine(`"A": {"Type": "Choice", "Choices": [], "Default": "B"}, "B": {"Type": "Succeed"}`), CodeMissingField, "/States/A/Choices", diag.SevError, "at least one rule"},
@@ -340,5 +342,25 @@ func TestValidateSyntaxError(t *testing.T) {
 	}
 	if se.Pos.Line != 4 || se.Pos.Col != 2 {
 		t.Errorf("position %d:%d, want 4:2", se.Pos.Line, se.Pos.Col)
+	}
+}
+
+// TestValidateSize: AWS accepts definitions of up to 1 MiB (the "Maximum
+// state machine definition size" quota of AWS Step Functions).
+func TestValidateSize(t *testing.T) {
+	def := func(n int) []byte {
+		head := `{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"`
+		tail := `","End":true}}}`
+		return []byte(head + strings.Repeat("x", n-len(head)-len(tail)) + tail)
+	}
+	for _, size := range []int{MaxDefinitionSize, MaxDefinitionSize + 1} {
+		ps, err := Validate(def(size))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := hasProblem(ps, func(p Problem) bool { return p.Code == CodeDefinitionSize && p.Severity == diag.SevError })
+		if want := size > MaxDefinitionSize; got != want {
+			t.Errorf("%d bytes: size problem %v, want %v (%v)", size, got, want, ps)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/diag"
 )
 
@@ -82,65 +83,19 @@ func (n Number) String() string {
 	return FormatFloat(n.Float)
 }
 
-// FormatFloat formats f as Python's repr(float).
+// FormatFloat formats f as Python's repr(float): what json.dumps writes,
+// but inf, -inf and nan for the values JSON has no literal for.
 func FormatFloat(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
+	switch s := asl.PythonFloat(f); s {
+	case "Infinity":
 		return "inf"
-	case math.IsInf(f, -1):
+	case "-Infinity":
 		return "-inf"
-	case math.IsNaN(f):
+	case "NaN":
 		return "nan"
+	default:
+		return s
 	}
-	// Shortest round-tripping digits and decimal exponent.
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddddde±XX
-	neg := false
-	if e[0] == '-' {
-		neg = true
-		e = e[1:]
-	}
-	mant, expStr, _ := strings.Cut(e, "e")
-	exp, _ := strconv.Atoi(expStr)
-	digits := strings.Replace(mant, ".", "", 1)
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	if exp < -4 || exp >= 16 {
-		b.WriteByte(digits[0])
-		if len(digits) > 1 {
-			b.WriteByte('.')
-			b.WriteString(digits[1:])
-		}
-		b.WriteByte('e')
-		if exp < 0 {
-			b.WriteByte('-')
-			exp = -exp
-		} else {
-			b.WriteByte('+')
-		}
-		if exp < 10 {
-			b.WriteByte('0')
-		}
-		b.WriteString(strconv.Itoa(exp))
-		return b.String()
-	}
-	if exp < 0 {
-		b.WriteString("0.")
-		b.WriteString(strings.Repeat("0", -exp-1))
-		b.WriteString(digits)
-		return b.String()
-	}
-	if len(digits) <= exp+1 {
-		b.WriteString(digits)
-		b.WriteString(strings.Repeat("0", exp+1-len(digits)))
-		b.WriteString(".0")
-		return b.String()
-	}
-	b.WriteString(digits[:exp+1])
-	b.WriteByte('.')
-	b.WriteString(digits[exp+1:])
-	return b.String()
 }
 
 // ParseNumber converts a NUMBER token's text as heaviside does: int(text),

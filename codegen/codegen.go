@@ -1,18 +1,27 @@
-// Package codegen writes a linked, checked state machine as States Language
-// JSON, byte for byte as heaviside 2.2.5 writes it: heaviside's key order and
-// Python's json.dumps formatting (float repr, integers of any size,
-// non-ASCII unescaped, Python's escapes for control characters).
+// Package codegen turns a linked, checked state machine into its States
+// Language definition, byte for byte as heaviside 2.2.5 writes it:
+// heaviside's key order and Python's json.dumps formatting (float repr,
+// integers of any size, non-ASCII unescaped, Python's escapes for control
+// characters).
 //
-// codegen owns the JSON text. It must not check anything: every error is
-// found by sema before codegen runs.
+// codegen first builds the definition as an asl.Value tree in which every
+// value carries the position of the DSL text it came from (the source map:
+// asl's validator reports problems of the tree at those positions, and
+// SourceMap looks a JSON pointer up), then writes the tree with asl's
+// Python-style writer.
+//
+// codegen owns the shape of the definition. It must not check anything:
+// every error is found by sema before codegen runs, and every AWS rule is
+// asl's.
 package codegen
 
 import (
+	"iter"
 	"strconv"
-	"strings"
 
+	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/ast"
-	"github.com/hsc-dev/hsc/sema"
+	"github.com/hsc-dev/hsc/diag"
 )
 
 // Format selects the JSON layout.
@@ -22,222 +31,223 @@ type Format struct {
 	Indent int
 	// Compact, with Indent < 0, drops the spaces after ',' and ':'.
 	Compact bool
+	// SortKeys orders every object's keys as json.dumps(sort_keys=True).
+	SortKeys bool
 }
 
-// Write returns the definition of m.
-// sizeHint, when known, is the source size: the output is usually a few
-// times larger, and reserving it up front avoids repeated copying.
-func Write(m *ast.Machine, f Format, sizeHint int) []byte {
-	w := &writer{f: f, buf: make([]byte, 1<<12+sizeHint*6)}
-	if f.Indent > 0 {
-		w.spaces = "\n" + strings.Repeat(" ", f.Indent*64)
-	} else {
-		w.spaces = "\n"
+// Write returns the definition of m as text. sizeHint, when known, is the
+// source size: the output is usually a few times larger, and reserving it
+// up front avoids repeated copying.
+func Write(m *ast.Machine, f Format, sizeHint int) []byte { return Encode(Build(m), f, sizeHint) }
+
+// Encode writes a definition built by Build in the layout f selects;
+// sizeHint is as for Write.
+func Encode(def *asl.Value, f Format, sizeHint int) []byte {
+	buf := make([]byte, 0, 1<<12+sizeHint*6)
+	return def.AppendPython(buf, asl.PythonFormat{Indent: f.Indent, Compact: f.Compact, SortKeys: f.SortKeys})
+}
+
+// Build returns the definition of m as a value tree. Each value's Pos (and
+// each member's KeyPos) is the position of the DSL text that produced it:
+// a state's first token for what the state itself implies (Type, Next,
+// End), a modifier's keyword for the fields it writes, a parameter's key
+// for its value, a comparison for its Choice rule.
+func Build(m *ast.Machine) *asl.Value {
+	b := &builder{}
+	start := m.FirstToken
+	if len(m.States) > 0 {
+		start = m.States[0].Pos
 	}
-	w.begin('{')
-	w.states(m.States)
+	o := b.object(start, 5)
+	b.states(o, m.States)
 	if m.Comment != nil {
-		w.key("Comment")
-		w.str(m.Comment.Value)
+		o.add("Comment", m.Comment.Pos, b.str(m.Comment.Value, m.Comment.Pos))
 	}
 	if m.Version != nil {
-		w.key("Version")
-		w.str(m.Version.Value)
+		o.add("Version", m.Version.Pos, b.str(m.Version.Value, m.Version.Pos))
 	}
 	if m.Timeout != nil {
-		w.key("TimeoutSeconds")
-		w.number(m.Timeout.Value)
+		o.add("TimeoutSeconds", m.Timeout.Pos, b.num(m.Timeout.Value, m.Timeout.Pos))
 	}
-	w.end('}')
-	return w.buf[:w.n:w.n]
+	return o.done()
 }
 
-// writer appends to buf[:n]. Writing by index rather than with append keeps
-// pointer stores (and so GC write barriers) out of the hot path.
-type writer struct {
-	f     Format
-	buf   []byte // len(buf) is the capacity in use
-	n     int
-	level int
-	first []bool
-	// spaces is a newline and a run of blanks to copy indentation from.
-	spaces string
-}
+// SourceMap maps JSON pointers of a definition built by Build to DSL
+// positions.
+type SourceMap struct{ root *asl.Value }
 
-func (w *writer) grow(k int) {
-	nb := make([]byte, 2*len(w.buf)+k)
-	copy(nb, w.buf[:w.n])
-	w.buf = nb
-}
+// NewSourceMap returns the source map of a definition built by Build.
+func NewSourceMap(def *asl.Value) SourceMap { return SourceMap{root: def} }
 
-func (w *writer) raw(s string) {
-	if w.n+len(s) > len(w.buf) {
-		w.grow(len(s))
+// Pos returns the DSL position of the value at the RFC 6901 pointer
+// (such as "/States/Hello/Next").
+func (s SourceMap) Pos(pointer string) (diag.Pos, bool) {
+	if s.root == nil {
+		return diag.Pos{}, false
 	}
-	w.n += copy(w.buf[w.n:], s)
-}
-
-func (w *writer) byte1(c byte) {
-	if w.n >= len(w.buf) {
-		w.grow(1)
+	v := s.root.Lookup(pointer)
+	if v == nil || !v.Pos.IsValid() {
+		return diag.Pos{}, false
 	}
-	w.buf[w.n] = c
-	w.n++
+	return v.Pos, true
 }
 
-func (w *writer) newline() {
-	n := w.level * w.f.Indent
-	if n < len(w.spaces) {
-		w.raw(w.spaces[:n+1]) // "\n" and the indentation in one copy
-		return
-	}
-	w.raw(w.spaces)
-	for n -= len(w.spaces) - 1; n > 0; {
-		k := min(n, len(w.spaces)-1)
-		w.raw(w.spaces[1 : 1+k])
-		n -= k
-	}
-}
-
-func (w *writer) begin(c byte) {
-	w.byte1(c)
-	w.level++
-	w.first = append(w.first, true)
-}
-
-func (w *writer) end(c byte) {
-	w.level--
-	empty := w.first[len(w.first)-1]
-	w.first = w.first[:len(w.first)-1]
-	if !empty && w.f.Indent >= 0 {
-		w.newline()
-	}
-	w.byte1(c)
-}
-
-// item starts a new element of the innermost container.
-func (w *writer) item() {
-	top := len(w.first) - 1
-	if !w.first[top] {
-		w.byte1(',')
-		if w.f.Indent < 0 && !w.f.Compact {
-			w.byte1(' ')
+// All yields every pointer of the definition with its DSL position, in
+// document order.
+func (s SourceMap) All() iter.Seq2[string, diag.Pos] {
+	return func(yield func(string, diag.Pos) bool) {
+		var walk func(v *asl.Value, ptr string) bool
+		walk = func(v *asl.Value, ptr string) bool {
+			if !yield(ptr, v.Pos) {
+				return false
+			}
+			for i, e := range v.Elems {
+				if !walk(e, ptr+"/"+strconv.Itoa(i)) {
+					return false
+				}
+			}
+			for _, m := range v.Members {
+				if !walk(m.Value, ptr+"/"+asl.PointerToken(m.Key)) {
+					return false
+				}
+			}
+			return true
+		}
+		if s.root != nil {
+			walk(s.root, "")
 		}
 	}
-	w.first[top] = false
-	if w.f.Indent >= 0 {
-		w.newline()
-	}
 }
 
-func (w *writer) key(k string) {
-	w.item()
-	w.str(k)
-	w.byte1(':')
-	if !w.f.Compact || w.f.Indent >= 0 {
-		w.byte1(' ')
-	}
+// builder hands out values, member lists and element lists from slabs,
+// to allocate less per value.
+type builder struct {
+	slab    []asl.Value
+	members []asl.Member
+	elems   []*asl.Value
 }
 
-const hexDigits = "0123456789abcdef"
-
-// str writes a JSON string as Python's json.dumps(ensure_ascii=False).
-func (w *writer) str(s string) {
-	w.byte1('"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		w.raw(s[start:i])
-		switch c {
-		case '"':
-			w.raw(`\"`)
-		case '\\':
-			w.raw(`\\`)
-		case '\n':
-			w.raw(`\n`)
-		case '\r':
-			w.raw(`\r`)
-		case '\t':
-			w.raw(`\t`)
-		case '\b':
-			w.raw(`\b`)
-		case '\f':
-			w.raw(`\f`)
-		default:
-			w.raw(`\u00`)
-			w.byte1(hexDigits[c>>4])
-			w.byte1(hexDigits[c&0xf])
-		}
-		start = i + 1
+// memberList returns an empty member list with room for n (appending past
+// n allocates, as append does).
+func (b *builder) memberList(n int) []asl.Member {
+	if n > 64 {
+		return make([]asl.Member, 0, n)
 	}
-	w.raw(s[start:])
-	w.byte1('"')
+	if len(b.members) < n {
+		b.members = make([]asl.Member, 1024)
+	}
+	l := b.members[:0:n]
+	b.members = b.members[n:]
+	return l
 }
 
-func (w *writer) number(n ast.Number) {
-	if n.IsInt {
-		w.raw(n.Text)
-		return
+// elemList returns a list of n elements.
+func (b *builder) elemList(n int) []*asl.Value {
+	if n > 64 {
+		return make([]*asl.Value, n)
 	}
-	switch s := ast.FormatFloat(n.Float); s {
-	case "inf":
-		w.raw("Infinity")
-	case "-inf":
-		w.raw("-Infinity")
-	case "nan":
-		w.raw("NaN")
-	default:
-		w.raw(s)
+	if len(b.elems) < n {
+		b.elems = make([]*asl.Value, 512)
 	}
+	l := b.elems[:n:n]
+	b.elems = b.elems[n:]
+	return l
 }
 
-func (w *writer) boolean(b bool) {
-	if b {
-		w.raw("true")
-	} else {
-		w.raw("false")
+// alloc returns a zero value from the slab.
+func (b *builder) alloc() *asl.Value {
+	if len(b.slab) == 0 {
+		b.slab = make([]asl.Value, 256)
 	}
+	nv := &b.slab[0]
+	b.slab = b.slab[1:]
+	return nv
 }
 
-// json writes a JSON value from a data: or parameters: block (the parser
-// bounds its depth).
-func (w *writer) json(v ast.JSON) {
+func (b *builder) val(v asl.Value) *asl.Value {
+	nv := b.alloc()
+	*nv = v
+	return nv
+}
+
+// The scalar constructors set fields in place: copying a whole Value into
+// the slab costs more (write barriers for every pointer field).
+
+func (b *builder) str(s string, p diag.Pos) *asl.Value {
+	nv := b.alloc()
+	nv.Kind, nv.Str, nv.Pos = asl.KindString, s, p
+	return nv
+}
+
+func (b *builder) boolean(v bool, p diag.Pos) *asl.Value {
+	nv := b.alloc()
+	nv.Kind, nv.Bool, nv.Pos = asl.KindBool, v, p
+	return nv
+}
+
+// num writes a number as json.dumps does: integers as they are, floats in
+// repr form.
+func (b *builder) num(n ast.Number, p diag.Pos) *asl.Value {
+	lit := n.Text
+	if !n.IsInt {
+		lit = asl.PythonFloat(n.Float)
+	}
+	nv := b.alloc()
+	nv.Kind, nv.Str, nv.Pos = asl.KindNumber, lit, p
+	return nv
+}
+
+func (b *builder) strList(xs []string, p diag.Pos) *asl.Value {
+	elems := b.elemList(len(xs))
+	for i, x := range xs {
+		elems[i] = b.str(x, p)
+	}
+	return b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: p})
+}
+
+// obj is an object being built.
+type obj struct {
+	v *asl.Value
+}
+
+func (b *builder) object(p diag.Pos, size int) obj {
+	nv := b.alloc()
+	nv.Kind, nv.Members, nv.Pos = asl.KindObject, b.memberList(size), p
+	return obj{nv}
+}
+
+func (o obj) add(key string, p diag.Pos, v *asl.Value) {
+	o.v.Members = append(o.v.Members, asl.Member{Key: key, KeyPos: p, Value: v})
+}
+
+func (o obj) done() *asl.Value { return o.v }
+
+// json builds a JSON value from a data: or parameters: block (the parser
+// bounds its depth); p is the position of the block or key it belongs to.
+func (b *builder) json(v ast.JSON, p diag.Pos) *asl.Value {
 	switch x := v.(type) {
 	case nil:
-		w.raw("null")
+		return b.val(asl.Value{Kind: asl.KindNull, Pos: p})
 	case bool:
-		w.boolean(x)
+		return b.boolean(x, p)
 	case ast.Number:
-		w.number(x)
+		return b.num(x, p)
 	case string:
-		w.str(x)
+		return b.str(x, p)
 	case *ast.Object:
-		w.begin('{')
+		o := b.object(p, len(x.Keys))
 		for i, k := range x.Keys {
-			w.key(k)
-			w.json(x.Vals[i])
+			o.add(k, p, b.json(x.Vals[i], p))
 		}
-		w.end('}')
+		return o.done()
 	case []ast.JSON:
-		w.begin('[')
-		for _, e := range x {
-			w.item()
-			w.json(e)
+		elems := b.elemList(len(x))
+		for i, e := range x {
+			elems[i] = b.json(e, p)
 		}
-		w.end(']')
+		return b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: p})
 	}
-}
-
-func (w *writer) strList(xs []string) {
-	w.begin('[')
-	for _, x := range xs {
-		w.item()
-		w.str(x)
-	}
-	w.end(']')
+	return b.val(asl.Value{Kind: asl.KindNull, Pos: p})
 }
 
 func errorsOrAll(xs []string) []string {
@@ -247,158 +257,171 @@ func errorsOrAll(xs []string) []string {
 	return xs
 }
 
-// states writes "States" and "StartAt" of a branch.
-func (w *writer) states(states []*ast.State) {
-	w.key("States")
-	w.begin('{')
+// states adds "States" and "StartAt" of a branch to o.
+func (b *builder) states(o obj, states []*ast.State) {
+	var p diag.Pos
+	if len(states) > 0 {
+		p = states[0].Pos
+	}
+	so := b.object(p, len(states))
 	for _, s := range states {
-		w.key(s.Name)
-		w.state(s)
+		so.add(s.Name, s.Pos, b.state(s))
 	}
-	w.end('}')
-	w.key("StartAt")
-	w.str(states[0].Name)
+	o.add("States", p, so.done())
+	if len(states) > 0 {
+		o.add("StartAt", p, b.str(states[0].Name, p))
+	}
 }
 
-// strMod writes key with a string modifier's value, if the modifier is set.
-func (w *writer) strMod(key string, m *ast.Modifier) {
+// strMod adds key with a string modifier's value, if the modifier is set.
+func (b *builder) strMod(o obj, key string, m *ast.Modifier) {
 	if m != nil {
-		w.key(key)
-		w.str(m.Str)
+		o.add(key, m.Pos, b.str(m.Str, m.Pos))
 	}
 }
 
-// intMod writes key with an integer modifier's value, if the modifier is set.
-func (w *writer) intMod(key string, m *ast.Modifier) {
+// intMod adds key with an integer modifier's value, if the modifier is set.
+func (b *builder) intMod(o obj, key string, m *ast.Modifier) {
 	if m != nil {
-		w.key(key)
-		w.number(m.Int)
+		o.add(key, m.Pos, b.num(m.Int, m.Pos))
 	}
 }
 
-func (w *writer) state(s *ast.State) {
-	w.begin('{')
-	w.key("Type")
-	w.str(s.Kind.String())
+func (b *builder) state(s *ast.State) *asl.Value {
+	o := b.object(s.Pos, stateSize(s))
+	o.add("Type", s.Pos, b.str(s.Kind.String(), s.Pos))
 	if s.Comment != nil {
-		w.key("Comment")
-		w.str(*s.Comment)
+		o.add("Comment", s.Pos, b.str(*s.Comment, s.Pos))
 	}
-	w.intMod("TimeoutSeconds", s.Timeout)
-	w.intMod("HeartbeatSeconds", s.Heartbeat)
-	w.strMod("InputPath", s.Input)
-	w.strMod("ResultPath", s.Result)
-	w.strMod("OutputPath", s.Output)
+	b.intMod(o, "TimeoutSeconds", s.Timeout)
+	b.intMod(o, "HeartbeatSeconds", s.Heartbeat)
+	b.strMod(o, "InputPath", s.Input)
+	b.strMod(o, "ResultPath", s.Result)
+	b.strMod(o, "OutputPath", s.Output)
 	if s.Data != nil {
-		w.key("Result")
-		w.json(s.Data.Data)
+		o.add("Result", s.Data.Pos, b.json(s.Data.Data, s.Data.Pos))
 	}
 	if len(s.Catch) > 0 {
-		w.key("Catch")
-		w.begin('[')
-		for _, m := range s.Catch {
+		elems := b.elemList(len(s.Catch))
+		for i, m := range s.Catch {
 			c := m.Catch
-			w.item()
-			w.begin('{')
-			w.key("ErrorEquals")
-			w.strList(errorsOrAll(c.Errors))
-			w.key("Next")
-			w.str(c.Next)
+			co := b.object(m.Pos, 3)
+			co.add("ErrorEquals", m.Pos, b.strList(errorsOrAll(c.Errors), m.Pos))
+			co.add("Next", m.Pos, b.str(c.Next, m.Pos))
 			if c.ResultPath != nil {
-				w.key("ResultPath")
-				w.str(*c.ResultPath)
+				co.add("ResultPath", m.Pos, b.str(*c.ResultPath, m.Pos))
 			}
-			w.end('}')
+			elems[i] = co.done()
 		}
-		w.end(']')
+		o.add("Catch", s.Catch[0].Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Catch[0].Pos}))
 	}
 	if len(s.Retry) > 0 {
-		w.key("Retry")
-		w.begin('[')
-		for _, m := range s.Retry {
+		elems := b.elemList(len(s.Retry))
+		for i, m := range s.Retry {
 			r := m.Retry
-			w.item()
-			w.begin('{')
-			w.key("ErrorEquals")
-			w.strList(errorsOrAll(r.Errors))
-			w.key("IntervalSeconds")
-			w.number(r.Interval)
-			w.key("MaxAttempts")
-			w.number(r.Max)
-			w.key("BackoffRate")
-			b := r.Backoff
-			if b.IsInt {
-				f, _ := strconv.ParseFloat(b.Text, 64)
-				b = ast.Number{Float: f}
+			ro := b.object(m.Pos, 4)
+			ro.add("ErrorEquals", m.Pos, b.strList(errorsOrAll(r.Errors), m.Pos))
+			ro.add("IntervalSeconds", m.Pos, b.num(r.Interval, m.Pos))
+			ro.add("MaxAttempts", m.Pos, b.num(r.Max, m.Pos))
+			back := r.Backoff
+			if back.IsInt {
+				f, _ := strconv.ParseFloat(back.Text, 64)
+				back = ast.Number{Float: f}
 			}
-			w.number(b)
-			w.end('}')
+			bp := r.BackPos
+			if !bp.IsValid() {
+				bp = m.Pos
+			}
+			ro.add("BackoffRate", bp, b.num(back, bp))
+			elems[i] = ro.done()
 		}
-		w.end(']')
+		o.add("Retry", s.Retry[0].Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Retry[0].Pos}))
 	}
 	if s.Kind == ast.Map {
-		w.key("Iterator")
-		w.begin('{')
-		w.states(s.IterStates)
-		w.end('}')
+		p := s.Pos
+		if s.Iterator != nil {
+			p = s.Iterator.Pos
+		}
+		io := b.object(p, 2)
+		b.states(io, s.IterStates)
+		o.add("Iterator", p, io.done())
 	}
-	w.strMod("ItemsPath", s.ItemsPath)
-	w.intMod("MaxConcurrency", s.MaxConcurrency)
+	b.strMod(o, "ItemsPath", s.ItemsPath)
+	b.intMod(o, "MaxConcurrency", s.MaxConcurrency)
 	switch s.Kind {
 	case ast.Fail:
-		w.key("Error")
-		w.str(s.Error)
-		w.key("Cause")
-		w.str(s.Cause)
+		o.add("Error", s.Pos, b.str(s.Error, s.Pos))
+		o.add("Cause", s.Pos, b.str(s.Cause, s.Pos))
 	case ast.Pass, ast.Map:
 		if s.Parameters != nil {
-			w.params(s.Parameters.Params)
+			b.params(o, s.Parameters)
 		}
 	case ast.TaskKind:
-		w.key("Resource")
-		w.str(s.Task.Resource)
+		o.add("Resource", s.Pos, b.str(s.Task.Resource, s.Pos))
 		if s.Parameters != nil {
-			w.params(s.Parameters.Params)
+			b.params(o, s.Parameters)
 		}
 	case ast.Wait:
-		w.key(waitKey(s.Wait.Key))
-		w.value(s.Wait.Value)
+		o.add(waitKey(s.Wait.Key), s.Wait.Pos, b.value(s.Wait.Value, s.Wait.Pos))
 	case ast.Choice:
-		for _, b := range s.Choices {
-			if b.Cond == nil {
-				w.key("Default")
-				w.str(b.Target)
+		n := 0
+		for _, c := range s.Choices {
+			if c.Cond == nil {
+				o.add("Default", s.Pos, b.str(c.Target, s.Pos))
+			} else {
+				n++
 			}
 		}
-		w.key("Choices")
-		w.begin('[')
-		for _, b := range s.Choices {
-			if b.Cond != nil {
-				w.item()
-				w.cond(b.Cond, &b.Target)
+		elems := b.elemList(n)[:0]
+		for _, c := range s.Choices {
+			if c.Cond != nil {
+				elems = append(elems, b.cond(c.Cond, &c.Target))
 			}
 		}
-		w.end(']')
+		o.add("Choices", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
 	case ast.Parallel:
-		w.key("Branches")
-		w.begin('[')
-		for _, b := range s.Branches {
-			w.item()
-			w.begin('{')
-			w.states(b.States)
-			w.end('}')
+		elems := b.elemList(len(s.Branches))
+		for i, br := range s.Branches {
+			p := br.Pos
+			if !p.IsValid() {
+				p = s.Pos
+			}
+			bo := b.object(p, 2)
+			b.states(bo, br.States)
+			elems[i] = bo.done()
 		}
-		w.end(']')
+		o.add("Branches", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
 	}
 	if s.HasNext {
-		w.key("Next")
-		w.str(s.Next)
+		p := s.Pos
+		if s.GotoNext != nil {
+			p = s.GotoNext.Pos
+		}
+		o.add("Next", p, b.str(s.Next, p))
 	}
 	if s.End {
-		w.key("End")
-		w.boolean(true)
+		o.add("End", s.Pos, b.boolean(true, s.Pos))
 	}
-	w.end('}')
+	return o.done()
+}
+
+// stateSize is the number of fields state writes for s.
+func stateSize(s *ast.State) int {
+	n := 1 // Type
+	for _, set := range [...]bool{s.Comment != nil, s.Timeout != nil, s.Heartbeat != nil, s.Input != nil,
+		s.Result != nil, s.Output != nil, s.Data != nil, len(s.Catch) > 0, len(s.Retry) > 0,
+		s.Kind == ast.Map, s.ItemsPath != nil, s.MaxConcurrency != nil, s.Parameters != nil, s.HasNext, s.End} {
+		if set {
+			n++
+		}
+	}
+	switch s.Kind {
+	case ast.Fail, ast.Choice:
+		n += 2
+	case ast.TaskKind, ast.Wait, ast.Parallel:
+		n++
+	}
+	return n
 }
 
 func waitKey(k string) string {
@@ -413,64 +436,64 @@ func waitKey(k string) string {
 	return "TimestampPath"
 }
 
-// params writes a parameters: block; a repeated key keeps its first position
+// params adds a parameters: block; a repeated key keeps its first position
 // and takes its last value, as a Python dict does.
-func (w *writer) params(p *ast.Params) {
-	obj := &ast.Object{}
+func (b *builder) params(o obj, m *ast.Modifier) {
+	p := m.Params
+	keys := make(map[string]int, len(p.Keys))
+	po := b.object(m.Pos, len(p.Keys))
 	for i, k := range p.Keys {
-		obj.Set(k.Value, p.Vals[i])
+		v := b.json(p.Vals[i], k.Pos)
+		if j, ok := keys[k.Value]; ok {
+			po.v.Members[j].Value = v
+			continue
+		}
+		keys[k.Value] = len(po.v.Members)
+		po.add(k.Value, k.Pos, v)
 	}
-	w.key("Parameters")
-	w.json(obj)
+	o.add("Parameters", m.Pos, po.done())
 }
 
-func (w *writer) value(v ast.Value) {
+func (b *builder) value(v ast.Value, p diag.Pos) *asl.Value {
+	if v.Pos.IsValid() {
+		p = v.Pos
+	}
 	switch v.Kind {
 	case ast.NumberVal:
-		w.number(v.Num)
+		return b.num(v.Num, p)
 	case ast.BoolVal:
-		w.boolean(v.Bool)
-	default:
-		w.str(v.Str)
+		return b.boolean(v.Bool, p)
 	}
+	return b.str(v.Str, p)
 }
 
-// cond writes a choice rule; target is nil for nested rules.
-func (w *writer) cond(c *ast.Cond, target *string) {
-	w.begin('{')
+// cond builds a choice rule; target is nil for nested rules.
+func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
+	o := b.object(c.Pos, 3)
 	switch c.Op {
 	case "not":
-		w.key("Not")
-		w.cond(c.Subs[0], nil)
+		o.add("Not", c.Pos, b.cond(c.Subs[0], nil))
 	case "and", "or":
+		key := "Or"
 		if c.Op == "and" {
-			w.key("And")
-		} else {
-			w.key("Or")
+			key = "And"
 		}
-		w.begin('[')
-		for _, sub := range c.Subs {
-			w.item()
-			w.cond(sub, nil)
+		elems := b.elemList(len(c.Subs))
+		for i, sub := range c.Subs {
+			elems[i] = b.cond(sub, nil)
 		}
-		w.end(']')
+		o.add(key, c.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: c.Pos}))
 	case "!=":
-		w.key("Not")
-		w.begin('{')
-		w.key("Variable")
-		w.str(c.Var)
-		w.key(sema.Operator(c))
-		w.value(c.Val)
-		w.end('}')
+		inner := b.object(c.Pos, 2)
+		inner.add("Variable", c.Pos, b.str(c.Var, c.Pos))
+		inner.add(ast.Operator(c), c.Pos, b.value(c.Val, c.Pos))
+		o.add("Not", c.Pos, inner.done())
 	default:
-		w.key("Variable")
-		w.str(c.Var)
-		w.key(sema.Operator(c))
-		w.value(c.Val)
+		o.add("Variable", c.Pos, b.str(c.Var, c.Pos))
+		o.add(ast.Operator(c), c.Pos, b.value(c.Val, c.Pos))
 	}
 	if target != nil {
-		w.key("Next")
-		w.str(*target)
+		o.add("Next", c.Pos, b.str(*target, c.Pos))
 	}
-	w.end('}')
+	return o.done()
 }

@@ -1,15 +1,22 @@
-// Package diag holds source positions and compile diagnostics shared by every
-// stage of the compiler (lexer, parser, sema). It knows nothing about the
-// Heaviside grammar or the States Language; it only records where in a file
-// something went wrong and how to show it to a person.
+// Package diag holds source positions and diagnostics shared by every stage
+// of the compiler (lexer, parser, sema), the States Language validator
+// (asl converts its problems to diagnostics) and every command, and the one
+// printer they all use: "file:line:col: severity: message", then the
+// source line with a caret (Error.Fprint, List.Fprint, Fprint). It knows
+// nothing about the Heaviside grammar or the States Language; it only
+// records where in a file something went wrong and how to show it to a
+// person.
 package diag
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Pos is a position in a source file. Line and Col are 1-based; Col counts
@@ -46,56 +53,176 @@ func (s Severity) String() string {
 	return "error"
 }
 
-// Error is one positioned diagnostic. Error() is "file:line:col: message".
+// Error is one positioned diagnostic. Error() is "file:line:col: message";
+// Fprint prints it in full: with its severity, the source line and a caret.
 type Error struct {
 	File     string
 	Pos      Pos
 	Msg      string
 	Source   string // the text of the source line, without its newline
 	Severity Severity
+	// Code classifies the problem (the validator's codes, such as
+	// UNREACHABLE_STATE); "" for a compile error.
+	Code string
+	// Pointer is the RFC 6901 JSON pointer of the definition value the
+	// problem is about; "" when it is not about the definition.
+	Pointer string
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
+	e.writeHead(&b, false)
+	return b.String()
+}
+
+// writeHead writes "file:line:col: [severity: ]message".
+func (e *Error) writeHead(b *strings.Builder, severity bool) {
 	if e.File != "" {
 		b.WriteString(e.File)
 		b.WriteByte(':')
 	}
 	if e.Pos.IsValid() {
-		fmt.Fprintf(&b, "%d:%d: ", e.Pos.Line, e.Pos.Col)
+		fmt.Fprintf(b, "%d:%d: ", e.Pos.Line, e.Pos.Col)
 	} else if e.File != "" {
 		b.WriteByte(' ')
 	}
+	if severity {
+		b.WriteString(e.Severity.String())
+		b.WriteString(": ")
+	}
 	b.WriteString(e.Msg)
-	return b.String()
 }
 
 // Line and Column give the 1-based line and column (0 when unknown).
 func (e *Error) Line() int   { return e.Pos.Line }
 func (e *Error) Column() int { return e.Pos.Col }
 
+// MaxSnippetWidth is the most characters of a source line a snippet
+// shows: a longer line is cut around the column, with "..." marking what
+// was left out.
+const MaxSnippetWidth = 100
+
 // Snippet renders the source line with a caret under the column, for
-// terminals. It returns "" when the source line is unknown.
+// terminals. A tab shows as a space and other control characters (and
+// bytes that are not UTF-8) as escapes such as \x00, so that nothing in
+// the source can move the caret or drive the terminal; a long line is cut
+// around the column. It returns "" when the source line is unknown.
 func (e *Error) Snippet() string {
 	if e.Source == "" || !e.Pos.IsValid() {
 		return ""
 	}
-	var b strings.Builder
-	b.WriteString("    ")
-	line := strings.ReplaceAll(e.Source, "\t", " ")
-	b.WriteString(line)
-	b.WriteString("\n    ")
-	col := e.Pos.Col - 1
-	n := 0
-	for range line {
-		if n >= col {
+	// cells holds what each character near the column shows as; only
+	// characters within MaxSnippetWidth of the column are looked at, so a
+	// huge line costs no more than a short one beyond finding the column.
+	line := e.Source
+	col := max(e.Pos.Col-1, 0) // characters before the caret
+	first := max(0, col-MaxSnippetWidth)
+	var cells []string
+	caret := -1
+	cutRight := false
+	for i, n := 0, 0; i < len(line); n++ {
+		if n >= col+MaxSnippetWidth {
+			cutRight = true
 			break
 		}
-		n++
+		r, size := utf8.DecodeRuneInString(line[i:])
+		if n < first {
+			i += size
+			continue
+		}
+		if n == col {
+			caret = len(cells)
+		}
+		switch {
+		case r == '\t':
+			cells = append(cells, " ")
+		case r == utf8.RuneError && size == 1:
+			cells = append(cells, fmt.Sprintf("\\x%02x", line[i]))
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || r == 0xfeff:
+			if r < 0x100 {
+				cells = append(cells, fmt.Sprintf("\\x%02x", r))
+			} else {
+				cells = append(cells, fmt.Sprintf("\\u%04x", r))
+			}
+		default:
+			cells = append(cells, line[i:i+size])
+		}
+		i += size
 	}
-	b.WriteString(strings.Repeat(" ", n))
+	if caret < 0 {
+		caret = len(cells) // the column is at (or past) the end of the line
+	}
+	// Cut to a window of MaxSnippetWidth characters around the caret.
+	from, to := 0, len(cells)
+	if to > MaxSnippetWidth {
+		from = max(0, caret-MaxSnippetWidth/2)
+		to = min(len(cells), from+MaxSnippetWidth)
+		from = max(0, to-MaxSnippetWidth)
+	}
+	cutLeft := first > 0 || from > 0
+	cutRight = cutRight || to < len(cells)
+	var b strings.Builder
+	b.WriteString("    ")
+	pad := 0
+	if cutLeft {
+		b.WriteString("...")
+		pad += 3
+	}
+	for i := from; i < to; i++ {
+		b.WriteString(cells[i])
+		if i < caret {
+			pad += utf8.RuneCountInString(cells[i])
+		}
+	}
+	if cutRight {
+		b.WriteString("...")
+	}
+	b.WriteString("\n    ")
+	b.WriteString(strings.Repeat(" ", pad))
 	b.WriteString("^")
 	return b.String()
+}
+
+// Fprint writes e as "file:line:col: severity: message" followed, when the
+// source line is known, by the line and a caret under the column.
+func (e *Error) Fprint(w io.Writer) error {
+	var b strings.Builder
+	e.writeHead(&b, true)
+	b.WriteByte('\n')
+	if s := e.Snippet(); s != "" {
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Fprint prints every diagnostic in err (a List, an *Error, or an error
+// wrapping either) with Error.Fprint; any other error is printed as
+// "prefix: err". It returns the first write error.
+func Fprint(w io.Writer, prefix string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if l, ok := AsList(err); ok {
+		return l.Fprint(w)
+	}
+	_, werr := fmt.Fprintf(w, "%s: %v\n", prefix, err)
+	return werr
+}
+
+// AsList returns the diagnostics err holds: the List it is or wraps, or
+// the one *Error it is or wraps. ok is false when err holds none.
+func AsList(err error) (List, bool) {
+	var l List
+	if errors.As(err, &l) {
+		return l, len(l) > 0
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return List{e}, true
+	}
+	return nil, false
 }
 
 // List is a list of diagnostics; it implements error when non-empty.
@@ -109,6 +236,35 @@ func (l List) Error() string {
 		return l[0].Error()
 	}
 	return fmt.Sprintf("%s (and %d more errors)", l[0].Error(), len(l)-1)
+}
+
+// Err returns l as an error when it holds an error-severity diagnostic,
+// else nil (a list of warnings only is no error).
+func (l List) Err() error {
+	if l.HasErrors() {
+		return l
+	}
+	return nil
+}
+
+// HasErrors reports whether any diagnostic of l is an error.
+func (l List) HasErrors() bool {
+	for _, e := range l {
+		if e.Severity == SevError {
+			return true
+		}
+	}
+	return false
+}
+
+// Fprint prints every diagnostic of l with Error.Fprint.
+func (l List) Fprint(w io.Writer) error {
+	for _, e := range l {
+		if err := e.Fprint(w); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Sort orders the list by file, then position.

@@ -1,10 +1,10 @@
 package interpreter
 
 import (
-	"fmt"
-	"github.com/hsc-dev/hsc/asl"
 	"strings"
 	"time"
+
+	"github.com/hsc-dev/hsc/asl"
 )
 
 type choiceOp uint8
@@ -63,6 +63,7 @@ type choiceRule struct {
 	assign    *template // a top-level rule's Assign
 	jCond     *jtemplate
 	jAssign   *jtemplate
+	jOutput   *jtemplate
 }
 
 // matchPart is one piece of a StringMatches pattern: a literal run, or a
@@ -70,151 +71,6 @@ type choiceRule struct {
 type matchPart struct {
 	lit  string
 	star bool
-}
-
-func (c *compiler) compileChoice(sm *stateMachine, st *state, o *Object) error {
-	cv, _ := o.Get("Choices")
-	arr, ok := cv.([]any)
-	if !ok || len(arr) == 0 {
-		return defErr(st.name, "Choices must be a non-empty array")
-	}
-	for i, e := range arr {
-		ro, ok := e.(*Object)
-		if !ok {
-			return defErr(st.name, "Choices[%d] must be an object", i)
-		}
-		r, err := compileRule(ro)
-		if err != nil {
-			return defErr(st.name, "Choices[%d]: %v", i, err)
-		}
-		next, _, err := str(ro, "Next")
-		if err != nil || next == "" {
-			return defErr(st.name, "Choices[%d]: Next must name a state", i)
-		}
-		if r.next, err = c.target(sm, st.name, fmt.Sprintf("Choices[%d].Next", i), next); err != nil {
-			return err
-		}
-		if r.assign, err = compileAssign(ro); err != nil {
-			return defErr(st.name, "Choices[%d]: %v", i, err)
-		}
-		st.choices = append(st.choices, r)
-	}
-	if d, ok, err := str(o, "Default"); err != nil {
-		return defErr(st.name, "%v", err)
-	} else if ok {
-		if st.def, err = c.target(sm, st.name, "Default", d); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func compileRule(o *Object) (*choiceRule, error) {
-	for _, k := range []string{"And", "Or"} {
-		if v, ok := o.Get(k); ok {
-			arr, ok := v.([]any)
-			if !ok || len(arr) == 0 {
-				return nil, fmt.Errorf("%s must be a non-empty array of rules", k)
-			}
-			r := &choiceRule{op: opAnd, field: k}
-			if k == "Or" {
-				r.op = opOr
-			}
-			for _, e := range arr {
-				so, ok := e.(*Object)
-				if !ok {
-					return nil, fmt.Errorf("%s must hold rule objects", k)
-				}
-				sub, err := compileRule(so)
-				if err != nil {
-					return nil, err
-				}
-				r.rules = append(r.rules, sub)
-			}
-			return r, nil
-		}
-	}
-	if v, ok := o.Get("Not"); ok {
-		so, ok := v.(*Object)
-		if !ok {
-			return nil, fmt.Errorf("Not must hold a rule object")
-		}
-		sub, err := compileRule(so)
-		if err != nil {
-			return nil, err
-		}
-		return &choiceRule{op: opNot, field: "Not", rules: []*choiceRule{sub}}, nil
-	}
-	vs, _, err := str(o, "Variable")
-	if err != nil || vs == "" {
-		return nil, fmt.Errorf("a comparison needs a Variable path")
-	}
-	vp, err := ParsePath(vs)
-	if err != nil {
-		return nil, fmt.Errorf("Variable: %w", err)
-	}
-	r := &choiceRule{variable: vp}
-	found := 0
-	for _, mem := range o.m {
-		k := mem.k
-		if k == "Variable" || k == "Next" || k == "Comment" || k == "Assign" {
-			continue
-		}
-		base, isPath := strings.CutSuffix(k, "Path")
-		op, ok := comparatorOp(base)
-		if !ok || (isPath && (op == opStringMatches || op >= opIsNull)) {
-			if op, ok := comparatorOp(k); ok {
-				base, isPath, r.op = k, false, op
-			} else {
-				return nil, fmt.Errorf("unknown comparison field %q", k)
-			}
-		} else {
-			r.op = op
-		}
-		found++
-		r.field = k
-		val := mem.v
-		if isPath {
-			s, ok := val.(string)
-			if !ok {
-				return nil, fmt.Errorf("%s must be a path string", k)
-			}
-			if r.valuePath, err = ParsePath(s); err != nil {
-				return nil, fmt.Errorf("%s: %w", k, err)
-			}
-			continue
-		}
-		r.value = val
-		var bad bool
-		switch {
-		case r.op >= opStringEquals && r.op <= opStringMatches:
-			s, ok := val.(string)
-			bad = !ok
-			if ok && r.op == opStringMatches {
-				r.pattern = compilePattern(s)
-			}
-		case r.op >= opNumericEquals && r.op <= opNumericGreaterThanEquals:
-			bad = !isNumber(val)
-		case r.op >= opTimestampEquals && r.op <= opTimestampGreaterThanEquals:
-			// A string that is not a timestamp is accepted with a
-			// warning (asl.Validate; heaviside emits such rules) and
-			// never matches, like a Path operand that is not one.
-			s, ok := val.(string)
-			bad = !ok
-			r.ts, err = parseTimestamp(s)
-			r.tsInvalid, err = err != nil, nil
-		default: // BooleanEquals and the Is… tests
-			_, ok := val.(bool)
-			bad = !ok
-		}
-		if bad {
-			return nil, fmt.Errorf("%s has an invalid value %s", base, encodeJSON(val))
-		}
-	}
-	if found != 1 {
-		return nil, fmt.Errorf("a rule with Variable needs exactly one comparison field, found %d", found)
-	}
-	return r, nil
 }
 
 // compilePattern splits a StringMatches pattern on unescaped '*'; "\*" is a

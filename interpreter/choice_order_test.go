@@ -1,8 +1,12 @@
 package interpreter
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 func TestMatchPattern(t *testing.T) {
@@ -95,4 +99,49 @@ func TestCompareStrings(t *testing.T) {
 			t.Errorf("compareStrings(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}
+}
+
+// FuzzMatchPattern checks the matcher against a regular expression built
+// from the same pattern (Go's regexp is linear-time too, but slower).
+func FuzzMatchPattern(f *testing.F) {
+	f.Add("log-*.txt", "log-2024.txt")
+	f.Add(`a\*b*`, "a*bc")
+	f.Add("*a*a*b", "aaab")
+	f.Add(`\\*\\`, `\x\`)
+	f.Fuzz(func(t *testing.T, pattern, s string) {
+		if !utf8.ValidString(pattern) || !utf8.ValidString(s) {
+			t.Skip("JSON strings are UTF-8")
+		}
+		parts := compilePattern(pattern)
+		var re strings.Builder
+		re.WriteString(`(?s)\A`)
+		for _, p := range parts {
+			if p.star {
+				re.WriteString(".*")
+			} else {
+				re.WriteString(regexp.QuoteMeta(p.lit))
+			}
+		}
+		re.WriteString(`\z`)
+		want := regexp.MustCompile(re.String()).MatchString(s)
+		if got := matchPattern(parts, s); got != want {
+			t.Errorf("%q matches %q = %v, the regular expression %s says %v", pattern, s, got, re.String(), want)
+		}
+	})
+}
+
+// FuzzCompareStrings checks the order against UTF-16 code units compared
+// one by one, as Java's String.compareTo does.
+func FuzzCompareStrings(f *testing.F) {
+	f.Add("\U0001F600", "\uF8FF")
+	f.Add("abc", "abd")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if !utf8.ValidString(a) || !utf8.ValidString(b) {
+			t.Skip("JSON strings are UTF-8")
+		}
+		want := slices.Compare(utf16.Encode([]rune(a)), utf16.Encode([]rune(b)))
+		if got := compareStrings(a, b); got != want {
+			t.Errorf("compareStrings(%q, %q) = %d, UTF-16 order says %d", a, b, got, want)
+		}
+	})
 }

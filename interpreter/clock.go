@@ -14,6 +14,22 @@ type Clock interface {
 	Sleep(ctx context.Context, d time.Duration) error
 }
 
+// TimerClock is a Clock that also runs timers. The timeouts and heartbeats
+// of Task states (TimeoutSeconds, HeartbeatSeconds), which bound the time
+// a task's resolver runs, use AfterFunc when the execution's clock has it
+// and real time otherwise: a VirtualClock does not move while a task runs
+// (see the package documentation), so it has no timers.
+type TimerClock interface {
+	Clock
+	AfterFunc(d time.Duration, f func()) Timer
+}
+
+// Timer is a timer of a TimerClock; *time.Timer is one.
+type Timer interface {
+	Stop() bool
+	Reset(d time.Duration) bool
+}
+
 // RealClock is wall-clock time. It is the default.
 type RealClock struct{}
 

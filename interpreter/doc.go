@@ -1,14 +1,62 @@
 // Package interpreter executes Amazon States Language state machines
-// in-process: it compiles a definition (JSON) into an executable form and runs
+// in-process: it compiles a definition into an executable form and runs
 // executions of it, with the data flow (InputPath, Parameters, ResultSelector,
-// ResultPath, OutputPath), paths, intrinsic functions, the context object,
-// Retry/Catch and the execution history that AWS Step Functions documents.
+// ResultPath, OutputPath, or JSONata's Arguments and Output), variables,
+// paths, intrinsic functions, the context object, Retry/Catch and the
+// execution history that AWS Step Functions documents.
 //
-// The package owns the JSON value model it runs on, the path and intrinsic
-// evaluators, the clock abstraction (real time by default, virtual time in
-// tests) and the TaskResolver interface through which Task states reach the
-// outside world. It must not know about the Heaviside DSL, the command line,
-// or AWS clients: callers supply definitions as JSON (or as an asl model)
-// and tasks as resolvers. Validating definitions as AWS does is the asl
-// package's job; the interpreter only rejects what it cannot run.
+// # Shape
+//
+// The asl package reads a definition (asl.Parse) into its typed model;
+// the interpreter never parses definition text itself. CompileASL turns
+// each state of the model into one node of its kind (passNode, taskNode,
+// choiceNode, waitNode, failNode, succeedNode, parallelNode, mapNode),
+// converting payload templates into the runtime value model once, and
+// gives each node its query language's input and output processing as a
+// strategy (jsonPathIO or jsonataIO). A definition the interpreter cannot
+// run is a *DefinitionError naming the field by JSON pointer and
+// line:column; one that is valid but uses a feature not run locally (a
+// distributed Map's ItemReader, JSONata user-defined functions) has
+// Unsupported set and wraps an *UnsupportedError. The files follow the concerns: compile.go, node.go,
+// states.go (Pass, Succeed, Fail, Wait, Choice), taskstate.go, parallel.go,
+// map.go, retry.go, io_jsonpath.go, io_jsonata.go, scope.go (context
+// object and variables), execution.go (Run, events, limits) and
+// options.go.
+//
+// # Limits
+//
+// As on AWS, an execution fails with States.Runtime when its history
+// reaches 25,000 events (WithMaxEvents changes or lifts the limit; events
+// are counted whether or not they are recorded), and every state's
+// output, Parameters or Arguments result and assigned variables are held
+// to 256 KiB (States.DataLimitExceeded). WithEventHook streams events
+// without keeping them; only WithHistory keeps them.
+//
+// # Time
+//
+// Wait states, retry intervals and the execution timeout (the machine's
+// TimeoutSeconds, or WithTimeout) run on the execution's Clock: under a
+// VirtualClock a 10 s Wait under a 5 s timeout times the execution out at
+// virtual second 5, as real time would. Virtual time does not move while
+// a task's resolver (a command, say) runs: its real duration is not
+// added, so outputs and histories stay reproducible. The time a task
+// really takes is bounded in real time instead: the task's TimeoutSeconds
+// and HeartbeatSeconds, and the execution timeout, also run as real-time
+// timers while it runs (a clock with timers, a TimerClock, runs the task
+// timers instead). An execution therefore times out when its waits pass
+// the timeout on the clock or its real running time does.
+//
+// # Boundaries
+//
+// The package owns the JSON value model it runs on (built with asl's JSON
+// Scanner, so values are read by the same rules as definitions), the
+// evaluators of asl's path and intrinsic-function trees, the clock
+// abstraction and the TaskResolver interface through which Task states
+// reach the outside world. It must not know about the Heaviside DSL, the
+// command line, or AWS clients: callers supply definitions as JSON or as
+// an asl model, and tasks as resolvers. Validating definitions as AWS does
+// is the asl package's job; the interpreter only rejects what it cannot
+// run. A definition asl.Validate accepts always compiles, except one using
+// a feature the interpreter does not run locally (an *UnsupportedError
+// inside the *DefinitionError).
 package interpreter

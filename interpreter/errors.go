@@ -1,6 +1,11 @@
 package interpreter
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hsc-dev/hsc/diag"
+)
 
 // Predefined error names of the States Language.
 const (
@@ -65,15 +70,42 @@ func (e *ExecutionError) matches(name string) bool {
 	return false
 }
 
-// DefinitionError reports a definition the interpreter cannot run.
+// DefinitionError reports a definition the interpreter cannot run: where
+// (a JSON pointer into the definition and, when the definition was read
+// from text, its line and column) and why.
 type DefinitionError struct {
-	State string // the state at fault, or "" for the top level
-	Msg   string
+	State   string   // the state at fault, or "" for the top level
+	Pointer string   // JSON pointer of the field at fault ("" for the whole definition)
+	Pos     diag.Pos // line and column in the definition text; zero when unknown
+	Msg     string
+	// Unsupported marks a definition that is valid States Language but
+	// uses a feature the local interpreter does not run (such as JSONata
+	// user-defined functions or a distributed Map's ItemReader); Err is
+	// then an *UnsupportedError.
+	Unsupported bool
+	// Err is the error behind this one: the asl error of a definition that
+	// is not well-formed JSON or does not fit the States Language model,
+	// or an *UnsupportedError.
+	Err error
 }
 
 func (e *DefinitionError) Error() string {
-	if e.State == "" {
-		return "invalid definition: " + e.Msg
+	var b strings.Builder
+	if !e.Unsupported {
+		b.WriteString("invalid definition: ")
 	}
-	return fmt.Sprintf("invalid definition: state %q: %s", e.State, e.Msg)
+	if e.Pos.Line > 0 {
+		fmt.Fprintf(&b, "%d:%d: ", e.Pos.Line, e.Pos.Col)
+	}
+	if e.Pointer != "" {
+		b.WriteString(e.Pointer)
+		b.WriteString(": ")
+	} else if e.State != "" {
+		fmt.Fprintf(&b, "state %q: ", e.State)
+	}
+	b.WriteString(e.Msg)
+	return b.String()
 }
+
+// Unwrap returns the error behind e, if any.
+func (e *DefinitionError) Unwrap() error { return e.Err }

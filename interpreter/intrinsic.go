@@ -208,6 +208,9 @@ func fnFormat(_ *scope, args []any, a0 *intrinsicArg) (any, error) {
 			if n >= len(args) {
 				return nil, fmt.Errorf("the format string has more {} placeholders than arguments (%d)", len(args)-1)
 			}
+			if err := checkSize("States.Format", b.Len()+formatArgLen(args[n], MaxPayloadBytes-b.Len())); err != nil {
+				return nil, err
+			}
 			formatArg(&b, args[n])
 			n++
 			i++
@@ -233,12 +236,23 @@ func fnStringToJSON(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 }
 
 func fnJSONToString(_ *scope, args []any, _ *intrinsicArg) (any, error) {
-	return encodeJSON(args[0]), nil
+	if err := checkValueSize("States.JsonToString", args[0]); err != nil {
+		return nil, err
+	}
+	s := encodeJSON(args[0])
+	// As a string in a payload, its quotes and backslashes are escaped.
+	if err := checkValueSize("States.JsonToString", s); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 func fnArray(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	out := make([]any, len(args))
 	copy(out, args)
+	if err := checkValueSize("States.Array", out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -253,6 +267,10 @@ func fnArrayPartition(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	}
 	if n <= 0 {
 		return nil, fmt.Errorf("the chunk size must be positive, got %d", n)
+	}
+	chunks := (int64(len(a)) + n - 1) / n
+	if err := checkSize("States.ArrayPartition", jsonLen(a, MaxPayloadBytes)+int(min(chunks, MaxPayloadBytes))*3); err != nil {
+		return nil, err
 	}
 	out := make([]any, 0, (int64(len(a))+n-1)/n)
 	for i := int64(0); i < int64(len(a)); i += n {
@@ -331,13 +349,23 @@ func fnArrayUnique(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 		return nil, err
 	}
 	out := make([]any, 0, len(a))
+	seen := map[string]bool{}
+	var composite []any // objects and arrays, compared pairwise
 outer:
 	for _, e := range a {
-		for _, u := range out {
+		if k, ok := uniqueKey(e); ok {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, e)
+			}
+			continue
+		}
+		for _, u := range composite {
 			if equalValues(e, u) {
 				continue outer
 			}
 		}
+		composite = append(composite, e)
 		out = append(out, e)
 	}
 	return out, nil
@@ -419,6 +447,9 @@ func fnJSONMerge(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 		return nil, fmt.Errorf("only the shallow merging mode is supported: the third argument must be false")
 	}
 	out := mergeObjects(a, b)
+	if err := checkValueSize("States.JsonMerge", out); err != nil {
+		return nil, err
+	}
 	javaHashOrder(out)
 	return out, nil
 }
@@ -491,9 +522,17 @@ func fnStringSplit(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := []any{}
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(sep, r) }) {
-		out = append(out, f)
+	fields := strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(sep, r) })
+	size := 2
+	for _, f := range fields {
+		size += jsonLen(f, MaxPayloadBytes) + 1
+		if err := checkSize("States.StringSplit", size); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]any, len(fields))
+	for i, f := range fields {
+		out[i] = f
 	}
 	return out, nil
 }

@@ -1,11 +1,9 @@
 package interpreter
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"sort"
+	"github.com/hsc-dev/hsc/asl"
 	"strconv"
 	"strings"
 
@@ -31,17 +29,13 @@ type jtemplate struct {
 	kids []*jtemplate
 	expr *jsonata.Expr
 	src  string
+	lits map[string]int // the keys of the expression's object constructors, ranked
+	uses *jneeds        // what the expression refers to
 }
 
 // jsonataExpr reports whether s is a "{% ... %}" expression and returns its
 // text.
-func jsonataExpr(s string) (string, bool) {
-	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "{%") && strings.HasSuffix(t, "%}") && len(t) >= 4 {
-		return strings.TrimSpace(t[2 : len(t)-2]), true
-	}
-	return "", false
-}
+func jsonataExpr(s string) (string, bool) { return asl.JSONataExpression(s) }
 
 func compileJTemplate(v any) (*jtemplate, error) {
 	switch x := v.(type) {
@@ -52,9 +46,9 @@ func compileJTemplate(v any) (*jtemplate, error) {
 		}
 		e, err := compileJSONata(src)
 		if err != nil {
-			return nil, fmt.Errorf("invalid JSONata expression %q: %v", src, err)
+			return nil, fmt.Errorf("invalid JSONata expression %q: %w", src, err)
 		}
-		return &jtemplate{kind: tCall, expr: e, src: src}, nil
+		return &jtemplate{kind: tCall, expr: e, src: src, lits: literalKeys(src), uses: needsOf(src)}, nil
 	case *Object:
 		t := &jtemplate{kind: tObject}
 		dynamic := false
@@ -103,7 +97,13 @@ func compileJSONata(src string) (e *jsonata.Expr, err error) {
 			e, err = nil, fmt.Errorf("%v", r)
 		}
 	}()
-	return jsonata.Compile(src)
+	if e, err = jsonata.Compile(src); err != nil {
+		return nil, err
+	}
+	if err := guardJSONataTree(e); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // definesFunction reports whether a JSONata expression defines a function
@@ -140,7 +140,10 @@ func isJSONataWordByte(c byte) bool {
 	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-// jenv is what JSONata expressions of one state evaluation see.
+// jenv is what JSONata expressions of one state evaluation see. Values
+// are converted for the engine on first use and only when an expression
+// names them: the context object holds the whole execution input, and
+// converting it for every Map item made a Map quadratic.
 type jenv struct {
 	sc          *scope
 	input       any
@@ -148,35 +151,103 @@ type jenv struct {
 	hasResult   bool
 	errorOutput any
 	hasError    bool
-	vars        map[string]any // built on first use
 	goInput     any
+	states      map[string]any // $states, built on first use
+	context     bool           // states holds the context object
+	vars        map[string]any // converted variables, by name; nil: build (again) on next use
+	order       *jsonOrder
 }
 
-func (env *jenv) bindings() (map[string]any, any) {
-	if env.vars != nil {
-		return env.vars, env.goInput
+// jneeds is what an expression refers to: the context object, and the
+// variables it names.
+type jneeds struct {
+	context bool
+	vars    []string
+}
+
+// needsOf finds what src refers to. It errs on the side of converting:
+// any "context" in the text, or $states used whole, brings in the context
+// object.
+func needsOf(src string) *jneeds {
+	n := &jneeds{context: strings.Contains(src, "context")}
+	seen := map[string]bool{}
+	for i := 0; i < len(src); i++ {
+		if src[i] != '$' {
+			continue
+		}
+		j := i + 1
+		for j < len(src) && isJSONataWordByte(src[j]) && src[j] != '$' {
+			j++
+		}
+		name := src[i+1 : j]
+		if name == "states" && (j >= len(src) || src[j] != '.') {
+			n.context = true
+		}
+		if name != "" && !seen[name] {
+			seen[name] = true
+			n.vars = append(n.vars, name)
+		}
+		i = j - 1
 	}
-	env.goInput = toGo(env.input)
-	states := map[string]any{"input": env.goInput, "context": toGo(env.sc.contextObject())}
-	if env.hasResult {
-		states["result"] = toGo(env.result)
+	return n
+}
+
+func (env *jenv) bindings(needs *jneeds) (map[string]any, any) {
+	if env.vars == nil { // first use, or the caller reset it to rebuild
+		env.context = false
+		env.order = newJSONOrder()
+		env.goInput = env.order.toGo(env.input)
+		env.states = map[string]any{"input": env.goInput}
+		if env.hasResult {
+			env.states["result"] = env.order.toGo(env.result)
+		}
+		if env.hasError {
+			env.states["errorOutput"] = env.order.toGo(env.errorOutput)
+		}
+		env.vars = map[string]any{}
 	}
-	if env.hasError {
-		states["errorOutput"] = toGo(env.errorOutput)
+	if needs.context && !env.context {
+		env.states["context"] = env.order.toGo(env.sc.contextObject())
+		env.context = true
 	}
-	vars := map[string]any{}
-	var chain []*varScope
-	for v := env.sc.vars; v != nil; v = v.parent {
-		chain = append(chain, v)
+	vars := map[string]any{"states": env.states}
+	for _, name := range needs.vars {
+		if name == "states" {
+			continue
+		}
+		v, ok := env.vars[name]
+		if !ok {
+			for s := env.sc.vars; s != nil; s = s.parent {
+				if x, found := s.m[name]; found {
+					v, ok = env.order.toGo(x), true
+					break
+				}
+			}
+			if !ok {
+				continue
+			}
+			env.vars[name] = v
+		}
+		vars[name] = v
 	}
-	for i := len(chain) - 1; i >= 0; i-- {
-		for k, v := range chain[i].m {
-			vars[k] = toGo(v)
+	for _, name := range needs.vars {
+		if _, isVar := vars[name]; !isVar && engineOnlyFunction(name) {
+			// Not a JSONata function: calling it fails as on AWS (T1006).
+			vars[name] = false
 		}
 	}
-	vars["states"] = states
-	env.vars = vars
 	return vars, env.goInput
+}
+
+// engineOnlyFunction reports whether name is a function jsonata-go adds
+// that JSONata, and so Step Functions, does not have.
+func engineOnlyFunction(name string) bool {
+	switch name {
+	case "objmerge", "sjoin", "unescape", "hashmd5", "hash256", "dateTimeDim", "dateTimeDimLite",
+		"timeSince", "objectsToDocument", "oneToManyJoin", "accumulatingSlice", "renameKeys":
+		return true
+	}
+	return false
 }
 
 // eval evaluates the template; path names the field for messages, as AWS
@@ -195,22 +266,32 @@ func (t *jtemplate) eval(env *jenv, path string) (result any, err error) {
 				result, err = nil, jsonataFailure(t.src, path, fmt.Errorf("%v", r))
 			}
 		}()
-		vars, in := env.bindings()
+		vars, in := env.bindings(t.uses)
 		e := *t.expr // a private copy: RegisterVars must not touch the shared expression
 		if err := e.RegisterVars(vars); err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}
-		if err := e.RegisterExts(stepFunctionsExts(env.sc)); err != nil {
+		var hit limitHit
+		if err := e.RegisterExts(stepFunctionsExts(env.sc, env.order, &hit)); err != nil {
+			return nil, jsonataFailure(t.src, path, err)
+		}
+		if err := e.RegisterExts(guardedJSONataFuncs(&hit, env.order, t.lits)); err != nil {
+			return nil, jsonataFailure(t.src, path, err)
+		}
+		if err := e.RegisterExts(jsonataClock(env.sc)); err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}
 		v, err := e.Eval(in)
+		if hit.err != nil {
+			return nil, hit.err
+		}
 		if errors.Is(err, jsonata.ErrUndefined) {
 			return nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", t.src, path)
 		}
 		if err != nil {
 			return nil, jsonataFailure(t.src, path, err)
 		}
-		return fromGo(v)
+		return env.order.fromGo(v, t.lits)
 	case tArray:
 		out := make([]any, 0, len(t.kids))
 		for i, k := range t.kids {
@@ -234,6 +315,23 @@ func (t *jtemplate) eval(env *jenv, path string) (result any, err error) {
 	}
 }
 
+// evalTopArray evaluates a field that must give an array (a Map state's
+// Items), failing as Step Functions does when it does not.
+func (t *jtemplate) evalTopArray(env *jenv, field string) (any, *ExecutionError) {
+	v, err := t.evalTop(env, field)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := v.([]any); !ok {
+		src := t.src
+		if t.kind != tCall {
+			src = encodeJSON(v)
+		}
+		return nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' specified for the field '%s' returned an unexpected result type. Expected 'array', but was '%s' for value: %s", src, field, typeName(v), encodeJSON(v))
+	}
+	return v, nil
+}
+
 // evalTop evaluates a whole field.
 func (t *jtemplate) evalTop(env *jenv, field string) (any, *ExecutionError) {
 	v, err := t.eval(env, field)
@@ -243,89 +341,15 @@ func (t *jtemplate) evalTop(env *jenv, field string) (any, *ExecutionError) {
 	return v, nil
 }
 
-// toGo converts a value to the types the JSONata engine expects.
-func toGo(v any) any {
-	switch x := v.(type) {
-	case int64:
-		return float64(x)
-	case *Object:
-		m := make(map[string]any, x.Len())
-		for _, mem := range x.m {
-			m[mem.k] = toGo(mem.v)
-		}
-		return m
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = toGo(e)
-		}
-		return out
-	}
-	return v
-}
-
-// fromGo converts a JSONata result back to a value. Objects come back with
-// their keys sorted, as the engine keeps no order.
-func fromGo(v any) (any, error) {
-	switch x := v.(type) {
-	case nil, bool, string:
-		return x, nil
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, newError(ErrQueryEvaluation, "the expression produced a number JSON cannot hold")
-		}
-		if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-			return int64(x), nil
-		}
-		return x, nil
-	case int:
-		return int64(x), nil
-	case int64:
-		return x, nil
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		o := newObject(len(keys))
-		for _, k := range keys {
-			e, err := fromGo(x[k])
-			if err != nil {
-				return nil, err
-			}
-			o.add(k, e)
-		}
-		return o, nil
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			c, err := fromGo(e)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = c
-		}
-		return out, nil
-	}
-	// Anything else (typed slices and maps the engine may build): go
-	// through JSON.
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, newError(ErrQueryEvaluation, "the expression produced a value that is not JSON: %v", err)
-	}
-	return parseJSON(b)
-}
-
 // stepFunctionsExts are the functions Step Functions adds to JSONata.
-func stepFunctionsExts(sc *scope) map[string]jsonata.Extension {
+func stepFunctionsExts(sc *scope, order *jsonOrder, hit *limitHit) map[string]jsonata.Extension {
 	// Each wraps the matching intrinsic function, which checks its
 	// arguments.
 	call := func(name string, args ...any) (any, error) {
 		fn, _ := lookupIntrinsic(name)
 		vals := make([]any, len(args))
 		for i, a := range args {
-			v, err := fromGo(a)
+			v, err := order.fromGo(a, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -333,9 +357,9 @@ func stepFunctionsExts(sc *scope) map[string]jsonata.Extension {
 		}
 		v, err := fn.call(sc, vals, nil)
 		if err != nil {
-			return nil, err
+			return nil, hit.record(err)
 		}
-		return toGo(v), nil
+		return order.toGo(v), nil
 	}
 	return map[string]jsonata.Extension{
 		"partition": {Func: func(a any, size float64) (any, error) { return call("States.ArrayPartition", a, size) }},

@@ -77,6 +77,18 @@ func TestPathEval(t *testing.T) {
 		{storeDoc, "$.store.book[::2].price", `[8.95,8.99]`},
 		{storeDoc, "$.store.book[::-1].price", `[22.99,8.99,12.99,8.95]`},
 		{storeDoc, "$..book.length()", `1`},
+		// Jayway reads a dot before a bracket as the bracket; these come
+		// from definitions deployed on AWS (../shared/aws/realworld).
+		{`[1,2]`, "$.[0]", `1`},
+		{`{"Snapshots":[{"State":"ok"}]}`, "$.Snapshots.[0].State", `"ok"`},
+		{`[{"OU":1},{"OU":0}]`, "$.[?(@.OU > 0)]", `[{"OU":1}]`},
+		{`[{"bucket":"b","key":"k","x":1}]`, "$.[*].['bucket', 'key']", `["b","k"]`},
+		{`{"a":{"b c":1}}`, "$.a.['b c']", `1`},
+		// An unquoted word in a filter: AWS accepts the definition, but
+		// Jayway cannot read the filter (it parses Receipt as a number and
+		// fails), so the path selects nothing.
+		{`{"Labels":[{"Name":"Receipt"}]}`, "$.Labels[?(@.Name==Receipt)]", ""},
+		{`{"a]":1}`, "$.a]", `1`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.path, func(t *testing.T) {
@@ -100,7 +112,7 @@ func TestPathEval(t *testing.T) {
 }
 
 func TestPathSyntaxErrors(t *testing.T) {
-	for _, p := range []string{"", "foo", "$.", "$[", "$[1", "$['a", "$[?(@.a <)]", "$.a()", "$[::0]", "$..", "$ x"} {
+	for _, p := range []string{"", "foo", "$.", "$[", "$[1", "$['a", "$[?(@.a <)]", "$.a()", "$[::0]", "$..", "$ x", "$.a b", "$.a[1.5]", "$[99999999999]", "$[?(@.a == 1e400)]"} {
 		if _, err := ParsePath(p); err == nil {
 			t.Errorf("ParsePath(%q): want an error", p)
 		}

@@ -3,6 +3,7 @@ package interpreter_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -234,6 +235,49 @@ func TestOnlyTableIntrinsicsAccepted(t *testing.T) {
 		}
 		if _, err := interpreter.Compile([]byte(def)); err == nil {
 			t.Errorf("the interpreter accepts %s", call)
+		}
+	}
+}
+
+// TestUnicodeVariableNames: "$ä" reads the variable ä. Variable names are
+// letters, digits and '_' (not starting with a digit); the validator and
+// the interpreter share the rule (asl.IsVariableName) and the path grammar.
+func TestUnicodeVariableNames(t *testing.T) {
+	def := `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"größe":3},"Next":"B"},
+		"B":{"Type":"Pass","Parameters":{"v.$":"$größe","w.$":"States.MathAdd($größe, 1)"},"End":true}}}`
+	if errs := validationErrors(t, def); len(errs) > 0 {
+		t.Fatalf("the validator rejects it: %v", errs)
+	}
+	out, err := runOutput(t, def, `{}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != `{"v":3,"w":4}` {
+		t.Errorf("output %s, want {\"v\":3,\"w\":4}", out)
+	}
+}
+
+// TestUnsupportedIsNotInvalid: features the local interpreter does not run
+// are reported as *UnsupportedError ("not supported locally"), never as an
+// invalid definition, and the validator accepts the definitions.
+func TestUnsupportedIsNotInvalid(t *testing.T) {
+	defs := map[string]string{
+		"distributed Map with ItemReader": `{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSON"},"Parameters":{"Bucket":"b","Key":"k"}},
+			"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Succeed"}}},"End":true}}}`,
+		"JSONata user-defined function": `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":"{% ($f := function($x){ $x * 2 }; $f(2)) %}","End":true}}}`,
+	}
+	for name, def := range defs {
+		if errs := validationErrors(t, def); len(errs) > 0 {
+			t.Errorf("%s: the validator rejects it: %v", name, errs)
+		}
+		_, err := interpreter.Compile([]byte(def))
+		var ue *interpreter.UnsupportedError
+		if !errors.As(err, &ue) {
+			t.Errorf("%s: Compile error %v (%T), want an *UnsupportedError", name, err, err)
+			continue
+		}
+		if msg := err.Error(); !strings.Contains(msg, "not supported locally") || strings.HasPrefix(msg, "invalid definition") {
+			t.Errorf("%s: message %q does not say it is not supported locally, or calls it invalid", name, msg)
 		}
 	}
 }

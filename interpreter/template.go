@@ -18,6 +18,11 @@ type template struct {
 	path  *Path
 	call  *intrinsic
 	field string // the "x.$" key this dynamic value came from
+	// size is, for a constant, its JSON size; for an object or array,
+	// the size of its constant text (brackets, keys, separators and
+	// constant members); -1 for a value whose size cannot be bounded
+	// from the input's (see bound).
+	size int
 }
 
 type tmplKind uint8
@@ -63,8 +68,10 @@ func compileTemplate(v any) (*template, error) {
 			t.kids = append(t.kids, kid)
 		}
 		if !dynamic {
-			return &template{kind: tConst, val: constObject(t)}, nil
+			c := constObject(t)
+			return &template{kind: tConst, val: c, size: jsonSize(c, 0, MaxPayloadBytes+1)}, nil
 		}
+		t.size = staticSize(t)
 		return t, nil
 	case []any:
 		t := &template{kind: tArray}
@@ -80,12 +87,76 @@ func compileTemplate(v any) (*template, error) {
 			t.kids = append(t.kids, kid)
 		}
 		if !dynamic {
-			return &template{kind: tConst, val: x}, nil
+			return &template{kind: tConst, val: x, size: jsonSize(x, 0, MaxPayloadBytes+1)}, nil
 		}
+		t.size = staticSize(t)
 		return t, nil
 	default:
-		return &template{kind: tConst, val: v}, nil
+		return &template{kind: tConst, val: v, size: jsonSize(v, 0, MaxPayloadBytes+1)}, nil
 	}
+}
+
+// staticSize is the size of an object or array template's own text:
+// brackets, separators, keys and constant members.
+func staticSize(t *template) int {
+	n := 2 + max(len(t.kids)-1, 0)
+	for i, k := range t.kids {
+		if t.kind == tObject {
+			n += stringSize(t.keys[i]) + 1
+		}
+		if k.kind == tConst {
+			n += k.size
+		}
+	}
+	return n
+}
+
+// fixedSize bounds the JSON size of the result of the intrinsic
+// functions whose result does not grow with their arguments.
+func fixedSize(name string) (int, bool) {
+	switch name {
+	case "States.MathAdd", "States.MathRandom", "States.ArrayLength":
+		return 32, true
+	case "States.ArrayContains":
+		return 5, true
+	case "States.UUID":
+		return 38, true
+	case "States.Hash":
+		return 132, true
+	}
+	return 0, false
+}
+
+// bound returns a bound on the JSON size of the template's value when the
+// input's size is at most in (-1: unknown), or -1 when there is none: a
+// path into the input selects at most the input.
+func (t *template) bound(in int) int {
+	switch t.kind {
+	case tConst:
+		return t.size
+	case tPath:
+		if in < 0 || t.path.context || t.path.variable != "" {
+			return -1
+		}
+		return in
+	case tCall:
+		if n, ok := fixedSize(t.call.name); ok {
+			return n
+		}
+		return -1
+	}
+	n := t.size
+	for _, k := range t.kids {
+		if k.kind == tConst {
+			continue
+		}
+		b := k.bound(in)
+		if b < 0 {
+			return -1
+		}
+		n += b
+	}
+	return n
 }
 
 func constObject(t *template) *Object {
@@ -124,7 +195,14 @@ func (t *template) eval(sc *scope, input any) (any, error) {
 			if t.path.context {
 				where = "context object"
 			}
-			return nil, newError(ErrParameterPathFailure, "The JSONPath '%s' specified for the field '%s' could not be found in the %s '%s'", t.path.src, t.field, where, truncate(encodeJSON(input)))
+			// AWS raises States.Runtime here, not the
+			// States.ParameterPathFailure of its error table (recorded
+			// histories: invalid_jsonpath_errorpath), so no Catch takes it.
+			src := input
+			if t.path.context {
+				src = sc.contextObject()
+			}
+			return nil, sc.runtimeError("The JSONPath '%s' specified for the field '%s' could not be found in the %s '%s'", t.path.src, t.field, where, encodeJSON(src))
 		}
 		return v, nil
 	case tCall:

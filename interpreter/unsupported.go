@@ -1,9 +1,6 @@
 package interpreter
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // UnsupportedError reports a valid definition that uses a feature the
 // local interpreter does not run (such as a distributed Map's ItemReader,
@@ -20,24 +17,4 @@ func (e *UnsupportedError) Error() string {
 		return e.Feature + " is not supported locally"
 	}
 	return fmt.Sprintf("state %q: %s is not supported locally", e.State, e.Feature)
-}
-
-// asUnsupported returns the UnsupportedError among args (as passed to
-// defErr), attributed to state, if there is one.
-func asUnsupported(state string, args []any) (*UnsupportedError, bool) {
-	for _, a := range args {
-		err, ok := a.(error)
-		if !ok {
-			continue
-		}
-		var ue *UnsupportedError
-		if errors.As(err, &ue) {
-			c := *ue
-			if c.State == "" {
-				c.State = state
-			}
-			return &c, true
-		}
-	}
-	return nil, false
 }

@@ -127,14 +127,7 @@ func buildValue(s *asl.Scanner) (any, error) {
 	case asl.TokenString:
 		return s.Text(), nil
 	case asl.TokenNumber:
-		lit := s.Text()
-		if !s.IsFloat() {
-			if n, err := strconv.ParseInt(lit, 10, 64); err == nil {
-				return n, nil
-			}
-		}
-		f, _ := strconv.ParseFloat(lit, 64) // the Scanner checked the range
-		return f, nil
+		return s.Number(), nil
 	case asl.TokenArray:
 		a := make([]any, 0, 4)
 		for {

@@ -69,9 +69,11 @@ func (m *StateMachine) Compile(ctx context.Context, src []byte, filename string,
 }
 
 // IsDefinitionFile reports whether path names a ready States Language
-// definition (.json, including .asl.json) rather than Heaviside source.
+// definition (.json, .asl.json or .sfn) rather than Heaviside source, by
+// hsc's one rule (hsc.IsDSLFile).
 func IsDefinitionFile(path string) bool {
-	return strings.HasSuffix(strings.ToLower(path), ".json")
+	dsl, ok := hsc.IsDSLFile(path)
+	return ok && !dsl
 }
 
 // DefinitionFromFile returns the definition for a file: a .json file is

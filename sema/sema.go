@@ -6,8 +6,10 @@
 // the definition (heartbeat, backoff, comparison types).
 //
 // sema owns the rules of the language, including the deliberate deviations
-// D1–D8 from heaviside (docs/compat.md). It must not know about tokens or
-// the JSON text that codegen writes.
+// D1–D9 from heaviside (docs/compat.md). It must not know about tokens or
+// the JSON text that codegen writes, nor about what AWS would reject in
+// the definition: that is package asl's, run on codegen's output by the
+// root package.
 package sema
 
 import (
@@ -307,14 +309,17 @@ func IsRFC3339(s string) bool {
 type Options struct {
 	Region    string
 	AccountID string
-	Visitors  []ast.Visitor
+	// Visitors see every Task state; BranchVisitors then see the main
+	// branch once each. After any visitor, names and transitions are
+	// checked again.
+	Visitors       []ast.Visitor
+	BranchVisitors []ast.BranchVisitor
 }
 
-// Analysis is what Analyze learns about a valid machine.
+// Analysis is what Analyze learns about a valid machine. What AWS would
+// reject in the machine's definition is asl's to say, not sema's.
 type Analysis struct {
-	// Warnings are problems heaviside accepts but AWS rejects.
-	Warnings []*diag.Error
-	names    map[string]nameInfo
+	names map[string]nameInfo
 }
 
 // State returns the state with the given name, in any branch.
@@ -356,13 +361,26 @@ func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
 	for _, v := range o.Visitors {
 		ast.Walk(m.States, v)
 	}
+	for _, v := range o.BranchVisitors {
+		v.VisitBranch(m.States)
+	}
+	if len(o.Visitors)+len(o.BranchVisitors) > 0 {
+		// A visitor may have renamed, retargeted or replaced states:
+		// check names and transitions again (heaviside does not).
+		if err := a.checkNames(m.States); err != nil {
+			return nil, err
+		}
+		if err := a.checkTransitions(m.States, "the state machine"); err != nil {
+			return nil, err
+		}
+	}
 	if err := a.checkDefinition(m.States); err != nil {
 		return nil, err
 	}
 	if err := a.checkFinite(m.States); err != nil {
 		return nil, err
 	}
-	return &Analysis{Warnings: a.warnings(m), names: a.names}, nil
+	return &Analysis{names: a.names}, nil
 }
 
 type analyzer struct {
@@ -590,6 +608,64 @@ func (a *analyzer) checkGotos(top []*ast.State) error {
 	return nil
 }
 
+// checkTransitions checks, after visitors ran, that every state of a branch
+// has what codegen needs and that every transition names a state of the
+// same branch.
+func (a *analyzer) checkTransitions(states []*ast.State, where string) error {
+	if len(states) == 0 {
+		return a.errorf(diag.Pos{}, "a visitor left %s without states", where)
+	}
+	inBranch := make(map[string]bool, len(states))
+	for _, s := range states {
+		if s == nil {
+			return a.errorf(diag.Pos{}, "a visitor left a nil state in %s", where)
+		}
+		inBranch[s.Name] = true
+	}
+	target := func(s *ast.State, name string) error {
+		if !inBranch[name] {
+			return a.errorf(s.Pos, "state '%s' goes to '%s', which is not a state of %s (changed by a visitor?)", s.Name, name, where)
+		}
+		return nil
+	}
+	for _, s := range states {
+		switch {
+		case s.Kind == ast.TaskKind && s.Task == nil:
+			return a.errorf(s.Pos, "Task state '%s' has no task (changed by a visitor?)", s.Name)
+		case s.Kind == ast.Wait && s.Wait == nil:
+			return a.errorf(s.Pos, "Wait state '%s' has no wait argument (changed by a visitor?)", s.Name)
+		case s.Kind == ast.Map && s.Iterator == nil:
+			return a.errorf(s.Pos, "Map state '%s' has no iterator (changed by a visitor?)", s.Name)
+		}
+		if s.HasNext {
+			if err := target(s, s.Next); err != nil {
+				return err
+			}
+		}
+		for _, c := range s.Choices {
+			if err := target(s, c.Target); err != nil {
+				return err
+			}
+		}
+		for _, c := range s.Catch {
+			if err := target(s, c.Catch.Next); err != nil {
+				return err
+			}
+		}
+		for _, b := range s.Branches {
+			if err := a.checkTransitions(b.States, "a branch of '"+s.Name+"'"); err != nil {
+				return err
+			}
+		}
+		if s.Kind == ast.Map && len(s.IterStates) > 0 {
+			if err := a.checkTransitions(s.IterStates, "the iterator of '"+s.Name+"'"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // checkDefinition makes the checks heaviside makes while writing the JSON,
 // in the same order.
 func (a *analyzer) checkDefinition(states []*ast.State) error {
@@ -741,25 +817,4 @@ func numLess(n ast.Number, f float64) bool {
 		return len(n.Text) == 1 && n.Text[0] < '1'
 	}
 	return n.Float < f
-}
-
-// Operator returns the States Language comparison operator for a comparison
-// (for "!=", the operator inside the Not).
-func Operator(c *ast.Cond) string {
-	op := c.Op
-	if op == "!=" {
-		op = "=="
-	}
-	var prefix string
-	switch c.Val.Kind {
-	case ast.StringVal:
-		prefix = "String"
-	case ast.NumberVal:
-		prefix = "Numeric"
-	case ast.BoolVal:
-		prefix = "Boolean"
-	case ast.TimestampVal:
-		prefix = "Timestamp"
-	}
-	return prefix + map[string]string{"==": "Equals", "<": "LessThan", ">": "GreaterThan", "<=": "LessThanEquals", ">=": "GreaterThanEquals"}[op]
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hsc-dev/hsc/internal/sfnlocal"
 	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
@@ -68,11 +69,11 @@ func TestCheckCommand(t *testing.T) {
 			p("warn.sfn") + `:3:3: warning: state "Dead" is not reachable: no StartAt, Next, Default or Catch leads to it`,
 			p("dead.hsd") + `:5:1: warning: state "Dead" is not reachable: no StartAt, Next, Default or Catch leads to it`,
 		}},
-		{name: "missing file", args: []string{p("nope.json"), p("good.hsd")}, wantCode: 1, want: []string{
+		{name: "missing file", args: []string{p("nope.json"), p("good.hsd")}, wantCode: 2, want: []string{
 			p("nope.json") + ": error: no such file or directory",
 		}},
-		{name: "unknown extension", args: []string{p("notes.txt")}, wantCode: 1, want: []string{
-			p("notes.txt") + `: error: unknown file type ".txt": want .hsd, .json, .sfn or .asl.json`,
+		{name: "unknown extension", args: []string{p("notes.txt")}, wantCode: 2, want: []string{
+			p("notes.txt") + `: error: unknown file type ".txt": want .hsd (Heaviside DSL) or .json, .asl.json, .sfn (States Language JSON)`,
 		}},
 		{name: "no files", args: nil, wantCode: 2, wantErr: "requires at least 1 arg"},
 	}
@@ -82,9 +83,13 @@ func TestCheckCommand(t *testing.T) {
 			if code != tt.wantCode {
 				t.Errorf("exit %d, want %d (stdout %q, stderr %q)", code, tt.wantCode, out, errOut)
 			}
+			// Diagnostic lines only: the printer's source lines and
+			// carets (indented) are tested in package diag.
 			var got []string
-			if out != "" {
-				got = strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+				if l != "" && !strings.HasPrefix(l, "    ") {
+					got = append(got, l)
+				}
 			}
 			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
 				t.Errorf("stdout:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
@@ -168,4 +173,89 @@ func definitionHasState(t *testing.T, region, account, hsd, name string) bool {
 		t.Fatalf("compile %s: %s", hsd, errOut)
 	}
 	return strings.Contains(out, `"`+name+`":{"Type"`)
+}
+
+// TestCompileStrictMatchesCheckStrict runs every Heaviside program of the
+// shared parity data (read in place) through hsc compile --strict and hsc
+// check --strict: compile must fail exactly when check does, and print the
+// same problems at the same lines (compile on standard error, check on
+// standard output, through the same printer). Programs are compiled with
+// the region and account id their manifest gives.
+func TestCompileStrictMatchesCheckStrict(t *testing.T) {
+	programs, err := filepath.Glob(filepath.Join(parityDir, "*", "*.hsd"))
+	if err != nil || len(programs) == 0 {
+		testenv.Skip(t, "no parity programs at "+parityDir+": compile/check agreement not tested")
+	}
+	targets := map[string][2]string{} // dir/case → region, account id
+	for _, dir := range []string{"corpus", "mutants", "edges"} {
+		data, err := os.ReadFile(filepath.Join(parityDir, dir, "manifest.tsv"))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			if cells := strings.Split(line, "\t"); len(cells) >= 3 {
+				targets[dir+"/"+cells[0]] = [2]string{cells[1], cells[2]}
+			}
+		}
+	}
+	heads := func(out string) []string {
+		var l []string
+		for _, line := range strings.Split(out, "\n") {
+			if line != "" && !strings.HasPrefix(line, "    ") {
+				l = append(l, line)
+			}
+		}
+		return l
+	}
+	failing := 0
+	for _, hsd := range programs {
+		id := filepath.Base(filepath.Dir(hsd)) + "/" + strings.TrimSuffix(filepath.Base(hsd), ".hsd")
+		tgt := targets[id]
+		flags := []string{"-r", tgt[0], "-a", tgt[1]}
+		cCode, _, cErr := runHSC(t, "", append(flags, "compile", "--strict", hsd)...)
+		kCode, kOut, kErr := runHSC(t, "", append(flags, "check", "--strict", hsd)...)
+		if kErr != "" {
+			t.Errorf("%s: check wrote to stderr: %s", id, kErr)
+		}
+		if (cCode == 0) != (kCode == 0) {
+			t.Errorf("%s: compile --strict exit %d, check --strict exit %d", id, cCode, kCode)
+		}
+		if got, want := heads(cErr), heads(kOut); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: compile --strict printed\n%s\ncheck --strict printed\n%s", id, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if kCode != 0 {
+			failing++
+		}
+	}
+	t.Logf("%d programs, %d fail under --strict", len(programs), failing)
+	if failing == 0 || failing == len(programs) {
+		t.Errorf("%d of %d programs fail: the comparison tests nothing", failing, len(programs))
+	}
+}
+
+// TestSfnIsJSONEverywhere is issue 9 item 5: hsc create, update and run
+// treat the same .sfn file the same way (States Language JSON, as hsc
+// compile -o writes it), and create - takes a definition from standard
+// input with --name. Needs the local Step Functions server.
+func TestSfnIsJSONEverywhere(t *testing.T) {
+	dir := t.TempDir()
+	def := `{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"from": "sfn"}, "End": true}}}`
+	sfn := writeFile(t, dir, "flow.sfn", def)
+	if code, out, errs := runHSC(t, "", "run", sfn); code != 0 || strings.TrimSpace(out) != `{"from":"sfn"}` {
+		t.Fatalf("run .sfn: exit %d, %q, %s", code, out, errs)
+	}
+	name := sfnlocal.Name(t, "sfn")
+	t.Cleanup(func() { local(t, "", "delete", name) })
+	mustLocal(t, "", "create", "--name", name, sfn, sfnlocal.RoleARN)
+	if code, out, errs := local(t, "", "start", "--period", "20ms", name); code != 0 || !strings.Contains(out, `"from": "sfn"`) {
+		t.Fatalf("start after create .sfn: exit %d, %q, %s", code, out, errs)
+	}
+	fromStdin := strings.Replace(def, "sfn", "stdin", 1)
+	mustLocal(t, fromStdin, "update", name, "--file", "-")
+	if code, out, errs := local(t, "", "start", "--period", "20ms", name); code != 0 || !strings.Contains(out, `"from": "stdin"`) {
+		t.Fatalf("start after update -: exit %d, %q, %s", code, out, errs)
+	}
+	other := sfnlocal.Name(t, "stdin")
+	t.Cleanup(func() { local(t, "", "delete", other) })
+	mustLocal(t, "Pass()\n", "create", "--name", other, "-", sfnlocal.RoleARN)
 }

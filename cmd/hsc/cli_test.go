@@ -446,6 +446,9 @@ func TestDefinitionBOMIsSkipped(t *testing.T) {
 			t.Errorf("hsc %v: exit %d, stdout %q, stderr %q", args, code, out, errs)
 		}
 	}
+	if code, out, errs := runHSC(t, "\xEF\xBB\xBFPass()\n", "compile", "-", "--compact"); code != 0 || !strings.HasPrefix(out, "{") {
+		t.Errorf("compile - with a BOM: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
 	t.Run("create", func(t *testing.T) {
 		name := sfnlocal.Name(t, "bom") // local() skips without the server
 		code, _, errs := local(t, "", "create", "--name", name, js, sfnlocal.RoleARN)
@@ -457,4 +460,33 @@ func TestDefinitionBOMIsSkipped(t *testing.T) {
 			t.Errorf("machine created from a file with a BOM gave %q", out)
 		}
 	})
+}
+
+// compile -o is checked before compiling: a folder that does not exist is
+// a usage error even for a program with compile errors (issue 10 item 14).
+func TestCompileOutputCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "bad.hsd", "Pass()\n    retry [] 1 1 1.0\n")
+	code, _, errs := runHSC(t, "", "compile", bad, "-o", filepath.Join(dir, "nonexistent", "out.sfn"))
+	if code != exitUsage || !strings.Contains(errs, "-o: ") || strings.Contains(errs, "Retry") {
+		t.Errorf("exit %d, stderr %q; want 2 and no compile error", code, errs)
+	}
+}
+
+// The README's reference names every command (issue 10 item 15).
+func TestReadmeListsEveryCommand(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := newRootCmd(strings.NewReader(""), io.Discard, io.Discard)
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			continue
+		}
+		if !bytes.Contains(data, []byte("`hsc "+c.Name())) && !bytes.Contains(data, []byte("`"+c.Name()+"`")) {
+			t.Errorf("README.md does not mention hsc %s", c.Name())
+		}
+	}
 }

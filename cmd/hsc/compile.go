@@ -3,30 +3,35 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	hsc "github.com/hsc-dev/hsc"
 	"github.com/hsc-dev/hsc/diag"
-	"github.com/hsc-dev/hsc/internal/atomicfile"
 	"github.com/hsc-dev/hsc/runtime"
 )
 
 func newCompileCmd(g *globalFlags) *cobra.Command {
 	var (
-		out     string
-		indent  int
-		compact bool
-		strict  bool
+		out      string
+		indent   int
+		compact  bool
+		strict   bool
+		sortKeys bool
 	)
 	cmd := &cobra.Command{
 		Use:   "compile FILE",
 		Short: "Compile a Heaviside DSL file to a States Language definition",
 		Long: `Compile a Heaviside DSL file ("-" for standard input) to Amazon States Language
 JSON, as heaviside 2.2.5 does. The output goes to standard output unless -o names
-a file. Errors are printed as file:line:col: message, with the source line.`,
+a file. Standard input is read up to 16 MiB.
+
+The definition is then checked with the rules AWS Step Functions applies (the
+same check hsc check makes): what AWS would reject is printed as a warning at
+the DSL line it comes from, and the definition is still written, as heaviside
+writes it; --strict makes those warnings errors. Diagnostics are printed as
+file:line:col: severity: message, with the source line and a caret.`,
 		Example: `  hsc compile workflow.hsd -o workflow.sfn
   hsc -r us-east-1 -a 123456789012 compile workflow.hsd
   cat workflow.hsd | hsc compile - --compact`,
@@ -35,17 +40,27 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
 			if err := checkIndentFlags(cmd, indent, compact); err != nil {
 				return err
 			}
-			name := args[0]
-			var src []byte
-			var err error
-			if name == "-" {
-				src, err = io.ReadAll(cmd.InOrStdin())
-				name = "<stdin>"
-			} else {
-				src, err = os.ReadFile(name)
-			}
+			dest, err := createOutput("-o", out) // checked before compiling; nil: standard output
 			if err != nil {
-				return fmt.Errorf("reading source: %w", err)
+				return err
+			}
+			defer dest.Abort()
+			name := args[0]
+			src, err := hsc.ReadSource(name, cmd.InOrStdin())
+			if err != nil {
+				return inputError(err)
+			}
+			// compile takes Heaviside source under any name (as heaviside
+			// does), but not what the one rule says is JSON.
+			if dsl, ok := hsc.IsDSLFile(name); (ok && !dsl) || (name == "-" && !hsc.SniffDSL(src)) {
+				file := name
+				if name == "-" {
+					file = hsc.StdinName
+				}
+				return usageError{fmt.Errorf("%s is States Language JSON, not a Heaviside program: there is nothing to compile (hsc check validates it)", file)}
+			}
+			if name == "-" {
+				name = hsc.StdinName
 			}
 			region, account, err := compileTarget(cmd, g)
 			if err != nil {
@@ -60,59 +75,34 @@ a file. Errors are printed as file:line:col: message, with the source line.`,
 			} else {
 				opts = append(opts, hsc.WithIndent(indent))
 			}
+			if sortKeys {
+				opts = append(opts, hsc.WithSortKeys())
+			}
 			res, err := hsc.Compile(src, opts...)
 			if err != nil {
-				printCompileError(cmd.ErrOrStderr(), err)
-				return exitError{exitFailure}
+				return reportDiags(cmd, err)
 			}
-			for _, w := range res.Warnings {
-				printDiag(cmd.ErrOrStderr(), w)
+			if err := diag.List(res.Warnings).Fprint(cmd.ErrOrStderr()); err != nil {
+				return err
 			}
-			if out == "" || out == "-" {
+			if dest == nil {
 				_, err = cmd.OutOrStdout().Write(append(res.Definition, '\n'))
 				return err
 			}
 			// Files get exactly what heaviside writes: no trailing newline.
 			// Atomic: a failed write leaves the previous file as it was.
-			if err := atomicfile.WriteFile(out, res.Definition, 0o644); err != nil {
-				return fmt.Errorf("writing output: %w", err)
+			if _, err := dest.Write(res.Definition); err != nil {
+				return err
 			}
-			return nil
+			return dest.Commit()
 		},
 	}
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the definition to this file (- for standard output)")
 	cmd.Flags().IntVar(&indent, "indent", 3, "spaces per indentation level (heaviside's CLI uses 3)")
-	cmd.Flags().BoolVar(&strict, "strict", false, "treat warnings (unreachable states, no terminal state) as errors")
+	cmd.Flags().BoolVar(&strict, "strict", false, "treat warnings (what AWS would reject: unreachable states, no terminal state, ...) as errors")
 	cmd.Flags().BoolVar(&compact, "compact", false, "write the definition on one line without spaces")
+	cmd.Flags().BoolVar(&sortKeys, "sort-keys", false, "sort the keys of every object, as heaviside.compile(sort_keys=True)")
 	return cmd
-}
-
-// printCompileError prints each diagnostic in err, or err itself.
-func printCompileError(w io.Writer, err error) {
-	var list diag.List
-	if errors.As(err, &list) {
-		for _, e := range list {
-			printDiag(w, e)
-		}
-		return
-	}
-	var e *diag.Error
-	if errors.As(err, &e) {
-		printDiag(w, e)
-		return
-	}
-	fmt.Fprintf(w, "hsc: %v\n", err)
-}
-
-func printDiag(w io.Writer, e *diag.Error) {
-	msg := e.Error()
-	if e.Severity == diag.SevWarning {
-		msg = e.File + ":" + e.Pos.String() + ": warning: " + e.Msg
-	}
-	fmt.Fprintln(w, msg)
-	if s := e.Snippet(); s != "" {
-		fmt.Fprintln(w, s)
-	}
 }
 
 // compileTarget picks the region and account id for ARNs as heaviside's CLI
@@ -138,4 +128,25 @@ func compileTarget(cmd *cobra.Command, g *globalFlags) (region, account string, 
 		}
 	}
 	return region, account, nil
+}
+
+// reportDiags prints the diagnostics in err with the one printer and
+// returns exit status 1, or returns err when it holds none.
+func reportDiags(cmd *cobra.Command, err error) error {
+	if _, ok := diag.AsList(err); !ok {
+		return inputError(err)
+	}
+	diag.Fprint(cmd.ErrOrStderr(), "hsc", err)
+	return exitError{exitFailure}
+}
+
+// inputError makes a definition that cannot be read (a missing file, a
+// directory, an unknown file type, input over the size limit) a usage
+// error: exit status 2.
+func inputError(err error) error {
+	var ie *hsc.InputError
+	if errors.As(err, &ie) {
+		return usageError{err}
+	}
+	return err
 }

@@ -43,7 +43,7 @@ func TestCompileCommand(t *testing.T) {
 		{name: "stdin", stdin: "Pass()\n", args: []string{"compile", "-"}, wantOut: `"StartAt": "Line1"`},
 		{name: "compact", stdin: "Pass()\n", args: []string{"compile", "--compact", "-"}, wantOut: `{"States":{"Line1":{"Type":"Pass","End":true}},"StartAt":"Line1"}`},
 		{name: "indent", stdin: "Pass()\n", args: []string{"compile", "--indent", "1", "-"}, wantOut: "{\n \"States\": {\n  \"Line1\""},
-		{name: "compile error", args: []string{"compile", bad}, wantCode: 1, wantErr: bad + ":2:5: Pass state cannot contain a Retry modifier\n        retry [] 1 1 1.0\n        ^"},
+		{name: "compile error", args: []string{"compile", bad}, wantCode: 1, wantErr: bad + ":2:5: error: Pass state cannot contain a Retry modifier\n        retry [] 1 1 1.0\n        ^"},
 		{name: "missing file", args: []string{"compile", filepath.Join(dir, "nope.hsd")}, wantCode: 2, wantErr: "no such file"},
 		{name: "no args", args: []string{"compile"}, wantCode: 2, wantErr: "accepts 1 arg"},
 		{name: "bad flag", args: []string{"compile", "--bogus", good}, wantCode: 2, wantErr: "unknown flag"},
@@ -123,5 +123,70 @@ func TestCompileEnvDefaults(t *testing.T) {
 	}
 	if !strings.Contains(out, "arn:aws:states:eu-west-1:7:activity:a") {
 		t.Errorf("environment defaults not used: %s", out)
+	}
+}
+
+// TestCompileErrorLongLine is issue 10 item 11: a compile error on a line
+// of 10 MB of NUL bytes printed the whole line. The printer cuts it around
+// the column and escapes the control characters.
+func TestCompileErrorLongLine(t *testing.T) {
+	src := "Pass()\n" + strings.Repeat("\x00", 10<<20) + "\n"
+	file := filepath.Join(t.TempDir(), "nul.hsd")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runHSC(t, "", "compile", file)
+	if code != 1 || !strings.Contains(errOut, file+":2:1: error:") {
+		t.Fatalf("exit %d, stderr %.300q", code, errOut)
+	}
+	if len(errOut) > 1000 || strings.ContainsRune(errOut, 0) {
+		t.Errorf("stderr is %d bytes (NUL bytes: %v)", len(errOut), strings.ContainsRune(errOut, 0))
+	}
+}
+
+// TestStdinDefinitions is issue 10 item 17: "-" reads a definition from
+// standard input for compile, check and run; it is JSON when it starts
+// with '{', Heaviside DSL otherwise.
+func TestStdinDefinitions(t *testing.T) {
+	const def = `{"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": {"ok": 1}, "End": true}}}`
+	tests := []struct {
+		name     string
+		stdin    string
+		args     []string
+		wantCode int
+		wantOut  string
+		wantErr  string
+	}{
+		{name: "check JSON", stdin: "\n " + def, args: []string{"check", "-"}},
+		{name: "check DSL", stdin: "Fail('E', 'c')\nPass()\n", args: []string{"check", "-"},
+			wantOut: `<stdin>:2:1: warning: state "Line2" is not reachable`},
+		{name: "check bad JSON", stdin: `{"StartAt": }`, args: []string{"check", "-"}, wantCode: 1,
+			wantOut: "<stdin>:1:13: error: invalid JSON"},
+		{name: "check json format", stdin: `{"StartAt": "B", "States": {"A": {"Type": "Succeed"}}}`, args: []string{"check", "--format", "json", "-"}, wantCode: 1,
+			wantOut: `"file": "<stdin>",
+    "line": 1,
+    "column": 13,
+    "pointer": "/StartAt",
+    "severity": "error",
+    "code": "MISSING_TARGET",`},
+		{name: "compile JSON refused", stdin: def, args: []string{"compile", "-"}, wantCode: 2, wantErr: "<stdin> is States Language JSON"},
+		{name: "run JSON", stdin: def, args: []string{"run", "-"}, wantOut: `{"ok":1}`},
+		{name: "run DSL", stdin: "Pass()\n    data:\n        {\"n\": 2}\n", args: []string{"run", "-"}, wantOut: `{"n":2}`},
+		{name: "run - with --input -", stdin: def, args: []string{"run", "-", "--input", "-"}, wantCode: 2, wantErr: "both be standard input"},
+		{name: "create - needs --name", stdin: def, args: []string{"create", "-", "Role"}, wantCode: 2, wantErr: "--name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runHSC(t, tt.stdin, tt.args...)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d (stdout %q, stderr %q)", code, tt.wantCode, out, errOut)
+			}
+			if !strings.Contains(out, tt.wantOut) {
+				t.Errorf("stdout %q does not contain %q", out, tt.wantOut)
+			}
+			if !strings.Contains(errOut, tt.wantErr) {
+				t.Errorf("stderr %q does not contain %q", errOut, tt.wantErr)
+			}
+		})
 	}
 }

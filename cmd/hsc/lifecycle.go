@@ -5,25 +5,21 @@ package main
 // this file turns flags into calls and results into output.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/spf13/cobra"
 
+	hsc "github.com/hsc-dev/hsc"
+	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/diag"
 	"github.com/hsc-dev/hsc/runtime"
 )
@@ -79,45 +75,47 @@ func lookup(ctx context.Context, c *runtime.Client, name string) (*runtime.State
 	return m, nil
 }
 
-// machineName is the default state machine name for a file: its base name
-// without the extension (.hsd, .json or .asl.json).
-func machineName(path string) string {
-	base := filepath.Base(path)
-	if strings.HasSuffix(strings.ToLower(base), ".asl.json") {
-		return base[:len(base)-len(".asl.json")]
-	}
-	return strings.TrimSuffix(base, filepath.Ext(base))
-}
-
-// definition reads a .json definition as it is, or compiles Heaviside
-// source. Compile errors are printed in full and become exit status 1;
-// warnings are printed and do not stop.
+// definition returns the definition FILE gives ("-": standard input), by
+// hsc's one loader rule: States Language JSON (.json, .asl.json, .sfn, or
+// standard input starting with '{') as it is, after checking it is JSON;
+// Heaviside source (.hsd, or other standard input) compiled for m.
+// Diagnostics are printed in full; errors become exit status 1, warnings
+// do not stop.
 func definition(ctx context.Context, cmd *cobra.Command, m *runtime.StateMachine, path string) ([]byte, error) {
-	src, err := os.ReadFile(path)
+	src, err := hsc.ReadSource(path, cmd.InOrStdin())
 	if err != nil {
-		return nil, fmt.Errorf("reading source: %w", err)
+		return nil, inputError(err)
 	}
-	src = bytes.TrimPrefix(src, utf8BOM)
-	if runtime.IsDefinitionFile(path) {
-		if !json.Valid(src) {
-			return nil, usageError{fmt.Errorf("%s: not valid JSON", path)}
+	file := path
+	if path == "-" {
+		file = hsc.StdinName
+	}
+	dsl, ok := hsc.IsDSLFile(path)
+	switch {
+	case path == "-":
+		dsl = hsc.SniffDSL(src)
+	case !ok:
+		return nil, inputError(&hsc.InputError{File: path, Err: hsc.UnknownTypeError(path)})
+	}
+	var def []byte
+	var warnings diag.List
+	if dsl {
+		res, err := m.Compile(ctx, src, file)
+		if err != nil {
+			return nil, reportDiags(cmd, err)
 		}
-		return src, nil
+		def, warnings = res.Definition, res.Warnings
+	} else {
+		d, err := hsc.Load(path, src)
+		if err != nil {
+			return nil, reportDiags(cmd, err)
+		}
+		def = d.JSON // AWS checks the definition itself
 	}
-	res, err := m.Compile(ctx, src, path)
-	var list diag.List
-	var one *diag.Error
-	if errors.As(err, &list) || errors.As(err, &one) {
-		printCompileError(cmd.ErrOrStderr(), err)
-		return nil, exitError{exitFailure}
-	}
-	if err != nil {
+	if err := warnings.Fprint(cmd.ErrOrStderr()); err != nil {
 		return nil, err
 	}
-	for _, w := range res.Warnings {
-		printDiag(cmd.ErrOrStderr(), w)
-	}
-	return res.Definition, nil
+	return def, nil
 }
 
 func newCreateCmd(g *globalFlags) *cobra.Command {
@@ -132,11 +130,19 @@ is named after the file unless --name is given; it is an error if it exists.
 Prints the new machine's ARN.`,
 		Example: `  hsc create workflow.hsd StatesExecutionRole
   hsc create --name prod-flow flow.asl.json arn:aws:iam::123456789012:role/States`,
-		Args: cobra.ExactArgs(2),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.ExactArgs(2)(cmd, args); err != nil {
+				return err
+			}
+			if args[0] == "-" && name == "" {
+				return usageError{errors.New("create -: give the state machine's name with --name")}
+			}
+			return nil
+		},
 		RunE: clientRunE(g, nil, func(ctx context.Context, cmd *cobra.Command, c *runtime.Client, args []string) error {
 			file, role := args[0], args[1]
 			if name == "" {
-				name = machineName(file)
+				name = hsc.MachineName(file)
 			}
 			m, err := c.StateMachine(ctx, name)
 			if err != nil {
@@ -426,139 +432,13 @@ func statusList() string {
 
 // pythonIndent reformats JSON as Python's json.dumps(value, indent=n) does
 // (heaviside prints execution output that way): keys in their order, ": "
-// and "," separators, non-ASCII escaped as \uXXXX, floats in Python's repr.
+// and "," separators, non-ASCII escaped as \uXXXX, numbers as Python prints
+// what json.loads made of them. It uses asl's Python-style writer, the one
+// the compiler writes definitions with.
 func pythonIndent(data []byte, n int) (string, error) {
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.UseNumber()
-	var b strings.Builder
-	if err := writePython(dec, &b, n, 0); err != nil {
+	v, err := asl.ParseValue(data)
+	if err != nil {
 		return "", err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return "", errors.New("trailing data after JSON value")
-	}
-	return b.String(), nil
-}
-
-func writePython(dec *json.Decoder, b *strings.Builder, n, depth int) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	newline := func(d int) {
-		b.WriteByte('\n')
-		b.WriteString(strings.Repeat(" ", n*d))
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		closer := byte(']')
-		if t == '{' {
-			closer = '}'
-		}
-		b.WriteByte(byte(t))
-		first := true
-		for dec.More() {
-			if !first {
-				b.WriteByte(',')
-			}
-			first = false
-			newline(depth + 1)
-			if t == '{' {
-				key, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				writePythonString(b, key.(string))
-				b.WriteString(": ")
-			}
-			if err := writePython(dec, b, n, depth+1); err != nil {
-				return err
-			}
-		}
-		if _, err := dec.Token(); err != nil { // the closing delimiter
-			return err
-		}
-		if !first {
-			newline(depth)
-		}
-		b.WriteByte(closer)
-	case string:
-		writePythonString(b, t)
-	case json.Number:
-		b.WriteString(pythonNumber(string(t)))
-	case bool:
-		b.WriteString(strconv.FormatBool(t))
-	case nil:
-		b.WriteString("null")
-	}
-	return nil
-}
-
-func writePythonString(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			switch {
-			case r < 0x20 || (r >= 0x7f && r <= 0xffff):
-				fmt.Fprintf(b, `\u%04x`, r)
-			case r > 0xffff:
-				r1, r2 := utf16.EncodeRune(r)
-				fmt.Fprintf(b, `\u%04x\u%04x`, r1, r2)
-			default:
-				b.WriteRune(r)
-			}
-		}
-	}
-	b.WriteByte('"')
-}
-
-// pythonNumber writes a JSON number as Python prints what json.loads made of
-// it: integers exactly, floats (a fraction or exponent) in repr form.
-func pythonNumber(lit string) string {
-	if !strings.ContainsAny(lit, ".eE") {
-		if strings.Trim(lit, "-0") == "" {
-			return "0"
-		}
-		return lit
-	}
-	f, err := strconv.ParseFloat(lit, 64)
-	if err != nil || math.IsInf(f, 0) {
-		if math.IsInf(f, 1) {
-			return "Infinity"
-		} else if math.IsInf(f, -1) {
-			return "-Infinity"
-		}
-		return lit
-	}
-	// repr: shortest round-trip digits; scientific when exp < -4 or >= 16.
-	digits := strconv.FormatFloat(math.Abs(f), 'e', -1, 64) // d.ddde±XX
-	mant, expStr, _ := strings.Cut(digits, "e")
-	exp, _ := strconv.Atoi(expStr)
-	sign := ""
-	if math.Signbit(f) {
-		sign = "-"
-	}
-	if exp < -4 || exp >= 16 {
-		return sign + mant + fmt.Sprintf("e%+03d", exp)
-	}
-	s := strconv.FormatFloat(math.Abs(f), 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return sign + s
+	return string(v.EncodePython(asl.PythonFormat{Indent: n, EnsureASCII: true, ReprNumbers: true})), nil
 }

@@ -399,23 +399,13 @@ func TestProgressOutput(t *testing.T) {
 	}
 }
 
-func TestMachineName(t *testing.T) {
-	for path, want := range map[string]string{
-		"dir/flow.hsd": "flow", "flow.asl.json": "flow", "FLOW.ASL.JSON": "FLOW", "x.json": "x", "plain": "plain", "a.b.hsd": "a.b",
-	} {
-		if got := machineName(path); got != want {
-			t.Errorf("machineName(%q) = %q, want %q", path, got, want)
-		}
-	}
-}
-
 func TestCreatePrintsWarnings(t *testing.T) {
 	dir := t.TempDir()
 	name := sfnlocal.Name(t, "dead")
 	src := writeFile(t, dir, "dead.hsd", "Pass()\n    \"\"\"Start\"\"\"\nFail('E', 'cause')\n\nPass()\n    \"\"\"Dead\"\"\"\n")
 	code, out, errs := local(t, "", "create", "--name", name, src, sfnlocal.RoleARN)
 	t.Cleanup(func() { local(t, "", "delete", name) })
-	if !strings.Contains(errs, "dead.hsd:5:1") || !strings.Contains(errs, "state 'Dead' can never be reached") {
+	if !strings.Contains(errs, "dead.hsd:5:1") || !strings.Contains(errs, `warning: state "Dead" is not reachable`) {
 		t.Errorf("stderr lacks the compile warning:\n%s", errs)
 	}
 	// Step Functions rejects a machine with an unreachable state at create

@@ -14,6 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/hsc-dev/hsc/internal/atomicfile"
 )
 
 // Exit codes (README.md and hsc --help document them).
@@ -21,7 +23,7 @@ const (
 	exitOK       = 0
 	exitFailure  = 1 // compile errors, invalid definitions, failed executions, service and write errors
 	exitUsage    = 2 // bad flags or arguments, unreadable or invalid input
-	exitTimedOut = 3 // the execution ended TIMED_OUT (run, start, wait)
+	exitTimedOut = 3 // the execution ended TIMED_OUT (run, start, wait); worker: see exitInterrupted
 	exitAborted  = 4 // the execution ended ABORTED (run on Ctrl-C, start, wait)
 )
 
@@ -31,7 +33,8 @@ const exitCodesHelp = `Exit status:
   1  compile errors, an invalid definition, a failed execution, an AWS or
      write error
   2  usage errors (bad flags or arguments) and unreadable or invalid input
-  3  the execution timed out (run, start, wait)
+  3  the execution timed out (run, start, wait); hsc worker: tasks still
+     running at shutdown were failed with hsc.WorkerShutdown
   4  the execution was aborted (run on Ctrl-C, start, wait)`
 
 // globalFlags are the flags every subcommand accepts, with heaviside's
@@ -242,4 +245,19 @@ func checkIndentFlags(cmd *cobra.Command, indent int, compact bool) error {
 		return usageError{fmt.Errorf("--indent must be 0 or more, not %d", indent)}
 	}
 	return nil
+}
+
+// createOutput prepares the file an output flag names, so that a path that
+// cannot be written is a usage error before any work is done (nil, nil for
+// "" and "-": standard output). Write to the file, then Commit; defer
+// Abort (safe on nil).
+func createOutput(flag, path string) (*atomicfile.File, error) {
+	if path == "" || path == "-" {
+		return nil, nil
+	}
+	f, err := atomicfile.Create(path, 0o644)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s: %w", flag, err)}
+	}
+	return f, nil
 }

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 
 	hsc "github.com/hsc-dev/hsc"
-	"github.com/hsc-dev/hsc/asl"
 	"github.com/hsc-dev/hsc/diag"
 	"github.com/hsc-dev/hsc/internal/atomicfile"
 	"github.com/hsc-dev/hsc/internal/taskcmd"
@@ -34,6 +31,8 @@ type runFlags struct {
 	history     string
 	virtualTime bool
 	noValidate  bool
+	maxEvents   int
+	timeout     time.Duration
 }
 
 func newRunCmd(g *globalFlags) *cobra.Command {
@@ -59,16 +58,20 @@ Task states run what you map them to:
                         the result JSON on standard output; a non-zero exit is
                         a task failure whose cause is standard error (or, if
                         standard error is {"Error": ..., "Cause": ...}, that
-                        error).
+                        error). It sees HSC_STATE_NAME, HSC_RESOURCE,
+                        HSC_ACTIVITY, HSC_ATTEMPT and HSC_TASK_TOKEN, runs in
+                        its own process group, and is stopped (SIGTERM, SIGKILL
+                        5 s later) on timeout or Ctrl-C: the contract hsc
+                        worker shares (README: "Task commands").
   --mock FILE           a mock configuration in the AWS Step Functions Local
                         format; --test-case picks the test case.
 A Task state with no mapping fails the execution with an error naming it.
 
---trace prints each state entered and exited, with its input and output, on
-standard error. --history FILE writes the execution history; FILE is checked
-before the execution starts and replaced only when the history is complete
-(written to a temporary file, then renamed). --virtual-time makes Wait states
-and retry delays take no real time.`,
+--trace prints each state entered and exited, with its input and output, and
+what task commands wrote on standard error, on standard error. --history FILE
+writes the execution history; FILE is checked before the execution starts and
+replaced only when the history is complete (written to a temporary file, then
+renamed). --virtual-time makes Wait states and retry delays take no real time.`,
 		Example: `  hsc run workflow.hsd --json '{"name": "Ada"}' --task greet='jq "{message: (\"Hello, \" + .name)}"'
   hsc run machine.asl.json --input event.json --trace
   hsc run machine.asl.json --mock MockConfigFile.json --test-case HappyPath`,
@@ -88,6 +91,8 @@ and retry delays take no real time.`,
 	fl.StringVar(&f.history, "history", "", "write the execution history (GetExecutionHistory events) as JSON to `FILE`")
 	fl.BoolVar(&f.virtualTime, "virtual-time", false, "simulate time: Wait states and retry delays do not really wait")
 	fl.BoolVar(&f.noValidate, "no-validate", false, "run a JSON definition without first checking it as AWS would on creation")
+	fl.IntVar(&f.maxEvents, "max-events", interpreter.DefaultMaxEvents, "fail the execution (States.Runtime) after `N` history events, as AWS does at 25,000 (0: no limit)")
+	fl.DurationVar(&f.timeout, "timeout", 0, "end the execution as TIMED_OUT after `DURATION` on the execution's clock (0: only the machine's TimeoutSeconds)")
 	return cmd
 }
 
@@ -95,6 +100,9 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	stderr := cmd.ErrOrStderr()
 	if f.input != "" && f.jsonInput != "" {
 		return usageError{errors.New("use only one of --input and --json")}
+	}
+	if file == "-" && f.input == "-" {
+		return usageError{errors.New("FILE and --input cannot both be standard input")}
 	}
 	if f.testCase != "" && f.mock == "" {
 		return usageError{errors.New("--test-case needs --mock")}
@@ -113,37 +121,28 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 
 	// Every output is checked before anything runs (no task side effects
 	// for a run whose history cannot be written).
-	var history *atomicfile.File
-	if f.history != "" {
-		var err error
-		if history, err = atomicfile.Create(f.history, 0o644); err != nil {
-			return usageError{fmt.Errorf("--history: %w", err)}
-		}
-		defer history.Abort()
+	history, err := createOutput("--history", f.history)
+	if err != nil {
+		return err
 	}
+	defer history.Abort()
 	input, err := executionInput(cmd.InOrStdin(), f.input, f.jsonInput)
 	if err != nil {
 		return err
 	}
 
-	def, err := loadDefinition(file, g)
+	def, err := loadDefinition(cmd, file, g, !f.noValidate)
 	if err != nil {
 		return err
 	}
-	if !f.noValidate && !strings.EqualFold(filepath.Ext(file), ".hsd") {
-		if err := validateDefinition(stderr, file, def); err != nil {
-			return err
-		}
-	}
-	m, err := interpreter.Compile(def)
+	m, err := interpreter.Compile(def.JSON)
 	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+		return fmt.Errorf("%s: %w", def.File, err)
 	}
 
 	smName := f.name
 	if smName == "" {
-		smName = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-		smName = strings.TrimSuffix(smName, ".asl")
+		smName = def.Name
 	}
 	var resolvers interpreter.Resolvers
 	if f.mock != "" {
@@ -196,6 +195,7 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	if f.history != "" {
 		opts = append(opts, interpreter.WithHistory())
 	}
+	opts = append(opts, interpreter.WithMaxEvents(f.maxEvents), interpreter.WithTimeout(f.timeout))
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
@@ -221,37 +221,27 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	return nil // write errors are caught where standard output is set up (run)
 }
 
-// loadDefinition returns the States Language JSON of file, compiling a
-// Heaviside program first.
-func loadDefinition(file string, g *globalFlags) ([]byte, error) {
-	if strings.EqualFold(filepath.Ext(file), ".hsd") {
-		res, err := hsc.CompileFile(file, hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID), hsc.WithCompact())
-		if err != nil {
-			return nil, err
-		}
-		return res.Definition, nil
-	}
-	data, err := os.ReadFile(file)
-	return bytes.TrimPrefix(data, utf8BOM), err
-}
-
-// validateDefinition reports the errors AWS would raise when creating the
-// state machine (warnings are left to hsc check).
-func validateDefinition(stderr io.Writer, file string, def []byte) error {
-	problems, err := asl.Validate(def)
+// loadDefinition loads file ("-": standard input) with hsc's one loader:
+// a Heaviside program is compiled (compile errors are printed and stop the
+// run), a States Language definition is, unless validate is false, checked
+// for the errors AWS would raise when creating the state machine (warnings
+// are left to hsc check).
+func loadDefinition(cmd *cobra.Command, file string, g *globalFlags, validate bool) (*hsc.Definition, error) {
+	stderr := cmd.ErrOrStderr()
+	def, err := hsc.LoadFile(file, cmd.InOrStdin(), hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID), hsc.WithCompact())
 	if err != nil {
-		return fmt.Errorf("%s: %w", file, err)
+		return nil, reportDiags(cmd, err)
 	}
-	if !asl.HasErrors(problems) {
-		return nil
+	if def.DSL || !validate || !def.Problems.HasErrors() {
+		return def, nil
 	}
-	for _, p := range problems {
+	for _, p := range def.Problems {
 		if p.Severity == diag.SevError {
-			fmt.Fprintf(stderr, "%s:%d:%d: error: %s\n", file, p.Pos.Line, p.Pos.Col, p.Msg)
+			p.Fprint(stderr)
 		}
 	}
 	fmt.Fprintln(stderr, "hsc: the definition is invalid (--no-validate runs it anyway)")
-	return exitError{exitFailure}
+	return nil, exitError{exitFailure}
 }
 
 // writeHistory writes the events as GetExecutionHistory's output and puts

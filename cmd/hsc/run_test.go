@@ -93,8 +93,8 @@ func TestRunCommand(t *testing.T) {
 		wantOut  string   // exact stdout
 		wantErr  []string // substrings of stderr
 	}{
-		{name: "json definition with --json", args: []string{"run", loop, "--json", `{"i":0,"n":20000}`}, wantOut: "{\"i\":20000,\"n\":20000}\n"},
-		{name: "benchmark loop file", args: []string{"run", "../../interpreter/testdata/count-loop.asl.json", "--json", `{"i":0,"n":20000}`}, wantOut: "{\"i\":20000,\"n\":20000}\n"},
+		{name: "json definition with --json", args: []string{"run", loop, "--max-events", "0", "--json", `{"i":0,"n":20000}`}, wantOut: "{\"i\":20000,\"n\":20000}\n"},
+		{name: "benchmark loop file", args: []string{"run", "../../interpreter/testdata/count-loop.asl.json", "--max-events", "0", "--json", `{"i":0,"n":20000}`}, wantOut: "{\"i\":20000,\"n\":20000}\n"},
 		{name: "--input file", args: []string{"run", loop, "--input", input}, wantOut: "{\"i\":7,\"n\":7}\n"},
 		{name: "--input -", stdin: `{"i":1,"n":2}`, args: []string{"run", loop, "--input", "-"}, wantOut: "{\"i\":2,\"n\":2}\n"},
 		{name: "hsd with --task", args: []string{"run", greet, "--task", `greet=echo '{"lang":"fr"}'`}, wantOut: "{\"bonjour\":true}\n"},
@@ -102,6 +102,9 @@ func TestRunCommand(t *testing.T) {
 			wantOut: "{\"config\":{\"greeting\":\"Hello\"},\"message\":{\"lang\":\"en\",\"config\":{\"greeting\":\"Hello\"}}}\n"},
 		{name: "--trace", args: []string{"run", greet, "--trace", "--task", `greet=echo '{"lang":"fr"}'`}, wantOut: "{\"bonjour\":true}\n",
 			wantErr: []string{"enter Prepare (Pass) input: {}\n", "exit  Prepare output: {\"config\":{\"greeting\":\"Hello\"}}\n", "enter Greet (Task)", "exit  Done output: {\"bonjour\":true}\n"}},
+		// Issue 10.22: a task command's standard error after a success shows with --trace.
+		{name: "--trace shows task stderr", args: []string{"run", greet, "--trace", "--task", `greet=echo 'looking up' >&2; echo 'found fr' >&2; echo '{"lang":"fr"}'`},
+			wantOut: "{\"bonjour\":true}\n", wantErr: []string{"      Greet stderr: looking up\n      Greet stderr: found fr\n"}},
 		{name: "task failure is caught", args: []string{"run", greet, "--task", `greet=echo broken >&2; exit 3`}, wantCode: 1,
 			wantErr: []string{"execution FAILED", "error: GreetFailed", "cause: The greeting lambda failed"}},
 		{name: "task error from JSON stderr is retried", args: []string{"run", greet, "--virtual-time", "--trace", "--task",

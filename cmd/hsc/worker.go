@@ -79,8 +79,11 @@ hsc.WorkerShutdown; 2 for a usage error; 1 for any other error.`,
 			if heartbeat < 0 {
 				return usageError{fmt.Errorf("worker: --heartbeat must not be negative")}
 			}
-			if grace <= 0 || killAfter <= 0 {
-				return usageError{fmt.Errorf("worker: --grace and --kill-after must be positive")}
+			if grace < 0 {
+				return usageError{errors.New("worker: --grace must not be negative")}
+			}
+			if killAfter <= 0 {
+				return usageError{errors.New("worker: --kill-after must be positive")}
 			}
 			if _, err := exec.LookPath(args[0]); err != nil {
 				return usageError{fmt.Errorf("worker: command %q: %w", args[0], err)}
@@ -104,7 +107,7 @@ hsc.WorkerShutdown; 2 for a usage error; 1 for any other error.`,
 						Concurrency: concurrency,
 						Pollers:     pollers,
 						Heartbeat:   time.Duration(heartbeat * float64(time.Second)),
-						GracePeriod: grace,
+						GracePeriod: max(grace, time.Nanosecond), // 0: stop commands at once
 						// Time for a command to stop on SIGTERM and be killed.
 						StopTimeout: killAfter + 5*time.Second,
 					},
@@ -126,7 +129,7 @@ hsc.WorkerShutdown; 2 for a usage error; 1 for any other error.`,
 	f.IntVar(&concurrency, "concurrency", 1, "tasks run at once, per activity")
 	f.IntVar(&pollers, "pollers", 1, "GetActivityTask calls in flight at once, per activity (at most --concurrency)")
 	f.Float64Var(&heartbeat, "heartbeat", 0, "send a heartbeat every S seconds while COMMAND runs (0: none)")
-	f.DurationVar(&grace, "grace", 30*time.Second, "on SIGINT or SIGTERM, how long to wait for commands in flight")
+	f.DurationVar(&grace, "grace", 30*time.Second, "on SIGINT or SIGTERM, how long to wait for commands in flight (0: stop them at once)")
 	f.DurationVar(&killAfter, "kill-after", taskcmd.DefaultGrace, "after SIGTERM, how long a command's process group has before SIGKILL")
 	f.BoolVarP(&verbose, "verbose", "v", false, "log each task")
 	return cmd

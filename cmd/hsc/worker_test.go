@@ -25,6 +25,7 @@ case "$in" in
 *fail*) echo "first line" >&2; echo "it broke: $in" >&2; exit 3 ;;
 *garbage*) echo "not json"; exit 0 ;;
 esac
+echo "note: working on $in" >&2
 token=false; [ -n "$HSC_TASK_TOKEN" ] && token=true
 printf '{"activity":"%s","resource":"%s","token":%s,"state":"%s","attempt":"%s","input":%s}\n' \
 	"$HSC_ACTIVITY" "$HSC_RESOURCE" "$token" "${HSC_STATE_NAME-unset}" "${HSC_ATTEMPT-unset}" "$in"
@@ -59,7 +60,7 @@ func TestWorkerCommand(t *testing.T) {
 		t.Cleanup(func() { _ = m.Delete(context.Background(), false) })
 	}
 
-	stop, done, stdout, stderr := startWorkerCmd(t, "--activity", names[0], "--activity", arns[1],
+	stop, done, stdout, stderr := startWorkerCmd(t, "-v", "--activity", names[0], "--activity", arns[1],
 		"--concurrency", "2", "--pollers", "2", "--heartbeat", "0.5", "--", "sh", "-c", workerScript)
 
 	tests := []struct {
@@ -117,6 +118,10 @@ func TestWorkerCommand(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("hsc worker did not stop")
+	}
+	// A task's standard error after a success is logged with -v.
+	if !strings.Contains(stderr.String(), `msg="task command standard error"`) || !strings.Contains(stderr.String(), `note: working on {\"n\":1}`) {
+		t.Errorf("the command's standard error is not logged:\n%s", stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "polling for tasks") || stdout.Len() != 0 {
 		t.Errorf("stdout %q; stderr:\n%s", stdout.String(), stderr.String())
@@ -237,6 +242,8 @@ func TestWorkerCommandUsage(t *testing.T) {
 		{[]string{"worker", "--activity", "a", "--concurrency", "0", "--", "cat"}, "--concurrency must be at least 1"},
 		{[]string{"worker", "--activity", "a", "--heartbeat", "-1", "--", "cat"}, "--heartbeat must not be negative"},
 		{[]string{"worker", "--activity", "a", "--pollers", "0", "--", "cat"}, "--pollers must be at least 1"},
+		{[]string{"worker", "--activity", "a", "--grace", "-1s", "--", "cat"}, "--grace must not be negative"},
+		{[]string{"worker", "--activity", "a", "--kill-after", "0", "--", "cat"}, "--kill-after must be positive"},
 		{[]string{"worker", "--activity", "a", "--", "/no/such/command-xyz"}, `command "/no/such/command-xyz"`},
 	}
 	for _, tc := range tests {

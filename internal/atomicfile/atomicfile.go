@@ -146,9 +146,10 @@ func (f *File) Commit() error {
 }
 
 // Abort discards what was written: the temporary file is closed and
-// removed and the target left as it was. It does nothing after Commit.
+// removed and the target left as it was. It does nothing after Commit, or
+// on a nil *File (an output that was not asked for).
 func (f *File) Abort() error {
-	if f.done {
+	if f == nil || f.done {
 		return nil
 	}
 	f.done = true

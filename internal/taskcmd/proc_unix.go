@@ -13,6 +13,7 @@ import (
 // everything it starts at once.
 func setGroup(c *exec.Cmd) {
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	setDeathSignal(c.SysProcAttr)
 }
 
 // terminateGroup sends SIGTERM to the process group p leads.

@@ -29,6 +29,10 @@
 //     When the command exits, whatever it left running in its group gets
 //     SIGKILL: nothing the task started outlives it.
 //
+// If hsc dies without stopping a command (SIGKILL, a crash), Linux sends
+// the command SIGKILL (the parent-death signal); what it started is not
+// reached. Being in a group of its own, a command cannot read the terminal.
+//
 // A process that leaves the group (setsid, setpgid, a daemon) is out of
 // reach: hsc does not make itself a child subreaper
 // (PR_SET_CHILD_SUBREAPER), because orphans adopted by a subreaper cannot
@@ -199,6 +203,10 @@ func (c Command) Run(ctx context.Context, task Task, input []byte) (*Result, err
 	res := &Result{ExitCode: -1}
 	if len(c.Argv) == 0 || c.Argv[0] == "" {
 		return res, &Error{Name: ErrorTaskFailed, Cause: "no command to run"}
+	}
+	if ctx.Err() != nil {
+		res.Stopped = true
+		return res, &StoppedError{Cause: context.Cause(ctx)}
 	}
 	grace := c.Grace
 	if grace <= 0 {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package taskcmd_test
 
 import (
@@ -16,17 +18,9 @@ import (
 	"github.com/hsc-dev/hsc/internal/taskcmd"
 )
 
-func skipUnlessUnix(t *testing.T) {
-	t.Helper()
-	if runtime.GOOS == "windows" || runtime.GOOS == "plan9" {
-		t.Skip("the tests run shell scripts and signal process groups")
-	}
-}
-
 // The contract, case by case: input, environment, result, named errors,
 // failures and limits.
 func TestRunContract(t *testing.T) {
-	skipUnlessUnix(t)
 	long := strings.Repeat("é", 40000) // 40,000 characters, 80,000 bytes
 	tests := []struct {
 		name    string
@@ -106,7 +100,6 @@ func TestRunContract(t *testing.T) {
 // Standard error of a command that succeeded is kept (for --trace and the
 // worker's log), bounded: the start and the end of it.
 func TestRunStderr(t *testing.T) {
-	skipUnlessUnix(t)
 	res, err := taskcmd.Shell(`echo note >&2; echo 1`).Run(t.Context(), taskcmd.Task{}, nil)
 	if err != nil || res.Stderr != "note\n" {
 		t.Errorf("stderr %q, err %v", res.Stderr, err)
@@ -133,7 +126,6 @@ func TestRunStderr(t *testing.T) {
 // Measured as bytes allocated while the command runs: an upper bound on
 // how much more heap it could have needed.
 func TestRunMemoryBound(t *testing.T) {
-	skipUnlessUnix(t)
 	const bound = 8 << 20
 	tests := []struct {
 		name, script, errName string
@@ -220,7 +212,6 @@ func waitGone(t *testing.T, pids []int) {
 // (issue 10.1): SIGTERM to the process group, SIGKILL after the grace
 // period for what ignores SIGTERM; nothing is left running.
 func TestRunStopsProcessGroup(t *testing.T) {
-	skipUnlessUnix(t)
 	tests := []struct {
 		name       string
 		script     string
@@ -266,7 +257,6 @@ func TestRunStopsProcessGroup(t *testing.T) {
 // When the command exits, what it left running in its group is killed,
 // and the result does not wait for it even if it holds the output open.
 func TestRunKillsLeftovers(t *testing.T) {
-	skipUnlessUnix(t)
 	pidFile := filepath.Join(t.TempDir(), "pids")
 	start := time.Now()
 	res, err := taskcmd.Shell(fmt.Sprintf(`sleep 30 & echo $! > %q; sleep 30 >/dev/null 2>&1 & echo $! >> %q; echo '{"done":true}'`, pidFile, pidFile)).
@@ -284,7 +274,6 @@ func TestRunKillsLeftovers(t *testing.T) {
 // documents; it cannot hold the result back longer than a moment by
 // keeping the output pipe open.
 func TestRunSetsidEscapes(t *testing.T) {
-	skipUnlessUnix(t)
 	if _, err := os.Stat("/usr/bin/setsid"); err != nil {
 		t.Skip("no setsid")
 	}

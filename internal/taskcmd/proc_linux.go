@@ -26,3 +26,12 @@ func waitExited(p *os.Process) error {
 		}
 	}
 }
+
+// setDeathSignal has the kernel send SIGKILL to the command if hsc dies
+// without stopping it (killed, crashed). It reaches the command only, not
+// what the command started. (The signal follows the thread that started
+// the command; Go ends threads only under runtime.LockOSThread, which hsc
+// does not use.)
+func setDeathSignal(a *syscall.SysProcAttr) {
+	a.Pdeathsig = syscall.SIGKILL
+}

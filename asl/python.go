@@ -1,0 +1,279 @@
+package asl
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// PythonFormat selects how EncodePython lays out JSON, after the arguments
+// of Python's json.dumps. json.dumps's default layout (one line, ", "
+// between items and ": " after keys) is Indent: OneLine; the zero value is
+// json.dumps(indent=0), one item per line without indentation.
+type PythonFormat struct {
+	// Indent >= 0 writes one item per line, indented by Indent spaces per
+	// level (json.dumps(indent=n)); Indent < 0 (OneLine) writes one line.
+	Indent int
+	// Compact, on one line, drops the spaces after ',' and ':'
+	// (separators=(",", ":")).
+	Compact bool
+	// SortKeys orders every object's members by key, recursively
+	// (sort_keys=True): by code point, which is the byte order of UTF-8.
+	// Members with equal keys keep their order.
+	SortKeys bool
+	// EnsureASCII escapes every non-ASCII character as \uXXXX, with
+	// surrogate pairs above U+FFFF (ensure_ascii=True, json.dumps's
+	// default; heaviside's compiler output turns it off).
+	EnsureASCII bool
+	// ReprNumbers writes each number as Python prints the value json.loads
+	// makes of it: integers as they are (-0 as 0), other numbers as
+	// repr(float) (1.0, 1e+16, Infinity for an overflow). Without it
+	// number literals are written as they are.
+	ReprNumbers bool
+}
+
+// OneLine is json.dumps's default layout: one line, ", " and ": ".
+const OneLine = -1
+
+// EncodePython writes v as Python's json.dumps writes the value json.loads
+// makes of v's text, in the layout f selects. A nil v is null.
+func (v *Value) EncodePython(f PythonFormat) []byte {
+	return v.AppendPython(nil, f)
+}
+
+// AppendPython appends EncodePython's output to dst.
+func (v *Value) AppendPython(dst []byte, f PythonFormat) []byte {
+	w := pyWriter{f: f, b: dst}
+	if f.Indent > 0 {
+		w.spaces = "\n" + strings.Repeat(" ", min(f.Indent*32, 1<<12))
+	} else {
+		w.spaces = "\n"
+	}
+	w.value(v, 0)
+	return w.b
+}
+
+type pyWriter struct {
+	f      PythonFormat
+	b      []byte
+	spaces string // a newline and a run of blanks to copy indentation from
+	keys   []int  // scratch for SortKeys
+}
+
+func (w *pyWriter) newline(level int) {
+	n := level * w.f.Indent
+	if n < len(w.spaces) {
+		w.b = append(w.b, w.spaces[:n+1]...)
+		return
+	}
+	w.b = append(w.b, w.spaces...)
+	for n -= len(w.spaces) - 1; n > 0; {
+		k := min(n, len(w.spaces)-1)
+		w.b = append(w.b, w.spaces[1:1+k]...)
+		n -= k
+	}
+}
+
+// sep starts item i of a container at level.
+func (w *pyWriter) sep(i, level int) {
+	if i > 0 {
+		w.b = append(w.b, ',')
+		if w.f.Indent < 0 && !w.f.Compact {
+			w.b = append(w.b, ' ')
+		}
+	}
+	if w.f.Indent >= 0 {
+		w.newline(level)
+	}
+}
+
+func (w *pyWriter) close(c byte, n, level int) {
+	if n > 0 && w.f.Indent >= 0 {
+		w.newline(level)
+	}
+	w.b = append(w.b, c)
+}
+
+func (w *pyWriter) value(v *Value, level int) {
+	if v == nil {
+		w.b = append(w.b, "null"...)
+		return
+	}
+	switch v.Kind {
+	case KindNull:
+		w.b = append(w.b, "null"...)
+	case KindBool:
+		w.b = strconv.AppendBool(w.b, v.Bool)
+	case KindNumber:
+		if w.f.ReprNumbers {
+			w.b = append(w.b, PythonNumber(v.Str)...)
+		} else {
+			w.b = append(w.b, v.Str...)
+		}
+	case KindString:
+		w.str(v.Str)
+	case KindArray:
+		w.b = append(w.b, '[')
+		for i, e := range v.Elems {
+			w.sep(i, level+1)
+			w.value(e, level+1)
+		}
+		w.close(']', len(v.Elems), level)
+	case KindObject:
+		w.b = append(w.b, '{')
+		members := v.Members
+		if w.f.SortKeys && !slices.IsSortedFunc(members, cmpMember) {
+			members = slices.Clone(members)
+			slices.SortStableFunc(members, cmpMember)
+		}
+		for i, m := range members {
+			w.sep(i, level+1)
+			w.str(m.Key)
+			w.b = append(w.b, ':')
+			if !w.f.Compact || w.f.Indent >= 0 {
+				w.b = append(w.b, ' ')
+			}
+			w.value(m.Value, level+1)
+		}
+		w.close('}', len(members), level)
+	default:
+		w.b = append(w.b, "null"...)
+	}
+}
+
+func cmpMember(a, b Member) int { return strings.Compare(a.Key, b.Key) }
+
+// str writes a JSON string as json.dumps does: Python's short escapes for
+// '"', '\\', \n, \r, \t, \b and \f, \u00XX for other control characters,
+// and with EnsureASCII \uXXXX for everything above U+007E.
+func (w *pyWriter) str(s string) {
+	const hex = "0123456789abcdef"
+	w.b = append(w.b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && (c < 0x7f || !w.f.EnsureASCII) {
+			i++
+			continue
+		}
+		w.b = append(w.b, s[start:i]...)
+		switch {
+		case c == '"':
+			w.b = append(w.b, '\\', '"')
+		case c == '\\':
+			w.b = append(w.b, '\\', '\\')
+		case c == '\n':
+			w.b = append(w.b, '\\', 'n')
+		case c == '\r':
+			w.b = append(w.b, '\\', 'r')
+		case c == '\t':
+			w.b = append(w.b, '\\', 't')
+		case c == '\b':
+			w.b = append(w.b, '\\', 'b')
+		case c == '\f':
+			w.b = append(w.b, '\\', 'f')
+		case c < 0x80:
+			w.b = append(w.b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default: // EnsureASCII and a non-ASCII character
+			r, size := utf8.DecodeRuneInString(s[i:])
+			units := []rune{r}
+			if r > 0xffff {
+				r1, r2 := utf16.EncodeRune(r)
+				units = []rune{r1, r2}
+			}
+			for _, u := range units {
+				w.b = append(w.b, '\\', 'u', hex[u>>12&0xf], hex[u>>8&0xf], hex[u>>4&0xf], hex[u&0xf])
+			}
+			i += size
+			start = i
+			continue
+		}
+		i++
+		start = i
+	}
+	w.b = append(w.b, s[start:]...)
+	w.b = append(w.b, '"')
+}
+
+// PythonNumber returns the JSON number literal lit as Python prints the
+// value json.loads makes of it: an integer exactly (-0 as 0), anything with
+// a fraction or exponent as repr(float), Infinity or -Infinity when it
+// overflows a double.
+func PythonNumber(lit string) string {
+	if !strings.ContainsAny(lit, ".eE") {
+		if strings.Trim(lit, "-0") == "" {
+			return "0"
+		}
+		return lit
+	}
+	f, err := strconv.ParseFloat(lit, 64)
+	if err != nil && !math.IsInf(f, 0) {
+		return lit
+	}
+	return PythonFloat(f)
+}
+
+// PythonFloat formats f as Python's json.dumps writes a float: repr(f)
+// (shortest round-trip digits, scientific below 1e-4 and from 1e16), with
+// Infinity, -Infinity and NaN for the values JSON has no literal for.
+func PythonFloat(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case math.IsNaN(f):
+		return "NaN"
+	}
+	e := strconv.FormatFloat(f, 'e', -1, 64) // [-]d.ddddde±XX
+	neg := e[0] == '-'
+	if neg {
+		e = e[1:]
+	}
+	mant, expStr, _ := strings.Cut(e, "e")
+	exp, _ := strconv.Atoi(expStr)
+	digits := strings.Replace(mant, ".", "", 1)
+	b := make([]byte, 0, 24)
+	if neg {
+		b = append(b, '-')
+	}
+	switch {
+	case exp < -4 || exp >= 16:
+		b = append(b, digits[0])
+		if len(digits) > 1 {
+			b = append(b, '.')
+			b = append(b, digits[1:]...)
+		}
+		b = append(b, 'e')
+		if exp < 0 {
+			b = append(b, '-')
+			exp = -exp
+		} else {
+			b = append(b, '+')
+		}
+		if exp < 10 {
+			b = append(b, '0')
+		}
+		b = strconv.AppendInt(b, int64(exp), 10)
+	case exp < 0:
+		b = append(b, "0."...)
+		for range -exp - 1 {
+			b = append(b, '0')
+		}
+		b = append(b, digits...)
+	case len(digits) <= exp+1:
+		b = append(b, digits...)
+		for range exp + 1 - len(digits) {
+			b = append(b, '0')
+		}
+		b = append(b, ".0"...)
+	default:
+		b = append(b, digits[:exp+1]...)
+		b = append(b, '.')
+		b = append(b, digits[exp+1:]...)
+	}
+	return string(b)
+}

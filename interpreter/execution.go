@@ -1,0 +1,298 @@
+package interpreter
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Status is the final status of an execution.
+type Status string
+
+// Execution statuses, as Step Functions names them.
+const (
+	StatusSucceeded Status = "SUCCEEDED"
+	StatusFailed    Status = "FAILED"
+	StatusTimedOut  Status = "TIMED_OUT"
+	StatusAborted   Status = "ABORTED"
+)
+
+// Result is the outcome of an execution.
+type Result struct {
+	Status Status
+	// Output is the execution's output JSON when it succeeded.
+	Output []byte
+	// Error and Cause describe a failure.
+	Error, Cause string
+	// ExecutionARN and StateMachineARN are the identifiers the context
+	// object showed.
+	ExecutionARN, StateMachineARN string
+	StartDate, StopDate           time.Time
+	// History holds the events when WithHistory was given.
+	History []Event
+}
+
+// execution is the state of one run.
+type execution struct {
+	cfg      config
+	m        *Machine
+	ctx      context.Context // the execution context, for telling abort from timeout
+	cancel   context.CancelCauseFunc
+	id       string
+	name     string
+	smID     string
+	input    any
+	start    time.Time
+	deadline time.Time // on the clock; zero: none
+	// timeoutCause is the cause of a timeout: the machine's TimeoutSeconds
+	// or WithTimeout's limit.
+	timeoutCause string
+	record       bool
+
+	mu      sync.Mutex // guards events, rnd
+	events  []Event
+	rnd     *rand.Rand
+	nEvents atomic.Int64
+	tokenNo atomic.Int64
+}
+
+var (
+	errExecutionTimeout = errors.New("execution timed out")
+	errEventLimit       = errors.New("event limit reached")
+	errStateTimeout     = errors.New("state timed out")
+	errHeartbeatTimeout = errors.New("heartbeat timed out")
+)
+
+// Run executes the machine on input (JSON; empty means {}). It returns the
+// result and, when the execution did not succeed, an *ExecutionError as
+// well. Other errors (input that is not JSON) come without a result.
+func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Result, error) {
+	cfg := defaultConfig()
+	for _, o := range opts {
+		o(&cfg)
+	}
+	var in any = newObject(0)
+	if len(input) > MaxPayloadBytes {
+		return nil, fmt.Errorf("execution input: %d bytes is more than the %d Step Functions accepts", len(input), MaxPayloadBytes)
+	}
+	if len(bytes.TrimSpace(input)) > 0 {
+		v, err := parseJSON(input)
+		if err != nil {
+			return nil, fmt.Errorf("execution input: invalid JSON: %w", err)
+		}
+		in = v
+	}
+	x := &execution{cfg: cfg, m: m, input: in, record: cfg.record}
+	if cfg.seeded {
+		x.rnd = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
+	} else {
+		x.rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	x.name = cfg.execName
+	if x.name == "" {
+		x.name = x.uuid()
+	}
+	x.smID = fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", cfg.region, cfg.account, cfg.smName)
+	x.id = fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", cfg.region, cfg.account, cfg.smName, x.name)
+	x.start = cfg.clock.Now()
+
+	ctx, x.cancel = context.WithCancelCause(ctx)
+	defer x.cancel(nil)
+	timeout := m.timeout
+	x.timeoutCause = "the execution exceeded its TimeoutSeconds"
+	if cfg.timeout > 0 && (timeout == 0 || cfg.timeout < timeout) {
+		timeout = cfg.timeout
+		x.timeoutCause = fmt.Sprintf("the execution exceeded its time limit of %v", timeout)
+	}
+	if timeout > 0 {
+		// The deadline is on the execution's clock (Waits and retry
+		// intervals move it); the real-time timer bounds the real time
+		// tasks take, which a virtual clock does not count.
+		x.deadline = x.start.Add(timeout)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, timeout, errExecutionTimeout)
+		defer cancel()
+	}
+	x.ctx = ctx
+	sc := &scope{x: x}
+	x.emit(sc, "ExecutionStarted", func(e *Event) {
+		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: encodeJSON(in), RoleArn: cfg.roleArn}
+	})
+	out, eerr := x.runMachine(ctx, m.root, in, sc)
+	res := &Result{ExecutionARN: x.id, StateMachineARN: x.smID, StartDate: x.start}
+	var outJSON []byte
+	if eerr == nil {
+		outJSON = appendJSON(nil, out)
+	}
+	cause := context.Cause(ctx)
+	switch {
+	case eerr == nil && len(outJSON) > MaxPayloadBytes:
+		eerr = newError(ErrDataLimitExceeded, "the execution output is larger than %d bytes", MaxPayloadBytes)
+		res.Status, res.Error, res.Cause = StatusFailed, eerr.Name, eerr.Cause
+		x.emit(sc, "ExecutionFailed", func(e *Event) {
+			e.ExecutionFailedEventDetails = &FailureDetails{Error: res.Error, Cause: res.Cause}
+		})
+	case eerr == nil:
+		res.Status = StatusSucceeded
+		res.Output = outJSON
+		x.emit(sc, "ExecutionSucceeded", func(e *Event) {
+			e.ExecutionSucceededEventDetails = &OutputDetails{Output: string(res.Output)}
+		})
+	case cause == errExecutionTimeout:
+		res.Status, res.Error, res.Cause = StatusTimedOut, ErrTimeout, x.timeoutCause
+		eerr = &ExecutionError{Name: res.Error, Cause: res.Cause}
+		x.emit(sc, "ExecutionTimedOut", func(e *Event) {
+			e.ExecutionTimedOutEventDetails = &FailureDetails{Error: res.Error, Cause: res.Cause}
+		})
+	case cause == errEventLimit:
+		eerr = x.ctxError(ctx)
+		res.Status, res.Error, res.Cause = StatusFailed, eerr.Name, eerr.Cause
+		x.emit(sc, "ExecutionFailed", func(e *Event) {
+			e.ExecutionFailedEventDetails = &FailureDetails{Error: res.Error, Cause: res.Cause}
+		})
+	case ctx.Err() != nil:
+		res.Status, res.Error, res.Cause = StatusAborted, "States.Aborted", ctx.Err().Error()
+		eerr = &ExecutionError{Name: res.Error, Cause: res.Cause}
+		x.emit(sc, "ExecutionAborted", func(e *Event) {
+			e.ExecutionAbortedEventDetails = &FailureDetails{Error: res.Error, Cause: res.Cause}
+		})
+	default:
+		res.Status, res.Error, res.Cause = StatusFailed, eerr.Name, eerr.Cause
+		x.emit(sc, "ExecutionFailed", func(e *Event) {
+			e.ExecutionFailedEventDetails = &FailureDetails{Error: res.Error, Cause: res.Cause}
+		})
+	}
+	res.StopDate = cfg.clock.Now()
+	if cfg.keep {
+		res.History = x.events
+	}
+	if eerr != nil {
+		return res, eerr
+	}
+	return res, nil
+}
+
+// count counts one history event that is not recorded, and returns its id.
+func (x *execution) count(sc *scope) int64 {
+	id := x.nEvents.Add(1)
+	sc.lastEvent = id
+	if x.cfg.maxEvents > 0 && id > x.cfg.maxEvents {
+		x.cancel(errEventLimit)
+	}
+	return id
+}
+
+// emit counts an event and, when history is on, records it: it is kept
+// for Result.History (WithHistory) and passed to the hook.
+func (x *execution) emit(sc *scope, typ string, fill func(*Event)) {
+	if !x.record {
+		x.count(sc)
+		return
+	}
+	e := Event{Type: typ, Timestamp: x.cfg.clock.Now()}
+	if fill != nil {
+		fill(&e)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	e.ID = x.nEvents.Add(1)
+	e.PreviousEventID = sc.lastEvent
+	sc.lastEvent = e.ID
+	over := x.cfg.maxEvents > 0 && e.ID > x.cfg.maxEvents
+	if x.cfg.keep && (!over || strings.HasPrefix(typ, "Execution")) {
+		x.events = append(x.events, e)
+	}
+	if x.cfg.hook != nil {
+		x.cfg.hook(e)
+	}
+	if over {
+		x.cancel(errEventLimit)
+	}
+}
+
+// sleep waits d on the execution's clock. A sleep that would reach the
+// execution's deadline sleeps until the deadline and times the execution
+// out, so that virtual time times out as real time does.
+func (x *execution) sleep(ctx context.Context, d time.Duration) error {
+	if !x.deadline.IsZero() {
+		if left := x.deadline.Sub(x.cfg.clock.Now()); d >= left {
+			if err := x.cfg.clock.Sleep(ctx, max(left, 0)); err != nil {
+				return err
+			}
+			x.cancel(errExecutionTimeout)
+			return errExecutionTimeout
+		}
+	}
+	return x.cfg.clock.Sleep(ctx, d)
+}
+
+// deadlinePassed reports whether the execution's clock has reached its
+// deadline; it then times the execution out.
+func (x *execution) deadlinePassed() bool {
+	if x.deadline.IsZero() || x.cfg.clock.Now().Before(x.deadline) {
+		return false
+	}
+	x.cancel(errExecutionTimeout)
+	return true
+}
+
+// ctxError is the error of a state stopped by its context.
+func (x *execution) ctxError(ctx context.Context) *ExecutionError {
+	switch context.Cause(x.ctx) {
+	case errExecutionTimeout:
+		return &ExecutionError{Name: ErrTimeout, Cause: x.timeoutCause}
+	case errEventLimit:
+		return &ExecutionError{Name: ErrRuntime, Cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", x.cfg.maxEvents)}
+	}
+	return &ExecutionError{Name: "States.Aborted", Cause: context.Cause(ctx).Error()}
+}
+
+func asExecError(err error) *ExecutionError {
+	var ee *ExecutionError
+	if errors.As(err, &ee) {
+		return ee
+	}
+	return &ExecutionError{Name: ErrRuntime, Cause: err.Error()}
+}
+
+func (x *execution) int64n(n int64) int64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.rnd.Int64N(n)
+}
+
+func (x *execution) float64() float64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.rnd.Float64()
+}
+
+// uuid returns a random (version 4) UUID.
+func (x *execution) uuid() string {
+	x.mu.Lock()
+	a, b := x.rnd.Uint64(), x.rnd.Uint64()
+	x.mu.Unlock()
+	var u [16]byte
+	for i := range 8 {
+		u[i] = byte(a >> (8 * i))
+		u[8+i] = byte(b >> (8 * i))
+	}
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	const hx = "0123456789abcdef"
+	var s strings.Builder
+	for i, c := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			s.WriteByte('-')
+		}
+		s.WriteByte(hx[c>>4])
+		s.WriteByte(hx[c&0xf])
+	}
+	return s.String()
+}

@@ -1,0 +1,148 @@
+package interpreter
+
+import (
+	"context"
+	"time"
+)
+
+// Machine is a compiled state machine, ready to run any number of
+// executions, concurrently if wished. Build one with Compile.
+type Machine struct {
+	root    *stateMachine
+	timeout time.Duration // TimeoutSeconds of the machine; 0: none
+}
+
+// stateMachine is a set of states with a start: the top level, a Parallel
+// branch, or a Map item processor.
+type stateMachine struct {
+	start  int
+	states []node
+	index  map[string]int
+	// cpuOnly is set when no state can block (no Task, Wait, Parallel or
+	// Map): running more of them at once than there are CPUs gains nothing.
+	cpuOnly bool
+}
+
+type stateType uint8
+
+const (
+	typePass stateType = iota
+	typeTask
+	typeChoice
+	typeWait
+	typeSucceed
+	typeFail
+	typeParallel
+	typeMap
+)
+
+func (t stateType) String() string {
+	return [...]string{"Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"}[t]
+}
+
+// node is one compiled state. The compiler turns each state of the
+// definition into the node type of its kind (passNode, taskNode, ...);
+// running a state is a call of run.
+type node interface {
+	info() *stateInfo
+	// run runs the state on its input and returns its output and the
+	// index of the next state (-1: the end of its state machine).
+	run(ctx context.Context, x *execution, sc *scope, in any) (out any, next int, err *ExecutionError)
+}
+
+// stateInfo is what every node has.
+type stateInfo struct {
+	name    string
+	typ     stateType
+	next    int // -1: End
+	jsonata bool
+	// readsContext is set when the state may read the context object
+	// (whose State.EnteredTime needs the clock read on entry).
+	readsContext bool
+	// entered and exited are the history event types, such as
+	// "PassStateEntered".
+	entered, exited string
+}
+
+func (s *stateInfo) info() *stateInfo { return s }
+
+// queryIO is a state's input and output processing in its query language:
+// jsonPathIO (InputPath, Parameters, ResultSelector, ResultPath,
+// OutputPath, Assign) or jsonataIO (Arguments, Output, Assign).
+type queryIO interface {
+	// input returns the effective input: the state input after InputPath.
+	input(sc *scope, raw any) (any, *ExecutionError)
+	// payload returns what the state works on: Parameters (or a Pass
+	// state's Result) of the effective input, or Arguments; and a bound
+	// on its JSON size (-1: unknown).
+	payload(sc *scope, raw, eff any) (any, int, *ExecutionError)
+	// selectResult applies ResultSelector to a Task, Parallel or Map
+	// result.
+	selectResult(sc *scope, res any) (any, *ExecutionError)
+	// finish evaluates Assign, builds the state output (ResultPath and
+	// OutputPath, or Output) and sets the variables.
+	finish(sc *scope, f frame) (any, *ExecutionError)
+	// caught builds the output of a caught error with the catcher's
+	// ResultPath or Output and sets its variables.
+	caught(sc *scope, raw any, c *catcher, errOut *Object) (any, *ExecutionError)
+}
+
+// frame is one run of a state as finish sees it.
+type frame struct {
+	raw any // the state input
+	res any // the result: of the work, of Parameters/Result, or the effective input
+	// resSize bounds the JSON size of res; -1: unknown.
+	resSize int
+	// hasRes is set for states whose result JSONata sees as
+	// $states.result (Task, Parallel, Map).
+	hasRes bool
+	// rule is the matched rule of a Choice state; its Assign (and, in
+	// JSONata, Output) replaces the state's.
+	rule *choiceRule
+}
+
+// runMachine runs sm from its start state to an end.
+func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any, sc *scope) (any, *ExecutionError) {
+	cur := sm.start
+	done := ctx.Done()
+	sc.outSize = -1 // the size of input is not known yet
+	for {
+		if done != nil {
+			select {
+			case <-done:
+				return nil, x.ctxError(ctx)
+			default:
+			}
+		}
+		if x.deadlinePassed() {
+			return nil, x.ctxError(ctx)
+		}
+		n := sm.states[cur]
+		st := n.info()
+		sc.enter(st.name, st.readsContext)
+		if x.record {
+			x.emit(sc, st.entered, func(e *Event) {
+				e.StateEnteredEventDetails = &StateEnteredDetails{Name: st.name, Input: encodeJSON(input)}
+			})
+		} else {
+			x.count(sc)
+		}
+		sc.enteredEvent = sc.lastEvent
+		sc.inSize = sc.outSize
+		out, next, err := n.run(ctx, x, sc, input)
+		if err != nil {
+			return nil, err
+		}
+		if x.record {
+			x.emit(sc, st.exited, func(e *Event) {
+				e.StateExitedEventDetails = &StateExitedDetails{Name: st.name, Output: encodeJSON(out)}
+			})
+		} else {
+			x.count(sc)
+		}
+		if next < 0 {
+			return out, nil
+		}
+		input, cur = out, next
+	}
+}

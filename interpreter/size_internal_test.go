@@ -1,0 +1,50 @@
+package interpreter
+
+import (
+	"testing"
+
+	"github.com/hsc-dev/hsc/asl"
+)
+
+// jsonSize is the length of what appendJSON writes, and a template's
+// bound is never below the size of what it builds.
+func TestJSONSizeAndBounds(t *testing.T) {
+	inputs := []string{`{}`, `{"a":1,"b":"x\"y\n\u0001é","c":[1.5,2e300,-0.0,true,null],"d":{"e":"\ud83d\ude00"}}`, `[1,2,3]`, `"s"`}
+	templates := []string{
+		`{"x.$":"$.a","k":"const","n":[1,{"m.$":"$.c"}]}`,
+		`{"all.$":"$","len.$":"States.ArrayLength($.c)","sum.$":"States.MathAdd(1, 2)"}`,
+		`{"s":"só\"","arr":[1,2,{"t":true}]}`,
+	}
+	sc := &scope{x: &execution{}}
+	for _, in := range inputs {
+		v, err := parseJSON([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := jsonSize(v, 0, MaxPayloadBytes), len(appendJSON(nil, v)); got != want {
+			t.Errorf("jsonSize(%s) = %d, want %d", in, got, want)
+		}
+		for _, ts := range templates {
+			av, err := asl.ParseValue([]byte(ts))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tv, err := valueOf(site{}, av)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tm, err := compileTemplate(tv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := tm.eval(sc, v)
+			if err != nil {
+				continue // a path the input lacks
+			}
+			size := len(appendJSON(nil, out))
+			if b := tm.bound(len(appendJSON(nil, v))); b >= 0 && b < size {
+				t.Errorf("template %s on %s: bound %d < size %d", ts, in, b, size)
+			}
+		}
+	}
+}
