@@ -168,3 +168,52 @@ func TestFinishedExecutionsBounded(t *testing.T) {
 		t.Errorf("no log of the drop: %q", log.String())
 	}
 }
+
+// A Wait longer than the machine's TimeoutSeconds times the execution out
+// under every clock setting (issue 11: the same rules as hsc run).
+func TestTimeoutOnEveryClock(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  server.Config
+		def  string
+	}{
+		{"virtual", server.Config{VirtualTime: true}, `{"TimeoutSeconds":5,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}}`},
+		{"scaled", server.Config{WaitScale: 0.01}, `{"TimeoutSeconds":5,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":10,"End":true}}}`},
+		{"real", server.Config{}, `{"TimeoutSeconds":1,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":2,"End":true}}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c := start(t, tc.cfg)
+			arn := createMachine(t, c, "timeout", tc.def)
+			ex, err := c.StartExecution(ctxT(t), &sfn.StartExecutionInput{StateMachineArn: &arn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := waitDone(t, c, *ex.ExecutionArn); d.Status != types.ExecutionStatusTimedOut || aws.ToString(d.Error) != "States.Timeout" {
+				t.Errorf("%s %s", d.Status, aws.ToString(d.Error))
+			}
+		})
+	}
+}
+
+// Under a scaled clock, a task's TimeoutSeconds is scaled too: 100 s at
+// 0.01 is one real second.
+func TestScaledTaskTimeout(t *testing.T) {
+	_, c := start(t, server.Config{WaitScale: 0.01, PollTimeout: 5 * time.Second})
+	ctx := ctxT(t)
+	if _, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")}); err != nil {
+		t.Fatal(err)
+	}
+	arn := createMachine(t, c, "slow", strings.Replace(activityDef, `"End":true`, `"TimeoutSeconds":100,"End":true`, 1))
+	began := time.Now()
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := waitDone(t, c, *ex.ExecutionArn)
+	if d.Status != types.ExecutionStatusFailed || aws.ToString(d.Error) != "States.Timeout" {
+		t.Errorf("%s %s", d.Status, aws.ToString(d.Error))
+	}
+	if real := time.Since(began); real > 10*time.Second {
+		t.Errorf("a 100 s task timeout at scale 0.01 took %v", real)
+	}
+}

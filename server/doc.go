@@ -57,9 +57,11 @@
 //	StartSyncExecution   | measured billing                      | billing details nominal (64 MB, duration in 100 ms)
 //	Task tokens          | opaque                                | activity tokens are "hsc1.…"; .waitForTaskToken
 //	                     |                                       | tokens are the interpreter's (<execution>-<n>)
-//	Time                 | real                                  | Config.WaitScale scales Wait and retry intervals;
-//	                     |                                       | TimeoutSeconds and HeartbeatSeconds stay real time
-//	                     |                                       | (the interpreter's timers)
+//	Time                 | real                                  | Config.WaitScale scales Waits, retry intervals,
+//	                     |                                       | timeouts and heartbeats alike; with VirtualTime
+//	                     |                                       | a task's TimeoutSeconds and HeartbeatSeconds
+//	                     |                                       | count real time (virtual time stands still
+//	                     |                                       | while a task runs)
 //	RedriveExecution     | re-runs failed work                   | not implemented (the interpreter cannot resume);
 //	                     |                                       | DescribeExecution says NOT_REDRIVABLE and why
 //	Map runs             | distributed Map runs child executions | none exist: DescribeMapRun/UpdateMapRun answer

@@ -37,6 +37,10 @@ type run struct {
 	rec    *recorder
 }
 
+// expressMaxDuration is the longest an Express execution runs (AWS: five
+// minutes), on the execution's clock.
+const expressMaxDuration = 5 * time.Minute
+
 // errStopped is the cancel cause of StopExecution.
 var errStopped = errors.New("execution stopped")
 
@@ -225,8 +229,24 @@ func (c *scaledClock) Now() time.Time {
 }
 
 func (c *scaledClock) Sleep(ctx context.Context, d time.Duration) error {
-	return interpreter.RealClock{}.Sleep(ctx, time.Duration(float64(d)*c.scale))
+	return interpreter.RealClock{}.Sleep(ctx, c.real(d))
 }
+
+// AfterFunc runs f after d on the scaled clock: task timeouts and
+// heartbeats run on the same time as Wait states.
+func (c *scaledClock) AfterFunc(d time.Duration, f func()) interpreter.Timer {
+	return &scaledTimer{t: time.AfterFunc(c.real(d), f), c: c}
+}
+
+func (c *scaledClock) real(d time.Duration) time.Duration { return time.Duration(float64(d) * c.scale) }
+
+type scaledTimer struct {
+	t *time.Timer
+	c *scaledClock
+}
+
+func (t *scaledTimer) Stop() bool                 { return t.t.Stop() }
+func (t *scaledTimer) Reset(d time.Duration) bool { return t.t.Reset(t.c.real(d)) }
 
 func (s *Server) newClock() interpreter.Clock {
 	switch {
@@ -541,6 +561,7 @@ func (s *Server) launchExpress(m *interpreter.Machine, tg *target, name, input s
 			interpreter.WithRegion(s.cfg.Region),
 			interpreter.WithAccountID(s.cfg.AccountID),
 			interpreter.WithRoleArn(tg.roleARN),
+			interpreter.WithTimeout(expressMaxDuration),
 			interpreter.WithClock(rec.clock))
 	}()
 }

@@ -46,8 +46,8 @@ type Config struct {
 	// started on "<stateMachineArn>#<TestCase>" uses that test case.
 	Mock *interpreter.MockConfig
 	// WaitScale scales time on executions' clocks: Wait states, retry
-	// intervals and timeouts take WaitScale times as long (0.1: ten times
-	// faster). 0 means 1 (real time) unless VirtualTime is set.
+	// intervals, timeouts and heartbeats take WaitScale times as long (0.1:
+	// ten times faster). 0 means 1 (real time).
 	WaitScale float64
 	// VirtualTime runs executions on virtual time: waits do not wait
 	// (--wait-scale 0).

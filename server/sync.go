@@ -98,6 +98,7 @@ func (s *Server) startSyncExecution(ctx context.Context, in *startSyncInput) (an
 		interpreter.WithRegion(s.cfg.Region),
 		interpreter.WithAccountID(s.cfg.AccountID),
 		interpreter.WithRoleArn(tg.roleARN),
+		interpreter.WithTimeout(expressMaxDuration),
 		interpreter.WithClock(rec.clock))
 	if res == nil {
 		return nil, fmt.Errorf("run %s: %w", arn, rerr)
