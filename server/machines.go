@@ -157,11 +157,11 @@ func expressProblems(def string) []diagnostic {
 				loc := p + "/Resource"
 				switch {
 				case strings.HasPrefix(res, "arn:") && strings.Contains(res, ":activity:"):
-					ds = append(ds, diagnostic{"ERROR", "SCHEMA_VALIDATION_FAILED", "Express state machine does not support Activity ARN", loc})
+					ds = append(ds, diagnostic{Severity: "ERROR", Code: "SCHEMA_VALIDATION_FAILED", Message: "Express state machine does not support Activity ARN", Location: loc})
 				case strings.HasSuffix(res, ".sync") || strings.Contains(res, ".sync:"):
-					ds = append(ds, diagnostic{"ERROR", "SCHEMA_VALIDATION_FAILED", "Express state machine does not support '.sync' service integration", loc})
+					ds = append(ds, diagnostic{Severity: "ERROR", Code: "SCHEMA_VALIDATION_FAILED", Message: "Express state machine does not support '.sync' service integration", Location: loc})
 				case strings.HasSuffix(res, ".waitForTaskToken"):
-					ds = append(ds, diagnostic{"ERROR", "SCHEMA_VALIDATION_FAILED", "Express state machine does not support '.waitForTaskToken' service integration", loc})
+					ds = append(ds, diagnostic{Severity: "ERROR", Code: "SCHEMA_VALIDATION_FAILED", Message: "Express state machine does not support '.waitForTaskToken' service integration", Location: loc})
 				}
 			}
 			if bs, ok := st["Branches"].([]any); ok {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -142,7 +143,7 @@ func (s *Server) untagResource(ctx context.Context, in *untagResourceInput) (any
 		}
 		kept := tags[:0]
 		for _, t := range tags {
-			if !containsString(in.TagKeys, t.Key) {
+			if !slices.Contains(in.TagKeys, t.Key) {
 				kept = append(kept, t)
 			}
 		}
@@ -176,15 +177,6 @@ func (s *Server) listTagsForResource(ctx context.Context, in *resourceInput) (an
 		return nil, err
 	}
 	return &out, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // newUUID returns a random (version 4) UUID.
