@@ -23,7 +23,7 @@ func (s *Server) createActivity(ctx context.Context, in *createActivityInput) (a
 	if terr != nil {
 		return nil, terr
 	}
-	a := &store.Activity{ARN: s.activityARN(in.Name), Name: in.Name, Encryption: configDoc(in.EncryptionConfiguration), Created: s.cfg.now()}
+	a := &store.Activity{ARN: s.activityARN(in.Name), Name: in.Name, Encryption: configDoc(in.EncryptionConfiguration), Created: s.now()}
 	out := struct {
 		ActivityArn  string `json:"activityArn"`
 		CreationDate *epoch `json:"creationDate"`

@@ -217,3 +217,26 @@ func TestScaledTaskTimeout(t *testing.T) {
 		t.Errorf("a 100 s task timeout at scale 0.01 took %v", real)
 	}
 }
+
+func TestBadConfig(t *testing.T) {
+	for _, cfg := range []server.Config{
+		{WaitScale: -1},
+		{AccountID: "12345"},
+		{AccountID: "12345678901x"},
+		{Region: "US East"},
+		{Region: "-x"},
+	} {
+		if _, err := server.New(cfg); err == nil {
+			t.Errorf("%+v: no error", cfg)
+		}
+	}
+	_, c := start(t, server.Config{Region: "eu-west-3", AccountID: "000000000042"})
+	arn := createMachine(t, c, "here", passDef)
+	if want := "arn:aws:states:eu-west-3:000000000042:stateMachine:here"; arn != want {
+		t.Errorf("arn %s, want %s", arn, want)
+	}
+	ex, err := c.StartExecution(ctxT(t), &sfn.StartExecutionInput{StateMachineArn: &arn, Name: aws.String("x")})
+	if err != nil || *ex.ExecutionArn != "arn:aws:states:eu-west-3:000000000042:execution:here:x" {
+		t.Errorf("execution %v %v", ex, err)
+	}
+}

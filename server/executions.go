@@ -251,11 +251,11 @@ func (t *scaledTimer) Reset(d time.Duration) bool { return t.t.Reset(t.c.real(d)
 func (s *Server) newClock() interpreter.Clock {
 	switch {
 	case s.cfg.VirtualTime:
-		return interpreter.NewVirtualClock(s.cfg.now())
+		return interpreter.NewVirtualClock(s.now())
 	case s.cfg.WaitScale == 1:
 		return interpreter.RealClock{}
 	}
-	return &scaledClock{start: s.cfg.now(), scale: s.cfg.WaitScale}
+	return &scaledClock{start: s.now(), scale: s.cfg.WaitScale}
 }
 
 // resolverFor answers an execution's Task states: activities through the
@@ -420,7 +420,7 @@ func (s *Server) startExecution(ctx context.Context, in *startExecutionInput) (a
 	var tg *target
 	var out startExecutionOutput
 	var rec *store.Execution
-	now := s.cfg.now()
+	now := s.now()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		var err error
 		if tg, err = s.resolveTarget(tx, smARN); err != nil {
@@ -695,7 +695,7 @@ func (s *Server) stopExecution(ctx context.Context, in *executionInput) (any, er
 	}
 	stop := e.Stop
 	if stop.IsZero() {
-		stop = s.cfg.now()
+		stop = s.now()
 	}
 	return &struct {
 		StopDate *epoch `json:"stopDate"`

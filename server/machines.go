@@ -298,7 +298,7 @@ func (s *Server) createStateMachine(ctx context.Context, in *createStateMachineI
 	if hasErrors(ds) {
 		return nil, invalidDefinition(ds)
 	}
-	now := s.cfg.now()
+	now := s.now()
 	sm := &store.StateMachine{
 		ARN: s.machineARN(in.Name), Name: in.Name, Type: in.Type, Definition: in.Definition, RoleARN: in.RoleArn,
 		Logging: configDoc(in.LoggingConfiguration), Tracing: configDoc(in.TracingConfiguration),
@@ -492,7 +492,7 @@ func (s *Server) updateStateMachine(ctx context.Context, in *updateStateMachineI
 				*c.dst, changed = d, true
 			}
 		}
-		now := s.cfg.now()
+		now := s.now()
 		if changed {
 			sm.RevisionID, sm.Updated = newUUID(), now
 		}

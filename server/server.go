@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"sync"
@@ -64,13 +65,12 @@ type Config struct {
 	// PollTimeout is how long GetActivityTask waits for a task (0:
 	// ActivityPollTimeout).
 	PollTimeout time.Duration
-	// now returns the current time (tests); nil means time.Now.
-	now func() time.Time
 }
 
 // Server is a running (or startable) local Step Functions service.
 type Server struct {
 	cfg   Config
+	now   func() time.Time
 	store store.Store
 	log   *slog.Logger
 	val   *validator
@@ -105,6 +105,30 @@ func (s *Server) track() bool {
 	return true
 }
 
+func validAccount(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func validRegion(s string) bool {
+	if s == "" || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // New returns a server for cfg; Start makes it listen.
 func New(cfg Config) (*Server, error) {
 	if cfg.Addr == "" {
@@ -119,17 +143,20 @@ func New(cfg Config) (*Server, error) {
 	if cfg.WaitScale == 0 {
 		cfg.WaitScale = 1
 	}
-	if cfg.WaitScale < 0 {
-		return nil, fmt.Errorf("server: negative wait scale %g", cfg.WaitScale)
+	if cfg.WaitScale < 0 || math.IsNaN(cfg.WaitScale) || math.IsInf(cfg.WaitScale, 0) {
+		return nil, fmt.Errorf("server: wait scale %g is not a non-negative number", cfg.WaitScale)
+	}
+	if !validAccount(cfg.AccountID) {
+		return nil, fmt.Errorf("server: account id %q is not 12 digits", cfg.AccountID)
+	}
+	if !validRegion(cfg.Region) {
+		return nil, fmt.Errorf("server: region %q is not a region name (such as us-east-1)", cfg.Region)
 	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = ActivityPollTimeout
-	}
-	if cfg.now == nil {
-		cfg.now = time.Now
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -139,7 +166,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	s := &Server{cfg: cfg, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues()}
+	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if cfg.Store != nil {
 		s.store = cfg.Store

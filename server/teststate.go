@@ -205,7 +205,7 @@ func (s *Server) testState(ctx context.Context, in *testStateInput) (any, error)
 		interpreter.WithEventHook(func(e interpreter.Event) { events = append(events, e) }),
 		interpreter.WithRegion(s.cfg.Region), interpreter.WithAccountID(s.cfg.AccountID),
 		interpreter.WithRoleArn(deref(in.RoleArn)),
-		interpreter.WithClock(interpreter.NewVirtualClock(s.cfg.now())))
+		interpreter.WithClock(interpreter.NewVirtualClock(s.now())))
 	if res == nil {
 		return nil, apiErr("InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'", rerr.Error())
 	}
@@ -333,7 +333,7 @@ func (s *Server) evalPass(ctx context.Context, fields map[string]any, input stri
 	if err != nil {
 		return nil
 	}
-	res, _ := m.Run(ctx, []byte(input), interpreter.WithClock(interpreter.NewVirtualClock(s.cfg.now())))
+	res, _ := m.Run(ctx, []byte(input), interpreter.WithClock(interpreter.NewVirtualClock(s.now())))
 	if res == nil || res.Status != interpreter.StatusSucceeded {
 		return nil
 	}

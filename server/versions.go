@@ -56,7 +56,7 @@ func (s *Server) publishStateMachineVersion(ctx context.Context, in *publishInpu
 		if len(latest) >= maxVersions {
 			return apiErr("ServiceQuotaExceededException", "The state machine '%s' already has %d versions", sm.ARN, maxVersions)
 		}
-		v := publishVersion(sm, deref(in.Description), s.cfg.now())
+		v := publishVersion(sm, deref(in.Description), s.now())
 		if err := tx.CreateVersion(v); err != nil {
 			return err
 		}
@@ -224,7 +224,7 @@ func (s *Server) createStateMachineAlias(ctx context.Context, in *aliasInput) (a
 			return err
 		}
 		a := &store.Alias{ARN: machine + ":" + in.Name, StateMachineARN: machine, Name: in.Name, Description: deref(in.Description),
-			Routing: routes, Created: s.cfg.now()}
+			Routing: routes, Created: s.now()}
 		a.Updated = a.Created
 		old, err := tx.GetAlias(a.ARN)
 		if err == nil {
@@ -327,7 +327,7 @@ func (s *Server) updateStateMachineAlias(ctx context.Context, in *aliasInput) (a
 		if in.Description != nil {
 			a.Description = *in.Description
 		}
-		a.Updated = s.cfg.now()
+		a.Updated = s.now()
 		out.UpdateDate = ep(a.Updated)
 		return tx.PutAlias(a)
 	})
