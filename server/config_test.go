@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -238,5 +239,34 @@ func TestBadConfig(t *testing.T) {
 	ex, err := c.StartExecution(ctxT(t), &sfn.StartExecutionInput{StateMachineArn: &arn, Name: aws.String("x")})
 	if err != nil || *ex.ExecutionArn != "arn:aws:states:eu-west-3:000000000042:execution:here:x" {
 		t.Errorf("execution %v %v", ex, err)
+	}
+}
+
+func TestRunUntilCancelled(t *testing.T) {
+	s, err := server.New(server.Config{Addr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for s.URL() == "" && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := client(s.URL()).ListActivities(ctxT(t), &sfn.ListActivitiesInput{}); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if _, err := client(s.URL()).ListActivities(ctxT(t), &sfn.ListActivitiesInput{}); err == nil {
+		t.Errorf("the server still answers after Run returned")
 	}
 }

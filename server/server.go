@@ -87,7 +87,7 @@ type Server struct {
 	runs     *runs
 	tasks    *taskQueues
 
-	mu        sync.Mutex // guards closing and wg.Add
+	mu        sync.Mutex // guards ln, http, closing and wg.Add
 	closing   bool
 	wg        sync.WaitGroup // executions and their goroutines
 	closeOnce sync.Once
@@ -180,7 +180,16 @@ func New(cfg Config) (*Server, error) {
 }
 
 // Start listens on the configured address and serves in the background.
+// A server starts once; Start after Close fails.
 func (s *Server) Start() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return errors.New("server: closed")
+	}
+	if s.ln != nil {
+		return errors.New("server: already started")
+	}
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("server: %w", err)
@@ -188,17 +197,20 @@ func (s *Server) Start() error {
 	s.ln = ln
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return s.ctx }}
+	srv := s.http
 	go func() {
-		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("serve", "err", err)
 		}
 	}()
-	s.log.Info("serving the Step Functions API", "url", s.URL(), "region", s.cfg.Region, "account", s.cfg.AccountID)
+	s.log.Info("serving the Step Functions API", "url", "http://"+ln.Addr().String(), "region", s.cfg.Region, "account", s.cfg.AccountID)
 	return nil
 }
 
 // URL is the endpoint URL clients use (http://host:port), after Start.
 func (s *Server) URL() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.ln == nil {
 		return ""
 	}
@@ -212,15 +224,16 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closing = true
+		srv := s.http
 		s.mu.Unlock()
 		s.cancel()
-		if s.http != nil {
+		if srv != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if serr := s.http.Shutdown(ctx); serr != nil {
+			if serr := srv.Shutdown(ctx); serr != nil {
 				// Connections that stay busy or never send a request:
 				// close them rather than wait.
 				s.log.Info("closing connections still open at shutdown", "err", serr)
-				err = s.http.Close()
+				err = srv.Close()
 			}
 			cancel()
 		}
@@ -240,4 +253,15 @@ func (s *Server) Close() error {
 		}
 	})
 	return err
+}
+
+// Run starts the server and serves until ctx is done, then closes it: the
+// whole life of a `hsc serve` process.
+func (s *Server) Run(ctx context.Context) error {
+	if err := s.Start(); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	s.log.Info("shutting down")
+	return s.Close()
 }
