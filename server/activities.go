@@ -152,7 +152,10 @@ func (s *Server) getActivityTask(ctx context.Context, in *activityInput) (any, e
 		TaskToken string `json:"taskToken,omitempty"`
 		Input     string `json:"input,omitempty"`
 	}
-	t, wait, cancel := s.tasks.poll(in.ActivityArn)
+	t, wait, cancel, full := s.tasks.poll(in.ActivityArn)
+	if full {
+		return nil, apiErr("ActivityWorkerLimitExceeded", "The maximum number of workers concurrently polling for activity tasks has been reached.")
+	}
 	if t == nil {
 		timer := time.NewTimer(s.cfg.PollTimeout)
 		defer timer.Stop()

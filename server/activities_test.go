@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -331,5 +333,53 @@ func TestParallelActivities(t *testing.T) {
 			aws.ToString(sched.ActivityScheduledEventDetails.Input) != aws.ToString(e.ActivitySucceededEventDetails.Output) {
 			t.Errorf("ActivitySucceeded %d (%s) follows %s %d after %+v", e.Id, aws.ToString(e.ActivitySucceededEventDetails.Output), st.Type, st.Id, sched.ActivityScheduledEventDetails)
 		}
+	}
+}
+
+// At most MaxPollers (AWS: 1,000) GetActivityTask requests wait on one
+// activity; more get ActivityWorkerLimitExceeded.
+func TestActivityPollerLimit(t *testing.T) {
+	s, c := start(t, server.Config{PollTimeout: 20 * time.Second, MaxPollers: 20})
+	ctx := ctxT(t)
+	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("busy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"activityArn":"` + *act.ActivityArn + `"}`
+	pollCtx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	refused := make(chan string, 30)
+	for range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequestWithContext(pollCtx, "POST", s.URL(), strings.NewReader(body))
+			req.Header.Set("X-Amz-Target", "AWSStepFunctions.GetActivityTask")
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				if resp.StatusCode == 400 {
+					refused <- resp.Header.Get("X-Amzn-ErrorType")
+				}
+				resp.Body.Close()
+			}
+		}()
+	}
+	defer func() { cancel(); wg.Wait() }()
+	// 20 wait; the other 10 are refused at once.
+	for i := range 10 {
+		select {
+		case code := <-refused:
+			if code != "ActivityWorkerLimitExceeded" {
+				t.Fatalf("refusal %d: %s", i, code)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatalf("%d of 30 pollers refused, want 10", i)
+		}
+	}
+	_, err = c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
+	wantCode(t, err, "ActivityWorkerLimitExceeded")
+	select {
+	case <-refused:
+		t.Errorf("more than 10 pollers refused")
+	default:
 	}
 }

@@ -47,7 +47,8 @@
 //	Area                 | AWS                                   | hsc serve
 //	---------------------+---------------------------------------+------------------------------------------------
 //	Authentication       | SigV4 verified, IAM enforced          | signatures and roles accepted, never checked
-//	Limits               | throttling, account quotas            | none, except 50 tags, 1,000 versions, 100 aliases
+//	Limits               | throttling, account quotas            | none, except 50 tags, 1,000 versions, 100 aliases,
+//	                     |                                       | 1,000 pollers per activity (Config.MaxPollers)
 //	Retention            | 90 days                               | the newest Config.MaxFinished finished executions
 //	                     |                                       | (default 10,000); older ones are dropped, logged
 //	DeleteStateMachine   | DELETING until executions end         | deleted at once; running executions finish

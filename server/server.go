@@ -65,6 +65,9 @@ type Config struct {
 	// PollTimeout is how long GetActivityTask waits for a task (0:
 	// ActivityPollTimeout).
 	PollTimeout time.Duration
+	// MaxPollers bounds the GetActivityTask requests waiting on one
+	// activity (0: DefaultMaxPollers, AWS's quota).
+	MaxPollers int
 }
 
 // Server is a running (or startable) local Step Functions service.
@@ -158,6 +161,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PollTimeout <= 0 {
 		cfg.PollTimeout = ActivityPollTimeout
 	}
+	if cfg.MaxPollers <= 0 {
+		cfg.MaxPollers = DefaultMaxPollers
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -166,7 +172,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues()}
+	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if cfg.Store != nil {
 		s.store = cfg.Store

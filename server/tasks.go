@@ -41,6 +41,7 @@ type taskQueues struct {
 	ended      map[string]struct{}
 	endedOrder []string
 	key        [32]byte // signs the tokens this server issues
+	maxPollers int
 }
 
 type activityQueue struct {
@@ -50,8 +51,12 @@ type activityQueue struct {
 
 const endedTokens = 100000
 
-func newTaskQueues() *taskQueues {
-	q := &taskQueues{queues: map[string]*activityQueue{}, live: map[string]*task{}, ended: map[string]struct{}{}}
+// DefaultMaxPollers bounds the GetActivityTask requests waiting on one
+// activity (AWS: 1,000; more get ActivityWorkerLimitExceeded).
+const DefaultMaxPollers = 1000
+
+func newTaskQueues(maxPollers int) *taskQueues {
+	q := &taskQueues{queues: map[string]*activityQueue{}, live: map[string]*task{}, ended: map[string]struct{}{}, maxPollers: maxPollers}
 	rand.Read(q.key[:])
 	return q
 }
@@ -132,7 +137,7 @@ func (q *taskQueues) queue(arn string) *activityQueue {
 // poll takes the oldest queued task of an activity, or registers a poller
 // channel that enqueue will fill. cancel withdraws the poller and returns
 // a task delivered meanwhile, if any.
-func (q *taskQueues) poll(arn string) (t *task, wait <-chan *task, cancel func() *task) {
+func (q *taskQueues) poll(arn string) (t *task, wait <-chan *task, cancel func() *task, full bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	aq := q.queue(arn)
@@ -140,8 +145,11 @@ func (q *taskQueues) poll(arn string) (t *task, wait <-chan *task, cancel func()
 		aq.tasks.Remove(e)
 		t := e.Value.(*task)
 		if _, live := q.live[t.token]; live {
-			return t, nil, nil
+			return t, nil, nil, false
 		}
+	}
+	if aq.pollers.Len() >= q.maxPollers {
+		return nil, nil, nil, true
 	}
 	ch := make(chan *task, 1)
 	el := aq.pollers.PushBack(ch)
@@ -160,7 +168,7 @@ func (q *taskQueues) poll(arn string) (t *task, wait <-chan *task, cancel func()
 		default:
 			return nil
 		}
-	}
+	}, false
 }
 
 // end makes a token dead: later answers get TaskTimedOut. A queued task
