@@ -42,6 +42,11 @@ func compile(src []byte, o *options) (*Result, error) {
 	if panicked != nil {
 		panic(panicked)
 	}
+	// AWS's 1 MiB limit applies to the text that is written.
+	if sp := asl.ValidateSize(len(def)); len(sp) > 0 {
+		warnings = append(warnings, asProblems(s, sp, o.strict)...)
+		warnings.Sort()
+	}
 	if o.strict && len(warnings) > 0 {
 		return nil, warnings
 	}
@@ -53,7 +58,14 @@ func compile(src []byte, o *options) (*Result, error) {
 // them), or with strict an error; its position is that of the DSL text the
 // offending value came from.
 func compiledProblems(s *diag.Source, tree *asl.Value, strict bool) diag.List {
-	problems := asl.ValidateValue(tree)
+	out := asProblems(s, asl.ValidateValue(tree), strict)
+	out.Sort()
+	return out
+}
+
+// asProblems gives asl's problems as diagnostics at the DSL positions the
+// offending values came from: warnings, or with strict errors.
+func asProblems(s *diag.Source, problems []asl.Problem, strict bool) diag.List {
 	if len(problems) == 0 {
 		return nil
 	}
@@ -64,6 +76,5 @@ func compiledProblems(s *diag.Source, tree *asl.Value, strict bool) diag.List {
 			d.Severity = diag.SevError
 		}
 	}
-	out.Sort()
 	return out
 }

@@ -3,11 +3,13 @@ package hsc_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 
 	hsc "github.com/hsc-dev/hsc"
+	"github.com/hsc-dev/hsc/asl"
 )
 
 // TestLimits feeds pathological programs: each is compiled or rejected with
@@ -87,5 +89,31 @@ func TestLineEndings(t *testing.T) {
 		if !bytes.Equal(got.Definition, want.Definition) {
 			t.Errorf("%s output differs from LF output:\n%s", name, got.Definition)
 		}
+	}
+}
+
+// A program whose definition is over AWS's 1 MiB limit compiles (heaviside
+// writes it) with a warning, as hsc check reports it; --strict refuses it.
+func TestDefinitionSizeWarning(t *testing.T) {
+	var src strings.Builder
+	blob := strings.Repeat("x", 1000)
+	for i := range 1100 {
+		fmt.Fprintf(&src, "Pass()\n    \"\"\"P%d\"\"\"\n    data:\n        {\"blob\": \"%s\"}\n", i, blob)
+	}
+	res, err := hsc.Compile([]byte(src.String()), hsc.WithCompact())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, w := range res.Warnings {
+		if w.Code == string(asl.CodeDefinitionSize) {
+			found = true
+		}
+	}
+	if len(res.Definition) <= asl.MaxDefinitionSize || !found {
+		t.Fatalf("definition of %d bytes, warnings %v: want the size warning", len(res.Definition), res.Warnings)
+	}
+	if _, err := hsc.Compile([]byte(src.String()), hsc.WithCompact(), hsc.WithStrict()); err == nil {
+		t.Error("--strict accepted a definition over 1 MiB")
 	}
 }

@@ -307,12 +307,17 @@ func TestValidatorAndInterpreterAgree(t *testing.T) {
 		sets["history"] = sharedDefinitions(t, filepath.Join(sharedDir, "aws", "history"), func(n string) bool {
 			return !strings.HasSuffix(n, ".input.json") && !strings.HasSuffix(n, ".history.json")
 		})
+	} else if os.Getenv("CI") == "true" {
+		t.Fatalf("SHARED TEST DATA MISSING: %s (%v)", sharedDir, err)
 	} else {
-		needShared(t, sharedDir)
+		t.Logf("SHARED TEST DATA MISSING: %s (%v); only the repository's and the generated definitions are checked", sharedDir, err)
 	}
 	total, unsupported, lenient := 0, 0, 0
 	for _, name := range []string{"repo testdata", "parity", "realworld", "history", "generated"} {
-		defs := sets[name]
+		defs, ok := sets[name]
+		if !ok {
+			continue
+		}
 		if len(defs) == 0 {
 			t.Errorf("%s: no definitions found", name)
 			continue

@@ -446,8 +446,18 @@ func TestDefinitionBOMIsSkipped(t *testing.T) {
 			t.Errorf("hsc %v: exit %d, stdout %q, stderr %q", args, code, out, errs)
 		}
 	}
-	if code, out, errs := runHSC(t, "\xEF\xBB\xBFPass()\n", "compile", "-", "--compact"); code != 0 || !strings.HasPrefix(out, "{") {
-		t.Errorf("compile - with a BOM: exit %d, stdout %q, stderr %q", code, out, errs)
+	jsonDef := "\xEF\xBB\xBF" + `{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`
+	for _, c := range []struct {
+		stdin string
+		args  []string
+	}{
+		{"\xEF\xBB\xBFPass()\n", []string{"compile", "-", "--compact"}},
+		{jsonDef, []string{"check", "-"}},
+		{jsonDef, []string{"run", "-", "--json", "[2]"}},
+	} {
+		if code, out, errs := runHSC(t, c.stdin, c.args...); code != 0 || strings.Contains(out, "\xEF\xBB\xBF") {
+			t.Errorf("hsc %v with a BOM on standard input: exit %d, stdout %q, stderr %q", c.args, code, out, errs)
+		}
 	}
 	t.Run("create", func(t *testing.T) {
 		name := sfnlocal.Name(t, "bom") // local() skips without the server

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -189,11 +190,22 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	if f.virtualTime {
 		opts = append(opts, interpreter.WithClock(interpreter.NewVirtualClock(time.Now())))
 	}
-	if f.trace {
-		opts = append(opts, interpreter.WithEventHook(func(e interpreter.Event) { traceEvent(traceOut, e) }))
+	// The history streams to its file as events happen: nothing of it is
+	// held in memory, and what was written is kept when the run ends by
+	// Ctrl-C or a timeout (the last event then says so).
+	var hw *historyWriter
+	if history != nil {
+		hw = newHistoryWriter(history)
 	}
-	if f.history != "" {
-		opts = append(opts, interpreter.WithHistory())
+	if f.trace || hw != nil {
+		opts = append(opts, interpreter.WithEventHook(func(e interpreter.Event) {
+			if f.trace {
+				traceEvent(traceOut, e)
+			}
+			if hw != nil {
+				hw.add(e)
+			}
+		}))
 	}
 	opts = append(opts, interpreter.WithMaxEvents(f.maxEvents), interpreter.WithTimeout(f.timeout))
 
@@ -203,9 +215,9 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	if res == nil {
 		return err
 	}
-	if history != nil {
-		if herr := writeHistory(history, res.History); herr != nil {
-			return herr
+	if hw != nil {
+		if herr := hw.finish(); herr != nil {
+			return fmt.Errorf("--history %s: %w", f.history, herr)
 		}
 	}
 	if err != nil {
@@ -244,19 +256,62 @@ func loadDefinition(cmd *cobra.Command, file string, g *globalFlags, validate bo
 	return nil, exitError{exitFailure}
 }
 
-// writeHistory writes the events as GetExecutionHistory's output and puts
-// the file in place.
-func writeHistory(f *atomicfile.File, events []interpreter.Event) error {
-	b, err := json.MarshalIndent(struct {
-		Events []interpreter.Event `json:"events"`
-	}{events}, "", "  ")
+// historyWriter writes events as GetExecutionHistory's output,
+// {"events": [...]}, one event at a time, and puts the file in place when
+// the execution has ended. The first write error is kept and reported by
+// finish; later events are dropped.
+type historyWriter struct {
+	f   *atomicfile.File
+	w   *bufio.Writer
+	n   int
+	err error
+}
+
+func newHistoryWriter(f *atomicfile.File) *historyWriter {
+	h := &historyWriter{f: f, w: bufio.NewWriterSize(f, 64<<10)}
+	_, h.err = h.w.WriteString("{\n  \"events\": [")
+	return h
+}
+
+// add appends one event; the hook that calls it is never called
+// concurrently.
+func (h *historyWriter) add(e interpreter.Event) {
+	if h.err != nil {
+		return
+	}
+	b, err := json.MarshalIndent(e, "    ", "  ")
 	if err != nil {
+		h.err = err
+		return
+	}
+	sep := ",\n    "
+	if h.n == 0 {
+		sep = "\n    "
+	}
+	h.n++
+	if _, err := h.w.WriteString(sep); err != nil {
+		h.err = err
+		return
+	}
+	_, h.err = h.w.Write(b)
+}
+
+// finish closes the JSON document and commits the file.
+func (h *historyWriter) finish() error {
+	if h.err != nil {
+		return h.err
+	}
+	end := "\n  ]\n}\n"
+	if h.n == 0 {
+		end = "]\n}\n"
+	}
+	if _, err := h.w.WriteString(end); err != nil {
 		return err
 	}
-	if _, err := f.Write(append(b, '\n')); err != nil {
+	if err := h.w.Flush(); err != nil {
 		return err
 	}
-	return f.Commit()
+	return h.f.Commit()
 }
 
 // traceEvent prints the events --trace shows.
