@@ -35,10 +35,13 @@
 //   - Go SDK v2: sfn.Options.BaseEndpoint = URL, and for those two
 //     operations an Initialize middleware that calls
 //     smithyhttp.DisableEndpointHostPrefix(ctx, true); servertest.NoHostPrefix
-//     is that option. The AWS CLI was checked by hand against this server
-//     (create, start, describe, history, an activity task, an Express
-//     StartSyncExecution, TestState, ValidateStateMachineDefinition, error
-//     codes).
+//     is that option.
+//
+// The AWS CLI 1.45 (botocore 1.43) and the JavaScript SDK v3 were checked
+// by hand against this server: create, start, describe, history, an
+// activity task through GetActivityTask and SendTaskSuccess, an Express
+// StartSyncExecution, TestState, ValidateStateMachineDefinition and error
+// codes.
 //
 // # Differences from AWS
 //
