@@ -43,6 +43,16 @@
 // StartSyncExecution, TestState, ValidateStateMachineDefinition and error
 // codes.
 //
+// # Tasks
+//
+// Config.Tasks (hsc run's task commands, internal/taskcmd) and a mock test
+// case answer Lambda functions, service integrations and any activity they
+// map; an activity neither maps is queued for workers polling
+// GetActivityTask. A .waitForTaskToken task's token is live from the
+// moment the task starts; when its command or mock gives no result
+// (nothing, or null: a command that prints nothing gives null), the task
+// waits for SendTaskSuccess, SendTaskFailure or its timeout.
+//
 // # Differences from AWS
 //
 // What this server does differently, so that nothing differs silently:

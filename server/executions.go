@@ -258,10 +258,10 @@ func (s *Server) newClock() interpreter.Clock {
 	return &scaledClock{start: s.now(), scale: s.cfg.WaitScale}
 }
 
-// resolverFor answers an execution's Task states: activities through the
-// activity queues, other resources through the mock test case (if any)
-// and the configured resolver; a .waitForTaskToken task whose resolver
-// returns no result waits for SendTask… with its token.
+// resolverFor answers an execution's Task states through the mock test
+// case (if any) and the configured resolver (Config.Tasks); an activity
+// neither answers is queued for workers; a .waitForTaskToken task whose
+// resolver returns no result waits for SendTask… with its token.
 func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) interpreter.TaskResolver {
 	var chain interpreter.Resolvers
 	if mock != nil {
@@ -272,10 +272,11 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 	}
 	return interpreter.TaskFunc(func(ctx context.Context, req *interpreter.TaskRequest) ([]byte, error) {
 		if req.ActivityName() != "" {
-			// A mock test case may answer an activity state, as in Step
-			// Functions Local; otherwise a worker does.
-			if mock != nil {
-				out, err := mock.ResolveTask(ctx, req)
+			// A mock test case or a task command may answer an activity
+			// state (as in Step Functions Local and hsc run); otherwise a
+			// worker polling the API does.
+			if len(chain) > 0 {
+				out, err := chain.ResolveTask(ctx, req)
 				var ue *interpreter.UnresolvedTaskError
 				if !errors.As(err, &ue) {
 					return out, err
@@ -286,12 +287,21 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 		if len(chain) == 0 {
 			return nil, &interpreter.UnresolvedTaskError{State: req.StateName, Resource: req.Resource}
 		}
+		if req.TaskToken == "" {
+			return chain.ResolveTask(ctx, req)
+		}
+		// The token is live from the start: whoever the command hands it
+		// to may answer before the command exits.
+		t := &task{token: req.TaskToken, beat: req.SendHeartbeat, taken: func(string) {}, answer: make(chan taskAnswer, 1)}
+		if !s.tasks.register(t) {
+			return nil, fmt.Errorf("task token %q is already waiting for an answer", t.token)
+		}
+		defer s.tasks.end(t.token)
 		out, err := chain.ResolveTask(ctx, req)
-		if err != nil || req.TaskToken == "" || len(bytes.TrimSpace(out)) > 0 {
+		if err != nil || !noResult(out) {
 			return out, err
 		}
-		t := &task{token: req.TaskToken, beat: req.SendHeartbeat, taken: func(string) {}, answer: make(chan taskAnswer, 1)}
-		return s.awaitTask(ctx, t, false)
+		return waitAnswer(ctx, t)
 	})
 }
 
@@ -315,6 +325,18 @@ func (s *Server) awaitTask(ctx context.Context, t *task, queue bool) ([]byte, er
 	if queue {
 		s.tasks.enqueue(t)
 	}
+	return waitAnswer(ctx, t)
+}
+
+// noResult reports whether a callback task's resolver gave no result:
+// nothing, or null (a task command that prints nothing gives null).
+func noResult(out []byte) bool {
+	o := bytes.TrimSpace(out)
+	return len(o) == 0 || string(o) == "null"
+}
+
+// waitAnswer waits for the answer to t or the end of ctx.
+func waitAnswer(ctx context.Context, t *task) ([]byte, error) {
 	select {
 	case a := <-t.answer:
 		if a.failed {
