@@ -21,9 +21,10 @@ const (
 	DefaultAddr      = "127.0.0.1:8083"
 	DefaultRegion    = "us-east-1"
 	DefaultAccountID = "123456789012"
-	// DefaultMaxBodyBytes bounds a request body: a 1 MiB definition,
-	// escaped as a JSON string, with room for the other members.
-	DefaultMaxBodyBytes = 4 << 20
+	// DefaultMaxBodyBytes bounds a request body: a definition of 1,048,576
+	// characters, escaped as a JSON string (up to 6 bytes a character),
+	// with room for the other members.
+	DefaultMaxBodyBytes = 7 << 20
 	// ActivityPollTimeout is how long GetActivityTask holds a request
 	// when no task comes (60 s on AWS).
 	ActivityPollTimeout = 60 * time.Second
