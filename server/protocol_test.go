@@ -97,6 +97,8 @@ func TestValidationMessages(t *testing.T) {
 	}{
 		{"name too long", "CreateActivity", `{"name":"` + long + `"}`,
 			"1 validation error detected: Value '" + long + "' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80"},
+		{"length in UTF-16 units", "CreateActivity", `{"name":"` + strings.Repeat("😀", 41) + `"}`,
+			"1 validation error detected: Value '" + strings.Repeat("😀", 41) + "' at 'name' failed to satisfy constraint: Member must have length less than or equal to 80"},
 		{"name empty", "CreateActivity", `{"name":""}`,
 			"1 validation error detected: Value '' at 'name' failed to satisfy constraint: Member must have length greater than or equal to 1"},
 		{"required missing", "CreateActivity", `{}`,

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hsc-dev/hsc/server/internal/apimodel"
 )
@@ -135,7 +134,7 @@ func (v *validator) value(sh *apimodel.Shape, val any, at string, problems *[]st
 		if !ok {
 			return serialization("Expected a string at '%s'", at)
 		}
-		bounds(s, float64(utf8.RuneCountInString(s)), "length")
+		bounds(s, float64(utf16Len(s)), "length")
 		if len(sh.Enum) > 0 && !slices.Contains(sh.Enum, s) {
 			fail(s, "Member must satisfy enum value set: ["+strings.Join(sh.Enum, ", ")+"]")
 		}
@@ -220,6 +219,19 @@ func (v *validator) value(sh *apimodel.Shape, val any, at string, problems *[]st
 		}
 	}
 	return nil
+}
+
+// utf16Len is a string's length as the service measures it (Java: UTF-16
+// code units; a character beyond U+FFFF counts twice).
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r > 0xFFFF {
+			n++
+		}
+	}
+	return n
 }
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
