@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -262,4 +263,18 @@ func BenchmarkHandlerStartExecution(b *testing.B) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// BenchmarkExternalStartToSucceeded runs the same load generator against
+// another Step Functions endpoint (HSC_BENCH_ENDPOINT, e.g. the one
+// .ci/sfnlocal.sh starts), for figures side by side.
+func BenchmarkExternalStartToSucceeded(b *testing.B) {
+	url := os.Getenv("HSC_BENCH_ENDPOINT")
+	if url == "" {
+		b.Skip("HSC_BENCH_ENDPOINT is not set")
+	}
+	c := client(url)
+	name := fmt.Sprintf("bench%d", time.Now().UnixNano())
+	machine := createMachine(b, c, name, passChain(10))
+	loadGenerator(b, c, machine)
 }
