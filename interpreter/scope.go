@@ -20,6 +20,8 @@ type scope struct {
 	// enteredEvent is the id of the event that entered the state, for
 	// AWS's "(entered at the event id #N)".
 	enteredEvent int64
+	// enteredPrev is the previousEventId of that event.
+	enteredPrev int64
 	// inSize bounds the JSON size of the current state's input and
 	// outSize that of its output (-1: unknown), so that the 256 KiB
 	// checks need not walk values whose size is known.
