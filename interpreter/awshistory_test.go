@@ -122,7 +122,11 @@ func runForHistory(t *testing.T, def, input []byte) []any {
 }
 
 var (
-	isoDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$`)
+	// localstack-snapshot's PATTERN_ISO8601 (not anchored: dates inside
+	// strings become "date" too; impossible dates such as month 13 stay).
+	isoDate      = regexp.MustCompile(`[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-][01]\d:?([0-5]\d)?)`)
+	uuidPattern  = regexp.MustCompile(`[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}`)
+	timestampKey = regexp.MustCompile(`(?i)timestamp`)
 	// localstack's _transform_stepfunctions_cause_details: the JSON quoted
 	// at the end of a cause.
 	causeInput = regexp.MustCompile(`^.*'(\{.*\})'`)
@@ -169,9 +173,6 @@ func normalizeHistory(events []any) []any {
 	}
 	for i, e := range events {
 		events[i] = walk(e, "")
-		if m, ok := events[i].(map[string]any); ok {
-			m["timestamp"] = "timestamp"
-		}
 	}
 	b, _ := json.Marshal(events)
 	s := string(b)
@@ -193,25 +194,64 @@ func normalizeHistory(events []any) []any {
 	if err := d.Decode(&out); err != nil {
 		panic(err)
 	}
-	var dates func(v any) any
-	dates = func(v any) any {
+	// SNAPSHOT_BASIC_TRANSFORMER: the value of a key ending in "id" that
+	// is a UUID becomes <uuid:N> everywhere; ISO dates become "date"; the
+	// value of a key naming a timestamp that is no ISO date becomes
+	// "timestamp".
+	var uuids []string
+	var keys func(v any, key string) any
+	keys = func(v any, key string) any {
 		switch v := v.(type) {
 		case map[string]any:
 			for k, e := range v {
-				v[k] = dates(e)
+				v[k] = keys(e, k)
 			}
+			return v
 		case []any:
 			for i, e := range v {
-				v[i] = dates(e)
+				v[i] = keys(e, "")
 			}
+			return v
 		case string:
-			if isoDate.MatchString(v) {
-				return "date"
+			if strings.HasSuffix(strings.ToLower(key), "id") && uuidPattern.MatchString(v) && !slices.Contains(uuids, v) {
+				uuids = append(uuids, v)
 			}
 		}
 		return v
 	}
-	return dates(out).([]any)
+	keys(out, "")
+	b, _ = json.Marshal(out)
+	s = string(b)
+	for i, u := range uuids {
+		s = strings.ReplaceAll(s, u, fmt.Sprintf("<uuid:%d>", i+1))
+	}
+	s = isoDate.ReplaceAllString(s, "date")
+	out = nil
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		panic(err)
+	}
+	var stamps func(v any, key string) any
+	stamps = func(v any, key string) any {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				v[k] = stamps(e, k)
+			}
+			return v
+		case []any:
+			for i, e := range v {
+				v[i] = stamps(e, "")
+			}
+			return v
+		}
+		if timestampKey.MatchString(key) {
+			if str, ok := v.(string); !ok || !isoDate.MatchString(str) || isoDate.FindStringIndex(str)[0] != 0 {
+				return "timestamp"
+			}
+		}
+		return v
+	}
+	return stamps(out, "").([]any)
 }
 
 // sortParallelEvents is localstack's SfnNoneRecursiveParallelTransformer

@@ -410,7 +410,7 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 	runItem := func(i int) {
 		isc := sc.child()
 		isc.hasItem, isc.itemIndex, isc.itemValue = true, i, items[i]
-		isc.stateName, isc.entered, isc.retryCount = sc.stateName, sc.entered, sc.retryCount
+		isc.stateName, isc.entered, isc.retryCount, isc.retries = sc.stateName, sc.entered, sc.retryCount, sc.retries
 		mu.Lock()
 		isc.lastEvent = source
 		mu.Unlock()

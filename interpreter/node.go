@@ -123,7 +123,7 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		}
 		n := sm.states[cur]
 		st := n.info()
-		sc.enter(st.name, st.readsContext)
+		sc.enter(st.name, st.typ, st.readsContext)
 		sc.enteredPrev = sc.lastEvent
 		if x.record {
 			x.emit(sc, st.entered, func(e *Event) {

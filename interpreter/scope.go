@@ -27,6 +27,9 @@ type scope struct {
 	// checks need not walk values whose size is known.
 	inSize, outSize int
 	retryCount      int
+	// retries is set in Task, Parallel and Map states, whose context
+	// object has State.RetryCount.
+	retries bool
 	token           string
 	hasItem         bool
 	itemIndex       int
@@ -45,8 +48,9 @@ func (sc *scope) child() *scope {
 
 // enter starts a state. The clock is read only for states that may read
 // the context object: reading it costs more than a simple state.
-func (sc *scope) enter(name string, readsContext bool) {
+func (sc *scope) enter(name string, typ stateType, readsContext bool) {
 	sc.stateName = name
+	sc.retries = typ == typeTask || typ == typeParallel || typ == typeMap
 	if readsContext {
 		sc.entered = sc.x.cfg.clock.Now()
 	}
@@ -63,24 +67,29 @@ func (sc *scope) contextObject() any {
 		return sc.ctxObj
 	}
 	x := sc.x
+	// Fields in the order AWS writes them (ctx_input_path_all in
+	// ../shared/aws/history); State.RetryCount only in the states that
+	// retry.
 	exe := newObject(6)
 	exe.add("Id", x.id)
 	exe.add("Input", x.input)
+	exe.add("StartTime", x.start.UTC().Format(timeLayout))
 	exe.add("Name", x.name)
 	exe.add("RoleArn", x.cfg.roleArn)
-	exe.add("StartTime", x.start.UTC().Format(timeLayout))
 	exe.add("RedriveCount", int64(0))
 	st := newObject(3)
-	st.add("EnteredTime", sc.entered.UTC().Format(timeLayout))
 	st.add("Name", sc.stateName)
-	st.add("RetryCount", int64(sc.retryCount))
+	st.add("EnteredTime", sc.entered.UTC().Format(timeLayout))
+	if sc.retries {
+		st.add("RetryCount", int64(sc.retryCount))
+	}
 	sm := newObject(2)
 	sm.add("Id", x.smID)
 	sm.add("Name", x.cfg.smName)
 	o := newObject(5)
 	o.add("Execution", exe)
-	o.add("State", st)
 	o.add("StateMachine", sm)
+	o.add("State", st)
 	if sc.token != "" {
 		t := newObject(1)
 		t.add("Token", sc.token)
