@@ -142,6 +142,15 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		if x.record {
 			x.emit(sc, st.exited, func(e *Event) {
 				e.StateExitedEventDetails = &StateExitedDetails{Name: st.name, Output: encodeJSON(out)}
+				if a := sc.assigned; a != nil {
+					// Each variable as its JSON text, as AWS records them.
+					vars := make(map[string]string, a.Len())
+					for _, m := range a.m {
+						vars[m.k] = encodeJSON(m.v)
+					}
+					e.StateExitedEventDetails.AssignedVariables = vars
+					e.StateExitedEventDetails.AssignedVariablesDetails = &DataDetails{}
+				}
 			})
 		} else {
 			x.count(sc)

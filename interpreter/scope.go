@@ -35,6 +35,9 @@ type scope struct {
 	itemIndex       int
 	itemValue       any
 	ctxObj          any
+	// assigned holds the variables the current state assigned, for its
+	// ...StateExited event.
+	assigned *Object
 	vars            *varScope
 }
 
@@ -57,6 +60,7 @@ func (sc *scope) enter(name string, typ stateType, readsContext bool) {
 	sc.retryCount = 0
 	sc.token = ""
 	sc.ctxObj = nil
+	sc.assigned = nil
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z"
@@ -167,6 +171,7 @@ func (sc *scope) commit(o *Object) {
 	for _, m := range o.m {
 		sc.vars.m[m.k] = m.v
 	}
+	sc.assigned = o
 }
 
 func (sc *scope) varsParent() *varScope {
