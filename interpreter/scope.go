@@ -29,16 +29,16 @@ type scope struct {
 	retryCount      int
 	// retries is set in Task, Parallel and Map states, whose context
 	// object has State.RetryCount.
-	retries bool
-	token           string
-	hasItem         bool
-	itemIndex       int
-	itemValue       any
-	ctxObj          any
+	retries   bool
+	token     string
+	hasItem   bool
+	itemIndex int
+	itemValue any
+	ctxObj    any
 	// assigned holds the variables the current state assigned, for its
 	// ...StateExited event.
 	assigned *Object
-	vars            *varScope
+	vars     *varScope
 }
 
 func (sc *scope) child() *scope {
