@@ -286,3 +286,72 @@ func sortParallelEvents(events []any) []any {
 	}
 	return events
 }
+
+// Every execution on AWS has a role; without WithRoleArn the interpreter
+// names one, and ExecutionStarted and $$.Execution.RoleArn show it.
+func TestDefaultRoleArn(t *testing.T) {
+	res, err := xrun(t, `{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"role.$":"$$.Execution.RoleArn"},"End":true}}}`, `{}`,
+		interpreter.WithHistory(), interpreter.WithStateMachineName("sm"), interpreter.WithAccountID("210987654321"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "arn:aws:iam::210987654321:role/StepFunctions-sm-role"
+	if got := res.History[0].ExecutionStartedEventDetails.RoleArn; got != want {
+		t.Errorf("ExecutionStarted roleArn %q, want %q", got, want)
+	}
+	if got := string(res.Output); got != `{"role":"`+want+`"}` {
+		t.Errorf("output %s", got)
+	}
+}
+
+// Concurrent Parallel branches each count their events from
+// ParallelStateStarted, and the state goes on from the last event of any
+// branch (as the recorded parallel_fail and parallel_order show; with
+// branches running at once the order of their events is not fixed).
+func TestParallelBranchEventChains(t *testing.T) {
+	def := `{"StartAt":"Par","States":{"Par":{"Type":"Parallel","End":true,"Branches":[
+		{"StartAt":"A1","States":{"A1":{"Type":"Pass","Next":"A2"},"A2":{"Type":"Pass","End":true}}},
+		{"StartAt":"B1","States":{"B1":{"Type":"Pass","End":true}}}]}}}`
+	res, err := xrun(t, def, `{}`, interpreter.WithHistory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]interpreter.Event{}
+	var started, succeeded, exited interpreter.Event
+	var last int64
+	for _, e := range res.History {
+		if e.PreviousEventID >= e.ID {
+			t.Errorf("event %d (%s) follows event %d", e.ID, e.Type, e.PreviousEventID)
+		}
+		switch e.Type {
+		case "ParallelStateStarted":
+			started = e
+		case "ParallelStateSucceeded":
+			succeeded = e
+		case "ParallelStateExited":
+			exited = e
+		case "PassStateEntered", "PassStateExited":
+			byName[e.Type+" "+firstNonEmpty(e)] = e
+			last = max(last, e.ID)
+		}
+	}
+	for _, first := range []string{"PassStateEntered A1", "PassStateEntered B1"} {
+		if got := byName[first].PreviousEventID; got != started.ID {
+			t.Errorf("%s follows event %d, want ParallelStateStarted (%d)", first, got, started.ID)
+		}
+	}
+	if got := byName["PassStateEntered A2"].PreviousEventID; got != byName["PassStateExited A1"].ID {
+		t.Errorf("A2 entered after event %d, want A1's exit %d", got, byName["PassStateExited A1"].ID)
+	}
+	if succeeded.PreviousEventID != last || exited.PreviousEventID != last {
+		t.Errorf("ParallelStateSucceeded follows %d and ParallelStateExited %d, want both the last branch event %d",
+			succeeded.PreviousEventID, exited.PreviousEventID, last)
+	}
+}
+
+func firstNonEmpty(e interpreter.Event) string {
+	if e.StateEnteredEventDetails != nil {
+		return e.StateEnteredEventDetails.Name
+	}
+	return e.StateExitedEventDetails.Name
+}

@@ -87,6 +87,9 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		}
 		in = v
 	}
+	if cfg.roleArn == "" {
+		cfg.roleArn = fmt.Sprintf("arn:aws:iam::%s:role/StepFunctions-%s-role", cfg.account, cfg.smName)
+	}
 	x := &execution{cfg: cfg, input: in, record: cfg.record}
 	if cfg.seeded {
 		x.rnd = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
