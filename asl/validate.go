@@ -121,13 +121,74 @@ func ValidateValue(root *Value) []Problem {
 		hint = len(st.Members)
 	}
 	vd := &validator{names: make(map[string]bool, hint)}
-	vd.machine(root, "", scopeTop, "")
+	vd.machine(root, nil, scopeTop, "")
 	slices.SortStableFunc(vd.probs, func(a, b Problem) int { return a.Pos.Offset - b.Pos.Offset })
 	return vd.probs
 }
 
 // Validate checks the model; problems carry pointers but no positions.
 func (m *StateMachine) Validate() []Problem { return ValidateValue(m.ToValue()) }
+
+// loc is the JSON pointer of a value being checked, kept as a chain of
+// references tokens up to the root (nil) and written out only for a
+// problem: most values have none, and building every pointer as text cost
+// the validator most of its allocations.
+type loc struct {
+	up  *loc
+	key string // a member's key
+	idx int    // an element's index, or -1 for a member
+}
+
+// locChunk is the number of locs allocated at once for the validator's
+// stack of them.
+const locChunk = 256
+
+// at returns the pointer of member key of the value at l. Like elem, it
+// takes the loc from the validator's stack: valid until the function that
+// asked for it returns (each one that asks releases its locs on return).
+func (vd *validator) at(l *loc, key string) *loc { return vd.push(loc{up: l, key: key, idx: -1}) }
+
+// elem returns the pointer of element i of the array at l; see at.
+func (vd *validator) elem(l *loc, i int) *loc { return vd.push(loc{up: l, idx: i}) }
+
+func (vd *validator) push(x loc) *loc {
+	c, i := vd.nlocs/locChunk, vd.nlocs%locChunk
+	if c == len(vd.locs) {
+		vd.locs = append(vd.locs, make([]loc, locChunk))
+	}
+	l := &vd.locs[c][i]
+	*l = x
+	vd.nlocs++
+	return l
+}
+
+// mark and release bracket a function's use of the stack of locs.
+func (vd *validator) mark() int { return vd.nlocs }
+
+func (vd *validator) release(mark int) { vd.nlocs = mark }
+
+// String returns the RFC 6901 pointer ("" for the root).
+func (l *loc) String() string {
+	n := 0
+	for x := l; x != nil; x = x.up {
+		n++
+	}
+	toks := make([]string, n)
+	for x := l; x != nil; x = x.up {
+		n--
+		if x.idx >= 0 {
+			toks[n] = strconv.Itoa(x.idx)
+		} else {
+			toks[n] = PointerToken(x.key)
+		}
+	}
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteByte('/')
+		b.WriteString(t)
+	}
+	return b.String()
+}
 
 type scope int
 
@@ -140,6 +201,8 @@ const (
 
 type validator struct {
 	probs      []Problem
+	locs       [][]loc         // the stack of pointers being checked, in chunks
+	nlocs      int             // how many of locs are in use
 	names      map[string]bool // every state name seen so far, machine-wide
 	topJSONata bool            // the machine's QueryLanguage is JSONata
 }
@@ -171,7 +234,8 @@ func isExpression(v *Value) bool {
 
 // expressions checks the syntax of every JSONata expression in v (a field
 // of a JSONata state, without nested states).
-func (vd *validator) expressions(v *Value, ptr, state string) {
+func (vd *validator) expressions(v *Value, ptr *loc, state string) {
+	defer vd.release(vd.mark())
 	switch v.Kind {
 	case KindString:
 		if src, ok := JSONataExpression(v.Str); ok {
@@ -181,20 +245,20 @@ func (vd *validator) expressions(v *Value, ptr, state string) {
 		}
 	case KindArray:
 		for i, e := range v.Elems {
-			vd.expressions(e, ptr+"/"+strconv.Itoa(i), state)
+			vd.expressions(e, vd.elem(ptr, i), state)
 		}
 	case KindObject:
 		for _, m := range v.Members {
-			vd.expressions(m.Value, ptr+"/"+PointerToken(m.Key), state)
+			vd.expressions(m.Value, vd.at(ptr, m.Key), state)
 		}
 	}
 }
 
-func (vd *validator) add(sev diag.Severity, code Code, ptr string, pos diag.Pos, state, format string, args ...any) {
-	vd.probs = append(vd.probs, Problem{Pointer: ptr, Pos: pos, Severity: sev, Code: code, State: state, Msg: fmt.Sprintf(format, args...)})
+func (vd *validator) add(sev diag.Severity, code Code, ptr *loc, pos diag.Pos, state, format string, args ...any) {
+	vd.probs = append(vd.probs, Problem{Pointer: ptr.String(), Pos: pos, Severity: sev, Code: code, State: state, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (vd *validator) errorf(code Code, ptr string, v *Value, state, format string, args ...any) {
+func (vd *validator) errorf(code Code, ptr *loc, v *Value, state, format string, args ...any) {
 	var pos diag.Pos
 	if v != nil {
 		pos = v.Pos
@@ -204,7 +268,8 @@ func (vd *validator) errorf(code Code, ptr string, v *Value, state, format strin
 
 // fields checks an object's keys against allowed and reports duplicates.
 // It returns false when v is not an object.
-func (vd *validator) fields(v *Value, ptr, state, what string, allowed func(string) bool) bool {
+func (vd *validator) fields(v *Value, ptr *loc, state, what string, allowed func(string) bool) bool {
+	defer vd.release(vd.mark())
 	if v.Kind != KindObject {
 		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be an object, not %s", what, v.Kind)
 		return false
@@ -225,10 +290,10 @@ func (vd *validator) fields(v *Value, ptr, state, what string, allowed func(stri
 			}
 		}
 		if dup {
-			vd.add(diag.SevError, CodeDuplicateField, ptr+"/"+PointerToken(m.Key), m.KeyPos, state, "field %q appears twice in %s", m.Key, what)
+			vd.add(diag.SevError, CodeDuplicateField, vd.at(ptr, m.Key), m.KeyPos, state, "field %q appears twice in %s", m.Key, what)
 		}
 		if !allowed(m.Key) {
-			vd.add(diag.SevError, CodeUnknownField, ptr+"/"+PointerToken(m.Key), m.KeyPos, state, "field %q is not allowed in %s", m.Key, what)
+			vd.add(diag.SevError, CodeUnknownField, vd.at(ptr, m.Key), m.KeyPos, state, "field %q is not allowed in %s", m.Key, what)
 		}
 	}
 	return true
@@ -238,7 +303,7 @@ func oneOf(keys ...string) func(string) bool {
 	return func(k string) bool { return slices.Contains(keys, k) }
 }
 
-func (vd *validator) str(v *Value, ptr, state, field string) (string, bool) {
+func (vd *validator) str(v *Value, ptr *loc, state, field string) (string, bool) {
 	if v.Kind != KindString {
 		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be a string, not %s", field, v.Kind)
 		return "", false
@@ -247,7 +312,7 @@ func (vd *validator) str(v *Value, ptr, state, field string) (string, bool) {
 }
 
 // integer checks an integer field is at least lo.
-func (vd *validator) integer(v *Value, ptr, state, field string, lo int64) (int64, bool) {
+func (vd *validator) integer(v *Value, ptr *loc, state, field string, lo int64) (int64, bool) {
 	n, ok := v.Int64()
 	if !ok {
 		if v.Kind == KindNumber {
@@ -264,7 +329,7 @@ func (vd *validator) integer(v *Value, ptr, state, field string, lo int64) (int6
 	return n, true
 }
 
-func (vd *validator) path(v *Value, ptr, state, field string, pk PathKind, nullable bool) {
+func (vd *validator) path(v *Value, ptr *loc, state, field string, pk PathKind, nullable bool) {
 	if v.Kind == KindNull && nullable {
 		return
 	}
@@ -277,7 +342,8 @@ func (vd *validator) path(v *Value, ptr, state, field string, pk PathKind, nulla
 	}
 }
 
-func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
+func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
+	defer vd.release(vd.mark())
 	what := "the state machine"
 	allowed := oneOf("StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage")
 	switch sc {
@@ -298,7 +364,7 @@ func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
 		vd.topJSONata = true
 	}
 	for _, m := range v.Members {
-		p := ptr + "/" + PointerToken(m.Key)
+		p := vd.at(ptr, m.Key)
 		switch m.Key {
 		case "Comment", "Version":
 			vd.str(m.Value, p, owner, m.Key)
@@ -316,10 +382,10 @@ func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
 	if states == nil {
 		vd.errorf(CodeMissingField, ptr, v, owner, "%s has no States", what)
 	} else if states.Kind != KindObject {
-		vd.errorf(CodeInvalidType, ptr+"/States", states, owner, "States must be an object, not %s", states.Kind)
+		vd.errorf(CodeInvalidType, vd.at(ptr, "States"), states, owner, "States must be an object, not %s", states.Kind)
 		states = nil
 	} else if len(states.Members) == 0 {
-		vd.errorf(CodeMissingField, ptr+"/States", states, owner, "States must hold at least one state")
+		vd.errorf(CodeMissingField, vd.at(ptr, "States"), states, owner, "States must hold at least one state")
 	}
 	var scopeNames map[string]bool
 	if states != nil {
@@ -334,19 +400,21 @@ func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
 	case startAt == nil:
 		vd.errorf(CodeMissingField, ptr, v, owner, "%s has no StartAt", what)
 	case startAt.Kind != KindString:
-		vd.errorf(CodeInvalidType, ptr+"/StartAt", startAt, owner, "StartAt must be a string, not %s", startAt.Kind)
+		vd.errorf(CodeInvalidType, vd.at(ptr, "StartAt"), startAt, owner, "StartAt must be a string, not %s", startAt.Kind)
 	default:
 		start = startAt.Str
 		if states != nil && !scopeNames[start] {
-			vd.errorf(CodeMissingTarget, ptr+"/StartAt", startAt, owner, "StartAt names state %q, which does not exist%s", start, where(sc))
+			vd.errorf(CodeMissingTarget, vd.at(ptr, "StartAt"), startAt, owner, "StartAt names state %q, which does not exist%s", start, where(sc))
 		}
 	}
 	if states == nil {
 		return
 	}
-	sp := ptr + "/States"
+	sp := vd.at(ptr, "States")
+	mark := vd.mark()
 	for _, m := range states.Members {
-		p := sp + "/" + PointerToken(m.Key)
+		vd.release(mark)
+		p := vd.at(sp, m.Key)
 		name := m.Key
 		switch n := utf8.RuneCountInString(name); {
 		case n == 0:
@@ -375,7 +443,7 @@ func where(sc scope) string {
 	return ""
 }
 
-func (vd *validator) queryLanguage(v *Value, ptr, state string) {
+func (vd *validator) queryLanguage(v *Value, ptr *loc, state string) {
 	if s, ok := vd.str(v, ptr, state, "QueryLanguage"); ok && s != "JSONPath" && s != "JSONata" {
 		vd.errorf(CodeInvalidValue, ptr, v, state, "QueryLanguage must be \"JSONPath\" or \"JSONata\", not %q", s)
 	}
@@ -422,7 +490,8 @@ func buildStateFields(typ string) []string {
 	return nil
 }
 
-func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]bool, sc scope) {
+func (vd *validator) state(v *Value, ptr *loc, name string, scopeNames map[string]bool, sc scope) {
+	defer vd.release(vd.mark())
 	if v.Kind != KindObject {
 		vd.errorf(CodeInvalidType, ptr, v, name, "state %q must be an object, not %s", name, v.Kind)
 		return
@@ -432,24 +501,20 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 		vd.errorf(CodeMissingField, ptr, v, name, "state %q has no Type", name)
 		return
 	}
-	typ, ok := vd.str(typeV, ptr+"/Type", name, "Type")
+	typ, ok := vd.str(typeV, vd.at(ptr, "Type"), name, "Type")
 	if !ok {
 		return
 	}
 	allowed := stateFields(typ)
 	if allowed == nil {
-		vd.errorf(CodeInvalidValue, ptr+"/Type", typeV, name, "unknown state type %q", typ)
+		vd.errorf(CodeInvalidValue, vd.at(ptr, "Type"), typeV, name, "unknown state type %q", typ)
 		return
 	}
 	what := "a " + typ + " state"
 	vd.fields(v, ptr, name, what, func(k string) bool {
 		return k == "Type" || k == "Comment" || k == "QueryLanguage" || slices.Contains(allowed, k)
 	})
-	target := func(tv *Value, p, field string) {
-		if s, ok := vd.str(tv, p, name, field); ok && !scopeNames[s] {
-			vd.errorf(CodeMissingTarget, p, tv, name, "%s names state %q, which does not exist%s", field, s, where(sc))
-		}
-	}
+	target := &targets{names: scopeNames, sc: sc, state: name}
 	jsonata := vd.topJSONata
 	if ql, ok := v.Member("QueryLanguage"); ok && ql.Value.Kind == KindString {
 		switch ql.Value.Str {
@@ -457,7 +522,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			jsonata = true
 		case "JSONPath":
 			if vd.topJSONata {
-				vd.errorf(CodeInvalidValue, ptr+"/QueryLanguage", ql.Value, name, "a state may not use JSONPath when the state machine's QueryLanguage is JSONata")
+				vd.errorf(CodeInvalidValue, vd.at(ptr, "QueryLanguage"), ql.Value, name, "a state may not use JSONPath when the state machine's QueryLanguage is JSONata")
 			}
 		}
 	}
@@ -467,14 +532,14 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			switch m.Key {
 			case "Branches", "Iterator", "ItemProcessor": // states of their own
 			default:
-				vd.expressions(m.Value, ptr+"/"+PointerToken(m.Key), name)
+				vd.expressions(m.Value, vd.at(ptr, m.Key), name)
 			}
 		}
 	}
 
 	// Fields common to several types.
 	for _, m := range v.Members {
-		p := ptr + "/" + PointerToken(m.Key)
+		p := vd.at(ptr, m.Key)
 		val := m.Value
 		if slices.Contains(allowed, m.Key) {
 			if jsonata && jsonPathOnly(m.Key) {
@@ -503,9 +568,9 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 		}
 		switch m.Key {
 		case "Next":
-			target(val, p, "Next")
+			vd.target(target, val, p, "Next")
 		case "Default":
-			target(val, p, "Default")
+			vd.target(target, val, p, "Default")
 		case "End":
 			if val.Kind != KindBool {
 				vd.errorf(CodeInvalidType, p, val, name, "End must be true or false, not %s", val.Kind)
@@ -573,9 +638,9 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			}
 			for i, r := range val.Elems {
 				if jsonata {
-					vd.jsonataRule(r, p+"/"+strconv.Itoa(i), name, target)
+					vd.jsonataRule(r, vd.elem(p, i), name, target)
 				} else {
-					vd.rule(r, p+"/"+strconv.Itoa(i), name, true, target)
+					vd.rule(r, vd.elem(p, i), name, true, target)
 				}
 			}
 		case "Branches":
@@ -585,7 +650,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				vd.errorf(CodeMissingField, p, val, name, "Branches must hold at least one branch")
 			}
 			for i, b := range val.Elems {
-				vd.machine(b, p+"/"+strconv.Itoa(i), scopeBranch, name)
+				vd.machine(b, vd.elem(p, i), scopeBranch, name)
 			}
 		case "Iterator":
 			vd.machine(val, p, scopeIterator, name)
@@ -603,7 +668,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 	}
 	exclusive := func(a, b string) {
 		if has(a) && has(b) {
-			vd.errorf(CodeInvalidValue, ptr+"/"+b, v.Get(b), name, "%s may not have both %s and %s", what, a, b)
+			vd.errorf(CodeInvalidValue, vd.at(ptr, b), v.Get(b), name, "%s may not have both %s and %s", what, a, b)
 		}
 	}
 	if slices.Contains(allowed, "End") {
@@ -611,7 +676,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 		isEnd := end != nil && end.Kind == KindBool && end.Bool
 		switch {
 		case has("Next") && isEnd:
-			vd.errorf(CodeNextAndEnd, ptr+"/End", end, name, "%s may not have both Next and End", what)
+			vd.errorf(CodeNextAndEnd, vd.at(ptr, "End"), end, name, "%s may not have both Next and End", what)
 		case !has("Next") && !isEnd:
 			vd.errorf(CodeNextAndEnd, ptr, v, name, "%s needs either Next or \"End\": true", what)
 		}
@@ -627,7 +692,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				to, tok = 99999999, true // AWS's default task timeout
 			}
 			if tok && hb >= to {
-				vd.errorf(CodeHeartbeat, ptr+"/HeartbeatSeconds", v.Get("HeartbeatSeconds"), name,
+				vd.errorf(CodeHeartbeat, vd.at(ptr, "HeartbeatSeconds"), v.Get("HeartbeatSeconds"), name,
 					"HeartbeatSeconds (%d) must be smaller than TimeoutSeconds (%d)", hb, to)
 			}
 		}
@@ -651,7 +716,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 	case TypeMap:
 		switch {
 		case has("Iterator") && has("ItemProcessor"):
-			vd.errorf(CodeInvalidValue, ptr+"/ItemProcessor", v.Get("ItemProcessor"), name, "a Map state may not have both Iterator and ItemProcessor")
+			vd.errorf(CodeInvalidValue, vd.at(ptr, "ItemProcessor"), v.Get("ItemProcessor"), name, "a Map state may not have both Iterator and ItemProcessor")
 		case !has("Iterator") && !has("ItemProcessor"):
 			vd.errorf(CodeMissingField, ptr, v, name, "a Map state needs ItemProcessor (or the older Iterator)")
 		}
@@ -663,13 +728,14 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 }
 
 // itemBatcher checks a Map state's ItemBatcher.
-func (vd *validator) itemBatcher(v *Value, ptr, state string) {
+func (vd *validator) itemBatcher(v *Value, ptr *loc, state string) {
+	defer vd.release(vd.mark())
 	if !vd.fields(v, ptr, state, "an ItemBatcher", oneOf("MaxItemsPerBatch", "MaxItemsPerBatchPath",
 		"MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")) {
 		return
 	}
 	for _, m := range v.Members {
-		p := ptr + "/" + PointerToken(m.Key)
+		p := vd.at(ptr, m.Key)
 		switch m.Key {
 		case "MaxItemsPerBatch", "MaxInputBytesPerBatch":
 			vd.integer(m.Value, p, state, m.Key, 1)
@@ -686,7 +752,7 @@ func (vd *validator) itemBatcher(v *Value, ptr, state string) {
 	}
 	for _, f := range []string{"MaxItemsPerBatch", "MaxInputBytesPerBatch"} {
 		if v.Has(f) && v.Has(f+"Path") {
-			vd.errorf(CodeInvalidValue, ptr+"/"+f+"Path", v.Get(f+"Path"), state, "an ItemBatcher may not have both %s and %sPath", f, f)
+			vd.errorf(CodeInvalidValue, vd.at(ptr, f+"Path"), v.Get(f+"Path"), state, "an ItemBatcher may not have both %s and %sPath", f, f)
 		}
 	}
 }
@@ -694,7 +760,8 @@ func (vd *validator) itemBatcher(v *Value, ptr, state string) {
 // assign checks an Assign field: an object whose keys name workflow
 // variables (with ".$" in JSONPath states for values computed from paths
 // and intrinsic functions).
-func (vd *validator) assign(v *Value, ptr, state string, jsonata bool) {
+func (vd *validator) assign(v *Value, ptr *loc, state string, jsonata bool) {
+	defer vd.release(vd.mark())
 	if v.Kind != KindObject {
 		vd.errorf(CodeInvalidType, ptr, v, state, "Assign must be an object, not %s", v.Kind)
 		return
@@ -705,7 +772,7 @@ func (vd *validator) assign(v *Value, ptr, state string, jsonata bool) {
 			name = strings.TrimSuffix(name, ".$")
 		}
 		if !IsVariableName(name) || name == "states" {
-			vd.add(diag.SevError, CodeInvalidValue, ptr+"/"+PointerToken(m.Key), m.KeyPos, state,
+			vd.add(diag.SevError, CodeInvalidValue, vd.at(ptr, m.Key), m.KeyPos, state,
 				"Assign: %q is not a valid variable name (a letter or '_' followed by letters, digits and '_'; not \"states\")", name)
 		}
 	}
@@ -716,11 +783,12 @@ func (vd *validator) assign(v *Value, ptr, state string, jsonata bool) {
 
 // template checks a payload template: fields whose name ends in ".$" must
 // hold a path or an intrinsic function call.
-func (vd *validator) template(v *Value, ptr, state string) {
+func (vd *validator) template(v *Value, ptr *loc, state string) {
+	defer vd.release(vd.mark())
 	switch v.Kind {
 	case KindObject:
 		for _, m := range v.Members {
-			p := ptr + "/" + PointerToken(m.Key)
+			p := vd.at(ptr, m.Key)
 			if strings.HasSuffix(m.Key, ".$") {
 				if s, ok := vd.str(m.Value, p, state, fmt.Sprintf("field %q", m.Key)); ok {
 					if err := CheckPathOrIntrinsic(s); err != nil {
@@ -733,18 +801,34 @@ func (vd *validator) template(v *Value, ptr, state string) {
 		}
 	case KindArray:
 		for i, e := range v.Elems {
-			vd.template(e, ptr+"/"+strconv.Itoa(i), state)
+			vd.template(e, vd.elem(ptr, i), state)
 		}
 	}
 }
 
-func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool, target func(*Value, string, string)) {
+// targets is what a state's transitions are checked against: the state
+// names of its scope.
+type targets struct {
+	names map[string]bool
+	sc    scope
+	state string // the state whose transitions these are
+}
+
+// target checks that tv, at p, names a state of the scope.
+func (vd *validator) target(t *targets, tv *Value, p *loc, field string) {
+	if s, ok := vd.str(tv, p, t.state, field); ok && !t.names[s] {
+		vd.errorf(CodeMissingTarget, p, tv, t.state, "%s names state %q, which does not exist%s", field, s, where(t.sc))
+	}
+}
+
+func (vd *validator) retryCatch(v *Value, ptr *loc, state, field string, jsonata bool, target *targets) {
+	defer vd.release(vd.mark())
 	if v.Kind != KindArray {
 		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be an array, not %s", field, v.Kind)
 		return
 	}
 	for i, e := range v.Elems {
-		p := ptr + "/" + strconv.Itoa(i)
+		p := vd.elem(ptr, i)
 		what := "a retrier"
 		allowed := oneOf("ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment")
 		if field == "Catch" {
@@ -762,12 +846,12 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 		case errs == nil:
 			vd.errorf(CodeMissingField, p, e, state, "%s needs ErrorEquals", what)
 		case errs.Kind != KindArray:
-			vd.errorf(CodeInvalidType, p+"/ErrorEquals", errs, state, "ErrorEquals must be an array of error names, not %s", errs.Kind)
+			vd.errorf(CodeInvalidType, vd.at(p, "ErrorEquals"), errs, state, "ErrorEquals must be an array of error names, not %s", errs.Kind)
 		case len(errs.Elems) == 0:
-			vd.errorf(CodeMissingField, p+"/ErrorEquals", errs, state, "ErrorEquals must name at least one error")
+			vd.errorf(CodeMissingField, vd.at(p, "ErrorEquals"), errs, state, "ErrorEquals must name at least one error")
 		default:
 			for j, en := range errs.Elems {
-				ep := p + "/ErrorEquals/" + strconv.Itoa(j)
+				ep := vd.elem(vd.at(p, "ErrorEquals"), j)
 				s, ok := vd.str(en, ep, state, "an ErrorEquals entry")
 				if !ok || s != ErrorAll {
 					continue
@@ -783,7 +867,7 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 			}
 		}
 		for _, m := range e.Members {
-			mp := p + "/" + PointerToken(m.Key)
+			mp := vd.at(p, m.Key)
 			switch m.Key {
 			case "IntervalSeconds", "MaxDelaySeconds":
 				vd.integer(m.Value, mp, state, m.Key, 1)
@@ -804,7 +888,7 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 			case "Assign":
 				vd.assign(m.Value, mp, state, jsonata)
 			case "Next":
-				target(m.Value, mp, "Next")
+				vd.target(target, m.Value, mp, "Next")
 			case "ResultPath":
 				k, _ := FieldPathKind(m.Key)
 				vd.path(m.Value, mp, state, m.Key, k, true)
@@ -817,7 +901,8 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 }
 
 // rule checks one Choice rule; top is true for the elements of Choices.
-func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Value, string, string)) {
+func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *targets) {
+	defer vd.release(vd.mark())
 	allowed := func(k string) bool {
 		switch k {
 		case "And", "Or", "Not", "Variable", "Comment":
@@ -837,15 +922,15 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 	}
 	if top {
 		if m, ok := v.Member("Assign"); ok {
-			vd.assign(m.Value, ptr+"/Assign", state, false)
+			vd.assign(m.Value, vd.at(ptr, "Assign"), state, false)
 		}
 		if nv := v.Get("Next"); nv == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "a top-level Choice rule needs Next")
 		} else {
-			target(nv, ptr+"/Next", "Next")
+			vd.target(target, nv, vd.at(ptr, "Next"), "Next")
 		}
 	} else if m, ok := v.Member("Next"); ok {
-		vd.add(diag.SevError, CodeChoiceRule, ptr+"/Next", m.KeyPos, state, "Next is allowed only on top-level Choice rules, not inside And, Or or Not")
+		vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Next"), m.KeyPos, state, "Next is allowed only on top-level Choice rules, not inside And, Or or Not")
 	}
 	var ops []string
 	for _, m := range v.Members {
@@ -863,12 +948,12 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		return
 	}
 	op := ops[0]
-	p := ptr + "/" + PointerToken(op)
+	p := vd.at(ptr, op)
 	val := v.Get(op)
 	switch op {
 	case "And", "Or":
 		if m, ok := v.Member("Variable"); ok {
-			vd.add(diag.SevError, CodeChoiceRule, ptr+"/Variable", m.KeyPos, state, "%s with %s may not have Variable", what, op)
+			vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Variable"), m.KeyPos, state, "%s with %s may not have Variable", what, op)
 		}
 		if val.Kind != KindArray {
 			vd.errorf(CodeInvalidType, p, val, state, "%s must be an array of rules, not %s", op, val.Kind)
@@ -878,11 +963,11 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 			vd.errorf(CodeChoiceRule, p, val, state, "%s must hold at least one rule", op)
 		}
 		for i, e := range val.Elems {
-			vd.rule(e, p+"/"+strconv.Itoa(i), state, false, target)
+			vd.rule(e, vd.elem(p, i), state, false, target)
 		}
 	case "Not":
 		if m, ok := v.Member("Variable"); ok {
-			vd.add(diag.SevError, CodeChoiceRule, ptr+"/Variable", m.KeyPos, state, "%s with Not may not have Variable", what)
+			vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Variable"), m.KeyPos, state, "%s with Not may not have Variable", what)
 		}
 		vd.rule(val, p, state, false, target)
 	default:
@@ -890,7 +975,7 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		if variable == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "%s with %s needs Variable", what, op)
 		} else {
-			vd.path(variable, ptr+"/Variable", state, "Variable", PathAny, false)
+			vd.path(variable, vd.at(ptr, "Variable"), state, "Variable", PathAny, false)
 		}
 		cmp, _ := LookupComparator(op)
 		want := cmp.Operand
@@ -911,23 +996,24 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 
 // jsonataRule checks a Choice rule of a JSONata state: a Condition and a
 // Next.
-func (vd *validator) jsonataRule(v *Value, ptr, state string, target func(*Value, string, string)) {
+func (vd *validator) jsonataRule(v *Value, ptr *loc, state string, target *targets) {
+	defer vd.release(vd.mark())
 	if !vd.fields(v, ptr, state, "a JSONata Choice rule", oneOf("Condition", "Next", "Comment", "Assign", "Output")) {
 		return
 	}
 	if m, ok := v.Member("Assign"); ok {
-		vd.assign(m.Value, ptr+"/Assign", state, true)
+		vd.assign(m.Value, vd.at(ptr, "Assign"), state, true)
 	}
 	if nv := v.Get("Next"); nv == nil {
 		vd.errorf(CodeChoiceRule, ptr, v, state, "a Choice rule needs Next")
 	} else {
-		target(nv, ptr+"/Next", "Next")
+		vd.target(target, nv, vd.at(ptr, "Next"), "Next")
 	}
 	switch c := v.Get("Condition"); {
 	case c == nil:
 		vd.errorf(CodeChoiceRule, ptr, v, state, "a JSONata Choice rule needs Condition")
 	case c.Kind != KindBool && !isExpression(c):
-		vd.errorf(CodeInvalidType, ptr+"/Condition", c, state, "Condition must be a {%% expression %%} or a boolean")
+		vd.errorf(CodeInvalidType, vd.at(ptr, "Condition"), c, state, "Condition must be a {%% expression %%} or a boolean")
 	}
 }
 
@@ -940,7 +1026,8 @@ func (vd *validator) jsonataRule(v *Value, ptr, state string, target func(*Value
 // or Catch Next of the scope names it (the rule AWS and asl-validator
 // apply); a group of dead states that lead to each other is not reported
 // here, but it cannot hide the missing terminal state.
-func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner string) {
+func (vd *validator) flow(states *Value, ptr *loc, start string, sc scope, owner string) {
+	defer vd.release(vd.mark())
 	// succ appends the names s may transition to (to a reused buffer).
 	succ := func(s *Value, out []string) []string {
 		if s == nil || s.Kind != KindObject {
@@ -1025,7 +1112,7 @@ func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner stri
 	anyTerminal, reachedTerminal := false, false
 	for _, m := range states.Members {
 		if !targeted[index[m.Key]] {
-			vd.add(diag.SevWarning, CodeUnreachable, ptr+"/"+PointerToken(m.Key), m.KeyPos, m.Key,
+			vd.add(diag.SevWarning, CodeUnreachable, vd.at(ptr, m.Key), m.KeyPos, m.Key,
 				"state %q is not reachable: no StartAt, Next, Default or Catch%s leads to it", m.Key, where(sc))
 		}
 		if terminal(m.Value) {
