@@ -310,14 +310,69 @@ func ComparatorTable() []Comparator {
 	return t
 }
 
+// comparatorIndex returns the index in comparatorBases of the base
+// operator named name, or -1: a switch, which Go compiles to a search on
+// length and text (the validator looks up every key of every Choice rule;
+// TestComparatorIndex keeps it in step with the table).
+func comparatorIndex(name string) int {
+	switch name {
+	case "StringEquals":
+		return 0
+	case "StringLessThan":
+		return 1
+	case "StringGreaterThan":
+		return 2
+	case "StringLessThanEquals":
+		return 3
+	case "StringGreaterThanEquals":
+		return 4
+	case "StringMatches":
+		return 5
+	case "NumericEquals":
+		return 6
+	case "NumericLessThan":
+		return 7
+	case "NumericGreaterThan":
+		return 8
+	case "NumericLessThanEquals":
+		return 9
+	case "NumericGreaterThanEquals":
+		return 10
+	case "BooleanEquals":
+		return 11
+	case "TimestampEquals":
+		return 12
+	case "TimestampLessThan":
+		return 13
+	case "TimestampGreaterThan":
+		return 14
+	case "TimestampLessThanEquals":
+		return 15
+	case "TimestampGreaterThanEquals":
+		return 16
+	case "IsNull":
+		return 17
+	case "IsPresent":
+		return 18
+	case "IsNumeric":
+		return 19
+	case "IsString":
+		return 20
+	case "IsBoolean":
+		return 21
+	case "IsTimestamp":
+		return 22
+	}
+	return -1
+}
+
 // LookupComparator returns the comparison operator named name.
 func LookupComparator(name string) (Comparator, bool) {
-	base, isPath := strings.CutSuffix(name, "Path")
-	for i, b := range comparatorBases() {
-		switch {
-		case b.name == name:
-			return Comparator{Name: name, Base: name, Index: i, Operand: b.operand}, true
-		case isPath && b.path && b.name == base:
+	if i := comparatorIndex(name); i >= 0 {
+		return Comparator{Name: name, Base: name, Index: i, Operand: comparatorBases()[i].operand}, true
+	}
+	if base, isPath := strings.CutSuffix(name, "Path"); isPath {
+		if i := comparatorIndex(base); i >= 0 && comparatorBases()[i].path {
 			return Comparator{Name: name, Base: base, Index: i, Path: true, Operand: KindString}, true
 		}
 	}

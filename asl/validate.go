@@ -120,7 +120,7 @@ func ValidateValue(root *Value) []Problem {
 	if st := root.Get("States"); st != nil {
 		hint = len(st.Members)
 	}
-	vd := &validator{names: make(map[string]bool, hint)}
+	vd := &validator{names: make(map[string]struct{}, hint)}
 	vd.machine(root, nil, scopeTop, "")
 	slices.SortStableFunc(vd.probs, func(a, b Problem) int { return a.Pos.Offset - b.Pos.Offset })
 	return vd.probs
@@ -203,7 +203,7 @@ type validator struct {
 	probs      []Problem
 	locs       [][]loc         // the stack of pointers being checked, in chunks
 	nlocs      int             // how many of locs are in use
-	names      map[string]bool // every state name seen so far, machine-wide
+	names      map[string]struct{} // every state name seen so far, machine-wide
 	topJSONata bool            // the machine's QueryLanguage is JSONata
 }
 
@@ -387,11 +387,13 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	} else if len(states.Members) == 0 {
 		vd.errorf(CodeMissingField, vd.at(ptr, "States"), states, owner, "States must hold at least one state")
 	}
-	var scopeNames map[string]bool
+	// The scope's state names, each with the index of its (last) state:
+	// transitions are checked against it, and flow works on the indexes.
+	var scopeNames map[string]int
 	if states != nil {
-		scopeNames = make(map[string]bool, len(states.Members))
-		for _, m := range states.Members {
-			scopeNames[m.Key] = true
+		scopeNames = make(map[string]int, len(states.Members))
+		for i, m := range states.Members {
+			scopeNames[m.Key] = i
 		}
 	}
 	startAt := v.Get("StartAt")
@@ -403,7 +405,7 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 		vd.errorf(CodeInvalidType, vd.at(ptr, "StartAt"), startAt, owner, "StartAt must be a string, not %s", startAt.Kind)
 	default:
 		start = startAt.Str
-		if states != nil && !scopeNames[start] {
+		if _, ok := scopeNames[start]; states != nil && !ok {
 			vd.errorf(CodeMissingTarget, vd.at(ptr, "StartAt"), startAt, owner, "StartAt names state %q, which does not exist%s", start, where(sc))
 		}
 	}
@@ -422,14 +424,15 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 		case n > MaxStateNameLength:
 			vd.add(diag.SevError, CodeStateName, p, m.KeyPos, name, "state name %q exceeds %d characters", name, MaxStateNameLength)
 		}
-		if vd.names[name] {
+		seen := len(vd.names)
+		vd.names[name] = struct{}{} // one map operation; the size tells whether it was new
+		if len(vd.names) == seen {
 			vd.add(diag.SevError, CodeDuplicateState, p, m.KeyPos, name, "duplicate state name %q (state names must be unique in the whole state machine)", name)
 		}
-		vd.names[name] = true
 		vd.state(m.Value, p, name, scopeNames, sc)
 	}
-	if start != "" && scopeNames[start] {
-		vd.flow(states, sp, start, sc, owner)
+	if first, ok := scopeNames[start]; start != "" && ok {
+		vd.flow(states, sp, scopeNames, first, sc, owner)
 	}
 }
 
@@ -449,15 +452,23 @@ func (vd *validator) queryLanguage(v *Value, ptr *loc, state string) {
 	}
 }
 
-// stateFields lists the fields each state type allows besides Type,
-// Comment and QueryLanguage (nil for an unknown type).
-func stateFields(typ string) []string { return stateFieldTable[typ] }
+// stateType is what the validator knows of a state type: the fields it
+// allows besides Type, Comment and QueryLanguage, and how messages name
+// such a state.
+type stateType struct {
+	fields []string
+	what   string // "a Task state"
+}
 
-// stateFieldTable is the read-only table behind stateFields, built once.
-var stateFieldTable = func() map[string][]string {
-	m := map[string][]string{}
+// stateTypes returns what the validator knows of type typ (nil for an
+// unknown type).
+func stateTypes(typ string) *stateType { return stateTypeTable[typ] }
+
+// stateTypeTable is the read-only table behind stateTypes, built once.
+var stateTypeTable = func() map[string]*stateType {
+	m := map[string]*stateType{}
 	for _, t := range []string{TypeTask, TypePass, TypeChoice, TypeWait, TypeSucceed, TypeFail, TypeParallel, TypeMap} {
-		m[t] = buildStateFields(t)
+		m[t] = &stateType{fields: buildStateFields(t), what: "a " + t + " state"}
 	}
 	return m
 }()
@@ -490,7 +501,7 @@ func buildStateFields(typ string) []string {
 	return nil
 }
 
-func (vd *validator) state(v *Value, ptr *loc, name string, scopeNames map[string]bool, sc scope) {
+func (vd *validator) state(v *Value, ptr *loc, name string, scopeNames map[string]int, sc scope) {
 	defer vd.release(vd.mark())
 	if v.Kind != KindObject {
 		vd.errorf(CodeInvalidType, ptr, v, name, "state %q must be an object, not %s", name, v.Kind)
@@ -505,12 +516,12 @@ func (vd *validator) state(v *Value, ptr *loc, name string, scopeNames map[strin
 	if !ok {
 		return
 	}
-	allowed := stateFields(typ)
-	if allowed == nil {
+	st := stateTypes(typ)
+	if st == nil {
 		vd.errorf(CodeInvalidValue, vd.at(ptr, "Type"), typeV, name, "unknown state type %q", typ)
 		return
 	}
-	what := "a " + typ + " state"
+	allowed, what := st.fields, st.what
 	vd.fields(v, ptr, name, what, func(k string) bool {
 		return k == "Type" || k == "Comment" || k == "QueryLanguage" || slices.Contains(allowed, k)
 	})
@@ -541,7 +552,8 @@ func (vd *validator) state(v *Value, ptr *loc, name string, scopeNames map[strin
 	for _, m := range v.Members {
 		p := vd.at(ptr, m.Key)
 		val := m.Value
-		if slices.Contains(allowed, m.Key) {
+		known := slices.Contains(allowed, m.Key)
+		if known {
 			if jsonata && jsonPathOnly(m.Key) {
 				vd.add(diag.SevError, CodeUnknownField, p, m.KeyPos, name, "field %q is not allowed in a JSONata state", m.Key)
 				continue
@@ -558,7 +570,7 @@ func (vd *validator) state(v *Value, ptr *loc, name string, scopeNames map[strin
 				}
 			}
 		}
-		if !slices.Contains(allowed, m.Key) {
+		if !known {
 			if m.Key == "Comment" {
 				vd.str(val, p, name, m.Key)
 			} else if m.Key == "QueryLanguage" {
@@ -809,14 +821,17 @@ func (vd *validator) template(v *Value, ptr *loc, state string) {
 // targets is what a state's transitions are checked against: the state
 // names of its scope.
 type targets struct {
-	names map[string]bool
+	names map[string]int // the scope's state names
 	sc    scope
 	state string // the state whose transitions these are
 }
 
 // target checks that tv, at p, names a state of the scope.
 func (vd *validator) target(t *targets, tv *Value, p *loc, field string) {
-	if s, ok := vd.str(tv, p, t.state, field); ok && !t.names[s] {
+	if s, ok := vd.str(tv, p, t.state, field); ok {
+		if _, found := t.names[s]; found {
+			return
+		}
 		vd.errorf(CodeMissingTarget, p, tv, t.state, "%s names state %q, which does not exist%s", field, s, where(t.sc))
 	}
 }
@@ -932,22 +947,34 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 	} else if m, ok := v.Member("Next"); ok {
 		vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Next"), m.KeyPos, state, "Next is allowed only on top-level Choice rules, not inside And, Or or Not")
 	}
-	var ops []string
+	isOp := func(k string) bool {
+		_, ok := LookupComparator(k)
+		return ok || k == "And" || k == "Or" || k == "Not"
+	}
+	nops, op := 0, ""
 	for _, m := range v.Members {
-		if _, ok := LookupComparator(m.Key); ok || m.Key == "And" || m.Key == "Or" || m.Key == "Not" {
-			ops = append(ops, m.Key)
+		if isOp(m.Key) {
+			if nops == 0 {
+				op = m.Key
+			}
+			nops++
 		}
 	}
-	switch len(ops) {
+	switch nops {
 	case 0:
 		vd.errorf(CodeChoiceRule, ptr, v, state, "%s needs a comparison operator (such as StringEquals) or And, Or, Not", what)
 		return
 	case 1:
 	default:
+		var ops []string
+		for _, m := range v.Members {
+			if isOp(m.Key) {
+				ops = append(ops, m.Key)
+			}
+		}
 		vd.errorf(CodeChoiceRule, ptr, v, state, "%s must have exactly one comparison operator, found %s", what, strings.Join(ops, ", "))
 		return
 	}
-	op := ops[0]
 	p := vd.at(ptr, op)
 	val := v.Get(op)
 	switch op {
@@ -1026,58 +1053,66 @@ func (vd *validator) jsonataRule(v *Value, ptr *loc, state string, target *targe
 // or Catch Next of the scope names it (the rule AWS and asl-validator
 // apply); a group of dead states that lead to each other is not reported
 // here, but it cannot hide the missing terminal state.
-func (vd *validator) flow(states *Value, ptr *loc, start string, sc scope, owner string) {
+func (vd *validator) flow(states *Value, ptr *loc, index map[string]int, first int, sc scope, owner string) {
 	defer vd.release(vd.mark())
-	// succ appends the names s may transition to (to a reused buffer).
-	succ := func(s *Value, out []string) []string {
-		if s == nil || s.Kind != KindObject {
-			return out
-		}
-		for _, k := range [...]string{"Next", "Default"} {
-			if t := s.Get(k); t != nil && t.Kind == KindString {
-				out = append(out, t.Str)
-			}
-		}
-		if rules := s.Get("Choices"); rules != nil && rules.Kind == KindArray {
-			for _, r := range rules.Elems {
-				if t := r.Get("Next"); t != nil && t.Kind == KindString {
-					out = append(out, t.Str)
-				}
-			}
-		}
-		if cs := s.Get("Catch"); cs != nil && cs.Kind == KindArray {
-			for _, c := range cs.Elems {
-				if t := c.Get("Next"); t != nil && t.Kind == KindString {
-					out = append(out, t.Str)
-				}
-			}
-		}
-		return out
-	}
-	// Work on state indexes: one name lookup per transition, then slices.
-	// A name given twice counts as its last state, as a lookup by name
-	// would find it.
+	// Work on state indexes (index maps each name to its state; a name
+	// given twice counts as its last state, as a lookup by name would find
+	// it): one name lookup per transition, then slices.
 	n := len(states.Members)
-	index := make(map[string]int, n)
-	for i, m := range states.Members {
-		index[m.Key] = i
-	}
 	targeted := make([]bool, n)
 	reached := make([]bool, n)
+	isTerminal := make([]bool, n)
 	adj := make([]int, 0, n)   // successors of state i: adj[off[i]:off[i+1]]
 	off := make([]int, 1, n+1) // off[0] = 0
-	var buf []string
-	for _, m := range states.Members {
-		buf = succ(m.Value, buf[:0])
-		for _, t := range buf {
-			if j, ok := index[t]; ok {
-				targeted[j] = true
-				adj = append(adj, j)
+	edge := func(t *Value) {
+		if t == nil || t.Kind != KindString {
+			return
+		}
+		if j, ok := index[t.Str]; ok {
+			targeted[j] = true
+			adj = append(adj, j)
+		}
+	}
+	for i, m := range states.Members {
+		s := m.Value
+		if s.Kind == KindObject {
+			// One pass for the fields that matter (the last of each, as
+			// Get would find): the transitions, and Type and End for
+			// whether the state is terminal.
+			var next, def, choices, catch, typ, end *Value
+			for k := range s.Members {
+				switch s.Members[k].Key {
+				case "Next":
+					next = s.Members[k].Value
+				case "Default":
+					def = s.Members[k].Value
+				case "Choices":
+					choices = s.Members[k].Value
+				case "Catch":
+					catch = s.Members[k].Value
+				case "Type":
+					typ = s.Members[k].Value
+				case "End":
+					end = s.Members[k].Value
+				}
 			}
+			edge(next)
+			edge(def)
+			if choices != nil && choices.Kind == KindArray {
+				for _, r := range choices.Elems {
+					edge(r.Get("Next"))
+				}
+			}
+			if catch != nil && catch.Kind == KindArray {
+				for _, c := range catch.Elems {
+					edge(c.Get("Next"))
+				}
+			}
+			isTerminal[i] = typ != nil && typ.Kind == KindString && (typ.Str == TypeSucceed || typ.Str == TypeFail) ||
+				end != nil && end.Kind == KindBool && end.Bool
 		}
 		off = append(off, len(adj))
 	}
-	first := index[start]
 	targeted[first], reached[first] = true, true
 	queue := make([]int, 1, n)
 	queue[0] = first
@@ -1091,33 +1126,20 @@ func (vd *validator) flow(states *Value, ptr *loc, start string, sc scope, owner
 			}
 		}
 	}
-	terminal := func(s *Value) bool {
-		// One pass for the last Type and End (what Get would find).
-		var t, e *Value
-		if s.Kind == KindObject {
-			for i := range s.Members {
-				switch s.Members[i].Key {
-				case "Type":
-					t = s.Members[i].Value
-				case "End":
-					e = s.Members[i].Value
-				}
-			}
-		}
-		if t != nil && t.Kind == KindString && (t.Str == TypeSucceed || t.Str == TypeFail) {
-			return true
-		}
-		return e != nil && e.Kind == KindBool && e.Bool
-	}
 	anyTerminal, reachedTerminal := false, false
-	for _, m := range states.Members {
-		if !targeted[index[m.Key]] {
+	dups := len(index) != n
+	for i, m := range states.Members {
+		j := i // what a lookup of its name finds
+		if dups {
+			j = index[m.Key]
+		}
+		if !targeted[j] {
 			vd.add(diag.SevWarning, CodeUnreachable, vd.at(ptr, m.Key), m.KeyPos, m.Key,
 				"state %q is not reachable: no StartAt, Next, Default or Catch%s leads to it", m.Key, where(sc))
 		}
-		if terminal(m.Value) {
+		if isTerminal[i] {
 			anyTerminal = true
-			if reached[index[m.Key]] {
+			if reached[j] {
 				reachedTerminal = true
 			}
 		}
