@@ -387,14 +387,9 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	} else if len(states.Members) == 0 {
 		vd.errorf(CodeMissingField, vd.at(ptr, "States"), states, owner, "States must hold at least one state")
 	}
-	// The scope's state names, each with the index of its (last) state:
-	// transitions are checked against it, and flow works on the indexes.
-	var scopeNames map[string]int
+	var scopeNames *stateIndex
 	if states != nil {
-		scopeNames = make(map[string]int, len(states.Members))
-		for i, m := range states.Members {
-			scopeNames[m.Key] = i
-		}
+		scopeNames = &stateIndex{states: states.Members}
 	}
 	startAt := v.Get("StartAt")
 	start := ""
@@ -405,7 +400,7 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 		vd.errorf(CodeInvalidType, vd.at(ptr, "StartAt"), startAt, owner, "StartAt must be a string, not %s", startAt.Kind)
 	default:
 		start = startAt.Str
-		if _, ok := scopeNames[start]; states != nil && !ok {
+		if states != nil && !scopeNames.has(start, 0) {
 			vd.errorf(CodeMissingTarget, vd.at(ptr, "StartAt"), startAt, owner, "StartAt names state %q, which does not exist%s", start, where(sc))
 		}
 	}
@@ -414,7 +409,8 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	}
 	sp := vd.at(ptr, "States")
 	mark := vd.mark()
-	for _, m := range states.Members {
+	dups := false
+	for i, m := range states.Members {
 		vd.release(mark)
 		p := vd.at(sp, m.Key)
 		name := m.Key
@@ -428,10 +424,12 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 		vd.names[name] = struct{}{} // one map operation; the size tells whether it was new
 		if len(vd.names) == seen {
 			vd.add(diag.SevError, CodeDuplicateState, p, m.KeyPos, name, "duplicate state name %q (state names must be unique in the whole state machine)", name)
+			dups = true // maybe in this scope
 		}
-		vd.state(m.Value, p, name, scopeNames, sc)
+		vd.state(m.Value, p, name, &targets{names: scopeNames, near: i + 1, sc: sc, state: name})
 	}
-	if first, ok := scopeNames[start]; start != "" && ok {
+	scopeNames.dups = dups
+	if first, ok := scopeNames.find(start, 0); start != "" && ok {
 		vd.flow(states, sp, scopeNames, first, sc, owner)
 	}
 }
@@ -501,7 +499,7 @@ func buildStateFields(typ string) []string {
 	return nil
 }
 
-func (vd *validator) state(v *Value, ptr *loc, name string, scopeNames map[string]int, sc scope) {
+func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 	defer vd.release(vd.mark())
 	if v.Kind != KindObject {
 		vd.errorf(CodeInvalidType, ptr, v, name, "state %q must be an object, not %s", name, v.Kind)
@@ -525,7 +523,6 @@ func (vd *validator) state(v *Value, ptr *loc, name string, scopeNames map[strin
 	vd.fields(v, ptr, name, what, func(k string) bool {
 		return k == "Type" || k == "Comment" || k == "QueryLanguage" || slices.Contains(allowed, k)
 	})
-	target := &targets{names: scopeNames, sc: sc, state: name}
 	jsonata := vd.topJSONata
 	if ql, ok := v.Member("QueryLanguage"); ok && ql.Value.Kind == KindString {
 		switch ql.Value.Str {
@@ -818,10 +815,48 @@ func (vd *validator) template(v *Value, ptr *loc, state string) {
 	}
 }
 
+// stateIndex finds the states of a scope by name. Most transitions lead
+// to one of the next few states, so it looks there first, and builds a
+// map of the names only when that fails.
+type stateIndex struct {
+	states []Member
+	byName map[string]int // name -> index of the last state of that name
+	// dups is set when a name may occur twice in the scope: then find
+	// always asks the map, which knows which one is the last.
+	dups bool
+}
+
+// find returns the index of the state named name (the last one, when
+// dups is set), trying the states from near on first.
+func (x *stateIndex) find(name string, near int) (int, bool) {
+	if !x.dups {
+		for j := near; j < len(x.states) && j < near+3; j++ {
+			if x.states[j].Key == name {
+				return j, true
+			}
+		}
+	}
+	if x.byName == nil {
+		x.byName = make(map[string]int, len(x.states))
+		for i, m := range x.states {
+			x.byName[m.Key] = i
+		}
+	}
+	j, ok := x.byName[name]
+	return j, ok
+}
+
+// has reports whether the scope has a state named name.
+func (x *stateIndex) has(name string, near int) bool {
+	_, ok := x.find(name, near)
+	return ok
+}
+
 // targets is what a state's transitions are checked against: the state
 // names of its scope.
 type targets struct {
-	names map[string]int // the scope's state names
+	names *stateIndex // the scope's states
+	near  int         // where the state's likely targets start (the next state)
 	sc    scope
 	state string // the state whose transitions these are
 }
@@ -829,7 +864,7 @@ type targets struct {
 // target checks that tv, at p, names a state of the scope.
 func (vd *validator) target(t *targets, tv *Value, p *loc, field string) {
 	if s, ok := vd.str(tv, p, t.state, field); ok {
-		if _, found := t.names[s]; found {
+		if t.names.has(s, t.near) {
 			return
 		}
 		vd.errorf(CodeMissingTarget, p, tv, t.state, "%s names state %q, which does not exist%s", field, s, where(t.sc))
@@ -1053,7 +1088,7 @@ func (vd *validator) jsonataRule(v *Value, ptr *loc, state string, target *targe
 // or Catch Next of the scope names it (the rule AWS and asl-validator
 // apply); a group of dead states that lead to each other is not reported
 // here, but it cannot hide the missing terminal state.
-func (vd *validator) flow(states *Value, ptr *loc, index map[string]int, first int, sc scope, owner string) {
+func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int, sc scope, owner string) {
 	defer vd.release(vd.mark())
 	// Work on state indexes (index maps each name to its state; a name
 	// given twice counts as its last state, as a lookup by name would find
@@ -1064,17 +1099,19 @@ func (vd *validator) flow(states *Value, ptr *loc, index map[string]int, first i
 	isTerminal := make([]bool, n)
 	adj := make([]int, 0, n)   // successors of state i: adj[off[i]:off[i+1]]
 	off := make([]int, 1, n+1) // off[0] = 0
+	near := 0
 	edge := func(t *Value) {
 		if t == nil || t.Kind != KindString {
 			return
 		}
-		if j, ok := index[t.Str]; ok {
+		if j, ok := index.find(t.Str, near); ok {
 			targeted[j] = true
 			adj = append(adj, j)
 		}
 	}
 	for i, m := range states.Members {
 		s := m.Value
+		near = i + 1
 		if s.Kind == KindObject {
 			// One pass for the fields that matter (the last of each, as
 			// Get would find): the transitions, and Type and End for
@@ -1127,11 +1164,10 @@ func (vd *validator) flow(states *Value, ptr *loc, index map[string]int, first i
 		}
 	}
 	anyTerminal, reachedTerminal := false, false
-	dups := len(index) != n
 	for i, m := range states.Members {
 		j := i // what a lookup of its name finds
-		if dups {
-			j = index[m.Key]
+		if index.dups {
+			j, _ = index.find(m.Key, i)
 		}
 		if !targeted[j] {
 			vd.add(diag.SevWarning, CodeUnreachable, vd.at(ptr, m.Key), m.KeyPos, m.Key,
