@@ -310,69 +310,70 @@ func ComparatorTable() []Comparator {
 	return t
 }
 
-// comparatorIndex returns the index in comparatorBases of the base
-// operator named name, or -1: a switch, which Go compiles to a search on
-// length and text (the validator looks up every key of every Choice rule;
-// TestComparatorIndex keeps it in step with the table).
-func comparatorIndex(name string) int {
+// comparatorIndex returns the entry of comparatorBases for the base
+// operator named name and its index, or -1: a switch, which Go compiles
+// to a search on length and text, and copies no table (the validator
+// looks up every key of every Choice rule; TestComparatorIndex keeps it in
+// step with the table).
+func comparatorIndex(name string) (comparatorBase, int) {
 	switch name {
 	case "StringEquals":
-		return 0
+		return comparatorBase{"StringEquals", KindString, true}, 0
 	case "StringLessThan":
-		return 1
+		return comparatorBase{"StringLessThan", KindString, true}, 1
 	case "StringGreaterThan":
-		return 2
+		return comparatorBase{"StringGreaterThan", KindString, true}, 2
 	case "StringLessThanEquals":
-		return 3
+		return comparatorBase{"StringLessThanEquals", KindString, true}, 3
 	case "StringGreaterThanEquals":
-		return 4
+		return comparatorBase{"StringGreaterThanEquals", KindString, true}, 4
 	case "StringMatches":
-		return 5
+		return comparatorBase{"StringMatches", KindString, false}, 5
 	case "NumericEquals":
-		return 6
+		return comparatorBase{"NumericEquals", KindNumber, true}, 6
 	case "NumericLessThan":
-		return 7
+		return comparatorBase{"NumericLessThan", KindNumber, true}, 7
 	case "NumericGreaterThan":
-		return 8
+		return comparatorBase{"NumericGreaterThan", KindNumber, true}, 8
 	case "NumericLessThanEquals":
-		return 9
+		return comparatorBase{"NumericLessThanEquals", KindNumber, true}, 9
 	case "NumericGreaterThanEquals":
-		return 10
+		return comparatorBase{"NumericGreaterThanEquals", KindNumber, true}, 10
 	case "BooleanEquals":
-		return 11
+		return comparatorBase{"BooleanEquals", KindBool, true}, 11
 	case "TimestampEquals":
-		return 12
+		return comparatorBase{"TimestampEquals", KindString, true}, 12
 	case "TimestampLessThan":
-		return 13
+		return comparatorBase{"TimestampLessThan", KindString, true}, 13
 	case "TimestampGreaterThan":
-		return 14
+		return comparatorBase{"TimestampGreaterThan", KindString, true}, 14
 	case "TimestampLessThanEquals":
-		return 15
+		return comparatorBase{"TimestampLessThanEquals", KindString, true}, 15
 	case "TimestampGreaterThanEquals":
-		return 16
+		return comparatorBase{"TimestampGreaterThanEquals", KindString, true}, 16
 	case "IsNull":
-		return 17
+		return comparatorBase{"IsNull", KindBool, false}, 17
 	case "IsPresent":
-		return 18
+		return comparatorBase{"IsPresent", KindBool, false}, 18
 	case "IsNumeric":
-		return 19
+		return comparatorBase{"IsNumeric", KindBool, false}, 19
 	case "IsString":
-		return 20
+		return comparatorBase{"IsString", KindBool, false}, 20
 	case "IsBoolean":
-		return 21
+		return comparatorBase{"IsBoolean", KindBool, false}, 21
 	case "IsTimestamp":
-		return 22
+		return comparatorBase{"IsTimestamp", KindBool, false}, 22
 	}
-	return -1
+	return comparatorBase{}, -1
 }
 
 // LookupComparator returns the comparison operator named name.
 func LookupComparator(name string) (Comparator, bool) {
-	if i := comparatorIndex(name); i >= 0 {
-		return Comparator{Name: name, Base: name, Index: i, Operand: comparatorBases()[i].operand}, true
+	if b, i := comparatorIndex(name); i >= 0 {
+		return Comparator{Name: name, Base: name, Index: i, Operand: b.operand}, true
 	}
 	if base, isPath := strings.CutSuffix(name, "Path"); isPath {
-		if i := comparatorIndex(base); i >= 0 && comparatorBases()[i].path {
+		if b, i := comparatorIndex(base); i >= 0 && b.path {
 			return Comparator{Name: name, Base: base, Index: i, Path: true, Operand: KindString}, true
 		}
 	}

@@ -281,8 +281,9 @@ func (vd *validator) fields(v *Value, ptr *loc, state, what string, allowed func
 		seen = make(map[string]bool, len(v.Members))
 	}
 	for i, m := range v.Members {
-		dup := seen[m.Key]
+		dup := false
 		if seen != nil {
+			dup = seen[m.Key]
 			seen[m.Key] = true
 		} else {
 			for _, prev := range v.Members[:i] {
