@@ -58,7 +58,7 @@ func BenchmarkEncodeLarge(b *testing.B) {
 	_, res := largeMachine(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		codegen.Encode(res.tree, codegen.Format{Indent: 3}, len(res.Definition))
+		codegen.Encode(res.tree, codegen.Format{Indent: 3}, len(res.Definition)/5)
 	}
 }
 

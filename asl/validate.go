@@ -120,7 +120,7 @@ func ValidateValue(root *Value) []Problem {
 	if st := root.Get("States"); st != nil {
 		hint = len(st.Members)
 	}
-	vd := &validator{names: make(map[string]struct{}, hint)}
+	vd := &validator{names: make(map[string]struct{}, hint), locs: make([]loc, 0, 64)}
 	vd.machine(root, nil, scopeTop, "")
 	slices.SortStableFunc(vd.probs, func(a, b Problem) int { return a.Pos.Offset - b.Pos.Offset })
 	return vd.probs
@@ -139,10 +139,6 @@ type loc struct {
 	idx int    // an element's index, or -1 for a member
 }
 
-// locChunk is the number of locs allocated at once for the validator's
-// stack of them.
-const locChunk = 256
-
 // at returns the pointer of member key of the value at l. Like elem, it
 // takes the loc from the validator's stack: valid until the function that
 // asked for it returns (each one that asks releases its locs on return).
@@ -151,21 +147,18 @@ func (vd *validator) at(l *loc, key string) *loc { return vd.push(loc{up: l, key
 // elem returns the pointer of element i of the array at l; see at.
 func (vd *validator) elem(l *loc, i int) *loc { return vd.push(loc{up: l, idx: i}) }
 
+// push puts x on the stack of locs. When the stack grows, the locs
+// already handed out stay where they were, in the old array: a loc never
+// changes once pushed, so they remain right.
 func (vd *validator) push(x loc) *loc {
-	c, i := vd.nlocs/locChunk, vd.nlocs%locChunk
-	if c == len(vd.locs) {
-		vd.locs = append(vd.locs, make([]loc, locChunk))
-	}
-	l := &vd.locs[c][i]
-	*l = x
-	vd.nlocs++
-	return l
+	vd.locs = append(vd.locs, x)
+	return &vd.locs[len(vd.locs)-1]
 }
 
 // mark and release bracket a function's use of the stack of locs.
-func (vd *validator) mark() int { return vd.nlocs }
+func (vd *validator) mark() int { return len(vd.locs) }
 
-func (vd *validator) release(mark int) { vd.nlocs = mark }
+func (vd *validator) release(mark int) { vd.locs = vd.locs[:mark] }
 
 // String returns the RFC 6901 pointer ("" for the root).
 func (l *loc) String() string {
@@ -201,10 +194,9 @@ const (
 
 type validator struct {
 	probs      []Problem
-	locs       [][]loc         // the stack of pointers being checked, in chunks
-	nlocs      int             // how many of locs are in use
+	locs       []loc               // the stack of pointers being checked
 	names      map[string]struct{} // every state name seen so far, machine-wide
-	topJSONata bool            // the machine's QueryLanguage is JSONata
+	topJSONata bool                // the machine's QueryLanguage is JSONata
 }
 
 // jsonPathOnly reports whether a state field exists only in JSONPath mode.
