@@ -292,6 +292,135 @@ func (vd *validator) fields(v *Value, ptr *loc, state, what string, allowed func
 	return true
 }
 
+// stateFieldBit returns the bit of a state field name (Type, Comment,
+// QueryLanguage and every field of stateFields), or 0 for other names:
+// a switch, which Go compiles to a search on length and text; the
+// validator tests a state's fields against a mask of them
+// (TestStateFieldBits keeps it in step with buildStateFields).
+func stateFieldBit(k string) uint64 {
+	switch k {
+	case "Type":
+		return 1 << 0
+	case "Comment":
+		return 1 << 1
+	case "QueryLanguage":
+		return 1 << 2
+	case "InputPath":
+		return 1 << 3
+	case "OutputPath":
+		return 1 << 4
+	case "Output":
+		return 1 << 5
+	case "Assign":
+		return 1 << 6
+	case "Next":
+		return 1 << 7
+	case "End":
+		return 1 << 8
+	case "ResultPath":
+		return 1 << 9
+	case "ResultSelector":
+		return 1 << 10
+	case "Parameters":
+		return 1 << 11
+	case "Arguments":
+		return 1 << 12
+	case "Retry":
+		return 1 << 13
+	case "Catch":
+		return 1 << 14
+	case "Resource":
+		return 1 << 15
+	case "TimeoutSeconds":
+		return 1 << 16
+	case "TimeoutSecondsPath":
+		return 1 << 17
+	case "HeartbeatSeconds":
+		return 1 << 18
+	case "HeartbeatSecondsPath":
+		return 1 << 19
+	case "Credentials":
+		return 1 << 20
+	case "Result":
+		return 1 << 21
+	case "Choices":
+		return 1 << 22
+	case "Default":
+		return 1 << 23
+	case "Seconds":
+		return 1 << 24
+	case "Timestamp":
+		return 1 << 25
+	case "SecondsPath":
+		return 1 << 26
+	case "TimestampPath":
+		return 1 << 27
+	case "Error":
+		return 1 << 28
+	case "ErrorPath":
+		return 1 << 29
+	case "Cause":
+		return 1 << 30
+	case "CausePath":
+		return 1 << 31
+	case "Branches":
+		return 1 << 32
+	case "Iterator":
+		return 1 << 33
+	case "ItemProcessor":
+		return 1 << 34
+	case "ItemsPath":
+		return 1 << 35
+	case "Items":
+		return 1 << 36
+	case "ItemSelector":
+		return 1 << 37
+	case "ItemReader":
+		return 1 << 38
+	case "ItemBatcher":
+		return 1 << 39
+	case "ResultWriter":
+		return 1 << 40
+	case "MaxConcurrency":
+		return 1 << 41
+	case "MaxConcurrencyPath":
+		return 1 << 42
+	case "ToleratedFailurePercentage":
+		return 1 << 43
+	case "ToleratedFailurePercentagePath":
+		return 1 << 44
+	case "ToleratedFailureCount":
+		return 1 << 45
+	case "ToleratedFailureCountPath":
+		return 1 << 46
+	case "Label":
+		return 1 << 47
+	}
+	return 0
+}
+
+// stateFields is fields for a state of type st, on field bits: it
+// returns the bits of the fields the state has.
+func (vd *validator) stateFields(v *Value, ptr *loc, state string, st *stateType) (present uint64) {
+	for i, m := range v.Members {
+		bit := stateFieldBit(m.Key)
+		dup := present&bit != 0
+		if bit == 0 {
+			for _, prev := range v.Members[:i] {
+				dup = dup || prev.Key == m.Key
+			}
+		}
+		present |= bit
+		if dup {
+			vd.add(diag.SevError, CodeDuplicateField, vd.at(ptr, m.Key), m.KeyPos, state, "field %q appears twice in %s", m.Key, st.what)
+		}
+		if st.mask&bit == 0 {
+			vd.add(diag.SevError, CodeUnknownField, vd.at(ptr, m.Key), m.KeyPos, state, "field %q is not allowed in %s", m.Key, st.what)
+		}
+	}
+	return present
+}
+
 func oneOf(keys ...string) func(string) bool {
 	return func(k string) bool { return slices.Contains(keys, k) }
 }
@@ -448,6 +577,7 @@ func (vd *validator) queryLanguage(v *Value, ptr *loc, state string) {
 // such a state.
 type stateType struct {
 	fields []string
+	mask   uint64 // the bits (stateFieldBit) of fields, Type, Comment and QueryLanguage
 	what   string // "a Task state"
 }
 
@@ -459,7 +589,12 @@ func stateTypes(typ string) *stateType { return stateTypeTable[typ] }
 var stateTypeTable = func() map[string]*stateType {
 	m := map[string]*stateType{}
 	for _, t := range []string{TypeTask, TypePass, TypeChoice, TypeWait, TypeSucceed, TypeFail, TypeParallel, TypeMap} {
-		m[t] = &stateType{fields: buildStateFields(t), what: "a " + t + " state"}
+		st := &stateType{fields: buildStateFields(t), what: "a " + t + " state"}
+		st.mask = stateFieldBit("Type") | stateFieldBit("Comment") | stateFieldBit("QueryLanguage")
+		for _, f := range st.fields {
+			st.mask |= stateFieldBit(f)
+		}
+		m[t] = st
 	}
 	return m
 }()
@@ -512,10 +647,18 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 		vd.errorf(CodeInvalidValue, vd.at(ptr, "Type"), typeV, name, "unknown state type %q", typ)
 		return
 	}
-	allowed, what := st.fields, st.what
-	vd.fields(v, ptr, name, what, func(k string) bool {
-		return k == "Type" || k == "Comment" || k == "QueryLanguage" || slices.Contains(allowed, k)
-	})
+	what := st.what
+	// present has the bit of every known field the state has.
+	present := vd.stateFields(v, ptr, name, st)
+	// allowed reports whether the type has field k (besides Type, Comment
+	// and QueryLanguage).
+	allowed := func(k string) bool {
+		switch k {
+		case "Type", "Comment", "QueryLanguage":
+			return false
+		}
+		return st.mask&stateFieldBit(k) != 0
+	}
 	jsonata := vd.topJSONata
 	if ql, ok := v.Member("QueryLanguage"); ok && ql.Value.Kind == KindString {
 		switch ql.Value.Str {
@@ -540,9 +683,13 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 
 	// Fields common to several types.
 	for _, m := range v.Members {
-		p := vd.at(ptr, m.Key)
+		// p serves the checks that only report; what checks deeper
+		// gets its own copy on the stack of locs (vd.push(lp)), so that
+		// p itself can stay on the Go stack.
+		lp := loc{up: ptr, key: m.Key, idx: -1}
+		p := &lp
 		val := m.Value
-		known := slices.Contains(allowed, m.Key)
+		known := allowed(m.Key)
 		if known {
 			if jsonata && jsonPathOnly(m.Key) {
 				vd.add(diag.SevError, CodeUnknownField, p, m.KeyPos, name, "field %q is not allowed in a JSONata state", m.Key)
@@ -586,18 +733,18 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 				// AWS accepts a Pass state whose Parameters is an array
 				// (a deployed AWS sample has one); its ".$" fields are
 				// templates as usual.
-				vd.template(val, p, name)
+				vd.template(val, vd.push(lp), name)
 				continue
 			}
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 				continue
 			}
-			vd.template(val, p, name)
+			vd.template(val, vd.push(lp), name)
 		case "Assign":
-			vd.assign(val, p, name, jsonata)
+			vd.assign(val, vd.push(lp), name, jsonata)
 		case "ItemBatcher":
-			vd.itemBatcher(val, p, name)
+			vd.itemBatcher(val, vd.push(lp), name)
 		case "Credentials", "ItemReader", "ResultWriter":
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
@@ -631,7 +778,7 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 				}
 			}
 		case "Retry", "Catch":
-			vd.retryCatch(val, p, name, m.Key, jsonata, target)
+			vd.retryCatch(val, vd.push(lp), name, m.Key, jsonata, target)
 		case "Choices":
 			if val.Kind != KindArray {
 				vd.errorf(CodeInvalidType, p, val, name, "Choices must be an array, not %s", val.Kind)
@@ -640,9 +787,9 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 			}
 			for i, r := range val.Elems {
 				if jsonata {
-					vd.jsonataRule(r, vd.elem(p, i), name, target)
+					vd.jsonataRule(r, vd.elem(vd.push(lp), i), name, target)
 				} else {
-					vd.rule(r, vd.elem(p, i), name, true, target)
+					vd.rule(r, vd.elem(vd.push(lp), i), name, true, target)
 				}
 			}
 		case "Branches":
@@ -652,17 +799,17 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 				vd.errorf(CodeMissingField, p, val, name, "Branches must hold at least one branch")
 			}
 			for i, b := range val.Elems {
-				vd.machine(b, vd.elem(p, i), scopeBranch, name)
+				vd.machine(b, vd.elem(vd.push(lp), i), scopeBranch, name)
 			}
 		case "Iterator":
-			vd.machine(val, p, scopeIterator, name)
+			vd.machine(val, vd.push(lp), scopeIterator, name)
 		case "ItemProcessor":
-			vd.machine(val, p, scopeItemProcessor, name)
+			vd.machine(val, vd.push(lp), scopeItemProcessor, name)
 		}
 	}
 
 	// Per-type rules that involve several fields.
-	has := func(k string) bool { return v.Get(k) != nil }
+	has := func(k string) bool { return present&stateFieldBit(k) != 0 }
 	needs := func(field string) {
 		if !has(field) {
 			vd.errorf(CodeMissingField, ptr, v, name, "%s needs %s", what, field)
@@ -673,7 +820,7 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 			vd.errorf(CodeInvalidValue, vd.at(ptr, b), v.Get(b), name, "%s may not have both %s and %s", what, a, b)
 		}
 	}
-	if slices.Contains(allowed, "End") {
+	if allowed("End") {
 		end := v.Get("End")
 		isEnd := end != nil && end.Kind == KindBool && end.Bool
 		switch {
@@ -910,7 +1057,8 @@ func (vd *validator) retryCatch(v *Value, ptr *loc, state, field string, jsonata
 			}
 		}
 		for _, m := range e.Members {
-			mp := vd.at(p, m.Key)
+			lmp := loc{up: p, key: m.Key, idx: -1} // see state
+			mp := &lmp
 			switch m.Key {
 			case "IntervalSeconds", "MaxDelaySeconds":
 				vd.integer(m.Value, mp, state, m.Key, 1)
@@ -929,7 +1077,7 @@ func (vd *validator) retryCatch(v *Value, ptr *loc, state, field string, jsonata
 			case "Comment":
 				vd.str(m.Value, mp, state, m.Key)
 			case "Assign":
-				vd.assign(m.Value, mp, state, jsonata)
+				vd.assign(m.Value, vd.push(lmp), state, jsonata)
 			case "Next":
 				vd.target(target, m.Value, mp, "Next")
 			case "ResultPath":
