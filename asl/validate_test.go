@@ -400,3 +400,17 @@ func TestStateFieldBits(t *testing.T) {
 		}
 	}
 }
+
+// TestLineTextFirstLine checks the shortcut Problem.Diag takes for line 1
+// against diag.Source.LineText.
+func TestLineTextFirstLine(t *testing.T) {
+	for _, text := range []string{"", "a", "a\nb", "a\r\nb", "a\rb", "\n", "\r\n", "\r", "abc def\n\nx", "\ufeff{\"a\":1}\n"} {
+		src := diag.NewSource("t", []byte(text))
+		if got, want := lineText(src, 1), src.LineText(1); got != want {
+			t.Errorf("lineText(%q, 1) = %q, LineText gives %q", text, got, want)
+		}
+		if got, want := lineText(src, 2), src.LineText(2); got != want {
+			t.Errorf("lineText(%q, 2) = %q, LineText gives %q", text, got, want)
+		}
+	}
+}
