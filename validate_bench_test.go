@@ -61,4 +61,3 @@ func BenchmarkEncodeLarge(b *testing.B) {
 		codegen.Encode(res.tree, codegen.Format{Indent: 3}, len(res.Definition)/5)
 	}
 }
-
