@@ -130,7 +130,7 @@ func (r *choiceRule) eval(sc *scope, input any) (bool, error) {
 		return present == r.value.(bool), nil
 	}
 	if !present {
-		return false, newError(ErrRuntime, "Invalid path '%s': the choice state's condition path references an invalid value", r.variable.src)
+		return false, sc.runtimeError("Invalid path '%s': the choice state's condition path references an invalid value", r.variable.src)
 	}
 	switch r.op {
 	case opIsNull:
@@ -155,7 +155,7 @@ func (r *choiceRule) eval(sc *scope, input any) (bool, error) {
 	if r.valuePath != nil {
 		var ok bool
 		if other, ok = sc.evalPath(r.valuePath, input); !ok {
-			return false, newError(ErrRuntime, "Invalid path '%s': the choice state's condition path references an invalid value", r.valuePath.src)
+			return false, sc.runtimeError("Invalid path '%s': the choice state's condition path references an invalid value", r.valuePath.src)
 		}
 	}
 	switch {

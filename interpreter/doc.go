@@ -29,8 +29,10 @@
 // reaches 25,000 events (WithMaxEvents changes or lifts the limit; events
 // are counted whether or not they are recorded), and every state's
 // output, Parameters or Arguments result and assigned variables are held
-// to 256 KiB (States.DataLimitExceeded). WithEventHook streams events
-// without keeping them; only WithHistory keeps them.
+// to 256 KiB (States.DataLimitExceeded). Intrinsic functions and JSONata
+// expressions check the size of a string or array before building it and
+// fail the same way. WithEventHook streams events without keeping them;
+// only WithHistory keeps them.
 //
 // # Time
 //

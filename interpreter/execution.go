@@ -41,7 +41,6 @@ type Result struct {
 // execution is the state of one run.
 type execution struct {
 	cfg      config
-	m        *Machine
 	ctx      context.Context // the execution context, for telling abort from timeout
 	cancel   context.CancelCauseFunc
 	id       string
@@ -88,7 +87,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		}
 		in = v
 	}
-	x := &execution{cfg: cfg, m: m, input: in, record: cfg.record}
+	x := &execution{cfg: cfg, input: in, record: cfg.record}
 	if cfg.seeded {
 		x.rnd = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
 	} else {
@@ -124,7 +123,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	x.emit(sc, "ExecutionStarted", func(e *Event) {
 		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: encodeJSON(in), RoleArn: cfg.roleArn}
 	})
-	out, eerr := x.runMachine(ctx, m.root, in, sc)
+	out, eerr := x.runMachine(ctx, m.root, in, sc, -1)
 	res := &Result{ExecutionARN: x.id, StateMachineARN: x.smID, StartDate: x.start}
 	var outJSON []byte
 	if eerr == nil {

@@ -3,10 +3,10 @@ package interpreter
 import (
 	"errors"
 	"fmt"
-	"github.com/hsc-dev/hsc/asl"
 	"strconv"
 	"strings"
 
+	"github.com/hsc-dev/hsc/asl"
 	jsonata "github.com/xiatechs/jsonata-go"
 )
 
@@ -97,6 +97,9 @@ func compileJSONata(src string) (e *jsonata.Expr, err error) {
 			e, err = nil, fmt.Errorf("%v", r)
 		}
 	}()
+	if err := asl.JSONataLexerTrap(src); err != nil {
+		return nil, err
+	}
 	if e, err = jsonata.Compile(src); err != nil {
 		return nil, err
 	}
@@ -263,33 +266,36 @@ func (t *jtemplate) eval(env *jenv, path string) (result any, err error) {
 		defer func() {
 			// The engine is third-party code: turn a crash into an error.
 			if r := recover(); r != nil {
-				result, err = nil, jsonataFailure(t.src, path, fmt.Errorf("%v", r))
+				result, err = nil, jsonataFailure(env.sc, t.src, path, fmt.Errorf("%v", r))
 			}
 		}()
 		vars, in := env.bindings(t.uses)
 		e := *t.expr // a private copy: RegisterVars must not touch the shared expression
 		if err := e.RegisterVars(vars); err != nil {
-			return nil, jsonataFailure(t.src, path, err)
+			return nil, jsonataFailure(env.sc, t.src, path, err)
 		}
 		var hit limitHit
 		if err := e.RegisterExts(stepFunctionsExts(env.sc, env.order, &hit)); err != nil {
-			return nil, jsonataFailure(t.src, path, err)
+			return nil, jsonataFailure(env.sc, t.src, path, err)
 		}
 		if err := e.RegisterExts(guardedJSONataFuncs(&hit, env.order, t.lits)); err != nil {
-			return nil, jsonataFailure(t.src, path, err)
+			return nil, jsonataFailure(env.sc, t.src, path, err)
+		}
+		if err := e.RegisterExts(jsonataAssert()); err != nil {
+			return nil, jsonataFailure(env.sc, t.src, path, err)
 		}
 		if err := e.RegisterExts(jsonataClock(env.sc)); err != nil {
-			return nil, jsonataFailure(t.src, path, err)
+			return nil, jsonataFailure(env.sc, t.src, path, err)
 		}
 		v, err := e.Eval(in)
 		if hit.err != nil {
 			return nil, hit.err
 		}
 		if errors.Is(err, jsonata.ErrUndefined) {
-			return nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", t.src, path)
+			return nil, newError(ErrQueryEvaluation, "%sThe JSONata expression '%s' specified for the field '%s' returned nothing (undefined).", env.sc.errorPrefix(), t.src, path)
 		}
 		if err != nil {
-			return nil, jsonataFailure(t.src, path, err)
+			return nil, jsonataFailure(env.sc, t.src, path, err)
 		}
 		return env.order.fromGo(v, t.lits)
 	case tArray:
@@ -327,7 +333,7 @@ func (t *jtemplate) evalTopArray(env *jenv, field string) (any, *ExecutionError)
 		if t.kind != tCall {
 			src = encodeJSON(v)
 		}
-		return nil, newError(ErrQueryEvaluation, "The JSONata expression '%s' specified for the field '%s' returned an unexpected result type. Expected 'array', but was '%s' for value: %s", src, field, typeName(v), encodeJSON(v))
+		return nil, newError(ErrQueryEvaluation, "%sThe JSONata expression '%s' specified for the field '%s' returned an unexpected result type. Expected 'array', but was '%s' for value: %s", env.sc.errorPrefix(), src, field, typeName(v), truncate(encodeJSON(v)))
 	}
 	return v, nil
 }

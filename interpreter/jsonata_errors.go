@@ -11,15 +11,16 @@ import (
 // jsonataFailure is the States.QueryEvaluationError for an expression that
 // failed, worded as Step Functions words it: "The JSONata expression '...'
 // specified for the field 'Output/x' threw an error during evaluation.
-// T1006: Attempted to invoke a non-function". Step Functions runs the
+// T1006: Attempted to invoke a non-function", after the prefix naming the
+// state and the event it was entered at. Step Functions runs the
 // JavaScript JSONata, whose error codes and messages the engine here
 // (jsonata-go) does not have; the known ones are translated.
-func jsonataFailure(src, path string, err error) *ExecutionError {
+func jsonataFailure(sc *scope, src, path string, err error) *ExecutionError {
 	var ee *ExecutionError
 	if errors.As(err, &ee) && ee.Name != ErrIntrinsicFailure {
 		return ee // a limit or a failure of our own, named already
 	}
-	return newError(ErrQueryEvaluation, "The JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %s", src, path, jsonataMessage(err))
+	return newError(ErrQueryEvaluation, "%sThe JSONata expression '%s' specified for the field '%s' threw an error during evaluation. %s", sc.errorPrefix(), src, path, jsonataMessage(err))
 }
 
 // jsonataMessage gives err the code and wording of JavaScript JSONata
@@ -45,7 +46,13 @@ func jsonataMessage(err error) string {
 	if errors.As(err, &at) {
 		return fmt.Sprintf("T0410: Argument %d of function $%s does not match function signature", at.Which, strings.TrimPrefix(at.Func, "$"))
 	}
-	return err.Error()
+	// The engine appends where a function failed and its arguments (which
+	// may be the whole input); JSONata's messages do not.
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ", position: "); i >= 0 && strings.Contains(msg[i:], ", arguments: ") {
+		msg = msg[:i]
+	}
+	return msg
 }
 
 // jsonataJSMessages are JavaScript JSONata's codes and messages for the

@@ -59,7 +59,7 @@ func guardJSONataTree(e *jsonata.Expr) error {
 	return nil
 }
 
-var nodeType = reflect.TypeFor[jparse.Node]()
+func nodeType() reflect.Type { return reflect.TypeFor[jparse.Node]() }
 
 func guardNode(n jparse.Node) jparse.Node {
 	if v := reflect.ValueOf(n); v.Kind() == reflect.Pointer && !v.IsNil() && v.Elem().Kind() == reflect.Struct {
@@ -89,7 +89,7 @@ func guardValue(f reflect.Value) {
 		if f.IsNil() {
 			return
 		}
-		if f.Type() == nodeType {
+		if f.Type() == nodeType() {
 			f.Set(reflect.ValueOf(guardNode(f.Interface().(jparse.Node))))
 		}
 	case reflect.Slice, reflect.Array:
@@ -99,7 +99,7 @@ func guardValue(f reflect.Value) {
 	case reflect.Struct:
 		guardFields(f)
 	case reflect.Pointer:
-		if !f.IsNil() && f.Elem().Kind() == reflect.Struct && f.Type().Elem().PkgPath() == nodeType.PkgPath() {
+		if !f.IsNil() && f.Elem().Kind() == reflect.Struct && f.Type().Elem().PkgPath() == nodeType().PkgPath() {
 			guardFields(f.Elem())
 		}
 	}

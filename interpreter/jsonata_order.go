@@ -175,7 +175,7 @@ func literalKeys(src string) map[string]int {
 					}
 				}
 			}
-			if v.Kind() == reflect.Pointer && v.Type().Elem().PkgPath() != nodeType.PkgPath() {
+			if v.Kind() == reflect.Pointer && v.Type().Elem().PkgPath() != nodeType().PkgPath() {
 				return
 			}
 			walk(v.Elem())

@@ -1,6 +1,8 @@
 package interpreter
 
 import (
+	"errors"
+
 	jsonata "github.com/xiatechs/jsonata-go"
 	"github.com/xiatechs/jsonata-go/jlib"
 	"github.com/xiatechs/jsonata-go/jtypes"
@@ -17,5 +19,21 @@ func jsonataClock(sc *scope) map[string]jsonata.Extension {
 			return jlib.FromMillis(ms, picture, tz)
 		}},
 		"millis": {Func: func() int64 { return ms }},
+	}
+}
+
+// jsonataAssert is JSONata 2's $assert, which the engine (1.8) lacks.
+func jsonataAssert() map[string]jsonata.Extension {
+	return map[string]jsonata.Extension{
+		"assert": {Func: func(cond bool, msg jtypes.OptionalString) (any, error) {
+			if cond {
+				return nil, jtypes.ErrUndefined
+			}
+			m := msg.String
+			if !msg.IsSet() {
+				m = "$assert() statement failed"
+			}
+			return nil, errors.New("D3141: " + m)
+		}},
 	}
 }

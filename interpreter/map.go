@@ -224,7 +224,7 @@ func (x *execution) batchItems(st *mapNode, eff any, items []any, sc *scope) ([]
 		v, ok := sc.evalPath(p, eff)
 		f, isNum := toFloat(v)
 		if !ok || !isNum || f < 1 || f != math.Trunc(f) {
-			return 0, newError(ErrRuntime, "ItemBatcher.%sPath '%s' must select a positive integer, got %s", what, p.src, describe(v, ok))
+			return 0, sc.runtimeError("ItemBatcher.%sPath '%s' must select a positive integer, got %s", what, p.src, describe(v, ok))
 		}
 		return int(min(f, 1<<30)), nil
 	}
@@ -317,13 +317,13 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 	if st.itemsPath != nil {
 		v, ok := sc.evalPath(st.itemsPath, eff)
 		if !ok {
-			return nil, newError(ErrRuntime, "Invalid path '%s': the ItemsPath of Map state '%s' selects nothing", st.itemsPath.src, st.name)
+			return nil, sc.runtimeError("Invalid path '%s': the ItemsPath of Map state '%s' selects nothing", st.itemsPath.src, st.name)
 		}
 		itemsV = v
 	}
 	items, ok := itemsV.([]any)
 	if !ok {
-		return nil, newError(ErrRuntime, "the items of Map state '%s' must be an array, got %s", st.name, typeName(itemsV))
+		return nil, sc.runtimeError("the items of Map state '%s' must be an array, got %s", st.name, typeName(itemsV))
 	}
 	if st.batch != nil {
 		var err *ExecutionError
@@ -392,6 +392,15 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 			maxFailures = min(maxFailures, int(math.Floor(percent/100*float64(n))))
 		}
 	}
+	// Items selected from the state's input are no bigger than it (not so
+	// items from a variable, a JSONata expression or a batch).
+	itemSize := -1
+	fromInput := st.itemsPath == nil || (!st.itemsPath.context && st.itemsPath.variable == "")
+	if st.batch == nil && st.jItems == nil && fromInput {
+		if itemSize = sc.inSize; itemSize < 0 {
+			itemSize = jsonSize(raw, 0, MaxPayloadBytes)
+		}
+	}
 	runItem := func(i int) {
 		isc := sc.child()
 		isc.hasItem, isc.itemIndex, isc.itemValue = true, i, items[i]
@@ -399,24 +408,24 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 		x.emit(isc, "MapIterationStarted", func(e *Event) {
 			e.MapIterationStartedEventDetails = &MapIterationDetails{Name: st.name, Index: i}
 		})
-		in := items[i]
+		in, inSize := items[i], itemSize
 		var err *ExecutionError
 		if st.jItemSelector != nil {
 			v, jerr := st.jItemSelector.evalTop(&jenv{sc: isc, input: raw}, "ItemSelector")
 			if jerr != nil {
 				err = jerr
 			}
-			in = v
+			in, inSize = v, -1
 		} else if st.itemSelector != nil && st.batch == nil {
 			v, perr := st.itemSelector.eval(isc, eff)
 			if perr != nil {
 				err = asExecError(perr)
 			}
-			in = v
+			in, inSize = v, st.itemSelector.bound(itemSize)
 		}
 		var out any
 		if err == nil {
-			out, err = x.runMachine(mctx, st.processor, in, isc)
+			out, err = x.runMachine(mctx, st.processor, in, isc, inSize)
 		}
 		if err != nil {
 			x.emit(isc, "MapIterationFailed", func(e *Event) {

@@ -101,11 +101,12 @@ type frame struct {
 	rule *choiceRule
 }
 
-// runMachine runs sm from its start state to an end.
-func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any, sc *scope) (any, *ExecutionError) {
+// runMachine runs sm from its start state to an end. inSize bounds the
+// JSON size of input (-1: unknown).
+func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any, sc *scope, inSize int) (any, *ExecutionError) {
 	cur := sm.start
 	done := ctx.Done()
-	sc.outSize = -1 // the size of input is not known yet
+	sc.outSize = inSize
 	for {
 		if done != nil {
 			select {

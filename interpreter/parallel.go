@@ -47,11 +47,11 @@ func (n *parallelNode) run(ctx context.Context, x *execution, sc *scope, in any)
 		if err != nil {
 			return nil, err
 		}
-		bin, _, err := n.io.payload(sc, in, eff)
+		bin, size, err := n.io.payload(sc, in, eff)
 		if err != nil {
 			return nil, err
 		}
-		res, err := x.parallel(ctx, n, bin, sc)
+		res, err := x.parallel(ctx, n, bin, size, sc)
 		if err != nil {
 			return nil, err
 		}
@@ -62,7 +62,7 @@ func (n *parallelNode) run(ctx context.Context, x *execution, sc *scope, in any)
 	})
 }
 
-func (x *execution) parallel(ctx context.Context, n *parallelNode, bin any, sc *scope) (any, *ExecutionError) {
+func (x *execution) parallel(ctx context.Context, n *parallelNode, bin any, binSize int, sc *scope) (any, *ExecutionError) {
 	x.emit(sc, "ParallelStateStarted", nil)
 	results := make([]any, len(n.branches))
 	bctx, cancel := context.WithCancel(ctx)
@@ -76,7 +76,7 @@ func (x *execution) parallel(ctx context.Context, n *parallelNode, bin any, sc *
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out, err := x.runMachine(bctx, b, bin, sc.child())
+			out, err := x.runMachine(bctx, b, bin, sc.child(), binSize)
 			if err != nil {
 				mu.Lock()
 				if firstErr == nil {

@@ -2,6 +2,7 @@ package interpreter
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -206,8 +207,7 @@ func jsonSize(v any, n, limit int) int {
 		}
 		return n + 5
 	case int64:
-		var buf [24]byte
-		return n + len(strconv.AppendInt(buf[:0], x, 10))
+		return n + intSize(x)
 	case float64:
 		var buf [40]byte
 		return n + len(appendFloat(buf[:0], x))
@@ -232,6 +232,21 @@ func jsonSize(v any, n, limit int) int {
 		return n
 	}
 	return n + len(appendJSON(nil, v))
+}
+
+// intSize is the number of characters of n in decimal.
+func intSize(n int64) int {
+	if n == math.MinInt64 {
+		return 20
+	}
+	size := 1
+	if n < 0 {
+		size, n = 2, -n
+	}
+	for ; n >= 10; n /= 10 {
+		size++
+	}
+	return size
 }
 
 // stringSize is the length of s as a JSON string literal (appendString).

@@ -1,6 +1,8 @@
 package interpreter
 
 import (
+	"math"
+	"strconv"
 	"testing"
 
 	"github.com/hsc-dev/hsc/asl"
@@ -45,6 +47,14 @@ func TestJSONSizeAndBounds(t *testing.T) {
 			if b := tm.bound(len(appendJSON(nil, v))); b >= 0 && b < size {
 				t.Errorf("template %s on %s: bound %d < size %d", ts, in, b, size)
 			}
+		}
+	}
+}
+
+func TestIntSize(t *testing.T) {
+	for _, n := range []int64{0, 1, 9, 10, -1, -10, 99, 100, 1 << 62, -(1 << 62), math.MaxInt64, math.MinInt64} {
+		if got, want := intSize(n), len(strconv.FormatInt(n, 10)); got != want {
+			t.Errorf("intSize(%d) = %d, want %d", n, got, want)
 		}
 	}
 }

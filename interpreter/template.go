@@ -71,6 +71,7 @@ func compileTemplate(v any) (*template, error) {
 			c := constObject(t)
 			return &template{kind: tConst, val: c, size: jsonSize(c, 0, MaxPayloadBytes+1)}, nil
 		}
+		orderFieldsLikeAWS(t)
 		t.size = staticSize(t)
 		return t, nil
 	case []any:

@@ -12,15 +12,23 @@ import (
 // it with the hsc arguments after "--".
 const envRunAsHSC = "HSC_TEST_RUN_AS_HSC"
 
+// envPeakRSSFile makes the test binary a launcher that runs the command
+// after "--" and writes that command's peak resident size to the named
+// file (see peakRSS).
+const envPeakRSSFile = "HSC_TEST_PEAK_RSS_FILE"
+
 func TestMain(m *testing.M) {
-	if os.Getenv(envRunAsHSC) == "1" {
-		args := os.Args[1:]
-		for i, a := range args {
-			if a == "--" {
-				args = args[i+1:]
-				break
-			}
+	args := os.Args[1:]
+	for i, a := range args {
+		if a == "--" {
+			args = args[i+1:]
+			break
 		}
+	}
+	if f := os.Getenv(envPeakRSSFile); f != "" {
+		os.Exit(launchAndMeasure(f, args))
+	}
+	if os.Getenv(envRunAsHSC) == "1" {
 		os.Exit(run(args, os.Stdin, os.Stdout, os.Stderr))
 	}
 	testenv.Main(m)

@@ -1,0 +1,223 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/hsc-dev/hsc/store"
+)
+
+type createActivityInput struct {
+	Name                    string          `json:"name"`
+	Tags                    []tagJSON       `json:"tags"`
+	EncryptionConfiguration json.RawMessage `json:"encryptionConfiguration"`
+}
+
+func (s *Server) createActivity(ctx context.Context, in *createActivityInput) (any, error) {
+	if !validName(in.Name) {
+		return nil, errInvalidName(in.Name)
+	}
+	tags, terr := checkTags(in.Tags, "")
+	if terr != nil {
+		return nil, terr
+	}
+	a := &store.Activity{ARN: s.activityARN(in.Name), Name: in.Name, Encryption: configDoc(in.EncryptionConfiguration), Created: s.now()}
+	out := struct {
+		ActivityArn  string `json:"activityArn"`
+		CreationDate *epoch `json:"creationDate"`
+	}{}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		old, err := tx.GetActivity(a.ARN)
+		if err == nil {
+			// Idempotent by name (AWS); a different encryption is a conflict.
+			if old.Encryption != a.Encryption {
+				return apiErr("ActivityAlreadyExists", "Activity already exists: '%s'", a.ARN)
+			}
+			out.ActivityArn, out.CreationDate = old.ARN, ep(old.Created)
+			return nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := tx.CreateActivity(a); err != nil {
+			return err
+		}
+		out.ActivityArn, out.CreationDate = a.ARN, ep(a.Created)
+		if len(tags) > 0 {
+			return tx.SetTags(a.ARN, tags)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+type activityInput struct {
+	ActivityArn string `json:"activityArn"`
+	WorkerName  string `json:"workerName"`
+}
+
+func (s *Server) describeActivity(ctx context.Context, in *activityInput) (any, error) {
+	if err := parseActivityARN(in.ActivityArn); err != nil {
+		return nil, err
+	}
+	var out struct {
+		ActivityArn             string          `json:"activityArn"`
+		Name                    string          `json:"name"`
+		CreationDate            *epoch          `json:"creationDate"`
+		EncryptionConfiguration json.RawMessage `json:"encryptionConfiguration"`
+	}
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		a, err := tx.GetActivity(in.ActivityArn)
+		if errors.Is(err, store.ErrNotFound) {
+			return errActivityNotFound(in.ActivityArn)
+		} else if err != nil {
+			return err
+		}
+		out.ActivityArn, out.Name, out.CreationDate = a.ARN, a.Name, ep(a.Created)
+		out.EncryptionConfiguration = orDefault(a.Encryption, defaultEncryption)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (s *Server) deleteActivity(ctx context.Context, in *activityInput) (any, error) {
+	if err := parseActivityARN(in.ActivityArn); err != nil {
+		return nil, err
+	}
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if err := tx.DeleteActivity(in.ActivityArn); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return tx.SetTags(in.ActivityArn, nil)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (s *Server) listActivities(ctx context.Context, in *listInput) (any, error) {
+	page, perr := pageFor("ListActivities", "", in.MaxResults, in.NextToken)
+	if perr != nil {
+		return nil, perr
+	}
+	type item struct {
+		ActivityArn  string `json:"activityArn"`
+		Name         string `json:"name"`
+		CreationDate *epoch `json:"creationDate"`
+	}
+	out := struct {
+		Activities []item  `json:"activities"`
+		NextToken  *string `json:"nextToken,omitempty"`
+	}{Activities: []item{}}
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		l, next, err := tx.ListActivities(page)
+		for _, a := range l {
+			out.Activities = append(out.Activities, item{a.ARN, a.Name, ep(a.Created)})
+		}
+		out.NextToken = tokenFor("ListActivities", "", next)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// getActivityTask holds the request until a task of the activity is queued
+// or the poll timeout (60 s) passes; it blocks nothing else.
+func (s *Server) getActivityTask(ctx context.Context, in *activityInput) (any, error) {
+	if err := parseActivityARN(in.ActivityArn); err != nil {
+		return nil, err
+	}
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		_, err := tx.GetActivity(in.ActivityArn)
+		if errors.Is(err, store.ErrNotFound) {
+			return errActivityNotFound(in.ActivityArn)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	type output struct {
+		TaskToken string `json:"taskToken,omitempty"`
+		Input     string `json:"input,omitempty"`
+	}
+	t, wait, cancel, full := s.tasks.poll(in.ActivityArn)
+	if full {
+		return nil, apiErr("ActivityWorkerLimitExceeded", "The maximum number of workers concurrently polling for activity tasks has been reached.")
+	}
+	if t == nil {
+		timer := time.NewTimer(s.cfg.PollTimeout)
+		defer timer.Stop()
+		select {
+		case t = <-wait:
+		case <-timer.C:
+			t = cancel()
+		case <-ctx.Done():
+			t = cancel()
+			if t != nil { // the client is gone: put the task back
+				s.tasks.enqueue(t)
+			}
+			return &output{}, nil
+		}
+	}
+	if t == nil {
+		return &output{}, nil
+	}
+	t.taken(in.WorkerName)
+	return &output{TaskToken: t.token, Input: t.input}, nil
+}
+
+type sendTaskInput struct {
+	TaskToken string  `json:"taskToken"`
+	Output    string  `json:"output"`
+	Error     *string `json:"error"`
+	Cause     *string `json:"cause"`
+}
+
+// deadToken is the answer for a token that is not live.
+func (s *Server) deadToken(token string) *APIError {
+	switch s.tasks.tokenStatus(token) {
+	case "ended":
+		return apiErr("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
+	case "unknown":
+		return apiErr("TaskDoesNotExist", "Task Does Not Exist: 'Provided task does not exist'")
+	}
+	return errInvalidToken("Invalid token")
+}
+
+func (s *Server) sendTaskSuccess(_ context.Context, in *sendTaskInput) (any, error) {
+	if !json.Valid([]byte(in.Output)) {
+		return nil, apiErr("InvalidOutput", "Invalid Output: '%s'", "the output is not valid JSON")
+	}
+	if !s.tasks.answer(in.TaskToken, taskAnswer{output: in.Output}) {
+		return nil, s.deadToken(in.TaskToken)
+	}
+	return struct{}{}, nil
+}
+
+func (s *Server) sendTaskFailure(_ context.Context, in *sendTaskInput) (any, error) {
+	if !s.tasks.answer(in.TaskToken, taskAnswer{failed: true, error: deref(in.Error), cause: deref(in.Cause)}) {
+		return nil, s.deadToken(in.TaskToken)
+	}
+	return struct{}{}, nil
+}
+
+func (s *Server) sendTaskHeartbeat(_ context.Context, in *sendTaskInput) (any, error) {
+	t, ok := s.tasks.lookup(in.TaskToken)
+	if !ok {
+		return nil, s.deadToken(in.TaskToken)
+	}
+	t.beat()
+	return struct{}{}, nil
+}

@@ -1,0 +1,906 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hsc-dev/hsc/interpreter"
+	"github.com/hsc-dev/hsc/store"
+)
+
+// runs tracks the executions running in this process.
+type runs struct {
+	mu sync.Mutex
+	m  map[string]*run
+}
+
+func newRuns() *runs { return &runs{m: map[string]*run{}} }
+
+func (r *runs) get(arn string) *run {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.m[arn]
+}
+
+// run is one execution on the interpreter.
+type run struct {
+	arn    string
+	cancel context.CancelCauseFunc
+	done   chan struct{}
+	rec    *recorder
+}
+
+// expressMaxDuration is the longest an Express execution runs (AWS: five
+// minutes), on the execution's clock.
+const expressMaxDuration = 5 * time.Minute
+
+// errStopped is the cancel cause of StopExecution.
+var errStopped = errors.New("execution stopped")
+
+// stopExecutionTimeout bounds how long StopExecution waits for the
+// interpreter to wind down before it marks the execution ABORTED itself.
+const stopExecutionTimeout = 10 * time.Second
+
+// recorder writes an execution's history to the store as the interpreter
+// emits it: one transaction per event, with the execution's status change
+// for the terminal event. It renumbers events, so that the server can hold
+// back ActivityStarted until a worker takes the task (as AWS records it,
+// with the worker's name).
+type recorder struct {
+	s     *Server
+	arn   string
+	clock interpreter.Clock
+
+	mu     sync.Mutex
+	next   int64           // the id of the next stored event
+	ids    map[int64]int64 // interpreter event id → stored event id
+	closed bool            // the execution's status is final: drop events
+	// stop holds the error and cause given to StopExecution.
+	stopError, stopCause string
+	// pending activity tasks: scheduled, not yet taken by a worker.
+	pending []*pendingActivity
+	// scheduled holds the details of ActivityScheduled events by the
+	// interpreter's event id, until their ActivityStarted comes.
+	scheduled map[int64]*interpreter.ActivityScheduledDetails
+}
+
+type pendingActivity struct {
+	resource, input string
+	scheduled       int64 // stored id of ActivityScheduled
+	startedID       int64 // interpreter id of its ActivityStarted
+	claimed         bool
+}
+
+// wireEvent is a history event in GetExecutionHistory's wire form.
+type wireEvent struct {
+	*interpreter.Event
+	ID              int64  `json:"id"`
+	PreviousEventID int64  `json:"previousEventId"`
+	Timestamp       *epoch `json:"timestamp"`
+}
+
+// hook receives the interpreter's events; calls are never concurrent, but
+// activityStarted may run at the same time, hence the lock.
+func (r *recorder) hook(ev interpreter.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
+	}
+	if ev.Type == "ActivityStarted" {
+		sched := r.ids[ev.PreviousEventID]
+		r.ids[ev.ID] = sched // until a worker takes the task
+		p := &pendingActivity{scheduled: sched, startedID: ev.ID}
+		if d := r.scheduled[ev.PreviousEventID]; d != nil {
+			p.resource, p.input = d.Resource, d.Input
+			delete(r.scheduled, ev.PreviousEventID)
+		}
+		r.pending = append(r.pending, p)
+		return
+	}
+	if ev.Type == "ExecutionAborted" {
+		ev.ExecutionAbortedEventDetails = &interpreter.FailureDetails{Error: r.stopError, Cause: r.stopCause}
+	}
+	r.write(&ev, -1)
+}
+
+// write stores one event (the lock is held). Its previous event is prev,
+// or when prev is -1 the stored event of ev.PreviousEventID.
+func (r *recorder) write(ev *interpreter.Event, prev int64) {
+	id := r.next
+	if prev < 0 {
+		prev = r.ids[ev.PreviousEventID]
+	}
+	r.ids[ev.ID] = id
+	if ev.Type == "ActivityScheduled" {
+		if r.scheduled == nil {
+			r.scheduled = map[int64]*interpreter.ActivityScheduledDetails{}
+		}
+		r.scheduled[ev.ID] = ev.ActivityScheduledEventDetails
+	}
+	data, err := json.Marshal(wireEvent{Event: ev, ID: id, PreviousEventID: prev, Timestamp: ep(ev.Timestamp)})
+	if err != nil {
+		r.s.log.Error("encode history event", "execution", r.arn, "err", err)
+		return
+	}
+	var final *store.Execution
+	switch ev.Type {
+	case "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted":
+		final = &store.Execution{Stop: ev.Timestamp}
+		switch ev.Type {
+		case "ExecutionSucceeded":
+			final.Status, final.Output = store.StatusSucceeded, ev.ExecutionSucceededEventDetails.Output
+		case "ExecutionFailed":
+			d := ev.ExecutionFailedEventDetails
+			final.Status, final.Error, final.Cause = store.StatusFailed, d.Error, d.Cause
+		case "ExecutionTimedOut":
+			d := ev.ExecutionTimedOutEventDetails
+			final.Status, final.Error, final.Cause = store.StatusTimedOut, d.Error, d.Cause
+		default:
+			final.Status, final.Error, final.Cause = store.StatusAborted, r.stopError, r.stopCause
+		}
+		r.closed = true
+	}
+	err = r.s.store.Update(context.Background(), func(tx store.Tx) error {
+		if err := tx.AppendEvents(r.arn, []store.Event{{ID: id, JSON: data}}); err != nil {
+			return err
+		}
+		if final == nil {
+			return nil
+		}
+		e, err := tx.GetExecution(r.arn)
+		if err != nil {
+			return err
+		}
+		e.Status, e.Output, e.Error, e.Cause, e.Stop = final.Status, final.Output, final.Error, final.Cause, final.Stop
+		return tx.PutExecution(e)
+	})
+	if err != nil {
+		r.s.log.Error("store history event", "execution", r.arn, "event", ev.Type, "err", err)
+		return
+	}
+	r.next++
+}
+
+// claim finds the pending activity task the interpreter just scheduled
+// for resource with input.
+func (r *recorder) claim(resource, input string) *pendingActivity {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.pending) - 1; i >= 0; i-- {
+		p := r.pending[i]
+		if !p.claimed && p.resource == resource && p.input == input {
+			p.claimed = true
+			return p
+		}
+	}
+	return nil
+}
+
+// activityStarted records that a worker took the task p.
+func (r *recorder) activityStarted(p *pendingActivity, worker string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed || p == nil {
+		return
+	}
+	ev := &interpreter.Event{ID: p.startedID, Timestamp: r.clock.Now(), Type: "ActivityStarted",
+		ActivityStartedEventDetails: &interpreter.ActivityStartedDetails{WorkerName: worker}}
+	r.write(ev, p.scheduled) // later events that follow the interpreter's ActivityStarted follow this one
+	r.forget(p)
+}
+
+// forget drops a pending task (the lock is held).
+func (r *recorder) forget(p *pendingActivity) {
+	for i, q := range r.pending {
+		if q == p {
+			r.pending = append(r.pending[:i], r.pending[i+1:]...)
+			return
+		}
+	}
+}
+
+// release forgets a task that ended without a worker taking it.
+func (r *recorder) release(p *pendingActivity) {
+	if p == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.forget(p)
+}
+
+// scaledClock runs time at 1/scale of the wall clock's speed for waits:
+// a Wait of d sleeps d*scale, and Now advances accordingly.
+type scaledClock struct {
+	start time.Time
+	scale float64
+}
+
+func (c *scaledClock) Now() time.Time {
+	return c.start.Add(time.Duration(float64(time.Since(c.start)) / c.scale))
+}
+
+func (c *scaledClock) Sleep(ctx context.Context, d time.Duration) error {
+	return interpreter.RealClock{}.Sleep(ctx, c.real(d))
+}
+
+// AfterFunc runs f after d on the scaled clock: task timeouts and
+// heartbeats run on the same time as Wait states.
+func (c *scaledClock) AfterFunc(d time.Duration, f func()) interpreter.Timer {
+	return &scaledTimer{t: time.AfterFunc(c.real(d), f), c: c}
+}
+
+func (c *scaledClock) real(d time.Duration) time.Duration { return time.Duration(float64(d) * c.scale) }
+
+type scaledTimer struct {
+	t *time.Timer
+	c *scaledClock
+}
+
+func (t *scaledTimer) Stop() bool                 { return t.t.Stop() }
+func (t *scaledTimer) Reset(d time.Duration) bool { return t.t.Reset(t.c.real(d)) }
+
+func (s *Server) newClock() interpreter.Clock {
+	switch {
+	case s.cfg.VirtualTime:
+		return interpreter.NewVirtualClock(s.now())
+	case s.cfg.WaitScale == 1:
+		return interpreter.RealClock{}
+	}
+	return &scaledClock{start: s.now(), scale: s.cfg.WaitScale}
+}
+
+// resolverFor answers an execution's Task states through the mock test
+// case (if any) and the configured resolver (Config.Tasks); an activity
+// neither answers is queued for workers; a .waitForTaskToken task whose
+// resolver returns no result waits for SendTask… with its token.
+func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) interpreter.TaskResolver {
+	var chain interpreter.Resolvers
+	if mock != nil {
+		chain = append(chain, mock)
+	}
+	if s.cfg.Tasks != nil {
+		chain = append(chain, s.cfg.Tasks)
+	}
+	return interpreter.TaskFunc(func(ctx context.Context, req *interpreter.TaskRequest) ([]byte, error) {
+		if req.ActivityName() != "" {
+			// A mock test case or a task command may answer an activity
+			// state (as in Step Functions Local and hsc run); otherwise a
+			// worker polling the API does.
+			if len(chain) > 0 {
+				out, err := chain.ResolveTask(ctx, req)
+				var ue *interpreter.UnresolvedTaskError
+				if !errors.As(err, &ue) {
+					return out, err
+				}
+			}
+			return s.runActivity(ctx, rec, req)
+		}
+		if len(chain) == 0 {
+			return nil, &interpreter.UnresolvedTaskError{State: req.StateName, Resource: req.Resource}
+		}
+		if req.TaskToken == "" {
+			return chain.ResolveTask(ctx, req)
+		}
+		// The token is live from the start: whoever the command hands it
+		// to may answer before the command exits.
+		t := &task{token: req.TaskToken, beat: req.SendHeartbeat, taken: func(string) {}, answer: make(chan taskAnswer, 1)}
+		if !s.tasks.register(t) {
+			return nil, fmt.Errorf("task token %q is already waiting for an answer", t.token)
+		}
+		defer s.tasks.end(t.token)
+		out, err := chain.ResolveTask(ctx, req)
+		if err != nil || !noResult(out) {
+			return out, err
+		}
+		return waitAnswer(ctx, t)
+	})
+}
+
+func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interpreter.TaskRequest) ([]byte, error) {
+	p := rec.claim(req.Resource, string(req.Input))
+	var once sync.Once
+	t := &task{token: s.tasks.newToken(), activityARN: req.Resource, input: string(req.Input), beat: req.SendHeartbeat,
+		answer: make(chan taskAnswer, 1)}
+	t.taken = func(worker string) { once.Do(func() { rec.activityStarted(p, worker) }) }
+	defer once.Do(func() { rec.release(p) })
+	return s.awaitTask(ctx, t, true)
+}
+
+// awaitTask makes t's token live (and queues it when it is an activity
+// task) and waits for its answer or the end of ctx.
+func (s *Server) awaitTask(ctx context.Context, t *task, queue bool) ([]byte, error) {
+	if !s.tasks.register(t) {
+		return nil, fmt.Errorf("task token %q is already waiting for an answer", t.token)
+	}
+	defer s.tasks.end(t.token)
+	if queue {
+		s.tasks.enqueue(t)
+	}
+	return waitAnswer(ctx, t)
+}
+
+// noResult reports whether a callback task's resolver gave no result:
+// nothing, or null (a task command that prints nothing gives null).
+func noResult(out []byte) bool {
+	o := bytes.TrimSpace(out)
+	return len(o) == 0 || string(o) == "null"
+}
+
+// waitAnswer waits for the answer to t or the end of ctx.
+func waitAnswer(ctx context.Context, t *task) ([]byte, error) {
+	select {
+	case a := <-t.answer:
+		if a.failed {
+			return nil, &interpreter.ExecutionError{Name: a.error, Cause: a.cause}
+		}
+		return []byte(a.output), nil
+	case <-ctx.Done():
+		return nil, context.Cause(ctx)
+	}
+}
+
+type startExecutionInput struct {
+	StateMachineArn string  `json:"stateMachineArn"`
+	Name            *string `json:"name"`
+	Input           *string `json:"input"`
+	TraceHeader     string  `json:"traceHeader"`
+}
+
+type startExecutionOutput struct {
+	ExecutionArn string `json:"executionArn"`
+	StartDate    *epoch `json:"startDate"`
+}
+
+// target is what an execution runs: a state machine revision.
+type target struct {
+	machineARN, machineName  string
+	versionARN, aliasARN     string
+	typ, definition, roleARN string
+	revision                 string
+	updated                  time.Time
+}
+
+// resolveTarget finds the revision a (possibly qualified) state machine
+// ARN designates; an alias picks one of its versions by weight.
+func (s *Server) resolveTarget(tx store.Tx, arn string) (*target, error) {
+	ref, aerr := parseMachineARN(arn, true)
+	if aerr != nil {
+		return nil, aerr
+	}
+	sm, err := tx.GetStateMachine(ref.machine)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errMachineNotFound(arn)
+	} else if err != nil {
+		return nil, err
+	}
+	t := &target{machineARN: sm.ARN, machineName: sm.Name, typ: sm.Type, definition: sm.Definition, roleARN: sm.RoleARN, revision: sm.RevisionID, updated: sm.Updated}
+	versionARN := ""
+	switch {
+	case ref.alias != "":
+		a, err := tx.GetAlias(arn)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errResourceNotFound(arn)
+		} else if err != nil {
+			return nil, err
+		}
+		t.aliasARN = a.ARN
+		versionARN = pickRoute(a.Routing)
+	case ref.version > 0:
+		versionARN = arn
+	}
+	if versionARN != "" {
+		v, err := tx.GetVersion(versionARN)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, errMachineNotFound(versionARN)
+		} else if err != nil {
+			return nil, err
+		}
+		t.versionARN, t.definition, t.roleARN, t.revision, t.updated = v.ARN, v.Definition, v.RoleARN, v.RevisionID, v.Created
+	}
+	return t, nil
+}
+
+func pickRoute(routes []store.Route) string {
+	n := rand.IntN(100)
+	for _, r := range routes {
+		if n < r.Weight {
+			return r.VersionARN
+		}
+		n -= r.Weight
+	}
+	if len(routes) > 0 {
+		return routes[0].VersionARN
+	}
+	return ""
+}
+
+func (s *Server) startExecution(ctx context.Context, in *startExecutionInput) (any, error) {
+	smARN, testCase, _ := strings.Cut(in.StateMachineArn, "#")
+	name := deref(in.Name)
+	if in.Name == nil {
+		name = newUUID()
+	} else if !validName(name) {
+		return nil, errInvalidName(name)
+	}
+	input := "{}"
+	if in.Input != nil {
+		input = *in.Input
+		if err := checkJSON(input); err != nil {
+			return nil, apiErr("InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'", err.Error())
+		}
+	}
+	var mock interpreter.TaskResolver
+	var tg *target
+	var out startExecutionOutput
+	var rec *store.Execution
+	now := s.now()
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		if tg, err = s.resolveTarget(tx, smARN); err != nil {
+			return err
+		}
+		if testCase != "" {
+			if s.cfg.Mock == nil {
+				return errValidation("No mock configuration: cannot run test case '%s'", testCase)
+			}
+			if mock, err = s.cfg.Mock.Resolver(tg.machineName, testCase); err != nil {
+				return errValidation("%s", err.Error())
+			}
+		}
+		if tg.typ == "EXPRESS" {
+			return nil
+		}
+		arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", s.cfg.Region, s.cfg.AccountID, tg.machineName, name)
+		old, err := tx.GetExecution(arn)
+		if err == nil {
+			// Idempotent while running with the same input (AWS).
+			if old.Status == store.StatusRunning && old.Input == input {
+				out = startExecutionOutput{old.ARN, ep(old.Start)}
+				return nil
+			}
+			return apiErr("ExecutionAlreadyExists", "Execution Already Exists: '%s'", arn)
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		rec = &store.Execution{
+			ARN: arn, Name: name, StateMachineARN: tg.machineARN, VersionARN: tg.versionARN, AliasARN: tg.aliasARN,
+			Status: store.StatusRunning, Input: input, Start: now, TraceHeader: in.TraceHeader,
+			Definition: tg.definition, RoleARN: tg.roleARN, RevisionID: tg.revision, MachineName: tg.machineName, MachineUpdated: tg.updated,
+		}
+		out = startExecutionOutput{arn, ep(now)}
+		return tx.CreateExecution(rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	m, cerr := s.machines.get(tg.revision, tg.definition)
+	if cerr != nil {
+		// Definitions are checked at create time; this is a server fault.
+		return nil, fmt.Errorf("compile %s: %w", tg.machineARN, cerr)
+	}
+	if tg.typ == "EXPRESS" {
+		arn := fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", s.cfg.Region, s.cfg.AccountID, tg.machineName, name, newUUID())
+		s.launchExpress(m, tg, name, input, mock)
+		return &startExecutionOutput{arn, ep(now)}, nil
+	}
+	if rec != nil {
+		s.launch(m, rec, mock)
+	}
+	return &out, nil
+}
+
+func checkJSON(s string) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("data after the JSON value")
+	}
+	return nil
+}
+
+// launch runs a Standard execution in the background.
+func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpreter.TaskResolver) {
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	clock := s.newClock()
+	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: map[int64]int64{}}
+	r := &run{arn: e.ARN, cancel: cancel, done: make(chan struct{}), rec: rec}
+	if !s.track() {
+		cancel(nil)
+		s.finish(rec, store.StatusAborted, "States.Runtime", "the server is shutting down")
+		return
+	}
+	s.runs.mu.Lock()
+	s.runs.m[e.ARN] = r
+	s.runs.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		defer close(r.done)
+		defer func() {
+			s.runs.mu.Lock()
+			delete(s.runs.m, e.ARN)
+			s.runs.mu.Unlock()
+			cancel(nil)
+		}()
+		res, err := m.Run(ctx, []byte(e.Input),
+			interpreter.WithTaskResolver(s.resolverFor(rec, mock)),
+			interpreter.WithEventHook(rec.hook),
+			interpreter.WithExecutionName(e.Name),
+			interpreter.WithStateMachineName(e.MachineName),
+			interpreter.WithRegion(s.cfg.Region),
+			interpreter.WithAccountID(s.cfg.AccountID),
+			interpreter.WithRoleArn(e.RoleARN),
+			interpreter.WithClock(clock))
+		if res == nil && err != nil {
+			s.finish(rec, store.StatusFailed, "States.Runtime", err.Error())
+		}
+	}()
+}
+
+// finish ends an execution whose interpreter run could not end it.
+func (s *Server) finish(rec *recorder, status, errName, cause string) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if rec.closed {
+		return
+	}
+	typ := map[string]string{store.StatusFailed: "ExecutionFailed", store.StatusAborted: "ExecutionAborted"}[status]
+	ev := &interpreter.Event{ID: -1, Timestamp: rec.clock.Now(), Type: typ}
+	d := &interpreter.FailureDetails{Error: errName, Cause: cause}
+	if status == store.StatusFailed {
+		ev.ExecutionFailedEventDetails = d
+	} else {
+		ev.ExecutionAbortedEventDetails = d
+	}
+	rec.write(ev, rec.next-1)
+}
+
+// launchExpress runs an asynchronous Express execution: AWS keeps no
+// history of it that the API can read.
+func (s *Server) launchExpress(m *interpreter.Machine, tg *target, name, input string, mock interpreter.TaskResolver) {
+	rec := &recorder{s: s, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
+	if !s.track() {
+		return
+	}
+	go func() {
+		defer s.wg.Done()
+		m.Run(s.ctx, []byte(input),
+			interpreter.WithTaskResolver(s.resolverFor(rec, mock)),
+			interpreter.WithExecutionName(name),
+			interpreter.WithStateMachineName(tg.machineName),
+			interpreter.WithRegion(s.cfg.Region),
+			interpreter.WithAccountID(s.cfg.AccountID),
+			interpreter.WithRoleArn(tg.roleARN),
+			interpreter.WithTimeout(expressMaxDuration),
+			interpreter.WithClock(rec.clock))
+	}()
+}
+
+type executionInput struct {
+	ExecutionArn         string  `json:"executionArn"`
+	IncludedData         string  `json:"includedData"`
+	Error                *string `json:"error"`
+	Cause                *string `json:"cause"`
+	MaxResults           int     `json:"maxResults"`
+	NextToken            *string `json:"nextToken"`
+	ReverseOrder         bool    `json:"reverseOrder"`
+	IncludeExecutionData *bool   `json:"includeExecutionData"`
+}
+
+// standardExecution checks an execution ARN for the operations that only
+// take Standard executions.
+func standardExecution(arn string) *APIError {
+	ref, err := parseExecutionARN(arn)
+	if err != nil {
+		return err
+	}
+	if ref.express {
+		return errArnType("express")
+	}
+	return nil
+}
+
+func (s *Server) getExecution(ctx context.Context, arn string) (*store.Execution, error) {
+	if err := standardExecution(arn); err != nil {
+		return nil, err
+	}
+	var e *store.Execution
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		var err error
+		e, err = tx.GetExecution(arn)
+		if errors.Is(err, store.ErrNotFound) {
+			return errExecutionNotFound(arn)
+		}
+		return err
+	})
+	return e, err
+}
+
+type dataDetails struct {
+	Included bool `json:"included"`
+}
+
+type describeExecutionOutput struct {
+	ExecutionArn           string       `json:"executionArn"`
+	StateMachineArn        string       `json:"stateMachineArn"`
+	Name                   string       `json:"name"`
+	Status                 string       `json:"status"`
+	StartDate              *epoch       `json:"startDate"`
+	StopDate               *epoch       `json:"stopDate,omitempty"`
+	Input                  *string      `json:"input,omitempty"`
+	InputDetails           dataDetails  `json:"inputDetails"`
+	Output                 *string      `json:"output,omitempty"`
+	OutputDetails          *dataDetails `json:"outputDetails,omitempty"`
+	Error                  *string      `json:"error,omitempty"`
+	Cause                  *string      `json:"cause,omitempty"`
+	TraceHeader            *string      `json:"traceHeader,omitempty"`
+	StateMachineVersionArn string       `json:"stateMachineVersionArn,omitempty"`
+	StateMachineAliasArn   string       `json:"stateMachineAliasArn,omitempty"`
+	RedriveCount           int          `json:"redriveCount"`
+	RedriveStatus          string       `json:"redriveStatus"`
+	RedriveStatusReason    string       `json:"redriveStatusReason,omitempty"`
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *Server) describeExecution(ctx context.Context, in *executionInput) (any, error) {
+	e, err := s.getExecution(ctx, in.ExecutionArn)
+	if err != nil {
+		return nil, err
+	}
+	out := &describeExecutionOutput{
+		ExecutionArn: e.ARN, StateMachineArn: e.StateMachineARN, Name: e.Name, Status: e.Status,
+		StartDate: ep(e.Start), StopDate: ep(e.Stop), Input: &e.Input, InputDetails: dataDetails{true},
+		Error: optional(e.Error), Cause: optional(e.Cause), TraceHeader: optional(e.TraceHeader),
+		StateMachineVersionArn: e.VersionARN, StateMachineAliasArn: e.AliasARN,
+		RedriveStatus: "NOT_REDRIVABLE",
+	}
+	switch e.Status {
+	case store.StatusRunning, store.StatusSucceeded:
+		out.RedriveStatusReason = "Execution is " + e.Status + " and cannot be redriven" // AWS's wording
+	default:
+		out.RedriveStatusReason = "hsc serve does not redrive executions yet"
+	}
+	if e.Status == store.StatusSucceeded {
+		out.Output, out.OutputDetails = &e.Output, &dataDetails{true}
+	}
+	if in.IncludedData == "METADATA_ONLY" {
+		out.Input, out.Output = nil, nil
+		out.InputDetails.Included = false
+		if out.OutputDetails != nil {
+			out.OutputDetails.Included = false
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) stopExecution(ctx context.Context, in *executionInput) (any, error) {
+	if _, err := s.getExecution(ctx, in.ExecutionArn); err != nil {
+		return nil, err
+	}
+	if r := s.runs.get(in.ExecutionArn); r != nil {
+		r.rec.mu.Lock()
+		if !r.rec.closed {
+			r.rec.stopError, r.rec.stopCause = deref(in.Error), deref(in.Cause)
+		}
+		r.rec.mu.Unlock()
+		r.cancel(errStopped)
+		t := time.NewTimer(stopExecutionTimeout)
+		select {
+		case <-r.done:
+		case <-t.C:
+			s.log.Warn("execution did not stop in time; marking it ABORTED", "execution", r.arn)
+			s.finish(r.rec, store.StatusAborted, deref(in.Error), deref(in.Cause))
+		}
+		t.Stop()
+	}
+	e, err := s.getExecution(ctx, in.ExecutionArn)
+	if err != nil {
+		return nil, err
+	}
+	stop := e.Stop
+	if stop.IsZero() {
+		stop = s.now()
+	}
+	return &struct {
+		StopDate *epoch `json:"stopDate"`
+	}{ep(stop)}, nil
+}
+
+type listExecutionsInput struct {
+	StateMachineArn string  `json:"stateMachineArn"`
+	StatusFilter    string  `json:"statusFilter"`
+	MaxResults      int     `json:"maxResults"`
+	NextToken       *string `json:"nextToken"`
+	MapRunArn       string  `json:"mapRunArn"`
+	RedriveFilter   string  `json:"redriveFilter"`
+}
+
+type executionListItem struct {
+	ExecutionArn           string `json:"executionArn"`
+	StateMachineArn        string `json:"stateMachineArn"`
+	Name                   string `json:"name"`
+	Status                 string `json:"status"`
+	StartDate              *epoch `json:"startDate"`
+	StopDate               *epoch `json:"stopDate,omitempty"`
+	StateMachineVersionArn string `json:"stateMachineVersionArn,omitempty"`
+	StateMachineAliasArn   string `json:"stateMachineAliasArn,omitempty"`
+	RedriveCount           int    `json:"redriveCount"`
+}
+
+func (s *Server) listExecutions(ctx context.Context, in *listExecutionsInput) (any, error) {
+	switch {
+	case in.StateMachineArn != "" && in.MapRunArn != "":
+		return nil, errValidation("Cannot specify both a StateMachine ARN and a MapRun ARN")
+	case in.StateMachineArn == "" && in.MapRunArn == "":
+		return nil, errValidation("Must provide a StateMachine ARN or MapRun ARN")
+	case in.MapRunArn != "":
+		return nil, errResourceNotFound(in.MapRunArn) // no map runs yet
+	case in.StatusFilter == "PENDING_REDRIVE":
+		return nil, errValidation("PENDING_REDRIVE status filter requires a MapRun ARN")
+	}
+	ref, aerr := parseMachineARN(in.StateMachineArn, true)
+	if aerr != nil {
+		return nil, aerr
+	}
+	f := store.ExecutionFilter{StateMachineARN: ref.machine, Status: in.StatusFilter}
+	switch {
+	case ref.version > 0:
+		f.VersionARN = in.StateMachineArn
+	case ref.alias != "":
+		f.AliasARN = in.StateMachineArn
+	}
+	filter := in.StateMachineArn + "\x01" + in.StatusFilter + "\x01" + in.RedriveFilter
+	page, perr := pageFor("ListExecutions", filter, in.MaxResults, in.NextToken)
+	if perr != nil {
+		return nil, perr
+	}
+	out := struct {
+		Executions []executionListItem `json:"executions"`
+		NextToken  *string             `json:"nextToken,omitempty"`
+	}{Executions: []executionListItem{}}
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		sm, err := tx.GetStateMachine(ref.machine)
+		if errors.Is(err, store.ErrNotFound) {
+			return errMachineNotFound(in.StateMachineArn)
+		} else if err != nil {
+			return err
+		}
+		if sm.Type == "EXPRESS" {
+			return apiErr("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine")
+		}
+		if in.RedriveFilter == "REDRIVEN" {
+			return nil // nothing is redriven yet
+		}
+		l, next, err := tx.ListExecutions(f, page)
+		for _, e := range l {
+			out.Executions = append(out.Executions, executionListItem{
+				ExecutionArn: e.ARN, StateMachineArn: e.StateMachineARN, Name: e.Name, Status: e.Status,
+				StartDate: ep(e.Start), StopDate: ep(e.Stop), StateMachineVersionArn: e.VersionARN, StateMachineAliasArn: e.AliasARN,
+			})
+		}
+		out.NextToken = tokenFor("ListExecutions", filter, next)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (s *Server) getExecutionHistory(ctx context.Context, in *executionInput) (any, error) {
+	if err := standardExecution(in.ExecutionArn); err != nil {
+		return nil, err
+	}
+	filter := in.ExecutionArn + "\x01" + fmt.Sprint(in.ReverseOrder)
+	page, perr := pageFor("GetExecutionHistory", filter, in.MaxResults, in.NextToken)
+	if perr != nil {
+		return nil, perr
+	}
+	withData := in.IncludeExecutionData == nil || *in.IncludeExecutionData
+	out := struct {
+		Events    []json.RawMessage `json:"events"`
+		NextToken *string           `json:"nextToken,omitempty"`
+	}{Events: []json.RawMessage{}}
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		evs, next, err := tx.Events(in.ExecutionArn, in.ReverseOrder, page)
+		if errors.Is(err, store.ErrNotFound) {
+			return errExecutionNotFound(in.ExecutionArn)
+		} else if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			out.Events = append(out.Events, wireDetails(ev.JSON, withData))
+		}
+		out.NextToken = tokenFor("GetExecutionHistory", filter, next)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// wireDetails finishes an event's details as GetExecutionHistory writes
+// them: every input or output comes with its inputDetails/outputDetails
+// ({"truncated": false}: payloads are never cut here), and without
+// execution data the payloads themselves are left out.
+func wireDetails(ev json.RawMessage, withData bool) json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(ev, &m) != nil {
+		return ev
+	}
+	changed := false
+	for k, v := range m {
+		if !strings.HasSuffix(k, "EventDetails") {
+			continue
+		}
+		var d map[string]json.RawMessage
+		if json.Unmarshal(v, &d) != nil {
+			continue
+		}
+		touched := false
+		for _, f := range []string{"input", "output"} {
+			if _, ok := d[f]; !ok {
+				continue
+			}
+			if _, ok := d[f+"Details"]; !ok {
+				d[f+"Details"] = json.RawMessage(`{"truncated":false}`)
+				touched = true
+			}
+			if !withData {
+				delete(d, f)
+				touched = true
+			}
+		}
+		if !withData {
+			if _, ok := d["parameters"]; ok {
+				delete(d, "parameters")
+				touched = true
+			}
+		}
+		if touched {
+			m[k], _ = json.Marshal(d)
+			changed = true
+		}
+	}
+	if !changed {
+		return ev
+	}
+	out, _ := json.Marshal(m)
+	return out
+}
+
+func (s *Server) describeStateMachineForExecution(ctx context.Context, in *executionInput) (any, error) {
+	e, err := s.getExecution(ctx, in.ExecutionArn)
+	if err != nil {
+		return nil, err
+	}
+	return &struct {
+		StateMachineArn      string          `json:"stateMachineArn"`
+		Name                 string          `json:"name"`
+		Definition           string          `json:"definition"`
+		RoleArn              string          `json:"roleArn"`
+		UpdateDate           *epoch          `json:"updateDate"`
+		RevisionID           string          `json:"revisionId,omitempty"`
+		LoggingConfiguration json.RawMessage `json:"loggingConfiguration"`
+		TracingConfiguration json.RawMessage `json:"tracingConfiguration"`
+	}{e.StateMachineARN, e.MachineName, e.Definition, e.RoleARN, ep(e.MachineUpdated), e.RevisionID, defaultLogging, defaultTracing}, nil
+}

@@ -1,0 +1,149 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hsc-dev/hsc/server/internal/apimodel"
+)
+
+const (
+	targetPrefix = "AWSStepFunctions."
+	contentType  = "application/x-amz-json-1.0"
+)
+
+// operation is one API operation: its model entry and its handler, which
+// decodes the validated body itself.
+type operation struct {
+	model   *apimodel.Operation
+	handler func(ctx context.Context, body []byte) (any, error)
+}
+
+// handle adapts a typed handler: the body is decoded into In.
+func handle[In any](f func(ctx context.Context, in *In) (any, error)) func(context.Context, []byte) (any, error) {
+	return func(ctx context.Context, body []byte) (any, error) {
+		in := new(In)
+		if err := json.Unmarshal(body, in); err != nil {
+			return nil, serialization("%s", err.Error())
+		}
+		return f(ctx, in)
+	}
+}
+
+// ServeHTTP answers one API request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	reqID := newRequestID()
+	w.Header().Set("x-amzn-RequestId", reqID)
+	began := time.Now()
+	out, err := s.serve(r)
+	if err != nil {
+		var ae *APIError
+		if !errors.As(err, &ae) {
+			s.log.Error("internal failure", "op", r.Header.Get("X-Amz-Target"), "err", err, "request", reqID)
+			ae = &APIError{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: http.StatusInternalServerError}
+		}
+		s.log.Debug("request", "op", r.Header.Get("X-Amz-Target"), "status", ae.Status, "error", ae.Code, "message", ae.Message, "duration", time.Since(began), "request", reqID)
+		writeError(w, ae)
+		return
+	}
+	s.log.Debug("request", "op", r.Header.Get("X-Amz-Target"), "status", 200, "duration", time.Since(began), "request", reqID)
+	data, merr := json.Marshal(out)
+	if merr != nil {
+		s.log.Error("encode answer", "err", merr, "request", reqID)
+		writeError(w, &APIError{Code: "InternalFailure", Message: "The answer could not be encoded.", Status: http.StatusInternalServerError})
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.Write(data)
+}
+
+func writeError(w http.ResponseWriter, e *APIError) {
+	data, _ := json.Marshal(struct {
+		Type    string `json:"__type"`
+		Message string `json:"message"`
+	}{e.typeName(), e.Message})
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("X-Amzn-ErrorType", e.Code)
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.WriteHeader(e.Status)
+	w.Write(data)
+}
+
+func (s *Server) serve(r *http.Request) (any, error) {
+	if r.Method != http.MethodPost {
+		return nil, &APIError{Code: "UnknownOperationException", Message: "Only POST requests are served.", Status: http.StatusBadRequest}
+	}
+	target := r.Header.Get("X-Amz-Target")
+	name, ok := strings.CutPrefix(target, targetPrefix)
+	op, known := s.ops[name]
+	if !ok || !known {
+		if target == "" {
+			return nil, &APIError{Code: "UnknownOperationException", Message: "Missing X-Amz-Target header.", Status: http.StatusBadRequest}
+		}
+		return nil, &APIError{Code: "UnknownOperationException", Message: "Unknown operation " + strconv.Quote(target) + ".", Status: http.StatusBadRequest}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &APIError{Code: "RequestEntityTooLargeException", Message: "Request body larger than " + strconv.FormatInt(s.cfg.MaxBodyBytes, 10) + " bytes.", Status: http.StatusRequestEntityTooLarge}
+		}
+		return nil, serialization("Could not read the request body: %s", err.Error())
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		body = []byte("{}")
+	}
+	var doc any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil {
+		return nil, serialization("The request body is not valid JSON: %s", err.Error())
+	}
+	if dec.More() {
+		return nil, serialization("The request body has data after its JSON document.")
+	}
+	obj, isObj := doc.(map[string]any)
+	if !isObj {
+		return nil, serialization("The request body must be a JSON object.")
+	}
+	if op.model.Input != "" {
+		if verr := s.val.check(op.model.Input, obj); verr != nil {
+			return nil, verr
+		}
+	}
+	return op.handler(r.Context(), body)
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// epoch is a timestamp as the JSON protocol writes it: seconds since the
+// epoch, with milliseconds.
+type epoch time.Time
+
+func (t epoch) MarshalJSON() ([]byte, error) {
+	ms := time.Time(t).UnixMilli()
+	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
+}
+
+func ep(t time.Time) *epoch {
+	if t.IsZero() {
+		return nil
+	}
+	e := epoch(t)
+	return &e
+}

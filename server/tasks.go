@@ -1,0 +1,218 @@
+package server
+
+import (
+	"container/list"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+	"sync"
+)
+
+// task is one piece of work waiting for an answer through SendTask…: an
+// activity task (queued until a worker takes it) or a .waitForTaskToken
+// callback.
+type task struct {
+	token       string
+	activityARN string // "" for callbacks
+	input       string
+	beat        func()
+	// taken is called (once) when a worker takes the task, with its name.
+	taken func(worker string)
+	// answer receives the outcome once; it is buffered.
+	answer chan taskAnswer
+}
+
+type taskAnswer struct {
+	output       string
+	failed       bool
+	error, cause string
+}
+
+// taskQueues holds the queued activity tasks, the pollers waiting for
+// them, and every live task token.
+type taskQueues struct {
+	mu     sync.Mutex
+	queues map[string]*activityQueue
+	live   map[string]*task
+	// ended remembers recently ended tokens (bounded), to answer
+	// TaskTimedOut rather than TaskDoesNotExist for them.
+	ended      map[string]struct{}
+	endedOrder []string
+	key        [32]byte // signs the tokens this server issues
+	maxPollers int
+}
+
+type activityQueue struct {
+	tasks   list.List // *task, oldest first
+	pollers list.List // chan *task, oldest first
+}
+
+const endedTokens = 100000
+
+// DefaultMaxPollers bounds the GetActivityTask requests waiting on one
+// activity (AWS: 1,000; more get ActivityWorkerLimitExceeded).
+const DefaultMaxPollers = 1000
+
+func newTaskQueues(maxPollers int) *taskQueues {
+	q := &taskQueues{queues: map[string]*activityQueue{}, live: map[string]*task{}, ended: map[string]struct{}{}, maxPollers: maxPollers}
+	rand.Read(q.key[:])
+	return q
+}
+
+const tokenPrefix = "hsc1."
+
+// newToken returns a fresh activity task token: a random id signed with
+// the server's key, so that a token this server issued is recognized
+// after it is forgotten.
+func (q *taskQueues) newToken() string {
+	var id [24]byte
+	rand.Read(id[:])
+	mac := hmac.New(sha256.New, q.key[:])
+	mac.Write(id[:])
+	return tokenPrefix + base64.RawURLEncoding.EncodeToString(id[:]) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
+}
+
+// tokenStatus classifies a token that is not live: "ended" (issued here,
+// finished), "unknown" (well formed, never issued) or "invalid".
+func (q *taskQueues) tokenStatus(token string) string {
+	q.mu.Lock()
+	_, ended := q.ended[token]
+	q.mu.Unlock()
+	if ended {
+		return "ended"
+	}
+	rest, ok := strings.CutPrefix(token, tokenPrefix)
+	if !ok {
+		return "invalid"
+	}
+	idPart, macPart, ok := strings.Cut(rest, ".")
+	id, err1 := base64.RawURLEncoding.DecodeString(idPart)
+	got, err2 := base64.RawURLEncoding.DecodeString(macPart)
+	if !ok || err1 != nil || err2 != nil || len(id) != 24 || len(got) != 16 {
+		return "invalid"
+	}
+	mac := hmac.New(sha256.New, q.key[:])
+	mac.Write(id)
+	if hmac.Equal(mac.Sum(nil)[:16], got) {
+		return "ended"
+	}
+	return "unknown"
+}
+
+// register makes t's token live; it reports false if the token is taken.
+func (q *taskQueues) register(t *task) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if _, ok := q.live[t.token]; ok {
+		return false
+	}
+	q.live[t.token] = t
+	return true
+}
+
+// enqueue hands an activity task to a waiting poller or queues it.
+func (q *taskQueues) enqueue(t *task) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	aq := q.queue(t.activityARN)
+	if front := aq.pollers.Front(); front != nil {
+		aq.pollers.Remove(front)
+		front.Value.(chan *task) <- t // buffered: never blocks
+		return
+	}
+	aq.tasks.PushBack(t)
+}
+
+func (q *taskQueues) queue(arn string) *activityQueue {
+	aq, ok := q.queues[arn]
+	if !ok {
+		aq = &activityQueue{}
+		q.queues[arn] = aq
+	}
+	return aq
+}
+
+// poll takes the oldest queued task of an activity, or registers a poller
+// channel that enqueue will fill. cancel withdraws the poller and returns
+// a task delivered meanwhile, if any.
+func (q *taskQueues) poll(arn string) (t *task, wait <-chan *task, cancel func() *task, full bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	aq := q.queue(arn)
+	for e := aq.tasks.Front(); e != nil; e = aq.tasks.Front() {
+		aq.tasks.Remove(e)
+		t := e.Value.(*task)
+		if _, live := q.live[t.token]; live {
+			return t, nil, nil, false
+		}
+	}
+	if aq.pollers.Len() >= q.maxPollers {
+		return nil, nil, nil, true
+	}
+	ch := make(chan *task, 1)
+	el := aq.pollers.PushBack(ch)
+	return nil, ch, func() *task {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		for e := aq.pollers.Front(); e != nil; e = e.Next() {
+			if e == el {
+				aq.pollers.Remove(el)
+				return nil
+			}
+		}
+		select { // enqueue removed it: a task is in the channel
+		case t := <-ch:
+			return t
+		default:
+			return nil
+		}
+	}, false
+}
+
+// end makes a token dead: later answers get TaskTimedOut. A queued task
+// whose token ended is skipped by poll.
+func (q *taskQueues) end(token string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.endLocked(token)
+}
+
+func (q *taskQueues) endLocked(token string) {
+	if _, ok := q.live[token]; !ok {
+		return
+	}
+	delete(q.live, token)
+	q.ended[token] = struct{}{}
+	q.endedOrder = append(q.endedOrder, token)
+	if len(q.endedOrder) > endedTokens {
+		drop := len(q.endedOrder) - endedTokens
+		for _, t := range q.endedOrder[:drop] {
+			delete(q.ended, t)
+		}
+		q.endedOrder = append(q.endedOrder[:0:0], q.endedOrder[drop:]...)
+	}
+}
+
+// lookup returns the live task of a token.
+func (q *taskQueues) lookup(token string) (*task, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	t, ok := q.live[token]
+	return t, ok
+}
+
+// answer delivers an outcome to a live task and ends its token; it reports
+// false when the token is not live.
+func (q *taskQueues) answer(token string, a taskAnswer) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	t, ok := q.live[token]
+	if !ok {
+		return false
+	}
+	t.answer <- a // buffered, and only ever sent once: the token ends now
+	q.endLocked(token)
+	return true
+}

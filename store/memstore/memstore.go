@@ -1,0 +1,586 @@
+// Package memstore is the in-memory implementation of store.Store. It keeps
+// everything in maps under one lock, copies records in and out so callers
+// never share them, undoes a failed transaction's writes, and bounds memory
+// by dropping the oldest finished executions beyond a configured count.
+//
+// It knows the store's records and nothing of the wire protocol or of how
+// executions run.
+package memstore
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hsc-dev/hsc/store"
+)
+
+// DefaultMaxFinished is how many finished executions are kept by default.
+const DefaultMaxFinished = 10000
+
+// Options configure a Store.
+type Options struct {
+	// MaxFinished bounds the finished executions kept (0: DefaultMaxFinished;
+	// negative: no bound). Beyond it the oldest finished are dropped.
+	MaxFinished int
+	// OnDrop, when set, is called (outside the lock) with the ARNs of
+	// executions dropped by the bound.
+	OnDrop func(arns []string)
+}
+
+// Store is an in-memory store.Store.
+type Store struct {
+	opts Options
+
+	mu      sync.RWMutex
+	closed  bool
+	sms     map[string]*store.StateMachine
+	vers    map[string]*store.Version
+	aliases map[string]*store.Alias
+	acts    map[string]*store.Activity
+	tags    map[string][]store.Tag
+	execs   map[string]*execEntry
+	// order holds executions by creation; byMachine the same per state
+	// machine ARN. Dropped entries stay until compaction.
+	order     []*execEntry
+	byMachine map[string][]*execEntry
+	seq       int64
+	finished  []*execEntry // in the order they finished
+	dead      int          // dropped entries still in order
+}
+
+type execEntry struct {
+	seq     int64
+	e       store.Execution
+	events  []store.Event
+	dropped bool
+}
+
+// New returns an empty store.
+func New(opts Options) *Store {
+	if opts.MaxFinished == 0 {
+		opts.MaxFinished = DefaultMaxFinished
+	}
+	return &Store{
+		opts: opts, sms: map[string]*store.StateMachine{}, vers: map[string]*store.Version{},
+		aliases: map[string]*store.Alias{}, acts: map[string]*store.Activity{}, tags: map[string][]store.Tag{},
+		execs: map[string]*execEntry{}, byMachine: map[string][]*execEntry{},
+	}
+}
+
+var errClosed = errors.New("memstore: store is closed")
+
+// Update runs fn in a read-write transaction.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return errClosed
+	}
+	tx := &tx{s: s, write: true}
+	err := fn(tx)
+	if err != nil {
+		for i := len(tx.undo) - 1; i >= 0; i-- {
+			tx.undo[i]()
+		}
+		s.mu.Unlock()
+		return err
+	}
+	dropped := s.enforceBound(tx.finished)
+	s.mu.Unlock()
+	if len(dropped) > 0 && s.opts.OnDrop != nil {
+		s.opts.OnDrop(dropped)
+	}
+	return nil
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return errClosed
+	}
+	return fn(&tx{s: s})
+}
+
+// Close drops everything.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	return nil
+}
+
+// enforceBound records newly finished executions and drops the oldest
+// finished beyond the bound. Called with the lock held.
+func (s *Store) enforceBound(newlyFinished []*execEntry) []string {
+	s.finished = append(s.finished, newlyFinished...)
+	if s.opts.MaxFinished < 0 || len(s.finished) <= s.opts.MaxFinished {
+		return nil
+	}
+	n := len(s.finished) - s.opts.MaxFinished
+	var arns []string
+	for _, en := range s.finished[:n] {
+		if en.dropped {
+			continue
+		}
+		en.dropped = true
+		en.events = nil
+		delete(s.execs, en.e.ARN)
+		s.dead++
+		arns = append(arns, en.e.ARN)
+	}
+	s.finished = slices.Delete(s.finished, 0, n)
+	if s.dead > 1024 && s.dead > len(s.order)/2 {
+		s.compact()
+	}
+	return arns
+}
+
+func (s *Store) compact() {
+	live := func(en *execEntry) bool { return en.dropped }
+	s.order = slices.DeleteFunc(s.order, live)
+	for k, l := range s.byMachine {
+		l = slices.DeleteFunc(l, live)
+		if len(l) == 0 {
+			delete(s.byMachine, k)
+		} else {
+			s.byMachine[k] = l
+		}
+	}
+	s.dead = 0
+}
+
+type tx struct {
+	s        *Store
+	write    bool
+	undo     []func()
+	finished []*execEntry
+}
+
+var errReadOnly = errors.New("memstore: write in a read-only transaction")
+
+func (t *tx) check() error {
+	if !t.write {
+		return errReadOnly
+	}
+	return nil
+}
+
+// put stores v under key in m, remembering how to undo it.
+func put[V any](t *tx, m map[string]*V, key string, v *V) {
+	old, had := m[key]
+	m[key] = v
+	t.undo = append(t.undo, func() {
+		if had {
+			m[key] = old
+		} else {
+			delete(m, key)
+		}
+	})
+}
+
+func del[V any](t *tx, m map[string]*V, key string) bool {
+	old, had := m[key]
+	if !had {
+		return false
+	}
+	delete(m, key)
+	t.undo = append(t.undo, func() { m[key] = old })
+	return true
+}
+
+// page lists the values of m in key order after page.After.
+func page[V any](m map[string]*V, p store.Page, keep func(*V) bool, clone func(*V) *V) ([]*V, string) {
+	keys := make([]string, 0, len(m))
+	for k, v := range m {
+		if k > p.After && (keep == nil || keep(v)) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	limit := max(p.Limit, 1)
+	next := ""
+	if len(keys) > limit {
+		keys = keys[:limit]
+		next = keys[limit-1]
+	}
+	out := make([]*V, len(keys))
+	for i, k := range keys {
+		out[i] = clone(m[k])
+	}
+	return out, next
+}
+
+func cloneSM(v *store.StateMachine) *store.StateMachine { c := *v; return &c }
+func cloneVer(v *store.Version) *store.Version          { c := *v; return &c }
+func cloneAct(v *store.Activity) *store.Activity        { c := *v; return &c }
+func cloneAlias(v *store.Alias) *store.Alias {
+	c := *v
+	c.Routing = slices.Clone(v.Routing)
+	return &c
+}
+
+func (t *tx) CreateStateMachine(sm *store.StateMachine) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if _, ok := t.s.sms[sm.ARN]; ok {
+		return store.ErrExists
+	}
+	put(t, t.s.sms, sm.ARN, cloneSM(sm))
+	return nil
+}
+
+func (t *tx) GetStateMachine(arn string) (*store.StateMachine, error) {
+	v, ok := t.s.sms[arn]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return cloneSM(v), nil
+}
+
+func (t *tx) PutStateMachine(sm *store.StateMachine) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if _, ok := t.s.sms[sm.ARN]; !ok {
+		return store.ErrNotFound
+	}
+	put(t, t.s.sms, sm.ARN, cloneSM(sm))
+	return nil
+}
+
+func (t *tx) DeleteStateMachine(arn string) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if !del(t, t.s.sms, arn) {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *tx) ListStateMachines(p store.Page) ([]*store.StateMachine, string, error) {
+	l, next := page(t.s.sms, p, nil, cloneSM)
+	return l, next, nil
+}
+
+func (t *tx) CreateVersion(v *store.Version) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if _, ok := t.s.vers[v.ARN]; ok {
+		return store.ErrExists
+	}
+	put(t, t.s.vers, v.ARN, cloneVer(v))
+	return nil
+}
+
+func (t *tx) GetVersion(arn string) (*store.Version, error) {
+	v, ok := t.s.vers[arn]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return cloneVer(v), nil
+}
+
+func (t *tx) DeleteVersion(arn string) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if !del(t, t.s.vers, arn) {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *tx) ListVersions(smARN string, p store.Page) ([]*store.Version, string, error) {
+	var all []*store.Version
+	for _, v := range t.s.vers {
+		if v.StateMachineARN == smARN {
+			all = append(all, v)
+		}
+	}
+	slices.SortFunc(all, func(a, b *store.Version) int { return b.Number - a.Number })
+	start := 0
+	if p.After != "" {
+		n, err := strconv.Atoi(p.After)
+		if err != nil {
+			return nil, "", errors.New("memstore: bad cursor")
+		}
+		start = sort.Search(len(all), func(i int) bool { return all[i].Number < n })
+	}
+	all = all[start:]
+	next := ""
+	if limit := max(p.Limit, 1); len(all) > limit {
+		all = all[:limit]
+		next = strconv.Itoa(all[limit-1].Number)
+	}
+	out := make([]*store.Version, len(all))
+	for i, v := range all {
+		out[i] = cloneVer(v)
+	}
+	return out, next, nil
+}
+
+func (t *tx) CreateAlias(a *store.Alias) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if _, ok := t.s.aliases[a.ARN]; ok {
+		return store.ErrExists
+	}
+	put(t, t.s.aliases, a.ARN, cloneAlias(a))
+	return nil
+}
+
+func (t *tx) GetAlias(arn string) (*store.Alias, error) {
+	v, ok := t.s.aliases[arn]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return cloneAlias(v), nil
+}
+
+func (t *tx) PutAlias(a *store.Alias) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if _, ok := t.s.aliases[a.ARN]; !ok {
+		return store.ErrNotFound
+	}
+	put(t, t.s.aliases, a.ARN, cloneAlias(a))
+	return nil
+}
+
+func (t *tx) DeleteAlias(arn string) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if !del(t, t.s.aliases, arn) {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *tx) ListAliases(smARN string, p store.Page) ([]*store.Alias, string, error) {
+	l, next := page(t.s.aliases, p, func(a *store.Alias) bool { return a.StateMachineARN == smARN }, cloneAlias)
+	return l, next, nil
+}
+
+func (t *tx) CreateActivity(a *store.Activity) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if _, ok := t.s.acts[a.ARN]; ok {
+		return store.ErrExists
+	}
+	put(t, t.s.acts, a.ARN, cloneAct(a))
+	return nil
+}
+
+func (t *tx) GetActivity(arn string) (*store.Activity, error) {
+	v, ok := t.s.acts[arn]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return cloneAct(v), nil
+}
+
+func (t *tx) DeleteActivity(arn string) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if !del(t, t.s.acts, arn) {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *tx) ListActivities(p store.Page) ([]*store.Activity, string, error) {
+	l, next := page(t.s.acts, p, nil, cloneAct)
+	return l, next, nil
+}
+
+func (t *tx) Tags(arn string) ([]store.Tag, error) {
+	return slices.Clone(t.s.tags[arn]), nil
+}
+
+func (t *tx) SetTags(arn string, tags []store.Tag) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	old, had := t.s.tags[arn]
+	if len(tags) == 0 {
+		delete(t.s.tags, arn)
+	} else {
+		t.s.tags[arn] = slices.Clone(tags)
+	}
+	t.undo = append(t.undo, func() {
+		if had {
+			t.s.tags[arn] = old
+		} else {
+			delete(t.s.tags, arn)
+		}
+	})
+	return nil
+}
+
+func (t *tx) CreateExecution(e *store.Execution) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	s := t.s
+	if _, ok := s.execs[e.ARN]; ok {
+		return store.ErrExists
+	}
+	s.seq++
+	en := &execEntry{seq: s.seq, e: *e}
+	s.execs[e.ARN] = en
+	s.order = append(s.order, en)
+	s.byMachine[e.StateMachineARN] = append(s.byMachine[e.StateMachineARN], en)
+	t.undo = append(t.undo, func() {
+		delete(s.execs, e.ARN)
+		s.order = s.order[:len(s.order)-1]
+		l := s.byMachine[e.StateMachineARN]
+		s.byMachine[e.StateMachineARN] = l[:len(l)-1]
+	})
+	if e.Status != store.StatusRunning {
+		t.finished = append(t.finished, en)
+	}
+	return nil
+}
+
+func (t *tx) GetExecution(arn string) (*store.Execution, error) {
+	en, ok := t.s.execs[arn]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	c := en.e
+	c.EventCount = int64(len(en.events))
+	return &c, nil
+}
+
+func (t *tx) PutExecution(e *store.Execution) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	en, ok := t.s.execs[e.ARN]
+	if !ok {
+		return store.ErrNotFound
+	}
+	old := en.e
+	en.e = *e
+	t.undo = append(t.undo, func() { en.e = old })
+	if old.Status == store.StatusRunning && e.Status != store.StatusRunning {
+		t.finished = append(t.finished, en)
+	}
+	return nil
+}
+
+func (t *tx) ListExecutions(f store.ExecutionFilter, p store.Page) ([]*store.Execution, string, error) {
+	list := t.s.order
+	if f.StateMachineARN != "" {
+		list = t.s.byMachine[f.StateMachineARN]
+	}
+	i := len(list) - 1
+	if p.After != "" {
+		n, err := strconv.ParseInt(p.After, 10, 64)
+		if err != nil {
+			return nil, "", errors.New("memstore: bad cursor")
+		}
+		// entries are in seq order; start below n
+		i = sort.Search(len(list), func(k int) bool { return list[k].seq >= n }) - 1
+	}
+	limit := max(p.Limit, 1)
+	var lastSeq int64
+	var out []*store.Execution
+	for ; i >= 0; i-- {
+		en := list[i]
+		if en.dropped || f.Status != "" && en.e.Status != f.Status ||
+			f.VersionARN != "" && en.e.VersionARN != f.VersionARN || f.AliasARN != "" && en.e.AliasARN != f.AliasARN {
+			continue
+		}
+		if len(out) == limit {
+			// list[i] matches too: the next page starts at or below the
+			// last entry returned.
+			return out, strconv.FormatInt(lastSeq, 10), nil
+		}
+		c := en.e
+		c.EventCount = int64(len(en.events))
+		out = append(out, &c)
+		lastSeq = en.seq
+	}
+	return out, "", nil
+}
+
+func (t *tx) AppendEvents(arn string, events []store.Event) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	en, ok := t.s.execs[arn]
+	if !ok {
+		return store.ErrNotFound
+	}
+	n := len(en.events)
+	for i, ev := range events {
+		if ev.ID != int64(n+i+1) {
+			return errors.New("memstore: event " + strconv.FormatInt(ev.ID, 10) + " does not continue a history of " + strconv.Itoa(n+i))
+		}
+	}
+	en.events = append(en.events, events...)
+	t.undo = append(t.undo, func() { en.events = en.events[:n] })
+	return nil
+}
+
+func (t *tx) Events(arn string, reverse bool, p store.Page) ([]store.Event, string, error) {
+	en, ok := t.s.execs[arn]
+	if !ok {
+		return nil, "", store.ErrNotFound
+	}
+	evs := en.events
+	limit := max(p.Limit, 1)
+	var after int64
+	if p.After != "" {
+		n, err := strconv.ParseInt(strings.TrimSpace(p.After), 10, 64)
+		if err != nil {
+			return nil, "", errors.New("memstore: bad cursor")
+		}
+		after = n
+	}
+	var out []store.Event
+	if !reverse {
+		// IDs are 1..len: event id k is at index k-1.
+		start := int(min(after, int64(len(evs))))
+		end := min(start+limit, len(evs))
+		out = slices.Clone(evs[start:end])
+		if end < len(evs) {
+			return out, strconv.Itoa(end), nil
+		}
+		return out, "", nil
+	}
+	hi := len(evs) // exclusive upper index
+	if p.After != "" {
+		hi = int(min(max(after-1, 0), int64(len(evs))))
+	}
+	lo := max(hi-limit, 0)
+	for i := hi - 1; i >= lo; i-- {
+		out = append(out, evs[i])
+	}
+	if lo > 0 {
+		return out, strconv.Itoa(lo + 1), nil
+	}
+	return out, "", nil
+}
