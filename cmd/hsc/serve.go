@@ -13,8 +13,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/hsc-dev/hsc/interpreter"
 	"github.com/hsc-dev/hsc/internal/taskcmd"
+	"github.com/hsc-dev/hsc/interpreter"
 	"github.com/hsc-dev/hsc/server"
 )
 
