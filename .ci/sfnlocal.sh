@@ -1,5 +1,16 @@
 #!/usr/bin/env bash
-# Local Step Functions API server for tests: the npm package stepfunctions-local.
+# The npm package stepfunctions-local, kept only to compare benchmark figures
+# with hsc serve (server's BenchmarkExternalStartToSucceeded, given its URL in
+# HSC_BENCH_ENDPOINT). Neither CI nor any test uses it: the tests run against
+# hsc's own server. It needs Node.js and npm.
+#
+#   eval "$(bash .ci/sfnlocal.sh start)"
+#   HSC_BENCH_ENDPOINT=$HSC_SFN_ENDPOINT go test ./server -run '^$' -bench External
+#   bash .ci/sfnlocal.sh stop
+#
+# (HSC_SFN_ENDPOINT is exported for the benchmark command above only; do not
+# leave it set for go test: it points the tests at that server, whose
+# departures from Step Functions they would then report.)
 #
 #   eval "$(bash .ci/sfnlocal.sh start)"   # install if needed, start, wait, export
 #   ...                                      # HSC_SFN_ENDPOINT and SFNLOCAL_PID are set

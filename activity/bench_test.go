@@ -35,9 +35,6 @@ func (c *countingAPI) SendTaskSuccess(ctx context.Context, in *sfn.SendTaskSucce
 // on the activity, then the worker drains them. Run with e.g.
 //
 //	go test ./activity -run '^$' -bench WorkerThroughput -benchtime 400x
-//
-// stepfunctions-local slows down as it accumulates executions (it scans
-// all of them for every history event), so compare runs on a fresh server.
 func BenchmarkWorkerThroughput(b *testing.B) {
 	for _, bc := range []struct {
 		work    time.Duration

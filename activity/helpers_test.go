@@ -19,7 +19,7 @@ import (
 	"github.com/hsc-dev/hsc/runtime"
 )
 
-// localClient returns a client for the local server (skips without one).
+// localClient returns a client for the local server (internal/sfnlocal).
 func localClient(t testing.TB) *runtime.Client {
 	t.Helper()
 	c, err := runtime.New(context.Background(), runtime.Config{

@@ -22,7 +22,7 @@ import (
 )
 
 // throttledClient talks to the local server through a proxy that answers
-// the calls throttle picks with ThrottlingException (stepfunctions-local
+// the calls throttle picks with ThrottlingException (the local server
 // never throttles). SDK retries are off: the worker's own handling is
 // under test.
 func throttledClient(t *testing.T, throttle func(action string, n int) bool) *sfn.Client {

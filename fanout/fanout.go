@@ -500,7 +500,7 @@ func executionFailure(ctx context.Context, api API, d *sfn.DescribeExecutionOutp
 		return Failure{Error: aws.ToString(d.Error), Cause: aws.ToString(d.Cause)}
 	}
 	f := Failure{Error: ErrorNameUnknown, Cause: fmt.Sprintf("sub-execution %s ended %s", aws.ToString(d.ExecutionArn), d.Status)}
-	// Oldest first: stepfunctions-local corrupts histories read in reverse.
+	// Oldest first; the last failure event found wins.
 	p := sfn.NewGetExecutionHistoryPaginator(api, &sfn.GetExecutionHistoryInput{ExecutionArn: d.ExecutionArn, MaxResults: 1000})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)

@@ -24,7 +24,7 @@ import (
 
 // throttler sits between the client and the local server and answers
 // chosen calls with ThrottlingException; every other call reaches the
-// real server. (stepfunctions-local never throttles.)
+// real server. (The local server never throttles.)
 type throttler struct {
 	mu       sync.Mutex
 	calls    map[string]int                  // per API action

@@ -94,9 +94,7 @@ func (c *Client) Status(ctx context.Context, executionARN string) (types.Executi
 // pages.
 func (c *Client) History(ctx context.Context, executionARN string) ([]types.HistoryEvent, error) {
 	var all []types.HistoryEvent
-	// Oldest first on purpose: reverseOrder would save pages on AWS, but
-	// stepfunctions-local reverses its stored history in place when asked,
-	// corrupting every later read.
+	// Oldest first, the order callers read a history in.
 	p := sfn.NewGetExecutionHistoryPaginator(c.api, &sfn.GetExecutionHistoryInput{
 		ExecutionArn: aws.String(executionARN),
 		MaxResults:   c.pageSize,

@@ -1,8 +1,8 @@
 package runtime_test
 
-// These tests run the real SDK client against the local Step Functions
-// server (stepfunctions-local) that .ci/run starts; see internal/sfnlocal.
-// Where that server departs from the Step Functions API, the test says so.
+// These tests run the real SDK client against hsc's local Step Functions
+// API (package server, in-process; see internal/sfnlocal) and assert the
+// behaviour the Step Functions API documents.
 
 import (
 	"context"
@@ -72,9 +72,11 @@ func newActivity(t *testing.T, c *runtime.Client, prefix string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Not deleted afterwards: stepfunctions-local keeps polling the task of
-	// a stopped execution and crashes if its activity is gone.
-	return aws.ToString(out.ActivityArn)
+	arn := aws.ToString(out.ActivityArn)
+	t.Cleanup(func() {
+		_, _ = c.API().DeleteActivity(context.Background(), &sfn.DeleteActivityInput{ActivityArn: aws.String(arn)})
+	})
+	return arn
 }
 
 func wantJSON(t *testing.T, got []byte, want string) {
@@ -289,10 +291,8 @@ func TestFailedExecution(t *testing.T) {
 		t.Fatalf("Wait: got %v, want an ExecutionError", err)
 	}
 	// Step Functions ends the execution FAILED with the task's error and
-	// cause: Error "Broken", Cause "the widget broke". stepfunctions-local
-	// departs from it: its ExecutionFailed event holds the cause as the
-	// error, and the JavaScript exception class "Error" as the cause.
-	want := runtime.ExecutionError{ExecutionARN: arn, Status: "FAILED", ErrorName: "the widget broke", Cause: "Error"}
+	// cause (API reference, SendTaskFailure and ExecutionFailedEventDetails).
+	want := runtime.ExecutionError{ExecutionARN: arn, Status: "FAILED", ErrorName: "Broken", Cause: "the widget broke"}
 	if diff := cmp.Diff(want, *ee); diff != "" {
 		t.Errorf("execution error (-want +got):\n%s", diff)
 	}
@@ -334,11 +334,21 @@ func TestStopAndRunning(t *testing.T) {
 	if !errors.As(err, &ee) || ee.Status != "ABORTED" {
 		t.Fatalf("Wait after Stop: got %v, want an ABORTED ExecutionError", err)
 	}
-	// Step Functions records the stop's error and cause (ExecutionAborted
-	// event, and DescribeExecution's error/cause). stepfunctions-local
-	// records neither, so only the status is checked here.
+	// Step Functions records the stop's error and cause (API reference,
+	// StopExecution: DescribeExecution's error and cause, and the
+	// ExecutionAborted event).
+	if ee.ErrorName != "Stopped" || ee.Cause != "by the test" {
+		t.Errorf("Wait after Stop: error %q, cause %q; want the stop's", ee.ErrorName, ee.Cause)
+	}
 	if st, err := m.Status(ctx, arns[0]); err != nil || st != types.ExecutionStatusAborted {
 		t.Errorf("Status after Stop: %s, %v; want ABORTED", st, err)
+	}
+	d, err := c.API().DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arns[0])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(d.Error) != "Stopped" || aws.ToString(d.Cause) != "by the test" {
+		t.Errorf("DescribeExecution after Stop: error %q, cause %q; want the stop's", aws.ToString(d.Error), aws.ToString(d.Cause))
 	}
 	running, err = m.RunningARNs(ctx)
 	if err != nil {
@@ -554,18 +564,14 @@ func TestWaitOutput(t *testing.T) {
 	const input = `{"in":1}`
 	tests := []struct {
 		name, result string
-		want         string // what Step Functions returns
-		// server is what stepfunctions-local returns where it departs from
-		// Step Functions: it takes a falsy JavaScript Result (0, false, "")
-		// as absent and passes the input through.
-		server string
+		want         string // what Step Functions returns (a Pass state's Result, falsy or not)
 	}{
 		{name: "object", result: `{"a":[1,"x",null,{"b":true}]}`, want: `{"a":[1,"x",null,{"b":true}]}`},
 		{name: "string", result: `"text é"`, want: `"text é"`},
 		{name: "number", result: `42.5`, want: `42.5`},
-		{name: "zero", result: `0`, want: `0`, server: input},
-		{name: "false", result: `false`, want: `false`, server: input},
-		{name: "empty string", result: `""`, want: `""`, server: input},
+		{name: "zero", result: `0`, want: `0`},
+		{name: "false", result: `false`, want: `false`},
+		{name: "empty string", result: `""`, want: `""`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -578,11 +584,7 @@ func TestWaitOutput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := tt.want
-			if tt.server != "" {
-				want = tt.server
-			}
-			wantJSON(t, out, want)
+			wantJSON(t, out, tt.want)
 		})
 	}
 }

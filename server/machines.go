@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hsc-dev/hsc/asl"
-	"github.com/hsc-dev/hsc/diag"
 	"github.com/hsc-dev/hsc/interpreter"
 	"github.com/hsc-dev/hsc/store"
 )
@@ -84,14 +83,20 @@ func checkDefinition(def, typ string) ([]diagnostic, *interpreter.Machine) {
 		if d.Location == "" {
 			d.Location = "/"
 		}
+		// asl's warnings are what heaviside's output may hold and AWS
+		// rejects: errors here, in the service's codes and wording
+		// (recorded answers: 'MISSING_TRANSITION_TARGET: State "X" is not
+		// reachable. at /States/X', 'MISSING_END_STATE: Workflow has no
+		// terminal state').
 		switch p.Code {
 		case asl.CodeMissingTarget:
 			d.Code = "MISSING_TRANSITION_TARGET"
 		case asl.CodeDuplicateState:
 			d.Code = "DUPLICATE_STATE_NAME"
-		}
-		if p.Severity != diag.SevError {
-			d.Severity, d.Code = "WARNING", string(p.Code)
+		case asl.CodeUnreachable:
+			d.Code, d.Message = "MISSING_TRANSITION_TARGET", fmt.Sprintf("State %q is not reachable.", p.State)
+		case asl.CodeNoTerminal, asl.CodeNoTerminalReached:
+			d.Code, d.Message, d.Location = "MISSING_END_STATE", "Workflow has no terminal state", ""
 		}
 		ds = append(ds, d)
 	}

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -259,7 +260,7 @@ func TestValidateStateMachineDefinition(t *testing.T) {
 	if err != nil || ok.Result != types.ValidateStateMachineDefinitionResultCodeOk || len(ok.Diagnostics) != 0 {
 		t.Fatalf("valid definition: %+v %v", ok, err)
 	}
-	bad := `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Nowhere"},"B":{"Type":"Pass","Next":"Elsewhere"}}}`
+	bad := `{"StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Variable":"$.x","IsPresent":true,"Next":"Nowhere"},{"Variable":"$.y","IsPresent":true,"Next":"Elsewhere"}],"Default":"C"},"C":{"Type":"Succeed"}}}`
 	out, err := c.ValidateStateMachineDefinition(ctx, &sfn.ValidateStateMachineDefinitionInput{Definition: &bad})
 	if err != nil {
 		t.Fatal(err)
@@ -276,11 +277,27 @@ func TestValidateStateMachineDefinition(t *testing.T) {
 	if err != nil || len(one.Diagnostics) != 1 || !aws.ToBool(one.Truncated) {
 		t.Errorf("maxResults 1: %+v %v", one, err)
 	}
-	// Warnings only with severity WARNING.
-	warn := `{"StartAt":"A","States":{"A":{"Type":"Succeed"},"Lost":{"Type":"Succeed"}}}`
-	e, _ := c.ValidateStateMachineDefinition(ctx, &sfn.ValidateStateMachineDefinitionInput{Definition: &warn})
-	w, err := c.ValidateStateMachineDefinition(ctx, &sfn.ValidateStateMachineDefinitionInput{Definition: &warn, Severity: types.ValidateStateMachineDefinitionSeverityWarning})
-	if err != nil || len(e.Diagnostics) != 0 || len(w.Diagnostics) == 0 || w.Diagnostics[0].Severity != types.ValidateStateMachineDefinitionSeverityWarning || w.Result != types.ValidateStateMachineDefinitionResultCodeOk {
-		t.Errorf("warnings: ERROR %+v, WARNING %+v %v", e.Diagnostics, w, err)
+	// An unreachable state and a machine without a terminal state are
+	// errors, in the service's codes and words (answers recorded on AWS:
+	// 'MISSING_TRANSITION_TARGET: State "X" is not reachable. at
+	// /States/X'; 'MISSING_END_STATE: Workflow has no terminal state').
+	for _, tc := range []struct{ def, code, msg, loc string }{
+		{`{"StartAt":"A","States":{"A":{"Type":"Succeed"},"Lost":{"Type":"Succeed"}}}`, "MISSING_TRANSITION_TARGET", `State "Lost" is not reachable.`, "/States/Lost"},
+		{`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Pass","Next":"A"}}}`, "MISSING_END_STATE", "Workflow has no terminal state", ""},
+	} {
+		out, err := c.ValidateStateMachineDefinition(ctx, &sfn.ValidateStateMachineDefinitionInput{Definition: aws.String(tc.def)})
+		if err != nil || out.Result != types.ValidateStateMachineDefinitionResultCodeFail || len(out.Diagnostics) != 1 {
+			t.Errorf("%s: %+v %v; want FAIL with one diagnostic", tc.def, out, err)
+			continue
+		}
+		d := out.Diagnostics[0]
+		if d.Severity != types.ValidateStateMachineDefinitionSeverityError || aws.ToString(d.Code) != tc.code || aws.ToString(d.Message) != tc.msg || aws.ToString(d.Location) != tc.loc {
+			t.Errorf("%s: diagnostic %s %q %q at %q; want ERROR %s %q at %q", tc.def, d.Severity, aws.ToString(d.Code), aws.ToString(d.Message), aws.ToString(d.Location), tc.code, tc.msg, tc.loc)
+		}
+		_, err = c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("unfinished"), Definition: aws.String(tc.def), RoleArn: aws.String(roleARN)})
+		var inv *types.InvalidDefinition
+		if !errors.As(err, &inv) || !strings.Contains(inv.ErrorMessage(), tc.code+": "+tc.msg) {
+			t.Errorf("%s: create: %v; want InvalidDefinition with %s", tc.def, err, tc.code)
+		}
 	}
 }

@@ -460,7 +460,7 @@ func TestDefinitionBOMIsSkipped(t *testing.T) {
 		}
 	}
 	t.Run("create", func(t *testing.T) {
-		name := sfnlocal.Name(t, "bom") // local() skips without the server
+		name := sfnlocal.Name(t, "bom")
 		code, _, errs := local(t, "", "create", "--name", name, js, sfnlocal.RoleARN)
 		if code != 0 {
 			t.Fatalf("create from a file with a BOM: exit %d: %s", code, errs)

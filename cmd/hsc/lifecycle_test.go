@@ -1,7 +1,8 @@
 package main
 
-// The lifecycle commands run against the local Step Functions server that
-// .ci/run starts (see internal/sfnlocal), through the real SDK client.
+// The lifecycle commands run against hsc's local Step Functions API
+// (in-process, see internal/sfnlocal), through the real SDK client, and
+// expect what Step Functions does.
 
 import (
 	"fmt"
@@ -154,10 +155,9 @@ func TestCreateDefaultName(t *testing.T) {
 func TestStartFailing(t *testing.T) {
 	dir := t.TempDir()
 	name := sfnlocal.Name(t, "failing")
-	// stepfunctions-local fails a Task whose resource it cannot run at once;
-	// Step Functions would fail it too (no such function or service) but
-	// with its own error name.
-	def := writeFile(t, dir, "fail.json", `{"StartAt":"Boom","States":{"Boom":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","End":true}}}`)
+	// A Fail state ends the execution FAILED with its Error and Cause
+	// (States Language specification, "Fail State").
+	def := writeFile(t, dir, "fail.json", `{"StartAt":"Boom","States":{"Boom":{"Type":"Fail","Error":"Widget.Broken","Cause":"the widget broke"}}}`)
 	mustLocal(t, "", "create", "--name", name, def, sfnlocal.RoleARN)
 	t.Cleanup(func() { local(t, "", "delete", name) })
 
@@ -165,9 +165,7 @@ func TestStartFailing(t *testing.T) {
 	if code != 1 || out != "" {
 		t.Fatalf("start of a failing machine: exit %d, stdout %q; want 1 and nothing", code, out)
 	}
-	// stepfunctions-local puts the failure's message in the error and the
-	// JavaScript exception class in the cause.
-	for _, want := range []string{"hsc: execution FAILED\n", "error: Unsupported Resource type: arn:aws:states:::sqs:sendMessage", "cause: Error"} {
+	for _, want := range []string{"hsc: execution FAILED\n  error: Widget.Broken\n  cause: the widget broke\n"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errs)
 		}
@@ -212,9 +210,8 @@ func TestActivityFailureStopAndWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errs := local(t, "", "wait", "--period", "20ms", first)
-	// Step Functions would print error Broken, cause widget;
-	// stepfunctions-local records the cause as the error and "Error" as the cause.
-	if code != 1 || out != "" || !strings.Contains(errs, "hsc: execution FAILED\n  error: widget\n") || !strings.Contains(errs, "  execution: "+first+"\n") {
+	// Step Functions records the activity's error and cause.
+	if code != 1 || out != "" || !strings.Contains(errs, "hsc: execution FAILED\n  error: Broken\n  cause: widget\n") || !strings.Contains(errs, "  execution: "+first+"\n") {
 		t.Errorf("wait for a failed execution: exit %d, stdout %q, stderr:\n%s", code, out, errs)
 	}
 
@@ -278,7 +275,7 @@ func TestLifecycleErrors(t *testing.T) {
 		wantErr  []string
 	}{
 		{"invalid definition, message in full", []string{"create", "--name", sfnlocal.Name(t, "bad"), badJSON, "R"}, "", 1,
-			[]string{"InvalidDefinition: Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED'"}},
+			[]string{"InvalidDefinition: Invalid State Machine Definition: '", "SCHEMA_VALIDATION_FAILED: States must hold at least one state at /States'"}},
 		{"compile error", []string{"create", "--name", sfnlocal.Name(t, "bad"), badHSD, "R"}, "", 1, []string{"bad.hsd:"}},
 		{"missing file", []string{"create", "--name", sfnlocal.Name(t, "bad"), filepath.Join(dir, "none.hsd"), "R"}, "", 2, []string{"none.hsd"}},
 		{"create needs a role", []string{"create", good}, "", 2, []string{"accepts 2 arg(s)"}},
@@ -409,8 +406,9 @@ func TestCreatePrintsWarnings(t *testing.T) {
 		t.Errorf("stderr lacks the compile warning:\n%s", errs)
 	}
 	// Step Functions rejects a machine with an unreachable state at create
-	// time, and so does stepfunctions-local: the service's message follows.
-	if code != 1 || out != "" || !strings.Contains(errs, "InvalidDefinition") || !strings.Contains(errs, "Dead") {
+	// time ('MISSING_TRANSITION_TARGET: State "Dead" is not reachable.'):
+	// the service's message follows.
+	if code != 1 || out != "" || !strings.Contains(errs, "InvalidDefinition") || !strings.Contains(errs, `MISSING_TRANSITION_TARGET: State "Dead" is not reachable.`) {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errs)
 	}
 	if strings.Index(errs, "warning") > strings.Index(errs, "InvalidDefinition") {
@@ -431,9 +429,14 @@ func TestHeavisideFlagSpellings(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	t.Cleanup(func() { local(t, "", "delete", name) })
-	// stepfunctions-local takes the machine's account from the role ARN.
-	if !strings.Contains(out, ":999999999999:stateMachine:"+name) {
-		t.Errorf("create printed %q, want the account from --account_id", out)
+	// The role ARN is built with the account from --account_id (the
+	// machine itself belongs to the caller's account, the server's).
+	d, err := serveClient(ep).DescribeStateMachine(t.Context(), &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(strings.TrimSpace(out))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "arn:aws:iam::999999999999:role/Role"; aws.ToString(d.RoleArn) != want {
+		t.Errorf("role ARN %s, want %s (the account from --account_id)", aws.ToString(d.RoleArn), want)
 	}
 	// Environment defaults, as heaviside: AWS_REGION, AWS_ACCOUNT_ID,
 	// AWS_ACCESS_KEY, AWS_SECRET_KEY.

@@ -193,6 +193,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newExecutionsCmd(g),
 		newRunCmd(g),
 		newWorkerCmd(g),
+		newServeCmd(g),
 		newVersionCmd(),
 		// Further subcommands register here, one line each.
 	)
@@ -206,7 +207,7 @@ func globalsUsed(c *cobra.Command) (names []string, all bool) {
 	switch c.Name() {
 	case "compile":
 		return []string{"region", "account-id", "credentials"}, false
-	case "check", "run":
+	case "check", "run", "serve":
 		return []string{"region", "account-id"}, false
 	case "version", "completion", "help", "bash", "zsh", "fish", "powershell":
 		return nil, false

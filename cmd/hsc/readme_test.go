@@ -3,16 +3,15 @@ package main
 // README.md's examples are run and checked (issue 10 item 15: "runnable
 // against the local server ... keep them true when that server changes").
 //
-// A fenced block preceded by <!-- test: transcript [machines=A,B]
+// A fenced block preceded by <!-- test: transcript
 // [dir=repo] [needs=PROG] --> is a shell session: lines starting with "$ "
 // are commands (a command with a here-document takes the lines up to its
 // terminator), the lines after each command its expected output (standard
 // output and standard error together; "..." in a line matches any text).
 // The commands run in one bash, in a new folder (dir=repo: the repository
-// root), with a freshly built hsc first on PATH and the local server's
-// address in HSC_SFN_ENDPOINT; commands that start or stop the server
-// (.ci/sfnlocal.sh) are left out, the test provides it. The state
-// machines named in machines= are deleted before and after.
+// root), with a freshly built hsc first on PATH; a transcript that needs
+// the Step Functions API starts its own `hsc serve` in the background
+// (background jobs still running at the end are killed).
 //
 // A fenced block preceded by <!-- test: file PATH --> must be the file's
 // content.
@@ -30,7 +29,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hsc-dev/hsc/internal/sfnlocal"
 	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
@@ -156,7 +154,6 @@ func TestReadmeTranscripts(t *testing.T) {
 			continue
 		}
 		t.Run(fmt.Sprintf("README.md:%d", b.line), func(t *testing.T) {
-			ep := sfnlocal.Endpoint(t)
 			if prog := b.attrs["needs"]; prog != "" {
 				if _, err := exec.LookPath(prog); err != nil {
 					testenv.Skip(t, "the README example needs "+prog)
@@ -165,25 +162,14 @@ func TestReadmeTranscripts(t *testing.T) {
 			steps := parseTranscript(b.body)
 			var script strings.Builder
 			script.WriteString("shopt -s expand_aliases\nexec 2>&1\n")
-			cleanup := ""
-			for _, m := range strings.Split(b.attrs["machines"], ",") {
-				if m != "" {
-					cleanup += fmt.Sprintf("hsc --endpoint-url %q -r %s -a %s --access-key x --secret-key x delete %q >/dev/null 2>&1\n",
-						ep, sfnlocal.Region, sfnlocal.AccountID, m)
-				}
-			}
-			script.WriteString(cleanup)
 			for i, s := range steps {
 				// The marker keeps $? for the command after it.
 				fmt.Fprintf(&script, "__rc=$?; echo '@@step %d'; (exit $__rc)\n", i)
-				if strings.Contains(s.cmd, "sfnlocal.sh") {
-					continue // the test provides the server
-				}
 				script.WriteString(s.cmd + "\n")
 			}
 			fmt.Fprintf(&script, "echo '@@step %d'\n", len(steps))
 			// Background jobs a failed transcript left (a worker) end with it.
-			script.WriteString("for p in $(jobs -p); do kill $p; done; wait\n" + cleanup + "true\n")
+			script.WriteString("for p in $(jobs -p); do kill $p; done; wait\ntrue\n")
 
 			dir := t.TempDir()
 			if b.attrs["dir"] == "repo" {
@@ -194,7 +180,7 @@ func TestReadmeTranscripts(t *testing.T) {
 			cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc")
 			cmd.Stdin = strings.NewReader(script.String())
 			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), sfnlocal.EnvVar+"="+ep)
+			cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Run(); err != nil {
@@ -213,9 +199,6 @@ func TestReadmeTranscripts(t *testing.T) {
 			}
 			for i, s := range steps {
 				want := s.want
-				if strings.Contains(s.cmd, "sfnlocal.sh") {
-					want = nil
-				}
 				ok := len(want) == len(got[i])
 				for j := 0; ok && j < len(want); j++ {
 					ok = matchLine(want[j], got[i][j])

@@ -3,8 +3,8 @@
 // prints the outputs in input order. Run it against the local Step
 // Functions server:
 //
-//	eval "$(bash .ci/sfnlocal.sh start)"
-//	export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_ENDPOINT_URL_SFN=$HSC_SFN_ENDPOINT
+//	hsc serve &
+//	export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_ENDPOINT_URL=http://127.0.0.1:8083
 //	go run ./examples/fanout
 package main
 

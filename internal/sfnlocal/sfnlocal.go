@@ -1,65 +1,70 @@
-// Package sfnlocal gives tests the address of the local Step Functions API
-// server that .ci/run starts (the npm package stepfunctions-local). It only
-// knows the environment contract; it must not know about hsc's packages.
+// Package sfnlocal gives tests the address of a local Step Functions API:
+// hsc's own server (package server, what `hsc serve` runs), started
+// in-process once per test binary, on a free loopback port. Tests assert
+// AWS's behaviour against it. It knows the server's Config and the test
+// environment, nothing of the packages under test.
 //
-// Contract: .ci/run (or a developer) starts the server and exports
-// HSC_SFN_ENDPOINT=http://127.0.0.1:PORT. Without it the tests that need it
-// are skipped through package testenv (counted in its summary), and fail
-// when CI=true.
+// HSC_SFN_ENDPOINT=http://HOST:PORT makes Endpoint return that endpoint
+// instead (a `hsc serve` process started by hand, for example); the tests
+// expect Step Functions' behaviour from it.
 //
-// Start one by hand with `eval "$(bash .ci/sfnlocal.sh start)"` and stop it
-// with `bash .ci/sfnlocal.sh stop`. Every package's tests share the one
-// server, so name things with Name.
-//
-// Known departures of stepfunctions-local 1.3.1 from Step Functions, found
-// by experiment; tests must assert the service's promise where they can and
-// say where the server differs:
-//   - A falsy Pass "Result" (0, false, "") is taken as absent.
-//   - A Fail state ends the execution SUCCEEDED.
-//   - ExecutionFailed holds the failure's message as "error" and the
-//     JavaScript exception class ("Error") as "cause"; an activity's
-//     SendTaskFailure error name is lost.
-//   - StopExecution sets ABORTED but records no ExecutionAborted event nor
-//     error/cause, and does not cancel the execution's pending activity
-//     task (the server keeps polling it).
-//   - Deleting an activity while an execution waits on it makes the
-//     server's poll loop throw (the launcher in .ci/sfnlocal.sh logs it and
-//     keeps the server up; that execution stays RUNNING).
-//   - GetExecutionHistory with reverseOrder reverses the stored history in
-//     place, corrupting later reads: read histories oldest first.
-//   - Execution ARNs always use the region "local"; machine ARNs use the
-//     server's region (us-east-1 from the script).
-//   - Only Pass, Choice, Wait, Succeed, Parallel and Task states run; Task
-//     resources other than activities, Lambda and ECS fail the execution.
-//     No Map state.
-//   - Pages work (maxResults, nextToken), up to 1000 a page.
+// Every test of a binary shares the one server, so name things with Name.
+// The server holds GetActivityTask requests for PollTimeout (AWS holds them
+// 60 s), so that a poll nobody cancels does not keep a test waiting a
+// minute; tests that need AWS's 60 s start their own server (servertest).
 package sfnlocal
 
 import (
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/hsc-dev/hsc/internal/testenv"
+	"github.com/hsc-dev/hsc/server"
 )
 
-// EnvVar names the variable holding the server's endpoint URL.
+// EnvVar names the variable that points the tests at another server.
 const EnvVar = "HSC_SFN_ENDPOINT"
 
-// Endpoint returns the local server's URL, or skips the test (fails it in CI)
-// when no server was started.
+// PollTimeout is how long the shared server holds an empty GetActivityTask.
+const PollTimeout = 5 * time.Second
+
+// shared is the test binary's one server: tests of a package share it as
+// they shared one external server before, and it lives until the binary
+// exits (its executions and long polls end with the process).
+var shared struct {
+	once sync.Once
+	url  string
+	err  error
+}
+
+// Endpoint returns the URL of the local Step Functions API, starting the
+// in-process server on first use.
 func Endpoint(t testing.TB) string {
 	t.Helper()
 	if ep := os.Getenv(EnvVar); ep != "" {
 		return ep
 	}
-	testenv.Skip(t, EnvVar+` is not set: start the local Step Functions server with eval "$(bash .ci/sfnlocal.sh start)"`)
-	return ""
+	shared.once.Do(func() {
+		s, err := server.New(server.Config{Addr: "127.0.0.1:0", Region: Region, AccountID: AccountID, PollTimeout: PollTimeout})
+		if err == nil {
+			err = s.Start()
+		}
+		if err != nil {
+			shared.err = err
+			return
+		}
+		shared.url = s.URL()
+	})
+	if shared.err != nil {
+		t.Fatalf("starting the local Step Functions server: %v", shared.err)
+	}
+	return shared.url
 }
 
 // Values tests use with the local server. The server accepts any
-// credentials; ARNs must use the aws partition and a numeric account.
+// credentials; ARNs use the aws partition and this account.
 const (
 	Region    = "us-east-1"
 	AccountID = "123456789012"

@@ -1,6 +1,8 @@
 package sfnlocal
 
 import (
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -21,5 +23,30 @@ func TestName(t *testing.T) {
 			}
 			seen[n] = true
 		}
+	}
+}
+
+// Endpoint starts one server and gives every caller its URL; it answers
+// the Step Functions API.
+func TestEndpoint(t *testing.T) {
+	t.Setenv(EnvVar, "")
+	a, b := Endpoint(t), Endpoint(t)
+	if a == "" || a != b {
+		t.Fatalf("Endpoint gave %q then %q, want one URL", a, b)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a+"/", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	req.Header.Set("X-Amz-Target", "AWSStepFunctions.ListStateMachines")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"stateMachines"`) {
+		t.Errorf("ListStateMachines: %s %s", resp.Status, body)
 	}
 }

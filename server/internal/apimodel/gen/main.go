@@ -6,7 +6,8 @@
 //
 // Usage: go run ./gen -in service-2.json -out model_gen.go
 // Without -in, the SFN_MODEL environment variable names the file, and
-// without that, the copy in the project's notes is read.
+// without that, the model of the botocore installed here (found with
+// python3) is read.
 package main
 
 import (
@@ -18,7 +19,10 @@ import (
 	"go/format"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -71,14 +75,32 @@ func main() {
 	}
 }
 
+// findModel locates the Step Functions model of the botocore installed
+// on this machine (the AWS CLI's and boto3's), asking python3 where
+// botocore is.
+func findModel() (string, error) {
+	out, err := exec.Command("python3", "-c", "import botocore, os; print(os.path.dirname(botocore.__file__))").Output()
+	if err != nil {
+		return "", fmt.Errorf("no model: give -in or SFN_MODEL, or install botocore (python3 -c 'import botocore' failed: %w)", err)
+	}
+	dir := strings.TrimSpace(string(out))
+	for _, pat := range []string{"service-2.json", "service-2.json.gz"} {
+		matches, _ := filepath.Glob(filepath.Join(dir, "data", "stepfunctions", "*", pat))
+		if len(matches) > 0 {
+			sort.Strings(matches)
+			return matches[len(matches)-1], nil
+		}
+	}
+	return "", fmt.Errorf("no stepfunctions service-2.json under %s/data", dir)
+}
+
 func run(in, out string) error {
 	if in == "" {
-		// The project's notes keep a copy next to the worktrees.
-		const notes = "../../../../notes/sfn-service-2.json"
-		if _, err := os.Stat(notes); err != nil {
-			return fmt.Errorf("no model: give -in or set SFN_MODEL to botocore's data/stepfunctions/2016-11-23/service-2.json")
+		found, err := findModel()
+		if err != nil {
+			return err
 		}
-		in = notes
+		in = found
 	}
 	data, err := os.ReadFile(in)
 	if err != nil {

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+)
+
+// lockedBuffer collects a process's standard error while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serveProcess is a running `hsc serve` process.
+type serveProcess struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *lockedBuffer
+	done   chan error
+}
+
+// startServe starts `hsc serve ARGS` on a free loopback port and reads the
+// endpoint URL it prints. The process is killed when the test ends if it
+// is still running.
+func startServe(t *testing.T, args ...string) *serveProcess {
+	t.Helper()
+	cmd := hscProcess(context.Background(), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	p := &serveProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	cmd.Stderr = p.stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		if sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		_, _ = io.Copy(io.Discard, out)
+		p.done <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	select {
+	case line, ok := <-lines:
+		if !ok || !strings.HasPrefix(line, "http://127.0.0.1:") {
+			t.Fatalf("hsc serve printed %q, want its endpoint URL; stderr:\n%s", line, p.stderr)
+		}
+		p.url = line
+	case <-time.After(30 * time.Second):
+		t.Fatalf("hsc serve printed no URL within 30 s; stderr:\n%s", p.stderr)
+	}
+	return p
+}
+
+// stop sends sig and returns the exit status.
+func (p *serveProcess) stop(t *testing.T, sig syscall.Signal) int {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-p.done:
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(30 * time.Second):
+		t.Fatalf("hsc serve did not exit within 30 s of %v; stderr:\n%s", sig, p.stderr)
+		return -1
+	}
+}
+
+func serveClient(url string) *sfn.Client {
+	return sfn.New(sfn.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(url),
+		Credentials:  credentials.NewStaticCredentialsProvider("hsc-test", "hsc-test", ""),
+	})
+}
+
+// A real `hsc serve` process driven by the Go SDK: create a machine whose
+// Task is answered by a --task command, start it, describe it until it
+// ends, then SIGTERM ends the process with status 0 (issue 11).
+func TestServeProcess(t *testing.T) {
+	p := startServe(t, "--wait-scale", "0", "--region", "eu-west-1", "--account-id", "111122223333",
+		"--task", `Greet=sed 's/"name"/"greeted"/'`)
+	ctx := t.Context()
+	c := serveClient(p.url)
+	def := `{"StartAt":"Nap","States":{
+		"Nap":{"Type":"Wait","Seconds":3600,"Next":"Greet"},
+		"Greet":{"Type":"Task","Resource":"arn:aws:lambda:eu-west-1:111122223333:function:greet","End":true}}}`
+	sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{
+		Name: aws.String("greeter"), Definition: aws.String(def),
+		RoleArn: aws.String("arn:aws:iam::111122223333:role/r"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "arn:aws:states:eu-west-1:111122223333:stateMachine:greeter"; aws.ToString(sm.StateMachineArn) != want {
+		t.Errorf("state machine ARN %s, want %s (--region, --account-id)", aws.ToString(sm.StateMachineArn), want)
+	}
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Input: aws.String(`{"name":"Ada"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d *sfn.DescribeExecutionOutput
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		d, err = c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: ex.ExecutionArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != types.ExecutionStatusRunning || time.Now().After(deadline) {
+			break
+		}
+	}
+	// --wait-scale 0: the hour-long Wait takes no time.
+	if d.Status != types.ExecutionStatusSucceeded {
+		t.Fatalf("status %s (error %q, cause %q), want SUCCEEDED; stderr:\n%s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause), p.stderr)
+	}
+	var out map[string]string
+	if err := json.Unmarshal([]byte(aws.ToString(d.Output)), &out); err != nil || out["greeted"] != "Ada" {
+		t.Errorf("output %s (%v), want the --task command's result", aws.ToString(d.Output), err)
+	}
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Errorf("exit status %d after SIGTERM, want 0; stderr:\n%s", code, p.stderr)
+	}
+	if !strings.Contains(p.stderr.String(), "shutting down") {
+		t.Errorf("stderr does not log the shutdown:\n%s", p.stderr)
+	}
+}
+
+// SIGINT while an execution runs (a real-time Wait) ends the process at
+// once with status 0; the execution is aborted with the server.
+func TestServeInterruptWhileRunning(t *testing.T) {
+	p := startServe(t)
+	ctx := t.Context()
+	c := serveClient(p.url)
+	sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{
+		Name:       aws.String("sleeper"),
+		Definition: aws.String(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`),
+		RoleArn:    aws.String("arn:aws:iam::123456789012:role/r"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if code := p.stop(t, syscall.SIGINT); code != 0 {
+		t.Errorf("exit status %d after SIGINT, want 0; stderr:\n%s", code, p.stderr)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("hsc serve took %v to exit", d)
+	}
+}
+
+// The mock file comes from --mock or SFN_MOCK_CONFIG; bad flags are usage
+// errors (status 2) and a taken address is an error (status 1).
+func TestServeFlags(t *testing.T) {
+	dir := t.TempDir()
+	badMock := writeFile(t, dir, "mock.json", `{"StateMachines":{"M":{"TestCases":{"T":{"S":"Nope"}}}}}`)
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  []string
+		code int
+		want string
+	}{
+		{"negative wait scale", []string{"--wait-scale", "-1"}, nil, 2, "--wait-scale"},
+		{"bad task", []string{"--task", "nocommand"}, nil, 2, "NAME=COMMAND"},
+		{"bad account", []string{"--account-id", "12"}, nil, 2, "12 digits"},
+		{"missing mock", []string{"--mock", dir + "/none.json"}, nil, 2, "none.json"},
+		{"bad mock", []string{"--mock", badMock}, nil, 2, "mock.json"},
+		{"bad mock from env", nil, []string{envMockConfig + "=" + badMock}, 2, "mock.json"},
+		{"argument", []string{"extra"}, nil, 2, "unknown command"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := hscProcess(t.Context(), append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...)...)
+			cmd.Env = append(cmd.Env, tc.env...)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			}
+			if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.want)
+			}
+		})
+	}
+	t.Run("address in use", func(t *testing.T) {
+		p := startServe(t)
+		addr := strings.TrimPrefix(p.url, "http://")
+		cmd := hscProcess(t.Context(), "serve", "--addr", addr)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(stderr.String(), "address already in use") {
+			t.Errorf("err %v, stderr %q; want exit 1 naming the taken address", err, stderr.String())
+		}
+	})
+}
