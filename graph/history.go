@@ -86,8 +86,8 @@ const maxWalk = 1 << 12
 // (TaskFailed, ParallelStateFailed, ...) as its last event before exiting
 // was caught (AWS records a caught state's exit, with the error as its
 // output: see ../shared/aws/history/parallel_catch.history.json); one
-// entered and never exited failed when the execution failed, and is
-// running otherwise. A failure event belongs to the nearest state of its
+// entered and never exited failed when the execution has ended (a Fail
+// state, or a state whose branch failed), and is running otherwise. A failure event belongs to the nearest state of its
 // family entered before it along previousEventId (or the event before it
 // when previousEventId is 0, as some recorders write).
 func (h *History) apply(g *Graph) {
@@ -131,7 +131,7 @@ func (h *History) apply(g *Graph) {
 		}
 		return s
 	}
-	failedState, execFailed := "", false
+	failedState, execFailed, ended := "", false, false
 	for i, e := range h.Events {
 		switch {
 		case e.StateEntered != nil:
@@ -145,8 +145,10 @@ func (h *History) apply(g *Graph) {
 			}
 			s.open, s.failedLast = false, false
 			s.exits++
+		case e.Type == "ExecutionSucceeded":
+			ended = true
 		case e.Type == "ExecutionFailed" || e.Type == "ExecutionTimedOut" || e.Type == "ExecutionAborted":
-			execFailed = true
+			execFailed, ended = true, true
 			if e.ExecutionFailed != nil {
 				g.ExecutionError, g.ExecutionCause = e.ExecutionFailed.Error, e.ExecutionFailed.Cause
 			}
@@ -173,7 +175,7 @@ func (h *History) apply(g *Graph) {
 		}
 		n.Visits = s.visits
 		switch {
-		case s.open && (execFailed || s.failedLast):
+		case s.open && (ended || s.failedLast):
 			n.Outcome = Failed
 		case s.open:
 			n.Outcome = Running
