@@ -48,7 +48,7 @@ goes to standard output unless -o names a file.`,
 			if format == "" {
 				format = graph.FormatDOT
 				if ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), "."); out != "" && out != "-" {
-					if ext == "mmd" {
+					if ext == "mmd" || ext == "mermaid" {
 						ext = graph.FormatMermaid
 					}
 					if !slices.Contains(graph.Formats(), ext) {
