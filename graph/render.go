@@ -22,7 +22,9 @@ func Formats() []string { return []string{FormatDOT, FormatMermaid, FormatSVG, F
 
 // Render writes the graph in format: DOT and Mermaid as text, SVG and PNG
 // laid out and drawn by Graphviz (run as WebAssembly inside the process,
-// so no Graphviz installation is needed).
+// so no Graphviz installation is needed). Graphs of more than
+// LayeredThreshold nodes are drawn as SVG by hsc's own layered layout
+// (Graphviz would take minutes), and not as PNG.
 func (g *Graph) Render(ctx context.Context, format string, w io.Writer) error {
 	switch format {
 	case FormatDOT:
@@ -30,6 +32,12 @@ func (g *Graph) Render(ctx context.Context, format string, w io.Writer) error {
 	case FormatMermaid:
 		return g.Mermaid(w)
 	case FormatSVG, FormatPNG:
+		if len(g.Nodes) > LayeredThreshold {
+			if format == FormatPNG {
+				return fmt.Errorf("graph: %d nodes is more than the %d PNG is drawn for; use svg, which lays out large machines with hsc's own layered layout", len(g.Nodes), LayeredThreshold)
+			}
+			return g.layeredSVG(w)
+		}
 		return g.renderGraphviz(ctx, format, w)
 	}
 	return fmt.Errorf("graph: unknown format %q (want dot, mermaid, svg or png)", format)
