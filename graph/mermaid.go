@@ -55,7 +55,7 @@ func (g *Graph) Mermaid(w io.Writer) error {
 		b.WriteString("  class " + n.ID + " " + cls + "\n")
 	}
 	for _, n := range g.Nodes {
-		if n.IsState() && n.Tooltip != "" {
+		if n.IsState() && n.Source.IsValid() && n.Tooltip != "" {
 			b.WriteString("  click " + n.ID + " call noop() " + mermaidQuote(n.Tooltip) + "\n")
 		}
 	}

@@ -25,6 +25,10 @@ func Formats() []string { return []string{FormatDOT, FormatMermaid, FormatSVG, F
 // so no Graphviz installation is needed). Graphs of more than
 // LayeredThreshold nodes are drawn as SVG by hsc's own layered layout
 // (Graphviz would take minutes), and not as PNG.
+//
+// PNG is go-graphviz's own rasterizer, which in v0.2.10 fills edge curves
+// and leaves out the outlines of filled nodes (goccy/go-graphviz#106):
+// SVG is the faithful drawing.
 func (g *Graph) Render(ctx context.Context, format string, w io.Writer) error {
 	switch format {
 	case FormatDOT:
