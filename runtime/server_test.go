@@ -139,6 +139,10 @@ func TestLifecycle(t *testing.T) {
 
 	run := func(input string) json.RawMessage {
 		t.Helper()
+		// Default names are unique per millisecond, and the local server
+		// runs a Pass machine in less: a second start in the same
+		// millisecond would reuse the name (ExecutionAlreadyExists).
+		time.Sleep(2 * time.Millisecond)
 		arn, err := m.Start(ctx, []byte(input), "")
 		if err != nil {
 			t.Fatal(err)
