@@ -194,12 +194,28 @@ func TestServeInterruptWhileRunning(t *testing.T) {
 	if _, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn}); err != nil {
 		t.Fatal(err)
 	}
+	// A worker's GetActivityTask is held (up to 60 s) when SIGINT comes.
+	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("idle")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	polled := make(chan error, 1)
+	go func() {
+		_, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
+		polled <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // let the poll reach the server
 	start := time.Now()
 	if code := p.stop(t, syscall.SIGINT); code != 0 {
 		t.Errorf("exit status %d after SIGINT, want 0; stderr:\n%s", code, p.stderr)
 	}
 	if d := time.Since(start); d > 15*time.Second {
 		t.Errorf("hsc serve took %v to exit", d)
+	}
+	select {
+	case <-polled: // answered or cut off: either way not left hanging
+	case <-time.After(15 * time.Second):
+		t.Error("the held GetActivityTask was not ended by the shutdown")
 	}
 }
 
