@@ -310,14 +310,70 @@ func ComparatorTable() []Comparator {
 	return t
 }
 
+// comparatorIndex returns the entry of comparatorBases for the base
+// operator named name and its index, or -1: a switch, which Go compiles
+// to a search on length and text, and copies no table (the validator
+// looks up every key of every Choice rule; TestComparatorIndex keeps it in
+// step with the table).
+func comparatorIndex(name string) (comparatorBase, int) {
+	switch name {
+	case "StringEquals":
+		return comparatorBase{"StringEquals", KindString, true}, 0
+	case "StringLessThan":
+		return comparatorBase{"StringLessThan", KindString, true}, 1
+	case "StringGreaterThan":
+		return comparatorBase{"StringGreaterThan", KindString, true}, 2
+	case "StringLessThanEquals":
+		return comparatorBase{"StringLessThanEquals", KindString, true}, 3
+	case "StringGreaterThanEquals":
+		return comparatorBase{"StringGreaterThanEquals", KindString, true}, 4
+	case "StringMatches":
+		return comparatorBase{"StringMatches", KindString, false}, 5
+	case "NumericEquals":
+		return comparatorBase{"NumericEquals", KindNumber, true}, 6
+	case "NumericLessThan":
+		return comparatorBase{"NumericLessThan", KindNumber, true}, 7
+	case "NumericGreaterThan":
+		return comparatorBase{"NumericGreaterThan", KindNumber, true}, 8
+	case "NumericLessThanEquals":
+		return comparatorBase{"NumericLessThanEquals", KindNumber, true}, 9
+	case "NumericGreaterThanEquals":
+		return comparatorBase{"NumericGreaterThanEquals", KindNumber, true}, 10
+	case "BooleanEquals":
+		return comparatorBase{"BooleanEquals", KindBool, true}, 11
+	case "TimestampEquals":
+		return comparatorBase{"TimestampEquals", KindString, true}, 12
+	case "TimestampLessThan":
+		return comparatorBase{"TimestampLessThan", KindString, true}, 13
+	case "TimestampGreaterThan":
+		return comparatorBase{"TimestampGreaterThan", KindString, true}, 14
+	case "TimestampLessThanEquals":
+		return comparatorBase{"TimestampLessThanEquals", KindString, true}, 15
+	case "TimestampGreaterThanEquals":
+		return comparatorBase{"TimestampGreaterThanEquals", KindString, true}, 16
+	case "IsNull":
+		return comparatorBase{"IsNull", KindBool, false}, 17
+	case "IsPresent":
+		return comparatorBase{"IsPresent", KindBool, false}, 18
+	case "IsNumeric":
+		return comparatorBase{"IsNumeric", KindBool, false}, 19
+	case "IsString":
+		return comparatorBase{"IsString", KindBool, false}, 20
+	case "IsBoolean":
+		return comparatorBase{"IsBoolean", KindBool, false}, 21
+	case "IsTimestamp":
+		return comparatorBase{"IsTimestamp", KindBool, false}, 22
+	}
+	return comparatorBase{}, -1
+}
+
 // LookupComparator returns the comparison operator named name.
 func LookupComparator(name string) (Comparator, bool) {
-	base, isPath := strings.CutSuffix(name, "Path")
-	for i, b := range comparatorBases() {
-		switch {
-		case b.name == name:
-			return Comparator{Name: name, Base: name, Index: i, Operand: b.operand}, true
-		case isPath && b.path && b.name == base:
+	if b, i := comparatorIndex(name); i >= 0 {
+		return Comparator{Name: name, Base: name, Index: i, Operand: b.operand}, true
+	}
+	if base, isPath := strings.CutSuffix(name, "Path"); isPath {
+		if b, i := comparatorIndex(base); i >= 0 && b.path {
 			return Comparator{Name: name, Base: base, Index: i, Path: true, Operand: KindString}, true
 		}
 	}

@@ -184,3 +184,31 @@ func TestErrorStrings(t *testing.T) {
 		t.Errorf("Problem.String: %v", ps)
 	}
 }
+
+// TestComparatorIndex keeps the switch comparatorIndex in step with the
+// comparator table, and checks LookupComparator against the table.
+func TestComparatorIndex(t *testing.T) {
+	for i, b := range comparatorBases() {
+		if got, j := comparatorIndex(b.name); j != i || got != b {
+			t.Errorf("comparatorIndex(%q) = %+v, %d; want %+v, %d", b.name, got, j, b, i)
+		}
+	}
+	for _, name := range []string{"", "Path", "stringequals", "StringEqualsPathPath", "And", "IsNullPath", "StringMatchesPath"} {
+		if _, got := comparatorIndex(name); got != -1 {
+			t.Errorf("comparatorIndex(%q) = %d, want -1", name, got)
+		}
+		if c, ok := LookupComparator(name); ok {
+			t.Errorf("LookupComparator(%q) = %+v, want none", name, c)
+		}
+	}
+	table := ComparatorTable()
+	for _, c := range table {
+		got, ok := LookupComparator(c.Name)
+		if !ok || got != c {
+			t.Errorf("LookupComparator(%q) = %+v, %v; want %+v", c.Name, got, ok, c)
+		}
+	}
+	if len(table) != 23+16 {
+		t.Errorf("%d comparators, want 39 (23 and 16 Path variants)", len(table))
+	}
+}

@@ -283,8 +283,37 @@ func CheckReferencePath(p string) error { return checkPath(p, PathReference) }
 func CheckResultPath(p string) error { return checkPath(p, PathResult) }
 
 func checkPath(p string, k PathKind) error {
+	if simplePath(p) {
+		return nil
+	}
 	_, err := ParsePath(p, k)
 	return err
+}
+
+// simplePath reports whether p is '$' followed by nothing but .name steps
+// with ASCII names (a letter or '_', then letters, digits and '_'), such
+// as $.order.id: a path of every kind, which most paths in definitions
+// are, accepted here without building its tree (TestSimplePath checks the
+// parser agrees).
+func simplePath(p string) bool {
+	if p == "" || p[0] != '$' {
+		return false
+	}
+	for i := 1; i < len(p); {
+		if p[i] != '.' || i+1 == len(p) {
+			return false
+		}
+		i++
+		if c := p[i]; !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+		for i++; i < len(p) && p[i] != '.'; i++ {
+			if c := p[i]; !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // IsVariableName reports whether s can name a workflow variable: a letter

@@ -164,3 +164,40 @@ func TestFieldPathKind(t *testing.T) {
 		}
 	}
 }
+
+// TestSimplePath checks the validator's shortcut for plain dotted paths
+// against the parser: every path it accepts parses as every kind of path,
+// and it refuses what is not plain.
+func TestSimplePath(t *testing.T) {
+	plain := []string{"$", "$.a", "$.A", "$._", "$.a1", "$.order.id", "$.x0.y_1.Z", "$.length", "$.size", "$.min",
+		"$.true", "$.null", "$.in", "$.a.b.c.d.e.f.g.h"}
+	for _, p := range plain {
+		if !simplePath(p) {
+			t.Errorf("simplePath(%q) = false, want true", p)
+		}
+		for _, k := range []PathKind{PathAny, PathReference, PathResult} {
+			if _, err := ParsePath(p, k); err != nil {
+				t.Errorf("simplePath accepts %q, but ParsePath(kind %d) says %v", p, k, err)
+			}
+		}
+	}
+	for _, p := range []string{"", "$$", "$$.a", "$a", "a", "$.", "$..a", "$.a.", "$.1a", "$.a b", "$.a[0]", "$['a']",
+		"$.a-b", "$.ä", "$.a()", "$.length()", "$.*", ".a", "$.a..b", "$ .a", "$.a\n"} {
+		if simplePath(p) {
+			t.Errorf("simplePath(%q) = true, want false", p)
+		}
+	}
+	// Every plain path of the generated set agrees with the parser.
+	parts := []string{"a", "_b", "c9", "Dd", "length", "e_f"}
+	for _, a := range parts {
+		for _, b := range parts {
+			p := "$." + a + "." + b
+			if !simplePath(p) {
+				t.Errorf("simplePath(%q) = false", p)
+			}
+			if _, err := ParsePath(p, PathResult); err != nil {
+				t.Errorf("%q: %v", p, err)
+			}
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package asl
 
-import "github.com/hsc-dev/hsc/diag"
+import (
+	"bytes"
+
+	"github.com/hsc-dev/hsc/diag"
+)
 
 // Diag converts p into a diagnostic of src, the text the definition was
 // read from (its name is the diagnostic's file, and the line at p.Pos its
@@ -11,10 +15,24 @@ func (p Problem) Diag(src *diag.Source) *diag.Error {
 	if src != nil {
 		e.File = src.Name
 		if p.Pos.IsValid() {
-			e.Source = src.LineText(p.Pos.Line)
+			e.Source = lineText(src, p.Pos.Line)
 		}
 	}
 	return e
+}
+
+// lineText is src.LineText(n), without indexing every line of the text
+// for the first one (where the definition-size problem is: compiling a
+// large program should not cost a pass over its text for that).
+func lineText(src *diag.Source, n int) string {
+	if n != 1 {
+		return src.LineText(n)
+	}
+	t := src.Text
+	if i := bytes.IndexAny(t, "\r\n"); i >= 0 {
+		t = t[:i]
+	}
+	return string(t)
 }
 
 // Diags converts problems with Problem.Diag, in their order.

@@ -144,6 +144,24 @@ func (w *pyWriter) value(v *Value, level int) {
 	}
 }
 
+// pyNeedsEscape8 reports whether any of the eight bytes of s is one str
+// escapes: below 0x20, '"', '\\', or with ascii 0x7f and above. It tests
+// them as one word ("has a byte less than n" and "has a zero byte" from
+// the well-known bit tricks; they never miss a byte, which is all that is
+// needed here).
+func pyNeedsEscape8(s string, ascii bool) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	less := func(x, n uint64) uint64 { return (x - ones*n) & ^x & highs } // some byte < n (n <= 128)
+	q, bs := x^(ones*'"'), x^(ones*'\\')
+	special := less(x, 0x20) | less(q, 1) | less(bs, 1)
+	if ascii {
+		special |= x&highs | less(x^(ones*0x7f), 1)
+	}
+	return special != 0
+}
+
 func cmpMember(a, b Member) int { return strings.Compare(a.Key, b.Key) }
 
 // str writes a JSON string as json.dumps does: Python's short escapes for
@@ -154,6 +172,12 @@ func (w *pyWriter) str(s string) {
 	w.b = append(w.b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip eight bytes at a time while none needs escaping: most
+		// strings need none.
+		if i+8 <= len(s) && !pyNeedsEscape8(s[i:i+8], w.f.EnsureASCII) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' && (c < 0x7f || !w.f.EnsureASCII) {
 			i++

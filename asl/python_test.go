@@ -85,3 +85,33 @@ func TestPythonFloat(t *testing.T) {
 		}
 	}
 }
+
+// TestPyStrWordAtATime checks the eight-bytes-at-a-time scan of str: a
+// long string is written exactly as the rune-by-rune writing of short
+// strings (which never take that path), with every kind of character to
+// escape at every position of the word.
+func TestPyStrWordAtATime(t *testing.T) {
+	write := func(s string, ascii bool) string {
+		w := pyWriter{f: PythonFormat{EnsureASCII: ascii}}
+		w.str(s)
+		return string(w.b)
+	}
+	specials := []string{"\x00", "\x01", "\x1f", " ", "\"", "\\", "~", "\x7f", "\u0080", "é", "\u2028", "\U0001F600", "\n", "!", "#", "[", "]"}
+	for _, ascii := range []bool{false, true} {
+		for n := 8; n <= 20; n++ {
+			for pos := 0; pos < n; pos++ {
+				for _, sp := range specials {
+					s := strings.Repeat("a", pos) + sp + strings.Repeat("z", n-pos)
+					want := `"`
+					for _, r := range s {
+						want += strings.TrimSuffix(strings.TrimPrefix(write(string(r), ascii), `"`), `"`)
+					}
+					want += `"`
+					if got := write(s, ascii); got != want {
+						t.Fatalf("EnsureASCII=%v: str(%q) = %s, want %s", ascii, s, got, want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -120,14 +120,68 @@ func ValidateValue(root *Value) []Problem {
 	if st := root.Get("States"); st != nil {
 		hint = len(st.Members)
 	}
-	vd := &validator{names: make(map[string]bool, hint)}
-	vd.machine(root, "", scopeTop, "")
+	vd := &validator{names: make(map[string]struct{}, hint), locs: make([]loc, 0, 64)}
+	vd.machine(root, nil, scopeTop, "")
 	slices.SortStableFunc(vd.probs, func(a, b Problem) int { return a.Pos.Offset - b.Pos.Offset })
 	return vd.probs
 }
 
 // Validate checks the model; problems carry pointers but no positions.
 func (m *StateMachine) Validate() []Problem { return ValidateValue(m.ToValue()) }
+
+// loc is the JSON pointer of a value being checked, kept as a chain of
+// references tokens up to the root (nil) and written out only for a
+// problem: most values have none, and building every pointer as text cost
+// the validator most of its allocations.
+type loc struct {
+	up  *loc
+	key string // a member's key
+	idx int    // an element's index, or -1 for a member
+}
+
+// at returns the pointer of member key of the value at l. Like elem, it
+// takes the loc from the validator's stack: valid until the function that
+// asked for it returns (each one that asks releases its locs on return).
+func (vd *validator) at(l *loc, key string) *loc { return vd.push(loc{up: l, key: key, idx: -1}) }
+
+// elem returns the pointer of element i of the array at l; see at.
+func (vd *validator) elem(l *loc, i int) *loc { return vd.push(loc{up: l, idx: i}) }
+
+// push puts x on the stack of locs. When the stack grows, the locs
+// already handed out stay where they were, in the old array: a loc never
+// changes once pushed, so they remain right.
+func (vd *validator) push(x loc) *loc {
+	vd.locs = append(vd.locs, x)
+	return &vd.locs[len(vd.locs)-1]
+}
+
+// mark and release bracket a function's use of the stack of locs.
+func (vd *validator) mark() int { return len(vd.locs) }
+
+func (vd *validator) release(mark int) { vd.locs = vd.locs[:mark] }
+
+// String returns the RFC 6901 pointer ("" for the root).
+func (l *loc) String() string {
+	n := 0
+	for x := l; x != nil; x = x.up {
+		n++
+	}
+	toks := make([]string, n)
+	for x := l; x != nil; x = x.up {
+		n--
+		if x.idx >= 0 {
+			toks[n] = strconv.Itoa(x.idx)
+		} else {
+			toks[n] = PointerToken(x.key)
+		}
+	}
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteByte('/')
+		b.WriteString(t)
+	}
+	return b.String()
+}
 
 type scope int
 
@@ -140,8 +194,9 @@ const (
 
 type validator struct {
 	probs      []Problem
-	names      map[string]bool // every state name seen so far, machine-wide
-	topJSONata bool            // the machine's QueryLanguage is JSONata
+	locs       []loc               // the stack of pointers being checked
+	names      map[string]struct{} // every state name seen so far, machine-wide
+	topJSONata bool                // the machine's QueryLanguage is JSONata
 }
 
 // jsonPathOnly reports whether a state field exists only in JSONPath mode.
@@ -171,7 +226,8 @@ func isExpression(v *Value) bool {
 
 // expressions checks the syntax of every JSONata expression in v (a field
 // of a JSONata state, without nested states).
-func (vd *validator) expressions(v *Value, ptr, state string) {
+func (vd *validator) expressions(v *Value, ptr *loc, state string) {
+	defer vd.release(vd.mark())
 	switch v.Kind {
 	case KindString:
 		if src, ok := JSONataExpression(v.Str); ok {
@@ -181,20 +237,20 @@ func (vd *validator) expressions(v *Value, ptr, state string) {
 		}
 	case KindArray:
 		for i, e := range v.Elems {
-			vd.expressions(e, ptr+"/"+strconv.Itoa(i), state)
+			vd.expressions(e, vd.elem(ptr, i), state)
 		}
 	case KindObject:
 		for _, m := range v.Members {
-			vd.expressions(m.Value, ptr+"/"+PointerToken(m.Key), state)
+			vd.expressions(m.Value, vd.at(ptr, m.Key), state)
 		}
 	}
 }
 
-func (vd *validator) add(sev diag.Severity, code Code, ptr string, pos diag.Pos, state, format string, args ...any) {
-	vd.probs = append(vd.probs, Problem{Pointer: ptr, Pos: pos, Severity: sev, Code: code, State: state, Msg: fmt.Sprintf(format, args...)})
+func (vd *validator) add(sev diag.Severity, code Code, ptr *loc, pos diag.Pos, state, format string, args ...any) {
+	vd.probs = append(vd.probs, Problem{Pointer: ptr.String(), Pos: pos, Severity: sev, Code: code, State: state, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (vd *validator) errorf(code Code, ptr string, v *Value, state, format string, args ...any) {
+func (vd *validator) errorf(code Code, ptr *loc, v *Value, state, format string, args ...any) {
 	var pos diag.Pos
 	if v != nil {
 		pos = v.Pos
@@ -204,7 +260,8 @@ func (vd *validator) errorf(code Code, ptr string, v *Value, state, format strin
 
 // fields checks an object's keys against allowed and reports duplicates.
 // It returns false when v is not an object.
-func (vd *validator) fields(v *Value, ptr, state, what string, allowed func(string) bool) bool {
+func (vd *validator) fields(v *Value, ptr *loc, state, what string, allowed func(string) bool) bool {
+	defer vd.release(vd.mark())
 	if v.Kind != KindObject {
 		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be an object, not %s", what, v.Kind)
 		return false
@@ -216,8 +273,9 @@ func (vd *validator) fields(v *Value, ptr, state, what string, allowed func(stri
 		seen = make(map[string]bool, len(v.Members))
 	}
 	for i, m := range v.Members {
-		dup := seen[m.Key]
+		dup := false
 		if seen != nil {
+			dup = seen[m.Key]
 			seen[m.Key] = true
 		} else {
 			for _, prev := range v.Members[:i] {
@@ -225,20 +283,149 @@ func (vd *validator) fields(v *Value, ptr, state, what string, allowed func(stri
 			}
 		}
 		if dup {
-			vd.add(diag.SevError, CodeDuplicateField, ptr+"/"+PointerToken(m.Key), m.KeyPos, state, "field %q appears twice in %s", m.Key, what)
+			vd.add(diag.SevError, CodeDuplicateField, vd.at(ptr, m.Key), m.KeyPos, state, "field %q appears twice in %s", m.Key, what)
 		}
 		if !allowed(m.Key) {
-			vd.add(diag.SevError, CodeUnknownField, ptr+"/"+PointerToken(m.Key), m.KeyPos, state, "field %q is not allowed in %s", m.Key, what)
+			vd.add(diag.SevError, CodeUnknownField, vd.at(ptr, m.Key), m.KeyPos, state, "field %q is not allowed in %s", m.Key, what)
 		}
 	}
 	return true
+}
+
+// stateFieldBit returns the bit of a state field name (Type, Comment,
+// QueryLanguage and every field of stateFields), or 0 for other names:
+// a switch, which Go compiles to a search on length and text; the
+// validator tests a state's fields against a mask of them
+// (TestStateFieldBits keeps it in step with buildStateFields).
+func stateFieldBit(k string) uint64 {
+	switch k {
+	case "Type":
+		return 1 << 0
+	case "Comment":
+		return 1 << 1
+	case "QueryLanguage":
+		return 1 << 2
+	case "InputPath":
+		return 1 << 3
+	case "OutputPath":
+		return 1 << 4
+	case "Output":
+		return 1 << 5
+	case "Assign":
+		return 1 << 6
+	case "Next":
+		return 1 << 7
+	case "End":
+		return 1 << 8
+	case "ResultPath":
+		return 1 << 9
+	case "ResultSelector":
+		return 1 << 10
+	case "Parameters":
+		return 1 << 11
+	case "Arguments":
+		return 1 << 12
+	case "Retry":
+		return 1 << 13
+	case "Catch":
+		return 1 << 14
+	case "Resource":
+		return 1 << 15
+	case "TimeoutSeconds":
+		return 1 << 16
+	case "TimeoutSecondsPath":
+		return 1 << 17
+	case "HeartbeatSeconds":
+		return 1 << 18
+	case "HeartbeatSecondsPath":
+		return 1 << 19
+	case "Credentials":
+		return 1 << 20
+	case "Result":
+		return 1 << 21
+	case "Choices":
+		return 1 << 22
+	case "Default":
+		return 1 << 23
+	case "Seconds":
+		return 1 << 24
+	case "Timestamp":
+		return 1 << 25
+	case "SecondsPath":
+		return 1 << 26
+	case "TimestampPath":
+		return 1 << 27
+	case "Error":
+		return 1 << 28
+	case "ErrorPath":
+		return 1 << 29
+	case "Cause":
+		return 1 << 30
+	case "CausePath":
+		return 1 << 31
+	case "Branches":
+		return 1 << 32
+	case "Iterator":
+		return 1 << 33
+	case "ItemProcessor":
+		return 1 << 34
+	case "ItemsPath":
+		return 1 << 35
+	case "Items":
+		return 1 << 36
+	case "ItemSelector":
+		return 1 << 37
+	case "ItemReader":
+		return 1 << 38
+	case "ItemBatcher":
+		return 1 << 39
+	case "ResultWriter":
+		return 1 << 40
+	case "MaxConcurrency":
+		return 1 << 41
+	case "MaxConcurrencyPath":
+		return 1 << 42
+	case "ToleratedFailurePercentage":
+		return 1 << 43
+	case "ToleratedFailurePercentagePath":
+		return 1 << 44
+	case "ToleratedFailureCount":
+		return 1 << 45
+	case "ToleratedFailureCountPath":
+		return 1 << 46
+	case "Label":
+		return 1 << 47
+	}
+	return 0
+}
+
+// stateFields is fields for a state of type st, on field bits: it
+// returns the bits of the fields the state has.
+func (vd *validator) stateFields(v *Value, ptr *loc, state string, st *stateType) (present uint64) {
+	for i, m := range v.Members {
+		bit := stateFieldBit(m.Key)
+		dup := present&bit != 0
+		if bit == 0 {
+			for _, prev := range v.Members[:i] {
+				dup = dup || prev.Key == m.Key
+			}
+		}
+		present |= bit
+		if dup {
+			vd.add(diag.SevError, CodeDuplicateField, vd.at(ptr, m.Key), m.KeyPos, state, "field %q appears twice in %s", m.Key, st.what)
+		}
+		if st.mask&bit == 0 {
+			vd.add(diag.SevError, CodeUnknownField, vd.at(ptr, m.Key), m.KeyPos, state, "field %q is not allowed in %s", m.Key, st.what)
+		}
+	}
+	return present
 }
 
 func oneOf(keys ...string) func(string) bool {
 	return func(k string) bool { return slices.Contains(keys, k) }
 }
 
-func (vd *validator) str(v *Value, ptr, state, field string) (string, bool) {
+func (vd *validator) str(v *Value, ptr *loc, state, field string) (string, bool) {
 	if v.Kind != KindString {
 		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be a string, not %s", field, v.Kind)
 		return "", false
@@ -247,7 +434,7 @@ func (vd *validator) str(v *Value, ptr, state, field string) (string, bool) {
 }
 
 // integer checks an integer field is at least lo.
-func (vd *validator) integer(v *Value, ptr, state, field string, lo int64) (int64, bool) {
+func (vd *validator) integer(v *Value, ptr *loc, state, field string, lo int64) (int64, bool) {
 	n, ok := v.Int64()
 	if !ok {
 		if v.Kind == KindNumber {
@@ -264,7 +451,7 @@ func (vd *validator) integer(v *Value, ptr, state, field string, lo int64) (int6
 	return n, true
 }
 
-func (vd *validator) path(v *Value, ptr, state, field string, pk PathKind, nullable bool) {
+func (vd *validator) path(v *Value, ptr *loc, state, field string, pk PathKind, nullable bool) {
 	if v.Kind == KindNull && nullable {
 		return
 	}
@@ -277,7 +464,8 @@ func (vd *validator) path(v *Value, ptr, state, field string, pk PathKind, nulla
 	}
 }
 
-func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
+func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
+	defer vd.release(vd.mark())
 	what := "the state machine"
 	allowed := oneOf("StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage")
 	switch sc {
@@ -298,7 +486,7 @@ func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
 		vd.topJSONata = true
 	}
 	for _, m := range v.Members {
-		p := ptr + "/" + PointerToken(m.Key)
+		p := vd.at(ptr, m.Key)
 		switch m.Key {
 		case "Comment", "Version":
 			vd.str(m.Value, p, owner, m.Key)
@@ -316,17 +504,14 @@ func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
 	if states == nil {
 		vd.errorf(CodeMissingField, ptr, v, owner, "%s has no States", what)
 	} else if states.Kind != KindObject {
-		vd.errorf(CodeInvalidType, ptr+"/States", states, owner, "States must be an object, not %s", states.Kind)
+		vd.errorf(CodeInvalidType, vd.at(ptr, "States"), states, owner, "States must be an object, not %s", states.Kind)
 		states = nil
 	} else if len(states.Members) == 0 {
-		vd.errorf(CodeMissingField, ptr+"/States", states, owner, "States must hold at least one state")
+		vd.errorf(CodeMissingField, vd.at(ptr, "States"), states, owner, "States must hold at least one state")
 	}
-	var scopeNames map[string]bool
+	var scopeNames *stateIndex
 	if states != nil {
-		scopeNames = make(map[string]bool, len(states.Members))
-		for _, m := range states.Members {
-			scopeNames[m.Key] = true
-		}
+		scopeNames = &stateIndex{states: states.Members}
 	}
 	startAt := v.Get("StartAt")
 	start := ""
@@ -334,19 +519,22 @@ func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
 	case startAt == nil:
 		vd.errorf(CodeMissingField, ptr, v, owner, "%s has no StartAt", what)
 	case startAt.Kind != KindString:
-		vd.errorf(CodeInvalidType, ptr+"/StartAt", startAt, owner, "StartAt must be a string, not %s", startAt.Kind)
+		vd.errorf(CodeInvalidType, vd.at(ptr, "StartAt"), startAt, owner, "StartAt must be a string, not %s", startAt.Kind)
 	default:
 		start = startAt.Str
-		if states != nil && !scopeNames[start] {
-			vd.errorf(CodeMissingTarget, ptr+"/StartAt", startAt, owner, "StartAt names state %q, which does not exist%s", start, where(sc))
+		if states != nil && !scopeNames.has(start, 0) {
+			vd.errorf(CodeMissingTarget, vd.at(ptr, "StartAt"), startAt, owner, "StartAt names state %q, which does not exist%s", start, where(sc))
 		}
 	}
 	if states == nil {
 		return
 	}
-	sp := ptr + "/States"
-	for _, m := range states.Members {
-		p := sp + "/" + PointerToken(m.Key)
+	sp := vd.at(ptr, "States")
+	mark := vd.mark()
+	dups := false
+	for i, m := range states.Members {
+		vd.release(mark)
+		p := vd.at(sp, m.Key)
 		name := m.Key
 		switch n := utf8.RuneCountInString(name); {
 		case n == 0:
@@ -354,14 +542,17 @@ func (vd *validator) machine(v *Value, ptr string, sc scope, owner string) {
 		case n > MaxStateNameLength:
 			vd.add(diag.SevError, CodeStateName, p, m.KeyPos, name, "state name %q exceeds %d characters", name, MaxStateNameLength)
 		}
-		if vd.names[name] {
+		seen := len(vd.names)
+		vd.names[name] = struct{}{} // one map operation; the size tells whether it was new
+		if len(vd.names) == seen {
 			vd.add(diag.SevError, CodeDuplicateState, p, m.KeyPos, name, "duplicate state name %q (state names must be unique in the whole state machine)", name)
+			dups = true // maybe in this scope
 		}
-		vd.names[name] = true
-		vd.state(m.Value, p, name, scopeNames, sc)
+		vd.state(m.Value, p, name, &targets{names: scopeNames, near: i + 1, sc: sc, state: name})
 	}
-	if start != "" && scopeNames[start] {
-		vd.flow(states, sp, start, sc, owner)
+	scopeNames.dups = dups
+	if first, ok := scopeNames.find(start, 0); start != "" && ok {
+		vd.flow(states, sp, scopeNames, first, sc, owner)
 	}
 }
 
@@ -375,21 +566,35 @@ func where(sc scope) string {
 	return ""
 }
 
-func (vd *validator) queryLanguage(v *Value, ptr, state string) {
+func (vd *validator) queryLanguage(v *Value, ptr *loc, state string) {
 	if s, ok := vd.str(v, ptr, state, "QueryLanguage"); ok && s != "JSONPath" && s != "JSONata" {
 		vd.errorf(CodeInvalidValue, ptr, v, state, "QueryLanguage must be \"JSONPath\" or \"JSONata\", not %q", s)
 	}
 }
 
-// stateFields lists the fields each state type allows besides Type,
-// Comment and QueryLanguage (nil for an unknown type).
-func stateFields(typ string) []string { return stateFieldTable[typ] }
+// stateType is what the validator knows of a state type: the fields it
+// allows besides Type, Comment and QueryLanguage, and how messages name
+// such a state.
+type stateType struct {
+	fields []string
+	mask   uint64 // the bits (stateFieldBit) of fields, Type, Comment and QueryLanguage
+	what   string // "a Task state"
+}
 
-// stateFieldTable is the read-only table behind stateFields, built once.
-var stateFieldTable = func() map[string][]string {
-	m := map[string][]string{}
+// stateTypes returns what the validator knows of type typ (nil for an
+// unknown type).
+func stateTypes(typ string) *stateType { return stateTypeTable[typ] }
+
+// stateTypeTable is the read-only table behind stateTypes, built once.
+var stateTypeTable = func() map[string]*stateType {
+	m := map[string]*stateType{}
 	for _, t := range []string{TypeTask, TypePass, TypeChoice, TypeWait, TypeSucceed, TypeFail, TypeParallel, TypeMap} {
-		m[t] = buildStateFields(t)
+		st := &stateType{fields: buildStateFields(t), what: "a " + t + " state"}
+		st.mask = stateFieldBit("Type") | stateFieldBit("Comment") | stateFieldBit("QueryLanguage")
+		for _, f := range st.fields {
+			st.mask |= stateFieldBit(f)
+		}
+		m[t] = st
 	}
 	return m
 }()
@@ -422,7 +627,8 @@ func buildStateFields(typ string) []string {
 	return nil
 }
 
-func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]bool, sc scope) {
+func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
+	defer vd.release(vd.mark())
 	if v.Kind != KindObject {
 		vd.errorf(CodeInvalidType, ptr, v, name, "state %q must be an object, not %s", name, v.Kind)
 		return
@@ -432,23 +638,26 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 		vd.errorf(CodeMissingField, ptr, v, name, "state %q has no Type", name)
 		return
 	}
-	typ, ok := vd.str(typeV, ptr+"/Type", name, "Type")
+	typ, ok := vd.str(typeV, vd.at(ptr, "Type"), name, "Type")
 	if !ok {
 		return
 	}
-	allowed := stateFields(typ)
-	if allowed == nil {
-		vd.errorf(CodeInvalidValue, ptr+"/Type", typeV, name, "unknown state type %q", typ)
+	st := stateTypes(typ)
+	if st == nil {
+		vd.errorf(CodeInvalidValue, vd.at(ptr, "Type"), typeV, name, "unknown state type %q", typ)
 		return
 	}
-	what := "a " + typ + " state"
-	vd.fields(v, ptr, name, what, func(k string) bool {
-		return k == "Type" || k == "Comment" || k == "QueryLanguage" || slices.Contains(allowed, k)
-	})
-	target := func(tv *Value, p, field string) {
-		if s, ok := vd.str(tv, p, name, field); ok && !scopeNames[s] {
-			vd.errorf(CodeMissingTarget, p, tv, name, "%s names state %q, which does not exist%s", field, s, where(sc))
+	what := st.what
+	// present has the bit of every known field the state has.
+	present := vd.stateFields(v, ptr, name, st)
+	// allowed reports whether the type has field k (besides Type, Comment
+	// and QueryLanguage).
+	allowed := func(k string) bool {
+		switch k {
+		case "Type", "Comment", "QueryLanguage":
+			return false
 		}
+		return st.mask&stateFieldBit(k) != 0
 	}
 	jsonata := vd.topJSONata
 	if ql, ok := v.Member("QueryLanguage"); ok && ql.Value.Kind == KindString {
@@ -457,7 +666,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			jsonata = true
 		case "JSONPath":
 			if vd.topJSONata {
-				vd.errorf(CodeInvalidValue, ptr+"/QueryLanguage", ql.Value, name, "a state may not use JSONPath when the state machine's QueryLanguage is JSONata")
+				vd.errorf(CodeInvalidValue, vd.at(ptr, "QueryLanguage"), ql.Value, name, "a state may not use JSONPath when the state machine's QueryLanguage is JSONata")
 			}
 		}
 	}
@@ -467,16 +676,21 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			switch m.Key {
 			case "Branches", "Iterator", "ItemProcessor": // states of their own
 			default:
-				vd.expressions(m.Value, ptr+"/"+PointerToken(m.Key), name)
+				vd.expressions(m.Value, vd.at(ptr, m.Key), name)
 			}
 		}
 	}
 
 	// Fields common to several types.
 	for _, m := range v.Members {
-		p := ptr + "/" + PointerToken(m.Key)
+		// p serves the checks that only report; what checks deeper
+		// gets its own copy on the stack of locs (vd.push(lp)), so that
+		// p itself can stay on the Go stack.
+		lp := loc{up: ptr, key: m.Key, idx: -1}
+		p := &lp
 		val := m.Value
-		if slices.Contains(allowed, m.Key) {
+		known := allowed(m.Key)
+		if known {
 			if jsonata && jsonPathOnly(m.Key) {
 				vd.add(diag.SevError, CodeUnknownField, p, m.KeyPos, name, "field %q is not allowed in a JSONata state", m.Key)
 				continue
@@ -493,7 +707,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				}
 			}
 		}
-		if !slices.Contains(allowed, m.Key) {
+		if !known {
 			if m.Key == "Comment" {
 				vd.str(val, p, name, m.Key)
 			} else if m.Key == "QueryLanguage" {
@@ -503,9 +717,9 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 		}
 		switch m.Key {
 		case "Next":
-			target(val, p, "Next")
+			vd.target(target, val, p, "Next")
 		case "Default":
-			target(val, p, "Default")
+			vd.target(target, val, p, "Default")
 		case "End":
 			if val.Kind != KindBool {
 				vd.errorf(CodeInvalidType, p, val, name, "End must be true or false, not %s", val.Kind)
@@ -519,18 +733,18 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				// AWS accepts a Pass state whose Parameters is an array
 				// (a deployed AWS sample has one); its ".$" fields are
 				// templates as usual.
-				vd.template(val, p, name)
+				vd.template(val, vd.push(lp), name)
 				continue
 			}
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 				continue
 			}
-			vd.template(val, p, name)
+			vd.template(val, vd.push(lp), name)
 		case "Assign":
-			vd.assign(val, p, name, jsonata)
+			vd.assign(val, vd.push(lp), name, jsonata)
 		case "ItemBatcher":
-			vd.itemBatcher(val, p, name)
+			vd.itemBatcher(val, vd.push(lp), name)
 		case "Credentials", "ItemReader", "ResultWriter":
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
@@ -564,7 +778,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				}
 			}
 		case "Retry", "Catch":
-			vd.retryCatch(val, p, name, m.Key, jsonata, target)
+			vd.retryCatch(val, vd.push(lp), name, m.Key, jsonata, target)
 		case "Choices":
 			if val.Kind != KindArray {
 				vd.errorf(CodeInvalidType, p, val, name, "Choices must be an array, not %s", val.Kind)
@@ -573,9 +787,9 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 			}
 			for i, r := range val.Elems {
 				if jsonata {
-					vd.jsonataRule(r, p+"/"+strconv.Itoa(i), name, target)
+					vd.jsonataRule(r, vd.elem(vd.push(lp), i), name, target)
 				} else {
-					vd.rule(r, p+"/"+strconv.Itoa(i), name, true, target)
+					vd.rule(r, vd.elem(vd.push(lp), i), name, true, target)
 				}
 			}
 		case "Branches":
@@ -585,17 +799,17 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				vd.errorf(CodeMissingField, p, val, name, "Branches must hold at least one branch")
 			}
 			for i, b := range val.Elems {
-				vd.machine(b, p+"/"+strconv.Itoa(i), scopeBranch, name)
+				vd.machine(b, vd.elem(vd.push(lp), i), scopeBranch, name)
 			}
 		case "Iterator":
-			vd.machine(val, p, scopeIterator, name)
+			vd.machine(val, vd.push(lp), scopeIterator, name)
 		case "ItemProcessor":
-			vd.machine(val, p, scopeItemProcessor, name)
+			vd.machine(val, vd.push(lp), scopeItemProcessor, name)
 		}
 	}
 
 	// Per-type rules that involve several fields.
-	has := func(k string) bool { return v.Get(k) != nil }
+	has := func(k string) bool { return present&stateFieldBit(k) != 0 }
 	needs := func(field string) {
 		if !has(field) {
 			vd.errorf(CodeMissingField, ptr, v, name, "%s needs %s", what, field)
@@ -603,15 +817,15 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 	}
 	exclusive := func(a, b string) {
 		if has(a) && has(b) {
-			vd.errorf(CodeInvalidValue, ptr+"/"+b, v.Get(b), name, "%s may not have both %s and %s", what, a, b)
+			vd.errorf(CodeInvalidValue, vd.at(ptr, b), v.Get(b), name, "%s may not have both %s and %s", what, a, b)
 		}
 	}
-	if slices.Contains(allowed, "End") {
+	if allowed("End") {
 		end := v.Get("End")
 		isEnd := end != nil && end.Kind == KindBool && end.Bool
 		switch {
 		case has("Next") && isEnd:
-			vd.errorf(CodeNextAndEnd, ptr+"/End", end, name, "%s may not have both Next and End", what)
+			vd.errorf(CodeNextAndEnd, vd.at(ptr, "End"), end, name, "%s may not have both Next and End", what)
 		case !has("Next") && !isEnd:
 			vd.errorf(CodeNextAndEnd, ptr, v, name, "%s needs either Next or \"End\": true", what)
 		}
@@ -627,7 +841,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 				to, tok = 99999999, true // AWS's default task timeout
 			}
 			if tok && hb >= to {
-				vd.errorf(CodeHeartbeat, ptr+"/HeartbeatSeconds", v.Get("HeartbeatSeconds"), name,
+				vd.errorf(CodeHeartbeat, vd.at(ptr, "HeartbeatSeconds"), v.Get("HeartbeatSeconds"), name,
 					"HeartbeatSeconds (%d) must be smaller than TimeoutSeconds (%d)", hb, to)
 			}
 		}
@@ -651,7 +865,7 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 	case TypeMap:
 		switch {
 		case has("Iterator") && has("ItemProcessor"):
-			vd.errorf(CodeInvalidValue, ptr+"/ItemProcessor", v.Get("ItemProcessor"), name, "a Map state may not have both Iterator and ItemProcessor")
+			vd.errorf(CodeInvalidValue, vd.at(ptr, "ItemProcessor"), v.Get("ItemProcessor"), name, "a Map state may not have both Iterator and ItemProcessor")
 		case !has("Iterator") && !has("ItemProcessor"):
 			vd.errorf(CodeMissingField, ptr, v, name, "a Map state needs ItemProcessor (or the older Iterator)")
 		}
@@ -663,13 +877,14 @@ func (vd *validator) state(v *Value, ptr, name string, scopeNames map[string]boo
 }
 
 // itemBatcher checks a Map state's ItemBatcher.
-func (vd *validator) itemBatcher(v *Value, ptr, state string) {
+func (vd *validator) itemBatcher(v *Value, ptr *loc, state string) {
+	defer vd.release(vd.mark())
 	if !vd.fields(v, ptr, state, "an ItemBatcher", oneOf("MaxItemsPerBatch", "MaxItemsPerBatchPath",
 		"MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")) {
 		return
 	}
 	for _, m := range v.Members {
-		p := ptr + "/" + PointerToken(m.Key)
+		p := vd.at(ptr, m.Key)
 		switch m.Key {
 		case "MaxItemsPerBatch", "MaxInputBytesPerBatch":
 			vd.integer(m.Value, p, state, m.Key, 1)
@@ -686,7 +901,7 @@ func (vd *validator) itemBatcher(v *Value, ptr, state string) {
 	}
 	for _, f := range []string{"MaxItemsPerBatch", "MaxInputBytesPerBatch"} {
 		if v.Has(f) && v.Has(f+"Path") {
-			vd.errorf(CodeInvalidValue, ptr+"/"+f+"Path", v.Get(f+"Path"), state, "an ItemBatcher may not have both %s and %sPath", f, f)
+			vd.errorf(CodeInvalidValue, vd.at(ptr, f+"Path"), v.Get(f+"Path"), state, "an ItemBatcher may not have both %s and %sPath", f, f)
 		}
 	}
 }
@@ -694,7 +909,8 @@ func (vd *validator) itemBatcher(v *Value, ptr, state string) {
 // assign checks an Assign field: an object whose keys name workflow
 // variables (with ".$" in JSONPath states for values computed from paths
 // and intrinsic functions).
-func (vd *validator) assign(v *Value, ptr, state string, jsonata bool) {
+func (vd *validator) assign(v *Value, ptr *loc, state string, jsonata bool) {
+	defer vd.release(vd.mark())
 	if v.Kind != KindObject {
 		vd.errorf(CodeInvalidType, ptr, v, state, "Assign must be an object, not %s", v.Kind)
 		return
@@ -705,7 +921,7 @@ func (vd *validator) assign(v *Value, ptr, state string, jsonata bool) {
 			name = strings.TrimSuffix(name, ".$")
 		}
 		if !IsVariableName(name) || name == "states" {
-			vd.add(diag.SevError, CodeInvalidValue, ptr+"/"+PointerToken(m.Key), m.KeyPos, state,
+			vd.add(diag.SevError, CodeInvalidValue, vd.at(ptr, m.Key), m.KeyPos, state,
 				"Assign: %q is not a valid variable name (a letter or '_' followed by letters, digits and '_'; not \"states\")", name)
 		}
 	}
@@ -716,11 +932,12 @@ func (vd *validator) assign(v *Value, ptr, state string, jsonata bool) {
 
 // template checks a payload template: fields whose name ends in ".$" must
 // hold a path or an intrinsic function call.
-func (vd *validator) template(v *Value, ptr, state string) {
+func (vd *validator) template(v *Value, ptr *loc, state string) {
+	defer vd.release(vd.mark())
 	switch v.Kind {
 	case KindObject:
 		for _, m := range v.Members {
-			p := ptr + "/" + PointerToken(m.Key)
+			p := vd.at(ptr, m.Key)
 			if strings.HasSuffix(m.Key, ".$") {
 				if s, ok := vd.str(m.Value, p, state, fmt.Sprintf("field %q", m.Key)); ok {
 					if err := CheckPathOrIntrinsic(s); err != nil {
@@ -733,18 +950,75 @@ func (vd *validator) template(v *Value, ptr, state string) {
 		}
 	case KindArray:
 		for i, e := range v.Elems {
-			vd.template(e, ptr+"/"+strconv.Itoa(i), state)
+			vd.template(e, vd.elem(ptr, i), state)
 		}
 	}
 }
 
-func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool, target func(*Value, string, string)) {
+// stateIndex finds the states of a scope by name. Most transitions lead
+// to one of the next few states, so it looks there first, and builds a
+// map of the names only when that fails.
+type stateIndex struct {
+	states []Member
+	byName map[string]int // name -> index of the last state of that name
+	// dups is set when a name may occur twice in the scope: then find
+	// always asks the map, which knows which one is the last.
+	dups bool
+}
+
+// find returns the index of the state named name (the last one, when
+// dups is set), trying the states from near on first.
+func (x *stateIndex) find(name string, near int) (int, bool) {
+	if !x.dups {
+		for j := near; j < len(x.states) && j < near+3; j++ {
+			if x.states[j].Key == name {
+				return j, true
+			}
+		}
+	}
+	if x.byName == nil {
+		x.byName = make(map[string]int, len(x.states))
+		for i, m := range x.states {
+			x.byName[m.Key] = i
+		}
+	}
+	j, ok := x.byName[name]
+	return j, ok
+}
+
+// has reports whether the scope has a state named name.
+func (x *stateIndex) has(name string, near int) bool {
+	_, ok := x.find(name, near)
+	return ok
+}
+
+// targets is what a state's transitions are checked against: the state
+// names of its scope.
+type targets struct {
+	names *stateIndex // the scope's states
+	near  int         // where the state's likely targets start (the next state)
+	sc    scope
+	state string // the state whose transitions these are
+}
+
+// target checks that tv, at p, names a state of the scope.
+func (vd *validator) target(t *targets, tv *Value, p *loc, field string) {
+	if s, ok := vd.str(tv, p, t.state, field); ok {
+		if t.names.has(s, t.near) {
+			return
+		}
+		vd.errorf(CodeMissingTarget, p, tv, t.state, "%s names state %q, which does not exist%s", field, s, where(t.sc))
+	}
+}
+
+func (vd *validator) retryCatch(v *Value, ptr *loc, state, field string, jsonata bool, target *targets) {
+	defer vd.release(vd.mark())
 	if v.Kind != KindArray {
 		vd.errorf(CodeInvalidType, ptr, v, state, "%s must be an array, not %s", field, v.Kind)
 		return
 	}
 	for i, e := range v.Elems {
-		p := ptr + "/" + strconv.Itoa(i)
+		p := vd.elem(ptr, i)
 		what := "a retrier"
 		allowed := oneOf("ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment")
 		if field == "Catch" {
@@ -762,12 +1036,12 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 		case errs == nil:
 			vd.errorf(CodeMissingField, p, e, state, "%s needs ErrorEquals", what)
 		case errs.Kind != KindArray:
-			vd.errorf(CodeInvalidType, p+"/ErrorEquals", errs, state, "ErrorEquals must be an array of error names, not %s", errs.Kind)
+			vd.errorf(CodeInvalidType, vd.at(p, "ErrorEquals"), errs, state, "ErrorEquals must be an array of error names, not %s", errs.Kind)
 		case len(errs.Elems) == 0:
-			vd.errorf(CodeMissingField, p+"/ErrorEquals", errs, state, "ErrorEquals must name at least one error")
+			vd.errorf(CodeMissingField, vd.at(p, "ErrorEquals"), errs, state, "ErrorEquals must name at least one error")
 		default:
 			for j, en := range errs.Elems {
-				ep := p + "/ErrorEquals/" + strconv.Itoa(j)
+				ep := vd.elem(vd.at(p, "ErrorEquals"), j)
 				s, ok := vd.str(en, ep, state, "an ErrorEquals entry")
 				if !ok || s != ErrorAll {
 					continue
@@ -783,7 +1057,8 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 			}
 		}
 		for _, m := range e.Members {
-			mp := p + "/" + PointerToken(m.Key)
+			lmp := loc{up: p, key: m.Key, idx: -1} // see state
+			mp := &lmp
 			switch m.Key {
 			case "IntervalSeconds", "MaxDelaySeconds":
 				vd.integer(m.Value, mp, state, m.Key, 1)
@@ -802,9 +1077,9 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 			case "Comment":
 				vd.str(m.Value, mp, state, m.Key)
 			case "Assign":
-				vd.assign(m.Value, mp, state, jsonata)
+				vd.assign(m.Value, vd.push(lmp), state, jsonata)
 			case "Next":
-				target(m.Value, mp, "Next")
+				vd.target(target, m.Value, mp, "Next")
 			case "ResultPath":
 				k, _ := FieldPathKind(m.Key)
 				vd.path(m.Value, mp, state, m.Key, k, true)
@@ -817,7 +1092,8 @@ func (vd *validator) retryCatch(v *Value, ptr, state, field string, jsonata bool
 }
 
 // rule checks one Choice rule; top is true for the elements of Choices.
-func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Value, string, string)) {
+func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *targets) {
+	defer vd.release(vd.mark())
 	allowed := func(k string) bool {
 		switch k {
 		case "And", "Or", "Not", "Variable", "Comment":
@@ -837,38 +1113,50 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 	}
 	if top {
 		if m, ok := v.Member("Assign"); ok {
-			vd.assign(m.Value, ptr+"/Assign", state, false)
+			vd.assign(m.Value, vd.at(ptr, "Assign"), state, false)
 		}
 		if nv := v.Get("Next"); nv == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "a top-level Choice rule needs Next")
 		} else {
-			target(nv, ptr+"/Next", "Next")
+			vd.target(target, nv, vd.at(ptr, "Next"), "Next")
 		}
 	} else if m, ok := v.Member("Next"); ok {
-		vd.add(diag.SevError, CodeChoiceRule, ptr+"/Next", m.KeyPos, state, "Next is allowed only on top-level Choice rules, not inside And, Or or Not")
+		vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Next"), m.KeyPos, state, "Next is allowed only on top-level Choice rules, not inside And, Or or Not")
 	}
-	var ops []string
+	isOp := func(k string) bool {
+		_, ok := LookupComparator(k)
+		return ok || k == "And" || k == "Or" || k == "Not"
+	}
+	nops, op := 0, ""
 	for _, m := range v.Members {
-		if _, ok := LookupComparator(m.Key); ok || m.Key == "And" || m.Key == "Or" || m.Key == "Not" {
-			ops = append(ops, m.Key)
+		if isOp(m.Key) {
+			if nops == 0 {
+				op = m.Key
+			}
+			nops++
 		}
 	}
-	switch len(ops) {
+	switch nops {
 	case 0:
 		vd.errorf(CodeChoiceRule, ptr, v, state, "%s needs a comparison operator (such as StringEquals) or And, Or, Not", what)
 		return
 	case 1:
 	default:
+		var ops []string
+		for _, m := range v.Members {
+			if isOp(m.Key) {
+				ops = append(ops, m.Key)
+			}
+		}
 		vd.errorf(CodeChoiceRule, ptr, v, state, "%s must have exactly one comparison operator, found %s", what, strings.Join(ops, ", "))
 		return
 	}
-	op := ops[0]
-	p := ptr + "/" + PointerToken(op)
+	p := vd.at(ptr, op)
 	val := v.Get(op)
 	switch op {
 	case "And", "Or":
 		if m, ok := v.Member("Variable"); ok {
-			vd.add(diag.SevError, CodeChoiceRule, ptr+"/Variable", m.KeyPos, state, "%s with %s may not have Variable", what, op)
+			vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Variable"), m.KeyPos, state, "%s with %s may not have Variable", what, op)
 		}
 		if val.Kind != KindArray {
 			vd.errorf(CodeInvalidType, p, val, state, "%s must be an array of rules, not %s", op, val.Kind)
@@ -878,11 +1166,11 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 			vd.errorf(CodeChoiceRule, p, val, state, "%s must hold at least one rule", op)
 		}
 		for i, e := range val.Elems {
-			vd.rule(e, p+"/"+strconv.Itoa(i), state, false, target)
+			vd.rule(e, vd.elem(p, i), state, false, target)
 		}
 	case "Not":
 		if m, ok := v.Member("Variable"); ok {
-			vd.add(diag.SevError, CodeChoiceRule, ptr+"/Variable", m.KeyPos, state, "%s with Not may not have Variable", what)
+			vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Variable"), m.KeyPos, state, "%s with Not may not have Variable", what)
 		}
 		vd.rule(val, p, state, false, target)
 	default:
@@ -890,7 +1178,7 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 		if variable == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "%s with %s needs Variable", what, op)
 		} else {
-			vd.path(variable, ptr+"/Variable", state, "Variable", PathAny, false)
+			vd.path(variable, vd.at(ptr, "Variable"), state, "Variable", PathAny, false)
 		}
 		cmp, _ := LookupComparator(op)
 		want := cmp.Operand
@@ -911,23 +1199,24 @@ func (vd *validator) rule(v *Value, ptr, state string, top bool, target func(*Va
 
 // jsonataRule checks a Choice rule of a JSONata state: a Condition and a
 // Next.
-func (vd *validator) jsonataRule(v *Value, ptr, state string, target func(*Value, string, string)) {
+func (vd *validator) jsonataRule(v *Value, ptr *loc, state string, target *targets) {
+	defer vd.release(vd.mark())
 	if !vd.fields(v, ptr, state, "a JSONata Choice rule", oneOf("Condition", "Next", "Comment", "Assign", "Output")) {
 		return
 	}
 	if m, ok := v.Member("Assign"); ok {
-		vd.assign(m.Value, ptr+"/Assign", state, true)
+		vd.assign(m.Value, vd.at(ptr, "Assign"), state, true)
 	}
 	if nv := v.Get("Next"); nv == nil {
 		vd.errorf(CodeChoiceRule, ptr, v, state, "a Choice rule needs Next")
 	} else {
-		target(nv, ptr+"/Next", "Next")
+		vd.target(target, nv, vd.at(ptr, "Next"), "Next")
 	}
 	switch c := v.Get("Condition"); {
 	case c == nil:
 		vd.errorf(CodeChoiceRule, ptr, v, state, "a JSONata Choice rule needs Condition")
 	case c.Kind != KindBool && !isExpression(c):
-		vd.errorf(CodeInvalidType, ptr+"/Condition", c, state, "Condition must be a {%% expression %%} or a boolean")
+		vd.errorf(CodeInvalidType, vd.at(ptr, "Condition"), c, state, "Condition must be a {%% expression %%} or a boolean")
 	}
 }
 
@@ -940,57 +1229,68 @@ func (vd *validator) jsonataRule(v *Value, ptr, state string, target func(*Value
 // or Catch Next of the scope names it (the rule AWS and asl-validator
 // apply); a group of dead states that lead to each other is not reported
 // here, but it cannot hide the missing terminal state.
-func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner string) {
-	// succ appends the names s may transition to (to a reused buffer).
-	succ := func(s *Value, out []string) []string {
-		if s == nil || s.Kind != KindObject {
-			return out
-		}
-		for _, k := range [...]string{"Next", "Default"} {
-			if t := s.Get(k); t != nil && t.Kind == KindString {
-				out = append(out, t.Str)
-			}
-		}
-		if rules := s.Get("Choices"); rules != nil && rules.Kind == KindArray {
-			for _, r := range rules.Elems {
-				if t := r.Get("Next"); t != nil && t.Kind == KindString {
-					out = append(out, t.Str)
-				}
-			}
-		}
-		if cs := s.Get("Catch"); cs != nil && cs.Kind == KindArray {
-			for _, c := range cs.Elems {
-				if t := c.Get("Next"); t != nil && t.Kind == KindString {
-					out = append(out, t.Str)
-				}
-			}
-		}
-		return out
-	}
-	// Work on state indexes: one name lookup per transition, then slices.
-	// A name given twice counts as its last state, as a lookup by name
-	// would find it.
+func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int, sc scope, owner string) {
+	defer vd.release(vd.mark())
+	// Work on state indexes (index maps each name to its state; a name
+	// given twice counts as its last state, as a lookup by name would find
+	// it): one name lookup per transition, then slices.
 	n := len(states.Members)
-	index := make(map[string]int, n)
-	for i, m := range states.Members {
-		index[m.Key] = i
-	}
 	targeted := make([]bool, n)
 	reached := make([]bool, n)
+	isTerminal := make([]bool, n)
 	adj := make([]int, 0, n)   // successors of state i: adj[off[i]:off[i+1]]
 	off := make([]int, 1, n+1) // off[0] = 0
-	var buf []string
-	for _, m := range states.Members {
-		buf = succ(m.Value, buf[:0])
-		for _, t := range buf {
-			if j, ok := index[t]; ok {
-				targeted[j] = true
-				adj = append(adj, j)
+	near := 0
+	edge := func(t *Value) {
+		if t == nil || t.Kind != KindString {
+			return
+		}
+		if j, ok := index.find(t.Str, near); ok {
+			targeted[j] = true
+			adj = append(adj, j)
+		}
+	}
+	for i, m := range states.Members {
+		s := m.Value
+		near = i + 1
+		if s.Kind == KindObject {
+			// One pass for the fields that matter (the last of each, as
+			// Get would find): the transitions, and Type and End for
+			// whether the state is terminal.
+			var next, def, choices, catch, typ, end *Value
+			for k := range s.Members {
+				switch s.Members[k].Key {
+				case "Next":
+					next = s.Members[k].Value
+				case "Default":
+					def = s.Members[k].Value
+				case "Choices":
+					choices = s.Members[k].Value
+				case "Catch":
+					catch = s.Members[k].Value
+				case "Type":
+					typ = s.Members[k].Value
+				case "End":
+					end = s.Members[k].Value
+				}
 			}
+			edge(next)
+			edge(def)
+			if choices != nil && choices.Kind == KindArray {
+				for _, r := range choices.Elems {
+					edge(r.Get("Next"))
+				}
+			}
+			if catch != nil && catch.Kind == KindArray {
+				for _, c := range catch.Elems {
+					edge(c.Get("Next"))
+				}
+			}
+			isTerminal[i] = typ != nil && typ.Kind == KindString && (typ.Str == TypeSucceed || typ.Str == TypeFail) ||
+				end != nil && end.Kind == KindBool && end.Bool
 		}
 		off = append(off, len(adj))
 	}
-	first := index[start]
 	targeted[first], reached[first] = true, true
 	queue := make([]int, 1, n)
 	queue[0] = first
@@ -1004,33 +1304,19 @@ func (vd *validator) flow(states *Value, ptr, start string, sc scope, owner stri
 			}
 		}
 	}
-	terminal := func(s *Value) bool {
-		// One pass for the last Type and End (what Get would find).
-		var t, e *Value
-		if s.Kind == KindObject {
-			for i := range s.Members {
-				switch s.Members[i].Key {
-				case "Type":
-					t = s.Members[i].Value
-				case "End":
-					e = s.Members[i].Value
-				}
-			}
-		}
-		if t != nil && t.Kind == KindString && (t.Str == TypeSucceed || t.Str == TypeFail) {
-			return true
-		}
-		return e != nil && e.Kind == KindBool && e.Bool
-	}
 	anyTerminal, reachedTerminal := false, false
-	for _, m := range states.Members {
-		if !targeted[index[m.Key]] {
-			vd.add(diag.SevWarning, CodeUnreachable, ptr+"/"+PointerToken(m.Key), m.KeyPos, m.Key,
+	for i, m := range states.Members {
+		j := i // what a lookup of its name finds
+		if index.dups {
+			j, _ = index.find(m.Key, i)
+		}
+		if !targeted[j] {
+			vd.add(diag.SevWarning, CodeUnreachable, vd.at(ptr, m.Key), m.KeyPos, m.Key,
 				"state %q is not reachable: no StartAt, Next, Default or Catch%s leads to it", m.Key, where(sc))
 		}
-		if terminal(m.Value) {
+		if isTerminal[i] {
 			anyTerminal = true
-			if reached[index[m.Key]] {
+			if reached[j] {
 				reachedTerminal = true
 			}
 		}

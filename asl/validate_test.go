@@ -364,3 +364,53 @@ func TestValidateSize(t *testing.T) {
 		}
 	}
 }
+
+// TestStateFieldBits keeps the switch stateFieldBit in step with the
+// fields each state type allows: every field has its own bit, and a
+// type's mask holds exactly its fields and Type, Comment, QueryLanguage.
+func TestStateFieldBits(t *testing.T) {
+	types := []string{TypeTask, TypePass, TypeChoice, TypeWait, TypeSucceed, TypeFail, TypeParallel, TypeMap}
+	all := []string{"Type", "Comment", "QueryLanguage"}
+	for _, typ := range types {
+		all = append(all, buildStateFields(typ)...)
+	}
+	owner := map[uint64]string{}
+	for _, f := range all {
+		bit := stateFieldBit(f)
+		if bit == 0 || bit&(bit-1) != 0 {
+			t.Errorf("stateFieldBit(%q) = %#x, want one bit", f, bit)
+		}
+		if o, ok := owner[bit]; ok && o != f {
+			t.Errorf("%q and %q share bit %#x", o, f, bit)
+		}
+		owner[bit] = f
+	}
+	for _, unknown := range []string{"", "type", "Nexts", "Bogus", "Iterator "} {
+		if stateFieldBit(unknown) != 0 {
+			t.Errorf("stateFieldBit(%q) != 0", unknown)
+		}
+	}
+	for _, typ := range types {
+		st := stateTypes(typ)
+		for _, f := range all {
+			want := f == "Type" || f == "Comment" || f == "QueryLanguage" || slices.Contains(buildStateFields(typ), f)
+			if got := st.mask&stateFieldBit(f) != 0; got != want {
+				t.Errorf("%s: field %q allowed = %v, want %v", typ, f, got, want)
+			}
+		}
+	}
+}
+
+// TestLineTextFirstLine checks the shortcut Problem.Diag takes for line 1
+// against diag.Source.LineText.
+func TestLineTextFirstLine(t *testing.T) {
+	for _, text := range []string{"", "a", "a\nb", "a\r\nb", "a\rb", "\n", "\r\n", "\r", "abc def\n\nx", "\ufeff{\"a\":1}\n"} {
+		src := diag.NewSource("t", []byte(text))
+		if got, want := lineText(src, 1), src.LineText(1); got != want {
+			t.Errorf("lineText(%q, 1) = %q, LineText gives %q", text, got, want)
+		}
+		if got, want := lineText(src, 2), src.LineText(2); got != want {
+			t.Errorf("lineText(%q, 2) = %q, LineText gives %q", text, got, want)
+		}
+	}
+}

@@ -173,6 +173,9 @@ func (c *compiler) state(sm *stateMachine, s *asl.State, ptr string) (node, erro
 	}
 	info := stateInfo{name: s.Name, typ: typ, next: -1,
 		entered: typ.String() + "StateEntered", exited: typ.String() + "StateExited"}
+	if typ == typeParallel || typ == typeMap {
+		info.failed = typ.String() + "StateFailed"
+	}
 	jsonata := c.jsonata
 	switch s.QueryLanguage {
 	case "":

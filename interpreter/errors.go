@@ -36,6 +36,8 @@ type ExecutionError struct {
 	// States.BranchFailed).
 	fromTask   bool
 	fromBranch bool
+	// reported is set once the error's EvaluationFailed event is recorded.
+	reported bool
 }
 
 func (e *ExecutionError) Error() string {

@@ -87,6 +87,9 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		}
 		in = v
 	}
+	if cfg.roleArn == "" {
+		cfg.roleArn = fmt.Sprintf("arn:aws:iam::%s:role/StepFunctions-%s-role", cfg.account, cfg.smName)
+	}
 	x := &execution{cfg: cfg, input: in, record: cfg.record}
 	if cfg.seeded {
 		x.rnd = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
@@ -120,7 +123,9 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	}
 	x.ctx = ctx
 	sc := &scope{x: x}
-	x.emit(sc, "ExecutionStarted", func(e *Event) {
+	// AWS counts the first state's entry from event 0, not from
+	// ExecutionStarted.
+	x.emitKeep(sc, "ExecutionStarted", func(e *Event) {
 		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: encodeJSON(in), RoleArn: cfg.roleArn}
 	})
 	out, eerr := x.runMachine(ctx, m.root, in, sc, -1)
@@ -188,11 +193,32 @@ func (x *execution) count(sc *scope) int64 {
 }
 
 // emit counts an event and, when history is on, records it: it is kept
-// for Result.History (WithHistory) and passed to the hook.
-func (x *execution) emit(sc *scope, typ string, fill func(*Event)) {
+// for Result.History (WithHistory) and passed to the hook. Its
+// previousEventId is the scope's last event, which it becomes.
+func (x *execution) emit(sc *scope, typ string, fill func(*Event)) int64 {
+	return x.emitFrom(sc, typ, sc.lastEvent, true, fill)
+}
+
+// emitKeep is emit for the events after which AWS goes on counting from
+// the event before them (previousEventId): ExecutionStarted,
+// MapIterationSucceeded/Failed, MapStateSucceeded, ParallelStateSucceeded.
+// It returns the event's id.
+func (x *execution) emitKeep(sc *scope, typ string, fill func(*Event)) int64 {
+	return x.emitFrom(sc, typ, sc.lastEvent, false, fill)
+}
+
+// emitFrom records an event whose previousEventId is prev; update makes
+// it the scope's last event.
+func (x *execution) emitFrom(sc *scope, typ string, prev int64, update bool, fill func(*Event)) int64 {
 	if !x.record {
-		x.count(sc)
-		return
+		id := x.nEvents.Add(1)
+		if update {
+			sc.lastEvent = id
+		}
+		if x.cfg.maxEvents > 0 && id > x.cfg.maxEvents {
+			x.cancel(errEventLimit)
+		}
+		return id
 	}
 	e := Event{Type: typ, Timestamp: x.cfg.clock.Now()}
 	if fill != nil {
@@ -201,8 +227,10 @@ func (x *execution) emit(sc *scope, typ string, fill func(*Event)) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	e.ID = x.nEvents.Add(1)
-	e.PreviousEventID = sc.lastEvent
-	sc.lastEvent = e.ID
+	e.PreviousEventID = prev
+	if update {
+		sc.lastEvent = e.ID
+	}
 	over := x.cfg.maxEvents > 0 && e.ID > x.cfg.maxEvents
 	if x.cfg.keep && (!over || strings.HasPrefix(typ, "Execution")) {
 		x.events = append(x.events, e)
@@ -213,6 +241,7 @@ func (x *execution) emit(sc *scope, typ string, fill func(*Event)) {
 	if over {
 		x.cancel(errEventLimit)
 	}
+	return e.ID
 }
 
 // sleep waits d on the execution's clock. A sleep that would reach the

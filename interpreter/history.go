@@ -18,6 +18,7 @@ type Event struct {
 	ExecutionAbortedEventDetails   *FailureDetails          `json:"executionAbortedEventDetails,omitempty"`
 	StateEnteredEventDetails       *StateEnteredDetails     `json:"stateEnteredEventDetails,omitempty"`
 	StateExitedEventDetails        *StateExitedDetails      `json:"stateExitedEventDetails,omitempty"`
+	EvaluationFailedEventDetails   *EvaluationFailedDetails `json:"evaluationFailedEventDetails,omitempty"`
 
 	TaskScheduledEventDetails *TaskScheduledDetails `json:"taskScheduledEventDetails,omitempty"`
 	TaskStartedEventDetails   *TaskDetails          `json:"taskStartedEventDetails,omitempty"`
@@ -45,13 +46,21 @@ type Event struct {
 
 // ExecutionStartedDetails are the details of ExecutionStarted.
 type ExecutionStartedDetails struct {
-	Input   string `json:"input"`
-	RoleArn string `json:"roleArn,omitempty"`
+	Input        string      `json:"input"`
+	InputDetails DataDetails `json:"inputDetails"`
+	RoleArn      string      `json:"roleArn,omitempty"`
+}
+
+// DataDetails say whether an event's input, output or assigned variables
+// were cut short (never, here: payloads are at most 256 KiB).
+type DataDetails struct {
+	Truncated bool `json:"truncated"`
 }
 
 // OutputDetails carry an output JSON text.
 type OutputDetails struct {
-	Output string `json:"output"`
+	Output        string      `json:"output"`
+	OutputDetails DataDetails `json:"outputDetails"`
 }
 
 // FailureDetails carry an error name and cause.
@@ -62,14 +71,29 @@ type FailureDetails struct {
 
 // StateEnteredDetails are the details of the …StateEntered events.
 type StateEnteredDetails struct {
-	Name  string `json:"name"`
-	Input string `json:"input"`
+	Name         string      `json:"name"`
+	Input        string      `json:"input"`
+	InputDetails DataDetails `json:"inputDetails"`
 }
 
 // StateExitedDetails are the details of the …StateExited events.
 type StateExitedDetails struct {
-	Name   string `json:"name"`
-	Output string `json:"output"`
+	Name          string      `json:"name"`
+	Output        string      `json:"output"`
+	OutputDetails DataDetails `json:"outputDetails"`
+	// AssignedVariables holds the variables the state assigned, each as
+	// its JSON text (absent when it assigned none).
+	AssignedVariables        map[string]string `json:"assignedVariables,omitempty"`
+	AssignedVariablesDetails *DataDetails      `json:"assignedVariablesDetails,omitempty"`
+}
+
+// EvaluationFailedDetails are the details of EvaluationFailed: a JSONata
+// expression of State's field Location failed.
+type EvaluationFailedDetails struct {
+	Error    string `json:"error,omitempty"`
+	Cause    string `json:"cause,omitempty"`
+	Location string `json:"location,omitempty"`
+	State    string `json:"state"`
 }
 
 // TaskScheduledDetails are the details of TaskScheduled.
@@ -87,23 +111,27 @@ type TaskDetails struct {
 	ResourceType string `json:"resourceType"`
 	Resource     string `json:"resource"`
 	Output       string `json:"output,omitempty"`
-	Error        string `json:"error,omitempty"`
-	Cause        string `json:"cause,omitempty"`
+	// OutputDetails is set with Output (TaskSucceeded).
+	OutputDetails *DataDetails `json:"outputDetails,omitempty"`
+	Error         string       `json:"error,omitempty"`
+	Cause         string       `json:"cause,omitempty"`
 }
 
 // LambdaScheduledDetails are the details of LambdaFunctionScheduled.
 type LambdaScheduledDetails struct {
-	Resource         string `json:"resource"`
-	Input            string `json:"input"`
-	TimeoutInSeconds int64  `json:"timeoutInSeconds,omitempty"`
+	Resource         string      `json:"resource"`
+	Input            string      `json:"input"`
+	InputDetails     DataDetails `json:"inputDetails"`
+	TimeoutInSeconds int64       `json:"timeoutInSeconds,omitempty"`
 }
 
 // ActivityScheduledDetails are the details of ActivityScheduled.
 type ActivityScheduledDetails struct {
-	Resource           string `json:"resource"`
-	Input              string `json:"input"`
-	TimeoutInSeconds   int64  `json:"timeoutInSeconds,omitempty"`
-	HeartbeatInSeconds int64  `json:"heartbeatInSeconds,omitempty"`
+	Resource           string      `json:"resource"`
+	Input              string      `json:"input"`
+	InputDetails       DataDetails `json:"inputDetails"`
+	TimeoutInSeconds   int64       `json:"timeoutInSeconds,omitempty"`
+	HeartbeatInSeconds int64       `json:"heartbeatInSeconds,omitempty"`
 }
 
 // ActivityStartedDetails are the details of ActivityStarted.

@@ -364,6 +364,12 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 		firstErr *ExecutionError
 		failures int
 		next     atomic.Int64
+		// source is the event the next iteration counts from: the last
+		// event of the iterations run so far (AWS records MaxConcurrency 1
+		// iterations as one chain); lastDone is the id of the last
+		// MapIterationSucceeded, which the state goes on from.
+		source   = sc.lastEvent
+		lastDone int64
 	)
 	maxFailures := 0
 	if st.hasTolerance {
@@ -404,7 +410,10 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 	runItem := func(i int) {
 		isc := sc.child()
 		isc.hasItem, isc.itemIndex, isc.itemValue = true, i, items[i]
-		isc.stateName, isc.entered, isc.retryCount = sc.stateName, sc.entered, sc.retryCount
+		isc.stateName, isc.entered, isc.retryCount, isc.retries = sc.stateName, sc.entered, sc.retryCount, sc.retries
+		mu.Lock()
+		isc.lastEvent = source
+		mu.Unlock()
 		x.emit(isc, "MapIterationStarted", func(e *Event) {
 			e.MapIterationStartedEventDetails = &MapIterationDetails{Name: st.name, Index: i}
 		})
@@ -428,10 +437,11 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 			out, err = x.runMachine(mctx, st.processor, in, isc, inSize)
 		}
 		if err != nil {
-			x.emit(isc, "MapIterationFailed", func(e *Event) {
+			x.emitKeep(isc, "MapIterationFailed", func(e *Event) {
 				e.MapIterationFailedEventDetails = &MapIterationDetails{Name: st.name, Index: i}
 			})
 			mu.Lock()
+			source = max(source, isc.lastEvent)
 			failures++
 			if failures > maxFailures && firstErr == nil {
 				firstErr = err
@@ -444,9 +454,12 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 			results[i] = eo
 			return
 		}
-		x.emit(isc, "MapIterationSucceeded", func(e *Event) {
+		id := x.emitKeep(isc, "MapIterationSucceeded", func(e *Event) {
 			e.MapIterationSucceededEventDetails = &MapIterationDetails{Name: st.name, Index: i}
 		})
+		mu.Lock()
+		source, lastDone = max(source, isc.lastEvent), max(lastDone, id)
+		mu.Unlock()
 		results[i] = out
 	}
 	workers := min(limit, n)
@@ -477,16 +490,17 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 		}
 		wg.Wait()
 	}
+	sc.lastEvent = source
 	if firstErr != nil {
 		if ctx.Err() != nil {
 			return nil, x.ctxError(ctx)
 		}
-		x.emit(sc, "MapStateFailed", nil)
 		if st.hasTolerance {
 			return nil, &ExecutionError{Name: "States.ExceedToleratedFailureThreshold", Cause: fmt.Sprintf("%d of %d items failed, more than the tolerated number", failures, n), fromBranch: true}
 		}
 		return nil, branchError(firstErr)
 	}
-	x.emit(sc, "MapStateSucceeded", nil)
+	sc.lastEvent = max(source, lastDone)
+	x.emitKeep(sc, "MapStateSucceeded", nil)
 	return results, nil
 }

@@ -2,6 +2,7 @@ package interpreter
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -60,8 +61,10 @@ type stateInfo struct {
 	// (whose State.EnteredTime needs the clock read on entry).
 	readsContext bool
 	// entered and exited are the history event types, such as
-	// "PassStateEntered".
-	entered, exited string
+	// "PassStateEntered"; failed is "ParallelStateFailed" or
+	// "MapStateFailed" for those states, which AWS records once their
+	// Retry has given up.
+	entered, exited, failed string
 }
 
 func (s *stateInfo) info() *stateInfo { return s }
@@ -120,7 +123,8 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		}
 		n := sm.states[cur]
 		st := n.info()
-		sc.enter(st.name, st.readsContext)
+		sc.enter(st.name, st.typ, st.readsContext)
+		sc.enteredPrev = sc.lastEvent
 		if x.record {
 			x.emit(sc, st.entered, func(e *Event) {
 				e.StateEnteredEventDetails = &StateEnteredDetails{Name: st.name, Input: encodeJSON(input)}
@@ -132,11 +136,21 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		sc.inSize = sc.outSize
 		out, next, err := n.run(ctx, x, sc, input)
 		if err != nil {
+			x.evaluationFailed(sc, st, err)
 			return nil, err
 		}
 		if x.record {
 			x.emit(sc, st.exited, func(e *Event) {
 				e.StateExitedEventDetails = &StateExitedDetails{Name: st.name, Output: encodeJSON(out)}
+				if a := sc.assigned; a != nil {
+					// Each variable as its JSON text, as AWS records them.
+					vars := make(map[string]string, a.Len())
+					for _, m := range a.m {
+						vars[m.k] = encodeJSON(m.v)
+					}
+					e.StateExitedEventDetails.AssignedVariables = vars
+					e.StateExitedEventDetails.AssignedVariablesDetails = &DataDetails{}
+				}
 			})
 		} else {
 			x.count(sc)
@@ -146,4 +160,41 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		}
 		input, cur = out, next
 	}
+}
+
+// evaluationFailed records AWS's EvaluationFailed event for a JSONata
+// (States.QueryEvaluationError) failure of the current state itself, once.
+// As recorded on AWS, it follows the event before the state's entry, or
+// for a Wait state (whose Timestamp or Seconds is evaluated after the
+// entry) the entry itself.
+func (x *execution) evaluationFailed(sc *scope, st *stateInfo, err *ExecutionError) {
+	if err.Name != ErrQueryEvaluation || err.fromBranch || err.fromTask || err.reported {
+		return
+	}
+	err.reported = true
+	prev := sc.enteredPrev
+	if st.typ == typeWait {
+		prev = sc.enteredEvent
+	}
+	x.emitFrom(sc, "EvaluationFailed", prev, true, func(e *Event) {
+		e.EvaluationFailedEventDetails = &EvaluationFailedDetails{Error: err.Name, Cause: err.Cause,
+			Location: evaluationLocation(err.Cause), State: st.name}
+	})
+}
+
+// evaluationLocation is the field a QueryEvaluationError's cause names:
+// "... specified for the field 'Output/x' ..." names Output, "The Timestamp
+// field cannot be parsed ..." Timestamp.
+func evaluationLocation(cause string) string {
+	if _, rest, ok := strings.Cut(cause, "specified for the field '"); ok {
+		if i := strings.IndexAny(rest, "/'"); i >= 0 {
+			return rest[:i]
+		}
+	}
+	if _, rest, ok := strings.Cut(cause, "). The "); ok {
+		if f, _, ok := strings.Cut(rest, " field "); ok && !strings.Contains(f, " ") {
+			return f
+		}
+	}
+	return ""
 }

@@ -59,7 +59,10 @@ func WithRegion(region string) Option { return func(o *config) { o.region = regi
 // WithAccountID sets the account id used in ARNs.
 func WithAccountID(id string) Option { return func(o *config) { o.account = id } }
 
-// WithRoleArn sets $$.Execution.RoleArn.
+// WithRoleArn sets the execution's role: $$.Execution.RoleArn and the
+// roleArn of ExecutionStarted. Every execution on AWS has one; the default
+// is arn:aws:iam::ACCOUNT:role/StepFunctions-MACHINE-role, named as the
+// console names the roles it creates.
 func WithRoleArn(arn string) Option { return func(o *config) { o.roleArn = arn } }
 
 // WithHistory records the execution history into Result.History. The

@@ -72,11 +72,15 @@ func (x *execution) parallel(ctx context.Context, n *parallelNode, bin any, binS
 		mu       sync.Mutex
 		firstErr *ExecutionError
 	)
+	// Each branch counts its events from ParallelStateStarted; the state
+	// goes on from the last event of any branch.
+	scopes := make([]*scope, len(n.branches))
 	for i, b := range n.branches {
+		scopes[i] = sc.child()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out, err := x.runMachine(bctx, b, bin, sc.child(), binSize)
+			out, err := x.runMachine(bctx, b, bin, scopes[i], binSize)
 			if err != nil {
 				mu.Lock()
 				if firstErr == nil {
@@ -90,13 +94,15 @@ func (x *execution) parallel(ctx context.Context, n *parallelNode, bin any, binS
 		}()
 	}
 	wg.Wait()
+	for _, b := range scopes {
+		sc.lastEvent = max(sc.lastEvent, b.lastEvent)
+	}
 	if firstErr != nil {
 		if ctx.Err() != nil {
 			return nil, x.ctxError(ctx)
 		}
-		x.emit(sc, "ParallelStateFailed", nil)
 		return nil, branchError(firstErr)
 	}
-	x.emit(sc, "ParallelStateSucceeded", nil)
+	x.emitKeep(sc, "ParallelStateSucceeded", nil)
 	return results, nil
 }

@@ -44,6 +44,7 @@ func (x *execution) withRetry(ctx context.Context, sc *scope, st *stateInfo, pol
 		if ctx.Err() != nil {
 			return nil, -1, x.ctxError(ctx)
 		}
+		x.evaluationFailed(sc, st, err)
 		if i := matchErrors(len(pol.retry), func(i int) []string { return pol.retry[i].errors }, err); i >= 0 {
 			if counts == nil {
 				counts = make([]int, len(pol.retry))
@@ -65,6 +66,11 @@ func (x *execution) withRetry(ctx context.Context, sc *scope, st *stateInfo, pol
 				sc.ctxObj = nil
 				continue
 			}
+		}
+		// A Parallel or Map state's failure is recorded once its Retry has
+		// given up (States.Runtime ends the execution without it).
+		if st.failed != "" && err.Name != ErrRuntime {
+			x.emit(sc, st.failed, nil)
 		}
 		if i := matchErrors(len(pol.catch), func(i int) []string { return pol.catch[i].errors }, err); i >= 0 {
 			c := &pol.catch[i]

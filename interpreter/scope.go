@@ -20,17 +20,25 @@ type scope struct {
 	// enteredEvent is the id of the event that entered the state, for
 	// AWS's "(entered at the event id #N)".
 	enteredEvent int64
+	// enteredPrev is the previousEventId of that event.
+	enteredPrev int64
 	// inSize bounds the JSON size of the current state's input and
 	// outSize that of its output (-1: unknown), so that the 256 KiB
 	// checks need not walk values whose size is known.
 	inSize, outSize int
 	retryCount      int
-	token           string
-	hasItem         bool
-	itemIndex       int
-	itemValue       any
-	ctxObj          any
-	vars            *varScope
+	// retries is set in Task, Parallel and Map states, whose context
+	// object has State.RetryCount.
+	retries   bool
+	token     string
+	hasItem   bool
+	itemIndex int
+	itemValue any
+	ctxObj    any
+	// assigned holds the variables the current state assigned, for its
+	// ...StateExited event.
+	assigned *Object
+	vars     *varScope
 }
 
 func (sc *scope) child() *scope {
@@ -43,14 +51,16 @@ func (sc *scope) child() *scope {
 
 // enter starts a state. The clock is read only for states that may read
 // the context object: reading it costs more than a simple state.
-func (sc *scope) enter(name string, readsContext bool) {
+func (sc *scope) enter(name string, typ stateType, readsContext bool) {
 	sc.stateName = name
+	sc.retries = typ == typeTask || typ == typeParallel || typ == typeMap
 	if readsContext {
 		sc.entered = sc.x.cfg.clock.Now()
 	}
 	sc.retryCount = 0
 	sc.token = ""
 	sc.ctxObj = nil
+	sc.assigned = nil
 }
 
 const timeLayout = "2006-01-02T15:04:05.000Z"
@@ -61,24 +71,29 @@ func (sc *scope) contextObject() any {
 		return sc.ctxObj
 	}
 	x := sc.x
+	// Fields in the order AWS writes them (ctx_input_path_all in
+	// ../shared/aws/history); State.RetryCount only in the states that
+	// retry.
 	exe := newObject(6)
 	exe.add("Id", x.id)
 	exe.add("Input", x.input)
+	exe.add("StartTime", x.start.UTC().Format(timeLayout))
 	exe.add("Name", x.name)
 	exe.add("RoleArn", x.cfg.roleArn)
-	exe.add("StartTime", x.start.UTC().Format(timeLayout))
 	exe.add("RedriveCount", int64(0))
 	st := newObject(3)
-	st.add("EnteredTime", sc.entered.UTC().Format(timeLayout))
 	st.add("Name", sc.stateName)
-	st.add("RetryCount", int64(sc.retryCount))
+	st.add("EnteredTime", sc.entered.UTC().Format(timeLayout))
+	if sc.retries {
+		st.add("RetryCount", int64(sc.retryCount))
+	}
 	sm := newObject(2)
 	sm.add("Id", x.smID)
 	sm.add("Name", x.cfg.smName)
 	o := newObject(5)
 	o.add("Execution", exe)
-	o.add("State", st)
 	o.add("StateMachine", sm)
+	o.add("State", st)
 	if sc.token != "" {
 		t := newObject(1)
 		t.add("Token", sc.token)
@@ -156,6 +171,7 @@ func (sc *scope) commit(o *Object) {
 	for _, m := range o.m {
 		sc.vars.m[m.k] = m.v
 	}
+	sc.assigned = o
 }
 
 func (sc *scope) varsParent() *varScope {

@@ -287,10 +287,16 @@ func (n *waitNode) duration(x *execution, sc *scope, raw, eff any) (time.Duratio
 	if err != nil {
 		return 0, err
 	}
-	s, _ := v.(string)
+	s, isString := v.(string)
 	t, perr := parseTimestamp(s)
 	if perr != nil {
-		return 0, newError(ErrQueryEvaluation, "Timestamp must be an RFC 3339 timestamp, got %s", truncate(encodeJSON(v)))
+		// AWS's wording (wait_timestamp_jsonata_invalid_date in
+		// ../shared/aws/history).
+		shown := s
+		if !isString {
+			shown = encodeJSON(v)
+		}
+		return 0, newError(ErrQueryEvaluation, "%sThe Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: %s", sc.errorPrefix(), truncate(shown))
 	}
 	return t.Sub(x.cfg.clock.Now()), nil
 }

@@ -272,7 +272,7 @@ func (x *execution) emitTaskEnd(sc *scope, kind, rtype, rname, resource, output 
 		switch {
 		case ee == nil:
 			x.emit(sc, "TaskSucceeded", func(e *Event) {
-				e.TaskSucceededEventDetails = &TaskDetails{ResourceType: rtype, Resource: rname, Output: output}
+				e.TaskSucceededEventDetails = &TaskDetails{ResourceType: rtype, Resource: rname, Output: output, OutputDetails: &DataDetails{}}
 			})
 		case timedOut:
 			x.emit(sc, "TaskTimedOut", func(e *Event) {

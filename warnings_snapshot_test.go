@@ -1,0 +1,85 @@
+package hsc_test
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	hsc "github.com/hsc-dev/hsc"
+	"github.com/hsc-dev/hsc/diag"
+	"github.com/hsc-dev/hsc/internal/testenv"
+)
+
+var updateSnapshot = flag.Bool("update", false, "rewrite testdata/compile-warnings.golden from the current compiler")
+
+// TestCompileWarningsSnapshot pins the warnings hsc.Compile reports
+// (asl's validator on the compiled tree, mapped to DSL positions) for
+// every program under ../shared/parity and the benchmark program, against
+// testdata/compile-warnings.golden: making the validation faster must not
+// change a problem, its pointer or its position. Run with -update to
+// record a deliberate change.
+func TestCompileWarningsSnapshot(t *testing.T) {
+	root := testenv.Shared(t, "parity")
+	var files []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && filepath.Ext(path) == ".hsd" {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, testenv.Shared(t, "bench", "large.hsd"))
+	shared := filepath.Dir(root)
+	var b strings.Builder
+	for _, path := range files {
+		rel, _ := filepath.Rel(shared, path)
+		fmt.Fprintf(&b, "%s\n", filepath.ToSlash(rel))
+		res, err := hsc.CompileFile(path)
+		if err != nil {
+			var list diag.List
+			if !errors.As(err, &list) {
+				fmt.Fprintf(&b, "\terror: %v\n", err)
+				continue
+			}
+			fmt.Fprintf(&b, "\t%d errors\n", len(list))
+			continue
+		}
+		for _, w := range res.Warnings {
+			fmt.Fprintf(&b, "\t%d:%d@%d\t%s\t%s\t%s\t%s\t%q\n", w.Pos.Line, w.Pos.Col, w.Pos.Offset, w.Severity, w.Code, w.Pointer, w.Msg, w.Source)
+		}
+	}
+	got := b.String()
+	golden := filepath.Join("testdata", "compile-warnings.golden")
+	if *updateSnapshot {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to record)", err)
+	}
+	if got != string(want) {
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := range min(len(gl), len(wl)) {
+			if gl[i] != wl[i] {
+				t.Fatalf("warnings differ from %s at line %d:\n got: %s\nwant: %s", golden, i+1, gl[i], wl[i])
+			}
+		}
+		t.Fatalf("warnings differ from %s: %d lines, want %d", golden, len(gl), len(wl))
+	}
+}
