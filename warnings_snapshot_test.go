@@ -48,7 +48,8 @@ func TestCompileWarningsSnapshot(t *testing.T) {
 		if err != nil {
 			var list diag.List
 			if !errors.As(err, &list) {
-				fmt.Fprintf(&b, "\terror: %v\n", err)
+				// The file's name in the message is the one under ../shared.
+				fmt.Fprintf(&b, "\terror: %s\n", strings.ReplaceAll(err.Error(), path, filepath.ToSlash(rel)))
 				continue
 			}
 			fmt.Fprintf(&b, "\t%d errors\n", len(list))

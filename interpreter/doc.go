@@ -23,6 +23,19 @@
 // object and variables), execution.go (Run, events, limits) and
 // options.go.
 //
+// # History
+//
+// The events are those AWS records, with its ids and previousEventIds:
+// each event follows the event that led to it (the first state follows
+// event 0, not ExecutionStarted; a Parallel branch or Map iteration
+// counts from ParallelStateStarted or the iteration before it; the state
+// goes on from the last branch event or the last MapIterationSucceeded),
+// with inputDetails/outputDetails, a StateExited's assignedVariables, an
+// EvaluationFailed event for a JSONata failure and one
+// ParallelStateFailed or MapStateFailed once Retry has given up.
+// TestAWSRecordedHistories compares them with the 40 histories recorded
+// on AWS in ../shared/aws/history after localstack's normalization.
+//
 // # Limits
 //
 // As on AWS, an execution fails with States.Runtime when its history

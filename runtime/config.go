@@ -217,6 +217,22 @@ type Client struct {
 
 	mu        sync.Mutex
 	accountID string
+	lastName  time.Time // the time in the last default execution name
+}
+
+// nameTime returns the time for a default execution name: now, or the
+// millisecond after the last one this client used, so that starts from
+// one client never share a default name (a start with the name and input
+// of a running execution would return that execution instead).
+func (c *Client) nameTime() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := time.Now().UTC().Truncate(time.Millisecond)
+	if !t.After(c.lastName) {
+		t = c.lastName.Add(time.Millisecond)
+	}
+	c.lastName = t
+	return t
 }
 
 // NewClient wraps an existing Step Functions client (for example one an

@@ -226,6 +226,19 @@ func TestStartNames(t *testing.T) {
 	if _, err := m.Start(ctx, []byte("{not json"), ""); err == nil {
 		t.Error("invalid input JSON: no error")
 	}
+	// Default names are the time to the millisecond: starts within one
+	// millisecond still each get an execution of their own.
+	seen := map[string]bool{}
+	for range 20 {
+		arn, err := m.Start(ctx, []byte(`{"different":"input"}`), "")
+		if err != nil {
+			t.Fatalf("back-to-back start with a default name: %v", err)
+		}
+		if seen[arn] {
+			t.Fatalf("execution %s started twice", arn)
+		}
+		seen[arn] = true
+	}
 }
 
 func TestInvalidDefinition(t *testing.T) {

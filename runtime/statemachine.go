@@ -195,14 +195,31 @@ func (m *StateMachine) Start(ctx context.Context, input []byte, name string) (st
 	if !json.Valid(input) {
 		return "", errors.New("the execution input is not valid JSON")
 	}
-	if name == "" {
-		name = DefaultExecutionName(m.Name, time.Now())
+	defaulted := name == ""
+	var out *sfn.StartExecutionOutput
+	var err error
+	for attempt := 0; ; attempt++ {
+		if defaulted {
+			name = DefaultExecutionName(m.Name, m.c.nameTime())
+		}
+		out, err = m.c.api.StartExecution(ctx, &sfn.StartExecutionInput{
+			StateMachineArn: aws.String(m.ARN),
+			Name:            aws.String(name),
+			Input:           aws.String(string(input)),
+		})
+		// A default name is the time to the millisecond: when another
+		// client took it (ExecutionAlreadyExists), the next millisecond's
+		// name is tried.
+		var exists *types.ExecutionAlreadyExists
+		if !defaulted || attempt == 4 || !errors.As(err, &exists) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
 	}
-	out, err := m.c.api.StartExecution(ctx, &sfn.StartExecutionInput{
-		StateMachineArn: aws.String(m.ARN),
-		Name:            aws.String(name),
-		Input:           aws.String(string(input)),
-	})
 	if err != nil {
 		return "", m.notFound(WrapError(fmt.Sprintf("start state machine %q", m.Name), err))
 	}
