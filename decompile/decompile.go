@@ -232,14 +232,14 @@ func (b *branch) postDominators() {
 
 // join returns the nearest state after n that every non-failing path from
 // n reaches (exit for the end), or "" when there is none.
-func (b *branch) join(n string) string {
+func (b *branch) join(n string, skip map[string]bool) string {
 	best, size := "", -1
 	p := b.pdom[n]
 	if len(p) > len(b.order) { // every path fails
 		return ""
 	}
 	for k := range p {
-		if k == n {
+		if k == n || skip[k] {
 			continue
 		}
 		if s := len(b.pdom[k]); s > size {
@@ -319,6 +319,16 @@ func (b *branch) chain(name, cont string, indent int) {
 	}
 }
 
+// successor returns the state after name in document order.
+func (b *branch) successor(name string) string {
+	for i, n := range b.order {
+		if n == name && i+1 < len(b.order) {
+			return b.order[i+1]
+		}
+	}
+	return ""
+}
+
 // unreached returns the state after name in document order when nothing
 // refers to it and it is not written yet.
 func (b *branch) unreached(name string) string {
@@ -344,7 +354,7 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 	var head string
 	switch t {
 	case "Pass":
-		if isGoto(name, s) && (b.done[s.Get("Next").Str] || s.Get("Next").Str == cont && cont == "") {
+		if isGoto(name, s) && s.Get("Next").Str != cont && (b.done[s.Get("Next").Str] || s.Get("Next").Str != b.successor(name)) {
 			n, _ := strconv.Atoi(lineName.FindStringSubmatch(name)[1])
 			if b.d.line+1 > n {
 				fail(name, "", "a goto state is named after its line, and line %d is already written", n)
@@ -656,9 +666,18 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 			return b.after(name, def, cont)
 		}
 	}
-	j := b.join(name)
+	skip := map[string]bool{}
+	for _, t := range targets {
+		skip[t] = true
+	}
+	j := b.join(name, skip)
 	hasElse := true
+	dn := name + "Default"
 	switch {
+	case def == dn && cont == "" && !b.done[dn] && isBareSucceed(b.states[dn]):
+		// heaviside's own Default of an if that ends its branch
+		b.done[dn] = true
+		hasElse, j = false, ""
 	case j == exit:
 		j = ""
 	case j == "" || j == def || (j != cont && b.done[j]):
@@ -708,7 +727,7 @@ func (b *branch) block(owner, field, start, cont string, indent int) {
 func (b *branch) after(name, def, cont string) (string, bool) {
 	dn := name + "Default"
 	if def == dn && cont == "" && !b.done[dn] {
-		if d := b.states[dn]; d != nil && len(d.Members) == 1 && typ(dn, d) == "Succeed" {
+		if isBareSucceed(b.states[dn]) {
 			b.done[dn] = true
 			return "", true
 		}
@@ -720,6 +739,10 @@ func (b *branch) after(name, def, cont string) (string, bool) {
 		fail(name, "Default", "goes back to %q", def)
 	}
 	return def, false
+}
+
+func isBareSucceed(d *asl.Value) bool {
+	return d != nil && len(d.Members) == 1 && d.Get("Type") != nil && d.Get("Type").Str == "Succeed"
 }
 
 func isLoopPass(l *asl.Value, target string) bool {
