@@ -16,7 +16,9 @@ package decompile
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -119,7 +121,7 @@ type branch struct {
 	states  map[string]*asl.Value
 	done    map[string]bool
 	refs    map[string]int
-	pdom    map[string]map[string]bool
+	pdom    [2]map[string]map[string]bool // [0]: Succeed and Fail end nothing; [1]: Succeed ends the machine
 	visited int
 }
 
@@ -147,7 +149,8 @@ func (d *decompiler) branch(v *asl.Value, indent int, owner string) {
 			b.refs[t]++
 		}
 	}
-	b.postDominators()
+	b.pdom[0] = b.postDominators(false)
+	b.pdom[1] = b.postDominators(true)
 	b.chain(start, "", indent)
 	for _, n := range b.order {
 		if !b.done[n] {
@@ -157,7 +160,9 @@ func (d *decompiler) branch(v *asl.Value, indent int, owner string) {
 }
 
 // successors lists the states s can go to (exit for End).
-func successors(s *asl.Value) []string {
+func successors(s *asl.Value) []string { return succ(s, false) }
+
+func succ(s *asl.Value, succeedExits bool) []string {
 	var out []string
 	add := func(v *asl.Value) {
 		if v != nil && v.Kind == asl.KindString {
@@ -179,28 +184,31 @@ func successors(s *asl.Value) []string {
 	if e := s.Get("End"); e != nil && e.Kind == asl.KindBool && e.Bool {
 		out = append(out, exit)
 	}
+	if t := s.Get("Type"); succeedExits && t != nil && t.Str == "Succeed" {
+		out = append(out, exit)
+	}
 	return out
 }
 
 // postDominators computes, for every state, the states every path from it
-// to the end passes through; paths that end in Succeed or Fail do not
-// count, so a branch that fails does not pull the join of an if away.
-func (b *branch) postDominators() {
+// to the end passes through; paths that end in a Fail state do not count,
+// so a branch that fails does not pull the join of an if away.
+func (b *branch) postDominators(succeedExits bool) map[string]map[string]bool {
 	all := map[string]bool{exit: true}
 	for _, n := range b.order {
 		all[n] = true
 	}
-	b.pdom = map[string]map[string]bool{exit: {exit: true}}
+	pdom := map[string]map[string]bool{exit: {exit: true}}
 	for _, n := range b.order {
-		b.pdom[n] = all
+		pdom[n] = all
 	}
 	for changed, rounds := true, 0; changed && rounds < 10*len(all)+10; rounds++ {
 		changed = false
 		for i := len(b.order) - 1; i >= 0; i-- {
 			n := b.order[i]
 			var meet map[string]bool
-			for _, t := range successors(b.states[n]) {
-				p := b.pdom[t]
+			for _, t := range succ(b.states[n], succeedExits) {
+				p := pdom[t]
 				if p == nil {
 					continue
 				}
@@ -222,19 +230,20 @@ func (b *branch) postDominators() {
 			} else {
 				meet[n] = true
 			}
-			if len(meet) != len(b.pdom[n]) {
-				b.pdom[n] = meet
+			if len(meet) != len(pdom[n]) {
+				pdom[n] = meet
 				changed = true
 			}
 		}
 	}
+	return pdom
 }
 
 // join returns the nearest state after n that every non-failing path from
 // n reaches (exit for the end), or "" when there is none.
-func (b *branch) join(n string, skip map[string]bool) string {
+func (b *branch) join(v int, n string, skip map[string]bool) string {
 	best, size := "", -1
-	p := b.pdom[n]
+	p := b.pdom[v][n]
 	if len(p) > len(b.order) { // every path fails
 		return ""
 	}
@@ -242,7 +251,7 @@ func (b *branch) join(n string, skip map[string]bool) string {
 		if k == n || skip[k] {
 			continue
 		}
-		if s := len(b.pdom[k]); s > size {
+		if s := len(b.pdom[v][k]); s > size {
 			best, size = k, s
 		}
 	}
@@ -670,34 +679,92 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 	for _, t := range targets {
 		skip[t] = true
 	}
-	j := b.join(name, skip)
-	hasElse := true
+	type plan struct {
+		hasElse bool
+		j       string
+	}
+	var plans []plan
 	dn := name + "Default"
-	switch {
-	case def == dn && cont == "" && !b.done[dn] && isBareSucceed(b.states[dn]):
+	if def == dn && cont == "" && !b.done[dn] && isBareSucceed(b.states[dn]) {
 		// heaviside's own Default of an if that ends its branch
-		b.done[dn] = true
-		hasElse, j = false, ""
-	case j == exit:
-		j = ""
-	case j == "" || j == def || (j != cont && b.done[j]):
-		// no join (every branch fails), or the default is the join:
-		// an if without else, whose Default is the state after it.
-		hasElse, j = false, def
+		plans = append(plans, plan{false, ""})
+	}
+	for v := range b.pdom {
+		j := b.join(v, name, skip)
+		switch {
+		case j == exit && cont != "":
+			// a branch that succeeds inside a block that continues
+			plans = append(plans, plan{true, cont})
+		case j == exit:
+			plans = append(plans, plan{true, ""})
+		case j == "" || j == def || (j != cont && b.done[j]):
+			// no join (every branch fails), or the default is the join:
+			// an if without else, whose Default is the state after it.
+			plans = append(plans, plan{false, def})
+		default:
+			plans = append(plans, plan{true, j})
+		}
+	}
+	plans = append(plans, plan{false, def}, plan{true, cont})
+	var first *Error
+	for i, pl := range plans {
+		if slices.Index(plans, pl) < i {
+			continue // tried already
+		}
+		snap := b.snapshot()
+		j, stopped, err := b.tryIf(name, s, cont, indent, conds, targets, def, pl.hasElse, pl.j)
+		if err == nil {
+			return j, stopped
+		}
+		if first == nil {
+			first = err
+		}
+		b.restore(snap)
+	}
+	panic(bail{first})
+}
+
+type snapshot struct {
+	size, line int
+	done       map[string]bool
+}
+
+func (b *branch) snapshot() snapshot {
+	return snapshot{b.d.out.Len(), b.d.line, maps.Clone(b.done)}
+}
+
+func (b *branch) restore(s snapshot) {
+	b.d.out.Truncate(s.size)
+	b.d.line = s.line
+	b.done = s.done
+}
+
+// tryIf writes the Choice as if/elif[/else] whose blocks continue with j.
+func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds, targets []string, def string, hasElse bool, j string) (next string, stopped bool, err *Error) {
+	defer func() {
+		if r := recover(); r != nil {
+			bl, ok := r.(bail)
+			if !ok {
+				panic(r)
+			}
+			err = bl.err
+		}
+	}()
+	if !hasElse && j == "" {
+		b.done[name+"Default"] = true
 	}
 	if j != cont && j != "" && b.done[j] {
 		fail(name, "Default", "the state after the Choice was already written")
 	}
 	var doc string
 	for i := range conds {
-		kw := "elif "
 		if i == 0 {
 			doc = b.header(name, s, indent, "if "+conds[i]+":")
 			if doc != "" {
 				b.d.emit(indent+1, doc)
 			}
 		} else {
-			b.d.emit(indent, kw+conds[i]+":")
+			b.d.emit(indent, "elif "+conds[i]+":")
 		}
 		b.block(name, fmt.Sprintf("Choices[%d].Next", i), targets[i], j, indent+1)
 	}
@@ -708,12 +775,9 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 	b.transform(name, s, indent, "InputPath", "OutputPath")
 	if j == "" {
 		// every branch ends the machine or fails
-		return "", true
+		return "", true, nil
 	}
-	if j == cont {
-		return j, false
-	}
-	return j, false
+	return j, false, nil
 }
 
 func (b *branch) block(owner, field, start, cont string, indent int) {
