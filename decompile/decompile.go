@@ -359,7 +359,6 @@ func typ(name string, s *asl.Value) string { return str(s.Get("Type"), name, "Ty
 func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next string, stopped bool) {
 	t := typ(name, s)
 	common := []string{"Type", "Comment", "Next", "End"}
-	var mods []string
 	var head string
 	switch t {
 	case "Pass":
@@ -444,8 +443,6 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 	if doc != "" {
 		b.d.emit(body, doc)
 	}
-	_ = mods
-	b.modifiers(name, s, body, next)
 	if t == "Map" {
 		it := s.Get("Iterator")
 		if it == nil {
@@ -455,6 +452,7 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 		b.d.emit(body, "iterator:")
 		b.d.branch(it, body+1, name)
 	}
+	b.modifiers(name, s, body, next)
 	return next, stopped
 }
 
