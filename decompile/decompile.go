@@ -58,8 +58,9 @@ func Decompile(m *asl.StateMachine) ([]byte, error) {
 }
 
 type decompiler struct {
-	out  bytes.Buffer
-	line int // lines written so far
+	tries int
+	out   bytes.Buffer
+	line  int // lines written so far
 }
 
 // bail aborts decompilation with an *Error; machine recovers it.
@@ -125,7 +126,13 @@ type branch struct {
 	visited int
 }
 
-const exit = "\x00end"
+const (
+	exit    = "\x00end"
+	handled = "\x00handled"
+	// maxTries bounds the layouts tried for the Choice states of one
+	// definition (each if may be written in a few ways).
+	maxTries = 20000
+)
 
 func (d *decompiler) branch(v *asl.Value, indent int, owner string) {
 	sv := v.Get("States")
@@ -315,6 +322,9 @@ func (b *branch) chain(name, cont string, indent int) {
 		}
 		b.done[name] = true
 		next, stopped := b.state(name, s, cont, indent)
+		if next == handled {
+			return // the Choice wrote the rest of the chain
+		}
 		if stopped {
 			// A state that does not fall through (Succeed, Fail, goto)
 			// may be followed by states nothing reaches, as in the
@@ -709,10 +719,13 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 		if slices.Index(plans, pl) < i {
 			continue // tried already
 		}
+		if b.d.tries++; b.d.tries > maxTries {
+			fail(name, "", "too many ways to lay out the Choice states were tried")
+		}
 		snap := b.snapshot()
-		j, stopped, err := b.tryIf(name, s, cont, indent, conds, targets, def, pl.hasElse, pl.j)
+		err := b.tryIf(name, s, cont, indent, conds, targets, def, pl.hasElse, pl.j)
 		if err == nil {
-			return j, stopped
+			return handled, true
 		}
 		if first == nil {
 			first = err
@@ -738,7 +751,9 @@ func (b *branch) restore(s snapshot) {
 }
 
 // tryIf writes the Choice as if/elif[/else] whose blocks continue with j.
-func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds, targets []string, def string, hasElse bool, j string) (next string, stopped bool, err *Error) {
+// It then writes the rest of the chain, so that a layout that fails
+// later is undone and the next one tried.
+func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds, targets []string, def string, hasElse bool, j string) (err *Error) {
 	defer func() {
 		if r := recover(); r != nil {
 			bl, ok := r.(bail)
@@ -773,9 +788,13 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 	b.transform(name, s, indent, "InputPath", "OutputPath")
 	if j == "" {
 		// every branch ends the machine or fails
-		return "", true, nil
+		if next := b.unreached(name); next != "" {
+			b.chain(next, cont, indent)
+		}
+		return nil
 	}
-	return j, false, nil
+	b.chain(j, cont, indent)
+	return nil
 }
 
 func (b *branch) block(owner, field, start, cont string, indent int) {
