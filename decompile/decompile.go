@@ -715,6 +715,7 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 	}
 	plans = append(plans, plan{false, def}, plan{true, cont})
 	var first *Error
+	furthest := 0
 	for i, pl := range plans {
 		if slices.Index(plans, pl) < i {
 			continue // tried already
@@ -727,8 +728,10 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 		if err == nil {
 			return handled, true
 		}
-		if first == nil {
-			first = err
+		// Report the layout that got furthest: its error is the one
+		// that names what really cannot be written.
+		if first == nil || b.d.out.Len() > furthest {
+			first, furthest = err, b.d.out.Len()
 		}
 		b.restore(snap)
 	}
