@@ -153,6 +153,9 @@ func (d *decompiler) branch(v *asl.Value, indent int, owner string) {
 	}
 	for _, n := range b.order {
 		for _, t := range successors(b.states[n]) {
+			if n == t+"Loop" && isLoopPass(b.states[n], t) {
+				continue // a while's own jump back
+			}
 			b.refs[t]++
 		}
 	}
