@@ -717,6 +717,11 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 		}
 	}
 	plans = append(plans, plan{false, def}, plan{true, cont})
+	// Then any state two of the branches meet at, nearest first in
+	// document order.
+	for _, j := range b.meetings(append(slices.Clone(targets), def), 3) {
+		plans = append(plans, plan{true, j})
+	}
 	var first *Error
 	furthest := 0
 	for i, pl := range plans {
@@ -739,6 +744,42 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 		b.restore(snap)
 	}
 	panic(bail{first})
+}
+
+// meetings returns up to n states (not yet written) that at least two of
+// starts reach, in document order.
+func (b *branch) meetings(starts []string, n int) []string {
+	count := map[string]int{}
+	for _, st := range starts {
+		seen := map[string]bool{st: true}
+		todo := []string{st}
+		for len(todo) > 0 {
+			x := todo[len(todo)-1]
+			todo = todo[:len(todo)-1]
+			if x != st {
+				count[x]++
+			}
+			if s := b.states[x]; s != nil {
+				for _, t := range successors(s) {
+					if !seen[t] && !b.done[t] {
+						seen[t] = true
+						todo = append(todo, t)
+					}
+				}
+			}
+		}
+	}
+	isStart := map[string]bool{}
+	for _, st := range starts {
+		isStart[st] = true
+	}
+	var out []string
+	for _, x := range b.order {
+		if count[x] >= 2 && !isStart[x] && len(out) < n {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 type snapshot struct {
