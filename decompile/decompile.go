@@ -16,7 +16,6 @@ package decompile
 import (
 	"bytes"
 	"fmt"
-	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -122,7 +121,9 @@ type branch struct {
 	states  map[string]*asl.Value
 	done    map[string]bool
 	refs    map[string]int
-	pdom    [2]map[string]map[string]bool // [0]: Succeed and Fail end nothing; [1]: Succeed ends the machine
+	index   map[string]int       // position in order
+	journal []string             // states marked done, in order, for undoing
+	ipdom   [2]map[string]string // immediate post-dominators; [0]: Succeed and Fail end nothing, [1]: Succeed ends the machine
 	visited int
 }
 
@@ -139,11 +140,12 @@ func (d *decompiler) branch(v *asl.Value, indent int, owner string) {
 	if sv == nil || sv.Kind != asl.KindObject || len(sv.Members) == 0 {
 		fail(owner, "States", "a branch needs at least one state")
 	}
-	b := &branch{d: d, where: owner, states: map[string]*asl.Value{}, done: map[string]bool{}, refs: map[string]int{}}
+	b := &branch{d: d, where: owner, states: map[string]*asl.Value{}, done: map[string]bool{}, refs: map[string]int{}, index: map[string]int{}}
 	for _, m := range sv.Members {
 		if m.Value.Kind != asl.KindObject {
 			fail(m.Key, "", "a state must be a JSON object")
 		}
+		b.index[m.Key] = len(b.order)
 		b.order = append(b.order, m.Key)
 		b.states[m.Key] = m.Value
 	}
@@ -159,8 +161,8 @@ func (d *decompiler) branch(v *asl.Value, indent int, owner string) {
 			b.refs[t]++
 		}
 	}
-	b.pdom[0] = b.postDominators(false)
-	b.pdom[1] = b.postDominators(true)
+	b.ipdom[0] = b.postDominators(false)
+	b.ipdom[1] = b.postDominators(true)
 	b.chain(start, "", indent)
 	for _, n := range b.order {
 		if !b.done[n] {
@@ -200,72 +202,94 @@ func succ(s *asl.Value, succeedExits bool) []string {
 	return out
 }
 
-// postDominators computes, for every state, the states every path from it
-// to the end passes through; paths that end in a Fail state do not count,
-// so a branch that fails does not pull the join of an if away.
-func (b *branch) postDominators(succeedExits bool) map[string]map[string]bool {
-	all := map[string]bool{exit: true}
+// postDominators computes the immediate post-dominator of every state:
+// the nearest state every path from it to the end passes through. Paths
+// that end in a Fail state (and, unless succeedExits, a Succeed state) do
+// not count, so a branch that fails does not pull the join of an if away;
+// a state from which no path counts has none. It is the dominator
+// algorithm of Cooper, Harvey and Kennedy on the reversed graph.
+func (b *branch) postDominators(succeedExits bool) map[string]string {
+	preds := map[string][]string{} // in the reversed graph: successors
 	for _, n := range b.order {
-		all[n] = true
+		for _, t := range succ(b.states[n], succeedExits) {
+			preds[t] = append(preds[t], n)
+		}
 	}
-	pdom := map[string]map[string]bool{exit: {exit: true}}
-	for _, n := range b.order {
-		pdom[n] = all
+	// postorder of the reversed graph from exit (iterative DFS)
+	var post []string
+	seen := map[string]bool{exit: true}
+	type frame struct {
+		n string
+		i int
 	}
-	for changed, rounds := true, 0; changed && rounds < 10*len(all)+10; rounds++ {
+	stack := []frame{{exit, 0}}
+	for len(stack) > 0 {
+		f := &stack[len(stack)-1]
+		if f.i < len(preds[f.n]) {
+			p := preds[f.n][f.i]
+			f.i++
+			if !seen[p] {
+				seen[p] = true
+				stack = append(stack, frame{p, 0})
+			}
+			continue
+		}
+		post = append(post, f.n)
+		stack = stack[:len(stack)-1]
+	}
+	num := make(map[string]int, len(post))
+	for i, n := range post {
+		num[n] = i
+	}
+	idom := map[string]string{exit: exit}
+	intersect := func(a, c string) string {
+		for a != c {
+			for num[a] < num[c] {
+				a = idom[a]
+			}
+			for num[c] < num[a] {
+				c = idom[c]
+			}
+		}
+		return a
+	}
+	for changed := true; changed; {
 		changed = false
-		for i := len(b.order) - 1; i >= 0; i-- {
-			n := b.order[i]
-			var meet map[string]bool
+		for i := len(post) - 2; i >= 0; i-- { // reverse postorder, exit first
+			n := post[i]
+			nd := ""
 			for _, t := range succ(b.states[n], succeedExits) {
-				p := pdom[t]
-				if p == nil {
+				if _, ok := idom[t]; !ok {
 					continue
 				}
-				if meet == nil {
-					meet = map[string]bool{}
-					for k := range p {
-						meet[k] = true
-					}
-					continue
-				}
-				for k := range meet {
-					if !p[k] {
-						delete(meet, k)
-					}
+				if nd == "" {
+					nd = t
+				} else {
+					nd = intersect(t, nd)
 				}
 			}
-			if meet == nil {
-				meet = all
-			} else {
-				meet[n] = true
-			}
-			if len(meet) != len(pdom[n]) {
-				pdom[n] = meet
+			if nd != "" && idom[n] != nd {
+				idom[n] = nd
 				changed = true
 			}
 		}
 	}
-	return pdom
+	delete(idom, exit)
+	return idom
 }
 
-// join returns the nearest state after n that every non-failing path from
-// n reaches (exit for the end), or "" when there is none.
+// join returns the nearest state after n, other than those in skip, that
+// every counted path from n reaches (exit for the end), or "" when there
+// is none.
 func (b *branch) join(v int, n string, skip map[string]bool) string {
-	best, size := "", -1
-	p := b.pdom[v][n]
-	if len(p) > len(b.order) { // every path fails
+	j, ok := b.ipdom[v][n]
+	for ok && j != exit && skip[j] {
+		j, ok = b.ipdom[v][j]
+	}
+	if !ok {
 		return ""
 	}
-	for k := range p {
-		if k == n || skip[k] {
-			continue
-		}
-		if s := len(b.pdom[v][k]); s > size {
-			best, size = k, s
-		}
-	}
-	return best
+	return j
 }
 
 var lineName = regexp.MustCompile(`^Line([1-9][0-9]*)$`)
@@ -323,7 +347,7 @@ func (b *branch) chain(name, cont string, indent int) {
 		if s == nil {
 			fail(b.where, "Next", "no state %q", name)
 		}
-		b.done[name] = true
+		b.mark(name)
 		next, stopped := b.state(name, s, cont, indent)
 		if next == handled {
 			return // the Choice wrote the rest of the chain
@@ -343,10 +367,8 @@ func (b *branch) chain(name, cont string, indent int) {
 
 // successor returns the state after name in document order.
 func (b *branch) successor(name string) string {
-	for i, n := range b.order {
-		if n == name && i+1 < len(b.order) {
-			return b.order[i+1]
-		}
+	if i, ok := b.index[name]; ok && i+1 < len(b.order) {
+		return b.order[i+1]
 	}
 	return ""
 }
@@ -354,15 +376,16 @@ func (b *branch) successor(name string) string {
 // unreached returns the state after name in document order when nothing
 // refers to it and it is not written yet.
 func (b *branch) unreached(name string) string {
-	for i, n := range b.order {
-		if n == name && i+1 < len(b.order) {
-			m := b.order[i+1]
-			if !b.done[m] && b.refs[m] == 0 {
-				return m
-			}
-		}
+	if m := b.successor(name); m != "" && !b.done[m] && b.refs[m] == 0 {
+		return m
 	}
 	return ""
+}
+
+// mark records that name is written.
+func (b *branch) mark(name string) {
+	b.done[name] = true
+	b.journal = append(b.journal, name)
 }
 
 func typ(name string, s *asl.Value) string { return str(s.Get("Type"), name, "Type") }
@@ -680,7 +703,7 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 			if doc != "" {
 				b.d.emit(indent+1, doc)
 			}
-			b.done[loop] = true
+			b.mark(loop)
 			b.chain(targets[0], loop, indent+1)
 			b.transform(name, s, indent, "InputPath", "OutputPath")
 			return b.after(name, def, cont)
@@ -700,7 +723,7 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 		// heaviside's own Default of an if that ends its branch
 		plans = append(plans, plan{false, ""})
 	}
-	for v := range b.pdom {
+	for v := range b.ipdom {
 		j := b.join(v, name, skip)
 		switch {
 		case j == exit && cont != "":
@@ -717,14 +740,18 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 		}
 	}
 	plans = append(plans, plan{false, def}, plan{true, cont})
-	// Then any state two of the branches meet at, nearest first in
-	// document order.
-	for _, j := range b.meetings(append(slices.Clone(targets), def), 3) {
-		plans = append(plans, plan{true, j})
-	}
+	base := len(plans)
 	var first *Error
 	furthest := 0
-	for i, pl := range plans {
+	for i := 0; i < len(plans); i++ {
+		pl := plans[i]
+		if i == base-1 {
+			// Then any state two of the branches meet at, nearest
+			// first in document order (computed only when needed).
+			for _, j := range b.meetings(append(slices.Clone(targets), def), 3) {
+				plans = append(plans, plan{true, j})
+			}
+		}
 		if slices.Index(plans, pl) < i {
 			continue // tried already
 		}
@@ -782,19 +809,19 @@ func (b *branch) meetings(starts []string, n int) []string {
 	return out
 }
 
-type snapshot struct {
-	size, line int
-	done       map[string]bool
-}
+type snapshot struct{ size, line, marks int }
 
 func (b *branch) snapshot() snapshot {
-	return snapshot{b.d.out.Len(), b.d.line, maps.Clone(b.done)}
+	return snapshot{b.d.out.Len(), b.d.line, len(b.journal)}
 }
 
 func (b *branch) restore(s snapshot) {
 	b.d.out.Truncate(s.size)
 	b.d.line = s.line
-	b.done = s.done
+	for _, n := range b.journal[s.marks:] {
+		delete(b.done, n)
+	}
+	b.journal = b.journal[:s.marks]
 }
 
 // tryIf writes the Choice as if/elif[/else] whose blocks continue with j.
@@ -811,7 +838,7 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 		}
 	}()
 	if !hasElse && j == "" {
-		b.done[name+"Default"] = true
+		b.mark(name + "Default")
 	}
 	if j != cont && j != "" && b.done[j] {
 		fail(name, "Default", "the state after the Choice was already written")
@@ -856,7 +883,7 @@ func (b *branch) after(name, def, cont string) (string, bool) {
 	dn := name + "Default"
 	if def == dn && cont == "" && !b.done[dn] {
 		if isBareSucceed(b.states[dn]) {
-			b.done[dn] = true
+			b.mark(dn)
 			return "", true
 		}
 	}
