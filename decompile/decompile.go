@@ -1029,6 +1029,9 @@ func onlyKeys(v *asl.Value, state, prefix string, allowed ...string) {
 }
 
 func str(v *asl.Value, state, field string) string {
+	if v != nil && v.Kind == asl.KindNull {
+		fail(state, field, "null cannot be written: the DSL writes a string here")
+	}
 	if v == nil || v.Kind != asl.KindString {
 		fail(state, field, "must be a string")
 	}

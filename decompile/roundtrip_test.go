@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -18,6 +19,9 @@ import (
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
+
+// quoted matches a state name in a message, to group reasons.
+var quoted = regexp.MustCompile(`"[^"]*"`)
 
 // sameJSON compares two definitions as JSON values: objects by key,
 // numbers by value (the DSL writes a BackoffRate of 2 as 2.0).
@@ -143,7 +147,7 @@ func TestRoundTripRealworld(t *testing.T) {
 			if i := strings.LastIndexAny(field, ".]"); i >= 0 && i+1 < len(field) {
 				field = field[i+1:]
 			}
-			reasons[field+": "+de.Msg]++
+			reasons[field+": "+quoted.ReplaceAllString(de.Msg, `"…"`)]++
 		case err != nil:
 			t.Errorf("%s: not a clear refusal: %v\n%s", f, err, text)
 		case !sameJSON(t, def, again):
@@ -163,9 +167,32 @@ func TestRoundTripRealworld(t *testing.T) {
 	sort.Slice(top, func(i, j int) bool { return top[i].n > top[j].n || top[i].n == top[j].n && top[i].k < top[j].k })
 	t.Logf("realworld: %d definitions, %d round-trip, %d refused", total, ok, refused)
 	for i, r := range top {
-		if i == 15 {
+		if i == 30 {
 			break
 		}
 		t.Logf("  %3d  %s", r.n, r.k)
+	}
+}
+
+// BenchmarkDecompileLarge decompiles the compiled ../shared/bench/large.hsd
+// (the analysis must stay near-linear: it took a minute when quadratic).
+func BenchmarkDecompileLarge(b *testing.B) {
+	src, err := os.ReadFile(testenv.Shared(b, "bench", "large.hsd"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := hsc.Compile(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := asl.Parse(res.Definition)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decompile.Decompile(m); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
