@@ -182,6 +182,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 
 	root.AddCommand(
 		newCompileCmd(g),
+		newDecompileCmd(),
 		newCheckCmd(g),
 		newCreateCmd(g),
 		newUpdateCmd(g),
@@ -209,7 +210,7 @@ func globalsUsed(c *cobra.Command) (names []string, all bool) {
 		return []string{"region", "account-id", "credentials"}, false
 	case "check", "run", "serve":
 		return []string{"region", "account-id"}, false
-	case "version", "completion", "help", "bash", "zsh", "fish", "powershell":
+	case "decompile", "version", "completion", "help", "bash", "zsh", "fish", "powershell":
 		return nil, false
 	}
 	return nil, true
