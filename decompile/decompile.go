@@ -124,7 +124,6 @@ type branch struct {
 	index   map[string]int       // position in order
 	journal []string             // states marked done, in order, for undoing
 	ipdom   [2]map[string]string // immediate post-dominators; [0]: Succeed and Fail end nothing, [1]: Succeed ends the machine
-	visited int
 }
 
 const (
