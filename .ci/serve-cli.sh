@@ -55,6 +55,18 @@ wait_done() {
 	fail "execution $1 still RUNNING"
 }
 
+# CLIs released before February 2025 (Debian 12's awscli 2.9 among them) ignore AWS_DISABLE_HOST_PREFIX_INJECTION and send
+# StartSyncExecution and TestState to a "sync-" host that does not resolve.
+probe="$(sfn start-sync-execution --state-machine-arn "arn:aws:states:us-east-1:123456789012:stateMachine:hsc-probe-$$" 2>&1 || true)"
+no_prefix() {
+	case "$probe" in
+	*"(StateMachineDoesNotExist)"*) return 0 ;;
+	esac
+	skipped+=("$*")
+	echo "serve-cli: SKIPPED: $* (this aws CLI ignores AWS_DISABLE_HOST_PREFIX_INJECTION: $(tr '\n' ' ' <<<"$probe"))" >&2
+	return 1
+}
+
 run="cli$$"
 role="arn:aws:iam::123456789012:role/cli"
 
@@ -106,13 +118,15 @@ want "version of the execution" "$(sfn describe-execution --execution-arn "$vex"
 fi
 
 # Express: StartSyncExecution.
+if no_prefix start-sync-execution; then
 xsm="$(sfn create-state-machine --name "${run}x" --type EXPRESS --role-arn "$role" --definition "$def" --query stateMachineArn --output text)"
 want "sync execution" "$(sfn start-sync-execution --state-machine-arn "$xsm" --input '{"q":2}' --query '[status,output]' --output text)" \
 	'SUCCEEDED	{"q":2,"r":{"x":1}}'
 want_error "sync execution of a Standard machine" StateMachineTypeNotSupported sfn start-sync-execution --state-machine-arn "$sm"
+fi
 
 # TestState.
-if has_ops test-state; then
+if has_ops test-state && no_prefix test-state; then
 want "test state" "$(sfn test-state --role-arn "$role" --definition '{"Type":"Pass","Result":1,"Next":"B"}' --query '[status,nextState,output]' --output text)" \
 	"SUCCEEDED	B	1"
 fi
@@ -128,7 +142,7 @@ want_error "bad input" InvalidExecutionInput sfn start-execution --state-machine
 want_error "long name" ValidationException sfn create-activity --name "$(printf 'n%.0s' $(seq 1 81))"
 
 if [ "${#skipped[@]}" -gt 0 ]; then
-	echo "serve-cli: ok, $checks checks against $endpoint; skipped for want of CLI operations: ${skipped[*]}"
+	echo "serve-cli: ok, $checks checks against $endpoint; skipped (this CLI cannot, see above): ${skipped[*]}"
 else
 	echo "serve-cli: ok, $checks checks against $endpoint"
 fi

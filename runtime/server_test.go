@@ -139,6 +139,10 @@ func TestLifecycle(t *testing.T) {
 
 	run := func(input string) json.RawMessage {
 		t.Helper()
+		// Default names are unique per millisecond, and the local server
+		// runs a Pass machine in less: a second start in the same
+		// millisecond would reuse the name (ExecutionAlreadyExists).
+		time.Sleep(2 * time.Millisecond)
 		arn, err := m.Start(ctx, []byte(input), "")
 		if err != nil {
 			t.Fatal(err)
@@ -600,4 +604,52 @@ func TestWaitOutput(t *testing.T) {
 			wantJSON(t, out, tt.want)
 		})
 	}
+}
+
+// GetActivityTask holds the request until a task comes (up to 60 s; API
+// reference, GetActivityTask: "the service holds the HTTP connection open
+// and responds as soon as a task becomes available"): a poll sent before
+// the execution starts receives that execution's task, not an empty answer.
+func TestGetActivityTaskLongPolls(t *testing.T) {
+	ctx := t.Context()
+	c := newClient(t)
+	act := newActivity(t, c, "longpoll")
+	m := newMachine(t, c, "longpoll", activityMachine(act))
+	type result struct {
+		out *sfn.GetActivityTaskOutput
+		err error
+	}
+	polled := make(chan result, 1)
+	go func() {
+		out, err := c.API().GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: aws.String(act)})
+		polled <- result{out, err}
+	}()
+	// Give the poll time to reach the server before there is a task; an
+	// answer in this time is the empty answer AWS does not give.
+	select {
+	case r := <-polled:
+		t.Fatalf("GetActivityTask answered before any task existed: %+v %v", r.out, r.err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	arn, err := m.Start(ctx, []byte(`{"job":7}`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r result
+	select {
+	case r = <-polled:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the held poll did not receive the task")
+	}
+	if r.err != nil || aws.ToString(r.out.TaskToken) == "" || aws.ToString(r.out.Input) != `{"job":7}` {
+		t.Fatalf("held poll: %+v %v; want the execution's task", r.out, r.err)
+	}
+	if _, err := c.API().SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: r.out.TaskToken, Output: aws.String(`{"done":true}`)}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := m.Wait(ctx, arn, fastWait)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantJSON(t, out, `{"done":true}`)
 }

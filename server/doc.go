@@ -55,7 +55,9 @@
 //
 // # Differences from AWS
 //
-// What this server does differently, so that nothing differs silently:
+// What this server does differently, so that nothing differs silently
+// (README.md, "Local Step Functions API: hsc serve", has the same table:
+// change both together):
 //
 //	Area                 | AWS                                   | hsc serve
 //	---------------------+---------------------------------------+------------------------------------------------

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -107,6 +109,9 @@ settings (the "sync-" host prefix) and what differs from AWS.`,
 			if err := s.Start(); err != nil {
 				return err
 			}
+			if !loopback(s.URL()) {
+				cfg.Logger.Warn("listening beyond loopback: anyone who can reach this address can use the API (no authentication)", "url", s.URL())
+			}
 			if _, err := fmt.Fprintln(cmd.OutOrStdout(), s.URL()); err != nil {
 				return errors.Join(fmt.Errorf("writing the endpoint URL: %w", err), s.Close())
 			}
@@ -126,4 +131,14 @@ settings (the "sync-" host prefix) and what differs from AWS.`,
 	fl.IntVar(&maxFinished, "max-finished", 0, "keep at most `N` finished executions, dropping the oldest (0: 10,000)")
 	fl.BoolVarP(&verbose, "verbose", "v", false, "log at debug level")
 	return cmd
+}
+
+// loopback reports whether the endpoint URL's host is a loopback address.
+func loopback(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(u.Hostname())
+	return ip != nil && ip.IsLoopback()
 }

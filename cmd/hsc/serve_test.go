@@ -51,7 +51,14 @@ type serveProcess struct {
 // is still running.
 func startServe(t *testing.T, args ...string) *serveProcess {
 	t.Helper()
+	return startServeEnv(t, nil, args...)
+}
+
+// startServeEnv is startServe with more environment variables.
+func startServeEnv(t *testing.T, env []string, args ...string) *serveProcess {
+	t.Helper()
 	cmd := hscProcess(context.Background(), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(cmd.Env, env...)
 	p := &serveProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
@@ -187,12 +194,28 @@ func TestServeInterruptWhileRunning(t *testing.T) {
 	if _, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn}); err != nil {
 		t.Fatal(err)
 	}
+	// A worker's GetActivityTask is held (up to 60 s) when SIGINT comes.
+	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("idle")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	polled := make(chan error, 1)
+	go func() {
+		_, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
+		polled <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // let the poll reach the server
 	start := time.Now()
 	if code := p.stop(t, syscall.SIGINT); code != 0 {
 		t.Errorf("exit status %d after SIGINT, want 0; stderr:\n%s", code, p.stderr)
 	}
 	if d := time.Since(start); d > 15*time.Second {
 		t.Errorf("hsc serve took %v to exit", d)
+	}
+	select {
+	case <-polled: // answered or cut off: either way not left hanging
+	case <-time.After(15 * time.Second):
+		t.Error("the held GetActivityTask was not ended by the shutdown")
 	}
 }
 
@@ -244,4 +267,91 @@ func TestServeFlags(t *testing.T) {
 			t.Errorf("err %v, stderr %q; want exit 1 naming the taken address", err, stderr.String())
 		}
 	})
+}
+
+// serveWaitDone polls DescribeExecution until the execution ends.
+func serveWaitDone(t *testing.T, c *sfn.Client, arn *string) *sfn.DescribeExecutionOutput {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		d, err := c.DescribeExecution(t.Context(), &sfn.DescribeExecutionInput{ExecutionArn: arn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != types.ExecutionStatusRunning {
+			return d
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("execution %s still RUNNING after 30 s", aws.ToString(arn))
+		}
+	}
+}
+
+// The mock file named by SFN_MOCK_CONFIG (as Step Functions Local reads
+// it) answers a Task in the test case chosen by "<stateMachineArn>#<case>";
+// --max-finished 2 keeps the two newest finished executions and logs the
+// drop.
+func TestServeMockAndRetention(t *testing.T) {
+	dir := t.TempDir()
+	mock := writeFile(t, dir, "mock.json", `{
+		"StateMachines": {"greeter": {"TestCases": {"Happy": {"Greet": "Hello"}, "Sad": {"Greet": "Boom"}}}},
+		"MockedResponses": {
+			"Hello": {"0": {"Return": {"message": "Hello, Ada"}}},
+			"Boom": {"0": {"Throw": {"Error": "Lambda.Unknown", "Cause": "it broke"}}}}}`)
+	p := startServeEnv(t, []string{envMockConfig + "=" + mock}, "--max-finished", "2")
+	ctx := t.Context()
+	c := serveClient(p.url)
+	sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{
+		Name:       aws.String("greeter"),
+		Definition: aws.String(`{"StartAt":"Greet","States":{"Greet":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:greet","End":true}}}`),
+		RoleArn:    aws.String("arn:aws:iam::123456789012:role/r"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var arns []*string
+	for _, tc := range []struct{ testCase, status, output, errName, cause string }{
+		{"Happy", "SUCCEEDED", `{"message":"Hello, Ada"}`, "", ""},
+		{"Sad", "FAILED", "", "Lambda.Unknown", "it broke"},
+		{"Happy", "SUCCEEDED", `{"message":"Hello, Ada"}`, "", ""},
+	} {
+		ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(aws.ToString(sm.StateMachineArn) + "#" + tc.testCase)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arns = append(arns, ex.ExecutionArn)
+		d := serveWaitDone(t, c, ex.ExecutionArn)
+		if string(d.Status) != tc.status || aws.ToString(d.Output) != tc.output || aws.ToString(d.Error) != tc.errName || aws.ToString(d.Cause) != tc.cause {
+			t.Errorf("test case %s: %s, output %q, error %q, cause %q; want %s %q %q %q", tc.testCase,
+				d.Status, aws.ToString(d.Output), aws.ToString(d.Error), aws.ToString(d.Cause), tc.status, tc.output, tc.errName, tc.cause)
+		}
+	}
+	// The oldest of three finished executions is gone; the newest two stay.
+	_, err = c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: arns[0]})
+	var gone *types.ExecutionDoesNotExist
+	if !errors.As(err, &gone) {
+		t.Errorf("oldest execution: %v; want ExecutionDoesNotExist (--max-finished 2)", err)
+	}
+	for _, a := range arns[1:] {
+		if _, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: a}); err != nil {
+			t.Errorf("newer execution %s: %v", aws.ToString(a), err)
+		}
+	}
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Errorf("exit status %d after SIGTERM", code)
+	}
+	if !strings.Contains(p.stderr.String(), "dropped finished executions") {
+		t.Errorf("stderr does not log the dropped execution:\n%s", p.stderr)
+	}
+}
+
+// Listening beyond loopback is allowed when asked for, with a warning.
+func TestServeWarnsBeyondLoopback(t *testing.T) {
+	for _, tc := range []struct {
+		url  string
+		want bool
+	}{{"http://127.0.0.1:8083", true}, {"http://[::1]:8083", true}, {"http://0.0.0.0:8083", false}, {"http://[::]:1", false}, {"http://192.168.1.2:1", false}} {
+		if got := loopback(tc.url); got != tc.want {
+			t.Errorf("loopback(%s) = %v, want %v", tc.url, got, tc.want)
+		}
+	}
 }

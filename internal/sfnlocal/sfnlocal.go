@@ -9,9 +9,9 @@
 // expect Step Functions' behaviour from it.
 //
 // Every test of a binary shares the one server, so name things with Name.
-// The server holds GetActivityTask requests for PollTimeout (AWS holds them
-// 60 s), so that a poll nobody cancels does not keep a test waiting a
-// minute; tests that need AWS's 60 s start their own server (servertest).
+// It runs with the server's defaults, which are AWS's: real time, and
+// GetActivityTask held up to 60 s when no task comes (workers under test
+// must cancel their polls to stop promptly).
 package sfnlocal
 
 import (
@@ -26,9 +26,6 @@ import (
 
 // EnvVar names the variable that points the tests at another server.
 const EnvVar = "HSC_SFN_ENDPOINT"
-
-// PollTimeout is how long the shared server holds an empty GetActivityTask.
-const PollTimeout = 5 * time.Second
 
 // shared is the test binary's one server: tests of a package share it as
 // they shared one external server before, and it lives until the binary
@@ -47,7 +44,7 @@ func Endpoint(t testing.TB) string {
 		return ep
 	}
 	shared.once.Do(func() {
-		s, err := server.New(server.Config{Addr: "127.0.0.1:0", Region: Region, AccountID: AccountID, PollTimeout: PollTimeout})
+		s, err := server.New(server.Config{Addr: "127.0.0.1:0", Region: Region, AccountID: AccountID})
 		if err == nil {
 			err = s.Start()
 		}
