@@ -7,6 +7,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"flag"
+	"fmt"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -417,5 +419,45 @@ func TestAWSHistory(t *testing.T) {
 		if n.Outcome != want[name] {
 			t.Errorf("%s: %q, want %q", name, n.Outcome, want[name])
 		}
+	}
+}
+
+// TestPNG: PNG is drawn by the package's renderer: it decodes, is
+// deterministic, and with a history shows the outcome colours as pixels
+// (fills) and node outlines (the type's pen colour) around them.
+func TestPNG(t *testing.T) {
+	def := loopMachine(false)
+	m, err := asl.Parse([]byte(def))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := runHistory(t, def)
+	g, err := graph.Build(m, graph.Options{History: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := render(t, g, graph.FormatPNG)
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("not a PNG: %v", err)
+	}
+	seen := map[string]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, a := img.At(x, y).RGBA()
+			if a == 0xffff {
+				seen[fmt.Sprintf("#%02x%02x%02x", r>>8, g>>8, bl>>8)] = true
+			}
+		}
+	}
+	for _, c := range []string{graph.ColorSucceeded, graph.ColorFailed, graph.ColorCaught, "#6b7280" /* Pass outline */, "#dc2626" /* catch edge */} {
+		if !seen[c] {
+			t.Errorf("PNG has no %s pixels", c)
+		}
+	}
+	g2, _ := graph.Build(m, graph.Options{History: h})
+	if !bytes.Equal(data, render(t, g2, graph.FormatPNG)) {
+		t.Error("two PNG renderings differ")
 	}
 }

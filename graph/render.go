@@ -26,9 +26,8 @@ func Formats() []string { return []string{FormatDOT, FormatMermaid, FormatSVG, F
 // LayeredThreshold nodes are drawn as SVG by hsc's own layered layout
 // (Graphviz would take minutes), and not as PNG.
 //
-// PNG is go-graphviz's own rasterizer, which in v0.2.10 fills edge curves
-// and leaves out the outlines of filled nodes (goccy/go-graphviz#106):
-// SVG is the faithful drawing.
+// PNG is drawn by this package's renderer (see pngRenderer) from
+// Graphviz's layout, in the Go Regular font.
 func (g *Graph) Render(ctx context.Context, format string, w io.Writer) error {
 	switch format {
 	case FormatDOT:
@@ -51,6 +50,9 @@ func (g *Graph) renderGraphviz(ctx context.Context, format string, w io.Writer) 
 	var dot bytes.Buffer
 	if err := g.DOT(&dot); err != nil {
 		return err
+	}
+	if format == FormatPNG {
+		return renderPNG(ctx, dot.Bytes(), w)
 	}
 	gv, err := graphviz.New(ctx)
 	if err != nil {
