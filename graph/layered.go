@@ -20,8 +20,9 @@ const LayeredThreshold = 150
 // layer is its longest distance from a Start marker along forward edges
 // (edges back to a node on the current depth-first path are loops and are
 // drawn curving to the right), nodes in a layer keep their definition
-// order, and edges are straight lines. Clusters are not boxed: a node of a
-// branch or iterator says so in its tooltip. The cost is linear in nodes
+// order, and edges are straight lines, except loops and edges that would
+// cross the nodes of their column (curves round the side). Clusters are
+// not boxed: the description of a node in a branch or iterator names it. The cost is linear in nodes
 // and edges (plus sorting each layer), so 8,000 states lay out in well
 // under a second.
 func (g *Graph) layeredSVG(w io.Writer) error {
@@ -146,17 +147,28 @@ func (g *Graph) layeredSVG(w io.Writer) error {
 	for _, l := range layers {
 		widest = max(widest, len(l))
 	}
-	width := margin*2 + float64(widest)*(nodeW+gapX) + 60
+	width := margin*2 + float64(widest)*(nodeW+gapX) + 120
 	height := margin*2 + float64(len(layers))*(nodeH+gapY)
 	x := make([]float64, n) // centre
 	y := make([]float64, n)
 	for li, l := range layers {
 		offset := (float64(widest-len(l)) * (nodeW + gapX)) / 2
 		for i, v := range l {
-			x[v] = margin + offset + float64(i)*(nodeW+gapX) + nodeW/2
+			x[v] = margin + 60 + offset + float64(i)*(nodeW+gapX) + nodeW/2
 			y[v] = margin + float64(li)*(nodeH+gapY) + nodeH/2
 		}
 	}
+	inCluster := map[string]string{}
+	var walk func(c *Cluster)
+	walk = func(c *Cluster) {
+		for _, sub := range c.Clusters {
+			for _, nd := range sub.Nodes {
+				inCluster[nd.ID] = sub.Label
+			}
+			walk(sub)
+		}
+	}
+	walk(g.Root)
 	var b bytes.Buffer
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
 	fmt.Fprintf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n")
@@ -173,6 +185,12 @@ func (g *Graph) layeredSVG(w io.Writer) error {
 			x1, y1, x2, y2 = x[a]+nodeW/2, y[a], x[t]+nodeW/2, y[t]
 			bend := nodeW/2 + 20 + float64(i%5)*6
 			d = "M" + f(x1) + "," + f(y1) + "C" + f(x1+bend) + "," + f(y1) + " " + f(x2+bend) + "," + f(y2) + " " + f(x2) + "," + f(y2)
+		} else if layer[t]-layer[a] > 1 && x[a] == x[t] {
+			// A long edge in one column would cross the nodes between:
+			// it leaves the left side and bends round them.
+			x1, y1, x2, y2 = x[a]-nodeW/2, y[a], x[t]-nodeW/2, y[t]
+			bend := nodeW/2 + 20 + float64(i%5)*6
+			d = "M" + f(x1) + "," + f(y1) + "C" + f(x1-bend) + "," + f(y1) + " " + f(x2-bend) + "," + f(y2) + " " + f(x2) + "," + f(y2)
 		} else {
 			d = "M" + f(x1) + "," + f(y1) + "L" + f(x2) + "," + f(y2)
 		}
@@ -193,8 +211,11 @@ func (g *Graph) layeredSVG(w io.Writer) error {
 			class += " outcome-" + strings.ReplaceAll(outcomeOr(nd), " ", "-")
 		}
 		fmt.Fprintf(&b, "<g id=\"node%d\" class=\"%s\"><title>%s</title>", i+1, class, nd.ID)
-		if nd.Tooltip != "" {
-			fmt.Fprintf(&b, "<desc>%s</desc>", html.EscapeString(nd.Tooltip))
+		if desc := nd.Tooltip; desc != "" || inCluster[nd.ID] != "" {
+			if c := inCluster[nd.ID]; c != "" {
+				desc = strings.TrimSpace(desc + " (in " + c + ")")
+			}
+			fmt.Fprintf(&b, "<desc>%s</desc>", html.EscapeString(desc))
 		}
 		if !nd.IsState() {
 			r := 8.0
