@@ -110,6 +110,7 @@ type svgGroup struct {
 	ID    string     `xml:"id,attr"`
 	Class string     `xml:"class,attr"`
 	Title string     `xml:"title"`
+	Desc  string     `xml:"desc"`
 	Texts []string   `xml:"text"`
 	Paths []svgShape `xml:"path"`
 	Polys []svgShape `xml:"polygon"`

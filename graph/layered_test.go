@@ -117,3 +117,27 @@ func BenchmarkRenderLarge(b *testing.B) {
 		}
 	}
 }
+
+// TestLayeredBranches: the layered layout draws no cluster boxes, so a
+// node in a Parallel branch names its branch in its description.
+func TestLayeredBranches(t *testing.T) {
+	branch := string(chainMachine(200))
+	def := `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[` + branch + `],"End":true}}}`
+	g := buildJSON(t, []byte(def))
+	nodes, edges := parseSVG(t, render(t, g, graph.FormatSVG))
+	if len(nodes) != len(g.Nodes) || len(edges) != len(g.Edges) {
+		t.Fatalf("SVG: %d nodes %d edges; graph %d, %d", len(nodes), len(edges), len(g.Nodes), len(g.Edges))
+	}
+	found := false
+	for _, n := range nodes {
+		if strings.TrimSpace(allText(n)) == "S42" {
+			found = true
+			if !strings.Contains(n.Desc, "(in P branch 1)") {
+				t.Errorf("S42's description %q does not name its branch", n.Desc)
+			}
+		}
+	}
+	if !found {
+		t.Error("S42 not drawn")
+	}
+}
