@@ -425,18 +425,9 @@ func pickRoute(routes []store.Route) string {
 
 func (s *Server) startExecution(ctx context.Context, in *startExecutionInput) (any, error) {
 	smARN, testCase, _ := strings.Cut(in.StateMachineArn, "#")
-	name := deref(in.Name)
-	if in.Name == nil {
-		name = newUUID()
-	} else if !validName(name) {
-		return nil, errInvalidName(name)
-	}
-	input := "{}"
-	if in.Input != nil {
-		input = *in.Input
-		if err := checkJSON(input); err != nil {
-			return nil, apiErr("InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'", err.Error())
-		}
+	name, input, aerr := in.nameAndInput()
+	if aerr != nil {
+		return nil, aerr
 	}
 	var mock interpreter.TaskResolver
 	var tg *target
@@ -445,16 +436,8 @@ func (s *Server) startExecution(ctx context.Context, in *startExecutionInput) (a
 	now := s.now()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		var err error
-		if tg, err = s.resolveTarget(tx, smARN); err != nil {
+		if tg, mock, err = s.resolveStart(tx, smARN, testCase); err != nil {
 			return err
-		}
-		if testCase != "" {
-			if s.cfg.Mock == nil {
-				return errValidation("No mock configuration: cannot run test case '%s'", testCase)
-			}
-			if mock, err = s.cfg.Mock.Resolver(tg.machineName, testCase); err != nil {
-				return errValidation("%s", err.Error())
-			}
 		}
 		if tg.typ == "EXPRESS" {
 			return nil
@@ -483,10 +466,9 @@ func (s *Server) startExecution(ctx context.Context, in *startExecutionInput) (a
 	if err != nil {
 		return nil, err
 	}
-	m, cerr := s.machines.get(tg.revision, tg.definition)
-	if cerr != nil {
-		// Definitions are checked at create time; this is a server fault.
-		return nil, fmt.Errorf("compile %s: %w", tg.machineARN, cerr)
+	m, err := s.compiled(tg)
+	if err != nil {
+		return nil, err
 	}
 	if tg.typ == "EXPRESS" {
 		arn := fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", s.cfg.Region, s.cfg.AccountID, tg.machineName, name, newUUID())
@@ -497,6 +479,56 @@ func (s *Server) startExecution(ctx context.Context, in *startExecutionInput) (a
 		s.launch(m, rec, mock)
 	}
 	return &out, nil
+}
+
+// nameAndInput returns the execution's name (a fresh UUID when none is
+// given) and input ("{}" when none is given), refusing an invalid name or
+// input as AWS does. StartExecution and StartSyncExecution share it.
+func (in *startExecutionInput) nameAndInput() (name, input string, aerr *APIError) {
+	name = deref(in.Name)
+	if in.Name == nil {
+		name = newUUID()
+	} else if !validName(name) {
+		return "", "", errInvalidName(name)
+	}
+	input = "{}"
+	if in.Input != nil {
+		input = *in.Input
+		if err := checkJSON(input); err != nil {
+			return "", "", apiErr("InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'", err.Error())
+		}
+	}
+	return name, input, nil
+}
+
+// resolveStart resolves the machine an execution starts (see resolveTarget)
+// and, when the ARN names a test case ("arn#case"), the mock resolver for it.
+func (s *Server) resolveStart(tx store.Tx, smARN, testCase string) (*target, interpreter.TaskResolver, error) {
+	tg, err := s.resolveTarget(tx, smARN)
+	if err != nil {
+		return nil, nil, err
+	}
+	if testCase == "" {
+		return tg, nil, nil
+	}
+	if s.cfg.Mock == nil {
+		return nil, nil, errValidation("No mock configuration: cannot run test case '%s'", testCase)
+	}
+	mock, err := s.cfg.Mock.Resolver(tg.machineName, testCase)
+	if err != nil {
+		return nil, nil, errValidation("%s", err.Error())
+	}
+	return tg, mock, nil
+}
+
+// compiled returns the compiled machine of a target.
+func (s *Server) compiled(tg *target) (*interpreter.Machine, error) {
+	m, err := s.machines.get(tg.revision, tg.definition)
+	if err != nil {
+		// Definitions are checked at create time; this is a server fault.
+		return nil, fmt.Errorf("compile %s: %w", tg.machineARN, err)
+	}
+	return m, nil
 }
 
 func checkJSON(s string) error {

@@ -40,35 +40,15 @@ type startSyncInput struct {
 // on AWS.
 func (s *Server) startSyncExecution(ctx context.Context, in *startSyncInput) (any, error) {
 	smARN, testCase, _ := strings.Cut(in.StateMachineArn, "#")
-	name := deref(in.Name)
-	if in.Name == nil {
-		name = newUUID()
-	} else if !validName(name) {
-		return nil, errInvalidName(name)
-	}
-	input := "{}"
-	if in.Input != nil {
-		input = *in.Input
-		if err := checkJSON(input); err != nil {
-			return nil, apiErr("InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'", err.Error())
-		}
+	name, input, aerr := in.nameAndInput()
+	if aerr != nil {
+		return nil, aerr
 	}
 	var tg *target
 	var mock interpreter.TaskResolver
-	err := s.store.View(ctx, func(tx store.Tx) error {
-		var err error
-		if tg, err = s.resolveTarget(tx, smARN); err != nil {
-			return err
-		}
-		if testCase != "" {
-			if s.cfg.Mock == nil {
-				return errValidation("No mock configuration: cannot run test case '%s'", testCase)
-			}
-			if mock, err = s.cfg.Mock.Resolver(tg.machineName, testCase); err != nil {
-				return errValidation("%s", err.Error())
-			}
-		}
-		return nil
+	err := s.store.View(ctx, func(tx store.Tx) (err error) {
+		tg, mock, err = s.resolveStart(tx, smARN, testCase)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -76,9 +56,9 @@ func (s *Server) startSyncExecution(ctx context.Context, in *startSyncInput) (an
 	if tg.typ != "EXPRESS" {
 		return nil, apiErr("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine")
 	}
-	m, cerr := s.machines.get(tg.revision, tg.definition)
-	if cerr != nil {
-		return nil, fmt.Errorf("compile %s: %w", tg.machineARN, cerr)
+	m, err := s.compiled(tg)
+	if err != nil {
+		return nil, err
 	}
 	arn := fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", s.cfg.Region, s.cfg.AccountID, tg.machineName, name, newUUID())
 	rec := &recorder{s: s, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
