@@ -105,26 +105,15 @@ func (s *Server) tagResource(ctx context.Context, in *tagResourceInput) (any, er
 	if terr != nil {
 		return nil, terr
 	}
-	err := s.store.Update(ctx, func(tx store.Tx) error {
-		if err := s.taggable(tx, in.ResourceArn); err != nil {
-			return err
-		}
-		tags, err := tx.Tags(in.ResourceArn)
-		if err != nil {
-			return err
-		}
+	return s.editTags(ctx, in.ResourceArn, func(tags []store.Tag) ([]store.Tag, error) {
 		for _, t := range add {
 			tags = mergeTag(tags, t)
 		}
 		if len(tags) > maxTags {
-			return tooManyTags(in.ResourceArn)
+			return nil, tooManyTags(in.ResourceArn)
 		}
-		return tx.SetTags(in.ResourceArn, tags)
+		return tags, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
 }
 
 type untagResourceInput struct {
@@ -133,21 +122,32 @@ type untagResourceInput struct {
 }
 
 func (s *Server) untagResource(ctx context.Context, in *untagResourceInput) (any, error) {
-	err := s.store.Update(ctx, func(tx store.Tx) error {
-		if err := s.taggable(tx, in.ResourceArn); err != nil {
-			return err
-		}
-		tags, err := tx.Tags(in.ResourceArn)
-		if err != nil {
-			return err
-		}
+	return s.editTags(ctx, in.ResourceArn, func(tags []store.Tag) ([]store.Tag, error) {
 		kept := tags[:0]
 		for _, t := range tags {
 			if !slices.Contains(in.TagKeys, t.Key) {
 				kept = append(kept, t)
 			}
 		}
-		return tx.SetTags(in.ResourceArn, kept)
+		return kept, nil
+	})
+}
+
+// editTags replaces the tags of a taggable resource with what edit makes of
+// them, in one transaction; TagResource and UntagResource share it.
+func (s *Server) editTags(ctx context.Context, arn string, edit func([]store.Tag) ([]store.Tag, error)) (any, error) {
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		if err := s.taggable(tx, arn); err != nil {
+			return err
+		}
+		tags, err := tx.Tags(arn)
+		if err != nil {
+			return err
+		}
+		if tags, err = edit(tags); err != nil {
+			return err
+		}
+		return tx.SetTags(arn, tags)
 	})
 	if err != nil {
 		return nil, err
