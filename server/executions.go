@@ -371,15 +371,23 @@ type target struct {
 
 // resolveTarget finds the revision a (possibly qualified) state machine
 // ARN designates; an alias picks one of its versions by weight.
+// getMachine reads a state machine, answering StateMachineDoesNotExist
+// with the ARN the caller gave (arn) when there is none.
+func getMachine(tx store.Tx, machine, arn string) (*store.StateMachine, error) {
+	sm, err := tx.GetStateMachine(machine)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errMachineNotFound(arn)
+	}
+	return sm, err
+}
+
 func (s *Server) resolveTarget(tx store.Tx, arn string) (*target, error) {
 	ref, aerr := parseMachineARN(arn, true)
 	if aerr != nil {
 		return nil, aerr
 	}
-	sm, err := tx.GetStateMachine(ref.machine)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errMachineNotFound(arn)
-	} else if err != nil {
+	sm, err := getMachine(tx, ref.machine, arn)
+	if err != nil {
 		return nil, err
 	}
 	t := &target{machineARN: sm.ARN, machineName: sm.Name, typ: sm.Type, definition: sm.Definition, roleARN: sm.RoleARN, revision: sm.RevisionID, updated: sm.Updated}
@@ -809,10 +817,8 @@ func (s *Server) listExecutions(ctx context.Context, in *listExecutionsInput) (a
 		NextToken  *string             `json:"nextToken,omitempty"`
 	}{Executions: []executionListItem{}}
 	err := s.store.View(ctx, func(tx store.Tx) error {
-		sm, err := tx.GetStateMachine(ref.machine)
-		if errors.Is(err, store.ErrNotFound) {
-			return errMachineNotFound(in.StateMachineArn)
-		} else if err != nil {
+		sm, err := getMachine(tx, ref.machine, in.StateMachineArn)
+		if err != nil {
 			return err
 		}
 		if sm.Type == "EXPRESS" {

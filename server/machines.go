@@ -411,10 +411,8 @@ func (s *Server) describeStateMachine(ctx context.Context, in *describeStateMach
 			}
 			return nil
 		}
-		sm, err := tx.GetStateMachine(ref.machine)
-		if errors.Is(err, store.ErrNotFound) {
-			return errMachineNotFound(in.StateMachineArn)
-		} else if err != nil {
+		sm, err := getMachine(tx, ref.machine, in.StateMachineArn)
+		if err != nil {
 			return err
 		}
 		out = &describeStateMachineOutput{
@@ -472,10 +470,8 @@ func (s *Server) updateStateMachine(ctx context.Context, in *updateStateMachineI
 	var compiled *interpreter.Machine
 	var revision string
 	err := s.store.Update(ctx, func(tx store.Tx) error {
-		sm, err := tx.GetStateMachine(ref.machine)
-		if errors.Is(err, store.ErrNotFound) {
-			return errMachineNotFound(in.StateMachineArn)
-		} else if err != nil {
+		sm, err := getMachine(tx, ref.machine, in.StateMachineArn)
+		if err != nil {
 			return err
 		}
 		changed := false

@@ -33,10 +33,8 @@ func (s *Server) publishStateMachineVersion(ctx context.Context, in *publishInpu
 	}
 	var out versionOutput
 	err := s.store.Update(ctx, func(tx store.Tx) error {
-		sm, err := tx.GetStateMachine(ref.machine)
-		if errors.Is(err, store.ErrNotFound) {
-			return errMachineNotFound(in.StateMachineArn)
-		} else if err != nil {
+		sm, err := getMachine(tx, ref.machine, in.StateMachineArn)
+		if err != nil {
 			return err
 		}
 		if in.RevisionID != nil && *in.RevisionID != sm.RevisionID {
@@ -89,9 +87,7 @@ func (s *Server) listStateMachineVersions(ctx context.Context, in *machineListIn
 		NextToken            *string         `json:"nextToken,omitempty"`
 	}{StateMachineVersions: []versionOutput{}}
 	err := s.store.View(ctx, func(tx store.Tx) error {
-		if _, err := tx.GetStateMachine(ref.machine); errors.Is(err, store.ErrNotFound) {
-			return errMachineNotFound(in.StateMachineArn)
-		} else if err != nil {
+		if _, err := getMachine(tx, ref.machine, in.StateMachineArn); err != nil {
 			return err
 		}
 		vs, next, err := tx.ListVersions(ref.machine, page)
@@ -376,9 +372,7 @@ func (s *Server) listStateMachineAliases(ctx context.Context, in *machineListInp
 		NextToken           *string `json:"nextToken,omitempty"`
 	}{StateMachineAliases: []item{}}
 	err := s.store.View(ctx, func(tx store.Tx) error {
-		if _, err := tx.GetStateMachine(ref.machine); errors.Is(err, store.ErrNotFound) {
-			return errMachineNotFound(in.StateMachineArn)
-		} else if err != nil {
+		if _, err := getMachine(tx, ref.machine, in.StateMachineArn); err != nil {
 			return err
 		}
 		if ref.version > 0 {
