@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,27 +59,5 @@ func TestCompileWarningsSnapshot(t *testing.T) {
 		}
 	}
 	got := b.String()
-	golden := filepath.Join("testdata", "compile-warnings.golden")
-	if *updateSnapshot {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to record)", err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := range min(len(gl), len(wl)) {
-			if gl[i] != wl[i] {
-				t.Fatalf("warnings differ from %s at line %d:\n got: %s\nwant: %s", golden, i+1, gl[i], wl[i])
-			}
-		}
-		t.Fatalf("warnings differ from %s: %d lines, want %d", golden, len(gl), len(wl))
-	}
+	testenv.Golden(t, filepath.Join("testdata", "compile-warnings.golden"), got, *updateSnapshot)
 }

@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -144,4 +145,34 @@ func Summary(w io.Writer) {
 		}
 		fmt.Fprintf(w, "SKIPPED %d test(s) in %s: %s (CI=true makes this a failure): %v\n", len(names), pkg, r, shown)
 	}
+}
+
+// Golden compares got with the golden file at path, naming the first line
+// that differs. With update (the test binary's -update flag, which the
+// calling package defines) it writes got to path instead.
+func Golden(t testing.TB, path, got string, update bool) {
+	t.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to record)", err)
+	}
+	if got == string(want) {
+		return
+	}
+	gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+	for i := range min(len(gl), len(wl)) {
+		if gl[i] != wl[i] {
+			t.Fatalf("output differs from %s at line %d:\n got: %s\nwant: %s", path, i+1, gl[i], wl[i])
+		}
+	}
+	t.Fatalf("output differs from %s: %d lines, want %d", path, len(gl), len(wl))
 }
