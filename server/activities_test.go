@@ -72,10 +72,7 @@ const activityDef = `{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource
 func TestActivityTaskRoundTrip(t *testing.T) {
 	_, c := start(t, server.Config{PollTimeout: 10 * time.Second})
 	ctx := ctxT(t)
-	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	act := createActivity(t, c, "work")
 	arn := createMachine(t, c, "worker", activityDef)
 
 	polled := make(chan *sfn.GetActivityTaskOutput, 1)
@@ -163,10 +160,7 @@ func TestActivityTaskRoundTrip(t *testing.T) {
 func TestActivityTaskFailureAndEmptyPoll(t *testing.T) {
 	_, c := start(t, server.Config{PollTimeout: 200 * time.Millisecond})
 	ctx := ctxT(t)
-	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	act := createActivity(t, c, "work")
 	began := time.Now()
 	empty, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
 	if err != nil || empty.TaskToken != nil {
@@ -176,10 +170,7 @@ func TestActivityTaskFailureAndEmptyPoll(t *testing.T) {
 		t.Errorf("empty poll answered after %v, want it held for the poll timeout", held)
 	}
 	arn := createMachine(t, c, "worker", activityDef)
-	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ex := startExec(t, c, arn)
 	// The task is queued before a worker polls.
 	var task *sfn.GetActivityTaskOutput
 	for task == nil || task.TaskToken == nil {
@@ -200,25 +191,16 @@ func TestActivityTaskFailureAndEmptyPoll(t *testing.T) {
 func TestActivityTaskTimeout(t *testing.T) {
 	_, c := start(t, server.Config{PollTimeout: 5 * time.Second})
 	ctx := ctxT(t)
-	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	act := createActivity(t, c, "work")
 	def := strings.Replace(activityDef, `"End":true`, `"TimeoutSeconds":1,"End":true`, 1)
 	arn := createMachine(t, c, "slow", def)
-	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	task, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
-	if err != nil || task.TaskToken == nil {
-		t.Fatalf("poll: %+v %v", task, err)
-	}
+	ex := startExec(t, c, arn)
+	task := pollTask(t, c, act.ActivityArn)
 	d := waitDone(t, c, *ex.ExecutionArn)
 	if d.Status != types.ExecutionStatusFailed || aws.ToString(d.Error) != "States.Timeout" {
 		t.Errorf("execution %s %q", d.Status, aws.ToString(d.Error))
 	}
-	_, err = c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: task.TaskToken, Output: aws.String(`{}`)})
+	_, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: task.TaskToken, Output: aws.String(`{}`)})
 	wantCode(t, err, "TaskTimedOut")
 	h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: ex.ExecutionArn, ReverseOrder: true})
 	if err != nil {
@@ -234,21 +216,12 @@ func TestActivityTaskTimeout(t *testing.T) {
 func TestActivityHeartbeat(t *testing.T) {
 	_, c := start(t, server.Config{PollTimeout: 5 * time.Second})
 	ctx := ctxT(t)
-	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	act := createActivity(t, c, "work")
 	def := strings.Replace(activityDef, `"End":true`, `"HeartbeatSeconds":2,"End":true`, 1)
 	arn := createMachine(t, c, "beating", def)
 	run := func(beat bool) *sfn.DescribeExecutionOutput {
-		ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
-		if err != nil {
-			t.Fatal(err)
-		}
-		task, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
-		if err != nil || task.TaskToken == nil {
-			t.Fatalf("poll: %+v %v", task, err)
-		}
+		ex := startExec(t, c, arn)
+		task := pollTask(t, c, act.ActivityArn)
 		if beat {
 			for range 12 { // 3 s in all, more than HeartbeatSeconds
 				time.Sleep(250 * time.Millisecond)
@@ -275,18 +248,12 @@ func TestActivityHeartbeat(t *testing.T) {
 func TestParallelActivities(t *testing.T) {
 	_, c := start(t, server.Config{PollTimeout: 5 * time.Second})
 	ctx := ctxT(t)
-	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	act := createActivity(t, c, "work")
 	branch := func(v string) string {
 		return `{"StartAt":"W` + v + `","States":{"W` + v + `":{"Type":"Task","Resource":"` + *act.ActivityArn + `","Parameters":{"v":"` + v + `"},"End":true}}}`
 	}
 	arn := createMachine(t, c, "par", `{"StartAt":"P","States":{"P":{"Type":"Parallel","Branches":[`+branch("a")+`,`+branch("b")+`],"End":true}}}`)
-	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ex := startExec(t, c, arn)
 	for range 2 {
 		task, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn, WorkerName: aws.String("w")})
 		if err != nil || task.TaskToken == nil {

@@ -200,16 +200,10 @@ func TestTimeoutOnEveryClock(t *testing.T) {
 // 0.01 is one real second.
 func TestScaledTaskTimeout(t *testing.T) {
 	_, c := start(t, server.Config{WaitScale: 0.01, PollTimeout: 5 * time.Second})
-	ctx := ctxT(t)
-	if _, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")}); err != nil {
-		t.Fatal(err)
-	}
+	createActivity(t, c, "work")
 	arn := createMachine(t, c, "slow", strings.Replace(activityDef, `"End":true`, `"TimeoutSeconds":100,"End":true`, 1))
 	began := time.Now()
-	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ex := startExec(t, c, arn)
 	d := waitDone(t, c, *ex.ExecutionArn)
 	if d.Status != types.ExecutionStatusFailed || aws.ToString(d.Error) != "States.Timeout" {
 		t.Errorf("%s %s", d.Status, aws.ToString(d.Error))

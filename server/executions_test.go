@@ -92,9 +92,7 @@ func TestFailStateFailsExecution(t *testing.T) {
 func TestStartExecutionIdempotency(t *testing.T) {
 	_, c := start(t, server.Config{PollTimeout: 5 * time.Second})
 	ctx := ctxT(t)
-	if _, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")}); err != nil {
-		t.Fatal(err)
-	}
+	createActivity(t, c, "work")
 	arn := createMachine(t, c, "idem", activityDef)
 	first, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn, Name: aws.String("n"), Input: aws.String(`{"i":1}`)})
 	if err != nil {
@@ -130,10 +128,7 @@ func TestStopExecution(t *testing.T) {
 	_, c := start(t, server.Config{})
 	ctx := ctxT(t)
 	arn := createMachine(t, c, "waits", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`)
-	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ex := startExec(t, c, arn)
 	stop, err := c.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: ex.ExecutionArn, Error: aws.String("Halt"), Cause: aws.String("by test")})
 	if err != nil || stop.StopDate == nil {
 		t.Fatalf("stop: %+v %v", stop, err)
@@ -187,10 +182,7 @@ func TestTaskResolverAndCallback(t *testing.T) {
 		"Call":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:hello","ResultPath":"$.call","Next":"Wait"},
 		"Wait":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"token.$":"$$.Task.Token"},"ResultPath":"$.cb","End":true}}}`
 	arn := createMachine(t, c, "cb", def)
-	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ex := startExec(t, c, arn)
 	var token string
 	select {
 	case token = <-tokens:
@@ -204,7 +196,7 @@ func TestTaskResolverAndCallback(t *testing.T) {
 	if d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != `{"call":{"fn":"hello"},"cb":{"ok":1}}` {
 		t.Errorf("%s %s", d.Status, aws.ToString(d.Output))
 	}
-	_, err = c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: &token, Output: aws.String(`{}`)})
+	_, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: &token, Output: aws.String(`{}`)})
 	wantCode(t, err, "TaskTimedOut")
 }
 
@@ -313,10 +305,7 @@ func TestMapRunsAnswer(t *testing.T) {
 	_, c := start(t, server.Config{})
 	ctx := ctxT(t)
 	arn := createMachine(t, c, "m", passDef)
-	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ex := startExec(t, c, arn)
 	runs, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
 	if err != nil || len(runs.MapRuns) != 0 {
 		t.Errorf("ListMapRuns: %+v %v", runs, err)
@@ -338,22 +327,13 @@ func TestMapRunsAnswer(t *testing.T) {
 func TestUpdateKeepsRunningDefinition(t *testing.T) {
 	_, c := start(t, server.Config{PollTimeout: 5 * time.Second})
 	ctx := ctxT(t)
-	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	act := createActivity(t, c, "work")
 	def := func(v string) string {
 		return `{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"` + *act.ActivityArn + `","Next":"Tag"},"Tag":{"Type":"Pass","Result":"` + v + `","End":true}}}`
 	}
 	arn := createMachine(t, c, "upd", def("v1"))
-	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	task, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
-	if err != nil || task.TaskToken == nil {
-		t.Fatalf("poll: %+v %v", task, err)
-	}
+	ex := startExec(t, c, arn)
+	task := pollTask(t, c, act.ActivityArn)
 	if _, err := c.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: &arn, Definition: aws.String(def("v2"))}); err != nil {
 		t.Fatal(err)
 	}

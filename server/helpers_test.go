@@ -83,6 +83,36 @@ func createMachine(t testing.TB, c *sfn.Client, name, def string) string {
 	return *out.StateMachineArn
 }
 
+// createActivity creates the activity.
+func createActivity(t testing.TB, c *sfn.Client, name string) *sfn.CreateActivityOutput {
+	t.Helper()
+	out, err := c.CreateActivity(ctxT(t), &sfn.CreateActivityInput{Name: &name})
+	if err != nil {
+		t.Fatalf("CreateActivity %s: %v", name, err)
+	}
+	return out
+}
+
+// startExec starts an execution of the state machine with no name or input.
+func startExec(t testing.TB, c *sfn.Client, arn string) *sfn.StartExecutionOutput {
+	t.Helper()
+	out, err := c.StartExecution(ctxT(t), &sfn.StartExecutionInput{StateMachineArn: &arn})
+	if err != nil {
+		t.Fatalf("StartExecution %s: %v", arn, err)
+	}
+	return out
+}
+
+// pollTask takes a task of the activity, failing the test when none comes.
+func pollTask(t testing.TB, c *sfn.Client, activity *string) *sfn.GetActivityTaskOutput {
+	t.Helper()
+	task, err := c.GetActivityTask(ctxT(t), &sfn.GetActivityTaskInput{ActivityArn: activity})
+	if err != nil || task.TaskToken == nil {
+		t.Fatalf("poll: %+v %v", task, err)
+	}
+	return task
+}
+
 // waitDone polls DescribeExecution until the execution is no longer RUNNING.
 func waitDone(t testing.TB, c *sfn.Client, arn string) *sfn.DescribeExecutionOutput {
 	t.Helper()

@@ -37,10 +37,7 @@ func TestTaskCommands(t *testing.T) {
 		"Broken":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:broken","Catch":[{"ErrorEquals":["Broken"],"ResultPath":"$.err","Next":"Done"}],"End":true},
 		"Done":{"Type":"Succeed"}}}`
 	arn := createMachine(t, c, "cmds", def)
-	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ex := startExec(t, c, arn)
 	var token []byte
 	deadline := time.Now().Add(20 * time.Second)
 	for len(token) == 0 {
