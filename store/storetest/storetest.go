@@ -139,38 +139,20 @@ func testPagingVisitsEachOnce(t *testing.T, s store.Store) {
 	}))
 	for _, limit := range []int{1, 5, 23, 100} {
 		var sms, exs []string
-		after := ""
-		for {
-			var next string
-			must(t, s.View(ctx, func(tx store.Tx) error {
-				l, nx, err := tx.ListStateMachines(store.Page{Limit: limit, After: after})
-				for _, sm := range l {
-					sms = append(sms, sm.ARN)
-				}
-				next = nx
-				return err
-			}))
-			if next == "" {
-				break
+		pageAll(t, s, limit, func(tx store.Tx, p store.Page) (string, error) {
+			l, next, err := tx.ListStateMachines(p)
+			for _, sm := range l {
+				sms = append(sms, sm.ARN)
 			}
-			after = next
-		}
-		after = ""
-		for {
-			var next string
-			must(t, s.View(ctx, func(tx store.Tx) error {
-				l, nx, err := tx.ListExecutions(store.ExecutionFilter{StateMachineARN: "sm00"}, store.Page{Limit: limit, After: after})
-				for _, e := range l {
-					exs = append(exs, e.ARN)
-				}
-				next = nx
-				return err
-			}))
-			if next == "" {
-				break
+			return next, err
+		})
+		pageAll(t, s, limit, func(tx store.Tx, p store.Page) (string, error) {
+			l, next, err := tx.ListExecutions(store.ExecutionFilter{StateMachineARN: "sm00"}, p)
+			for _, e := range l {
+				exs = append(exs, e.ARN)
 			}
-			after = next
-		}
+			return next, err
+		})
 		if len(sms) != n || !slices.IsSorted(sms) {
 			t.Errorf("limit %d: state machines %v", limit, sms)
 		}
@@ -210,22 +192,13 @@ func testEventsPagingBothWays(t *testing.T, s store.Store) {
 	for _, reverse := range []bool{false, true} {
 		for _, limit := range []int{1, 3, 10, 11} {
 			var ids []int64
-			after := ""
-			for {
-				var next string
-				must(t, s.View(ctx, func(tx store.Tx) error {
-					l, nx, err := tx.Events("ex", reverse, store.Page{Limit: limit, After: after})
-					for _, e := range l {
-						ids = append(ids, e.ID)
-					}
-					next = nx
-					return err
-				}))
-				if next == "" {
-					break
+			pageAll(t, s, limit, func(tx store.Tx, p store.Page) (string, error) {
+				l, next, err := tx.Events("ex", reverse, p)
+				for _, e := range l {
+					ids = append(ids, e.ID)
 				}
-				after = next
-			}
+				return next, err
+			})
 			want := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 			if reverse {
 				slices.Reverse(want)
@@ -234,6 +207,24 @@ func testEventsPagingBothWays(t *testing.T, s store.Store) {
 				t.Errorf("reverse=%v limit=%d: ids %v", reverse, limit, ids)
 			}
 		}
+	}
+}
+
+// pageAll reads a listing page by page, limit items at a time, until
+// list returns no next-page token.
+func pageAll(t *testing.T, s store.Store, limit int, list func(tx store.Tx, p store.Page) (next string, err error)) {
+	t.Helper()
+	after := ""
+	for {
+		var next string
+		must(t, s.View(ctx, func(tx store.Tx) (err error) {
+			next, err = list(tx, store.Page{Limit: limit, After: after})
+			return err
+		}))
+		if next == "" {
+			return
+		}
+		after = next
 	}
 }
 
@@ -265,22 +256,13 @@ func testVersionsAliasesTags(t *testing.T, s store.Store) {
 	}))
 	// Versions newest first, paged; only the machine's own.
 	var nums []int
-	after := ""
-	for {
-		var next string
-		must(t, s.View(ctx, func(tx store.Tx) error {
-			vs, nx, err := tx.ListVersions(sm, store.Page{Limit: 5, After: after})
-			for _, v := range vs {
-				nums = append(nums, v.Number)
-			}
-			next = nx
-			return err
-		}))
-		if next == "" {
-			break
+	pageAll(t, s, 5, func(tx store.Tx, p store.Page) (string, error) {
+		vs, next, err := tx.ListVersions(sm, p)
+		for _, v := range vs {
+			nums = append(nums, v.Number)
 		}
-		after = next
-	}
+		return next, err
+	})
 	if want := []int{12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1}; !slices.Equal(nums, want) {
 		t.Errorf("versions %v, want %v", nums, want)
 	}
