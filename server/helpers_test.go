@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/hsc-dev/hsc/server"
+	"github.com/hsc-dev/hsc/server/servertest"
 )
 
 const roleARN = "arn:aws:iam::123456789012:role/test"
@@ -20,21 +21,9 @@ const roleARN = "arn:aws:iam::123456789012:role/test"
 // start runs a server on a free loopback port for the test.
 func start(t testing.TB, cfg server.Config) (*server.Server, *sfn.Client) {
 	t.Helper()
-	if cfg.Addr == "" {
-		cfg.Addr = "127.0.0.1:0"
-	}
-	s, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
+	s := servertest.Start(t, cfg)
 	check := &modelChecker{next: http.DefaultTransport}
 	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
 		for _, p := range check.problems() {
 			t.Errorf("answer not as the model says: %s", p)
 		}
