@@ -31,6 +31,31 @@ func hscProcess(ctx context.Context, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// startUntil starts hsc with args and reads its standard error until it
+// holds want. It returns the process, the rest of its standard error and
+// what was read so far.
+func startUntil(t *testing.T, ctx context.Context, want string, args ...string) (*exec.Cmd, io.Reader, *bytes.Buffer) {
+	t.Helper()
+	cmd := hscProcess(ctx, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var seen bytes.Buffer
+	buf := make([]byte, 4096)
+	for !strings.Contains(seen.String(), want) {
+		n, err := stderr.Read(buf)
+		seen.Write(buf[:n])
+		if err != nil {
+			t.Fatalf("hsc %s: standard error never held %q: %v: %s", strings.Join(args, " "), want, err, seen.String())
+		}
+	}
+	return cmd, stderr, &seen
+}
+
 // failingWriter fails every write, as a closed pipe or a full disk does.
 type failingWriter struct{ writes int }
 
@@ -292,27 +317,11 @@ func TestRunExitCodes(t *testing.T) {
 	wait := writeFile(t, dir, "wait.json", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	cmd := hscProcess(ctx, "run", wait, "--trace")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var seen bytes.Buffer
-	buf := make([]byte, 4096)
-	for !strings.Contains(seen.String(), "enter W (Wait)") {
-		n, err := stderr.Read(buf)
-		seen.Write(buf[:n])
-		if err != nil {
-			t.Fatalf("hsc run did not enter the Wait state: %v: %s", err, seen.String())
-		}
-	}
+	cmd, stderr, seen := startUntil(t, ctx, "enter W (Wait)", "run", wait, "--trace")
 	cmd.Process.Signal(os.Interrupt)
 	rest, _ := io.ReadAll(stderr)
 	seen.Write(rest)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != exitAborted || !strings.Contains(seen.String(), "hsc: execution ABORTED\n") {
 		t.Errorf("Ctrl-C: %v, stderr %q; want exit %d and ABORTED", err, seen.String(), exitAborted)

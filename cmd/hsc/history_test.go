@@ -102,26 +102,10 @@ func TestRunHistoryKeptOnInterrupt(t *testing.T) {
 	hist := filepath.Join(dir, "h.json")
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	cmd := hscProcess(ctx, "run", wait, "--trace", "--history", hist)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var seen bytes.Buffer
-	buf := make([]byte, 4096)
-	for !strings.Contains(seen.String(), "enter W (Wait)") {
-		n, err := stderr.Read(buf)
-		seen.Write(buf[:n])
-		if err != nil {
-			t.Fatalf("hsc run did not enter the Wait state: %v: %s", err, seen.String())
-		}
-	}
+	cmd, stderr, _ := startUntil(t, ctx, "enter W (Wait)", "run", wait, "--trace", "--history", hist)
 	cmd.Process.Signal(os.Interrupt)
 	io.Copy(io.Discard, stderr)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != exitAborted {
 		t.Fatalf("Ctrl-C: %v; want exit %d", err, exitAborted)
