@@ -607,25 +607,30 @@ func (s *Server) finish(rec *recorder, status, errName, cause string) {
 	rec.write(ev, rec.next-1)
 }
 
-// launchExpress runs an asynchronous Express execution: AWS keeps no
-// history of it that the API can read.
+// launchExpress runs an asynchronous Express execution in the background.
 func (s *Server) launchExpress(m *interpreter.Machine, tg *target, name, input string, mock interpreter.TaskResolver) {
-	rec := &recorder{s: s, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
 	if !s.track() {
 		return
 	}
 	go func() {
 		defer s.wg.Done()
-		m.Run(s.ctx, []byte(input),
-			interpreter.WithTaskResolver(s.resolverFor(rec, mock)),
-			interpreter.WithExecutionName(name),
-			interpreter.WithStateMachineName(tg.machineName),
-			interpreter.WithRegion(s.cfg.Region),
-			interpreter.WithAccountID(s.cfg.AccountID),
-			interpreter.WithRoleArn(tg.roleARN),
-			interpreter.WithTimeout(expressMaxDuration),
-			interpreter.WithClock(rec.clock))
+		s.runExpress(s.ctx, m, tg, name, input, mock)
 	}()
+}
+
+// runExpress runs an Express execution to its end. AWS keeps no history of
+// it that the API can read, so nothing is recorded.
+func (s *Server) runExpress(ctx context.Context, m *interpreter.Machine, tg *target, name, input string, mock interpreter.TaskResolver) (*interpreter.Result, error) {
+	rec := &recorder{s: s, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
+	return m.Run(ctx, []byte(input),
+		interpreter.WithTaskResolver(s.resolverFor(rec, mock)),
+		interpreter.WithExecutionName(name),
+		interpreter.WithStateMachineName(tg.machineName),
+		interpreter.WithRegion(s.cfg.Region),
+		interpreter.WithAccountID(s.cfg.AccountID),
+		interpreter.WithRoleArn(tg.roleARN),
+		interpreter.WithTimeout(expressMaxDuration),
+		interpreter.WithClock(rec.clock))
 }
 
 type executionInput struct {

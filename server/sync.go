@@ -61,7 +61,6 @@ func (s *Server) startSyncExecution(ctx context.Context, in *startSyncInput) (an
 		return nil, err
 	}
 	arn := fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", s.cfg.Region, s.cfg.AccountID, tg.machineName, name, newUUID())
-	rec := &recorder{s: s, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if !s.track() {
@@ -71,15 +70,7 @@ func (s *Server) startSyncExecution(ctx context.Context, in *startSyncInput) (an
 	stopOnClose := context.AfterFunc(s.ctx, cancel)
 	defer stopOnClose()
 	began := time.Now()
-	res, rerr := m.Run(runCtx, []byte(input),
-		interpreter.WithTaskResolver(s.resolverFor(rec, mock)),
-		interpreter.WithExecutionName(name),
-		interpreter.WithStateMachineName(tg.machineName),
-		interpreter.WithRegion(s.cfg.Region),
-		interpreter.WithAccountID(s.cfg.AccountID),
-		interpreter.WithRoleArn(tg.roleARN),
-		interpreter.WithTimeout(expressMaxDuration),
-		interpreter.WithClock(rec.clock))
+	res, rerr := s.runExpress(runCtx, m, tg, name, input, mock)
 	if res == nil {
 		return nil, fmt.Errorf("run %s: %w", arn, rerr)
 	}
