@@ -58,6 +58,10 @@ type execution struct {
 	events  []Event
 	rnd     *rand.Rand
 	nEvents atomic.Int64
+	// stopped is set once the execution context is done (by stop, or
+	// by an AfterFunc for a cancel or timer from outside), so that the
+	// top-level machine checks it with one atomic load per transition.
+	stopped atomic.Bool
 	tokenNo atomic.Int64
 }
 
@@ -122,6 +126,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		defer cancel()
 	}
 	x.ctx = ctx
+	defer context.AfterFunc(ctx, func() { x.stopped.Store(true) })()
 	sc := &scope{x: x}
 	// AWS counts the first state's entry from event 0, not from
 	// ExecutionStarted.
@@ -186,8 +191,8 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 func (x *execution) count(sc *scope) int64 {
 	id := x.nEvents.Add(1)
 	sc.lastEvent = id
-	if x.cfg.maxEvents > 0 && id > x.cfg.maxEvents {
-		x.cancel(errEventLimit)
+	if m := x.cfg.maxEvents; m > 0 && id > m {
+		x.stop(errEventLimit)
 	}
 	return id
 }
@@ -216,7 +221,7 @@ func (x *execution) emitFrom(sc *scope, typ string, prev int64, update bool, fil
 			sc.lastEvent = id
 		}
 		if x.cfg.maxEvents > 0 && id > x.cfg.maxEvents {
-			x.cancel(errEventLimit)
+			x.stop(errEventLimit)
 		}
 		return id
 	}
@@ -239,7 +244,7 @@ func (x *execution) emitFrom(sc *scope, typ string, prev int64, update bool, fil
 		x.cfg.hook(e)
 	}
 	if over {
-		x.cancel(errEventLimit)
+		x.stop(errEventLimit)
 	}
 	return e.ID
 }
@@ -253,20 +258,34 @@ func (x *execution) sleep(ctx context.Context, d time.Duration) error {
 			if err := x.cfg.clock.Sleep(ctx, max(left, 0)); err != nil {
 				return err
 			}
-			x.cancel(errExecutionTimeout)
+			x.stop(errExecutionTimeout)
 			return errExecutionTimeout
 		}
 	}
 	return x.cfg.clock.Sleep(ctx, d)
 }
 
+// stop ends the execution with cause; the states see it at once.
+func (x *execution) stop(cause error) {
+	x.stopped.Store(true)
+	x.cancel(cause)
+}
+
 // deadlinePassed reports whether the execution's clock has reached its
 // deadline; it then times the execution out.
 func (x *execution) deadlinePassed() bool {
-	if x.deadline.IsZero() || x.cfg.clock.Now().Before(x.deadline) {
+	if x.deadline.IsZero() {
 		return false
 	}
-	x.cancel(errExecutionTimeout)
+	return x.clockPassedDeadline()
+}
+
+// clockPassedDeadline is deadlinePassed for an execution with a deadline.
+func (x *execution) clockPassedDeadline() bool {
+	if x.cfg.clock.Now().Before(x.deadline) {
+		return false
+	}
+	x.stop(errExecutionTimeout)
 	return true
 }
 

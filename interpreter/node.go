@@ -108,9 +108,17 @@ type frame struct {
 // JSON size of input (-1: unknown).
 func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any, sc *scope, inSize int) (any, *ExecutionError) {
 	cur := sm.start
-	done := ctx.Done()
+	// The execution's own context is checked through x.stopped; a
+	// branch's (Parallel, Map), which can end on its own, on its channel.
+	var done <-chan struct{}
+	if ctx != x.ctx {
+		done = ctx.Done()
+	}
 	sc.outSize = inSize
 	for {
+		if x.stopped.Load() {
+			return nil, x.ctxError(ctx)
+		}
 		if done != nil {
 			select {
 			case <-done:

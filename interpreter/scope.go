@@ -197,9 +197,14 @@ func (sc *scope) errorPrefix() string {
 // known bound on the size (-1: none): within the limit, v is not walked.
 // It returns a bound on v's size.
 func (sc *scope) checkSize(v any, bound int, what string) (int, *ExecutionError) {
-	if bound >= 0 && bound <= MaxPayloadBytes {
+	if uint(bound) <= MaxPayloadBytes { // known (not -1) and small
 		return bound, nil
 	}
+	return sc.measureSize(v, what)
+}
+
+// measureSize is checkSize without a bound: it measures v.
+func (sc *scope) measureSize(v any, what string) (int, *ExecutionError) {
 	if n := jsonSize(v, 0, MaxPayloadBytes); n <= MaxPayloadBytes {
 		return n, nil
 	}
