@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -58,6 +59,9 @@ type execution struct {
 	events  []Event
 	rnd     *rand.Rand
 	nEvents atomic.Int64
+	// eventCap is the event limit, or MaxInt64 for none: count compares
+	// with it alone, so that it inlines.
+	eventCap int64
 	// stopped is set once the execution context is done (by stop, or
 	// by an AfterFunc for a cancel or timer from outside), so that the
 	// top-level machine checks it with one atomic load per transition.
@@ -95,6 +99,10 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		cfg.roleArn = fmt.Sprintf("arn:aws:iam::%s:role/StepFunctions-%s-role", cfg.account, cfg.smName)
 	}
 	x := &execution{cfg: cfg, input: in, record: cfg.record}
+	x.eventCap = cfg.maxEvents
+	if x.eventCap <= 0 {
+		x.eventCap = math.MaxInt64
+	}
 	if cfg.seeded {
 		x.rnd = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
 	} else {
@@ -187,14 +195,20 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	return res, nil
 }
 
-// count counts one history event that is not recorded, and returns its id.
-func (x *execution) count(sc *scope) int64 {
+// count counts one history event that is not recorded.
+func (x *execution) count(sc *scope) {
 	id := x.nEvents.Add(1)
 	sc.lastEvent = id
-	if m := x.cfg.maxEvents; m > 0 && id > m {
-		x.stop(errEventLimit)
+	if id > x.eventCap {
+		x.eventLimit()
 	}
-	return id
+}
+
+// eventLimit ends the execution for having reached the event limit.
+//
+//go:noinline
+func (x *execution) eventLimit() {
+	x.stop(errEventLimit)
 }
 
 // emit counts an event and, when history is on, records it: it is kept

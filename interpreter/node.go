@@ -138,7 +138,10 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 				e.StateEnteredEventDetails = &StateEnteredDetails{Name: st.name, Input: encodeJSON(input)}
 			})
 		} else {
-			x.count(sc)
+			// x.count(sc), which does not inline.
+			if sc.lastEvent = x.nEvents.Add(1); sc.lastEvent > x.eventCap {
+				x.eventLimit()
+			}
 		}
 		sc.enteredEvent = sc.lastEvent
 		sc.inSize = sc.outSize
@@ -161,7 +164,9 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 				}
 			})
 		} else {
-			x.count(sc)
+			if sc.lastEvent = x.nEvents.Add(1); sc.lastEvent > x.eventCap {
+				x.eventLimit()
+			}
 		}
 		if next < 0 {
 			return out, nil
