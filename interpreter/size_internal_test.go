@@ -52,7 +52,11 @@ func TestJSONSizeAndBounds(t *testing.T) {
 }
 
 func TestIntSize(t *testing.T) {
-	for _, n := range []int64{0, 1, 9, 10, -1, -10, 99, 100, 1 << 62, -(1 << 62), math.MaxInt64, math.MinInt64} {
+	ns := []int64{0, 1, 9, 10, -1, -10, 99, 100, 1 << 62, -(1 << 62), math.MaxInt64, math.MinInt64}
+	for p := int64(1); p <= math.MaxInt64/10; p *= 10 { // each power of 10, its neighbours and negatives
+		ns = append(ns, p-1, p, p+1, -p+1, -p, -p-1)
+	}
+	for _, n := range ns {
 		if got, want := intSize(n), len(strconv.FormatInt(n, 10)); got != want {
 			t.Errorf("intSize(%d) = %d, want %d", n, got, want)
 		}
