@@ -60,7 +60,6 @@ type pyWriter struct {
 	f      PythonFormat
 	b      []byte
 	spaces string // a newline and a run of blanks to copy indentation from
-	keys   []int  // scratch for SortKeys
 }
 
 func (w *pyWriter) newline(level int) {

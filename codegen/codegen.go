@@ -469,7 +469,18 @@ func (b *builder) value(v ast.Value, p diag.Pos) *asl.Value {
 
 // cond builds a choice rule; target is nil for nested rules.
 func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
-	o := b.object(c.Pos, 3)
+	// The exact number of members: the member lists come from a slab,
+	// and room left unused in them is memory the collector scans.
+	size := 1 // Not, And, Or
+	switch c.Op {
+	case "not", "and", "or", "!=":
+	default:
+		size = 2 // Variable and the comparison
+	}
+	if target != nil {
+		size++ // Next
+	}
+	o := b.object(c.Pos, size)
 	switch c.Op {
 	case "not":
 		o.add("Not", c.Pos, b.cond(c.Subs[0], nil))

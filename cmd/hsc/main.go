@@ -164,6 +164,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		//lint:ignore ST1005 the message is printed to a person as is
 		return usageError{fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
 	// heaviside spells some flags with underscores (--account_id); accept both.
@@ -182,6 +183,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 
 	root.AddCommand(
 		newCompileCmd(g),
+		newDecompileCmd(),
 		newCheckCmd(g),
 		newCreateCmd(g),
 		newUpdateCmd(g),
@@ -209,7 +211,7 @@ func globalsUsed(c *cobra.Command) (names []string, all bool) {
 		return []string{"region", "account-id", "credentials"}, false
 	case "check", "run", "serve":
 		return []string{"region", "account-id"}, false
-	case "version", "completion", "help", "bash", "zsh", "fish", "powershell":
+	case "decompile", "version", "completion", "help", "bash", "zsh", "fish", "powershell":
 		return nil, false
 	}
 	return nil, true
