@@ -404,13 +404,14 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 			maxFailures = min(maxFailures, int(math.Floor(percent/100*float64(n))))
 		}
 	}
-	// Items selected from the state's input are no bigger than it (not so
-	// items from a variable, a JSONata expression or a batch).
+	// ItemSelector's input is the state's effective input, no bigger
+	// than its input when the items are selected from it (not so items
+	// from a variable, a JSONata expression or a batch).
 	itemSize := -1
 	fromInput := st.itemsPath == nil || (!st.itemsPath.context && st.itemsPath.variable == "")
-	// (An unknown input size is not measured here: each iteration's
-	// states measure what they need, and the result's size is the sum of
-	// the iterations' output sizes.)
+	// (Without ItemSelector an iteration's input is its item, which
+	// runItem measures; the result's size is the sum of the iterations'
+	// output sizes.)
 	if st.batch == nil && st.jItems == nil && fromInput {
 		itemSize = sc.inSize
 	}
@@ -430,7 +431,7 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 		x.emit(isc, "MapIterationStarted", func(e *Event) {
 			e.MapIterationStartedEventDetails = &MapIterationDetails{Name: st.name, Index: i}
 		})
-		in, inSize := items[i], itemSize
+		in, inSize := items[i], -1
 		var err *ExecutionError
 		if st.jItemSelector != nil {
 			v, jerr := st.jItemSelector.evalTop(&jenv{sc: isc, input: raw}, "ItemSelector")
@@ -444,6 +445,13 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 				err = asExecError(perr)
 			}
 			in, inSize = v, st.itemSelector.bound(itemSize)
+		} else if st.batch == nil {
+			// The item's own size: tighter than the input's, it bounds
+			// the iteration's outputs closely enough that they are
+			// seldom measured, nor, as their sum, is the Map's result.
+			if n := jsonSize(in, 0, MaxPayloadBytes); n <= MaxPayloadBytes {
+				inSize = n
+			}
 		}
 		var out any
 		if err == nil {

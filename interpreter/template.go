@@ -3,6 +3,8 @@ package interpreter
 import (
 	"fmt"
 	"strings"
+
+	"github.com/hsc-dev/hsc/asl"
 )
 
 // A payload template (Parameters, ItemSelector, ResultSelector): a JSON value
@@ -28,6 +30,11 @@ type template struct {
 	// path (paths > 0) meets an unknown input size.
 	fixed, paths int
 	unbounded    bool
+	// cut is, for a path of fields and indexes from "$", what the JSON
+	// text around the selected value takes at least: for each field its
+	// key, colon and the object's brackets, for each index the array's
+	// brackets. The value is no bigger than the input less cut.
+	cut int
 }
 
 type tmplKind uint8
@@ -147,7 +154,7 @@ func (t *template) bound(in int) int {
 		if in < 0 || !t.boundedPath() {
 			return -1
 		}
-		return in
+		return max(in-t.cut, 0)
 	case tCall:
 		if n, ok := fixedSize(t.call.name); ok {
 			return n
@@ -178,6 +185,7 @@ func (t *template) setBound() {
 				t.unbounded = true
 			}
 			t.paths++
+			t.fixed -= k.cut
 		case tCall:
 			n, ok := fixedSize(k.call.name)
 			if !ok {
@@ -213,7 +221,24 @@ func compileDynamic(s string) (*template, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &template{kind: tPath, path: p}, nil
+	return &template{kind: tPath, path: p, cut: pathCut(p)}, nil
+}
+
+// pathCut is a path's template cut: 0 unless it is a definite path of
+// fields and indexes from "$".
+func pathCut(p *Path) int {
+	if p.context || p.variable != "" || !p.definite || !p.IsReference() {
+		return 0
+	}
+	cut := 0
+	for _, st := range p.steps {
+		if st.Kind == asl.StepIndex {
+			cut += 2
+		} else {
+			cut += stringSize(st.Name) + 3
+		}
+	}
+	return cut
 }
 
 // eval builds the payload with input as "$".
