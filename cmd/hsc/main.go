@@ -196,6 +196,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		newRunCmd(g),
 		newWorkerCmd(g),
 		newServeCmd(g),
+		newGraphCmd(g),
 		newVersionCmd(),
 		// Further subcommands register here, one line each.
 	)
@@ -209,7 +210,7 @@ func globalsUsed(c *cobra.Command) (names []string, all bool) {
 	switch c.Name() {
 	case "compile":
 		return []string{"region", "account-id", "credentials"}, false
-	case "check", "run", "serve":
+	case "check", "run", "serve", "graph":
 		return []string{"region", "account-id"}, false
 	case "decompile", "version", "completion", "help", "bash", "zsh", "fish", "powershell":
 		return nil, false
