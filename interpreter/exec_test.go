@@ -180,6 +180,14 @@ func TestPayloadLimitPerState(t *testing.T) {
 			`{"n":1,"s":"` + big[:100000] + `"}`, nil, interpreter.ErrDataLimitExceeded},
 		{"within the limit", `{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"a.$":"$.s","b.$":"$.s"},"OutputPath":"$.a","End":true}}}`,
 			`{"s":"` + big[:100000] + `"}`, nil, ""},
+		// A Map state's result is bounded by the sum of its iterations'
+		// outputs: 3 x 100 KB is over the limit (at the Map state: the
+		// next state would select 50 KB of it), 2 x 100 KB is not.
+		{"Map result", `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"a.$":"$","b.$":"$"},"End":true}}},"Next":"D"},
+		  "D":{"Type":"Pass","OutputPath":"$[0].a","End":true}}}`,
+			`["` + big[:50000] + `","` + big[:50000] + `","` + big[:50000] + `"]`, nil, interpreter.ErrDataLimitExceeded},
+		{"Map result within the limit", `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"a.$":"$","b.$":"$"},"End":true}}},"End":true}}}`,
+			`["` + big[:50000] + `","` + big[:50000] + `"]`, nil, ""},
 		{"not caught by States.ALL", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"r","ResultSelector":{"a.$":"$.s","b.$":"$.s"},
 		  "Catch":[{"ErrorEquals":["States.ALL"],"Next":"C"}],"End":true},"C":{"Type":"Succeed"}}}`,
 			`{}`, []interpreter.Option{echo(`{"s":"` + big[:200000] + `"}`)}, interpreter.ErrDataLimitExceeded},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -58,6 +59,13 @@ type execution struct {
 	events  []Event
 	rnd     *rand.Rand
 	nEvents atomic.Int64
+	// eventCap is the event limit, or MaxInt64 for none: count compares
+	// with it alone, so that it inlines.
+	eventCap int64
+	// stopped is set once the execution context is done (by stop, or
+	// by an AfterFunc for a cancel or timer from outside), so that the
+	// top-level machine checks it with one atomic load per transition.
+	stopped atomic.Bool
 	tokenNo atomic.Int64
 }
 
@@ -91,6 +99,10 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		cfg.roleArn = fmt.Sprintf("arn:aws:iam::%s:role/StepFunctions-%s-role", cfg.account, cfg.smName)
 	}
 	x := &execution{cfg: cfg, input: in, record: cfg.record}
+	x.eventCap = cfg.maxEvents
+	if x.eventCap <= 0 {
+		x.eventCap = math.MaxInt64
+	}
 	if cfg.seeded {
 		x.rnd = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
 	} else {
@@ -122,6 +134,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		defer cancel()
 	}
 	x.ctx = ctx
+	defer context.AfterFunc(ctx, func() { x.stopped.Store(true) })()
 	sc := &scope{x: x}
 	// AWS counts the first state's entry from event 0, not from
 	// ExecutionStarted.
@@ -182,14 +195,20 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	return res, nil
 }
 
-// count counts one history event that is not recorded, and returns its id.
-func (x *execution) count(sc *scope) int64 {
+// count counts one history event that is not recorded.
+func (x *execution) count(sc *scope) {
 	id := x.nEvents.Add(1)
 	sc.lastEvent = id
-	if x.cfg.maxEvents > 0 && id > x.cfg.maxEvents {
-		x.cancel(errEventLimit)
+	if id > x.eventCap {
+		x.eventLimit()
 	}
-	return id
+}
+
+// eventLimit ends the execution for having reached the event limit.
+//
+//go:noinline
+func (x *execution) eventLimit() {
+	x.stop(errEventLimit)
 }
 
 // emit counts an event and, when history is on, records it: it is kept
@@ -216,7 +235,7 @@ func (x *execution) emitFrom(sc *scope, typ string, prev int64, update bool, fil
 			sc.lastEvent = id
 		}
 		if x.cfg.maxEvents > 0 && id > x.cfg.maxEvents {
-			x.cancel(errEventLimit)
+			x.stop(errEventLimit)
 		}
 		return id
 	}
@@ -239,7 +258,7 @@ func (x *execution) emitFrom(sc *scope, typ string, prev int64, update bool, fil
 		x.cfg.hook(e)
 	}
 	if over {
-		x.cancel(errEventLimit)
+		x.stop(errEventLimit)
 	}
 	return e.ID
 }
@@ -253,20 +272,34 @@ func (x *execution) sleep(ctx context.Context, d time.Duration) error {
 			if err := x.cfg.clock.Sleep(ctx, max(left, 0)); err != nil {
 				return err
 			}
-			x.cancel(errExecutionTimeout)
+			x.stop(errExecutionTimeout)
 			return errExecutionTimeout
 		}
 	}
 	return x.cfg.clock.Sleep(ctx, d)
 }
 
+// stop ends the execution with cause; the states see it at once.
+func (x *execution) stop(cause error) {
+	x.stopped.Store(true)
+	x.cancel(cause)
+}
+
 // deadlinePassed reports whether the execution's clock has reached its
 // deadline; it then times the execution out.
 func (x *execution) deadlinePassed() bool {
-	if x.deadline.IsZero() || x.cfg.clock.Now().Before(x.deadline) {
+	if x.deadline.IsZero() {
 		return false
 	}
-	x.cancel(errExecutionTimeout)
+	return x.clockPassedDeadline()
+}
+
+// clockPassedDeadline is deadlinePassed for an execution with a deadline.
+func (x *execution) clockPassedDeadline() bool {
+	if x.cfg.clock.Now().Before(x.deadline) {
+		return false
+	}
+	x.stop(errExecutionTimeout)
 	return true
 }
 

@@ -261,7 +261,7 @@ func fnArrayPartition(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := argRounded(args, 1, "the chunk size")
+	n, err := argRounded(args[1], "the chunk size")
 	if err != nil {
 		return nil, err
 	}
@@ -295,15 +295,15 @@ func fnArrayContains(_ *scope, args []any, _ *intrinsicArg) (any, error) {
 const maxArrayRange = 1000
 
 func fnArrayRange(_ *scope, args []any, _ *intrinsicArg) (any, error) {
-	start, err := argRounded(args, 0, "the start")
+	start, err := argRounded(args[0], "the start")
 	if err != nil {
 		return nil, err
 	}
-	end, err := argRounded(args, 1, "the end")
+	end, err := argRounded(args[1], "the end")
 	if err != nil {
 		return nil, err
 	}
-	step, err := argRounded(args, 2, "the step")
+	step, err := argRounded(args[2], "the step")
 	if err != nil {
 		return nil, err
 	}
@@ -474,11 +474,11 @@ func mergeObjects(a, b *Object) *Object {
 }
 
 func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
-	start, err := argRounded(args, 0, "the start")
+	start, err := argRounded(args[0], "the start")
 	if err != nil {
 		return nil, err
 	}
-	end, err := argRounded(args, 1, "the end")
+	end, err := argRounded(args[1], "the end")
 	if err != nil {
 		return nil, err
 	}
@@ -486,7 +486,7 @@ func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
 		return nil, fmt.Errorf("the end (%d) must be greater than the start (%d)", end, start)
 	}
 	if len(args) == 3 {
-		seed, err := argRounded(args, 2, "the seed")
+		seed, err := argRounded(args[2], "the seed")
 		if err != nil {
 			return nil, err
 		}
@@ -497,16 +497,21 @@ func fnMathRandom(sc *scope, args []any, _ *intrinsicArg) (any, error) {
 }
 
 func fnMathAdd(_ *scope, args []any, _ *intrinsicArg) (any, error) {
+	if a, ok := args[0].(int64); ok { // two integers: nothing to round
+		if b, ok := args[1].(int64); ok {
+			return a + b, nil
+		}
+	}
 	if !isNumber(args[0]) || !isNumber(args[1]) {
 		return nil, fmt.Errorf("both arguments must be numbers, got %s and %s", typeName(args[0]), typeName(args[1]))
 	}
 	// Each argument is rounded half up to an integer first (recorded on
 	// AWS: MathAdd(1.49, 1.5) is 3, MathAdd(-1.5, 0) is -1).
-	a, err := argRounded(args, 0, "the first argument")
+	a, err := argRounded(args[0], "the first argument")
 	if err != nil {
 		return nil, err
 	}
-	b, err := argRounded(args, 1, "the second argument")
+	b, err := argRounded(args[1], "the second argument")
 	if err != nil {
 		return nil, err
 	}

@@ -24,17 +24,22 @@ func javaRound(x float64) float64 {
 // argRounded reads a number argument, rounding a non-integer to the nearest
 // integer as the intrinsic functions page says ArrayPartition, ArrayRange,
 // MathAdd and MathRandom do.
-func argRounded(args []any, i int, what string) (int64, error) {
-	switch x := args[i].(type) {
-	case int64:
-		return x, nil
-	case float64:
+func argRounded(v any, what string) (int64, error) {
+	if n, ok := v.(int64); ok { // the common case, inlined
+		return n, nil
+	}
+	return argRoundedFloat(v, what)
+}
+
+// argRoundedFloat is argRounded for an argument that is not an int64.
+func argRoundedFloat(v any, what string) (int64, error) {
+	if x, ok := v.(float64); ok {
 		r := javaRound(x)
 		if math.Abs(r) < 1<<53 {
 			return int64(r), nil
 		}
 	}
-	return 0, fmt.Errorf("%s must be a number within ±2^53, got %s", what, encodeJSON(args[i]))
+	return 0, fmt.Errorf("%s must be a number within ±2^53, got %s", what, encodeJSON(v))
 }
 
 // formatArg renders one States.Format argument. Strings go in as they are;

@@ -85,7 +85,7 @@ func (p *jsonPathIO) finish(sc *scope, f frame) (any, *ExecutionError) {
 		return nil, err
 	}
 	// OutputPath selects a part: the bound of ResultPath's output holds.
-	if sc.outSize, err = sc.checkSize(out, p.resultPath.bound(sc, f), "output"); err != nil {
+	if sc.outSize, err = sc.checkSize(out, p.resultPath.bound(sc, f.raw, f.res, f.resSize), "output"); err != nil {
 		return nil, err
 	}
 	sc.commit(assigned)
@@ -94,19 +94,24 @@ func (p *jsonPathIO) finish(sc *scope, f frame) (any, *ExecutionError) {
 
 // bound returns a bound on the JSON size of apply's result, from those of
 // the state input and the result.
-func (p resultPath) bound(sc *scope, f frame) int {
+func (p *resultPath) bound(sc *scope, raw, result any, resSize int) int {
 	switch {
 	case p.null:
 		return sc.inSize
 	case p.path == nil:
-		return f.resSize
+		return resSize
 	}
-	in, res := sc.inSize, f.resSize
+	return p.pathBound(sc, raw, result, resSize)
+}
+
+// pathBound is bound for a ResultPath that is a reference path.
+func (p *resultPath) pathBound(sc *scope, raw, result any, resSize int) int {
+	in, res := sc.inSize, resSize
 	if in < 0 {
-		in = jsonSize(f.raw, 0, MaxPayloadBytes)
+		in = jsonSize(raw, 0, MaxPayloadBytes)
 	}
 	if res < 0 {
-		res = jsonSize(f.res, 0, MaxPayloadBytes)
+		res = jsonSize(result, 0, MaxPayloadBytes)
 	}
 	// Setting a member replaces at most the old value; new objects on
 	// the way add their keys, which the path spells.
@@ -124,7 +129,7 @@ func (p *jsonPathIO) caught(sc *scope, raw any, c *catcher, eo *Object) (any, *E
 	if err != nil {
 		return nil, err
 	}
-	if sc.outSize, err = sc.checkSize(out, c.resultPath.bound(sc, frame{raw: raw, res: eo, resSize: -1}), "output"); err != nil {
+	if sc.outSize, err = sc.checkSize(out, c.resultPath.bound(sc, raw, eo, -1), "output"); err != nil {
 		return nil, err
 	}
 	sc.commit(assigned)

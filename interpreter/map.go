@@ -294,18 +294,24 @@ func (n *mapNode) run(ctx context.Context, x *execution, sc *scope, in any) (any
 		if err != nil {
 			return nil, err
 		}
-		res, err := x.mapState(ctx, n, in, eff, sc)
+		size := -1
+		res, err := x.mapState(ctx, n, in, eff, sc, &size)
 		if err != nil {
 			return nil, err
+		}
+		if p, ok := n.io.(*jsonPathIO); ok && p.resultSelector != nil {
+			size = -1
 		}
 		if res, err = n.io.selectResult(sc, res); err != nil {
 			return nil, err
 		}
-		return n.io.finish(sc, frame{raw: in, res: res, resSize: -1, hasRes: true})
+		return n.io.finish(sc, frame{raw: in, res: res, resSize: size, hasRes: true})
 	})
 }
 
-func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc *scope) (any, *ExecutionError) {
+// On success it sets *size to a bound on the JSON size of the result
+// when the iterations' output sizes give one (else it leaves it).
+func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc *scope, size *int) (any, *ExecutionError) {
 	itemsV := eff
 	if st.jItems != nil {
 		v, err := st.jItems.evalTopArray(&jenv{sc: sc, input: raw}, "Items")
@@ -398,15 +404,23 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 			maxFailures = min(maxFailures, int(math.Floor(percent/100*float64(n))))
 		}
 	}
-	// Items selected from the state's input are no bigger than it (not so
-	// items from a variable, a JSONata expression or a batch).
+	// ItemSelector's input is the state's effective input, no bigger
+	// than its input when the items are selected from it (not so items
+	// from a variable, a JSONata expression or a batch).
 	itemSize := -1
 	fromInput := st.itemsPath == nil || (!st.itemsPath.context && st.itemsPath.variable == "")
+	// (Without ItemSelector an iteration's input is its item, which
+	// runItem measures; the result's size is the sum of the iterations'
+	// output sizes.)
 	if st.batch == nil && st.jItems == nil && fromInput {
-		if itemSize = sc.inSize; itemSize < 0 {
-			itemSize = jsonSize(raw, 0, MaxPayloadBytes)
-		}
+		itemSize = sc.inSize
 	}
+	// outTotal sums the bounds of the iterations' outputs; outUnknown is
+	// set when one has none.
+	var (
+		outTotal   atomic.Int64
+		outUnknown atomic.Bool
+	)
 	runItem := func(i int) {
 		isc := sc.child()
 		isc.hasItem, isc.itemIndex, isc.itemValue = true, i, items[i]
@@ -417,7 +431,7 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 		x.emit(isc, "MapIterationStarted", func(e *Event) {
 			e.MapIterationStartedEventDetails = &MapIterationDetails{Name: st.name, Index: i}
 		})
-		in, inSize := items[i], itemSize
+		in, inSize := items[i], -1
 		var err *ExecutionError
 		if st.jItemSelector != nil {
 			v, jerr := st.jItemSelector.evalTop(&jenv{sc: isc, input: raw}, "ItemSelector")
@@ -431,6 +445,13 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 				err = asExecError(perr)
 			}
 			in, inSize = v, st.itemSelector.bound(itemSize)
+		} else if st.batch == nil {
+			// The item's own size: tighter than the input's, it bounds
+			// the iteration's outputs closely enough that they are
+			// seldom measured, nor, as their sum, is the Map's result.
+			if n := jsonSize(in, 0, MaxPayloadBytes); n <= MaxPayloadBytes {
+				inSize = n
+			}
 		}
 		var out any
 		if err == nil {
@@ -448,6 +469,7 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 				cancel()
 			}
 			mu.Unlock()
+			outUnknown.Store(true)
 			eo := newObject(2)
 			eo.add("Error", err.Name)
 			eo.add("Cause", err.Cause)
@@ -460,6 +482,11 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 		mu.Lock()
 		source, lastDone = max(source, isc.lastEvent), max(lastDone, id)
 		mu.Unlock()
+		if isc.outSize < 0 {
+			outUnknown.Store(true)
+		} else {
+			outTotal.Add(int64(isc.outSize))
+		}
 		results[i] = out
 	}
 	workers := min(limit, n)
@@ -502,5 +529,11 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 	}
 	sc.lastEvent = max(source, lastDone)
 	x.emitKeep(sc, "MapStateSucceeded", nil)
+	if !outUnknown.Load() {
+		// Brackets, commas and the items.
+		if t := 2 + int64(max(n-1, 0)) + outTotal.Load(); t <= MaxPayloadBytes {
+			*size = int(t)
+		}
+	}
 	return results, nil
 }

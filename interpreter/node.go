@@ -108,9 +108,17 @@ type frame struct {
 // JSON size of input (-1: unknown).
 func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any, sc *scope, inSize int) (any, *ExecutionError) {
 	cur := sm.start
-	done := ctx.Done()
+	// The execution's own context is checked through x.stopped; a
+	// branch's (Parallel, Map), which can end on its own, on its channel.
+	var done <-chan struct{}
+	if ctx != x.ctx {
+		done = ctx.Done()
+	}
 	sc.outSize = inSize
 	for {
+		if x.stopped.Load() {
+			return nil, x.ctxError(ctx)
+		}
 		if done != nil {
 			select {
 			case <-done:
@@ -130,7 +138,10 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 				e.StateEnteredEventDetails = &StateEnteredDetails{Name: st.name, Input: encodeJSON(input)}
 			})
 		} else {
-			x.count(sc)
+			// x.count(sc), which does not inline.
+			if sc.lastEvent = x.nEvents.Add(1); sc.lastEvent > x.eventCap {
+				x.eventLimit()
+			}
 		}
 		sc.enteredEvent = sc.lastEvent
 		sc.inSize = sc.outSize
@@ -153,7 +164,9 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 				}
 			})
 		} else {
-			x.count(sc)
+			if sc.lastEvent = x.nEvents.Add(1); sc.lastEvent > x.eventCap {
+				x.eventLimit()
+			}
 		}
 		if next < 0 {
 			return out, nil

@@ -197,9 +197,14 @@ func (sc *scope) errorPrefix() string {
 // known bound on the size (-1: none): within the limit, v is not walked.
 // It returns a bound on v's size.
 func (sc *scope) checkSize(v any, bound int, what string) (int, *ExecutionError) {
-	if bound >= 0 && bound <= MaxPayloadBytes {
+	if uint(bound) <= MaxPayloadBytes { // known (not -1) and small
 		return bound, nil
 	}
+	return sc.measureSize(v, what)
+}
+
+// measureSize is checkSize without a bound: it measures v.
+func (sc *scope) measureSize(v any, what string) (int, *ExecutionError) {
 	if n := jsonSize(v, 0, MaxPayloadBytes); n <= MaxPayloadBytes {
 		return n, nil
 	}
@@ -225,8 +230,7 @@ func jsonSize(v any, n, limit int) int {
 	case int64:
 		return n + intSize(x)
 	case float64:
-		var buf [40]byte
-		return n + len(appendFloat(buf[:0], x))
+		return n + floatSize(x)
 	case string:
 		return n + stringSize(x)
 	case []any:
@@ -241,13 +245,29 @@ func jsonSize(v any, n, limit int) int {
 		n += 2 + max(len(x.m)-1, 0)
 		for _, m := range x.m {
 			n += stringSize(m.k) + 1
-			if n = jsonSize(m.v, n, limit); n > limit {
+			// Scalars inline: objects of numbers and short strings
+			// are the common case.
+			switch v := m.v.(type) {
+			case int64:
+				n += intSize(v)
+			case string:
+				n += stringSize(v)
+			default:
+				n = jsonSize(m.v, n, limit)
+			}
+			if n > limit {
 				return n
 			}
 		}
 		return n
 	}
 	return n + len(appendJSON(nil, v))
+}
+
+// floatSize is the length of x as appendFloat writes it.
+func floatSize(x float64) int {
+	var buf [40]byte
+	return len(appendFloat(buf[:0], x))
 }
 
 // intSize is the number of characters of n in decimal.
@@ -267,8 +287,13 @@ func intSize(n int64) int {
 
 // stringSize is the length of s as a JSON string literal (appendString).
 func stringSize(s string) int {
-	n := 2
-	for i := 0; i < len(s); {
+	// Plain ASCII, the common case, is as long as it is.
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < utf8.RuneSelf && s[i] != '"' && s[i] != '\\' {
+		i++
+	}
+	n := 2 + i
+	for i < len(s) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {

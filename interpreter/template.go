@@ -3,6 +3,8 @@ package interpreter
 import (
 	"fmt"
 	"strings"
+
+	"github.com/hsc-dev/hsc/asl"
 )
 
 // A payload template (Parameters, ItemSelector, ResultSelector): a JSON value
@@ -23,6 +25,16 @@ type template struct {
 	// constant members); -1 for a value whose size cannot be bounded
 	// from the input's (see bound).
 	size int
+	// For an object or array, bound's answer computed at compile time:
+	// it is fixed + paths*in, or -1 when unbounded is set or when a
+	// path (paths > 0) meets an unknown input size.
+	fixed, paths int
+	unbounded    bool
+	// cut is, for a path of fields and indexes from "$", what the JSON
+	// text around the selected value takes at least: for each field its
+	// key, colon and the object's brackets, for each index the array's
+	// brackets. The value is no bigger than the input less cut.
+	cut int
 }
 
 type tmplKind uint8
@@ -73,6 +85,7 @@ func compileTemplate(v any) (*template, error) {
 		}
 		orderFieldsLikeAWS(t)
 		t.size = staticSize(t)
+		t.setBound()
 		return t, nil
 	case []any:
 		t := &template{kind: tArray}
@@ -91,6 +104,7 @@ func compileTemplate(v any) (*template, error) {
 			return &template{kind: tConst, val: x, size: jsonSize(x, 0, MaxPayloadBytes+1)}, nil
 		}
 		t.size = staticSize(t)
+		t.setBound()
 		return t, nil
 	default:
 		return &template{kind: tConst, val: v, size: jsonSize(v, 0, MaxPayloadBytes+1)}, nil
@@ -130,34 +144,60 @@ func fixedSize(name string) (int, bool) {
 
 // bound returns a bound on the JSON size of the template's value when the
 // input's size is at most in (-1: unknown), or -1 when there is none: a
-// path into the input selects at most the input.
+// path into the input selects at most the input. It costs O(1): the part
+// that does not depend on in is computed once, by setBound.
 func (t *template) bound(in int) int {
 	switch t.kind {
 	case tConst:
 		return t.size
 	case tPath:
-		if in < 0 || t.path.context || t.path.variable != "" {
+		if in < 0 || !t.boundedPath() {
 			return -1
 		}
-		return in
+		return max(in-t.cut, 0)
 	case tCall:
 		if n, ok := fixedSize(t.call.name); ok {
 			return n
 		}
 		return -1
 	}
-	n := t.size
-	for _, k := range t.kids {
-		if k.kind == tConst {
-			continue
-		}
-		b := k.bound(in)
-		if b < 0 {
-			return -1
-		}
-		n += b
+	if t.unbounded || t.paths > 0 && in < 0 {
+		return -1
 	}
-	return n
+	return t.fixed + t.paths*in
+}
+
+// boundedPath reports whether a tPath template selects a part of the
+// input (not of the context object or a variable).
+func (t *template) boundedPath() bool {
+	return !t.path.context && t.path.variable == ""
+}
+
+// setBound computes an object or array template's fixed, paths and
+// unbounded from its kids' (which are set already).
+func (t *template) setBound() {
+	t.fixed = t.size
+	for _, k := range t.kids {
+		switch k.kind {
+		case tConst:
+		case tPath:
+			if !k.boundedPath() {
+				t.unbounded = true
+			}
+			t.paths++
+			t.fixed -= k.cut
+		case tCall:
+			n, ok := fixedSize(k.call.name)
+			if !ok {
+				t.unbounded = true
+			}
+			t.fixed += n
+		default:
+			t.unbounded = t.unbounded || k.unbounded
+			t.fixed += k.fixed
+			t.paths += k.paths
+		}
+	}
 }
 
 func constObject(t *template) *Object {
@@ -181,7 +221,24 @@ func compileDynamic(s string) (*template, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &template{kind: tPath, path: p}, nil
+	return &template{kind: tPath, path: p, cut: pathCut(p)}, nil
+}
+
+// pathCut is a path's template cut: 0 unless it is a definite path of
+// fields and indexes from "$".
+func pathCut(p *Path) int {
+	if p.context || p.variable != "" || !p.definite || !p.IsReference() {
+		return 0
+	}
+	cut := 0
+	for _, st := range p.steps {
+		if st.Kind == asl.StepIndex {
+			cut += 2
+		} else {
+			cut += stringSize(st.Name) + 3
+		}
+	}
+	return cut
 }
 
 // eval builds the payload with input as "$".

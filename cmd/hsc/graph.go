@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +25,7 @@ func newGraphCmd(g *globalFlags) *cobra.Command {
 		format  string
 		out     string
 		history string
+		open    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "graph FILE",
@@ -39,12 +44,30 @@ from AWS.
 -f picks the format: svg and png are laid out and drawn inside hsc (Graphviz
 compiled to WebAssembly; nothing to install); dot and mermaid are text for
 other tools. Without -f the format follows -o's extension, else dot. The output
-goes to standard output unless -o names a file.`,
+goes to standard output unless -o names a file.
+
+--open shows the result in the desktop's viewer for its type (xdg-open on
+Linux and the BSDs, open on macOS, the file association on Windows); without
+-o it is written to a temporary file first, as SVG unless -f says otherwise.`,
 		Example: `  hsc graph workflow.hsd -o workflow.svg
   hsc graph workflow.hsd -f mermaid
   hsc run workflow.hsd --history run.json; hsc graph workflow.hsd --history run.json -o run.svg`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if open && out == "-" {
+				return usageError{fmt.Errorf("--open needs a file: give -o FILE or leave -o out")}
+			}
+			if open && out == "" {
+				if format == "" {
+					format = graph.FormatSVG
+				}
+				tmp, err := os.CreateTemp("", "hsc-graph-*."+graphExt(format))
+				if err != nil {
+					return err
+				}
+				tmp.Close()
+				out = tmp.Name()
+			}
 			if format == "" {
 				format = graph.FormatDOT
 				if ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), "."); out != "" && out != "-" {
@@ -105,11 +128,18 @@ goes to standard output unless -o names a file.`,
 			if _, err := dest.Write(buf.Bytes()); err != nil {
 				return err
 			}
-			return dest.Commit()
+			if err := dest.Commit(); err != nil {
+				return err
+			}
+			if open {
+				return openFile(cmd, out)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVarP(&format, "format", "f", "", "output format: svg, png, dot or mermaid (default: from -o's extension, else dot)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the graph to this file (- for standard output)")
+	cmd.Flags().BoolVar(&open, "open", false, "show the result in the desktop's viewer (a temporary SVG file unless -o or -f say otherwise)")
 	cmd.Flags().StringVar(&history, "history", "", "colour the states by the execution in this history `FILE` (hsc run --history, or GetExecutionHistory JSON)")
 	return cmd
 }
@@ -133,4 +163,35 @@ func readLimited(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: larger than %d MiB", path, limit>>20)
 	}
 	return b.Bytes(), nil
+}
+
+// graphExt is the file extension of a graph format.
+func graphExt(format string) string {
+	if format == graph.FormatMermaid {
+		return "mmd"
+	}
+	return format
+}
+
+// openFile shows path in the desktop's viewer for its type and returns
+// once the opener has handed it over (openers return at once).
+func openFile(cmd *cobra.Command, path string) error {
+	var argv []string
+	switch goruntime.GOOS {
+	case "darwin":
+		argv = []string{"open", path}
+	case "windows":
+		argv = []string{"rundll32", "url.dll,FileProtocolHandler", path}
+	default:
+		argv = []string{"xdg-open", path}
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), 30*time.Second)
+	defer cancel()
+	c := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	c.Stdout, c.Stderr = cmd.ErrOrStderr(), cmd.ErrOrStderr()
+	if err := c.Run(); err != nil {
+		return fmt.Errorf("--open: %s %s: %w (the graph is in %s)", argv[0], path, err, path)
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), path)
+	return nil
 }

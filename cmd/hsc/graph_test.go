@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"testing"
 )
@@ -67,5 +69,52 @@ func TestGraphCommand(t *testing.T) {
 				t.Errorf("output lacks %q:\n%.2000s", tc.out, got)
 			}
 		})
+	}
+}
+
+// --open hands the drawn file to the desktop's opener (here a stand-in
+// xdg-open on PATH that records what it was given).
+func TestGraphOpen(t *testing.T) {
+	if goruntime.GOOS != "linux" {
+		t.Skip("the stand-in opener is xdg-open, the Linux one")
+	}
+	dir := t.TempDir()
+	record := filepath.Join(dir, "opened")
+	opener := filepath.Join(dir, "xdg-open")
+	if err := os.WriteFile(opener, []byte("#!/bin/sh\ncp \"$1\" "+record+"\necho \"$1\" >> "+record+".args\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	def := writeFile(t, dir, "m.json", `{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`)
+
+	// Without -o: a temporary SVG.
+	code, _, errs := runHSC(t, "", "graph", def, "--open")
+	if code != 0 {
+		t.Fatalf("hsc graph --open: exit %d: %s", code, errs)
+	}
+	got, err := os.ReadFile(record)
+	if err != nil {
+		t.Fatalf("the opener was not run: %v", err)
+	}
+	if !bytes.Contains(got, []byte("<svg")) || !bytes.Contains(got, []byte(">A<")) {
+		t.Errorf("the opener got no SVG of the machine: %.200s", got)
+	}
+	args, _ := os.ReadFile(record + ".args")
+	opened := strings.TrimSpace(string(args))
+	if !strings.HasSuffix(opened, ".svg") || strings.TrimSpace(errs) != opened {
+		t.Errorf("opened %q, stderr %q: want a .svg file, named on stderr", opened, errs)
+	}
+	os.Remove(opened)
+
+	// With -o and -f: that file, in that format.
+	out := filepath.Join(dir, "g.dot")
+	if code, _, errs := runHSC(t, "", "graph", def, "-o", out, "--open"); code != 0 {
+		t.Fatalf("hsc graph -o --open: exit %d: %s", code, errs)
+	}
+	if got, _ := os.ReadFile(record); !bytes.HasPrefix(bytes.TrimSpace(got), []byte("digraph")) {
+		t.Errorf("the opener got %.100s, want the DOT file", got)
+	}
+	if code, _, _ := runHSC(t, "", "graph", def, "-o", "-", "--open"); code != exitUsage {
+		t.Errorf("--open with -o -: exit %d, want %d", code, exitUsage)
 	}
 }
