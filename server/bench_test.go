@@ -225,17 +225,7 @@ func BenchmarkHandlerDescribeExecution(b *testing.B) {
 	}
 	waitDone(b, c, *ex.ExecutionArn)
 	body := `{"executionArn":"` + *ex.ExecutionArn + `"}`
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
-		req.Header.Set("X-Amz-Target", "AWSStepFunctions.DescribeExecution")
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			b.Fatal(rec.Body.String())
-		}
-	}
+	serveN(b, s, "DescribeExecution", body)
 }
 
 // BenchmarkHandlerStartExecution measures the server's own cost of one
@@ -244,17 +234,7 @@ func BenchmarkHandlerStartExecution(b *testing.B) {
 	s, c := start(b, server.Config{MaxFinished: 1 << 20})
 	machine := createMachine(b, c, "bench", passChain(10))
 	body := `{"stateMachineArn":"` + machine + `","input":"{\"n\":1}"}`
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
-		req.Header.Set("X-Amz-Target", "AWSStepFunctions.StartExecution")
-		rec := httptest.NewRecorder()
-		s.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			b.Fatal(rec.Body.String())
-		}
-	}
+	serveN(b, s, "StartExecution", body)
 	b.StopTimer()
 	for { // let the runs finish inside the measurement's cleanup
 		l, err := c.ListExecutions(context.Background(), &sfn.ListExecutionsInput{StateMachineArn: &machine, StatusFilter: "RUNNING", MaxResults: 1})
@@ -277,4 +257,22 @@ func BenchmarkExternalStartToSucceeded(b *testing.B) {
 	name := fmt.Sprintf("bench%d", time.Now().UnixNano())
 	machine := createMachine(b, c, name, passChain(10))
 	loadGenerator(b, c, machine)
+}
+
+// serveN reports allocations and sends the same request b.N times straight
+// to the handler (no network), failing on any answer but 200.
+func serveN(b *testing.B, s *server.Server, op, body string) {
+	b.Helper()
+	target := "AWSStepFunctions." + op
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", target)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatal(rec.Body.String())
+		}
+	}
 }
