@@ -67,6 +67,12 @@ type execution struct {
 	// top-level machine checks it with one atomic load per transition.
 	stopped atomic.Bool
 	tokenNo atomic.Int64
+	// keyed gives events keys (WithResumable); replay is the record a
+	// resumed execution replays (WithResume); redrives counts its
+	// ExecutionRedriven events.
+	keyed    bool
+	replay   *replayLog
+	redrives int
 }
 
 var (
@@ -98,7 +104,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	if cfg.roleArn == "" {
 		cfg.roleArn = fmt.Sprintf("arn:aws:iam::%s:role/StepFunctions-%s-role", cfg.account, cfg.smName)
 	}
-	x := &execution{cfg: cfg, input: in, record: cfg.record}
+	x := &execution{cfg: cfg, input: in, record: cfg.record || cfg.resume != nil, keyed: cfg.keyed}
 	x.eventCap = cfg.maxEvents
 	if x.eventCap <= 0 {
 		x.eventCap = math.MaxInt64
@@ -114,7 +120,7 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	}
 	x.smID = fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", cfg.region, cfg.account, cfg.smName)
 	x.id = fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", cfg.region, cfg.account, cfg.smName, x.name)
-	x.start = cfg.clock.Now()
+	runStart := x.resumeSetup(cfg.clock.Now())
 
 	ctx, x.cancel = context.WithCancelCause(ctx)
 	defer x.cancel(nil)
@@ -128,14 +134,17 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		// The deadline is on the execution's clock (Waits and retry
 		// intervals move it); the real-time timer bounds the real time
 		// tasks take, which a virtual clock does not count.
-		x.deadline = x.start.Add(timeout)
+		x.deadline = runStart.Add(timeout)
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, timeout, errExecutionTimeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, x.deadline.Sub(cfg.clock.Now()), errExecutionTimeout)
 		defer cancel()
 	}
 	x.ctx = ctx
 	defer context.AfterFunc(ctx, func() { x.stopped.Store(true) })()
 	sc := &scope{x: x}
+	if x.keyed {
+		sc.path = "r"
+	}
 	// AWS counts the first state's entry from event 0, not from
 	// ExecutionStarted.
 	x.emitKeep(sc, "ExecutionStarted", func(e *Event) {
@@ -239,7 +248,15 @@ func (x *execution) emitFrom(sc *scope, typ string, prev int64, update bool, fil
 		}
 		return id
 	}
-	e := Event{Type: typ, Timestamp: x.cfg.clock.Now()}
+	var key string
+	if x.keyed {
+		if id, ok := x.replayEvent(sc, typ, update); ok {
+			return id
+		}
+		key = sc.nextKey()
+		sc.replayTS, sc.replayed = time.Time{}, false
+	}
+	e := Event{Type: typ, Timestamp: x.cfg.clock.Now(), Key: key}
 	if fill != nil {
 		fill(&e)
 	}
@@ -266,7 +283,13 @@ func (x *execution) emitFrom(sc *scope, typ string, prev int64, update bool, fil
 // sleep waits d on the execution's clock. A sleep that would reach the
 // execution's deadline sleeps until the deadline and times the execution
 // out, so that virtual time times out as real time does.
-func (x *execution) sleep(ctx context.Context, d time.Duration) error {
+func (x *execution) sleep(ctx context.Context, sc *scope, d time.Duration) error {
+	if x.replay != nil {
+		var skip bool
+		if d, skip = x.replaySleep(sc, d); skip {
+			return nil
+		}
+	}
 	if !x.deadline.IsZero() {
 		if left := x.deadline.Sub(x.cfg.clock.Now()); d >= left {
 			if err := x.cfg.clock.Sleep(ctx, max(left, 0)); err != nil {

@@ -10,6 +10,10 @@ type Event struct {
 	PreviousEventID int64     `json:"previousEventId"`
 	Timestamp       time.Time `json:"timestamp"`
 	Type            string    `json:"type"`
+	// Key names the event by its place in the execution (its scope and
+	// position there) with WithResumable; it is not part of the wire
+	// form. See WithResume.
+	Key string `json:"-"`
 
 	ExecutionStartedEventDetails   *ExecutionStartedDetails `json:"executionStartedEventDetails,omitempty"`
 	ExecutionSucceededEventDetails *OutputDetails           `json:"executionSucceededEventDetails,omitempty"`

@@ -422,7 +422,7 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 		outUnknown atomic.Bool
 	)
 	runItem := func(i int) {
-		isc := sc.child()
+		isc := sc.childAt(i)
 		isc.hasItem, isc.itemIndex, isc.itemValue = true, i, items[i]
 		isc.stateName, isc.entered, isc.retryCount, isc.retries = sc.stateName, sc.entered, sc.retryCount, sc.retries
 		mu.Lock()

@@ -21,6 +21,8 @@ type config struct {
 	mapLimit  int
 	maxEvents int64         // 0: no limit
 	timeout   time.Duration // 0: none beyond the machine's TimeoutSeconds
+	keyed     bool          // WithResumable
+	resume    []Event       // WithResume
 }
 
 func defaultConfig() config {

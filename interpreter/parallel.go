@@ -76,7 +76,7 @@ func (x *execution) parallel(ctx context.Context, n *parallelNode, bin any, binS
 	// goes on from the last event of any branch.
 	scopes := make([]*scope, len(n.branches))
 	for i, b := range n.branches {
-		scopes[i] = sc.child()
+		scopes[i] = sc.childAt(i)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

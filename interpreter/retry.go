@@ -59,7 +59,7 @@ func (x *execution) withRetry(ctx context.Context, sc *scope, st *stateInfo, pol
 					delay *= x.float64()
 				}
 				counts[i]++
-				if serr := x.sleep(ctx, seconds(delay)); serr != nil {
+				if serr := x.sleep(ctx, sc, seconds(delay)); serr != nil {
 					return nil, -1, x.ctxError(ctx)
 				}
 				sc.retryCount++

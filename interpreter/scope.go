@@ -39,6 +39,16 @@ type scope struct {
 	// ...StateExited event.
 	assigned *Object
 	vars     *varScope
+	// Resume (resume.go): path names the scope in event keys and seq
+	// counts its events; live is set once the scope went past the
+	// record it replays; replayTS is the time of its last replayed event
+	// (zero once it emitted a live one) and replayed reports whether its
+	// last event was replayed.
+	path     string
+	seq      int
+	live     bool
+	replayed bool
+	replayTS time.Time
 }
 
 func (sc *scope) child() *scope {
@@ -80,7 +90,7 @@ func (sc *scope) contextObject() any {
 	exe.add("StartTime", x.start.UTC().Format(timeLayout))
 	exe.add("Name", x.name)
 	exe.add("RoleArn", x.cfg.roleArn)
-	exe.add("RedriveCount", int64(0))
+	exe.add("RedriveCount", int64(x.redrives))
 	st := newObject(3)
 	st.add("Name", sc.stateName)
 	st.add("EnteredTime", sc.entered.UTC().Format(timeLayout))

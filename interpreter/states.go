@@ -235,7 +235,7 @@ func (n *waitNode) run(ctx context.Context, x *execution, sc *scope, in any) (an
 	if err != nil {
 		return nil, -1, err
 	}
-	if serr := x.sleep(ctx, d); serr != nil {
+	if serr := x.sleep(ctx, sc, d); serr != nil {
 		return nil, -1, x.ctxError(ctx)
 	}
 	out, err := n.io.finish(sc, frame{raw: in, res: eff, resSize: sc.inSize})
@@ -247,7 +247,7 @@ func (n *waitNode) duration(x *execution, sc *scope, raw, eff any) (time.Duratio
 	case waitSeconds:
 		return seconds(n.seconds), nil
 	case waitTimestamp:
-		return n.timestamp.Sub(x.cfg.clock.Now()), nil
+		return n.timestamp.Sub(x.now(sc)), nil
 	case waitSecondsPath:
 		v, ok := sc.evalPath(n.path, eff)
 		f, isNum := toFloat(v)
@@ -269,7 +269,7 @@ func (n *waitNode) duration(x *execution, sc *scope, raw, eff any) (time.Duratio
 			}
 			return 0, sc.runtimeError("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", n.path.src, shown)
 		}
-		return t.Sub(x.cfg.clock.Now()), nil
+		return t.Sub(x.now(sc)), nil
 	}
 	env := &jenv{sc: sc, input: raw}
 	if n.jSeconds != nil {
@@ -298,7 +298,7 @@ func (n *waitNode) duration(x *execution, sc *scope, raw, eff any) (time.Duratio
 		}
 		return 0, newError(ErrQueryEvaluation, "%sThe Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: %s", sc.errorPrefix(), truncate(shown))
 	}
-	return t.Sub(x.cfg.clock.Now()), nil
+	return t.Sub(x.now(sc)), nil
 }
 
 func describe(v any, ok bool) string {

@@ -26,6 +26,13 @@ type TaskRequest struct {
 	Timeout, Heartbeat time.Duration
 	// Heartbeat signals liveness for HeartbeatSeconds; it is never nil.
 	SendHeartbeat func()
+	// ID names the task within its execution, the same when the execution
+	// is resumed (WithResumable): it is the Key its outcome event will
+	// have. It is "" without WithResumable.
+	ID string
+	// Resumed is set when the task's ...Started event is in the history
+	// the execution was resumed from: the task was handed out before.
+	Resumed bool
 }
 
 // FunctionName returns the Lambda function name the request targets: the

@@ -74,7 +74,7 @@ func (n *taskNode) attempt(ctx context.Context, x *execution, sc *scope, in any)
 		return nil, err
 	}
 	if n.callback {
-		sc.token = fmt.Sprintf("%s-%d", x.name, x.tokenNo.Add(1))
+		sc.token = x.callbackToken(sc)
 		sc.ctxObj = nil
 	}
 	params, _, err := n.io.payload(sc, in, eff)
@@ -139,6 +139,9 @@ func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, tim
 	}
 	kind, rtype, rname := resourceKind(n.resource)
 	x.emitScheduled(sc, kind, rtype, rname, n.resource, input, timeout, heartbeat)
+	if out, rerr, ok := x.replayTask(sc); ok {
+		return x.taskOutcome(ctx, ctx, n, out, rerr, kind, rtype, rname, timeout, heartbeat, sc)
+	}
 	if x.cfg.tasks == nil {
 		return nil, newError(ErrRuntime, "%v: no task resolver is configured", &UnresolvedTaskError{State: n.name, Resource: n.resource})
 	}
@@ -160,7 +163,16 @@ func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, tim
 	}
 	req := &TaskRequest{StateName: n.name, Resource: n.resource, Input: input, Attempt: sc.retryCount,
 		TaskToken: sc.token, Timeout: timeout, Heartbeat: heartbeat, SendHeartbeat: beat}
+	if x.keyed {
+		req.ID, req.Resumed = sc.peekKey(), sc.replayed
+	}
 	out, rerr := x.cfg.tasks.ResolveTask(tctx, req)
+	return x.taskOutcome(ctx, tctx, n, out, rerr, kind, rtype, rname, timeout, heartbeat, sc)
+}
+
+// taskOutcome records and returns the outcome of a task: the resolver's
+// answer (or a recorded one) and the state of its context tctx.
+func (x *execution) taskOutcome(ctx, tctx context.Context, n *taskNode, out []byte, rerr error, kind, rtype, rname string, timeout, heartbeat time.Duration, sc *scope) (any, *ExecutionError) {
 	var ee *ExecutionError
 	switch cause := context.Cause(tctx); {
 	case ctx.Err() != nil:

@@ -1,0 +1,279 @@
+package interpreter
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Resuming and redriving executions by deterministic replay.
+//
+// With WithResumable every recorded event carries a Key that names it by
+// its place in the execution's structure, not by its global order: the
+// scope that emitted it (the top level "r", or a Parallel branch or Map
+// iteration "<key of ParallelStateStarted or MapStateStarted>/<index>")
+// and its sequence number within that scope ("r.5", "r.4/2.0"). Events of
+// one scope come one after the other, so given the same task results a
+// run emits the same events under the same keys whatever the interleaving
+// of branches and iterations.
+//
+// WithResume runs an execution again over its recorded history: an event
+// whose key is recorded with the same type is not emitted again (its
+// recorded id stands for it), a task whose outcome is recorded returns it
+// without calling the resolver, a sleep (Wait, retry interval) whose
+// following event is recorded returns at once and the first sleep past
+// the record ends at its original deadline (the recorded time of the
+// event before it plus its duration). The execution's StartTime and its
+// timeout count from the recorded ExecutionStarted. Each scope goes live
+// at the end of its own record, so finished branches and iterations are
+// replayed without side effects and unfinished ones continue. Work in
+// flight when the record ends (a task scheduled without a recorded
+// outcome) is asked of the resolver again: at least once.
+//
+// An ExecutionRedriven event in the history redrives: the events after
+// each scope's last ...StateExited are dropped from the record (except in
+// Map iterations that succeeded), so the failed state runs again in every
+// scope that did not finish, and finished branches and iterations are
+// kept. The execution timeout then counts from the redrive, and
+// $$.Execution.RedriveCount is the number of redrives.
+//
+// What replay does not reproduce: values a state computes from the clock
+// ($$.State.EnteredTime, $now()) or from random numbers (States.UUID,
+// States.MathRandom without a seed, retry jitter) while replaying may
+// differ from the first run's unless WithSeed is given and the execution
+// has no concurrent branches; the recorded events are kept as they were.
+
+// WithResumable gives every event a Key (Event.Key) and every task request
+// an ID (TaskRequest.ID) stable across runs, so that the recorded history
+// can later be resumed with WithResume; .waitForTaskToken tokens are then
+// derived from the key too.
+func WithResumable() Option { return func(o *config) { o.keyed = true } }
+
+// WithResume continues an execution from its recorded history: the
+// events in the order they were recorded, with their Keys (events without
+// a Key, such as ExecutionRedriven, are kept as markers). See the package
+// documentation's "Resume and redrive". It implies WithResumable.
+func WithResume(history []Event) Option {
+	return func(o *config) { o.keyed, o.resume = true, history }
+}
+
+// replayLog is the record a resumed execution replays.
+type replayLog struct {
+	events map[string]*Event
+	// start is the ExecutionStarted time; runStart that of the last
+	// ExecutionRedriven (or start).
+	start, runStart time.Time
+	redrives        int
+	maxID           int64
+}
+
+func newReplayLog(h []Event) *replayLog {
+	l := &replayLog{events: make(map[string]*Event, len(h))}
+	for i := range h {
+		e := &h[i]
+		l.maxID = max(l.maxID, e.ID)
+		switch e.Type {
+		case "ExecutionStarted":
+			l.start, l.runStart = e.Timestamp, e.Timestamp
+		case "ExecutionRedriven":
+			l.redrives++
+			l.runStart = e.Timestamp
+			l.cut()
+		}
+		if e.Key != "" {
+			l.events[e.Key] = e
+		}
+	}
+	return l
+}
+
+// splitKey splits an event key into its scope and sequence number.
+func splitKey(k string) (string, int) {
+	i := strings.LastIndexByte(k, '.')
+	if i < 0 {
+		return k, -1
+	}
+	n, err := strconv.Atoi(k[i+1:])
+	if err != nil {
+		return k, -1
+	}
+	return k[:i], n
+}
+
+// cut drops what a redrive runs again: in each scope, the events after
+// its last ...StateExited, unless the scope is a Map iteration that
+// succeeded. ExecutionStarted stays.
+func (l *replayLog) cut() {
+	type ev struct {
+		key string
+		seq int
+		typ string
+	}
+	scopes := map[string][]ev{}
+	for k, e := range l.events {
+		s, n := splitKey(k)
+		scopes[s] = append(scopes[s], ev{k, n, e.Type})
+	}
+	for _, evs := range scopes {
+		sort.Slice(evs, func(i, j int) bool { return evs[i].seq < evs[j].seq })
+		if evs[len(evs)-1].typ == "MapIterationSucceeded" {
+			continue
+		}
+		keep := -1
+		for i, e := range evs {
+			if strings.HasSuffix(e.typ, "StateExited") {
+				keep = i
+			}
+		}
+		for _, e := range evs[keep+1:] {
+			if e.typ != "ExecutionStarted" {
+				delete(l.events, e.key)
+			}
+		}
+	}
+}
+
+// nextKey returns the key of the scope's next event and counts it.
+func (sc *scope) nextKey() string {
+	k := sc.peekKey()
+	sc.seq++
+	return k
+}
+
+// peekKey returns the key the scope's next event will have.
+func (sc *scope) peekKey() string {
+	return sc.path + "." + strconv.Itoa(sc.seq)
+}
+
+// childAt returns the scope of branch or iteration i of the Parallel or
+// Map state whose ...Started event the scope emitted last.
+func (sc *scope) childAt(i int) *scope {
+	c := sc.child()
+	if sc.x.keyed {
+		c.path = sc.path + "." + strconv.Itoa(sc.seq-1) + "/" + strconv.Itoa(i)
+		c.replayTS = sc.replayTS
+	}
+	return c
+}
+
+// recorded returns the recorded event at the scope's next key when the
+// scope is still replaying.
+func (x *execution) recorded(sc *scope) *Event {
+	if x.replay == nil || sc.live {
+		return nil
+	}
+	return x.replay.events[sc.peekKey()]
+}
+
+// replayEvent stands a recorded event in for the one the scope is about
+// to emit: it reports the recorded id and true, or false when the scope
+// has gone past its record (it is then live).
+func (x *execution) replayEvent(sc *scope, typ string, update bool) (int64, bool) {
+	r := x.recorded(sc)
+	if r == nil || r.Type != typ {
+		sc.live = true
+		return 0, false
+	}
+	sc.seq++
+	if update {
+		sc.lastEvent = r.ID
+	}
+	sc.replayTS = r.Timestamp
+	sc.replayed = true
+	return r.ID, true
+}
+
+// replaySleep adjusts a sleep of d for a resumed scope: it reports true
+// when what follows the sleep is recorded (no need to sleep), otherwise
+// it returns what is left of d since the last recorded event.
+func (x *execution) replaySleep(sc *scope, d time.Duration) (time.Duration, bool) {
+	if x.recorded(sc) != nil {
+		return 0, true
+	}
+	if !sc.replayTS.IsZero() {
+		d -= x.cfg.clock.Now().Sub(sc.replayTS)
+		sc.replayTS = time.Time{}
+	}
+	return max(d, 0), false
+}
+
+// now is the time a state of the scope reads: while the scope replays,
+// the time of its last recorded event, so that a Wait's Timestamp gives
+// the duration it gave the first time.
+func (x *execution) now(sc *scope) time.Time {
+	if !sc.replayTS.IsZero() {
+		return sc.replayTS
+	}
+	return x.cfg.clock.Now()
+}
+
+// replayTask returns the recorded outcome of the task the scope is
+// running, if its record has one.
+func (x *execution) replayTask(sc *scope) ([]byte, error, bool) {
+	r := x.recorded(sc)
+	if r == nil {
+		return nil, nil, false
+	}
+	var out *OutputDetails
+	var fail *FailureDetails
+	switch {
+	case r.TaskSucceededEventDetails != nil:
+		out = &OutputDetails{Output: r.TaskSucceededEventDetails.Output}
+	case r.TaskFailedEventDetails != nil:
+		fail = &FailureDetails{Error: r.TaskFailedEventDetails.Error, Cause: r.TaskFailedEventDetails.Cause}
+	case r.TaskTimedOutEventDetails != nil:
+		fail = &FailureDetails{Error: r.TaskTimedOutEventDetails.Error, Cause: r.TaskTimedOutEventDetails.Cause}
+	case r.LambdaFunctionSucceededEventDetails != nil:
+		out = r.LambdaFunctionSucceededEventDetails
+	case r.ActivitySucceededEventDetails != nil:
+		out = r.ActivitySucceededEventDetails
+	case r.LambdaFunctionFailedEventDetails != nil:
+		fail = r.LambdaFunctionFailedEventDetails
+	case r.LambdaFunctionTimedOutEventDetails != nil:
+		fail = r.LambdaFunctionTimedOutEventDetails
+	case r.ActivityFailedEventDetails != nil:
+		fail = r.ActivityFailedEventDetails
+	case r.ActivityTimedOutEventDetails != nil:
+		fail = r.ActivityTimedOutEventDetails
+	default:
+		return nil, nil, false
+	}
+	if fail != nil {
+		return nil, &ExecutionError{Name: fail.Error, Cause: fail.Cause}, true
+	}
+	return []byte(out.Output), nil, true
+}
+
+// callbackToken is the token of a .waitForTaskToken task: with keys, it
+// names the task's place in the execution, so that a resumed execution
+// waits for the token the first run handed out.
+func (x *execution) callbackToken(sc *scope) string {
+	if !x.keyed {
+		return x.name + "-" + strconv.FormatInt(x.tokenNo.Add(1), 10)
+	}
+	t := x.name + "-" + sc.peekKey()
+	if x.redrives > 0 {
+		t += "-" + strconv.Itoa(x.redrives)
+	}
+	return t
+}
+
+// resumeSetup prepares a run for WithResume: the record, the start time
+// and the event count. It returns the time the timeout counts from.
+func (x *execution) resumeSetup(now time.Time) time.Time {
+	x.start = now
+	if x.cfg.resume == nil {
+		return now
+	}
+	x.replay = newReplayLog(x.cfg.resume)
+	x.redrives = x.replay.redrives
+	x.nEvents.Store(x.replay.maxID)
+	if !x.replay.start.IsZero() {
+		x.start = x.replay.start
+	}
+	if !x.replay.runStart.IsZero() {
+		return x.replay.runStart
+	}
+	return x.start
+}
