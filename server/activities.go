@@ -196,25 +196,25 @@ func (s *Server) deadToken(token string) *APIError {
 	return errInvalidToken("Invalid token")
 }
 
-func (s *Server) sendTaskSuccess(_ context.Context, in *sendTaskInput) (any, error) {
+func (s *Server) sendTaskSuccess(ctx context.Context, in *sendTaskInput) (any, error) {
 	if !json.Valid([]byte(in.Output)) {
 		return nil, apiErr("InvalidOutput", "Invalid Output: '%s'", "the output is not valid JSON")
 	}
-	if !s.tasks.answer(in.TaskToken, taskAnswer{output: in.Output}) {
-		return nil, s.deadToken(in.TaskToken)
+	if err := s.deliver(ctx, in.TaskToken, taskAnswer{output: in.Output}); err != nil {
+		return nil, err
 	}
 	return struct{}{}, nil
 }
 
-func (s *Server) sendTaskFailure(_ context.Context, in *sendTaskInput) (any, error) {
-	if !s.tasks.answer(in.TaskToken, taskAnswer{failed: true, error: deref(in.Error), cause: deref(in.Cause)}) {
-		return nil, s.deadToken(in.TaskToken)
+func (s *Server) sendTaskFailure(ctx context.Context, in *sendTaskInput) (any, error) {
+	if err := s.deliver(ctx, in.TaskToken, taskAnswer{failed: true, error: deref(in.Error), cause: deref(in.Cause)}); err != nil {
+		return nil, err
 	}
 	return struct{}{}, nil
 }
 
-func (s *Server) sendTaskHeartbeat(_ context.Context, in *sendTaskInput) (any, error) {
-	t, ok := s.tasks.lookup(in.TaskToken)
+func (s *Server) sendTaskHeartbeat(ctx context.Context, in *sendTaskInput) (any, error) {
+	t, ok := s.liveTask(ctx, in.TaskToken)
 	if !ok {
 		return nil, s.deadToken(in.TaskToken)
 	}

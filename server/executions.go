@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -69,12 +70,54 @@ type recorder struct {
 	// scheduled holds the details of ActivityScheduled events by the
 	// interpreter's event id, until their ActivityStarted comes.
 	scheduled map[int64]*interpreter.ActivityScheduledDetails
+	// base is the last event id of the history a resumed execution
+	// replays: the interpreter gives replayed events their stored ids.
+	base int64
+	// redrives is the execution's redrive count (part of its task tokens).
+	redrives int
+	// waiters are closed when the event with their key is stored (or the
+	// execution ends): SendTask… answers once the outcome is durable.
+	waiters map[string]chan struct{}
+}
+
+// stored maps an interpreter event id to the stored id.
+func (r *recorder) stored(id int64) int64 {
+	if v, ok := r.ids[id]; ok {
+		return v
+	}
+	if id <= r.base {
+		return id
+	}
+	return 0
+}
+
+// waiter returns a channel closed once the event with key is stored or
+// the execution has ended; nil when there is nothing to wait for.
+func (r *recorder) waiter(key string) <-chan struct{} {
+	if key == "" {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil
+	}
+	if r.waiters == nil {
+		r.waiters = map[string]chan struct{}{}
+	}
+	ch := r.waiters[key]
+	if ch == nil {
+		ch = make(chan struct{})
+		r.waiters[key] = ch
+	}
+	return ch
 }
 
 type pendingActivity struct {
 	resource, input string
 	scheduled       int64 // stored id of ActivityScheduled
 	startedID       int64 // interpreter id of its ActivityStarted
+	key             string
 	claimed         bool
 }
 
@@ -84,6 +127,10 @@ type wireEvent struct {
 	ID              int64  `json:"id"`
 	PreviousEventID int64  `json:"previousEventId"`
 	Timestamp       *epoch `json:"timestamp"`
+	// Key is the interpreter's event key, kept for resuming and
+	// redriving; it is the last member of the stored JSON and is cut off
+	// before events are served (stripKey).
+	Key string `json:"hscKey,omitempty"`
 }
 
 // hook receives the interpreter's events; calls are never concurrent, but
@@ -95,9 +142,9 @@ func (r *recorder) hook(ev interpreter.Event) {
 		return
 	}
 	if ev.Type == "ActivityStarted" {
-		sched := r.ids[ev.PreviousEventID]
+		sched := r.stored(ev.PreviousEventID)
 		r.ids[ev.ID] = sched // until a worker takes the task
-		p := &pendingActivity{scheduled: sched, startedID: ev.ID}
+		p := &pendingActivity{scheduled: sched, startedID: ev.ID, key: ev.Key}
 		if d := r.scheduled[ev.PreviousEventID]; d != nil {
 			p.resource, p.input = d.Resource, d.Input
 			delete(r.scheduled, ev.PreviousEventID)
@@ -112,11 +159,17 @@ func (r *recorder) hook(ev interpreter.Event) {
 }
 
 // write stores one event (the lock is held). Its previous event is prev,
-// or when prev is -1 the stored event of ev.PreviousEventID.
+// or when prev is -1 the stored event of ev.PreviousEventID. Once the
+// server shuts down nothing more is stored: the execution stays RUNNING
+// at its last stored event and the next start resumes it.
 func (r *recorder) write(ev *interpreter.Event, prev int64) {
+	if r.s.ctx.Err() != nil && r.arn != "" {
+		r.closed = true
+		return
+	}
 	id := r.next
 	if prev < 0 {
-		prev = r.ids[ev.PreviousEventID]
+		prev = r.stored(ev.PreviousEventID)
 	}
 	r.ids[ev.ID] = id
 	if ev.Type == "ActivityScheduled" {
@@ -125,7 +178,7 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 		}
 		r.scheduled[ev.ID] = ev.ActivityScheduledEventDetails
 	}
-	data, err := json.Marshal(wireEvent{Event: ev, ID: id, PreviousEventID: prev, Timestamp: ep(ev.Timestamp)})
+	data, err := json.Marshal(wireEvent{Event: ev, ID: id, PreviousEventID: prev, Timestamp: ep(ev.Timestamp), Key: ev.Key})
 	if err != nil {
 		r.s.log.Error("encode history event", "execution", r.arn, "err", err)
 		return
@@ -167,6 +220,16 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 		return
 	}
 	r.next++
+	if ch := r.waiters[ev.Key]; ch != nil {
+		close(ch)
+		delete(r.waiters, ev.Key)
+	}
+	if r.closed {
+		for k, ch := range r.waiters {
+			close(ch)
+			delete(r.waiters, k)
+		}
+	}
 }
 
 // claim finds the pending activity task the interpreter just scheduled
@@ -191,7 +254,7 @@ func (r *recorder) activityStarted(p *pendingActivity, worker string) {
 	if r.closed || p == nil {
 		return
 	}
-	ev := &interpreter.Event{ID: p.startedID, Timestamp: r.clock.Now(), Type: "ActivityStarted",
+	ev := &interpreter.Event{ID: p.startedID, Timestamp: r.clock.Now(), Type: "ActivityStarted", Key: p.key,
 		ActivityStartedEventDetails: &interpreter.ActivityStartedDetails{WorkerName: worker}}
 	r.write(ev, p.scheduled) // later events that follow the interpreter's ActivityStarted follow this one
 	r.forget(p)
@@ -292,7 +355,8 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 		}
 		// The token is live from the start: whoever the command hands it
 		// to may answer before the command exits.
-		t := &task{token: req.TaskToken, beat: req.SendHeartbeat, taken: func(string) {}, answer: make(chan taskAnswer, 1)}
+		t := &task{token: req.TaskToken, beat: req.SendHeartbeat, taken: func(string) {}, answer: make(chan taskAnswer, 1),
+			committed: rec.waiter(req.ID)}
 		if !s.tasks.register(t) {
 			return nil, fmt.Errorf("task token %q is already waiting for an answer", t.token)
 		}
@@ -308,11 +372,19 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interpreter.TaskRequest) ([]byte, error) {
 	p := rec.claim(req.Resource, string(req.Input))
 	var once sync.Once
-	t := &task{token: s.tasks.newToken(), activityARN: req.Resource, input: string(req.Input), beat: req.SendHeartbeat,
-		answer: make(chan taskAnswer, 1)}
+	token := s.tasks.newToken()
+	if req.ID != "" {
+		// The same token when the execution is resumed: a worker that
+		// took the task before a restart can still answer it.
+		token = s.tasks.tokenFor(rec.arn, strconv.Itoa(rec.redrives), req.ID)
+	}
+	t := &task{token: token, activityARN: req.Resource, input: string(req.Input), beat: req.SendHeartbeat,
+		answer: make(chan taskAnswer, 1), committed: rec.waiter(req.ID)}
 	t.taken = func(worker string) { once.Do(func() { rec.activityStarted(p, worker) }) }
 	defer once.Do(func() { rec.release(p) })
-	return s.awaitTask(ctx, t, true)
+	// A task a worker took before the execution was resumed keeps its
+	// token and is not queued again.
+	return s.awaitTask(ctx, t, !req.Resumed)
 }
 
 // awaitTask makes t's token live (and queues it when it is an activity
@@ -469,7 +541,10 @@ func (s *Server) startExecution(ctx context.Context, in *startExecutionInput) (a
 			Definition: tg.definition, RoleARN: tg.roleARN, RevisionID: tg.revision, MachineName: tg.machineName, MachineUpdated: tg.updated,
 		}
 		out = startExecutionOutput{arn, ep(now)}
-		return tx.CreateExecution(rec)
+		if err := tx.CreateExecution(rec); err != nil {
+			return err
+		}
+		return putCheckpoint(tx, arn, testCase)
 	})
 	if err != nil {
 		return nil, err
@@ -480,7 +555,14 @@ func (s *Server) startExecution(ctx context.Context, in *startExecutionInput) (a
 	}
 	if tg.typ == "EXPRESS" {
 		arn := fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", s.cfg.Region, s.cfg.AccountID, tg.machineName, name, newUUID())
-		s.launchExpress(m, tg, name, input, mock)
+		// Stored until it ends, so that a restart runs it again.
+		e := &store.Execution{ARN: arn, Name: name, StateMachineARN: tg.machineARN, VersionARN: tg.versionARN, AliasARN: tg.aliasARN,
+			Status: store.StatusRunning, Input: input, Start: now, Definition: tg.definition, RoleARN: tg.roleARN,
+			RevisionID: tg.revision, MachineName: tg.machineName, MachineUpdated: tg.updated, Express: true}
+		if err := s.storeExpress(ctx, e, testCase); err != nil {
+			return nil, err
+		}
+		s.launchExpress(m, tg, arn, name, input, mock)
 		return &startExecutionOutput{arn, ep(now)}, nil
 	}
 	if rec != nil {
@@ -553,9 +635,22 @@ func checkJSON(s string) error {
 
 // launch runs a Standard execution in the background.
 func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpreter.TaskResolver) {
+	s.launchRun(m, e, mock, nil)
+}
+
+// launchRun runs a Standard execution in the background; a resumed or
+// redriven one replays its stored history h (see resume.go).
+func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock interpreter.TaskResolver, h []interpreter.Event) {
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	clock := s.newClock()
-	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: map[int64]int64{}}
+	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: map[int64]int64{}, redrives: e.RedriveCount}
+	opts := []interpreter.Option{interpreter.WithResumable(), interpreter.WithSeed(seedFor(e.ARN))}
+	if h != nil {
+		clock = s.resumeClock(e, h)
+		rec.clock = clock
+		rec.prepareResume(h)
+		opts = append(opts, interpreter.WithResume(h))
+	}
 	r := &run{arn: e.ARN, cancel: cancel, done: make(chan struct{}), rec: rec}
 	if !s.track() {
 		cancel(nil)
@@ -574,7 +669,7 @@ func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpr
 			s.runs.mu.Unlock()
 			cancel(nil)
 		}()
-		res, err := m.Run(ctx, []byte(e.Input),
+		res, err := m.Run(ctx, []byte(e.Input), append(opts,
 			interpreter.WithTaskResolver(s.resolverFor(rec, mock)),
 			interpreter.WithEventHook(rec.hook),
 			interpreter.WithExecutionName(e.Name),
@@ -582,7 +677,7 @@ func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpr
 			interpreter.WithRegion(s.cfg.Region),
 			interpreter.WithAccountID(s.cfg.AccountID),
 			interpreter.WithRoleArn(e.RoleARN),
-			interpreter.WithClock(clock))
+			interpreter.WithClock(clock))...)
 		if res == nil && err != nil {
 			s.finish(rec, store.StatusFailed, "States.Runtime", err.Error())
 		}
@@ -608,13 +703,16 @@ func (s *Server) finish(rec *recorder, status, errName, cause string) {
 }
 
 // launchExpress runs an asynchronous Express execution in the background.
-func (s *Server) launchExpress(m *interpreter.Machine, tg *target, name, input string, mock interpreter.TaskResolver) {
+func (s *Server) launchExpress(m *interpreter.Machine, tg *target, arn, name, input string, mock interpreter.TaskResolver) {
 	if !s.track() {
 		return
 	}
 	go func() {
 		defer s.wg.Done()
-		s.runExpress(s.ctx, m, tg, name, input, mock)
+		if _, err := s.runExpress(s.ctx, m, tg, name, input, mock); s.ctx.Err() != nil && err != nil {
+			return // the server is closing: a restart runs it again
+		}
+		s.dropExpress(arn)
 	}()
 }
 
@@ -870,7 +968,7 @@ func (s *Server) getExecutionHistory(ctx context.Context, in *executionInput) (a
 			return err
 		}
 		for _, ev := range evs {
-			out.Events = append(out.Events, wireDetails(ev.JSON, withData))
+			out.Events = append(out.Events, wireDetails(stripKey(ev.JSON), withData))
 		}
 		out.NextToken = tokenFor("GetExecutionHistory", filter, next)
 		return nil

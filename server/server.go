@@ -91,6 +91,10 @@ type Server struct {
 	runs     *runs
 	tasks    *taskQueues
 
+	// resumeUntil ends the grace period after start-up in which SendTask…
+	// waits for tokens of resumed executions (resume.go).
+	resumeUntil time.Time
+
 	mu        sync.Mutex // guards ln, http, closing and wg.Add
 	closing   bool
 	wg        sync.WaitGroup // executions and their goroutines
@@ -190,17 +194,29 @@ func New(cfg Config) (*Server, error) {
 // A server starts once; Start after Close fails.
 func (s *Server) Start() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closing {
+		s.mu.Unlock()
 		return errors.New("server: closed")
 	}
 	if s.ln != nil {
+		s.mu.Unlock()
 		return errors.New("server: already started")
 	}
 	ln, err := net.Listen("tcp", s.cfg.Addr)
 	if err != nil {
+		s.mu.Unlock()
 		return fmt.Errorf("server: %w", err)
 	}
+	s.ln = ln
+	s.mu.Unlock()
+	// Executions that were running when the store was last used go on
+	// before the first request is served.
+	if err := s.resumeAll(s.ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.ln = ln
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return s.ctx }}

@@ -22,6 +22,9 @@ type task struct {
 	taken func(worker string)
 	// answer receives the outcome once; it is buffered.
 	answer chan taskAnswer
+	// committed, when not nil, is closed once the execution has stored
+	// the task's outcome event.
+	committed <-chan struct{}
 }
 
 type taskAnswer struct {
@@ -57,7 +60,10 @@ const DefaultMaxPollers = 1000
 
 func newTaskQueues(maxPollers int) *taskQueues {
 	q := &taskQueues{queues: map[string]*activityQueue{}, live: map[string]*task{}, ended: map[string]struct{}{}, maxPollers: maxPollers}
-	rand.Read(q.key[:])
+	// A fixed key: tokens of resumed executions are the same after a
+	// restart (tokenFor), so the key must be too. It tells tokens hsc
+	// issued from others; it is no secret.
+	q.key = sha256.Sum256([]byte("hsc serve task token"))
 	return q
 }
 
@@ -72,6 +78,17 @@ func (q *taskQueues) newToken() string {
 	mac := hmac.New(sha256.New, q.key[:])
 	mac.Write(id[:])
 	return tokenPrefix + base64.RawURLEncoding.EncodeToString(id[:]) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
+}
+
+// tokenFor returns the token of a task of a resumable execution: derived
+// from what names the task (execution ARN, redrive count, task id), so
+// that the execution resumed after a restart waits for the same token.
+func (q *taskQueues) tokenFor(parts ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	id := h[:24]
+	mac := hmac.New(sha256.New, q.key[:])
+	mac.Write(id)
+	return tokenPrefix + base64.RawURLEncoding.EncodeToString(id) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
 }
 
 // tokenStatus classifies a token that is not live: "ended" (issued here,
@@ -195,6 +212,14 @@ func (q *taskQueues) endLocked(token string) {
 	}
 }
 
+// isEnded reports whether a token ended recently.
+func (q *taskQueues) isEnded(token string) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	_, ok := q.ended[token]
+	return ok
+}
+
 // lookup returns the live task of a token.
 func (q *taskQueues) lookup(token string) (*task, bool) {
 	q.mu.Lock()
@@ -205,14 +230,14 @@ func (q *taskQueues) lookup(token string) (*task, bool) {
 
 // answer delivers an outcome to a live task and ends its token; it reports
 // false when the token is not live.
-func (q *taskQueues) answer(token string, a taskAnswer) bool {
+func (q *taskQueues) answer(token string, a taskAnswer) (*task, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	t, ok := q.live[token]
 	if !ok {
-		return false
+		return nil, false
 	}
 	t.answer <- a // buffered, and only ever sent once: the token ends now
 	q.endLocked(token)
-	return true
+	return t, true
 }
