@@ -78,8 +78,9 @@
 //	                     |                                       | a task's TimeoutSeconds and HeartbeatSeconds
 //	                     |                                       | count real time (virtual time stands still
 //	                     |                                       | while a task runs)
-//	RedriveExecution     | re-runs failed work                   | not implemented (the interpreter cannot resume);
-//	                     |                                       | DescribeExecution says NOT_REDRIVABLE and why
+//	RedriveExecution     | re-runs failed work                   | the same, by replaying the stored history (see
+//	                     |                                       | redrive.go); the execution timeout counts from
+//	                     |                                       | the redrive
 //	Map runs             | distributed Map runs child executions | none exist: DescribeMapRun/UpdateMapRun answer
 //	                     |                                       | ResourceNotFound, ListMapRuns an empty list
 //	TestState            | inspection data from the service      | JSONPath stages worked out by running each

@@ -665,7 +665,9 @@ func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock inte
 		defer close(r.done)
 		defer func() {
 			s.runs.mu.Lock()
-			delete(s.runs.m, e.ARN)
+			if s.runs.m[e.ARN] == r { // a redrive may have started a new run
+				delete(s.runs.m, e.ARN)
+			}
 			s.runs.mu.Unlock()
 			cancel(nil)
 		}()
@@ -792,6 +794,7 @@ type describeExecutionOutput struct {
 	StateMachineVersionArn string       `json:"stateMachineVersionArn,omitempty"`
 	StateMachineAliasArn   string       `json:"stateMachineAliasArn,omitempty"`
 	RedriveCount           int          `json:"redriveCount"`
+	RedriveDate            *epoch       `json:"redriveDate,omitempty"`
 	RedriveStatus          string       `json:"redriveStatus"`
 	RedriveStatusReason    string       `json:"redriveStatusReason,omitempty"`
 }
@@ -813,14 +816,9 @@ func (s *Server) describeExecution(ctx context.Context, in *executionInput) (any
 		StartDate: ep(e.Start), StopDate: ep(e.Stop), Input: &e.Input, InputDetails: dataDetails{true},
 		Error: optional(e.Error), Cause: optional(e.Cause), TraceHeader: optional(e.TraceHeader),
 		StateMachineVersionArn: e.VersionARN, StateMachineAliasArn: e.AliasARN,
-		RedriveStatus: "NOT_REDRIVABLE",
+		RedriveCount: e.RedriveCount, RedriveDate: ep(e.RedriveDate),
 	}
-	switch e.Status {
-	case store.StatusRunning, store.StatusSucceeded:
-		out.RedriveStatusReason = "Execution is " + e.Status + " and cannot be redriven" // AWS's wording
-	default:
-		out.RedriveStatusReason = "hsc serve does not redrive executions yet"
-	}
+	out.RedriveStatus, out.RedriveStatusReason = redriveStatus(e, s.now())
 	if e.Status == store.StatusSucceeded {
 		out.Output, out.OutputDetails = &e.Output, &dataDetails{true}
 	}
@@ -886,6 +884,7 @@ type executionListItem struct {
 	StateMachineVersionArn string `json:"stateMachineVersionArn,omitempty"`
 	StateMachineAliasArn   string `json:"stateMachineAliasArn,omitempty"`
 	RedriveCount           int    `json:"redriveCount"`
+	RedriveDate            *epoch `json:"redriveDate,omitempty"`
 }
 
 func (s *Server) listExecutions(ctx context.Context, in *listExecutionsInput) (any, error) {
@@ -927,14 +926,17 @@ func (s *Server) listExecutions(ctx context.Context, in *listExecutionsInput) (a
 		if sm.Type == "EXPRESS" {
 			return apiErr("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine")
 		}
-		if in.RedriveFilter == "REDRIVEN" {
-			return nil // nothing is redriven yet
-		}
 		l, next, err := tx.ListExecutions(f, page)
 		for _, e := range l {
+			// redriveFilter selects within the page: a page may come
+			// out short.
+			if in.RedriveFilter == "REDRIVEN" && e.RedriveCount == 0 || in.RedriveFilter == "NOT_REDRIVEN" && e.RedriveCount > 0 {
+				continue
+			}
 			out.Executions = append(out.Executions, executionListItem{
 				ExecutionArn: e.ARN, StateMachineArn: e.StateMachineARN, Name: e.Name, Status: e.Status,
 				StartDate: ep(e.Start), StopDate: ep(e.Stop), StateMachineVersionArn: e.VersionARN, StateMachineAliasArn: e.AliasARN,
+				RedriveCount: e.RedriveCount, RedriveDate: ep(e.RedriveDate),
 			})
 		}
 		out.NextToken = tokenFor("ListExecutions", filter, next)

@@ -31,6 +31,7 @@ func (s *Server) operations() map[string]operation {
 		"StartExecution":                   handle(s.startExecution),
 		"DescribeExecution":                handle(s.describeExecution),
 		"StopExecution":                    handle(s.stopExecution),
+		"RedriveExecution":                 handle(s.redriveExecution),
 		"ListExecutions":                   handle(s.listExecutions),
 		"GetExecutionHistory":              handle(s.getExecutionHistory),
 		"DescribeStateMachineForExecution": handle(s.describeStateMachineForExecution),

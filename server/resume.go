@@ -46,6 +46,8 @@ const answerCommitWait = 10 * time.Second
 // history (store.Tx.PutCheckpoint).
 type checkpoint struct {
 	TestCase string `json:"testCase,omitempty"`
+	// RedriveToken is the clientToken of the last RedriveExecution.
+	RedriveToken string `json:"redriveToken,omitempty"`
 }
 
 // resumeAll runs again every execution the store holds as RUNNING.
@@ -85,11 +87,9 @@ func (s *Server) resumeAll(ctx context.Context) error {
 func (s *Server) resume(ctx context.Context, e *store.Execution) error {
 	var cp checkpoint
 	err := s.store.View(ctx, func(tx store.Tx) error {
-		data, err := tx.Checkpoint(e.ARN)
-		if err != nil || data == nil {
-			return err
-		}
-		return json.Unmarshal(data, &cp)
+		var err error
+		cp, err = readCheckpoint(tx, e.ARN)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("server: resume %s: %w", e.ARN, err)
@@ -278,11 +278,7 @@ func putCheckpoint(tx store.Tx, arn, testCase string) error {
 	if testCase == "" {
 		return nil
 	}
-	data, err := json.Marshal(checkpoint{TestCase: testCase})
-	if err != nil {
-		return err
-	}
-	return tx.PutCheckpoint(arn, data)
+	return writeCheckpoint(tx, arn, checkpoint{TestCase: testCase})
 }
 
 // dropExpress forgets an Express execution that ended.
