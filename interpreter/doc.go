@@ -20,8 +20,8 @@
 // Unsupported set and wraps an *UnsupportedError. The files follow the concerns: compile.go, node.go,
 // states.go (Pass, Succeed, Fail, Wait, Choice), taskstate.go, parallel.go,
 // map.go, retry.go, io_jsonpath.go, io_jsonata.go, scope.go (context
-// object and variables), execution.go (Run, events, limits) and
-// options.go.
+// object and variables), execution.go (Run, events, limits), resume.go
+// (resume and redrive) and options.go.
 //
 // # History
 //
@@ -60,6 +60,21 @@
 // timers while it runs (a clock with timers, a TimerClock, runs the task
 // timers instead). An execution therefore times out when its waits pass
 // the timeout on the clock or its real running time does.
+//
+// # Resume and redrive
+//
+// With WithResumable each event gets a Key naming its place in the
+// execution (its scope: the top level, a Parallel branch or a Map
+// iteration, and its position there), independent of how branches and
+// iterations interleave. WithResume runs an execution again over its
+// recorded history as an oracle: recorded events are not emitted again,
+// recorded task outcomes are returned without calling the resolver,
+// sleeps whose end is recorded are skipped and a sleep cut short ends at
+// its original deadline; each scope goes live where its record ends. An
+// ExecutionRedriven event in the history makes the run a redrive: what
+// did not finish runs again from the failed state, finished branches and
+// iterations do not. resume.go holds the details and what replay does not
+// reproduce (clock and random values computed during replay).
 //
 // # Boundaries
 //
