@@ -237,3 +237,61 @@ func waitDoneOrRunning(t *testing.T, c *sfn.Client, arn string) string {
 	}
 	return string(out.Status) + aws.ToString(out.Error) + aws.ToString(out.Cause)
 }
+
+// A .waitForTaskToken task keeps its token across a crash: the caller's
+// SendTaskSuccess with the token handed out before the crash lands on the
+// new server (the command that handed it out runs again: at least once).
+// An acknowledged asynchronous Express execution runs again from the
+// beginning on the new server (AWS: at least once).
+func TestResumeCallbackAndExpress(t *testing.T) {
+	mem := memstore.New(memstore.Options{})
+	crash := &crashStore{Store: mem}
+	tokens := make(chan string, 4)
+	var expressCalls atomic.Int64
+	resolver := interpreter.TaskFunc(func(ctx context.Context, req *interpreter.TaskRequest) ([]byte, error) {
+		if req.StateName == "Ex" {
+			expressCalls.Add(1)
+			<-ctx.Done() // in flight until the server goes
+			return nil, ctx.Err()
+		}
+		tokens <- req.TaskToken
+		return nil, nil // no result: wait for the callback
+	})
+	a, ca := start(t, server.Config{Store: crash, Tasks: resolver})
+	ctx := ctxT(t)
+	sm := createMachine(t, ca, "cb", `{"StartAt":"CB","States":{"CB":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+		"Parameters":{"FunctionName":"f","Payload":{"token.$":"$$.Task.Token"}},"End":true}}}`)
+	exm, err := ca.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("ex"), Type: "EXPRESS", RoleArn: aws.String(roleARN),
+		Definition: aws.String(`{"StartAt":"Ex","States":{"Ex":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:ex","End":true}}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := startExec(t, ca, sm)
+	token := <-tokens
+	if _, err := ca.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: exm.StateMachineArn}); err != nil {
+		t.Fatal(err)
+	}
+	for expressCalls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	crash.dead.Store(true)
+	a.Close()
+
+	_, cb := start(t, server.Config{Store: mem, Tasks: resolver})
+	if again := <-tokens; again != token {
+		t.Fatalf("token after the restart %q, want %q", again, token)
+	}
+	if _, err := cb.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: &token, Output: aws.String(`{"ok":1}`)}); err != nil {
+		t.Fatalf("SendTaskSuccess with the token from before the crash: %v", err)
+	}
+	if d := waitDone(t, cb, *out.ExecutionArn); d.Status != "SUCCEEDED" || aws.ToString(d.Output) != `{"ok":1}` {
+		t.Fatalf("%s %s", d.Status, aws.ToString(d.Output))
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for expressCalls.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if expressCalls.Load() != 2 {
+		t.Fatalf("the Express execution's task ran %d times, want 2 (again after the restart)", expressCalls.Load())
+	}
+}
