@@ -41,7 +41,7 @@ var crashMachines = map[string]string{
   "P8":{"Type":"Pass","Parameters":{"i.$":"$.i","step":8},"End":true}}}`,
 	"wait": `{"StartAt":"A","States":{
   "A":{"Type":"Pass","Result":"a","ResultPath":"$.a","Next":"W"},
-  "W":{"Type":"Wait","Seconds":30,"Next":"B"},
+  "W":{"Type":"Wait","Seconds":60,"Next":"B"},
   "B":{"Type":"Pass","Result":"b","ResultPath":"$.b","End":true}}}`,
 	"parallel": `{"StartAt":"Par","States":{"Par":{"Type":"Parallel","End":true,"Branches":[
   {"StartAt":"W1","States":{"W1":{"Type":"Wait","Seconds":10,"Next":"X1"},"X1":{"Type":"Pass","Result":1,"End":true}}},
@@ -161,6 +161,18 @@ func newCrashRun(t *testing.T, url string) *crashRun {
 		_ = r.worker.Wait()
 	})
 	return r
+}
+
+// running counts the RUNNING executions.
+func (r *crashRun) running(t *testing.T) int {
+	n := 0
+	for _, arn := range r.machines {
+		l, err := r.c.ListExecutions(t.Context(), &sfn.ListExecutionsInput{StateMachineArn: aws.String(arn), StatusFilter: types.ExecutionStatusRunning, MaxResults: 1000})
+		if err == nil {
+			n += len(l.Executions)
+		}
+	}
+	return n
 }
 
 var crashKinds = []string{"chain", "wait", "parallel", "map", "activity", "retry"}
@@ -288,7 +300,7 @@ func TestServeCrashResume(t *testing.T) {
 				acked[i] = arn
 				mu.Unlock()
 			}
-			time.Sleep(30 * time.Millisecond) // spread the starts over the kills
+			time.Sleep(50 * time.Millisecond) // spread the starts over the kills
 		}
 	}
 	wg.Add(2)
@@ -297,8 +309,11 @@ func TestServeCrashResume(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	for k := range kills {
 		time.Sleep(time.Duration(1500+rng.IntN(2500)) * time.Millisecond)
+		running := cr.running(t)
 		crash.kill()
-		t.Logf("kill %d: %d starts acknowledged", k+1, len(acked))
+		mu.Lock()
+		t.Logf("kill %d: %d starts acknowledged, %d executions running", k+1, len(acked), running)
+		mu.Unlock()
 		crash.start()
 	}
 	wg.Wait()
