@@ -78,6 +78,8 @@ type recorder struct {
 	// waiters are closed when the event with their key is stored (or the
 	// execution ends): SendTask… answers once the outcome is durable.
 	waiters map[string]chan struct{}
+	// cancel stops the run when its events cannot be stored.
+	cancel context.CancelCauseFunc
 }
 
 // stored maps an interpreter event id to the stored id.
@@ -217,6 +219,14 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 	})
 	if err != nil {
 		r.s.log.Error("store history event", "execution", r.arn, "event", ev.Type, "err", err)
+		if r.cancel != nil {
+			// The stored history must stay a prefix of the run: store
+			// nothing more, stop this run, and resume the execution from
+			// the store once it takes writes again.
+			r.closed = true
+			r.cancel(errStoreFailed)
+			go r.s.retryResume(r.arn)
+		}
 		return
 	}
 	r.next++
@@ -652,6 +662,7 @@ func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock inte
 		opts = append(opts, interpreter.WithResume(h))
 	}
 	r := &run{arn: e.ARN, cancel: cancel, done: make(chan struct{}), rec: rec}
+	rec.cancel = cancel
 	if !s.track() {
 		cancel(nil)
 		s.finish(rec, store.StatusAborted, "States.Runtime", "the server is shutting down")

@@ -58,6 +58,12 @@ func (f *flaky) count(key string) int {
 // branch, in a Map the failed iteration and those not run), and
 // DescribeExecution/ListExecutions report redriveCount and redriveDate.
 func TestRedriveExecution(t *testing.T) {
+	for _, kind := range []string{"memstore", "sqlstore"} {
+		t.Run(kind, func(t *testing.T) { testRedriveExecution(t, kind) })
+	}
+}
+
+func testRedriveExecution(t *testing.T, kind string) {
 	var phase atomic.Int32 // 0: B fails; 1: item 2 fails; 2: nothing fails
 	f := &flaky{calls: map[string]int{}, broken: func(state, input string) bool {
 		switch phase.Load() {
@@ -68,7 +74,7 @@ func TestRedriveExecution(t *testing.T) {
 		}
 		return false
 	}}
-	_, c := start(t, server.Config{Tasks: f})
+	_, c := start(t, server.Config{Tasks: f, Store: openStore(t, kind)})
 	ctx := ctxT(t)
 	sm := createMachine(t, c, "redrive", redriveDef)
 	out, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &sm, Name: aws.String("r"), Input: aws.String(`{"items":[1,2,3]}`)})

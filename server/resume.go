@@ -332,3 +332,53 @@ func (r *recorder) prepareResume(h []interpreter.Event) {
 		}
 	}
 }
+
+// errStoreFailed is the cancel cause of a run whose events could not be
+// stored.
+var errStoreFailed = errors.New("the store refused the execution's history")
+
+// retryResume resumes an execution whose run stopped because the store
+// refused its events: once the run has ended, it tries again, backing off
+// up to 10 s, until the execution is resumed, is no longer RUNNING, or
+// the server closes.
+func (s *Server) retryResume(arn string) {
+	if !s.track() {
+		return
+	}
+	defer s.wg.Done()
+	if r := s.runs.get(arn); r != nil {
+		select {
+		case <-r.done:
+		case <-s.ctx.Done():
+			return
+		}
+	}
+	wait := 500 * time.Millisecond
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 10*time.Second)
+		if s.runs.get(arn) != nil {
+			return // running again (a redrive, say)
+		}
+		var e *store.Execution
+		err := s.store.View(s.ctx, func(tx store.Tx) error {
+			var err error
+			e, err = tx.GetExecution(arn)
+			return err
+		})
+		if errors.Is(err, store.ErrNotFound) || err == nil && e.Status != store.StatusRunning {
+			return
+		}
+		if err != nil {
+			continue
+		}
+		if err := s.resume(s.ctx, e); err == nil {
+			s.log.Info("resumed an execution after a store failure", "execution", arn)
+			return
+		}
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/hsc-dev/hsc/server"
 	"github.com/hsc-dev/hsc/store"
 	"github.com/hsc-dev/hsc/store/memstore"
+	"github.com/hsc-dev/hsc/store/sqlstore"
 )
 
 // crashStore stands for a process that dies: once crashed, no write
@@ -106,7 +107,12 @@ func eventShapes(t *testing.T, c *sfn.Client, arn string) ([]string, []int64) {
 // history ends as a crash-free run's does, with ids 1..n and no event
 // twice.
 func TestResumeAfterCrash(t *testing.T) {
-	mem := memstore.New(memstore.Options{})
+	for _, kind := range []string{"memstore", "sqlstore"} {
+		t.Run(kind, func(t *testing.T) { testResumeAfterCrash(t, openStore(t, kind)) })
+	}
+}
+
+func testResumeAfterCrash(t *testing.T, mem store.Store) {
 	crash := &crashStore{Store: mem}
 	gate := make(chan struct{})
 	var callsA atomic.Int64
@@ -294,4 +300,63 @@ func TestResumeCallbackAndExpress(t *testing.T) {
 	if expressCalls.Load() != 2 {
 		t.Fatalf("the Express execution's task ran %d times, want 2 (again after the restart)", expressCalls.Load())
 	}
+}
+
+// When the store refuses an event (disk full, say), the run stops storing
+// and is resumed from the store once it takes writes again: the history
+// stays without gaps or duplicates and the execution ends as it should.
+func TestResumeAfterStoreFailure(t *testing.T) {
+	for _, kind := range []string{"memstore", "sqlstore"} {
+		t.Run(kind, func(t *testing.T) {
+			st := openStore(t, kind)
+			failing := &crashStore{Store: st}
+			gate := make(chan struct{})
+			var calls atomic.Int64
+			_, c := start(t, server.Config{Store: failing, Tasks: lambdas(gate, &calls)})
+			sm := createMachine(t, c, "sf", `{"StartAt":"P","States":{"P":{"Type":"Pass","Next":"T"},
+				"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:t","Next":"Q"},"Q":{"Type":"Pass","End":true}}}`)
+			out := startExec(t, c, sm)
+			for calls.Load() == 0 {
+				time.Sleep(time.Millisecond)
+			}
+			failing.dead.Store(true)
+			close(gate) // the task's outcome cannot be stored
+			time.Sleep(300 * time.Millisecond)
+			failing.dead.Store(false)
+			d := waitDone(t, c, *out.ExecutionArn)
+			if d.Status != "SUCCEEDED" || calls.Load() != 2 {
+				t.Fatalf("%s after %d task calls, want SUCCEEDED after 2", d.Status, calls.Load())
+			}
+			shapes, ids := eventShapes(t, c, *out.ExecutionArn)
+			for k, id := range ids {
+				if id != int64(k+1) {
+					t.Fatalf("ids %v", ids)
+				}
+			}
+			seen := map[string]bool{}
+			for _, s := range shapes {
+				if seen[s] {
+					t.Fatalf("event twice: %s", s)
+				}
+				seen[s] = true
+			}
+			if len(ids) != 11 { // Started, P×2, T×5, Q×2, Succeeded
+				t.Fatalf("%d events:\n%s", len(ids), strings.Join(shapes, "\n"))
+			}
+		})
+	}
+}
+
+// openStore opens a store of the kind for a test.
+func openStore(t *testing.T, kind string) store.Store {
+	t.Helper()
+	if kind == "memstore" {
+		return memstore.New(memstore.Options{})
+	}
+	st, err := sqlstore.Open(t.Context(), t.TempDir(), sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
