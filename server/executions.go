@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hsc-dev/hsc/interpreter"
@@ -75,11 +76,16 @@ type recorder struct {
 	base int64
 	// redrives is the execution's redrive count (part of its task tokens).
 	redrives int
-	// waiters are closed when the event with their key is stored (or the
-	// execution ends): SendTask… answers once the outcome is durable.
-	waiters map[string]chan struct{}
-	// cancel stops the run when its events cannot be stored.
+	// waiters receive nil when the event with their key is stored (or
+	// the execution ends), an error when it cannot be: SendTask… answers
+	// once the outcome is durable. wmu guards them (the committer reports
+	// while a writer may hold mu).
+	wmu     sync.Mutex
+	waiters map[string]chan error
+	// cancel stops the run when its events cannot be stored; failed is
+	// set then.
 	cancel context.CancelCauseFunc
+	failed atomic.Bool
 }
 
 // stored maps an interpreter event id to the stored id.
@@ -93,26 +99,66 @@ func (r *recorder) stored(id int64) int64 {
 	return 0
 }
 
-// waiter returns a channel closed once the event with key is stored or
-// the execution has ended; nil when there is nothing to wait for.
-func (r *recorder) waiter(key string) <-chan struct{} {
+// waiter returns a channel that receives nil once the event with key is
+// stored or the execution has ended, and an error when the store refused
+// it; nil when there is nothing to wait for.
+func (r *recorder) waiter(key string) <-chan error {
 	if key == "" {
 		return nil
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed {
+	closed := r.closed
+	r.mu.Unlock()
+	if closed {
 		return nil
 	}
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
 	if r.waiters == nil {
-		r.waiters = map[string]chan struct{}{}
+		r.waiters = map[string]chan error{}
 	}
 	ch := r.waiters[key]
 	if ch == nil {
-		ch = make(chan struct{})
+		ch = make(chan error, 1)
 		r.waiters[key] = ch
 	}
 	return ch
+}
+
+// committed is the committer's report that w is stored.
+func (r *recorder) committed(w *pendingWrite) {
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	if ch := r.waiters[w.key]; ch != nil {
+		ch <- nil
+		delete(r.waiters, w.key)
+	}
+	if w.final != nil {
+		for k, ch := range r.waiters {
+			ch <- nil
+			delete(r.waiters, k)
+		}
+	}
+}
+
+// storeFailed is the committer's report that the execution's events
+// could not be stored: the stored history must stay a prefix of the run,
+// so nothing more is stored, the run stops, and the execution is resumed
+// from the store once it takes writes again.
+func (r *recorder) storeFailed() {
+	if r.failed.Swap(true) {
+		return
+	}
+	r.wmu.Lock()
+	for k, ch := range r.waiters {
+		ch <- errStoreFailed
+		delete(r.waiters, k)
+	}
+	r.wmu.Unlock()
+	if r.cancel != nil {
+		r.cancel(errStoreFailed)
+		go r.s.retryResume(r.arn)
+	}
 }
 
 type pendingActivity struct {
@@ -165,7 +211,7 @@ func (r *recorder) hook(ev interpreter.Event) {
 // server shuts down nothing more is stored: the execution stays RUNNING
 // at its last stored event and the next start resumes it.
 func (r *recorder) write(ev *interpreter.Event, prev int64) {
-	if r.s.ctx.Err() != nil && r.arn != "" {
+	if r.s.ctx.Err() != nil && r.arn != "" || r.failed.Load() {
 		r.closed = true
 		return
 	}
@@ -203,42 +249,13 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 		}
 		r.closed = true
 	}
-	err = r.s.store.Update(context.Background(), func(tx store.Tx) error {
-		if err := tx.AppendEvents(r.arn, []store.Event{{ID: id, JSON: data}}); err != nil {
-			return err
-		}
-		if final == nil {
-			return nil
-		}
-		e, err := tx.GetExecution(r.arn)
-		if err != nil {
-			return err
-		}
-		e.Status, e.Output, e.Error, e.Cause, e.Stop = final.Status, final.Output, final.Error, final.Cause, final.Stop
-		return tx.PutExecution(e)
-	})
-	if err != nil {
-		r.s.log.Error("store history event", "execution", r.arn, "event", ev.Type, "err", err)
-		if r.cancel != nil {
-			// The stored history must stay a prefix of the run: store
-			// nothing more, stop this run, and resume the execution from
-			// the store once it takes writes again.
-			r.closed = true
-			r.cancel(errStoreFailed)
-			go r.s.retryResume(r.arn)
-		}
-		return
-	}
 	r.next++
-	if ch := r.waiters[ev.Key]; ch != nil {
-		close(ch)
-		delete(r.waiters, ev.Key)
-	}
-	if r.closed {
-		for k, ch := range r.waiters {
-			close(ch)
-			delete(r.waiters, k)
-		}
+	// The last event (the status) and ActivityStarted (GetActivityTask's
+	// answer waits for it) are stored before write returns; the others
+	// in the background, in order (commit.go).
+	if err := r.s.commits.submit(&pendingWrite{rec: r, ev: store.Event{ID: id, JSON: data}, final: final, key: ev.Key},
+		final != nil || ev.Type == "ActivityStarted"); err != nil {
+		r.closed = true
 	}
 }
 
@@ -352,6 +369,9 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 				out, err := chain.ResolveTask(ctx, req)
 				var ue *interpreter.UnresolvedTaskError
 				if !errors.As(err, &ue) {
+					// Recorded before the outcome, so that the stored
+					// history has no hole a resume would trip on.
+					rec.activityStarted(rec.claim(req.Resource, string(req.Input)), "")
 					return out, err
 				}
 			}

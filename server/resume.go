@@ -252,7 +252,10 @@ func (s *Server) deliver(ctx context.Context, token string, a taskAnswer) error 
 		timer := time.NewTimer(answerCommitWait)
 		defer timer.Stop()
 		select {
-		case <-t.committed:
+		case err := <-t.committed:
+			if err != nil {
+				return errNotStored
+			}
 		case <-timer.C:
 			s.log.Warn("task answer not stored in time", "wait", answerCommitWait)
 		case <-ctx.Done():

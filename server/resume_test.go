@@ -353,7 +353,13 @@ func openStore(t *testing.T, kind string) store.Store {
 	if kind == "memstore" {
 		return memstore.New(memstore.Options{})
 	}
-	st, err := sqlstore.Open(t.Context(), t.TempDir(), sqlstore.Options{})
+	return openStoreB(t)
+}
+
+// openStoreB opens a durable store in a temporary directory.
+func openStoreB(t testing.TB) store.Store {
+	t.Helper()
+	st, err := sqlstore.Open(context.Background(), t.TempDir(), sqlstore.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

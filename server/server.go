@@ -90,6 +90,7 @@ type Server struct {
 	machines *machineCache
 	runs     *runs
 	tasks    *taskQueues
+	commits  *committer
 
 	// resumeUntil ends the grace period after start-up in which SendTask…
 	// waits for tokens of resumed executions (resume.go).
@@ -179,6 +180,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.commits = newCommitter(s)
 	if cfg.Store != nil {
 		s.store = cfg.Store
 	} else {
@@ -269,6 +271,7 @@ func (s *Server) Close() error {
 			// execution alive; do not hang on it.
 			s.log.Warn("executions still running after Close", "waited", closeWait)
 		}
+		s.commits.close() // what was handed to it is stored
 		if s.cfg.Store == nil {
 			if cerr := s.store.Close(); err == nil {
 				err = cerr

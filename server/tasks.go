@@ -22,9 +22,9 @@ type task struct {
 	taken func(worker string)
 	// answer receives the outcome once; it is buffered.
 	answer chan taskAnswer
-	// committed, when not nil, is closed once the execution has stored
-	// the task's outcome event.
-	committed <-chan struct{}
+	// committed, when not nil, receives nil once the execution has stored
+	// the task's outcome event, an error when it could not.
+	committed <-chan error
 }
 
 type taskAnswer struct {

@@ -1,0 +1,178 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hsc-dev/hsc/store"
+)
+
+// Group commit of history events.
+//
+// Executions hand their events to one committer, which stores everything
+// handed to it since its last transaction in one transaction: an event and
+// the status change it makes commit together, in the order each execution
+// emitted them, so the stored history of an execution is always a prefix
+// of its run. Writers that something depends on wait for their commit:
+// an execution's last event (its status), ActivityStarted (before
+// GetActivityTask answers) and a task's outcome (before SendTask…
+// answers). A failed transaction fails every execution in it: each stops
+// storing, stops its run and is resumed from the store later
+// (retryResume), so no execution's stored history gets a hole.
+
+// maxQueued bounds the events waiting for a transaction: past it, writers
+// wait for their commit.
+const maxQueued = 8192
+
+type committer struct {
+	s        *Server
+	once     sync.Once
+	stopOnce sync.Once
+	started  atomic.Bool
+	mu       sync.Mutex
+	queue    []*pendingWrite
+	wake     chan struct{}
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+// pendingWrite is one event waiting for its transaction.
+type pendingWrite struct {
+	rec   *recorder
+	ev    store.Event
+	final *store.Execution // status fields, for an execution's last event
+	key   string
+	done  chan error // receives the outcome when someone waits
+}
+
+func newCommitter(s *Server) *committer {
+	return &committer{s: s, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+}
+
+// submit queues w; with wait it returns once w is committed (or not).
+func (c *committer) submit(w *pendingWrite, wait bool) error {
+	c.once.Do(func() {
+		c.started.Store(true)
+		go c.run()
+	})
+	select {
+	case <-c.stop:
+		return errStoreFailed // the server has closed
+	default:
+	}
+	c.mu.Lock()
+	if len(c.queue) >= maxQueued {
+		wait = true
+	}
+	if wait {
+		w.done = make(chan error, 1)
+	}
+	c.queue = append(c.queue, w)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	if !wait {
+		return nil
+	}
+	return <-w.done
+}
+
+func (c *committer) run() {
+	defer close(c.done)
+	for {
+		select {
+		case <-c.wake:
+			c.flush()
+		case <-c.stop:
+			c.flush()
+			return
+		}
+	}
+}
+
+// close stores what is queued and stops the committer.
+func (c *committer) close() {
+	c.stopOnce.Do(func() { close(c.stop) })
+	if c.started.Load() {
+		<-c.done
+	}
+}
+
+// flush stores the queued events in one transaction.
+func (c *committer) flush() {
+	c.mu.Lock()
+	batch := c.queue
+	c.queue = nil
+	c.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	live := batch[:0]
+	for _, w := range batch {
+		if w.rec.failed.Load() {
+			w.finish(errStoreFailed)
+			continue
+		}
+		live = append(live, w)
+	}
+	if len(live) == 0 {
+		return
+	}
+	// One AppendEvents per execution, in order.
+	var order []*recorder
+	byRec := map[*recorder][]store.Event{}
+	for _, w := range live {
+		if _, ok := byRec[w.rec]; !ok {
+			order = append(order, w.rec)
+		}
+		byRec[w.rec] = append(byRec[w.rec], w.ev)
+	}
+	err := c.s.store.Update(context.Background(), func(tx store.Tx) error {
+		for _, r := range order {
+			if err := tx.AppendEvents(r.arn, byRec[r]); err != nil {
+				return err
+			}
+		}
+		for _, w := range live {
+			if w.final == nil {
+				continue
+			}
+			e, err := tx.GetExecution(w.rec.arn)
+			if err != nil {
+				return err
+			}
+			f := w.final
+			e.Status, e.Output, e.Error, e.Cause, e.Stop = f.Status, f.Output, f.Error, f.Cause, f.Stop
+			if err := tx.PutExecution(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		c.s.log.Error("store history events", "events", len(live), "executions", len(order), "err", err)
+		for _, r := range order {
+			r.storeFailed()
+		}
+	}
+	for _, w := range live {
+		if err == nil {
+			w.rec.committed(w)
+		}
+		w.finish(err)
+	}
+}
+
+func (w *pendingWrite) finish(err error) {
+	if w.done != nil {
+		w.done <- err
+	}
+}
+
+// errNotStored answers a SendTask… whose outcome could not be stored:
+// the client retries, and the resumed execution takes the answer.
+var errNotStored = &APIError{Code: "ServiceUnavailable", Message: "The service is unavailable: the task's outcome could not be stored. Try again later.", Status: http.StatusServiceUnavailable}
