@@ -71,8 +71,11 @@
 //	encryption           |                                       |
 //	Express executions   | CloudWatch Logs                       | no history anywhere
 //	StartSyncExecution   | measured billing                      | billing details nominal (64 MB, duration in 100 ms)
-//	Task tokens          | opaque                                | activity tokens are "hsc1.…"; .waitForTaskToken
-//	                     |                                       | tokens are the interpreter's (<execution>-<n>)
+//	Task tokens          | opaque                                | activity tokens are "hsc1.…", derived from the
+//	                     |                                       | execution and the task; .waitForTaskToken tokens
+//	                     |                                       | are the interpreter's (<execution>-<task key>)
+//	Crash recovery       | Standard tasks run exactly once       | a task command or mock in flight at a crash
+//	                     |                                       | runs again (at least once; see resume.go)
 //	Time                 | real                                  | Config.WaitScale scales Waits, retry intervals,
 //	                     |                                       | timeouts and heartbeats alike; with VirtualTime
 //	                     |                                       | a task's TimeoutSeconds and HeartbeatSeconds
