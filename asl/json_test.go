@@ -81,13 +81,13 @@ func TestParseValueErrors(t *testing.T) {
 			if !errors.As(err, &se) {
 				t.Fatalf("ParseValue = %v, %v; want a *SyntaxError", v, err)
 			}
-			if se.Pos.Line != tt.line || se.Pos.Col != tt.col {
+			if int(se.Pos.Line) != tt.line || int(se.Pos.Col) != tt.col {
 				t.Errorf("at %d:%d, want %d:%d (%v)", se.Pos.Line, se.Pos.Col, tt.line, tt.col, se)
 			}
 			if !strings.Contains(se.Msg, tt.msg) {
 				t.Errorf("message %q does not contain %q", se.Msg, tt.msg)
 			}
-			if se.Pos.Offset < 0 || se.Pos.Offset > len(tt.in) {
+			if int(se.Pos.Offset) < 0 || int(se.Pos.Offset) > len(tt.in) {
 				t.Errorf("offset %d outside the input", se.Pos.Offset)
 			}
 		})
@@ -214,7 +214,7 @@ func FuzzParseValue(f *testing.F) {
 			if !errors.As(err, &se) {
 				t.Fatalf("error %T is not a *SyntaxError", err)
 			}
-			if se.Pos.Offset < 0 || se.Pos.Offset > len(data) || se.Pos.Line < 1 || se.Pos.Col < 1 {
+			if int(se.Pos.Offset) < 0 || int(se.Pos.Offset) > len(data) || int(se.Pos.Line) < 1 || int(se.Pos.Col) < 1 {
 				t.Fatalf("bad position %+v for %d bytes", se.Pos, len(data))
 			}
 			return

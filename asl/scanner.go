@@ -136,7 +136,7 @@ func (s *Scanner) Pos(off int) diag.Pos {
 			s.posOff += n
 		}
 	}
-	return diag.Pos{Offset: off, Line: s.line, Col: s.col}
+	return diag.At(off, s.line, s.col)
 }
 
 func (s *Scanner) errorf(off int, format string, args ...any) *SyntaxError {
