@@ -216,8 +216,13 @@ func (b *builder) object(p diag.Pos, size int) obj {
 	return obj{nv}
 }
 
+// add appends a member. It sets the fields one by one: appending a whole
+// Member copies it with a bulk write barrier while the garbage collector
+// marks, which costs more than the two pointer stores.
 func (o obj) add(key string, p diag.Pos, v *asl.Value) {
-	o.v.Members = append(o.v.Members, asl.Member{Key: key, KeyPos: p, Value: v})
+	o.v.Members = append(o.v.Members, asl.Member{})
+	m := &o.v.Members[len(o.v.Members)-1]
+	m.Key, m.KeyPos, m.Value = key, p, v
 }
 
 func (o obj) done() *asl.Value { return o.v }
