@@ -120,11 +120,16 @@ func (s SourceMap) All() iter.Seq2[string, diag.Pos] {
 }
 
 // builder hands out values, member lists and element lists from slabs,
-// to allocate less per value.
+// to allocate less per value. Each slab is used from index next on: taking
+// from it moves an index rather than storing a new slice (a pointer store,
+// with a write barrier while the garbage collector marks).
 type builder struct {
-	slab    []asl.Value
-	members []asl.Member
-	elems   []*asl.Value
+	slab        []asl.Value
+	members     []asl.Member
+	elems       []*asl.Value
+	nextValue   int
+	nextMember  int
+	nextElement int
 }
 
 // memberList returns an empty member list with room for n (appending past
@@ -133,12 +138,12 @@ func (b *builder) memberList(n int) []asl.Member {
 	if n > 64 {
 		return make([]asl.Member, 0, n)
 	}
-	if len(b.members) < n {
-		b.members = make([]asl.Member, 1024)
+	if len(b.members)-b.nextMember < n {
+		b.members, b.nextMember = make([]asl.Member, 1024), 0
 	}
-	l := b.members[:0:n]
-	b.members = b.members[n:]
-	return l
+	i := b.nextMember
+	b.nextMember += n
+	return b.members[i : i : i+n]
 }
 
 // elemList returns a list of n elements.
@@ -146,21 +151,21 @@ func (b *builder) elemList(n int) []*asl.Value {
 	if n > 64 {
 		return make([]*asl.Value, n)
 	}
-	if len(b.elems) < n {
-		b.elems = make([]*asl.Value, 512)
+	if len(b.elems)-b.nextElement < n {
+		b.elems, b.nextElement = make([]*asl.Value, 512), 0
 	}
-	l := b.elems[:n:n]
-	b.elems = b.elems[n:]
-	return l
+	i := b.nextElement
+	b.nextElement += n
+	return b.elems[i : i+n : i+n]
 }
 
 // alloc returns a zero value from the slab.
 func (b *builder) alloc() *asl.Value {
-	if len(b.slab) == 0 {
-		b.slab = make([]asl.Value, 256)
+	if b.nextValue == len(b.slab) {
+		b.slab, b.nextValue = make([]asl.Value, 256), 0
 	}
-	nv := &b.slab[0]
-	b.slab = b.slab[1:]
+	nv := &b.slab[b.nextValue]
+	b.nextValue++
 	return nv
 }
 
@@ -219,9 +224,18 @@ func (b *builder) object(p diag.Pos, size int) obj {
 // add appends a member. It sets the fields one by one: appending a whole
 // Member copies it with a bulk write barrier while the garbage collector
 // marks, which costs more than the two pointer stores.
+//
+// A member list has room for every member its object gets (memberList
+// sizes it) and that room is still zero: growing the length over it
+// needs no clearing, which costs a write barrier per pointer too.
 func (o obj) add(key string, p diag.Pos, v *asl.Value) {
-	o.v.Members = append(o.v.Members, asl.Member{})
-	m := &o.v.Members[len(o.v.Members)-1]
+	n := len(o.v.Members)
+	if n < cap(o.v.Members) {
+		o.v.Members = o.v.Members[:n+1]
+	} else {
+		o.v.Members = append(o.v.Members, asl.Member{})
+	}
+	m := &o.v.Members[n]
 	m.Key, m.KeyPos, m.Value = key, p, v
 }
 
