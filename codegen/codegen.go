@@ -169,14 +169,20 @@ func (b *builder) alloc() *asl.Value {
 	return nv
 }
 
-func (b *builder) val(v asl.Value) *asl.Value {
+func (b *builder) array(elems []*asl.Value, p diag.Pos) *asl.Value {
 	nv := b.alloc()
-	*nv = v
+	nv.Kind, nv.Elems, nv.Pos = asl.KindArray, elems, p
 	return nv
 }
 
-// The scalar constructors set fields in place: copying a whole Value into
-// the slab costs more (write barriers for every pointer field).
+func (b *builder) null(p diag.Pos) *asl.Value {
+	nv := b.alloc()
+	nv.Kind, nv.Pos = asl.KindNull, p
+	return nv
+}
+
+// The constructors set fields in place: copying a whole Value into the
+// slab costs more (a write barrier for every pointer field).
 
 func (b *builder) str(s string, p diag.Pos) *asl.Value {
 	nv := b.alloc()
@@ -207,7 +213,7 @@ func (b *builder) strList(xs []string, p diag.Pos) *asl.Value {
 	for i, x := range xs {
 		elems[i] = b.str(x, p)
 	}
-	return b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: p})
+	return b.array(elems, p)
 }
 
 // obj is an object being built.
@@ -246,7 +252,7 @@ func (o obj) done() *asl.Value { return o.v }
 func (b *builder) json(v ast.JSON, p diag.Pos) *asl.Value {
 	switch x := v.(type) {
 	case nil:
-		return b.val(asl.Value{Kind: asl.KindNull, Pos: p})
+		return b.null(p)
 	case bool:
 		return b.boolean(x, p)
 	case ast.Number:
@@ -264,9 +270,9 @@ func (b *builder) json(v ast.JSON, p diag.Pos) *asl.Value {
 		for i, e := range x {
 			elems[i] = b.json(e, p)
 		}
-		return b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: p})
+		return b.array(elems, p)
 	}
-	return b.val(asl.Value{Kind: asl.KindNull, Pos: p})
+	return b.null(p)
 }
 
 func errorsOrAll(xs []string) []string {
@@ -332,7 +338,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			}
 			elems[i] = co.done()
 		}
-		o.add("Catch", s.Catch[0].Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Catch[0].Pos}))
+		o.add("Catch", s.Catch[0].Pos, b.array(elems, s.Catch[0].Pos))
 	}
 	if len(s.Retry) > 0 {
 		elems := b.elemList(len(s.Retry))
@@ -354,7 +360,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			ro.add("BackoffRate", bp, b.num(back, bp))
 			elems[i] = ro.done()
 		}
-		o.add("Retry", s.Retry[0].Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Retry[0].Pos}))
+		o.add("Retry", s.Retry[0].Pos, b.array(elems, s.Retry[0].Pos))
 	}
 	if s.Kind == ast.Map {
 		p := s.Pos
@@ -397,7 +403,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 				elems = append(elems, b.cond(c.Cond, &c.Target))
 			}
 		}
-		o.add("Choices", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
+		o.add("Choices", s.Pos, b.array(elems, s.Pos))
 	case ast.Parallel:
 		elems := b.elemList(len(s.Branches))
 		for i, br := range s.Branches {
@@ -409,7 +415,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			b.states(bo, br.States)
 			elems[i] = bo.done()
 		}
-		o.add("Branches", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
+		o.add("Branches", s.Pos, b.array(elems, s.Pos))
 	}
 	if s.HasNext {
 		p := s.Pos
@@ -512,7 +518,7 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 		for i, sub := range c.Subs {
 			elems[i] = b.cond(sub, nil)
 		}
-		o.add(key, c.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: c.Pos}))
+		o.add(key, c.Pos, b.array(elems, c.Pos))
 	case "!=":
 		inner := b.object(c.Pos, 2)
 		inner.add("Variable", c.Pos, b.str(c.Var, c.Pos))
