@@ -254,3 +254,41 @@ func BenchmarkValidate(b *testing.B) {
 		}
 	}
 }
+
+// TestScannerNumber checks the values Scanner.Number gives, on both sides
+// of where it stops adding digits up itself (18 digits) and hands the
+// literal to strconv: integers that fit in an int64 are int64s, anything
+// else a float64.
+func TestScannerNumber(t *testing.T) {
+	tests := []struct {
+		in   string
+		want any
+	}{
+		{"0", int64(0)},
+		{"-0", int64(0)},
+		{"7", int64(7)},
+		{"-42", int64(-42)},
+		{"999999999999999999", int64(999999999999999999)},
+		{"-999999999999999999", int64(-999999999999999999)},
+		{"1000000000000000000", int64(1000000000000000000)},
+		{"9223372036854775807", int64(9223372036854775807)},
+		{"-9223372036854775808", int64(-9223372036854775808)},
+		{"9223372036854775808", float64(9223372036854775808)},
+		{"-9223372036854775809", float64(-9223372036854775809)},
+		{"12345678901234567890123", 12345678901234567890123.0},
+		{"1.5", 1.5},
+		{"-2e3", -2000.0},
+		{"1E2", 100.0},
+		{"0.0", 0.0},
+	}
+	for _, tt := range tests {
+		s := NewScanner([]byte(tt.in))
+		tok, err := s.Next()
+		if err != nil || tok != TokenNumber {
+			t.Fatalf("%s: token %v, err %v", tt.in, tok, err)
+		}
+		if got := s.Number(); got != tt.want {
+			t.Errorf("Number(%s) = %v (%T), want %v (%T)", tt.in, got, got, tt.want, tt.want)
+		}
+	}
+}
