@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hsc-dev/hsc/console"
 	"github.com/hsc-dev/hsc/internal/taskcmd"
 	"github.com/hsc-dev/hsc/interpreter"
 	"github.com/hsc-dev/hsc/server"
@@ -32,6 +33,7 @@ func newServeCmd(g *globalFlags) *cobra.Command {
 		waitScale   float64
 		maxFinished int
 		verbose     bool
+		consoleMode string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:8083] [--task NAME=COMMAND]... [--mock FILE] [--wait-scale F]",
@@ -50,6 +52,12 @@ start an execution on "<stateMachineArn>#<TestCase>" to use a test case.
 --wait-scale F scales Wait states, retry intervals, timeouts and heartbeats
 (0.1: ten times faster; 0: virtual time, no waiting). --region and
 --account-id set the ARNs the server makes.
+
+A web console answers at the same URL in a browser (GET /): state machines
+and their graphs, executions with their path, history and timeline, Stop and
+Redrive, activities and a page to send task tokens by hand. It answers only
+loopback clients unless --console any, checks the Host and Origin headers and
+uses CSRF tokens; --console off turns it off.
 
 The README section "Local Step Functions API: hsc serve" lists the client
 settings (the "sync-" host prefix) and what differs from AWS.`,
@@ -104,6 +112,17 @@ settings (the "sync-" host prefix) and what differs from AWS.`,
 			if err != nil {
 				return usageError{err}
 			}
+			switch consoleMode {
+			case "loopback", "any":
+				con, err := console.New(s, console.Options{AllowRemote: consoleMode == "any", Logger: cfg.Logger})
+				if err != nil {
+					return err
+				}
+				s.Mount(con)
+			case "off":
+			default:
+				return usageError{fmt.Errorf("serve: --console must be loopback, any or off, not %q", consoleMode)}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			if err := s.Start(); err != nil {
@@ -130,6 +149,7 @@ settings (the "sync-" host prefix) and what differs from AWS.`,
 	fl.Float64Var(&waitScale, "wait-scale", 1, "scale time by `F`: Waits, retries, timeouts, heartbeats (0: virtual time)")
 	fl.IntVar(&maxFinished, "max-finished", 0, "keep at most `N` finished executions, dropping the oldest (0: 10,000)")
 	fl.BoolVarP(&verbose, "verbose", "v", false, "log at debug level")
+	fl.StringVar(&consoleMode, "console", "loopback", "web console at / on the same port: `loopback` (answer loopback clients only), any, or off")
 	return cmd
 }
 
