@@ -404,7 +404,11 @@ func (c *Console) live(ctx context.Context, arn, csrf string) (*liveData, error)
 		d.States = stateRows(def.Definition, events)
 	}
 	d.Events, d.MoreEvents = eventRows(events, start)
-	d.Timeline = timelineSVG(timeline(events, stop, d.Exec.Status != "SUCCEEDED"), start, stop)
+	var branchOf map[string]int
+	if m, err := asl.Parse([]byte(def.Definition)); defErr == nil && err == nil {
+		branchOf = branchStarts(m, nil)
+	}
+	d.Timeline = timelineSVG(timeline(events, stop, d.Exec.Status != "SUCCEEDED", branchOf), start, stop)
 	return d, nil
 }
 

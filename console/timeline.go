@@ -2,7 +2,9 @@ package console
 
 import (
 	"encoding/json"
+
 	"fmt"
+	"github.com/hsc-dev/hsc/asl"
 	"html/template"
 	"math"
 	"strconv"
@@ -108,12 +110,37 @@ var closingTypes = map[string]string{
 	"ParallelStateSucceeded": "Parallel", "ParallelStateFailed": "Parallel", "ParallelStateAborted": "Parallel", "ParallelStateExited": "Parallel",
 }
 
+// branchStarts maps the first state of every Parallel branch of a
+// definition to the branch's index.
+func branchStarts(m *asl.StateMachine, into map[string]int) map[string]int {
+	if into == nil {
+		into = map[string]int{}
+	}
+	if m == nil {
+		return into
+	}
+	for _, st := range m.States {
+		for i, b := range st.Branches {
+			if b != nil {
+				into[b.StartAt] = i
+			}
+			branchStarts(b, into)
+		}
+		branchStarts(st.Iterator, into)
+		branchStarts(st.ItemProcessor, into)
+	}
+	return into
+}
+
 // timeline works out the spans of an execution's history: each state
 // visit in the lane it ran in (a Parallel branch, a Map iteration, or the
 // execution), following previousEventId, which links each event to the
 // one before it in its own lane (as AWS records histories). ended is when
 // the execution stopped (zero while it runs); open spans end there.
-func timeline(events []event, ended time.Time, failed bool) []*span {
+//
+// branchOf numbers Parallel branches by their first state (as the
+// definition orders them); without it they are numbered as they start.
+func timeline(events []event, ended time.Time, failed bool, branchOf map[string]int) []*span {
 	root := &lane{}
 	laneOf := make(map[int64]*lane, len(events))
 	index := make(map[int64]int, len(events))
@@ -139,7 +166,11 @@ func timeline(events []event, ended time.Time, failed bool) []*span {
 			// The first state of a Parallel branch.
 			parent := l
 			parent.branches++
-			l = &lane{label: fmt.Sprintf("branch %d", parent.branches), parent: parent, family: "Parallel", depth: parent.depth + 1}
+			n := parent.branches
+			if i, ok := branchOf[e.detail("name")]; ok {
+				n = i + 1
+			}
+			l = &lane{label: fmt.Sprintf("branch %d", n), parent: parent, family: "Parallel", depth: parent.depth + 1}
 		}
 		if fam, ok := closingTypes[e.Type]; ok && (prev == nil || closingTypes[prev.Type] == "") {
 			// The end of a Map or Parallel state comes after the last
