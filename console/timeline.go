@@ -41,7 +41,7 @@ func (e *event) UnmarshalJSON(data []byte) error {
 		case "type":
 			err = json.Unmarshal(v, &p.Type)
 		case "timestamp":
-			err = json.Unmarshal(v, &p.Timestamp)
+			p.Timestamp = readTimestamp(v)
 		default:
 			if strings.HasSuffix(k, "EventDetails") {
 				p.DetailsKey, p.Details = k, v
@@ -53,6 +53,23 @@ func (e *event) UnmarshalJSON(data []byte) error {
 	}
 	*e = event(p)
 	return nil
+}
+
+// readTimestamp reads a timestamp as the JSON protocol writes it (seconds
+// since the epoch) or as the AWS CLI prints it (RFC 3339); anything else
+// is no time.
+func readTimestamp(v json.RawMessage) float64 {
+	var f float64
+	if json.Unmarshal(v, &f) == nil {
+		return f
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return float64(t.UnixMilli()) / 1000
+		}
+	}
+	return 0
 }
 
 func (e *event) time() time.Time { return epochTime(e.Timestamp) }
@@ -92,6 +109,15 @@ type lane struct {
 	depth  int
 	// branches counts the branches a Parallel started in this lane.
 	branches int
+	mapName  string // the Map state of an iteration
+}
+
+// join names a lane or state inside another: "M[2] › branch 1 › X".
+func join(outer, inner string) string {
+	if outer == "" {
+		return inner
+	}
+	return outer + " › " + inner
 }
 
 // span is one state's visit, or a Map iteration, on the timeline.
@@ -170,7 +196,7 @@ func timeline(events []event, ended time.Time, failed bool, branchOf map[string]
 			if i, ok := branchOf[e.detail("name")]; ok {
 				n = i + 1
 			}
-			l = &lane{label: fmt.Sprintf("branch %d", n), parent: parent, family: "Parallel", depth: parent.depth + 1}
+			l = &lane{label: join(parent.label, fmt.Sprintf("branch %d", n)), parent: parent, family: "Parallel", depth: parent.depth + 1}
 		}
 		if fam, ok := closingTypes[e.Type]; ok && (prev == nil || closingTypes[prev.Type] == "") {
 			// The end of a Map or Parallel state comes after the last
@@ -185,14 +211,15 @@ func timeline(events []event, ended time.Time, failed bool, branchOf map[string]
 		if e.Type == "MapIterationStarted" {
 			idx := e.detail("index")
 			name := e.detail("name")
-			nl := &lane{label: name + "[" + idx + "]", parent: l, family: "Map", depth: l.depth + 1}
+			nl := &lane{parent: l, family: "Map", depth: l.depth + 1, mapName: name}
 			// Iterations chain to one another: start from the Map's lane.
 			for p := l; p.parent != nil; p = p.parent {
-				if p.family == "Map" && strings.HasPrefix(p.label, name+"[") {
+				if p.family == "Map" && p.mapName == name {
 					nl.parent, nl.depth = p.parent, p.depth
 					break
 				}
 			}
+			nl.label = join(nl.parent.label, name+"["+idx+"]")
 			l = nl
 			s := &span{Label: nl.label, Start: e.time(), Status: "running", Depth: nl.depth - 1, open: true, name: "\x00iteration", lane: nl}
 			spans = append(spans, s)
@@ -203,10 +230,7 @@ func timeline(events []event, ended time.Time, failed bool, branchOf map[string]
 		switch {
 		case strings.HasSuffix(e.Type, "StateEntered"):
 			name := e.detail("name")
-			label := name
-			if l.label != "" {
-				label = l.label + " › " + name
-			}
+			label := join(l.label, name)
 			s := &span{Label: label, Start: e.time(), Status: "running", Depth: l.depth, open: true, name: name, lane: l}
 			spans = append(spans, s)
 			if open[l] == nil {
