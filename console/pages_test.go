@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -151,6 +152,23 @@ func TestStopFromTheConsole(t *testing.T) {
 	resp.Body.Close()
 	if resp.Header.Get("X-Execution-Status") != "ABORTED" || resp.Header.Get("X-Event-Count") == "" || strings.Contains(string(b), "<html") {
 		t.Fatalf("live: %v\n%s", resp.Header, b)
+	}
+	// A poll that knows the status and the newest event gets no body;
+	// one behind gets the page part again.
+	n, _ := strconv.Atoi(resp.Header.Get("X-Event-Count"))
+	for _, tc := range []struct {
+		status string
+		events int
+		want   int
+	}{{"ABORTED", n, 204}, {"RUNNING", n, 200}, {"ABORTED", n - 1, 200}} {
+		resp, err := c.cl.Get(fmt.Sprintf("%s/execution/live?arn=%s&status=%s&events=%d", c.base, url.QueryEscape(ex), tc.status, tc.events))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("live poll knowing %s and %d events: %d, want %d", tc.status, tc.events, resp.StatusCode, tc.want)
+		}
 	}
 }
 

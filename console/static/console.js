@@ -56,13 +56,14 @@
       setTimeout(poll, every);
     }
     function poll() {
-      fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      var s = state();
+      var known = s ? "&status=" + encodeURIComponent(s.getAttribute("data-status")) +
+        "&events=" + encodeURIComponent(s.getAttribute("data-events")) : "";
+      fetch(url + known, { credentials: "same-origin", headers: { "Accept": "text/html" } })
         .then(function (resp) {
+          if (resp.status === 204) { return; } // nothing new
           if (!resp.ok) { throw new Error("HTTP " + resp.status); }
-          var s = state();
-          var changed = !s || resp.headers.get("X-Event-Count") !== s.getAttribute("data-events") ||
-            resp.headers.get("X-Execution-Status") !== s.getAttribute("data-status");
-          return resp.text().then(function (html) { if (changed) { replace(html); } });
+          return resp.text().then(replace);
         })
         .catch(function () { /* try again at the next tick */ })
         .then(schedule);
