@@ -711,8 +711,9 @@ var keywords = map[string]bool{"if": true, "elif": true, "while": true, "not": t
 
 // space reports whether one space goes between two tokens on a line.
 func space(p, c *tok) bool {
-	if p.kind == lexer.ERRORTOKEN || c.kind == lexer.ERRORTOKEN {
-		return !c.adjacent
+	punct := c.kind == lexer.OP && (isCloser(c.text) || c.text == "," || c.text == ":")
+	if c.kind == lexer.ERRORTOKEN || p.kind == lexer.ERRORTOKEN && !punct {
+		return !c.adjacent // such as the $ of key.$: kept as written
 	}
 	if p.kind == lexer.OP {
 		switch {

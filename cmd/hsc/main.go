@@ -184,6 +184,7 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root.AddCommand(
 		newCompileCmd(g),
 		newDecompileCmd(),
+		newFmtCmd(),
 		newCheckCmd(g),
 		newCreateCmd(g),
 		newUpdateCmd(g),
@@ -212,7 +213,7 @@ func globalsUsed(c *cobra.Command) (names []string, all bool) {
 		return []string{"region", "account-id", "credentials"}, false
 	case "check", "run", "serve", "graph":
 		return []string{"region", "account-id"}, false
-	case "decompile", "version", "completion", "help", "bash", "zsh", "fish", "powershell":
+	case "decompile", "fmt", "version", "completion", "help", "bash", "zsh", "fish", "powershell":
 		return nil, false
 	}
 	return nil, true
