@@ -411,30 +411,35 @@ func setAnchor(it *item, anchors map[int]bool) {
 // blockDocWords open blocks whose first line may be a docstring.
 var blockDocWords = map[string]bool{"if": true, "while": true, "switch": true, "parallel": true, "map": true, "iterator": true, "item_processor": true}
 
-// markDocstrings marks the strings that are docstrings: the program's
-// first line and the first line of a state's block, when it is a lone
-// string.
+// markDocstrings marks the strings that are docstrings: the string that
+// starts the program or the first line of a state's block.
 func markDocstrings(items []*item) {
 	var prev *item
 	for i, it := range items {
 		if it.isComment() {
 			continue
 		}
-		lone := len(it.toks) == 1 && it.toks[0].kind == lexer.STRING
-		if lone {
+		if it.toks[0].kind == lexer.STRING {
 			switch {
 			case prev == nil && i == 0 || prev == nil && it.depth == 0:
 				it.toks[0].docstring = true
 			case prev != nil && it.depth > prev.depth:
-				last := prev.toks[len(prev.toks)-1]
-				first := prev.toks[0]
-				if last.text == ")" || blockDocWords[first.text] && first.kind == lexer.NAME {
+				if prev.toks[len(prev.toks)-1].text == ")" || opensDocBlock(prev) {
 					it.toks[0].docstring = true
 				}
 			}
 		}
 		prev = it
 	}
+}
+
+func opensDocBlock(it *item) bool {
+	for _, t := range it.toks {
+		if t.kind == lexer.NAME && blockDocWords[t.text] {
+			return true
+		}
+	}
+	return false
 }
 
 // stateWords open states at the start of a line.
@@ -514,7 +519,7 @@ func nameOne(items []*item, i int, fits func(int, int) bool, out *[]*item) bool 
 	for j < len(items) && items[j].isComment() {
 		j++
 	}
-	if j < len(items) && items[j].depth == it.depth+1 && len(items[j].toks) == 1 && items[j].toks[0].docstring {
+	if j < len(items) && items[j].depth == it.depth+1 && items[j].toks[0].kind == lexer.STRING {
 		d := &items[j].toks[0]
 		v, ok := stringContent(d.text)
 		if !ok {
