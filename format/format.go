@@ -124,12 +124,16 @@ type item struct {
 	comment string // for a comment line
 	blank   int    // blank lines before it in the source
 	anchor  int    // the output line its first line must be on; 0: free
+	nlines  int    // lines(), once computed
 }
 
 func (it *item) isComment() bool { return it.toks == nil }
 
 // lines returns the number of output lines the item takes.
 func (it *item) lines() int {
+	if it.nlines > 0 {
+		return it.nlines
+	}
 	if it.isComment() {
 		return 1
 	}
@@ -137,6 +141,7 @@ func (it *item) lines() int {
 	for _, t := range it.toks {
 		n += strings.Count(t.text, "\n")
 	}
+	it.nlines = n
 	return n
 }
 
@@ -255,7 +260,10 @@ func split(src string, st *lexer.Stream) ([]*item, error) {
 		return max(nl-1, 0)
 	}
 	commentDepth := func(col, next int) int {
-		lo, hi := min(prevDepth, next), max(prevDepth, next)
+		if next > prevDepth {
+			return next // a comment that opens a block belongs to it
+		}
+		lo, hi := next, prevDepth
 		d := lo
 		for k := lo + 1; k <= hi && k < len(colAt); k++ {
 			if colAt[k] <= col {
@@ -476,76 +484,132 @@ func countAnchors(items []*item) int {
 // line, so a state is named only while every line still anchored after it
 // can be kept; the others keep their lines unnamed.
 func nameStates(items []*item) []*item {
-	var out []*item
-	keptEnd := 1 // the line after the last item that keeps its line
-	keptAt := 0  // index in out after that item
-	fits := func(i, extra int) bool {
-		// the next anchored item after items[i] must still fit
-		n := extra
-		for k := keptAt; k < len(out); k++ {
-			n += out[k].lines()
-		}
-		for k := i; k < len(items); k++ {
-			if k > i && items[k].anchor != 0 {
-				return keptEnd+n <= items[k].anchor
-			}
-			n += items[k].lines()
-		}
-		return true
+	n := len(items)
+	prefix := make([]int, n+1)
+	for k, it := range items {
+		prefix[k+1] = prefix[k] + it.lines()
 	}
-	for i := 0; i < len(items); i++ {
-		it := items[i]
-		named := false
-		if !it.isComment() && it.anchor != 0 && it.toks[0].kind == lexer.NAME && it.toks[0].text != "goto" && it.toks[0].line == it.anchor {
-			named = nameOne(items, i, fits, &out)
-		}
-		if !named {
-			out = append(out, it)
-		}
+	prev := make([]int, n) // the anchored item before k, or -1
+	p := -1
+	for k, it := range items {
+		prev[k] = p
 		if it.anchor != 0 {
-			keptEnd = it.anchor + it.lines()
-			keptAt = len(out)
+			p = k
+		}
+	}
+	// Backwards, so that a state is named once the states after it are:
+	// naming one moves the lines after it down to the next line kept.
+	insert := make([]bool, n)
+	next, after := -1, 0 // the next anchored item and the lines before it
+	for i := n - 1; i >= 0; i-- {
+		it := items[i]
+		if it.anchor == 0 {
+			after += it.lines()
+			continue
+		}
+		if nameable(it) {
+			if d := docSlot(items, i); d >= 0 {
+				if renameDoc(&items[d].toks[0], it.anchor) {
+					it.anchor = 0
+					after += it.lines()
+					continue
+				}
+			} else {
+				start := 1
+				if p := prev[i]; p >= 0 {
+					start = items[p].anchor + items[p].lines()
+				}
+				if next < 0 || start+prefix[i]-prefix[max(prev[i]+1, 0)]+it.lines()+1+after <= items[next].anchor {
+					insert[i] = true
+					it.anchor = 0
+					after += it.lines() + 1
+					continue
+				}
+			}
+		}
+		next, after = i, 0
+	}
+	var out []*item
+	for i, it := range items {
+		out = append(out, it)
+		if insert[i] {
+			name := "Line" + strconv.Itoa(it.toks[0].line)
+			out = append(out, &item{depth: it.depth + 1, toks: []tok{{kind: lexer.STRING, text: `"""` + name + `"""`, docstring: true}}, segs: []segment{{toks: []int{0}}}})
 		}
 	}
 	return out
 }
 
-// nameOne names the state items[i] if the lines after it still fit; it
-// appends the state (and a new docstring) to out.
-func nameOne(items []*item, i int, fits func(int, int) bool, out *[]*item) bool {
-	it := items[i]
-	name := "Line" + strconv.Itoa(it.anchor)
+// nameable reports whether the item starts a state that can hold a
+// docstring (a goto cannot).
+func nameable(it *item) bool {
+	if it.isComment() || it.toks[0].kind != lexer.NAME || it.toks[0].text == "goto" || it.toks[0].line != it.anchor {
+		return false
+	}
+	// the line holds the state's header only (not a second state)
+	switch it.toks[0].text {
+	case "if", "while", "switch", "parallel", "map":
+		last := it.toks[len(it.toks)-1]
+		return last.kind == lexer.OP && last.text == ":"
+	}
+	k := 0
+	for k < len(it.toks) && (it.toks[k].kind == lexer.NAME || it.toks[k].text == ".") {
+		k++
+	}
+	if k == len(it.toks) || it.toks[k].text != "(" {
+		return false
+	}
+	depth := 0
+	for ; k < len(it.toks); k++ {
+		if t := it.toks[k]; t.kind == lexer.OP {
+			switch {
+			case isOpener(t.text):
+				depth++
+			case isCloser(t.text):
+				depth--
+			}
+		}
+		if depth == 0 {
+			return k == len(it.toks)-1
+		}
+	}
+	return false
+}
+
+// docSlot returns the index of the string that opens the block of the
+// state items[i] (its docstring), or -1.
+func docSlot(items []*item, i int) int {
 	j := i + 1
 	for j < len(items) && items[j].isComment() {
 		j++
 	}
-	if j < len(items) && items[j].depth == it.depth+1 && items[j].toks[0].kind == lexer.STRING {
-		d := &items[j].toks[0]
-		v, ok := stringContent(d.text)
-		if !ok {
-			return false
-		}
-		first, rest, multi := strings.Cut(v, "\n")
-		if strings.TrimFunc(first, isPySpace) == "" {
-			v = name
-			if multi {
-				v += "\n" + rest
-			}
-			text := `"""` + v + `"""`
-			if !validString(text) {
-				return false
-			}
-			d.text = text
-		}
-		it.anchor = 0
-		*out = append(*out, it)
-		return true
+	if j < len(items) && items[j].depth == items[i].depth+1 && items[j].toks[0].kind == lexer.STRING {
+		return j
 	}
-	if !fits(i, 1) {
+	return -1
+}
+
+// renameDoc writes Line<line> as the first line of a docstring whose first
+// line is blank (such a state is named after its line); it reports false
+// when the docstring cannot be rewritten.
+func renameDoc(d *tok, line int) bool {
+	v, ok := stringContent(d.text)
+	if !ok {
 		return false
 	}
-	it.anchor = 0
-	*out = append(*out, it, &item{depth: it.depth + 1, toks: []tok{{kind: lexer.STRING, text: `"""` + name + `"""`, docstring: true}}, segs: []segment{{toks: []int{0}}}})
+	first, rest, multi := strings.Cut(v, "\n")
+	if strings.TrimFunc(first, isPySpace) != "" {
+		return true // named already
+	}
+	v = "Line" + strconv.Itoa(line)
+	if multi {
+		v += "\n" + rest
+	}
+	text := `"""` + v + `"""`
+	if !validString(text) {
+		return false
+	}
+	d.text = text
 	return true
 }
 
@@ -601,20 +665,16 @@ func write(b *strings.Builder, items []*item) error {
 	want, fixed := desires(items)
 	blanks := make([]int, len(items))
 	copy(blanks, want)
-	line := 1 // the line the next item starts on, without blanks
+	used := 0    // lines taken by the items before start, blanks included
+	content := 0 // lines of the items start..i-1, blanks excluded
 	start := 0
 	for i, it := range items {
 		if it.anchor == 0 {
-			line += it.lines()
+			content += it.lines()
 			continue
 		}
 		// items start..i share the free lines before it
-		content := 0
-		for k := start; k < i; k++ {
-			content += items[k].lines()
-		}
-		_ = line
-		budget := it.anchor - 1 - content - linesBefore(items, blanks, start)
+		budget := it.anchor - 1 - content - used
 		if budget < 0 {
 			return fmt.Errorf("format: the state on line %d cannot keep its line (it is named Line%d after it)", it.anchor, it.anchor)
 		}
@@ -647,7 +707,8 @@ func write(b *strings.Builder, items []*item) error {
 			}
 		}
 		start = i + 1
-		line = it.anchor + it.lines()
+		used = it.anchor - 1 + it.lines()
+		content = 0
 	}
 	for i, it := range items {
 		for range blanks[i] {
@@ -662,16 +723,6 @@ func write(b *strings.Builder, items []*item) error {
 		writeItem(b, it)
 	}
 	return nil
-}
-
-// linesBefore counts the lines the items before start take, blanks
-// included.
-func linesBefore(items []*item, blanks []int, start int) int {
-	n := 0
-	for k := 0; k < start; k++ {
-		n += blanks[k] + items[k].lines()
-	}
-	return n
 }
 
 func writeItem(b *strings.Builder, it *item) {
