@@ -78,8 +78,8 @@ func Source(src []byte, opts ...Option) ([]byte, error) {
 	}
 	anchors := map[int]bool{}
 	for name, pos := range res.StatePositions() {
-		if strings.HasPrefix(name, "Line"+strconv.Itoa(pos.Line)) {
-			anchors[pos.Line] = true
+		if strings.HasPrefix(name, "Line"+strconv.Itoa(int(pos.Line))) {
+			anchors[int(pos.Line)] = true
 		}
 	}
 	out, err := layout(src, anchors, &o)
@@ -355,7 +355,7 @@ func split(src string, st *lexer.Stream) ([]*item, error) {
 			return items, nil
 		}
 		text := st.Text(t)
-		off := t.Pos().Offset
+		off := int(t.Pos().Offset)
 		if off < prevEnd || off+len(text) > len(src) {
 			return nil, errors.New("format: token positions out of order")
 		}
@@ -376,7 +376,7 @@ func split(src string, st *lexer.Stream) ([]*item, error) {
 			}
 			seg.cont = max(c, 0)
 		}
-		cur.toks = append(cur.toks, tok{kind: t.Kind, text: text, line: t.Pos().Line, adjacent: off == prevEnd && prevEnd > 0})
+		cur.toks = append(cur.toks, tok{kind: t.Kind, text: text, line: int(t.Pos().Line), adjacent: off == prevEnd && prevEnd > 0})
 		seg.toks = append(seg.toks, len(cur.toks)-1)
 		if t.Kind == lexer.OP {
 			switch {

@@ -118,7 +118,7 @@ func relayout(src []byte) ([]byte, bool) {
 		end := len(norm)
 		off := end
 		if tk.Kind != lexer.ENDMARKER {
-			off = tk.Pos().Offset
+			off = int(tk.Pos().Offset)
 		}
 		gap := norm[prevEnd:off]
 		if ownLineComment.MatchString(gap) && (prevEnd == 0 || strings.Contains(gap, "\n")) {
