@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,7 @@ const maxQueued = 8192
 
 type committer struct {
 	s        *Server
+	direct   bool
 	once     sync.Once
 	stopOnce sync.Once
 	started  atomic.Bool
@@ -38,8 +40,10 @@ type committer struct {
 	done     chan struct{}
 }
 
-// pendingWrite is one event waiting for its transaction.
+// pendingWrite is one event waiting for its transaction, or (rec nil)
+// an operation of a request (op).
 type pendingWrite struct {
+	op    func(store.Tx) error
 	rec   *recorder
 	ev    store.Event
 	final *store.Execution // status fields, for an execution's last event
@@ -47,12 +51,19 @@ type pendingWrite struct {
 	done  chan error // receives the outcome when someone waits
 }
 
-func newCommitter(s *Server) *committer {
-	return &committer{s: s, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+func newCommitter(s *Server, direct bool) *committer {
+	return &committer{s: s, direct: direct, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // submit queues w; with wait it returns once w is committed (or not).
+// A direct committer (over the in-memory store, where a transaction costs
+// little) stores w at once instead.
 func (c *committer) submit(w *pendingWrite, wait bool) error {
+	if c.direct {
+		w.done = make(chan error, 1)
+		c.flushBatch([]*pendingWrite{w})
+		return <-w.done
+	}
 	c.once.Do(func() {
 		c.started.Store(true)
 		go c.run()
@@ -108,18 +119,28 @@ func (c *committer) flush() {
 	batch := c.queue
 	c.queue = nil
 	c.mu.Unlock()
+	c.flushBatch(batch)
+}
+
+// flushBatch stores batch in one transaction.
+func (c *committer) flushBatch(batch []*pendingWrite) {
 	if len(batch) == 0 {
 		return
 	}
 	live := batch[:0]
+	var ops []*pendingWrite
 	for _, w := range batch {
+		if w.op != nil {
+			ops = append(ops, w)
+			continue
+		}
 		if w.rec.failed.Load() {
 			w.finish(errStoreFailed)
 			continue
 		}
 		live = append(live, w)
 	}
-	if len(live) == 0 {
+	if len(live) == 0 && len(ops) == 0 {
 		return
 	}
 	// One AppendEvents per execution, in order.
@@ -132,6 +153,11 @@ func (c *committer) flush() {
 		byRec[w.rec] = append(byRec[w.rec], w.ev)
 	}
 	err := c.s.store.Update(context.Background(), func(tx store.Tx) error {
+		for _, w := range ops {
+			if err := w.op(tx); err != nil {
+				return err
+			}
+		}
 		for _, r := range order {
 			if err := tx.AppendEvents(r.arn, byRec[r]); err != nil {
 				return err
@@ -165,7 +191,37 @@ func (c *committer) flush() {
 		}
 		w.finish(err)
 	}
+	for _, w := range ops {
+		w.finish(err)
+	}
 }
+
+// do runs fn in the next group transaction and waits for its commit. fn
+// must return an error only when the store fails (that fails the whole
+// group); answers of its own, such as ExecutionAlreadyExists, go through
+// its result: do returns them when fn returns them wrapped by
+// requestError.
+func (c *committer) do(fn func(store.Tx) error) error {
+	var res error
+	err := c.submit(&pendingWrite{op: func(tx store.Tx) error {
+		if err := fn(tx); err != nil {
+			if re, ok := err.(requestError); ok {
+				res = re.error
+				return nil
+			}
+			return err
+		}
+		return nil
+	}}, true)
+	if err != nil {
+		return err
+	}
+	return res
+}
+
+// requestError marks an error of a request (not of the store) that an
+// operation run by do returns before writing anything.
+type requestError struct{ error }
 
 func (w *pendingWrite) finish(err error) {
 	if w.done != nil {
@@ -176,3 +232,15 @@ func (w *pendingWrite) finish(err error) {
 // errNotStored answers a SendTask… whose outcome could not be stored:
 // the client retries, and the resumed execution takes the answer.
 var errNotStored = &APIError{Code: "ServiceUnavailable", Message: "The service is unavailable: the task's outcome could not be stored. Try again later.", Status: http.StatusServiceUnavailable}
+
+// requestErrors makes fn's API errors requestErrors, for do.
+func requestErrors(fn func(store.Tx) error) func(store.Tx) error {
+	return func(tx store.Tx) error {
+		err := fn(tx)
+		var ae *APIError
+		if errors.As(err, &ae) {
+			return requestError{err}
+		}
+		return err
+	}
+}

@@ -544,7 +544,9 @@ func (s *Server) startExecution(ctx context.Context, in *startExecutionInput) (a
 	var out startExecutionOutput
 	var rec *store.Execution
 	now := s.now()
-	err := s.store.Update(ctx, func(tx store.Tx) error {
+	// In the next group transaction with other starts and the history
+	// events (commit.go): it writes nothing before any answer of its own.
+	err := s.commits.do(requestErrors(func(tx store.Tx) error {
 		var err error
 		if tg, mock, err = s.resolveStart(tx, smARN, testCase); err != nil {
 			return err
@@ -575,7 +577,7 @@ func (s *Server) startExecution(ctx context.Context, in *startExecutionInput) (a
 			return err
 		}
 		return putCheckpoint(tx, arn, testCase)
-	})
+	}))
 	if err != nil {
 		return nil, err
 	}

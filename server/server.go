@@ -183,7 +183,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.commits = newCommitter(s)
+	s.commits = newCommitter(s, cfg.Store == nil)
 	if cfg.Store != nil {
 		s.store = cfg.Store
 	} else {
