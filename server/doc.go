@@ -25,6 +25,21 @@
 // fault, which is logged). SigV4 headers are accepted and not verified: any
 // credentials work. The Host header is ignored.
 //
+// # Durability, restarts and redrive
+//
+// History events reach the store through one committer (commit.go): what
+// all executions emitted since the last transaction, and the starts
+// waiting meanwhile, commit together (group commit), each execution's
+// events in order with its status change, so an execution's stored
+// history is always a prefix of its run. A request that depends on a write
+// is answered after its commit: StartExecution, GetActivityTask (the
+// task's ActivityStarted), SendTaskSuccess/Failure (the task's outcome),
+// StopExecution and RedriveExecution. Start resumes every execution the
+// store holds as RUNNING before serving, by replaying its stored history
+// through the interpreter (resume.go; interpreter.WithResume);
+// RedriveExecution uses the same replay (redrive.go). A run whose events
+// the store refuses stops and is resumed once the store takes writes.
+//
 // # Client settings
 //
 // Point the client at URL(). The SDKs send StartSyncExecution and
