@@ -358,3 +358,39 @@ func TestServeCrashResume(t *testing.T) {
 	t.Logf("%d executions, %d SIGKILLs: %d differ from the crash-free run", n, kills, lost)
 	crash.p.stop(t, syscall.SIGTERM)
 }
+
+// SIGTERM while executions run (issue 12, graceful shutdown): the process
+// exits with status 0, leaving them RUNNING, and the next start on the
+// same --data resumes them: they succeed, with no ExecutionAborted.
+func TestServeGracefulRestartResumes(t *testing.T) {
+	if !servesData(t) {
+		testenv.Skip(t, "hsc serve has no --data flag (the durable store, store/sqlstore, is not merged)")
+	}
+	ctx := t.Context()
+	s := &crashServer{t: t, addr: freePort(t), data: t.TempDir()}
+	s.start()
+	c := serveClient("http://" + s.addr)
+	sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("w"), RoleArn: aws.String("arn:aws:iam::123456789012:role/r"),
+		Definition: aws.String(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":30,"Next":"P"},"P":{"Type":"Pass","Result":"done","End":true}}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var arns []string
+	for range 5 {
+		out, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arns = append(arns, *out.ExecutionArn)
+	}
+	if code := s.p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit status %d after SIGTERM; stderr:\n%s", code, s.p.stderr)
+	}
+	s.start()
+	for _, arn := range arns {
+		f := readFinal(t, c, arn)
+		if f.status != "SUCCEEDED" || f.output != `"done"` || strings.Contains(strings.Join(f.events, ""), `"Type":"ExecutionAborted"`) {
+			t.Errorf("%s: %s %s after a graceful restart", arn, f.status, f.output)
+		}
+	}
+}
