@@ -277,3 +277,14 @@ func (x *execution) resumeSetup(now time.Time) time.Time {
 	}
 	return x.start
 }
+
+// resumedLeft is what is left of a task's timeout d when the task was
+// started before the execution was resumed (its Started event replayed):
+// d from that event's time. Heartbeats are not recorded, so a resumed
+// task's heartbeat window starts afresh.
+func (x *execution) resumedLeft(sc *scope, d time.Duration) time.Duration {
+	if x.replay == nil || !sc.replayed || sc.replayTS.IsZero() {
+		return d
+	}
+	return max(d-x.cfg.clock.Now().Sub(sc.replayTS), 0)
+}

@@ -255,3 +255,35 @@ func cmpStrings(a, b []string) string {
 	}
 	return strings.Join(d, "\n")
 }
+
+// A task in flight when the execution stopped keeps its TimeoutSeconds
+// deadline when resumed: its timer runs for what is left.
+func TestResumedTaskKeepsItsTimeout(t *testing.T) {
+	const def = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","TimeoutSeconds":10,"End":true}}}`
+	m, err := interpreter.Compile([]byte(def))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := interpreter.TaskFunc(func(ctx context.Context, _ *interpreter.TaskRequest) ([]byte, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	first := instantTimers{interpreter.NewVirtualClock(xt0), make(chan time.Duration, 1)}
+	_, all := runKeyed(t, m, first, block)
+	// Stop after LambdaFunctionStarted (event 4), resume 8 s later.
+	var prefix []interpreter.Event
+	for _, e := range all {
+		prefix = append(prefix, e)
+		if e.Type == "LambdaFunctionStarted" {
+			break
+		}
+	}
+	clock := instantTimers{interpreter.NewVirtualClock(prefix[len(prefix)-1].Timestamp.Add(8 * time.Second)), make(chan time.Duration, 1)}
+	res, _ := runKeyed(t, m, clock, block, interpreter.WithResume(prefix))
+	if d := <-clock.fired; d != 2*time.Second {
+		t.Errorf("timer of %v, want the 2 s left of 10 s", d)
+	}
+	if res.Error != interpreter.ErrTimeout {
+		t.Errorf("error %s, want States.Timeout", res.Error)
+	}
+}

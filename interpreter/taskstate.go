@@ -150,7 +150,8 @@ func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, tim
 	tctx, cancel = context.WithCancelCause(ctx)
 	defer cancel(nil)
 	if timeout > 0 {
-		t := x.afterFunc(timeout, func() { cancel(errStateTimeout) })
+		// A task resumed in flight keeps its original deadline.
+		t := x.afterFunc(x.resumedLeft(sc, timeout), func() { cancel(errStateTimeout) })
 		defer t.Stop()
 	}
 	beat := func() {}
