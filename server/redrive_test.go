@@ -190,3 +190,42 @@ func TestRedriveAborted(t *testing.T) {
 		t.Fatalf("%s after %d calls", d.Status, calls.Load())
 	}
 }
+
+// RedriveExecution is idempotent by clientToken while the redrive runs
+// (API reference: "Idempotent"): the same token gets the same answer, and
+// another is refused because the execution is RUNNING.
+func TestRedriveClientToken(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int64
+	res := interpreter.TaskFunc(func(ctx context.Context, req *interpreter.TaskRequest) ([]byte, error) {
+		if calls.Add(1) == 1 {
+			return nil, &interpreter.ExecutionError{Name: "Broken", Cause: "first run"}
+		}
+		select {
+		case <-release:
+		case <-ctx.Done():
+		}
+		return []byte(`1`), nil
+	})
+	_, c := start(t, server.Config{Tasks: res})
+	ctx := ctxT(t)
+	sm := createMachine(t, c, "tok", `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:t","End":true}}}`)
+	out := startExec(t, c, sm)
+	if d := waitDone(t, c, *out.ExecutionArn); d.Status != types.ExecutionStatusFailed {
+		t.Fatalf("first run %s", d.Status)
+	}
+	r1, err := c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: out.ExecutionArn, ClientToken: aws.String("tok-a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: out.ExecutionArn, ClientToken: aws.String("tok-a")})
+	if err != nil || !r2.RedriveDate.Equal(*r1.RedriveDate) {
+		t.Fatalf("same token: %v %v, want the first answer %v", r2, err, r1.RedriveDate)
+	}
+	_, err = c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: out.ExecutionArn, ClientToken: aws.String("tok-b")})
+	wantCode(t, err, "ExecutionNotRedrivable")
+	close(release)
+	if d := waitDone(t, c, *out.ExecutionArn); d.Status != types.ExecutionStatusSucceeded || aws.ToInt32(d.RedriveCount) != 1 {
+		t.Fatalf("%s, redriveCount %d", d.Status, aws.ToInt32(d.RedriveCount))
+	}
+}
