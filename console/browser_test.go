@@ -298,6 +298,27 @@ func TestConsoleInBrowser(t *testing.T) {
 	waitText(t, ctx, "#exec-status", "SUCCEEDED")
 	waitText(t, ctx, "table.events", "ActivityStarted")
 
+	// A page left open follows the execution: a second approval, answered
+	// through the API while its page shows RUNNING, turns SUCCEEDED
+	// without a reload, and its Stop button goes.
+	second := startExecution(t, s, approval, `{"amount": 5}`)
+	step(t, ctx, "open the waiting execution", chromedp.Navigate(base+"/execution?arn="+second), chromedp.WaitVisible(chromedp.CSS("#stop-button")))
+	if st := text(t, ctx, "#exec-status"); st != "RUNNING" {
+		t.Fatalf("waiting execution shows %q", st)
+	}
+	opened := location(t, ctx)
+	var task struct{ TaskToken string }
+	invoke(t, s, "GetActivityTask", map[string]any{"activityArn": act.Activities[0].ActivityArn, "workerName": "test"}, &task)
+	invoke(t, s, "SendTaskSuccess", map[string]any{"taskToken": task.TaskToken, "output": `{"approved": false}`}, nil)
+	waitText(t, ctx, "#exec-status", "SUCCEEDED")
+	waitText(t, ctx, "#announce", "Execution status: SUCCEEDED")
+	if location(t, ctx) != opened {
+		t.Fatal("the page was reloaded")
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#stop-button").length`)); err != nil || n != 0 {
+		t.Fatalf("Stop button still there (%d, %v)", n, err)
+	}
+
 	// The machine page lists the execution, and filters by status.
 	step(t, ctx, "machine page", chromedp.Navigate(machineURL+"&status=FAILED"), chromedp.WaitVisible(chromedp.CSS("#status-filter")))
 	if m := text(t, ctx, "main"); !strings.Contains(m, "No executions with status FAILED") {
