@@ -197,3 +197,29 @@ func TestLargeMachinePage(t *testing.T) {
 		t.Fatalf("large machine page: %d, %d bytes", status, len(body))
 	}
 }
+
+// TestNamesAreEscaped: state, machine and execution names and payloads
+// are text on every page, never markup (the graph's SVG included).
+func TestNamesAreEscaped(t *testing.T) {
+	s := startConsole(t, server.Config{VirtualTime: true}, console.Options{})
+	c := newClient(t, s)
+	evil := `<img src=x onerror=alert(1)>`
+	def := `{"Comment":"` + `<script>alert(2)</script>` + `","StartAt":"` + evil + `","States":{"` + evil + `":{"Type":"Fail","Error":"<b>E</b>","Cause":"<script>alert(3)</script>"}}}`
+	m := createMachine(t, s, "escaped", def)
+	ex := startExecution(t, s, m, `{"x":"<script>alert(4)</script>"}`)
+	waitStatus(t, s, ex)
+	for _, path := range []string{"/", "/machine?arn=" + url.QueryEscape(m), "/execution?arn=" + url.QueryEscape(ex), "/execution/live?arn=" + url.QueryEscape(ex)} {
+		status, body := c.get(path)
+		if status != 200 {
+			t.Fatalf("%s: %d", path, status)
+		}
+		for _, bad := range []string{"<img src=x", "<script>alert", "<b>E</b>"} {
+			if strings.Contains(body, bad) {
+				t.Errorf("%s has %q unescaped", path, bad)
+			}
+		}
+		if path != "/" && !strings.Contains(body, "&lt;img src=x onerror=alert(1)&gt;") {
+			t.Errorf("%s does not show the state's name as text", path)
+		}
+	}
+}
