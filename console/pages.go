@@ -109,6 +109,7 @@ func (c *Console) createMachine(w http.ResponseWriter, r *http.Request) {
 
 type machineData struct {
 	Machine    machineDesc
+	Base       string // the machine a version belongs to
 	Graph      template.HTML
 	GraphErr   string
 	Definition string
@@ -160,7 +161,10 @@ func (c *Console) showMachine(w http.ResponseWriter, r *http.Request, status int
 			CreationDate         epoch  `json:"creationDate"`
 		} `json:"stateMachineAliases"`
 	}
-	base := d.Machine.StateMachineArn
+	base := unqualified(d.Machine.StateMachineArn)
+	if base != d.Machine.StateMachineArn {
+		d.Base = base
+	}
 	if err := c.call(ctx, "ListStateMachineVersions", map[string]any{"stateMachineArn": base}, &vs); err != nil {
 		d.ListErr = err.Error()
 	}
@@ -194,6 +198,16 @@ func (c *Console) showMachine(w http.ResponseWriter, r *http.Request, status int
 	}
 	d.Executions, d.Next = ex.Executions, ex.NextToken
 	c.render(w, r, status, "machine", d.Machine.Name, "machines", d)
+}
+
+// unqualified is a state machine's ARN without a version or alias
+// qualifier (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME[:QUALIFIER]).
+func unqualified(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) == 8 && parts[5] == "stateMachine" {
+		return strings.Join(parts[:7], ":")
+	}
+	return arn
 }
 
 func (c *Console) startExecution(w http.ResponseWriter, r *http.Request) {

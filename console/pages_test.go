@@ -223,3 +223,31 @@ func TestNamesAreEscaped(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionsAndAliases lists a machine's versions (each a page that
+// starts executions of that version) and aliases.
+func TestVersionsAndAliases(t *testing.T) {
+	s := startConsole(t, server.Config{VirtualTime: true}, console.Options{})
+	c := newClient(t, s)
+	var out struct{ StateMachineArn, StateMachineVersionArn string }
+	invoke(t, s, "CreateStateMachine", map[string]any{"name": "vm", "definition": passDef, "roleArn": roleARN, "publish": true}, &out)
+	invoke(t, s, "CreateStateMachineAlias", map[string]any{"name": "live", "routingConfiguration": []any{map[string]any{"stateMachineVersionArn": out.StateMachineVersionArn, "weight": 100}}}, nil)
+	_, body := c.get("/machine?arn=" + url.QueryEscape(out.StateMachineArn))
+	if !strings.Contains(body, "<code>vm:1</code>") || !strings.Contains(body, "<code>vm:live</code>") || strings.Contains(body, "alert error") {
+		t.Fatalf("machine page lacks its version or alias:\n%s", body)
+	}
+	status, body := c.get("/machine?arn=" + url.QueryEscape(out.StateMachineVersionArn))
+	if status != 200 || !strings.Contains(body, "A published version of") || strings.Contains(body, "alert error") {
+		t.Fatalf("version page: %d\n%s", status, body)
+	}
+	status, loc, _ := c.post("/machine/start", url.Values{"arn": {out.StateMachineVersionArn}, "input": {"{}"}})
+	if status != http.StatusSeeOther {
+		t.Fatalf("start on the version: %d", status)
+	}
+	arn, _ := url.QueryUnescape(strings.TrimPrefix(loc, "/execution?arn="))
+	var d struct{ StateMachineVersionArn string }
+	invoke(t, s, "DescribeExecution", map[string]any{"executionArn": arn}, &d)
+	if d.StateMachineVersionArn != out.StateMachineVersionArn {
+		t.Fatalf("execution started on %q, want the version %s", d.StateMachineVersionArn, out.StateMachineVersionArn)
+	}
+}
