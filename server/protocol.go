@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hsc-dev/hsc/server/internal/apimodel"
+	"github.com/hsc-dev/hsc/store"
 )
 
 const (
@@ -51,7 +52,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	out, err := s.serve(r)
 	if err != nil {
 		var ae *APIError
-		if !errors.As(err, &ae) {
+		if !errors.As(err, &ae) && errors.Is(err, store.ErrUnavailable) {
+			// The store cannot write now (disk full, read-only, I/O):
+			// nothing was kept, and the SDKs retry a 503.
+			s.log.Error("store unavailable", "op", r.Header.Get("X-Amz-Target"), "err", err, "request", reqID)
+			ae = &APIError{Code: "ServiceUnavailable", Message: "The service is unavailable: its store cannot be written. Try again later.", Status: http.StatusServiceUnavailable}
+		} else if ae == nil {
 			s.log.Error("internal failure", "op", r.Header.Get("X-Amz-Target"), "err", err, "request", reqID)
 			ae = &APIError{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: http.StatusInternalServerError}
 		}
