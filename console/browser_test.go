@@ -330,13 +330,34 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, dir, "8-machine.png")
 
-	// Phone width: the execution page still fits (no horizontal page scroll).
-	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/execution?arn="+waiting), chromedp.WaitVisible(chromedp.CSS("#exec-status")))
-	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
-	if err != nil || wide {
-		t.Fatalf("the execution page scrolls sideways at phone width (%v)", err)
+	// The keyboard reaches the page: the first Tab lands on the skip
+	// link, which moves focus to the content.
+	step(t, ctx, "tab", chromedp.Navigate(base+"/token"), chromedp.WaitVisible(chromedp.CSS("#token")), chromedp.KeyEvent("\t"))
+	if f := text(t, ctx, ":focus"); f != "Skip to content" {
+		t.Fatalf("first Tab focuses %q", f)
 	}
-	screenshot(t, ctx, dir, "9-execution-phone.png")
+	step(t, ctx, "follow the skip link", chromedp.KeyEvent("\r"), chromedp.Sleep(100*time.Millisecond))
+	if id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash`)); err != nil || id != "#main" {
+		t.Fatalf("the skip link led to %q (%v)", id, err)
+	}
+
+	// Phone width: every page fits (no sideways page scroll).
+	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	for _, page := range []struct{ path, name string }{
+		{"/", "10-machines-phone.png"},
+		{strings.TrimPrefix(machineURL, base), "11-machine-phone.png"},
+		{"/activities", "12-activities-phone.png"},
+		{"/token", "13-token-phone.png"},
+		{"/execution?arn=" + execARN, "14-failed-phone.png"},
+		{"/execution?arn=" + waiting, "9-execution-phone.png"},
+	} {
+		step(t, ctx, "phone "+page.path, chromedp.Navigate(base+page.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		if err != nil || wide {
+			t.Errorf("%s scrolls sideways at phone width (%v)", page.path, err)
+		}
+		screenshot(t, ctx, dir, page.name)
+	}
 }
 
 // TestBrowserCannotDriveConsoleFromAnotherPage has chromium open a page
