@@ -251,3 +251,30 @@ func TestVersionsAndAliases(t *testing.T) {
 		t.Fatalf("execution started on %q, want the version %s", d.StateMachineVersionArn, out.StateMachineVersionArn)
 	}
 }
+
+// TestLongHistory: an execution of more events than the table shows
+// still has every visit counted in the states table, and says what the
+// table and timeline leave out.
+func TestLongHistory(t *testing.T) {
+	s := startConsole(t, server.Config{VirtualTime: true}, console.Options{})
+	c := newClient(t, s)
+	m := createMachine(t, s, "many", `{"StartAt":"Each","States":{"Each":{"Type":"Map","End":true,"ItemProcessor":{"StartAt":"Item","States":{"Item":{"Type":"Pass","End":true}}}}}}`)
+	items := strings.Repeat("1,", 599) + "1"
+	ex := startExecution(t, s, m, "["+items+"]")
+	if d := waitStatus(t, s, ex); d.Status != "SUCCEEDED" {
+		t.Fatalf("%+v", d)
+	}
+	_, body := c.get("/execution?arn=" + url.QueryEscape(ex))
+	for _, want := range []string{
+		`<td>Item</td><td>Pass</td><td><span class="status o-succeeded">succeeded</span></td><td>600</td>`,
+		"later events are not shown",
+		"more rows not drawn",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if n := strings.Count(body, "<details data-key="); n > 1000 {
+		t.Errorf("%d event rows, want at most 1,000", n)
+	}
+}
