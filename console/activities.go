@@ -237,10 +237,24 @@ type tokenData struct {
 	Token, Input, Taken  string
 	Output, Error, Cause string
 	Msg, Err             string
+	Callbacks            []callback
+	CallbacksErr         string
 }
 
+// tokenPage shows the form, filled with ?token= when a waiting callback
+// task was chosen, and the callback tasks waiting now.
 func (c *Console) tokenPage(w http.ResponseWriter, r *http.Request) {
-	c.render(w, r, http.StatusOK, "token", "Task token", "token", tokenData{Output: "{}"})
+	d := tokenData{Output: "{}", Token: r.FormValue("token")}
+	c.renderToken(w, r, http.StatusOK, d)
+}
+
+func (c *Console) renderToken(w http.ResponseWriter, r *http.Request, status int, d tokenData) {
+	cbs, err := c.callbacks(r.Context())
+	if err != nil {
+		d.CallbacksErr = err.Error()
+	}
+	d.Callbacks = cbs
+	c.render(w, r, status, "token", "Task token", "token", d)
 }
 
 // sendToken answers a task token: success with an output, failure with
@@ -272,5 +286,5 @@ func (c *Console) sendToken(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		d.Msg, d.Err, status = "", err.Error(), http.StatusBadRequest
 	}
-	c.render(w, r, status, "token", "Task token", "token", d)
+	c.renderToken(w, r, status, d)
 }

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"context"
 	"fmt"
 	"html"
 	"io"
@@ -10,8 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hsc-dev/hsc/console"
+	"github.com/hsc-dev/hsc/interpreter"
 	"github.com/hsc-dev/hsc/server"
 )
 
@@ -276,5 +279,41 @@ func TestLongHistory(t *testing.T) {
 	}
 	if n := strings.Count(body, "<details data-key="); n > 1000 {
 		t.Errorf("%d event rows, want at most 1,000", n)
+	}
+}
+
+// TestCallbackTokens: a .waitForTaskToken task whose token the definition
+// hands on in its parameters is listed on the token page; its link fills
+// the form, and sending success from it finishes the execution.
+func TestCallbackTokens(t *testing.T) {
+	noAnswer := interpreter.TaskFunc(func(context.Context, *interpreter.TaskRequest) ([]byte, error) { return nil, nil })
+	s := startConsole(t, server.Config{VirtualTime: true, Tasks: noAnswer}, console.Options{})
+	c := newClient(t, s)
+	m := createMachine(t, s, "callback", `{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken","Parameters":{"FunctionName":"approve","Payload":{"token.$":"$$.Task.Token","n":1}},"End":true}}}`)
+	ex := startExecution(t, s, m, `{}`)
+	link := regexp.MustCompile(`<a href="(/token\?token=[^"]+)" class="use-token">`)
+	var found []string
+	for deadline := time.Now().Add(20 * time.Second); found == nil; time.Sleep(10 * time.Millisecond) {
+		_, body := c.get("/token")
+		found = link.FindStringSubmatch(body)
+		if found == nil && time.Now().After(deadline) {
+			t.Fatalf("the waiting callback is not listed:\n%s", body)
+		}
+	}
+	u, _ := url.Parse(html.UnescapeString(found[1]))
+	token := u.Query().Get("token")
+	_, body := c.get(u.String())
+	if !strings.Contains(body, ">"+html.EscapeString(token)+"</textarea>") {
+		t.Fatalf("the form is not filled with %s", token)
+	}
+	status, _, body := c.post("/token", url.Values{"token": {token}, "action": {"success"}, "output": {`{"approved": true}`}})
+	if status != 200 || !strings.Contains(body, "Sent success.") {
+		t.Fatalf("send: %d\n%s", status, body)
+	}
+	if d := waitStatus(t, s, ex); d.Status != "SUCCEEDED" || strings.ReplaceAll(d.Output, " ", "") != `{"approved":true}` {
+		t.Fatalf("after the token: %+v", d)
+	}
+	if _, body := c.get("/token"); link.MatchString(body) {
+		t.Fatal("the answered callback is still listed")
 	}
 }
