@@ -235,6 +235,38 @@ func (c *Console) startExecution(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/execution?arn="+url.QueryEscape(out.ExecutionArn), http.StatusSeeOther)
 }
 
+// graphSVG answers the graph alone, full size, as an SVG document: of a
+// state machine (?machine=ARN) or of an execution coloured by its path
+// (?execution=ARN).
+func (c *Console) graphSVG(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var def struct {
+		Definition string `json:"definition"`
+	}
+	var events []event
+	if arn := r.FormValue("execution"); arn != "" {
+		if err := c.call(ctx, "DescribeStateMachineForExecution", map[string]any{"executionArn": arn}, &def); err != nil {
+			http.Error(w, err.Error(), statusOf(err))
+			return
+		}
+		var err error
+		if events, err = c.history(ctx, arn); err != nil {
+			http.Error(w, err.Error(), statusOf(err))
+			return
+		}
+	} else if err := c.call(ctx, "DescribeStateMachine", map[string]any{"stateMachineArn": r.FormValue("machine")}, &def); err != nil {
+		http.Error(w, err.Error(), statusOf(err))
+		return
+	}
+	svg, msg := drawGraph(ctx, def.Definition, events)
+	if msg != "" {
+		http.Error(w, msg, http.StatusUnprocessableEntity)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Write([]byte(svg))
+}
+
 // drawGraph renders a definition (with an execution's events, coloured by
 // outcome) as inline SVG.
 func drawGraph(ctx context.Context, definition string, events []event) (template.HTML, string) {

@@ -280,6 +280,19 @@ func TestLongHistory(t *testing.T) {
 	if n := strings.Count(body, "<details data-key="); n > 1000 {
 		t.Errorf("%d event rows, want at most 1,000", n)
 	}
+	// The graph alone, full size: an SVG document with the visits.
+	resp, err := c.cl.Get(c.base + "/graph.svg?execution=" + url.QueryEscape(ex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(string(svg), "<svg") || !strings.Contains(string(svg), "visited ×600") {
+		t.Errorf("graph.svg: %s %.300s", resp.Header.Get("Content-Type"), svg)
+	}
+	if status, _ := c.get("/graph.svg?machine=" + url.QueryEscape(m)); status != 200 {
+		t.Errorf("machine graph.svg: %d", status)
+	}
 }
 
 // TestCallbackTokens: a .waitForTaskToken task whose token the definition
