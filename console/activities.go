@@ -26,6 +26,9 @@ type activitiesData struct {
 
 type activityView struct {
 	activityItem
+	// Polling is how many workers are polling for a task now (when the
+	// API can tell: Pollers).
+	Polling int
 	Waiting []taskView
 	Workers []workerView
 	Recent  []taskView
@@ -168,8 +171,13 @@ func (c *Console) activities(ctx context.Context) ([]activityView, int, error) {
 			v.Recent = append(v.Recent, *t)
 		}
 	}
+	var polling map[string]int
+	if p, ok := c.api.(Pollers); ok {
+		polling = p.Pollers()
+	}
 	for i := range views {
 		v := &views[i]
+		v.Polling = polling[v.ActivityArn]
 		for _, wv := range workers[v.ActivityArn] {
 			v.Workers = append(v.Workers, *wv)
 		}
@@ -180,6 +188,12 @@ func (c *Console) activities(ctx context.Context) ([]activityView, int, error) {
 		}
 	}
 	return views, len(execs), nil
+}
+
+// Pollers is what an API may also tell: how many GetActivityTask
+// requests wait on each activity now (server.Server.Pollers).
+type Pollers interface {
+	Pollers() map[string]int
 }
 
 // findTask is the task an activity event belongs to: the open task its

@@ -330,3 +330,31 @@ func TestCallbackTokens(t *testing.T) {
 		t.Fatal("the answered callback is still listed")
 	}
 }
+
+// TestActivitiesShowPollers: a worker polling an activity shows on the
+// activities page while its request waits.
+func TestActivitiesShowPollers(t *testing.T) {
+	s := startConsole(t, server.Config{VirtualTime: true}, console.Options{})
+	c := newClient(t, s)
+	var act struct{ ActivityArn string }
+	invoke(t, s, "CreateActivity", map[string]any{"name": "polled"}, &act)
+	if _, body := c.get("/activities"); !strings.Contains(body, "Polling for a task now: 0.") {
+		t.Fatalf("before polling:\n%s", body)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		s.Invoke(ctx, "GetActivityTask", []byte(`{"activityArn":"`+act.ActivityArn+`","workerName":"w1"}`))
+		close(done)
+	}()
+	defer func() { cancel(); <-done }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		_, body := c.get("/activities")
+		if strings.Contains(body, "Polling for a task now: 1.") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the poll never shows:\n%s", body)
+		}
+	}
+}
