@@ -71,7 +71,14 @@ func browser(t *testing.T, w, h int) context.Context {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // start the browser
+	// Start the browser; its context must have no deadline (that would
+	// end the browser), so a timer gives up on a browser that hangs.
+	hung := time.AfterFunc(60*time.Second, cancel)
+	err := chromedp.Do(ctx)
+	if !hung.Stop() {
+		t.Fatalf("%s did not start within 60 s", path)
+	}
+	if err != nil {
 		t.Fatalf("starting %s: %v", path, err)
 	}
 	return ctx
