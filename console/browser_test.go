@@ -247,7 +247,11 @@ func TestConsoleInBrowser(t *testing.T) {
 	// Redrive goes through the server's RedriveExecution: its answer (an
 	// error while the server cannot redrive) is shown on the page.
 	step(t, ctx, "redrive", chromedp.Click(chromedp.CSS("#redrive-button")), chromedp.WaitVisible(chromedp.CSS("#exec-status")))
-	if d := describe(t, s, execARN); d.RedriveCount == 0 {
+	d := describe(t, s, execARN)
+	for deadline := time.Now().Add(5 * time.Second); d.RedriveCount == 0 && time.Now().Before(deadline); d = describe(t, s, execARN) {
+		time.Sleep(50 * time.Millisecond) // the page may show before the redrive's answer
+	}
+	if d.RedriveCount == 0 {
 		if e := text(t, ctx, "#action-error"); !strings.HasPrefix(e, "Redrive: ") {
 			t.Fatalf("redrive neither happened nor showed an error: %q", e)
 		}

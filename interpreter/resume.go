@@ -1,6 +1,7 @@
 package interpreter
 
 import (
+	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -245,18 +246,17 @@ func (x *execution) replayTask(sc *scope) ([]byte, error, bool) {
 	return []byte(out.Output), nil, true
 }
 
-// callbackToken is the token of a .waitForTaskToken task: with keys, it
-// names the task's place in the execution, so that a resumed execution
+// callbackToken is the token of a .waitForTaskToken task,
+// "<execution name>-<n>": with keys, n is a hash of the task's place in
+// the execution (and the redrive count), so that a resumed execution
 // waits for the token the first run handed out.
 func (x *execution) callbackToken(sc *scope) string {
 	if !x.keyed {
 		return x.name + "-" + strconv.FormatInt(x.tokenNo.Add(1), 10)
 	}
-	t := x.name + "-" + sc.peekKey()
-	if x.redrives > 0 {
-		t += "-" + strconv.Itoa(x.redrives)
-	}
-	return t
+	h := fnv.New64a()
+	h.Write([]byte(sc.peekKey() + "#" + strconv.Itoa(x.redrives)))
+	return x.name + "-" + strconv.FormatUint(h.Sum64()>>1, 10)
 }
 
 // resumeSetup prepares a run for WithResume: the record, the start time

@@ -91,7 +91,7 @@
 //	StartSyncExecution   | measured billing                      | billing details nominal (64 MB, duration in 100 ms)
 //	Task tokens          | opaque                                | activity tokens are "hsc1.…", derived from the
 //	                     |                                       | execution and the task; .waitForTaskToken tokens
-//	                     |                                       | are the interpreter's (<execution>-<task key>)
+//	                     |                                       | are the interpreter's (<execution>-<n>)
 //	Crash recovery       | Standard tasks run exactly once       | a task command or mock in flight at a crash
 //	                     |                                       | runs again (at least once; see resume.go)
 //	Time                 | real                                  | Config.WaitScale scales Waits, retry intervals,
