@@ -151,7 +151,7 @@ func newCrashRun(t *testing.T, url string) *crashRun {
 	}
 	r.worker = hscProcess(context.Background(), "--region", "us-east-1", "--account-id", "123456789012",
 		"--access-key", "hsc-test", "--secret-key", "hsc-test", "--endpoint-url", url,
-		"worker", "--activity", "crashwork", "--concurrency", "8", "--pollers", "4", "--", "cat")
+		"worker", "--activity", "crashwork", "--concurrency", "16", "--pollers", "4", "--", "sh", "-c", "sleep 1; cat")
 	r.worker.Stderr = &lockedBuffer{}
 	if err := r.worker.Start(); err != nil {
 		t.Fatal(err)
