@@ -582,6 +582,7 @@ func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpr
 			interpreter.WithRegion(s.cfg.Region),
 			interpreter.WithAccountID(s.cfg.AccountID),
 			interpreter.WithRoleArn(e.RoleARN),
+			interpreter.WithMapRunHook(s.mapRuns.add),
 			interpreter.WithClock(clock))
 		if res == nil && err != nil {
 			s.finish(rec, store.StatusFailed, "States.Runtime", err.Error())
@@ -630,6 +631,7 @@ func (s *Server) runExpress(ctx context.Context, m *interpreter.Machine, tg *tar
 		interpreter.WithAccountID(s.cfg.AccountID),
 		interpreter.WithRoleArn(tg.roleARN),
 		interpreter.WithTimeout(expressMaxDuration),
+		interpreter.WithMapRunHook(s.mapRuns.add),
 		interpreter.WithClock(rec.clock))
 }
 
@@ -696,6 +698,7 @@ type describeExecutionOutput struct {
 	RedriveCount           int          `json:"redriveCount"`
 	RedriveStatus          string       `json:"redriveStatus"`
 	RedriveStatusReason    string       `json:"redriveStatusReason,omitempty"`
+	MapRunArn              string       `json:"mapRunArn,omitempty"`
 }
 
 func optional(s string) *string {
@@ -708,6 +711,17 @@ func optional(s string) *string {
 func (s *Server) describeExecution(ctx context.Context, in *executionInput) (any, error) {
 	e, err := s.getExecution(ctx, in.ExecutionArn)
 	if err != nil {
+		if out, ok := s.describeChild(in.ExecutionArn); ok {
+			out.RedriveStatus = "NOT_REDRIVABLE"
+			if in.IncludedData == "METADATA_ONLY" {
+				out.Input, out.Output = nil, nil
+				out.InputDetails.Included = false
+				if out.OutputDetails != nil {
+					out.OutputDetails.Included = false
+				}
+			}
+			return out, nil
+		}
 		return nil, err
 	}
 	out := &describeExecutionOutput{
@@ -797,7 +811,7 @@ func (s *Server) listExecutions(ctx context.Context, in *listExecutionsInput) (a
 	case in.StateMachineArn == "" && in.MapRunArn == "":
 		return nil, errValidation("Must provide a StateMachine ARN or MapRun ARN")
 	case in.MapRunArn != "":
-		return nil, errResourceNotFound(in.MapRunArn) // no map runs yet
+		return s.listMapRunExecutions(in)
 	case in.StatusFilter == "PENDING_REDRIVE":
 		return nil, errValidation("PENDING_REDRIVE status filter requires a MapRun ARN")
 	}

@@ -2,17 +2,113 @@ package server
 
 import (
 	"context"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/hsc-dev/hsc/interpreter"
 )
 
-// Map runs come from distributed Map states, which the interpreter does
-// not run as child executions yet: no map run exists, and the map run
-// operations answer accordingly.
+// Map runs: each distributed Map state the interpreter runs reports its
+// map run (interpreter.WithMapRunHook); the server keeps them in memory,
+// with their child executions, for DescribeMapRun, ListMapRuns,
+// UpdateMapRun, ListExecutions by mapRunArn and DescribeExecution of a
+// child. They are not in the store (issue 12's durable store does not
+// hold them yet); the registry keeps the newest maxMapRuns runs.
+
+const maxMapRuns = 10000
+
+type mapRuns struct {
+	mu     sync.Mutex
+	byARN  map[string]*interpreter.MapRun
+	byExec map[string][]*interpreter.MapRun
+	order  []string // run ARNs, oldest first
+}
+
+func newMapRuns() *mapRuns {
+	return &mapRuns{byARN: map[string]*interpreter.MapRun{}, byExec: map[string][]*interpreter.MapRun{}}
+}
+
+// add registers a run, dropping the oldest finished ones past the bound.
+func (m *mapRuns) add(r *interpreter.MapRun) {
+	info := r.Info()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.byARN[info.ARN] = r
+	m.byExec[info.ExecutionARN] = append(m.byExec[info.ExecutionARN], r)
+	m.order = append(m.order, info.ARN)
+	for i := 0; len(m.byARN) > maxMapRuns && i < len(m.order); {
+		old := m.byARN[m.order[i]]
+		select {
+		case <-old.Done():
+		default:
+			i++
+			continue
+		}
+		oi := old.Info()
+		delete(m.byARN, oi.ARN)
+		list := m.byExec[oi.ExecutionARN]
+		for j, x := range list {
+			if x == old {
+				list = append(list[:j:j], list[j+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(m.byExec, oi.ExecutionARN)
+		} else {
+			m.byExec[oi.ExecutionARN] = list
+		}
+		m.order = append(m.order[:i:i], m.order[i+1:]...)
+	}
+}
+
+func (m *mapRuns) get(arn string) *interpreter.MapRun {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.byARN[arn]
+}
+
+func (m *mapRuns) ofExecution(arn string) []*interpreter.MapRun {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]*interpreter.MapRun(nil), m.byExec[arn]...)
+}
+
+// child finds a child execution by its ARN
+// (arn:...:execution:MACHINE/LABEL:NAME).
+func (m *mapRuns) child(arn string) (*interpreter.MapRun, interpreter.ChildExecution, bool) {
+	i := strings.LastIndexByte(arn, ':')
+	if i < 0 {
+		return nil, interpreter.ChildExecution{}, false
+	}
+	prefix, name := arn[:i], arn[i+1:]
+	machine := strings.Replace(strings.Replace(prefix, ":execution:", ":stateMachine:", 1), ":express:", ":stateMachine:", 1)
+	m.mu.Lock()
+	var cands []*interpreter.MapRun
+	for _, r := range m.byARN {
+		cands = append(cands, r)
+	}
+	m.mu.Unlock()
+	for _, r := range cands {
+		if r.Info().StateMachineARN != machine {
+			continue
+		}
+		if c, ok := r.Child(name); ok && c.ExecutionARN == arn {
+			return r, c, true
+		}
+	}
+	return nil, interpreter.ChildExecution{}, false
+}
 
 type mapRunInput struct {
-	MapRunArn    string  `json:"mapRunArn"`
-	ExecutionArn string  `json:"executionArn"`
-	MaxResults   int     `json:"maxResults"`
-	NextToken    *string `json:"nextToken"`
+	MapRunArn                  string   `json:"mapRunArn"`
+	ExecutionArn               string   `json:"executionArn"`
+	MaxResults                 int      `json:"maxResults"`
+	NextToken                  *string  `json:"nextToken"`
+	MaxConcurrency             *int     `json:"maxConcurrency"`
+	ToleratedFailureCount      *int64   `json:"toleratedFailureCount"`
+	ToleratedFailurePercentage *float64 `json:"toleratedFailurePercentage"`
 }
 
 func checkMapRunARN(arn string) *APIError {
@@ -29,28 +125,178 @@ func checkMapRunARN(arn string) *APIError {
 	return nil
 }
 
-func (s *Server) describeMapRun(_ context.Context, in *mapRunInput) (any, error) {
-	if err := checkMapRunARN(in.MapRunArn); err != nil {
+func (s *Server) mapRun(arn string) (*interpreter.MapRun, error) {
+	if err := checkMapRunARN(arn); err != nil {
 		return nil, err
 	}
-	return nil, errResourceNotFound(in.MapRunArn)
+	r := s.mapRuns.get(arn)
+	if r == nil {
+		return nil, errResourceNotFound(arn)
+	}
+	return r, nil
+}
+
+type mapRunCounts struct {
+	Pending        int64 `json:"pending"`
+	Running        int64 `json:"running"`
+	Succeeded      int64 `json:"succeeded"`
+	Failed         int64 `json:"failed"`
+	TimedOut       int64 `json:"timedOut"`
+	Aborted        int64 `json:"aborted"`
+	Total          int64 `json:"total"`
+	ResultsWritten int64 `json:"resultsWritten"`
+	// The redrive counts, always 0 here.
+	FailuresNotRedrivable int64 `json:"failuresNotRedrivable"`
+	PendingRedrive        int64 `json:"pendingRedrive"`
+}
+
+func countsOf(c interpreter.MapRunCounts) mapRunCounts {
+	return mapRunCounts{Pending: c.Pending, Running: c.Running, Succeeded: c.Succeeded, Failed: c.Failed,
+		TimedOut: c.TimedOut, Aborted: c.Aborted, Total: c.Total, ResultsWritten: c.ResultsWritten}
+}
+
+type describeMapRunOutput struct {
+	MapRunArn                  string       `json:"mapRunArn"`
+	ExecutionArn               string       `json:"executionArn"`
+	Status                     string       `json:"status"`
+	StartDate                  *epoch       `json:"startDate"`
+	StopDate                   *epoch       `json:"stopDate,omitempty"`
+	MaxConcurrency             int          `json:"maxConcurrency"`
+	ToleratedFailurePercentage float64      `json:"toleratedFailurePercentage"`
+	ToleratedFailureCount      int64        `json:"toleratedFailureCount"`
+	ItemCounts                 mapRunCounts `json:"itemCounts"`
+	ExecutionCounts            mapRunCounts `json:"executionCounts"`
+	RedriveCount               int          `json:"redriveCount"`
+}
+
+// describeMapRun answers as AWS does (recorded on AWS:
+// test_sfn_api_map_run.py::test_list_map_runs_and_describe_map_run).
+func (s *Server) describeMapRun(_ context.Context, in *mapRunInput) (any, error) {
+	r, err := s.mapRun(in.MapRunArn)
+	if err != nil {
+		return nil, err
+	}
+	i := r.Info()
+	return &describeMapRunOutput{MapRunArn: i.ARN, ExecutionArn: i.ExecutionARN, Status: i.Status,
+		StartDate: ep(i.StartDate), StopDate: ep(i.StopDate), MaxConcurrency: i.MaxConcurrency,
+		ToleratedFailurePercentage: i.ToleratedFailurePercentage, ToleratedFailureCount: i.ToleratedFailureCount,
+		ItemCounts: countsOf(i.ItemCounts), ExecutionCounts: countsOf(i.ExecutionCounts)}, nil
 }
 
 func (s *Server) updateMapRun(_ context.Context, in *mapRunInput) (any, error) {
-	if err := checkMapRunARN(in.MapRunArn); err != nil {
+	if in.MaxConcurrency == nil && in.ToleratedFailureCount == nil && in.ToleratedFailurePercentage == nil {
+		return nil, errValidation("At least one of the parameters maxConcurrency, toleratedFailurePercentage, toleratedFailureCount must be specified")
+	}
+	r, err := s.mapRun(in.MapRunArn)
+	if err != nil {
 		return nil, err
 	}
-	return nil, errResourceNotFound(in.MapRunArn)
+	r.Update(in.MaxConcurrency, in.ToleratedFailureCount, in.ToleratedFailurePercentage)
+	return &struct{}{}, nil
+}
+
+type mapRunListItem struct {
+	ExecutionArn    string `json:"executionArn"`
+	MapRunArn       string `json:"mapRunArn"`
+	StateMachineArn string `json:"stateMachineArn"`
+	StartDate       *epoch `json:"startDate"`
+	StopDate        *epoch `json:"stopDate,omitempty"`
 }
 
 func (s *Server) listMapRuns(ctx context.Context, in *mapRunInput) (any, error) {
 	if _, err := s.getExecution(ctx, in.ExecutionArn); err != nil {
 		return nil, err
 	}
-	if _, perr := pageFor("ListMapRuns", in.ExecutionArn, in.MaxResults, in.NextToken); perr != nil {
+	page, perr := pageFor("ListMapRuns", in.ExecutionArn, in.MaxResults, in.NextToken)
+	if perr != nil {
 		return nil, perr
 	}
-	return &struct {
-		MapRuns []struct{} `json:"mapRuns"`
-	}{MapRuns: []struct{}{}}, nil
+	runs := s.mapRuns.ofExecution(in.ExecutionArn)
+	out := struct {
+		MapRuns   []mapRunListItem `json:"mapRuns"`
+		NextToken *string          `json:"nextToken,omitempty"`
+	}{MapRuns: []mapRunListItem{}}
+	start := cursorIndex(page.After)
+	for i := start; i < len(runs); i++ {
+		if len(out.MapRuns) == page.Limit {
+			out.NextToken = tokenFor("ListMapRuns", in.ExecutionArn, strconv.Itoa(i))
+			break
+		}
+		info := runs[i].Info()
+		out.MapRuns = append(out.MapRuns, mapRunListItem{ExecutionArn: info.ExecutionARN, MapRunArn: info.ARN,
+			StateMachineArn: info.StateMachineARN, StartDate: ep(info.StartDate), StopDate: ep(info.StopDate)})
+	}
+	return &out, nil
+}
+
+func cursorIndex(after string) int {
+	n, err := strconv.Atoi(after)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// listMapRunExecutions is ListExecutions with a mapRunArn: the run's
+// child executions, newest first as ListExecutions lists.
+func (s *Server) listMapRunExecutions(in *listExecutionsInput) (any, error) {
+	r, err := s.mapRun(in.MapRunArn)
+	if err != nil {
+		return nil, err
+	}
+	filter := in.MapRunArn + "\x01" + in.StatusFilter + "\x01" + in.RedriveFilter
+	page, perr := pageFor("ListExecutions", filter, in.MaxResults, in.NextToken)
+	if perr != nil {
+		return nil, perr
+	}
+	out := struct {
+		Executions []executionListItem `json:"executions"`
+		NextToken  *string             `json:"nextToken,omitempty"`
+	}{Executions: []executionListItem{}}
+	info := r.Info()
+	kids := r.Children()
+	start := cursorIndex(page.After)
+	for i := start; i < len(kids); i++ {
+		c := kids[len(kids)-1-i]
+		status := childStatus(c)
+		if in.StatusFilter != "" && in.StatusFilter != status || in.RedriveFilter == "REDRIVEN" {
+			continue
+		}
+		if len(out.Executions) == page.Limit {
+			out.NextToken = tokenFor("ListExecutions", filter, strconv.Itoa(i))
+			break
+		}
+		out.Executions = append(out.Executions, executionListItem{ExecutionArn: c.ExecutionARN, StateMachineArn: info.StateMachineARN,
+			Name: c.Name, Status: status, StartDate: ep(c.StartDate), StopDate: ep(c.StopDate)})
+	}
+	return &out, nil
+}
+
+func childStatus(c interpreter.ChildExecution) string {
+	if c.Status == "" {
+		return "RUNNING"
+	}
+	return string(c.Status)
+}
+
+// describeChild answers DescribeExecution for a map run's child.
+func (s *Server) describeChild(arn string) (*describeExecutionOutput, bool) {
+	r, c, ok := s.mapRuns.child(arn)
+	if !ok {
+		return nil, false
+	}
+	info := r.Info()
+	out := &describeExecutionOutput{ExecutionArn: c.ExecutionARN, StateMachineArn: info.StateMachineARN, Name: c.Name,
+		Status: childStatus(c), StartDate: ep(c.StartDate), StopDate: ep(c.StopDate), MapRunArn: info.ARN}
+	in := c.Input
+	out.Input, out.InputDetails = &in, dataDetails{Included: true}
+	if c.Status == interpreter.StatusSucceeded {
+		o := c.Output
+		out.Output, out.OutputDetails = &o, &dataDetails{Included: true}
+	}
+	if c.Error != "" || c.Cause != "" {
+		e, cause := c.Error, c.Cause
+		out.Error, out.Cause = &e, &cause
+	}
+	return out, true
 }

@@ -1,0 +1,158 @@
+package server_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+
+	"github.com/hsc-dev/hsc/interpreter"
+	"github.com/hsc-dev/hsc/server"
+)
+
+// A distributed Map reading a CSV object through the mock file, as the
+// recording of test_list_map_runs_and_describe_map_run on AWS
+// (localstack tests/aws/services/stepfunctions/v2/test_sfn_api_map_run.py)
+// shows it: ListMapRuns names the run, DescribeMapRun gives its counts,
+// ListExecutions by mapRunArn lists its children, DescribeExecution
+// describes one, GetExecutionHistory shows MapRunStarted/Succeeded, and
+// UpdateMapRun changes its settings.
+func TestMapRuns(t *testing.T) {
+	mock, err := interpreter.ParseMockConfig([]byte(`{
+		"StateMachines": {"dmap": {"TestCases": {"csv": {"MapState/ItemReader": "CsvObject"}}}},
+		"MockedResponses": {"CsvObject": {"0": {"Return": {"Body": "Col1,Col2,Col3\nValue1,Value2,Value3\nValue4,Value5,Value6"}}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c := start(t, server.Config{Mock: mock})
+	ctx := ctxT(t)
+	def := `{"StartAt":"MapState","States":{"MapState":{"Type":"Map","MaxConcurrency":1,
+		"ItemReader":{"ReaderConfig":{"InputType":"CSV","CSVHeaderLocation":"FIRST_ROW"},"Resource":"arn:aws:states:::s3:getObject","Parameters":{"Bucket.$":"$.Bucket","Key.$":"$.Key"}},
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"PassItem","States":{"PassItem":{"Type":"Pass","End":true}}},"End":true}}}`
+	arn := createMachine(t, c, "dmap", def)
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn + "#csv"), Input: aws.String(`{"Bucket":"b","Key":"file.csv"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := waitDone(t, c, *ex.ExecutionArn)
+	if d.Status != "SUCCEEDED" || *d.Output != `[{"Col1":"Value1","Col2":"Value2","Col3":"Value3"},{"Col1":"Value4","Col2":"Value5","Col3":"Value6"}]` {
+		t.Fatalf("execution %s: %s %s", d.Status, aws.ToString(d.Output), aws.ToString(d.Cause))
+	}
+	runs, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil || len(runs.MapRuns) != 1 {
+		t.Fatalf("ListMapRuns: %+v %v", runs, err)
+	}
+	r := runs.MapRuns[0]
+	if *r.ExecutionArn != *ex.ExecutionArn || !strings.HasPrefix(*r.MapRunArn, "arn:aws:states:us-east-1:123456789012:mapRun:dmap/") ||
+		!strings.HasPrefix(*r.StateMachineArn, "arn:aws:states:us-east-1:123456789012:stateMachine:dmap/") || r.StopDate == nil {
+		t.Errorf("map run %+v", r)
+	}
+	mr, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: r.MapRunArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mr.Status != "SUCCEEDED" || mr.MaxConcurrency != 1 || mr.ItemCounts.Succeeded != 2 || mr.ItemCounts.Total != 2 ||
+		mr.ExecutionCounts.Succeeded != 2 || mr.ToleratedFailureCount != 0 || mr.ToleratedFailurePercentage != 0 {
+		t.Errorf("DescribeMapRun %+v items %+v executions %+v", mr, mr.ItemCounts, mr.ExecutionCounts)
+	}
+	kids, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: r.MapRunArn, MaxResults: 1})
+	if err != nil || len(kids.Executions) != 1 || kids.NextToken == nil {
+		t.Fatalf("ListExecutions by map run: %+v %v", kids, err)
+	}
+	more, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: r.MapRunArn, NextToken: kids.NextToken})
+	if err != nil || len(more.Executions) != 1 || *more.Executions[0].ExecutionArn == *kids.Executions[0].ExecutionArn {
+		t.Fatalf("second page: %+v %v", more, err)
+	}
+	child, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: more.Executions[0].ExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if child.Status != "SUCCEEDED" || *child.Input != `{"Col1":"Value1","Col2":"Value2","Col3":"Value3"}` || *child.Output != *child.Input ||
+		aws.ToString(child.MapRunArn) != *r.MapRunArn || *child.StateMachineArn != *r.StateMachineArn {
+		t.Errorf("child %+v", child)
+	}
+	h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range h.Events {
+		types = append(types, string(e.Type))
+		if e.MapRunStartedEventDetails != nil && *e.MapRunStartedEventDetails.MapRunArn != *r.MapRunArn {
+			t.Errorf("MapRunStarted names %s", *e.MapRunStartedEventDetails.MapRunArn)
+		}
+	}
+	if got := strings.Join(types, " "); got != "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunSucceeded MapStateSucceeded MapStateExited ExecutionSucceeded" {
+		t.Errorf("events %s", got)
+	}
+	if _, err := c.UpdateMapRun(ctx, &sfn.UpdateMapRunInput{MapRunArn: r.MapRunArn, MaxConcurrency: aws.Int32(5), ToleratedFailureCount: aws.Int64(3)}); err != nil {
+		t.Fatal(err)
+	}
+	if mr, _ := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: r.MapRunArn}); mr.MaxConcurrency != 5 || mr.ToleratedFailureCount != 3 {
+		t.Errorf("after UpdateMapRun: %+v", mr)
+	}
+	_, err = c.UpdateMapRun(ctx, &sfn.UpdateMapRunInput{MapRunArn: r.MapRunArn})
+	wantCode(t, err, "ValidationException")
+	missing := strings.Replace(*r.MapRunArn, "dmap/", "other/", 1)
+	_, err = c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: &missing})
+	wantCode(t, err, "ResourceNotFound")
+	_, err = c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: &missing})
+	wantCode(t, err, "ResourceNotFound")
+	_, err = c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: ex.ExecutionArn})
+	wantCode(t, err, "InvalidArn")
+}
+
+// A map run's ResultWriter writes through the mock file, and a failing
+// child beyond the tolerance fails the run with MapRunFailed; the run is
+// FAILED in DescribeMapRun.
+func TestMapRunFails(t *testing.T) {
+	mock, err := interpreter.ParseMockConfig([]byte(`{
+		"StateMachines": {"w": {"TestCases": {"t": {"M/ResultWriter": "Written"}}}},
+		"MockedResponses": {"Written": {"0-9": {"Return": {}}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c := start(t, server.Config{Mock: mock})
+	ctx := ctxT(t)
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ToleratedFailurePercentage":50,
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"C","States":{
+			"C":{"Type":"Choice","Choices":[{"Variable":"$","NumericGreaterThan":0,"Next":"F"}],"Default":"P"},
+			"F":{"Type":"Fail","Error":"Bad"},"P":{"Type":"Pass","End":true}}},
+		"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"out","Prefix":"p"}},"End":true}}}`
+	arn := createMachine(t, c, "w", def)
+	for _, tc := range []struct {
+		input, status string
+	}{{`[0,0,1]`, "SUCCEEDED"}, {`[0,1,1]`, "FAILED"}} {
+		ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn + "#t"), Input: aws.String(tc.input)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := waitDone(t, c, *ex.ExecutionArn)
+		if string(d.Status) != tc.status {
+			t.Errorf("%s: %s %s %s", tc.input, d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+			continue
+		}
+		runs, _ := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+		mr, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: runs.MapRuns[0].MapRunArn})
+		if err != nil || string(mr.Status) != tc.status || mr.ToleratedFailurePercentage != 50 {
+			t.Errorf("%s: map run %+v %v", tc.input, mr, err)
+		}
+		if tc.status == "SUCCEEDED" {
+			var out struct {
+				MapRunArn           string
+				ResultWriterDetails struct{ Bucket, Key string }
+			}
+			json.Unmarshal([]byte(*d.Output), &out)
+			if out.MapRunArn != *runs.MapRuns[0].MapRunArn || out.ResultWriterDetails.Bucket != "out" || !strings.HasSuffix(out.ResultWriterDetails.Key, "/manifest.json") {
+				t.Errorf("output %s", *d.Output)
+			}
+			if mr.ItemCounts.ResultsWritten != 3 {
+				t.Errorf("resultsWritten %d, want 3", mr.ItemCounts.ResultsWritten)
+			}
+		} else if aws.ToString(d.Error) != "States.ExceedToleratedFailureThreshold" {
+			t.Errorf("error %s", aws.ToString(d.Error))
+		}
+	}
+}
