@@ -181,8 +181,8 @@ func csvItems(body []byte, headerFirst bool, headers []string, delim rune, limit
 
 // listItems pages through listObjectsV2 and gives each object as AWS's
 // reader does: {"Etag", "LastModified", "Key", "Size", "StorageClass"}
-// (recorded on AWS: test_map_item_reader_base_list_objects_v2; keys
-// ending in "/" are folders, not items).
+// (recorded on AWS: test_map_item_reader_base_list_objects_v2), one item
+// per object the listing gives.
 func (x *execution) listItems(ctx context.Context, sc *scope, state string, r *itemReader, params any, limit int) ([]any, *ExecutionError) {
 	base, _ := params.(*Object)
 	var out []any
@@ -216,9 +216,6 @@ func (x *execution) listItems(ctx context.Context, sc *scope, state string, r *i
 				continue
 			}
 			key, _ := co.Get("Key")
-			if k, _ := key.(string); strings.HasSuffix(k, "/") {
-				continue
-			}
 			item := newObject(5)
 			etag, ok := co.Get("ETag")
 			if !ok {
