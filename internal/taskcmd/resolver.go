@@ -76,6 +76,9 @@ func (r *Resolver) ResolveTask(ctx context.Context, req *interpreter.TaskRequest
 	}
 	c := Shell(script)
 	c.Env, c.Grace = r.Env, r.Grace
+	// An ItemReader command prints the object itself (or a GetObject
+	// response); a listing is JSON and checked by the interpreter.
+	c.RawOutput = req.Part == interpreter.PartItemReader
 	task := Task{StateName: req.StateName, Resource: req.Resource, Activity: req.ActivityName(),
 		Attempt: req.Attempt, TaskToken: req.TaskToken}
 	res, err := c.Run(ctx, task, input)
