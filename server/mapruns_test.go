@@ -2,12 +2,15 @@ package server_test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
+	"github.com/hsc-dev/hsc/internal/testenv"
 	"github.com/hsc-dev/hsc/interpreter"
 	"github.com/hsc-dev/hsc/server"
 )
@@ -154,5 +157,67 @@ func TestMapRunFails(t *testing.T) {
 		} else if aws.ToString(d.Error) != "States.ExceedToleratedFailureThreshold" {
 			t.Errorf("error %s", aws.ToString(d.Error))
 		}
+	}
+}
+
+// The nine definitions of ../shared/aws/realworld that use a distributed
+// Map's ItemReader run to SUCCEEDED in the server, answered by the mock
+// files of interpreter/testdata/realworld-dmap; each map run is SUCCEEDED
+// in DescribeMapRun with all its items.
+func TestRealworldMapRuns(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "aws", "realworld")
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		testenv.Skip(t, "no realworld definitions at "+dir)
+	}
+	mocks := filepath.Join("..", "interpreter", "testdata", "realworld-dmap")
+	n := 0
+	for _, f := range files {
+		def, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(def), `"ItemReader"`) {
+			continue
+		}
+		n++
+		id := strings.TrimSuffix(filepath.Base(f), ".json")
+		t.Run(id, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join(mocks, id+".mock.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			input, err := os.ReadFile(filepath.Join(mocks, id+".input.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mock, err := interpreter.ParseMockConfig(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, c := start(t, server.Config{Mock: mock, VirtualTime: true})
+			ctx := ctxT(t)
+			arn := createMachine(t, c, "realworld", string(def))
+			ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn + "#run"), Input: aws.String(string(input))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := waitDone(t, c, *ex.ExecutionArn); d.Status != "SUCCEEDED" {
+				t.Fatalf("%s: %s: %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+			}
+			runs, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+			if err != nil || len(runs.MapRuns) == 0 {
+				t.Fatalf("ListMapRuns: %+v %v", runs, err)
+			}
+			for _, r := range runs.MapRuns {
+				mr, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: r.MapRunArn})
+				if err != nil || mr.Status != "SUCCEEDED" || mr.ItemCounts.Total == 0 || mr.ItemCounts.Succeeded != mr.ItemCounts.Total {
+					t.Errorf("map run %s: %+v %v", *r.MapRunArn, mr, err)
+				}
+			}
+		})
+	}
+	if n != 9 {
+		t.Errorf("%d definitions use ItemReader, want 9", n)
 	}
 }
