@@ -82,9 +82,12 @@ func TestRunDistributedMapTasks(t *testing.T) {
 	written := filepath.Join(dir, "written")
 	code, out, errOut := hscRun(t, "", "run", def,
 		"--task", "Rows/ItemReader=cat "+csv,
-		"--task", "Rows/ResultWriter=cat >> "+written+"; echo '{}'")
+		"--task", "Rows/ResultWriter=cat >> "+written+"; echo '{}'", "--trace")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "      map run arn:aws:states:us-east-1:123456789012:mapRun:dmap/") {
+		t.Errorf("--trace does not show the map run:\n%s", errOut)
 	}
 	var res struct {
 		MapRunArn           string

@@ -66,6 +66,9 @@ Task states run what you map them to:
                         worker shares (README: "Task commands").
   --mock FILE           a mock configuration in the AWS Step Functions Local
                         format; --test-case picks the test case.
+A distributed Map's S3 calls are mapped as STATE/ItemReader (the command
+prints the object, or the listing's JSON) and STATE/ResultWriter (it gets
+each file as {"Bucket", "Key", "Body"}), in --task and in the mock file.
 A Task state with no mapping fails the execution with an error naming it.
 
 --trace prints each state entered and exited, with its input and output, and
@@ -333,6 +336,10 @@ func traceEvent(w io.Writer, e interpreter.Event) {
 		fmt.Fprintf(w, "      task timed out: %s\n", e.TaskTimedOutEventDetails.Error)
 	case e.LambdaFunctionTimedOutEventDetails != nil:
 		fmt.Fprintf(w, "      task timed out: %s\n", e.LambdaFunctionTimedOutEventDetails.Error)
+	case e.MapRunStartedEventDetails != nil:
+		fmt.Fprintf(w, "      map run %s\n", e.MapRunStartedEventDetails.MapRunArn)
+	case e.MapRunFailedEventDetails != nil:
+		fmt.Fprintf(w, "      map run failed: %s: %s\n", e.MapRunFailedEventDetails.Error, e.MapRunFailedEventDetails.Cause)
 	case e.MapIterationStartedEventDetails != nil:
 		fmt.Fprintf(w, "      map %s item %d\n", e.MapIterationStartedEventDetails.Name, e.MapIterationStartedEventDetails.Index)
 	}
