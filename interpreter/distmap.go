@@ -224,7 +224,7 @@ func (x *execution) callS3(ctx context.Context, sc *scope, state, part, resource
 	if x.cfg.tasks == nil {
 		return nil, newError(ErrRuntime, "%v: no task resolver is configured", &UnresolvedTaskError{State: state, Resource: resource})
 	}
-	req := &TaskRequest{StateName: state, Part: part, Resource: resource, Input: input, SendHeartbeat: func() {}}
+	req := &TaskRequest{ExecutionARN: x.id, StateName: state, Part: part, Resource: resource, Input: input, SendHeartbeat: func() {}}
 	out, err := x.cfg.tasks.ResolveTask(ctx, req)
 	if ctx.Err() != nil {
 		return nil, x.ctxError(ctx)
@@ -640,8 +640,9 @@ func (x *execution) runChildren(ctx context.Context, st *mapNode, run *MapRun, i
 }
 
 // runChild runs one child workflow execution of a map run: its own
-// execution (ARN, context object, event count), inside the parent's
-// context and deadline.
+// execution (ARN, context object, event count and, when the run's
+// ChildHook asks for them, events), inside the parent's context and
+// deadline.
 func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, input any, items int64) childResult {
 	name := x.uuid()
 	info := run.Info()
@@ -656,15 +657,23 @@ func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, inpu
 		deadline: x.deadline, timeoutCause: x.timeoutCause, eventCap: x.eventCap}
 	c.rnd = x.childRand()
 	c.start = cfg.clock.Now()
+	child := ChildExecution{ExecutionARN: arn, Name: name, StartDate: c.start, Input: encodeJSON(input)}
+	if h := run.childHook(); h != nil {
+		if hook := h(child); hook != nil {
+			c.cfg.hook, c.cfg.record, c.record = hook, true, true
+		}
+	}
 	cctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	c.ctx, c.cancel = cctx, cancel
 	defer context.AfterFunc(cctx, func() { c.stopped.Store(true) })()
-	run.startChild(ChildExecution{ExecutionARN: arn, Name: name, StartDate: c.start, Input: encodeJSON(input)}, items)
+	run.startChild(child, items)
 	sc := &scope{x: c}
-	c.emitKeep(sc, "ExecutionStarted", nil)
+	c.emitKeep(sc, "ExecutionStarted", func(e *Event) {
+		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: child.Input, RoleArn: cfg.roleArn}
+	})
 	out, err := c.runMachine(cctx, st.processor, input, sc, -1)
-	r := childResult{name: name, arn: arn, input: input, out: out, start: c.start, stop: cfg.clock.Now(), status: StatusSucceeded}
+	r := childResult{name: name, arn: arn, input: input, out: out, start: c.start, status: StatusSucceeded}
 	if err == nil {
 		if n := jsonSize(out, 0, MaxPayloadBytes); n > MaxPayloadBytes {
 			err = newError(ErrDataLimitExceeded, "the execution output is larger than %d bytes", MaxPayloadBytes)
@@ -679,7 +688,21 @@ func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, inpu
 		case ctx.Err() != nil:
 			r.status = StatusAborted
 		}
-		run.endChild(name, r.status, r.stop, "", err.Name, err.Cause, items)
+	}
+	fd := func() *FailureDetails { return &FailureDetails{Error: r.err.Name, Cause: r.err.Cause} }
+	switch r.status {
+	case StatusSucceeded:
+		c.emit(sc, "ExecutionSucceeded", func(e *Event) { e.ExecutionSucceededEventDetails = &OutputDetails{Output: encodeJSON(out)} })
+	case StatusTimedOut:
+		c.emit(sc, "ExecutionTimedOut", func(e *Event) { e.ExecutionTimedOutEventDetails = fd() })
+	case StatusAborted:
+		c.emit(sc, "ExecutionAborted", func(e *Event) { e.ExecutionAbortedEventDetails = fd() })
+	default:
+		c.emit(sc, "ExecutionFailed", func(e *Event) { e.ExecutionFailedEventDetails = fd() })
+	}
+	r.stop = cfg.clock.Now()
+	if r.err != nil {
+		run.endChild(name, r.status, r.stop, "", r.err.Name, r.err.Cause, items)
 		return r
 	}
 	run.endChild(name, StatusSucceeded, r.stop, encodeJSON(out), "", "", items)

@@ -105,8 +105,19 @@ func TestDistributedMapHistory(t *testing.T) {
 		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"PassItem","States":{"PassItem":{"Type":"Pass","End":true}}},"End":true}}}`
 	s3 := &s3Fake{objects: map[string]string{"b/f.csv": "A,B\n1,2\n3,4\n"}}
 	var runs []*interpreter.MapRun
+	var mu sync.Mutex
+	childEvents := map[string][]string{}
 	res, err := runDist(t, def, `{"Bucket":"b","Key":"f.csv"}`, interpreter.WithHistory(), interpreter.WithTaskResolver(s3),
-		interpreter.WithMapRunHook(func(r *interpreter.MapRun) { runs = append(runs, r) }))
+		interpreter.WithMapRunHook(func(r *interpreter.MapRun) {
+			runs = append(runs, r)
+			r.SetChildHook(func(c interpreter.ChildExecution) func(interpreter.Event) {
+				return func(e interpreter.Event) {
+					mu.Lock()
+					childEvents[c.Name] = append(childEvents[c.Name], fmt.Sprintf("%d<%d %s", e.ID, e.PreviousEventID, e.Type))
+					mu.Unlock()
+				}
+			})
+		}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,6 +150,12 @@ func TestDistributedMapHistory(t *testing.T) {
 	}
 	if !strings.HasPrefix(kids[0].ExecutionARN, "arn:aws:states:us-east-1:123456789012:execution:sm/") {
 		t.Errorf("child ARN %s", kids[0].ExecutionARN)
+	}
+	// Each child is an execution with a history of its own.
+	for _, k := range kids {
+		if got := strings.Join(childEvents[k.Name], ", "); got != "1<0 ExecutionStarted, 2<0 PassStateEntered, 3<2 PassStateExited, 4<3 ExecutionSucceeded" {
+			t.Errorf("child %s events: %s", k.Name, got)
+		}
 	}
 }
 

@@ -67,6 +67,7 @@ type MapRun struct {
 	countSet, percentSet bool
 	changed              chan struct{} // closed and replaced on each update
 	done                 chan struct{}
+	hook                 func(ChildExecution) func(Event)
 }
 
 func newMapRun(info MapRunInfo) *MapRun {
@@ -96,6 +97,22 @@ func (r *MapRun) Child(name string) (ChildExecution, bool) {
 		return ChildExecution{}, false
 	}
 	return r.children[i], true
+}
+
+// SetChildHook asks for the events of the run's child executions: f is
+// called as each child starts and returns the function that receives
+// its history events (in order, never concurrently), or nil for none.
+// Call it from the WithMapRunHook function, before any child starts.
+func (r *MapRun) SetChildHook(f func(ChildExecution) func(Event)) {
+	r.mu.Lock()
+	r.hook = f
+	r.mu.Unlock()
+}
+
+func (r *MapRun) childHook() func(ChildExecution) func(Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.hook
 }
 
 // Done is closed when the run has ended.

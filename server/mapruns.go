@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/hsc-dev/hsc/interpreter"
+	"github.com/hsc-dev/hsc/store"
 )
 
 // Map runs: each distributed Map state the interpreter runs reports its
@@ -19,14 +20,70 @@ import (
 const maxMapRuns = 10000
 
 type mapRuns struct {
-	mu     sync.Mutex
-	byARN  map[string]*interpreter.MapRun
-	byExec map[string][]*interpreter.MapRun
-	order  []string // run ARNs, oldest first
+	mu       sync.Mutex
+	byARN    map[string]*interpreter.MapRun
+	byExec   map[string][]*interpreter.MapRun
+	order    []string             // run ARNs, oldest first
+	childRun map[string]string    // child execution ARN → run ARN
+	recs     map[string]*recorder // running STANDARD children's recorders
 }
 
 func newMapRuns() *mapRuns {
-	return &mapRuns{byARN: map[string]*interpreter.MapRun{}, byExec: map[string][]*interpreter.MapRun{}}
+	return &mapRuns{byARN: map[string]*interpreter.MapRun{}, byExec: map[string][]*interpreter.MapRun{},
+		childRun: map[string]string{}, recs: map[string]*recorder{}}
+}
+
+// mapRunHook is the interpreter's map run hook for one execution: each
+// run is registered, and its STANDARD children become executions of the
+// store, with their histories, as on AWS (GetExecutionHistory,
+// DescribeStateMachineForExecution); EXPRESS children keep no history.
+func (s *Server) mapRunHook(clock interpreter.Clock, parent *store.Execution) func(*interpreter.MapRun) {
+	return func(r *interpreter.MapRun) {
+		s.mapRuns.add(r)
+		info := r.Info()
+		r.SetChildHook(func(c interpreter.ChildExecution) func(interpreter.Event) {
+			s.mapRuns.mu.Lock()
+			s.mapRuns.childRun[c.ExecutionARN] = info.ARN
+			s.mapRuns.mu.Unlock()
+			if info.ExecutionType == "EXPRESS" || parent == nil {
+				return nil
+			}
+			e := &store.Execution{ARN: c.ExecutionARN, Name: c.Name, StateMachineARN: info.StateMachineARN,
+				Status: store.StatusRunning, Input: c.Input, Start: c.StartDate, Definition: parent.Definition,
+				RoleARN: parent.RoleARN, RevisionID: parent.RevisionID, MachineName: info.StateMachineARN[strings.LastIndexByte(info.StateMachineARN, ':')+1:],
+				MachineUpdated: parent.MachineUpdated}
+			if err := s.store.Update(context.Background(), func(tx store.Tx) error { return tx.CreateExecution(e) }); err != nil {
+				s.log.Error("store child execution", "execution", c.ExecutionARN, "err", err)
+				return nil
+			}
+			rec := &recorder{s: s, arn: c.ExecutionARN, clock: clock, next: 1, ids: map[int64]int64{}}
+			s.mapRuns.mu.Lock()
+			s.mapRuns.recs[c.ExecutionARN] = rec
+			s.mapRuns.mu.Unlock()
+			return func(ev interpreter.Event) {
+				rec.hook(ev)
+				switch ev.Type {
+				case "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted":
+					s.mapRuns.mu.Lock()
+					delete(s.mapRuns.recs, c.ExecutionARN)
+					s.mapRuns.mu.Unlock()
+				}
+			}
+		})
+	}
+}
+
+// recorderFor returns the recorder of a running child execution, or rec.
+func (m *mapRuns) recorderFor(arn string, rec *recorder) *recorder {
+	if arn == "" || arn == rec.arn {
+		return rec
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r := m.recs[arn]; r != nil {
+		return r
+	}
+	return rec
 }
 
 // add registers a run, dropping the oldest finished ones past the bound.
@@ -47,6 +104,9 @@ func (m *mapRuns) add(r *interpreter.MapRun) {
 		}
 		oi := old.Info()
 		delete(m.byARN, oi.ARN)
+		for _, c := range old.Children() {
+			delete(m.childRun, c.ExecutionARN)
+		}
 		list := m.byExec[oi.ExecutionARN]
 		for j, x := range list {
 			if x == old {
@@ -75,30 +135,17 @@ func (m *mapRuns) ofExecution(arn string) []*interpreter.MapRun {
 	return append([]*interpreter.MapRun(nil), m.byExec[arn]...)
 }
 
-// child finds a child execution by its ARN
-// (arn:...:execution:MACHINE/LABEL:NAME).
+// child finds a child execution by its ARN.
 func (m *mapRuns) child(arn string) (*interpreter.MapRun, interpreter.ChildExecution, bool) {
-	i := strings.LastIndexByte(arn, ':')
-	if i < 0 {
+	m.mu.Lock()
+	r := m.byARN[m.childRun[arn]]
+	m.mu.Unlock()
+	if r == nil {
 		return nil, interpreter.ChildExecution{}, false
 	}
-	prefix, name := arn[:i], arn[i+1:]
-	machine := strings.Replace(strings.Replace(prefix, ":execution:", ":stateMachine:", 1), ":express:", ":stateMachine:", 1)
-	m.mu.Lock()
-	var cands []*interpreter.MapRun
-	for _, r := range m.byARN {
-		cands = append(cands, r)
-	}
-	m.mu.Unlock()
-	for _, r := range cands {
-		if r.Info().StateMachineARN != machine {
-			continue
-		}
-		if c, ok := r.Child(name); ok && c.ExecutionARN == arn {
-			return r, c, true
-		}
-	}
-	return nil, interpreter.ChildExecution{}, false
+	i := strings.LastIndexByte(arn, ':')
+	c, ok := r.Child(arn[i+1:])
+	return r, c, ok && c.ExecutionARN == arn
 }
 
 type mapRunInput struct {

@@ -76,6 +76,21 @@ func TestMapRuns(t *testing.T) {
 		aws.ToString(child.MapRunArn) != *r.MapRunArn || *child.StateMachineArn != *r.StateMachineArn {
 		t.Errorf("child %+v", child)
 	}
+	// A STANDARD child is an execution with its own history.
+	ch, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: child.ExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var childTypes []string
+	for _, e := range ch.Events {
+		childTypes = append(childTypes, string(e.Type))
+	}
+	if got := strings.Join(childTypes, " "); got != "ExecutionStarted PassStateEntered PassStateExited ExecutionSucceeded" {
+		t.Errorf("child events %s", got)
+	}
+	if all, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: &arn}); err != nil || len(all.Executions) != 1 {
+		t.Errorf("ListExecutions of the machine lists %+v (%v), want the parent alone", all, err)
+	}
 	h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: ex.ExecutionArn})
 	if err != nil {
 		t.Fatal(err)
