@@ -474,7 +474,10 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage")
 	case scopeIterator:
 		what = "a Map Iterator"
-		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage")
+		// ProcessorConfig too: AWS runs a legacy Iterator with
+		// "Mode": "DISTRIBUTED" (recorded on AWS: localstack's
+		// test_map_state_legacy_config_distributed).
+		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage", "ProcessorConfig")
 	case scopeItemProcessor:
 		what = "a Map ItemProcessor"
 		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage", "ProcessorConfig")
@@ -744,7 +747,7 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 		case "Assign":
 			vd.assign(val, vd.push(lp), name, jsonata)
 		case "ItemBatcher":
-			vd.itemBatcher(val, vd.push(lp), name)
+			vd.itemBatcher(val, vd.push(lp), name, jsonata)
 		case "Credentials", "ItemReader", "ResultWriter":
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
@@ -876,15 +879,33 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 	}
 }
 
-// itemBatcher checks a Map state's ItemBatcher.
-func (vd *validator) itemBatcher(v *Value, ptr *loc, state string) {
+// itemBatcher checks a Map state's ItemBatcher. In a JSONata state the
+// limits may be JSONata expressions and BatchInput any value (recorded on
+// AWS: localstack's test_map_item_batching_base_json_max_per_batch_jsonata),
+// and the Path forms do not exist.
+func (vd *validator) itemBatcher(v *Value, ptr *loc, state string, jsonata bool) {
 	defer vd.release(vd.mark())
-	if !vd.fields(v, ptr, state, "an ItemBatcher", oneOf("MaxItemsPerBatch", "MaxItemsPerBatchPath",
-		"MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")) {
+	allowed := oneOf("MaxItemsPerBatch", "MaxItemsPerBatchPath",
+		"MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")
+	if jsonata {
+		allowed = oneOf("MaxItemsPerBatch", "MaxInputBytesPerBatch", "BatchInput")
+	}
+	if !vd.fields(v, ptr, state, "an ItemBatcher", allowed) {
 		return
 	}
 	for _, m := range v.Members {
 		p := vd.at(ptr, m.Key)
+		switch {
+		case jsonata && m.Key == "BatchInput":
+			continue
+		case jsonata && m.Value.Kind == KindString && (m.Key == "MaxItemsPerBatch" || m.Key == "MaxInputBytesPerBatch"):
+			if src, ok := JSONataExpression(m.Value.Str); !ok {
+				vd.errorf(CodeInvalidValue, p, m.Value, state, "%s must be a positive integer or a JSONata expression {%% ... %%}", m.Key)
+			} else if err := CheckJSONata(src); err != nil {
+				vd.errorf(CodeInvalidValue, p, m.Value, state, "%s: %v", m.Key, err)
+			}
+			continue
+		}
 		switch m.Key {
 		case "MaxItemsPerBatch", "MaxInputBytesPerBatch":
 			vd.integer(m.Value, p, state, m.Key, 1)
