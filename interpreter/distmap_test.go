@@ -1,6 +1,7 @@
 package interpreter_test
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -37,6 +38,9 @@ func (f *s3Fake) ResolveTask(_ context.Context, r *interpreter.TaskRequest) ([]b
 		body, ok := f.objects[p.Bucket+"/"+p.Key]
 		if !ok {
 			return nil, &interpreter.ExecutionError{Name: "S3.NoSuchKeyException", Cause: "no such key " + p.Key}
+		}
+		if strings.HasSuffix(p.Key, ".gz") {
+			return []byte(body), nil // binary: the content as it is
 		}
 		return json.Marshal(map[string]string{"Body": body})
 	case strings.HasSuffix(r.Resource, "putObject"):
@@ -350,5 +354,71 @@ func TestItemReaderAnswers(t *testing.T) {
 	res, _ := runDist(t, def, `{}`, interpreter.WithTaskResolver(interpreter.Resolvers{}))
 	if res.Error != "States.Runtime" || !strings.Contains(res.Cause, `"M/ItemReader"`) {
 		t.Errorf("unmapped: %s: %s", res.Error, res.Cause)
+	}
+}
+
+// TestReaderFormats: CSVDelimiter and CSVHeaders (GIVEN), and an S3
+// inventory manifest whose gzip CSV data files are read with its
+// fileSchema (AWS docs: input-output-itemreader.html; the keys in the
+// Java HashMap order of the CSV reader, not checked against AWS).
+func TestReaderFormats(t *testing.T) {
+	var gz strings.Builder
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("inv,a.txt,10\ninv,b.txt,20\n"))
+	zw.Close()
+	s3 := &s3Fake{objects: map[string]string{
+		"b/pipes.csv": "x|y\n1|2\n",
+		"b/given.tsv": "1\t2\t3\n",
+		"b/inventory/manifest.json": `{"sourceBucket":"src","destinationBucket":"arn:aws:s3:::inv-dest","fileFormat":"CSV",` +
+			`"fileSchema":"Bucket, Key, Size","files":[{"key":"data/1.csv.gz","size":40}]}`,
+		"inv-dest/data/1.csv.gz": gz.String(),
+	}}
+	for _, tc := range []struct{ config, key, want string }{
+		{`{"InputType":"CSV","CSVHeaderLocation":"FIRST_ROW","CSVDelimiter":"PIPE"}`, "pipes.csv", `[{"x":"1","y":"2"}]`},
+		{`{"InputType":"CSV","CSVHeaderLocation":"GIVEN","CSVHeaders":["p","q"],"CSVDelimiter":"TAB"}`, "given.tsv", `[{"p":"1","q":"2"}]`},
+		{`{"InputType":"MANIFEST"}`, "inventory/manifest.json", `[{"Bucket":"inv","Size":"10","Key":"a.txt"},{"Bucket":"inv","Size":"20","Key":"b.txt"}]`},
+	} {
+		def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":` + tc.config + `,"Parameters":{"Bucket":"b","Key":"` + tc.key + `"}},
+			"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
+		res, err := runDist(t, def, `{}`, interpreter.WithTaskResolver(s3))
+		if err != nil || string(res.Output) != tc.want {
+			t.Errorf("%s: %v\n got %s\nwant %s", tc.config, err, res.Output, tc.want)
+		}
+	}
+}
+
+// TestWriterConfig: a ResultWriter with only a WriterConfig shapes the
+// result (Transformation NONE: the execution entries; FLATTEN: arrays
+// flattened), and OutputType JSONL writes JSON Lines files (AWS docs:
+// input-output-resultwriter.html).
+func TestWriterConfig(t *testing.T) {
+	proc := `"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"v.$":"$"},"OutputPath":"$.v","End":true}}}`
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map",` + proc + `,"ResultWriter":{"WriterConfig":{"Transformation":"FLATTEN","OutputType":"JSON"}},"End":true}}}`
+	res, err := runDist(t, def, `[[1,2],[3],4]`)
+	if err != nil || string(res.Output) != `[1,2,3,4]` {
+		t.Errorf("FLATTEN: %v %s", err, res.Output)
+	}
+	def = `{"StartAt":"M","States":{"M":{"Type":"Map",` + proc + `,"ResultWriter":{"WriterConfig":{"Transformation":"NONE"}},"End":true}}}`
+	res, err = runDist(t, def, `["a"]`)
+	var entries []map[string]any
+	if err != nil || json.Unmarshal(res.Output, &entries) != nil || len(entries) != 1 || entries[0]["Output"] != `"a"` || entries[0]["Status"] != "SUCCEEDED" {
+		t.Errorf("NONE: %v %s", err, res.Output)
+	}
+	s3 := &s3Fake{}
+	def = `{"StartAt":"M","States":{"M":{"Type":"Map",` + proc + `,"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"o","Prefix":"p/"},"WriterConfig":{"Transformation":"COMPACT","OutputType":"JSONL"}},"End":true}}}`
+	if _, err := runDist(t, def, `[{"a":1},{"a":2}]`, interpreter.WithTaskResolver(s3)); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for k, body := range s3.written {
+		if strings.HasSuffix(k, "/SUCCEEDED_0.jsonl") {
+			found = true
+			if !strings.HasPrefix(k, "o/p/") || body != "{\"a\":1}\n{\"a\":2}\n" {
+				t.Errorf("%s: %q", k, body)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no SUCCEEDED_0.jsonl written: %v", s3.written)
 	}
 }
