@@ -265,7 +265,7 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 			return nil, err
 		}
 	}
-	tol, err := x.mapTolerance(st, eff, sc)
+	tol, err := x.mapTolerance(st, raw, eff, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -373,10 +373,33 @@ type tolerance struct {
 // mapTolerance evaluates ToleratedFailureCount(Path) and
 // ToleratedFailurePercentage(Path) with AWS's messages (recorded on
 // AWS: test_map_state_tolerated_failure_count_path and _percentage_path).
-func (x *execution) mapTolerance(st *mapNode, eff any, sc *scope) (tolerance, *ExecutionError) {
+func (x *execution) mapTolerance(st *mapNode, raw, eff any, sc *scope) (tolerance, *ExecutionError) {
 	var t tolerance
 	if !st.hasTolerance {
 		return t, nil
+	}
+	for _, f := range []struct {
+		t     *jtemplate
+		field string
+	}{{st.jTolCount, "ToleratedFailureCount"}, {st.jTolPercent, "ToleratedFailurePercentage"}} {
+		if f.t == nil {
+			continue
+		}
+		v, err := f.t.evalTop(&jenv{sc: sc, input: raw}, f.field)
+		if err != nil {
+			return t, err
+		}
+		n, ok := toFloat(v)
+		count := f.field == "ToleratedFailureCount"
+		if !ok || n < 0 || (count && n != math.Trunc(n)) || (!count && n > 100) {
+			return t, newError(ErrQueryEvaluation, "%s must be %s, got %s", f.field,
+				map[bool]string{true: "a non-negative integer", false: "a number from 0 to 100"}[count], truncate(encodeJSON(v)))
+		}
+		if count {
+			t.count, t.countSet = int64(min(n, math.MaxInt32)), true
+		} else {
+			t.percent, t.percentSet = n, true
+		}
 	}
 	if st.toleratedCount >= 0 {
 		t.count, t.countSet = int64(st.toleratedCount), true
@@ -407,6 +430,51 @@ func (x *execution) mapTolerance(st *mapNode, eff any, sc *scope) (tolerance, *E
 		t.percent, t.percentSet = f, true
 	}
 	return t, nil
+}
+
+// maxFailures is the number of the n items that may fail: every one
+// when neither count nor percentage is set (an inline Map with only
+// unset Path forms cannot happen), else the smaller limit.
+func (t tolerance) maxFailures(n int) int {
+	m := math.MaxInt
+	if t.countSet {
+		m = int(t.count)
+	}
+	if t.percentSet {
+		m = min(m, int(math.Floor(t.percent/100*float64(n))))
+	}
+	if !t.countSet && !t.percentSet {
+		m = 0
+	}
+	return m
+}
+
+// compileJTolerance compiles a JSONata Map state's ToleratedFailureCount
+// and ToleratedFailurePercentage: numbers or expressions.
+func (n *mapNode) compileJTolerance(at site, s *asl.State) error {
+	count, tc, err := numberOrExpr(at, "ToleratedFailureCount", s.ToleratedFailureCount, false)
+	if err != nil {
+		return err
+	}
+	percent, tp, err := numberOrExpr(at, "ToleratedFailurePercentage", s.ToleratedFailurePercentage, false)
+	if err != nil {
+		return err
+	}
+	n.toleratedCount, n.toleratedPercent = -1, -1
+	if s.ToleratedFailureCount != "" {
+		n.hasTolerance = true
+		if tc == nil {
+			n.toleratedCount = int(min(count, 1<<30))
+		}
+	}
+	if s.ToleratedFailurePercentage != "" {
+		n.hasTolerance = true
+		if tp == nil {
+			n.toleratedPercent = min(percent, 100)
+		}
+	}
+	n.jTolCount, n.jTolPercent = tc, tp
+	return nil
 }
 
 // pathValue shows a value as AWS's path-field messages do: in quotes.

@@ -422,3 +422,22 @@ func TestWriterConfig(t *testing.T) {
 		t.Errorf("no SUCCEEDED_0.jsonl written: %v", s3.written)
 	}
 }
+
+// TestJSONataTolerance: a JSONata Map's ToleratedFailureCount and
+// ToleratedFailurePercentage, as numbers or expressions.
+func TestJSONataTolerance(t *testing.T) {
+	for _, tc := range []struct {
+		tolerance string
+		fails     bool
+	}{{`"ToleratedFailureCount":1,`, false}, {`"ToleratedFailureCount":"{% $states.input.n %}",`, false},
+		{`"ToleratedFailurePercentage":"{% 10 %}",`, true}, {``, true}} {
+		def := `{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map",` + tc.tolerance + `"Items":"{% $states.input.items %}",
+			"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"C","States":{
+				"C":{"Type":"Choice","Choices":[{"Condition":"{% $states.input = 1 %}","Next":"F"}],"Default":"P"},
+				"F":{"Type":"Fail","Error":"Bad"},"P":{"Type":"Pass","End":true}}},"End":true}}}`
+		res, err := runDist(t, def, `{"n":1,"items":[0,1,2]}`)
+		if tc.fails != (err != nil) || (tc.fails && res.Error != "States.ExceedToleratedFailureThreshold") {
+			t.Errorf("%s: %v %s", tc.tolerance, err, res.Output)
+		}
+	}
+}

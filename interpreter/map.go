@@ -37,6 +37,7 @@ type mapNode struct {
 	dist                                     *distConfig // a distributed Map
 	// JSONata
 	jItems, jItemSelector, jMaxConcurr *jtemplate
+	jTolCount, jTolPercent             *jtemplate // ToleratedFailureCount/Percentage expressions
 }
 
 // itemBatcher is a Map state's ItemBatcher: items are grouped and each group
@@ -93,6 +94,9 @@ func (c *compiler) mapNode(at site, s *asl.State, info stateInfo, io queryIO, po
 			if n.batch, err = compileJBatcher(at.at("ItemBatcher"), s.ItemBatcher); err != nil {
 				return nil, err
 			}
+		}
+		if err := n.compileJTolerance(at, s); err != nil {
+			return nil, err
 		}
 		return n, nil
 	}
@@ -374,30 +378,11 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 	)
 	maxFailures := 0
 	if st.hasTolerance {
-		count, percent := float64(st.toleratedCount), st.toleratedPercent
-		for _, f := range []struct {
-			p     *Path
-			dst   *float64
-			field string
-			max   float64
-		}{{st.toleratedCountPath, &count, "ToleratedFailureCountPath", math.MaxInt32}, {st.toleratedPercentPath, &percent, "ToleratedFailurePercentagePath", 100}} {
-			if f.p == nil {
-				continue
-			}
-			v, ok := sc.evalPath(f.p, eff)
-			x, isNum := numberOrNumeric(v, f.max != 100)
-			if !ok || !isNum || x < 0 || x > f.max || (f.max != 100 && x != math.Trunc(x)) {
-				return nil, sc.runtimeError("The %s field refers to value %s which is not valid: %s", f.field, describe(v, ok), f.p.src)
-			}
-			*f.dst = x
+		tol, err := x.mapTolerance(st, raw, eff, sc)
+		if err != nil {
+			return nil, err
 		}
-		maxFailures = math.MaxInt
-		if count >= 0 {
-			maxFailures = int(count)
-		}
-		if percent >= 0 {
-			maxFailures = min(maxFailures, int(math.Floor(percent/100*float64(n))))
-		}
+		maxFailures = tol.maxFailures(n)
 	}
 	// ItemSelector's input is the state's effective input, no bigger
 	// than its input when the items are selected from it (not so items
