@@ -49,6 +49,9 @@ type itemReader struct {
 	maxItemsPath *Path
 	jMaxItems    *jtemplate
 	configErr    string // a ReaderConfig AWS would refuse: fails the run
+	// loadAndFlatten: a listing's objects are read and their items
+	// flattened (ReaderConfig.Transformation LOAD_AND_FLATTEN).
+	loadAndFlatten bool
 }
 
 // resultWriter is a Map state's ResultWriter.
@@ -129,8 +132,24 @@ func compileReader(at site, v *asl.Value, jsonata bool) (*itemReader, error) {
 	}
 	switch r.inputType {
 	case "JSON", "JSONL", "CSV", "MANIFEST", "":
+	case "PARQUET":
+		return nil, at.unsupported("ReaderConfig/InputType", "an ItemReader of PARQUET objects")
 	default:
 		r.configErr = fmt.Sprintf("InputType %s is not supported", r.inputType)
+	}
+	switch t := strField(rc, "Transformation"); t {
+	case "", "NONE":
+	case "LOAD_AND_FLATTEN":
+		// A listing whose objects are each read (as InputType says)
+		// and their items flattened (AWS Compute Blog, "Processing
+		// Amazon S3 objects at scale with AWS Step Functions
+		// Distributed Map S3 prefix").
+		r.loadAndFlatten = true
+		if r.inputType == "" {
+			r.inputType = "JSON"
+		}
+	default:
+		r.configErr = fmt.Sprintf("Transformation %s is not supported", t)
 	}
 	switch strField(rc, "CSVHeaderLocation") {
 	case "FIRST_ROW":

@@ -33,6 +33,9 @@ func (x *execution) readItems(ctx context.Context, sc *scope, state string, r *i
 	if limit == 0 {
 		limit = maxReaderItems
 	}
+	if r.op == "listObjectsV2" && r.loadAndFlatten {
+		return x.loadAndFlatten(ctx, sc, state, r, params, limit)
+	}
 	if r.op == "listObjectsV2" {
 		return x.listItems(ctx, sc, state, r, params, limit)
 	}
@@ -40,6 +43,48 @@ func (x *execution) readItems(ctx context.Context, sc *scope, state string, r *i
 	if err != nil {
 		return nil, err
 	}
+	return x.parseObject(ctx, sc, state, r, body, limit)
+}
+
+// loadAndFlatten lists the objects, reads each with getObject and gives
+// the items of all of them.
+func (x *execution) loadAndFlatten(ctx context.Context, sc *scope, state string, r *itemReader, params any, limit int) ([]any, *ExecutionError) {
+	objs, err := x.listItems(ctx, sc, state, r, params, maxReaderItems)
+	if err != nil {
+		return nil, err
+	}
+	bucket := ""
+	if po, ok := params.(*Object); ok {
+		if v, ok := po.Get("Bucket"); ok {
+			bucket, _ = v.(string)
+		}
+	}
+	get := strings.Replace(r.resource, "listObjectsV2", "getObject", 1)
+	out := []any{}
+	for _, o := range objs {
+		key, _ := o.(*Object).Get("Key")
+		p := newObject(2)
+		p.add("Bucket", bucket)
+		p.add("Key", key)
+		body, err := x.getObject(ctx, sc, state, get, p)
+		if err != nil {
+			return nil, err
+		}
+		items, err := x.parseObject(ctx, sc, state, r, body, limit-len(out))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// parseObject reads the items of one object as ReaderConfig.InputType
+// says.
+func (x *execution) parseObject(ctx context.Context, sc *scope, state string, r *itemReader, body []byte, limit int) ([]any, *ExecutionError) {
 	switch r.inputType {
 	case "JSONL":
 		return jsonLinesItems(body, limit)
