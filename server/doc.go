@@ -83,12 +83,13 @@
 //	                     |                                       | while a task runs)
 //	RedriveExecution     | re-runs failed work                   | not implemented (the interpreter cannot resume);
 //	                     |                                       | DescribeExecution says NOT_REDRIVABLE and why
-//	Map runs             | distributed Map runs child executions | children run in-process; STANDARD children are
-//	                     |                                       | executions of the store with histories (counted
-//	                     |                                       | in MaxFinished), EXPRESS ones keep none; map
-//	                     |                                       | runs are kept in memory (newest 10,000), not in
-//	                     |                                       | the store; StopExecution of a child does not
-//	                     |                                       | stop it; S3 calls go to --task and the mock file
+//	Map runs             | distributed Map runs child executions | children run in-process; map runs, children and
+//	                     |                                       | STANDARD children's histories are kept in memory
+//	                     |                                       | (newest 10,000 runs, 1,000,000 child events),
+//	                     |                                       | not in the store; EXPRESS children keep no
+//	                     |                                       | history; StopExecution and DescribeStateMachine-
+//	                     |                                       | ForExecution do not take a child's ARN; S3 calls
+//	                     |                                       | go to --task and the mock file
 //	TestState            | inspection data from the service      | JSONPath stages worked out by running each
 //	                     |                                       | (InputPath, Parameters, ResultSelector) and the
 //	                     |                                       | task's input and result; no HTTP request and

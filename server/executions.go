@@ -282,7 +282,7 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 					return out, err
 				}
 			}
-			return s.runActivity(ctx, s.mapRuns.recorderFor(req.ExecutionARN, rec), req)
+			return s.runActivity(ctx, rec, req)
 		}
 		if len(chain) == 0 {
 			return nil, &interpreter.UnresolvedTaskError{State: req.StateName, Resource: req.Resource}
@@ -582,7 +582,7 @@ func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpr
 			interpreter.WithRegion(s.cfg.Region),
 			interpreter.WithAccountID(s.cfg.AccountID),
 			interpreter.WithRoleArn(e.RoleARN),
-			interpreter.WithMapRunHook(s.mapRunHook(clock, e)),
+			interpreter.WithMapRunHook(s.mapRunHook()),
 			interpreter.WithClock(clock))
 		if res == nil && err != nil {
 			s.finish(rec, store.StatusFailed, "States.Runtime", err.Error())
@@ -631,7 +631,7 @@ func (s *Server) runExpress(ctx context.Context, m *interpreter.Machine, tg *tar
 		interpreter.WithAccountID(s.cfg.AccountID),
 		interpreter.WithRoleArn(tg.roleARN),
 		interpreter.WithTimeout(expressMaxDuration),
-		interpreter.WithMapRunHook(s.mapRunHook(rec.clock, nil)),
+		interpreter.WithMapRunHook(s.mapRunHook()),
 		interpreter.WithClock(rec.clock))
 }
 
@@ -730,9 +730,6 @@ func (s *Server) describeExecution(ctx context.Context, in *executionInput) (any
 		Error: optional(e.Error), Cause: optional(e.Cause), TraceHeader: optional(e.TraceHeader),
 		StateMachineVersionArn: e.VersionARN, StateMachineAliasArn: e.AliasARN,
 		RedriveStatus: "NOT_REDRIVABLE",
-	}
-	if r, _, ok := s.mapRuns.child(e.ARN); ok {
-		out.MapRunArn = r.Info().ARN
 	}
 	switch e.Status {
 	case store.StatusRunning, store.StatusSucceeded:
@@ -875,6 +872,9 @@ func (s *Server) getExecutionHistory(ctx context.Context, in *executionInput) (a
 		return nil, perr
 	}
 	withData := in.IncludeExecutionData == nil || *in.IncludeExecutionData
+	if out, ok := s.childHistory(in, filter, page, withData); ok {
+		return out, nil
+	}
 	out := struct {
 		Events    []json.RawMessage `json:"events"`
 		NextToken *string           `json:"nextToken,omitempty"`

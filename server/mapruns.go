@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,77 +15,114 @@ import (
 // Map runs: each distributed Map state the interpreter runs reports its
 // map run (interpreter.WithMapRunHook); the server keeps them in memory,
 // with their child executions, for DescribeMapRun, ListMapRuns,
-// UpdateMapRun, ListExecutions by mapRunArn and DescribeExecution of a
-// child. They are not in the store (issue 12's durable store does not
-// hold them yet); the registry keeps the newest maxMapRuns runs.
+// UpdateMapRun, ListExecutions by mapRunArn, and DescribeExecution and
+// (STANDARD children) GetExecutionHistory of a child. They are not in the
+// store: a child is part of its parent's run, which resuming re-runs (the
+// store's RUNNING executions are top-level ones). The registry keeps the
+// newest maxMapRuns runs and at most maxChildEvents events of children's
+// histories, dropping the oldest children's histories first.
 
-const maxMapRuns = 10000
+const (
+	maxMapRuns     = 10000
+	maxChildEvents = 1_000_000
+)
 
 type mapRuns struct {
 	mu       sync.Mutex
 	byARN    map[string]*interpreter.MapRun
 	byExec   map[string][]*interpreter.MapRun
-	order    []string             // run ARNs, oldest first
-	childRun map[string]string    // child execution ARN → run ARN
-	recs     map[string]*recorder // running STANDARD children's recorders
+	order    []string          // run ARNs, oldest first
+	childRun map[string]string // child execution ARN → run ARN
+	// hist holds STANDARD children's histories (wire JSON) by child ARN;
+	// histOrder the child ARNs, oldest first; events their total.
+	hist      map[string][]json.RawMessage
+	histOrder []string
+	events    int
 }
 
 func newMapRuns() *mapRuns {
 	return &mapRuns{byARN: map[string]*interpreter.MapRun{}, byExec: map[string][]*interpreter.MapRun{},
-		childRun: map[string]string{}, recs: map[string]*recorder{}}
+		childRun: map[string]string{}, hist: map[string][]json.RawMessage{}}
 }
 
-// mapRunHook is the interpreter's map run hook for one execution: each
-// run is registered, and its STANDARD children become executions of the
-// store, with their histories, as on AWS (GetExecutionHistory,
-// DescribeStateMachineForExecution); EXPRESS children keep no history.
-func (s *Server) mapRunHook(clock interpreter.Clock, parent *store.Execution) func(*interpreter.MapRun) {
+// mapRunHook is the interpreter's map run hook: each run is registered,
+// and its STANDARD children's histories are kept (EXPRESS children keep
+// none, as on AWS).
+func (s *Server) mapRunHook() func(*interpreter.MapRun) {
 	return func(r *interpreter.MapRun) {
 		s.mapRuns.add(r)
 		info := r.Info()
 		r.SetChildHook(func(c interpreter.ChildExecution) func(interpreter.Event) {
-			s.mapRuns.mu.Lock()
-			s.mapRuns.childRun[c.ExecutionARN] = info.ARN
-			s.mapRuns.mu.Unlock()
-			if info.ExecutionType == "EXPRESS" || parent == nil {
+			m := s.mapRuns
+			m.mu.Lock()
+			m.childRun[c.ExecutionARN] = info.ARN
+			if info.ExecutionType != "STANDARD" {
+				m.mu.Unlock()
 				return nil
 			}
-			e := &store.Execution{ARN: c.ExecutionARN, Name: c.Name, StateMachineARN: info.StateMachineARN,
-				Status: store.StatusRunning, Input: c.Input, Start: c.StartDate, Definition: parent.Definition,
-				RoleARN: parent.RoleARN, RevisionID: parent.RevisionID, MachineName: info.StateMachineARN[strings.LastIndexByte(info.StateMachineARN, ':')+1:],
-				MachineUpdated: parent.MachineUpdated}
-			if err := s.store.Update(context.Background(), func(tx store.Tx) error { return tx.CreateExecution(e) }); err != nil {
-				s.log.Error("store child execution", "execution", c.ExecutionARN, "err", err)
-				return nil
-			}
-			rec := &recorder{s: s, arn: c.ExecutionARN, clock: clock, next: 1, ids: map[int64]int64{}}
-			s.mapRuns.mu.Lock()
-			s.mapRuns.recs[c.ExecutionARN] = rec
-			s.mapRuns.mu.Unlock()
+			m.hist[c.ExecutionARN] = nil
+			m.histOrder = append(m.histOrder, c.ExecutionARN)
+			m.mu.Unlock()
 			return func(ev interpreter.Event) {
-				rec.hook(ev)
-				switch ev.Type {
-				case "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted":
-					s.mapRuns.mu.Lock()
-					delete(s.mapRuns.recs, c.ExecutionARN)
-					s.mapRuns.mu.Unlock()
+				data, err := json.Marshal(wireEvent{Event: &ev, ID: ev.ID, PreviousEventID: ev.PreviousEventID, Timestamp: ep(ev.Timestamp)})
+				if err != nil {
+					s.log.Error("encode history event", "execution", c.ExecutionARN, "err", err)
+					return
 				}
+				m.addEvent(c.ExecutionARN, data)
 			}
 		})
 	}
 }
 
-// recorderFor returns the recorder of a running child execution, or rec.
-func (m *mapRuns) recorderFor(arn string, rec *recorder) *recorder {
-	if arn == "" || arn == rec.arn {
-		return rec
-	}
+// addEvent appends one event of a child's history, dropping the oldest
+// children's histories past maxChildEvents.
+func (m *mapRuns) addEvent(arn string, data json.RawMessage) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if r := m.recs[arn]; r != nil {
-		return r
+	h, ok := m.hist[arn]
+	if !ok {
+		return // dropped
 	}
-	return rec
+	m.hist[arn] = append(h, data)
+	m.events++
+	for m.events > maxChildEvents && len(m.histOrder) > 0 {
+		old := m.histOrder[0]
+		m.histOrder = m.histOrder[1:]
+		m.events -= len(m.hist[old])
+		delete(m.hist, old)
+	}
+}
+
+// history returns a child's history, or false when none is kept.
+func (m *mapRuns) history(arn string) ([]json.RawMessage, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h, ok := m.hist[arn]
+	return append([]json.RawMessage(nil), h...), ok
+}
+
+// childHistory answers GetExecutionHistory for a STANDARD child.
+func (s *Server) childHistory(in *executionInput, filter string, page store.Page, withData bool) (any, bool) {
+	evs, ok := s.mapRuns.history(in.ExecutionArn)
+	if !ok {
+		return nil, false
+	}
+	out := struct {
+		Events    []json.RawMessage `json:"events"`
+		NextToken *string           `json:"nextToken,omitempty"`
+	}{Events: []json.RawMessage{}}
+	if in.ReverseOrder {
+		slices.Reverse(evs)
+	}
+	for i := cursorIndex(page.After); i < len(evs); i++ {
+		if len(out.Events) == page.Limit {
+			out.NextToken = tokenFor("GetExecutionHistory", filter, strconv.Itoa(i))
+			break
+		}
+		out.Events = append(out.Events, wireDetails(evs[i], withData))
+	}
+	return &out, true
 }
 
 // add registers a run, dropping the oldest finished ones past the bound.
@@ -106,6 +145,11 @@ func (m *mapRuns) add(r *interpreter.MapRun) {
 		delete(m.byARN, oi.ARN)
 		for _, c := range old.Children() {
 			delete(m.childRun, c.ExecutionARN)
+			if h, ok := m.hist[c.ExecutionARN]; ok {
+				m.events -= len(h)
+				delete(m.hist, c.ExecutionARN)
+				m.histOrder = slices.DeleteFunc(m.histOrder, func(a string) bool { return a == c.ExecutionARN })
+			}
 		}
 		list := m.byExec[oi.ExecutionARN]
 		for j, x := range list {

@@ -88,6 +88,13 @@ func TestMapRuns(t *testing.T) {
 	if got := strings.Join(childTypes, " "); got != "ExecutionStarted PassStateEntered PassStateExited ExecutionSucceeded" {
 		t.Errorf("child events %s", got)
 	}
+	rev, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: child.ExecutionArn, ReverseOrder: true, MaxResults: 1})
+	if err != nil || len(rev.Events) != 1 || rev.Events[0].Type != "ExecutionSucceeded" || rev.NextToken == nil {
+		t.Fatalf("reverse page: %+v %v", rev, err)
+	}
+	if next, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: child.ExecutionArn, ReverseOrder: true, NextToken: rev.NextToken}); err != nil || len(next.Events) != 3 || next.Events[2].Type != "ExecutionStarted" {
+		t.Errorf("second page: %+v %v", next, err)
+	}
 	if all, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: &arn}); err != nil || len(all.Executions) != 1 {
 		t.Errorf("ListExecutions of the machine lists %+v (%v), want the parent alone", all, err)
 	}
