@@ -296,7 +296,11 @@ type mapRunListItem struct {
 
 func (s *Server) listMapRuns(ctx context.Context, in *mapRunInput) (any, error) {
 	if _, err := s.getExecution(ctx, in.ExecutionArn); err != nil {
-		return nil, err
+		// A child execution's own map runs (a distributed Map inside
+		// a distributed Map).
+		if _, _, ok := s.mapRuns.child(in.ExecutionArn); !ok {
+			return nil, err
+		}
 	}
 	page, perr := pageFor("ListMapRuns", in.ExecutionArn, in.MaxResults, in.NextToken)
 	if perr != nil {

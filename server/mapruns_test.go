@@ -243,3 +243,46 @@ func TestRealworldMapRuns(t *testing.T) {
 		t.Errorf("%d definitions use ItemReader, want 9", n)
 	}
 }
+
+// A distributed Map inside a distributed Map: each child of the outer run
+// has a map run of its own, listed by ListMapRuns on the child's ARN
+// (recorded on AWS: localstack's test_map_state_nested_config_distributed
+// runs such a machine).
+func TestNestedMapRuns(t *testing.T) {
+	_, c := start(t, server.Config{})
+	ctx := ctxT(t)
+	def := `{"StartAt":"Outer","States":{"Outer":{"Type":"Map","ItemsPath":"$.jobs",
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"Inner","States":{"Inner":{"Type":"Map","ItemsPath":"$.items",
+			"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}},"End":true}}}`
+	arn := createMachine(t, c, "nested", def)
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn, Input: aws.String(`{"jobs":[{"items":[1,2]},{"items":[3]}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := waitDone(t, c, *ex.ExecutionArn); d.Status != "SUCCEEDED" || *d.Output != `[[1,2],[3]]` {
+		t.Fatalf("%s %s", d.Status, aws.ToString(d.Output))
+	}
+	runs, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil || len(runs.MapRuns) != 1 {
+		t.Fatalf("%+v %v", runs, err)
+	}
+	kids, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: runs.MapRuns[0].MapRunArn})
+	if err != nil || len(kids.Executions) != 2 {
+		t.Fatalf("%+v %v", kids, err)
+	}
+	total := int64(0)
+	for _, k := range kids.Executions {
+		inner, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: k.ExecutionArn})
+		if err != nil || len(inner.MapRuns) != 1 {
+			t.Fatalf("child %s: %+v %v", *k.ExecutionArn, inner, err)
+		}
+		mr, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: inner.MapRuns[0].MapRunArn})
+		if err != nil || *mr.ExecutionArn != *k.ExecutionArn {
+			t.Fatalf("%+v %v", mr, err)
+		}
+		total += mr.ItemCounts.Succeeded
+	}
+	if total != 3 {
+		t.Errorf("inner runs succeeded %d items, want 3", total)
+	}
+}
