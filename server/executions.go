@@ -950,8 +950,19 @@ func wireDetails(ev json.RawMessage, withData bool) json.RawMessage {
 
 func (s *Server) describeStateMachineForExecution(ctx context.Context, in *executionInput) (any, error) {
 	e, err := s.getExecution(ctx, in.ExecutionArn)
+	var mapRunARN, label string
 	if err != nil {
-		return nil, err
+		// A map run's child: the machine of its map run, with the run's
+		// ARN and label (AWS API reference).
+		r, _, ok := s.mapRuns.child(in.ExecutionArn)
+		if !ok {
+			return nil, err
+		}
+		info := r.Info()
+		if e, err = s.getExecution(ctx, info.ExecutionARN); err != nil {
+			return nil, errExecutionNotFound(in.ExecutionArn)
+		}
+		e.StateMachineARN, mapRunARN, label = info.StateMachineARN, info.ARN, info.Label
 	}
 	return &struct {
 		StateMachineArn      string          `json:"stateMachineArn"`
@@ -962,5 +973,7 @@ func (s *Server) describeStateMachineForExecution(ctx context.Context, in *execu
 		RevisionID           string          `json:"revisionId,omitempty"`
 		LoggingConfiguration json.RawMessage `json:"loggingConfiguration"`
 		TracingConfiguration json.RawMessage `json:"tracingConfiguration"`
-	}{e.StateMachineARN, e.MachineName, e.Definition, e.RoleARN, ep(e.MachineUpdated), e.RevisionID, defaultLogging, defaultTracing}, nil
+		MapRunArn            string          `json:"mapRunArn,omitempty"`
+		Label                string          `json:"label,omitempty"`
+	}{e.StateMachineARN, e.MachineName, e.Definition, e.RoleARN, ep(e.MachineUpdated), e.RevisionID, defaultLogging, defaultTracing, mapRunARN, label}, nil
 }

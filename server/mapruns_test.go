@@ -88,6 +88,10 @@ func TestMapRuns(t *testing.T) {
 	if got := strings.Join(childTypes, " "); got != "ExecutionStarted PassStateEntered PassStateExited ExecutionSucceeded" {
 		t.Errorf("child events %s", got)
 	}
+	sm, err := c.DescribeStateMachineForExecution(ctx, &sfn.DescribeStateMachineForExecutionInput{ExecutionArn: child.ExecutionArn})
+	if err != nil || aws.ToString(sm.MapRunArn) != *r.MapRunArn || *sm.StateMachineArn != *r.StateMachineArn || *sm.Definition != def || sm.Label == nil {
+		t.Errorf("DescribeStateMachineForExecution of a child: %+v %v", sm, err)
+	}
 	rev, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: child.ExecutionArn, ReverseOrder: true, MaxResults: 1})
 	if err != nil || len(rev.Events) != 1 || rev.Events[0].Type != "ExecutionSucceeded" || rev.NextToken == nil {
 		t.Fatalf("reverse page: %+v %v", rev, err)
