@@ -754,6 +754,8 @@ func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, inpu
 	defer cancel(nil)
 	c.ctx, c.cancel = cctx, cancel
 	defer context.AfterFunc(cctx, func() { c.stopped.Store(true) })()
+	run.setStop(name, cancel)
+	defer run.setStop(name, nil)
 	run.startChild(child, items)
 	sc := &scope{x: c}
 	c.emitKeep(sc, "ExecutionStarted", func(e *Event) {
@@ -774,6 +776,9 @@ func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, inpu
 			r.status = StatusTimedOut
 		case ctx.Err() != nil:
 			r.status = StatusAborted
+		case context.Cause(cctx) == errChildStopped:
+			r.status = StatusAborted
+			r.err = &ExecutionError{Name: "States.Aborted", Cause: errChildStopped.Error()}
 		}
 	}
 	fd := func() *FailureDetails { return &FailureDetails{Error: r.err.Name, Cause: r.err.Cause} }

@@ -2,6 +2,7 @@ package interpreter
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -68,6 +69,37 @@ type MapRun struct {
 	changed              chan struct{} // closed and replaced on each update
 	done                 chan struct{}
 	hook                 func(ChildExecution) func(Event)
+	stops                map[string]context.CancelCauseFunc // running children
+}
+
+// errChildStopped is the cause of a child stopped by StopChild.
+var errChildStopped = errors.New("the execution was stopped")
+
+// StopChild stops a running child execution, as StopExecution does: it
+// ends ABORTED (which the run counts as a failure). It reports whether
+// the child was running.
+func (r *MapRun) StopChild(name string) bool {
+	r.mu.Lock()
+	stop := r.stops[name]
+	r.mu.Unlock()
+	if stop == nil {
+		return false
+	}
+	stop(errChildStopped)
+	return true
+}
+
+func (r *MapRun) setStop(name string, f context.CancelCauseFunc) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if f == nil {
+		delete(r.stops, name)
+		return
+	}
+	if r.stops == nil {
+		r.stops = map[string]context.CancelCauseFunc{}
+	}
+	r.stops[name] = f
 }
 
 func newMapRun(info MapRunInfo) *MapRun {

@@ -87,8 +87,8 @@
 //	                     |                                       | STANDARD children's histories are kept in memory
 //	                     |                                       | (newest 10,000 runs, 1,000,000 child events),
 //	                     |                                       | not in the store; EXPRESS children keep no
-//	                     |                                       | history; StopExecution does not take a child's
-//	                     |                                       | ARN; S3 calls go to --task and the mock file
+//	                     |                                       | history; S3 calls go to --task and the mock
+//	                     |                                       | file
 //	TestState            | inspection data from the service      | JSONPath stages worked out by running each
 //	                     |                                       | (InputPath, Parameters, ResultSelector) and the
 //	                     |                                       | task's input and result; no HTTP request and

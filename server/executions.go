@@ -752,6 +752,9 @@ func (s *Server) describeExecution(ctx context.Context, in *executionInput) (any
 
 func (s *Server) stopExecution(ctx context.Context, in *executionInput) (any, error) {
 	if _, err := s.getExecution(ctx, in.ExecutionArn); err != nil {
+		if out, ok := s.stopChild(in.ExecutionArn); ok {
+			return out, nil
+		}
 		return nil, err
 	}
 	if r := s.runs.get(in.ExecutionArn); r != nil {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hsc-dev/hsc/interpreter"
 	"github.com/hsc-dev/hsc/store"
@@ -394,4 +395,27 @@ func (s *Server) describeChild(arn string) (*describeExecutionOutput, bool) {
 		out.Error, out.Cause = &e, &cause
 	}
 	return out, true
+}
+
+// stopChild answers StopExecution for a map run's child: a running one is
+// stopped (ABORTED); the answer is its stop date.
+func (s *Server) stopChild(arn string) (any, bool) {
+	r, c, ok := s.mapRuns.child(arn)
+	if !ok || !strings.Contains(arn, ":execution:") {
+		return nil, false
+	}
+	if c.Status == "" && r.StopChild(c.Name) {
+		deadline := time.Now().Add(stopExecutionTimeout)
+		for c.Status == "" && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+			c, _ = r.Child(c.Name)
+		}
+	}
+	stop := c.StopDate
+	if stop.IsZero() {
+		stop = s.now()
+	}
+	return &struct {
+		StopDate *epoch `json:"stopDate"`
+	}{ep(stop)}, true
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -288,5 +289,44 @@ func TestNestedMapRuns(t *testing.T) {
 	}
 	if total != 3 {
 		t.Errorf("inner runs succeeded %d items, want 3", total)
+	}
+}
+
+// StopExecution on a running child of a map run aborts it; the run counts
+// it as a failure (no tolerance: the parent fails with
+// States.ExceedToleratedFailureThreshold).
+func TestStopMapRunChild(t *testing.T) {
+	_, c := start(t, server.Config{})
+	ctx := ctxT(t)
+	act := createActivity(t, c, "slow")
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+		"StartAt":"W","States":{"W":{"Type":"Task","Resource":"` + *act.ActivityArn + `","End":true}}},"End":true}}}`
+	arn := createMachine(t, c, "stoppable", def)
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn, Input: aws.String(`[1]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var child *string
+	for deadline := time.Now().Add(10 * time.Second); child == nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		runs, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+		if err != nil || len(runs.MapRuns) == 0 {
+			continue
+		}
+		kids, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: runs.MapRuns[0].MapRunArn})
+		if err == nil && len(kids.Executions) == 1 {
+			child = kids.Executions[0].ExecutionArn
+		}
+	}
+	if child == nil {
+		t.Fatal("no child execution started")
+	}
+	if _, err := c.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: child}); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: child}); err != nil || d.Status != "ABORTED" {
+		t.Errorf("child: %+v %v", d, err)
+	}
+	if d := waitDone(t, c, *ex.ExecutionArn); d.Status != "FAILED" || aws.ToString(d.Error) != "States.ExceedToleratedFailureThreshold" {
+		t.Errorf("parent: %s %s", d.Status, aws.ToString(d.Error))
 	}
 }
