@@ -85,7 +85,8 @@
 //	                     |                                       | DescribeExecution says NOT_REDRIVABLE and why
 //	Map runs             | distributed Map runs child executions | children run in-process; map runs, children and
 //	                     |                                       | STANDARD children's histories are kept in memory
-//	                     |                                       | (newest 10,000 runs, 1,000,000 child events),
+//	                     |                                       | (newest 10,000 runs with at most 1,000,000
+//	                     |                                       | children; 1,000,000 child history events),
 //	                     |                                       | not in the store; EXPRESS children keep no
 //	                     |                                       | history; S3 calls go to --task and the mock
 //	                     |                                       | file

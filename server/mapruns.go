@@ -20,12 +20,15 @@ import (
 // (STANDARD children) GetExecutionHistory of a child. They are not in the
 // store: a child is part of its parent's run, which resuming re-runs (the
 // store's RUNNING executions are top-level ones). The registry keeps the
-// newest maxMapRuns runs and at most maxChildEvents events of children's
-// histories, dropping the oldest children's histories first.
+// newest maxMapRuns runs while they hold at most maxMapRunChildren
+// children (finished runs are dropped oldest first), and at most
+// maxChildEvents events of children's histories, dropping the oldest
+// children's histories first.
 
 const (
-	maxMapRuns     = 10000
-	maxChildEvents = 1_000_000
+	maxMapRuns        = 10000
+	maxMapRunChildren = 1_000_000 // child records (with input and output) of the runs kept
+	maxChildEvents    = 1_000_000
 )
 
 type mapRuns struct {
@@ -134,7 +137,11 @@ func (m *mapRuns) add(r *interpreter.MapRun) {
 	m.byARN[info.ARN] = r
 	m.byExec[info.ExecutionARN] = append(m.byExec[info.ExecutionARN], r)
 	m.order = append(m.order, info.ARN)
-	for i := 0; len(m.byARN) > maxMapRuns && i < len(m.order); {
+	children := int64(0)
+	for _, x := range m.byARN {
+		children += x.Info().ExecutionCounts.Total
+	}
+	for i := 0; (len(m.byARN) > maxMapRuns || children > maxMapRunChildren) && i < len(m.order); {
 		old := m.byARN[m.order[i]]
 		select {
 		case <-old.Done():
@@ -143,6 +150,7 @@ func (m *mapRuns) add(r *interpreter.MapRun) {
 			continue
 		}
 		oi := old.Info()
+		children -= oi.ExecutionCounts.Total
 		delete(m.byARN, oi.ARN)
 		for _, c := range old.Children() {
 			delete(m.childRun, c.ExecutionARN)
