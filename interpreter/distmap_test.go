@@ -461,3 +461,16 @@ func TestLoadAndFlatten(t *testing.T) {
 		t.Errorf("PARQUET: %v, want an *UnsupportedError", err)
 	}
 }
+
+// TestJSONataBatchSelector: in a JSONata Map, ItemSelector applies to
+// each item before ItemBatcher groups them (AWS docs:
+// input-output-itembatcher.html).
+func TestJSONataBatchSelector(t *testing.T) {
+	def := `{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","Items":"{% $states.input %}",
+		"ItemSelector":{"v":"{% $states.context.Map.Item.Value * 10 %}"},"ItemBatcher":{"MaxItemsPerBatch":2},
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
+	res, err := runDist(t, def, `[1,2,3]`)
+	if err != nil || string(res.Output) != `[{"Items":[{"v":10},{"v":20}]},{"Items":[{"v":30}]}]` {
+		t.Errorf("%v %s", err, res.Output)
+	}
+}

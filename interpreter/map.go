@@ -301,6 +301,15 @@ func (x *execution) batchItems(st *mapNode, eff any, items []any, sc *scope) ([]
 				return nil, asExecError(perr)
 			}
 			item = v
+		} else if st.jItemSelector != nil {
+			isc := sc.child()
+			isc.hasItem, isc.itemIndex, isc.itemValue = true, i, item
+			isc.stateName, isc.entered = sc.stateName, sc.entered
+			v, jerr := st.jItemSelector.evalTop(&jenv{sc: isc, input: eff}, "ItemSelector")
+			if jerr != nil {
+				return nil, jerr
+			}
+			item = v
 		}
 		n := len(appendJSON(nil, item)) + 1
 		if len(cur) > 0 && ((maxItems > 0 && len(cur) >= maxItems) || size+n > maxBytes) {
