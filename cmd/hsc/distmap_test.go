@@ -86,8 +86,9 @@ func TestRunDistributedMapTasks(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.Contains(errOut, "      map run arn:aws:states:us-east-1:123456789012:mapRun:dmap/") {
-		t.Errorf("--trace does not show the map run:\n%s", errOut)
+	if !strings.Contains(errOut, "      map run arn:aws:states:us-east-1:123456789012:mapRun:dmap/") ||
+		strings.Count(errOut, "] enter P (Pass) input: ") != 2 {
+		t.Errorf("--trace does not show the map run and its two children:\n%s", errOut)
 	}
 	var res struct {
 		MapRunArn           string

@@ -210,6 +210,17 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 			}
 		}))
 	}
+	if f.trace {
+		// A distributed Map's child executions are traced too, each
+		// line marked with the child's name (not in --history: they are
+		// executions of their own).
+		opts = append(opts, interpreter.WithMapRunHook(func(r *interpreter.MapRun) {
+			r.SetChildHook(func(c interpreter.ChildExecution) func(interpreter.Event) {
+				w := &prefixWriter{w: traceOut, prefix: "  [" + c.Name + "] "}
+				return func(e interpreter.Event) { traceEvent(w, e) }
+			})
+		}))
+	}
 	opts = append(opts, interpreter.WithMaxEvents(f.maxEvents), interpreter.WithTimeout(f.timeout))
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
@@ -368,4 +379,22 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// prefixWriter writes each line with a prefix; each Write is one or more
+// whole lines (traceEvent's).
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	var out []byte
+	for line := range strings.Lines(string(b)) {
+		out = append(append(out, p.prefix...), line...)
+	}
+	if _, err := p.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
