@@ -2,6 +2,7 @@ package interpreter
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -252,9 +253,9 @@ func (x *execution) callS3(ctx context.Context, sc *scope, state, part, resource
 		var ue *UnresolvedTaskError
 		var ee *ExecutionError
 		switch {
-		case asErr(err, &ue):
-			return nil, newError(ErrRuntime, "%v (the %s of a distributed Map: map it with --task or the mock file as %q)", ue, part, state+"/"+part)
-		case asErr(err, &ee):
+		case errors.As(err, &ue):
+			return nil, newError(ErrRuntime, "%v (the %s of a distributed Map, looked up as %q)", ue, part, state+"/"+part)
+		case errors.As(err, &ee):
 			return nil, ee
 		}
 		return nil, &ExecutionError{Name: ErrTaskFailed, Cause: err.Error()}
@@ -365,21 +366,6 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 	run.finish("SUCCEEDED", x.cfg.clock.Now(), "", "", written)
 	x.emitKeep(sc, "MapStateSucceeded", nil)
 	return out, nil
-}
-
-func asErr[T error](err error, target *T) bool {
-	for e := err; e != nil; {
-		if t, ok := e.(T); ok {
-			*target = t
-			return true
-		}
-		u, ok := e.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		e = u.Unwrap()
-	}
-	return false
 }
 
 // tolerance is a Map state's tolerated failures as evaluated.
