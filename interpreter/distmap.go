@@ -368,6 +368,11 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 	return out, nil
 }
 
+// exceedThresholdCause is AWS's cause of States.ExceedToleratedFailureThreshold
+// (recorded on AWS: localstack's test_state_configuration.snapshot.json,
+// "exceeds_tolerated_failure").
+const exceedThresholdCause = "The specified tolerated failure threshold was exceeded"
+
 // tolerance is a Map state's tolerated failures as evaluated.
 type tolerance struct {
 	count                int64
@@ -707,7 +712,7 @@ func (x *execution) runChildren(ctx context.Context, st *mapNode, run *MapRun, i
 		return nil, x.ctxError(ctx)
 	}
 	if _, over, _ := run.limits(0); over || exceeded {
-		return nil, &ExecutionError{Name: "States.ExceedToleratedFailureThreshold", Cause: "The specified tolerated failure threshold was exceeded"}
+		return nil, &ExecutionError{Name: "States.ExceedToleratedFailureThreshold", Cause: exceedThresholdCause}
 	}
 	return res, nil
 }

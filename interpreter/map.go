@@ -2,7 +2,6 @@ package interpreter
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"runtime"
 	"strconv"
@@ -512,7 +511,7 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 			return nil, x.ctxError(ctx)
 		}
 		if st.hasTolerance {
-			return nil, &ExecutionError{Name: "States.ExceedToleratedFailureThreshold", Cause: fmt.Sprintf("%d of %d items failed, more than the tolerated number", failures, n), fromBranch: true}
+			return nil, &ExecutionError{Name: "States.ExceedToleratedFailureThreshold", Cause: exceedThresholdCause, fromBranch: true}
 		}
 		return nil, branchError(firstErr)
 	}
