@@ -240,7 +240,8 @@ const (
 // callS3 sends one S3 call of a Map state's reader or writer to the task
 // resolver and returns its answer (nil for an empty one).
 func (x *execution) callS3(ctx context.Context, sc *scope, state, part, resource string, params any) ([]byte, *ExecutionError) {
-	input := appendJSON(nil, params)
+	// Sized first: a ResultWriter's body can be tens of megabytes.
+	input := appendJSON(make([]byte, 0, jsonSize(params, 0, math.MaxInt)), params)
 	if x.cfg.tasks == nil {
 		return nil, newError(ErrRuntime, "%v: no task resolver is configured", &UnresolvedTaskError{State: state, Resource: resource})
 	}
@@ -345,7 +346,7 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 	if err != nil {
 		return fail(err)
 	}
-	run.setItems(int64(len(items)))
+	run.setItems(int64(len(items)), len(inputs))
 	results, runErr := x.runChildren(ctx, st, run, inputs, counts)
 	if runErr != nil {
 		return fail(runErr)
@@ -845,28 +846,53 @@ func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w 
 	if w.outputType == "JSONL" {
 		ext = ".jsonl"
 	}
-	files := map[string][]any{}
-	for i, c := range res.list {
-		if !res.ran[i] {
-			continue
+	// Each file's body is built entry by entry, not as a list of values
+	// first: a run of many children writes large files.
+	body := func(status string) []byte {
+		if status == "PENDING" {
+			return nil // every child has ended
 		}
-		status := "SUCCEEDED"
-		if c.err != nil {
-			status = "FAILED"
+		var b []byte
+		n := 0
+		add := func(e any) {
+			if b == nil {
+				// Room for as many entries as children, each about
+				// the size of the first.
+				b = make([]byte, 0, (jsonSize(e, 0, MaxPayloadBytes)+2)*len(res.list))
+			}
+			switch {
+			case w.outputType == "JSONL":
+				b = append(appendJSON(b, e), '\n')
+			case n == 0:
+				b = appendJSON(append(b, '['), e)
+			default:
+				b = appendJSON(append(b, ','), e)
+			}
+			n++
 		}
-		var e any = res.entry(c)
-		switch {
-		case c.err != nil || w.transformation == "NONE":
-		case w.transformation == "FLATTEN":
-			if a, ok := c.out.([]any); ok {
-				files[status] = append(files[status], a...)
+		for i, c := range res.list {
+			if !res.ran[i] || (c.err != nil) != (status == "FAILED") {
 				continue
 			}
-			e = c.out
-		default: // COMPACT
-			e = c.out
+			switch {
+			case c.err != nil || w.transformation == "NONE":
+				add(res.entry(c))
+			case w.transformation == "FLATTEN":
+				if a, ok := c.out.([]any); ok {
+					for _, e := range a {
+						add(e)
+					}
+					continue
+				}
+				add(c.out)
+			default: // COMPACT
+				add(c.out)
+			}
 		}
-		files[status] = append(files[status], e)
+		if n > 0 && w.outputType != "JSONL" {
+			b = append(b, ']')
+		}
+		return b
 	}
 	put := func(key string, body []byte) *ExecutionError {
 		p := newObject(3)
@@ -883,23 +909,14 @@ func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w 
 	rf := newObject(3)
 	for _, status := range []string{"FAILED", "PENDING", "SUCCEEDED"} {
 		list := []any{}
-		if entries := files[status]; len(entries) > 0 {
-			var body []byte
-			if w.outputType == "JSONL" {
-				for _, e := range entries {
-					body = appendJSON(body, e)
-					body = append(body, '\n')
-				}
-			} else {
-				body = appendJSON(nil, entries)
-			}
+		if b := body(status); len(b) > 0 {
 			key := base + status + "_0" + ext
-			if err := put(key, body); err != nil {
+			if err := put(key, b); err != nil {
 				return nil, err
 			}
 			f := newObject(2)
 			f.add("Key", key)
-			f.add("Size", int64(len(body)))
+			f.add("Size", int64(len(b)))
 			list = append(list, f)
 		}
 		rf.add(status, list)

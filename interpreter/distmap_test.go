@@ -474,3 +474,34 @@ func TestJSONataBatchSelector(t *testing.T) {
 		t.Errorf("%v %s", err, res.Output)
 	}
 }
+
+// BenchmarkDistributedMap10000: a distributed Map over a 10,000-row CSV
+// object, each row a child execution, the results written with a
+// ResultWriter (go test ./interpreter -run '^$' -bench DistributedMap
+// -benchmem).
+func BenchmarkDistributedMap10000(b *testing.B) {
+	var csv strings.Builder
+	csv.WriteString("id,name,qty\n")
+	for i := range 10000 {
+		fmt.Fprintf(&csv, "%d,item%d,%d\n", i, i, i%7)
+	}
+	body, _ := json.Marshal(map[string]string{"Body": csv.String()})
+	m, err := interpreter.Compile([]byte(`{"StartAt":"Rows","States":{"Rows":{"Type":"Map","MaxConcurrency":100,
+		"ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"CSV","CSVHeaderLocation":"FIRST_ROW"},"Parameters":{"Bucket":"b","Key":"k"}},
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+		"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"o","Prefix":"r"}},"End":true}}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	tasks := interpreter.TaskFunc(func(_ context.Context, r *interpreter.TaskRequest) ([]byte, error) {
+		if r.Part == interpreter.PartItemReader {
+			return body, nil
+		}
+		return []byte(`{}`), nil
+	})
+	for b.Loop() {
+		if _, err := m.Run(context.Background(), nil, interpreter.WithTaskResolver(tasks)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

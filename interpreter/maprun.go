@@ -201,9 +201,12 @@ func (r *MapRun) exceededLocked() bool {
 	return r.percentSet && total > 0 && float64(failed)*100 > r.info.ToleratedFailurePercentage*float64(total)
 }
 
-func (r *MapRun) setItems(n int64) {
+// setItems records the number of items and of children to come.
+func (r *MapRun) setItems(n int64, children int) {
 	r.mu.Lock()
 	r.info.ItemCounts.Total, r.info.ItemCounts.Pending = n, n
+	r.children = make([]ChildExecution, 0, children)
+	r.byName = make(map[string]int, children)
 	r.mu.Unlock()
 }
 
