@@ -58,20 +58,43 @@ type parser struct {
 	depth int
 	load  int // Python stack heaviside would use here, in millionths of its limit
 	check Checker
+	// ext enables the DSL extensions (docs/dsl-extensions.md). Each is an
+	// alternative tried only where heaviside's grammar has already failed,
+	// so that programs heaviside accepts parse as before.
+	ext bool
 }
 
-// Parse tokenizes and parses src. check may be nil.
+// Options configure parsing.
+type Options struct {
+	// Heaviside turns every DSL extension off: the parser accepts exactly
+	// heaviside 2.2.5's grammar and fails where and how heaviside fails.
+	Heaviside bool
+}
+
+// Parse tokenizes and parses src with the DSL extensions on. check may be
+// nil.
 func Parse(src *diag.Source, check Checker) (m *ast.Machine, err error) {
+	return ParseWith(src, check, Options{})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(src *diag.Source, check Checker, o Options) (m *ast.Machine, err error) {
 	st, err := lexer.TokenizeSource(src)
 	if err != nil {
 		return nil, err
 	}
-	return ParseTokens(src, st, check)
+	return ParseTokensWith(src, st, check, o)
 }
 
-// ParseTokens parses an already tokenized source.
+// ParseTokens parses an already tokenized source, with the DSL extensions
+// on.
 func ParseTokens(src *diag.Source, st *lexer.Stream, check Checker) (m *ast.Machine, err error) {
-	p := &parser{src: src, st: st, toks: st.Toks, check: check}
+	return ParseTokensWith(src, st, check, Options{})
+}
+
+// ParseTokensWith is ParseTokens with options.
+func ParseTokensWith(src *diag.Source, st *lexer.Stream, check Checker, o Options) (m *ast.Machine, err error) {
+	p := &parser{src: src, st: st, toks: st.Toks, check: check, ext: !o.Heaviside}
 	defer func() {
 		if r := recover(); r != nil {
 			b, ok := r.(bailout)

@@ -60,6 +60,9 @@ var services = sync.OnceValue(func() Services {
 type Checker struct {
 	Src      *diag.Source
 	Services Services
+	// Heaviside turns the DSL extensions off: a state is checked exactly
+	// as heaviside 2.2.5 checks it, with its error messages.
+	Heaviside bool
 }
 
 // NewChecker returns a Checker for src.
@@ -314,6 +317,10 @@ type Options struct {
 	// checked again.
 	Visitors       []ast.Visitor
 	BranchVisitors []ast.BranchVisitor
+	// Heaviside turns the DSL extensions off (only what the parser and
+	// Checker accept reaches Analyze, so today nothing here depends on it;
+	// it is kept so that every stage takes the same switch).
+	Heaviside bool
 }
 
 // Analysis is what Analyze learns about a valid machine. What AWS would
