@@ -297,6 +297,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 	b.intMod(o, "HeartbeatSeconds", s.Heartbeat)
 	b.strMod(o, "InputPath", s.Input)
 	b.strMod(o, "ResultPath", s.Result)
+	b.kvMod(o, "ResultSelector", s.ResultSelector)
 	b.strMod(o, "OutputPath", s.Output)
 	if s.Data != nil {
 		o.add("Result", s.Data.Pos, b.json(s.Data.Data, s.Data.Pos))
@@ -415,6 +416,7 @@ func stateSize(s *ast.State) int {
 			n++
 		}
 	}
+	n += extSize(s)
 	switch s.Kind {
 	case ast.Fail, ast.Choice:
 		n += 2
@@ -436,9 +438,22 @@ func waitKey(k string) string {
 	return "TimestampPath"
 }
 
-// params adds a parameters: block; a repeated key keeps its first position
-// and takes its last value, as a Python dict does.
+// params adds a parameters: block.
 func (b *builder) params(o obj, m *ast.Modifier) {
+	o.add("Parameters", m.Pos, b.kvObject(m))
+}
+
+// kvMod adds key with a block of key: json lines (an extension modifier
+// such as result_selector:), if the modifier is set.
+func (b *builder) kvMod(o obj, key string, m *ast.Modifier) {
+	if m != nil {
+		o.add(key, m.Pos, b.kvObject(m))
+	}
+}
+
+// kvObject builds the object of a parameters:-like block; a repeated key
+// keeps its first position and takes its last value, as a Python dict does.
+func (b *builder) kvObject(m *ast.Modifier) *asl.Value {
 	p := m.Params
 	keys := make(map[string]int, len(p.Keys))
 	po := b.object(m.Pos, len(p.Keys))
@@ -451,7 +466,7 @@ func (b *builder) params(o obj, m *ast.Modifier) {
 		keys[k.Value] = len(po.v.Members)
 		po.add(k.Value, k.Pos, v)
 	}
-	o.add("Parameters", m.Pos, po.done())
+	return po.done()
 }
 
 func (b *builder) value(v ast.Value, p diag.Pos) *asl.Value {
@@ -507,4 +522,15 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 		o.add("Next", c.Pos, b.str(*target, c.Pos))
 	}
 	return o.done()
+}
+
+// extSize is the number of fields the DSL extensions write for s.
+func extSize(s *ast.State) int {
+	n := 0
+	for _, m := range [...]*ast.Modifier{s.ResultSelector} {
+		if m != nil {
+			n++
+		}
+	}
+	return n
 }

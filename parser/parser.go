@@ -617,6 +617,34 @@ func (p *parser) stateModifier() *ast.Modifier {
 		}
 		return p.mods.alloc(ast.Modifier{Kind: ast.ModIterator, Pos: t.Pos(), Iter: states})
 	}
+	if p.ext {
+		return p.extModifier()
+	}
+	return nil
+}
+
+// kvModifiers are the extension modifiers written as a block of
+// key[.$]: json lines, like parameters:.
+var kvModifiers = map[string]ast.ModKind{
+	"result_selector": ast.ModResultSelector,
+}
+
+// extModifier parses the modifiers the DSL extensions add (the current
+// token is a NAME that no heaviside modifier starts with).
+func (p *parser) extModifier() *ast.Modifier {
+	t := p.cur()
+	word := p.tx(t)
+	if k, ok := kvModifiers[word]; ok {
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		params := p.kvBlock(t.Pos())
+		if params == nil {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Params: params})
+	}
 	return nil
 }
 
@@ -654,23 +682,40 @@ func (p *parser) strModifier() *ast.Modifier {
 // kv = NAME ["." "$"] ":" json
 func (p *parser) parametersBlock() *ast.Modifier {
 	t := p.accept(lexer.NAME, "parameters")
-	if t == nil || !p.op(":") || p.accept(lexer.INDENT, "") == nil {
+	if t == nil || !p.op(":") {
 		return nil
 	}
-	params := &ast.Params{Pos: t.Pos()}
+	params := p.kvBlock(t.Pos())
+	if params == nil {
+		return nil
+	}
+	return p.mods.alloc(ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Params: params})
+}
+
+// kvBlock = INDENT kv {kv} DEDENT; kv = NAME ["." "$"] ":" json. With the
+// extensions a key may also be a STRING (`'my-key': 1`, `'a.$': '$.x'`),
+// for keys that are not names.
+func (p *parser) kvBlock(pos diag.Pos) *ast.Params {
+	if p.accept(lexer.INDENT, "") == nil {
+		return nil
+	}
+	params := &ast.Params{Pos: pos}
 	for {
 		save := p.pos
-		k := p.accept(lexer.NAME, "")
-		if k == nil {
+		var key ast.Str
+		if k := p.accept(lexer.NAME, ""); k != nil {
+			key = ast.Str{Pos: k.Pos(), Value: p.tx(k)}
+			s2 := p.pos
+			if p.op(".") && p.accept(lexer.ERRORTOKEN, "$") != nil {
+				key.Value += ".$"
+			} else {
+				p.pos = s2
+			}
+		} else if ks := p.extStr(); ks != nil {
+			key = *ks
+		} else {
 			p.pos = save
 			break
-		}
-		key := ast.Str{Pos: k.Pos(), Value: p.tx(k)}
-		s2 := p.pos
-		if p.op(".") && p.accept(lexer.ERRORTOKEN, "$") != nil {
-			key.Value += ".$"
-		} else {
-			p.pos = s2
 		}
 		if !p.op(":") {
 			p.pos = save
@@ -687,7 +732,15 @@ func (p *parser) parametersBlock() *ast.Modifier {
 	if len(params.Keys) == 0 || p.accept(lexer.DEDENT, "") == nil {
 		return nil
 	}
-	return p.mods.alloc(ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Params: params})
+	return params
+}
+
+// extStr accepts a STRING token only with the extensions on.
+func (p *parser) extStr() *ast.Str {
+	if !p.ext {
+		return nil
+	}
+	return p.str()
 }
 
 // errorList = STRING | "[" [STRING {"," STRING}] "]"   (array tried first)
@@ -805,7 +858,16 @@ func (p *parser) transformBlock() []*ast.Modifier {
 	mods := p.modifiers(func() *ast.Modifier {
 		t := p.cur()
 		if t.Kind == lexer.NAME && (p.tx(t) == "input" || p.tx(t) == "result" || p.tx(t) == "output") {
-			return p.strModifier()
+			save := p.pos
+			if m := p.strModifier(); m != nil || !p.ext {
+				return m
+			}
+			p.pos = save
+		}
+		if p.ext && t.Kind == lexer.NAME {
+			// Extensions: every modifier may be written under transform:
+			// (sema says which the state allows).
+			return p.stateModifier()
 		}
 		return nil
 	})

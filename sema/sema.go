@@ -85,11 +85,25 @@ var valid = map[ast.Kind][]ast.ModKind{
 	ast.Map:      {ast.ModInput, ast.ModParameters, ast.ModResult, ast.ModOutput, ast.ModRetry, ast.ModCatch, ast.ModItemsPath, ast.ModIterator, ast.ModMaxConcurrency},
 }
 
+// extValid lists where the extension modifiers may appear (the parser
+// only produces them with the extensions on), following the States
+// Language's table of fields per state type.
+var extValid = map[ast.Kind][]ast.ModKind{
+	ast.TaskKind: {ast.ModResultSelector},
+	ast.Parallel: {ast.ModResultSelector},
+	ast.Map:      {ast.ModResultSelector},
+}
+
 func allowed(s *ast.State, k ast.ModKind) bool {
 	if s.IsGoto {
 		return k == ast.ModNext
 	}
 	for _, v := range valid[s.Kind] {
+		if v == k {
+			return true
+		}
+	}
+	for _, v := range extValid[s.Kind] {
 		if v == k {
 			return true
 		}
@@ -151,6 +165,8 @@ func (c *Checker) CheckState(s *ast.State) error {
 			s.MaxConcurrency = m
 		case ast.ModItemsPath:
 			s.ItemsPath = m
+		default:
+			c.setExt(s, m)
 		}
 	}
 	switch s.Kind {
@@ -164,6 +180,14 @@ func (c *Checker) CheckState(s *ast.State) error {
 		return c.checkWait(s)
 	}
 	return nil
+}
+
+// setExt puts an extension modifier in its field of s.
+func (c *Checker) setExt(s *ast.State, m *ast.Modifier) {
+	switch m.Kind {
+	case ast.ModResultSelector:
+		s.ResultSelector = m
+	}
 }
 
 // ofKind returns the n modifiers of kind k, in source order.
