@@ -473,6 +473,9 @@ func (b *builder) value(v ast.Value, p diag.Pos) *asl.Value {
 	if v.Pos.IsValid() {
 		p = v.Pos
 	}
+	if v.Path {
+		return b.str(v.Str, p)
+	}
 	switch v.Kind {
 	case ast.NumberVal:
 		return b.num(v.Num, p)
@@ -488,7 +491,7 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 	// and room left unused in them is memory the collector scans.
 	size := 1 // Not, And, Or
 	switch c.Op {
-	case "not", "and", "or", "!=":
+	case "not", "and", "or", "!=", "jsonata":
 	default:
 		size = 2 // Variable and the comparison
 	}
@@ -509,6 +512,8 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 			elems[i] = b.cond(sub, nil)
 		}
 		o.add(key, c.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: c.Pos}))
+	case "jsonata":
+		o.add("Condition", c.Pos, b.str(c.Var, c.Pos))
 	case "!=":
 		inner := b.object(c.Pos, 2)
 		inner.add("Variable", c.Pos, b.str(c.Var, c.Pos))

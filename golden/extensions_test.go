@@ -47,7 +47,8 @@ func TestCompatErrors(t *testing.T) {
 	}
 }
 
-// runCase is a testdata/ext/*.run.json file: the execution input, each
+// runCase is one execution of a testdata/ext/*.run.json file (an object,
+// or an array of them): the execution input, each
 // Task state's result by state name (or its failure), and the expected
 // output or failure.
 type runCase struct {
@@ -78,8 +79,14 @@ func TestExtensionsRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var rc runCase
-			if err := json.Unmarshal(raw, &rc); err != nil {
+			var cases []runCase
+			if strings.HasPrefix(strings.TrimSpace(string(raw)), "[") {
+				err = json.Unmarshal(raw, &cases)
+			} else {
+				cases = []runCase{{}}
+				err = json.Unmarshal(raw, &cases[0])
+			}
+			if err != nil {
 				t.Fatalf("%s: %v", rf, err)
 			}
 			res, err := hsc.CompileFile(filepath.Join("testdata", "ext", name+".hsd"), hsc.WithRegion(goldenRegion), hsc.WithAccountID(goldenAccount), hsc.WithStrict())
@@ -90,36 +97,44 @@ func TestExtensionsRun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("interpreter: %v", err)
 			}
-			tasks := interpreter.TaskFunc(func(_ context.Context, req *interpreter.TaskRequest) ([]byte, error) {
-				if want, ok := rc.Resources[req.StateName]; ok && want != req.Resource {
-					t.Errorf("state %s calls %s, want %s", req.StateName, req.Resource, want)
-				}
-				if want, ok := rc.TaskInputs[req.StateName]; ok {
-					jsonEqual(t, "input of "+req.StateName, req.Input, want)
-				}
-				if f, ok := rc.Fail[req.StateName]; ok {
-					return nil, &interpreter.ExecutionError{Name: f[0], Cause: f[1]}
-				}
-				out, ok := rc.Tasks[req.StateName]
-				if !ok {
-					t.Fatalf("no result for task state %s", req.StateName)
-				}
-				return out, nil
-			})
-			input := []byte(rc.Input)
-			out, err := m.Run(context.Background(), input, interpreter.WithTaskResolver(tasks))
-			if rc.Error != "" {
-				if out == nil || out.Status != interpreter.StatusFailed || out.Error != rc.Error || (rc.Cause != "" && out.Cause != rc.Cause) {
-					t.Fatalf("want failure %s (%s), got %+v, %v", rc.Error, rc.Cause, out, err)
-				}
-				return
+			for i, rc := range cases {
+				t.Logf("case %d: input %s", i, rc.Input)
+				runOne(t, m, rc)
 			}
-			if err != nil {
-				t.Fatalf("run: %v", err)
-			}
-			jsonEqual(t, "output", out.Output, rc.Output)
 		})
 	}
+}
+
+func runOne(t *testing.T, m *interpreter.Machine, rc runCase) {
+	t.Helper()
+	tasks := interpreter.TaskFunc(func(_ context.Context, req *interpreter.TaskRequest) ([]byte, error) {
+		if want, ok := rc.Resources[req.StateName]; ok && want != req.Resource {
+			t.Errorf("state %s calls %s, want %s", req.StateName, req.Resource, want)
+		}
+		if want, ok := rc.TaskInputs[req.StateName]; ok {
+			jsonEqual(t, "input of "+req.StateName, req.Input, want)
+		}
+		if f, ok := rc.Fail[req.StateName]; ok {
+			return nil, &interpreter.ExecutionError{Name: f[0], Cause: f[1]}
+		}
+		out, ok := rc.Tasks[req.StateName]
+		if !ok {
+			t.Fatalf("no result for task state %s", req.StateName)
+		}
+		return out, nil
+	})
+	input := []byte(rc.Input)
+	out, err := m.Run(context.Background(), input, interpreter.WithTaskResolver(tasks))
+	if rc.Error != "" {
+		if out == nil || out.Status != interpreter.StatusFailed || out.Error != rc.Error || (rc.Cause != "" && out.Cause != rc.Cause) {
+			t.Fatalf("want failure %s (%s), got %+v, %v", rc.Error, rc.Cause, out, err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	jsonEqual(t, "output", out.Output, rc.Output)
 }
 
 func jsonEqual(t *testing.T, what string, got, want []byte) {

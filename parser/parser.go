@@ -1146,11 +1146,177 @@ func (p *parser) compBase() *ast.Cond {
 		}
 	}
 	p.pos = save
+	if p.ext {
+		if c := p.extCompBase(); c != nil {
+			return c
+		}
+		p.pos = save
+	}
 	return nil
+}
+
+// extCompBase parses the Choice rules the extensions add:
+//
+//	is_present(STRING [, bool])  (and is_null, is_numeric, ...)
+//	STRING matches STRING
+//	STRING op extValue           (negative numbers, typed literals, paths)
+//	STRING                       (a JSONata condition: sema checks)
+func (p *parser) extCompBase() *ast.Cond {
+	save := p.pos
+	if t := p.cur(); t.Kind == lexer.NAME && ast.IsTypeTest(p.tx(t)) {
+		p.advance()
+		if !p.op("(") {
+			return nil
+		}
+		v := p.str()
+		if v == nil {
+			return nil
+		}
+		val := ast.Value{Kind: ast.BoolVal, Pos: t.Pos(), Bool: true}
+		if p.op(",") {
+			b, ok := p.boolValue()
+			if !ok {
+				return nil
+			}
+			val = b
+		}
+		if !p.op(")") {
+			return nil
+		}
+		return p.conds.alloc(ast.Cond{Pos: t.Pos(), Op: p.tx(t), Var: v.Value, Val: val})
+	}
+	p.pos = save
+	v := p.str()
+	if v == nil {
+		return nil
+	}
+	if p.name("matches") {
+		pat := p.str()
+		if pat == nil {
+			return nil
+		}
+		return p.conds.alloc(ast.Cond{Pos: v.Pos, Op: "matches", Var: v.Value, Val: ast.Value{Kind: ast.StringVal, Pos: pat.Pos, Str: pat.Value}})
+	}
+	if op := p.cur(); op.Kind == lexer.OP {
+		switch p.tx(op) {
+		case "==", "<", ">", "<=", ">=", "!=":
+			p.advance()
+			val, ok := p.opValue()
+			if !ok {
+				return nil
+			}
+			return p.conds.alloc(ast.Cond{Pos: v.Pos, Op: p.tx(op), Var: v.Value, Val: val})
+		}
+	}
+	// A lone string: a JSONata condition.
+	return p.conds.alloc(ast.Cond{Pos: v.Pos, Op: "jsonata", Var: v.Value})
+}
+
+func (p *parser) boolValue() (ast.Value, bool) {
+	t := p.cur()
+	if t.Kind == lexer.NAME {
+		switch p.tx(t) {
+		case "true", "True":
+			p.advance()
+			return ast.Value{Kind: ast.BoolVal, Pos: t.Pos(), Bool: true}, true
+		case "false", "False":
+			p.advance()
+			return ast.Value{Kind: ast.BoolVal, Pos: t.Pos()}, true
+		}
+	}
+	return ast.Value{}, false
+}
+
+// typedValues are the calls that name a comparison value's type
+// (extension): the literal forms and the ...Path forms.
+var typedValues = map[string]struct {
+	kind ast.ValueKind
+	path bool
+}{
+	"string": {ast.StringVal, false}, "numeric": {ast.NumberVal, false},
+	"boolean": {ast.BoolVal, false}, "timestamp": {ast.TimestampVal, false},
+	"string_path": {ast.StringVal, true}, "numeric_path": {ast.NumberVal, true},
+	"boolean_path": {ast.BoolVal, true}, "timestamp_path": {ast.TimestampVal, true},
+}
+
+// extOpValue = "-" NUMBER | typed "(" value ")" (extension).
+func (p *parser) extOpValue() (ast.Value, bool) {
+	t := p.cur()
+	if n, pos, ok := p.negNumber(); ok {
+		return ast.Value{Kind: ast.NumberVal, Pos: pos, Num: n}, true
+	}
+	tv, ok := typedValues[p.tx(t)]
+	if t.Kind != lexer.NAME || !ok {
+		return ast.Value{}, false
+	}
+	p.advance()
+	if !p.op("(") {
+		return ast.Value{}, false
+	}
+	var v ast.Value
+	switch {
+	case tv.path || tv.kind == ast.StringVal || tv.kind == ast.TimestampVal:
+		s := p.str()
+		if s == nil {
+			return ast.Value{}, false
+		}
+		v = ast.Value{Pos: s.Pos, Str: s.Value}
+	case tv.kind == ast.NumberVal:
+		n, pos, ok := p.number()
+		if !ok {
+			if n, pos, ok = p.negNumber(); !ok {
+				return ast.Value{}, false
+			}
+		}
+		v = ast.Value{Pos: pos, Num: n}
+	default:
+		if v, ok = p.boolValue(); !ok {
+			return ast.Value{}, false
+		}
+	}
+	if !p.op(")") {
+		return ast.Value{}, false
+	}
+	v.Kind, v.Path, v.Typed = tv.kind, tv.path, !tv.path
+	return v, true
+}
+
+// negNumber = "-" NUMBER (extension): a negative number literal.
+func (p *parser) negNumber() (ast.Number, diag.Pos, bool) {
+	save := p.pos
+	t := p.cur()
+	if !p.ext || !p.op("-") {
+		return ast.Number{}, diag.Pos{}, false
+	}
+	n, _, ok := p.number()
+	if !ok {
+		p.pos = save
+		return ast.Number{}, diag.Pos{}, false
+	}
+	if n.IsInt {
+		if n.Text != "0" {
+			n.Text = "-" + n.Text
+		}
+	} else {
+		n.Float = -n.Float
+	}
+	return n, t.Pos(), true
 }
 
 // opValue = boolean | number | timestamp_or_string
 func (p *parser) opValue() (ast.Value, bool) {
+	save := p.pos
+	if v, ok := p.hsOpValue(); ok {
+		return v, true
+	}
+	if p.ext {
+		p.pos = save
+		return p.extOpValue()
+	}
+	return ast.Value{}, false
+}
+
+func (p *parser) hsOpValue() (ast.Value, bool) {
 	t := p.cur()
 	if t.Kind == lexer.NAME {
 		switch p.tx(t) {

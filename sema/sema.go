@@ -416,6 +416,9 @@ func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
 
 type analyzer struct {
 	src *diag.Source
+	// jsonata is set while checking the rules of a Choice state whose
+	// query language is JSONata.
+	jsonata bool
 	// names maps every state name (unique machine-wide once checkNames
 	// passes) to its state, its branch (numbered breadth first) and a
 	// dense index.
@@ -756,7 +759,21 @@ func (a *analyzer) checkCond(c *ast.Cond) error {
 		}
 		return nil
 	}
+	switch {
+	case c.Op == "jsonata":
+		if !a.jsonata {
+			return a.errorf(c.Pos, "a condition that is one string is a JSONata condition: the state needs query_language: 'JSONata' (a JSONPath rule is VAR OPERATOR VALUE)")
+		}
+		return nil
+	case a.jsonata:
+		return a.errorf(c.Pos, "a JSONata state's rule is one string holding a JSONata condition ('{%% ... %%}'), not a comparison")
+	case c.Op == "matches" || ast.IsTypeTest(c.Op):
+		return nil
+	}
 	if c.Val.Kind == ast.BoolVal && c.Op != "==" && c.Op != "!=" {
+		if c.Val.Path || c.Val.Typed {
+			return a.errorf(c.Pos, "booleans compare only with == and != (the States Language does not order booleans), not with '%s'", c.Op)
+		}
 		return a.errorf(c.Pos, "Cannot make '%s' comparison with type '<class 'bool'>'", c.Op)
 	}
 	return nil
