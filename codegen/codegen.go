@@ -275,9 +275,19 @@ func (b *builder) states(o obj, states []*ast.State) {
 
 // strMod adds key with a string modifier's value, if the modifier is set.
 func (b *builder) strMod(o obj, key string, m *ast.Modifier) {
-	if m != nil {
+	switch {
+	case m == nil:
+	case m.Null:
+		o.add(key, m.Pos, b.null(m.Pos))
+	default:
 		o.add(key, m.Pos, b.str(m.Str, m.Pos))
 	}
+}
+
+func (b *builder) null(p diag.Pos) *asl.Value {
+	nv := b.alloc()
+	nv.Kind, nv.Pos = asl.KindNull, p
+	return nv
 }
 
 // intMod adds key with an integer modifier's value, if the modifier is set.
@@ -311,6 +321,8 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			co.add("Next", m.Pos, b.str(c.Next, m.Pos))
 			if c.ResultPath != nil {
 				co.add("ResultPath", m.Pos, b.str(*c.ResultPath, m.Pos))
+			} else if c.ResultNull {
+				co.add("ResultPath", m.Pos, b.null(m.Pos))
 			}
 			elems[i] = co.done()
 		}

@@ -673,9 +673,18 @@ func (p *parser) strModifier() *ast.Modifier {
 	}
 	s := p.str()
 	if s == nil {
+		if k != ast.ModItemsPath && p.extNull() {
+			return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Null: true})
+		}
 		return nil
 	}
 	return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value})
+}
+
+// extNull accepts the NAME null with the extensions on (a path that is
+// JSON null: InputPath, ResultPath and OutputPath null).
+func (p *parser) extNull() bool {
+	return p.ext && p.name("null")
 }
 
 // parametersBlock = "parameters" ":" INDENT kv {kv} DEDENT;
@@ -814,6 +823,8 @@ func (p *parser) catchBlock() *ast.Modifier {
 	if s := p.str(); s != nil {
 		v := s.Value
 		c.ResultPath = &v
+	} else if p.extNull() {
+		c.ResultNull = true
 	}
 	states, ok := p.nestedBlock(costCatch)
 	if !ok {
