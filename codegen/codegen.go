@@ -355,12 +355,19 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		if s.Iterator != nil {
 			p = s.Iterator.Pos
 		}
-		io := b.object(p, 2)
-		b.states(io, s.IterStates)
-		o.add("Iterator", p, io.done())
+		if s.ItemProcessor {
+			b.itemProcessor(o, s, p)
+		} else {
+			io := b.object(p, 2)
+			b.states(io, s.IterStates)
+			o.add("Iterator", p, io.done())
+		}
 	}
 	b.strMod(o, "ItemsPath", s.ItemsPath)
-	b.intMod(o, "MaxConcurrency", s.MaxConcurrency)
+	b.numOrPath(o, "MaxConcurrency", s.MaxConcurrency)
+	if s.Kind == ast.Map {
+		b.mapExt(o, s)
+	}
 	switch s.Kind {
 	case ast.Fail:
 		o.add("Error", s.Pos, b.str(s.Error, s.Pos))
@@ -416,6 +423,43 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		o.add("End", s.Pos, b.boolean(true, s.Pos))
 	}
 	return o.done()
+}
+
+// numOrPath adds key with a number modifier's value or, for a path,
+// key+"Path" with the string.
+func (b *builder) numOrPath(o obj, key string, m *ast.Modifier) {
+	switch {
+	case m == nil:
+	case m.Path:
+		o.add(key+"Path", m.Pos, b.str(m.Str, m.Pos))
+	default:
+		o.add(key, m.Pos, b.num(m.Int, m.Pos))
+	}
+}
+
+// itemProcessor adds a Map's ItemProcessor (item_processor:), with its
+// ProcessorConfig when mode: or execution_type: is given.
+func (b *builder) itemProcessor(o obj, s *ast.State, p diag.Pos) {
+	io := b.object(p, 3)
+	if s.Mode != nil || s.ExecutionType != nil {
+		pc := b.object(p, 2)
+		b.strMod(pc, "Mode", s.Mode)
+		b.strMod(pc, "ExecutionType", s.ExecutionType)
+		io.add("ProcessorConfig", p, pc.done())
+	}
+	b.states(io, s.IterStates)
+	o.add("ItemProcessor", p, io.done())
+}
+
+// mapExt adds the Map fields of the extensions, after MaxConcurrency.
+func (b *builder) mapExt(o obj, s *ast.State) {
+	b.kvMod(o, "ItemSelector", s.ItemSelector)
+	b.kvMod(o, "ItemBatcher", s.ItemBatcher)
+	b.kvMod(o, "ItemReader", s.ItemReader)
+	b.kvMod(o, "ResultWriter", s.ResultWriter)
+	b.numOrPath(o, "ToleratedFailurePercentage", s.ToleratedFailurePercentage)
+	b.numOrPath(o, "ToleratedFailureCount", s.ToleratedFailureCount)
+	b.strMod(o, "Label", s.Label)
 }
 
 // stateSize is the number of fields state writes for s.
@@ -544,7 +588,8 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 // extSize is the number of fields the DSL extensions write for s.
 func extSize(s *ast.State) int {
 	n := 0
-	for _, m := range [...]*ast.Modifier{s.ResultSelector} {
+	for _, m := range [...]*ast.Modifier{s.ResultSelector, s.ItemSelector, s.ItemBatcher, s.ItemReader, s.ResultWriter,
+		s.ToleratedFailurePercentage, s.ToleratedFailureCount, s.Label} {
 		if m != nil {
 			n++
 		}

@@ -577,15 +577,20 @@ func (p *parser) stateModifier() *ast.Modifier {
 		} else {
 			n, _, ok = p.integerPos()
 		}
-		if !ok {
-			return nil
-		}
 		k := ast.ModTimeout
 		switch p.tx(t) {
 		case "heartbeat":
 			k = ast.ModHeartbeat
 		case "max_concurrency":
 			k = ast.ModMaxConcurrency
+		}
+		if !ok {
+			// Extension: a path (the ...Path field) where heaviside
+			// wants a number.
+			if s := p.extStr(); s != nil && pathModifiers[k] {
+				return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value, Path: true})
+			}
+			return nil
 		}
 		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Int: n})
 	case "input", "result", "output", "items_path":
@@ -627,7 +632,29 @@ func (p *parser) stateModifier() *ast.Modifier {
 // key[.$]: json lines, like parameters:.
 var kvModifiers = map[string]ast.ModKind{
 	"result_selector": ast.ModResultSelector,
+	"item_selector":   ast.ModItemSelector,
+	"item_batcher":    ast.ModItemBatcher,
+	"item_reader":     ast.ModItemReader,
+	"result_writer":   ast.ModResultWriter,
 }
+
+// strModifiers are the extension modifiers whose value is one string.
+var strModifiers = map[string]ast.ModKind{
+	"label":          ast.ModLabel,
+	"mode":           ast.ModMode,
+	"execution_type": ast.ModExecutionType,
+}
+
+// numModifiers are the extension modifiers whose value is a number or,
+// for the ...Path field, a string.
+var numModifiers = map[string]ast.ModKind{
+	"tolerated_failure_percentage": ast.ModToleratedFailurePercentage,
+	"tolerated_failure_count":      ast.ModToleratedFailureCount,
+}
+
+// pathModifiers are the heaviside number modifiers that take a path
+// string with the extensions.
+var pathModifiers = map[ast.ModKind]bool{ast.ModMaxConcurrency: true}
 
 // extModifier parses the modifiers the DSL extensions add (the current
 // token is a NAME that no heaviside modifier starts with).
@@ -644,6 +671,43 @@ func (p *parser) extModifier() *ast.Modifier {
 			return nil
 		}
 		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Params: params})
+	}
+	if k, ok := strModifiers[word]; ok {
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		s := p.str()
+		if s == nil {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value})
+	}
+	if k, ok := numModifiers[word]; ok {
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		if n, _, ok := p.number(); ok {
+			return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Int: n})
+		}
+		s := p.str()
+		if s == nil {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value, Path: true})
+	}
+	switch word {
+	case "item_processor":
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		_, states, ok := p.nestedCommentBlock(costMap)
+		if !ok {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModItemProcessor, Pos: t.Pos(), Iter: states})
 	}
 	return nil
 }
@@ -731,6 +795,10 @@ func (p *parser) kvBlock(pos diag.Pos) *ast.Params {
 			break
 		}
 		v, ok := p.json()
+		if !ok && p.ext && p.cur().Kind == lexer.INDENT {
+			// Extension: a nested block of key: json lines is an object.
+			v, ok = p.nestedKV(key.Pos)
+		}
 		if !ok {
 			p.pos = save
 			break
@@ -742,6 +810,23 @@ func (p *parser) kvBlock(pos diag.Pos) *ast.Params {
 		return nil
 	}
 	return params
+}
+
+// nestedKV parses an indented key: json block as a JSON object value.
+func (p *parser) nestedKV(pos diag.Pos) (ast.JSON, bool) {
+	p.enter(pos)
+	defer p.leave()
+	p.nest(costObject)
+	defer p.unnest(costObject)
+	params := p.kvBlock(pos)
+	if params == nil {
+		return nil, false
+	}
+	obj := &ast.Object{}
+	for i, k := range params.Keys {
+		obj.Set(k.Value, params.Vals[i])
+	}
+	return obj, true
 }
 
 // extStr accepts a STRING token only with the extensions on.

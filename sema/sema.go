@@ -91,7 +91,9 @@ var valid = map[ast.Kind][]ast.ModKind{
 var extValid = map[ast.Kind][]ast.ModKind{
 	ast.TaskKind: {ast.ModResultSelector},
 	ast.Parallel: {ast.ModResultSelector},
-	ast.Map:      {ast.ModResultSelector},
+	ast.Map: {ast.ModResultSelector, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
+		ast.ModToleratedFailurePercentage, ast.ModToleratedFailureCount, ast.ModLabel, ast.ModMode, ast.ModExecutionType,
+		ast.ModItemProcessor},
 }
 
 func allowed(s *ast.State, k ast.ModKind) bool {
@@ -176,6 +178,7 @@ func (c *Checker) CheckState(s *ast.State) error {
 		if s.Iterator == nil {
 			return c.errorf(s.Pos, "Map state must have an iterator")
 		}
+		return c.checkMap(s)
 	case ast.Wait:
 		return c.checkWait(s)
 	}
@@ -187,7 +190,57 @@ func (c *Checker) setExt(s *ast.State, m *ast.Modifier) {
 	switch m.Kind {
 	case ast.ModResultSelector:
 		s.ResultSelector = m
+	case ast.ModItemSelector:
+		s.ItemSelector = m
+	case ast.ModItemBatcher:
+		s.ItemBatcher = m
+	case ast.ModItemReader:
+		s.ItemReader = m
+	case ast.ModResultWriter:
+		s.ResultWriter = m
+	case ast.ModToleratedFailurePercentage:
+		s.ToleratedFailurePercentage = m
+	case ast.ModToleratedFailureCount:
+		s.ToleratedFailureCount = m
+	case ast.ModLabel:
+		s.Label = m
+	case ast.ModMode:
+		s.Mode = m
+	case ast.ModExecutionType:
+		s.ExecutionType = m
+	case ast.ModItemProcessor:
+		if s.Iterator == nil {
+			s.Iterator, s.ItemProcessor = m, true
+		}
 	}
+}
+
+// checkMap checks the Map extensions: iterator: and item_processor: are
+// one field in two spellings, and the processor's configuration belongs to
+// item_processor:.
+func (c *Checker) checkMap(s *ast.State) error {
+	var iter, proc *ast.Modifier
+	for _, m := range s.Mods {
+		switch {
+		case m.Kind == ast.ModIterator && iter == nil:
+			iter = m
+		case m.Kind == ast.ModItemProcessor && proc == nil:
+			proc = m
+		}
+	}
+	if iter != nil && proc != nil {
+		second := proc
+		if proc.Pos.Offset < iter.Pos.Offset {
+			second = iter
+		}
+		return c.errorf(second.Pos, "Map state cannot have both iterator: and item_processor: (item_processor: is the newer name of the same field)")
+	}
+	for _, m := range []*ast.Modifier{s.Mode, s.ExecutionType} {
+		if m != nil && !s.ItemProcessor {
+			return c.errorf(m.Pos, "%s belongs to the ItemProcessor's ProcessorConfig: write the states under item_processor: instead of iterator:", m.Kind)
+		}
+	}
+	return nil
 }
 
 // ofKind returns the n modifiers of kind k, in source order.
