@@ -334,8 +334,17 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			r := m.Retry
 			ro := b.object(m.Pos, 4)
 			ro.add("ErrorEquals", m.Pos, b.strList(errorsOrAll(r.Errors), m.Pos))
-			ro.add("IntervalSeconds", m.Pos, b.num(r.Interval, m.Pos))
-			ro.add("MaxAttempts", m.Pos, b.num(r.Max, m.Pos))
+			if !r.NoInterval {
+				ro.add("IntervalSeconds", m.Pos, b.num(r.Interval, m.Pos))
+			}
+			if !r.NoMax {
+				ro.add("MaxAttempts", m.Pos, b.num(r.Max, m.Pos))
+			}
+			if r.NoBackoff {
+				b.retryExt(ro, m)
+				elems[i] = ro.done()
+				continue
+			}
 			back := r.Backoff
 			if back.IsInt {
 				f, _ := strconv.ParseFloat(back.Text, 64)
@@ -346,6 +355,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 				bp = m.Pos
 			}
 			ro.add("BackoffRate", bp, b.num(back, bp))
+			b.retryExt(ro, m)
 			elems[i] = ro.done()
 		}
 		o.add("Retry", s.Retry[0].Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Retry[0].Pos}))
@@ -423,6 +433,18 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		o.add("End", s.Pos, b.boolean(true, s.Pos))
 	}
 	return o.done()
+}
+
+// retryExt adds a retrier's MaxDelaySeconds and JitterStrategy
+// (extensions), when given.
+func (b *builder) retryExt(ro obj, m *ast.Modifier) {
+	r := m.Retry
+	if r.MaxDelay != nil {
+		ro.add("MaxDelaySeconds", m.Pos, b.num(*r.MaxDelay, m.Pos))
+	}
+	if r.Jitter != nil {
+		ro.add("JitterStrategy", r.Jitter.Pos, b.str(r.Jitter.Value, r.Jitter.Pos))
+	}
 }
 
 // numOrPath adds key with a number modifier's value or, for a path,

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -59,9 +60,15 @@ type runCase struct {
 	// TaskInputs, when set, are the input each Task state must get.
 	TaskInputs map[string]json.RawMessage `json:"task_inputs"`
 	Fail       map[string][2]string       `json:"fail"` // state → error, cause
-	Output     json.RawMessage            `json:"output"`
-	Error      string                     `json:"error"`
-	Cause      string                     `json:"cause"`
+	// FailTimes, when set for a state in Fail, fails only its first N
+	// attempts; later attempts return the state's result from Tasks.
+	FailTimes map[string]int `json:"fail_times"`
+	// Sleeps, when set, are the waits the execution makes (retries, Wait
+	// states), in order, as Go durations ("10s").
+	Sleeps []string        `json:"sleeps"`
+	Output json.RawMessage `json:"output"`
+	Error  string          `json:"error"`
+	Cause  string          `json:"cause"`
 }
 
 // TestExtensionsRun compiles each testdata/ext/*.hsd that has a .run.json
@@ -114,6 +121,9 @@ func runOne(t *testing.T, m *interpreter.Machine, rc runCase) {
 		if want, ok := rc.TaskInputs[req.StateName]; ok {
 			jsonEqual(t, "input of "+req.StateName, req.Input, want)
 		}
+		if n, ok := rc.FailTimes[req.StateName]; ok && req.Attempt >= n {
+			return rc.Tasks[req.StateName], nil
+		}
 		if f, ok := rc.Fail[req.StateName]; ok {
 			return nil, &interpreter.ExecutionError{Name: f[0], Cause: f[1]}
 		}
@@ -124,7 +134,17 @@ func runOne(t *testing.T, m *interpreter.Machine, rc runCase) {
 		return out, nil
 	})
 	input := []byte(rc.Input)
-	out, err := m.Run(context.Background(), input, interpreter.WithTaskResolver(tasks))
+	clock := interpreter.NewVirtualClock(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+	out, err := m.Run(context.Background(), input, interpreter.WithTaskResolver(tasks), interpreter.WithClock(clock), interpreter.WithSeed(1))
+	if rc.Sleeps != nil {
+		var got []string
+		for _, d := range clock.Sleeps() {
+			got = append(got, d.String())
+		}
+		if diff := cmp.Diff(rc.Sleeps, got); diff != "" {
+			t.Errorf("sleeps differ (-want +got):\n%s", diff)
+		}
+	}
 	if rc.Error != "" {
 		if out == nil || out.Status != interpreter.StatusFailed || out.Error != rc.Error || (rc.Cause != "" && out.Cause != rc.Cause) {
 			t.Fatalf("want failure %s (%s), got %+v, %v", rc.Error, rc.Cause, out, err)

@@ -883,6 +883,14 @@ func (p *parser) retryBlock() *ast.Modifier {
 	}
 	r := &ast.Retry{Pos: t.Pos(), Errors: errs}
 	if r.Interval, _, ok = p.integerPos(); !ok {
+		if p.ext {
+			// Extension: keyword arguments only; the numbers not given
+			// are left out (AWS's defaults apply).
+			r.NoInterval, r.NoMax, r.NoBackoff = true, true, true
+			if p.retryKeywords(r, true) {
+				return p.mods.alloc(ast.Modifier{Kind: ast.ModRetry, Pos: t.Pos(), Retry: r})
+			}
+		}
 		return nil
 	}
 	if r.Max, _, ok = p.integerNN(); !ok {
@@ -891,7 +899,51 @@ func (p *parser) retryBlock() *ast.Modifier {
 	if r.Backoff, r.BackPos, ok = p.number(); !ok {
 		return nil
 	}
+	if p.ext {
+		p.retryKeywords(r, false)
+	}
 	return p.mods.alloc(ast.Modifier{Kind: ast.ModRetry, Pos: t.Pos(), Retry: r})
+}
+
+// retryKeywords parses the retry keyword arguments of the extensions,
+// NAME "=" value ...: interval=, max_attempts=, backoff= (only when all
+// three are keywords, all is set), max_delay= and jitter=. It reports
+// whether it read at least one.
+func (p *parser) retryKeywords(r *ast.Retry, all bool) bool {
+	read := false
+	for {
+		save := p.pos
+		kw := p.accept(lexer.NAME, "")
+		if kw == nil || !p.op("=") {
+			p.pos = save
+			return read
+		}
+		var ok bool
+		switch word := p.tx(kw); {
+		case word == "interval" && all && r.NoInterval:
+			r.Interval, _, ok = p.integerPos()
+			r.NoInterval = !ok
+		case word == "max_attempts" && all && r.NoMax:
+			r.Max, _, ok = p.integerNN()
+			r.NoMax = !ok
+		case word == "backoff" && all && r.NoBackoff:
+			r.Backoff, r.BackPos, ok = p.number()
+			r.NoBackoff = !ok
+		case word == "max_delay" && r.MaxDelay == nil:
+			var n ast.Number
+			if n, _, ok = p.integerPos(); ok {
+				r.MaxDelay = &n
+			}
+		case word == "jitter" && r.Jitter == nil:
+			r.Jitter = p.str()
+			ok = r.Jitter != nil
+		}
+		if !ok {
+			p.pos = save
+			return read
+		}
+		read = true
+	}
 }
 
 // catchBlock = "catch" errors ":" [STRING] block

@@ -767,8 +767,11 @@ func (a *analyzer) checkDefinition(states []*ast.State) error {
 			}
 		}
 		for _, r := range s.Retry {
-			if numLess(r.Retry.Backoff, 1.0) {
+			if !r.Retry.NoBackoff && numLess(r.Retry.Backoff, 1.0) {
 				return a.errorf(r.Retry.BackPos, "Backoff rate should be >= 1.0")
+			}
+			if j := r.Retry.Jitter; j != nil && j.Value != "FULL" && j.Value != "NONE" {
+				return a.errorf(j.Pos, "jitter must be 'FULL' or 'NONE', not '%s'", j.Value)
 			}
 		}
 		if s.Kind == ast.Map {
