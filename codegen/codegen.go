@@ -380,6 +380,17 @@ func (b *builder) state(s *ast.State) *asl.Value {
 	}
 	switch s.Kind {
 	case ast.Fail:
+		if fa := s.FailArgs; fa != nil {
+			for _, f := range [...]struct {
+				key string
+				v   *ast.Str
+			}{{"Error", fa.Error}, {"ErrorPath", fa.ErrorPath}, {"Cause", fa.Cause}, {"CausePath", fa.CausePath}} {
+				if f.v != nil {
+					o.add(f.key, f.v.Pos, b.str(f.v.Value, f.v.Pos))
+				}
+			}
+			break
+		}
 		o.add("Error", s.Pos, b.str(s.Error, s.Pos))
 		o.add("Cause", s.Pos, b.str(s.Cause, s.Pos))
 	case ast.Pass, ast.Map:

@@ -68,7 +68,10 @@ type runCase struct {
 	Sleeps []string        `json:"sleeps"`
 	Output json.RawMessage `json:"output"`
 	Error  string          `json:"error"`
-	Cause  string          `json:"cause"`
+	// Status FAILED expects a failure even when Error is empty (a Fail
+	// state without Error).
+	Status interpreter.Status `json:"status"`
+	Cause  string             `json:"cause"`
 }
 
 // TestExtensionsRun compiles each testdata/ext/*.hsd that has a .run.json
@@ -145,7 +148,7 @@ func runOne(t *testing.T, m *interpreter.Machine, rc runCase) {
 			t.Errorf("sleeps differ (-want +got):\n%s", diff)
 		}
 	}
-	if rc.Error != "" {
+	if rc.Error != "" || rc.Status == interpreter.StatusFailed {
 		if out == nil || out.Status != interpreter.StatusFailed || out.Error != rc.Error || (rc.Cause != "" && out.Cause != rc.Cause) {
 			t.Fatalf("want failure %s (%s), got %+v, %v", rc.Error, rc.Cause, out, err)
 		}

@@ -466,19 +466,83 @@ func (p *parser) failState() *ast.State {
 	if t == nil || !p.op("(") {
 		return nil
 	}
+	args := p.pos
 	e := p.str()
-	if e == nil || !p.op(",") {
-		return nil
+	var c *ast.Str
+	if e != nil && p.op(",") {
+		c = p.str()
 	}
-	c := p.str()
+	var fa *ast.FailArgs
 	if c == nil || !p.op(")") {
-		return nil
+		if !p.ext {
+			return nil
+		}
+		p.pos = args
+		if fa = p.failArgs(); fa == nil {
+			return nil
+		}
 	}
 	doc, mods := p.stateBlock()
 	s := p.newState(ast.Fail, t, doc, mods)
-	s.Error, s.Cause = e.Value, c.Value
+	if fa != nil {
+		s.FailArgs = fa
+	} else {
+		s.Error, s.Cause = e.Value, c.Value
+	}
 	p.checkState(s)
 	return s
+}
+
+// failArgs parses the Fail arguments of the extensions, up to and
+// including ")": [STRING ["," STRING]] then keyword arguments error=,
+// cause=, error_path=, cause_path= (each STRING), comma separated.
+func (p *parser) failArgs() *ast.FailArgs {
+	fa := &ast.FailArgs{}
+	n := 0 // arguments read
+	if e := p.str(); e != nil {
+		fa.Error, n = e, 1
+		save := p.pos
+		if p.op(",") {
+			if c := p.str(); c != nil {
+				fa.Cause, n = c, 2
+			} else {
+				p.pos = save
+			}
+		}
+	}
+	for {
+		save := p.pos
+		if n > 0 && !p.op(",") {
+			break
+		}
+		kw := p.accept(lexer.NAME, "")
+		if kw == nil || !p.op("=") {
+			p.pos = save
+			break
+		}
+		var slot **ast.Str
+		switch p.tx(kw) {
+		case "error":
+			slot = &fa.Error
+		case "cause":
+			slot = &fa.Cause
+		case "error_path":
+			slot = &fa.ErrorPath
+		case "cause_path":
+			slot = &fa.CausePath
+		}
+		v := p.str()
+		if slot == nil || *slot != nil || v == nil {
+			p.pos = save
+			break
+		}
+		*slot = v
+		n++
+	}
+	if !p.op(")") {
+		return nil
+	}
+	return fa
 }
 
 func (p *parser) waitState() *ast.State {

@@ -181,6 +181,15 @@ func (c *Checker) CheckState(s *ast.State) error {
 		return c.checkMap(s)
 	case ast.Wait:
 		return c.checkWait(s)
+	case ast.Fail:
+		if fa := s.FailArgs; fa != nil {
+			if fa.Error != nil && fa.ErrorPath != nil {
+				return c.errorf(fa.ErrorPath.Pos, "Fail state cannot have both an error and error_path")
+			}
+			if fa.Cause != nil && fa.CausePath != nil {
+				return c.errorf(fa.CausePath.Pos, "Fail state cannot have both a cause and cause_path")
+			}
+		}
 	}
 	return nil
 }
