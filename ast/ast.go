@@ -166,6 +166,9 @@ type Catch struct {
 	Next       string // set by linking
 	// ResultNull (extension) is `catch ERRORS: null`: ResultPath null.
 	ResultNull bool
+	// Assign (extension) is an assign: block written first in the
+	// handler block (Params): the catcher's Assign.
+	Assign *Modifier
 }
 
 // Task is the task part of a Task state.
@@ -210,6 +213,10 @@ type ChoiceBranch struct {
 	States []*State
 	Target string
 	Linked bool
+	// Assign (extension) is an assign: block written first in the
+	// branch's block, after an if's docstring (Params): the rule's
+	// Assign. Only on a branch with a condition.
+	Assign *Modifier
 }
 
 // Branch is one branch of a Parallel state.

@@ -324,6 +324,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			} else if c.ResultNull {
 				co.add("ResultPath", m.Pos, b.null(m.Pos))
 			}
+			b.kvMod(co, "Assign", c.Assign)
 			elems[i] = co.done()
 		}
 		o.add("Catch", s.Catch[0].Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Catch[0].Pos}))
@@ -416,7 +417,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		elems := b.elemList(n)[:0]
 		for _, c := range s.Choices {
 			if c.Cond != nil {
-				elems = append(elems, b.cond(c.Cond, &c.Target))
+				elems = append(elems, b.cond(c.Cond, &c.Target, c.Assign))
 			}
 		}
 		o.add("Choices", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
@@ -433,6 +434,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		}
 		o.add("Branches", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
 	}
+	b.kvMod(o, "Assign", s.Assign)
 	if s.HasNext {
 		p := s.Pos
 		if s.GotoNext != nil {
@@ -574,8 +576,9 @@ func (b *builder) value(v ast.Value, p diag.Pos) *asl.Value {
 	return b.str(v.Str, p)
 }
 
-// cond builds a choice rule; target is nil for nested rules.
-func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
+// cond builds a choice rule; target (and assign, an extension) are nil
+// for nested rules.
+func (b *builder) cond(c *ast.Cond, target *string, assign *ast.Modifier) *asl.Value {
 	// The exact number of members: the member lists come from a slab,
 	// and room left unused in them is memory the collector scans.
 	size := 1 // Not, And, Or
@@ -587,10 +590,13 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 	if target != nil {
 		size++ // Next
 	}
+	if assign != nil {
+		size++
+	}
 	o := b.object(c.Pos, size)
 	switch c.Op {
 	case "not":
-		o.add("Not", c.Pos, b.cond(c.Subs[0], nil))
+		o.add("Not", c.Pos, b.cond(c.Subs[0], nil, nil))
 	case "and", "or":
 		key := "Or"
 		if c.Op == "and" {
@@ -598,7 +604,7 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 		}
 		elems := b.elemList(len(c.Subs))
 		for i, sub := range c.Subs {
-			elems[i] = b.cond(sub, nil)
+			elems[i] = b.cond(sub, nil, nil)
 		}
 		o.add(key, c.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: c.Pos}))
 	case "jsonata":
@@ -615,13 +621,14 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 	if target != nil {
 		o.add("Next", c.Pos, b.str(*target, c.Pos))
 	}
+	b.kvMod(o, "Assign", assign)
 	return o.done()
 }
 
 // extSize is the number of fields the DSL extensions write for s.
 func extSize(s *ast.State) int {
 	n := 0
-	for _, m := range [...]*ast.Modifier{s.ResultSelector, s.ItemSelector, s.ItemBatcher, s.ItemReader, s.ResultWriter,
+	for _, m := range [...]*ast.Modifier{s.ResultSelector, s.Assign, s.ItemSelector, s.ItemBatcher, s.ItemReader, s.ResultWriter,
 		s.ToleratedFailurePercentage, s.ToleratedFailureCount, s.Label} {
 		if m != nil {
 			n++

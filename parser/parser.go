@@ -696,6 +696,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 // key[.$]: json lines, like parameters:.
 var kvModifiers = map[string]ast.ModKind{
 	"result_selector": ast.ModResultSelector,
+	"assign":          ast.ModAssign,
 	"item_selector":   ast.ModItemSelector,
 	"item_batcher":    ast.ModItemBatcher,
 	"item_reader":     ast.ModItemReader,
@@ -1027,12 +1028,39 @@ func (p *parser) catchBlock() *ast.Modifier {
 	} else if p.extNull() {
 		c.ResultNull = true
 	}
-	states, ok := p.nestedBlock(costCatch)
+	_, assign, states, ok := p.branchBlock(costCatch, false)
 	if !ok {
 		return nil
 	}
-	c.States = states
+	c.States, c.Assign = states, assign
 	return p.mods.alloc(ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c})
+}
+
+// branchBlock is block (or, with doc, commentBlock) for a Choice branch or
+// catch handler, one level deeper: with the extensions, an assign: block
+// may come first (after the docstring), the Assign of the rule or catcher.
+func (p *parser) branchBlock(cost int, doc bool) (*ast.Str, *ast.Modifier, []*ast.State, bool) {
+	p.nest(cost)
+	defer p.unnest(cost)
+	if p.accept(lexer.INDENT, "") == nil {
+		return nil, nil, nil, false
+	}
+	var d *ast.Str
+	if doc {
+		d = p.str()
+	}
+	var assign *ast.Modifier
+	if t := p.cur(); p.ext && t.Kind == lexer.NAME && p.tx(t) == "assign" {
+		save := p.pos
+		if assign = p.extModifier(); assign == nil {
+			p.pos = save
+		}
+	}
+	states := p.states()
+	if p.accept(lexer.DEDENT, "") == nil {
+		return nil, nil, nil, false
+	}
+	return d, assign, states, true
 }
 
 // block = INDENT {state} DEDENT
@@ -1121,14 +1149,14 @@ func (p *parser) whileState() *ast.State {
 	if cond == nil || !p.op(":") {
 		return nil
 	}
-	doc, body, ok := p.nestedCommentBlock(costWhile)
+	doc, assign, body, ok := p.branchBlock(costWhile, true)
 	if !ok {
 		return nil
 	}
 	mods := p.transformBlock()
 	s := p.newState(ast.Choice, t, doc, mods)
 	s.IsWhile = true
-	s.Choices = []*ast.ChoiceBranch{{Cond: cond, States: body}}
+	s.Choices = []*ast.ChoiceBranch{{Cond: cond, States: body, Assign: assign}}
 	p.checkState(s)
 	return s
 }
@@ -1142,11 +1170,11 @@ func (p *parser) ifState() *ast.State {
 	if cond == nil || !p.op(":") {
 		return nil
 	}
-	doc, body, ok := p.nestedCommentBlock(costIf)
+	doc, assign, body, ok := p.branchBlock(costIf, true)
 	if !ok {
 		return nil
 	}
-	branches := []*ast.ChoiceBranch{p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: body})}
+	branches := []*ast.ChoiceBranch{p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: body, Assign: assign})}
 	for {
 		save := p.pos
 		if !p.name("elif") {
@@ -1157,12 +1185,12 @@ func (p *parser) ifState() *ast.State {
 			p.pos = save
 			break
 		}
-		b, ok := p.nestedBlock(costIf)
+		_, assign, b, ok := p.branchBlock(costIf, false)
 		if !ok {
 			p.pos = save
 			break
 		}
-		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: c, States: b}))
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: c, States: b, Assign: assign}))
 	}
 	save := p.pos
 	if p.name("else") && p.op(":") {
@@ -1203,13 +1231,13 @@ func (p *parser) switchState() *ast.State {
 			p.pos = save
 			break
 		}
-		b, ok := p.nestedBlock(costSwitch)
+		_, assign, b, ok := p.branchBlock(costSwitch, false)
 		if !ok {
 			p.pos = save
 			break
 		}
 		cond := p.conds.alloc(ast.Cond{Pos: v.Pos, Op: "==", Var: v.Value, Val: val})
-		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: b}))
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: b, Assign: assign}))
 	}
 	save := p.pos
 	if p.name("default") && p.op(":") {

@@ -89,9 +89,12 @@ var valid = map[ast.Kind][]ast.ModKind{
 // only produces them with the extensions on), following the States
 // Language's table of fields per state type.
 var extValid = map[ast.Kind][]ast.ModKind{
-	ast.TaskKind: {ast.ModResultSelector},
-	ast.Parallel: {ast.ModResultSelector},
-	ast.Map: {ast.ModResultSelector, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
+	ast.Pass:     {ast.ModAssign},
+	ast.Wait:     {ast.ModAssign},
+	ast.Choice:   {ast.ModAssign},
+	ast.TaskKind: {ast.ModResultSelector, ast.ModAssign},
+	ast.Parallel: {ast.ModResultSelector, ast.ModAssign},
+	ast.Map: {ast.ModResultSelector, ast.ModAssign, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
 		ast.ModToleratedFailurePercentage, ast.ModToleratedFailureCount, ast.ModLabel, ast.ModMode, ast.ModExecutionType,
 		ast.ModItemProcessor},
 }
@@ -199,6 +202,8 @@ func (c *Checker) setExt(s *ast.State, m *ast.Modifier) {
 	switch m.Kind {
 	case ast.ModResultSelector:
 		s.ResultSelector = m
+	case ast.ModAssign:
+		s.Assign = m
 	case ast.ModItemSelector:
 		s.ItemSelector = m
 	case ast.ModItemBatcher:
