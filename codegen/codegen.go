@@ -290,21 +290,14 @@ func (b *builder) null(p diag.Pos) *asl.Value {
 	return nv
 }
 
-// intMod adds key with an integer modifier's value, if the modifier is set.
-func (b *builder) intMod(o obj, key string, m *ast.Modifier) {
-	if m != nil {
-		o.add(key, m.Pos, b.num(m.Int, m.Pos))
-	}
-}
-
 func (b *builder) state(s *ast.State) *asl.Value {
 	o := b.object(s.Pos, stateSize(s))
 	o.add("Type", s.Pos, b.str(s.Kind.String(), s.Pos))
 	if s.Comment != nil {
 		o.add("Comment", s.Pos, b.str(*s.Comment, s.Pos))
 	}
-	b.intMod(o, "TimeoutSeconds", s.Timeout)
-	b.intMod(o, "HeartbeatSeconds", s.Heartbeat)
+	b.numOrPath(o, "TimeoutSeconds", s.Timeout)
+	b.numOrPath(o, "HeartbeatSeconds", s.Heartbeat)
 	b.strMod(o, "InputPath", s.Input)
 	b.strMod(o, "ResultPath", s.Result)
 	b.kvMod(o, "ResultSelector", s.ResultSelector)

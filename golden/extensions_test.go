@@ -57,6 +57,9 @@ type runCase struct {
 	Tasks map[string]json.RawMessage `json:"tasks"`
 	// Resources, when set, are the Resource each Task state must call.
 	Resources map[string]string `json:"resources"`
+	// Timeouts, when set, are the timeout and heartbeat each Task state
+	// runs with, as Go durations ("0s": none).
+	Timeouts map[string][2]string `json:"timeouts"`
 	// TaskInputs, when set, are the input each Task state must get.
 	TaskInputs map[string]json.RawMessage `json:"task_inputs"`
 	Fail       map[string][2]string       `json:"fail"` // state → error, cause
@@ -120,6 +123,11 @@ func runOne(t *testing.T, m *interpreter.Machine, rc runCase) {
 	tasks := interpreter.TaskFunc(func(_ context.Context, req *interpreter.TaskRequest) ([]byte, error) {
 		if want, ok := rc.Resources[req.StateName]; ok && want != req.Resource {
 			t.Errorf("state %s calls %s, want %s", req.StateName, req.Resource, want)
+		}
+		if want, ok := rc.Timeouts[req.StateName]; ok {
+			if got := [2]string{req.Timeout.String(), req.Heartbeat.String()}; got != want {
+				t.Errorf("state %s: timeout, heartbeat = %v, want %v", req.StateName, got, want)
+			}
 		}
 		if want, ok := rc.TaskInputs[req.StateName]; ok {
 			jsonEqual(t, "input of "+req.StateName, req.Input, want)

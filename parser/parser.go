@@ -719,7 +719,7 @@ var numModifiers = map[string]ast.ModKind{
 
 // pathModifiers are the heaviside number modifiers that take a path
 // string with the extensions.
-var pathModifiers = map[ast.ModKind]bool{ast.ModMaxConcurrency: true}
+var pathModifiers = map[ast.ModKind]bool{ast.ModMaxConcurrency: true, ast.ModTimeout: true, ast.ModHeartbeat: true}
 
 // extModifier parses the modifiers the DSL extensions add (the current
 // token is a NAME that no heaviside modifier starts with).

@@ -771,7 +771,9 @@ func (a *analyzer) checkTransitions(states []*ast.State, where string) error {
 // in the same order.
 func (a *analyzer) checkDefinition(states []*ast.State) error {
 	for _, s := range states {
-		if s.Heartbeat != nil {
+		// The heartbeat is checked against the timeout only when both
+		// are numbers (a path is read at run time).
+		if s.Heartbeat != nil && !s.Heartbeat.Path && (s.Timeout == nil || !s.Timeout.Path) {
 			timeout := ast.Number{IsInt: true, Text: "60"}
 			if s.Timeout != nil {
 				timeout = s.Timeout.Int
