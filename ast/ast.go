@@ -79,7 +79,7 @@ const (
 	ModResultSelector // result_selector: block of key[.$]: json lines (Params)
 	ModAssign         // assign: block (Params): the state's Assign
 	ModCredentials    // credentials: block (Params): a Task's Credentials
-	ModArguments      // arguments: STRING (Str) or block (Params): JSONata Arguments
+	ModArguments      // arguments: STRING (Str) or block (Params, Block set): JSONata Arguments
 	ModQueryLanguage  // query_language: STRING (Str): the state's QueryLanguage
 	ModItemSelector   // item_selector: block (Params)
 	ModItemBatcher    // item_batcher: block (Params)
@@ -93,7 +93,7 @@ const (
 	ModMode          // mode: STRING (Str): ItemProcessor.ProcessorConfig.Mode
 	ModExecutionType // execution_type: STRING (Str): ProcessorConfig.ExecutionType
 	ModItemProcessor // item_processor: block of states (Iter): ItemProcessor instead of Iterator
-	ModItems         // items: STRING (Str) or JSON array (Data): a JSONata Map's Items
+	ModItems         // items: STRING (Str) or JSON array (Data, Block set): a JSONata Map's Items
 	NumModKinds
 )
 
@@ -124,8 +124,10 @@ type Modifier struct {
 	// `tolerated_failure_*:`): Str holds it and the ...Path field is
 	// written (in a JSONata state, the plain field with the string).
 	Path bool
-	// Block (extension) is `output:` written as an indented block of
-	// key: json lines (a JSONata Output object, in Params).
+	// Block (extension) is `output:` or `arguments:` written as an
+	// indented block of key: json lines (a JSONata object, in Params), or
+	// `items:` written as a JSON array (in Data); without it they hold a
+	// string in Str.
 	Block bool
 }
 
@@ -261,6 +263,11 @@ type State struct {
 	// ItemProcessor is set (and Iterator holds the states) when a Map
 	// was written with item_processor: instead of iterator:.
 	ItemProcessor bool
+	// JSONata is set by sema when the state's query language is JSONata
+	// (its own query_language:, else the machine's): output: then writes
+	// Output, a path modifier such as `timeout: '{% ... %}'` the plain
+	// field.
+	JSONata bool
 
 	// Kind-specific parts.
 	Error, Cause string          // Fail

@@ -69,6 +69,9 @@ func Build(m *ast.Machine) *asl.Value {
 	if m.Timeout != nil {
 		o.add("TimeoutSeconds", m.Timeout.Pos, b.num(m.Timeout.Value, m.Timeout.Pos))
 	}
+	if m.QueryLanguage != nil {
+		o.add("QueryLanguage", m.QueryLanguage.Pos, b.str(m.QueryLanguage.Value, m.QueryLanguage.Pos))
+	}
 	return o.done()
 }
 
@@ -296,12 +299,20 @@ func (b *builder) state(s *ast.State) *asl.Value {
 	if s.Comment != nil {
 		o.add("Comment", s.Pos, b.str(*s.Comment, s.Pos))
 	}
-	b.numOrPath(o, "TimeoutSeconds", s.Timeout)
-	b.numOrPath(o, "HeartbeatSeconds", s.Heartbeat)
+	b.strMod(o, "QueryLanguage", s.QueryLanguage)
+	b.numOrPath(o, "TimeoutSeconds", s.Timeout, s.JSONata)
+	b.numOrPath(o, "HeartbeatSeconds", s.Heartbeat, s.JSONata)
 	b.strMod(o, "InputPath", s.Input)
 	b.strMod(o, "ResultPath", s.Result)
 	b.kvMod(o, "ResultSelector", s.ResultSelector)
-	b.strMod(o, "OutputPath", s.Output)
+	switch {
+	case s.Output != nil && s.Output.Block:
+		b.kvMod(o, "Output", s.Output)
+	case s.JSONata:
+		b.strMod(o, "Output", s.Output)
+	default:
+		b.strMod(o, "OutputPath", s.Output)
+	}
 	if s.Data != nil {
 		o.add("Result", s.Data.Pos, b.json(s.Data.Data, s.Data.Pos))
 	}
@@ -368,7 +379,14 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		}
 	}
 	b.strMod(o, "ItemsPath", s.ItemsPath)
-	b.numOrPath(o, "MaxConcurrency", s.MaxConcurrency)
+	if m := s.Items; m != nil {
+		if m.Block {
+			o.add("Items", m.Pos, b.json(m.Data, m.Pos))
+		} else {
+			b.strMod(o, "Items", m)
+		}
+	}
+	b.numOrPath(o, "MaxConcurrency", s.MaxConcurrency, s.JSONata)
 	if s.Kind == ast.Map {
 		b.mapExt(o, s)
 	}
@@ -391,11 +409,13 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		if s.Parameters != nil {
 			b.params(o, s.Parameters)
 		}
+		b.arguments(o, s.Arguments)
 	case ast.TaskKind:
 		o.add("Resource", s.Pos, b.str(s.Task.Resource, s.Pos))
 		if s.Parameters != nil {
 			b.params(o, s.Parameters)
 		}
+		b.arguments(o, s.Arguments)
 	case ast.Wait:
 		o.add(waitKey(s.Wait.Key), s.Wait.Pos, b.value(s.Wait.Value, s.Wait.Pos))
 	case ast.Choice:
@@ -415,6 +435,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		}
 		o.add("Choices", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
 	case ast.Parallel:
+		b.arguments(o, s.Arguments)
 		elems := b.elemList(len(s.Branches))
 		for i, br := range s.Branches {
 			p := br.Pos
@@ -453,11 +474,24 @@ func (b *builder) retryExt(ro obj, m *ast.Modifier) {
 	}
 }
 
-// numOrPath adds key with a number modifier's value or, for a path,
-// key+"Path" with the string.
-func (b *builder) numOrPath(o obj, key string, m *ast.Modifier) {
+// arguments adds a JSONata Arguments (a string or an object), if set.
+func (b *builder) arguments(o obj, m *ast.Modifier) {
 	switch {
 	case m == nil:
+	case m.Block:
+		b.kvMod(o, "Arguments", m)
+	default:
+		b.strMod(o, "Arguments", m)
+	}
+}
+
+// numOrPath adds key with a number modifier's value or, for a path,
+// key+"Path" with the string (in JSONata, key with the string).
+func (b *builder) numOrPath(o obj, key string, m *ast.Modifier, jsonata bool) {
+	switch {
+	case m == nil:
+	case m.Path && jsonata:
+		o.add(key, m.Pos, b.str(m.Str, m.Pos))
 	case m.Path:
 		o.add(key+"Path", m.Pos, b.str(m.Str, m.Pos))
 	default:
@@ -485,8 +519,8 @@ func (b *builder) mapExt(o obj, s *ast.State) {
 	b.kvMod(o, "ItemBatcher", s.ItemBatcher)
 	b.kvMod(o, "ItemReader", s.ItemReader)
 	b.kvMod(o, "ResultWriter", s.ResultWriter)
-	b.numOrPath(o, "ToleratedFailurePercentage", s.ToleratedFailurePercentage)
-	b.numOrPath(o, "ToleratedFailureCount", s.ToleratedFailureCount)
+	b.numOrPath(o, "ToleratedFailurePercentage", s.ToleratedFailurePercentage, s.JSONata)
+	b.numOrPath(o, "ToleratedFailureCount", s.ToleratedFailureCount, s.JSONata)
 	b.strMod(o, "Label", s.Label)
 }
 
@@ -621,7 +655,7 @@ func (b *builder) cond(c *ast.Cond, target *string, assign *ast.Modifier) *asl.V
 // extSize is the number of fields the DSL extensions write for s.
 func extSize(s *ast.State) int {
 	n := 0
-	for _, m := range [...]*ast.Modifier{s.ResultSelector, s.Assign, s.ItemSelector, s.ItemBatcher, s.ItemReader, s.ResultWriter,
+	for _, m := range [...]*ast.Modifier{s.ResultSelector, s.Assign, s.QueryLanguage, s.Arguments, s.Items, s.ItemSelector, s.ItemBatcher, s.ItemReader, s.ResultWriter,
 		s.ToleratedFailurePercentage, s.ToleratedFailureCount, s.Label} {
 		if m != nil {
 			n++

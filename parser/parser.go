@@ -292,6 +292,16 @@ func (p *parser) machine() *ast.Machine {
 	} else {
 		p.pos = save
 	}
+	save = p.pos
+	if p.ext && p.name("query_language") && p.op(":") {
+		if s := p.str(); s != nil {
+			m.QueryLanguage = s
+		} else {
+			p.pos = save
+		}
+	} else {
+		p.pos = save
+	}
 	m.States = p.states()
 	if p.accept(lexer.ENDMARKER, "") == nil {
 		return nil
@@ -705,6 +715,7 @@ var kvModifiers = map[string]ast.ModKind{
 
 // strModifiers are the extension modifiers whose value is one string.
 var strModifiers = map[string]ast.ModKind{
+	"query_language": ast.ModQueryLanguage,
 	"label":          ast.ModLabel,
 	"mode":           ast.ModMode,
 	"execution_type": ast.ModExecutionType,
@@ -763,6 +774,37 @@ func (p *parser) extModifier() *ast.Modifier {
 		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value, Path: true})
 	}
 	switch word {
+	case "arguments":
+		// arguments: STRING | block
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		if s := p.str(); s != nil {
+			return p.mods.alloc(ast.Modifier{Kind: ast.ModArguments, Pos: t.Pos(), Str: s.Value})
+		}
+		params := p.kvBlock(t.Pos())
+		if params == nil {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModArguments, Pos: t.Pos(), Params: params, Block: true})
+	case "items":
+		// items: STRING | JSON array
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		if s := p.str(); s != nil {
+			return p.mods.alloc(ast.Modifier{Kind: ast.ModItems, Pos: t.Pos(), Str: s.Value})
+		}
+		if c := p.cur(); c.Kind != lexer.OP || p.tx(c) != "[" {
+			return nil
+		}
+		v, ok := p.json()
+		if !ok {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModItems, Pos: t.Pos(), Data: v, Block: true})
 	case "item_processor":
 		p.advance()
 		if !p.op(":") {
@@ -804,6 +846,12 @@ func (p *parser) strModifier() *ast.Modifier {
 	if s == nil {
 		if k != ast.ModItemsPath && p.extNull() {
 			return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Null: true})
+		}
+		if k == ast.ModOutput && p.ext && p.cur().Kind == lexer.INDENT {
+			// Extension: a JSONata Output object.
+			if params := p.kvBlock(t.Pos()); params != nil {
+				return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Params: params, Block: true})
+			}
 		}
 		return nil
 	}

@@ -89,12 +89,14 @@ var valid = map[ast.Kind][]ast.ModKind{
 // only produces them with the extensions on), following the States
 // Language's table of fields per state type.
 var extValid = map[ast.Kind][]ast.ModKind{
-	ast.Pass:     {ast.ModAssign},
-	ast.Wait:     {ast.ModAssign},
-	ast.Choice:   {ast.ModAssign},
-	ast.TaskKind: {ast.ModResultSelector, ast.ModAssign},
-	ast.Parallel: {ast.ModResultSelector, ast.ModAssign},
-	ast.Map: {ast.ModResultSelector, ast.ModAssign, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
+	ast.Pass:     {ast.ModAssign, ast.ModQueryLanguage},
+	ast.Succeed:  {ast.ModQueryLanguage},
+	ast.Fail:     {ast.ModQueryLanguage},
+	ast.Wait:     {ast.ModAssign, ast.ModQueryLanguage},
+	ast.Choice:   {ast.ModAssign, ast.ModQueryLanguage},
+	ast.TaskKind: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments},
+	ast.Parallel: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments},
+	ast.Map: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModItems, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
 		ast.ModToleratedFailurePercentage, ast.ModToleratedFailureCount, ast.ModLabel, ast.ModMode, ast.ModExecutionType,
 		ast.ModItemProcessor},
 }
@@ -204,6 +206,12 @@ func (c *Checker) setExt(s *ast.State, m *ast.Modifier) {
 		s.ResultSelector = m
 	case ast.ModAssign:
 		s.Assign = m
+	case ast.ModQueryLanguage:
+		s.QueryLanguage = m
+	case ast.ModArguments:
+		s.Arguments = m
+	case ast.ModItems:
+		s.Items = m
 	case ast.ModItemSelector:
 		s.ItemSelector = m
 	case ast.ModItemBatcher:
@@ -374,10 +382,16 @@ func (c *Checker) checkWait(s *ast.State) error {
 	v := w.Value
 	switch w.Key {
 	case "seconds":
+		if !c.Heaviside && v.Kind != ast.NumberVal && isJSONataExpr(v.Str) {
+			return nil // JSONata (extension): checked with the query language
+		}
 		if v.Kind != ast.NumberVal {
 			return c.errorf(v.Pos, "Wait seconds must be a positive integer, not a string")
 		}
 	case "timestamp":
+		if !c.Heaviside && v.Kind != ast.NumberVal && isJSONataExpr(v.Str) {
+			return nil
+		}
 		if v.Kind == ast.NumberVal || !IsRFC3339(v.Str) {
 			return c.errorf(v.Pos, "Wait timestamp must be an RFC 3339 timestamp string such as '2016-03-14T01:59:00Z'")
 		}
@@ -471,6 +485,9 @@ func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
 		if err := a.checkTransitions(m.States, "the state machine"); err != nil {
 			return nil, err
 		}
+	}
+	if err := a.checkQueryLanguage(m); err != nil {
+		return nil, err
 	}
 	if err := a.checkDefinition(m.States); err != nil {
 		return nil, err
@@ -799,6 +816,7 @@ func (a *analyzer) checkDefinition(states []*ast.State) error {
 			}
 		}
 		if s.Kind == ast.Choice {
+			a.jsonata = s.JSONata
 			for _, b := range s.Choices {
 				if b.Cond != nil {
 					if err := a.checkCond(b.Cond); err != nil {
@@ -849,6 +867,92 @@ func (a *analyzer) checkCond(c *ast.Cond) error {
 		return a.errorf(c.Pos, "Cannot make '%s' comparison with type '<class 'bool'>'", c.Op)
 	}
 	return nil
+}
+
+// checkQueryLanguage sets each state's JSONata flag (its own
+// query_language:, else the machine's) and checks that a state uses the
+// fields of its query language (extensions; a program without
+// query_language: is JSONPath throughout, as in heaviside).
+func (a *analyzer) checkQueryLanguage(m *ast.Machine) error {
+	machine := false
+	if ql := m.QueryLanguage; ql != nil {
+		if err := a.checkQL(ql.Pos, ql.Value); err != nil {
+			return err
+		}
+		machine = ql.Value == "JSONata"
+	}
+	var walk func(states []*ast.State) error
+	walk = func(states []*ast.State) error {
+		for _, s := range states {
+			s.JSONata = machine
+			if ql := s.QueryLanguage; ql != nil {
+				if err := a.checkQL(ql.Pos, ql.Str); err != nil {
+					return err
+				}
+				if machine && ql.Str == "JSONPath" {
+					return a.errorf(ql.Pos, "a state cannot use JSONPath when the state machine's query_language is JSONata")
+				}
+				s.JSONata = ql.Str == "JSONata"
+			}
+			if err := a.checkFields(s); err != nil {
+				return err
+			}
+			for _, b := range s.Branches {
+				if err := walk(b.States); err != nil {
+					return err
+				}
+			}
+			if err := walk(s.IterStates); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(m.States)
+}
+
+func (a *analyzer) checkQL(p diag.Pos, v string) error {
+	if v != "JSONata" && v != "JSONPath" {
+		return a.errorf(p, "query_language must be 'JSONata' or 'JSONPath', not '%s'", v)
+	}
+	return nil
+}
+
+// checkFields checks that s has only the fields of its query language.
+func (a *analyzer) checkFields(s *ast.State) error {
+	if s.JSONata {
+		for _, m := range []*ast.Modifier{s.Input, s.Result, s.Parameters, s.ResultSelector, s.ItemsPath, s.Data} {
+			if m != nil {
+				return a.errorf(m.Pos, "%s state in JSONata cannot contain a %s modifier (a JSONPath field: JSONata states use arguments:, output: and assign:)", s.Kind, m.Kind)
+			}
+		}
+		for _, c := range s.Catch {
+			if c.Catch.ResultPath != nil || c.Catch.ResultNull {
+				return a.errorf(c.Pos, "a JSONata catcher has no result path (ResultPath is JSONPath): use assign: in its block")
+			}
+		}
+		if w := s.Wait; w != nil && (w.Key == "seconds_path" || w.Key == "timestamp_path") {
+			return a.errorf(w.Pos, "Wait %s is JSONPath: in JSONata write %s='{%% ... %%}'", w.Key, strings.TrimSuffix(w.Key, "_path"))
+		}
+		return nil
+	}
+	for _, m := range []*ast.Modifier{s.Arguments, s.Items} {
+		if m != nil {
+			return a.errorf(m.Pos, "%s is a JSONata field: the state needs query_language: 'JSONata'", m.Kind)
+		}
+	}
+	if s.Output != nil && s.Output.Block {
+		return a.errorf(s.Output.Pos, "an output: block is a JSONata Output: the state needs query_language: 'JSONata'")
+	}
+	if w := s.Wait; w != nil && w.Value.Kind != ast.NumberVal && isJSONataExpr(w.Value.Str) && (w.Key == "seconds" || w.Key == "timestamp") {
+		return a.errorf(w.Pos, "a JSONata expression needs query_language: 'JSONata'")
+	}
+	return nil
+}
+
+// isJSONataExpr reports whether s is a JSONata expression string, {% ... %}.
+func isJSONataExpr(s string) bool {
+	return len(s) >= 4 && strings.HasPrefix(s, "{%") && strings.HasSuffix(s, "%}")
 }
 
 // checkFinite applies deviation D9: heaviside writes a float literal too
