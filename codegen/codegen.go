@@ -416,6 +416,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			b.params(o, s.Parameters)
 		}
 		b.arguments(o, s.Arguments)
+		b.kvMod(o, "Credentials", s.Credentials)
 	case ast.Wait:
 		o.add(waitKey(s.Wait.Key), s.Wait.Pos, b.value(s.Wait.Value, s.Wait.Pos))
 	case ast.Choice:
@@ -655,7 +656,7 @@ func (b *builder) cond(c *ast.Cond, target *string, assign *ast.Modifier) *asl.V
 // extSize is the number of fields the DSL extensions write for s.
 func extSize(s *ast.State) int {
 	n := 0
-	for _, m := range [...]*ast.Modifier{s.ResultSelector, s.Assign, s.QueryLanguage, s.Arguments, s.Items, s.ItemSelector, s.ItemBatcher, s.ItemReader, s.ResultWriter,
+	for _, m := range [...]*ast.Modifier{s.ResultSelector, s.Assign, s.Credentials, s.QueryLanguage, s.Arguments, s.Items, s.ItemSelector, s.ItemBatcher, s.ItemReader, s.ResultWriter,
 		s.ToleratedFailurePercentage, s.ToleratedFailureCount, s.Label} {
 		if m != nil {
 			n++

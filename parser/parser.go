@@ -707,6 +707,7 @@ func (p *parser) stateModifier() *ast.Modifier {
 var kvModifiers = map[string]ast.ModKind{
 	"result_selector": ast.ModResultSelector,
 	"assign":          ast.ModAssign,
+	"credentials":     ast.ModCredentials,
 	"item_selector":   ast.ModItemSelector,
 	"item_batcher":    ast.ModItemBatcher,
 	"item_reader":     ast.ModItemReader,

@@ -94,7 +94,7 @@ var extValid = map[ast.Kind][]ast.ModKind{
 	ast.Fail:     {ast.ModQueryLanguage},
 	ast.Wait:     {ast.ModAssign, ast.ModQueryLanguage},
 	ast.Choice:   {ast.ModAssign, ast.ModQueryLanguage},
-	ast.TaskKind: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments},
+	ast.TaskKind: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModCredentials},
 	ast.Parallel: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments},
 	ast.Map: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModItems, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
 		ast.ModToleratedFailurePercentage, ast.ModToleratedFailureCount, ast.ModLabel, ast.ModMode, ast.ModExecutionType,
@@ -208,6 +208,8 @@ func (c *Checker) setExt(s *ast.State, m *ast.Modifier) {
 		s.Assign = m
 	case ast.ModQueryLanguage:
 		s.QueryLanguage = m
+	case ast.ModCredentials:
+		s.Credentials = m
 	case ast.ModArguments:
 		s.Arguments = m
 	case ast.ModItems:
