@@ -1652,6 +1652,11 @@ func (p *parser) json() (ast.JSON, bool) {
 			return p.object()
 		case "[":
 			return p.array()
+		case "-":
+			// Extension: a negative number.
+			if n, _, ok := p.negNumber(); ok {
+				return n, true
+			}
 		}
 	}
 	return nil, false

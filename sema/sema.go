@@ -312,7 +312,9 @@ func (c *Checker) checkTask(s *ast.State) error {
 	if svc == "Arn" && !strings.HasPrefix(fn.Value, "arn:aws:") {
 		return c.errorf(fn.Pos, "ARN must start with 'arn:aws:'")
 	}
-	if (svc == "Lambda" || svc == "Activity") && s.Parameters != nil {
+	// heaviside refuses Parameters on Lambda and Activity tasks; the
+	// extensions write them as for any Task.
+	if (svc == "Lambda" || svc == "Activity") && s.Parameters != nil && c.Heaviside {
 		return c.errorf(s.Parameters.Params.Keys[0].Pos, "Unexpected keyword argument")
 	}
 	function := fn.Value
