@@ -181,6 +181,10 @@ type Task struct {
 	Function string   // function or activity name, ARN, or service API name (with ".sync")
 	// Resource is the state's ARN; a visitor may change it.
 	Resource string
+	// Resolved (extension) marks a Service.Action() call resolved against
+	// the integration tables: Function is then the whole resource ARN
+	// (such as arn:aws:states:::aws-sdk:s3:getObject).
+	Resolved bool
 }
 
 // WaitArg is the argument of a Wait state.

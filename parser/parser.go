@@ -614,6 +614,15 @@ func (p *parser) taskState() *ast.State {
 	if p.op(".") {
 		if fn := p.accept(lexer.NAME, ""); fn != nil {
 			call.Function = p.strs.alloc(ast.Str{Pos: fn.Pos(), Value: p.tx(fn)})
+			s2 := p.pos
+			if p.ext && p.op(".") {
+				// Extension: Service.Action.suffix().
+				if sfx := p.accept(lexer.NAME, ""); sfx != nil {
+					call.Suffix = p.strs.alloc(ast.Str{Pos: sfx.Pos(), Value: p.tx(sfx)})
+				} else {
+					p.pos = s2
+				}
+			}
 		} else {
 			p.pos = save
 		}

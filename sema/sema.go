@@ -283,6 +283,12 @@ func isPlainTask(svc string) bool { return svc == "Lambda" || svc == "Activity" 
 func (c *Checker) checkTask(s *ast.State) error {
 	call := s.Call
 	svc := call.Service.Value
+	if !c.Heaviside && call.Function != nil && svc != "Arn" && svc != "Activity" {
+		_, known := c.Services[svc][call.Function.Value]
+		if call.Suffix != nil || !known {
+			return c.checkIntegration(s)
+		}
+	}
 	if _, ok := c.Services[svc]; !ok && !isPlainTask(svc) {
 		return c.errorf(call.Service.Pos, "Invalid Task service")
 	}
@@ -358,6 +364,40 @@ func (c *Checker) checkTask(s *ast.State) error {
 		}
 	}
 	s.Task = &ast.Task{Pos: s.Pos, Name: s.Name, Service: svc, Function: function}
+	return nil
+}
+
+// checkIntegration resolves Service.Action[.suffix]() against the
+// integration tables (extension): every call heaviside's own table does
+// not answer.
+func (c *Checker) checkIntegration(s *ast.State) error {
+	call := s.Call
+	suffix := ""
+	if call.Suffix != nil {
+		suffix = call.Suffix.Value
+	}
+	in, err := LoadIntegrations()
+	if err != nil {
+		return err
+	}
+	res, rerr := in.Resolve(call.Service.Value, call.Function.Value, suffix)
+	if rerr != nil {
+		pos := call.Service.Pos
+		switch rerr.Part {
+		case "action":
+			pos = call.Function.Pos
+		case "suffix":
+			pos = call.Function.Pos
+			if call.Suffix != nil {
+				pos = call.Suffix.Pos
+			}
+		}
+		return c.errorf(pos, "%s", rerr.Msg)
+	}
+	if call.Arg != nil {
+		return c.errorf(call.Arg.Pos, "Unexpected argument")
+	}
+	s.Task = &ast.Task{Pos: s.Pos, Name: s.Name, Service: call.Service.Value, Function: res, Resolved: true}
 	return nil
 }
 
@@ -679,6 +719,8 @@ func (a *analyzer) checkNames(top []*ast.State) error {
 func resolveARNs(states []*ast.State, region, account string) {
 	for _, s := range states {
 		switch {
+		case s.Task != nil && s.Task.Resolved:
+			s.Task.Resource = s.Task.Function
 		case s.Task != nil:
 			t := s.Task
 			switch t.Service {
