@@ -438,6 +438,9 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		}
 		o.add("Choices", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
 	case ast.Parallel:
+		if s.Parameters != nil {
+			b.params(o, s.Parameters)
+		}
 		b.arguments(o, s.Arguments)
 		elems := b.elemList(len(s.Branches))
 		for i, br := range s.Branches {
