@@ -141,6 +141,11 @@ type Params struct {
 	Pos  diag.Pos
 	Keys []Str
 	Vals []JSON
+	// Inline (extension) is a block written as a JSON object on the
+	// modifier's line, `parameters: {'a-b': 1}` or `parameters: {}`.
+	// Without it, a key that is not a name is written quoted in the block
+	// (`'a-b': 1`, also an extension).
+	Inline bool
 }
 
 // Retry is a retry modifier.

@@ -752,7 +752,7 @@ func (p *parser) extModifier() *ast.Modifier {
 		if !p.op(":") {
 			return nil
 		}
-		params := p.kvBlock(t.Pos())
+		params := p.kvValue(t.Pos())
 		if params == nil {
 			return nil
 		}
@@ -897,11 +897,32 @@ func (p *parser) parametersBlock() *ast.Modifier {
 	if t == nil || !p.op(":") {
 		return nil
 	}
-	params := p.kvBlock(t.Pos())
+	params := p.kvValue(t.Pos())
 	if params == nil {
 		return nil
 	}
 	return p.mods.alloc(ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Params: params})
+}
+
+// kvValue = kvBlock | object (extension: a JSON object on the modifier's
+// line, `parameters: {}` or `parameters: {'a-b': 1}`, for objects a block
+// cannot write, such as the empty one). Params.Inline records the form.
+func (p *parser) kvValue(pos diag.Pos) *ast.Params {
+	t := p.cur()
+	if !p.ext || t.Kind != lexer.OP || p.tx(t) != "{" {
+		return p.kvBlock(pos)
+	}
+	v, ok := p.object()
+	if !ok {
+		return nil
+	}
+	obj := v.(*ast.Object)
+	params := &ast.Params{Pos: pos, Inline: true}
+	for i, k := range obj.Keys {
+		params.Keys = append(params.Keys, ast.Str{Pos: t.Pos(), Value: k})
+		params.Vals = append(params.Vals, obj.Vals[i])
+	}
+	return params
 }
 
 // kvBlock = INDENT kv {kv} DEDENT; kv = NAME ["." "$"] ":" json. With the
