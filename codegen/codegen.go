@@ -345,7 +345,11 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			co.add("ErrorEquals", m.Pos, b.strList(errorsOrAll(c.Errors), m.Pos))
 			co.add("Next", m.Pos, b.str(c.Next, m.Pos))
 			if c.ResultPath != nil {
-				co.add("ResultPath", m.Pos, b.str(*c.ResultPath, m.Pos))
+				key := "ResultPath"
+				if s.JSONata {
+					key = "Output" // extension: a JSONata catcher's Output
+				}
+				co.add(key, m.Pos, b.str(*c.ResultPath, m.Pos))
 			} else if c.ResultNull {
 				co.add("ResultPath", m.Pos, b.null(m.Pos))
 			}

@@ -410,6 +410,13 @@ func (c *Checker) checkIntegration(s *ast.State) error {
 	if call.Arg != nil {
 		return c.errorf(call.Arg.Pos, "Unexpected argument")
 	}
+	if s.Parameters != nil {
+		for _, k := range s.Parameters.Params.Keys {
+			if k.Value == "sync" {
+				return c.errorf(k.Pos, "sync: is a parameter of heaviside's own service integrations only; where this integration has .sync, write %s.%s.sync()", call.Service.Value, call.Function.Value)
+			}
+		}
+	}
 	s.Task = &ast.Task{Pos: s.Pos, Name: s.Name, Service: call.Service.Value, Function: res, Resolved: true}
 	return nil
 }
@@ -1012,8 +1019,8 @@ func (a *analyzer) checkFields(s *ast.State) error {
 			}
 		}
 		for _, c := range s.Catch {
-			if c.Catch.ResultPath != nil || c.Catch.ResultNull {
-				return a.errorf(c.Pos, "a JSONata catcher has no result path (ResultPath is JSONPath): use assign: in its block")
+			if c.Catch.ResultNull {
+				return a.errorf(c.Pos, "a JSONata catcher has no ResultPath: its ': STRING' is its Output ('{%% ... %%}')")
 			}
 		}
 		if w := s.Wait; w != nil && (w.Key == "seconds_path" || w.Key == "timestamp_path") {
