@@ -224,6 +224,8 @@ type Cond struct {
 	//     true unless written);
 	//   - "jsonata": a condition that is one string, `if '{% ... %}':`
 	//     (Var holds it; a JSONata Condition).
+	//   - "and"/"or" with one Sub: only `all(rule)` / `any(rule)` write it
+	//     (`all(a, b)`, `any(a, b)` are the same as `a and b`, `a or b`).
 	Op   string
 	Var  string // comparisons: the variable path
 	Val  Value  // comparisons: the value

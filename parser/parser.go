@@ -1592,6 +1592,7 @@ func (p *parser) compBase() *ast.Cond {
 // extCompBase parses the Choice rules the extensions add:
 //
 //	is_present(STRING [, bool])  (and is_null, is_numeric, ...)
+//	all(rule, ...), any(rule, ...)
 //	STRING matches STRING
 //	STRING op extValue           (negative numbers, typed literals, paths)
 //	STRING                       (a JSONata condition: sema checks)
@@ -1618,6 +1619,32 @@ func (p *parser) extCompBase() *ast.Cond {
 			return nil
 		}
 		return p.conds.alloc(ast.Cond{Pos: t.Pos(), Op: p.tx(t), Var: v.Value, Val: val})
+	}
+	p.pos = save
+	if t := p.cur(); t.Kind == lexer.NAME && (p.tx(t) == "all" || p.tx(t) == "any") {
+		// all(c, ...) / any(c, ...): And / Or of the rules, also of one.
+		p.advance()
+		if !p.op("(") {
+			return nil
+		}
+		p.nest(costParen)
+		defer p.unnest(costParen)
+		op := map[string]string{"all": "and", "any": "or"}[p.tx(t)]
+		c := &ast.Cond{Pos: t.Pos(), Op: op}
+		for {
+			sub := p.comparison()
+			if sub == nil {
+				return nil
+			}
+			c.Subs = append(c.Subs, sub)
+			if !p.op(",") {
+				break
+			}
+		}
+		if !p.op(")") {
+			return nil
+		}
+		return c
 	}
 	p.pos = save
 	v := p.str()
