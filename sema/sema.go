@@ -626,7 +626,8 @@ func (a *analyzer) link(states []*ast.State, final *string, owner diag.Pos) ([]*
 				}
 				last := body.States[len(body.States)-1]
 				// D7: no loop state after a goto, which never falls through.
-				if !isTerminal(last) && !last.IsGoto {
+				// Nor after a state with next: or end: (extensions).
+				if !isTerminal(last) && !last.IsGoto && last.GotoNext == nil && ext(last).EndMod == nil {
 					loop := &ast.State{Kind: ast.Pass, Pos: s.Pos, Name: s.Name + "Loop", Next: s.Name, HasNext: true}
 					body.States = append(body.States, loop)
 				}
