@@ -4,6 +4,11 @@
 // token as heaviside reports it: the token after the furthest one any
 // alternative consumed.
 //
+// The DSL extensions (docs/dsl-extensions.md) are alternatives tried only
+// where heaviside's grammar has failed, so every program heaviside accepts
+// parses as before; Options.Heaviside turns them off, and then a syntax
+// error is reported where heaviside reports it.
+//
 // The parser owns the grammar. It must not know the meaning of modifiers or
 // services: each finished state is handed to a Checker (package sema), at
 // the moment heaviside would construct and check it, so that errors come in

@@ -6,7 +6,10 @@
 // the definition (heartbeat, backoff, comparison types).
 //
 // sema owns the rules of the language, including the deliberate deviations
-// D1–D9 from heaviside (docs/compat.md). It must not know about tokens or
+// D1–D9 from heaviside (docs/compat.md) and the DSL extensions
+// (docs/dsl-extensions.md), with the tables that resolve Service.Action()
+// (integrations.txt, awssdk.txt.gz from ./gen); Checker.Heaviside and
+// Options.Heaviside turn the extensions off. It must not know about tokens or
 // the JSON text that codegen writes, nor about what AWS would reject in
 // the definition: that is package asl's, run on codegen's output by the
 // root package.
