@@ -275,9 +275,21 @@ func (c *Checker) checkMap(s *ast.State) error {
 		}
 		return c.errorf(second.Pos, "Map state cannot have both iterator: and item_processor: (item_processor: is the newer name of the same field)")
 	}
-	for _, m := range []*ast.Modifier{ext(s).Mode, ext(s).ExecutionType} {
-		if m != nil && !ext(s).ItemProcessor {
+	x := ext(s)
+	for _, m := range []*ast.Modifier{x.Mode, x.ExecutionType} {
+		if m != nil && !x.ItemProcessor {
 			return c.errorf(m.Pos, "%s belongs to the ItemProcessor's ProcessorConfig: write the states under item_processor: instead of iterator:", m.Kind)
+		}
+	}
+	if m := x.Mode; m != nil && m.Str != "INLINE" && m.Str != "DISTRIBUTED" {
+		return c.errorf(m.Pos, "mode must be 'INLINE' or 'DISTRIBUTED', not '%s'", m.Str)
+	}
+	if m := x.ExecutionType; m != nil {
+		if m.Str != "STANDARD" && m.Str != "EXPRESS" {
+			return c.errorf(m.Pos, "execution_type must be 'STANDARD' or 'EXPRESS', not '%s'", m.Str)
+		}
+		if x.Mode == nil || x.Mode.Str != "DISTRIBUTED" {
+			return c.errorf(m.Pos, "execution_type is for a distributed Map: add mode: 'DISTRIBUTED'")
 		}
 	}
 	return nil
