@@ -93,6 +93,7 @@ type Server struct {
 	machines *machineCache
 	runs     *runs
 	tasks    *taskQueues
+	mapRuns  *mapRuns
 	commits  *committer
 
 	// resumeUntil ends the grace period after start-up in which SendTask…
@@ -181,7 +182,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers)}
+	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers), mapRuns: newMapRuns()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.commits = newCommitter(s, cfg.Store == nil)
 	if cfg.Store != nil {
