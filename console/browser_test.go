@@ -256,6 +256,8 @@ func TestConsoleInBrowser(t *testing.T) {
 			t.Fatalf("redrive neither happened nor showed an error: %q", e)
 		}
 	}
+	// The redrive's answer is a new page: wait until it is drawn.
+	step(t, ctx, "redriven page", chromedp.Sleep(300*time.Millisecond), chromedp.WaitVisible(chromedp.CSS("#exec-status")))
 	screenshot(t, ctx, dir, "5-execution-redrive.png")
 
 	// An activity task answered by hand through its task token.
