@@ -757,8 +757,10 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 		case "Error", "Cause", "Label":
 			vd.str(val, p, name, m.Key)
 		case "ErrorPath", "CausePath":
+			// AWS's Fail state: "using a reference path or an intrinsic
+			// function".
 			if s, ok := vd.str(val, p, name, m.Key); ok {
-				if err := CheckPathOrIntrinsic(s); err != nil {
+				if _, _, err := ParsePathOrIntrinsic(s, PathReference); err != nil {
 					vd.errorf(CodeInvalidPath, p, val, name, "%s: %v", m.Key, err)
 				}
 			}

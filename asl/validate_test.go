@@ -187,6 +187,10 @@ func TestValidateRules(t *testing.T) {
 		{"Wait seconds string", machine(`"A": {"Type": "Wait", "Seconds": "5", "End": true}`), CodeInvalidType, "/States/A/Seconds", diag.SevError, "integer"},
 		{"Fail Error and ErrorPath", machine(`"A": {"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}`), CodeInvalidValue, "/States/A/ErrorPath", diag.SevError, "both"},
 		{"Fail bad CausePath", machine(`"A": {"Type": "Fail", "CausePath": "cause"}`), CodeInvalidPath, "/States/A/CausePath", diag.SevError, "start with '$'"},
+		// AWS, Fail state: ErrorPath and CausePath take "a reference path
+		// or an intrinsic function".
+		{"Fail ErrorPath wildcard", machine(`"A": {"Type": "Fail", "ErrorPath": "$.errors[*]"}`), CodeInvalidPath, "/States/A/ErrorPath", diag.SevError, "wildcards are not allowed"},
+		{"Fail CausePath filter", machine(`"A": {"Type": "Fail", "CausePath": "$.c[?(@.x)]"}`), CodeInvalidPath, "/States/A/CausePath", diag.SevError, "reference path"},
 		{"bad InputPath", machine(`"A": {"Type": "Pass", "InputPath": "x", "End": true}`), CodeInvalidPath, "/States/A/InputPath", diag.SevError, "start with '$'"},
 		{"OutputPath number", machine(`"A": {"Type": "Pass", "OutputPath": 3, "End": true}`), CodeInvalidType, "/States/A/OutputPath", diag.SevError, "string"},
 		{"ResultPath wildcard", machine(`"A": {"Type": "Pass", "ResultPath": "$.a[*]", "End": true}`), CodeInvalidPath, "/States/A/ResultPath", diag.SevError, "wildcards are not allowed"},
