@@ -38,6 +38,7 @@ const (
 	CodeNoTerminalReached Code = "NO_TERMINAL_REACHED" // warning: no terminal state reachable from StartAt
 	CodeDefinitionSize    Code = "DEFINITION_SIZE"     // the definition is larger than AWS accepts
 	CodeInvalidExpression Code = "INVALID_EXPRESSION"  // a JSONata expression that does not parse
+	CodeIntrinsicArgument Code = "INTRINSIC_ARGUMENT"  // warning: an intrinsic function argument of the wrong type
 )
 
 // MaxDefinitionSize is the largest definition AWS Step Functions accepts,
@@ -760,8 +761,10 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 			// AWS's Fail state: "using a reference path or an intrinsic
 			// function".
 			if s, ok := vd.str(val, p, name, m.Key); ok {
-				if _, _, err := ParsePathOrIntrinsic(s, PathReference); err != nil {
+				if _, f, err := ParsePathOrIntrinsic(s, PathReference); err != nil {
 					vd.errorf(CodeInvalidPath, p, val, name, "%s: %v", m.Key, err)
+				} else if f != nil {
+					vd.intrinsicArgs(f, val, p, name, m.Key)
 				}
 			}
 		case "TimeoutSeconds", "HeartbeatSeconds":
@@ -933,6 +936,16 @@ func (vd *validator) assign(v *Value, ptr *loc, state string, jsonata bool) {
 	}
 }
 
+// intrinsicArgs warns of the arguments of the intrinsic function call f
+// (the value v of field, at p) whose type is known and wrong: the call
+// fails whenever it runs. A warning, not an error: the definition itself
+// is one AWS's rules (name, arity, syntax) accept.
+func (vd *validator) intrinsicArgs(f *Intrinsic, v *Value, p *loc, state, field string) {
+	for _, msg := range f.ArgProblems() {
+		vd.add(diag.SevWarning, CodeIntrinsicArgument, p, v.Pos, state, "%s: %s (the call fails when it runs)", field, msg)
+	}
+}
+
 // template checks a payload template: fields whose name ends in ".$" must
 // hold a path or an intrinsic function call.
 func (vd *validator) template(v *Value, ptr *loc, state string) {
@@ -943,8 +956,10 @@ func (vd *validator) template(v *Value, ptr *loc, state string) {
 			p := vd.at(ptr, m.Key)
 			if strings.HasSuffix(m.Key, ".$") {
 				if s, ok := vd.str(m.Value, p, state, fmt.Sprintf("field %q", m.Key)); ok {
-					if err := CheckPathOrIntrinsic(s); err != nil {
+					if _, f, err := ParsePathOrIntrinsic(s, PathAny); err != nil {
 						vd.errorf(CodeInvalidPath, p, m.Value, state, "field %q: %v", m.Key, err)
+					} else if f != nil {
+						vd.intrinsicArgs(f, m.Value, p, state, fmt.Sprintf("field %q", m.Key))
 					}
 				}
 				continue
