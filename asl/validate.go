@@ -534,7 +534,9 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	sp := vd.at(ptr, "States")
 	mark := vd.mark()
 	dups := false
+	tr := newTransitions(len(states.Members))
 	for i, m := range states.Members {
+		tr.add(m.Value) // while the state is in the cache
 		vd.release(mark)
 		p := vd.at(sp, m.Key)
 		name := m.Key
@@ -554,7 +556,7 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	}
 	scopeNames.dups = dups
 	if first, ok := scopeNames.find(start, 0); start != "" && ok {
-		vd.flow(states, sp, scopeNames, first, sc, owner)
+		vd.flow(states, sp, scopeNames, first, sc, owner, tr)
 	}
 }
 
@@ -1247,7 +1249,70 @@ func (vd *validator) jsonataRule(v *Value, ptr *loc, state string, target *targe
 // or Catch Next of the scope names it (the rule AWS and asl-validator
 // apply); a group of dead states that lead to each other is not reported
 // here, but it cannot hide the missing terminal state.
-func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int, sc scope, owner string) {
+// transitions is what flow needs of each state of a scope: the names its
+// transitions lead to and whether it is terminal. machine gathers it
+// while it checks each state, rather than flow going over every state
+// again after all of them.
+type transitions struct {
+	names    []string // state i leads to names[off[i]:off[i+1]]
+	off      []int
+	terminal []bool
+}
+
+func newTransitions(n int) *transitions {
+	return &transitions{names: make([]string, 0, n+n/2), off: make([]int, 1, n+1), terminal: make([]bool, 0, n)}
+}
+
+// add records the next state of the scope.
+func (t *transitions) add(s *Value) {
+	terminal := false
+	if s.Kind == KindObject {
+		// One pass for the fields that matter (the last of each, as Get
+		// would find): the transitions, and Type and End for whether the
+		// state is terminal.
+		var next, def, choices, catch, typ, end *Value
+		for k := range s.Members {
+			switch s.Members[k].Key {
+			case "Next":
+				next = s.Members[k].Value
+			case "Default":
+				def = s.Members[k].Value
+			case "Choices":
+				choices = s.Members[k].Value
+			case "Catch":
+				catch = s.Members[k].Value
+			case "Type":
+				typ = s.Members[k].Value
+			case "End":
+				end = s.Members[k].Value
+			}
+		}
+		t.edge(next)
+		t.edge(def)
+		if choices != nil && choices.Kind == KindArray {
+			for _, r := range choices.Elems {
+				t.edge(r.Get("Next"))
+			}
+		}
+		if catch != nil && catch.Kind == KindArray {
+			for _, c := range catch.Elems {
+				t.edge(c.Get("Next"))
+			}
+		}
+		terminal = typ != nil && typ.Kind == KindString && (typ.Str == TypeSucceed || typ.Str == TypeFail) ||
+			end != nil && end.Kind == KindBool && end.Bool
+	}
+	t.terminal = append(t.terminal, terminal)
+	t.off = append(t.off, len(t.names))
+}
+
+func (t *transitions) edge(v *Value) {
+	if v != nil && v.Kind == KindString {
+		t.names = append(t.names, v.Str)
+	}
+}
+
+func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int, sc scope, owner string, tr *transitions) {
 	defer vd.release(vd.mark())
 	// Work on state indexes (index maps each name to its state; a name
 	// given twice counts as its last state, as a lookup by name would find
@@ -1255,57 +1320,15 @@ func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int,
 	n := len(states.Members)
 	targeted := make([]bool, n)
 	reached := make([]bool, n)
-	isTerminal := make([]bool, n)
-	adj := make([]int, 0, n)   // successors of state i: adj[off[i]:off[i+1]]
-	off := make([]int, 1, n+1) // off[0] = 0
-	near := 0
-	edge := func(t *Value) {
-		if t == nil || t.Kind != KindString {
-			return
-		}
-		if j, ok := index.find(t.Str, near); ok {
-			targeted[j] = true
-			adj = append(adj, j)
-		}
-	}
-	for i, m := range states.Members {
-		s := m.Value
-		near = i + 1
-		if s.Kind == KindObject {
-			// One pass for the fields that matter (the last of each, as
-			// Get would find): the transitions, and Type and End for
-			// whether the state is terminal.
-			var next, def, choices, catch, typ, end *Value
-			for k := range s.Members {
-				switch s.Members[k].Key {
-				case "Next":
-					next = s.Members[k].Value
-				case "Default":
-					def = s.Members[k].Value
-				case "Choices":
-					choices = s.Members[k].Value
-				case "Catch":
-					catch = s.Members[k].Value
-				case "Type":
-					typ = s.Members[k].Value
-				case "End":
-					end = s.Members[k].Value
-				}
+	isTerminal := tr.terminal
+	adj := make([]int, 0, len(tr.names)) // successors of state i: adj[off[i]:off[i+1]]
+	off := make([]int, 1, n+1)           // off[0] = 0
+	for i := range n {
+		for _, name := range tr.names[tr.off[i]:tr.off[i+1]] {
+			if j, ok := index.find(name, i+1); ok {
+				targeted[j] = true
+				adj = append(adj, j)
 			}
-			edge(next)
-			edge(def)
-			if choices != nil && choices.Kind == KindArray {
-				for _, r := range choices.Elems {
-					edge(r.Get("Next"))
-				}
-			}
-			if catch != nil && catch.Kind == KindArray {
-				for _, c := range catch.Elems {
-					edge(c.Get("Next"))
-				}
-			}
-			isTerminal[i] = typ != nil && typ.Kind == KindString && (typ.Str == TypeSucceed || typ.Str == TypeFail) ||
-				end != nil && end.Kind == KindBool && end.Bool
 		}
 		off = append(off, len(adj))
 	}
