@@ -93,6 +93,7 @@ type Server struct {
 	machines *machineCache
 	runs     *runs
 	tasks    *taskQueues
+	mapRuns  *mapRuns
 
 	mu        sync.Mutex // guards ln, http, closing and wg.Add
 	closing   bool
@@ -176,7 +177,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers)}
+	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers), mapRuns: newMapRuns()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if cfg.Store != nil {
 		s.store = cfg.Store
