@@ -21,6 +21,7 @@ type config struct {
 	mapLimit  int
 	maxEvents int64         // 0: no limit
 	timeout   time.Duration // 0: none beyond the machine's TimeoutSeconds
+	newToken  func() string // task tokens of .waitForTaskToken; nil: <execution>-<n>
 }
 
 func defaultConfig() config {
@@ -93,3 +94,9 @@ func WithMaxEvents(n int) Option {
 // passed on the execution's clock, as the machine's TimeoutSeconds does;
 // when both are set the shorter wins. 0 means no timeout.
 func WithTimeout(d time.Duration) Option { return func(o *config) { o.timeout = max(d, 0) } }
+
+// WithTaskTokens makes f the source of the task tokens of
+// .waitForTaskToken tasks ($$.Task.Token), called once per attempt. By
+// default a token is "<execution name>-<n>", unique within one run only;
+// a server that routes tokens from many runs gives unique ones.
+func WithTaskTokens(f func() string) Option { return func(o *config) { o.newToken = f } }

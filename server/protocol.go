@@ -136,8 +136,12 @@ func newRequestID() string {
 type epoch time.Time
 
 func (t epoch) MarshalJSON() ([]byte, error) {
-	ms := time.Time(t).UnixMilli()
-	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
+	return appendEpoch(nil, time.Time(t).UnixMilli()), nil
+}
+
+// appendEpoch appends a time in milliseconds as seconds with milliseconds.
+func appendEpoch(b []byte, ms int64) []byte {
+	return strconv.AppendFloat(b, float64(ms)/1000, 'f', -1, 64)
 }
 
 func ep(t time.Time) *epoch {
