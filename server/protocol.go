@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hsc-dev/hsc/server/internal/apimodel"
+	"github.com/hsc-dev/hsc/store"
 )
 
 const (
@@ -41,13 +42,22 @@ func handle[In any](f func(ctx context.Context, in *In) (any, error)) func(conte
 
 // ServeHTTP answers one API request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.pages != nil && !apiRequest(r) {
+		s.pages.ServeHTTP(w, r)
+		return
+	}
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
 	began := time.Now()
 	out, err := s.serve(r)
 	if err != nil {
 		var ae *APIError
-		if !errors.As(err, &ae) {
+		if !errors.As(err, &ae) && errors.Is(err, store.ErrUnavailable) {
+			// The store cannot write now (disk full, read-only, I/O):
+			// nothing was kept, and the SDKs retry a 503.
+			s.log.Error("store unavailable", "op", r.Header.Get("X-Amz-Target"), "err", err, "request", reqID)
+			ae = &APIError{Code: "ServiceUnavailable", Message: "The service is unavailable: its store cannot be written. Try again later.", Status: http.StatusServiceUnavailable}
+		} else if ae == nil {
 			s.log.Error("internal failure", "op", r.Header.Get("X-Amz-Target"), "err", err, "request", reqID)
 			ae = &APIError{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: http.StatusInternalServerError}
 		}
@@ -100,6 +110,12 @@ func (s *Server) serve(r *http.Request) (any, error) {
 		}
 		return nil, serialization("Could not read the request body: %s", err.Error())
 	}
+	return s.call(r.Context(), op, body)
+}
+
+// call validates a request body against the operation's input shape and
+// runs its handler: what every API request and Invoke go through.
+func (s *Server) call(ctx context.Context, op operation, body []byte) (any, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
@@ -121,7 +137,7 @@ func (s *Server) serve(r *http.Request) (any, error) {
 			return nil, verr
 		}
 	}
-	return op.handler(r.Context(), body)
+	return op.handler(ctx, body)
 }
 
 func newRequestID() string {

@@ -8,6 +8,39 @@
 // Functions wire protocol, request validation, the States Language or how
 // executions run: history events are opaque JSON documents to it, and
 // definitions are text.
+//
+// # Durability and resuming
+//
+// A durable Store (store/sqlstore) keeps every committed transaction across
+// a crash of the process; memstore keeps nothing across a restart but
+// implements the same methods so the server has one code path. What the
+// server must write so that a restart can resume what was running:
+//
+//   - An execution's progress: its history events (AppendEvents) in the
+//     same transaction as whatever the runner derives from them
+//     (PutExecution when the status changes, PutCheckpoint for opaque
+//     resume data of its own, such as Map/Parallel progress or timer
+//     deadlines). A restart reads the RUNNING executions with
+//     ListExecutions(ExecutionFilter{Status: StatusRunning}, ...) page by
+//     page, then each one's checkpoint, tasks and, if it needs them, its
+//     events (paged; never the whole history at once).
+//   - Task tokens (PutTask): one Task per activity task scheduled or
+//     .waitForTaskToken callback issued, written in the transaction that
+//     appends its ...Scheduled (or TaskSubmitted) event and updated when
+//     it is handed out to a worker (HandedOut, WorkerName, deadlines); it is
+//     deleted (DeleteTask) in the transaction that records its end. After a
+//     restart a Task with HandedOut false is queued again (ListTasks with
+//     QueuedOnly, oldest first) and a handed-out one or a callback keeps its
+//     token, so the worker's or caller's SendTask* still lands (GetTask).
+//   - Asynchronous Express executions are stored with Express set while
+//     they run (AWS keeps no record of them, so the server deletes them with
+//     DeleteExecution when they end) so a restart can run them again.
+//
+// A transaction is the unit of durability: nothing that depends on a
+// write may be acknowledged before the Update that made it returns nil.
+// Errors wrapping ErrUnavailable mean the store cannot write now (disk
+// full, read-only, I/O error); the server answers them with
+// ServiceUnavailable (HTTP 503), which clients retry.
 package store
 
 import (
@@ -20,6 +53,10 @@ import (
 var (
 	ErrNotFound = errors.New("not found")
 	ErrExists   = errors.New("already exists")
+	// ErrUnavailable wraps failures of the storage itself (disk full,
+	// read-only file system, I/O error, closed store): the request may
+	// succeed later, and nothing of the failed transaction was kept.
+	ErrUnavailable = errors.New("store unavailable")
 )
 
 // Store is a transactional record store. Update runs fn in a read-write
@@ -79,6 +116,65 @@ type Tx interface {
 	// (or before it, newest first, when reverse), and the cursor for the
 	// next page.
 	Events(executionARN string, reverse bool, page Page) ([]Event, string, error)
+
+	// DeleteExecution removes an execution with its history, checkpoint
+	// and tasks.
+	DeleteExecution(arn string) error
+	// PurgeFinished deletes up to limit executions that ended (Stop)
+	// before the cutoff, with their histories, oldest first, and reports
+	// how many it deleted. Running executions are never deleted.
+	PurgeFinished(before time.Time, limit int) (int, error)
+
+	// PutCheckpoint replaces an execution's opaque resume data (nil
+	// removes it); Checkpoint returns it (nil, nil when there is none;
+	// ErrNotFound when the execution is missing).
+	PutCheckpoint(executionARN string, data []byte) error
+	Checkpoint(executionARN string) ([]byte, error)
+
+	// PutTask creates or replaces the task with t.Token; its execution
+	// must exist. GetTask returns ErrNotFound for an unknown token and
+	// DeleteTask for a missing one.
+	PutTask(t *Task) error
+	GetTask(token string) (*Task, error)
+	DeleteTask(token string) error
+	// ListTasks lists tasks oldest first (in the order they were first
+	// put).
+	ListTasks(f TaskFilter, page Page) ([]*Task, string, error)
+}
+
+// Task is a task token the server handed out or will hand out: an
+// activity task (ActivityARN set) or a .waitForTaskToken callback.
+type Task struct {
+	Token        string
+	ExecutionARN string
+	// ActivityARN is the activity of an activity task ("" for a
+	// callback); Resource is the Task state's resource.
+	ActivityARN, Resource string
+	// State is the Task state's name; ScheduledEventID the id of its
+	// ActivityScheduled / TaskScheduled event.
+	State            string
+	ScheduledEventID int64
+	// Input is what GetActivityTask answers with.
+	Input string
+	// HandedOut is set when a worker got the activity task (or, for a
+	// callback, once the token was passed on).
+	HandedOut  bool
+	WorkerName string
+	Created    time.Time
+	// HeartbeatDeadline and TimeoutDeadline are when the task times out
+	// without a heartbeat / at all (zero: never), on the execution's
+	// clock as the runner defines it.
+	HeartbeatDeadline, TimeoutDeadline time.Time
+	// Data is opaque extra data of the runner.
+	Data []byte
+}
+
+// TaskFilter selects tasks for ListTasks. Empty fields select all.
+type TaskFilter struct {
+	ExecutionARN string
+	ActivityARN  string
+	// QueuedOnly selects tasks not handed out yet.
+	QueuedOnly bool
 }
 
 // Page selects one page of a listing.
@@ -152,7 +248,8 @@ const (
 	StatusAborted   = "ABORTED"
 )
 
-// Execution is one execution of a Standard state machine.
+// Execution is one execution of a Standard state machine (or, with Express
+// set, an asynchronous Express execution kept until it ends).
 type Execution struct {
 	ARN, Name       string
 	StateMachineARN string // the unqualified state machine ARN
@@ -169,6 +266,11 @@ type Execution struct {
 	Definition, RoleARN, RevisionID string
 	MachineName                     string
 	MachineUpdated                  time.Time
+	// Express marks an asynchronous Express execution.
+	Express bool
+	// RedriveCount and RedriveDate record RedriveExecution calls.
+	RedriveCount int
+	RedriveDate  time.Time
 }
 
 // ExecutionFilter selects executions for ListExecutions. Empty fields

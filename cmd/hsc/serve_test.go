@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -57,6 +58,10 @@ func startServe(t *testing.T, args ...string) *serveProcess {
 // startServeEnv is startServe with more environment variables.
 func startServeEnv(t *testing.T, env []string, args ...string) *serveProcess {
 	t.Helper()
+	if !slices.Contains(args, "--memory") && !slices.Contains(args, "--data") {
+		// Not the user's default data directory: tests run in parallel.
+		args = append([]string{"--data", t.TempDir()}, args...)
+	}
 	cmd := hscProcess(context.Background(), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(cmd.Env, env...)
 	p := &serveProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
@@ -238,6 +243,10 @@ func TestServeFlags(t *testing.T) {
 		{"bad mock", []string{"--mock", badMock}, nil, 2, "mock.json"},
 		{"bad mock from env", nil, []string{envMockConfig + "=" + badMock}, 2, "mock.json"},
 		{"argument", []string{"extra"}, nil, 2, "unknown command"},
+		{"bad sync", []string{"--memory", "--sync", "sometimes"}, nil, 2, "--sync must be normal or full"},
+		{"bad retention", []string{"--memory", "--retention", "90 days"}, nil, 2, "want an age such as 90d"},
+		{"max-finished without memory", []string{"--data", dir + "/d", "--max-finished", "3"}, nil, 2, "use it with --memory"},
+		{"memory and data", []string{"--memory", "--data", dir + "/d"}, nil, 2, "exclude each other"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := hscProcess(t.Context(), append([]string{"serve", "--addr", "127.0.0.1:0"}, tc.args...)...)
@@ -255,10 +264,23 @@ func TestServeFlags(t *testing.T) {
 			}
 		})
 	}
+	t.Run("data directory in use", func(t *testing.T) {
+		data := t.TempDir()
+		startServe(t, "--data", data)
+		cmd := hscProcess(t.Context(), "serve", "--addr", "127.0.0.1:0", "--data", data)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(stderr.String(), "the data directory is in use by another hsc") ||
+			!strings.Contains(stderr.String(), data) || strings.Contains(stderr.String(), "goroutine") {
+			t.Errorf("err %v, stderr %q; want exit 1 saying the directory is in use", err, stderr.String())
+		}
+	})
 	t.Run("address in use", func(t *testing.T) {
 		p := startServe(t)
 		addr := strings.TrimPrefix(p.url, "http://")
-		cmd := hscProcess(t.Context(), "serve", "--addr", addr)
+		cmd := hscProcess(t.Context(), "serve", "--addr", addr, "--memory")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		err := cmd.Run()
@@ -297,7 +319,7 @@ func TestServeMockAndRetention(t *testing.T) {
 		"MockedResponses": {
 			"Hello": {"0": {"Return": {"message": "Hello, Ada"}}},
 			"Boom": {"0": {"Throw": {"Error": "Lambda.Unknown", "Cause": "it broke"}}}}}`)
-	p := startServeEnv(t, []string{envMockConfig + "=" + mock}, "--max-finished", "2")
+	p := startServeEnv(t, []string{envMockConfig + "=" + mock}, "--memory", "--max-finished", "2")
 	ctx := t.Context()
 	c := serveClient(p.url)
 	sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{
@@ -352,6 +374,33 @@ func TestServeWarnsBeyondLoopback(t *testing.T) {
 	}{{"http://127.0.0.1:8083", true}, {"http://[::1]:8083", true}, {"http://0.0.0.0:8083", false}, {"http://[::]:1", false}, {"http://192.168.1.2:1", false}} {
 		if got := loopback(tc.url); got != tc.want {
 			t.Errorf("loopback(%s) = %v, want %v", tc.url, got, tc.want)
+		}
+	}
+}
+
+func TestParseDays(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"90d", 90 * 24 * time.Hour, true},
+		{"1d12h", 36 * time.Hour, true},
+		{"36h", 36 * time.Hour, true},
+		{"90m", 90 * time.Minute, true},
+		{"0", 0, true},
+		{"0d", 0, true},
+		{"", 0, false},
+		{"d", 0, false},
+		{"-1d", 0, false},
+		{"1d-1h", 0, false},
+		{"90 days", 0, false},
+		{"1.5d", 0, false},
+		{"99999999d", 0, false},
+	} {
+		got, err := parseDays(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("parseDays(%q) = %v, %v; want %v, ok %v", tc.in, got, err, tc.want, tc.ok)
 		}
 	}
 }

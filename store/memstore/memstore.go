@@ -10,11 +10,13 @@ package memstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hsc-dev/hsc/store"
 )
@@ -51,13 +53,21 @@ type Store struct {
 	seq       int64
 	finished  []*execEntry // in the order they finished
 	dead      int          // dropped entries still in order
+	tasks     map[string]*taskEntry
+	taskSeq   int64
 }
 
 type execEntry struct {
-	seq     int64
-	e       store.Execution
-	events  []store.Event
-	dropped bool
+	seq        int64
+	e          store.Execution
+	events     []store.Event
+	checkpoint []byte
+	dropped    bool
+}
+
+type taskEntry struct {
+	seq int64
+	t   store.Task
 }
 
 // New returns an empty store.
@@ -68,11 +78,11 @@ func New(opts Options) *Store {
 	return &Store{
 		opts: opts, sms: map[string]*store.StateMachine{}, vers: map[string]*store.Version{},
 		aliases: map[string]*store.Alias{}, acts: map[string]*store.Activity{}, tags: map[string][]store.Tag{},
-		execs: map[string]*execEntry{}, byMachine: map[string][]*execEntry{},
+		execs: map[string]*execEntry{}, byMachine: map[string][]*execEntry{}, tasks: map[string]*taskEntry{},
 	}
 }
 
-var errClosed = errors.New("memstore: store is closed")
+var errClosed = fmt.Errorf("memstore: store is closed: %w", store.ErrUnavailable)
 
 // Update runs fn in a read-write transaction.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
@@ -93,7 +103,13 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		s.mu.Unlock()
 		return err
 	}
+	for _, en := range tx.deleted {
+		en.events, en.checkpoint = nil, nil
+	}
 	dropped := s.enforceBound(tx.finished)
+	if s.dead > 1024 && s.dead > len(s.order)/2 {
+		s.compact()
+	}
 	s.mu.Unlock()
 	if len(dropped) > 0 && s.opts.OnDrop != nil {
 		s.opts.OnDrop(dropped)
@@ -132,20 +148,28 @@ func (s *Store) enforceBound(newlyFinished []*execEntry) []string {
 	n := len(s.finished) - s.opts.MaxFinished
 	var arns []string
 	for _, en := range s.finished[:n] {
-		if en.dropped {
+		if en.dropped || en.e.Status == store.StatusRunning { // redriven
 			continue
 		}
-		en.dropped = true
-		en.events = nil
-		delete(s.execs, en.e.ARN)
-		s.dead++
+		s.drop(en)
 		arns = append(arns, en.e.ARN)
 	}
 	s.finished = slices.Delete(s.finished, 0, n)
-	if s.dead > 1024 && s.dead > len(s.order)/2 {
-		s.compact()
-	}
 	return arns
+}
+
+// drop removes an execution with its history and tasks for good.
+func (s *Store) drop(en *execEntry) {
+	en.dropped = true
+	en.events = nil
+	en.checkpoint = nil
+	delete(s.execs, en.e.ARN)
+	for k, te := range s.tasks {
+		if te.t.ExecutionARN == en.e.ARN {
+			delete(s.tasks, k)
+		}
+	}
+	s.dead++
 }
 
 func (s *Store) compact() {
@@ -167,6 +191,7 @@ type tx struct {
 	write    bool
 	undo     []func()
 	finished []*execEntry
+	deleted  []*execEntry
 }
 
 var errReadOnly = errors.New("memstore: write in a read-only transaction")
@@ -583,4 +608,162 @@ func (t *tx) Events(arn string, reverse bool, p store.Page) ([]store.Event, stri
 		return out, strconv.Itoa(lo + 1), nil
 	}
 	return out, "", nil
+}
+
+// deleteExec removes an execution in a transaction, undoably.
+func (t *tx) deleteExec(en *execEntry) {
+	s := t.s
+	delete(s.execs, en.e.ARN)
+	en.dropped = true
+	s.dead++
+	var tasks []*taskEntry
+	for k, te := range s.tasks {
+		if te.t.ExecutionARN == en.e.ARN {
+			tasks = append(tasks, te)
+			delete(s.tasks, k)
+		}
+	}
+	t.deleted = append(t.deleted, en)
+	t.undo = append(t.undo, func() {
+		s.execs[en.e.ARN] = en
+		en.dropped = false
+		s.dead--
+		for _, te := range tasks {
+			s.tasks[te.t.Token] = te
+		}
+	})
+}
+
+func (t *tx) DeleteExecution(arn string) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	en, ok := t.s.execs[arn]
+	if !ok {
+		return store.ErrNotFound
+	}
+	t.deleteExec(en)
+	return nil
+}
+
+func (t *tx) PurgeFinished(before time.Time, limit int) (int, error) {
+	if err := t.check(); err != nil {
+		return 0, err
+	}
+	var ends []*execEntry
+	for _, en := range t.s.order {
+		if !en.dropped && en.e.Status != store.StatusRunning && en.e.Stop.Before(before) {
+			ends = append(ends, en)
+		}
+	}
+	slices.SortStableFunc(ends, func(a, b *execEntry) int { return a.e.Stop.Compare(b.e.Stop) })
+	if len(ends) > limit {
+		ends = ends[:max(limit, 0)]
+	}
+	for _, en := range ends {
+		t.deleteExec(en)
+	}
+	return len(ends), nil
+}
+
+func (t *tx) PutCheckpoint(arn string, data []byte) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	en, ok := t.s.execs[arn]
+	if !ok {
+		return store.ErrNotFound
+	}
+	old := en.checkpoint
+	en.checkpoint = slices.Clone(data)
+	t.undo = append(t.undo, func() { en.checkpoint = old })
+	return nil
+}
+
+func (t *tx) Checkpoint(arn string) ([]byte, error) {
+	en, ok := t.s.execs[arn]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return slices.Clone(en.checkpoint), nil
+}
+
+func cloneTask(v *store.Task) *store.Task {
+	c := *v
+	c.Data = slices.Clone(v.Data)
+	return &c
+}
+
+func (t *tx) PutTask(task *store.Task) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	s := t.s
+	if _, ok := s.execs[task.ExecutionARN]; !ok {
+		return store.ErrNotFound
+	}
+	old, had := s.tasks[task.Token]
+	te := &taskEntry{t: *cloneTask(task)}
+	if had {
+		te.seq = old.seq
+	} else {
+		s.taskSeq++
+		te.seq = s.taskSeq
+	}
+	s.tasks[task.Token] = te
+	t.undo = append(t.undo, func() {
+		if had {
+			s.tasks[task.Token] = old
+		} else {
+			delete(s.tasks, task.Token)
+		}
+	})
+	return nil
+}
+
+func (t *tx) GetTask(token string) (*store.Task, error) {
+	te, ok := t.s.tasks[token]
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	return cloneTask(&te.t), nil
+}
+
+func (t *tx) DeleteTask(token string) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if !del(t, t.s.tasks, token) {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *tx) ListTasks(f store.TaskFilter, p store.Page) ([]*store.Task, string, error) {
+	var after int64
+	if p.After != "" {
+		n, err := strconv.ParseInt(p.After, 10, 64)
+		if err != nil {
+			return nil, "", errors.New("memstore: bad cursor")
+		}
+		after = n
+	}
+	var all []*taskEntry
+	for _, te := range t.s.tasks {
+		if te.seq > after && (f.ExecutionARN == "" || te.t.ExecutionARN == f.ExecutionARN) &&
+			(f.ActivityARN == "" || te.t.ActivityARN == f.ActivityARN) && (!f.QueuedOnly || !te.t.HandedOut) {
+			all = append(all, te)
+		}
+	}
+	slices.SortFunc(all, func(a, b *taskEntry) int { return int(a.seq - b.seq) })
+	next := ""
+	if limit := max(p.Limit, 1); len(all) > limit {
+		all = all[:limit]
+		next = strconv.FormatInt(all[limit-1].seq, 10)
+	}
+	out := make([]*store.Task, len(all))
+	for i, te := range all {
+		out[i] = cloneTask(&te.t)
+	}
+	return out, next, nil
 }

@@ -66,3 +66,38 @@ func must(t *testing.T, err error) {
 		t.Fatal(err)
 	}
 }
+
+// A redriven execution (finished, then RUNNING again) is not dropped by the
+// bound while it runs.
+func TestRedrivenNotDropped(t *testing.T) {
+	s := memstore.New(memstore.Options{MaxFinished: 1})
+	set := func(arn, status string) {
+		must(t, s.Update(ctx, func(tx store.Tx) error {
+			e, err := tx.GetExecution(arn)
+			if errors.Is(err, store.ErrNotFound) {
+				return tx.CreateExecution(&store.Execution{ARN: arn, Status: status})
+			}
+			if err != nil {
+				return err
+			}
+			e.Status = status
+			return tx.PutExecution(e)
+		}))
+	}
+	set("a", store.StatusRunning)
+	set("a", store.StatusFailed)
+	set("a", store.StatusRunning) // redriven
+	set("b", store.StatusRunning)
+	set("b", store.StatusSucceeded)
+	set("c", store.StatusRunning)
+	set("c", store.StatusSucceeded)
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetExecution("a"); err != nil {
+			t.Errorf("redriven execution dropped: %v", err)
+		}
+		if _, err := tx.GetExecution("b"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("b kept beyond the bound: %v", err)
+		}
+		return nil
+	}))
+}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/hsc-dev/hsc/store"
 )
 
@@ -31,6 +32,13 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"VersionsAliasesTags", testVersionsAliasesTags},
 		{"ExecutionFilters", testExecutionFilters},
 		{"CancelledContext", testCancelledContext},
+		{"RecordsRoundTrip", testRecordsRoundTrip},
+		{"Tasks", testTasks},
+		{"Checkpoints", testCheckpoints},
+		{"DeleteExecution", testDeleteExecution},
+		{"PurgeFinished", testPurgeFinished},
+		{"RunningAcrossMachines", testRunningAcrossMachines},
+		{"ClosedIsUnavailable", testClosedIsUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -359,5 +367,331 @@ func testCancelledContext(t *testing.T, s store.Store) {
 	}
 	if err := s.View(cctx, func(store.Tx) error { ran = true; return nil }); err == nil || ran {
 		t.Errorf("View with a cancelled context: err %v, ran %v", err, ran)
+	}
+}
+
+// at is a time with the precision a store must keep (nanoseconds, UTC).
+func at(sec int64) time.Time { return time.Unix(sec, 123456789).UTC() }
+
+func testRecordsRoundTrip(t *testing.T, s store.Store) {
+	sm := &store.StateMachine{ARN: "arn:sm", Name: "m", Type: "STANDARD", Definition: `{"StartAt":"A"}`, RoleARN: "arn:role",
+		Logging: `{"level":"ALL"}`, Tracing: `{"enabled":true}`, Encryption: `{"type":"AWS_OWNED_KEY"}`, RevisionID: "r1",
+		Created: at(1), Updated: at(2), NextVersion: 3, CreatePublish: true, CreateDescription: "d"}
+	v := &store.Version{ARN: "arn:sm:1", StateMachineARN: "arn:sm", Number: 1, Definition: "def", RoleARN: "role", Type: "EXPRESS",
+		Logging: "l", Tracing: "t", Encryption: "e", RevisionID: "r", Description: "desc", Created: at(3)}
+	al := &store.Alias{ARN: "arn:sm:prod", StateMachineARN: "arn:sm", Name: "prod", Description: "x",
+		Routing: []store.Route{{VersionARN: "arn:sm:1", Weight: 60}, {VersionARN: "arn:sm:2", Weight: 40}}, Created: at(4), Updated: at(5)}
+	act := &store.Activity{ARN: "arn:act", Name: "act", Encryption: "enc", Created: at(6)}
+	ex := &store.Execution{ARN: "arn:ex", Name: "ex", StateMachineARN: "arn:sm", VersionARN: "arn:sm:1", AliasARN: "arn:sm:prod",
+		Status: store.StatusFailed, Input: `{"a":"é\u0000"}`, Output: "o", Error: "E", Cause: "C", Start: at(7), Stop: at(8),
+		TraceHeader: "th", Definition: `{"StartAt":"A"}`, RoleARN: "role", RevisionID: "rev", MachineName: "m", MachineUpdated: at(9),
+		Express: true, RedriveCount: 2, RedriveDate: at(10)}
+	task := &store.Task{Token: "tok", ExecutionARN: "arn:ex", ActivityARN: "arn:act", Resource: "arn:act", State: "S",
+		ScheduledEventID: 7, Input: "{}", HandedOut: true, WorkerName: "w", Created: at(11),
+		HeartbeatDeadline: at(12), TimeoutDeadline: at(13), Data: []byte{0, 1, 2}}
+	tags := []store.Tag{{Key: "b", Value: "2"}, {Key: "a", Value: "1"}}
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		return errors.Join(tx.CreateStateMachine(sm), tx.CreateVersion(v), tx.CreateAlias(al), tx.CreateActivity(act),
+			tx.CreateExecution(ex), tx.AppendEvents(ex.ARN, []store.Event{{ID: 1, JSON: []byte(`{"id":1}`)}}), tx.PutTask(task), tx.SetTags(sm.ARN, tags))
+	}))
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		gsm, err1 := tx.GetStateMachine(sm.ARN)
+		gv, err2 := tx.GetVersion(v.ARN)
+		gal, err3 := tx.GetAlias(al.ARN)
+		gact, err4 := tx.GetActivity(act.ARN)
+		gex, err5 := tx.GetExecution(ex.ARN)
+		gtask, err6 := tx.GetTask(task.Token)
+		gtags, err7 := tx.Tags(sm.ARN)
+		if err := errors.Join(err1, err2, err3, err4, err5, err6, err7); err != nil {
+			return err
+		}
+		wantEx := *ex
+		wantEx.EventCount = 1
+		for _, d := range []string{cmp.Diff(sm, gsm), cmp.Diff(v, gv), cmp.Diff(al, gal), cmp.Diff(act, gact), cmp.Diff(&wantEx, gex),
+			cmp.Diff(task, gtask), cmp.Diff(tags, gtags)} {
+			if d != "" {
+				t.Errorf("record changed by the store (-put +got):\n%s", d)
+			}
+		}
+		return nil
+	}))
+}
+
+func testTasks(t *testing.T, s store.Store) {
+	err := s.Update(ctx, func(tx store.Tx) error { return tx.PutTask(&store.Task{Token: "t0", ExecutionARN: "missing"}) })
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("PutTask for a missing execution: %v, want ErrNotFound", err)
+	}
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		for _, arn := range []string{"e1", "e2"} {
+			if err := tx.CreateExecution(&store.Execution{ARN: arn, Status: store.StatusRunning}); err != nil {
+				return err
+			}
+		}
+		// Tokens in an order that is not their creation order.
+		for i, tok := range []string{"z", "b", "y", "a", "x"} {
+			ex, act := "e1", "act1"
+			if i%2 == 1 {
+				ex, act = "e2", "act2"
+			}
+			if err := tx.PutTask(&store.Task{Token: tok, ExecutionARN: ex, ActivityARN: act, ScheduledEventID: int64(i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	// Handing one out replaces it and keeps its place.
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		tk, err := tx.GetTask("z")
+		if err != nil {
+			return err
+		}
+		tk.HandedOut, tk.WorkerName = true, "w1"
+		return tx.PutTask(tk)
+	}))
+	boom := errors.New("boom")
+	if err := s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.DeleteTask("b"); err != nil {
+			return err
+		}
+		if err := tx.PutTask(&store.Task{Token: "new", ExecutionARN: "e1"}); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	list := func(f store.TaskFilter, limit int) []string {
+		var toks []string
+		pageAll(t, s, limit, func(tx store.Tx, p store.Page) (string, error) {
+			l, next, err := tx.ListTasks(f, p)
+			for _, tk := range l {
+				toks = append(toks, tk.Token)
+			}
+			return next, err
+		})
+		return toks
+	}
+	for _, tc := range []struct {
+		f    store.TaskFilter
+		want []string
+	}{
+		{store.TaskFilter{}, []string{"z", "b", "y", "a", "x"}},
+		{store.TaskFilter{ExecutionARN: "e1"}, []string{"z", "y", "x"}},
+		{store.TaskFilter{ActivityARN: "act2"}, []string{"b", "a"}},
+		{store.TaskFilter{QueuedOnly: true}, []string{"b", "y", "a", "x"}},
+		{store.TaskFilter{ExecutionARN: "e1", ActivityARN: "act1", QueuedOnly: true}, []string{"y", "x"}},
+		{store.TaskFilter{ExecutionARN: "e3"}, nil},
+	} {
+		for _, limit := range []int{1, 2, 10} {
+			if got := list(tc.f, limit); !slices.Equal(got, tc.want) {
+				t.Errorf("ListTasks(%+v) limit %d = %v, want %v", tc.f, limit, got, tc.want)
+			}
+		}
+	}
+	must(t, s.Update(ctx, func(tx store.Tx) error { return tx.DeleteTask("y") }))
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetTask("y"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("deleted task: %v", err)
+		}
+		if err := tx.DeleteTask("q"); err == nil {
+			t.Errorf("DeleteTask in View succeeded")
+		}
+		got, err := tx.GetTask("z")
+		if err != nil || !got.HandedOut || got.WorkerName != "w1" {
+			t.Errorf("handed-out task %+v, %v", got, err)
+		}
+		return nil
+	}))
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.DeleteTask("y") }); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleting a missing task: %v, want ErrNotFound", err)
+	}
+}
+
+func testCheckpoints(t *testing.T, s store.Store) {
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.CreateExecution(&store.Execution{ARN: "e", Status: store.StatusRunning}); err != nil {
+			return err
+		}
+		cp, err := tx.Checkpoint("e")
+		if cp != nil || err != nil {
+			t.Errorf("checkpoint of a new execution: %q, %v", cp, err)
+		}
+		return tx.PutCheckpoint("e", []byte("one"))
+	}))
+	boom := errors.New("boom")
+	s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.PutCheckpoint("e", []byte("two")); err != nil {
+			return err
+		}
+		return boom
+	})
+	get := func() []byte {
+		var cp []byte
+		must(t, s.View(ctx, func(tx store.Tx) (err error) { cp, err = tx.Checkpoint("e"); return err }))
+		return cp
+	}
+	if cp := get(); string(cp) != "one" {
+		t.Errorf("checkpoint after a rolled-back replace: %q, want one", cp)
+	}
+	must(t, s.Update(ctx, func(tx store.Tx) error { return tx.PutCheckpoint("e", nil) }))
+	if cp := get(); cp != nil {
+		t.Errorf("checkpoint after removing it: %q", cp)
+	}
+	for _, err := range []error{
+		s.Update(ctx, func(tx store.Tx) error { return tx.PutCheckpoint("missing", []byte("x")) }),
+		s.View(ctx, func(tx store.Tx) error { _, err := tx.Checkpoint("missing"); return err }),
+	} {
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("checkpoint of a missing execution: %v, want ErrNotFound", err)
+		}
+	}
+}
+
+func testDeleteExecution(t *testing.T, s store.Store) {
+	create := func(tx store.Tx) error {
+		return errors.Join(tx.CreateExecution(&store.Execution{ARN: "e", StateMachineARN: "m", Status: store.StatusRunning}),
+			tx.AppendEvents("e", []store.Event{{ID: 1, JSON: []byte("{}")}, {ID: 2, JSON: []byte("{}")}}),
+			tx.PutCheckpoint("e", []byte("cp")),
+			tx.PutTask(&store.Task{Token: "tok", ExecutionARN: "e"}))
+	}
+	must(t, s.Update(ctx, create))
+	boom := errors.New("boom")
+	s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.DeleteExecution("e"); err != nil {
+			return err
+		}
+		return boom
+	})
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		e, err := tx.GetExecution("e")
+		if err != nil || e.EventCount != 2 {
+			t.Errorf("execution after a rolled-back delete: %+v, %v", e, err)
+		}
+		if _, err := tx.GetTask("tok"); err != nil {
+			t.Errorf("task after a rolled-back delete: %v", err)
+		}
+		return nil
+	}))
+	must(t, s.Update(ctx, func(tx store.Tx) error { return tx.DeleteExecution("e") }))
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetExecution("e"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("deleted execution: %v", err)
+		}
+		if _, err := tx.GetTask("tok"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("task of a deleted execution: %v", err)
+		}
+		if _, _, err := tx.Events("e", false, store.Page{Limit: 10}); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("events of a deleted execution: %v", err)
+		}
+		l, _, _ := tx.ListExecutions(store.ExecutionFilter{StateMachineARN: "m"}, store.Page{Limit: 10})
+		if len(l) != 0 {
+			t.Errorf("deleted execution still listed")
+		}
+		return nil
+	}))
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.DeleteExecution("e") }); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleting a missing execution: %v", err)
+	}
+	// The name is free again, with an empty history.
+	must(t, s.Update(ctx, create))
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		evs, _, err := tx.Events("e", false, store.Page{Limit: 10})
+		if len(evs) != 2 {
+			t.Errorf("recreated execution has %d events", len(evs))
+		}
+		return err
+	}))
+}
+
+func testPurgeFinished(t *testing.T, s store.Store) {
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		// Created in one order, finished in another.
+		for i, stop := range []int64{50, 10, 30, 20, 0, 40} {
+			e := &store.Execution{ARN: fmt.Sprintf("e%d", i), StateMachineARN: "m", Status: store.StatusSucceeded, Start: at(0), Stop: at(stop)}
+			if stop == 0 {
+				e.Status, e.Stop = store.StatusRunning, time.Time{}
+			}
+			if err := tx.CreateExecution(e); err != nil {
+				return err
+			}
+			if err := tx.AppendEvents(e.ARN, []store.Event{{ID: 1, JSON: []byte("{}")}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	purge := func(before int64, limit int) int {
+		var n int
+		must(t, s.Update(ctx, func(tx store.Tx) (err error) { n, err = tx.PurgeFinished(at(before), limit); return err }))
+		return n
+	}
+	if n := purge(35, 2); n != 2 {
+		t.Errorf("purged %d, want 2 (the limit)", n)
+	}
+	if n := purge(35, 100); n != 1 {
+		t.Errorf("purged %d, want 1 (e2, stopped at 30)", n)
+	}
+	if n := purge(35, 100); n != 0 {
+		t.Errorf("purged %d, want 0", n)
+	}
+	var arns []string
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		l, _, err := tx.ListExecutions(store.ExecutionFilter{}, store.Page{Limit: 100})
+		for _, e := range l {
+			arns = append(arns, e.ARN)
+		}
+		return err
+	}))
+	if want := []string{"e5", "e4", "e0"}; !slices.Equal(arns, want) {
+		t.Errorf("kept %v, want %v (running e4 and those stopped at or after the cutoff)", arns, want)
+	}
+	if n := purge(1000, 100); n != 2 {
+		t.Errorf("purged %d, want 2: a running execution is never purged", n)
+	}
+}
+
+func testRunningAcrossMachines(t *testing.T, s store.Store) {
+	const n = 30
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		for i := range n {
+			st := store.StatusSucceeded
+			if i%3 == 0 {
+				st = store.StatusRunning
+			}
+			if err := tx.CreateExecution(&store.Execution{ARN: fmt.Sprintf("e%02d", i), StateMachineARN: fmt.Sprintf("m%d", i%4), Status: st}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	var got []string
+	pageAll(t, s, 4, func(tx store.Tx, p store.Page) (string, error) {
+		l, next, err := tx.ListExecutions(store.ExecutionFilter{Status: store.StatusRunning}, p)
+		for _, e := range l {
+			got = append(got, e.ARN)
+		}
+		return next, err
+	})
+	var want []string
+	for i := n - 1; i >= 0; i-- {
+		if i%3 == 0 {
+			want = append(want, fmt.Sprintf("e%02d", i))
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("running executions %v, want %v", got, want)
+	}
+}
+
+func testClosedIsUnavailable(t *testing.T, s store.Store) {
+	must(t, s.Close())
+	err := s.Update(ctx, func(tx store.Tx) error { return nil })
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("Update after Close: %v, want ErrUnavailable", err)
+	}
+	err = s.View(ctx, func(tx store.Tx) error { return nil })
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Errorf("View after Close: %v, want ErrUnavailable", err)
 	}
 }

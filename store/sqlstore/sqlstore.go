@@ -1,0 +1,657 @@
+// Package sqlstore is the durable implementation of store.Store: an
+// embedded SQLite database (modernc.org/sqlite, pure Go, no cgo) in a data
+// directory that one process at a time may open.
+//
+// Every Update is one SQLite transaction in WAL mode: once it returns nil
+// its writes survive a crash of the process (synchronous=NORMAL) or, with
+// SyncFull, a power loss too. Records are kept as JSON documents beside
+// the columns the listings filter and order on; history events as the
+// JSON they were given, one row each, read a page at a time. The schema
+// has a version and migrations; a database written by a newer hsc is
+// refused. Failures of the storage itself (disk full, read-only file
+// system, I/O errors) come back wrapping store.ErrUnavailable.
+//
+// It knows the store's records and SQLite, nothing of the wire protocol
+// or of how executions run.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/hsc-dev/hsc/store"
+)
+
+// File names inside the data directory.
+const (
+	DBFile   = "hsc.db"
+	LockFile = "LOCK"
+)
+
+// Sync says when SQLite waits for the disk.
+type Sync int
+
+const (
+	// SyncNormal (the default) keeps every committed transaction across a
+	// crash of the process; a power loss may undo the last ones.
+	SyncNormal Sync = iota
+	// SyncFull waits for the disk at every commit: committed transactions
+	// also survive a power loss, at the cost of an fsync per commit.
+	SyncFull
+)
+
+// Options configure Open.
+type Options struct {
+	Sync Sync
+	// BusyTimeout is how long a statement waits for a lock (0: 5 s).
+	BusyTimeout time.Duration
+	// Readers is how many idle connections for View are kept (0: 4).
+	Readers int
+	// Logger receives what the store does in the background; nil
+	// discards it.
+	Logger *slog.Logger
+}
+
+// ErrLocked is returned by Open when another Store (in this process or
+// another) has the data directory open; test with errors.Is.
+var ErrLocked = errors.New("the data directory is in use by another hsc")
+
+var errLocked = ErrLocked
+
+// Store is a store.Store in a SQLite database.
+type Store struct {
+	dir  string
+	lock *os.File
+	w    *sql.DB // SQLite has one writer: Update holds wmu
+	wmu  sync.Mutex
+	r    *sql.DB // read-only connections for View
+	log  *slog.Logger
+
+	mu     sync.RWMutex // guards closed against Close
+	closed bool
+	// stmts caches prepared statements by text, per pool.
+	stmtMu sync.Mutex
+	stmts  map[stmtKey]*sql.Stmt
+}
+
+type stmtKey struct {
+	write bool
+	q     string
+}
+
+// Open opens (creating it if needed) the store in dir, takes the
+// directory's lock and migrates the schema.
+func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("sqlstore: data directory: %w", unavailable(err))
+	}
+	lf, err := os.OpenFile(filepath.Join(dir, LockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: data directory %s: %w", dir, unavailable(err))
+	}
+	if err := lockFile(lf); err != nil {
+		lf.Close()
+		if errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("sqlstore: %s: %w (only one hsc serve may use a data directory; stop the other or choose another --data)", dir, ErrLocked)
+		}
+		return nil, fmt.Errorf("sqlstore: locking %s: %w", dir, err)
+	}
+	s, err := open(ctx, dir, lf, opts)
+	if err != nil {
+		lf.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func dsn(path string, opts Options, write bool) string {
+	bt := opts.BusyTimeout
+	if bt <= 0 {
+		bt = 5 * time.Second
+	}
+	sync := "NORMAL"
+	if opts.Sync == SyncFull {
+		sync = "FULL"
+	}
+	q := url.Values{}
+	q.Set("_busy_timeout", strconv.FormatInt(bt.Milliseconds(), 10))
+	q.Set("_synchronous", sync)
+	if write {
+		// journal_mode and auto_vacuum are set once, by Open: setting
+		// them takes a lock a connection opened during a transaction
+		// would not get.
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Set("_query_only", "1")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+func open(ctx context.Context, dir string, lf *os.File, opts Options) (*Store, error) {
+	path := filepath.Join(dir, DBFile)
+	w, err := sql.Open("sqlite", dsn(path, opts, true))
+	if err != nil {
+		return nil, fmt.Errorf("sqlstore: %w", err)
+	}
+	// Writes are serialized by Store.wmu; the second connection only
+	// prepares statements for the first while it is in a transaction.
+	w.SetMaxOpenConns(2)
+	w.SetMaxIdleConns(2)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	// auto_vacuum only takes effect on a new database: it lets Compact
+	// give freed pages back to the file system.
+	err = errors.Join(execPragma(ctx, w, "PRAGMA auto_vacuum = INCREMENTAL"), execPragma(ctx, w, "PRAGMA journal_mode = WAL"))
+	if err == nil {
+		err = migrate(ctx, w, len(migrations))
+	}
+	if err != nil {
+		w.Close()
+		if errors.Is(err, ErrNewerSchema) {
+			return nil, fmt.Errorf("sqlstore: %s: %w", path, err)
+		}
+		return nil, fmt.Errorf("sqlstore: opening %s: %w", path, unavailable(err))
+	}
+	r, err := sql.Open("sqlite", dsn(path, opts, false))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlstore: %w", err)
+	}
+	n := opts.Readers
+	if n <= 0 {
+		n = 4
+	}
+	r.SetMaxIdleConns(n)
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Store{dir: dir, lock: lf, w: w, r: r, log: log, stmts: map[stmtKey]*sql.Stmt{}}, nil
+}
+
+func execPragma(ctx context.Context, db *sql.DB, q string) error {
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+	}
+	return errors.Join(rows.Err(), rows.Close())
+}
+
+// Dir is the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+var errClosed = fmt.Errorf("sqlstore: store is closed: %w", store.ErrUnavailable)
+
+// Update runs fn in a read-write transaction and commits it.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.run(ctx, true, fn)
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	return s.run(ctx, false, fn)
+}
+
+func (s *Store) run(ctx context.Context, write bool, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return errClosed
+	}
+	db := s.r
+	if write {
+		db = s.w
+		s.wmu.Lock()
+		defer s.wmu.Unlock()
+	}
+	sqltx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: !write})
+	if err != nil {
+		return wrap(err)
+	}
+	t := &tx{s: s, tx: sqltx, ctx: ctx, write: write}
+	if err := fn(t); err != nil {
+		sqltx.Rollback()
+		return err
+	}
+	if !write {
+		return wrap(sqltx.Rollback())
+	}
+	if err := sqltx.Commit(); err != nil {
+		sqltx.Rollback()
+		return wrap(err)
+	}
+	return nil
+}
+
+// Close closes the database (checkpointing its log) and releases the
+// data directory. Calls after the first do nothing.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.stmtMu.Lock()
+	for _, st := range s.stmts {
+		st.Close()
+	}
+	s.stmts = nil
+	s.stmtMu.Unlock()
+	err := errors.Join(s.r.Close(), s.w.Close())
+	if lerr := s.lock.Close(); err == nil {
+		err = lerr
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: closing %s: %w", s.dir, wrap(err))
+	}
+	return nil
+}
+
+// Compact gives up to pages free pages back to the file system (0: all)
+// and truncates the write-ahead log.
+func (s *Store) Compact(ctx context.Context, pages int) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return errClosed
+	}
+	q := "PRAGMA incremental_vacuum"
+	if pages > 0 {
+		q += "(" + strconv.Itoa(pages) + ")"
+	}
+	// incremental_vacuum returns a row per step: drain them.
+	rows, err := s.w.QueryContext(ctx, q)
+	if err != nil {
+		return wrap(err)
+	}
+	for rows.Next() {
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return wrap(err)
+	}
+	if _, err := s.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		return wrap(err)
+	}
+	return nil
+}
+
+// unavailable marks a failure of the storage as store.ErrUnavailable.
+func unavailable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+}
+
+// wrap turns a database error into the store's: failures of the storage
+// wrap store.ErrUnavailable.
+func wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
+			sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_PERM, sqlite3.SQLITE_PROTOCOL:
+			return fmt.Errorf("sqlstore: %w: %w", store.ErrUnavailable, err)
+		}
+		return fmt.Errorf("sqlstore: %w", err)
+	}
+	if errors.Is(err, sql.ErrConnDone) || errors.Is(err, sql.ErrTxDone) || strings.Contains(err.Error(), "database is closed") {
+		return fmt.Errorf("sqlstore: %w: %w", store.ErrUnavailable, err)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("sqlstore: %w", err)
+}
+
+func isConstraint(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
+type tx struct {
+	s     *Store
+	tx    *sql.Tx
+	ctx   context.Context
+	write bool
+}
+
+var errReadOnly = errors.New("sqlstore: write in a read-only transaction")
+
+func (t *tx) check() error {
+	if !t.write {
+		return errReadOnly
+	}
+	return nil
+}
+
+// stmt returns the transaction's use of the prepared statement q.
+func (t *tx) stmt(q string) (*sql.Stmt, error) {
+	s := t.s
+	k := stmtKey{t.write, q}
+	s.stmtMu.Lock()
+	st, ok := s.stmts[k]
+	if !ok {
+		db := s.r
+		if t.write {
+			db = s.w
+		}
+		var err error
+		st, err = db.PrepareContext(t.ctx, q)
+		if err != nil {
+			s.stmtMu.Unlock()
+			return nil, wrap(err)
+		}
+		s.stmts[k] = st
+	}
+	s.stmtMu.Unlock()
+	return t.tx.StmtContext(t.ctx, st), nil
+}
+
+func (t *tx) exec(q string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	res, err := st.ExecContext(t.ctx, args...)
+	if err != nil {
+		if isConstraint(err) {
+			return nil, store.ErrExists
+		}
+		return nil, wrap(err)
+	}
+	return res, nil
+}
+
+func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
+	st, err := t.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(t.ctx, args...)
+	return rows, wrap(err)
+}
+
+// row reads one row into dest; ErrNotFound when there is none.
+func (t *tx) row(q string, args []any, dest ...any) error {
+	st, err := t.stmt(q)
+	if err != nil {
+		return err
+	}
+	err = st.QueryRowContext(t.ctx, args...).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return wrap(err)
+}
+
+func affected(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return wrap(err)
+	}
+	if n == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func encode(v any) []byte {
+	data, err := json.Marshal(v)
+	if err != nil {
+		// The records hold strings, numbers, times and slices of
+		// them: they always encode.
+		panic("sqlstore: encoding a record: " + err.Error())
+	}
+	return data
+}
+
+func decode[T any](data []byte) (*T, error) {
+	v := new(T)
+	if err := json.Unmarshal(data, v); err != nil {
+		return nil, fmt.Errorf("sqlstore: a stored record does not decode: %w", err)
+	}
+	return v, nil
+}
+
+// --- documents keyed by ARN ---
+
+func (t *tx) create(table, arn string, doc []byte) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	_, err := t.exec("INSERT INTO "+table+" (arn, doc) VALUES (?, ?)", arn, doc)
+	return err
+}
+
+func (t *tx) replace(table, arn string, doc []byte) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	res, err := t.exec("UPDATE "+table+" SET doc = ? WHERE arn = ?", doc, arn)
+	if err != nil {
+		return err
+	}
+	return affected(res)
+}
+
+func (t *tx) remove(table, arn string) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	res, err := t.exec("DELETE FROM "+table+" WHERE arn = ?", arn)
+	if err != nil {
+		return err
+	}
+	return affected(res)
+}
+
+func get[T any](t *tx, table, arn string) (*T, error) {
+	var doc []byte
+	if err := t.row("SELECT doc FROM "+table+" WHERE arn = ?", []any{arn}, &doc); err != nil {
+		return nil, err
+	}
+	return decode[T](doc)
+}
+
+// listByARN lists documents in ARN order after p.After, where extra (a
+// condition on the rows, with its arguments) holds.
+func listByARN[T any](t *tx, table, extra string, args []any, p store.Page, arnOf func(*T) string) ([]*T, string, error) {
+	limit := max(p.Limit, 1)
+	q := "SELECT doc FROM " + table + " WHERE arn > ?"
+	if extra != "" {
+		q += " AND " + extra
+	}
+	q += " ORDER BY arn LIMIT ?"
+	rows, err := t.query(q, append(append([]any{p.After}, args...), limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []*T
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, "", wrap(err)
+		}
+		v, err := decode[T](doc)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", wrap(err)
+	}
+	if len(out) > limit {
+		out = out[:limit]
+		return out, arnOf(out[limit-1]), nil
+	}
+	return out, "", nil
+}
+
+func (t *tx) CreateStateMachine(sm *store.StateMachine) error {
+	return t.create("state_machines", sm.ARN, encode(sm))
+}
+
+func (t *tx) GetStateMachine(arn string) (*store.StateMachine, error) {
+	return get[store.StateMachine](t, "state_machines", arn)
+}
+
+func (t *tx) PutStateMachine(sm *store.StateMachine) error {
+	return t.replace("state_machines", sm.ARN, encode(sm))
+}
+
+func (t *tx) DeleteStateMachine(arn string) error { return t.remove("state_machines", arn) }
+
+func (t *tx) ListStateMachines(p store.Page) ([]*store.StateMachine, string, error) {
+	return listByARN(t, "state_machines", "", nil, p, func(v *store.StateMachine) string { return v.ARN })
+}
+
+func (t *tx) CreateVersion(v *store.Version) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	_, err := t.exec("INSERT INTO versions (arn, machine, number, doc) VALUES (?, ?, ?, ?)", v.ARN, v.StateMachineARN, v.Number, encode(v))
+	return err
+}
+
+func (t *tx) GetVersion(arn string) (*store.Version, error) {
+	return get[store.Version](t, "versions", arn)
+}
+
+func (t *tx) DeleteVersion(arn string) error { return t.remove("versions", arn) }
+
+func (t *tx) ListVersions(smARN string, p store.Page) ([]*store.Version, string, error) {
+	below := int64(1) << 62
+	if p.After != "" {
+		n, err := strconv.ParseInt(p.After, 10, 64)
+		if err != nil {
+			return nil, "", errors.New("sqlstore: bad cursor")
+		}
+		below = n
+	}
+	limit := max(p.Limit, 1)
+	rows, err := t.query("SELECT doc FROM versions WHERE machine = ? AND number < ? ORDER BY number DESC LIMIT ?", smARN, below, limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := scanDocs[store.Version](rows)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(out) > limit {
+		out = out[:limit]
+		return out, strconv.Itoa(out[limit-1].Number), nil
+	}
+	return out, "", nil
+}
+
+func scanDocs[T any](rows *sql.Rows) ([]*T, error) {
+	defer rows.Close()
+	var out []*T
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, wrap(err)
+		}
+		v, err := decode[T](doc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, wrap(rows.Err())
+}
+
+func (t *tx) CreateAlias(a *store.Alias) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	_, err := t.exec("INSERT INTO aliases (arn, machine, doc) VALUES (?, ?, ?)", a.ARN, a.StateMachineARN, encode(a))
+	return err
+}
+
+func (t *tx) GetAlias(arn string) (*store.Alias, error) { return get[store.Alias](t, "aliases", arn) }
+
+func (t *tx) PutAlias(a *store.Alias) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	res, err := t.exec("UPDATE aliases SET doc = ?, machine = ? WHERE arn = ?", encode(a), a.StateMachineARN, a.ARN)
+	if err != nil {
+		return err
+	}
+	return affected(res)
+}
+
+func (t *tx) DeleteAlias(arn string) error { return t.remove("aliases", arn) }
+
+func (t *tx) ListAliases(smARN string, p store.Page) ([]*store.Alias, string, error) {
+	return listByARN(t, "aliases", "machine = ?", []any{smARN}, p, func(v *store.Alias) string { return v.ARN })
+}
+
+func (t *tx) CreateActivity(a *store.Activity) error {
+	return t.create("activities", a.ARN, encode(a))
+}
+
+func (t *tx) GetActivity(arn string) (*store.Activity, error) {
+	return get[store.Activity](t, "activities", arn)
+}
+
+func (t *tx) DeleteActivity(arn string) error { return t.remove("activities", arn) }
+
+func (t *tx) ListActivities(p store.Page) ([]*store.Activity, string, error) {
+	return listByARN(t, "activities", "", nil, p, func(v *store.Activity) string { return v.ARN })
+}
+
+func (t *tx) Tags(arn string) ([]store.Tag, error) {
+	var doc []byte
+	err := t.row("SELECT doc FROM tags WHERE arn = ?", []any{arn}, &doc)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var tags []store.Tag
+	if err := json.Unmarshal(doc, &tags); err != nil {
+		return nil, fmt.Errorf("sqlstore: stored tags do not decode: %w", err)
+	}
+	return tags, nil
+}
+
+func (t *tx) SetTags(arn string, tags []store.Tag) error {
+	if err := t.check(); err != nil {
+		return err
+	}
+	if len(tags) == 0 {
+		_, err := t.exec("DELETE FROM tags WHERE arn = ?", arn)
+		return err
+	}
+	_, err := t.exec("INSERT INTO tags (arn, doc) VALUES (?, ?) ON CONFLICT (arn) DO UPDATE SET doc = excluded.doc", arn, encode(tags))
+	return err
+}
