@@ -207,8 +207,17 @@ type flushingClock struct {
 	rec *recorder
 }
 
+// Sleep flushes, then sleeps what is left of d: the time the flush took
+// (on this clock) counts, so that a scaled Wait stays as long as it says.
 func (c *flushingClock) Sleep(ctx context.Context, d time.Duration) error {
+	t0 := c.Clock.Now()
 	c.rec.flush()
+	if spent := c.Clock.Now().Sub(t0); spent > 0 {
+		d -= spent
+		if d <= 0 {
+			return ctx.Err()
+		}
+	}
 	return c.Clock.Sleep(ctx, d)
 }
 
