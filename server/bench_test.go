@@ -31,12 +31,16 @@ import (
 //	go test ./server -run '^$' -bench 'SideBySide|ActivityRoundTrip|PollersSlowdown' -benchtime 4000x
 //
 // With stepfunctions-local running (.ci/sfnlocal.sh start), the side by
-// side run includes it:
+// side run includes it; with HSC_BENCH_SERVE it drives a `hsc serve`
+// process rather than the server in this process, so that both servers
+// are processes of their own and their CPU time is measured alone:
 //
 //	eval "$(bash .ci/sfnlocal.sh start)"
+//	hsc serve --memory --max-finished 1000000 --addr 127.0.0.1:8083 & pid=$!
 //	HSC_BENCH_ENDPOINT=$HSC_SFN_ENDPOINT HSC_BENCH_PID=$SFNLOCAL_PID \
+//	HSC_BENCH_SERVE=http://127.0.0.1:8083 HSC_BENCH_SERVE_PID=$pid \
 //	  go test ./server -run '^$' -bench SideBySide -benchtime 4000x
-//	bash .ci/sfnlocal.sh stop
+//	kill $pid; bash .ci/sfnlocal.sh stop
 //
 // Wall figures on a shared machine are noisy; the side by side benchmark
 // interleaves the servers in rounds and reports their ratios, and CPU time
@@ -89,6 +93,7 @@ type loadResult struct {
 	n         int
 	elapsed   time.Duration
 	cpu       time.Duration // this process (and the external server's)
+	serverCPU time.Duration // the external server's process alone
 	latencies []time.Duration
 }
 
@@ -96,6 +101,7 @@ func (r *loadResult) add(o loadResult) {
 	r.n += o.n
 	r.elapsed += o.elapsed
 	r.cpu += o.cpu
+	r.serverCPU += o.serverCPU
 	r.latencies = append(r.latencies, o.latencies...)
 }
 
@@ -118,21 +124,25 @@ func processCPU(tb testing.TB, pid int) time.Duration {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		tb.Fatal(err)
 	}
-	d := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	if pid != 0 {
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			tb.Fatalf("HSC_BENCH_PID: %v", err)
-		}
-		// Fields after the command name (which is in parentheses):
-		// state is field 3, utime 14, stime 15, in clock ticks (100/s).
-		rest := string(data[strings.LastIndexByte(string(data), ')')+2:])
-		f := strings.Fields(rest)
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		d += time.Duration(ut+st) * 10 * time.Millisecond
+	return time.Duration(ru.Utime.Nano()+ru.Stime.Nano()) + pidCPU(tb, pid)
+}
+
+// pidCPU is the user and system time of process pid (0: none).
+func pidCPU(tb testing.TB, pid int) time.Duration {
+	if pid == 0 {
+		return 0
 	}
-	return d
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		tb.Fatalf("server process: %v", err)
+	}
+	// Fields after the command name (which is in parentheses): state is
+	// field 3, utime 14, stime 15, in clock ticks (100/s).
+	rest := string(data[strings.LastIndexByte(string(data), ')')+2:])
+	f := strings.Fields(rest)
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // runLoad runs n executions of machine through 16 goroutines, each
@@ -142,7 +152,7 @@ func runLoad(tb testing.TB, c *sfn.Client, machine string, n, pid int) loadResul
 	var next atomic.Int64
 	lat := make([][]time.Duration, benchClients)
 	var wg sync.WaitGroup
-	cpu0 := processCPU(tb, pid)
+	cpu0, srv0 := processCPU(tb, pid), pidCPU(tb, pid)
 	began := time.Now()
 	for g := range benchClients {
 		wg.Add(1)
@@ -173,7 +183,8 @@ func runLoad(tb testing.TB, c *sfn.Client, machine string, n, pid int) loadResul
 		}()
 	}
 	wg.Wait()
-	return loadResult{n: n, elapsed: time.Since(began), cpu: processCPU(tb, pid) - cpu0, latencies: slices.Concat(lat...)}
+	return loadResult{n: n, elapsed: time.Since(began), cpu: processCPU(tb, pid) - cpu0, serverCPU: pidCPU(tb, pid) - srv0,
+		latencies: slices.Concat(lat...)}
 }
 
 // reportLoad reports one server's figures under a name prefix.
@@ -181,6 +192,9 @@ func reportLoad(b *testing.B, name string, r *loadResult) {
 	b.ReportMetric(r.perSecond(), name+"-exec/s")
 	b.ReportMetric(float64(r.p99().Microseconds())/1000, name+"-p99-describe-ms")
 	b.ReportMetric(float64(r.cpuPerOp().Microseconds()), name+"-cpu-µs/exec")
+	if r.serverCPU > 0 {
+		b.ReportMetric(float64((r.serverCPU / time.Duration(max(r.n, 1))).Microseconds()), name+"-server-cpu-µs/exec")
+	}
 }
 
 // benchServer starts hsc's server for a benchmark and returns it with the
@@ -239,9 +253,20 @@ func BenchmarkSideBySide(b *testing.B) {
 		pid     int
 		res     loadResult
 	}
-	_, hc := benchServer(b, server.Config{MaxFinished: 1 << 20})
+	// hsc's server in this process, or a running `hsc serve` at
+	// HSC_BENCH_SERVE (process HSC_BENCH_SERVE_PID), which, like the
+	// external server, then has a process of its own.
+	hscTarget := &target{name: "hsc"}
+	if url := os.Getenv("HSC_BENCH_SERVE"); url != "" {
+		hscTarget.c = benchClient(url)
+		hscTarget.pid, _ = strconv.Atoi(os.Getenv("HSC_BENCH_SERVE_PID"))
+		hscTarget.machine = createMachine(b, hscTarget.c, fmt.Sprintf("bench%d", time.Now().UnixNano()), passChain(10))
+	} else {
+		_, hscTarget.c = benchServer(b, server.Config{MaxFinished: 1 << 20})
+		hscTarget.machine = createMachine(b, hscTarget.c, "bench", passChain(10))
+	}
 	targets := []*target{
-		{name: "hsc", c: hc, machine: createMachine(b, hc, "bench", passChain(10))},
+		hscTarget,
 		{name: "canned", c: benchClient(cannedServer(b)), machine: "arn:aws:states:us-east-1:123456789012:stateMachine:bench"},
 	}
 	if url := os.Getenv("HSC_BENCH_ENDPOINT"); url != "" {
@@ -274,6 +299,9 @@ func BenchmarkSideBySide(b *testing.B) {
 	if len(targets) > 2 {
 		b.ReportMetric(hsc.perSecond()/targets[2].res.perSecond(), "hsc/ext")
 		b.ReportMetric(float64(targets[2].res.cpuPerOp())/float64(hsc.cpuPerOp()), "ext-cpu/hsc-cpu")
+		if hsc.serverCPU > 0 && targets[2].res.serverCPU > 0 {
+			b.ReportMetric(float64(targets[2].res.serverCPU)/float64(hsc.serverCPU), "ext-server-cpu/hsc-server-cpu")
+		}
 	}
 }
 
