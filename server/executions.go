@@ -627,7 +627,7 @@ func checkJSON(s string) error {
 func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpreter.TaskResolver) {
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	clock := s.newClock()
-	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: map[int64]int64{}}
+	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: make(map[int64]int64, 32)}
 	r := &run{arn: e.ARN, cancel: cancel, done: make(chan struct{}), rec: rec}
 	if !s.track() {
 		cancel(nil)
