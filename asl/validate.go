@@ -475,7 +475,10 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage")
 	case scopeIterator:
 		what = "a Map Iterator"
-		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage")
+		// ProcessorConfig too: AWS runs a legacy Iterator with
+		// "Mode": "DISTRIBUTED" (recorded on AWS: localstack's
+		// test_map_state_legacy_config_distributed).
+		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage", "ProcessorConfig")
 	case scopeItemProcessor:
 		what = "a Map ItemProcessor"
 		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage", "ProcessorConfig")
@@ -745,8 +748,12 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 		case "Assign":
 			vd.assign(val, vd.push(lp), name, jsonata)
 		case "ItemBatcher":
-			vd.itemBatcher(val, vd.push(lp), name)
-		case "Credentials", "ItemReader", "ResultWriter":
+			vd.itemBatcher(val, vd.push(lp), name, jsonata)
+		case "ItemReader":
+			vd.itemReader(val, vd.push(lp), name, jsonata)
+		case "ResultWriter":
+			vd.resultWriter(val, vd.push(lp), name, jsonata)
+		case "Credentials":
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 			}
@@ -877,15 +884,33 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 	}
 }
 
-// itemBatcher checks a Map state's ItemBatcher.
-func (vd *validator) itemBatcher(v *Value, ptr *loc, state string) {
+// itemBatcher checks a Map state's ItemBatcher. In a JSONata state the
+// limits may be JSONata expressions and BatchInput any value (recorded on
+// AWS: localstack's test_map_item_batching_base_json_max_per_batch_jsonata),
+// and the Path forms do not exist.
+func (vd *validator) itemBatcher(v *Value, ptr *loc, state string, jsonata bool) {
 	defer vd.release(vd.mark())
-	if !vd.fields(v, ptr, state, "an ItemBatcher", oneOf("MaxItemsPerBatch", "MaxItemsPerBatchPath",
-		"MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")) {
+	allowed := oneOf("MaxItemsPerBatch", "MaxItemsPerBatchPath",
+		"MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")
+	if jsonata {
+		allowed = oneOf("MaxItemsPerBatch", "MaxInputBytesPerBatch", "BatchInput")
+	}
+	if !vd.fields(v, ptr, state, "an ItemBatcher", allowed) {
 		return
 	}
 	for _, m := range v.Members {
 		p := vd.at(ptr, m.Key)
+		switch {
+		case jsonata && m.Key == "BatchInput":
+			continue
+		case jsonata && m.Value.Kind == KindString && (m.Key == "MaxItemsPerBatch" || m.Key == "MaxInputBytesPerBatch"):
+			if src, ok := JSONataExpression(m.Value.Str); !ok {
+				vd.errorf(CodeInvalidValue, p, m.Value, state, "%s must be a positive integer or a JSONata expression {%% ... %%}", m.Key)
+			} else if err := CheckJSONata(src); err != nil {
+				vd.errorf(CodeInvalidValue, p, m.Value, state, "%s: %v", m.Key, err)
+			}
+			continue
+		}
 		switch m.Key {
 		case "MaxItemsPerBatch", "MaxInputBytesPerBatch":
 			vd.integer(m.Value, p, state, m.Key, 1)
@@ -904,6 +929,131 @@ func (vd *validator) itemBatcher(v *Value, ptr *loc, state string) {
 		if v.Has(f) && v.Has(f+"Path") {
 			vd.errorf(CodeInvalidValue, vd.at(ptr, f+"Path"), v.Get(f+"Path"), state, "an ItemBatcher may not have both %s and %sPath", f, f)
 		}
+	}
+}
+
+// enumField checks that a string field of v, when present, is one of
+// values.
+func (vd *validator) enumField(v *Value, ptr *loc, state, what, field string, values ...string) (string, bool) {
+	f := v.Get(field)
+	if f == nil {
+		return "", false
+	}
+	p := vd.at(ptr, field)
+	s, ok := vd.str(f, p, state, what+"."+field)
+	if !ok {
+		return "", false
+	}
+	if !slices.Contains(values, s) {
+		vd.errorf(CodeInvalidValue, p, f, state, "%s.%s must be one of %s, not %q", what, field, strings.Join(values, ", "), s)
+		return s, false
+	}
+	return s, true
+}
+
+// itemReader checks a Map state's ItemReader (AWS docs:
+// input-output-itemreader.html): a Resource, Parameters (or Arguments)
+// and a ReaderConfig whose known fields have their documented values.
+// Fields it does not know are left alone: AWS adds reader options.
+func (vd *validator) itemReader(v *Value, ptr *loc, state string, jsonata bool) {
+	defer vd.release(vd.mark())
+	if v.Kind != KindObject {
+		vd.errorf(CodeInvalidType, ptr, v, state, "ItemReader must be an object, not %s", v.Kind)
+		return
+	}
+	if r := v.Get("Resource"); r == nil {
+		vd.errorf(CodeMissingField, ptr, v, state, "an ItemReader needs a Resource")
+	} else if s, ok := vd.str(r, vd.at(ptr, "Resource"), state, "ItemReader.Resource"); ok && s == "" {
+		vd.errorf(CodeInvalidValue, vd.at(ptr, "Resource"), r, state, "ItemReader.Resource must name an ARN, not be empty")
+	}
+	if p := v.Get("Parameters"); p != nil && !jsonata {
+		if p.Kind != KindObject {
+			vd.errorf(CodeInvalidType, vd.at(ptr, "Parameters"), p, state, "ItemReader.Parameters must be an object, not %s", p.Kind)
+		} else {
+			vd.template(p, vd.at(ptr, "Parameters"), state)
+		}
+	}
+	rc := v.Get("ReaderConfig")
+	if rc == nil {
+		return
+	}
+	rp := vd.at(ptr, "ReaderConfig")
+	if rc.Kind != KindObject {
+		vd.errorf(CodeInvalidType, rp, rc, state, "ItemReader.ReaderConfig must be an object, not %s", rc.Kind)
+		return
+	}
+	vd.enumField(rc, rp, state, "ReaderConfig", "InputType", "CSV", "JSON", "JSONL", "PARQUET", "MANIFEST")
+	vd.enumField(rc, rp, state, "ReaderConfig", "CSVDelimiter", "COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB")
+	loc, _ := vd.enumField(rc, rp, state, "ReaderConfig", "CSVHeaderLocation", "FIRST_ROW", "GIVEN")
+	if h := rc.Get("CSVHeaders"); h != nil {
+		if h.Kind != KindArray {
+			vd.errorf(CodeInvalidType, vd.at(rp, "CSVHeaders"), h, state, "ReaderConfig.CSVHeaders must be an array of strings, not %s", h.Kind)
+		} else {
+			for _, e := range h.Elems {
+				if e.Kind != KindString {
+					vd.errorf(CodeInvalidType, vd.at(rp, "CSVHeaders"), e, state, "ReaderConfig.CSVHeaders must be an array of strings, not hold %s", e.Kind)
+					break
+				}
+			}
+		}
+	} else if loc == "GIVEN" {
+		vd.errorf(CodeMissingField, rp, rc, state, "ReaderConfig.CSVHeaders must be given when CSVHeaderLocation is GIVEN")
+	}
+	if m := rc.Get("MaxItems"); m != nil {
+		p := vd.at(rp, "MaxItems")
+		if src, ok := JSONataExpression(m.Str); jsonata && m.Kind == KindString && ok {
+			if err := CheckJSONata(src); err != nil {
+				vd.errorf(CodeInvalidValue, p, m, state, "ReaderConfig.MaxItems: %v", err)
+			}
+		} else if n, ok := vd.integer(m, p, state, "ReaderConfig.MaxItems", 0); ok && n > 100_000_000 {
+			vd.errorf(CodeInvalidValue, p, m, state, "ReaderConfig.MaxItems must be at most 100000000, not %d", n)
+		}
+	}
+	if mp := rc.Get("MaxItemsPath"); mp != nil {
+		p := vd.at(rp, "MaxItemsPath")
+		if jsonata {
+			vd.errorf(CodeUnknownField, p, mp, state, "field \"MaxItemsPath\" is not allowed in a JSONata state")
+		} else {
+			vd.path(mp, p, state, "ReaderConfig.MaxItemsPath", PathReference, false)
+		}
+		if rc.Has("MaxItems") {
+			vd.errorf(CodeInvalidValue, p, mp, state, "a ReaderConfig may not have both MaxItems and MaxItemsPath")
+		}
+	}
+}
+
+// resultWriter checks a Map state's ResultWriter (AWS docs:
+// input-output-resultwriter.html): a Resource with its Parameters (or
+// Arguments), a WriterConfig, or both; never empty.
+func (vd *validator) resultWriter(v *Value, ptr *loc, state string, jsonata bool) {
+	defer vd.release(vd.mark())
+	if v.Kind != KindObject {
+		vd.errorf(CodeInvalidType, ptr, v, state, "ResultWriter must be an object, not %s", v.Kind)
+		return
+	}
+	if !v.Has("Resource") && !v.Has("WriterConfig") {
+		vd.errorf(CodeMissingField, ptr, v, state, "a ResultWriter needs a Resource with its Parameters, a WriterConfig, or both")
+	}
+	if r := v.Get("Resource"); r != nil {
+		if s, ok := vd.str(r, vd.at(ptr, "Resource"), state, "ResultWriter.Resource"); ok && s == "" {
+			vd.errorf(CodeInvalidValue, vd.at(ptr, "Resource"), r, state, "ResultWriter.Resource must name an ARN, not be empty")
+		}
+	}
+	if p := v.Get("Parameters"); p != nil && !jsonata {
+		if p.Kind != KindObject {
+			vd.errorf(CodeInvalidType, vd.at(ptr, "Parameters"), p, state, "ResultWriter.Parameters must be an object, not %s", p.Kind)
+		} else {
+			vd.template(p, vd.at(ptr, "Parameters"), state)
+		}
+	}
+	if wc := v.Get("WriterConfig"); wc != nil {
+		wp := vd.at(ptr, "WriterConfig")
+		if wc.Kind != KindObject {
+			vd.errorf(CodeInvalidType, wp, wc, state, "ResultWriter.WriterConfig must be an object, not %s", wc.Kind)
+			return
+		}
+		vd.enumField(wc, wp, state, "WriterConfig", "Transformation", "NONE", "COMPACT", "FLATTEN")
+		vd.enumField(wc, wp, state, "WriterConfig", "OutputType", "JSON", "JSONL")
 	}
 }
 
@@ -1111,6 +1261,9 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 	}
 	if !vd.fields(v, ptr, state, what, allowed) {
 		return
+	}
+	if m, ok := v.Member("Comment"); ok {
+		vd.str(m.Value, vd.at(ptr, "Comment"), state, "Comment")
 	}
 	if top {
 		if m, ok := v.Member("Assign"); ok {

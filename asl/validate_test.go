@@ -106,8 +106,17 @@ const validJSONata = `{
   }
 }`
 
+// validLegacyDistributed and validJSONataBatcher are distributed Maps recorded running on AWS
+// (localstack's test_map_state_legacy_config_distributed and
+// test_map_item_batching_base_json_max_per_batch_jsonata): a legacy
+// Iterator with ProcessorConfig, and a JSONata ItemBatcher.
+const validLegacyDistributed = `{"StartAt":"MapState","States":{"MapState":{"Type":"Map","Iterator":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"IteratorInner","States":{"IteratorInner":{"Type":"Pass","End":true}}},"End":true}}}`
+
+const validJSONataBatcher = `{"StartAt":"BatchMapState","QueryLanguage":"JSONata","States":{"BatchMapState":{"Type":"Map","ItemReader":{"ReaderConfig":{"InputType":"JSON","MaxItems":2},"Resource":"arn:aws:states:::s3:getObject","Arguments":{"Bucket":"{% $states.input.Bucket %}","Key":"{% $states.input.Key %}"}},"ItemBatcher":{"MaxItemsPerBatch":"{% $states.input.MaxItemsPerBatch %}","MaxInputBytesPerBatch":"{% $states.input.MaxInputBytesPerBatch %}","BatchInput":{"BatchTimestamp":"{% $states.context.State.EnteredTime %}"}},"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"ProcessBatch","States":{"ProcessBatch":{"Type":"Pass","End":true}}},"End":true}}}`
+
 func TestValidateValid(t *testing.T) {
-	for name, def := range map[string]string{"JSONPath": valid, "JSONata": validJSONata} {
+	for name, def := range map[string]string{"JSONPath": valid, "JSONata": validJSONata,
+		"legacy distributed": validLegacyDistributed, "JSONata ItemBatcher": validJSONataBatcher} {
 		ps, err := Validate([]byte(def))
 		if err != nil {
 			t.Fatal(err)
@@ -176,7 +185,16 @@ func TestValidateRules(t *testing.T) {
 		{"Map with both iterators", machine(`"A": {"Type": "Map", "End": true,
 			"Iterator": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}},
 			"ItemProcessor": {"StartAt": "Y", "States": {"Y": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/ItemProcessor", diag.SevError, "both"},
-		{"ProcessorConfig in Iterator", machine(`"A": {"Type": "Map", "End": true, "Iterator": {"ProcessorConfig": {}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeUnknownField, "/States/A/Iterator/ProcessorConfig", diag.SevError, "Iterator"},
+		{"ItemReader without Resource", machine(`"A": {"Type": "Map", "End": true, "ItemReader": {"Parameters": {"Bucket": "b"}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeMissingField, "/States/A/ItemReader", diag.SevError, "Resource"},
+		{"ItemReader InputType", machine(`"A": {"Type": "Map", "End": true, "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "XML"}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/ItemReader/ReaderConfig/InputType", diag.SevError, "one of CSV"},
+		{"ItemReader GIVEN without headers", machine(`"A": {"Type": "Map", "End": true, "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN"}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeMissingField, "/States/A/ItemReader/ReaderConfig", diag.SevError, "CSVHeaders"},
+		{"ItemReader MaxItems range", machine(`"A": {"Type": "Map", "End": true, "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"MaxItems": 100000001}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/ItemReader/ReaderConfig/MaxItems", diag.SevError, "at most 100000000"},
+		{"ItemReader bad Parameters path", machine(`"A": {"Type": "Map", "End": true, "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Key.$": "no path"}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidPath, "/States/A/ItemReader/Parameters/Key.$", diag.SevError, "Key.$"},
+		{"empty ResultWriter", machine(`"A": {"Type": "Map", "End": true, "ResultWriter": {}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeMissingField, "/States/A/ResultWriter", diag.SevError, "WriterConfig"},
+		{"ResultWriter Transformation", machine(`"A": {"Type": "Map", "End": true, "ResultWriter": {"WriterConfig": {"Transformation": "SQUASH"}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/ResultWriter/WriterConfig/Transformation", diag.SevError, "NONE, COMPACT, FLATTEN"},
+		{"TimeoutSeconds in Iterator", machine(`"A": {"Type": "Map", "End": true, "Iterator": {"TimeoutSeconds": 3, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeUnknownField, "/States/A/Iterator/TimeoutSeconds", diag.SevError, "Iterator"},
+		{"JSONata ItemBatcher not an expression", `{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Map", "End": true, "ItemBatcher": {"MaxItemsPerBatch": "ten"}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}}}`, CodeInvalidValue, "/States/A/ItemBatcher/MaxItemsPerBatch", diag.SevError, "JSONata expression"},
+		{"JSONata ItemBatcher path", `{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Map", "End": true, "ItemBatcher": {"MaxItemsPerBatchPath": "$.n"}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}}}`, CodeUnknownField, "/States/A/ItemBatcher/MaxItemsPerBatchPath", diag.SevError, "ItemBatcher"},
 		{"negative MaxConcurrency", machine(`"A": {"Type": "Map", "End": true, "MaxConcurrency": -1, "Iterator": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/MaxConcurrency", diag.SevError, "at least 0"},
 		{"bad ItemsPath", machine(`"A": {"Type": "Map", "End": true, "ItemsPath": "$.a[1.5]", "Iterator": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidPath, "/States/A/ItemsPath", diag.SevError, "reference path"},
 		{"ToleratedFailurePercentage range", machine(`"A": {"Type": "Map", "End": true, "ToleratedFailurePercentage": 101, "ItemProcessor": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/ToleratedFailurePercentage", diag.SevError, "between 0 and 100"},

@@ -162,7 +162,7 @@ func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, tim
 		defer t.Stop()
 		beat = func() { t.Reset(heartbeat) }
 	}
-	req := &TaskRequest{StateName: n.name, Resource: n.resource, Input: input, Attempt: sc.retryCount,
+	req := &TaskRequest{ExecutionARN: x.id, StateName: n.name, Resource: n.resource, Input: input, Attempt: sc.retryCount,
 		TaskToken: sc.token, Timeout: timeout, Heartbeat: heartbeat, SendHeartbeat: beat}
 	out, rerr := x.cfg.tasks.ResolveTask(tctx, req)
 	var ee *ExecutionError

@@ -84,8 +84,13 @@
 //	                     |                                       | while a task runs)
 //	RedriveExecution     | re-runs failed work                   | not implemented (the interpreter cannot resume);
 //	                     |                                       | DescribeExecution says NOT_REDRIVABLE and why
-//	Map runs             | distributed Map runs child executions | none exist: DescribeMapRun/UpdateMapRun answer
-//	                     |                                       | ResourceNotFound, ListMapRuns an empty list
+//	Map runs             | distributed Map runs child executions | children run in-process; map runs, children and
+//	                     |                                       | STANDARD children's histories are kept in memory
+//	                     |                                       | (newest 10,000 runs with at most 1,000,000
+//	                     |                                       | children; 1,000,000 child history events),
+//	                     |                                       | not in the store; EXPRESS children keep no
+//	                     |                                       | history; S3 calls go to --task and the mock
+//	                     |                                       | file
 //	TestState            | inspection data from the service      | JSONPath stages worked out by running each
 //	                     |                                       | (InputPath, Parameters, ResultSelector) and the
 //	                     |                                       | task's input and result; no HTTP request and

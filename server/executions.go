@@ -654,6 +654,7 @@ func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpr
 			interpreter.WithRegion(s.cfg.Region),
 			interpreter.WithAccountID(s.cfg.AccountID),
 			interpreter.WithRoleArn(e.RoleARN),
+			interpreter.WithMapRunHook(s.mapRunHook()),
 			interpreter.WithTaskTokens(func() string { return s.tasks.newToken(e.ARN) }),
 			interpreter.WithClock(withFlush(clock, rec)))
 		if res == nil && err != nil {
@@ -703,6 +704,7 @@ func (s *Server) runExpress(ctx context.Context, m *interpreter.Machine, tg *tar
 		interpreter.WithAccountID(s.cfg.AccountID),
 		interpreter.WithRoleArn(tg.roleARN),
 		interpreter.WithTimeout(expressMaxDuration),
+		interpreter.WithMapRunHook(s.mapRunHook()),
 		interpreter.WithTaskTokens(func() string { return s.tasks.newToken(arn) }),
 		interpreter.WithClock(rec.clock))
 }
@@ -770,6 +772,7 @@ type describeExecutionOutput struct {
 	RedriveCount           int          `json:"redriveCount"`
 	RedriveStatus          string       `json:"redriveStatus"`
 	RedriveStatusReason    string       `json:"redriveStatusReason,omitempty"`
+	MapRunArn              string       `json:"mapRunArn,omitempty"`
 }
 
 func optional(s string) *string {
@@ -782,6 +785,17 @@ func optional(s string) *string {
 func (s *Server) describeExecution(ctx context.Context, in *executionInput) (any, error) {
 	e, err := s.getExecution(ctx, in.ExecutionArn)
 	if err != nil {
+		if out, ok := s.describeChild(in.ExecutionArn); ok && strings.Contains(in.ExecutionArn, ":execution:") {
+			out.RedriveStatus = "NOT_REDRIVABLE"
+			if in.IncludedData == "METADATA_ONLY" {
+				out.Input, out.Output = nil, nil
+				out.InputDetails.Included = false
+				if out.OutputDetails != nil {
+					out.OutputDetails.Included = false
+				}
+			}
+			return out, nil
+		}
 		return nil, err
 	}
 	out := &describeExecutionOutput{
@@ -812,6 +826,9 @@ func (s *Server) describeExecution(ctx context.Context, in *executionInput) (any
 
 func (s *Server) stopExecution(ctx context.Context, in *executionInput) (any, error) {
 	if _, err := s.getExecution(ctx, in.ExecutionArn); err != nil {
+		if out, ok := s.stopChild(in.ExecutionArn); ok {
+			return out, nil
+		}
 		return nil, err
 	}
 	if r := s.runs.get(in.ExecutionArn); r != nil {
@@ -871,7 +888,7 @@ func (s *Server) listExecutions(ctx context.Context, in *listExecutionsInput) (a
 	case in.StateMachineArn == "" && in.MapRunArn == "":
 		return nil, errValidation("Must provide a StateMachine ARN or MapRun ARN")
 	case in.MapRunArn != "":
-		return nil, errResourceNotFound(in.MapRunArn) // no map runs yet
+		return s.listMapRunExecutions(in)
 	case in.StatusFilter == "PENDING_REDRIVE":
 		return nil, errValidation("PENDING_REDRIVE status filter requires a MapRun ARN")
 	}
@@ -932,6 +949,9 @@ func (s *Server) getExecutionHistory(ctx context.Context, in *executionInput) (a
 		return nil, perr
 	}
 	withData := in.IncludeExecutionData == nil || *in.IncludeExecutionData
+	if out, ok := s.childHistory(in, filter, page, withData); ok {
+		return out, nil
+	}
 	if r := s.runs.get(in.ExecutionArn); r != nil {
 		r.rec.flush() // the events buffered so far
 	}
@@ -1010,8 +1030,19 @@ func wireDetails(ev json.RawMessage, withData bool) json.RawMessage {
 
 func (s *Server) describeStateMachineForExecution(ctx context.Context, in *executionInput) (any, error) {
 	e, err := s.getExecution(ctx, in.ExecutionArn)
+	var mapRunARN, label string
 	if err != nil {
-		return nil, err
+		// A map run's child: the machine of its map run, with the run's
+		// ARN and label (AWS API reference).
+		r, _, ok := s.mapRuns.child(in.ExecutionArn)
+		if !ok {
+			return nil, err
+		}
+		info := r.Info()
+		if e, err = s.getExecution(ctx, info.ExecutionARN); err != nil {
+			return nil, errExecutionNotFound(in.ExecutionArn)
+		}
+		e.StateMachineARN, mapRunARN, label = info.StateMachineARN, info.ARN, info.Label
 	}
 	return &struct {
 		StateMachineArn      string          `json:"stateMachineArn"`
@@ -1022,5 +1053,7 @@ func (s *Server) describeStateMachineForExecution(ctx context.Context, in *execu
 		RevisionID           string          `json:"revisionId,omitempty"`
 		LoggingConfiguration json.RawMessage `json:"loggingConfiguration"`
 		TracingConfiguration json.RawMessage `json:"tracingConfiguration"`
-	}{e.StateMachineARN, e.MachineName, e.Definition, e.RoleARN, ep(e.MachineUpdated), e.RevisionID, defaultLogging, defaultTracing}, nil
+		MapRunArn            string          `json:"mapRunArn,omitempty"`
+		Label                string          `json:"label,omitempty"`
+	}{e.StateMachineARN, e.MachineName, e.Definition, e.RoleARN, ep(e.MachineUpdated), e.RevisionID, defaultLogging, defaultTracing, mapRunARN, label}, nil
 }

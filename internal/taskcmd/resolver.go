@@ -16,7 +16,9 @@ import (
 // then by its Lambda function name (from a function ARN or the
 // FunctionName of the lambda:invoke integration), then by its activity
 // name, then by its full Resource; a task with no command is left to the
-// next resolver (an *interpreter.UnresolvedTaskError).
+// next resolver (an *interpreter.UnresolvedTaskError). The S3 calls of a
+// distributed Map state (TaskRequest.Part set) are first looked up as
+// "STATE/ItemReader" or "STATE/ResultWriter".
 //
 // For the lambda:invoke integration the command receives the Payload and
 // its output is wrapped as the integration does: {"ExecutedVersion",
@@ -44,7 +46,11 @@ func NewResolver(commands map[string]string) *Resolver {
 
 // Lookup returns the shell command for req.
 func (r *Resolver) Lookup(req *interpreter.TaskRequest) (string, bool) {
-	for _, k := range []string{req.StateName, req.FunctionName(), req.ActivityName(), req.Resource} {
+	part := ""
+	if req.Part != "" {
+		part = req.StateName + "/" + req.Part
+	}
+	for _, k := range []string{part, req.StateName, req.FunctionName(), req.ActivityName(), req.Resource} {
 		if k == "" {
 			continue
 		}
@@ -72,6 +78,9 @@ func (r *Resolver) ResolveTask(ctx context.Context, req *interpreter.TaskRequest
 	}
 	c := Shell(script)
 	c.Env, c.Grace = r.Env, r.Grace
+	// An ItemReader command prints the object itself (or a GetObject
+	// response); a listing is JSON and checked by the interpreter.
+	c.RawOutput = req.Part == interpreter.PartItemReader
 	task := Task{StateName: req.StateName, Resource: req.Resource, Activity: req.ActivityName(),
 		Attempt: req.Attempt, TaskToken: req.TaskToken}
 	res, err := c.Run(ctx, task, input)

@@ -138,7 +138,14 @@ type Command struct {
 	// Grace is how long the command's process group has between SIGTERM
 	// and SIGKILL when the task is stopped. Zero means DefaultGrace.
 	Grace time.Duration
+	// RawOutput takes standard output as it is, any bytes up to
+	// MaxRawOutputBytes, instead of a JSON result: a distributed Map's
+	// ItemReader command prints the S3 object's content.
+	RawOutput bool
 }
+
+// MaxRawOutputBytes bounds the output of a RawOutput command (64 MiB).
+const MaxRawOutputBytes = 64 << 20
 
 // Shell returns the command that runs script with sh -c.
 func Shell(script string) Command {
@@ -248,6 +255,9 @@ func (c Command) Run(ctx context.Context, task Task, input []byte) (*Result, err
 	}
 
 	var out outputBuffer
+	if c.RawOutput {
+		out.started, out.limit = true, MaxRawOutputBytes
+	}
 	var serr stderrBuffer
 	var readers sync.WaitGroup
 	readers.Go(func() { drain(outR, out.write) })
@@ -308,9 +318,17 @@ func (c Command) Run(ctx context.Context, task Task, input []byte) (*Result, err
 		res.stderrIsCause = !named && res.Stderr != ""
 		return res, f
 	}
+	if out.overflow && c.RawOutput {
+		return res, &Error{Name: ErrorDataLimitExceeded, Cause: fmt.Sprintf(
+			"the command printed more than %d bytes (64 MiB), the most hsc reads as an S3 object", MaxRawOutputBytes)}
+	}
 	if out.overflow {
 		return res, &Error{Name: ErrorDataLimitExceeded, Cause: fmt.Sprintf(
 			"the command printed more than %d bytes (256 KiB), the most Step Functions accepts as a task result", MaxOutputBytes)}
+	}
+	if c.RawOutput {
+		res.Output = out.buf
+		return res, nil
 	}
 	o := bytes.TrimRight(out.buf, jsonSpace)
 	switch {
