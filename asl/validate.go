@@ -38,6 +38,7 @@ const (
 	CodeNoTerminalReached Code = "NO_TERMINAL_REACHED" // warning: no terminal state reachable from StartAt
 	CodeDefinitionSize    Code = "DEFINITION_SIZE"     // the definition is larger than AWS accepts
 	CodeInvalidExpression Code = "INVALID_EXPRESSION"  // a JSONata expression that does not parse
+	CodeIntrinsicArgument Code = "INTRINSIC_ARGUMENT"  // warning: an intrinsic function argument of the wrong type
 )
 
 // MaxDefinitionSize is the largest definition AWS Step Functions accepts,
@@ -536,7 +537,9 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	sp := vd.at(ptr, "States")
 	mark := vd.mark()
 	dups := false
+	tr := newTransitions(len(states.Members))
 	for i, m := range states.Members {
+		tr.add(m.Value) // while the state is in the cache
 		vd.release(mark)
 		p := vd.at(sp, m.Key)
 		name := m.Key
@@ -556,7 +559,7 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	}
 	scopeNames.dups = dups
 	if first, ok := scopeNames.find(start, 0); start != "" && ok {
-		vd.flow(states, sp, scopeNames, first, sc, owner)
+		vd.flow(states, sp, scopeNames, first, sc, owner, tr)
 	}
 }
 
@@ -764,9 +767,13 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 		case "Error", "Cause", "Label":
 			vd.str(val, p, name, m.Key)
 		case "ErrorPath", "CausePath":
+			// AWS's Fail state: "using a reference path or an intrinsic
+			// function".
 			if s, ok := vd.str(val, p, name, m.Key); ok {
-				if err := CheckPathOrIntrinsic(s); err != nil {
+				if _, f, err := ParsePathOrIntrinsic(s, PathReference); err != nil {
 					vd.errorf(CodeInvalidPath, p, val, name, "%s: %v", m.Key, err)
+				} else if f != nil {
+					vd.intrinsicArgs(f, val, p, name, m.Key)
 				}
 			}
 		case "TimeoutSeconds", "HeartbeatSeconds":
@@ -1081,6 +1088,16 @@ func (vd *validator) assign(v *Value, ptr *loc, state string, jsonata bool) {
 	}
 }
 
+// intrinsicArgs warns of the arguments of the intrinsic function call f
+// (the value v of field, at p) whose type is known and wrong: the call
+// fails whenever it runs. A warning, not an error: the definition itself
+// is one AWS's rules (name, arity, syntax) accept.
+func (vd *validator) intrinsicArgs(f *Intrinsic, v *Value, p *loc, state, field string) {
+	for _, msg := range f.ArgProblems() {
+		vd.add(diag.SevWarning, CodeIntrinsicArgument, p, v.Pos, state, "%s: %s (the call fails when it runs)", field, msg)
+	}
+}
+
 // template checks a payload template: fields whose name ends in ".$" must
 // hold a path or an intrinsic function call.
 func (vd *validator) template(v *Value, ptr *loc, state string) {
@@ -1091,8 +1108,10 @@ func (vd *validator) template(v *Value, ptr *loc, state string) {
 			p := vd.at(ptr, m.Key)
 			if strings.HasSuffix(m.Key, ".$") {
 				if s, ok := vd.str(m.Value, p, state, fmt.Sprintf("field %q", m.Key)); ok {
-					if err := CheckPathOrIntrinsic(s); err != nil {
+					if _, f, err := ParsePathOrIntrinsic(s, PathAny); err != nil {
 						vd.errorf(CodeInvalidPath, p, m.Value, state, "field %q: %v", m.Key, err)
+					} else if f != nil {
+						vd.intrinsicArgs(f, m.Value, p, state, fmt.Sprintf("field %q", m.Key))
 					}
 				}
 				continue
@@ -1383,7 +1402,70 @@ func (vd *validator) jsonataRule(v *Value, ptr *loc, state string, target *targe
 // or Catch Next of the scope names it (the rule AWS and asl-validator
 // apply); a group of dead states that lead to each other is not reported
 // here, but it cannot hide the missing terminal state.
-func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int, sc scope, owner string) {
+// transitions is what flow needs of each state of a scope: the names its
+// transitions lead to and whether it is terminal. machine gathers it
+// while it checks each state, rather than flow going over every state
+// again after all of them.
+type transitions struct {
+	names    []string // state i leads to names[off[i]:off[i+1]]
+	off      []int
+	terminal []bool
+}
+
+func newTransitions(n int) *transitions {
+	return &transitions{names: make([]string, 0, n+n/2), off: make([]int, 1, n+1), terminal: make([]bool, 0, n)}
+}
+
+// add records the next state of the scope.
+func (t *transitions) add(s *Value) {
+	terminal := false
+	if s.Kind == KindObject {
+		// One pass for the fields that matter (the last of each, as Get
+		// would find): the transitions, and Type and End for whether the
+		// state is terminal.
+		var next, def, choices, catch, typ, end *Value
+		for k := range s.Members {
+			switch s.Members[k].Key {
+			case "Next":
+				next = s.Members[k].Value
+			case "Default":
+				def = s.Members[k].Value
+			case "Choices":
+				choices = s.Members[k].Value
+			case "Catch":
+				catch = s.Members[k].Value
+			case "Type":
+				typ = s.Members[k].Value
+			case "End":
+				end = s.Members[k].Value
+			}
+		}
+		t.edge(next)
+		t.edge(def)
+		if choices != nil && choices.Kind == KindArray {
+			for _, r := range choices.Elems {
+				t.edge(r.Get("Next"))
+			}
+		}
+		if catch != nil && catch.Kind == KindArray {
+			for _, c := range catch.Elems {
+				t.edge(c.Get("Next"))
+			}
+		}
+		terminal = typ != nil && typ.Kind == KindString && (typ.Str == TypeSucceed || typ.Str == TypeFail) ||
+			end != nil && end.Kind == KindBool && end.Bool
+	}
+	t.terminal = append(t.terminal, terminal)
+	t.off = append(t.off, len(t.names))
+}
+
+func (t *transitions) edge(v *Value) {
+	if v != nil && v.Kind == KindString {
+		t.names = append(t.names, v.Str)
+	}
+}
+
+func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int, sc scope, owner string, tr *transitions) {
 	defer vd.release(vd.mark())
 	// Work on state indexes (index maps each name to its state; a name
 	// given twice counts as its last state, as a lookup by name would find
@@ -1391,57 +1473,15 @@ func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int,
 	n := len(states.Members)
 	targeted := make([]bool, n)
 	reached := make([]bool, n)
-	isTerminal := make([]bool, n)
-	adj := make([]int, 0, n)   // successors of state i: adj[off[i]:off[i+1]]
-	off := make([]int, 1, n+1) // off[0] = 0
-	near := 0
-	edge := func(t *Value) {
-		if t == nil || t.Kind != KindString {
-			return
-		}
-		if j, ok := index.find(t.Str, near); ok {
-			targeted[j] = true
-			adj = append(adj, j)
-		}
-	}
-	for i, m := range states.Members {
-		s := m.Value
-		near = i + 1
-		if s.Kind == KindObject {
-			// One pass for the fields that matter (the last of each, as
-			// Get would find): the transitions, and Type and End for
-			// whether the state is terminal.
-			var next, def, choices, catch, typ, end *Value
-			for k := range s.Members {
-				switch s.Members[k].Key {
-				case "Next":
-					next = s.Members[k].Value
-				case "Default":
-					def = s.Members[k].Value
-				case "Choices":
-					choices = s.Members[k].Value
-				case "Catch":
-					catch = s.Members[k].Value
-				case "Type":
-					typ = s.Members[k].Value
-				case "End":
-					end = s.Members[k].Value
-				}
+	isTerminal := tr.terminal
+	adj := make([]int, 0, len(tr.names)) // successors of state i: adj[off[i]:off[i+1]]
+	off := make([]int, 1, n+1)           // off[0] = 0
+	for i := range n {
+		for _, name := range tr.names[tr.off[i]:tr.off[i+1]] {
+			if j, ok := index.find(name, i+1); ok {
+				targeted[j] = true
+				adj = append(adj, j)
 			}
-			edge(next)
-			edge(def)
-			if choices != nil && choices.Kind == KindArray {
-				for _, r := range choices.Elems {
-					edge(r.Get("Next"))
-				}
-			}
-			if catch != nil && catch.Kind == KindArray {
-				for _, c := range catch.Elems {
-					edge(c.Get("Next"))
-				}
-			}
-			isTerminal[i] = typ != nil && typ.Kind == KindString && (typ.Str == TypeSucceed || typ.Str == TypeFail) ||
-				end != nil && end.Kind == KindBool && end.Bool
 		}
 		off = append(off, len(adj))
 	}

@@ -246,17 +246,35 @@ func (x *execution) replayTask(sc *scope) ([]byte, error, bool) {
 	return []byte(out.Output), nil, true
 }
 
-// callbackToken is the token of a .waitForTaskToken task,
-// "<execution name>-<n>": with keys, n is a hash of the task's place in
-// the execution (and the redrive count), so that a resumed execution
-// waits for the token the first run handed out.
+// callbackToken is the token of a .waitForTaskToken task. With keys it
+// depends only on the task's place in the execution (and the redrive
+// count), so that a resumed execution waits for the token the first run
+// handed out: WithKeyedTaskTokens's function makes it from that, or it
+// is "<execution name>-<n>" with n a hash of it. Without keys it is
+// WithTaskTokens's or "<execution name>-<n>" with n counting.
 func (x *execution) callbackToken(sc *scope) string {
 	if !x.keyed {
+		if x.cfg.newToken != nil {
+			return x.cfg.newToken()
+		}
 		return x.name + "-" + strconv.FormatInt(x.tokenNo.Add(1), 10)
 	}
+	key := sc.peekKey() + "#" + strconv.Itoa(x.redrives)
+	if x.cfg.keyedToken != nil {
+		return x.cfg.keyedToken(key)
+	}
 	h := fnv.New64a()
-	h.Write([]byte(sc.peekKey() + "#" + strconv.Itoa(x.redrives)))
+	h.Write([]byte(key))
 	return x.name + "-" + strconv.FormatUint(h.Sum64()>>1, 10)
+}
+
+// WithKeyedTaskTokens makes the tokens of .waitForTaskToken tasks of a
+// resumable execution (WithResumable) with f, from a key naming the task
+// within the execution (the same when the execution is resumed): f must
+// give the same token for the same key. Without WithResumable,
+// WithTaskTokens applies.
+func WithKeyedTaskTokens(f func(key string) string) Option {
+	return func(o *config) { o.keyedToken = f }
 }
 
 // resumeSetup prepares a run for WithResume: the record, the start time

@@ -244,3 +244,11 @@ func requestErrors(fn func(store.Tx) error) func(store.Tx) error {
 		return err
 	}
 }
+
+// sync waits until what was handed to the committer so far is stored.
+func (c *committer) sync() {
+	if c.direct {
+		return
+	}
+	_ = c.submit(&pendingWrite{op: func(store.Tx) error { return nil }}, true)
+}

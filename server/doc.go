@@ -89,9 +89,12 @@
 //	encryption           |                                       |
 //	Express executions   | CloudWatch Logs                       | no history anywhere
 //	StartSyncExecution   | measured billing                      | billing details nominal (64 MB, duration in 100 ms)
-//	Task tokens          | opaque                                | activity tokens are "hsc1.…", derived from the
-//	                     |                                       | execution and the task; .waitForTaskToken tokens
-//	                     |                                       | are the interpreter's (<execution>-<n>)
+//	Task tokens          | opaque                                | "hsc1." + an id + the execution ARN + a
+//	                     |                                       | signature, for activities and .waitForTaskToken,
+//	                     |                                       | routable (TokenExecution); a Standard
+//	                     |                                       | execution's ids derive from it and the task's
+//	                     |                                       | place (the same after a restart), an Express
+//	                     |                                       | one's are random; the key is fixed, no secret
 //	Crash recovery       | Standard tasks run exactly once       | a task command or mock in flight at a crash
 //	                     |                                       | runs again (at least once; see resume.go)
 //	Time                 | real                                  | Config.WaitScale scales Waits, retry intervals,
@@ -112,7 +115,8 @@
 //	TestState            | inspection data from the service      | JSONPath stages worked out by running each
 //	                     |                                       | (InputPath, Parameters, ResultSelector) and the
 //	                     |                                       | task's input and result; no HTTP request and
-//	                     |                                       | response (TRACE); the context member is refused
+//	                     |                                       | response (TRACE); context (only with mock, as
+//	                     |                                       | AWS requires) is merged into the context object
 //	Request body limit   | front end limit (not recorded)        | 413 RequestEntityTooLargeException
 //	Validation messages  | values of sensitive members hidden    | same rule, from the model's sensitive flag
 package server

@@ -51,19 +51,24 @@ var errStopped = errors.New("execution stopped")
 const stopExecutionTimeout = 10 * time.Second
 
 // recorder writes an execution's history to the store as the interpreter
-// emits it: one transaction per event, with the execution's status change
-// for the terminal event. It renumbers events, so that the server can hold
-// back ActivityStarted until a worker takes the task (as AWS records it,
-// with the worker's name).
+// emits it. Events are kept in a short buffer and appended in one
+// transaction per batch: when the execution is about to wait (a task, a
+// Wait state), when a reader asks for the history (flush), when the
+// buffer is full, and with the execution's status change at the terminal
+// event. It renumbers events, so that the server can hold back
+// ActivityStarted until a worker takes the task (as AWS records it, with
+// the worker's name).
 type recorder struct {
 	s     *Server
 	arn   string
 	clock interpreter.Clock
 
 	mu     sync.Mutex
-	next   int64           // the id of the next stored event
+	next   int64           // the id of the next event
 	ids    map[int64]int64 // interpreter event id → stored event id
 	closed bool            // the execution's status is final: drop events
+	// buf holds encoded events not yet in the store, in order.
+	buf []store.Event
 	// stop holds the error and cause given to StopExecution.
 	stopError, stopCause string
 	// pending activity tasks: scheduled, not yet taken by a worker.
@@ -161,6 +166,10 @@ func (r *recorder) storeFailed() {
 	}
 }
 
+// flushEvents is the most events a recorder buffers before it appends
+// them to the store.
+const flushEvents = 64
+
 type pendingActivity struct {
 	resource, input string
 	scheduled       int64 // stored id of ActivityScheduled
@@ -226,11 +235,13 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 		}
 		r.scheduled[ev.ID] = ev.ActivityScheduledEventDetails
 	}
-	data, err := json.Marshal(wireEvent{Event: ev, ID: id, PreviousEventID: prev, Timestamp: ep(ev.Timestamp), Key: ev.Key})
+	data, err := r.s.events.encodeEvent(ev, id, prev)
 	if err != nil {
 		r.s.log.Error("encode history event", "execution", r.arn, "err", err)
 		return
 	}
+	r.buf = append(r.buf, store.Event{ID: id, JSON: data})
+	r.next++
 	var final *store.Execution
 	switch ev.Type {
 	case "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted":
@@ -402,11 +413,11 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interpreter.TaskRequest) ([]byte, error) {
 	p := rec.claim(req.Resource, string(req.Input))
 	var once sync.Once
-	token := s.tasks.newToken()
+	token := s.tasks.newToken(rec.arn)
 	if req.ID != "" {
 		// The same token when the execution is resumed: a worker that
 		// took the task before a restart can still answer it.
-		token = s.tasks.tokenFor(rec.arn, strconv.Itoa(rec.redrives), req.ID)
+		token = s.tasks.tokenFor(rec.arn, req.ID+"#"+strconv.Itoa(rec.redrives))
 	}
 	t := &task{token: token, activityARN: req.Resource, input: string(req.Input), beat: req.SendHeartbeat,
 		answer: make(chan taskAnswer, 1), committed: rec.waiter(req.ID)}
@@ -430,11 +441,10 @@ func (s *Server) awaitTask(ctx context.Context, t *task, queue bool) ([]byte, er
 	return waitAnswer(ctx, t)
 }
 
-// noResult reports whether a callback task's resolver gave no result:
-// nothing, or null (a task command that prints nothing gives null).
+// noResult reports whether a callback task's resolver gave no result
+// (nothing: a task command that printed nothing); null is a result.
 func noResult(out []byte) bool {
-	o := bytes.TrimSpace(out)
-	return len(o) == 0 || string(o) == "null"
+	return len(bytes.TrimSpace(out)) == 0
 }
 
 // waitAnswer waits for the answer to t or the end of ctx.
@@ -675,7 +685,7 @@ func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpr
 func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock interpreter.TaskResolver, h []interpreter.Event) {
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	clock := s.newClock()
-	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: map[int64]int64{}, redrives: e.RedriveCount}
+	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: make(map[int64]int64, 32), redrives: e.RedriveCount}
 	opts := []interpreter.Option{interpreter.WithResumable(), interpreter.WithSeed(seedFor(e.ARN))}
 	if h != nil {
 		clock = s.resumeClock(e, h)
@@ -713,6 +723,8 @@ func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock inte
 			interpreter.WithAccountID(s.cfg.AccountID),
 			interpreter.WithRoleArn(e.RoleARN),
 			interpreter.WithMapRunHook(s.mapRunHook()),
+			interpreter.WithTaskTokens(func() string { return s.tasks.newToken(e.ARN) }),
+			interpreter.WithKeyedTaskTokens(func(key string) string { return s.tasks.tokenFor(e.ARN, key) }),
 			interpreter.WithClock(clock))...)
 		if res == nil && err != nil {
 			s.finish(rec, store.StatusFailed, "States.Runtime", err.Error())
@@ -745,7 +757,7 @@ func (s *Server) launchExpress(m *interpreter.Machine, tg *target, arn, name, in
 	}
 	go func() {
 		defer s.wg.Done()
-		if _, err := s.runExpress(s.ctx, m, tg, name, input, mock); s.ctx.Err() != nil && err != nil {
+		if _, err := s.runExpress(s.ctx, m, tg, arn, name, input, mock); s.ctx.Err() != nil && err != nil {
 			return // the server is closing: a restart runs it again
 		}
 		s.dropExpress(arn)
@@ -754,8 +766,8 @@ func (s *Server) launchExpress(m *interpreter.Machine, tg *target, arn, name, in
 
 // runExpress runs an Express execution to its end. AWS keeps no history of
 // it that the API can read, so nothing is recorded.
-func (s *Server) runExpress(ctx context.Context, m *interpreter.Machine, tg *target, name, input string, mock interpreter.TaskResolver) (*interpreter.Result, error) {
-	rec := &recorder{s: s, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
+func (s *Server) runExpress(ctx context.Context, m *interpreter.Machine, tg *target, arn, name, input string, mock interpreter.TaskResolver) (*interpreter.Result, error) {
+	rec := &recorder{s: s, arn: arn, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
 	return m.Run(ctx, []byte(input),
 		interpreter.WithTaskResolver(s.resolverFor(rec, mock)),
 		interpreter.WithExecutionName(name),
@@ -765,6 +777,7 @@ func (s *Server) runExpress(ctx context.Context, m *interpreter.Machine, tg *tar
 		interpreter.WithRoleArn(tg.roleARN),
 		interpreter.WithTimeout(expressMaxDuration),
 		interpreter.WithMapRunHook(s.mapRunHook()),
+		interpreter.WithTaskTokens(func() string { return s.tasks.newToken(arn) }),
 		interpreter.WithClock(rec.clock))
 }
 
@@ -1010,6 +1023,9 @@ func (s *Server) getExecutionHistory(ctx context.Context, in *executionInput) (a
 	withData := in.IncludeExecutionData == nil || *in.IncludeExecutionData
 	if out, ok := s.childHistory(in, filter, page, withData); ok {
 		return out, nil
+	}
+	if s.runs.get(in.ExecutionArn) != nil {
+		s.commits.sync() // the events handed to the committer so far
 	}
 	out := struct {
 		Events    []json.RawMessage `json:"events"`

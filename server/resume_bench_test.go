@@ -11,7 +11,10 @@ import (
 //
 //	go test ./server -run '^$' -bench 'StartToSucceeded(Durable)?$' -benchtime 3000x
 func BenchmarkStartToSucceededDurable(b *testing.B) {
-	_, c := start(b, server.Config{Store: openStoreB(b)})
+	_, c := benchServer(b, server.Config{Store: openStoreB(b)})
 	machine := createMachine(b, c, "bench", passChain(10))
-	loadGenerator(b, c, machine)
+	b.ResetTimer()
+	r := runLoad(b, c, machine, b.N, 0)
+	b.StopTimer()
+	reportLoad(b, "hsc-durable", &r)
 }
