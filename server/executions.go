@@ -51,11 +51,9 @@ var errStopped = errors.New("execution stopped")
 const stopExecutionTimeout = 10 * time.Second
 
 // recorder writes an execution's history to the store as the interpreter
-// emits it. Events are kept in a short buffer and appended in one
-// transaction per batch: when the execution is about to wait (a task, a
-// Wait state), when a reader asks for the history (flush), when the
-// buffer is full, and with the execution's status change at the terminal
-// event. It renumbers events, so that the server can hold back
+// emits it, through the server's committer (commit.go), which stores the
+// events of all executions in group transactions, each execution's last
+// event with its status change. It renumbers events, so that the server can hold back
 // ActivityStarted until a worker takes the task (as AWS records it, with
 // the worker's name).
 type recorder struct {
@@ -67,8 +65,6 @@ type recorder struct {
 	next   int64           // the id of the next event
 	ids    map[int64]int64 // interpreter event id → stored event id
 	closed bool            // the execution's status is final: drop events
-	// buf holds encoded events not yet in the store, in order.
-	buf []store.Event
 	// stop holds the error and cause given to StopExecution.
 	stopError, stopCause string
 	// pending activity tasks: scheduled, not yet taken by a worker.
@@ -166,10 +162,6 @@ func (r *recorder) storeFailed() {
 	}
 }
 
-// flushEvents is the most events a recorder buffers before it appends
-// them to the store.
-const flushEvents = 64
-
 type pendingActivity struct {
 	resource, input string
 	scheduled       int64 // stored id of ActivityScheduled
@@ -240,8 +232,6 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 		r.s.log.Error("encode history event", "execution", r.arn, "err", err)
 		return
 	}
-	r.buf = append(r.buf, store.Event{ID: id, JSON: data})
-	r.next++
 	var final *store.Execution
 	switch ev.Type {
 	case "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted":
