@@ -93,8 +93,8 @@
 //	                     |                                       | signature, for activities and .waitForTaskToken,
 //	                     |                                       | routable (TokenExecution); a Standard
 //	                     |                                       | execution's ids derive from it and the task's
-//	                     |                                       | place (the same after a restart), an Express
-//	                     |                                       | one's are random; the key is fixed, no secret
+//	                     |                                       | place (the same after a restart; their key is
+//	                     |                                       | fixed), an Express one's are random
 //	Crash recovery       | Standard tasks run exactly once       | a task command or mock in flight at a crash
 //	                     |                                       | runs again (at least once; see resume.go)
 //	Time                 | real                                  | Config.WaitScale scales Waits, retry intervals,

@@ -75,8 +75,10 @@ type recorder struct {
 	// base is the last event id of the history a resumed execution
 	// replays: the interpreter gives replayed events their stored ids.
 	base int64
-	// redrives is the execution's redrive count (part of its task tokens).
+	// redrives is the execution's redrive count and start its start time
+	// (parts of its task tokens).
 	redrives int
+	start    time.Time
 	// waiters receive nil when the event with their key is stored (or
 	// the execution ends), an error when it cannot be: SendTask… answers
 	// once the outcome is durable. wmu guards them (the committer reports
@@ -407,7 +409,7 @@ func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interprete
 	if req.ID != "" {
 		// The same token when the execution is resumed: a worker that
 		// took the task before a restart can still answer it.
-		token = s.tasks.tokenFor(rec.arn, req.ID+"#"+strconv.Itoa(rec.redrives))
+		token = resumableToken(rec.arn, rec.start, req.ID+"#"+strconv.Itoa(rec.redrives))
 	}
 	t := &task{token: token, activityARN: req.Resource, input: string(req.Input), beat: req.SendHeartbeat,
 		answer: make(chan taskAnswer, 1), committed: rec.waiter(req.ID)}
@@ -675,7 +677,7 @@ func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpr
 func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock interpreter.TaskResolver, h []interpreter.Event) {
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	clock := s.newClock()
-	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: make(map[int64]int64, 32), redrives: e.RedriveCount}
+	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: make(map[int64]int64, 32), redrives: e.RedriveCount, start: e.Start}
 	opts := []interpreter.Option{interpreter.WithResumable(), interpreter.WithSeed(seedFor(e.ARN))}
 	if h != nil {
 		clock = s.resumeClock(e, h)
@@ -714,7 +716,7 @@ func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock inte
 			interpreter.WithRoleArn(e.RoleARN),
 			interpreter.WithMapRunHook(s.mapRunHook()),
 			interpreter.WithTaskTokens(func() string { return s.tasks.newToken(e.ARN) }),
-			interpreter.WithKeyedTaskTokens(func(key string) string { return s.tasks.tokenFor(e.ARN, key) }),
+			interpreter.WithKeyedTaskTokens(func(key string) string { return resumableToken(e.ARN, e.Start, key) }),
 			interpreter.WithClock(clock))...)
 		if res == nil && err != nil {
 			s.finish(rec, store.StatusFailed, "States.Runtime", err.Error())

@@ -6,8 +6,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // task is one piece of work waiting for an answer through SendTask…: an
@@ -60,10 +62,7 @@ const DefaultMaxPollers = 1000
 
 func newTaskQueues(maxPollers int) *taskQueues {
 	q := &taskQueues{queues: map[string]*activityQueue{}, live: map[string]*task{}, ended: map[string]struct{}{}, maxPollers: maxPollers}
-	// A fixed key: tokens of resumed executions are the same after a
-	// restart (tokenFor), so the key must be too. It tells tokens hsc
-	// issued from others; it is no secret.
-	q.key = sha256.Sum256([]byte("hsc serve task token"))
+	rand.Read(q.key[:])
 	return q
 }
 
@@ -132,18 +131,28 @@ func TokenExecution(token string) (executionARN string, ok bool) {
 	return ex, ok
 }
 
-// tokenFor returns the token of a task of a resumable execution: as
-// newToken's, but its id is an HMAC of the execution and key (the task's
-// place in the execution and its redrive), not random, so that the
-// execution resumed after a restart waits for the same token.
-func (q *taskQueues) tokenFor(execution, key string) string {
-	mac := hmac.New(sha256.New, q.key[:])
+// resumeKey signs the tokens of resumable executions (resumableToken): they must
+// be the same after a restart, so the key is fixed. It is no secret.
+var resumeKey = sha256.Sum256([]byte("hsc serve task token"))
+
+// resumableToken returns the token of a task of a resumable execution, in
+// newToken's form, but with an id derived from the execution (its ARN and
+// start, which another run of the same name does not share) and key (the
+// task's place in it and its redrive), so that the execution resumed
+// after a restart waits for the same token.
+func resumableToken(execution string, start time.Time, key string) string {
+	mac := hmac.New(sha256.New, resumeKey[:])
 	mac.Write([]byte(execution))
+	mac.Write([]byte{0})
+	mac.Write([]byte(strconv.FormatInt(start.UnixMilli(), 10)))
 	mac.Write([]byte{0})
 	mac.Write([]byte(key))
 	id := mac.Sum(nil)[:tokenIDBytes]
+	sig := hmac.New(sha256.New, resumeKey[:])
+	sig.Write(id)
+	sig.Write([]byte(execution))
 	enc := base64.RawURLEncoding
-	return tokenPrefix + enc.EncodeToString(id) + "." + enc.EncodeToString([]byte(execution)) + "." + enc.EncodeToString(q.sign(id, execution))
+	return tokenPrefix + enc.EncodeToString(id) + "." + enc.EncodeToString([]byte(execution)) + "." + enc.EncodeToString(sig.Sum(nil)[:16])
 }
 
 // tokenStatus classifies a token that is not live: "ended" (issued here,
