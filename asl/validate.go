@@ -163,27 +163,38 @@ func (vd *validator) mark() int { return len(vd.locs) }
 func (vd *validator) release(mark int) { vd.locs = vd.locs[:mark] }
 
 // String returns the RFC 6901 pointer ("" for the root).
-func (l *loc) String() string {
-	n := 0
-	for x := l; x != nil; x = x.up {
-		n++
+func (l *loc) String() string { return string(l.appendTo(nil)) }
+
+// appendTo appends the pointer of l. It copies the keys' bytes rather
+// than keeping the strings: nothing of a loc outlives the call, so a loc
+// only reported on can live on the Go stack (see here).
+func (l *loc) appendTo(b []byte) []byte {
+	if l == nil {
+		return b
 	}
-	toks := make([]string, n)
-	for x := l; x != nil; x = x.up {
-		n--
-		if x.idx >= 0 {
-			toks[n] = strconv.Itoa(x.idx)
-		} else {
-			toks[n] = PointerToken(x.key)
+	b = append(l.up.appendTo(b), '/')
+	if l.idx >= 0 {
+		return strconv.AppendInt(b, int64(l.idx), 10)
+	}
+	for i := 0; i < len(l.key); i++ {
+		switch c := l.key[i]; c {
+		case '~':
+			b = append(b, "~0"...)
+		case '/':
+			b = append(b, "~1"...)
+		default:
+			b = append(b, c)
 		}
 	}
-	var b strings.Builder
-	for _, t := range toks {
-		b.WriteByte('/')
-		b.WriteString(t)
-	}
-	return b.String()
+	return b
 }
+
+// here returns the pointer of member key of the value at l as a value,
+// for the caller to keep on the Go stack: for a loc that is only
+// reported on (passed to functions that do not recurse into the value),
+// which needs neither a place on the stack of locs nor, while the
+// garbage collector marks, a write barrier.
+func here(l *loc, key string) loc { return loc{up: l, key: key, idx: -1} }
 
 type scope int
 
@@ -537,9 +548,9 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	sp := vd.at(ptr, "States")
 	mark := vd.mark()
 	dups := false
-	tr := newTransitions(len(states.Members))
+	tr := newTransitions(scopeNames, len(states.Members))
 	for i, m := range states.Members {
-		tr.add(m.Value) // while the state is in the cache
+		tr.add(m.Value, i) // while the state is in the cache
 		vd.release(mark)
 		p := vd.at(sp, m.Key)
 		name := m.Key
@@ -558,6 +569,14 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 		vd.state(m.Value, p, name, &targets{names: scopeNames, near: i + 1, sc: sc, state: name})
 	}
 	scopeNames.dups = dups
+	if dups {
+		// A name given twice means its last state: find the targets
+		// again, now that the index knows.
+		tr = newTransitions(scopeNames, len(states.Members))
+		for i, m := range states.Members {
+			tr.add(m.Value, i)
+		}
+	}
 	if first, ok := scopeNames.find(start, 0); start != "" && ok {
 		vd.flow(states, sp, scopeNames, first, sc, owner, tr)
 	}
@@ -645,7 +664,8 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 		vd.errorf(CodeMissingField, ptr, v, name, "state %q has no Type", name)
 		return
 	}
-	typ, ok := vd.str(typeV, vd.at(ptr, "Type"), name, "Type")
+	lt := here(ptr, "Type")
+	typ, ok := vd.str(typeV, &lt, name, "Type")
 	if !ok {
 		return
 	}
@@ -800,11 +820,15 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 			} else if len(val.Elems) == 0 {
 				vd.errorf(CodeMissingField, p, val, name, "Choices must hold at least one rule")
 			}
+			var cp *loc
+			if len(val.Elems) > 0 {
+				cp = vd.push(lp)
+			}
 			for i, r := range val.Elems {
 				if jsonata {
-					vd.jsonataRule(r, vd.elem(vd.push(lp), i), name, target)
+					vd.jsonataRule(r, vd.elem(cp, i), name, target)
 				} else {
-					vd.rule(r, vd.elem(vd.push(lp), i), name, true, target)
+					vd.rule(r, vd.elem(cp, i), name, true, target)
 				}
 			}
 		case "Branches":
@@ -813,8 +837,12 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 			} else if len(val.Elems) == 0 {
 				vd.errorf(CodeMissingField, p, val, name, "Branches must hold at least one branch")
 			}
+			var bp *loc
+			if len(val.Elems) > 0 {
+				bp = vd.push(lp)
+			}
 			for i, b := range val.Elems {
-				vd.machine(b, vd.elem(vd.push(lp), i), scopeBranch, name)
+				vd.machine(b, vd.elem(bp, i), scopeBranch, name)
 			}
 		case "Iterator":
 			vd.machine(val, vd.push(lp), scopeIterator, name)
@@ -1105,8 +1133,9 @@ func (vd *validator) template(v *Value, ptr *loc, state string) {
 	switch v.Kind {
 	case KindObject:
 		for _, m := range v.Members {
-			p := vd.at(ptr, m.Key)
 			if strings.HasSuffix(m.Key, ".$") {
+				lp := here(ptr, m.Key)
+				p := &lp
 				if s, ok := vd.str(m.Value, p, state, fmt.Sprintf("field %q", m.Key)); ok {
 					if _, f, err := ParsePathOrIntrinsic(s, PathAny); err != nil {
 						vd.errorf(CodeInvalidPath, p, m.Value, state, "field %q: %v", m.Key, err)
@@ -1116,7 +1145,7 @@ func (vd *validator) template(v *Value, ptr *loc, state string) {
 				}
 				continue
 			}
-			vd.template(m.Value, p, state)
+			vd.template(m.Value, vd.at(ptr, m.Key), state)
 		}
 	case KindArray:
 		for i, e := range v.Elems {
@@ -1210,8 +1239,10 @@ func (vd *validator) retryCatch(v *Value, ptr *loc, state, field string, jsonata
 		case len(errs.Elems) == 0:
 			vd.errorf(CodeMissingField, vd.at(p, "ErrorEquals"), errs, state, "ErrorEquals must name at least one error")
 		default:
+			le := here(p, "ErrorEquals")
 			for j, en := range errs.Elems {
-				ep := vd.elem(vd.at(p, "ErrorEquals"), j)
+				lep := loc{up: &le, idx: j}
+				ep := &lep
 				s, ok := vd.str(en, ep, state, "an ErrorEquals entry")
 				if !ok || s != ErrorAll {
 					continue
@@ -1282,7 +1313,8 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 		return
 	}
 	if m, ok := v.Member("Comment"); ok {
-		vd.str(m.Value, vd.at(ptr, "Comment"), state, "Comment")
+		lc := here(ptr, "Comment")
+		vd.str(m.Value, &lc, state, "Comment")
 	}
 	if top {
 		if m, ok := v.Member("Assign"); ok {
@@ -1291,7 +1323,8 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 		if nv := v.Get("Next"); nv == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "a top-level Choice rule needs Next")
 		} else {
-			vd.target(target, nv, vd.at(ptr, "Next"), "Next")
+			ln := here(ptr, "Next")
+			vd.target(target, nv, &ln, "Next")
 		}
 	} else if m, ok := v.Member("Next"); ok {
 		vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Next"), m.KeyPos, state, "Next is allowed only on top-level Choice rules, not inside And, Or or Not")
@@ -1324,7 +1357,8 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 		vd.errorf(CodeChoiceRule, ptr, v, state, "%s must have exactly one comparison operator, found %s", what, strings.Join(ops, ", "))
 		return
 	}
-	p := vd.at(ptr, op)
+	lop := here(ptr, op)
+	p := &lop // on the stack of locs where the rule recurses
 	val := v.Get(op)
 	switch op {
 	case "And", "Or":
@@ -1338,20 +1372,22 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 		if len(val.Elems) == 0 {
 			vd.errorf(CodeChoiceRule, p, val, state, "%s must hold at least one rule", op)
 		}
+		rp := vd.push(lop)
 		for i, e := range val.Elems {
-			vd.rule(e, vd.elem(p, i), state, false, target)
+			vd.rule(e, vd.elem(rp, i), state, false, target)
 		}
 	case "Not":
 		if m, ok := v.Member("Variable"); ok {
 			vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Variable"), m.KeyPos, state, "%s with Not may not have Variable", what)
 		}
-		vd.rule(val, p, state, false, target)
+		vd.rule(val, vd.push(lop), state, false, target)
 	default:
 		variable := v.Get("Variable")
 		if variable == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "%s with %s needs Variable", what, op)
 		} else {
-			vd.path(variable, vd.at(ptr, "Variable"), state, "Variable", PathAny, false)
+			lv := here(ptr, "Variable")
+			vd.path(variable, &lv, state, "Variable", PathAny, false)
 		}
 		cmp, _ := LookupComparator(op)
 		want := cmp.Operand
@@ -1383,7 +1419,8 @@ func (vd *validator) jsonataRule(v *Value, ptr *loc, state string, target *targe
 	if nv := v.Get("Next"); nv == nil {
 		vd.errorf(CodeChoiceRule, ptr, v, state, "a Choice rule needs Next")
 	} else {
-		vd.target(target, nv, vd.at(ptr, "Next"), "Next")
+		ln := here(ptr, "Next")
+		vd.target(target, nv, &ln, "Next")
 	}
 	switch c := v.Get("Condition"); {
 	case c == nil:
@@ -1402,22 +1439,24 @@ func (vd *validator) jsonataRule(v *Value, ptr *loc, state string, target *targe
 // or Catch Next of the scope names it (the rule AWS and asl-validator
 // apply); a group of dead states that lead to each other is not reported
 // here, but it cannot hide the missing terminal state.
-// transitions is what flow needs of each state of a scope: the names its
+// transitions is what flow needs of each state of a scope: the states its
 // transitions lead to and whether it is terminal. machine gathers it
 // while it checks each state, rather than flow going over every state
-// again after all of them.
+// again after all of them. The targets are indexes, not names: storing
+// them needs no write barrier while the garbage collector marks.
 type transitions struct {
-	names    []string // state i leads to names[off[i]:off[i+1]]
+	index    *stateIndex
+	adj      []int // state i leads to the states adj[off[i]:off[i+1]] (names of no state left out)
 	off      []int
 	terminal []bool
 }
 
-func newTransitions(n int) *transitions {
-	return &transitions{names: make([]string, 0, n+n/2), off: make([]int, 1, n+1), terminal: make([]bool, 0, n)}
+func newTransitions(index *stateIndex, n int) *transitions {
+	return &transitions{index: index, adj: make([]int, 0, n+n/2), off: make([]int, 1, n+1), terminal: make([]bool, 0, n)}
 }
 
-// add records the next state of the scope.
-func (t *transitions) add(s *Value) {
+// add records state i of the scope, s.
+func (t *transitions) add(s *Value, i int) {
 	terminal := false
 	if s.Kind == KindObject {
 		// One pass for the fields that matter (the last of each, as Get
@@ -1440,50 +1479,47 @@ func (t *transitions) add(s *Value) {
 				end = s.Members[k].Value
 			}
 		}
-		t.edge(next)
-		t.edge(def)
+		t.edge(next, i)
+		t.edge(def, i)
 		if choices != nil && choices.Kind == KindArray {
 			for _, r := range choices.Elems {
-				t.edge(r.Get("Next"))
+				t.edge(r.Get("Next"), i)
 			}
 		}
 		if catch != nil && catch.Kind == KindArray {
 			for _, c := range catch.Elems {
-				t.edge(c.Get("Next"))
+				t.edge(c.Get("Next"), i)
 			}
 		}
 		terminal = typ != nil && typ.Kind == KindString && (typ.Str == TypeSucceed || typ.Str == TypeFail) ||
 			end != nil && end.Kind == KindBool && end.Bool
 	}
 	t.terminal = append(t.terminal, terminal)
-	t.off = append(t.off, len(t.names))
+	t.off = append(t.off, len(t.adj))
 }
 
-func (t *transitions) edge(v *Value) {
+// edge records a transition of state i to the state v names, if there is
+// one (a name of no state is machine's and target's to report).
+func (t *transitions) edge(v *Value, i int) {
 	if v != nil && v.Kind == KindString {
-		t.names = append(t.names, v.Str)
+		if j, ok := t.index.find(v.Str, i+1); ok {
+			t.adj = append(t.adj, j)
+		}
 	}
 }
 
 func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int, sc scope, owner string, tr *transitions) {
 	defer vd.release(vd.mark())
-	// Work on state indexes (index maps each name to its state; a name
-	// given twice counts as its last state, as a lookup by name would find
-	// it): one name lookup per transition, then slices.
+	// Work on state indexes (machine found each transition's state while
+	// gathering tr; a name given twice counts as its last state, as a
+	// lookup by name would find it).
 	n := len(states.Members)
 	targeted := make([]bool, n)
 	reached := make([]bool, n)
 	isTerminal := tr.terminal
-	adj := make([]int, 0, len(tr.names)) // successors of state i: adj[off[i]:off[i+1]]
-	off := make([]int, 1, n+1)           // off[0] = 0
-	for i := range n {
-		for _, name := range tr.names[tr.off[i]:tr.off[i+1]] {
-			if j, ok := index.find(name, i+1); ok {
-				targeted[j] = true
-				adj = append(adj, j)
-			}
-		}
-		off = append(off, len(adj))
+	adj, off := tr.adj, tr.off // successors of state i: adj[off[i]:off[i+1]]
+	for _, j := range adj {
+		targeted[j] = true
 	}
 	targeted[first], reached[first] = true, true
 	queue := make([]int, 1, n)
