@@ -802,8 +802,14 @@ func (x *execution) childRand() *rand.Rand {
 	return rand.New(rand.NewPCG(a, b))
 }
 
+// maxResultFileBytes is the most one ResultWriter file holds: AWS splits
+// the results of a status into SUCCEEDED_0.json, SUCCEEDED_1.json, ...
+// of at most 5 GB each (AWS docs, "ResultWriter", exporting to Amazon
+// S3; 5 GB is also S3's limit on one PutObject).
+const maxResultFileBytes int64 = 5 << 30
+
 // writeResults exports the children's results as AWS's ResultWriter does:
-// SUCCEEDED_0.json and FAILED_0.json (PENDING_0.json stays empty: every
+// SUCCEEDED_N.json and FAILED_N.json (PENDING files stay empty: every
 // child has ended) under PREFIX/MAP_RUN_ID/, then manifest.json listing
 // them; the state's result names the manifest.
 func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w *resultWriter, raw, eff any, run *MapRun, runID string, res *childResults) (any, *ExecutionError) {
@@ -846,19 +852,64 @@ func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w 
 	if w.outputType == "JSONL" {
 		ext = ".jsonl"
 	}
-	// Each file's body is built entry by entry, not as a list of values
-	// first: a run of many children writes large files.
-	body := func(status string) []byte {
-		if status == "PENDING" {
-			return nil // every child has ended
-		}
+	put := func(key string, body []byte) *ExecutionError {
+		p := newObject(3)
+		p.add("Bucket", bucket)
+		p.add("Key", key)
+		p.add("Body", string(body))
+		_, err := x.callS3(ctx, sc, st.name, PartResultWriter, w.resource, p)
+		return err
+	}
+	limit := x.cfg.resultFileBytes
+	if limit <= 0 {
+		limit = maxResultFileBytes
+	}
+	manifest := newObject(3)
+	manifest.add("DestinationBucket", bucket)
+	runARN := run.Info().ARN
+	manifest.add("MapRunArn", runARN)
+	rf := newObject(3)
+	for _, status := range []string{"FAILED", "PENDING", "SUCCEEDED"} {
+		// PENDING_0 stays empty: every child has ended. Each file's
+		// body is built entry by entry and written when the next entry
+		// would take it past the limit (an entry larger than the limit
+		// has a file of its own).
+		list := []any{}
 		var b []byte
 		n := 0
-		add := func(e any) {
+		flush := func() *ExecutionError {
+			if n == 0 {
+				return nil
+			}
+			if w.outputType != "JSONL" {
+				b = append(b, ']')
+			}
+			key := fmt.Sprintf("%s%s_%d%s", base, status, len(list), ext)
+			if err := put(key, b); err != nil {
+				return err
+			}
+			f := newObject(2)
+			f.add("Key", key)
+			f.add("Size", int64(len(b)))
+			list = append(list, f)
+			b, n = b[:0], 0
+			return nil
+		}
+		add := func(e any) *ExecutionError {
+			// The entry with its '[', ',' or newline, and the closing ']'.
+			size := jsonSize(e, 0, math.MaxInt) + 1
+			if w.outputType != "JSONL" {
+				size++
+			}
+			if n > 0 && int64(len(b)+size) > limit {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 			if b == nil {
-				// Room for as many entries as children, each about
-				// the size of the first.
-				b = make([]byte, 0, (jsonSize(e, 0, MaxPayloadBytes)+2)*len(res.list))
+				// Room for as many entries as children, each about the
+				// size of the first (at most the file limit).
+				b = make([]byte, 0, min(int64(size)*int64(len(res.list)), limit, 1<<30))
 			}
 			switch {
 			case w.outputType == "JSONL":
@@ -869,55 +920,35 @@ func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w 
 				b = appendJSON(append(b, ','), e)
 			}
 			n++
+			return nil
 		}
 		for i, c := range res.list {
-			if !res.ran[i] || (c.err != nil) != (status == "FAILED") {
+			if status == "PENDING" || !res.ran[i] || (c.err != nil) != (status == "FAILED") {
 				continue
 			}
+			var err *ExecutionError
 			switch {
 			case c.err != nil || w.transformation == "NONE":
-				add(res.entry(c))
+				err = add(res.entry(c))
 			case w.transformation == "FLATTEN":
 				if a, ok := c.out.([]any); ok {
 					for _, e := range a {
-						add(e)
+						if err = add(e); err != nil {
+							break
+						}
 					}
-					continue
+				} else {
+					err = add(c.out)
 				}
-				add(c.out)
 			default: // COMPACT
-				add(c.out)
+				err = add(c.out)
 			}
-		}
-		if n > 0 && w.outputType != "JSONL" {
-			b = append(b, ']')
-		}
-		return b
-	}
-	put := func(key string, body []byte) *ExecutionError {
-		p := newObject(3)
-		p.add("Bucket", bucket)
-		p.add("Key", key)
-		p.add("Body", string(body))
-		_, err := x.callS3(ctx, sc, st.name, PartResultWriter, w.resource, p)
-		return err
-	}
-	manifest := newObject(3)
-	manifest.add("DestinationBucket", bucket)
-	runARN := run.Info().ARN
-	manifest.add("MapRunArn", runARN)
-	rf := newObject(3)
-	for _, status := range []string{"FAILED", "PENDING", "SUCCEEDED"} {
-		list := []any{}
-		if b := body(status); len(b) > 0 {
-			key := base + status + "_0" + ext
-			if err := put(key, b); err != nil {
+			if err != nil {
 				return nil, err
 			}
-			f := newObject(2)
-			f.add("Key", key)
-			f.add("Size", int64(len(b)))
-			list = append(list, f)
+		}
+		if err := flush(); err != nil {
+			return nil, err
 		}
 		rf.add(status, list)
 	}

@@ -505,3 +505,74 @@ func BenchmarkDistributedMap10000(b *testing.B) {
 		}
 	}
 }
+
+// TestResultWriterSplits: the results of one status go to as many files
+// as the per-file limit needs (SUCCEEDED_0.json, SUCCEEDED_1.json, ...,
+// each a JSON array or JSON Lines of whole entries, each listed in the
+// manifest with its size), as AWS splits result files past 5 GB (AWS
+// docs, "ResultWriter", exporting to Amazon S3); an entry larger than the
+// limit gets a file of its own.
+func TestResultWriterSplits(t *testing.T) {
+	for _, tc := range []struct {
+		outputType string
+		limit      int64
+		files      int
+	}{{"JSON", 20, 4}, {"JSONL", 20, 3}, {"JSON", 1000, 1}, {"JSON", 3, 10}} {
+		t.Run(fmt.Sprintf("%s-%d", tc.outputType, tc.limit), func(t *testing.T) {
+			def := `{"StartAt":"M","States":{"M":{"Type":"Map",
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+		"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"out","Prefix":"p"},
+			"WriterConfig":{"Transformation":"COMPACT","OutputType":"` + tc.outputType + `"}},"End":true}}}`
+			s3 := &s3Fake{}
+			res, err := runDist(t, def, `[1000,1001,1002,1003,1004,1005,1006,1007,1008,1009]`, interpreter.WithTaskResolver(s3), interpreter.WithResultFileBytes(tc.limit))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out struct{ ResultWriterDetails struct{ Bucket, Key string } }
+			json.Unmarshal(res.Output, &out)
+			var manifest struct {
+				ResultFiles map[string][]struct {
+					Key  string
+					Size int
+				}
+			}
+			if err := json.Unmarshal([]byte(s3.written["out/"+out.ResultWriterDetails.Key]), &manifest); err != nil {
+				t.Fatal(err)
+			}
+			files := manifest.ResultFiles["SUCCEEDED"]
+			if len(files) != tc.files {
+				t.Fatalf("%d files, want %d: %+v", len(files), tc.files, files)
+			}
+			var all []int
+			for i, f := range files {
+				ext := map[string]string{"JSON": ".json", "JSONL": ".jsonl"}[tc.outputType]
+				if !strings.HasSuffix(f.Key, fmt.Sprintf("/SUCCEEDED_%d%s", i, ext)) {
+					t.Errorf("file %d is %s", i, f.Key)
+				}
+				body := s3.written["out/"+f.Key]
+				if len(body) != f.Size || (len(body) > int(tc.limit) && !strings.Contains(body[1:], "1")) {
+					t.Errorf("%s: %d bytes (manifest: %d, limit %d)", f.Key, len(body), f.Size, tc.limit)
+				}
+				if tc.outputType == "JSONL" {
+					for _, line := range strings.Fields(body) {
+						var n int
+						json.Unmarshal([]byte(line), &n)
+						all = append(all, n)
+					}
+					continue
+				}
+				var part []int
+				if err := json.Unmarshal([]byte(body), &part); err != nil {
+					t.Fatalf("%s: %v: %s", f.Key, err, body)
+				}
+				if len(part) > 1 && len(body) > int(tc.limit) {
+					t.Errorf("%s holds %d entries in %d bytes, over the limit %d", f.Key, len(part), len(body), tc.limit)
+				}
+				all = append(all, part...)
+			}
+			if fmt.Sprint(all) != "[1000 1001 1002 1003 1004 1005 1006 1007 1008 1009]" {
+				t.Errorf("entries %v", all)
+			}
+		})
+	}
+}
