@@ -53,6 +53,15 @@ type itemReader struct {
 	// loadAndFlatten: a listing's objects are read and their items
 	// flattened (ReaderConfig.Transformation LOAD_AND_FLATTEN).
 	loadAndFlatten bool
+	// itemsPointer is ReaderConfig.ItemsPointer: a JSON pointer (RFC
+	// 6901) to the array inside a JSON object read ("": the object is
+	// the array).
+	itemsPointer string
+	// manifestType is ReaderConfig.ManifestType: S3_INVENTORY (an S3
+	// inventory manifest.json) or ATHENA_DATA (an Athena UNLOAD manifest
+	// listing data files of InputType CSV or JSONL); "" when the object
+	// is no manifest.
+	manifestType string
 }
 
 // resultWriter is a Map state's ResultWriter.
@@ -131,12 +140,38 @@ func compileReader(at site, v *asl.Value, jsonata bool) (*itemReader, error) {
 	if t := strField(rc, "InputType"); t != "" {
 		r.inputType = t
 	}
+	switch mt := strField(rc, "ManifestType"); mt {
+	case "":
+		if r.inputType == "MANIFEST" {
+			r.manifestType = "S3_INVENTORY"
+		}
+	case "S3_INVENTORY":
+		r.manifestType = mt
+		if r.inputType == "JSON" || r.inputType == "CSV" {
+			r.inputType = "MANIFEST"
+		}
+	case "ATHENA_DATA":
+		r.manifestType = mt
+		if r.inputType != "CSV" && r.inputType != "JSONL" && r.inputType != "PARQUET" {
+			r.configErr = fmt.Sprintf("InputType %s cannot be read with ManifestType ATHENA_DATA: the data files are CSV, JSONL or PARQUET", r.inputType)
+		}
+	default:
+		r.configErr = fmt.Sprintf("ManifestType %s is not supported", mt)
+	}
 	switch r.inputType {
 	case "JSON", "JSONL", "CSV", "MANIFEST", "":
 	case "PARQUET":
 		return nil, at.unsupported("ReaderConfig/InputType", "an ItemReader of PARQUET objects")
 	default:
 		r.configErr = fmt.Sprintf("InputType %s is not supported", r.inputType)
+	}
+	if p := rc.Get("ItemsPointer"); p != nil {
+		if p.Kind != asl.KindString || (p.Str != "" && p.Str[0] != '/') {
+			r.configErr = "ItemsPointer must be a JSON pointer: \"\" or a string starting with /"
+		} else if r.inputType != "JSON" {
+			r.configErr = fmt.Sprintf("ItemsPointer applies to InputType JSON, not %s", r.inputType)
+		}
+		r.itemsPointer = p.Str
 	}
 	switch t := strField(rc, "Transformation"); t {
 	case "", "NONE":

@@ -576,3 +576,49 @@ func TestResultWriterSplits(t *testing.T) {
 		})
 	}
 }
+
+// TestReaderItemsPointerAndAthena: ReaderConfig.ItemsPointer picks the
+// array inside a JSON object read from S3 (a JSON pointer, RFC 6901), and
+// ManifestType ATHENA_DATA reads an Athena UNLOAD manifest, a list of
+// s3:// URIs whose data files (gzip or not) are CSV or JSON Lines; AWS
+// docs, "ItemReader (Map)": ReaderConfig.
+func TestReaderItemsPointerAndAthena(t *testing.T) {
+	var gz strings.Builder
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("{\"id\":3}\n"))
+	zw.Close()
+	s3 := &s3Fake{objects: map[string]string{
+		"b/nested.json":         `{"data":{"a/b":[{"id":1},{"id":2}],"n":5}}`,
+		"b/athena-manifest.csv": "s3://res/q/part-1.gz\ns3://res/q/part-2\n",
+		"b/athena-csv.csv":      "s3://res/q/c1.csv\n",
+		"res/q/part-1.gz":       gz.String(),
+		"res/q/part-2":          "{\"id\":4}\n{\"id\":5}\n",
+		"res/q/c1.csv":          "x,y\n1,2\n",
+		"b/bad-manifest":        "https://example/x\n",
+	}}
+	for _, tc := range []struct{ config, key, want string }{
+		{`{"InputType":"JSON","ItemsPointer":"/data/a~1b"}`, "nested.json", `[{"id":1},{"id":2}]`},
+		{`{"InputType":"JSON","ItemsPointer":"/data/a~1b/1"}`, "nested.json", `States.ItemReaderFailed: Attempting to map over non-iterable node.`},
+		{`{"InputType":"JSON","ItemsPointer":"/data/missing"}`, "nested.json", `States.ItemReaderFailed: The ItemsPointer /data/missing does not point to a value of the JSON file`},
+		{`{"InputType":"JSON","ItemsPointer":"data"}`, "nested.json", `States.ItemReaderFailed: ItemsPointer must be a JSON pointer: "" or a string starting with /`},
+		{`{"ManifestType":"ATHENA_DATA","InputType":"JSONL"}`, "athena-manifest.csv", `[{"id":3},{"id":4},{"id":5}]`},
+		{`{"ManifestType":"ATHENA_DATA","InputType":"JSONL","MaxItems":2}`, "athena-manifest.csv", `[{"id":3},{"id":4}]`},
+		{`{"ManifestType":"ATHENA_DATA","InputType":"CSV","CSVHeaderLocation":"FIRST_ROW"}`, "athena-csv.csv", `[{"x":"1","y":"2"}]`},
+		{`{"ManifestType":"ATHENA_DATA","InputType":"JSONL"}`, "bad-manifest", `States.ItemReaderFailed: The Athena manifest lists "https://example/x", which is not an s3://BUCKET/KEY URI`},
+		{`{"ManifestType":"ATHENA_DATA","InputType":"JSON"}`, "athena-csv.csv", `States.ItemReaderFailed: InputType JSON cannot be read with ManifestType ATHENA_DATA: the data files are CSV, JSONL or PARQUET`},
+	} {
+		def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":` + tc.config + `,"Parameters":{"Bucket":"b","Key":"` + tc.key + `"}},
+			"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
+		res, err := runDist(t, def, `{}`, interpreter.WithTaskResolver(s3))
+		if err != nil && res == nil {
+			t.Fatalf("%s: %v", tc.config, err)
+		}
+		got := string(res.Output)
+		if res.Status != interpreter.StatusSucceeded {
+			got = res.Error + ": " + res.Cause
+		}
+		if got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.config, got, tc.want)
+		}
+	}
+}
