@@ -359,7 +359,12 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 	x.emit(sc, "MapRunStarted", func(e *Event) { e.MapRunStartedEventDetails = &MapRunStartedDetails{MapRunArn: runARN} })
 	fail := func(err *ExecutionError) (any, *ExecutionError) {
 		if ctx.Err() != nil {
-			run.finish("ABORTED", x.cfg.clock.Now(), err.Name, err.Cause, false)
+			// The parent stopped (StopExecution, a timeout) or another
+			// branch failed: the run and its running children are
+			// aborted. MapRunAborted has no details (AWS API model:
+			// HistoryEvent has no mapRunAbortedEventDetails).
+			x.emit(sc, "MapRunAborted", nil)
+			run.finish("ABORTED", x.cfg.clock.Now(), "", "", false)
 			return nil, x.ctxError(ctx)
 		}
 		x.emit(sc, "MapRunFailed", func(e *Event) { e.MapRunFailedEventDetails = &FailureDetails{Error: err.Name, Cause: err.Cause} })
@@ -799,10 +804,13 @@ func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, inpu
 		r.err = err
 		r.status = StatusFailed
 		switch {
+		case ctx.Err() != nil:
+			// The map run ended (its parent stopped, timed out or
+			// failed, or too many children failed): running children
+			// are aborted.
+			r.status = StatusAborted
 		case err.Name == ErrTimeout && context.Cause(cctx) == errExecutionTimeout:
 			r.status = StatusTimedOut
-		case ctx.Err() != nil:
-			r.status = StatusAborted
 		case context.Cause(cctx) == errChildStopped:
 			r.status = StatusAborted
 			r.err = &ExecutionError{Name: "States.Aborted", Cause: errChildStopped.Error()}

@@ -622,3 +622,77 @@ func TestReaderItemsPointerAndAthena(t *testing.T) {
 		}
 	}
 }
+
+// TestMapRunAborted: a map run whose parent stops (the execution's
+// context ends, as StopExecution does) or fails through another Parallel
+// branch is aborted: MapRunAborted (no details: the AWS API model's
+// HistoryEvent has no mapRunAbortedEventDetails) in the parent's history,
+// the run ABORTED and its running children ABORTED.
+func TestMapRunAborted(t *testing.T) {
+	dmap := `{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+		"StartAt":"Block","States":{"Block":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:block","End":true}}},"End":true}`
+	for _, tc := range []struct {
+		name, def string
+		status    interpreter.Status
+	}{
+		{"stopped", `{"StartAt":"M","States":{"M":` + dmap + `}}`, interpreter.StatusAborted},
+		{"sibling failed", `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+			{"StartAt":"M","States":{"M":` + dmap + `}},
+			{"StartAt":"Fail","States":{"Fail":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:fail","End":true}}}]}}}`, interpreter.StatusFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			started := make(chan struct{}, 2)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			tasks := interpreter.TaskFunc(func(ctx context.Context, r *interpreter.TaskRequest) ([]byte, error) {
+				if r.StateName == "Fail" {
+					<-started
+					<-started
+					return nil, &interpreter.ExecutionError{Name: "Boom", Cause: "the other branch failed"}
+				}
+				started <- struct{}{}
+				if tc.name == "stopped" && len(started) == 2 {
+					cancel()
+				}
+				<-ctx.Done()
+				return nil, ctx.Err()
+			})
+			var runs []*interpreter.MapRun
+			var mu sync.Mutex
+			var events []string
+			m, err := interpreter.Compile([]byte(tc.def))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, _ := m.Run(ctx, []byte(`[1,2]`), interpreter.WithTaskResolver(tasks),
+				interpreter.WithMapRunHook(func(r *interpreter.MapRun) { mu.Lock(); runs = append(runs, r); mu.Unlock() }),
+				interpreter.WithEventHook(func(e interpreter.Event) {
+					events = append(events, e.Type)
+					if e.Type == "MapRunAborted" && (e.MapRunFailedEventDetails != nil || e.MapRunStartedEventDetails != nil) {
+						t.Errorf("MapRunAborted with details: %+v", e)
+					}
+				}))
+			if res.Status != tc.status {
+				t.Fatalf("status %s (%s: %s)", res.Status, res.Error, res.Cause)
+			}
+			joined := strings.Join(events, " ")
+			if !strings.Contains(joined, "MapRunStarted") || !strings.Contains(joined, "MapRunAborted") || strings.Contains(joined, "MapRunFailed") ||
+				strings.Index(joined, "MapRunAborted") > strings.Index(joined, "Execution"+map[interpreter.Status]string{interpreter.StatusAborted: "Aborted", interpreter.StatusFailed: "Failed"}[tc.status]) {
+				t.Errorf("events %s", joined)
+			}
+			if len(runs) != 1 {
+				t.Fatalf("%d map runs", len(runs))
+			}
+			<-runs[0].Done()
+			info := runs[0].Info()
+			if info.Status != "ABORTED" || info.StopDate.IsZero() || info.ExecutionCounts.Aborted != 2 || info.ExecutionCounts.Running != 0 {
+				t.Errorf("map run %+v", info)
+			}
+			for _, c := range runs[0].Children() {
+				if c.Status != interpreter.StatusAborted {
+					t.Errorf("child %s is %s", c.Name, c.Status)
+				}
+			}
+		})
+	}
+}

@@ -386,6 +386,8 @@ func traceEvent(w io.Writer, e interpreter.Event) {
 		fmt.Fprintf(w, "      map run %s\n", e.MapRunStartedEventDetails.MapRunArn)
 	case e.MapRunFailedEventDetails != nil:
 		fmt.Fprintf(w, "      map run failed: %s: %s\n", e.MapRunFailedEventDetails.Error, e.MapRunFailedEventDetails.Cause)
+	case e.Type == "MapRunAborted":
+		fmt.Fprintf(w, "      map run aborted\n")
 	case e.MapIterationStartedEventDetails != nil:
 		fmt.Fprintf(w, "      map %s item %d\n", e.MapIterationStartedEventDetails.Name, e.MapIterationStartedEventDetails.Index)
 	}
