@@ -1112,6 +1112,9 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 	if !vd.fields(v, ptr, state, what, allowed) {
 		return
 	}
+	if m, ok := v.Member("Comment"); ok {
+		vd.str(m.Value, vd.at(ptr, "Comment"), state, "Comment")
+	}
 	if top {
 		if m, ok := v.Member("Assign"); ok {
 			vd.assign(m.Value, vd.at(ptr, "Assign"), state, false)

@@ -26,6 +26,9 @@ type activitiesData struct {
 
 type activityView struct {
 	activityItem
+	// Polling is how many workers are polling for a task now (when the
+	// API can tell: Pollers).
+	Polling int
 	Waiting []taskView
 	Workers []workerView
 	Recent  []taskView
@@ -168,8 +171,13 @@ func (c *Console) activities(ctx context.Context) ([]activityView, int, error) {
 			v.Recent = append(v.Recent, *t)
 		}
 	}
+	var polling map[string]int
+	if p, ok := c.api.(Pollers); ok {
+		polling = p.Pollers()
+	}
 	for i := range views {
 		v := &views[i]
+		v.Polling = polling[v.ActivityArn]
 		for _, wv := range workers[v.ActivityArn] {
 			v.Workers = append(v.Workers, *wv)
 		}
@@ -180,6 +188,12 @@ func (c *Console) activities(ctx context.Context) ([]activityView, int, error) {
 		}
 	}
 	return views, len(execs), nil
+}
+
+// Pollers is what an API may also tell: how many GetActivityTask
+// requests wait on each activity now (server.Server.Pollers).
+type Pollers interface {
+	Pollers() map[string]int
 }
 
 // findTask is the task an activity event belongs to: the open task its
@@ -237,10 +251,24 @@ type tokenData struct {
 	Token, Input, Taken  string
 	Output, Error, Cause string
 	Msg, Err             string
+	Callbacks            []callback
+	CallbacksErr         string
 }
 
+// tokenPage shows the form, filled with ?token= when a waiting callback
+// task was chosen, and the callback tasks waiting now.
 func (c *Console) tokenPage(w http.ResponseWriter, r *http.Request) {
-	c.render(w, r, http.StatusOK, "token", "Task token", "token", tokenData{Output: "{}"})
+	d := tokenData{Output: "{}", Token: r.FormValue("token")}
+	c.renderToken(w, r, http.StatusOK, d)
+}
+
+func (c *Console) renderToken(w http.ResponseWriter, r *http.Request, status int, d tokenData) {
+	cbs, err := c.callbacks(r.Context())
+	if err != nil {
+		d.CallbacksErr = err.Error()
+	}
+	d.Callbacks = cbs
+	c.render(w, r, status, "token", "Task token", "token", d)
 }
 
 // sendToken answers a task token: success with an output, failure with
@@ -272,5 +300,5 @@ func (c *Console) sendToken(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		d.Msg, d.Err, status = "", err.Error(), http.StatusBadRequest
 	}
-	c.render(w, r, status, "token", "Task token", "token", d)
+	c.renderToken(w, r, status, d)
 }

@@ -111,7 +111,9 @@ func (c *Console) listMachines(ctx context.Context, max int) ([]machineItem, err
 // history limit).
 const maxEvents = 25000
 
-// history reads an execution's events, all pages.
+// history reads an execution's events, all pages: the first maxRows
+// with their input and output (the rows the table shows), the rest
+// without, so that memory stays proportional to what is shown.
 func (c *Console) history(ctx context.Context, arn string) ([]event, error) {
 	var all []event
 	token := ""
@@ -120,7 +122,7 @@ func (c *Console) history(ctx context.Context, arn string) ([]event, error) {
 			Events    []event `json:"events"`
 			NextToken string  `json:"nextToken"`
 		}
-		in := map[string]any{"executionArn": arn, "maxResults": 1000, "includeExecutionData": true}
+		in := map[string]any{"executionArn": arn, "maxResults": maxRows, "includeExecutionData": len(all) < maxRows}
 		if token != "" {
 			in["nextToken"] = token
 		}

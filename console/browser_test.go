@@ -71,7 +71,14 @@ func browser(t *testing.T, w, h int) context.Context {
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // start the browser
+	// Start the browser; its context must have no deadline (that would
+	// end the browser), so a timer gives up on a browser that hangs.
+	hung := time.AfterFunc(60*time.Second, cancel)
+	err := chromedp.Do(ctx)
+	if !hung.Stop() {
+		t.Fatalf("%s did not start within 60 s", path)
+	}
+	if err != nil {
 		t.Fatalf("starting %s: %v", path, err)
 	}
 	return ctx
@@ -298,6 +305,27 @@ func TestConsoleInBrowser(t *testing.T) {
 	waitText(t, ctx, "#exec-status", "SUCCEEDED")
 	waitText(t, ctx, "table.events", "ActivityStarted")
 
+	// A page left open follows the execution: a second approval, answered
+	// through the API while its page shows RUNNING, turns SUCCEEDED
+	// without a reload, and its Stop button goes.
+	second := startExecution(t, s, approval, `{"amount": 5}`)
+	step(t, ctx, "open the waiting execution", chromedp.Navigate(base+"/execution?arn="+second), chromedp.WaitVisible(chromedp.CSS("#stop-button")))
+	if st := text(t, ctx, "#exec-status"); st != "RUNNING" {
+		t.Fatalf("waiting execution shows %q", st)
+	}
+	opened := location(t, ctx)
+	var task struct{ TaskToken string }
+	invoke(t, s, "GetActivityTask", map[string]any{"activityArn": act.Activities[0].ActivityArn, "workerName": "test"}, &task)
+	invoke(t, s, "SendTaskSuccess", map[string]any{"taskToken": task.TaskToken, "output": `{"approved": false}`}, nil)
+	waitText(t, ctx, "#exec-status", "SUCCEEDED")
+	waitText(t, ctx, "#announce", "Execution status: SUCCEEDED")
+	if location(t, ctx) != opened {
+		t.Fatal("the page was reloaded")
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#stop-button").length`)); err != nil || n != 0 {
+		t.Fatalf("Stop button still there (%d, %v)", n, err)
+	}
+
 	// The machine page lists the execution, and filters by status.
 	step(t, ctx, "machine page", chromedp.Navigate(machineURL+"&status=FAILED"), chromedp.WaitVisible(chromedp.CSS("#status-filter")))
 	if m := text(t, ctx, "main"); !strings.Contains(m, "No executions with status FAILED") {
@@ -309,13 +337,34 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, dir, "8-machine.png")
 
-	// Phone width: the execution page still fits (no horizontal page scroll).
-	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), chromedp.Navigate(base+"/execution?arn="+waiting), chromedp.WaitVisible(chromedp.CSS("#exec-status")))
-	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
-	if err != nil || wide {
-		t.Fatalf("the execution page scrolls sideways at phone width (%v)", err)
+	// The keyboard reaches the page: the first Tab lands on the skip
+	// link, which moves focus to the content.
+	step(t, ctx, "tab", chromedp.Navigate(base+"/token"), chromedp.WaitVisible(chromedp.CSS("#token")), chromedp.KeyEvent("\t"))
+	if f := text(t, ctx, ":focus"); f != "Skip to content" {
+		t.Fatalf("first Tab focuses %q", f)
 	}
-	screenshot(t, ctx, dir, "9-execution-phone.png")
+	step(t, ctx, "follow the skip link", chromedp.KeyEvent("\r"), chromedp.Sleep(100*time.Millisecond))
+	if id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash`)); err != nil || id != "#main" {
+		t.Fatalf("the skip link led to %q (%v)", id, err)
+	}
+
+	// Phone width: every page fits (no sideways page scroll).
+	step(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+	for _, page := range []struct{ path, name string }{
+		{"/", "10-machines-phone.png"},
+		{strings.TrimPrefix(machineURL, base), "11-machine-phone.png"},
+		{"/activities", "12-activities-phone.png"},
+		{"/token", "13-token-phone.png"},
+		{"/execution?arn=" + execARN, "14-failed-phone.png"},
+		{"/execution?arn=" + waiting, "9-execution-phone.png"},
+	} {
+		step(t, ctx, "phone "+page.path, chromedp.Navigate(base+page.path), chromedp.WaitVisible(chromedp.CSS("main h1")))
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		if err != nil || wide {
+			t.Errorf("%s scrolls sideways at phone width (%v)", page.path, err)
+		}
+		screenshot(t, ctx, dir, page.name)
+	}
 }
 
 // TestBrowserCannotDriveConsoleFromAnotherPage has chromium open a page
@@ -333,11 +382,8 @@ func TestBrowserCannotDriveConsoleFromAnotherPage(t *testing.T) {
 </form><script>document.forms[0].submit()</script></body>`, s.URL(), machine)
 	}))
 	t.Cleanup(evil.Close)
-	step(t, ctx, "visit the other page", chromedp.Navigate(evil.URL), chromedp.Sleep(500*time.Millisecond))
-	body := text(t, ctx, "body")
-	if !strings.Contains(body, "refused") {
-		t.Fatalf("the console answered the other page's form with %q", body)
-	}
+	step(t, ctx, "visit the other page", chromedp.Navigate(evil.URL))
+	waitText(t, ctx, "body", "Cross-origin request refused")
 	if n := listExecutions(t, s, machine); n != 0 {
 		t.Fatalf("another page started %d executions", n)
 	}

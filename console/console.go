@@ -89,6 +89,7 @@ func New(api API, opts Options) (*Console, error) {
 	m.HandleFunc("POST /machine/start", c.startExecution)
 	m.HandleFunc("GET /execution", c.executionPage)
 	m.HandleFunc("GET /execution/live", c.executionLive)
+	m.HandleFunc("GET /graph.svg", c.graphSVG)
 	m.HandleFunc("POST /execution/stop", c.stopExecution)
 	m.HandleFunc("POST /execution/redrive", c.redriveExecution)
 	m.HandleFunc("GET /activities", c.activitiesPage)

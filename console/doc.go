@@ -12,6 +12,22 @@
 // package graph. It must not know how the server stores records or runs
 // executions, nor anything of the command line.
 //
+// # Pages
+//
+//	GET  /                     state machines (type, creation date); POST /machines creates one
+//	GET  /machine?arn=         graph, definition, versions and aliases, executions
+//	                           (&status=, &page=), the start form (POST /machine/start)
+//	GET  /execution?arn=       status, error and cause, graph with the path taken, states,
+//	                           input and output, timeline, event history; Stop and Redrive
+//	                           (POST /execution/stop, /execution/redrive)
+//	GET  /execution/live?arn=  the live part of that page, polled while the execution runs
+//	                           (204 when &status= and &events= are still current)
+//	GET  /graph.svg            the graph alone (?machine= or ?execution=)
+//	GET  /activities           activities, their waiting tasks, workers polling and seen,
+//	                           recent tasks; POST /activities, POST /activity/take
+//	GET  /token                the task token form and the callback tasks waiting;
+//	                           POST /token sends success, failure or a heartbeat
+//
 // # Safety
 //
 // The console can start, stop and redrive executions and answer task

@@ -109,6 +109,7 @@ func (c *Console) createMachine(w http.ResponseWriter, r *http.Request) {
 
 type machineData struct {
 	Machine    machineDesc
+	Base       string // the machine a version belongs to
 	Graph      template.HTML
 	GraphErr   string
 	Definition string
@@ -160,7 +161,10 @@ func (c *Console) showMachine(w http.ResponseWriter, r *http.Request, status int
 			CreationDate         epoch  `json:"creationDate"`
 		} `json:"stateMachineAliases"`
 	}
-	base := d.Machine.StateMachineArn
+	base := unqualified(d.Machine.StateMachineArn)
+	if base != d.Machine.StateMachineArn {
+		d.Base = base
+	}
 	if err := c.call(ctx, "ListStateMachineVersions", map[string]any{"stateMachineArn": base}, &vs); err != nil {
 		d.ListErr = err.Error()
 	}
@@ -196,6 +200,16 @@ func (c *Console) showMachine(w http.ResponseWriter, r *http.Request, status int
 	c.render(w, r, status, "machine", d.Machine.Name, "machines", d)
 }
 
+// unqualified is a state machine's ARN without a version or alias
+// qualifier (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME[:QUALIFIER]).
+func unqualified(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) == 8 && parts[5] == "stateMachine" {
+		return strings.Join(parts[:7], ":")
+	}
+	return arn
+}
+
 func (c *Console) startExecution(w http.ResponseWriter, r *http.Request) {
 	f := startForm{Name: strings.TrimSpace(r.PostFormValue("name")), Input: r.PostFormValue("input")}
 	if strings.TrimSpace(f.Input) == "" {
@@ -219,6 +233,38 @@ func (c *Console) startExecution(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/execution?arn="+url.QueryEscape(out.ExecutionArn), http.StatusSeeOther)
+}
+
+// graphSVG answers the graph alone, full size, as an SVG document: of a
+// state machine (?machine=ARN) or of an execution coloured by its path
+// (?execution=ARN).
+func (c *Console) graphSVG(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	var def struct {
+		Definition string `json:"definition"`
+	}
+	var events []event
+	if arn := r.FormValue("execution"); arn != "" {
+		if err := c.call(ctx, "DescribeStateMachineForExecution", map[string]any{"executionArn": arn}, &def); err != nil {
+			http.Error(w, err.Error(), statusOf(err))
+			return
+		}
+		var err error
+		if events, err = c.history(ctx, arn); err != nil {
+			http.Error(w, err.Error(), statusOf(err))
+			return
+		}
+	} else if err := c.call(ctx, "DescribeStateMachine", map[string]any{"stateMachineArn": r.FormValue("machine")}, &def); err != nil {
+		http.Error(w, err.Error(), statusOf(err))
+		return
+	}
+	svg, msg := drawGraph(ctx, def.Definition, events)
+	if msg != "" {
+		http.Error(w, msg, http.StatusUnprocessableEntity)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Write([]byte(svg))
 }
 
 // drawGraph renders a definition (with an execution's events, coloured by

@@ -110,6 +110,12 @@ type lane struct {
 	// branches counts the branches a Parallel started in this lane.
 	branches int
 	mapName  string // the Map state of an iteration
+	// span is a Parallel branch's own row; openBranches are the branches
+	// of the Parallel running in this lane; last is the time of the
+	// lane's newest event.
+	span         *span
+	openBranches []*lane
+	last         time.Time
 }
 
 // join names a lane or state inside another: "M[2] › branch 1 › X".
@@ -197,6 +203,9 @@ func timeline(events []event, ended time.Time, failed bool, branchOf map[string]
 				n = i + 1
 			}
 			l = &lane{label: join(parent.label, fmt.Sprintf("branch %d", n)), parent: parent, family: "Parallel", depth: parent.depth + 1}
+			l.span = &span{Label: l.label, Start: e.time(), Status: "running", Depth: parent.depth, open: true, name: "\x00branch", lane: l}
+			spans = append(spans, l.span)
+			parent.openBranches = append(parent.openBranches, l)
 		}
 		if fam, ok := closingTypes[e.Type]; ok && (prev == nil || closingTypes[prev.Type] == "") {
 			// The end of a Map or Parallel state comes after the last
@@ -206,6 +215,19 @@ func timeline(events []event, ended time.Time, failed bool, branchOf map[string]
 					l = p.parent
 					break
 				}
+			}
+			if fam == "Parallel" {
+				// The branches end with their last event; a branch with a
+				// state never exited failed there.
+				for _, b := range l.openBranches {
+					b.span.End, b.span.open, b.span.Status = b.last, false, "succeeded"
+					for name, st := range open[b] {
+						st.End, st.open, st.Status = b.last, false, "failed"
+						b.span.Status = "failed"
+						delete(open[b], name)
+					}
+				}
+				l.openBranches = nil
 			}
 		}
 		if e.Type == "MapIterationStarted" {
@@ -227,6 +249,11 @@ func timeline(events []event, ended time.Time, failed bool, branchOf map[string]
 		}
 		laneOf[e.ID] = l
 		index[e.ID] = i
+		for p := l; p != nil; p = p.parent {
+			if t := e.time(); t.After(p.last) {
+				p.last = t
+			}
+		}
 		switch {
 		case strings.HasSuffix(e.Type, "StateEntered"):
 			name := e.detail("name")

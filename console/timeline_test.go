@@ -66,21 +66,27 @@ func TestTimelineLanes(t *testing.T) {
 			name:  "parallel",
 			def:   `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"A1","States":{"A1":{"Type":"Pass","Next":"A2"},"A2":{"Type":"Pass","End":true}}},{"StartAt":"B1","States":{"B1":{"Type":"Pass","End":true}}}]}}}`,
 			input: `{}`,
-			want:  []string{"P: succeeded", "branch 1 › A1: succeeded", "branch 1 › A2: succeeded", "branch 2 › B1: succeeded"},
+			want:  []string{"P: succeeded", "branch 1: succeeded", "branch 1 › A1: succeeded", "branch 1 › A2: succeeded", "branch 2: succeeded", "branch 2 › B1: succeeded"},
 		},
 		{
 			name:  "map of parallels",
 			def:   `{"StartAt":"M","States":{"M":{"Type":"Map","End":true,"ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"X","States":{"X":{"Type":"Pass","End":true}}},{"StartAt":"Y","States":{"Y":{"Type":"Pass","End":true}}}]}}}}}}`,
 			input: `[1, 2]`,
 			want: []string{"M: succeeded",
-				"M[0]: succeeded", "M[0] › P: succeeded", "M[0] › branch 1 › X: succeeded", "M[0] › branch 2 › Y: succeeded",
-				"M[1]: succeeded", "M[1] › P: succeeded", "M[1] › branch 1 › X: succeeded", "M[1] › branch 2 › Y: succeeded"},
+				"M[0]: succeeded", "M[0] › P: succeeded", "M[0] › branch 1: succeeded", "M[0] › branch 1 › X: succeeded", "M[0] › branch 2: succeeded", "M[0] › branch 2 › Y: succeeded",
+				"M[1]: succeeded", "M[1] › P: succeeded", "M[1] › branch 1: succeeded", "M[1] › branch 1 › X: succeeded", "M[1] › branch 2: succeeded", "M[1] › branch 2 › Y: succeeded"},
+		},
+		{
+			name:  "a failing branch",
+			def:   `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}},{"StartAt":"OK","States":{"OK":{"Type":"Pass","End":true}}}]}}}`,
+			input: `{}`,
+			want:  []string{"P: failed", "branch 1: failed", "branch 1 › F: failed", "branch 2: succeeded", "branch 2 › OK: succeeded"},
 		},
 		{
 			name:  "caught and then failed",
 			def:   `{"StartAt":"T","States":{"T":{"Type":"Parallel","Next":"Bad","Catch":[{"ErrorEquals":["States.ALL"],"Next":"Bad"}],"Branches":[{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}}]},"Bad":{"Type":"Fail","Error":"Final","Cause":"c"}}}`,
 			input: `{}`,
-			want:  []string{"T: caught", "branch 1 › F: failed", "Bad: failed"},
+			want:  []string{"T: caught", "branch 1: failed", "branch 1 › F: failed", "Bad: failed"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,3 +46,18 @@ func (s *Server) Invoke(ctx context.Context, op string, body []byte) ([]byte, er
 	}
 	return json.Marshal(out)
 }
+
+// Pollers reports how many GetActivityTask requests are waiting now on
+// each activity (by ARN): what a console shows as workers polling.
+func (s *Server) Pollers() map[string]int {
+	q := s.tasks
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := make(map[string]int, len(q.queues))
+	for arn, aq := range q.queues {
+		if n := aq.pollers.Len(); n > 0 {
+			out[arn] = n
+		}
+	}
+	return out
+}

@@ -1,12 +1,16 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 
 	"github.com/hsc-dev/hsc/server"
 )
@@ -94,6 +98,38 @@ func TestMountServesPagesBesideTheAPI(t *testing.T) {
 		resp.Body.Close()
 		if string(b) != tc.want {
 			t.Errorf("%s %s (target %q) = %s, want %s", tc.method, tc.path, tc.target, b, tc.want)
+		}
+	}
+}
+
+// TestPollers counts the GetActivityTask requests waiting on an activity.
+func TestPollers(t *testing.T) {
+	s, c := start(t, server.Config{VirtualTime: true})
+	act := createActivity(t, c, "polled")
+	if n := s.Pollers()[*act.ActivityArn]; n != 0 {
+		t.Fatalf("%d pollers before any poll", n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	for range 2 {
+		go func() {
+			c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
+			done <- struct{}{}
+		}()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Pollers()[*act.ActivityArn] != 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("pollers: %v, want 2 on %s", s.Pollers(), *act.ActivityArn)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	<-done
+	for deadline := time.Now().Add(10 * time.Second); s.Pollers()[*act.ActivityArn] != 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("pollers after the polls ended: %v", s.Pollers())
 		}
 	}
 }

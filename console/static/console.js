@@ -72,7 +72,11 @@
       var open = {};
       box.querySelectorAll("details[open]").forEach(function (d) { open[d.getAttribute("data-key")] = true; });
       var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.id : "";
+      var before = state() ? state().getAttribute("data-status") : "";
       box.innerHTML = html;
+      var now = state() ? state().getAttribute("data-status") : "";
+      var announce = document.getElementById("announce");
+      if (announce && now !== before) { announce.textContent = "Execution status: " + now; }
       box.querySelectorAll("details[data-key]").forEach(function (d) {
         if (open[d.getAttribute("data-key")]) { d.open = true; }
       });
