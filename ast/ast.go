@@ -2,17 +2,26 @@
 // modifiers, comparisons and JSON values, each with its source position. It
 // owns the data and the Visitor hook; it must not know how the tree is
 // parsed, checked or written out.
+//
+// The tree also holds the DSL extensions of docs/dsl-extensions.md (syntax
+// heaviside 2.2.5 rejects). Each field or constant that only an extension
+// sets says so in its comment, with the syntax that produces it, so that a
+// printer (hsc fmt, hsc decompile) can write it back. A tree built from a
+// program heaviside accepts never sets them.
 package ast
 
 import "github.com/hsc-dev/hsc/diag"
 
 // Machine is a whole program: a state machine.
 type Machine struct {
-	Comment    *Str // top-level docstring, raw
-	Version    *Str
-	Timeout    *Int
-	States     []*State // the top-level branch; after linking, in output order
-	FirstToken diag.Pos // position of the first token (for "no states" errors)
+	Comment *Str // top-level docstring, raw
+	Version *Str
+	Timeout *Int
+	// QueryLanguage is `query_language: 'JSONata'` (or 'JSONPath') after
+	// timeout: (extension): the top-level QueryLanguage. nil when absent.
+	QueryLanguage *Str
+	States        []*State // the top-level branch; after linking, in output order
+	FirstToken    diag.Pos // position of the first token (for "no states" errors)
 }
 
 // Str is a string value with the position of its token.
@@ -63,10 +72,34 @@ const (
 	ModIterator
 	ModMaxConcurrency
 	ModItemsPath
+
+	// The modifiers below are extensions (docs/dsl-extensions.md); the
+	// comment gives the syntax and the Modifier field that holds the value.
+
+	ModResultSelector // result_selector: block of key[.$]: json lines (Params)
+	ModAssign         // assign: block (Params): the state's Assign
+	ModCredentials    // credentials: block (Params): a Task's Credentials
+	ModArguments      // arguments: STRING (Str) or block (Params, Block set): JSONata Arguments
+	ModQueryLanguage  // query_language: STRING (Str): the state's QueryLanguage
+	ModItemSelector   // item_selector: block (Params)
+	ModItemBatcher    // item_batcher: block (Params)
+	ModItemReader     // item_reader: block (Params)
+	ModResultWriter   // result_writer: block (Params)
+	// tolerated_failure_percentage: / tolerated_failure_count: NUMBER
+	// (Int) or STRING (Str, Path set): ToleratedFailure{Percentage,Count}[Path].
+	ModToleratedFailurePercentage
+	ModToleratedFailureCount
+	ModLabel         // label: STRING (Str): a Map's Label
+	ModMode          // mode: STRING (Str): ItemProcessor.ProcessorConfig.Mode
+	ModExecutionType // execution_type: STRING (Str): ProcessorConfig.ExecutionType
+	ModItemProcessor // item_processor: block of states (Iter): ItemProcessor instead of Iterator
+	ModItems         // items: STRING (Str) or JSON array (Data, Block set): a JSONata Map's Items
 	NumModKinds
 )
 
-var modNames = [...]string{"Next", "Timeout", "Heartbeat", "Input", "Result", "Output", "Data", "Parameters", "Retry", "Catch", "Iterator", "MaxConcurrency", "ItemsPath"}
+var modNames = [...]string{"Next", "Timeout", "Heartbeat", "Input", "Result", "Output", "Data", "Parameters", "Retry", "Catch", "Iterator", "MaxConcurrency", "ItemsPath",
+	"ResultSelector", "Assign", "Credentials", "Arguments", "QueryLanguage", "ItemSelector", "ItemBatcher", "ItemReader", "ResultWriter",
+	"ToleratedFailurePercentage", "ToleratedFailureCount", "Label", "Mode", "ExecutionType", "ItemProcessor", "Items"}
 
 func (m ModKind) String() string { return modNames[m] }
 
@@ -82,6 +115,20 @@ type Modifier struct {
 	Retry  *Retry
 	Catch  *Catch
 	Iter   []*State // Iterator (before linking)
+
+	// Null (extension) is `input: null`, `result: null` or `output: null`:
+	// the field is written as JSON null; Str is empty.
+	Null bool
+	// Path (extension) is a STRING where heaviside wants a number
+	// (`timeout: '$.t'`, `heartbeat:`, `max_concurrency:`,
+	// `tolerated_failure_*:`): Str holds it and the ...Path field is
+	// written (in a JSONata state, the plain field with the string).
+	Path bool
+	// Block (extension) is `output:` or `arguments:` written as an
+	// indented block of key: json lines (a JSONata object, in Params), or
+	// `items:` written as a JSON array (in Data); without it they hold a
+	// string in Str.
+	Block bool
 }
 
 // Params is a parameters: block. Keys may repeat as written; Keys[i] carries
@@ -100,6 +147,16 @@ type Retry struct {
 	Max      Number
 	Backoff  Number
 	BackPos  diag.Pos
+
+	// Extensions: keyword arguments after (or instead of) the three
+	// numbers: `interval=N max_attempts=N backoff=N max_delay=N
+	// jitter='FULL'`. NoInterval, NoMax and NoBackoff are set when the
+	// retrier was written with keywords only and leaves the field out
+	// (AWS's default applies). MaxDelay (MaxDelaySeconds) and Jitter
+	// (JitterStrategy) are nil when absent.
+	NoInterval, NoMax, NoBackoff bool
+	MaxDelay                     *Number
+	Jitter                       *Str
 }
 
 // Catch is a catch modifier with its handler states.
@@ -109,6 +166,11 @@ type Catch struct {
 	ResultPath *string
 	States     []*State
 	Next       string // set by linking
+	// ResultNull (extension) is `catch ERRORS: null`: ResultPath null.
+	ResultNull bool
+	// Assign (extension) is an assign: block written first in the
+	// handler block (Params): the catcher's Assign.
+	Assign *Modifier
 }
 
 // Task is the task part of a Task state.
@@ -130,8 +192,17 @@ type WaitArg struct {
 
 // Cond is a comparison expression in a Choice state.
 type Cond struct {
-	Pos  diag.Pos
-	Op   string // "==" "!=" "<" ">" "<=" ">=" for a comparison; "not", "and", "or"
+	Pos diag.Pos
+	// Op is "==" "!=" "<" ">" "<=" ">=" for a comparison; "not", "and",
+	// "or". Extensions add:
+	//   - "matches": `VAR matches 'pattern'` (StringMatches; Val a string);
+	//   - a type test, written as a call `is_present(VAR[, false])`:
+	//     "is_present", "is_null", "is_numeric", "is_string",
+	//     "is_boolean", "is_timestamp" (Val is the boolean operand,
+	//     true unless written);
+	//   - "jsonata": a condition that is one string, `if '{% ... %}':`
+	//     (Var holds it; a JSONata Condition).
+	Op   string
 	Var  string // comparisons: the variable path
 	Val  Value  // comparisons: the value
 	Subs []*Cond
@@ -144,6 +215,10 @@ type ChoiceBranch struct {
 	States []*State
 	Target string
 	Linked bool
+	// Assign (extension) is an assign: block written first in the
+	// branch's block, after an if's docstring (Params): the rule's
+	// Assign. Only on a branch with a condition.
+	Assign *Modifier
 }
 
 // Branch is one branch of a Parallel state.
@@ -179,8 +254,24 @@ type State struct {
 	HasNext bool
 	End     bool
 
+	// Extension modifiers, after checking (nil when absent): see the
+	// ModKind constants for their syntax.
+	ResultSelector, Assign, Credentials, Arguments, QueryLanguage *Modifier
+	ItemSelector, ItemBatcher, ItemReader, ResultWriter           *Modifier
+	ToleratedFailurePercentage, ToleratedFailureCount, Label      *Modifier
+	Mode, ExecutionType, Items                                    *Modifier
+	// ItemProcessor is set (and Iterator holds the states) when a Map
+	// was written with item_processor: instead of iterator:.
+	ItemProcessor bool
+	// JSONata is set by sema when the state's query language is JSONata
+	// (its own query_language:, else the machine's): output: then writes
+	// Output, a path modifier such as `timeout: '{% ... %}'` the plain
+	// field.
+	JSONata bool
+
 	// Kind-specific parts.
 	Error, Cause string          // Fail
+	FailArgs     *FailArgs       // Fail, extension forms (see FailArgs)
 	Wait         *WaitArg        // Wait
 	Task         *Task           // Task
 	Call         *TaskCall       // Task, as written
@@ -212,4 +303,17 @@ type TaskCall struct {
 	Service  Str
 	Function *Str
 	Arg      *Str
+	// Suffix (extension) is the third name part of
+	// `Service.Action.sync()`: "sync", "sync2" or "waitForTaskToken".
+	Suffix *Str
+}
+
+// FailArgs are a Fail state's arguments written in an extension form
+// (extension): `Fail()`, `Fail('E')`, or with keyword arguments
+// `Fail(error_path='$.e', cause_path='$.c')`, `Fail('E', cause_path=...)`.
+// Each field is nil when not written, and the field is then left out of
+// the definition. State.FailArgs is nil for heaviside's Fail('E', 'C'),
+// which sets State.Error and State.Cause.
+type FailArgs struct {
+	Error, Cause, ErrorPath, CausePath *Str
 }

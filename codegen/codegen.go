@@ -69,6 +69,9 @@ func Build(m *ast.Machine) *asl.Value {
 	if m.Timeout != nil {
 		o.add("TimeoutSeconds", m.Timeout.Pos, b.num(m.Timeout.Value, m.Timeout.Pos))
 	}
+	if m.QueryLanguage != nil {
+		o.add("QueryLanguage", m.QueryLanguage.Pos, b.str(m.QueryLanguage.Value, m.QueryLanguage.Pos))
+	}
 	return o.done()
 }
 
@@ -275,16 +278,19 @@ func (b *builder) states(o obj, states []*ast.State) {
 
 // strMod adds key with a string modifier's value, if the modifier is set.
 func (b *builder) strMod(o obj, key string, m *ast.Modifier) {
-	if m != nil {
+	switch {
+	case m == nil:
+	case m.Null:
+		o.add(key, m.Pos, b.null(m.Pos))
+	default:
 		o.add(key, m.Pos, b.str(m.Str, m.Pos))
 	}
 }
 
-// intMod adds key with an integer modifier's value, if the modifier is set.
-func (b *builder) intMod(o obj, key string, m *ast.Modifier) {
-	if m != nil {
-		o.add(key, m.Pos, b.num(m.Int, m.Pos))
-	}
+func (b *builder) null(p diag.Pos) *asl.Value {
+	nv := b.alloc()
+	nv.Kind, nv.Pos = asl.KindNull, p
+	return nv
 }
 
 func (b *builder) state(s *ast.State) *asl.Value {
@@ -293,11 +299,20 @@ func (b *builder) state(s *ast.State) *asl.Value {
 	if s.Comment != nil {
 		o.add("Comment", s.Pos, b.str(*s.Comment, s.Pos))
 	}
-	b.intMod(o, "TimeoutSeconds", s.Timeout)
-	b.intMod(o, "HeartbeatSeconds", s.Heartbeat)
+	b.strMod(o, "QueryLanguage", s.QueryLanguage)
+	b.numOrPath(o, "TimeoutSeconds", s.Timeout, s.JSONata)
+	b.numOrPath(o, "HeartbeatSeconds", s.Heartbeat, s.JSONata)
 	b.strMod(o, "InputPath", s.Input)
 	b.strMod(o, "ResultPath", s.Result)
-	b.strMod(o, "OutputPath", s.Output)
+	b.kvMod(o, "ResultSelector", s.ResultSelector)
+	switch {
+	case s.Output != nil && s.Output.Block:
+		b.kvMod(o, "Output", s.Output)
+	case s.JSONata:
+		b.strMod(o, "Output", s.Output)
+	default:
+		b.strMod(o, "OutputPath", s.Output)
+	}
 	if s.Data != nil {
 		o.add("Result", s.Data.Pos, b.json(s.Data.Data, s.Data.Pos))
 	}
@@ -310,7 +325,10 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			co.add("Next", m.Pos, b.str(c.Next, m.Pos))
 			if c.ResultPath != nil {
 				co.add("ResultPath", m.Pos, b.str(*c.ResultPath, m.Pos))
+			} else if c.ResultNull {
+				co.add("ResultPath", m.Pos, b.null(m.Pos))
 			}
+			b.kvMod(co, "Assign", c.Assign)
 			elems[i] = co.done()
 		}
 		o.add("Catch", s.Catch[0].Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Catch[0].Pos}))
@@ -321,8 +339,17 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			r := m.Retry
 			ro := b.object(m.Pos, 4)
 			ro.add("ErrorEquals", m.Pos, b.strList(errorsOrAll(r.Errors), m.Pos))
-			ro.add("IntervalSeconds", m.Pos, b.num(r.Interval, m.Pos))
-			ro.add("MaxAttempts", m.Pos, b.num(r.Max, m.Pos))
+			if !r.NoInterval {
+				ro.add("IntervalSeconds", m.Pos, b.num(r.Interval, m.Pos))
+			}
+			if !r.NoMax {
+				ro.add("MaxAttempts", m.Pos, b.num(r.Max, m.Pos))
+			}
+			if r.NoBackoff {
+				b.retryExt(ro, m)
+				elems[i] = ro.done()
+				continue
+			}
 			back := r.Backoff
 			if back.IsInt {
 				f, _ := strconv.ParseFloat(back.Text, 64)
@@ -333,6 +360,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 				bp = m.Pos
 			}
 			ro.add("BackoffRate", bp, b.num(back, bp))
+			b.retryExt(ro, m)
 			elems[i] = ro.done()
 		}
 		o.add("Retry", s.Retry[0].Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Retry[0].Pos}))
@@ -342,25 +370,53 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		if s.Iterator != nil {
 			p = s.Iterator.Pos
 		}
-		io := b.object(p, 2)
-		b.states(io, s.IterStates)
-		o.add("Iterator", p, io.done())
+		if s.ItemProcessor {
+			b.itemProcessor(o, s, p)
+		} else {
+			io := b.object(p, 2)
+			b.states(io, s.IterStates)
+			o.add("Iterator", p, io.done())
+		}
 	}
 	b.strMod(o, "ItemsPath", s.ItemsPath)
-	b.intMod(o, "MaxConcurrency", s.MaxConcurrency)
+	if m := s.Items; m != nil {
+		if m.Block {
+			o.add("Items", m.Pos, b.json(m.Data, m.Pos))
+		} else {
+			b.strMod(o, "Items", m)
+		}
+	}
+	b.numOrPath(o, "MaxConcurrency", s.MaxConcurrency, s.JSONata)
+	if s.Kind == ast.Map {
+		b.mapExt(o, s)
+	}
 	switch s.Kind {
 	case ast.Fail:
+		if fa := s.FailArgs; fa != nil {
+			for _, f := range [...]struct {
+				key string
+				v   *ast.Str
+			}{{"Error", fa.Error}, {"ErrorPath", fa.ErrorPath}, {"Cause", fa.Cause}, {"CausePath", fa.CausePath}} {
+				if f.v != nil {
+					o.add(f.key, f.v.Pos, b.str(f.v.Value, f.v.Pos))
+				}
+			}
+			break
+		}
 		o.add("Error", s.Pos, b.str(s.Error, s.Pos))
 		o.add("Cause", s.Pos, b.str(s.Cause, s.Pos))
 	case ast.Pass, ast.Map:
 		if s.Parameters != nil {
 			b.params(o, s.Parameters)
 		}
+		b.arguments(o, s.Arguments)
 	case ast.TaskKind:
 		o.add("Resource", s.Pos, b.str(s.Task.Resource, s.Pos))
 		if s.Parameters != nil {
 			b.params(o, s.Parameters)
 		}
+		b.arguments(o, s.Arguments)
+		b.kvMod(o, "Credentials", s.Credentials)
 	case ast.Wait:
 		o.add(waitKey(s.Wait.Key), s.Wait.Pos, b.value(s.Wait.Value, s.Wait.Pos))
 	case ast.Choice:
@@ -375,11 +431,12 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		elems := b.elemList(n)[:0]
 		for _, c := range s.Choices {
 			if c.Cond != nil {
-				elems = append(elems, b.cond(c.Cond, &c.Target))
+				elems = append(elems, b.cond(c.Cond, &c.Target, c.Assign))
 			}
 		}
 		o.add("Choices", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
 	case ast.Parallel:
+		b.arguments(o, s.Arguments)
 		elems := b.elemList(len(s.Branches))
 		for i, br := range s.Branches {
 			p := br.Pos
@@ -392,6 +449,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		}
 		o.add("Branches", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
 	}
+	b.kvMod(o, "Assign", s.Assign)
 	if s.HasNext {
 		p := s.Pos
 		if s.GotoNext != nil {
@@ -405,6 +463,68 @@ func (b *builder) state(s *ast.State) *asl.Value {
 	return o.done()
 }
 
+// retryExt adds a retrier's MaxDelaySeconds and JitterStrategy
+// (extensions), when given.
+func (b *builder) retryExt(ro obj, m *ast.Modifier) {
+	r := m.Retry
+	if r.MaxDelay != nil {
+		ro.add("MaxDelaySeconds", m.Pos, b.num(*r.MaxDelay, m.Pos))
+	}
+	if r.Jitter != nil {
+		ro.add("JitterStrategy", r.Jitter.Pos, b.str(r.Jitter.Value, r.Jitter.Pos))
+	}
+}
+
+// arguments adds a JSONata Arguments (a string or an object), if set.
+func (b *builder) arguments(o obj, m *ast.Modifier) {
+	switch {
+	case m == nil:
+	case m.Block:
+		b.kvMod(o, "Arguments", m)
+	default:
+		b.strMod(o, "Arguments", m)
+	}
+}
+
+// numOrPath adds key with a number modifier's value or, for a path,
+// key+"Path" with the string (in JSONata, key with the string).
+func (b *builder) numOrPath(o obj, key string, m *ast.Modifier, jsonata bool) {
+	switch {
+	case m == nil:
+	case m.Path && jsonata:
+		o.add(key, m.Pos, b.str(m.Str, m.Pos))
+	case m.Path:
+		o.add(key+"Path", m.Pos, b.str(m.Str, m.Pos))
+	default:
+		o.add(key, m.Pos, b.num(m.Int, m.Pos))
+	}
+}
+
+// itemProcessor adds a Map's ItemProcessor (item_processor:), with its
+// ProcessorConfig when mode: or execution_type: is given.
+func (b *builder) itemProcessor(o obj, s *ast.State, p diag.Pos) {
+	io := b.object(p, 3)
+	if s.Mode != nil || s.ExecutionType != nil {
+		pc := b.object(p, 2)
+		b.strMod(pc, "Mode", s.Mode)
+		b.strMod(pc, "ExecutionType", s.ExecutionType)
+		io.add("ProcessorConfig", p, pc.done())
+	}
+	b.states(io, s.IterStates)
+	o.add("ItemProcessor", p, io.done())
+}
+
+// mapExt adds the Map fields of the extensions, after MaxConcurrency.
+func (b *builder) mapExt(o obj, s *ast.State) {
+	b.kvMod(o, "ItemSelector", s.ItemSelector)
+	b.kvMod(o, "ItemBatcher", s.ItemBatcher)
+	b.kvMod(o, "ItemReader", s.ItemReader)
+	b.kvMod(o, "ResultWriter", s.ResultWriter)
+	b.numOrPath(o, "ToleratedFailurePercentage", s.ToleratedFailurePercentage, s.JSONata)
+	b.numOrPath(o, "ToleratedFailureCount", s.ToleratedFailureCount, s.JSONata)
+	b.strMod(o, "Label", s.Label)
+}
+
 // stateSize is the number of fields state writes for s.
 func stateSize(s *ast.State) int {
 	n := 1 // Type
@@ -415,6 +535,7 @@ func stateSize(s *ast.State) int {
 			n++
 		}
 	}
+	n += extSize(s)
 	switch s.Kind {
 	case ast.Fail, ast.Choice:
 		n += 2
@@ -436,9 +557,22 @@ func waitKey(k string) string {
 	return "TimestampPath"
 }
 
-// params adds a parameters: block; a repeated key keeps its first position
-// and takes its last value, as a Python dict does.
+// params adds a parameters: block.
 func (b *builder) params(o obj, m *ast.Modifier) {
+	o.add("Parameters", m.Pos, b.kvObject(m))
+}
+
+// kvMod adds key with a block of key: json lines (an extension modifier
+// such as result_selector:), if the modifier is set.
+func (b *builder) kvMod(o obj, key string, m *ast.Modifier) {
+	if m != nil {
+		o.add(key, m.Pos, b.kvObject(m))
+	}
+}
+
+// kvObject builds the object of a parameters:-like block; a repeated key
+// keeps its first position and takes its last value, as a Python dict does.
+func (b *builder) kvObject(m *ast.Modifier) *asl.Value {
 	p := m.Params
 	keys := make(map[string]int, len(p.Keys))
 	po := b.object(m.Pos, len(p.Keys))
@@ -451,12 +585,15 @@ func (b *builder) params(o obj, m *ast.Modifier) {
 		keys[k.Value] = len(po.v.Members)
 		po.add(k.Value, k.Pos, v)
 	}
-	o.add("Parameters", m.Pos, po.done())
+	return po.done()
 }
 
 func (b *builder) value(v ast.Value, p diag.Pos) *asl.Value {
 	if v.Pos.IsValid() {
 		p = v.Pos
+	}
+	if v.Path {
+		return b.str(v.Str, p)
 	}
 	switch v.Kind {
 	case ast.NumberVal:
@@ -467,23 +604,27 @@ func (b *builder) value(v ast.Value, p diag.Pos) *asl.Value {
 	return b.str(v.Str, p)
 }
 
-// cond builds a choice rule; target is nil for nested rules.
-func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
+// cond builds a choice rule; target (and assign, an extension) are nil
+// for nested rules.
+func (b *builder) cond(c *ast.Cond, target *string, assign *ast.Modifier) *asl.Value {
 	// The exact number of members: the member lists come from a slab,
 	// and room left unused in them is memory the collector scans.
 	size := 1 // Not, And, Or
 	switch c.Op {
-	case "not", "and", "or", "!=":
+	case "not", "and", "or", "!=", "jsonata":
 	default:
 		size = 2 // Variable and the comparison
 	}
 	if target != nil {
 		size++ // Next
 	}
+	if assign != nil {
+		size++
+	}
 	o := b.object(c.Pos, size)
 	switch c.Op {
 	case "not":
-		o.add("Not", c.Pos, b.cond(c.Subs[0], nil))
+		o.add("Not", c.Pos, b.cond(c.Subs[0], nil, nil))
 	case "and", "or":
 		key := "Or"
 		if c.Op == "and" {
@@ -491,9 +632,11 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 		}
 		elems := b.elemList(len(c.Subs))
 		for i, sub := range c.Subs {
-			elems[i] = b.cond(sub, nil)
+			elems[i] = b.cond(sub, nil, nil)
 		}
 		o.add(key, c.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: c.Pos}))
+	case "jsonata":
+		o.add("Condition", c.Pos, b.str(c.Var, c.Pos))
 	case "!=":
 		inner := b.object(c.Pos, 2)
 		inner.add("Variable", c.Pos, b.str(c.Var, c.Pos))
@@ -506,5 +649,18 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 	if target != nil {
 		o.add("Next", c.Pos, b.str(*target, c.Pos))
 	}
+	b.kvMod(o, "Assign", assign)
 	return o.done()
+}
+
+// extSize is the number of fields the DSL extensions write for s.
+func extSize(s *ast.State) int {
+	n := 0
+	for _, m := range [...]*ast.Modifier{s.ResultSelector, s.Assign, s.Credentials, s.QueryLanguage, s.Arguments, s.Items, s.ItemSelector, s.ItemBatcher, s.ItemReader, s.ResultWriter,
+		s.ToleratedFailurePercentage, s.ToleratedFailureCount, s.Label} {
+		if m != nil {
+			n++
+		}
+	}
+	return n
 }

@@ -60,6 +60,9 @@ var services = sync.OnceValue(func() Services {
 type Checker struct {
 	Src      *diag.Source
 	Services Services
+	// Heaviside turns the DSL extensions off: a state is checked exactly
+	// as heaviside 2.2.5 checks it, with its error messages.
+	Heaviside bool
 }
 
 // NewChecker returns a Checker for src.
@@ -82,11 +85,32 @@ var valid = map[ast.Kind][]ast.ModKind{
 	ast.Map:      {ast.ModInput, ast.ModParameters, ast.ModResult, ast.ModOutput, ast.ModRetry, ast.ModCatch, ast.ModItemsPath, ast.ModIterator, ast.ModMaxConcurrency},
 }
 
+// extValid lists where the extension modifiers may appear (the parser
+// only produces them with the extensions on), following the States
+// Language's table of fields per state type.
+var extValid = map[ast.Kind][]ast.ModKind{
+	ast.Pass:     {ast.ModAssign, ast.ModQueryLanguage},
+	ast.Succeed:  {ast.ModQueryLanguage},
+	ast.Fail:     {ast.ModQueryLanguage},
+	ast.Wait:     {ast.ModAssign, ast.ModQueryLanguage},
+	ast.Choice:   {ast.ModAssign, ast.ModQueryLanguage},
+	ast.TaskKind: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModCredentials},
+	ast.Parallel: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments},
+	ast.Map: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModItems, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
+		ast.ModToleratedFailurePercentage, ast.ModToleratedFailureCount, ast.ModLabel, ast.ModMode, ast.ModExecutionType,
+		ast.ModItemProcessor},
+}
+
 func allowed(s *ast.State, k ast.ModKind) bool {
 	if s.IsGoto {
 		return k == ast.ModNext
 	}
 	for _, v := range valid[s.Kind] {
+		if v == k {
+			return true
+		}
+	}
+	for _, v := range extValid[s.Kind] {
 		if v == k {
 			return true
 		}
@@ -148,6 +172,8 @@ func (c *Checker) CheckState(s *ast.State) error {
 			s.MaxConcurrency = m
 		case ast.ModItemsPath:
 			s.ItemsPath = m
+		default:
+			c.setExt(s, m)
 		}
 	}
 	switch s.Kind {
@@ -157,8 +183,86 @@ func (c *Checker) CheckState(s *ast.State) error {
 		if s.Iterator == nil {
 			return c.errorf(s.Pos, "Map state must have an iterator")
 		}
+		return c.checkMap(s)
 	case ast.Wait:
 		return c.checkWait(s)
+	case ast.Fail:
+		if fa := s.FailArgs; fa != nil {
+			if fa.Error != nil && fa.ErrorPath != nil {
+				return c.errorf(fa.ErrorPath.Pos, "Fail state cannot have both an error and error_path")
+			}
+			if fa.Cause != nil && fa.CausePath != nil {
+				return c.errorf(fa.CausePath.Pos, "Fail state cannot have both a cause and cause_path")
+			}
+		}
+	}
+	return nil
+}
+
+// setExt puts an extension modifier in its field of s.
+func (c *Checker) setExt(s *ast.State, m *ast.Modifier) {
+	switch m.Kind {
+	case ast.ModResultSelector:
+		s.ResultSelector = m
+	case ast.ModAssign:
+		s.Assign = m
+	case ast.ModQueryLanguage:
+		s.QueryLanguage = m
+	case ast.ModCredentials:
+		s.Credentials = m
+	case ast.ModArguments:
+		s.Arguments = m
+	case ast.ModItems:
+		s.Items = m
+	case ast.ModItemSelector:
+		s.ItemSelector = m
+	case ast.ModItemBatcher:
+		s.ItemBatcher = m
+	case ast.ModItemReader:
+		s.ItemReader = m
+	case ast.ModResultWriter:
+		s.ResultWriter = m
+	case ast.ModToleratedFailurePercentage:
+		s.ToleratedFailurePercentage = m
+	case ast.ModToleratedFailureCount:
+		s.ToleratedFailureCount = m
+	case ast.ModLabel:
+		s.Label = m
+	case ast.ModMode:
+		s.Mode = m
+	case ast.ModExecutionType:
+		s.ExecutionType = m
+	case ast.ModItemProcessor:
+		if s.Iterator == nil {
+			s.Iterator, s.ItemProcessor = m, true
+		}
+	}
+}
+
+// checkMap checks the Map extensions: iterator: and item_processor: are
+// one field in two spellings, and the processor's configuration belongs to
+// item_processor:.
+func (c *Checker) checkMap(s *ast.State) error {
+	var iter, proc *ast.Modifier
+	for _, m := range s.Mods {
+		switch {
+		case m.Kind == ast.ModIterator && iter == nil:
+			iter = m
+		case m.Kind == ast.ModItemProcessor && proc == nil:
+			proc = m
+		}
+	}
+	if iter != nil && proc != nil {
+		second := proc
+		if proc.Pos.Offset < iter.Pos.Offset {
+			second = iter
+		}
+		return c.errorf(second.Pos, "Map state cannot have both iterator: and item_processor: (item_processor: is the newer name of the same field)")
+	}
+	for _, m := range []*ast.Modifier{s.Mode, s.ExecutionType} {
+		if m != nil && !s.ItemProcessor {
+			return c.errorf(m.Pos, "%s belongs to the ItemProcessor's ProcessorConfig: write the states under item_processor: instead of iterator:", m.Kind)
+		}
 	}
 	return nil
 }
@@ -208,7 +312,9 @@ func (c *Checker) checkTask(s *ast.State) error {
 	if svc == "Arn" && !strings.HasPrefix(fn.Value, "arn:aws:") {
 		return c.errorf(fn.Pos, "ARN must start with 'arn:aws:'")
 	}
-	if (svc == "Lambda" || svc == "Activity") && s.Parameters != nil {
+	// heaviside refuses Parameters on Lambda and Activity tasks; the
+	// extensions write them as for any Task.
+	if (svc == "Lambda" || svc == "Activity") && s.Parameters != nil && c.Heaviside {
 		return c.errorf(s.Parameters.Params.Keys[0].Pos, "Unexpected keyword argument")
 	}
 	function := fn.Value
@@ -280,10 +386,16 @@ func (c *Checker) checkWait(s *ast.State) error {
 	v := w.Value
 	switch w.Key {
 	case "seconds":
+		if !c.Heaviside && v.Kind != ast.NumberVal && isJSONataExpr(v.Str) {
+			return nil // JSONata (extension): checked with the query language
+		}
 		if v.Kind != ast.NumberVal {
 			return c.errorf(v.Pos, "Wait seconds must be a positive integer, not a string")
 		}
 	case "timestamp":
+		if !c.Heaviside && v.Kind != ast.NumberVal && isJSONataExpr(v.Str) {
+			return nil
+		}
 		if v.Kind == ast.NumberVal || !IsRFC3339(v.Str) {
 			return c.errorf(v.Pos, "Wait timestamp must be an RFC 3339 timestamp string such as '2016-03-14T01:59:00Z'")
 		}
@@ -314,6 +426,10 @@ type Options struct {
 	// checked again.
 	Visitors       []ast.Visitor
 	BranchVisitors []ast.BranchVisitor
+	// Heaviside turns the DSL extensions off (only what the parser and
+	// Checker accept reaches Analyze, so today nothing here depends on it;
+	// it is kept so that every stage takes the same switch).
+	Heaviside bool
 }
 
 // Analysis is what Analyze learns about a valid machine. What AWS would
@@ -374,6 +490,9 @@ func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
 			return nil, err
 		}
 	}
+	if err := a.checkQueryLanguage(m); err != nil {
+		return nil, err
+	}
 	if err := a.checkDefinition(m.States); err != nil {
 		return nil, err
 	}
@@ -385,6 +504,9 @@ func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
 
 type analyzer struct {
 	src *diag.Source
+	// jsonata is set while checking the rules of a Choice state whose
+	// query language is JSONata.
+	jsonata bool
 	// names maps every state name (unique machine-wide once checkNames
 	// passes) to its state, its branch (numbered breadth first) and a
 	// dense index.
@@ -670,7 +792,9 @@ func (a *analyzer) checkTransitions(states []*ast.State, where string) error {
 // in the same order.
 func (a *analyzer) checkDefinition(states []*ast.State) error {
 	for _, s := range states {
-		if s.Heartbeat != nil {
+		// The heartbeat is checked against the timeout only when both
+		// are numbers (a path is read at run time).
+		if s.Heartbeat != nil && !s.Heartbeat.Path && (s.Timeout == nil || !s.Timeout.Path) {
 			timeout := ast.Number{IsInt: true, Text: "60"}
 			if s.Timeout != nil {
 				timeout = s.Timeout.Int
@@ -680,8 +804,11 @@ func (a *analyzer) checkDefinition(states []*ast.State) error {
 			}
 		}
 		for _, r := range s.Retry {
-			if numLess(r.Retry.Backoff, 1.0) {
+			if !r.Retry.NoBackoff && numLess(r.Retry.Backoff, 1.0) {
 				return a.errorf(r.Retry.BackPos, "Backoff rate should be >= 1.0")
+			}
+			if j := r.Retry.Jitter; j != nil && j.Value != "FULL" && j.Value != "NONE" {
+				return a.errorf(j.Pos, "jitter must be 'FULL' or 'NONE', not '%s'", j.Value)
 			}
 		}
 		if s.Kind == ast.Map {
@@ -693,6 +820,7 @@ func (a *analyzer) checkDefinition(states []*ast.State) error {
 			}
 		}
 		if s.Kind == ast.Choice {
+			a.jsonata = s.JSONata
 			for _, b := range s.Choices {
 				if b.Cond != nil {
 					if err := a.checkCond(b.Cond); err != nil {
@@ -725,10 +853,110 @@ func (a *analyzer) checkCond(c *ast.Cond) error {
 		}
 		return nil
 	}
+	switch {
+	case c.Op == "jsonata":
+		if !a.jsonata {
+			return a.errorf(c.Pos, "a condition that is one string is a JSONata condition: the state needs query_language: 'JSONata' (a JSONPath rule is VAR OPERATOR VALUE)")
+		}
+		return nil
+	case a.jsonata:
+		return a.errorf(c.Pos, "a JSONata state's rule is one string holding a JSONata condition ('{%% ... %%}'), not a comparison")
+	case c.Op == "matches" || ast.IsTypeTest(c.Op):
+		return nil
+	}
 	if c.Val.Kind == ast.BoolVal && c.Op != "==" && c.Op != "!=" {
+		if c.Val.Path || c.Val.Typed {
+			return a.errorf(c.Pos, "booleans compare only with == and != (the States Language does not order booleans), not with '%s'", c.Op)
+		}
 		return a.errorf(c.Pos, "Cannot make '%s' comparison with type '<class 'bool'>'", c.Op)
 	}
 	return nil
+}
+
+// checkQueryLanguage sets each state's JSONata flag (its own
+// query_language:, else the machine's) and checks that a state uses the
+// fields of its query language (extensions; a program without
+// query_language: is JSONPath throughout, as in heaviside).
+func (a *analyzer) checkQueryLanguage(m *ast.Machine) error {
+	machine := false
+	if ql := m.QueryLanguage; ql != nil {
+		if err := a.checkQL(ql.Pos, ql.Value); err != nil {
+			return err
+		}
+		machine = ql.Value == "JSONata"
+	}
+	var walk func(states []*ast.State) error
+	walk = func(states []*ast.State) error {
+		for _, s := range states {
+			s.JSONata = machine
+			if ql := s.QueryLanguage; ql != nil {
+				if err := a.checkQL(ql.Pos, ql.Str); err != nil {
+					return err
+				}
+				if machine && ql.Str == "JSONPath" {
+					return a.errorf(ql.Pos, "a state cannot use JSONPath when the state machine's query_language is JSONata")
+				}
+				s.JSONata = ql.Str == "JSONata"
+			}
+			if err := a.checkFields(s); err != nil {
+				return err
+			}
+			for _, b := range s.Branches {
+				if err := walk(b.States); err != nil {
+					return err
+				}
+			}
+			if err := walk(s.IterStates); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(m.States)
+}
+
+func (a *analyzer) checkQL(p diag.Pos, v string) error {
+	if v != "JSONata" && v != "JSONPath" {
+		return a.errorf(p, "query_language must be 'JSONata' or 'JSONPath', not '%s'", v)
+	}
+	return nil
+}
+
+// checkFields checks that s has only the fields of its query language.
+func (a *analyzer) checkFields(s *ast.State) error {
+	if s.JSONata {
+		for _, m := range []*ast.Modifier{s.Input, s.Result, s.Parameters, s.ResultSelector, s.ItemsPath, s.Data} {
+			if m != nil {
+				return a.errorf(m.Pos, "%s state in JSONata cannot contain a %s modifier (a JSONPath field: JSONata states use arguments:, output: and assign:)", s.Kind, m.Kind)
+			}
+		}
+		for _, c := range s.Catch {
+			if c.Catch.ResultPath != nil || c.Catch.ResultNull {
+				return a.errorf(c.Pos, "a JSONata catcher has no result path (ResultPath is JSONPath): use assign: in its block")
+			}
+		}
+		if w := s.Wait; w != nil && (w.Key == "seconds_path" || w.Key == "timestamp_path") {
+			return a.errorf(w.Pos, "Wait %s is JSONPath: in JSONata write %s='{%% ... %%}'", w.Key, strings.TrimSuffix(w.Key, "_path"))
+		}
+		return nil
+	}
+	for _, m := range []*ast.Modifier{s.Arguments, s.Items} {
+		if m != nil {
+			return a.errorf(m.Pos, "%s is a JSONata field: the state needs query_language: 'JSONata'", m.Kind)
+		}
+	}
+	if s.Output != nil && s.Output.Block {
+		return a.errorf(s.Output.Pos, "an output: block is a JSONata Output: the state needs query_language: 'JSONata'")
+	}
+	if w := s.Wait; w != nil && w.Value.Kind != ast.NumberVal && isJSONataExpr(w.Value.Str) && (w.Key == "seconds" || w.Key == "timestamp") {
+		return a.errorf(w.Pos, "a JSONata expression needs query_language: 'JSONata'")
+	}
+	return nil
+}
+
+// isJSONataExpr reports whether s is a JSONata expression string, {% ... %}.
+func isJSONataExpr(s string) bool {
+	return len(s) >= 4 && strings.HasPrefix(s, "{%") && strings.HasSuffix(s, "%}")
 }
 
 // checkFinite applies deviation D9: heaviside writes a float literal too

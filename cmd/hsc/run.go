@@ -82,6 +82,7 @@ renamed). --virtual-time makes Wait states and retry delays take no real time.`,
 		},
 	}
 	fl := cmd.Flags()
+	addCompatFlag(cmd, g)
 	fl.StringVarP(&f.input, "input", "i", "", "read the execution input JSON from `FILE` (- for standard input)")
 	fl.StringVar(&f.jsonInput, "json", "", "the execution input as a JSON `TEXT`")
 	fl.BoolVar(&f.trace, "trace", false, "print each state entered and exited, with input and output, on standard error")
@@ -240,7 +241,11 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 // are left to hsc check).
 func loadDefinition(cmd *cobra.Command, file string, g *globalFlags, validate bool) (*hsc.Definition, error) {
 	stderr := cmd.ErrOrStderr()
-	def, err := hsc.LoadFile(file, cmd.InOrStdin(), hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID), hsc.WithCompact())
+	compat, err := compatOption(g)
+	if err != nil {
+		return nil, err
+	}
+	def, err := hsc.LoadFile(file, cmd.InOrStdin(), hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID), hsc.WithCompact(), compat)
 	if err != nil {
 		return nil, reportDiags(cmd, err)
 	}
