@@ -434,23 +434,16 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 			b.d.emit(indent, "goto "+quote(name, "Next", s.Get("Next").Str, false))
 			return "", true
 		}
-		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Result", "Parameters")...)
+		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Result", "Parameters", "Assign")...)
 		head = "Pass()"
 	case "Succeed":
 		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath")...)
 		head = "Success()"
 	case "Fail":
-		onlyKeys(s, name, "", append(common, "Error", "Cause")...)
-		if s.Get("Error") == nil || s.Get("Cause") == nil {
-			field := "Error"
-			if s.Get("Error") != nil {
-				field = "Cause"
-			}
-			fail(name, field, "a Fail state without %s cannot be written (Fail('error', 'cause') takes both)", field)
-		}
-		head = "Fail(" + quote(name, "Error", str(s.Get("Error"), name, "Error"), false) + ", " + quote(name, "Cause", str(s.Get("Cause"), name, "Cause"), false) + ")"
+		onlyKeys(s, name, "", append(common, "Error", "Cause", "ErrorPath", "CausePath")...)
+		head = failHead(name, s)
 	case "Wait":
-		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath", "TimestampPath")...)
+		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Assign")...)
 		switch {
 		case s.Has("Seconds"):
 			head = "Wait(seconds=" + posInt(s.Get("Seconds"), name, "Seconds") + ")"
@@ -464,13 +457,13 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 			fail(name, "Seconds", "a Wait state needs Seconds, Timestamp, SecondsPath or TimestampPath")
 		}
 	case "Task":
-		onlyKeys(s, name, "", append(common, "TimeoutSeconds", "HeartbeatSeconds", "InputPath", "ResultPath", "OutputPath", "Resource", "Parameters", "Retry", "Catch")...)
+		onlyKeys(s, name, "", append(common, "TimeoutSeconds", "HeartbeatSeconds", "TimeoutSecondsPath", "HeartbeatSecondsPath", "InputPath", "ResultPath", "OutputPath", "Resource", "Parameters", "ResultSelector", "Credentials", "Assign", "Retry", "Catch")...)
 		res := str(s.Get("Resource"), name, "Resource")
 		if !strings.HasPrefix(res, "arn:aws:") {
 			fail(name, "Resource", "only resources starting with 'arn:aws:' can be written")
 		}
 		head, b.sync = b.d.taskHead(name, s, res)
-		if h := s.Get("HeartbeatSeconds"); h != nil {
+		if h := s.Get("HeartbeatSeconds"); h != nil && !s.Has("TimeoutSecondsPath") {
 			hv, _ := h.Float64()
 			limit := 60.0
 			if to := s.Get("TimeoutSeconds"); to != nil {
@@ -481,13 +474,15 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 			}
 		}
 	case "Choice":
-		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath", "Choices", "Default")...)
+		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath", "Choices", "Default", "Assign")...)
 		return b.choice(name, s, cont, indent)
 	case "Parallel":
-		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Branches", "Retry", "Catch")...)
+		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Branches", "ResultSelector", "Assign", "Retry", "Catch")...)
 		return b.parallel(name, s, cont, indent)
 	case "Map":
-		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Parameters", "Retry", "Catch", "Iterator", "ItemsPath", "MaxConcurrency")...)
+		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Parameters", "Retry", "Catch", "Iterator", "ItemsPath", "MaxConcurrency",
+			"MaxConcurrencyPath", "ItemSelector", "ItemProcessor", "ItemBatcher", "ItemReader", "ResultWriter", "ResultSelector", "Assign",
+			"ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ToleratedFailureCount", "ToleratedFailureCountPath", "Label")...)
 		head = "map:"
 	default:
 		fail(name, "Type", "unknown state type %q", t)
@@ -507,12 +502,30 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 		b.d.emit(body, doc)
 	}
 	if t == "Map" {
+		word, key := "iterator:", "Iterator"
 		it := s.Get("Iterator")
 		if it == nil {
-			fail(name, "Iterator", "a Map state needs an Iterator")
+			word, key = "item_processor:", "ItemProcessor"
+			it = s.Get("ItemProcessor")
 		}
-		onlyKeys(it, name, "Iterator.", "States", "StartAt")
-		b.d.emit(body, "iterator:")
+		if it == nil {
+			fail(name, "ItemProcessor", "a Map state needs an ItemProcessor or Iterator")
+		}
+		onlyKeys(it, name, key+".", "States", "StartAt", "ProcessorConfig")
+		if pc := it.Get("ProcessorConfig"); pc != nil {
+			if key == "Iterator" {
+				fail(name, "Iterator.ProcessorConfig", "an Iterator has no ProcessorConfig")
+			}
+			onlyKeys(pc, name, "ItemProcessor.ProcessorConfig.", "Mode", "ExecutionType")
+			if len(pc.Members) == 0 {
+				fail(name, "ItemProcessor.ProcessorConfig", "an empty ProcessorConfig cannot be written")
+			}
+			for _, m := range pc.Members {
+				w := map[string]string{"Mode": "mode", "ExecutionType": "execution_type"}[m.Key]
+				b.d.emit(body, w+": "+quote(name, "ItemProcessor.ProcessorConfig."+m.Key, str(m.Value, name, "ItemProcessor.ProcessorConfig."+m.Key), false))
+			}
+		}
+		b.d.emit(body, word)
 		b.d.branch(it, body+1, name)
 	}
 	b.modifiers(name, s, body, next)
@@ -525,7 +538,7 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 // parameter where the Resource needs it) when its Parameters are what
 // heaviside accepts, Arn('…') otherwise.
 func (d *decompiler) taskHead(name string, s *asl.Value, res string) (head, sync string) {
-	if !s.Has("Parameters") {
+	{
 		for _, f := range [...]struct{ call, prefix string }{
 			{"Lambda", "arn:aws:lambda:" + d.region + ":" + d.account + ":function:"},
 			{"Activity", "arn:aws:states:" + d.region + ":" + d.account + ":activity:"},
@@ -646,19 +659,29 @@ func (b *branch) modifiers(name string, s *asl.Value, indent int, cont string) {
 			b.d.emit(indent, "timeout: "+posInt(v, name, m.Key))
 		case "HeartbeatSeconds":
 			b.d.emit(indent, "heartbeat: "+posInt(v, name, m.Key))
+		case "TimeoutSecondsPath", "HeartbeatSecondsPath", "MaxConcurrencyPath", "ItemsPath", "Label":
+			w := map[string]string{"TimeoutSecondsPath": "timeout", "HeartbeatSecondsPath": "heartbeat", "MaxConcurrencyPath": "max_concurrency", "ItemsPath": "items_path", "Label": "label"}[m.Key]
+			b.d.emit(indent, w+": "+quote(name, m.Key, str(v, name, m.Key), false))
+		case "ToleratedFailurePercentage", "ToleratedFailureCount":
+			b.d.emit(indent, snake(m.Key)+": "+number(v, name, m.Key))
+		case "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
+			b.d.emit(indent, snake(strings.TrimSuffix(m.Key, "Path"))+": "+quote(name, m.Key, str(v, name, m.Key), false))
+		case "ResultSelector", "Credentials", "ItemSelector", "ItemBatcher", "ItemReader", "ResultWriter", "Assign":
+			if typ(name, s) == "Parallel" || typ(name, s) == "Choice" {
+				continue // in transform:
+			}
+			b.kv(name, m.Key, snake(m.Key), v, indent)
 		case "InputPath", "ResultPath", "OutputPath":
 			if typ(name, s) == "Parallel" || typ(name, s) == "Choice" {
 				continue // in transform:
 			}
-			b.d.emit(indent, pathWord(m.Key)+": "+quote(name, m.Key, str(v, name, m.Key), false))
+			b.d.emit(indent, pathWord(m.Key)+": "+pathValue(name, m.Key, v))
 		case "Result":
 			b.d.emit(indent, "data:")
 			b.d.emit(indent+1, jsonText(name, m.Key, v))
 		case "Parameters":
 			b.params(name, v, indent, b.sync)
 			b.sync = ""
-		case "ItemsPath":
-			b.d.emit(indent, "items_path: "+quote(name, m.Key, str(v, name, m.Key), false))
 		case "MaxConcurrency":
 			b.d.emit(indent, "max_concurrency: "+nnInt(v, name, m.Key))
 		}
@@ -688,31 +711,54 @@ func (b *branch) errorMods(name string, s *asl.Value, indent int, cont string) {
 	if r := s.Get("Retry"); r != nil {
 		for i, e := range r.Elems {
 			f := fmt.Sprintf("Retry[%d]", i)
-			onlyKeys(e, name, f+".", "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate")
-			for _, k := range []string{"IntervalSeconds", "MaxAttempts", "BackoffRate"} {
-				if !e.Has(k) {
-					fail(name, f+"."+k, "the DSL's retry writes IntervalSeconds, MaxAttempts and BackoffRate, so each must be given")
+			onlyKeys(e, name, f+".", "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy")
+			if bo := e.Get("BackoffRate"); bo != nil {
+				number(bo, name, f+".BackoffRate")
+				if bv, _ := bo.Float64(); bv < 1 {
+					fail(name, f+".BackoffRate", "the DSL requires a backoff rate of at least 1.0")
 				}
 			}
-			back := number(e.Get("BackoffRate"), name, f+".BackoffRate")
-			if bv, _ := e.Get("BackoffRate").Float64(); bv < 1 {
-				fail(name, f+".BackoffRate", "the DSL requires a backoff rate of at least 1.0")
+			line := "retry " + errorList(e, name, f)
+			if e.Has("IntervalSeconds") && e.Has("MaxAttempts") && e.Has("BackoffRate") {
+				line += " " + posInt(e.Get("IntervalSeconds"), name, f+".IntervalSeconds") + " " + nnInt(e.Get("MaxAttempts"), name, f+".MaxAttempts") + " " + number(e.Get("BackoffRate"), name, f+".BackoffRate")
+			} else {
+				if v := e.Get("IntervalSeconds"); v != nil {
+					line += " interval=" + posInt(v, name, f+".IntervalSeconds")
+				}
+				if v := e.Get("MaxAttempts"); v != nil {
+					line += " max_attempts=" + nnInt(v, name, f+".MaxAttempts")
+				}
+				if v := e.Get("BackoffRate"); v != nil {
+					line += " backoff=" + number(v, name, f+".BackoffRate")
+				}
 			}
-			b.d.emit(indent, "retry "+errorList(e, name, f)+" "+posInt(e.Get("IntervalSeconds"), name, f+".IntervalSeconds")+" "+nnInt(e.Get("MaxAttempts"), name, f+".MaxAttempts")+" "+back)
+			if v := e.Get("MaxDelaySeconds"); v != nil {
+				line += " max_delay=" + posInt(v, name, f+".MaxDelaySeconds")
+			}
+			if v := e.Get("JitterStrategy"); v != nil {
+				line += " jitter=" + quote(name, f+".JitterStrategy", str(v, name, f+".JitterStrategy"), false)
+			}
+			if !strings.Contains(line, "=") && !(e.Has("IntervalSeconds") && e.Has("MaxAttempts") && e.Has("BackoffRate")) {
+				fail(name, f, "a Retrier with none of IntervalSeconds, MaxAttempts, BackoffRate, MaxDelaySeconds, JitterStrategy cannot be written")
+			}
+			b.d.emit(indent, line)
 		}
 	}
 	if c := s.Get("Catch"); c != nil {
 		for i, e := range c.Elems {
 			f := fmt.Sprintf("Catch[%d]", i)
-			onlyKeys(e, name, f+".", "ErrorEquals", "Next", "ResultPath")
+			onlyKeys(e, name, f+".", "ErrorEquals", "Next", "ResultPath", "Assign")
 			line := "catch " + errorList(e, name, f) + ":"
 			if rp := e.Get("ResultPath"); rp != nil {
-				line += " " + quote(name, f+".ResultPath", str(rp, name, f+".ResultPath"), false)
+				line += " " + pathValue(name, f+".ResultPath", rp)
 			}
 			b.d.emit(indent, line)
 			target := str(e.Get("Next"), name, f+".Next")
 			if target == cont || b.done[target] {
 				fail(name, f+".Next", "the handler %q is not a block of its own; the DSL cannot point a catch at an existing state", target)
+			}
+			if a := e.Get("Assign"); a != nil {
+				b.kv(name, f+".Assign", "assign", a, indent+1)
 			}
 			b.chain(target, cont, indent+1)
 		}
@@ -739,11 +785,7 @@ func (b *branch) params(name string, v *asl.Value, indent int, sync string) {
 	}
 	b.d.emit(indent, "parameters:")
 	for _, m := range v.Members {
-		k := strings.TrimSuffix(m.Key, ".$")
-		if !identifier.MatchString(k) {
-			fail(name, "Parameters."+m.Key, "a parameter key must be a name (letters, digits, _), optionally followed by .$")
-		}
-		b.d.emit(indent+1, m.Key+": "+jsonText(name, "Parameters."+m.Key, m.Value))
+		b.d.emit(indent+1, kvKey(name, "Parameters", m.Key)+": "+jsonText(name, "Parameters."+m.Key, m.Value))
 	}
 	if sync != "" {
 		b.d.emit(indent+1, "sync: "+sync)
@@ -777,15 +819,77 @@ func (b *branch) parallel(name string, s *asl.Value, cont string, indent int) (s
 
 func (b *branch) transform(name string, s *asl.Value, indent int, keys ...string) {
 	first := true
-	for _, k := range keys {
+	for _, k := range append(keys, "ResultSelector", "Assign") {
 		if v := s.Get(k); v != nil {
 			if first {
 				b.d.emit(indent, "transform:")
 				first = false
 			}
-			b.d.emit(indent+1, pathWord(k)+": "+quote(name, k, str(v, name, k), false))
+			if strings.HasSuffix(k, "Path") {
+				b.d.emit(indent+1, pathWord(k)+": "+pathValue(name, k, v))
+			} else {
+				b.kv(name, k, snake(k), v, indent+1)
+			}
 		}
 	}
+}
+
+// pathValue writes a path field: a string, or null.
+func pathValue(name, field string, v *asl.Value) string {
+	if v.Kind == asl.KindNull {
+		return "null"
+	}
+	return quote(name, field, str(v, name, field), false)
+}
+
+// snake spells a field name as the DSL's modifier word.
+func snake(field string) string {
+	var sb strings.Builder
+	for i, r := range field {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				sb.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// kv writes an object field as a block of key: value lines (word:).
+func (b *branch) kv(name, field, word string, v *asl.Value, indent int) {
+	if v.Kind != asl.KindObject || len(v.Members) == 0 {
+		fail(name, field, "the DSL writes %s as a non-empty block of key: value lines", field)
+	}
+	b.d.emit(indent, word+":")
+	for _, m := range v.Members {
+		b.d.emit(indent+1, kvKey(name, field, m.Key)+": "+jsonText(name, field+"."+m.Key, m.Value))
+	}
+}
+
+// kvKey writes a key of a key: value block: a name (with .$) as it is,
+// anything else quoted.
+func kvKey(name, field, k string) string {
+	if identifier.MatchString(strings.TrimSuffix(k, ".$")) {
+		return k
+	}
+	return quote(name, field+"."+k, k, false)
+}
+
+// failHead writes a Fail state's call.
+func failHead(name string, s *asl.Value) string {
+	e, c := s.Get("Error"), s.Get("Cause")
+	if e != nil && c != nil && !s.Has("ErrorPath") && !s.Has("CausePath") {
+		return "Fail(" + quote(name, "Error", str(e, name, "Error"), false) + ", " + quote(name, "Cause", str(c, name, "Cause"), false) + ")"
+	}
+	var args []string
+	for _, k := range []string{"Error", "Cause", "ErrorPath", "CausePath"} {
+		if v := s.Get(k); v != nil {
+			args = append(args, snake(k)+"="+quote(name, k, str(v, name, k), false))
+		}
+	}
+	return "Fail(" + strings.Join(args, ", ") + ")"
 }
 
 // choice writes a Choice state as a while loop or an if/elif/else.
@@ -818,6 +922,9 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 				b.d.emit(indent+1, doc)
 			}
 			b.mark(loop)
+			if a := cs.Elems[0].Get("Assign"); a != nil {
+				b.kv(name, "Choices[0].Assign", "assign", a, indent+1)
+			}
 			b.chain(targets[0], loop, indent+1)
 			b.transform(name, s, indent, "InputPath", "OutputPath")
 			return b.after(name, def, cont)
@@ -957,6 +1064,7 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 	if j != cont && j != "" && b.done[j] {
 		fail(name, "Default", "the state after the Choice was already written")
 	}
+	rules := s.Get("Choices").Elems
 	if variable, cases, ok := switchCases(name, s, conds); ok {
 		// switch: every rule compares one variable for equality
 		if doc := b.header(name, s, indent, "switch "+variable+":"); doc != "" {
@@ -964,11 +1072,11 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 		}
 		for i, c := range cases {
 			b.d.emit(indent+1, "case "+c+":")
-			b.block(name, fmt.Sprintf("Choices[%d].Next", i), targets[i], j, indent+2)
+			b.block(name, fmt.Sprintf("Choices[%d]", i), rules[i], targets[i], j, indent+2)
 		}
 		if hasElse {
 			b.d.emit(indent+1, "default:")
-			b.block(name, "Default", def, j, indent+2)
+			b.block(name, "Default", nil, def, j, indent+2)
 		}
 	} else {
 		var doc string
@@ -981,11 +1089,11 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 			} else {
 				b.d.emit(indent, "elif "+conds[i]+":")
 			}
-			b.block(name, fmt.Sprintf("Choices[%d].Next", i), targets[i], j, indent+1)
+			b.block(name, fmt.Sprintf("Choices[%d]", i), rules[i], targets[i], j, indent+1)
 		}
 		if hasElse {
 			b.d.emit(indent, "else:")
-			b.block(name, "Default", def, j, indent+1)
+			b.block(name, "Default", nil, def, j, indent+1)
 		}
 	}
 	b.transform(name, s, indent, "InputPath", "OutputPath")
@@ -1009,7 +1117,11 @@ func switchCases(name string, s *asl.Value, conds []string) (variable string, ca
 	}
 	for i, r := range s.Get("Choices").Elems {
 		v := r.Get("Variable")
-		if v == nil || v.Kind != asl.KindString || len(r.Members) != 3 || !r.Has("Next") {
+		n := 3
+		if r.Has("Assign") {
+			n = 4
+		}
+		if v == nil || v.Kind != asl.KindString || len(r.Members) != n || !r.Has("Next") {
 			return "", nil, false
 		}
 		q := quote(name, "Variable", v.Str, false)
@@ -1025,9 +1137,19 @@ func switchCases(name string, s *asl.Value, conds []string) (variable string, ca
 	return variable, cases, true
 }
 
-func (b *branch) block(owner, field, start, cont string, indent int) {
+// block writes the states of a Choice branch (rule is its rule, nil for
+// the Default), its Assign first.
+func (b *branch) block(owner, field string, rule *asl.Value, start, cont string, indent int) {
+	if rule != nil {
+		field += ".Next"
+	}
 	if start == cont || b.done[start] {
 		fail(owner, field, "the branch has no states of its own (it goes straight to %q); the DSL needs at least one state in a block", start)
+	}
+	if rule != nil {
+		if a := rule.Get("Assign"); a != nil {
+			b.kv(owner, strings.TrimSuffix(field, ".Next")+".Assign", "assign", a, indent)
+		}
 	}
 	b.chain(start, cont, indent)
 }
@@ -1068,9 +1190,9 @@ func onlyKeysRule(r *asl.Value, name, f string, top bool) {
 	}
 	for _, m := range r.Members {
 		switch m.Key {
-		case "Next":
+		case "Next", "Assign":
 			if !top {
-				fail(name, f+".Next", "only top-level rules have Next")
+				fail(name, f+"."+m.Key, "only top-level rules have %s", m.Key)
 			}
 		case "And", "Or", "Not", "Variable":
 		default:
@@ -1092,6 +1214,16 @@ func init() {
 		}
 	}
 	comparators["BooleanEquals"] = [2]string{"Boolean", "=="}
+	for _, t := range []string{"String", "Numeric", "Timestamp"} {
+		for i, o := range ops {
+			comparators[t+o+"Path"] = [2]string{t + "Path", syms[i]}
+		}
+	}
+	comparators["BooleanEqualsPath"] = [2]string{"BooleanPath", "=="}
+	comparators["StringMatches"] = [2]string{"Matches", "matches"}
+	for _, t := range []string{"Present", "Null", "Numeric", "String", "Boolean", "Timestamp"} {
+		comparators["Is"+t] = [2]string{"Is", "is_" + strings.ToLower(t)}
+	}
 }
 
 // cond writes a rule as a DSL condition; nested tells whether it sits
@@ -1134,18 +1266,32 @@ func cond(r *asl.Value, name, f string, nested bool) string {
 		val := m.Value
 		var lit string
 		switch c[0] {
+		case "Is":
+			if val.Kind != asl.KindBool {
+				fail(name, f+"."+m.Key, "must be a boolean")
+			}
+			raw := str(v, name, f+".Variable")
+			if val.Bool {
+				return c[1] + "(" + quote(name, f+".Variable", raw, false) + ")"
+			}
+			return c[1] + "(" + quote(name, f+".Variable", raw, false) + ", false)"
+		case "Matches":
+			lit = quote(name, f+"."+m.Key, str(val, name, f+"."+m.Key), false)
+		case "StringPath", "NumericPath", "TimestampPath", "BooleanPath":
+			fn := strings.ToLower(strings.TrimSuffix(c[0], "Path")) + "_path"
+			lit = fn + "(" + quote(name, f+"."+m.Key, str(val, name, f+"."+m.Key), false) + ")"
 		case "String":
 			s := str(val, name, f+"."+m.Key)
-			if iso8601.Parses(s) {
-				fail(name, f+"."+m.Key, "the DSL compares a timestamp-like string %q as a timestamp, not as a string", s)
-			}
 			lit = quote(name, f+"."+m.Key, s, false)
+			if iso8601.Parses(s) {
+				lit = "string(" + lit + ")" // heaviside would compare it as a timestamp
+			}
 		case "Timestamp":
 			s := str(val, name, f+"."+m.Key)
-			if !iso8601.Parses(s) {
-				fail(name, f+"."+m.Key, "the DSL only compares strings it reads as timestamps as timestamps")
-			}
 			lit = quote(name, f+"."+m.Key, s, false)
+			if !iso8601.Parses(s) {
+				lit = "timestamp(" + lit + ")"
+			}
 		case "Numeric":
 			lit = number(val, name, f+"."+m.Key)
 		case "Boolean":
@@ -1211,9 +1357,6 @@ func nnInt(v *asl.Value, state, field string) string {
 func number(v *asl.Value, state, field string) string {
 	if v == nil || v.Kind != asl.KindNumber {
 		fail(state, field, "must be a number")
-	}
-	if strings.HasPrefix(v.Str, "-") {
-		fail(state, field, "the DSL has no negative numbers")
 	}
 	return v.Str
 }

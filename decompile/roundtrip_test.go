@@ -69,7 +69,8 @@ func programs(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	golden, _ := filepath.Glob(filepath.Join("..", "golden", "testdata", "*.hsd"))
-	return append(files, golden...)
+	ext, _ := filepath.Glob(filepath.Join("..", "golden", "testdata", "ext", "*.hsd")) // the DSL extensions
+	return append(append(files, golden...), ext...)
 }
 
 // TestRoundTripPrograms: for every program hsc accepts in ../shared/parity
