@@ -87,6 +87,7 @@ type decompiler struct {
 	line            int // lines written so far
 	region, account string
 	services        sema.Services
+	jsonata         bool // the machine's QueryLanguage is JSONata
 }
 
 // bail aborts decompilation with an *Error; machine recovers it.
@@ -109,7 +110,7 @@ func (d *decompiler) machine(root *asl.Value) (err error) {
 	if root.Kind != asl.KindObject {
 		fail("", "", "the definition is not a JSON object")
 	}
-	onlyKeys(root, "", "", "States", "StartAt", "Comment", "Version", "TimeoutSeconds")
+	onlyKeys(root, "", "", "States", "StartAt", "Comment", "Version", "TimeoutSeconds", "QueryLanguage")
 	if c := root.Get("Comment"); c != nil {
 		d.emit(0, quote("", "Comment", str(c, "", "Comment"), true))
 	}
@@ -118,6 +119,10 @@ func (d *decompiler) machine(root *asl.Value) (err error) {
 	}
 	if t := root.Get("TimeoutSeconds"); t != nil {
 		d.emit(0, "timeout: "+posInt(t, "", "TimeoutSeconds"))
+	}
+	if q := root.Get("QueryLanguage"); q != nil {
+		d.jsonata = str(q, "", "QueryLanguage") == "JSONata"
+		d.emit(0, "query_language: "+quote("", "QueryLanguage", q.Str, false))
 	}
 	d.branch(root, 0, "")
 	return nil
@@ -421,7 +426,7 @@ func typ(name string, s *asl.Value) string { return str(s.Get("Type"), name, "Ty
 // chain; stopped when it does not fall through.
 func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next string, stopped bool) {
 	t := typ(name, s)
-	common := []string{"Type", "Comment", "Next", "End"}
+	common := []string{"Type", "Comment", "Next", "End", "QueryLanguage", "Output", "Arguments", "Items"}
 	var head string
 	switch t {
 	case "Pass":
@@ -446,7 +451,11 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Assign")...)
 		switch {
 		case s.Has("Seconds"):
-			head = "Wait(seconds=" + posInt(s.Get("Seconds"), name, "Seconds") + ")"
+			if sv := s.Get("Seconds"); sv.Kind == asl.KindString {
+				head = "Wait(seconds=" + quote(name, "Seconds", sv.Str, false) + ")"
+			} else {
+				head = "Wait(seconds=" + posInt(sv, name, "Seconds") + ")"
+			}
 		case s.Has("Timestamp"):
 			head = "Wait(timestamp=" + quote(name, "Timestamp", str(s.Get("Timestamp"), name, "Timestamp"), false) + ")"
 		case s.Has("SecondsPath"):
@@ -655,10 +664,21 @@ func (b *branch) modifiers(name string, s *asl.Value, indent int, cont string) {
 	for _, m := range s.Members {
 		v := m.Value
 		switch m.Key {
-		case "TimeoutSeconds":
-			b.d.emit(indent, "timeout: "+posInt(v, name, m.Key))
-		case "HeartbeatSeconds":
-			b.d.emit(indent, "heartbeat: "+posInt(v, name, m.Key))
+		case "TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency":
+			w := map[string]string{"TimeoutSeconds": "timeout", "HeartbeatSeconds": "heartbeat", "MaxConcurrency": "max_concurrency"}[m.Key]
+			switch {
+			case v.Kind == asl.KindString:
+				b.d.emit(indent, w+": "+quote(name, m.Key, v.Str, false)) // JSONata
+			case m.Key == "MaxConcurrency":
+				b.d.emit(indent, w+": "+nnInt(v, name, m.Key))
+			default:
+				b.d.emit(indent, w+": "+posInt(v, name, m.Key))
+			}
+		case "QueryLanguage", "Output", "Arguments", "Items":
+			if typ(name, s) == "Parallel" || typ(name, s) == "Choice" {
+				continue // in transform:
+			}
+			b.open(name, m.Key, v, indent)
 		case "TimeoutSecondsPath", "HeartbeatSecondsPath", "MaxConcurrencyPath", "ItemsPath", "Label":
 			w := map[string]string{"TimeoutSecondsPath": "timeout", "HeartbeatSecondsPath": "heartbeat", "MaxConcurrencyPath": "max_concurrency", "ItemsPath": "items_path", "Label": "label"}[m.Key]
 			b.d.emit(indent, w+": "+quote(name, m.Key, str(v, name, m.Key), false))
@@ -682,8 +702,6 @@ func (b *branch) modifiers(name string, s *asl.Value, indent int, cont string) {
 		case "Parameters":
 			b.params(name, v, indent, b.sync)
 			b.sync = ""
-		case "MaxConcurrency":
-			b.d.emit(indent, "max_concurrency: "+nnInt(v, name, m.Key))
 		}
 	}
 	if b.sync != "" {
@@ -819,18 +837,37 @@ func (b *branch) parallel(name string, s *asl.Value, cont string, indent int) (s
 
 func (b *branch) transform(name string, s *asl.Value, indent int, keys ...string) {
 	first := true
-	for _, k := range append(keys, "ResultSelector", "Assign") {
+	for _, k := range append(keys, "ResultSelector", "Assign", "QueryLanguage", "Output", "Arguments") {
 		if v := s.Get(k); v != nil {
 			if first {
 				b.d.emit(indent, "transform:")
 				first = false
 			}
-			if strings.HasSuffix(k, "Path") {
+			switch k {
+			case "InputPath", "ResultPath", "OutputPath":
 				b.d.emit(indent+1, pathWord(k)+": "+pathValue(name, k, v))
-			} else {
+			case "QueryLanguage", "Output", "Arguments":
+				b.open(name, k, v, indent+1)
+			default:
 				b.kv(name, k, snake(k), v, indent+1)
 			}
 		}
+	}
+}
+
+// open writes a JSONata field (or QueryLanguage): a string, a block of
+// key: value lines for an object, a JSON array for Items.
+func (b *branch) open(name, field string, v *asl.Value, indent int) {
+	w := map[string]string{"QueryLanguage": "query_language", "Output": "output", "Arguments": "arguments", "Items": "items"}[field]
+	switch {
+	case v.Kind == asl.KindString:
+		b.d.emit(indent, w+": "+quote(name, field, v.Str, false))
+	case v.Kind == asl.KindObject && field != "QueryLanguage" && field != "Items":
+		b.kv(name, field, w, v, indent)
+	case v.Kind == asl.KindArray && field == "Items":
+		b.d.emit(indent, w+": "+jsonText(name, field, v))
+	default:
+		fail(name, field, "the DSL writes %s as a string or a block of key: value lines", field)
 	}
 }
 
@@ -1194,7 +1231,7 @@ func onlyKeysRule(r *asl.Value, name, f string, top bool) {
 			if !top {
 				fail(name, f+"."+m.Key, "only top-level rules have %s", m.Key)
 			}
-		case "And", "Or", "Not", "Variable":
+		case "And", "Or", "Not", "Variable", "Condition":
 		default:
 			if _, ok := comparators[m.Key]; !ok {
 				fail(name, f+"."+m.Key, "the DSL's conditions cannot express %s", m.Key)
@@ -1252,6 +1289,12 @@ func cond(r *asl.Value, name, f string, nested bool) string {
 	case r.Has("Not"):
 		sub := cond(r.Get("Not"), name, f+".Not", true)
 		return "not " + sub
+	}
+	if c := r.Get("Condition"); c != nil {
+		if len(r.Members) > 1 && !(len(r.Members) <= 3 && r.Has("Next") && (len(r.Members) == 2 || r.Has("Assign"))) {
+			fail(name, f+".Condition", "a JSONata Condition is written alone")
+		}
+		return quote(name, f+".Condition", str(c, name, f+".Condition"), false)
 	}
 	v := r.Get("Variable")
 	if v == nil {
