@@ -59,6 +59,9 @@ func (k Kind) String() string { return kindNames[k] }
 type ModKind uint8
 
 const (
+	// ModNext is the target of a goto (a Pass state with IsGoto) or, as an
+	// extension, the `next: 'State'` modifier of any state that has a
+	// Next (IsGoto not set): Str holds the target.
 	ModNext ModKind = iota
 	ModTimeout
 	ModHeartbeat
@@ -94,12 +97,13 @@ const (
 	ModExecutionType // execution_type: STRING (Str): ProcessorConfig.ExecutionType
 	ModItemProcessor // item_processor: block of states (Iter): ItemProcessor instead of Iterator
 	ModItems         // items: STRING (Str) or JSON array (Data, Block set): a JSONata Map's Items
+	ModEnd           // end: true: End instead of a Next to the state written after
 	NumModKinds
 )
 
 var modNames = [...]string{"Next", "Timeout", "Heartbeat", "Input", "Result", "Output", "Data", "Parameters", "Retry", "Catch", "Iterator", "MaxConcurrency", "ItemsPath",
 	"ResultSelector", "Assign", "Credentials", "Arguments", "QueryLanguage", "ItemSelector", "ItemBatcher", "ItemReader", "ResultWriter",
-	"ToleratedFailurePercentage", "ToleratedFailureCount", "Label", "Mode", "ExecutionType", "ItemProcessor", "Items"}
+	"ToleratedFailurePercentage", "ToleratedFailureCount", "Label", "Mode", "ExecutionType", "ItemProcessor", "Items", "End"}
 
 func (m ModKind) String() string { return modNames[m] }
 
@@ -171,6 +175,9 @@ type Catch struct {
 	// Assign (extension) is an assign: block written first in the
 	// handler block (Params): the catcher's Assign.
 	Assign *Modifier
+	// Goto (extension) is `catch ERRORS[: RESULTPATH] goto 'State'`: the
+	// catcher's Next is that state of the same branch, and States is empty.
+	Goto *Str
 }
 
 // Task is the task part of a Task state.
@@ -181,6 +188,10 @@ type Task struct {
 	Function string   // function or activity name, ARN, or service API name (with ".sync")
 	// Resource is the state's ARN; a visitor may change it.
 	Resource string
+	// Resolved (extension) marks a Service.Action() call resolved against
+	// the integration tables: Function is then the whole resource ARN
+	// (such as arn:aws:states:::aws-sdk:s3:getObject).
+	Resolved bool
 }
 
 // WaitArg is the argument of a Wait state.
@@ -219,6 +230,20 @@ type ChoiceBranch struct {
 	// branch's block, after an if's docstring (Params): the rule's
 	// Assign. Only on a branch with a condition.
 	Assign *Modifier
+	// Goto (extension) is a branch written `if COND: goto 'State'` (or
+	// `elif`, `else:`, `case V:`, `default:`) on the condition's line: the
+	// rule's Next (or the Default) is that state itself; States is empty,
+	// and Target and Linked are set by the parser. When the if's first
+	// branch has this form, the Choice state's docstring may follow as an
+	// indented line of its own:
+	//
+	//	if '$.done' == true: goto 'Finish'
+	//	    """Check"""
+	//	else: None
+	Goto *Str
+	// None (extension) is `else: None` or `default: None`: the Choice
+	// has no Default (States.NoChoiceMatched when no rule matches).
+	None bool
 }
 
 // Branch is one branch of a Parallel state.
@@ -246,7 +271,8 @@ type State struct {
 	Timeout, Heartbeat, MaxConcurrency *Modifier
 	Input, Result, Output, ItemsPath   *Modifier
 	Data, Parameters, Iterator         *Modifier
-	GotoNext                           *Modifier
+	GotoNext                           *Modifier // a goto's target, or a next: modifier (extension)
+	EndMod                             *Modifier // end: true (extension)
 	Retry, Catch                       []*Modifier
 
 	// Linking.

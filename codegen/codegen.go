@@ -423,7 +423,9 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		n := 0
 		for _, c := range s.Choices {
 			if c.Cond == nil {
-				o.add("Default", s.Pos, b.str(c.Target, s.Pos))
+				if !c.None {
+					o.add("Default", s.Pos, b.str(c.Target, s.Pos))
+				}
 			} else {
 				n++
 			}
@@ -458,7 +460,11 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		o.add("Next", p, b.str(s.Next, p))
 	}
 	if s.End {
-		o.add("End", s.Pos, b.boolean(true, s.Pos))
+		p := s.Pos
+		if s.EndMod != nil {
+			p = s.EndMod.Pos
+		}
+		o.add("End", p, b.boolean(true, p))
 	}
 	return o.done()
 }

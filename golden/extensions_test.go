@@ -57,6 +57,9 @@ type runCase struct {
 	Tasks map[string]json.RawMessage `json:"tasks"`
 	// Resources, when set, are the Resource each Task state must call.
 	Resources map[string]string `json:"resources"`
+	// Sequence, when set for a state, are its results call by call (the
+	// last one repeats).
+	Sequence map[string][]json.RawMessage `json:"sequence"`
 	// Timeouts, when set, are the timeout and heartbeat each Task state
 	// runs with, as Go durations ("0s": none).
 	Timeouts map[string][2]string `json:"timeouts"`
@@ -120,7 +123,13 @@ func TestExtensionsRun(t *testing.T) {
 
 func runOne(t *testing.T, m *interpreter.Machine, rc runCase) {
 	t.Helper()
+	calls := map[string]int{}
 	tasks := interpreter.TaskFunc(func(_ context.Context, req *interpreter.TaskRequest) ([]byte, error) {
+		if seq, ok := rc.Sequence[req.StateName]; ok && len(seq) > 0 {
+			n := min(calls[req.StateName], len(seq)-1)
+			calls[req.StateName]++
+			return seq[n], nil
+		}
 		if want, ok := rc.Resources[req.StateName]; ok && want != req.Resource {
 			t.Errorf("state %s calls %s, want %s", req.StateName, req.Resource, want)
 		}

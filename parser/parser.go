@@ -614,6 +614,15 @@ func (p *parser) taskState() *ast.State {
 	if p.op(".") {
 		if fn := p.accept(lexer.NAME, ""); fn != nil {
 			call.Function = p.strs.alloc(ast.Str{Pos: fn.Pos(), Value: p.tx(fn)})
+			s2 := p.pos
+			if p.ext && p.op(".") {
+				// Extension: Service.Action.suffix().
+				if sfx := p.accept(lexer.NAME, ""); sfx != nil {
+					call.Suffix = p.strs.alloc(ast.Str{Pos: sfx.Pos(), Value: p.tx(sfx)})
+				} else {
+					p.pos = s2
+				}
+			}
 		} else {
 			p.pos = save
 		}
@@ -775,6 +784,22 @@ func (p *parser) extModifier() *ast.Modifier {
 		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value, Path: true})
 	}
 	switch word {
+	case "next":
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		target := p.str()
+		if target == nil {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModNext, Pos: t.Pos(), Str: target.Value})
+	case "end":
+		p.advance()
+		if !p.op(":") || !p.name("true") {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModEnd, Pos: t.Pos()})
 	case "arguments":
 		// arguments: STRING | block
 		p.advance()
@@ -1077,12 +1102,58 @@ func (p *parser) catchBlock() *ast.Modifier {
 	} else if p.extNull() {
 		c.ResultNull = true
 	}
+	if g := p.sameLineGoto(); g != nil {
+		c.Goto = g
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c})
+	}
 	_, assign, states, ok := p.branchBlock(costCatch, false)
 	if !ok {
 		return nil
 	}
 	c.States, c.Assign = states, assign
 	return p.mods.alloc(ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c})
+}
+
+// sameLineGoto accepts, with the extensions, `goto STRING` where a block
+// must start (a branch or catcher that is one jump to an existing state).
+func (p *parser) sameLineGoto() *ast.Str {
+	if !p.ext {
+		return nil
+	}
+	save := p.pos
+	if !p.name("goto") {
+		return nil
+	}
+	target := p.str()
+	if target == nil {
+		p.pos = save
+	}
+	return target
+}
+
+// gotoBranch returns a Choice branch that is one jump (extension), or nil.
+func (p *parser) gotoBranch(cond *ast.Cond) *ast.ChoiceBranch {
+	g := p.sameLineGoto()
+	if g == nil {
+		return nil
+	}
+	return p.brs.alloc(ast.ChoiceBranch{Cond: cond, Goto: g, Target: g.Value, Linked: true})
+}
+
+// defaultBranch parses the body of else: or default: (after the colon):
+// a block, or with the extensions `goto 'S'` or `None`.
+func (p *parser) defaultBranch(cost int) *ast.ChoiceBranch {
+	if b := p.gotoBranch(nil); b != nil {
+		return b
+	}
+	if p.ext && p.name("None") {
+		return p.brs.alloc(ast.ChoiceBranch{None: true, Linked: true})
+	}
+	b, ok := p.nestedBlock(cost)
+	if !ok {
+		return nil
+	}
+	return p.brs.alloc(ast.ChoiceBranch{States: b})
 }
 
 // branchBlock is block (or, with doc, commentBlock) for a Choice branch or
@@ -1219,11 +1290,26 @@ func (p *parser) ifState() *ast.State {
 	if cond == nil || !p.op(":") {
 		return nil
 	}
-	doc, assign, body, ok := p.branchBlock(costIf, true)
-	if !ok {
-		return nil
+	var doc *ast.Str
+	var branches []*ast.ChoiceBranch
+	if b := p.gotoBranch(cond); b != nil {
+		branches = append(branches, b)
+		// The Choice state's docstring, indented under the if line.
+		save := p.pos
+		if p.accept(lexer.INDENT, "") != nil {
+			if doc = p.str(); doc == nil || p.accept(lexer.DEDENT, "") == nil {
+				doc = nil
+				p.pos = save
+			}
+		}
+	} else {
+		d, assign, body, ok := p.branchBlock(costIf, true)
+		if !ok {
+			return nil
+		}
+		doc = d
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: body, Assign: assign}))
 	}
-	branches := []*ast.ChoiceBranch{p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: body, Assign: assign})}
 	for {
 		save := p.pos
 		if !p.name("elif") {
@@ -1234,6 +1320,10 @@ func (p *parser) ifState() *ast.State {
 			p.pos = save
 			break
 		}
+		if gb := p.gotoBranch(c); gb != nil {
+			branches = append(branches, gb)
+			continue
+		}
 		_, assign, b, ok := p.branchBlock(costIf, false)
 		if !ok {
 			p.pos = save
@@ -1243,8 +1333,8 @@ func (p *parser) ifState() *ast.State {
 	}
 	save := p.pos
 	if p.name("else") && p.op(":") {
-		if b, ok := p.nestedBlock(costIf); ok {
-			branches = append(branches, p.brs.alloc(ast.ChoiceBranch{States: b}))
+		if b := p.defaultBranch(costIf); b != nil {
+			branches = append(branches, b)
 		} else {
 			p.pos = save
 		}
@@ -1280,18 +1370,22 @@ func (p *parser) switchState() *ast.State {
 			p.pos = save
 			break
 		}
+		cond := p.conds.alloc(ast.Cond{Pos: v.Pos, Op: "==", Var: v.Value, Val: val})
+		if gb := p.gotoBranch(cond); gb != nil {
+			branches = append(branches, gb)
+			continue
+		}
 		_, assign, b, ok := p.branchBlock(costSwitch, false)
 		if !ok {
 			p.pos = save
 			break
 		}
-		cond := p.conds.alloc(ast.Cond{Pos: v.Pos, Op: "==", Var: v.Value, Val: val})
 		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: b, Assign: assign}))
 	}
 	save := p.pos
 	if p.name("default") && p.op(":") {
-		if b, ok := p.nestedBlock(costSwitch); ok {
-			branches = append(branches, p.brs.alloc(ast.ChoiceBranch{States: b}))
+		if b := p.defaultBranch(costSwitch); b != nil {
+			branches = append(branches, b)
 		} else {
 			p.pos = save
 		}

@@ -89,14 +89,14 @@ var valid = map[ast.Kind][]ast.ModKind{
 // only produces them with the extensions on), following the States
 // Language's table of fields per state type.
 var extValid = map[ast.Kind][]ast.ModKind{
-	ast.Pass:     {ast.ModAssign, ast.ModQueryLanguage},
+	ast.Pass:     {ast.ModAssign, ast.ModQueryLanguage, ast.ModNext, ast.ModEnd},
 	ast.Succeed:  {ast.ModQueryLanguage},
 	ast.Fail:     {ast.ModQueryLanguage},
-	ast.Wait:     {ast.ModAssign, ast.ModQueryLanguage},
+	ast.Wait:     {ast.ModAssign, ast.ModQueryLanguage, ast.ModNext, ast.ModEnd},
 	ast.Choice:   {ast.ModAssign, ast.ModQueryLanguage},
-	ast.TaskKind: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModCredentials},
-	ast.Parallel: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments},
-	ast.Map: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModItems, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
+	ast.TaskKind: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModCredentials, ast.ModNext, ast.ModEnd},
+	ast.Parallel: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModNext, ast.ModEnd},
+	ast.Map: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModItems, ast.ModNext, ast.ModEnd, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
 		ast.ModToleratedFailurePercentage, ast.ModToleratedFailureCount, ast.ModLabel, ast.ModMode, ast.ModExecutionType,
 		ast.ModItemProcessor},
 }
@@ -176,6 +176,13 @@ func (c *Checker) CheckState(s *ast.State) error {
 			c.setExt(s, m)
 		}
 	}
+	if s.GotoNext != nil && s.EndMod != nil {
+		second := s.EndMod
+		if second.Pos.Offset < s.GotoNext.Pos.Offset {
+			second = s.GotoNext
+		}
+		return c.errorf(second.Pos, "%s state cannot have both next: and end:", s.Kind)
+	}
 	switch s.Kind {
 	case ast.TaskKind:
 		return c.checkTask(s)
@@ -210,6 +217,8 @@ func (c *Checker) setExt(s *ast.State, m *ast.Modifier) {
 		s.QueryLanguage = m
 	case ast.ModCredentials:
 		s.Credentials = m
+	case ast.ModEnd:
+		s.EndMod = m
 	case ast.ModArguments:
 		s.Arguments = m
 	case ast.ModItems:
@@ -283,6 +292,12 @@ func isPlainTask(svc string) bool { return svc == "Lambda" || svc == "Activity" 
 func (c *Checker) checkTask(s *ast.State) error {
 	call := s.Call
 	svc := call.Service.Value
+	if !c.Heaviside && call.Function != nil && svc != "Arn" && svc != "Activity" {
+		_, known := c.Services[svc][call.Function.Value]
+		if call.Suffix != nil || !known {
+			return c.checkIntegration(s)
+		}
+	}
 	if _, ok := c.Services[svc]; !ok && !isPlainTask(svc) {
 		return c.errorf(call.Service.Pos, "Invalid Task service")
 	}
@@ -358,6 +373,40 @@ func (c *Checker) checkTask(s *ast.State) error {
 		}
 	}
 	s.Task = &ast.Task{Pos: s.Pos, Name: s.Name, Service: svc, Function: function}
+	return nil
+}
+
+// checkIntegration resolves Service.Action[.suffix]() against the
+// integration tables (extension): every call heaviside's own table does
+// not answer.
+func (c *Checker) checkIntegration(s *ast.State) error {
+	call := s.Call
+	suffix := ""
+	if call.Suffix != nil {
+		suffix = call.Suffix.Value
+	}
+	in, err := LoadIntegrations()
+	if err != nil {
+		return err
+	}
+	res, rerr := in.Resolve(call.Service.Value, call.Function.Value, suffix)
+	if rerr != nil {
+		pos := call.Service.Pos
+		switch rerr.Part {
+		case "action":
+			pos = call.Function.Pos
+		case "suffix":
+			pos = call.Function.Pos
+			if call.Suffix != nil {
+				pos = call.Suffix.Pos
+			}
+		}
+		return c.errorf(pos, "%s", rerr.Msg)
+	}
+	if call.Arg != nil {
+		return c.errorf(call.Arg.Pos, "Unexpected argument")
+	}
+	s.Task = &ast.Task{Pos: s.Pos, Name: s.Name, Service: call.Service.Value, Function: res, Resolved: true}
 	return nil
 }
 
@@ -543,6 +592,8 @@ func (a *analyzer) link(states []*ast.State, final *string, owner diag.Pos) ([]*
 		switch {
 		case s.GotoNext != nil:
 			s.Next, s.HasNext = s.GotoNext.Str, true
+		case s.EndMod != nil:
+			s.End = true
 		case s.HasNext:
 			// already linked (a synthetic loop state)
 		case isTerminal(s):
@@ -576,6 +627,10 @@ func (a *analyzer) link(states []*ast.State, final *string, owner diag.Pos) ([]*
 			}
 		}
 		for _, cm := range s.Catch {
+			if g := cm.Catch.Goto; g != nil {
+				cm.Catch.Next = g.Value
+				continue
+			}
 			l, err := a.link(cm.Catch.States, next, cm.Pos)
 			if err != nil {
 				return nil, err
@@ -679,6 +734,8 @@ func (a *analyzer) checkNames(top []*ast.State) error {
 func resolveARNs(states []*ast.State, region, account string) {
 	for _, s := range states {
 		switch {
+		case s.Task != nil && s.Task.Resolved:
+			s.Task.Resource = s.Task.Function
 		case s.Task != nil:
 			t := s.Task
 			switch t.Service {
@@ -719,11 +776,25 @@ func (a *analyzer) checkGotos(top []*ast.State) error {
 			}
 		}
 		for _, s := range states {
-			if s.GotoNext == nil {
-				continue
+			if s.GotoNext != nil {
+				if t, ok := a.names[s.GotoNext.Str]; !ok || t.branch != id {
+					return a.errorf(s.GotoNext.Pos, "Goto target '%s' doesn't exist", s.GotoNext.Str)
+				}
 			}
-			if t, ok := a.names[s.GotoNext.Str]; !ok || t.branch != id {
-				return a.errorf(s.GotoNext.Pos, "Goto target '%s' doesn't exist", s.GotoNext.Str)
+			// Extensions: a branch or catcher that is one jump.
+			for _, b := range s.Choices {
+				if g := b.Goto; g != nil {
+					if t, ok := a.names[g.Value]; !ok || t.branch != id {
+						return a.errorf(g.Pos, "Goto target '%s' doesn't exist", g.Value)
+					}
+				}
+			}
+			for _, c := range s.Catch {
+				if g := c.Catch.Goto; g != nil {
+					if t, ok := a.names[g.Value]; !ok || t.branch != id {
+						return a.errorf(g.Pos, "Goto target '%s' doesn't exist", g.Value)
+					}
+				}
 			}
 		}
 	}
@@ -765,6 +836,9 @@ func (a *analyzer) checkTransitions(states []*ast.State, where string) error {
 			}
 		}
 		for _, c := range s.Choices {
+			if c.None {
+				continue
+			}
 			if err := target(s, c.Target); err != nil {
 				return err
 			}
