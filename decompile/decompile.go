@@ -67,16 +67,28 @@ func Decompile(m *asl.StateMachine, opts ...Option) ([]byte, error) {
 	if root == nil {
 		root = m.ToValue()
 	}
-	d := &decompiler{services: sema.LoadServices()}
-	for _, o := range opts {
-		o(d)
+	// First as heaviside links states (each to the one written after
+	// it); only when that fails with explicit transitions (next:, end:,
+	// goto branches and catchers), which let more layouts through and so
+	// could take the search away from the one heaviside's own programs
+	// need.
+	var d *decompiler
+	var err error
+	for _, jumps := range []bool{false, true} {
+		d = &decompiler{services: sema.LoadServices(), jumps: jumps}
+		for _, o := range opts {
+			o(d)
+		}
+		if err = d.machine(root); err == nil {
+			break
+		}
 	}
-	if err := d.machine(root); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	out, err := format.Source(d.out.Bytes(), format.WithFilename("decompiled program"))
 	if err != nil {
-		return nil, fmt.Errorf("decompile: the program written does not compile (a bug): %w", err)
+		return nil, fmt.Errorf("decompile: the program written does not compile (a bug): %w\n%s", err, d.out.Bytes())
 	}
 	return out, nil
 }
@@ -88,6 +100,7 @@ type decompiler struct {
 	region, account string
 	services        sema.Services
 	jsonata         bool // the machine's QueryLanguage is JSONata
+	jumps           bool // explicit transitions allowed
 }
 
 // bail aborts decompilation with an *Error; machine recovers it.
@@ -157,6 +170,7 @@ type branch struct {
 	journal []string             // states marked done, in order, for undoing
 	ipdom   [2]map[string]string // immediate post-dominators; [0]: Succeed and Fail end nothing, [1]: Succeed ends the machine
 	sync    string               // the sync parameter of the Task being written ("" for none)
+	explicit string              // the explicit transition of the state being written ("" for none)
 }
 
 const (
@@ -506,6 +520,7 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 		doc = b.header(name, s, indent, head)
 	}
 	next, stopped = b.link(name, s, cont)
+	explicit := b.explicit
 	body := indent + 1
 	if doc != "" {
 		b.d.emit(body, doc)
@@ -537,7 +552,7 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 		b.d.emit(body, word)
 		b.d.branch(it, body+1, name)
 	}
-	b.modifiers(name, s, body, next)
+	b.modifiers(name, s, body, next, explicit)
 	return next, stopped
 }
 
@@ -630,7 +645,10 @@ func isGoto(name string, s *asl.Value) bool {
 
 // link checks a falling-through state's transition against where the DSL
 // would link it and returns the next state of the chain.
+// An explicit transition (next: 'S' or end: true) is written as a
+// modifier of the state; link sets it in b.explicit.
 func (b *branch) link(name string, s *asl.Value, cont string) (string, bool) {
+	b.explicit = ""
 	t := typ(name, s)
 	if t == "Succeed" || t == "Fail" {
 		return "", true
@@ -640,7 +658,12 @@ func (b *branch) link(name string, s *asl.Value, cont string) (string, bool) {
 			fail(name, "End", "End must be true")
 		}
 		if cont != "" {
-			fail(name, "End", "the state ends the machine inside a block that continues; the DSL cannot write that")
+			if !b.d.jumps {
+				fail(name, "End", "the state ends the machine inside a block that continues")
+			}
+			// the state ends the machine inside a block that continues
+			b.explicit = "end: true"
+			return "", true
 		}
 		return "", false
 	}
@@ -653,14 +676,19 @@ func (b *branch) link(name string, s *asl.Value, cont string) (string, bool) {
 		return next, false
 	}
 	if b.done[next] {
-		fail(name, "Next", "goes back to %q, which the DSL can only write with an extra goto state", next)
+		if !b.d.jumps {
+			fail(name, "Next", "goes back to %q", next)
+		}
+		// back to a state written already
+		b.explicit = "next: " + quote(name, "Next", next, false)
+		return "", true
 	}
 	return next, false
 }
 
 // modifiers writes the indented modifiers of a state; cont is where its
 // catch handlers continue.
-func (b *branch) modifiers(name string, s *asl.Value, indent int, cont string) {
+func (b *branch) modifiers(name string, s *asl.Value, indent int, cont, explicit string) {
 	for _, m := range s.Members {
 		v := m.Value
 		switch m.Key {
@@ -708,6 +736,9 @@ func (b *branch) modifiers(name string, s *asl.Value, indent int, cont string) {
 		b.d.emit(indent, "parameters:")
 		b.d.emit(indent+1, "sync: "+b.sync)
 		b.sync = ""
+	}
+	if explicit != "" {
+		b.d.emit(indent, explicit)
 	}
 	if typ(name, s) == "Parallel" {
 		return
@@ -770,11 +801,19 @@ func (b *branch) errorMods(name string, s *asl.Value, indent int, cont string) {
 			if rp := e.Get("ResultPath"); rp != nil {
 				line += " " + pathValue(name, f+".ResultPath", rp)
 			}
-			b.d.emit(indent, line)
 			target := str(e.Get("Next"), name, f+".Next")
-			if target == cont || b.done[target] {
-				fail(name, f+".Next", "the handler %q is not a block of its own; the DSL cannot point a catch at an existing state", target)
+			if (target == cont || b.done[target]) && !b.d.jumps {
+				fail(name, f+".Next", "the handler %q is not a block of its own", target)
 			}
+			if target == cont || b.done[target] {
+				// a catcher that goes to a state written elsewhere
+				if e.Has("Assign") {
+					fail(name, f+".Assign", "a catcher that goes to an existing state has no block for its Assign")
+				}
+				b.d.emit(indent, line+" goto "+quote(name, f+".Next", target, false))
+				continue
+			}
+			b.d.emit(indent, line)
 			if a := e.Get("Assign"); a != nil {
 				b.kv(name, f+".Assign", "assign", a, indent+1)
 			}
@@ -818,6 +857,7 @@ func (b *branch) parallel(name string, s *asl.Value, cont string, indent int) (s
 	}
 	doc := b.header(name, s, indent, "parallel:")
 	next, stopped := b.link(name, s, cont)
+	explicit := b.explicit
 	for i, br := range brs.Elems {
 		if i > 0 {
 			b.d.emit(indent, "parallel:")
@@ -827,7 +867,7 @@ func (b *branch) parallel(name string, s *asl.Value, cont string, indent int) (s
 		onlyKeys(br, name, fmt.Sprintf("Branches[%d].", i), "States", "StartAt")
 		b.d.branch(br, indent+1, name)
 	}
-	b.transform(name, s, indent, "InputPath", "ResultPath", "OutputPath")
+	b.transformExplicit(name, s, indent, explicit, "InputPath", "ResultPath", "OutputPath")
 	if s.Has("Retry") || s.Has("Catch") {
 		b.d.emit(indent, "error:")
 		b.errorMods(name, s, indent+1, next)
@@ -836,7 +876,21 @@ func (b *branch) parallel(name string, s *asl.Value, cont string, indent int) (s
 }
 
 func (b *branch) transform(name string, s *asl.Value, indent int, keys ...string) {
+	b.transformExplicit(name, s, indent, "", keys...)
+}
+
+// transformExplicit writes the transform: block, with an explicit
+// transition last.
+func (b *branch) transformExplicit(name string, s *asl.Value, indent int, explicit string, keys ...string) {
 	first := true
+	defer func() {
+		if explicit != "" {
+			if first {
+				b.d.emit(indent, "transform:")
+			}
+			b.d.emit(indent+1, explicit)
+		}
+	}()
 	for _, k := range append(keys, "ResultSelector", "Assign", "QueryLanguage", "Output", "Arguments") {
 		if v := s.Get(k); v != nil {
 			if first {
