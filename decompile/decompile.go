@@ -160,17 +160,17 @@ func (d *decompiler) padTo(n int) {
 // branch holds the states of one state list (the machine, a Parallel
 // branch, a Map iterator).
 type branch struct {
-	d       *decompiler
-	where   string // owner state for messages
-	order   []string
-	states  map[string]*asl.Value
-	done    map[string]bool
-	refs    map[string]int
-	index   map[string]int       // position in order
-	journal []string             // states marked done, in order, for undoing
-	ipdom   [2]map[string]string // immediate post-dominators; [0]: Succeed and Fail end nothing, [1]: Succeed ends the machine
-	sync    string               // the sync parameter of the Task being written ("" for none)
-	explicit string              // the explicit transition of the state being written ("" for none)
+	d        *decompiler
+	where    string // owner state for messages
+	order    []string
+	states   map[string]*asl.Value
+	done     map[string]bool
+	refs     map[string]int
+	index    map[string]int       // position in order
+	journal  []string             // states marked done, in order, for undoing
+	ipdom    [2]map[string]string // immediate post-dominators; [0]: Succeed and Fail end nothing, [1]: Succeed ends the machine
+	sync     string               // the sync parameter of the Task being written ("" for none)
+	explicit string               // the explicit transition of the state being written ("" for none)
 }
 
 const (
