@@ -1001,7 +1001,7 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 		conds[i] = cond(r, name, f, false)
 		targets[i] = str(r.Get("Next"), name, f+".Next")
 	}
-	if def == "" {
+	if def == "" && !b.d.jumps {
 		fail(name, "Default", "heaviside's DSL always writes a Default")
 	}
 	loop := name + "Loop"
@@ -1064,8 +1064,8 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 				plans = append(plans, plan{true, j})
 			}
 		}
-		if slices.Index(plans, pl) < i {
-			continue // tried already
+		if slices.Index(plans, pl) < i || def == "" && !pl.hasElse {
+			continue // tried already, or needs a Default
 		}
 		if b.d.tries++; b.d.tries > maxTries {
 			fail(name, "", "too many ways to lay out the Choice states were tried")
@@ -1156,35 +1156,52 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 		fail(name, "Default", "the state after the Choice was already written")
 	}
 	rules := s.Get("Choices").Elems
+	// arm writes one branch: its line (the first through header, which
+	// places and names the state) and its block, or a goto on the line
+	// when the branch goes straight to a state written elsewhere.
+	arm := func(first bool, line string, at int, field string, rule *asl.Value, target string) {
+		direct := b.d.jumps && target != "" && (target == j || b.done[target])
+		switch {
+		case target == "":
+			line += " None" // no Default
+		case direct:
+			if rule != nil && rule.Has("Assign") {
+				fail(name, field+".Assign", "a branch that goes straight to %q has no block for its Assign", target)
+			}
+			line += " goto " + quote(name, field, target, false)
+		}
+		if first {
+			if doc := b.header(name, s, indent, line); doc != "" {
+				b.d.emit(indent+1, doc)
+			}
+		} else {
+			b.d.emit(at, line)
+		}
+		if target != "" && !direct {
+			b.block(name, field, rule, target, j, at+1)
+		}
+	}
 	if variable, cases, ok := switchCases(name, s, conds); ok {
 		// switch: every rule compares one variable for equality
 		if doc := b.header(name, s, indent, "switch "+variable+":"); doc != "" {
 			b.d.emit(indent+1, doc)
 		}
 		for i, c := range cases {
-			b.d.emit(indent+1, "case "+c+":")
-			b.block(name, fmt.Sprintf("Choices[%d]", i), rules[i], targets[i], j, indent+2)
+			arm(false, "case "+c+":", indent+1, fmt.Sprintf("Choices[%d]", i), rules[i], targets[i])
 		}
 		if hasElse {
-			b.d.emit(indent+1, "default:")
-			b.block(name, "Default", nil, def, j, indent+2)
+			arm(false, "default:", indent+1, "Default", nil, def)
 		}
 	} else {
-		var doc string
 		for i := range conds {
 			if i == 0 {
-				doc = b.header(name, s, indent, "if "+conds[i]+":")
-				if doc != "" {
-					b.d.emit(indent+1, doc)
-				}
+				arm(true, "if "+conds[i]+":", indent, "Choices[0]", rules[i], targets[i])
 			} else {
-				b.d.emit(indent, "elif "+conds[i]+":")
+				arm(false, "elif "+conds[i]+":", indent, fmt.Sprintf("Choices[%d]", i), rules[i], targets[i])
 			}
-			b.block(name, fmt.Sprintf("Choices[%d]", i), rules[i], targets[i], j, indent+1)
 		}
 		if hasElse {
-			b.d.emit(indent, "else:")
-			b.block(name, "Default", nil, def, j, indent+1)
+			arm(false, "else:", indent, "Default", nil, def)
 		}
 	}
 	b.transform(name, s, indent, "InputPath", "OutputPath")
