@@ -141,6 +141,11 @@ type Params struct {
 	Pos  diag.Pos
 	Keys []Str
 	Vals []JSON
+	// Inline (extension) is a block written as a JSON object on the
+	// modifier's line, `parameters: {'a-b': 1}` or `parameters: {}`.
+	// Without it, a key that is not a name is written quoted in the block
+	// (`'a-b': 1`, also an extension).
+	Inline bool
 }
 
 // Retry is a retry modifier.
@@ -154,13 +159,15 @@ type Retry struct {
 
 	// Extensions: keyword arguments after (or instead of) the three
 	// numbers: `interval=N max_attempts=N backoff=N max_delay=N
-	// jitter='FULL'`. NoInterval, NoMax and NoBackoff are set when the
+	// jitter='FULL' comment='text'`. NoInterval, NoMax and NoBackoff are set when the
 	// retrier was written with keywords only and leaves the field out
 	// (AWS's default applies). MaxDelay (MaxDelaySeconds) and Jitter
 	// (JitterStrategy) are nil when absent.
 	NoInterval, NoMax, NoBackoff bool
 	MaxDelay                     *Number
 	Jitter                       *Str
+	// Comment (extension) is `comment='text'`: the retrier's Comment.
+	Comment *Str
 }
 
 // Catch is a catch modifier with its handler states.
@@ -175,6 +182,10 @@ type Catch struct {
 	// Assign (extension) is an assign: block written first in the
 	// handler block (Params): the catcher's Assign.
 	Assign *Modifier
+	// Comment (extension) is `comment: 'text'` written first in the
+	// handler block (with assign:, in either order): the catcher's
+	// Comment.
+	Comment *Str
 	// Goto (extension) is `catch ERRORS[: RESULTPATH] goto 'State'`: the
 	// catcher's Next is that state of the same branch, and States is empty.
 	Goto *Str
@@ -230,6 +241,10 @@ type ChoiceBranch struct {
 	// branch's block, after an if's docstring (Params): the rule's
 	// Assign. Only on a branch with a condition.
 	Assign *Modifier
+	// Comment (extension) is `comment: 'text'` written first in the
+	// branch's block (after an if's docstring, with assign: in either
+	// order): the rule's Comment.
+	Comment *Str
 	// Goto (extension) is a branch written `if COND: goto 'State'` (or
 	// `elif`, `else:`, `case V:`, `default:`) on the condition's line: the
 	// rule's Next (or the Default) is that state itself; States is empty,
@@ -250,6 +265,10 @@ type ChoiceBranch struct {
 type Branch struct {
 	Pos    diag.Pos
 	States []*State
+	// Comment (extension) is `comment: 'text'` written first in the
+	// branch's block (after the first branch's docstring): the branch's
+	// Comment.
+	Comment *Str
 }
 
 // State is one state. Which fields are meaningful depends on Kind.

@@ -328,6 +328,9 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			} else if c.ResultNull {
 				co.add("ResultPath", m.Pos, b.null(m.Pos))
 			}
+			if c.Comment != nil {
+				co.add("Comment", c.Comment.Pos, b.str(c.Comment.Value, c.Comment.Pos))
+			}
 			b.kvMod(co, "Assign", c.Assign)
 			elems[i] = co.done()
 		}
@@ -433,11 +436,14 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		elems := b.elemList(n)[:0]
 		for _, c := range s.Choices {
 			if c.Cond != nil {
-				elems = append(elems, b.cond(c.Cond, &c.Target, c.Assign))
+				elems = append(elems, b.cond(c.Cond, &c.Target, c))
 			}
 		}
 		o.add("Choices", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
 	case ast.Parallel:
+		if s.Parameters != nil {
+			b.params(o, s.Parameters)
+		}
 		b.arguments(o, s.Arguments)
 		elems := b.elemList(len(s.Branches))
 		for i, br := range s.Branches {
@@ -447,6 +453,9 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			}
 			bo := b.object(p, 2)
 			b.states(bo, br.States)
+			if br.Comment != nil {
+				bo.add("Comment", br.Comment.Pos, b.str(br.Comment.Value, br.Comment.Pos))
+			}
 			elems[i] = bo.done()
 		}
 		o.add("Branches", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
@@ -478,6 +487,9 @@ func (b *builder) retryExt(ro obj, m *ast.Modifier) {
 	}
 	if r.Jitter != nil {
 		ro.add("JitterStrategy", r.Jitter.Pos, b.str(r.Jitter.Value, r.Jitter.Pos))
+	}
+	if r.Comment != nil {
+		ro.add("Comment", r.Comment.Pos, b.str(r.Comment.Value, r.Comment.Pos))
 	}
 }
 
@@ -610,9 +622,14 @@ func (b *builder) value(v ast.Value, p diag.Pos) *asl.Value {
 	return b.str(v.Str, p)
 }
 
-// cond builds a choice rule; target (and assign, an extension) are nil
-// for nested rules.
-func (b *builder) cond(c *ast.Cond, target *string, assign *ast.Modifier) *asl.Value {
+// cond builds a choice rule; target and br (the branch, for the
+// extensions' Comment and Assign) are nil for nested rules.
+func (b *builder) cond(c *ast.Cond, target *string, br *ast.ChoiceBranch) *asl.Value {
+	var assign *ast.Modifier
+	var comment *ast.Str
+	if br != nil {
+		assign, comment = br.Assign, br.Comment
+	}
 	// The exact number of members: the member lists come from a slab,
 	// and room left unused in them is memory the collector scans.
 	size := 1 // Not, And, Or
@@ -625,6 +642,9 @@ func (b *builder) cond(c *ast.Cond, target *string, assign *ast.Modifier) *asl.V
 		size++ // Next
 	}
 	if assign != nil {
+		size++
+	}
+	if comment != nil {
 		size++
 	}
 	o := b.object(c.Pos, size)
@@ -654,6 +674,9 @@ func (b *builder) cond(c *ast.Cond, target *string, assign *ast.Modifier) *asl.V
 	}
 	if target != nil {
 		o.add("Next", c.Pos, b.str(*target, c.Pos))
+	}
+	if comment != nil {
+		o.add("Comment", comment.Pos, b.str(comment.Value, comment.Pos))
 	}
 	b.kvMod(o, "Assign", assign)
 	return o.done()

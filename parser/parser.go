@@ -752,7 +752,7 @@ func (p *parser) extModifier() *ast.Modifier {
 		if !p.op(":") {
 			return nil
 		}
-		params := p.kvBlock(t.Pos())
+		params := p.kvValue(t.Pos())
 		if params == nil {
 			return nil
 		}
@@ -897,11 +897,32 @@ func (p *parser) parametersBlock() *ast.Modifier {
 	if t == nil || !p.op(":") {
 		return nil
 	}
-	params := p.kvBlock(t.Pos())
+	params := p.kvValue(t.Pos())
 	if params == nil {
 		return nil
 	}
 	return p.mods.alloc(ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Params: params})
+}
+
+// kvValue = kvBlock | object (extension: a JSON object on the modifier's
+// line, `parameters: {}` or `parameters: {'a-b': 1}`, for objects a block
+// cannot write, such as the empty one). Params.Inline records the form.
+func (p *parser) kvValue(pos diag.Pos) *ast.Params {
+	t := p.cur()
+	if !p.ext || t.Kind != lexer.OP || p.tx(t) != "{" {
+		return p.kvBlock(pos)
+	}
+	v, ok := p.object()
+	if !ok {
+		return nil
+	}
+	obj := v.(*ast.Object)
+	params := &ast.Params{Pos: pos, Inline: true}
+	for i, k := range obj.Keys {
+		params.Keys = append(params.Keys, ast.Str{Pos: t.Pos(), Value: k})
+		params.Vals = append(params.Vals, obj.Vals[i])
+	}
+	return params
 }
 
 // kvBlock = INDENT kv {kv} DEDENT; kv = NAME ["." "$"] ":" json. With the
@@ -1046,7 +1067,7 @@ func (p *parser) retryBlock() *ast.Modifier {
 
 // retryKeywords parses the retry keyword arguments of the extensions,
 // NAME "=" value ...: interval=, max_attempts=, backoff= (only when all
-// three are keywords, all is set), max_delay= and jitter=. It reports
+// three are keywords, all is set), max_delay=, jitter= and comment=. It reports
 // whether it read at least one.
 func (p *parser) retryKeywords(r *ast.Retry, all bool) bool {
 	read := false
@@ -1076,6 +1097,9 @@ func (p *parser) retryKeywords(r *ast.Retry, all bool) bool {
 		case word == "jitter" && r.Jitter == nil:
 			r.Jitter = p.str()
 			ok = r.Jitter != nil
+		case word == "comment" && r.Comment == nil:
+			r.Comment = p.str()
+			ok = r.Comment != nil
 		}
 		if !ok {
 			p.pos = save
@@ -1106,11 +1130,11 @@ func (p *parser) catchBlock() *ast.Modifier {
 		c.Goto = g
 		return p.mods.alloc(ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c})
 	}
-	_, assign, states, ok := p.branchBlock(costCatch, false)
+	_, head, states, ok := p.branchBlock(costCatch, false, true)
 	if !ok {
 		return nil
 	}
-	c.States, c.Assign = states, assign
+	c.States, c.Assign, c.Comment = states, head.assign, head.comment
 	return p.mods.alloc(ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c})
 }
 
@@ -1156,31 +1180,58 @@ func (p *parser) defaultBranch(cost int) *ast.ChoiceBranch {
 	return p.brs.alloc(ast.ChoiceBranch{States: b})
 }
 
-// branchBlock is block (or, with doc, commentBlock) for a Choice branch or
-// catch handler, one level deeper: with the extensions, an assign: block
-// may come first (after the docstring), the Assign of the rule or catcher.
-func (p *parser) branchBlock(cost int, doc bool) (*ast.Str, *ast.Modifier, []*ast.State, bool) {
+// branchHead is what the extensions allow first in a branch's block:
+// comment: 'text' (the rule's, catcher's or branch's Comment) and, for
+// rules and catchers, assign: (their Assign).
+type branchHead struct {
+	comment *ast.Str
+	assign  *ast.Modifier
+}
+
+// branchBlock is block (or, with doc, commentBlock) for a Choice branch,
+// catch handler or Parallel branch, one level deeper: with the
+// extensions, comment: and (with assign) assign: may come first, after
+// the docstring, in either order.
+func (p *parser) branchBlock(cost int, doc, assign bool) (*ast.Str, branchHead, []*ast.State, bool) {
 	p.nest(cost)
 	defer p.unnest(cost)
+	var head branchHead
 	if p.accept(lexer.INDENT, "") == nil {
-		return nil, nil, nil, false
+		return nil, head, nil, false
 	}
 	var d *ast.Str
 	if doc {
 		d = p.str()
 	}
-	var assign *ast.Modifier
-	if t := p.cur(); p.ext && t.Kind == lexer.NAME && p.tx(t) == "assign" {
+	for p.ext {
+		t := p.cur()
+		if t.Kind != lexer.NAME {
+			break
+		}
 		save := p.pos
-		if assign = p.extModifier(); assign == nil {
-			p.pos = save
+		switch {
+		case p.tx(t) == "comment" && head.comment == nil:
+			p.advance()
+			if p.op(":") {
+				head.comment = p.str()
+			}
+			if head.comment == nil {
+				p.pos = save
+			}
+		case p.tx(t) == "assign" && assign && head.assign == nil:
+			if head.assign = p.extModifier(); head.assign == nil {
+				p.pos = save
+			}
+		}
+		if p.pos == save {
+			break
 		}
 	}
 	states := p.states()
 	if p.accept(lexer.DEDENT, "") == nil {
-		return nil, nil, nil, false
+		return nil, head, nil, false
 	}
-	return d, assign, states, true
+	return d, head, states, true
 }
 
 // block = INDENT {state} DEDENT
@@ -1269,14 +1320,14 @@ func (p *parser) whileState() *ast.State {
 	if cond == nil || !p.op(":") {
 		return nil
 	}
-	doc, assign, body, ok := p.branchBlock(costWhile, true)
+	doc, head, body, ok := p.branchBlock(costWhile, true, true)
 	if !ok {
 		return nil
 	}
 	mods := p.transformBlock()
 	s := p.newState(ast.Choice, t, doc, mods)
 	s.IsWhile = true
-	s.Choices = []*ast.ChoiceBranch{{Cond: cond, States: body, Assign: assign}}
+	s.Choices = []*ast.ChoiceBranch{{Cond: cond, States: body, Assign: head.assign, Comment: head.comment}}
 	p.checkState(s)
 	return s
 }
@@ -1303,12 +1354,12 @@ func (p *parser) ifState() *ast.State {
 			}
 		}
 	} else {
-		d, assign, body, ok := p.branchBlock(costIf, true)
+		d, head, body, ok := p.branchBlock(costIf, true, true)
 		if !ok {
 			return nil
 		}
 		doc = d
-		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: body, Assign: assign}))
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: body, Assign: head.assign, Comment: head.comment}))
 	}
 	for {
 		save := p.pos
@@ -1324,12 +1375,12 @@ func (p *parser) ifState() *ast.State {
 			branches = append(branches, gb)
 			continue
 		}
-		_, assign, b, ok := p.branchBlock(costIf, false)
+		_, head, b, ok := p.branchBlock(costIf, false, true)
 		if !ok {
 			p.pos = save
 			break
 		}
-		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: c, States: b, Assign: assign}))
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: c, States: b, Assign: head.assign, Comment: head.comment}))
 	}
 	save := p.pos
 	if p.name("else") && p.op(":") {
@@ -1375,12 +1426,12 @@ func (p *parser) switchState() *ast.State {
 			branches = append(branches, gb)
 			continue
 		}
-		_, assign, b, ok := p.branchBlock(costSwitch, false)
+		_, head, b, ok := p.branchBlock(costSwitch, false, true)
 		if !ok {
 			p.pos = save
 			break
 		}
-		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: b, Assign: assign}))
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: b, Assign: head.assign, Comment: head.comment}))
 	}
 	save := p.pos
 	if p.name("default") && p.op(":") {
@@ -1407,11 +1458,11 @@ func (p *parser) parallelState() *ast.State {
 	if t == nil || !p.op(":") {
 		return nil
 	}
-	doc, first, ok := p.nestedCommentBlock(costParallel)
+	doc, head, first, ok := p.branchBlock(costParallel, true, false)
 	if !ok {
 		return nil
 	}
-	branches := []*ast.Branch{{Pos: t.Pos(), States: first}}
+	branches := []*ast.Branch{{Pos: t.Pos(), States: first, Comment: head.comment}}
 	for {
 		save := p.pos
 		bt := p.accept(lexer.NAME, "parallel")
@@ -1419,12 +1470,12 @@ func (p *parser) parallelState() *ast.State {
 			p.pos = save
 			break
 		}
-		b, ok := p.nestedBlock(costParallel)
+		_, head, b, ok := p.branchBlock(costParallel, false, false)
 		if !ok {
 			p.pos = save
 			break
 		}
-		branches = append(branches, &ast.Branch{Pos: bt.Pos(), States: b})
+		branches = append(branches, &ast.Branch{Pos: bt.Pos(), States: b, Comment: head.comment})
 	}
 	mods := append(p.transformBlock(), p.errorBlock()...)
 	s := p.newState(ast.Parallel, t, doc, mods)

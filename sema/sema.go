@@ -95,7 +95,7 @@ var extValid = map[ast.Kind][]ast.ModKind{
 	ast.Wait:     {ast.ModAssign, ast.ModQueryLanguage, ast.ModNext, ast.ModEnd},
 	ast.Choice:   {ast.ModAssign, ast.ModQueryLanguage},
 	ast.TaskKind: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModCredentials, ast.ModNext, ast.ModEnd},
-	ast.Parallel: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModNext, ast.ModEnd},
+	ast.Parallel: {ast.ModParameters, ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModNext, ast.ModEnd},
 	ast.Map: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModItems, ast.ModNext, ast.ModEnd, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
 		ast.ModToleratedFailurePercentage, ast.ModToleratedFailureCount, ast.ModLabel, ast.ModMode, ast.ModExecutionType,
 		ast.ModItemProcessor},
@@ -475,9 +475,9 @@ type Options struct {
 	// checked again.
 	Visitors       []ast.Visitor
 	BranchVisitors []ast.BranchVisitor
-	// Heaviside turns the DSL extensions off (only what the parser and
-	// Checker accept reaches Analyze, so today nothing here depends on it;
-	// it is kept so that every stage takes the same switch).
+	// Heaviside turns the DSL extensions off: heaviside's checks apply
+	// as heaviside makes them (a heartbeat without a timeout must be
+	// below 60).
 	Heaviside bool
 }
 
@@ -507,7 +507,7 @@ func (an *Analysis) States() iter.Seq2[string, *ast.State] {
 // Analyze links a parsed machine and runs every check after parsing, in
 // heaviside's order. It returns the first error, as heaviside does.
 func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
-	a := &analyzer{src: src}
+	a := &analyzer{src: src, heaviside: o.Heaviside}
 	if len(m.States) == 0 {
 		return nil, a.errorf(m.FirstToken, "State machine has no states")
 	}
@@ -552,7 +552,8 @@ func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
 }
 
 type analyzer struct {
-	src *diag.Source
+	src       *diag.Source
+	heaviside bool // the extensions are off
 	// jsonata is set while checking the rules of a Choice state whose
 	// query language is JSONata.
 	jsonata bool
@@ -868,7 +869,9 @@ func (a *analyzer) checkDefinition(states []*ast.State) error {
 	for _, s := range states {
 		// The heartbeat is checked against the timeout only when both
 		// are numbers (a path is read at run time).
-		if s.Heartbeat != nil && !s.Heartbeat.Path && (s.Timeout == nil || !s.Timeout.Path) {
+		// With the extensions, a heartbeat without a timeout is not held
+		// to heaviside's 60-second default (AWS has none for a Task).
+		if s.Heartbeat != nil && !s.Heartbeat.Path && (s.Timeout == nil || !s.Timeout.Path) && (s.Timeout != nil || a.heaviside) {
 			timeout := ast.Number{IsInt: true, Text: "60"}
 			if s.Timeout != nil {
 				timeout = s.Timeout.Int
