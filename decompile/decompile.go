@@ -18,6 +18,7 @@ package decompile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -74,23 +75,38 @@ func Decompile(m *asl.StateMachine, opts ...Option) ([]byte, error) {
 	// need.
 	var d *decompiler
 	var err error
-	for _, jumps := range []bool{false, true} {
-		d = &decompiler{services: sema.LoadServices(), jumps: jumps}
-		for _, o := range opts {
-			o(d)
+	// Services are named (Service.Action()) where the DSL's tables say so;
+	// should the compiler read a named call differently (heaviside's own
+	// services check their parameters), Arn() is written instead.
+	var first error
+	for _, names := range []bool{true, false} {
+		for _, jumps := range []bool{false, true} {
+			d = &decompiler{services: sema.LoadServices(), jumps: jumps, names: names}
+			for _, o := range opts {
+				o(d)
+			}
+			if err = d.machine(root); err != nil {
+				if names && jumps {
+					first = err // what even explicit transitions cannot write
+				}
+				continue
+			}
+			out, ferr := format.Source(d.out.Bytes(), format.WithFilename("decompiled program"))
+			if ferr == nil {
+				return out, nil
+			}
+			err = fmt.Errorf("decompile: the program written does not compile (a bug): %w", ferr)
+			if !names {
+				return nil, err
+			}
+			break // try again without service names
 		}
-		if err = d.machine(root); err == nil {
-			break
-		}
 	}
-	if err != nil {
-		return nil, err
+	var de *Error
+	if errors.As(first, &de) {
+		return nil, first
 	}
-	out, err := format.Source(d.out.Bytes(), format.WithFilename("decompiled program"))
-	if err != nil {
-		return nil, fmt.Errorf("decompile: the program written does not compile (a bug): %w\n%s", err, d.out.Bytes())
-	}
-	return out, nil
+	return nil, err
 }
 
 type decompiler struct {
@@ -101,6 +117,7 @@ type decompiler struct {
 	services        sema.Services
 	jsonata         bool // the machine's QueryLanguage is JSONata
 	jumps           bool // explicit transitions allowed
+	names           bool // Service.Action() for integrations beyond heaviside's
 }
 
 // bail aborts decompilation with an *Error; machine recovers it.
@@ -486,21 +503,17 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 			fail(name, "Resource", "only resources starting with 'arn:aws:' can be written")
 		}
 		head, b.sync = b.d.taskHead(name, s, res)
-		if h := s.Get("HeartbeatSeconds"); h != nil && !s.Has("TimeoutSecondsPath") {
+		if h, to := s.Get("HeartbeatSeconds"), s.Get("TimeoutSeconds"); h != nil && to != nil && h.Kind == asl.KindNumber && to.Kind == asl.KindNumber {
 			hv, _ := h.Float64()
-			limit := 60.0
-			if to := s.Get("TimeoutSeconds"); to != nil {
-				limit, _ = to.Float64()
-			}
-			if hv >= limit {
-				fail(name, "HeartbeatSeconds", "the DSL requires the heartbeat to be below the timeout (60 when not given)")
+			if limit, _ := to.Float64(); hv >= limit {
+				fail(name, "HeartbeatSeconds", "the DSL requires the heartbeat to be below the timeout")
 			}
 		}
 	case "Choice":
 		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath", "Choices", "Default", "Assign")...)
 		return b.choice(name, s, cont, indent)
 	case "Parallel":
-		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Branches", "ResultSelector", "Assign", "Retry", "Catch")...)
+		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Branches", "Parameters", "ResultSelector", "Assign", "Retry", "Catch")...)
 		return b.parallel(name, s, cont, indent)
 	case "Map":
 		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Parameters", "Retry", "Catch", "Iterator", "ItemsPath", "MaxConcurrency",
@@ -575,7 +588,70 @@ func (d *decompiler) taskHead(name string, s *asl.Value, res string) (head, sync
 	if call, sync, ok := d.serviceCall(s, res); ok {
 		return call, sync
 	}
+	if call, ok := d.integrationCall(res); ok {
+		return call, ""
+	}
 	return "Arn(" + quote(name, "Resource", res, false) + ")", ""
+}
+
+// dslServices spells the services of Step Functions' integrations as the
+// DSL's table names them (by the service in the ARN and by the AWS SDK's
+// name); other AWS SDK services are written with a capital first letter.
+var dslServices = map[string]string{
+	"lambda": "Lambda", "batch": "Batch", "dynamodb": "DynamoDB", "ecs": "ECS", "sns": "SNS", "sqs": "SQS",
+	"glue": "Glue", "sagemaker": "SageMaker", "elasticmapreduce": "EMR", "emr": "EMR",
+	"emr-containers": "EMRContainers", "emrcontainers": "EMRContainers", "emr-serverless": "EMRServerless",
+	"emrserverless": "EMRServerless", "codebuild": "CodeBuild", "athena": "Athena", "states": "StepFunctions",
+	"sfn": "StepFunctions", "events": "EventBridge", "eventbridge": "EventBridge", "apigateway": "APIGateway",
+	"eks": "EKS", "databrew": "DataBrew", "bedrock": "Bedrock", "mediaconvert": "MediaConvert", "http": "HTTP",
+	"s3": "S3", "ec2": "EC2", "iam": "IAM", "kms": "KMS", "ssm": "SSM", "ses": "SES", "sesv2": "SESv2",
+	"rds": "RDS", "cloudwatch": "CloudWatch", "cloudformation": "CloudFormation", "secretsmanager": "SecretsManager",
+}
+
+// integrationCall writes a Resource of Step Functions' integrations as
+// Service.Action[.suffix]() when the DSL's integration tables resolve that
+// call to exactly this Resource.
+func (d *decompiler) integrationCall(res string) (string, bool) {
+	if !d.names {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(res, "arn:aws:states:::")
+	if !ok {
+		return "", false
+	}
+	svc, action, ok := strings.Cut(rest, ":")
+	if svc == "aws-sdk" {
+		svc, action, ok = strings.Cut(action, ":")
+	}
+	if !ok || action == "" {
+		return "", false
+	}
+	suffix, call := "", ""
+	for _, x := range [...]struct{ arn, dsl string }{{".sync:2", "sync2"}, {".sync", "sync"}, {".waitForTaskToken", "waitForTaskToken"}} {
+		if a, ok := strings.CutSuffix(action, x.arn); ok {
+			action, suffix, call = a, x.dsl, "."+x.dsl
+			break
+		}
+	}
+	if !identifier.MatchString(action) {
+		return "", false
+	}
+	in, err := sema.LoadIntegrations()
+	if err != nil {
+		return "", false
+	}
+	service := dslServices[svc]
+	if service == "" {
+		service = strings.ToUpper(svc[:1]) + svc[1:]
+	}
+	if !identifier.MatchString(service) {
+		return "", false
+	}
+	act := strings.ToUpper(action[:1]) + action[1:]
+	if r, rerr := in.Resolve(service, act, suffix); rerr != nil || r != res {
+		return "", false
+	}
+	return service + "." + act + call + "()", true
 }
 
 // serviceCall finds the heaviside service integration that compiles to
@@ -760,7 +836,7 @@ func (b *branch) errorMods(name string, s *asl.Value, indent int, cont string) {
 	if r := s.Get("Retry"); r != nil {
 		for i, e := range r.Elems {
 			f := fmt.Sprintf("Retry[%d]", i)
-			onlyKeys(e, name, f+".", "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy")
+			onlyKeys(e, name, f+".", "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment")
 			if bo := e.Get("BackoffRate"); bo != nil {
 				number(bo, name, f+".BackoffRate")
 				if bv, _ := bo.Float64(); bv < 1 {
@@ -787,6 +863,9 @@ func (b *branch) errorMods(name string, s *asl.Value, indent int, cont string) {
 			if v := e.Get("JitterStrategy"); v != nil {
 				line += " jitter=" + quote(name, f+".JitterStrategy", str(v, name, f+".JitterStrategy"), false)
 			}
+			if v := e.Get("Comment"); v != nil {
+				line += " comment=" + quote(name, f+".Comment", str(v, name, f+".Comment"), false)
+			}
 			if !strings.Contains(line, "=") && !(e.Has("IntervalSeconds") && e.Has("MaxAttempts") && e.Has("BackoffRate")) {
 				fail(name, f, "a Retrier with none of IntervalSeconds, MaxAttempts, BackoffRate, MaxDelaySeconds, JitterStrategy cannot be written")
 			}
@@ -796,7 +875,7 @@ func (b *branch) errorMods(name string, s *asl.Value, indent int, cont string) {
 	if c := s.Get("Catch"); c != nil {
 		for i, e := range c.Elems {
 			f := fmt.Sprintf("Catch[%d]", i)
-			onlyKeys(e, name, f+".", "ErrorEquals", "Next", "ResultPath", "Assign")
+			onlyKeys(e, name, f+".", "ErrorEquals", "Next", "ResultPath", "Assign", "Comment")
 			line := "catch " + errorList(e, name, f) + ":"
 			if rp := e.Get("ResultPath"); rp != nil {
 				line += " " + pathValue(name, f+".ResultPath", rp)
@@ -807,8 +886,10 @@ func (b *branch) errorMods(name string, s *asl.Value, indent int, cont string) {
 			}
 			if target == cont || b.done[target] {
 				// a catcher that goes to a state written elsewhere
-				if e.Has("Assign") {
-					fail(name, f+".Assign", "a catcher that goes to an existing state has no block for its Assign")
+				for _, k := range []string{"Assign", "Comment"} {
+					if e.Has(k) {
+						fail(name, f+"."+k, "a catcher that goes to an existing state has no block for its %s", k)
+					}
 				}
 				b.d.emit(indent, line+" goto "+quote(name, f+".Next", target, false))
 				continue
@@ -817,6 +898,7 @@ func (b *branch) errorMods(name string, s *asl.Value, indent int, cont string) {
 			if a := e.Get("Assign"); a != nil {
 				b.kv(name, f+".Assign", "assign", a, indent+1)
 			}
+			b.comment(name, f, e, indent+1)
 			b.chain(target, cont, indent+1)
 		}
 	}
@@ -837,8 +919,12 @@ func errorList(e *asl.Value, name, f string) string {
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func (b *branch) params(name string, v *asl.Value, indent int, sync string) {
-	if v.Kind != asl.KindObject || len(v.Members) == 0 {
-		fail(name, "Parameters", "the DSL writes Parameters as a non-empty block of key: value lines")
+	if v.Kind != asl.KindObject {
+		fail(name, "Parameters", "the DSL writes Parameters as a block of key: value lines")
+	}
+	if len(v.Members) == 0 && sync == "" {
+		b.d.emit(indent, "parameters: {}")
+		return
 	}
 	b.d.emit(indent, "parameters:")
 	for _, m := range v.Members {
@@ -864,7 +950,8 @@ func (b *branch) parallel(name string, s *asl.Value, cont string, indent int) (s
 		} else if doc != "" {
 			b.d.emit(indent+1, doc)
 		}
-		onlyKeys(br, name, fmt.Sprintf("Branches[%d].", i), "States", "StartAt")
+		onlyKeys(br, name, fmt.Sprintf("Branches[%d].", i), "States", "StartAt", "Comment")
+		b.comment(name, fmt.Sprintf("Branches[%d]", i), br, indent+1)
 		b.d.branch(br, indent+1, name)
 	}
 	b.transformExplicit(name, s, indent, explicit, "InputPath", "ResultPath", "OutputPath")
@@ -891,7 +978,7 @@ func (b *branch) transformExplicit(name string, s *asl.Value, indent int, explic
 			b.d.emit(indent+1, explicit)
 		}
 	}()
-	for _, k := range append(keys, "ResultSelector", "Assign", "QueryLanguage", "Output", "Arguments") {
+	for _, k := range append(keys, "Parameters", "ResultSelector", "Assign", "QueryLanguage", "Output", "Arguments") {
 		if v := s.Get(k); v != nil {
 			if first {
 				b.d.emit(indent, "transform:")
@@ -925,6 +1012,14 @@ func (b *branch) open(name, field string, v *asl.Value, indent int) {
 	}
 }
 
+// comment writes the Comment of a rule, catcher or branch (v) as the
+// comment: line that opens its block.
+func (b *branch) comment(name, field string, v *asl.Value, indent int) {
+	if c := v.Get("Comment"); c != nil {
+		b.d.emit(indent, "comment: "+quote(name, field+".Comment", str(c, name, field+".Comment"), false))
+	}
+}
+
 // pathValue writes a path field: a string, or null.
 func pathValue(name, field string, v *asl.Value) string {
 	if v.Kind == asl.KindNull {
@@ -950,8 +1045,12 @@ func snake(field string) string {
 
 // kv writes an object field as a block of key: value lines (word:).
 func (b *branch) kv(name, field, word string, v *asl.Value, indent int) {
-	if v.Kind != asl.KindObject || len(v.Members) == 0 {
-		fail(name, field, "the DSL writes %s as a non-empty block of key: value lines", field)
+	if v.Kind != asl.KindObject {
+		fail(name, field, "the DSL writes %s as a block of key: value lines", field)
+	}
+	if len(v.Members) == 0 {
+		b.d.emit(indent, word+": {}")
+		return
 	}
 	b.d.emit(indent, word+":")
 	for _, m := range v.Members {
@@ -1016,6 +1115,7 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 			if a := cs.Elems[0].Get("Assign"); a != nil {
 				b.kv(name, "Choices[0].Assign", "assign", a, indent+1)
 			}
+			b.comment(name, "Choices[0]", cs.Elems[0], indent+1)
 			b.chain(targets[0], loop, indent+1)
 			b.transform(name, s, indent, "InputPath", "OutputPath")
 			return b.after(name, def, cont)
@@ -1165,8 +1265,10 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 		case target == "":
 			line += " None" // no Default
 		case direct:
-			if rule != nil && rule.Has("Assign") {
-				fail(name, field+".Assign", "a branch that goes straight to %q has no block for its Assign", target)
+			for _, k := range []string{"Assign", "Comment"} {
+				if rule != nil && rule.Has(k) {
+					fail(name, field+"."+k, "a branch that goes straight to %q has no block for its %s", target, k)
+				}
 			}
 			line += " goto " + quote(name, field, target, false)
 		}
@@ -1226,8 +1328,10 @@ func switchCases(name string, s *asl.Value, conds []string) (variable string, ca
 	for i, r := range s.Get("Choices").Elems {
 		v := r.Get("Variable")
 		n := 3
-		if r.Has("Assign") {
-			n = 4
+		for _, k := range []string{"Assign", "Comment"} {
+			if r.Has(k) {
+				n++
+			}
 		}
 		if v == nil || v.Kind != asl.KindString || len(r.Members) != n || !r.Has("Next") {
 			return "", nil, false
@@ -1258,6 +1362,7 @@ func (b *branch) block(owner, field string, rule *asl.Value, start, cont string,
 		if a := rule.Get("Assign"); a != nil {
 			b.kv(owner, strings.TrimSuffix(field, ".Next")+".Assign", "assign", a, indent)
 		}
+		b.comment(owner, strings.TrimSuffix(field, ".Next"), rule, indent)
 	}
 	b.chain(start, cont, indent)
 }
@@ -1298,7 +1403,7 @@ func onlyKeysRule(r *asl.Value, name, f string, top bool) {
 	}
 	for _, m := range r.Members {
 		switch m.Key {
-		case "Next", "Assign":
+		case "Next", "Assign", "Comment":
 			if !top {
 				fail(name, f+"."+m.Key, "only top-level rules have %s", m.Key)
 			}
