@@ -7,10 +7,11 @@
 // heaviside's service integrations by name, or Arn(). The text is laid out
 // by package format, the printer of hsc fmt.
 //
-// It writes only the language hsc compiles, so that compiling the text
-// gives the definition it was given (as JSON: same states, names, fields
-// and values). What that language cannot express is an *Error naming the
-// state and the field.
+// It writes the language hsc compiles (heaviside's, and the DSL extensions
+// where heaviside's cannot say it), so that compiling the text gives the
+// definition it was given (as JSON: same states, names, fields and values).
+// What that language cannot express is an *Error naming the state and the
+// field.
 //
 // It reads the asl model and the DSL's service table and writes text; it
 // knows nothing about the command line or files.
