@@ -1004,6 +1004,8 @@ func (b *branch) open(name, field string, v *asl.Value, indent int) {
 	switch {
 	case v.Kind == asl.KindString:
 		b.d.emit(indent, w+": "+quote(name, field, v.Str, false))
+	case v.Kind == asl.KindObject && field == "Output" && len(v.Members) == 0:
+		fail(name, field, "an empty Output object cannot be written (output: takes a string or a block of key: value lines)")
 	case v.Kind == asl.KindObject && field != "QueryLanguage" && field != "Items":
 		b.kv(name, field, w, v, indent)
 	case v.Kind == asl.KindArray && field == "Items":
@@ -1468,8 +1470,10 @@ func cond(r *asl.Value, name, f string, nested bool) string {
 		return "not " + sub
 	}
 	if c := r.Get("Condition"); c != nil {
-		if len(r.Members) > 1 && !(len(r.Members) <= 3 && r.Has("Next") && (len(r.Members) == 2 || r.Has("Assign"))) {
-			fail(name, f+".Condition", "a JSONata Condition is written alone")
+		for _, m := range r.Members {
+			if m.Key != "Condition" && (nested || m.Key != "Next" && m.Key != "Assign" && m.Key != "Comment") {
+				fail(name, f+"."+m.Key, "a JSONata Condition is written alone")
+			}
 		}
 		return quote(name, f+".Condition", str(c, name, f+".Condition"), false)
 	}
