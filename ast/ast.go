@@ -110,16 +110,7 @@ func (m ModKind) String() string { return modNames[m] }
 // Modifier is one modifier as written: exactly one of the value fields is set,
 // according to Kind.
 type Modifier struct {
-	Kind   ModKind
-	Pos    diag.Pos // the modifier's keyword
-	Str    string   // Next, Input, Result, Output, ItemsPath
-	Int    Number   // Timeout, Heartbeat, MaxConcurrency
-	Data   JSON     // Data
-	Params *Params
-	Retry  *Retry
-	Catch  *Catch
-	Iter   []*State // Iterator (before linking)
-
+	Kind ModKind
 	// Null (extension) is `input: null`, `result: null` or `output: null`:
 	// the field is written as JSON null; Str is empty.
 	Null bool
@@ -133,6 +124,20 @@ type Modifier struct {
 	// `items:` written as a JSON array (in Data); without it they hold a
 	// string in Str.
 	Block bool
+	// Inline (extension) is a key: json block written as a JSON object on
+	// the modifier's line, `parameters: {'a-b': 1}` or `parameters: {}`
+	// (Params holds it). Without it, a key that is not a name is written
+	// quoted in the block (`'a-b': 1`, also an extension).
+	Inline bool
+
+	Pos    diag.Pos // the modifier's keyword
+	Str    string   // Next, Input, Result, Output, ItemsPath
+	Int    Number   // Timeout, Heartbeat, MaxConcurrency
+	Data   JSON     // Data
+	Params *Params
+	Retry  *Retry
+	Catch  *Catch
+	Iter   []*State // Iterator (before linking)
 }
 
 // Params is a parameters: block. Keys may repeat as written; Keys[i] carries
@@ -141,11 +146,6 @@ type Params struct {
 	Pos  diag.Pos
 	Keys []Str
 	Vals []JSON
-	// Inline (extension) is a block written as a JSON object on the
-	// modifier's line, `parameters: {'a-b': 1}` or `parameters: {}`.
-	// Without it, a key that is not a name is written quoted in the block
-	// (`'a-b': 1`, also an extension).
-	Inline bool
 }
 
 // Retry is a retry modifier.
@@ -237,6 +237,9 @@ type ChoiceBranch struct {
 	States []*State
 	Target string
 	Linked bool
+	// None (extension) is `else: None` or `default: None`: the Choice
+	// has no Default (States.NoChoiceMatched when no rule matches).
+	None bool
 	// Assign (extension) is an assign: block written first in the
 	// branch's block, after an if's docstring (Params): the rule's
 	// Assign. Only on a branch with a condition.
@@ -256,9 +259,6 @@ type ChoiceBranch struct {
 	//	    """Check"""
 	//	else: None
 	Goto *Str
-	// None (extension) is `else: None` or `default: None`: the Choice
-	// has no Default (States.NoChoiceMatched when no rule matches).
-	None bool
 }
 
 // Branch is one branch of a Parallel state.
@@ -281,6 +281,11 @@ type State struct {
 	// from goto.
 	IsWhile bool
 	IsGoto  bool
+	// JSONata is set by sema when the state's query language is JSONata
+	// (its own query_language:, else the machine's): output: then writes
+	// Output, a path modifier such as `timeout: '{% ... %}'` the plain
+	// field.
+	JSONata bool
 
 	// Mods are the modifiers as written, in source order; the checker sorts
 	// them into the fields below.
@@ -291,7 +296,6 @@ type State struct {
 	Input, Result, Output, ItemsPath   *Modifier
 	Data, Parameters, Iterator         *Modifier
 	GotoNext                           *Modifier // a goto's target, or a next: modifier (extension)
-	EndMod                             *Modifier // end: true (extension)
 	Retry, Catch                       []*Modifier
 
 	// Linking.
@@ -299,30 +303,36 @@ type State struct {
 	HasNext bool
 	End     bool
 
-	// Extension modifiers, after checking (nil when absent): see the
-	// ModKind constants for their syntax.
-	ResultSelector, Assign, Credentials, Arguments, QueryLanguage *Modifier
-	ItemSelector, ItemBatcher, ItemReader, ResultWriter           *Modifier
-	ToleratedFailurePercentage, ToleratedFailureCount, Label      *Modifier
-	Mode, ExecutionType, Items                                    *Modifier
-	// ItemProcessor is set (and Iterator holds the states) when a Map
-	// was written with item_processor: instead of iterator:.
-	ItemProcessor bool
-	// JSONata is set by sema when the state's query language is JSONata
-	// (its own query_language:, else the machine's): output: then writes
-	// Output, a path modifier such as `timeout: '{% ... %}'` the plain
-	// field.
-	JSONata bool
+	// Ext holds the extension modifiers after checking; nil when the
+	// state uses none (see StateExt).
+	Ext *StateExt
 
 	// Kind-specific parts.
 	Error, Cause string          // Fail
-	FailArgs     *FailArgs       // Fail, extension forms (see FailArgs)
 	Wait         *WaitArg        // Wait
 	Task         *Task           // Task
 	Call         *TaskCall       // Task, as written
 	Choices      []*ChoiceBranch // Choice; the default branch has Cond == nil
 	Branches     []*Branch       // Parallel
 	IterStates   []*State        // Map: the linked iterator
+}
+
+// StateExt is what the DSL extensions add to a state, after checking
+// (each nil when absent; see the ModKind constants for their syntax). It is
+// apart from State so that the states of a program without extensions
+// cost no more memory.
+type StateExt struct {
+	ResultSelector, Assign, Credentials, Arguments, QueryLanguage *Modifier
+	ItemSelector, ItemBatcher, ItemReader, ResultWriter           *Modifier
+	ToleratedFailurePercentage, ToleratedFailureCount, Label      *Modifier
+	Mode, ExecutionType, Items                                    *Modifier
+	EndMod                                                        *Modifier // end: true
+	// FailArgs are a Fail state's arguments in an extension form (see
+	// FailArgs).
+	FailArgs *FailArgs
+	// ItemProcessor is set (and State.Iterator holds the states) when a
+	// Map was written with item_processor: instead of iterator:.
+	ItemProcessor bool
 }
 
 // Walk calls v.VisitTask for every Task state of the branch, descending into

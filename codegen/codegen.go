@@ -125,6 +125,7 @@ func (s SourceMap) All() iter.Seq2[string, diag.Pos] {
 // builder hands out values, member lists and element lists from slabs,
 // to allocate less per value.
 type builder struct {
+	noExt   ast.StateExt // what ext gives for a state without extensions; never written
 	slab    []asl.Value
 	members []asl.Member
 	elems   []*asl.Value
@@ -294,17 +295,18 @@ func (b *builder) null(p diag.Pos) *asl.Value {
 }
 
 func (b *builder) state(s *ast.State) *asl.Value {
+	x := b.ext(s)
 	o := b.object(s.Pos, stateSize(s))
 	o.add("Type", s.Pos, b.str(s.Kind.String(), s.Pos))
 	if s.Comment != nil {
 		o.add("Comment", s.Pos, b.str(*s.Comment, s.Pos))
 	}
-	b.strMod(o, "QueryLanguage", s.QueryLanguage)
+	b.strMod(o, "QueryLanguage", x.QueryLanguage)
 	b.numOrPath(o, "TimeoutSeconds", s.Timeout, s.JSONata)
 	b.numOrPath(o, "HeartbeatSeconds", s.Heartbeat, s.JSONata)
 	b.strMod(o, "InputPath", s.Input)
 	b.strMod(o, "ResultPath", s.Result)
-	b.kvMod(o, "ResultSelector", s.ResultSelector)
+	b.kvMod(o, "ResultSelector", x.ResultSelector)
 	switch {
 	case s.Output != nil && s.Output.Block:
 		b.kvMod(o, "Output", s.Output)
@@ -373,7 +375,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		if s.Iterator != nil {
 			p = s.Iterator.Pos
 		}
-		if s.ItemProcessor {
+		if x.ItemProcessor {
 			b.itemProcessor(o, s, p)
 		} else {
 			io := b.object(p, 2)
@@ -382,7 +384,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		}
 	}
 	b.strMod(o, "ItemsPath", s.ItemsPath)
-	if m := s.Items; m != nil {
+	if m := x.Items; m != nil {
 		if m.Block {
 			o.add("Items", m.Pos, b.json(m.Data, m.Pos))
 		} else {
@@ -395,7 +397,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 	}
 	switch s.Kind {
 	case ast.Fail:
-		if fa := s.FailArgs; fa != nil {
+		if fa := x.FailArgs; fa != nil {
 			for _, f := range [...]struct {
 				key string
 				v   *ast.Str
@@ -412,14 +414,14 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		if s.Parameters != nil {
 			b.params(o, s.Parameters)
 		}
-		b.arguments(o, s.Arguments)
+		b.arguments(o, x.Arguments)
 	case ast.TaskKind:
 		o.add("Resource", s.Pos, b.str(s.Task.Resource, s.Pos))
 		if s.Parameters != nil {
 			b.params(o, s.Parameters)
 		}
-		b.arguments(o, s.Arguments)
-		b.kvMod(o, "Credentials", s.Credentials)
+		b.arguments(o, x.Arguments)
+		b.kvMod(o, "Credentials", x.Credentials)
 	case ast.Wait:
 		o.add(waitKey(s.Wait.Key), s.Wait.Pos, b.value(s.Wait.Value, s.Wait.Pos))
 	case ast.Choice:
@@ -444,7 +446,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		if s.Parameters != nil {
 			b.params(o, s.Parameters)
 		}
-		b.arguments(o, s.Arguments)
+		b.arguments(o, x.Arguments)
 		elems := b.elemList(len(s.Branches))
 		for i, br := range s.Branches {
 			p := br.Pos
@@ -460,7 +462,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		}
 		o.add("Branches", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
 	}
-	b.kvMod(o, "Assign", s.Assign)
+	b.kvMod(o, "Assign", x.Assign)
 	if s.HasNext {
 		p := s.Pos
 		if s.GotoNext != nil {
@@ -470,8 +472,8 @@ func (b *builder) state(s *ast.State) *asl.Value {
 	}
 	if s.End {
 		p := s.Pos
-		if s.EndMod != nil {
-			p = s.EndMod.Pos
+		if x.EndMod != nil {
+			p = x.EndMod.Pos
 		}
 		o.add("End", p, b.boolean(true, p))
 	}
@@ -521,11 +523,12 @@ func (b *builder) numOrPath(o obj, key string, m *ast.Modifier, jsonata bool) {
 // itemProcessor adds a Map's ItemProcessor (item_processor:), with its
 // ProcessorConfig when mode: or execution_type: is given.
 func (b *builder) itemProcessor(o obj, s *ast.State, p diag.Pos) {
+	x := b.ext(s)
 	io := b.object(p, 3)
-	if s.Mode != nil || s.ExecutionType != nil {
+	if x.Mode != nil || x.ExecutionType != nil {
 		pc := b.object(p, 2)
-		b.strMod(pc, "Mode", s.Mode)
-		b.strMod(pc, "ExecutionType", s.ExecutionType)
+		b.strMod(pc, "Mode", x.Mode)
+		b.strMod(pc, "ExecutionType", x.ExecutionType)
 		io.add("ProcessorConfig", p, pc.done())
 	}
 	b.states(io, s.IterStates)
@@ -534,13 +537,14 @@ func (b *builder) itemProcessor(o obj, s *ast.State, p diag.Pos) {
 
 // mapExt adds the Map fields of the extensions, after MaxConcurrency.
 func (b *builder) mapExt(o obj, s *ast.State) {
-	b.kvMod(o, "ItemSelector", s.ItemSelector)
-	b.kvMod(o, "ItemBatcher", s.ItemBatcher)
-	b.kvMod(o, "ItemReader", s.ItemReader)
-	b.kvMod(o, "ResultWriter", s.ResultWriter)
-	b.numOrPath(o, "ToleratedFailurePercentage", s.ToleratedFailurePercentage, s.JSONata)
-	b.numOrPath(o, "ToleratedFailureCount", s.ToleratedFailureCount, s.JSONata)
-	b.strMod(o, "Label", s.Label)
+	x := b.ext(s)
+	b.kvMod(o, "ItemSelector", x.ItemSelector)
+	b.kvMod(o, "ItemBatcher", x.ItemBatcher)
+	b.kvMod(o, "ItemReader", x.ItemReader)
+	b.kvMod(o, "ResultWriter", x.ResultWriter)
+	b.numOrPath(o, "ToleratedFailurePercentage", x.ToleratedFailurePercentage, s.JSONata)
+	b.numOrPath(o, "ToleratedFailureCount", x.ToleratedFailureCount, s.JSONata)
+	b.strMod(o, "Label", x.Label)
 }
 
 // stateSize is the number of fields state writes for s.
@@ -684,12 +688,24 @@ func (b *builder) cond(c *ast.Cond, target *string, br *ast.ChoiceBranch) *asl.V
 
 // extSize is the number of fields the DSL extensions write for s.
 func extSize(s *ast.State) int {
+	x := s.Ext
+	if x == nil {
+		return 0
+	}
 	n := 0
-	for _, m := range [...]*ast.Modifier{s.ResultSelector, s.Assign, s.Credentials, s.QueryLanguage, s.Arguments, s.Items, s.ItemSelector, s.ItemBatcher, s.ItemReader, s.ResultWriter,
-		s.ToleratedFailurePercentage, s.ToleratedFailureCount, s.Label} {
+	for _, m := range [...]*ast.Modifier{x.ResultSelector, x.Assign, x.Credentials, x.QueryLanguage, x.Arguments, x.Items,
+		x.ItemSelector, x.ItemBatcher, x.ItemReader, x.ResultWriter, x.ToleratedFailurePercentage, x.ToleratedFailureCount, x.Label} {
 		if m != nil {
 			n++
 		}
 	}
 	return n
+}
+
+// ext returns s's extension fields (all nil for a state without any).
+func (b *builder) ext(s *ast.State) *ast.StateExt {
+	if s.Ext == nil {
+		return &b.noExt
+	}
+	return s.Ext
 }

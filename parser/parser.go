@@ -495,7 +495,7 @@ func (p *parser) failState() *ast.State {
 	doc, mods := p.stateBlock()
 	s := p.newState(ast.Fail, t, doc, mods)
 	if fa != nil {
-		s.FailArgs = fa
+		s.Ext = &ast.StateExt{FailArgs: fa}
 	} else {
 		s.Error, s.Cause = e.Value, c.Value
 	}
@@ -752,11 +752,11 @@ func (p *parser) extModifier() *ast.Modifier {
 		if !p.op(":") {
 			return nil
 		}
-		params := p.kvValue(t.Pos())
+		params, inline := p.kvValue(t.Pos())
 		if params == nil {
 			return nil
 		}
-		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Params: params})
+		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Params: params, Inline: inline})
 	}
 	if k, ok := strModifiers[word]; ok {
 		p.advance()
@@ -897,32 +897,32 @@ func (p *parser) parametersBlock() *ast.Modifier {
 	if t == nil || !p.op(":") {
 		return nil
 	}
-	params := p.kvValue(t.Pos())
+	params, inline := p.kvValue(t.Pos())
 	if params == nil {
 		return nil
 	}
-	return p.mods.alloc(ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Params: params})
+	return p.mods.alloc(ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Params: params, Inline: inline})
 }
 
 // kvValue = kvBlock | object (extension: a JSON object on the modifier's
 // line, `parameters: {}` or `parameters: {'a-b': 1}`, for objects a block
-// cannot write, such as the empty one). Params.Inline records the form.
-func (p *parser) kvValue(pos diag.Pos) *ast.Params {
+// cannot write, such as the empty one). inline reports that form.
+func (p *parser) kvValue(pos diag.Pos) (params *ast.Params, inline bool) {
 	t := p.cur()
 	if !p.ext || t.Kind != lexer.OP || p.tx(t) != "{" {
-		return p.kvBlock(pos)
+		return p.kvBlock(pos), false
 	}
 	v, ok := p.object()
 	if !ok {
-		return nil
+		return nil, false
 	}
 	obj := v.(*ast.Object)
-	params := &ast.Params{Pos: pos, Inline: true}
+	params = &ast.Params{Pos: pos}
 	for i, k := range obj.Keys {
 		params.Keys = append(params.Keys, ast.Str{Pos: t.Pos(), Value: k})
 		params.Vals = append(params.Vals, obj.Vals[i])
 	}
-	return params
+	return params, true
 }
 
 // kvBlock = INDENT kv {kv} DEDENT; kv = NAME ["." "$"] ":" json. With the

@@ -176,8 +176,8 @@ func (c *Checker) CheckState(s *ast.State) error {
 			c.setExt(s, m)
 		}
 	}
-	if s.GotoNext != nil && s.EndMod != nil {
-		second := s.EndMod
+	if s.GotoNext != nil && ext(s).EndMod != nil {
+		second := ext(s).EndMod
 		if second.Pos.Offset < s.GotoNext.Pos.Offset {
 			second = s.GotoNext
 		}
@@ -194,7 +194,7 @@ func (c *Checker) CheckState(s *ast.State) error {
 	case ast.Wait:
 		return c.checkWait(s)
 	case ast.Fail:
-		if fa := s.FailArgs; fa != nil {
+		if fa := ext(s).FailArgs; fa != nil {
 			if fa.Error != nil && fa.ErrorPath != nil {
 				return c.errorf(fa.ErrorPath.Pos, "Fail state cannot have both an error and error_path")
 			}
@@ -208,42 +208,46 @@ func (c *Checker) CheckState(s *ast.State) error {
 
 // setExt puts an extension modifier in its field of s.
 func (c *Checker) setExt(s *ast.State, m *ast.Modifier) {
+	if s.Ext == nil {
+		s.Ext = &ast.StateExt{}
+	}
+	x := s.Ext
 	switch m.Kind {
 	case ast.ModResultSelector:
-		s.ResultSelector = m
+		x.ResultSelector = m
 	case ast.ModAssign:
-		s.Assign = m
+		x.Assign = m
 	case ast.ModQueryLanguage:
-		s.QueryLanguage = m
+		x.QueryLanguage = m
 	case ast.ModCredentials:
-		s.Credentials = m
+		x.Credentials = m
 	case ast.ModEnd:
-		s.EndMod = m
+		x.EndMod = m
 	case ast.ModArguments:
-		s.Arguments = m
+		x.Arguments = m
 	case ast.ModItems:
-		s.Items = m
+		x.Items = m
 	case ast.ModItemSelector:
-		s.ItemSelector = m
+		x.ItemSelector = m
 	case ast.ModItemBatcher:
-		s.ItemBatcher = m
+		x.ItemBatcher = m
 	case ast.ModItemReader:
-		s.ItemReader = m
+		x.ItemReader = m
 	case ast.ModResultWriter:
-		s.ResultWriter = m
+		x.ResultWriter = m
 	case ast.ModToleratedFailurePercentage:
-		s.ToleratedFailurePercentage = m
+		x.ToleratedFailurePercentage = m
 	case ast.ModToleratedFailureCount:
-		s.ToleratedFailureCount = m
+		x.ToleratedFailureCount = m
 	case ast.ModLabel:
-		s.Label = m
+		x.Label = m
 	case ast.ModMode:
-		s.Mode = m
+		x.Mode = m
 	case ast.ModExecutionType:
-		s.ExecutionType = m
+		x.ExecutionType = m
 	case ast.ModItemProcessor:
 		if s.Iterator == nil {
-			s.Iterator, s.ItemProcessor = m, true
+			s.Iterator, x.ItemProcessor = m, true
 		}
 	}
 }
@@ -268,8 +272,8 @@ func (c *Checker) checkMap(s *ast.State) error {
 		}
 		return c.errorf(second.Pos, "Map state cannot have both iterator: and item_processor: (item_processor: is the newer name of the same field)")
 	}
-	for _, m := range []*ast.Modifier{s.Mode, s.ExecutionType} {
-		if m != nil && !s.ItemProcessor {
+	for _, m := range []*ast.Modifier{ext(s).Mode, ext(s).ExecutionType} {
+		if m != nil && !ext(s).ItemProcessor {
 			return c.errorf(m.Pos, "%s belongs to the ItemProcessor's ProcessorConfig: write the states under item_processor: instead of iterator:", m.Kind)
 		}
 	}
@@ -593,7 +597,7 @@ func (a *analyzer) link(states []*ast.State, final *string, owner diag.Pos) ([]*
 		switch {
 		case s.GotoNext != nil:
 			s.Next, s.HasNext = s.GotoNext.Str, true
-		case s.EndMod != nil:
+		case ext(s).EndMod != nil:
 			s.End = true
 		case s.HasNext:
 			// already linked (a synthetic loop state)
@@ -966,7 +970,7 @@ func (a *analyzer) checkQueryLanguage(m *ast.Machine) error {
 	walk = func(states []*ast.State) error {
 		for _, s := range states {
 			s.JSONata = machine
-			if ql := s.QueryLanguage; ql != nil {
+			if ql := ext(s).QueryLanguage; ql != nil {
 				if err := a.checkQL(ql.Pos, ql.Str); err != nil {
 					return err
 				}
@@ -1002,7 +1006,7 @@ func (a *analyzer) checkQL(p diag.Pos, v string) error {
 // checkFields checks that s has only the fields of its query language.
 func (a *analyzer) checkFields(s *ast.State) error {
 	if s.JSONata {
-		for _, m := range []*ast.Modifier{s.Input, s.Result, s.Parameters, s.ResultSelector, s.ItemsPath, s.Data} {
+		for _, m := range []*ast.Modifier{s.Input, s.Result, s.Parameters, ext(s).ResultSelector, s.ItemsPath, s.Data} {
 			if m != nil {
 				return a.errorf(m.Pos, "%s state in JSONata cannot contain a %s modifier (a JSONPath field: JSONata states use arguments:, output: and assign:)", s.Kind, m.Kind)
 			}
@@ -1017,7 +1021,7 @@ func (a *analyzer) checkFields(s *ast.State) error {
 		}
 		return nil
 	}
-	for _, m := range []*ast.Modifier{s.Arguments, s.Items} {
+	for _, m := range []*ast.Modifier{ext(s).Arguments, ext(s).Items} {
 		if m != nil {
 			return a.errorf(m.Pos, "%s is a JSONata field: the state needs query_language: 'JSONata'", m.Kind)
 		}
@@ -1122,4 +1126,13 @@ func numLess(n ast.Number, f float64) bool {
 		return len(n.Text) == 1 && n.Text[0] < '1'
 	}
 	return n.Float < f
+}
+
+// ext returns s's extension fields (all nil for a state without any), for
+// reading.
+func ext(s *ast.State) ast.StateExt {
+	if s.Ext == nil {
+		return ast.StateExt{}
+	}
+	return *s.Ext
 }
