@@ -624,7 +624,7 @@ func (d *decompiler) integrationCall(res string) (string, bool) {
 	if svc == "aws-sdk" {
 		svc, action, ok = strings.Cut(action, ":")
 	}
-	if !ok || action == "" {
+	if !ok || action == "" || svc == "" {
 		return "", false
 	}
 	suffix, call := "", ""
