@@ -192,7 +192,11 @@ type branch struct {
 }
 
 const (
-	exit    = "\x00end"
+	exit = "\x00end"
+	// nowhere is the continuation of the catch blocks of a state with an
+	// explicit transition: their states fall through to whatever the DSL
+	// writes after the state, so none may fall through.
+	nowhere = "\x00nowhere"
 	handled = "\x00handled"
 	// maxTries bounds the layouts tried for the Choice states of one
 	// definition (each if may be written in a few ways).
@@ -566,7 +570,11 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 		b.d.emit(body, word)
 		b.d.branch(it, body+1, name)
 	}
-	b.modifiers(name, s, body, next, explicit)
+	handlers := next
+	if explicit != "" {
+		handlers = nowhere
+	}
+	b.modifiers(name, s, body, handlers, explicit)
 	return next, stopped
 }
 
@@ -958,7 +966,11 @@ func (b *branch) parallel(name string, s *asl.Value, cont string, indent int) (s
 	b.transformExplicit(name, s, indent, explicit, "InputPath", "ResultPath", "OutputPath")
 	if s.Has("Retry") || s.Has("Catch") {
 		b.d.emit(indent, "error:")
-		b.errorMods(name, s, indent+1, next)
+		handlers := next
+		if explicit != "" {
+			handlers = nowhere
+		}
+		b.errorMods(name, s, indent+1, handlers)
 	}
 	return next, stopped
 }
@@ -1259,11 +1271,19 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 		fail(name, "Default", "the state after the Choice was already written")
 	}
 	rules := s.Get("Choices").Elems
+	// bj is the state written after the branches: the join, or when every
+	// branch ends the machine, a state nothing refers to that follows in
+	// the definition (the branches' last states fall through to it in the
+	// DSL, so one that ends the machine says so).
+	bj := j
+	if j == "" {
+		bj = b.unreached(name)
+	}
 	// arm writes one branch: its line (the first through header, which
 	// places and names the state) and its block, or a goto on the line
 	// when the branch goes straight to a state written elsewhere.
 	arm := func(first bool, line string, at int, field string, rule *asl.Value, target string) {
-		direct := b.d.jumps && target != "" && (target == j || b.done[target])
+		direct := b.d.jumps && target != "" && (target == bj || b.done[target])
 		switch {
 		case target == "":
 			line += " None" // no Default
@@ -1283,7 +1303,7 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 			b.d.emit(at, line)
 		}
 		if target != "" && !direct {
-			b.block(name, field, rule, target, j, at+1)
+			b.block(name, field, rule, target, bj, at+1)
 		}
 	}
 	if variable, cases, ok := switchCases(name, s, conds); ok {
@@ -1312,8 +1332,8 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 	b.transform(name, s, indent, "InputPath", "OutputPath")
 	if j == "" {
 		// every branch ends the machine or fails
-		if next := b.unreached(name); next != "" {
-			b.chain(next, cont, indent)
+		if bj != "" && !b.done[bj] {
+			b.chain(bj, cont, indent)
 		}
 		return nil
 	}
