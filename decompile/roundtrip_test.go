@@ -75,7 +75,8 @@ func programs(t *testing.T) []string {
 
 // TestRoundTripPrograms: for every program hsc accepts in ../shared/parity
 // and golden/testdata, compile(decompile(compile(P))) equals compile(P) as
-// JSON (issue 14's round-trip rule).
+// JSON (issue 14's round-trip rule), and a program heaviside accepts comes
+// back in heaviside's language (it compiles with --compat heaviside).
 func TestRoundTripPrograms(t *testing.T) {
 	total, ok := 0, 0
 	var refused []string
@@ -103,6 +104,13 @@ func TestRoundTripPrograms(t *testing.T) {
 			t.Errorf("%s: round trip differs\nDSL:\n%s\nwant: %s\ngot:  %s", f, text, res.Definition, again)
 		default:
 			ok++
+			// What heaviside's language can say is said in it: a program
+			// heaviside accepts comes back without extensions.
+			if _, herr := hsc.Compile(src, hsc.WithCompat(hsc.CompatHeaviside)); herr == nil {
+				if _, err := hsc.Compile([]byte(text), hsc.WithCompat(hsc.CompatHeaviside)); err != nil {
+					t.Errorf("%s: decompiled with extensions heaviside's language does not need: %v\n%s", f, err, text)
+				}
+			}
 		}
 	}
 	t.Logf("round trip: %d of %d accepted programs (%.1f%%); refused:", ok, total, 100*float64(ok)/float64(max(total, 1)))
