@@ -74,7 +74,11 @@ func (n *taskNode) attempt(ctx context.Context, x *execution, sc *scope, in any)
 		return nil, err
 	}
 	if n.callback {
-		sc.token = fmt.Sprintf("%s-%d", x.name, x.tokenNo.Add(1))
+		if x.cfg.newToken != nil {
+			sc.token = x.cfg.newToken()
+		} else {
+			sc.token = fmt.Sprintf("%s-%d", x.name, x.tokenNo.Add(1))
+		}
 		sc.ctxObj = nil
 	}
 	params, _, err := n.io.payload(sc, in, eff)

@@ -117,7 +117,7 @@ func mockedComposite(state map[string]any) map[string]any {
 // interpreter with an identity processor (each iteration's output is its
 // input), the ItemReader answered with mapItemReaderData, and judges
 // mapIterationFailureCount against its tolerated failures.
-func (s *Server) testMap(ctx context.Context, state map[string]any, queryLanguage, input string, in *testStateInput) (*mapTest, error) {
+func (s *Server) testMap(ctx context.Context, state map[string]any, queryLanguage, input string, in *testStateInput, runCtx []interpreter.Option) (*mapTest, error) {
 	cfg := in.StateConfiguration
 	if cfg == nil {
 		cfg = &testStateConfig{}
@@ -170,12 +170,12 @@ func (s *Server) testMap(ctx context.Context, state map[string]any, queryLanguag
 			return nil
 		}
 		data := []byte(deref(cfg.MapItemReaderData))
-		res, _ := m.Run(ctx, []byte(input), interpreter.WithClock(interpreter.NewVirtualClock(s.now())),
+		res, _ := m.Run(ctx, []byte(input), append([]interpreter.Option{interpreter.WithClock(interpreter.NewVirtualClock(s.now())),
 			interpreter.WithRegion(s.cfg.Region), interpreter.WithAccountID(s.cfg.AccountID),
 			interpreter.WithTaskResolver(interpreter.TaskFunc(func(context.Context, *interpreter.TaskRequest) ([]byte, error) {
 				// The ItemReader's getObject or listObjectsV2.
 				return data, nil
-			})))
+			}))}, runCtx...)...)
 		if res == nil || res.Status != interpreter.StatusSucceeded {
 			return nil
 		}
@@ -187,10 +187,10 @@ func (s *Server) testMap(ctx context.Context, state map[string]any, queryLanguag
 		if v, ok := state["InputPath"]; ok {
 			pick["InputPath"] = v
 		}
-		d.AfterInputPath = s.evalPass(ctx, pick, input, in.Variables)
+		d.AfterInputPath = s.evalPass(ctx, pick, input, in.Variables, runCtx)
 		if ip, ok := state["ItemsPath"]; ok && reader == nil {
 			pick["OutputPath"] = ip
-			d.AfterItemsPath = s.evalPass(ctx, pick, input, in.Variables)
+			d.AfterItemsPath = s.evalPass(ctx, pick, input, in.Variables, runCtx)
 		} else if reader == nil {
 			d.AfterItemsPath = d.AfterInputPath
 		}

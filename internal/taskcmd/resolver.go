@@ -63,7 +63,9 @@ func (r *Resolver) Lookup(req *interpreter.TaskRequest) (string, bool) {
 
 // ResolveTask runs the command mapped to req. A task failure is an
 // *interpreter.ExecutionError; a command stopped by ctx returns ctx's
-// cause.
+// cause. For a .waitForTaskToken task (req.TaskToken set), a command that
+// prints nothing returns no output (nil): the caller waits for the token's
+// callback; one that prints null returns the result null.
 func (r *Resolver) ResolveTask(ctx context.Context, req *interpreter.TaskRequest) ([]byte, error) {
 	script, ok := r.Lookup(req)
 	if !ok {
@@ -97,6 +99,12 @@ func (r *Resolver) ResolveTask(ctx context.Context, req *interpreter.TaskRequest
 	}
 	if r.Stderr != nil && res.Stderr != "" {
 		r.Stderr(req, res.Stderr)
+	}
+	if res.Empty && req.TaskToken != "" {
+		// A .waitForTaskToken command that printed nothing handed its
+		// token on: no result, the task waits for the callback (AWS
+		// ends such a task only through SendTask…). "null" is a result.
+		return nil, nil
 	}
 	if !invoke {
 		return res.Output, nil

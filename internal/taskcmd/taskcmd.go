@@ -9,7 +9,9 @@
 //     HSC_ACTIVITY, HSC_ATTEMPT and HSC_TASK_TOKEN (see [Task.Environ]);
 //     a variable whose value hsc does not know is set and empty.
 //   - Exit status 0: standard output is the result, JSON (blank means
-//     null). More than [MaxOutputBytes] (256 KiB, the Step Functions
+//     null; for a .waitForTaskToken task, blank means no result: the task
+//     waits for SendTaskSuccess or SendTaskFailure with its token, while
+//     printing null gives the result null). More than [MaxOutputBytes] (256 KiB, the Step Functions
 //     payload limit) fails the task with States.DataLimitExceeded; output
 //     that is not JSON fails it with States.TaskFailed.
 //   - Another exit status fails the task. If standard error (all of it, or
@@ -156,6 +158,10 @@ type Result struct {
 	// white space), "null" when the command printed nothing. It is set
 	// only when Run returns no error.
 	Output []byte
+	// Empty reports that the command printed nothing (or only white
+	// space), which Output shows as null: a .waitForTaskToken task then
+	// has no result yet and waits for its token.
+	Empty bool
 	// Stderr is what the command wrote on standard error: all of it, or
 	// its first 64 KiB and last 32 KiB with a note of what was left out.
 	Stderr string
@@ -328,6 +334,7 @@ func (c Command) Run(ctx context.Context, task Task, input []byte) (*Result, err
 	switch {
 	case len(o) == 0:
 		o = []byte("null")
+		res.Empty = true
 	case !utf8.Valid(o):
 		return res, &Error{Name: ErrorTaskFailed, Cause: "the command's output is not valid UTF-8"}
 	case !json.Valid(o):
