@@ -50,6 +50,9 @@ func checkStateConfig(typ string, state map[string]any, in *testStateInput) erro
 	if (cfg.MapItemReaderData != nil || cfg.MapIterationFailureCount != nil) && typ != "Map" {
 		return errValidation("mapItemReaderData and mapIterationFailureCount apply to a Map state only")
 	}
+	if (cfg.MapItemReaderData != nil || cfg.MapIterationFailureCount != nil) && in.Mock == nil {
+		return errValidation("mapItemReaderData and mapIterationFailureCount need a mock of the Map state's result")
+	}
 	if cfg.MapItemReaderData != nil && state["ItemReader"] == nil {
 		return errValidation("mapItemReaderData applies to a Map state with an ItemReader")
 	}

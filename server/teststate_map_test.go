@@ -118,6 +118,7 @@ func TestTestStateMap(t *testing.T) {
 			Mock: &types.MockInput{ErrorOutput: &types.MockErrorOutput{Error: aws.String("E")}}},
 		"inner state without a mocked error": {Definition: dmap(""), StateConfiguration: &types.TestStateConfiguration{ErrorCausedByState: aws.String("Work")}, Mock: ok},
 		"more failures than iterations":      {Definition: dmap(""), Mock: ok, StateConfiguration: conf(5)},
+		"failures without a mock":            {Definition: dmap(""), StateConfiguration: conf(1)},
 	} {
 		_, err := c.TestState(ctx, &in, noHostPrefix)
 		var ve *types.ValidationException
