@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 	testenv.Main(m)
 }
 
-func open(t *testing.T, dir string, opts sqlstore.Options) *sqlstore.Store {
+func open(t testing.TB, dir string, opts sqlstore.Options) *sqlstore.Store {
 	t.Helper()
 	s, err := sqlstore.Open(ctx, dir, opts)
 	if err != nil {

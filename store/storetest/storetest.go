@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteExecution", testDeleteExecution},
 		{"PurgeFinished", testPurgeFinished},
 		{"RunningAcrossMachines", testRunningAcrossMachines},
+		{"ConcurrentUpdatesIsolated", testConcurrentUpdatesIsolated},
 		{"ClosedIsUnavailable", testClosedIsUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -694,4 +696,45 @@ func testClosedIsUnavailable(t *testing.T, s store.Store) {
 	if !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("View after Close: %v, want ErrUnavailable", err)
 	}
+}
+
+// Concurrent Updates (which a store may commit together) each keep or
+// lose only their own writes.
+func testConcurrentUpdatesIsolated(t *testing.T, s store.Store) {
+	const n = 64
+	boom := errors.New("boom")
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			arn := fmt.Sprintf("e%02d", i)
+			errs[i] = s.Update(ctx, func(tx store.Tx) error {
+				if err := tx.CreateExecution(&store.Execution{ARN: arn, Status: store.StatusRunning}); err != nil {
+					return err
+				}
+				if err := tx.AppendEvents(arn, []store.Event{{ID: 1, JSON: []byte("{}")}}); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return boom
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		for i := range n {
+			arn := fmt.Sprintf("e%02d", i)
+			e, err := tx.GetExecution(arn)
+			if i%3 == 0 {
+				if !errors.Is(errs[i], boom) || !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("%s: Update %v, then %v; want boom and not found", arn, errs[i], err)
+				}
+			} else if errs[i] != nil || err != nil || e.EventCount != 1 {
+				t.Errorf("%s: Update %v, then %+v, %v", arn, errs[i], e, err)
+			}
+		}
+		return nil
+	}))
 }
