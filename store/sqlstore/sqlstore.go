@@ -84,8 +84,8 @@ type Store struct {
 	readers   chan struct{} // a semaphore: Views running
 	// stopCheckpoints ends the checkpointer, which closes checkpointed.
 	stopCheckpoints, checkpointed chan struct{}
-	r    *sql.DB // read-only connections for View
-	log  *slog.Logger
+	r                             *sql.DB // read-only connections for View
+	log                           *slog.Logger
 
 	mu     sync.RWMutex // guards closed against Close
 	closed bool
