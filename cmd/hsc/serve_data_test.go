@@ -304,3 +304,48 @@ func remountTmpfs(t *testing.T, dir, opts string) {
 		t.Fatalf("remount %s %s: %v: %s", opts, dir, err, out)
 	}
 }
+
+// --retention deletes finished executions older than the age, with their
+// histories, while the server runs; a running one stays.
+func TestServeRetention(t *testing.T) {
+	p := startServe(t, "--data", t.TempDir(), "--retention", "2s")
+	c := serveClient(p.url)
+	ctx := t.Context()
+	sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("m"), Definition: aws.String(passChain), RoleArn: aws.String(role)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveWaitDone(t, c, done.ExecutionArn)
+	waits, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("w"), RoleArn: aws.String(role),
+		Definition: aws.String(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	running, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: waits.StateMachineArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		_, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: done.ExecutionArn})
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "ExecutionDoesNotExist" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("finished execution still there 30 s after it ended (--retention 2s): %v; stderr:\n%s", err, p.stderr)
+		}
+	}
+	if _, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: done.ExecutionArn}); err == nil {
+		t.Error("the history of a deleted execution is still there")
+	}
+	if d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: running.ExecutionArn}); err != nil || d.Status != types.ExecutionStatusRunning {
+		t.Errorf("running execution after retention: %v, %v", d, err)
+	}
+	if !strings.Contains(p.stderr.String(), "retention: deleted finished executions") {
+		t.Errorf("stderr does not log the deletion:\n%s", p.stderr)
+	}
+}
