@@ -67,9 +67,6 @@
 //	Retention            | 90 days                               | hsc serve --retention (default 90 days); the
 //	                     |                                       | in-memory store keeps the newest Config.MaxFinished
 //	                     |                                       | finished executions (default 10,000)
-//	Durability           | Standard executions run exactly once  | committed at each transition (Config.Store); task
-//	                     | across failures                       | work in flight at a crash runs again
-//	                     |                                       | (at-least-once); in memory nothing survives
 //	DeleteStateMachine   | DELETING until executions end         | deleted at once; running executions finish
 //	Logging, tracing,    | acted on                              | stored and echoed, never acted on; no KMS errors
 //	encryption           |                                       |
