@@ -66,7 +66,7 @@ func TestLimits(t *testing.T) {
 			if !errors.As(err, &ce) {
 				t.Fatalf("want positioned error %q, got %v", tt.wantErr, err)
 			}
-			if !strings.Contains(ce.Msg, tt.wantErr) || (tt.line > 0 && ce.Pos.Line != tt.line) {
+			if !strings.Contains(ce.Msg, tt.wantErr) || (tt.line > 0 && ce.Line() != tt.line) {
 				t.Errorf("got %v, want %q on line %d", err, tt.wantErr, tt.line)
 			}
 		})

@@ -135,7 +135,7 @@ func TestCheckIsCompileWarnings(t *testing.T) {
 		if w.Error() != p.Error() || w.Code != p.Code || w.Pointer != p.Pointer || w.Severity != diag.SevWarning || p.Severity != diag.SevWarning {
 			t.Errorf("warning %v (%s %s) != problem %v (%s %s)", w, w.Code, w.Pointer, p, p.Code, p.Pointer)
 		}
-		codes[w.Code] = w.Pos.Line
+		codes[w.Code] = w.Line()
 	}
 	// Unreachable state: at the state's line; a ".$" parameter that is no
 	// path: at its key.
@@ -213,7 +213,7 @@ func TestFormerSemaWarnings(t *testing.T) {
 		}
 		found := false
 		for _, w := range res.Warnings {
-			found = found || (w.Code == string(tt.code) && w.Pos.Line == tt.line)
+			found = found || (w.Code == string(tt.code) && w.Line() == tt.line)
 		}
 		if !found {
 			t.Errorf("%s: no %s warning on line %d: %v", tt.name, tt.code, tt.line, res.Warnings)

@@ -81,13 +81,13 @@ func TestParseValueErrors(t *testing.T) {
 			if !errors.As(err, &se) {
 				t.Fatalf("ParseValue = %v, %v; want a *SyntaxError", v, err)
 			}
-			if se.Pos.Line != tt.line || se.Pos.Col != tt.col {
+			if int(se.Pos.Line) != tt.line || int(se.Pos.Col) != tt.col {
 				t.Errorf("at %d:%d, want %d:%d (%v)", se.Pos.Line, se.Pos.Col, tt.line, tt.col, se)
 			}
 			if !strings.Contains(se.Msg, tt.msg) {
 				t.Errorf("message %q does not contain %q", se.Msg, tt.msg)
 			}
-			if se.Pos.Offset < 0 || se.Pos.Offset > len(tt.in) {
+			if int(se.Pos.Offset) < 0 || int(se.Pos.Offset) > len(tt.in) {
 				t.Errorf("offset %d outside the input", se.Pos.Offset)
 			}
 		})
@@ -214,7 +214,7 @@ func FuzzParseValue(f *testing.F) {
 			if !errors.As(err, &se) {
 				t.Fatalf("error %T is not a *SyntaxError", err)
 			}
-			if se.Pos.Offset < 0 || se.Pos.Offset > len(data) || se.Pos.Line < 1 || se.Pos.Col < 1 {
+			if int(se.Pos.Offset) < 0 || int(se.Pos.Offset) > len(data) || int(se.Pos.Line) < 1 || int(se.Pos.Col) < 1 {
 				t.Fatalf("bad position %+v for %d bytes", se.Pos, len(data))
 			}
 			return
@@ -251,6 +251,44 @@ func BenchmarkValidate(b *testing.B) {
 	for b.Loop() {
 		if _, err := Validate(data); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestScannerNumber checks the values Scanner.Number gives, on both sides
+// of where it stops adding digits up itself (18 digits) and hands the
+// literal to strconv: integers that fit in an int64 are int64s, anything
+// else a float64.
+func TestScannerNumber(t *testing.T) {
+	tests := []struct {
+		in   string
+		want any
+	}{
+		{"0", int64(0)},
+		{"-0", int64(0)},
+		{"7", int64(7)},
+		{"-42", int64(-42)},
+		{"999999999999999999", int64(999999999999999999)},
+		{"-999999999999999999", int64(-999999999999999999)},
+		{"1000000000000000000", int64(1000000000000000000)},
+		{"9223372036854775807", int64(9223372036854775807)},
+		{"-9223372036854775808", int64(-9223372036854775808)},
+		{"9223372036854775808", float64(9223372036854775808)},
+		{"-9223372036854775809", float64(-9223372036854775809)},
+		{"12345678901234567890123", 12345678901234567890123.0},
+		{"1.5", 1.5},
+		{"-2e3", -2000.0},
+		{"1E2", 100.0},
+		{"0.0", 0.0},
+	}
+	for _, tt := range tests {
+		s := NewScanner([]byte(tt.in))
+		tok, err := s.Next()
+		if err != nil || tok != TokenNumber {
+			t.Fatalf("%s: token %v, err %v", tt.in, tok, err)
+		}
+		if got := s.Number(); got != tt.want {
+			t.Errorf("Number(%s) = %v (%T), want %v (%T)", tt.in, got, got, tt.want, tt.want)
 		}
 	}
 }

@@ -15,7 +15,7 @@ func (p Problem) Diag(src *diag.Source) *diag.Error {
 	if src != nil {
 		e.File = src.Name
 		if p.Pos.IsValid() {
-			e.Source = lineText(src, p.Pos.Line)
+			e.Source = lineText(src, int(p.Pos.Line))
 		}
 	}
 	return e
@@ -49,7 +49,7 @@ func (e *SyntaxError) Diag(src *diag.Source) *diag.Error {
 	d := &diag.Error{Pos: e.Pos, Msg: "invalid JSON: " + e.Msg, Severity: diag.SevError, Code: "INVALID_JSON"}
 	if src != nil {
 		d.File = src.Name
-		d.Source = src.LineText(e.Pos.Line)
+		d.Source = src.LineText(int(e.Pos.Line))
 	}
 	return d
 }

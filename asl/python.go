@@ -46,101 +46,102 @@ func (v *Value) EncodePython(f PythonFormat) []byte {
 
 // AppendPython appends EncodePython's output to dst.
 func (v *Value) AppendPython(dst []byte, f PythonFormat) []byte {
-	w := pyWriter{f: f, b: dst}
+	w := pyWriter{f: f}
 	if f.Indent > 0 {
 		w.spaces = "\n" + strings.Repeat(" ", min(f.Indent*32, 1<<12))
 	} else {
 		w.spaces = "\n"
 	}
-	w.value(v, 0)
-	return w.b
+	return w.value(dst, v, 0)
 }
 
+// pyWriter holds the format; the output buffer is passed along and
+// returned rather than kept in it: a slice stored through a pointer costs
+// a write barrier for every append while the garbage collector is
+// marking, and writing a large definition is mostly appends.
 type pyWriter struct {
 	f      PythonFormat
-	b      []byte
 	spaces string // a newline and a run of blanks to copy indentation from
 }
 
-func (w *pyWriter) newline(level int) {
+func (w *pyWriter) newline(b []byte, level int) []byte {
 	n := level * w.f.Indent
 	if n < len(w.spaces) {
-		w.b = append(w.b, w.spaces[:n+1]...)
-		return
+		return append(b, w.spaces[:n+1]...)
 	}
-	w.b = append(w.b, w.spaces...)
+	b = append(b, w.spaces...)
 	for n -= len(w.spaces) - 1; n > 0; {
 		k := min(n, len(w.spaces)-1)
-		w.b = append(w.b, w.spaces[1:1+k]...)
+		b = append(b, w.spaces[1:1+k]...)
 		n -= k
 	}
+	return b
 }
 
-// sep starts item i of a container at level.
-func (w *pyWriter) sep(i, level int) {
+// sep writes what comes before item i of a container at level.
+func (w *pyWriter) sep(b []byte, i, level int) []byte {
 	if i > 0 {
-		w.b = append(w.b, ',')
+		b = append(b, ',')
 		if w.f.Indent < 0 && !w.f.Compact {
-			w.b = append(w.b, ' ')
+			b = append(b, ' ')
 		}
 	}
 	if w.f.Indent >= 0 {
-		w.newline(level)
+		b = w.newline(b, level)
 	}
+	return b
 }
 
-func (w *pyWriter) close(c byte, n, level int) {
+func (w *pyWriter) close(b []byte, c byte, n, level int) []byte {
 	if n > 0 && w.f.Indent >= 0 {
-		w.newline(level)
+		b = w.newline(b, level)
 	}
-	w.b = append(w.b, c)
+	return append(b, c)
 }
 
-func (w *pyWriter) value(v *Value, level int) {
+func (w *pyWriter) value(b []byte, v *Value, level int) []byte {
 	if v == nil {
-		w.b = append(w.b, "null"...)
-		return
+		return append(b, "null"...)
 	}
 	switch v.Kind {
 	case KindNull:
-		w.b = append(w.b, "null"...)
+		return append(b, "null"...)
 	case KindBool:
-		w.b = strconv.AppendBool(w.b, v.Bool)
+		return strconv.AppendBool(b, v.Bool)
 	case KindNumber:
 		if w.f.ReprNumbers {
-			w.b = append(w.b, PythonNumber(v.Str)...)
-		} else {
-			w.b = append(w.b, v.Str...)
+			return append(b, PythonNumber(v.Str)...)
 		}
+		return append(b, v.Str...)
 	case KindString:
-		w.str(v.Str)
+		return w.str(b, v.Str)
 	case KindArray:
-		w.b = append(w.b, '[')
+		b = append(b, '[')
 		for i, e := range v.Elems {
-			w.sep(i, level+1)
-			w.value(e, level+1)
+			b = w.sep(b, i, level+1)
+			b = w.value(b, e, level+1)
 		}
-		w.close(']', len(v.Elems), level)
+		return w.close(b, ']', len(v.Elems), level)
 	case KindObject:
-		w.b = append(w.b, '{')
+		b = append(b, '{')
 		members := v.Members
 		if w.f.SortKeys && !slices.IsSortedFunc(members, cmpMember) {
 			members = slices.Clone(members)
 			slices.SortStableFunc(members, cmpMember)
 		}
-		for i, m := range members {
-			w.sep(i, level+1)
-			w.str(m.Key)
-			w.b = append(w.b, ':')
+		for i := range members {
+			m := &members[i]
+			b = w.sep(b, i, level+1)
+			b = w.str(b, m.Key)
+			b = append(b, ':')
 			if !w.f.Compact || w.f.Indent >= 0 {
-				w.b = append(w.b, ' ')
+				b = append(b, ' ')
 			}
-			w.value(m.Value, level+1)
+			b = w.value(b, m.Value, level+1)
 		}
-		w.close('}', len(members), level)
-	default:
-		w.b = append(w.b, "null"...)
+		return w.close(b, '}', len(members), level)
 	}
+	return append(b, "null"...)
 }
 
 // pyNeedsEscape8 reports whether any of the eight bytes of s is one str
@@ -166,9 +167,9 @@ func cmpMember(a, b Member) int { return strings.Compare(a.Key, b.Key) }
 // str writes a JSON string as json.dumps does: Python's short escapes for
 // '"', '\\', \n, \r, \t, \b and \f, \u00XX for other control characters,
 // and with EnsureASCII \uXXXX for everything above U+007E.
-func (w *pyWriter) str(s string) {
+func (w *pyWriter) str(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
-	w.b = append(w.b, '"')
+	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		// Skip eight bytes at a time while none needs escaping: most
@@ -182,24 +183,24 @@ func (w *pyWriter) str(s string) {
 			i++
 			continue
 		}
-		w.b = append(w.b, s[start:i]...)
+		b = append(b, s[start:i]...)
 		switch {
 		case c == '"':
-			w.b = append(w.b, '\\', '"')
+			b = append(b, '\\', '"')
 		case c == '\\':
-			w.b = append(w.b, '\\', '\\')
+			b = append(b, '\\', '\\')
 		case c == '\n':
-			w.b = append(w.b, '\\', 'n')
+			b = append(b, '\\', 'n')
 		case c == '\r':
-			w.b = append(w.b, '\\', 'r')
+			b = append(b, '\\', 'r')
 		case c == '\t':
-			w.b = append(w.b, '\\', 't')
+			b = append(b, '\\', 't')
 		case c == '\b':
-			w.b = append(w.b, '\\', 'b')
+			b = append(b, '\\', 'b')
 		case c == '\f':
-			w.b = append(w.b, '\\', 'f')
+			b = append(b, '\\', 'f')
 		case c < 0x80:
-			w.b = append(w.b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
 		default: // EnsureASCII and a non-ASCII character
 			r, size := utf8.DecodeRuneInString(s[i:])
 			units := []rune{r}
@@ -208,7 +209,7 @@ func (w *pyWriter) str(s string) {
 				units = []rune{r1, r2}
 			}
 			for _, u := range units {
-				w.b = append(w.b, '\\', 'u', hex[u>>12&0xf], hex[u>>8&0xf], hex[u>>4&0xf], hex[u&0xf])
+				b = append(b, '\\', 'u', hex[u>>12&0xf], hex[u>>8&0xf], hex[u>>4&0xf], hex[u&0xf])
 			}
 			i += size
 			start = i
@@ -217,8 +218,8 @@ func (w *pyWriter) str(s string) {
 		i++
 		start = i
 	}
-	w.b = append(w.b, s[start:]...)
-	w.b = append(w.b, '"')
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // PythonNumber returns the JSON number literal lit as Python prints the

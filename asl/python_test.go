@@ -93,8 +93,7 @@ func TestPythonFloat(t *testing.T) {
 func TestPyStrWordAtATime(t *testing.T) {
 	write := func(s string, ascii bool) string {
 		w := pyWriter{f: PythonFormat{EnsureASCII: ascii}}
-		w.str(s)
-		return string(w.b)
+		return string(w.str(nil, s))
 	}
 	specials := []string{"\x00", "\x01", "\x1f", " ", "\"", "\\", "~", "\x7f", "\u0080", "é", "\u2028", "\U0001F600", "\n", "!", "#", "[", "]"}
 	for _, ascii := range []bool{false, true} {

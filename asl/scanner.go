@@ -104,6 +104,24 @@ func (s *Scanner) Text() string {
 func (s *Scanner) Number() any {
 	lit := s.data[s.tokOff:s.numEnd]
 	if !s.float {
+		// Up to 18 digits always fit: add them up here rather than
+		// converting the literal to a string for ParseInt.
+		if digits := lit; len(digits) > 0 && len(digits) <= 19 {
+			neg := digits[0] == '-'
+			if neg {
+				digits = digits[1:]
+			}
+			if len(digits) <= 18 {
+				var n int64
+				for _, c := range digits {
+					n = n*10 + int64(c-'0')
+				}
+				if neg {
+					n = -n
+				}
+				return n
+			}
+		}
 		if n, err := strconv.ParseInt(string(lit), 10, 64); err == nil {
 			return n
 		}
@@ -136,7 +154,7 @@ func (s *Scanner) Pos(off int) diag.Pos {
 			s.posOff += n
 		}
 	}
-	return diag.Pos{Offset: off, Line: s.line, Col: s.col}
+	return diag.At(off, s.line, s.col)
 }
 
 func (s *Scanner) errorf(off int, format string, args ...any) *SyntaxError {
@@ -162,14 +180,11 @@ func (s *Scanner) describe() string {
 }
 
 func (s *Scanner) skipSpace() {
-	for s.off < len(s.data) {
-		switch s.data[s.off] {
-		case ' ', '\t', '\n', '\r':
-			s.off++
-		default:
-			return
-		}
+	i, d := s.off, s.data
+	for i < len(d) && d[i] <= ' ' && (d[i] == ' ' || d[i] == '\t' || d[i] == '\n' || d[i] == '\r') {
+		i++
 	}
+	s.off = i
 }
 
 // Next reads the next value: a scalar whole, an array or object up to its

@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -122,7 +123,7 @@ func ValidateValue(root *Value) []Problem {
 	}
 	vd := &validator{names: make(map[string]struct{}, hint), locs: make([]loc, 0, 64)}
 	vd.machine(root, nil, scopeTop, "")
-	slices.SortStableFunc(vd.probs, func(a, b Problem) int { return a.Pos.Offset - b.Pos.Offset })
+	slices.SortStableFunc(vd.probs, func(a, b Problem) int { return cmp.Compare(a.Pos.Offset, b.Pos.Offset) })
 	return vd.probs
 }
 

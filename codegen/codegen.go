@@ -120,11 +120,16 @@ func (s SourceMap) All() iter.Seq2[string, diag.Pos] {
 }
 
 // builder hands out values, member lists and element lists from slabs,
-// to allocate less per value.
+// to allocate less per value. Each slab is used from index next on: taking
+// from it moves an index rather than storing a new slice (a pointer store,
+// with a write barrier while the garbage collector marks).
 type builder struct {
-	slab    []asl.Value
-	members []asl.Member
-	elems   []*asl.Value
+	slab        []asl.Value
+	members     []asl.Member
+	elems       []*asl.Value
+	nextValue   int
+	nextMember  int
+	nextElement int
 }
 
 // memberList returns an empty member list with room for n (appending past
@@ -133,12 +138,12 @@ func (b *builder) memberList(n int) []asl.Member {
 	if n > 64 {
 		return make([]asl.Member, 0, n)
 	}
-	if len(b.members) < n {
-		b.members = make([]asl.Member, 1024)
+	if len(b.members)-b.nextMember < n {
+		b.members, b.nextMember = make([]asl.Member, 1024), 0
 	}
-	l := b.members[:0:n]
-	b.members = b.members[n:]
-	return l
+	i := b.nextMember
+	b.nextMember += n
+	return b.members[i : i : i+n]
 }
 
 // elemList returns a list of n elements.
@@ -146,32 +151,38 @@ func (b *builder) elemList(n int) []*asl.Value {
 	if n > 64 {
 		return make([]*asl.Value, n)
 	}
-	if len(b.elems) < n {
-		b.elems = make([]*asl.Value, 512)
+	if len(b.elems)-b.nextElement < n {
+		b.elems, b.nextElement = make([]*asl.Value, 512), 0
 	}
-	l := b.elems[:n:n]
-	b.elems = b.elems[n:]
-	return l
+	i := b.nextElement
+	b.nextElement += n
+	return b.elems[i : i+n : i+n]
 }
 
 // alloc returns a zero value from the slab.
 func (b *builder) alloc() *asl.Value {
-	if len(b.slab) == 0 {
-		b.slab = make([]asl.Value, 256)
+	if b.nextValue == len(b.slab) {
+		b.slab, b.nextValue = make([]asl.Value, 256), 0
 	}
-	nv := &b.slab[0]
-	b.slab = b.slab[1:]
+	nv := &b.slab[b.nextValue]
+	b.nextValue++
 	return nv
 }
 
-func (b *builder) val(v asl.Value) *asl.Value {
+func (b *builder) array(elems []*asl.Value, p diag.Pos) *asl.Value {
 	nv := b.alloc()
-	*nv = v
+	nv.Kind, nv.Elems, nv.Pos = asl.KindArray, elems, p
 	return nv
 }
 
-// The scalar constructors set fields in place: copying a whole Value into
-// the slab costs more (write barriers for every pointer field).
+func (b *builder) null(p diag.Pos) *asl.Value {
+	nv := b.alloc()
+	nv.Kind, nv.Pos = asl.KindNull, p
+	return nv
+}
+
+// The constructors set fields in place: copying a whole Value into the
+// slab costs more (a write barrier for every pointer field).
 
 func (b *builder) str(s string, p diag.Pos) *asl.Value {
 	nv := b.alloc()
@@ -202,7 +213,7 @@ func (b *builder) strList(xs []string, p diag.Pos) *asl.Value {
 	for i, x := range xs {
 		elems[i] = b.str(x, p)
 	}
-	return b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: p})
+	return b.array(elems, p)
 }
 
 // obj is an object being built.
@@ -216,8 +227,22 @@ func (b *builder) object(p diag.Pos, size int) obj {
 	return obj{nv}
 }
 
+// add appends a member. It sets the fields one by one: appending a whole
+// Member copies it with a bulk write barrier while the garbage collector
+// marks, which costs more than the two pointer stores.
+//
+// A member list has room for every member its object gets (memberList
+// sizes it) and that room is still zero: growing the length over it
+// needs no clearing, which costs a write barrier per pointer too.
 func (o obj) add(key string, p diag.Pos, v *asl.Value) {
-	o.v.Members = append(o.v.Members, asl.Member{Key: key, KeyPos: p, Value: v})
+	n := len(o.v.Members)
+	if n < cap(o.v.Members) {
+		o.v.Members = o.v.Members[:n+1]
+	} else {
+		o.v.Members = append(o.v.Members, asl.Member{})
+	}
+	m := &o.v.Members[n]
+	m.Key, m.KeyPos, m.Value = key, p, v
 }
 
 func (o obj) done() *asl.Value { return o.v }
@@ -227,7 +252,7 @@ func (o obj) done() *asl.Value { return o.v }
 func (b *builder) json(v ast.JSON, p diag.Pos) *asl.Value {
 	switch x := v.(type) {
 	case nil:
-		return b.val(asl.Value{Kind: asl.KindNull, Pos: p})
+		return b.null(p)
 	case bool:
 		return b.boolean(x, p)
 	case ast.Number:
@@ -245,9 +270,9 @@ func (b *builder) json(v ast.JSON, p diag.Pos) *asl.Value {
 		for i, e := range x {
 			elems[i] = b.json(e, p)
 		}
-		return b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: p})
+		return b.array(elems, p)
 	}
-	return b.val(asl.Value{Kind: asl.KindNull, Pos: p})
+	return b.null(p)
 }
 
 func errorsOrAll(xs []string) []string {
@@ -313,7 +338,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			}
 			elems[i] = co.done()
 		}
-		o.add("Catch", s.Catch[0].Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Catch[0].Pos}))
+		o.add("Catch", s.Catch[0].Pos, b.array(elems, s.Catch[0].Pos))
 	}
 	if len(s.Retry) > 0 {
 		elems := b.elemList(len(s.Retry))
@@ -335,7 +360,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			ro.add("BackoffRate", bp, b.num(back, bp))
 			elems[i] = ro.done()
 		}
-		o.add("Retry", s.Retry[0].Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Retry[0].Pos}))
+		o.add("Retry", s.Retry[0].Pos, b.array(elems, s.Retry[0].Pos))
 	}
 	if s.Kind == ast.Map {
 		p := s.Pos
@@ -378,7 +403,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 				elems = append(elems, b.cond(c.Cond, &c.Target))
 			}
 		}
-		o.add("Choices", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
+		o.add("Choices", s.Pos, b.array(elems, s.Pos))
 	case ast.Parallel:
 		elems := b.elemList(len(s.Branches))
 		for i, br := range s.Branches {
@@ -390,7 +415,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			b.states(bo, br.States)
 			elems[i] = bo.done()
 		}
-		o.add("Branches", s.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: s.Pos}))
+		o.add("Branches", s.Pos, b.array(elems, s.Pos))
 	}
 	if s.HasNext {
 		p := s.Pos
@@ -493,7 +518,7 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 		for i, sub := range c.Subs {
 			elems[i] = b.cond(sub, nil)
 		}
-		o.add(key, c.Pos, b.val(asl.Value{Kind: asl.KindArray, Elems: elems, Pos: c.Pos}))
+		o.add(key, c.Pos, b.array(elems, c.Pos))
 	case "!=":
 		inner := b.object(c.Pos, 2)
 		inner.add("Variable", c.Pos, b.str(c.Var, c.Pos))

@@ -37,7 +37,7 @@ func TestJSONLayouts(t *testing.T) {
 // TestSourceMap checks that every value of a compiled definition carries
 // the position of the DSL text it came from.
 func TestSourceMap(t *testing.T) {
-	pos := func(l, c int) diag.Pos { return diag.Pos{Line: l, Col: c} }
+	pos := func(l, c int) diag.Pos { return diag.At(0, l, c) }
 	m := &ast.Machine{States: []*ast.State{
 		{Kind: ast.Pass, Pos: pos(1, 1), Name: "A", HasNext: true, Next: "B",
 			Parameters: &ast.Modifier{Kind: ast.ModParameters, Pos: pos(2, 5), Params: &ast.Params{

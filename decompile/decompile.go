@@ -1,16 +1,19 @@
 // Package decompile turns a States Language definition (the asl model) back
 // into Heaviside DSL text: state names become docstrings (a state named
 // Line<N> stays unnamed when it can be written on line N), Comments are kept,
-// Choice states become if/elif/else or while blocks, Parallel and Map states
-// become blocks, and a bare Pass state that jumps back becomes a goto.
+// Choice states become if/elif/else, switch or while blocks, Parallel and Map
+// states become blocks, a bare Pass state that jumps back becomes a goto, and
+// Tasks become Lambda()/Activity() (for the region and account given),
+// heaviside's service integrations by name, or Arn(). The text is laid out
+// by package format, the printer of hsc fmt.
 //
-// It writes only the language heaviside 2.2.5 accepts, so that compiling the
-// text with hsc gives the definition it was given (as JSON: same states,
-// names, fields and values). What that language cannot express is an *Error
-// naming the state and the field.
+// It writes only the language hsc compiles, so that compiling the text
+// gives the definition it was given (as JSON: same states, names, fields
+// and values). What that language cannot express is an *Error naming the
+// state and the field.
 //
-// It reads the asl model and writes text; it knows nothing about the
-// command line, files or the compiler.
+// It reads the asl model and the DSL's service table and writes text; it
+// knows nothing about the command line or files.
 package decompile
 
 import (
@@ -22,7 +25,9 @@ import (
 	"strings"
 
 	"github.com/hsc-dev/hsc/asl"
+	"github.com/hsc-dev/hsc/format"
 	"github.com/hsc-dev/hsc/internal/iso8601"
+	"github.com/hsc-dev/hsc/sema"
 )
 
 // Error says what in a definition the DSL cannot express.
@@ -43,23 +48,45 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", where, e.Msg)
 }
 
-// Decompile returns the DSL program for m.
-func Decompile(m *asl.StateMachine) ([]byte, error) {
+// Option configures Decompile.
+type Option func(*decompiler)
+
+// WithRegion and WithAccountID name the region and account id the program
+// will be compiled with (hsc.WithRegion, hsc.WithAccountID): a Lambda
+// function or activity ARN in them is written as Lambda('name') or
+// Activity('name'), other ARNs as Arn('…').
+func WithRegion(region string) Option { return func(d *decompiler) { d.region = region } }
+
+// WithAccountID: see WithRegion.
+func WithAccountID(id string) Option { return func(d *decompiler) { d.account = id } }
+
+// Decompile returns the DSL program for m, laid out by package format
+// (so hsc fmt leaves it as it is).
+func Decompile(m *asl.StateMachine, opts ...Option) ([]byte, error) {
 	root := m.Source
 	if root == nil {
 		root = m.ToValue()
 	}
-	d := &decompiler{}
+	d := &decompiler{services: sema.LoadServices()}
+	for _, o := range opts {
+		o(d)
+	}
 	if err := d.machine(root); err != nil {
 		return nil, err
 	}
-	return d.out.Bytes(), nil
+	out, err := format.Source(d.out.Bytes(), format.WithFilename("decompiled program"))
+	if err != nil {
+		return nil, fmt.Errorf("decompile: the program written does not compile (a bug): %w", err)
+	}
+	return out, nil
 }
 
 type decompiler struct {
-	tries int
-	out   bytes.Buffer
-	line  int // lines written so far
+	tries           int
+	out             bytes.Buffer
+	line            int // lines written so far
+	region, account string
+	services        sema.Services
 }
 
 // bail aborts decompilation with an *Error; machine recovers it.
@@ -124,6 +151,7 @@ type branch struct {
 	index   map[string]int       // position in order
 	journal []string             // states marked done, in order, for undoing
 	ipdom   [2]map[string]string // immediate post-dominators; [0]: Succeed and Fail end nothing, [1]: Succeed ends the machine
+	sync    string               // the sync parameter of the Task being written ("" for none)
 }
 
 const (
@@ -441,7 +469,7 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 		if !strings.HasPrefix(res, "arn:aws:") {
 			fail(name, "Resource", "only resources starting with 'arn:aws:' can be written")
 		}
-		head = "Arn(" + quote(name, "Resource", res, false) + ")"
+		head, b.sync = b.d.taskHead(name, s, res)
 		if h := s.Get("HeartbeatSeconds"); h != nil {
 			hv, _ := h.Float64()
 			limit := 60.0
@@ -489,6 +517,84 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 	}
 	b.modifiers(name, s, body, next)
 	return next, stopped
+}
+
+// taskHead writes a Task's call: Lambda('f') or Activity('a') for an ARN
+// in the region and account the program will be compiled for, a service
+// integration heaviside lists (DynamoDB.GetItem(), with the sync
+// parameter where the Resource needs it) when its Parameters are what
+// heaviside accepts, Arn('…') otherwise.
+func (d *decompiler) taskHead(name string, s *asl.Value, res string) (head, sync string) {
+	if !s.Has("Parameters") {
+		for _, f := range [...]struct{ call, prefix string }{
+			{"Lambda", "arn:aws:lambda:" + d.region + ":" + d.account + ":function:"},
+			{"Activity", "arn:aws:states:" + d.region + ":" + d.account + ":activity:"},
+		} {
+			if fn, ok := strings.CutPrefix(res, f.prefix); ok && fn != "" {
+				return f.call + "(" + quote(name, "Resource", fn, false) + ")", ""
+			}
+		}
+	}
+	if call, sync, ok := d.serviceCall(s, res); ok {
+		return call, sync
+	}
+	return "Arn(" + quote(name, "Resource", res, false) + ")", ""
+}
+
+// serviceCall finds the heaviside service integration that compiles to
+// res with s's Parameters; sync is the value of the sync parameter it
+// needs ("" for none).
+func (d *decompiler) serviceCall(s *asl.Value, res string) (call, sync string, ok bool) {
+	rest, ok := strings.CutPrefix(res, "arn:aws:states:::")
+	if !ok {
+		return "", "", false
+	}
+	svcLower, fn, ok := strings.Cut(rest, ":")
+	if !ok {
+		return "", "", false
+	}
+	isSync := strings.HasSuffix(fn, ".sync")
+	fn = strings.TrimSuffix(fn, ".sync")
+	for svc, fns := range d.services {
+		if strings.ToLower(svc) != svcLower {
+			continue
+		}
+		for fname, f := range fns {
+			if f.Resource != fn {
+				continue
+			}
+			p := s.Get("Parameters")
+			if p != nil && (p.Kind != asl.KindObject || len(p.Members) == 0) {
+				return "", "", false
+			}
+			required := map[string]bool{}
+			for _, r := range f.Required {
+				required[r] = true
+			}
+			if p != nil {
+				for _, m := range p.Members {
+					k := strings.TrimSuffix(m.Key, ".$")
+					switch {
+					case k == "sync" || !identifier.MatchString(k):
+						return "", "", false
+					case required[k]:
+						delete(required, k)
+					case !slices.Contains(f.Optional, k):
+						return "", "", false
+					}
+				}
+			}
+			if len(required) > 0 {
+				return "", "", false
+			}
+			call = svc + "." + fname + "()"
+			if def := f.Sync != nil && *f.Sync; isSync != def {
+				sync = strconv.FormatBool(isSync) // the last parameter
+			}
+			return call, sync, true
+		}
+	}
+	return "", "", false
 }
 
 // isGoto reports whether s is what a goto compiles to.
@@ -549,12 +655,18 @@ func (b *branch) modifiers(name string, s *asl.Value, indent int, cont string) {
 			b.d.emit(indent, "data:")
 			b.d.emit(indent+1, jsonText(name, m.Key, v))
 		case "Parameters":
-			b.params(name, v, indent)
+			b.params(name, v, indent, b.sync)
+			b.sync = ""
 		case "ItemsPath":
 			b.d.emit(indent, "items_path: "+quote(name, m.Key, str(v, name, m.Key), false))
 		case "MaxConcurrency":
 			b.d.emit(indent, "max_concurrency: "+nnInt(v, name, m.Key))
 		}
+	}
+	if b.sync != "" {
+		b.d.emit(indent, "parameters:")
+		b.d.emit(indent+1, "sync: "+b.sync)
+		b.sync = ""
 	}
 	if typ(name, s) == "Parallel" {
 		return
@@ -621,7 +733,7 @@ func errorList(e *asl.Value, name, f string) string {
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-func (b *branch) params(name string, v *asl.Value, indent int) {
+func (b *branch) params(name string, v *asl.Value, indent int, sync string) {
 	if v.Kind != asl.KindObject || len(v.Members) == 0 {
 		fail(name, "Parameters", "the DSL writes Parameters as a non-empty block of key: value lines")
 	}
@@ -632,6 +744,9 @@ func (b *branch) params(name string, v *asl.Value, indent int) {
 			fail(name, "Parameters."+m.Key, "a parameter key must be a name (letters, digits, _), optionally followed by .$")
 		}
 		b.d.emit(indent+1, m.Key+": "+jsonText(name, "Parameters."+m.Key, m.Value))
+	}
+	if sync != "" {
+		b.d.emit(indent+1, "sync: "+sync)
 	}
 }
 
@@ -842,21 +957,36 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 	if j != cont && j != "" && b.done[j] {
 		fail(name, "Default", "the state after the Choice was already written")
 	}
-	var doc string
-	for i := range conds {
-		if i == 0 {
-			doc = b.header(name, s, indent, "if "+conds[i]+":")
-			if doc != "" {
-				b.d.emit(indent+1, doc)
-			}
-		} else {
-			b.d.emit(indent, "elif "+conds[i]+":")
+	if variable, cases, ok := switchCases(name, s, conds); ok {
+		// switch: every rule compares one variable for equality
+		if doc := b.header(name, s, indent, "switch "+variable+":"); doc != "" {
+			b.d.emit(indent+1, doc)
 		}
-		b.block(name, fmt.Sprintf("Choices[%d].Next", i), targets[i], j, indent+1)
-	}
-	if hasElse {
-		b.d.emit(indent, "else:")
-		b.block(name, "Default", def, j, indent+1)
+		for i, c := range cases {
+			b.d.emit(indent+1, "case "+c+":")
+			b.block(name, fmt.Sprintf("Choices[%d].Next", i), targets[i], j, indent+2)
+		}
+		if hasElse {
+			b.d.emit(indent+1, "default:")
+			b.block(name, "Default", def, j, indent+2)
+		}
+	} else {
+		var doc string
+		for i := range conds {
+			if i == 0 {
+				doc = b.header(name, s, indent, "if "+conds[i]+":")
+				if doc != "" {
+					b.d.emit(indent+1, doc)
+				}
+			} else {
+				b.d.emit(indent, "elif "+conds[i]+":")
+			}
+			b.block(name, fmt.Sprintf("Choices[%d].Next", i), targets[i], j, indent+1)
+		}
+		if hasElse {
+			b.d.emit(indent, "else:")
+			b.block(name, "Default", def, j, indent+1)
+		}
 	}
 	b.transform(name, s, indent, "InputPath", "OutputPath")
 	if j == "" {
@@ -868,6 +998,31 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 	}
 	b.chain(j, cont, indent)
 	return nil
+}
+
+// switchCases returns the variable and the case values when the Choice
+// has at least two rules and each compares the same variable for equality
+// (a switch compiles to exactly the rules of the if/elif it stands for).
+func switchCases(name string, s *asl.Value, conds []string) (variable string, cases []string, ok bool) {
+	if len(conds) < 2 {
+		return "", nil, false
+	}
+	for i, r := range s.Get("Choices").Elems {
+		v := r.Get("Variable")
+		if v == nil || v.Kind != asl.KindString || len(r.Members) != 3 || !r.Has("Next") {
+			return "", nil, false
+		}
+		q := quote(name, "Variable", v.Str, false)
+		if i == 0 {
+			variable = q
+		}
+		lit, found := strings.CutPrefix(conds[i], variable+" == ")
+		if q != variable || !found {
+			return "", nil, false
+		}
+		cases = append(cases, lit)
+	}
+	return variable, cases, true
 }
 
 func (b *branch) block(owner, field, start, cont string, indent int) {

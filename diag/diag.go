@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -22,10 +23,29 @@ import (
 // Pos is a position in a source file. Line and Col are 1-based; Col counts
 // Unicode code points (characters), as editors do. Offset is the 0-based
 // byte offset. The zero Pos means "no position".
+//
+// The fields are 32 bits wide: positions are stored in every node of the
+// syntax tree and of the compiled definition, and half the size is less
+// memory for the garbage collector to go through. Sources larger than
+// 2 GiB are refused before anything is positioned (the lexer's limit is
+// 1 GiB); At saturates rather than wraps for anything beyond.
 type Pos struct {
-	Offset int
-	Line   int
-	Col    int
+	Offset int32
+	Line   int32
+	Col    int32
+}
+
+// At returns the position at byte offset, line and column (as ints),
+// each saturated at the largest int32.
+func At(offset, line, col int) Pos {
+	return Pos{Offset: sat32(offset), Line: sat32(line), Col: sat32(col)}
+}
+
+func sat32(n int) int32 {
+	if n > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int32(n)
 }
 
 // IsValid reports whether p names a real position.
@@ -94,8 +114,8 @@ func (e *Error) writeHead(b *strings.Builder, severity bool) {
 }
 
 // Line and Column give the 1-based line and column (0 when unknown).
-func (e *Error) Line() int   { return e.Pos.Line }
-func (e *Error) Column() int { return e.Pos.Col }
+func (e *Error) Line() int   { return int(e.Pos.Line) }
+func (e *Error) Column() int { return int(e.Pos.Col) }
 
 // MaxSnippetWidth is the most characters of a source line a snippet
 // shows: a longer line is cut around the column, with "..." marking what
@@ -115,7 +135,7 @@ func (e *Error) Snippet() string {
 	// characters within MaxSnippetWidth of the column are looked at, so a
 	// huge line costs no more than a short one beyond finding the column.
 	line := e.Source
-	col := max(e.Pos.Col-1, 0) // characters before the caret
+	col := max(int(e.Pos.Col)-1, 0) // characters before the caret
 	first := max(0, col-MaxSnippetWidth)
 	var cells []string
 	caret := -1
@@ -352,7 +372,7 @@ func (s *Source) Errorf(p Pos, format string, args ...any) *Error {
 	e := &Error{Pos: p, Msg: fmt.Sprintf(format, args...)}
 	if s != nil {
 		e.File = s.Name
-		e.Source = s.LineText(p.Line)
+		e.Source = s.LineText(int(p.Line))
 	}
 	return e
 }

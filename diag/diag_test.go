@@ -72,7 +72,7 @@ func TestSnippetLongLineAndControls(t *testing.T) {
 		{"abc", 4, "    abc\n       ^"},
 	}
 	for _, tt := range tests {
-		e := &Error{Pos: Pos{Line: 1, Col: tt.col}, Source: tt.src}
+		e := &Error{Pos: At(0, 1, tt.col), Source: tt.src}
 		if got := e.Snippet(); got != tt.want {
 			t.Errorf("Snippet(%q, col %d) =\n%s\nwant\n%s", tt.src, tt.col, got, tt.want)
 		}

@@ -57,7 +57,7 @@ func checkPos(t *testing.T, src []byte, err error) {
 	}
 	lines := bytes.Count(src, []byte("\n")) + bytes.Count(src, []byte("\r")) + 2
 	for _, e := range errs {
-		if !e.Pos.IsValid() || e.Pos.Line > lines || e.Pos.Col < 1 || e.Pos.Offset < 0 || e.Pos.Offset > len(src) {
+		if !e.Pos.IsValid() || int(e.Pos.Line) > lines || int(e.Pos.Col) < 1 || int(e.Pos.Offset) < 0 || int(e.Pos.Offset) > len(src) {
 			t.Fatalf("position %+v outside the input (%d bytes): %v", e.Pos, len(src), e)
 		}
 		if e.Msg == "" {
@@ -80,7 +80,7 @@ func FuzzLexer(f *testing.F) {
 		}
 		depth := 0
 		for _, tok := range toks {
-			if tok.Pos().Offset < 0 || tok.Pos().Offset > len(src) {
+			if tok.Pos().Offset < 0 || int(tok.Pos().Offset) > len(src) {
 				t.Fatalf("token %v at offset %d outside input", tok.Kind, tok.Pos().Offset)
 			}
 			if tok.Kind == lexer.NAME || tok.Kind == lexer.OP {

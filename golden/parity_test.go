@@ -123,7 +123,7 @@ func TestParity(t *testing.T) {
 				if !errors.As(err, &ce) {
 					t.Fatalf("want a positioned error on line %d (%s), got %v", c.wantLine, c.wantMsg, err)
 				}
-				if ce.Pos.Line != c.wantLine {
+				if int(ce.Pos.Line) != c.wantLine {
 					t.Errorf("error on line %d, want %d: %v", ce.Pos.Line, c.wantLine, err)
 				}
 				if c.wantMsg != "*" && !strings.Contains(ce.Msg, c.wantMsg) {

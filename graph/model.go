@@ -293,15 +293,16 @@ func sourceCondition(text []byte, p diag.Pos) (string, bool) {
 
 // lineAt is the text of p's line.
 func lineAt(text []byte, p diag.Pos) string {
-	if p.Offset < 0 || p.Offset > len(text) {
+	off := int(p.Offset)
+	if off < 0 || off > len(text) {
 		return ""
 	}
-	start := bytes.LastIndexByte(text[:p.Offset], '\n') + 1
-	end := bytes.IndexByte(text[p.Offset:], '\n')
+	start := bytes.LastIndexByte(text[:off], '\n') + 1
+	end := bytes.IndexByte(text[off:], '\n')
 	if end < 0 {
 		end = len(text)
 	} else {
-		end += p.Offset
+		end += off
 	}
 	return strings.TrimSuffix(string(text[start:end]), "\r")
 }

@@ -23,8 +23,10 @@ func Formats() []string { return []string{FormatDOT, FormatMermaid, FormatSVG, F
 // Render writes the graph in format: DOT and Mermaid as text, SVG and PNG
 // laid out and drawn by Graphviz (run as WebAssembly inside the process,
 // so no Graphviz installation is needed). Graphs of more than
-// LayeredThreshold nodes are drawn as SVG by hsc's own layered layout
-// (Graphviz would take minutes), and not as PNG.
+// LayeredThreshold nodes are laid out by hsc's own layered layout
+// (Graphviz would take minutes), with Parallel branches and Map iterators
+// boxed; their PNG is scaled down to at most 40 megapixels and refused
+// when that would leave the text unreadable.
 //
 // PNG is drawn by this package's renderer (see pngRenderer) from
 // Graphviz's layout, in the Go Regular font.
@@ -37,7 +39,7 @@ func (g *Graph) Render(ctx context.Context, format string, w io.Writer) error {
 	case FormatSVG, FormatPNG:
 		if len(g.Nodes) > LayeredThreshold {
 			if format == FormatPNG {
-				return fmt.Errorf("graph: %d nodes is more than the %d PNG is drawn for; use svg, which lays out large machines with hsc's own layered layout", len(g.Nodes), LayeredThreshold)
+				return g.layeredPNG(w)
 			}
 			return g.layeredSVG(w)
 		}

@@ -314,7 +314,7 @@ func TestCompileErrorPositions(t *testing.T) {
 			if !errors.As(err, &de) {
 				t.Fatalf("err %v, want a *DefinitionError", err)
 			}
-			if de.Pointer != tc.pointer || de.Pos.Line != tc.line || de.Pos.Col != tc.col || de.Unsupported != tc.unsupported {
+			if de.Pointer != tc.pointer || int(de.Pos.Line) != tc.line || int(de.Pos.Col) != tc.col || de.Unsupported != tc.unsupported {
 				t.Errorf("pointer %q at %d:%d unsupported=%v, want %q at %d:%d unsupported=%v (%v)",
 					de.Pointer, de.Pos.Line, de.Pos.Col, de.Unsupported, tc.pointer, tc.line, tc.col, tc.unsupported, err)
 			}

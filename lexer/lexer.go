@@ -51,7 +51,7 @@ type Token struct {
 
 // Pos returns the token's position in the original source.
 func (t *Token) Pos() diag.Pos {
-	return diag.Pos{Offset: int(t.off), Line: int(t.line), Col: int(t.col)}
+	return diag.Pos{Offset: t.off, Line: t.line, Col: t.col}
 }
 
 // Stream is the result of tokenizing: the tokens and the text they point
@@ -157,7 +157,7 @@ func (lx *lexer) split() error {
 		c := b[i]
 		switch {
 		case c == 0:
-			return lx.errAt(diag.Pos{Offset: i, Line: lineNo, Col: col}, "NUL byte in source")
+			return lx.errAt(diag.At(i, lineNo, col), "NUL byte in source")
 		case c == '\n':
 			endLine(i, i+1)
 			i++
@@ -174,7 +174,7 @@ func (lx *lexer) split() error {
 		default:
 			r, size := utf8.DecodeRune(b[i:])
 			if r == utf8.RuneError && size <= 1 {
-				return lx.errAt(diag.Pos{Offset: i, Line: lineNo, Col: col}, "invalid UTF-8 encoding")
+				return lx.errAt(diag.At(i, lineNo, col), "invalid UTF-8 encoding")
 			}
 			i += size
 			col++
@@ -212,7 +212,7 @@ func (lx *lexer) errAt(p diag.Pos, msg string) error {
 // one past the last line (end of file).
 func (lx *lexer) pos(lnum, col int) diag.Pos {
 	if lnum-1 >= len(lx.lines) {
-		return diag.Pos{Offset: len(lx.src.Text), Line: lnum, Col: col + 1}
+		return diag.At(len(lx.src.Text), lnum, col+1)
 	}
 	l := lx.lines[lnum-1]
 	off := l.start
@@ -228,7 +228,7 @@ func (lx *lexer) pos(lnum, col int) diag.Pos {
 	if col == 0 {
 		off = l.start
 	}
-	return diag.Pos{Offset: off, Line: lnum, Col: col + 1}
+	return diag.At(off, lnum, col+1)
 }
 
 // emit appends a token of n bytes starting at byteCol of line lnum.
@@ -459,13 +459,11 @@ func (lx *lexer) posByte(lnum int, text string, byteCol int) diag.Pos {
 		byteCol = len(text)
 	}
 	col := utf8.RuneCountInString(text[:byteCol])
-	p := diag.Pos{Line: lnum, Col: col + 1}
+	off := len(lx.src.Text)
 	if lnum-1 < len(lx.lines) {
-		p.Offset = lx.lines[lnum-1].start + byteCol
-	} else {
-		p.Offset = len(lx.src.Text)
+		off = lx.lines[lnum-1].start + byteCol
 	}
-	return p
+	return diag.At(off, lnum, col+1)
 }
 
 func containsInt(xs []int, x int) bool {

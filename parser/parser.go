@@ -399,7 +399,7 @@ func setName(s *ast.State, doc *ast.Str) {
 		}
 	}
 	if s.Name == "" {
-		s.Name = "Line" + strconv.Itoa(s.Pos.Line)
+		s.Name = "Line" + strconv.Itoa(int(s.Pos.Line))
 	}
 }
 

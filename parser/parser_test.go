@@ -81,7 +81,7 @@ func TestSyntaxErrorPosition(t *testing.T) {
 			t.Errorf("%q: want error, got %v", tt.src, err)
 			continue
 		}
-		if e.Pos.Line != tt.line || e.Pos.Col != tt.col || e.Msg != tt.msg {
+		if int(e.Pos.Line) != tt.line || int(e.Pos.Col) != tt.col || e.Msg != tt.msg {
 			t.Errorf("%q: got %d:%d %s, want %d:%d %s", tt.src, e.Pos.Line, e.Pos.Col, e.Msg, tt.line, tt.col, tt.msg)
 		}
 	}

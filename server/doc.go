@@ -15,7 +15,10 @@
 // # Starting it
 //
 // New(Config) → Start → URL → Close, in a test or behind a command;
-// servertest.Start does it for a test. Every
+// servertest.Start does it for a test. Mount serves another handler (hsc
+// serve's web console) on the same port for requests that are not API
+// requests, and Invoke runs an operation in-process exactly as a request
+// would. Every
 // operation is POST / with X-Amz-Target: AWSStepFunctions.<Operation>;
 // errors are {"__type": "...#Code", "message": "..."} with HTTP 400 (413
 // for a request body over Config.MaxBodyBytes, 500 only for a server

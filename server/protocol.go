@@ -42,6 +42,10 @@ func handle[In any](f func(ctx context.Context, in *In) (any, error)) func(conte
 
 // ServeHTTP answers one API request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.pages != nil && !apiRequest(r) {
+		s.pages.ServeHTTP(w, r)
+		return
+	}
 	reqID := newRequestID()
 	w.Header().Set("x-amzn-RequestId", reqID)
 	began := time.Now()
@@ -106,6 +110,12 @@ func (s *Server) serve(r *http.Request) (any, error) {
 		}
 		return nil, serialization("Could not read the request body: %s", err.Error())
 	}
+	return s.call(r.Context(), op, body)
+}
+
+// call validates a request body against the operation's input shape and
+// runs its handler: what every API request and Invoke go through.
+func (s *Server) call(ctx context.Context, op operation, body []byte) (any, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
@@ -127,7 +137,7 @@ func (s *Server) serve(r *http.Request) (any, error) {
 			return nil, verr
 		}
 	}
-	return op.handler(r.Context(), body)
+	return op.handler(ctx, body)
 }
 
 func newRequestID() string {

@@ -87,6 +87,9 @@ type Server struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	// pages answers the requests that are not API requests (Mount).
+	pages http.Handler
+
 	machines *machineCache
 	runs     *runs
 	tasks    *taskQueues

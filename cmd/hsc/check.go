@@ -91,7 +91,7 @@ type problemJSON struct {
 func writeProblemsJSON(w io.Writer, l diag.List) error {
 	out := make([]problemJSON, len(l))
 	for i, d := range l {
-		out[i] = problemJSON{File: d.File, Line: d.Pos.Line, Column: d.Pos.Col, Pointer: d.Pointer,
+		out[i] = problemJSON{File: d.File, Line: d.Line(), Column: d.Column(), Pointer: d.Pointer,
 			Severity: d.Severity.String(), Code: d.Code, Message: d.Msg}
 	}
 	enc := json.NewEncoder(w)

@@ -10,7 +10,7 @@ import (
 	"github.com/hsc-dev/hsc/decompile"
 )
 
-func newDecompileCmd() *cobra.Command {
+func newDecompileCmd(g *globalFlags) *cobra.Command {
 	var out string
 	cmd := &cobra.Command{
 		Use:   "decompile DEF.json",
@@ -18,9 +18,13 @@ func newDecompileCmd() *cobra.Command {
 		Long: `Write a States Language definition ("-" for standard input) as a Heaviside
 DSL program that hsc compile turns back into the same definition (as JSON: the
 same states, names, fields and values). State names become docstrings, Choice
-states if/elif/else or while blocks, Parallel and Map states blocks. What the
-DSL cannot express is an error naming the state and the field. The output goes
-to standard output unless -o names a file.`,
+states if/elif/else, switch or while blocks, Parallel and Map states blocks.
+Tasks become Lambda('name') or Activity('name') when their ARN is in the
+region and account given (-r, -a: the ones hsc compile will be given),
+heaviside's service integrations by name (DynamoDB.GetItem()), Arn('...')
+otherwise. The program is laid out as hsc fmt lays it out. What the DSL cannot
+express is an error naming the state and the field. The output goes to
+standard output unless -o names a file.`,
 		Example: `  hsc decompile workflow.json -o workflow.hsd`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -37,7 +41,7 @@ to standard output unless -o names a file.`,
 			if err != nil {
 				return fmt.Errorf("%s: %w", def.File, err)
 			}
-			text, err := decompile.Decompile(m)
+			text, err := decompile.Decompile(m, decompile.WithRegion(g.region), decompile.WithAccountID(g.accountID))
 			if err != nil {
 				return fmt.Errorf("%s: %w", def.File, err)
 			}

@@ -183,7 +183,8 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 
 	root.AddCommand(
 		newCompileCmd(g),
-		newDecompileCmd(),
+		newDecompileCmd(g),
+		newFmtCmd(),
 		newCheckCmd(g),
 		newCreateCmd(g),
 		newUpdateCmd(g),
@@ -210,9 +211,9 @@ func globalsUsed(c *cobra.Command) (names []string, all bool) {
 	switch c.Name() {
 	case "compile":
 		return []string{"region", "account-id", "credentials"}, false
-	case "check", "run", "serve", "graph":
+	case "check", "run", "serve", "graph", "decompile":
 		return []string{"region", "account-id"}, false
-	case "decompile", "version", "completion", "help", "bash", "zsh", "fish", "powershell":
+	case "fmt", "version", "completion", "help", "bash", "zsh", "fish", "powershell":
 		return nil, false
 	}
 	return nil, true

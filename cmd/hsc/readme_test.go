@@ -180,7 +180,10 @@ func TestReadmeTranscripts(t *testing.T) {
 			cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc")
 			cmd.Stdin = strings.NewReader(script.String())
 			cmd.Dir = dir
-			cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+			// Each transcript is a fresh user: hsc serve's default data
+			// directory (and its lock) is its own.
+			cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+				"XDG_STATE_HOME="+t.TempDir())
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Run(); err != nil {

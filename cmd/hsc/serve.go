@@ -19,6 +19,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/hsc-dev/hsc/console"
 	"github.com/hsc-dev/hsc/internal/taskcmd"
 	"github.com/hsc-dev/hsc/interpreter"
 	"github.com/hsc-dev/hsc/server"
@@ -43,6 +44,7 @@ func newServeCmd(g *globalFlags) *cobra.Command {
 		memory      bool
 		syncMode    string
 		retention   = days(90 * 24 * time.Hour)
+		consoleMode string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:8083] [--data DIR | --memory] [--task NAME=COMMAND]... [--mock FILE] [--wait-scale F]",
@@ -71,6 +73,12 @@ start an execution on "<stateMachineArn>#<TestCase>" to use a test case.
 --wait-scale F scales Wait states, retry intervals, timeouts and heartbeats
 (0.1: ten times faster; 0: virtual time, no waiting). --region and
 --account-id set the ARNs the server makes.
+
+A web console answers at the same URL in a browser (GET /): state machines
+and their graphs, executions with their path, history and timeline, Stop and
+Redrive, activities and a page to send task tokens by hand. It answers only
+loopback clients unless --console any, checks the Host and Origin headers and
+uses CSRF tokens; --console off turns it off.
 
 The README section "Local Step Functions API: hsc serve" lists the client
 settings (the "sync-" host prefix) and what differs from AWS.`,
@@ -136,6 +144,11 @@ settings (the "sync-" host prefix) and what differs from AWS.`,
 			}
 			log := slog.New(slog.NewTextHandler(cmd.ErrOrStderr(), &slog.HandlerOptions{Level: level}))
 			cfg.Logger = log
+			switch consoleMode {
+			case "loopback", "any", "off":
+			default:
+				return usageError{fmt.Errorf("serve: --console must be loopback, any or off, not %q", consoleMode)}
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			var st store.Store
@@ -167,6 +180,13 @@ settings (the "sync-" host prefix) and what differs from AWS.`,
 			s, err := server.New(cfg)
 			if err != nil {
 				return errors.Join(usageError{err}, st.Close())
+			}
+			if consoleMode != "off" {
+				con, err := console.New(s, console.Options{AllowRemote: consoleMode == "any", Logger: log})
+				if err != nil {
+					return errors.Join(err, st.Close())
+				}
+				s.Mount(con)
 			}
 			if err := s.Start(); err != nil {
 				return errors.Join(err, s.Close(), st.Close())
@@ -210,6 +230,7 @@ settings (the "sync-" host prefix) and what differs from AWS.`,
 	fl.Var(&retention, "retention", "delete finished executions older than `AGE` (such as 90d, 12h; 0: never)")
 	fl.IntVar(&maxFinished, "max-finished", 0, "with --memory, keep at most `N` finished executions, dropping the oldest (0: 10,000)")
 	fl.BoolVarP(&verbose, "verbose", "v", false, "log at debug level")
+	fl.StringVar(&consoleMode, "console", "loopback", "web console at / on the same port: `loopback` (answer loopback clients only), any, or off")
 	return cmd
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"os/exec"
 	"slices"
 	"strings"
@@ -243,6 +244,7 @@ func TestServeFlags(t *testing.T) {
 		{"bad mock", []string{"--mock", badMock}, nil, 2, "mock.json"},
 		{"bad mock from env", nil, []string{envMockConfig + "=" + badMock}, 2, "mock.json"},
 		{"argument", []string{"extra"}, nil, 2, "unknown command"},
+		{"bad console", []string{"--console", "public"}, nil, 2, "--console must be loopback, any or off"},
 		{"bad sync", []string{"--memory", "--sync", "sometimes"}, nil, 2, "--sync must be normal or full"},
 		{"bad retention", []string{"--memory", "--retention", "90 days"}, nil, 2, "want an age such as 90d"},
 		{"max-finished without memory", []string{"--data", dir + "/d", "--max-finished", "3"}, nil, 2, "use it with --memory"},
@@ -374,6 +376,37 @@ func TestServeWarnsBeyondLoopback(t *testing.T) {
 	}{{"http://127.0.0.1:8083", true}, {"http://[::1]:8083", true}, {"http://0.0.0.0:8083", false}, {"http://[::]:1", false}, {"http://192.168.1.2:1", false}} {
 		if got := loopback(tc.url); got != tc.want {
 			t.Errorf("loopback(%s) = %v, want %v", tc.url, got, tc.want)
+		}
+	}
+}
+
+// TestServeConsole: hsc serve answers a browser at / with the web console
+// on the API's port (the API still answers the SDK), and not with
+// --console off.
+func TestServeConsole(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		status int
+		want   string
+	}{
+		{nil, 200, "<title>State machines · hsc console</title>"},
+		{[]string{"--console", "off"}, 400, "Only POST requests are served."},
+	} {
+		p := startServe(t, tc.args...)
+		resp, err := http.Get(p.url + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || !strings.Contains(string(body), tc.want) {
+			t.Errorf("hsc serve %v: GET / = %d %s; want %d with %q", tc.args, resp.StatusCode, body, tc.status, tc.want)
+		}
+		if _, err := serveClient(p.url).ListStateMachines(t.Context(), nil); err != nil {
+			t.Errorf("hsc serve %v: the API does not answer: %v", tc.args, err)
+		}
+		if code := p.stop(t, syscall.SIGTERM); code != 0 {
+			t.Errorf("exit %d after SIGTERM", code)
 		}
 	}
 }
