@@ -339,15 +339,38 @@ func (s *Store) runBatch(batch []*request) {
 		fail(wrap(err))
 		return
 	}
+	if len(batch) == 1 {
+		// Alone: the transaction is its own, no savepoint needed.
+		r := batch[0]
+		if err := r.ctx.Err(); err != nil {
+			sqltx.Rollback()
+			fail(err)
+			return
+		}
+		if err := r.fn(&tx{s: s, tx: sqltx, ctx: context.WithoutCancel(r.ctx), write: true}); err != nil {
+			sqltx.Rollback()
+			fail(err)
+			return
+		}
+		if err := sqltx.Commit(); err != nil {
+			sqltx.Rollback()
+			fail(wrap(err))
+			return
+		}
+		answer()
+		return
+	}
+	// Savepoint statements, prepared once like the others.
+	ctl := &tx{s: s, tx: sqltx, ctx: bg, write: true}
 	ok := 0
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
 			continue
 		}
-		if _, err := sqltx.ExecContext(bg, "SAVEPOINT u"); err != nil {
+		if _, err := ctl.exec("SAVEPOINT u"); err != nil {
 			sqltx.Rollback()
-			fail(wrap(err))
+			fail(err)
 			return
 		}
 		t := &tx{s: s, tx: sqltx, ctx: context.WithoutCancel(r.ctx), write: true}
@@ -360,17 +383,17 @@ func (s *Store) runBatch(batch []*request) {
 				fail(err)
 				return
 			}
-			if _, rerr := sqltx.ExecContext(bg, "ROLLBACK TO u"); rerr != nil {
+			if _, rerr := ctl.exec("ROLLBACK TO u"); rerr != nil {
 				sqltx.Rollback()
-				fail(wrap(rerr))
+				fail(rerr)
 				return
 			}
 		} else {
 			ok++
 		}
-		if _, err := sqltx.ExecContext(bg, "RELEASE u"); err != nil {
+		if _, err := ctl.exec("RELEASE u"); err != nil {
 			sqltx.Rollback()
-			fail(wrap(err))
+			fail(err)
 			return
 		}
 	}
