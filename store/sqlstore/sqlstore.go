@@ -2,9 +2,13 @@
 // embedded SQLite database (modernc.org/sqlite, pure Go, no cgo) in a data
 // directory that one process at a time may open.
 //
-// Every Update is one SQLite transaction in WAL mode: once it returns nil
-// its writes survive a crash of the process (synchronous=NORMAL) or, with
-// SyncFull, a power loss too. Records are kept as JSON documents beside
+// Every Update runs in a SQLite transaction in WAL mode: once it returns
+// nil its writes survive a crash of the process (synchronous=NORMAL) or,
+// with SyncFull, a power loss too. One goroutine writes: Updates that
+// arrive together are committed together (group commit), each inside its
+// own savepoint, so one's failure undoes only its writes; none is answered
+// before the commit. Views read concurrently (a bounded number at a time)
+// from read-only connections; the log is checkpointed in the background. Records are kept as JSON documents beside
 // the columns the listings filter and order on; history events as the
 // JSON they were given, one row each, read a page at a time. The schema
 // has a version and migrations; a database written by a newer hsc is
