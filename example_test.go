@@ -139,3 +139,16 @@ func ExampleResult_SourceMap() {
 	// /States/Start/ResultPath 3:5 true
 	// /States/Done/Type 4:1 true
 }
+
+func ExampleWithCompat() {
+	// result: null is a DSL extension (ResultPath null): heaviside 2.2.5
+	// rejects it, and so does hsc with the extensions off.
+	src := []byte("Pass()\n    result: null\n")
+	res, err := hsc.Compile(src)
+	fmt.Println(string(res.Definition), err)
+	_, err = hsc.Compile(src, hsc.WithCompat(hsc.CompatHeaviside), hsc.WithFilename("flow.hsd"))
+	fmt.Println(err)
+	// Output:
+	// {"States": {"Line1": {"Type": "Pass", "ResultPath": null, "End": true}}, "StartAt": "Line1"} <nil>
+	// flow.hsd:2:13: Invalid syntax
+}

@@ -13,6 +13,7 @@
 package hsc
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/hsc-dev/hsc/asl"
@@ -88,6 +89,7 @@ type options struct {
 	compact        bool // no whitespace at all
 	sortKeys       bool // json.dumps(sort_keys=True)
 	strict         bool // warnings are errors
+	compat         Compat
 }
 
 func defaultOptions() options { return options{filename: "<unknown>", indent: -1} }
@@ -130,6 +132,38 @@ func WithIndent(n int) Option {
 // Compile, a program with warnings fails; in Check and Load, every problem
 // is an error.
 func WithStrict() Option { return func(o *options) { o.strict = true } }
+
+// Compat names a language to compile instead of the DSL with its
+// extensions (docs/dsl-extensions.md).
+type Compat string
+
+const (
+	// CompatNone is the DSL with its extensions: every program heaviside
+	// 2.2.5 accepts, compiled as heaviside compiles it, plus the syntax
+	// of docs/dsl-extensions.md.
+	CompatNone Compat = ""
+	// CompatHeaviside is heaviside 2.2.5's language exactly: every
+	// extension is off, and a program using one fails where and how
+	// heaviside fails.
+	CompatHeaviside Compat = "heaviside"
+)
+
+// ParseCompat reads a --compat value: "heaviside", or "" / "none" for the
+// DSL with its extensions.
+func ParseCompat(s string) (Compat, error) {
+	switch s {
+	case "", "none":
+		return CompatNone, nil
+	case "heaviside":
+		return CompatHeaviside, nil
+	}
+	return "", fmt.Errorf("unknown compatibility mode %q (want heaviside or none)", s)
+}
+
+// WithCompat selects the language: CompatHeaviside turns every DSL
+// extension off (heaviside 2.2.5's grammar and errors), CompatNone (the
+// default) keeps them on.
+func WithCompat(c Compat) Option { return func(o *options) { o.compat = c } }
 
 // WithCompact writes the JSON with no whitespace at all.
 func WithCompact() Option { return func(o *options) { o.compact = true; o.indent = -1 } }

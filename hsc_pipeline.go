@@ -13,13 +13,17 @@ import (
 // validation of that tree, and the JSON text.
 func compile(src []byte, o *options) (*Result, error) {
 	s := diag.NewSource(o.filename, src)
-	m, err := parser.Parse(s, sema.NewChecker(s))
+	heaviside := o.compat == CompatHeaviside
+	checker := sema.NewChecker(s)
+	checker.Heaviside = heaviside
+	m, err := parser.ParseWith(s, checker, parser.Options{Heaviside: heaviside})
 	if err != nil {
 		return nil, err
 	}
 	an, err := sema.Analyze(s, m, sema.Options{
 		Region: o.region, AccountID: o.accountID,
 		Visitors: o.visitors, BranchVisitors: o.branchVisitors,
+		Heaviside: heaviside,
 	})
 	if err != nil {
 		return nil, err

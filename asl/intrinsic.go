@@ -11,32 +11,90 @@ type IntrinsicFunc struct {
 	Name    string // e.g. "States.Format"
 	MinArgs int
 	MaxArgs int // -1: no upper limit
+	// Params are the JSON types the arguments must have, in order; the
+	// last one also applies to every further argument of a function
+	// with no upper limit.
+	Params []JSONType
+	// Result is the JSON type of what the function returns.
+	Result JSONType
 }
 
-// intrinsicFuncs is the one table of intrinsic functions (AWS Step
-// Functions developer guide, "Intrinsic functions for JSONPath states").
-// The interpreter implements exactly these; the validator accepts exactly
-// these.
+// JSONType is what an intrinsic function takes or returns.
+type JSONType uint8
+
+// The JSON types of intrinsic function arguments and results.
+const (
+	JSONAny JSONType = iota // any JSON value
+	JSONString
+	JSONNumber
+	JSONBoolean
+	JSONArray
+	JSONObject
+)
+
+func (t JSONType) String() string {
+	switch t {
+	case JSONString:
+		return "a string"
+	case JSONNumber:
+		return "a number"
+	case JSONBoolean:
+		return "a boolean"
+	case JSONArray:
+		return "an array"
+	case JSONObject:
+		return "an object"
+	}
+	return "any value"
+}
+
+// Param returns the type argument i (0-based) must have.
+func (f IntrinsicFunc) Param(i int) JSONType {
+	switch {
+	case len(f.Params) == 0:
+		return JSONAny
+	case i < len(f.Params):
+		return f.Params[i]
+	}
+	return f.Params[len(f.Params)-1]
+}
+
+// intrinsicFuncs is the one table of intrinsic functions, with the types
+// of their arguments and results (AWS Step Functions developer guide,
+// "Intrinsic functions for JSONPath states"). The interpreter implements
+// exactly these; the validator accepts exactly these.
 func intrinsicFuncs() [18]IntrinsicFunc {
+	const (
+		a, s, n, b, arr, obj = JSONAny, JSONString, JSONNumber, JSONBoolean, JSONArray, JSONObject
+	)
 	return [18]IntrinsicFunc{
-		{"States.Format", 1, -1},
-		{"States.StringToJson", 1, 1},
-		{"States.JsonToString", 1, 1},
-		{"States.Array", 0, -1},
-		{"States.ArrayPartition", 2, 2},
-		{"States.ArrayContains", 2, 2},
-		{"States.ArrayRange", 3, 3},
-		{"States.ArrayGetItem", 2, 2},
-		{"States.ArrayLength", 1, 1},
-		{"States.ArrayUnique", 1, 1},
-		{"States.Base64Encode", 1, 1},
-		{"States.Base64Decode", 1, 1},
-		{"States.Hash", 2, 2},
-		{"States.JsonMerge", 3, 3},
-		{"States.MathRandom", 2, 3},
-		{"States.MathAdd", 2, 2},
-		{"States.StringSplit", 2, 2},
-		{"States.UUID", 0, 0},
+		// "The value of the first argument must be a string"; the
+		// values to insert are strings, numbers, booleans or null.
+		{"States.Format", 1, -1, []JSONType{s, a}, s},
+		{"States.StringToJson", 1, 1, []JSONType{s}, a},
+		{"States.JsonToString", 1, 1, []JSONType{a}, s},
+		{"States.Array", 0, -1, []JSONType{a}, arr},
+		// The array and the chunk size.
+		{"States.ArrayPartition", 2, 2, []JSONType{arr, n}, arr},
+		{"States.ArrayContains", 2, 2, []JSONType{arr, a}, b},
+		// Start, end and step.
+		{"States.ArrayRange", 3, 3, []JSONType{n, n, n}, arr},
+		// The array and the index.
+		{"States.ArrayGetItem", 2, 2, []JSONType{arr, n}, a},
+		{"States.ArrayLength", 1, 1, []JSONType{arr}, n},
+		{"States.ArrayUnique", 1, 1, []JSONType{arr}, arr},
+		{"States.Base64Encode", 1, 1, []JSONType{s}, s},
+		{"States.Base64Decode", 1, 1, []JSONType{s}, s},
+		// The data (a string or an object) and the algorithm's name.
+		{"States.Hash", 2, 2, []JSONType{a, s}, s},
+		// Two objects and false (deep merging is not supported).
+		{"States.JsonMerge", 3, 3, []JSONType{obj, obj, b}, obj},
+		// Start, end and optional seed.
+		{"States.MathRandom", 2, 3, []JSONType{n, n, n}, n},
+		{"States.MathAdd", 2, 2, []JSONType{n, n}, n},
+		// The string and the delimiter.
+		{"States.StringSplit", 2, 2, []JSONType{s, s}, arr},
+		{"States.UUID", 0, 0, nil, s},
 	}
 }
 
@@ -55,6 +113,49 @@ func LookupIntrinsic(name string) (IntrinsicFunc, bool) {
 		}
 	}
 	return IntrinsicFunc{}, false
+}
+
+// ArgProblems lists the arguments of f (and of the calls nested in it)
+// whose type is known when the definition is read (a literal, or what a
+// nested call returns) and is not what the function takes: such a call
+// fails whenever it runs. Paths are not checked: what they select is
+// known only at run time.
+func (f *Intrinsic) ArgProblems() []string {
+	var out []string
+	var walk func(f *Intrinsic)
+	walk = func(f *Intrinsic) {
+		for i, a := range f.Args {
+			want := f.Func.Param(i)
+			var got JSONType
+			switch a.Kind {
+			case ArgCall:
+				walk(a.Call)
+				got = a.Call.Func.Result
+			case ArgLiteral:
+				switch a.Literal.(type) {
+				case nil:
+					// null: only where any value is taken.
+					if want != JSONAny {
+						out = append(out, fmt.Sprintf("argument %d of %s must be %s, not null", i+1, f.Func.Name, want))
+					}
+					continue
+				case string:
+					got = JSONString
+				case bool:
+					got = JSONBoolean
+				default:
+					got = JSONNumber
+				}
+			default:
+				continue
+			}
+			if want != JSONAny && got != JSONAny && got != want {
+				out = append(out, fmt.Sprintf("argument %d of %s must be %s, not %s", i+1, f.Func.Name, want, got))
+			}
+		}
+	}
+	walk(f)
+	return out
 }
 
 // MaxIntrinsicNesting is how deeply intrinsic function calls may nest.

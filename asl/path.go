@@ -29,9 +29,10 @@ const (
 	PathAny PathKind = iota
 	// PathReference is a Reference Path: it names one node, so only .name,
 	// ['name'] and [index] steps (ItemsPath, SecondsPath, TimestampPath,
-	// TimeoutSecondsPath, HeartbeatSecondsPath, ErrorPath, CausePath, the
-	// Map "*Path" fields). AWS: "The operators @, ,, :, and ? are not
-	// supported", nor are functions such as length().
+	// TimeoutSecondsPath, HeartbeatSecondsPath, the Map "*Path" fields;
+	// ErrorPath and CausePath, which may also hold an intrinsic function
+	// call). AWS: "The operators @, ,, :, and ? are not supported", nor are
+	// functions such as length().
 	PathReference
 	// PathResult is a Reference Path that can be written to: ResultPath.
 	// It starts at "$"; the context object and variables cannot be written.
@@ -257,9 +258,9 @@ func FieldPathKind(field string) (k PathKind, ok bool) {
 		return PathResult, true
 	case "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath", "HeartbeatSecondsPath",
 		"MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath",
-		"MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath":
+		"MaxItemsPerBatchPath", "MaxInputBytesPerBatchPath", "ErrorPath", "CausePath":
 		return PathReference, true
-	case "InputPath", "OutputPath", "Variable", "ErrorPath", "CausePath":
+	case "InputPath", "OutputPath", "Variable":
 		return PathAny, true
 	}
 	if c, isCmp := LookupComparator(field); isCmp && c.Path {

@@ -150,6 +150,8 @@ func TestFieldPathKind(t *testing.T) {
 		{"ItemsPath", PathReference, true},
 		{"SecondsPath", PathReference, true},
 		{"MaxItemsPerBatchPath", PathReference, true},
+		{"ErrorPath", PathReference, true},
+		{"CausePath", PathReference, true},
 		{"InputPath", PathAny, true},
 		{"Variable", PathAny, true},
 		{"NumericLessThanPath", PathAny, true},

@@ -220,9 +220,9 @@ func (s *Scanner) Next() (TokenKind, error) {
 		if msg != "" {
 			return 0, s.errorf(errOff, "%s", msg)
 		}
-		if lit := s.data[start:end]; (float && bytes.ContainsAny(lit, "eE")) || end-start > 308 {
-			if f, _ := strconv.ParseFloat(string(lit), 64); math.IsInf(f, 0) {
-				return 0, s.errorf(start, "number %s is out of range", abbreviate(string(lit)))
+		if (float || end-start > 308) && (end-start > 308 || bytes.ContainsAny(s.data[start:end], "eE")) {
+			if f, _ := strconv.ParseFloat(string(s.data[start:end]), 64); math.IsInf(f, 0) {
+				return 0, s.errorf(start, "number %s is out of range", abbreviate(string(s.data[start:end])))
 			}
 		}
 		s.off = end

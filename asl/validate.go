@@ -38,6 +38,7 @@ const (
 	CodeNoTerminalReached Code = "NO_TERMINAL_REACHED" // warning: no terminal state reachable from StartAt
 	CodeDefinitionSize    Code = "DEFINITION_SIZE"     // the definition is larger than AWS accepts
 	CodeInvalidExpression Code = "INVALID_EXPRESSION"  // a JSONata expression that does not parse
+	CodeIntrinsicArgument Code = "INTRINSIC_ARGUMENT"  // warning: an intrinsic function argument of the wrong type
 )
 
 // MaxDefinitionSize is the largest definition AWS Step Functions accepts,
@@ -475,7 +476,10 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage")
 	case scopeIterator:
 		what = "a Map Iterator"
-		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage")
+		// ProcessorConfig too: AWS runs a legacy Iterator with
+		// "Mode": "DISTRIBUTED" (recorded on AWS: localstack's
+		// test_map_state_legacy_config_distributed).
+		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage", "ProcessorConfig")
 	case scopeItemProcessor:
 		what = "a Map ItemProcessor"
 		allowed = oneOf("StartAt", "States", "Comment", "QueryLanguage", "ProcessorConfig")
@@ -533,7 +537,9 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	sp := vd.at(ptr, "States")
 	mark := vd.mark()
 	dups := false
+	tr := newTransitions(len(states.Members))
 	for i, m := range states.Members {
+		tr.add(m.Value) // while the state is in the cache
 		vd.release(mark)
 		p := vd.at(sp, m.Key)
 		name := m.Key
@@ -553,7 +559,7 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	}
 	scopeNames.dups = dups
 	if first, ok := scopeNames.find(start, 0); start != "" && ok {
-		vd.flow(states, sp, scopeNames, first, sc, owner)
+		vd.flow(states, sp, scopeNames, first, sc, owner, tr)
 	}
 }
 
@@ -745,8 +751,12 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 		case "Assign":
 			vd.assign(val, vd.push(lp), name, jsonata)
 		case "ItemBatcher":
-			vd.itemBatcher(val, vd.push(lp), name)
-		case "Credentials", "ItemReader", "ResultWriter":
+			vd.itemBatcher(val, vd.push(lp), name, jsonata)
+		case "ItemReader":
+			vd.itemReader(val, vd.push(lp), name, jsonata)
+		case "ResultWriter":
+			vd.resultWriter(val, vd.push(lp), name, jsonata)
+		case "Credentials":
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 			}
@@ -757,9 +767,13 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 		case "Error", "Cause", "Label":
 			vd.str(val, p, name, m.Key)
 		case "ErrorPath", "CausePath":
+			// AWS's Fail state: "using a reference path or an intrinsic
+			// function".
 			if s, ok := vd.str(val, p, name, m.Key); ok {
-				if err := CheckPathOrIntrinsic(s); err != nil {
+				if _, f, err := ParsePathOrIntrinsic(s, PathReference); err != nil {
 					vd.errorf(CodeInvalidPath, p, val, name, "%s: %v", m.Key, err)
+				} else if f != nil {
+					vd.intrinsicArgs(f, val, p, name, m.Key)
 				}
 			}
 		case "TimeoutSeconds", "HeartbeatSeconds":
@@ -877,15 +891,33 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 	}
 }
 
-// itemBatcher checks a Map state's ItemBatcher.
-func (vd *validator) itemBatcher(v *Value, ptr *loc, state string) {
+// itemBatcher checks a Map state's ItemBatcher. In a JSONata state the
+// limits may be JSONata expressions and BatchInput any value (recorded on
+// AWS: localstack's test_map_item_batching_base_json_max_per_batch_jsonata),
+// and the Path forms do not exist.
+func (vd *validator) itemBatcher(v *Value, ptr *loc, state string, jsonata bool) {
 	defer vd.release(vd.mark())
-	if !vd.fields(v, ptr, state, "an ItemBatcher", oneOf("MaxItemsPerBatch", "MaxItemsPerBatchPath",
-		"MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")) {
+	allowed := oneOf("MaxItemsPerBatch", "MaxItemsPerBatchPath",
+		"MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput")
+	if jsonata {
+		allowed = oneOf("MaxItemsPerBatch", "MaxInputBytesPerBatch", "BatchInput")
+	}
+	if !vd.fields(v, ptr, state, "an ItemBatcher", allowed) {
 		return
 	}
 	for _, m := range v.Members {
 		p := vd.at(ptr, m.Key)
+		switch {
+		case jsonata && m.Key == "BatchInput":
+			continue
+		case jsonata && m.Value.Kind == KindString && (m.Key == "MaxItemsPerBatch" || m.Key == "MaxInputBytesPerBatch"):
+			if src, ok := JSONataExpression(m.Value.Str); !ok {
+				vd.errorf(CodeInvalidValue, p, m.Value, state, "%s must be a positive integer or a JSONata expression {%% ... %%}", m.Key)
+			} else if err := CheckJSONata(src); err != nil {
+				vd.errorf(CodeInvalidValue, p, m.Value, state, "%s: %v", m.Key, err)
+			}
+			continue
+		}
 		switch m.Key {
 		case "MaxItemsPerBatch", "MaxInputBytesPerBatch":
 			vd.integer(m.Value, p, state, m.Key, 1)
@@ -904,6 +936,131 @@ func (vd *validator) itemBatcher(v *Value, ptr *loc, state string) {
 		if v.Has(f) && v.Has(f+"Path") {
 			vd.errorf(CodeInvalidValue, vd.at(ptr, f+"Path"), v.Get(f+"Path"), state, "an ItemBatcher may not have both %s and %sPath", f, f)
 		}
+	}
+}
+
+// enumField checks that a string field of v, when present, is one of
+// values.
+func (vd *validator) enumField(v *Value, ptr *loc, state, what, field string, values ...string) (string, bool) {
+	f := v.Get(field)
+	if f == nil {
+		return "", false
+	}
+	p := vd.at(ptr, field)
+	s, ok := vd.str(f, p, state, what+"."+field)
+	if !ok {
+		return "", false
+	}
+	if !slices.Contains(values, s) {
+		vd.errorf(CodeInvalidValue, p, f, state, "%s.%s must be one of %s, not %q", what, field, strings.Join(values, ", "), s)
+		return s, false
+	}
+	return s, true
+}
+
+// itemReader checks a Map state's ItemReader (AWS docs:
+// input-output-itemreader.html): a Resource, Parameters (or Arguments)
+// and a ReaderConfig whose known fields have their documented values.
+// Fields it does not know are left alone: AWS adds reader options.
+func (vd *validator) itemReader(v *Value, ptr *loc, state string, jsonata bool) {
+	defer vd.release(vd.mark())
+	if v.Kind != KindObject {
+		vd.errorf(CodeInvalidType, ptr, v, state, "ItemReader must be an object, not %s", v.Kind)
+		return
+	}
+	if r := v.Get("Resource"); r == nil {
+		vd.errorf(CodeMissingField, ptr, v, state, "an ItemReader needs a Resource")
+	} else if s, ok := vd.str(r, vd.at(ptr, "Resource"), state, "ItemReader.Resource"); ok && s == "" {
+		vd.errorf(CodeInvalidValue, vd.at(ptr, "Resource"), r, state, "ItemReader.Resource must name an ARN, not be empty")
+	}
+	if p := v.Get("Parameters"); p != nil && !jsonata {
+		if p.Kind != KindObject {
+			vd.errorf(CodeInvalidType, vd.at(ptr, "Parameters"), p, state, "ItemReader.Parameters must be an object, not %s", p.Kind)
+		} else {
+			vd.template(p, vd.at(ptr, "Parameters"), state)
+		}
+	}
+	rc := v.Get("ReaderConfig")
+	if rc == nil {
+		return
+	}
+	rp := vd.at(ptr, "ReaderConfig")
+	if rc.Kind != KindObject {
+		vd.errorf(CodeInvalidType, rp, rc, state, "ItemReader.ReaderConfig must be an object, not %s", rc.Kind)
+		return
+	}
+	vd.enumField(rc, rp, state, "ReaderConfig", "InputType", "CSV", "JSON", "JSONL", "PARQUET", "MANIFEST")
+	vd.enumField(rc, rp, state, "ReaderConfig", "CSVDelimiter", "COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB")
+	loc, _ := vd.enumField(rc, rp, state, "ReaderConfig", "CSVHeaderLocation", "FIRST_ROW", "GIVEN")
+	if h := rc.Get("CSVHeaders"); h != nil {
+		if h.Kind != KindArray {
+			vd.errorf(CodeInvalidType, vd.at(rp, "CSVHeaders"), h, state, "ReaderConfig.CSVHeaders must be an array of strings, not %s", h.Kind)
+		} else {
+			for _, e := range h.Elems {
+				if e.Kind != KindString {
+					vd.errorf(CodeInvalidType, vd.at(rp, "CSVHeaders"), e, state, "ReaderConfig.CSVHeaders must be an array of strings, not hold %s", e.Kind)
+					break
+				}
+			}
+		}
+	} else if loc == "GIVEN" {
+		vd.errorf(CodeMissingField, rp, rc, state, "ReaderConfig.CSVHeaders must be given when CSVHeaderLocation is GIVEN")
+	}
+	if m := rc.Get("MaxItems"); m != nil {
+		p := vd.at(rp, "MaxItems")
+		if src, ok := JSONataExpression(m.Str); jsonata && m.Kind == KindString && ok {
+			if err := CheckJSONata(src); err != nil {
+				vd.errorf(CodeInvalidValue, p, m, state, "ReaderConfig.MaxItems: %v", err)
+			}
+		} else if n, ok := vd.integer(m, p, state, "ReaderConfig.MaxItems", 0); ok && n > 100_000_000 {
+			vd.errorf(CodeInvalidValue, p, m, state, "ReaderConfig.MaxItems must be at most 100000000, not %d", n)
+		}
+	}
+	if mp := rc.Get("MaxItemsPath"); mp != nil {
+		p := vd.at(rp, "MaxItemsPath")
+		if jsonata {
+			vd.errorf(CodeUnknownField, p, mp, state, "field \"MaxItemsPath\" is not allowed in a JSONata state")
+		} else {
+			vd.path(mp, p, state, "ReaderConfig.MaxItemsPath", PathReference, false)
+		}
+		if rc.Has("MaxItems") {
+			vd.errorf(CodeInvalidValue, p, mp, state, "a ReaderConfig may not have both MaxItems and MaxItemsPath")
+		}
+	}
+}
+
+// resultWriter checks a Map state's ResultWriter (AWS docs:
+// input-output-resultwriter.html): a Resource with its Parameters (or
+// Arguments), a WriterConfig, or both; never empty.
+func (vd *validator) resultWriter(v *Value, ptr *loc, state string, jsonata bool) {
+	defer vd.release(vd.mark())
+	if v.Kind != KindObject {
+		vd.errorf(CodeInvalidType, ptr, v, state, "ResultWriter must be an object, not %s", v.Kind)
+		return
+	}
+	if !v.Has("Resource") && !v.Has("WriterConfig") {
+		vd.errorf(CodeMissingField, ptr, v, state, "a ResultWriter needs a Resource with its Parameters, a WriterConfig, or both")
+	}
+	if r := v.Get("Resource"); r != nil {
+		if s, ok := vd.str(r, vd.at(ptr, "Resource"), state, "ResultWriter.Resource"); ok && s == "" {
+			vd.errorf(CodeInvalidValue, vd.at(ptr, "Resource"), r, state, "ResultWriter.Resource must name an ARN, not be empty")
+		}
+	}
+	if p := v.Get("Parameters"); p != nil && !jsonata {
+		if p.Kind != KindObject {
+			vd.errorf(CodeInvalidType, vd.at(ptr, "Parameters"), p, state, "ResultWriter.Parameters must be an object, not %s", p.Kind)
+		} else {
+			vd.template(p, vd.at(ptr, "Parameters"), state)
+		}
+	}
+	if wc := v.Get("WriterConfig"); wc != nil {
+		wp := vd.at(ptr, "WriterConfig")
+		if wc.Kind != KindObject {
+			vd.errorf(CodeInvalidType, wp, wc, state, "ResultWriter.WriterConfig must be an object, not %s", wc.Kind)
+			return
+		}
+		vd.enumField(wc, wp, state, "WriterConfig", "Transformation", "NONE", "COMPACT", "FLATTEN")
+		vd.enumField(wc, wp, state, "WriterConfig", "OutputType", "JSON", "JSONL")
 	}
 }
 
@@ -931,6 +1088,16 @@ func (vd *validator) assign(v *Value, ptr *loc, state string, jsonata bool) {
 	}
 }
 
+// intrinsicArgs warns of the arguments of the intrinsic function call f
+// (the value v of field, at p) whose type is known and wrong: the call
+// fails whenever it runs. A warning, not an error: the definition itself
+// is one AWS's rules (name, arity, syntax) accept.
+func (vd *validator) intrinsicArgs(f *Intrinsic, v *Value, p *loc, state, field string) {
+	for _, msg := range f.ArgProblems() {
+		vd.add(diag.SevWarning, CodeIntrinsicArgument, p, v.Pos, state, "%s: %s (the call fails when it runs)", field, msg)
+	}
+}
+
 // template checks a payload template: fields whose name ends in ".$" must
 // hold a path or an intrinsic function call.
 func (vd *validator) template(v *Value, ptr *loc, state string) {
@@ -941,8 +1108,10 @@ func (vd *validator) template(v *Value, ptr *loc, state string) {
 			p := vd.at(ptr, m.Key)
 			if strings.HasSuffix(m.Key, ".$") {
 				if s, ok := vd.str(m.Value, p, state, fmt.Sprintf("field %q", m.Key)); ok {
-					if err := CheckPathOrIntrinsic(s); err != nil {
+					if _, f, err := ParsePathOrIntrinsic(s, PathAny); err != nil {
 						vd.errorf(CodeInvalidPath, p, m.Value, state, "field %q: %v", m.Key, err)
+					} else if f != nil {
+						vd.intrinsicArgs(f, m.Value, p, state, fmt.Sprintf("field %q", m.Key))
 					}
 				}
 				continue
@@ -1112,6 +1281,9 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 	if !vd.fields(v, ptr, state, what, allowed) {
 		return
 	}
+	if m, ok := v.Member("Comment"); ok {
+		vd.str(m.Value, vd.at(ptr, "Comment"), state, "Comment")
+	}
 	if top {
 		if m, ok := v.Member("Assign"); ok {
 			vd.assign(m.Value, vd.at(ptr, "Assign"), state, false)
@@ -1230,7 +1402,70 @@ func (vd *validator) jsonataRule(v *Value, ptr *loc, state string, target *targe
 // or Catch Next of the scope names it (the rule AWS and asl-validator
 // apply); a group of dead states that lead to each other is not reported
 // here, but it cannot hide the missing terminal state.
-func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int, sc scope, owner string) {
+// transitions is what flow needs of each state of a scope: the names its
+// transitions lead to and whether it is terminal. machine gathers it
+// while it checks each state, rather than flow going over every state
+// again after all of them.
+type transitions struct {
+	names    []string // state i leads to names[off[i]:off[i+1]]
+	off      []int
+	terminal []bool
+}
+
+func newTransitions(n int) *transitions {
+	return &transitions{names: make([]string, 0, n+n/2), off: make([]int, 1, n+1), terminal: make([]bool, 0, n)}
+}
+
+// add records the next state of the scope.
+func (t *transitions) add(s *Value) {
+	terminal := false
+	if s.Kind == KindObject {
+		// One pass for the fields that matter (the last of each, as Get
+		// would find): the transitions, and Type and End for whether the
+		// state is terminal.
+		var next, def, choices, catch, typ, end *Value
+		for k := range s.Members {
+			switch s.Members[k].Key {
+			case "Next":
+				next = s.Members[k].Value
+			case "Default":
+				def = s.Members[k].Value
+			case "Choices":
+				choices = s.Members[k].Value
+			case "Catch":
+				catch = s.Members[k].Value
+			case "Type":
+				typ = s.Members[k].Value
+			case "End":
+				end = s.Members[k].Value
+			}
+		}
+		t.edge(next)
+		t.edge(def)
+		if choices != nil && choices.Kind == KindArray {
+			for _, r := range choices.Elems {
+				t.edge(r.Get("Next"))
+			}
+		}
+		if catch != nil && catch.Kind == KindArray {
+			for _, c := range catch.Elems {
+				t.edge(c.Get("Next"))
+			}
+		}
+		terminal = typ != nil && typ.Kind == KindString && (typ.Str == TypeSucceed || typ.Str == TypeFail) ||
+			end != nil && end.Kind == KindBool && end.Bool
+	}
+	t.terminal = append(t.terminal, terminal)
+	t.off = append(t.off, len(t.names))
+}
+
+func (t *transitions) edge(v *Value) {
+	if v != nil && v.Kind == KindString {
+		t.names = append(t.names, v.Str)
+	}
+}
+
+func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int, sc scope, owner string, tr *transitions) {
 	defer vd.release(vd.mark())
 	// Work on state indexes (index maps each name to its state; a name
 	// given twice counts as its last state, as a lookup by name would find
@@ -1238,57 +1473,15 @@ func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int,
 	n := len(states.Members)
 	targeted := make([]bool, n)
 	reached := make([]bool, n)
-	isTerminal := make([]bool, n)
-	adj := make([]int, 0, n)   // successors of state i: adj[off[i]:off[i+1]]
-	off := make([]int, 1, n+1) // off[0] = 0
-	near := 0
-	edge := func(t *Value) {
-		if t == nil || t.Kind != KindString {
-			return
-		}
-		if j, ok := index.find(t.Str, near); ok {
-			targeted[j] = true
-			adj = append(adj, j)
-		}
-	}
-	for i, m := range states.Members {
-		s := m.Value
-		near = i + 1
-		if s.Kind == KindObject {
-			// One pass for the fields that matter (the last of each, as
-			// Get would find): the transitions, and Type and End for
-			// whether the state is terminal.
-			var next, def, choices, catch, typ, end *Value
-			for k := range s.Members {
-				switch s.Members[k].Key {
-				case "Next":
-					next = s.Members[k].Value
-				case "Default":
-					def = s.Members[k].Value
-				case "Choices":
-					choices = s.Members[k].Value
-				case "Catch":
-					catch = s.Members[k].Value
-				case "Type":
-					typ = s.Members[k].Value
-				case "End":
-					end = s.Members[k].Value
-				}
+	isTerminal := tr.terminal
+	adj := make([]int, 0, len(tr.names)) // successors of state i: adj[off[i]:off[i+1]]
+	off := make([]int, 1, n+1)           // off[0] = 0
+	for i := range n {
+		for _, name := range tr.names[tr.off[i]:tr.off[i+1]] {
+			if j, ok := index.find(name, i+1); ok {
+				targeted[j] = true
+				adj = append(adj, j)
 			}
-			edge(next)
-			edge(def)
-			if choices != nil && choices.Kind == KindArray {
-				for _, r := range choices.Elems {
-					edge(r.Get("Next"))
-				}
-			}
-			if catch != nil && catch.Kind == KindArray {
-				for _, c := range catch.Elems {
-					edge(c.Get("Next"))
-				}
-			}
-			isTerminal[i] = typ != nil && typ.Kind == KindString && (typ.Str == TypeSucceed || typ.Str == TypeFail) ||
-				end != nil && end.Kind == KindBool && end.Bool
 		}
 		off = append(off, len(adj))
 	}

@@ -106,14 +106,61 @@ const validJSONata = `{
   }
 }`
 
+// validLegacyDistributed and validJSONataBatcher are distributed Maps recorded running on AWS
+// (localstack's test_map_state_legacy_config_distributed and
+// test_map_item_batching_base_json_max_per_batch_jsonata): a legacy
+// Iterator with ProcessorConfig, and a JSONata ItemBatcher.
+const validLegacyDistributed = `{"StartAt":"MapState","States":{"MapState":{"Type":"Map","Iterator":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"IteratorInner","States":{"IteratorInner":{"Type":"Pass","End":true}}},"End":true}}}`
+
+const validJSONataBatcher = `{"StartAt":"BatchMapState","QueryLanguage":"JSONata","States":{"BatchMapState":{"Type":"Map","ItemReader":{"ReaderConfig":{"InputType":"JSON","MaxItems":2},"Resource":"arn:aws:states:::s3:getObject","Arguments":{"Bucket":"{% $states.input.Bucket %}","Key":"{% $states.input.Key %}"}},"ItemBatcher":{"MaxItemsPerBatch":"{% $states.input.MaxItemsPerBatch %}","MaxInputBytesPerBatch":"{% $states.input.MaxInputBytesPerBatch %}","BatchInput":{"BatchTimestamp":"{% $states.context.State.EnteredTime %}"}},"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"ProcessBatch","States":{"ProcessBatch":{"Type":"Pass","End":true}}},"End":true}}}`
+
 func TestValidateValid(t *testing.T) {
-	for name, def := range map[string]string{"JSONPath": valid, "JSONata": validJSONata} {
+	for name, def := range map[string]string{"JSONPath": valid, "JSONata": validJSONata,
+		"legacy distributed": validLegacyDistributed, "JSONata ItemBatcher": validJSONataBatcher} {
 		ps, err := Validate([]byte(def))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, p := range ps {
 			t.Errorf("%s: unexpected problem: %v", name, p)
+		}
+	}
+}
+
+// TestIntrinsicArgumentsAccepted: calls whose argument types fit, or are
+// known only at run time (paths), draw no warning.
+func TestIntrinsicArgumentsAccepted(t *testing.T) {
+	for _, call := range []string{
+		"States.MathAdd($.a, 1)",
+		"States.MathAdd(1.5, -2)",
+		"States.ArrayLength(States.StringSplit($.s, ','))",
+		"States.Format('{} {} {}', null, true, 3)",
+		"States.Hash($.data, 'SHA-256')",
+		"States.JsonMerge($.a, States.StringToJson($.b), false)",
+		"States.ArrayGetItem(States.Array(1, 'a'), 0)",
+		"States.MathRandom(1, States.ArrayLength($.xs))",
+		"States.UUID()",
+	} {
+		ps, err := Validate([]byte(machine(`"A": {"Type": "Pass", "Parameters": {"x.$": "` + call + `"}, "End": true}`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			t.Errorf("%s: unexpected problem: %v", call, p)
+		}
+	}
+}
+
+// TestIntrinsicTableTypes checks that every function of the table gives
+// a type for each argument it can take.
+func TestIntrinsicTableTypes(t *testing.T) {
+	for _, f := range IntrinsicFuncs() {
+		n := f.MaxArgs
+		if n < 0 {
+			n = f.MinArgs + 1 // the last type covers the rest
+		}
+		if len(f.Params) != n {
+			t.Errorf("%s takes up to %d arguments but has %d types", f.Name, n, len(f.Params))
 		}
 	}
 }
@@ -176,7 +223,16 @@ func TestValidateRules(t *testing.T) {
 		{"Map with both iterators", machine(`"A": {"Type": "Map", "End": true,
 			"Iterator": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}},
 			"ItemProcessor": {"StartAt": "Y", "States": {"Y": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/ItemProcessor", diag.SevError, "both"},
-		{"ProcessorConfig in Iterator", machine(`"A": {"Type": "Map", "End": true, "Iterator": {"ProcessorConfig": {}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeUnknownField, "/States/A/Iterator/ProcessorConfig", diag.SevError, "Iterator"},
+		{"ItemReader without Resource", machine(`"A": {"Type": "Map", "End": true, "ItemReader": {"Parameters": {"Bucket": "b"}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeMissingField, "/States/A/ItemReader", diag.SevError, "Resource"},
+		{"ItemReader InputType", machine(`"A": {"Type": "Map", "End": true, "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "XML"}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/ItemReader/ReaderConfig/InputType", diag.SevError, "one of CSV"},
+		{"ItemReader GIVEN without headers", machine(`"A": {"Type": "Map", "End": true, "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "GIVEN"}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeMissingField, "/States/A/ItemReader/ReaderConfig", diag.SevError, "CSVHeaders"},
+		{"ItemReader MaxItems range", machine(`"A": {"Type": "Map", "End": true, "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"MaxItems": 100000001}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/ItemReader/ReaderConfig/MaxItems", diag.SevError, "at most 100000000"},
+		{"ItemReader bad Parameters path", machine(`"A": {"Type": "Map", "End": true, "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Key.$": "no path"}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidPath, "/States/A/ItemReader/Parameters/Key.$", diag.SevError, "Key.$"},
+		{"empty ResultWriter", machine(`"A": {"Type": "Map", "End": true, "ResultWriter": {}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeMissingField, "/States/A/ResultWriter", diag.SevError, "WriterConfig"},
+		{"ResultWriter Transformation", machine(`"A": {"Type": "Map", "End": true, "ResultWriter": {"WriterConfig": {"Transformation": "SQUASH"}}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/ResultWriter/WriterConfig/Transformation", diag.SevError, "NONE, COMPACT, FLATTEN"},
+		{"TimeoutSeconds in Iterator", machine(`"A": {"Type": "Map", "End": true, "Iterator": {"TimeoutSeconds": 3, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeUnknownField, "/States/A/Iterator/TimeoutSeconds", diag.SevError, "Iterator"},
+		{"JSONata ItemBatcher not an expression", `{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Map", "End": true, "ItemBatcher": {"MaxItemsPerBatch": "ten"}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}}}`, CodeInvalidValue, "/States/A/ItemBatcher/MaxItemsPerBatch", diag.SevError, "JSONata expression"},
+		{"JSONata ItemBatcher path", `{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Map", "End": true, "ItemBatcher": {"MaxItemsPerBatchPath": "$.n"}, "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}}}`, CodeUnknownField, "/States/A/ItemBatcher/MaxItemsPerBatchPath", diag.SevError, "ItemBatcher"},
 		{"negative MaxConcurrency", machine(`"A": {"Type": "Map", "End": true, "MaxConcurrency": -1, "Iterator": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/MaxConcurrency", diag.SevError, "at least 0"},
 		{"bad ItemsPath", machine(`"A": {"Type": "Map", "End": true, "ItemsPath": "$.a[1.5]", "Iterator": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidPath, "/States/A/ItemsPath", diag.SevError, "reference path"},
 		{"ToleratedFailurePercentage range", machine(`"A": {"Type": "Map", "End": true, "ToleratedFailurePercentage": 101, "ItemProcessor": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}`), CodeInvalidValue, "/States/A/ToleratedFailurePercentage", diag.SevError, "between 0 and 100"},
@@ -187,6 +243,10 @@ func TestValidateRules(t *testing.T) {
 		{"Wait seconds string", machine(`"A": {"Type": "Wait", "Seconds": "5", "End": true}`), CodeInvalidType, "/States/A/Seconds", diag.SevError, "integer"},
 		{"Fail Error and ErrorPath", machine(`"A": {"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}`), CodeInvalidValue, "/States/A/ErrorPath", diag.SevError, "both"},
 		{"Fail bad CausePath", machine(`"A": {"Type": "Fail", "CausePath": "cause"}`), CodeInvalidPath, "/States/A/CausePath", diag.SevError, "start with '$'"},
+		// AWS, Fail state: ErrorPath and CausePath take "a reference path
+		// or an intrinsic function".
+		{"Fail ErrorPath wildcard", machine(`"A": {"Type": "Fail", "ErrorPath": "$.errors[*]"}`), CodeInvalidPath, "/States/A/ErrorPath", diag.SevError, "wildcards are not allowed"},
+		{"Fail CausePath filter", machine(`"A": {"Type": "Fail", "CausePath": "$.c[?(@.x)]"}`), CodeInvalidPath, "/States/A/CausePath", diag.SevError, "reference path"},
 		{"bad InputPath", machine(`"A": {"Type": "Pass", "InputPath": "x", "End": true}`), CodeInvalidPath, "/States/A/InputPath", diag.SevError, "start with '$'"},
 		{"OutputPath number", machine(`"A": {"Type": "Pass", "OutputPath": 3, "End": true}`), CodeInvalidType, "/States/A/OutputPath", diag.SevError, "string"},
 		{"ResultPath wildcard", machine(`"A": {"Type": "Pass", "ResultPath": "$.a[*]", "End": true}`), CodeInvalidPath, "/States/A/ResultPath", diag.SevError, "wildcards are not allowed"},
@@ -194,6 +254,15 @@ func TestValidateRules(t *testing.T) {
 		{"Parameters not object", machine(`"A": {"Type": "Task", "Resource": "r", "Parameters": [1], "End": true}`), CodeInvalidType, "/States/A/Parameters", diag.SevError, "object"},
 		{"Parameters path value", machine(`"A": {"Type": "Pass", "Parameters": {"k": {"x.$": "nope"}}, "End": true}`), CodeInvalidPath, "/States/A/Parameters/k/x.$", diag.SevError, `"x.$"`},
 		{"Parameters path not string", machine(`"A": {"Type": "Pass", "Parameters": {"x.$": 1}, "End": true}`), CodeInvalidType, "/States/A/Parameters/x.$", diag.SevError, "string"},
+		// The argument types of the AWS developer guide's "Intrinsic
+		// functions" page: a literal or a nested call of the wrong type
+		// makes the call fail whenever it runs.
+		{"intrinsic string for a number", machine(`"A": {"Type": "Pass", "Parameters": {"x.$": "States.MathAdd('a', 1)"}, "End": true}`), CodeIntrinsicArgument, "/States/A/Parameters/x.$", diag.SevWarning, "argument 1 of States.MathAdd must be a number, not a string"},
+		{"intrinsic nested call result", machine(`"A": {"Type": "Pass", "Parameters": {"x.$": "States.ArrayLength(States.Format('{}', $.a))"}, "End": true}`), CodeIntrinsicArgument, "/States/A/Parameters/x.$", diag.SevWarning, "argument 1 of States.ArrayLength must be an array, not a string"},
+		{"intrinsic inside a nested call", machine(`"A": {"Type": "Pass", "Parameters": {"x.$": "States.Format('{}', States.StringSplit($.s, 1))"}, "End": true}`), CodeIntrinsicArgument, "/States/A/Parameters/x.$", diag.SevWarning, "argument 2 of States.StringSplit must be a string, not a number"},
+		{"intrinsic null for an object", machine(`"A": {"Type": "Pass", "Parameters": {"x.$": "States.JsonMerge($.a, null, false)"}, "End": true}`), CodeIntrinsicArgument, "/States/A/Parameters/x.$", diag.SevWarning, "argument 2 of States.JsonMerge must be an object, not null"},
+		{"intrinsic variadic argument", machine(`"A": {"Type": "Pass", "Parameters": {"x.$": "States.Format(1)"}, "End": true}`), CodeIntrinsicArgument, "/States/A/Parameters/x.$", diag.SevWarning, "argument 1 of States.Format must be a string, not a number"},
+		{"intrinsic in CausePath", machine(`"A": {"Type": "Fail", "CausePath": "States.Base64Decode(true)"}`), CodeIntrinsicArgument, "/States/A/CausePath", diag.SevWarning, "argument 1 of States.Base64Decode must be a string, not a boolean"},
 		{"unknown intrinsic", machine(`"A": {"Type": "Pass", "Parameters": {"x.$": "States.Nope($.a)"}, "End": true}`), CodeInvalidPath, "/States/A/Parameters/x.$", diag.SevError, "unknown intrinsic"},
 		{"Retry not array", machine(`"A": {"Type": "Task", "Resource": "r", "Retry": {}, "End": true}`), CodeInvalidType, "/States/A/Retry", diag.SevError, "array"},
 		{"Retry without ErrorEquals", machine(`"A": {"Type": "Task", "Resource": "r", "Retry": [{"MaxAttempts": 1}], "End": true}`), CodeMissingField, "/States/A/Retry/0", diag.SevError, "ErrorEquals"},

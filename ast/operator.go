@@ -3,6 +3,32 @@ package ast
 // Operator returns the States Language comparison operator for a comparison
 // (for "!=", the operator inside the Not), such as "NumericLessThan".
 func Operator(c *Cond) string {
+	switch c.Op {
+	case "matches":
+		return "StringMatches"
+	case "jsonata", "not", "and", "or":
+		return ""
+	}
+	if t, ok := typeTests[c.Op]; ok {
+		return t
+	}
+	op := comparator(c)
+	if op != "" && c.Val.Path {
+		op += "Path"
+	}
+	return op
+}
+
+// typeTests maps the type-test calls to their operators (read only).
+var typeTests = map[string]string{
+	"is_present": "IsPresent", "is_null": "IsNull", "is_numeric": "IsNumeric",
+	"is_string": "IsString", "is_boolean": "IsBoolean", "is_timestamp": "IsTimestamp",
+}
+
+// IsTypeTest reports whether op is a type-test call such as "is_present".
+func IsTypeTest(op string) bool { _, ok := typeTests[op]; return ok }
+
+func comparator(c *Cond) string {
 	var ops *[5]string
 	switch c.Val.Kind {
 	case StringVal:

@@ -10,7 +10,9 @@ import (
 )
 
 // Number is a numeric literal as Python reads it: an integer of any size
-// (Text holds its decimal digits, without sign or leading zeros) or a float.
+// (Text holds its decimal digits, without leading zeros, and without sign
+// except for a negative literal, which only the extensions accept: "-5")
+// or a float.
 type Number struct {
 	IsInt bool
 	Text  string  // integers: canonical decimal digits
@@ -72,6 +74,15 @@ type Value struct {
 	Str  string // StringVal, TimestampVal
 	Num  Number
 	Bool bool
+	// Path (extension) is a comparison with another variable, written
+	// `string_path('$.b')`, `numeric_path(...)`, `boolean_path(...)` or
+	// `timestamp_path(...)`: Str holds the path, Kind the type compared
+	// (StringEqualsPath, NumericLessThanPath, ...).
+	Path bool
+	// Typed (extension) is a literal written with its type named,
+	// `string('2024-01-01')`, `timestamp('...')`, `numeric(1)`,
+	// `boolean(true)`: Kind is that type, not the one heaviside infers.
+	Typed bool
 }
 
 // String formats the number as Python's str() does: integers as digits,

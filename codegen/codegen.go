@@ -69,6 +69,9 @@ func Build(m *ast.Machine) *asl.Value {
 	if m.Timeout != nil {
 		o.add("TimeoutSeconds", m.Timeout.Pos, b.num(m.Timeout.Value, m.Timeout.Pos))
 	}
+	if m.QueryLanguage != nil {
+		o.add("QueryLanguage", m.QueryLanguage.Pos, b.str(m.QueryLanguage.Value, m.QueryLanguage.Pos))
+	}
 	return o.done()
 }
 
@@ -124,6 +127,7 @@ func (s SourceMap) All() iter.Seq2[string, diag.Pos] {
 // from it moves an index rather than storing a new slice (a pointer store,
 // with a write barrier while the garbage collector marks).
 type builder struct {
+	noExt       ast.StateExt // what ext gives for a state without extensions; never written
 	slab        []asl.Value
 	members     []asl.Member
 	elems       []*asl.Value
@@ -300,29 +304,36 @@ func (b *builder) states(o obj, states []*ast.State) {
 
 // strMod adds key with a string modifier's value, if the modifier is set.
 func (b *builder) strMod(o obj, key string, m *ast.Modifier) {
-	if m != nil {
+	switch {
+	case m == nil:
+	case m.Null:
+		o.add(key, m.Pos, b.null(m.Pos))
+	default:
 		o.add(key, m.Pos, b.str(m.Str, m.Pos))
 	}
 }
 
-// intMod adds key with an integer modifier's value, if the modifier is set.
-func (b *builder) intMod(o obj, key string, m *ast.Modifier) {
-	if m != nil {
-		o.add(key, m.Pos, b.num(m.Int, m.Pos))
-	}
-}
-
 func (b *builder) state(s *ast.State) *asl.Value {
+	x := b.ext(s)
 	o := b.object(s.Pos, stateSize(s))
 	o.add("Type", s.Pos, b.str(s.Kind.String(), s.Pos))
 	if s.Comment != nil {
 		o.add("Comment", s.Pos, b.str(*s.Comment, s.Pos))
 	}
-	b.intMod(o, "TimeoutSeconds", s.Timeout)
-	b.intMod(o, "HeartbeatSeconds", s.Heartbeat)
+	b.strMod(o, "QueryLanguage", x.QueryLanguage)
+	b.numOrPath(o, "TimeoutSeconds", s.Timeout, s.JSONata)
+	b.numOrPath(o, "HeartbeatSeconds", s.Heartbeat, s.JSONata)
 	b.strMod(o, "InputPath", s.Input)
 	b.strMod(o, "ResultPath", s.Result)
-	b.strMod(o, "OutputPath", s.Output)
+	b.kvMod(o, "ResultSelector", x.ResultSelector)
+	switch {
+	case s.Output != nil && s.Output.Block:
+		b.kvMod(o, "Output", s.Output)
+	case s.JSONata:
+		b.strMod(o, "Output", s.Output)
+	default:
+		b.strMod(o, "OutputPath", s.Output)
+	}
 	if s.Data != nil {
 		o.add("Result", s.Data.Pos, b.json(s.Data.Data, s.Data.Pos))
 	}
@@ -334,8 +345,18 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			co.add("ErrorEquals", m.Pos, b.strList(errorsOrAll(c.Errors), m.Pos))
 			co.add("Next", m.Pos, b.str(c.Next, m.Pos))
 			if c.ResultPath != nil {
-				co.add("ResultPath", m.Pos, b.str(*c.ResultPath, m.Pos))
+				key := "ResultPath"
+				if s.JSONata {
+					key = "Output" // extension: a JSONata catcher's Output
+				}
+				co.add(key, m.Pos, b.str(*c.ResultPath, m.Pos))
+			} else if c.ResultNull {
+				co.add("ResultPath", m.Pos, b.null(m.Pos))
 			}
+			if c.Comment != nil {
+				co.add("Comment", c.Comment.Pos, b.str(c.Comment.Value, c.Comment.Pos))
+			}
+			b.kvMod(co, "Assign", c.Assign)
 			elems[i] = co.done()
 		}
 		o.add("Catch", s.Catch[0].Pos, b.array(elems, s.Catch[0].Pos))
@@ -346,8 +367,17 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			r := m.Retry
 			ro := b.object(m.Pos, 4)
 			ro.add("ErrorEquals", m.Pos, b.strList(errorsOrAll(r.Errors), m.Pos))
-			ro.add("IntervalSeconds", m.Pos, b.num(r.Interval, m.Pos))
-			ro.add("MaxAttempts", m.Pos, b.num(r.Max, m.Pos))
+			if !r.NoInterval {
+				ro.add("IntervalSeconds", m.Pos, b.num(r.Interval, m.Pos))
+			}
+			if !r.NoMax {
+				ro.add("MaxAttempts", m.Pos, b.num(r.Max, m.Pos))
+			}
+			if r.NoBackoff {
+				b.retryExt(ro, m)
+				elems[i] = ro.done()
+				continue
+			}
 			back := r.Backoff
 			if back.IsInt {
 				f, _ := strconv.ParseFloat(back.Text, 64)
@@ -358,6 +388,7 @@ func (b *builder) state(s *ast.State) *asl.Value {
 				bp = m.Pos
 			}
 			ro.add("BackoffRate", bp, b.num(back, bp))
+			b.retryExt(ro, m)
 			elems[i] = ro.done()
 		}
 		o.add("Retry", s.Retry[0].Pos, b.array(elems, s.Retry[0].Pos))
@@ -367,32 +398,62 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		if s.Iterator != nil {
 			p = s.Iterator.Pos
 		}
-		io := b.object(p, 2)
-		b.states(io, s.IterStates)
-		o.add("Iterator", p, io.done())
+		if x.ItemProcessor {
+			b.itemProcessor(o, s, p)
+		} else {
+			io := b.object(p, 2)
+			b.states(io, s.IterStates)
+			o.add("Iterator", p, io.done())
+		}
 	}
 	b.strMod(o, "ItemsPath", s.ItemsPath)
-	b.intMod(o, "MaxConcurrency", s.MaxConcurrency)
+	if m := x.Items; m != nil {
+		if m.Block {
+			o.add("Items", m.Pos, b.json(m.Data, m.Pos))
+		} else {
+			b.strMod(o, "Items", m)
+		}
+	}
+	b.numOrPath(o, "MaxConcurrency", s.MaxConcurrency, s.JSONata)
+	if s.Kind == ast.Map {
+		b.mapExt(o, s)
+	}
 	switch s.Kind {
 	case ast.Fail:
+		if fa := x.FailArgs; fa != nil {
+			for _, f := range [...]struct {
+				key string
+				v   *ast.Str
+			}{{"Error", fa.Error}, {"ErrorPath", fa.ErrorPath}, {"Cause", fa.Cause}, {"CausePath", fa.CausePath}} {
+				if f.v != nil {
+					o.add(f.key, f.v.Pos, b.str(f.v.Value, f.v.Pos))
+				}
+			}
+			break
+		}
 		o.add("Error", s.Pos, b.str(s.Error, s.Pos))
 		o.add("Cause", s.Pos, b.str(s.Cause, s.Pos))
 	case ast.Pass, ast.Map:
 		if s.Parameters != nil {
 			b.params(o, s.Parameters)
 		}
+		b.arguments(o, x.Arguments)
 	case ast.TaskKind:
 		o.add("Resource", s.Pos, b.str(s.Task.Resource, s.Pos))
 		if s.Parameters != nil {
 			b.params(o, s.Parameters)
 		}
+		b.arguments(o, x.Arguments)
+		b.kvMod(o, "Credentials", x.Credentials)
 	case ast.Wait:
 		o.add(waitKey(s.Wait.Key), s.Wait.Pos, b.value(s.Wait.Value, s.Wait.Pos))
 	case ast.Choice:
 		n := 0
 		for _, c := range s.Choices {
 			if c.Cond == nil {
-				o.add("Default", s.Pos, b.str(c.Target, s.Pos))
+				if !c.None {
+					o.add("Default", s.Pos, b.str(c.Target, s.Pos))
+				}
 			} else {
 				n++
 			}
@@ -400,11 +461,15 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		elems := b.elemList(n)[:0]
 		for _, c := range s.Choices {
 			if c.Cond != nil {
-				elems = append(elems, b.cond(c.Cond, &c.Target))
+				elems = append(elems, b.cond(c.Cond, &c.Target, c))
 			}
 		}
 		o.add("Choices", s.Pos, b.array(elems, s.Pos))
 	case ast.Parallel:
+		if s.Parameters != nil {
+			b.params(o, s.Parameters)
+		}
+		b.arguments(o, x.Arguments)
 		elems := b.elemList(len(s.Branches))
 		for i, br := range s.Branches {
 			p := br.Pos
@@ -413,10 +478,14 @@ func (b *builder) state(s *ast.State) *asl.Value {
 			}
 			bo := b.object(p, 2)
 			b.states(bo, br.States)
+			if br.Comment != nil {
+				bo.add("Comment", br.Comment.Pos, b.str(br.Comment.Value, br.Comment.Pos))
+			}
 			elems[i] = bo.done()
 		}
 		o.add("Branches", s.Pos, b.array(elems, s.Pos))
 	}
+	b.kvMod(o, "Assign", x.Assign)
 	if s.HasNext {
 		p := s.Pos
 		if s.GotoNext != nil {
@@ -425,9 +494,80 @@ func (b *builder) state(s *ast.State) *asl.Value {
 		o.add("Next", p, b.str(s.Next, p))
 	}
 	if s.End {
-		o.add("End", s.Pos, b.boolean(true, s.Pos))
+		p := s.Pos
+		if x.EndMod != nil {
+			p = x.EndMod.Pos
+		}
+		o.add("End", p, b.boolean(true, p))
 	}
 	return o.done()
+}
+
+// retryExt adds a retrier's MaxDelaySeconds and JitterStrategy
+// (extensions), when given.
+func (b *builder) retryExt(ro obj, m *ast.Modifier) {
+	r := m.Retry
+	if r.MaxDelay != nil {
+		ro.add("MaxDelaySeconds", m.Pos, b.num(*r.MaxDelay, m.Pos))
+	}
+	if r.Jitter != nil {
+		ro.add("JitterStrategy", r.Jitter.Pos, b.str(r.Jitter.Value, r.Jitter.Pos))
+	}
+	if r.Comment != nil {
+		ro.add("Comment", r.Comment.Pos, b.str(r.Comment.Value, r.Comment.Pos))
+	}
+}
+
+// arguments adds a JSONata Arguments (a string or an object), if set.
+func (b *builder) arguments(o obj, m *ast.Modifier) {
+	switch {
+	case m == nil:
+	case m.Block:
+		b.kvMod(o, "Arguments", m)
+	default:
+		b.strMod(o, "Arguments", m)
+	}
+}
+
+// numOrPath adds key with a number modifier's value or, for a path,
+// key+"Path" with the string (in JSONata, key with the string).
+func (b *builder) numOrPath(o obj, key string, m *ast.Modifier, jsonata bool) {
+	switch {
+	case m == nil:
+	case m.Path && jsonata:
+		o.add(key, m.Pos, b.str(m.Str, m.Pos))
+	case m.Path:
+		o.add(key+"Path", m.Pos, b.str(m.Str, m.Pos))
+	default:
+		o.add(key, m.Pos, b.num(m.Int, m.Pos))
+	}
+}
+
+// itemProcessor adds a Map's ItemProcessor (item_processor:), with its
+// ProcessorConfig when mode: or execution_type: is given.
+func (b *builder) itemProcessor(o obj, s *ast.State, p diag.Pos) {
+	x := b.ext(s)
+	io := b.object(p, 3)
+	if x.Mode != nil || x.ExecutionType != nil {
+		pc := b.object(p, 2)
+		b.strMod(pc, "Mode", x.Mode)
+		b.strMod(pc, "ExecutionType", x.ExecutionType)
+		io.add("ProcessorConfig", p, pc.done())
+	}
+	b.states(io, s.IterStates)
+	o.add("ItemProcessor", p, io.done())
+}
+
+// mapExt adds the Map fields of the extensions, after MaxConcurrency.
+func (b *builder) mapExt(o obj, s *ast.State) {
+	x := b.ext(s)
+	b.kvMod(o, "ItemSelector", x.ItemSelector)
+	b.kvMod(o, "ItemBatcher", x.ItemBatcher)
+	b.kvMod(o, "ItemReader", x.ItemReader)
+	b.kvMod(o, "ResultWriter", x.ResultWriter)
+	b.numOrPath(o, "ToleratedFailurePercentage", x.ToleratedFailurePercentage, s.JSONata)
+	b.numOrPath(o, "ToleratedFailureCount", x.ToleratedFailureCount, s.JSONata)
+	b.strMod(o, "Label", x.Label)
 }
 
 // stateSize is the number of fields state writes for s.
@@ -440,6 +580,7 @@ func stateSize(s *ast.State) int {
 			n++
 		}
 	}
+	n += extSize(s)
 	switch s.Kind {
 	case ast.Fail, ast.Choice:
 		n += 2
@@ -461,9 +602,22 @@ func waitKey(k string) string {
 	return "TimestampPath"
 }
 
-// params adds a parameters: block; a repeated key keeps its first position
-// and takes its last value, as a Python dict does.
+// params adds a parameters: block.
 func (b *builder) params(o obj, m *ast.Modifier) {
+	o.add("Parameters", m.Pos, b.kvObject(m))
+}
+
+// kvMod adds key with a block of key: json lines (an extension modifier
+// such as result_selector:), if the modifier is set.
+func (b *builder) kvMod(o obj, key string, m *ast.Modifier) {
+	if m != nil {
+		o.add(key, m.Pos, b.kvObject(m))
+	}
+}
+
+// kvObject builds the object of a parameters:-like block; a repeated key
+// keeps its first position and takes its last value, as a Python dict does.
+func (b *builder) kvObject(m *ast.Modifier) *asl.Value {
 	p := m.Params
 	keys := make(map[string]int, len(p.Keys))
 	po := b.object(m.Pos, len(p.Keys))
@@ -476,12 +630,15 @@ func (b *builder) params(o obj, m *ast.Modifier) {
 		keys[k.Value] = len(po.v.Members)
 		po.add(k.Value, k.Pos, v)
 	}
-	o.add("Parameters", m.Pos, po.done())
+	return po.done()
 }
 
 func (b *builder) value(v ast.Value, p diag.Pos) *asl.Value {
 	if v.Pos.IsValid() {
 		p = v.Pos
+	}
+	if v.Path {
+		return b.str(v.Str, p)
 	}
 	switch v.Kind {
 	case ast.NumberVal:
@@ -492,23 +649,35 @@ func (b *builder) value(v ast.Value, p diag.Pos) *asl.Value {
 	return b.str(v.Str, p)
 }
 
-// cond builds a choice rule; target is nil for nested rules.
-func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
+// cond builds a choice rule; target and br (the branch, for the
+// extensions' Comment and Assign) are nil for nested rules.
+func (b *builder) cond(c *ast.Cond, target *string, br *ast.ChoiceBranch) *asl.Value {
+	var assign *ast.Modifier
+	var comment *ast.Str
+	if br != nil {
+		assign, comment = br.Assign, br.Comment
+	}
 	// The exact number of members: the member lists come from a slab,
 	// and room left unused in them is memory the collector scans.
 	size := 1 // Not, And, Or
 	switch c.Op {
-	case "not", "and", "or", "!=":
+	case "not", "and", "or", "!=", "jsonata":
 	default:
 		size = 2 // Variable and the comparison
 	}
 	if target != nil {
 		size++ // Next
 	}
+	if assign != nil {
+		size++
+	}
+	if comment != nil {
+		size++
+	}
 	o := b.object(c.Pos, size)
 	switch c.Op {
 	case "not":
-		o.add("Not", c.Pos, b.cond(c.Subs[0], nil))
+		o.add("Not", c.Pos, b.cond(c.Subs[0], nil, nil))
 	case "and", "or":
 		key := "Or"
 		if c.Op == "and" {
@@ -516,9 +685,11 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 		}
 		elems := b.elemList(len(c.Subs))
 		for i, sub := range c.Subs {
-			elems[i] = b.cond(sub, nil)
+			elems[i] = b.cond(sub, nil, nil)
 		}
 		o.add(key, c.Pos, b.array(elems, c.Pos))
+	case "jsonata":
+		o.add("Condition", c.Pos, b.str(c.Var, c.Pos))
 	case "!=":
 		inner := b.object(c.Pos, 2)
 		inner.add("Variable", c.Pos, b.str(c.Var, c.Pos))
@@ -531,5 +702,33 @@ func (b *builder) cond(c *ast.Cond, target *string) *asl.Value {
 	if target != nil {
 		o.add("Next", c.Pos, b.str(*target, c.Pos))
 	}
+	if comment != nil {
+		o.add("Comment", comment.Pos, b.str(comment.Value, comment.Pos))
+	}
+	b.kvMod(o, "Assign", assign)
 	return o.done()
+}
+
+// extSize is the number of fields the DSL extensions write for s.
+func extSize(s *ast.State) int {
+	x := s.Ext
+	if x == nil {
+		return 0
+	}
+	n := 0
+	for _, m := range [...]*ast.Modifier{x.ResultSelector, x.Assign, x.Credentials, x.QueryLanguage, x.Arguments, x.Items,
+		x.ItemSelector, x.ItemBatcher, x.ItemReader, x.ResultWriter, x.ToleratedFailurePercentage, x.ToleratedFailureCount, x.Label} {
+		if m != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// ext returns s's extension fields (all nil for a state without any).
+func (b *builder) ext(s *ast.State) *ast.StateExt {
+	if s.Ext == nil {
+		return &b.noExt
+	}
+	return s.Ext
 }

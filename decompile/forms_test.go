@@ -93,7 +93,7 @@ func TestDecompilePrintsCanonically(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res, err := hsc.Compile(src); err == nil {
+		if res, err := hsc.Compile(src, hsc.WithCompat(hsc.CompatHeaviside)); err == nil {
 			defs = append(defs, res.Definition)
 		}
 	}

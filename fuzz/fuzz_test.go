@@ -23,6 +23,8 @@ func seeds(f *testing.F) {
 	for _, pattern := range []string{
 		"../golden/testdata/*.hsd",
 		"../golden/testdata/errors/*.hsd",
+		"../golden/testdata/ext/*.hsd",    // the DSL extensions
+		"../golden/testdata/compat/*.hsd", // one extension each
 		"../../shared/parity/*/*.hsd",
 	} {
 		files, _ := filepath.Glob(pattern)

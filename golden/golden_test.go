@@ -25,10 +25,24 @@ func TestGolden(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden inputs: %v", err)
 	}
+	// testdata/ext: the DSL extensions (docs/dsl-extensions.md); the
+	// expected output follows the AWS States Language specification.
+	ext, err := filepath.Glob("testdata/ext/*.hsd")
+	if err != nil || len(ext) == 0 {
+		t.Fatalf("no extension inputs: %v", err)
+	}
+	files = append(files, ext...)
 	for _, in := range files {
 		name := strings.TrimSuffix(filepath.Base(in), ".hsd")
+		if filepath.Base(filepath.Dir(in)) == "ext" {
+			name = "ext/" + name
+		}
 		t.Run(name, func(t *testing.T) {
-			res, err := hsc.CompileFile(in, hsc.WithRegion(goldenRegion), hsc.WithAccountID(goldenAccount), hsc.WithIndent(3))
+			opts := []hsc.Option{hsc.WithRegion(goldenRegion), hsc.WithAccountID(goldenAccount), hsc.WithIndent(3)}
+			if strings.HasPrefix(name, "ext/") {
+				opts = append(opts, hsc.WithStrict()) // extensions write what AWS accepts
+			}
+			res, err := hsc.CompileFile(in, opts...)
 			if err != nil {
 				t.Fatalf("compile: %v", err)
 			}

@@ -101,9 +101,21 @@ func TestParity(t *testing.T) {
 		id := c.set + "/" + c.name
 		t.Run(id, func(t *testing.T) {
 			in := filepath.Join(parityDir, c.set, c.name+".hsd")
-			res, err := hsc.CompileFile(in, hsc.WithRegion(c.region), hsc.WithAccountID(c.account), hsc.WithIndent(3))
+			opts := []hsc.Option{hsc.WithRegion(c.region), hsc.WithAccountID(c.account), hsc.WithIndent(3)}
+			if c.outcome != "ok" {
+				// heaviside rejects it: with the extensions off, hsc must
+				// fail as heaviside does (with them on it may compile).
+				opts = append(opts, hsc.WithCompat(hsc.CompatHeaviside))
+			}
+			res, err := hsc.CompileFile(in, opts...)
 			switch c.outcome {
 			case "ok":
+				// An accepted program compiles the same with the
+				// extensions off.
+				hres, herr := hsc.CompileFile(in, append(opts, hsc.WithCompat(hsc.CompatHeaviside))...)
+				if (err == nil) != (herr == nil) || (err == nil && string(res.Definition) != string(hres.Definition)) {
+					t.Errorf("--compat heaviside changes the result: %v / %v", err, herr)
+				}
 				want, rerr := os.ReadFile(filepath.Join(parityDir, c.set, c.name+".sfn"))
 				if rerr != nil {
 					t.Fatal(rerr)

@@ -55,6 +55,9 @@ import (
 //	 "roleArn": "...", "region": "...", "accountId": "...",
 //	 "tasks": {"StateName" or "*": [invocation, ...]}}
 //
+// (a distributed Map's S3 calls are keyed "StateName/ItemReader" and
+// "StateName/ResultWriter")
+//
 // where each task invocation is {"Return": value}, {"Throw": {"Error":
 // "...", "Cause": "..."}}, {"Fail": "message"} (a plain Go error, not a
 // named one), {"Echo": true} (the task's input is its result)
@@ -98,6 +101,9 @@ type corpusTasks struct {
 func (c *corpusTasks) ResolveTask(ctx context.Context, r *interpreter.TaskRequest) ([]byte, error) {
 	c.mu.Lock()
 	key := r.StateName
+	if r.Part != "" {
+		key += "/" + r.Part
+	}
 	list, ok := c.plan[key]
 	if !ok {
 		key = "*"

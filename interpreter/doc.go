@@ -15,13 +15,15 @@
 // gives each node its query language's input and output processing as a
 // strategy (jsonPathIO or jsonataIO). A definition the interpreter cannot
 // run is a *DefinitionError naming the field by JSON pointer and
-// line:column; one that is valid but uses a feature not run locally (a
-// distributed Map's ItemReader, JSONata user-defined functions) has
-// Unsupported set and wraps an *UnsupportedError. The files follow the concerns: compile.go, node.go,
-// states.go (Pass, Succeed, Fail, Wait, Choice), taskstate.go, parallel.go,
-// map.go, retry.go, io_jsonpath.go, io_jsonata.go, scope.go (context
-// object and variables), execution.go (Run, events, limits) and
-// options.go.
+// line:column; one that is valid but uses a feature not run locally
+// (JSONata user-defined functions, a PARQUET ItemReader) has Unsupported
+// set and wraps an *UnsupportedError. The files follow the concerns:
+// compile.go, node.go, states.go (Pass, Succeed, Fail, Wait, Choice),
+// taskstate.go, parallel.go, map.go, distmap.go (a distributed Map: its
+// map run of child executions, ResultWriter), itemreader.go (ItemReader
+// formats), maprun.go (MapRun, what callers see of a map run), retry.go,
+// io_jsonpath.go, io_jsonata.go, scope.go (context object and variables),
+// execution.go (Run, events, limits) and options.go.
 //
 // # History
 //
@@ -34,7 +36,10 @@
 // EvaluationFailed event for a JSONata failure and one
 // ParallelStateFailed or MapStateFailed once Retry has given up.
 // TestAWSRecordedHistories compares them with the 40 histories recorded
-// on AWS in ../shared/aws/history after localstack's normalization.
+// on AWS in ../shared/aws/history after localstack's normalization. A
+// distributed Map records MapStateStarted, MapRunStarted and
+// MapRunSucceeded or MapRunFailed, as AWS does; its children are
+// executions of their own, whose events go to MapRun.SetChildHook.
 //
 // # Limits
 //

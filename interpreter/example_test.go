@@ -99,3 +99,34 @@ func ExampleCompileASL() {
 	fmt.Println(string(res.Output))
 	// Output: "hello"
 }
+
+// A distributed Map reads its items from S3 through the task resolver
+// (TaskRequest.Part is PartItemReader) and runs them as the child
+// executions of a map run, which WithMapRunHook hands to the caller.
+func ExampleWithMapRunHook() {
+	m, err := interpreter.Compile([]byte(`{"StartAt": "Rows", "States": {"Rows": {"Type": "Map",
+	  "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+	                 "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+	                 "Parameters": {"Bucket": "in", "Key": "rows.csv"}},
+	  "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+	                    "StartAt": "Row", "States": {"Row": {"Type": "Pass", "End": true}}},
+	  "Label": "Rows", "End": true}}}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	s3 := interpreter.TaskFunc(func(ctx context.Context, r *interpreter.TaskRequest) ([]byte, error) {
+		fmt.Printf("%s %s %s\n", r.Part, r.Resource, r.Input)
+		return []byte(`{"Body": "id,name\n1,Ada\n2,Grace\n"}`), nil
+	})
+	var run *interpreter.MapRun
+	res, _ := m.Run(context.Background(), nil, interpreter.WithTaskResolver(s3),
+		interpreter.WithMapRunHook(func(r *interpreter.MapRun) { run = r }))
+	fmt.Println(res.Status, string(res.Output))
+	info := run.Info()
+	fmt.Println(info.Status, info.Label, info.ItemCounts.Succeeded, "of", info.ItemCounts.Total, "items")
+	// Output:
+	// ItemReader arn:aws:states:::s3:getObject {"Bucket":"in","Key":"rows.csv"}
+	// SUCCEEDED [{"name":"Ada","id":"1"},{"name":"Grace","id":"2"}]
+	// SUCCEEDED Rows 2 of 2 items
+}

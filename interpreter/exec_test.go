@@ -306,6 +306,8 @@ func TestCompileErrorPositions(t *testing.T) {
 		{"nested in a branch", "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"End\":true,\"Branches\":[\n{\"StartAt\":\"B\",\"States\":{\"B\":{\"Type\":\"Wait\",\"End\":true}}}]}}}", "/States/P/Branches/0/States/B", 2, 30, false},
 		{"retrier field", "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"r\",\"End\":true,\n\"Retry\":[{\"ErrorEquals\":[\"E\"],\"BackoffRate\":0.5}]}}}", "/States/T/Retry/0/BackoffRate", 2, 45, false},
 		{"wrong JSON type", "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"End\":\"yes\"}}}", "/States/A/End", 1, 51, false},
+		// AWS, Fail state: ErrorPath takes a reference path or an intrinsic.
+		{"ErrorPath not a reference path", "{\"StartAt\":\"F\",\"States\":{\"F\":{\"Type\":\"Fail\",\n\"ErrorPath\":\"$.e[*]\"}}}", "/States/F/ErrorPath", 2, 13, false},
 		{"JSONata function", "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Output\":\"{% function($x){$x}(1) %}\",\"End\":true}}}", "/States/A/Output", 1, 80, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

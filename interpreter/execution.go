@@ -67,6 +67,8 @@ type execution struct {
 	// top-level machine checks it with one atomic load per transition.
 	stopped atomic.Bool
 	tokenNo atomic.Int64
+	// ctxOverlay is merged into every context object (WithContextObject).
+	ctxOverlay *Object
 }
 
 var (
@@ -99,6 +101,14 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		cfg.roleArn = fmt.Sprintf("arn:aws:iam::%s:role/StepFunctions-%s-role", cfg.account, cfg.smName)
 	}
 	x := &execution{cfg: cfg, input: in, record: cfg.record}
+	if cfg.ctxJSON != nil {
+		v, err := parseJSON(cfg.ctxJSON)
+		o, isObj := v.(*Object)
+		if err != nil || !isObj {
+			return nil, fmt.Errorf("context object: not a JSON object")
+		}
+		x.ctxOverlay = o
+	}
 	x.eventCap = cfg.maxEvents
 	if x.eventCap <= 0 {
 		x.eventCap = math.MaxInt64

@@ -69,6 +69,7 @@ func FuzzCompileRun(f *testing.F) {
 	f.Add([]byte(`{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"x.$":"$.a"},"ResultPath":"$.r","Next":"C"},"C":{"Type":"Choice","Choices":[{"Variable":"$.r.x","NumericGreaterThan":1,"Next":"D"}],"Default":"D"},"D":{"Type":"Succeed"}}}`), []byte(`{"a":2}`))
 	f.Add([]byte(`{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`), []byte(`[1,2]`))
 	f.Add([]byte(`{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":{"a":"{% $states.input.x + 1 %}"},"Assign":{"v":"{% $count($states.input.l) %}"},"End":true}}}`), []byte(`{"x":1,"l":[1]}`))
+	f.Add([]byte(`{"StartAt":"M","States":{"M":{"Type":"Map","ToleratedFailureCount":1,"ItemBatcher":{"MaxItemsPerBatch":2},"ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"CSV","CSVHeaderLocation":"FIRST_ROW"},"Parameters":{"Bucket":"b","Key.$":"$.k"}},"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"o"}},"End":true}}}`), []byte(`{"k":"a,b\n1,2\n"}`))
 	f.Fuzz(func(t *testing.T, def, input []byte) {
 		m, err := Compile(def)
 		if err != nil {
@@ -77,7 +78,23 @@ func FuzzCompileRun(f *testing.F) {
 		// Definitions may loop forever, as on AWS; bound each run.
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
-		m.Run(ctx, input, WithClock(NewVirtualClock(time.Unix(0, 0))), WithSeed(1))
+		// S3 calls of a distributed Map read the Key parameter as the
+		// object and accept every write.
+		s3 := TaskFunc(func(_ context.Context, r *TaskRequest) ([]byte, error) {
+			if r.Part == PartItemReader {
+				if v, err := parseJSON(r.Input); err == nil {
+					if o, ok := v.(*Object); ok {
+						if k, ok := o.Get("Key"); ok {
+							if s, ok := k.(string); ok {
+								return []byte(s), nil
+							}
+						}
+					}
+				}
+			}
+			return []byte(`{}`), nil
+		})
+		m.Run(ctx, input, WithClock(NewVirtualClock(time.Unix(0, 0))), WithSeed(1), WithTaskResolver(s3))
 	})
 }
 

@@ -42,6 +42,9 @@ type Event struct {
 	MapIterationSucceededEventDetails *MapIterationDetails    `json:"mapIterationSucceededEventDetails,omitempty"`
 	MapIterationFailedEventDetails    *MapIterationDetails    `json:"mapIterationFailedEventDetails,omitempty"`
 	MapIterationAbortedEventDetails   *MapIterationDetails    `json:"mapIterationAbortedEventDetails,omitempty"`
+
+	MapRunStartedEventDetails *MapRunStartedDetails `json:"mapRunStartedEventDetails,omitempty"`
+	MapRunFailedEventDetails  *FailureDetails       `json:"mapRunFailedEventDetails,omitempty"`
 }
 
 // ExecutionStartedDetails are the details of ExecutionStarted.
@@ -142,6 +145,12 @@ type ActivityStartedDetails struct {
 // MapStateStartedDetails are the details of MapStateStarted.
 type MapStateStartedDetails struct {
 	Length int `json:"length"`
+}
+
+// MapRunStartedDetails are the details of MapRunStarted: the map run a
+// distributed Map state started.
+type MapRunStartedDetails struct {
+	MapRunArn string `json:"mapRunArn"`
 }
 
 // MapIterationDetails are the details of the MapIteration… events.

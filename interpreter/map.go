@@ -2,7 +2,6 @@ package interpreter
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"runtime"
 	"strconv"
@@ -34,8 +33,10 @@ type mapNode struct {
 	// ToleratedFailurePercentagePath and ToleratedFailureCountPath.
 	toleratedPercentPath, toleratedCountPath *Path
 	batch                                    *itemBatcher
+	dist                                     *distConfig // a distributed Map
 	// JSONata
 	jItems, jItemSelector, jMaxConcurr *jtemplate
+	jTolCount, jTolPercent             *jtemplate // ToleratedFailureCount/Percentage expressions
 }
 
 // itemBatcher is a Map state's ItemBatcher: items are grouped and each group
@@ -46,6 +47,9 @@ type itemBatcher struct {
 	maxBytes     int
 	maxBytesPath *Path
 	batchInput   *template
+	// JSONata: MaxItemsPerBatch, MaxInputBytesPerBatch and BatchInput as
+	// expressions.
+	jMaxItems, jMaxBytes, jBatchInput *jtemplate
 }
 
 func (c *compiler) mapNode(at site, s *asl.State, info stateInfo, io queryIO, pol policy) (node, error) {
@@ -57,12 +61,14 @@ func (c *compiler) mapNode(at site, s *asl.State, info stateInfo, io queryIO, po
 	if proc == nil {
 		return nil, at.err("", "a Map state needs an ItemProcessor (or Iterator) object")
 	}
-	if cfg := proc.ProcessorConfig; cfg != nil && s.ItemReader != nil {
+	var err error
+	if cfg := proc.ProcessorConfig; cfg != nil {
 		if mode := cfg.Get("Mode"); mode != nil && mode.Kind == asl.KindString && mode.Str == "DISTRIBUTED" {
-			return nil, at.unsupported("ItemReader", "a distributed Map with an ItemReader")
+			if n.dist, err = c.distConfig(at, s, cfg, info.jsonata); err != nil {
+				return nil, err
+			}
 		}
 	}
-	var err error
 	if n.processor, err = c.machine(proc, at.ptr+"/"+field); err != nil {
 		return nil, err
 	}
@@ -82,6 +88,14 @@ func (c *compiler) mapNode(at site, s *asl.State, info stateInfo, io queryIO, po
 				n.maxConcurrency = int(min(f, 1<<30))
 			}
 			n.jMaxConcurr = t
+		}
+		if s.ItemBatcher != nil {
+			if n.batch, err = compileJBatcher(at.at("ItemBatcher"), s.ItemBatcher); err != nil {
+				return nil, err
+			}
+		}
+		if err := n.compileJTolerance(at, s); err != nil {
+			return nil, err
 		}
 		return n, nil
 	}
@@ -236,6 +250,12 @@ func (x *execution) batchItems(st *mapNode, eff any, items []any, sc *scope) ([]
 	if err != nil {
 		return nil, err
 	}
+	if maxItems, err = jLimit(sc, eff, b.jMaxItems, maxItems, "MaxItemsPerBatch"); err != nil {
+		return nil, err
+	}
+	if maxBytes, err = jLimit(sc, eff, b.jMaxBytes, maxBytes, "MaxInputBytesPerBatch"); err != nil {
+		return nil, err
+	}
 	const awsMaxBytes = 256 * 1024
 	if maxBytes == 0 || maxBytes > awsMaxBytes {
 		maxBytes = awsMaxBytes
@@ -245,6 +265,13 @@ func (x *execution) batchItems(st *mapNode, eff any, items []any, sc *scope) ([]
 		v, perr := b.batchInput.eval(sc, eff)
 		if perr != nil {
 			return nil, asExecError(perr)
+		}
+		batchInput = v
+	}
+	if b.jBatchInput != nil {
+		v, jerr := b.jBatchInput.evalTop(&jenv{sc: sc, input: eff}, "ItemBatcher")
+		if jerr != nil {
+			return nil, jerr
 		}
 		batchInput = v
 	}
@@ -271,6 +298,15 @@ func (x *execution) batchItems(st *mapNode, eff any, items []any, sc *scope) ([]
 			v, perr := st.itemSelector.eval(isc, eff)
 			if perr != nil {
 				return nil, asExecError(perr)
+			}
+			item = v
+		} else if st.jItemSelector != nil {
+			isc := sc.child()
+			isc.hasItem, isc.itemIndex, isc.itemValue = true, i, item
+			isc.stateName, isc.entered = sc.stateName, sc.entered
+			v, jerr := st.jItemSelector.evalTop(&jenv{sc: isc, input: eff}, "ItemSelector")
+			if jerr != nil {
+				return nil, jerr
 			}
 			item = v
 		}
@@ -312,50 +348,21 @@ func (n *mapNode) run(ctx context.Context, x *execution, sc *scope, in any) (any
 // On success it sets *size to a bound on the JSON size of the result
 // when the iterations' output sizes give one (else it leaves it).
 func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc *scope, size *int) (any, *ExecutionError) {
-	itemsV := eff
-	if st.jItems != nil {
-		v, err := st.jItems.evalTopArray(&jenv{sc: sc, input: raw}, "Items")
-		if err != nil {
-			return nil, err
-		}
-		itemsV = v
+	if st.dist != nil {
+		return x.distributedMap(ctx, st, raw, eff, sc)
 	}
-	if st.itemsPath != nil {
-		v, ok := sc.evalPath(st.itemsPath, eff)
-		if !ok {
-			return nil, sc.runtimeError("Invalid path '%s': the ItemsPath of Map state '%s' selects nothing", st.itemsPath.src, st.name)
-		}
-		itemsV = v
-	}
-	items, ok := itemsV.([]any)
-	if !ok {
-		return nil, sc.runtimeError("the items of Map state '%s' must be an array, got %s", st.name, typeName(itemsV))
+	items, err := x.mapItems(st, raw, eff, sc)
+	if err != nil {
+		return nil, err
 	}
 	if st.batch != nil {
-		var err *ExecutionError
 		if items, err = x.batchItems(st, eff, items, sc); err != nil {
 			return nil, err
 		}
 	}
-	limit := st.maxConcurrency
-	if st.maxConcurrencyPath != nil {
-		v, ok := sc.evalPath(st.maxConcurrencyPath, eff)
-		f, isNum := numberOrNumeric(v, true)
-		if !ok || !isNum || f < 0 || f != math.Trunc(f) {
-			return nil, sc.runtimeError("The MaxConcurrencyPath field refers to value %s which is not a valid integer: %s", describe(v, ok), st.maxConcurrencyPath.src)
-		}
-		limit = int(min(f, 1<<30))
-	}
-	if st.jMaxConcurr != nil {
-		v, err := st.jMaxConcurr.evalTop(&jenv{sc: sc, input: raw}, "MaxConcurrency")
-		if err != nil {
-			return nil, err
-		}
-		f, isNum := toFloat(v)
-		if !isNum || f < 0 || f != math.Trunc(f) {
-			return nil, newError(ErrQueryEvaluation, "MaxConcurrency must be a non-negative integer, got %s", truncate(encodeJSON(v)))
-		}
-		limit = int(min(f, 1<<30))
+	limit, err := x.mapConcurrency(st, raw, eff, sc)
+	if err != nil {
+		return nil, err
 	}
 	if limit == 0 {
 		limit = x.cfg.mapLimit
@@ -379,30 +386,11 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 	)
 	maxFailures := 0
 	if st.hasTolerance {
-		count, percent := float64(st.toleratedCount), st.toleratedPercent
-		for _, f := range []struct {
-			p     *Path
-			dst   *float64
-			field string
-			max   float64
-		}{{st.toleratedCountPath, &count, "ToleratedFailureCountPath", math.MaxInt32}, {st.toleratedPercentPath, &percent, "ToleratedFailurePercentagePath", 100}} {
-			if f.p == nil {
-				continue
-			}
-			v, ok := sc.evalPath(f.p, eff)
-			x, isNum := numberOrNumeric(v, f.max != 100)
-			if !ok || !isNum || x < 0 || x > f.max || (f.max != 100 && x != math.Trunc(x)) {
-				return nil, sc.runtimeError("The %s field refers to value %s which is not valid: %s", f.field, describe(v, ok), f.p.src)
-			}
-			*f.dst = x
+		tol, err := x.mapTolerance(st, raw, eff, sc)
+		if err != nil {
+			return nil, err
 		}
-		maxFailures = math.MaxInt
-		if count >= 0 {
-			maxFailures = int(count)
-		}
-		if percent >= 0 {
-			maxFailures = min(maxFailures, int(math.Floor(percent/100*float64(n))))
-		}
+		maxFailures = tol.maxFailures(n)
 	}
 	// ItemSelector's input is the state's effective input, no bigger
 	// than its input when the items are selected from it (not so items
@@ -523,7 +511,7 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 			return nil, x.ctxError(ctx)
 		}
 		if st.hasTolerance {
-			return nil, &ExecutionError{Name: "States.ExceedToleratedFailureThreshold", Cause: fmt.Sprintf("%d of %d items failed, more than the tolerated number", failures, n), fromBranch: true}
+			return nil, &ExecutionError{Name: "States.ExceedToleratedFailureThreshold", Cause: exceedThresholdCause, fromBranch: true}
 		}
 		return nil, branchError(firstErr)
 	}
@@ -536,4 +524,54 @@ func (x *execution) mapState(ctx context.Context, st *mapNode, raw, eff any, sc 
 		}
 	}
 	return results, nil
+}
+
+// mapItems selects a Map state's items: its input, ItemsPath or Items.
+func (x *execution) mapItems(st *mapNode, raw, eff any, sc *scope) ([]any, *ExecutionError) {
+	itemsV := eff
+	if st.jItems != nil {
+		v, err := st.jItems.evalTopArray(&jenv{sc: sc, input: raw}, "Items")
+		if err != nil {
+			return nil, err
+		}
+		itemsV = v
+	}
+	if st.itemsPath != nil {
+		v, ok := sc.evalPath(st.itemsPath, eff)
+		if !ok {
+			return nil, sc.runtimeError("Invalid path '%s': the ItemsPath of Map state '%s' selects nothing", st.itemsPath.src, st.name)
+		}
+		itemsV = v
+	}
+	items, ok := itemsV.([]any)
+	if !ok {
+		return nil, sc.runtimeError("the items of Map state '%s' must be an array, got %s", st.name, typeName(itemsV))
+	}
+	return items, nil
+}
+
+// mapConcurrency evaluates MaxConcurrency(Path); 0 means no limit of the
+// state's own (the execution's map limit applies).
+func (x *execution) mapConcurrency(st *mapNode, raw, eff any, sc *scope) (int, *ExecutionError) {
+	limit := st.maxConcurrency
+	if st.maxConcurrencyPath != nil {
+		v, ok := sc.evalPath(st.maxConcurrencyPath, eff)
+		f, isNum := numberOrNumeric(v, true)
+		if !ok || !isNum || f < 0 || f != math.Trunc(f) {
+			return 0, sc.runtimeError("The MaxConcurrencyPath field refers to value %s which is not a valid integer: %s", describe(v, ok), st.maxConcurrencyPath.src)
+		}
+		limit = int(min(f, 1<<30))
+	}
+	if st.jMaxConcurr != nil {
+		v, err := st.jMaxConcurr.evalTop(&jenv{sc: sc, input: raw}, "MaxConcurrency")
+		if err != nil {
+			return 0, err
+		}
+		f, isNum := toFloat(v)
+		if !isNum || f < 0 || f != math.Trunc(f) {
+			return 0, newError(ErrQueryEvaluation, "MaxConcurrency must be a non-negative integer, got %s", truncate(encodeJSON(v)))
+		}
+		limit = int(min(f, 1<<30))
+	}
+	return limit, nil
 }

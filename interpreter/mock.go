@@ -77,7 +77,11 @@ func parseInvocationKey(k string) (lo, hi int, err error) {
 	return lo, hi, nil
 }
 
-// Resolver returns a TaskResolver for one test case. stateMachine may be ""
+// Resolver returns a TaskResolver for one test case. A test case maps
+// state names to mocked responses; the S3 calls of a distributed Map
+// state's ItemReader and ResultWriter are looked up as "STATE/ItemReader"
+// and "STATE/ResultWriter", then as "STATE" (each key counts its own
+// invocations). stateMachine may be ""
 // when the file defines a single state machine. States the test case does
 // not mock are left to the next resolver (see Resolvers).
 func (c *MockConfig) Resolver(stateMachine, testCase string) (TaskResolver, error) {
@@ -115,13 +119,21 @@ type mockResolver struct {
 }
 
 func (m *mockResolver) ResolveTask(_ context.Context, req *TaskRequest) ([]byte, error) {
-	respName, ok := m.states[req.StateName]
+	key := req.StateName
+	if req.Part != "" {
+		// A distributed Map's S3 calls: "STATE/ItemReader" or
+		// "STATE/ResultWriter", else the state's name.
+		if _, ok := m.states[key+"/"+req.Part]; ok {
+			key += "/" + req.Part
+		}
+	}
+	respName, ok := m.states[key]
 	if !ok {
 		return nil, &UnresolvedTaskError{State: req.StateName, Resource: req.Resource}
 	}
 	m.mu.Lock()
-	n := m.calls[req.StateName]
-	m.calls[req.StateName] = n + 1
+	n := m.calls[key]
+	m.calls[key] = n + 1
 	m.mu.Unlock()
 	for key, inv := range m.cfg.MockedResponses[respName] {
 		lo, hi, _ := parseInvocationKey(key)

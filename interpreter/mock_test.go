@@ -67,3 +67,26 @@ func TestMockConfigErrors(t *testing.T) {
 		t.Errorf("unknown state machine: err %v", err)
 	}
 }
+
+// A distributed Map's S3 calls are looked up in a test case as
+// "STATE/ItemReader" and "STATE/ResultWriter", then as "STATE"; each key
+// counts its own invocations.
+func TestMockDistributedMapParts(t *testing.T) {
+	c, err := interpreter.ParseMockConfig([]byte(`{"StateMachines":{"m":{"TestCases":{"t":{"M":"Plain","M/ResultWriter":"Writes"}}}},
+		"MockedResponses":{"Plain":{"0":{"Return":"read"},"1":{"Return":"second"}},"Writes":{"0-1":{"Return":"written"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Resolver("m", "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ part, want string }{
+		{interpreter.PartResultWriter, `"written"`}, {interpreter.PartItemReader, `"read"`}, {interpreter.PartResultWriter, `"written"`}, {"", `"second"`},
+	} {
+		out, err := r.ResolveTask(context.Background(), &interpreter.TaskRequest{StateName: "M", Part: tc.part})
+		if err != nil || string(out) != tc.want {
+			t.Errorf("part %q: %s %v, want %s", tc.part, out, err, tc.want)
+		}
+	}
+}

@@ -6,21 +6,24 @@ import "time"
 type Option func(*config)
 
 type config struct {
-	clock     Clock
-	tasks     TaskResolver
-	execName  string
-	smName    string
-	region    string
-	account   string
-	roleArn   string
-	record    bool // build event details (history or hook)
-	keep      bool // keep the events in Result.History
-	hook      func(Event)
-	seed      uint64
-	seeded    bool
-	mapLimit  int
-	maxEvents int64         // 0: no limit
-	timeout   time.Duration // 0: none beyond the machine's TimeoutSeconds
+	clock      Clock
+	tasks      TaskResolver
+	execName   string
+	smName     string
+	region     string
+	account    string
+	roleArn    string
+	record     bool // build event details (history or hook)
+	keep       bool // keep the events in Result.History
+	hook       func(Event)
+	seed       uint64
+	seeded     bool
+	mapLimit   int
+	mapRunHook func(*MapRun)
+	maxEvents  int64         // 0: no limit
+	timeout    time.Duration // 0: none beyond the machine's TimeoutSeconds
+	newToken   func() string // task tokens of .waitForTaskToken; nil: <execution>-<n>
+	ctxJSON    []byte        // merged into the context object; nil: none
 }
 
 func defaultConfig() config {
@@ -93,3 +96,16 @@ func WithMaxEvents(n int) Option {
 // passed on the execution's clock, as the machine's TimeoutSeconds does;
 // when both are set the shorter wins. 0 means no timeout.
 func WithTimeout(d time.Duration) Option { return func(o *config) { o.timeout = max(d, 0) } }
+
+// WithTaskTokens makes f the source of the task tokens of
+// .waitForTaskToken tasks ($$.Task.Token), called once per attempt. By
+// default a token is "<execution name>-<n>", unique within one run only;
+// a server that routes tokens from many runs gives unique ones.
+func WithTaskTokens(f func() string) Option { return func(o *config) { o.newToken = f } }
+
+// WithContextObject merges obj, a JSON object, into the context object
+// ("$$") every state reads: its members replace the run's, and objects
+// are merged member by member (so {"Execution":{"Name":"x"}} changes only
+// the execution's name). It is TestState's context. Run fails if obj is
+// not a JSON object.
+func WithContextObject(obj []byte) Option { return func(o *config) { o.ctxJSON = obj } }

@@ -107,8 +107,33 @@ func (sc *scope) contextObject() any {
 		mp.add("Item", item)
 		o.add("Map", mp)
 	}
+	if x.ctxOverlay != nil {
+		o = mergeDeep(o, x.ctxOverlay)
+	}
 	sc.ctxObj = o
 	return o
+}
+
+// mergeDeep returns a with b's members: an object member of both is
+// merged the same way, any other member of b replaces a's.
+func mergeDeep(a, b *Object) *Object {
+	out := newObject(a.Len() + b.Len())
+	out.m = append(out.m, a.m...)
+	for _, mem := range b.m {
+		i := out.index(mem.k)
+		if i < 0 {
+			out.m = append(out.m, mem)
+			continue
+		}
+		ao, aok := out.m[i].v.(*Object)
+		bo, bok := mem.v.(*Object)
+		if aok && bok {
+			out.m[i].v = mergeDeep(ao, bo)
+		} else {
+			out.m[i].v = mem.v
+		}
+	}
+	return out
 }
 
 func (sc *scope) evalPath(p *Path, input any) (any, bool) {

@@ -71,7 +71,7 @@ func (c *compiler) failNode(at site, s *asl.State, info stateInfo) (node, error)
 		if !has(s, f.field) {
 			continue
 		}
-		t, err := compileDynamic(f.src)
+		t, err := compileDynamicOf(f.src, asl.PathReference)
 		if err != nil {
 			return nil, at.err(f.field, "%v", err)
 		}

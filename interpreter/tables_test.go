@@ -262,8 +262,6 @@ func TestUnicodeVariableNames(t *testing.T) {
 // invalid definition, and the validator accepts the definitions.
 func TestUnsupportedIsNotInvalid(t *testing.T) {
 	defs := map[string]string{
-		"distributed Map with ItemReader": `{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSON"},"Parameters":{"Bucket":"b","Key":"k"}},
-			"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Succeed"}}},"End":true}}}`,
 		"JSONata user-defined function": `{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":"{% ($f := function($x){ $x * 2 }; $f(2)) %}","End":true}}}`,
 	}
 	for name, def := range defs {

@@ -9,8 +9,18 @@ import (
 
 // TaskRequest is what a Task state asks its resolver to do.
 type TaskRequest struct {
-	StateName string // the Task state's name
-	Resource  string // the Resource field as written
+	// ExecutionARN is the execution the task belongs to: a map run's
+	// child execution for a Task inside a distributed Map.
+	ExecutionARN string
+	StateName    string // the Task state's name
+	Resource     string // the Resource field as written
+	// Part is "" for a Task state. For the S3 calls of a distributed Map
+	// state it is PartItemReader (s3:getObject, s3:listObjectsV2) or
+	// PartResultWriter (s3:putObject); StateName is then the Map state's
+	// name, Resource the reader's or writer's Resource, and Input the
+	// call's parameters ({"Bucket", "Key"} or {"Bucket", "Prefix",
+	// "ContinuationToken"}; {"Bucket", "Key", "Body"} for a write).
+	Part string
 	// Input is the effective input of the task (after InputPath and
 	// Parameters), as JSON.
 	Input []byte

@@ -74,7 +74,11 @@ func (n *taskNode) attempt(ctx context.Context, x *execution, sc *scope, in any)
 		return nil, err
 	}
 	if n.callback {
-		sc.token = fmt.Sprintf("%s-%d", x.name, x.tokenNo.Add(1))
+		if x.cfg.newToken != nil {
+			sc.token = x.cfg.newToken()
+		} else {
+			sc.token = fmt.Sprintf("%s-%d", x.name, x.tokenNo.Add(1))
+		}
 		sc.ctxObj = nil
 	}
 	params, _, err := n.io.payload(sc, in, eff)
@@ -158,7 +162,7 @@ func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, tim
 		defer t.Stop()
 		beat = func() { t.Reset(heartbeat) }
 	}
-	req := &TaskRequest{StateName: n.name, Resource: n.resource, Input: input, Attempt: sc.retryCount,
+	req := &TaskRequest{ExecutionARN: x.id, StateName: n.name, Resource: n.resource, Input: input, Attempt: sc.retryCount,
 		TaskToken: sc.token, Timeout: timeout, Heartbeat: heartbeat, SendHeartbeat: beat}
 	out, rerr := x.cfg.tasks.ResolveTask(tctx, req)
 	var ee *ExecutionError

@@ -209,7 +209,11 @@ func constObject(t *template) *Object {
 }
 
 // compileDynamic compiles the value of a ".$" field: a path or an intrinsic.
-func compileDynamic(s string) (*template, error) {
+func compileDynamic(s string) (*template, error) { return compileDynamicOf(s, asl.PathAny) }
+
+// compileDynamicOf compiles an intrinsic or a path of kind k (ErrorPath
+// and CausePath take a reference path).
+func compileDynamicOf(s string, k asl.PathKind) (*template, error) {
 	if isIntrinsic(s) {
 		f, err := parseIntrinsic(s)
 		if err != nil {
@@ -217,7 +221,7 @@ func compileDynamic(s string) (*template, error) {
 		}
 		return &template{kind: tCall, call: f}, nil
 	}
-	p, err := ParsePath(s)
+	p, err := parsePath(s, k)
 	if err != nil {
 		return nil, err
 	}

@@ -3,13 +3,13 @@ package interpreter
 import "fmt"
 
 // UnsupportedError reports a valid definition that uses a feature the
-// local interpreter does not run (such as a distributed Map's ItemReader,
-// or JSONata user-defined functions). It is distinct from
+// local interpreter does not run (such as JSONata user-defined
+// functions). It is distinct from
 // DefinitionError, which means the definition itself is wrong: asl.Validate
 // accepts a definition that fails with UnsupportedError.
 type UnsupportedError struct {
 	State   string // the state that uses the feature, or "" for the top level
-	Feature string // what is not supported, e.g. "distributed Map with an ItemReader"
+	Feature string // what is not supported, e.g. "JSONata user-defined functions"
 }
 
 func (e *UnsupportedError) Error() string {

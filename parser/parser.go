@@ -4,6 +4,11 @@
 // token as heaviside reports it: the token after the furthest one any
 // alternative consumed.
 //
+// The DSL extensions (docs/dsl-extensions.md) are alternatives tried only
+// where heaviside's grammar has failed, so every program heaviside accepts
+// parses as before; Options.Heaviside turns them off, and then a syntax
+// error is reported where heaviside reports it.
+//
 // The parser owns the grammar. It must not know the meaning of modifiers or
 // services: each finished state is handed to a Checker (package sema), at
 // the moment heaviside would construct and check it, so that errors come in
@@ -58,20 +63,43 @@ type parser struct {
 	depth int
 	load  int // Python stack heaviside would use here, in millionths of its limit
 	check Checker
+	// ext enables the DSL extensions (docs/dsl-extensions.md). Each is an
+	// alternative tried only where heaviside's grammar has already failed,
+	// so that programs heaviside accepts parse as before.
+	ext bool
 }
 
-// Parse tokenizes and parses src. check may be nil.
+// Options configure parsing.
+type Options struct {
+	// Heaviside turns every DSL extension off: the parser accepts exactly
+	// heaviside 2.2.5's grammar and fails where and how heaviside fails.
+	Heaviside bool
+}
+
+// Parse tokenizes and parses src with the DSL extensions on. check may be
+// nil.
 func Parse(src *diag.Source, check Checker) (m *ast.Machine, err error) {
+	return ParseWith(src, check, Options{})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(src *diag.Source, check Checker, o Options) (m *ast.Machine, err error) {
 	st, err := lexer.TokenizeSource(src)
 	if err != nil {
 		return nil, err
 	}
-	return ParseTokens(src, st, check)
+	return ParseTokensWith(src, st, check, o)
 }
 
-// ParseTokens parses an already tokenized source.
+// ParseTokens parses an already tokenized source, with the DSL extensions
+// on.
 func ParseTokens(src *diag.Source, st *lexer.Stream, check Checker) (m *ast.Machine, err error) {
-	p := &parser{src: src, st: st, toks: st.Toks, check: check}
+	return ParseTokensWith(src, st, check, Options{})
+}
+
+// ParseTokensWith is ParseTokens with options.
+func ParseTokensWith(src *diag.Source, st *lexer.Stream, check Checker, o Options) (m *ast.Machine, err error) {
+	p := &parser{src: src, st: st, toks: st.Toks, check: check, ext: !o.Heaviside}
 	defer func() {
 		if r := recover(); r != nil {
 			b, ok := r.(bailout)
@@ -269,6 +297,16 @@ func (p *parser) machine() *ast.Machine {
 	} else {
 		p.pos = save
 	}
+	save = p.pos
+	if p.ext && p.name("query_language") && p.op(":") {
+		if s := p.str(); s != nil {
+			m.QueryLanguage = s
+		} else {
+			p.pos = save
+		}
+	} else {
+		p.pos = save
+	}
 	m.States = p.states()
 	if p.accept(lexer.ENDMARKER, "") == nil {
 		return nil
@@ -443,19 +481,83 @@ func (p *parser) failState() *ast.State {
 	if t == nil || !p.op("(") {
 		return nil
 	}
+	args := p.pos
 	e := p.str()
-	if e == nil || !p.op(",") {
-		return nil
+	var c *ast.Str
+	if e != nil && p.op(",") {
+		c = p.str()
 	}
-	c := p.str()
+	var fa *ast.FailArgs
 	if c == nil || !p.op(")") {
-		return nil
+		if !p.ext {
+			return nil
+		}
+		p.pos = args
+		if fa = p.failArgs(); fa == nil {
+			return nil
+		}
 	}
 	doc, mods := p.stateBlock()
 	s := p.newState(ast.Fail, t, doc, mods)
-	s.Error, s.Cause = e.Value, c.Value
+	if fa != nil {
+		s.Ext = &ast.StateExt{FailArgs: fa}
+	} else {
+		s.Error, s.Cause = e.Value, c.Value
+	}
 	p.checkState(s)
 	return s
+}
+
+// failArgs parses the Fail arguments of the extensions, up to and
+// including ")": [STRING ["," STRING]] then keyword arguments error=,
+// cause=, error_path=, cause_path= (each STRING), comma separated.
+func (p *parser) failArgs() *ast.FailArgs {
+	fa := &ast.FailArgs{}
+	n := 0 // arguments read
+	if e := p.str(); e != nil {
+		fa.Error, n = e, 1
+		save := p.pos
+		if p.op(",") {
+			if c := p.str(); c != nil {
+				fa.Cause, n = c, 2
+			} else {
+				p.pos = save
+			}
+		}
+	}
+	for {
+		save := p.pos
+		if n > 0 && !p.op(",") {
+			break
+		}
+		kw := p.accept(lexer.NAME, "")
+		if kw == nil || !p.op("=") {
+			p.pos = save
+			break
+		}
+		var slot **ast.Str
+		switch p.tx(kw) {
+		case "error":
+			slot = &fa.Error
+		case "cause":
+			slot = &fa.Cause
+		case "error_path":
+			slot = &fa.ErrorPath
+		case "cause_path":
+			slot = &fa.CausePath
+		}
+		v := p.str()
+		if slot == nil || *slot != nil || v == nil {
+			p.pos = save
+			break
+		}
+		*slot = v
+		n++
+	}
+	if !p.op(")") {
+		return nil
+	}
+	return fa
 }
 
 func (p *parser) waitState() *ast.State {
@@ -517,6 +619,15 @@ func (p *parser) taskState() *ast.State {
 	if p.op(".") {
 		if fn := p.accept(lexer.NAME, ""); fn != nil {
 			call.Function = p.strs.alloc(ast.Str{Pos: fn.Pos(), Value: p.tx(fn)})
+			s2 := p.pos
+			if p.ext && p.op(".") {
+				// Extension: Service.Action.suffix().
+				if sfx := p.accept(lexer.NAME, ""); sfx != nil {
+					call.Suffix = p.strs.alloc(ast.Str{Pos: sfx.Pos(), Value: p.tx(sfx)})
+				} else {
+					p.pos = s2
+				}
+			}
 		} else {
 			p.pos = save
 		}
@@ -554,15 +665,20 @@ func (p *parser) stateModifier() *ast.Modifier {
 		} else {
 			n, _, ok = p.integerPos()
 		}
-		if !ok {
-			return nil
-		}
 		k := ast.ModTimeout
 		switch p.tx(t) {
 		case "heartbeat":
 			k = ast.ModHeartbeat
 		case "max_concurrency":
 			k = ast.ModMaxConcurrency
+		}
+		if !ok {
+			// Extension: a path (the ...Path field) where heaviside
+			// wants a number.
+			if s := p.extStr(); s != nil && pathModifiers[k] {
+				return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value, Path: true})
+			}
+			return nil
 		}
 		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Int: n})
 	case "input", "result", "output", "items_path":
@@ -594,6 +710,143 @@ func (p *parser) stateModifier() *ast.Modifier {
 		}
 		return p.mods.alloc(ast.Modifier{Kind: ast.ModIterator, Pos: t.Pos(), Iter: states})
 	}
+	if p.ext {
+		return p.extModifier()
+	}
+	return nil
+}
+
+// kvModifiers are the extension modifiers written as a block of
+// key[.$]: json lines, like parameters:.
+var kvModifiers = map[string]ast.ModKind{
+	"result_selector": ast.ModResultSelector,
+	"assign":          ast.ModAssign,
+	"credentials":     ast.ModCredentials,
+	"item_selector":   ast.ModItemSelector,
+	"item_batcher":    ast.ModItemBatcher,
+	"item_reader":     ast.ModItemReader,
+	"result_writer":   ast.ModResultWriter,
+}
+
+// strModifiers are the extension modifiers whose value is one string.
+var strModifiers = map[string]ast.ModKind{
+	"query_language": ast.ModQueryLanguage,
+	"label":          ast.ModLabel,
+	"mode":           ast.ModMode,
+	"execution_type": ast.ModExecutionType,
+}
+
+// numModifiers are the extension modifiers whose value is a number or,
+// for the ...Path field, a string.
+var numModifiers = map[string]ast.ModKind{
+	"tolerated_failure_percentage": ast.ModToleratedFailurePercentage,
+	"tolerated_failure_count":      ast.ModToleratedFailureCount,
+}
+
+// pathModifiers are the heaviside number modifiers that take a path
+// string with the extensions.
+var pathModifiers = map[ast.ModKind]bool{ast.ModMaxConcurrency: true, ast.ModTimeout: true, ast.ModHeartbeat: true}
+
+// extModifier parses the modifiers the DSL extensions add (the current
+// token is a NAME that no heaviside modifier starts with).
+func (p *parser) extModifier() *ast.Modifier {
+	t := p.cur()
+	word := p.tx(t)
+	if k, ok := kvModifiers[word]; ok {
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		params, inline := p.kvValue(t.Pos())
+		if params == nil {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Params: params, Inline: inline})
+	}
+	if k, ok := strModifiers[word]; ok {
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		s := p.str()
+		if s == nil {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value})
+	}
+	if k, ok := numModifiers[word]; ok {
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		if n, _, ok := p.number(); ok {
+			return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Int: n})
+		}
+		s := p.str()
+		if s == nil {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value, Path: true})
+	}
+	switch word {
+	case "next":
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		target := p.str()
+		if target == nil {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModNext, Pos: t.Pos(), Str: target.Value})
+	case "end":
+		p.advance()
+		if !p.op(":") || !p.name("true") {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModEnd, Pos: t.Pos()})
+	case "arguments":
+		// arguments: STRING | block
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		if s := p.str(); s != nil {
+			return p.mods.alloc(ast.Modifier{Kind: ast.ModArguments, Pos: t.Pos(), Str: s.Value})
+		}
+		params := p.kvBlock(t.Pos())
+		if params == nil {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModArguments, Pos: t.Pos(), Params: params, Block: true})
+	case "items":
+		// items: STRING | JSON array
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		if s := p.str(); s != nil {
+			return p.mods.alloc(ast.Modifier{Kind: ast.ModItems, Pos: t.Pos(), Str: s.Value})
+		}
+		if c := p.cur(); c.Kind != lexer.OP || p.tx(c) != "[" {
+			return nil
+		}
+		v, ok := p.json()
+		if !ok {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModItems, Pos: t.Pos(), Data: v, Block: true})
+	case "item_processor":
+		p.advance()
+		if !p.op(":") {
+			return nil
+		}
+		_, states, ok := p.nestedCommentBlock(costMap)
+		if !ok {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModItemProcessor, Pos: t.Pos(), Iter: states})
+	}
 	return nil
 }
 
@@ -622,38 +875,95 @@ func (p *parser) strModifier() *ast.Modifier {
 	}
 	s := p.str()
 	if s == nil {
+		if k != ast.ModItemsPath && p.extNull() {
+			return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Null: true})
+		}
+		if k == ast.ModOutput && p.ext && p.cur().Kind == lexer.INDENT {
+			// Extension: a JSONata Output object.
+			if params := p.kvBlock(t.Pos()); params != nil {
+				return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Params: params, Block: true})
+			}
+		}
 		return nil
 	}
 	return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Str: s.Value})
+}
+
+// extNull accepts the NAME null with the extensions on (a path that is
+// JSON null: InputPath, ResultPath and OutputPath null).
+func (p *parser) extNull() bool {
+	return p.ext && p.name("null")
 }
 
 // parametersBlock = "parameters" ":" INDENT kv {kv} DEDENT;
 // kv = NAME ["." "$"] ":" json
 func (p *parser) parametersBlock() *ast.Modifier {
 	t := p.accept(lexer.NAME, "parameters")
-	if t == nil || !p.op(":") || p.accept(lexer.INDENT, "") == nil {
+	if t == nil || !p.op(":") {
 		return nil
 	}
-	params := &ast.Params{Pos: t.Pos()}
+	params, inline := p.kvValue(t.Pos())
+	if params == nil {
+		return nil
+	}
+	return p.mods.alloc(ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Params: params, Inline: inline})
+}
+
+// kvValue = kvBlock | object (extension: a JSON object on the modifier's
+// line, `parameters: {}` or `parameters: {'a-b': 1}`, for objects a block
+// cannot write, such as the empty one). inline reports that form.
+func (p *parser) kvValue(pos diag.Pos) (params *ast.Params, inline bool) {
+	t := p.cur()
+	if !p.ext || t.Kind != lexer.OP || p.tx(t) != "{" {
+		return p.kvBlock(pos), false
+	}
+	v, ok := p.object()
+	if !ok {
+		return nil, false
+	}
+	obj := v.(*ast.Object)
+	params = &ast.Params{Pos: pos}
+	for i, k := range obj.Keys {
+		params.Keys = append(params.Keys, ast.Str{Pos: t.Pos(), Value: k})
+		params.Vals = append(params.Vals, obj.Vals[i])
+	}
+	return params, true
+}
+
+// kvBlock = INDENT kv {kv} DEDENT; kv = NAME ["." "$"] ":" json. With the
+// extensions a key may also be a STRING (`'my-key': 1`, `'a.$': '$.x'`),
+// for keys that are not names.
+func (p *parser) kvBlock(pos diag.Pos) *ast.Params {
+	if p.accept(lexer.INDENT, "") == nil {
+		return nil
+	}
+	params := &ast.Params{Pos: pos}
 	for {
 		save := p.pos
-		k := p.accept(lexer.NAME, "")
-		if k == nil {
+		var key ast.Str
+		if k := p.accept(lexer.NAME, ""); k != nil {
+			key = ast.Str{Pos: k.Pos(), Value: p.tx(k)}
+			s2 := p.pos
+			if p.op(".") && p.accept(lexer.ERRORTOKEN, "$") != nil {
+				key.Value += ".$"
+			} else {
+				p.pos = s2
+			}
+		} else if ks := p.extStr(); ks != nil {
+			key = *ks
+		} else {
 			p.pos = save
 			break
-		}
-		key := ast.Str{Pos: k.Pos(), Value: p.tx(k)}
-		s2 := p.pos
-		if p.op(".") && p.accept(lexer.ERRORTOKEN, "$") != nil {
-			key.Value += ".$"
-		} else {
-			p.pos = s2
 		}
 		if !p.op(":") {
 			p.pos = save
 			break
 		}
 		v, ok := p.json()
+		if !ok && p.ext && p.cur().Kind == lexer.INDENT {
+			// Extension: a nested block of key: json lines is an object.
+			v, ok = p.nestedKV(key.Pos)
+		}
 		if !ok {
 			p.pos = save
 			break
@@ -664,7 +974,32 @@ func (p *parser) parametersBlock() *ast.Modifier {
 	if len(params.Keys) == 0 || p.accept(lexer.DEDENT, "") == nil {
 		return nil
 	}
-	return p.mods.alloc(ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Params: params})
+	return params
+}
+
+// nestedKV parses an indented key: json block as a JSON object value.
+func (p *parser) nestedKV(pos diag.Pos) (ast.JSON, bool) {
+	p.enter(pos)
+	defer p.leave()
+	p.nest(costObject)
+	defer p.unnest(costObject)
+	params := p.kvBlock(pos)
+	if params == nil {
+		return nil, false
+	}
+	obj := &ast.Object{}
+	for i, k := range params.Keys {
+		obj.Set(k.Value, params.Vals[i])
+	}
+	return obj, true
+}
+
+// extStr accepts a STRING token only with the extensions on.
+func (p *parser) extStr() *ast.Str {
+	if !p.ext {
+		return nil
+	}
+	return p.str()
 }
 
 // errorList = STRING | "[" [STRING {"," STRING}] "]"   (array tried first)
@@ -713,6 +1048,14 @@ func (p *parser) retryBlock() *ast.Modifier {
 	}
 	r := &ast.Retry{Pos: t.Pos(), Errors: errs}
 	if r.Interval, _, ok = p.integerPos(); !ok {
+		if p.ext {
+			// Extension: keyword arguments only; the numbers not given
+			// are left out (AWS's defaults apply).
+			r.NoInterval, r.NoMax, r.NoBackoff = true, true, true
+			if p.retryKeywords(r, true) {
+				return p.mods.alloc(ast.Modifier{Kind: ast.ModRetry, Pos: t.Pos(), Retry: r})
+			}
+		}
 		return nil
 	}
 	if r.Max, _, ok = p.integerNN(); !ok {
@@ -721,7 +1064,54 @@ func (p *parser) retryBlock() *ast.Modifier {
 	if r.Backoff, r.BackPos, ok = p.number(); !ok {
 		return nil
 	}
+	if p.ext {
+		p.retryKeywords(r, false)
+	}
 	return p.mods.alloc(ast.Modifier{Kind: ast.ModRetry, Pos: t.Pos(), Retry: r})
+}
+
+// retryKeywords parses the retry keyword arguments of the extensions,
+// NAME "=" value ...: interval=, max_attempts=, backoff= (only when all
+// three are keywords, all is set), max_delay=, jitter= and comment=. It reports
+// whether it read at least one.
+func (p *parser) retryKeywords(r *ast.Retry, all bool) bool {
+	read := false
+	for {
+		save := p.pos
+		kw := p.accept(lexer.NAME, "")
+		if kw == nil || !p.op("=") {
+			p.pos = save
+			return read
+		}
+		var ok bool
+		switch word := p.tx(kw); {
+		case word == "interval" && all && r.NoInterval:
+			r.Interval, _, ok = p.integerPos()
+			r.NoInterval = !ok
+		case word == "max_attempts" && all && r.NoMax:
+			r.Max, _, ok = p.integerNN()
+			r.NoMax = !ok
+		case word == "backoff" && all && r.NoBackoff:
+			r.Backoff, r.BackPos, ok = p.number()
+			r.NoBackoff = !ok
+		case word == "max_delay" && r.MaxDelay == nil:
+			var n ast.Number
+			if n, _, ok = p.integerPos(); ok {
+				r.MaxDelay = &n
+			}
+		case word == "jitter" && r.Jitter == nil:
+			r.Jitter = p.str()
+			ok = r.Jitter != nil
+		case word == "comment" && r.Comment == nil:
+			r.Comment = p.str()
+			ok = r.Comment != nil
+		}
+		if !ok {
+			p.pos = save
+			return read
+		}
+		read = true
+	}
 }
 
 // catchBlock = "catch" errors ":" [STRING] block
@@ -738,13 +1128,115 @@ func (p *parser) catchBlock() *ast.Modifier {
 	if s := p.str(); s != nil {
 		v := s.Value
 		c.ResultPath = &v
+	} else if p.extNull() {
+		c.ResultNull = true
 	}
-	states, ok := p.nestedBlock(costCatch)
+	if g := p.sameLineGoto(); g != nil {
+		c.Goto = g
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c})
+	}
+	_, head, states, ok := p.branchBlock(costCatch, false, true)
 	if !ok {
 		return nil
 	}
-	c.States = states
+	c.States, c.Assign, c.Comment = states, head.assign, head.comment
 	return p.mods.alloc(ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c})
+}
+
+// sameLineGoto accepts, with the extensions, `goto STRING` where a block
+// must start (a branch or catcher that is one jump to an existing state).
+func (p *parser) sameLineGoto() *ast.Str {
+	if !p.ext {
+		return nil
+	}
+	save := p.pos
+	if !p.name("goto") {
+		return nil
+	}
+	target := p.str()
+	if target == nil {
+		p.pos = save
+	}
+	return target
+}
+
+// gotoBranch returns a Choice branch that is one jump (extension), or nil.
+func (p *parser) gotoBranch(cond *ast.Cond) *ast.ChoiceBranch {
+	g := p.sameLineGoto()
+	if g == nil {
+		return nil
+	}
+	return p.brs.alloc(ast.ChoiceBranch{Cond: cond, Goto: g, Target: g.Value, Linked: true})
+}
+
+// defaultBranch parses the body of else: or default: (after the colon):
+// a block, or with the extensions `goto 'S'` or `None`.
+func (p *parser) defaultBranch(cost int) *ast.ChoiceBranch {
+	if b := p.gotoBranch(nil); b != nil {
+		return b
+	}
+	if p.ext && p.name("None") {
+		return p.brs.alloc(ast.ChoiceBranch{None: true, Linked: true})
+	}
+	b, ok := p.nestedBlock(cost)
+	if !ok {
+		return nil
+	}
+	return p.brs.alloc(ast.ChoiceBranch{States: b})
+}
+
+// branchHead is what the extensions allow first in a branch's block:
+// comment: 'text' (the rule's, catcher's or branch's Comment) and, for
+// rules and catchers, assign: (their Assign).
+type branchHead struct {
+	comment *ast.Str
+	assign  *ast.Modifier
+}
+
+// branchBlock is block (or, with doc, commentBlock) for a Choice branch,
+// catch handler or Parallel branch, one level deeper: with the
+// extensions, comment: and (with assign) assign: may come first, after
+// the docstring, in either order.
+func (p *parser) branchBlock(cost int, doc, assign bool) (*ast.Str, branchHead, []*ast.State, bool) {
+	p.nest(cost)
+	defer p.unnest(cost)
+	var head branchHead
+	if p.accept(lexer.INDENT, "") == nil {
+		return nil, head, nil, false
+	}
+	var d *ast.Str
+	if doc {
+		d = p.str()
+	}
+	for p.ext {
+		t := p.cur()
+		if t.Kind != lexer.NAME {
+			break
+		}
+		save := p.pos
+		switch {
+		case p.tx(t) == "comment" && head.comment == nil:
+			p.advance()
+			if p.op(":") {
+				head.comment = p.str()
+			}
+			if head.comment == nil {
+				p.pos = save
+			}
+		case p.tx(t) == "assign" && assign && head.assign == nil:
+			if head.assign = p.extModifier(); head.assign == nil {
+				p.pos = save
+			}
+		}
+		if p.pos == save {
+			break
+		}
+	}
+	states := p.states()
+	if p.accept(lexer.DEDENT, "") == nil {
+		return nil, head, nil, false
+	}
+	return d, head, states, true
 }
 
 // block = INDENT {state} DEDENT
@@ -782,7 +1274,16 @@ func (p *parser) transformBlock() []*ast.Modifier {
 	mods := p.modifiers(func() *ast.Modifier {
 		t := p.cur()
 		if t.Kind == lexer.NAME && (p.tx(t) == "input" || p.tx(t) == "result" || p.tx(t) == "output") {
-			return p.strModifier()
+			save := p.pos
+			if m := p.strModifier(); m != nil || !p.ext {
+				return m
+			}
+			p.pos = save
+		}
+		if p.ext && t.Kind == lexer.NAME {
+			// Extensions: every modifier may be written under transform:
+			// (sema says which the state allows).
+			return p.stateModifier()
 		}
 		return nil
 	})
@@ -824,14 +1325,14 @@ func (p *parser) whileState() *ast.State {
 	if cond == nil || !p.op(":") {
 		return nil
 	}
-	doc, body, ok := p.nestedCommentBlock(costWhile)
+	doc, head, body, ok := p.branchBlock(costWhile, true, true)
 	if !ok {
 		return nil
 	}
 	mods := p.transformBlock()
 	s := p.newState(ast.Choice, t, doc, mods)
 	s.IsWhile = true
-	s.Choices = []*ast.ChoiceBranch{{Cond: cond, States: body}}
+	s.Choices = []*ast.ChoiceBranch{{Cond: cond, States: body, Assign: head.assign, Comment: head.comment}}
 	p.checkState(s)
 	return s
 }
@@ -845,11 +1346,26 @@ func (p *parser) ifState() *ast.State {
 	if cond == nil || !p.op(":") {
 		return nil
 	}
-	doc, body, ok := p.nestedCommentBlock(costIf)
-	if !ok {
-		return nil
+	var doc *ast.Str
+	var branches []*ast.ChoiceBranch
+	if b := p.gotoBranch(cond); b != nil {
+		branches = append(branches, b)
+		// The Choice state's docstring, indented under the if line.
+		save := p.pos
+		if p.accept(lexer.INDENT, "") != nil {
+			if doc = p.str(); doc == nil || p.accept(lexer.DEDENT, "") == nil {
+				doc = nil
+				p.pos = save
+			}
+		}
+	} else {
+		d, head, body, ok := p.branchBlock(costIf, true, true)
+		if !ok {
+			return nil
+		}
+		doc = d
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: body, Assign: head.assign, Comment: head.comment}))
 	}
-	branches := []*ast.ChoiceBranch{p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: body})}
 	for {
 		save := p.pos
 		if !p.name("elif") {
@@ -860,17 +1376,21 @@ func (p *parser) ifState() *ast.State {
 			p.pos = save
 			break
 		}
-		b, ok := p.nestedBlock(costIf)
+		if gb := p.gotoBranch(c); gb != nil {
+			branches = append(branches, gb)
+			continue
+		}
+		_, head, b, ok := p.branchBlock(costIf, false, true)
 		if !ok {
 			p.pos = save
 			break
 		}
-		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: c, States: b}))
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: c, States: b, Assign: head.assign, Comment: head.comment}))
 	}
 	save := p.pos
 	if p.name("else") && p.op(":") {
-		if b, ok := p.nestedBlock(costIf); ok {
-			branches = append(branches, p.brs.alloc(ast.ChoiceBranch{States: b}))
+		if b := p.defaultBranch(costIf); b != nil {
+			branches = append(branches, b)
 		} else {
 			p.pos = save
 		}
@@ -906,18 +1426,22 @@ func (p *parser) switchState() *ast.State {
 			p.pos = save
 			break
 		}
-		b, ok := p.nestedBlock(costSwitch)
+		cond := p.conds.alloc(ast.Cond{Pos: v.Pos, Op: "==", Var: v.Value, Val: val})
+		if gb := p.gotoBranch(cond); gb != nil {
+			branches = append(branches, gb)
+			continue
+		}
+		_, head, b, ok := p.branchBlock(costSwitch, false, true)
 		if !ok {
 			p.pos = save
 			break
 		}
-		cond := p.conds.alloc(ast.Cond{Pos: v.Pos, Op: "==", Var: v.Value, Val: val})
-		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: b}))
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: b, Assign: head.assign, Comment: head.comment}))
 	}
 	save := p.pos
 	if p.name("default") && p.op(":") {
-		if b, ok := p.nestedBlock(costSwitch); ok {
-			branches = append(branches, p.brs.alloc(ast.ChoiceBranch{States: b}))
+		if b := p.defaultBranch(costSwitch); b != nil {
+			branches = append(branches, b)
 		} else {
 			p.pos = save
 		}
@@ -939,11 +1463,11 @@ func (p *parser) parallelState() *ast.State {
 	if t == nil || !p.op(":") {
 		return nil
 	}
-	doc, first, ok := p.nestedCommentBlock(costParallel)
+	doc, head, first, ok := p.branchBlock(costParallel, true, false)
 	if !ok {
 		return nil
 	}
-	branches := []*ast.Branch{{Pos: t.Pos(), States: first}}
+	branches := []*ast.Branch{{Pos: t.Pos(), States: first, Comment: head.comment}}
 	for {
 		save := p.pos
 		bt := p.accept(lexer.NAME, "parallel")
@@ -951,12 +1475,12 @@ func (p *parser) parallelState() *ast.State {
 			p.pos = save
 			break
 		}
-		b, ok := p.nestedBlock(costParallel)
+		_, head, b, ok := p.branchBlock(costParallel, false, false)
 		if !ok {
 			p.pos = save
 			break
 		}
-		branches = append(branches, &ast.Branch{Pos: bt.Pos(), States: b})
+		branches = append(branches, &ast.Branch{Pos: bt.Pos(), States: b, Comment: head.comment})
 	}
 	mods := append(p.transformBlock(), p.errorBlock()...)
 	s := p.newState(ast.Parallel, t, doc, mods)
@@ -1061,11 +1585,204 @@ func (p *parser) compBase() *ast.Cond {
 		}
 	}
 	p.pos = save
+	if p.ext {
+		if c := p.extCompBase(); c != nil {
+			return c
+		}
+		p.pos = save
+	}
 	return nil
+}
+
+// extCompBase parses the Choice rules the extensions add:
+//
+//	is_present(STRING [, bool])  (and is_null, is_numeric, ...)
+//	all(rule, ...), any(rule, ...)
+//	STRING matches STRING
+//	STRING op extValue           (negative numbers, typed literals, paths)
+//	STRING                       (a JSONata condition: sema checks)
+func (p *parser) extCompBase() *ast.Cond {
+	save := p.pos
+	if t := p.cur(); t.Kind == lexer.NAME && ast.IsTypeTest(p.tx(t)) {
+		p.advance()
+		if !p.op("(") {
+			return nil
+		}
+		v := p.str()
+		if v == nil {
+			return nil
+		}
+		val := ast.Value{Kind: ast.BoolVal, Pos: t.Pos(), Bool: true}
+		if p.op(",") {
+			b, ok := p.boolValue()
+			if !ok {
+				return nil
+			}
+			val = b
+		}
+		if !p.op(")") {
+			return nil
+		}
+		return p.conds.alloc(ast.Cond{Pos: t.Pos(), Op: p.tx(t), Var: v.Value, Val: val})
+	}
+	p.pos = save
+	if t := p.cur(); t.Kind == lexer.NAME && (p.tx(t) == "all" || p.tx(t) == "any") {
+		// all(c, ...) / any(c, ...): And / Or of the rules, also of one.
+		p.advance()
+		if !p.op("(") {
+			return nil
+		}
+		p.nest(costParen)
+		defer p.unnest(costParen)
+		op := map[string]string{"all": "and", "any": "or"}[p.tx(t)]
+		c := &ast.Cond{Pos: t.Pos(), Op: op}
+		for {
+			sub := p.comparison()
+			if sub == nil {
+				return nil
+			}
+			c.Subs = append(c.Subs, sub)
+			if !p.op(",") {
+				break
+			}
+		}
+		if !p.op(")") {
+			return nil
+		}
+		return c
+	}
+	p.pos = save
+	v := p.str()
+	if v == nil {
+		return nil
+	}
+	if p.name("matches") {
+		pat := p.str()
+		if pat == nil {
+			return nil
+		}
+		return p.conds.alloc(ast.Cond{Pos: v.Pos, Op: "matches", Var: v.Value, Val: ast.Value{Kind: ast.StringVal, Pos: pat.Pos, Str: pat.Value}})
+	}
+	if op := p.cur(); op.Kind == lexer.OP {
+		switch p.tx(op) {
+		case "==", "<", ">", "<=", ">=", "!=":
+			p.advance()
+			val, ok := p.opValue()
+			if !ok {
+				return nil
+			}
+			return p.conds.alloc(ast.Cond{Pos: v.Pos, Op: p.tx(op), Var: v.Value, Val: val})
+		}
+	}
+	// A lone string: a JSONata condition.
+	return p.conds.alloc(ast.Cond{Pos: v.Pos, Op: "jsonata", Var: v.Value})
+}
+
+func (p *parser) boolValue() (ast.Value, bool) {
+	t := p.cur()
+	if t.Kind == lexer.NAME {
+		switch p.tx(t) {
+		case "true", "True":
+			p.advance()
+			return ast.Value{Kind: ast.BoolVal, Pos: t.Pos(), Bool: true}, true
+		case "false", "False":
+			p.advance()
+			return ast.Value{Kind: ast.BoolVal, Pos: t.Pos()}, true
+		}
+	}
+	return ast.Value{}, false
+}
+
+// typedValues are the calls that name a comparison value's type
+// (extension): the literal forms and the ...Path forms.
+var typedValues = map[string]struct {
+	kind ast.ValueKind
+	path bool
+}{
+	"string": {ast.StringVal, false}, "numeric": {ast.NumberVal, false},
+	"boolean": {ast.BoolVal, false}, "timestamp": {ast.TimestampVal, false},
+	"string_path": {ast.StringVal, true}, "numeric_path": {ast.NumberVal, true},
+	"boolean_path": {ast.BoolVal, true}, "timestamp_path": {ast.TimestampVal, true},
+}
+
+// extOpValue = "-" NUMBER | typed "(" value ")" (extension).
+func (p *parser) extOpValue() (ast.Value, bool) {
+	t := p.cur()
+	if n, pos, ok := p.negNumber(); ok {
+		return ast.Value{Kind: ast.NumberVal, Pos: pos, Num: n}, true
+	}
+	tv, ok := typedValues[p.tx(t)]
+	if t.Kind != lexer.NAME || !ok {
+		return ast.Value{}, false
+	}
+	p.advance()
+	if !p.op("(") {
+		return ast.Value{}, false
+	}
+	var v ast.Value
+	switch {
+	case tv.path || tv.kind == ast.StringVal || tv.kind == ast.TimestampVal:
+		s := p.str()
+		if s == nil {
+			return ast.Value{}, false
+		}
+		v = ast.Value{Pos: s.Pos, Str: s.Value}
+	case tv.kind == ast.NumberVal:
+		n, pos, ok := p.number()
+		if !ok {
+			if n, pos, ok = p.negNumber(); !ok {
+				return ast.Value{}, false
+			}
+		}
+		v = ast.Value{Pos: pos, Num: n}
+	default:
+		if v, ok = p.boolValue(); !ok {
+			return ast.Value{}, false
+		}
+	}
+	if !p.op(")") {
+		return ast.Value{}, false
+	}
+	v.Kind, v.Path, v.Typed = tv.kind, tv.path, !tv.path
+	return v, true
+}
+
+// negNumber = "-" NUMBER (extension): a negative number literal.
+func (p *parser) negNumber() (ast.Number, diag.Pos, bool) {
+	save := p.pos
+	t := p.cur()
+	if !p.ext || !p.op("-") {
+		return ast.Number{}, diag.Pos{}, false
+	}
+	n, _, ok := p.number()
+	if !ok {
+		p.pos = save
+		return ast.Number{}, diag.Pos{}, false
+	}
+	if n.IsInt {
+		if n.Text != "0" {
+			n.Text = "-" + n.Text
+		}
+	} else {
+		n.Float = -n.Float
+	}
+	return n, t.Pos(), true
 }
 
 // opValue = boolean | number | timestamp_or_string
 func (p *parser) opValue() (ast.Value, bool) {
+	save := p.pos
+	if v, ok := p.hsOpValue(); ok {
+		return v, true
+	}
+	if p.ext {
+		p.pos = save
+		return p.extOpValue()
+	}
+	return ast.Value{}, false
+}
+
+func (p *parser) hsOpValue() (ast.Value, bool) {
 	t := p.cur()
 	if t.Kind == lexer.NAME {
 		switch p.tx(t) {
@@ -1112,6 +1829,11 @@ func (p *parser) json() (ast.JSON, bool) {
 			return p.object()
 		case "[":
 			return p.array()
+		case "-":
+			// Extension: a negative number.
+			if n, _, ok := p.negNumber(); ok {
+				return n, true
+			}
 		}
 	}
 	return nil, false

@@ -6,7 +6,10 @@
 // the definition (heartbeat, backoff, comparison types).
 //
 // sema owns the rules of the language, including the deliberate deviations
-// D1–D9 from heaviside (docs/compat.md). It must not know about tokens or
+// D1–D9 from heaviside (docs/compat.md) and the DSL extensions
+// (docs/dsl-extensions.md), with the tables that resolve Service.Action()
+// (integrations.txt, awssdk.txt.gz from ./gen); Checker.Heaviside and
+// Options.Heaviside turn the extensions off. It must not know about tokens or
 // the JSON text that codegen writes, nor about what AWS would reject in
 // the definition: that is package asl's, run on codegen's output by the
 // root package.
@@ -60,6 +63,9 @@ var services = sync.OnceValue(func() Services {
 type Checker struct {
 	Src      *diag.Source
 	Services Services
+	// Heaviside turns the DSL extensions off: a state is checked exactly
+	// as heaviside 2.2.5 checks it, with its error messages.
+	Heaviside bool
 }
 
 // NewChecker returns a Checker for src.
@@ -82,11 +88,32 @@ var valid = map[ast.Kind][]ast.ModKind{
 	ast.Map:      {ast.ModInput, ast.ModParameters, ast.ModResult, ast.ModOutput, ast.ModRetry, ast.ModCatch, ast.ModItemsPath, ast.ModIterator, ast.ModMaxConcurrency},
 }
 
+// extValid lists where the extension modifiers may appear (the parser
+// only produces them with the extensions on), following the States
+// Language's table of fields per state type.
+var extValid = map[ast.Kind][]ast.ModKind{
+	ast.Pass:     {ast.ModAssign, ast.ModQueryLanguage, ast.ModNext, ast.ModEnd},
+	ast.Succeed:  {ast.ModQueryLanguage},
+	ast.Fail:     {ast.ModQueryLanguage},
+	ast.Wait:     {ast.ModAssign, ast.ModQueryLanguage, ast.ModNext, ast.ModEnd},
+	ast.Choice:   {ast.ModAssign, ast.ModQueryLanguage},
+	ast.TaskKind: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModCredentials, ast.ModNext, ast.ModEnd},
+	ast.Parallel: {ast.ModParameters, ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModNext, ast.ModEnd},
+	ast.Map: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModItems, ast.ModNext, ast.ModEnd, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
+		ast.ModToleratedFailurePercentage, ast.ModToleratedFailureCount, ast.ModLabel, ast.ModMode, ast.ModExecutionType,
+		ast.ModItemProcessor},
+}
+
 func allowed(s *ast.State, k ast.ModKind) bool {
 	if s.IsGoto {
 		return k == ast.ModNext
 	}
 	for _, v := range valid[s.Kind] {
+		if v == k {
+			return true
+		}
+	}
+	for _, v := range extValid[s.Kind] {
 		if v == k {
 			return true
 		}
@@ -148,7 +175,16 @@ func (c *Checker) CheckState(s *ast.State) error {
 			s.MaxConcurrency = m
 		case ast.ModItemsPath:
 			s.ItemsPath = m
+		default:
+			c.setExt(s, m)
 		}
+	}
+	if s.GotoNext != nil && ext(s).EndMod != nil {
+		second := ext(s).EndMod
+		if second.Pos.Offset < s.GotoNext.Pos.Offset {
+			second = s.GotoNext
+		}
+		return c.errorf(second.Pos, "%s state cannot have both next: and end:", s.Kind)
 	}
 	switch s.Kind {
 	case ast.TaskKind:
@@ -157,8 +193,104 @@ func (c *Checker) CheckState(s *ast.State) error {
 		if s.Iterator == nil {
 			return c.errorf(s.Pos, "Map state must have an iterator")
 		}
+		return c.checkMap(s)
 	case ast.Wait:
 		return c.checkWait(s)
+	case ast.Fail:
+		if fa := ext(s).FailArgs; fa != nil {
+			if fa.Error != nil && fa.ErrorPath != nil {
+				return c.errorf(fa.ErrorPath.Pos, "Fail state cannot have both an error and error_path")
+			}
+			if fa.Cause != nil && fa.CausePath != nil {
+				return c.errorf(fa.CausePath.Pos, "Fail state cannot have both a cause and cause_path")
+			}
+		}
+	}
+	return nil
+}
+
+// setExt puts an extension modifier in its field of s.
+func (c *Checker) setExt(s *ast.State, m *ast.Modifier) {
+	if s.Ext == nil {
+		s.Ext = &ast.StateExt{}
+	}
+	x := s.Ext
+	switch m.Kind {
+	case ast.ModResultSelector:
+		x.ResultSelector = m
+	case ast.ModAssign:
+		x.Assign = m
+	case ast.ModQueryLanguage:
+		x.QueryLanguage = m
+	case ast.ModCredentials:
+		x.Credentials = m
+	case ast.ModEnd:
+		x.EndMod = m
+	case ast.ModArguments:
+		x.Arguments = m
+	case ast.ModItems:
+		x.Items = m
+	case ast.ModItemSelector:
+		x.ItemSelector = m
+	case ast.ModItemBatcher:
+		x.ItemBatcher = m
+	case ast.ModItemReader:
+		x.ItemReader = m
+	case ast.ModResultWriter:
+		x.ResultWriter = m
+	case ast.ModToleratedFailurePercentage:
+		x.ToleratedFailurePercentage = m
+	case ast.ModToleratedFailureCount:
+		x.ToleratedFailureCount = m
+	case ast.ModLabel:
+		x.Label = m
+	case ast.ModMode:
+		x.Mode = m
+	case ast.ModExecutionType:
+		x.ExecutionType = m
+	case ast.ModItemProcessor:
+		if s.Iterator == nil {
+			s.Iterator, x.ItemProcessor = m, true
+		}
+	}
+}
+
+// checkMap checks the Map extensions: iterator: and item_processor: are
+// one field in two spellings, and the processor's configuration belongs to
+// item_processor:.
+func (c *Checker) checkMap(s *ast.State) error {
+	var iter, proc *ast.Modifier
+	for _, m := range s.Mods {
+		switch {
+		case m.Kind == ast.ModIterator && iter == nil:
+			iter = m
+		case m.Kind == ast.ModItemProcessor && proc == nil:
+			proc = m
+		}
+	}
+	if iter != nil && proc != nil {
+		second := proc
+		if proc.Pos.Offset < iter.Pos.Offset {
+			second = iter
+		}
+		return c.errorf(second.Pos, "Map state cannot have both iterator: and item_processor: (item_processor: is the newer name of the same field)")
+	}
+	x := ext(s)
+	for _, m := range []*ast.Modifier{x.Mode, x.ExecutionType} {
+		if m != nil && !x.ItemProcessor {
+			return c.errorf(m.Pos, "%s belongs to the ItemProcessor's ProcessorConfig: write the states under item_processor: instead of iterator:", m.Kind)
+		}
+	}
+	if m := x.Mode; m != nil && m.Str != "INLINE" && m.Str != "DISTRIBUTED" {
+		return c.errorf(m.Pos, "mode must be 'INLINE' or 'DISTRIBUTED', not '%s'", m.Str)
+	}
+	if m := x.ExecutionType; m != nil {
+		if m.Str != "STANDARD" && m.Str != "EXPRESS" {
+			return c.errorf(m.Pos, "execution_type must be 'STANDARD' or 'EXPRESS', not '%s'", m.Str)
+		}
+		if x.Mode == nil || x.Mode.Str != "DISTRIBUTED" {
+			return c.errorf(m.Pos, "execution_type is for a distributed Map: add mode: 'DISTRIBUTED'")
+		}
 	}
 	return nil
 }
@@ -179,6 +311,12 @@ func isPlainTask(svc string) bool { return svc == "Lambda" || svc == "Activity" 
 func (c *Checker) checkTask(s *ast.State) error {
 	call := s.Call
 	svc := call.Service.Value
+	if !c.Heaviside && call.Function != nil && svc != "Arn" && svc != "Activity" {
+		_, known := c.Services[svc][call.Function.Value]
+		if call.Suffix != nil || !known {
+			return c.checkIntegration(s)
+		}
+	}
 	if _, ok := c.Services[svc]; !ok && !isPlainTask(svc) {
 		return c.errorf(call.Service.Pos, "Invalid Task service")
 	}
@@ -208,7 +346,9 @@ func (c *Checker) checkTask(s *ast.State) error {
 	if svc == "Arn" && !strings.HasPrefix(fn.Value, "arn:aws:") {
 		return c.errorf(fn.Pos, "ARN must start with 'arn:aws:'")
 	}
-	if (svc == "Lambda" || svc == "Activity") && s.Parameters != nil {
+	// heaviside refuses Parameters on Lambda and Activity tasks; the
+	// extensions write them as for any Task.
+	if (svc == "Lambda" || svc == "Activity") && s.Parameters != nil && c.Heaviside {
 		return c.errorf(s.Parameters.Params.Keys[0].Pos, "Unexpected keyword argument")
 	}
 	function := fn.Value
@@ -255,6 +395,47 @@ func (c *Checker) checkTask(s *ast.State) error {
 	return nil
 }
 
+// checkIntegration resolves Service.Action[.suffix]() against the
+// integration tables (extension): every call heaviside's own table does
+// not answer.
+func (c *Checker) checkIntegration(s *ast.State) error {
+	call := s.Call
+	suffix := ""
+	if call.Suffix != nil {
+		suffix = call.Suffix.Value
+	}
+	in, err := LoadIntegrations()
+	if err != nil {
+		return err
+	}
+	res, rerr := in.Resolve(call.Service.Value, call.Function.Value, suffix)
+	if rerr != nil {
+		pos := call.Service.Pos
+		switch rerr.Part {
+		case "action":
+			pos = call.Function.Pos
+		case "suffix":
+			pos = call.Function.Pos
+			if call.Suffix != nil {
+				pos = call.Suffix.Pos
+			}
+		}
+		return c.errorf(pos, "%s", rerr.Msg)
+	}
+	if call.Arg != nil {
+		return c.errorf(call.Arg.Pos, "Unexpected argument")
+	}
+	if s.Parameters != nil {
+		for _, k := range s.Parameters.Params.Keys {
+			if k.Value == "sync" {
+				return c.errorf(k.Pos, "sync: is a parameter of heaviside's own service integrations only; where this integration has .sync, write %s.%s.sync()", call.Service.Value, call.Function.Value)
+			}
+		}
+	}
+	s.Task = &ast.Task{Pos: s.Pos, Name: s.Name, Service: call.Service.Value, Function: res, Resolved: true}
+	return nil
+}
+
 func contains(xs []string, x string) bool {
 	for _, v := range xs {
 		if v == x {
@@ -280,10 +461,16 @@ func (c *Checker) checkWait(s *ast.State) error {
 	v := w.Value
 	switch w.Key {
 	case "seconds":
+		if !c.Heaviside && v.Kind != ast.NumberVal && isJSONataExpr(v.Str) {
+			return nil // JSONata (extension): checked with the query language
+		}
 		if v.Kind != ast.NumberVal {
 			return c.errorf(v.Pos, "Wait seconds must be a positive integer, not a string")
 		}
 	case "timestamp":
+		if !c.Heaviside && v.Kind != ast.NumberVal && isJSONataExpr(v.Str) {
+			return nil
+		}
 		if v.Kind == ast.NumberVal || !IsRFC3339(v.Str) {
 			return c.errorf(v.Pos, "Wait timestamp must be an RFC 3339 timestamp string such as '2016-03-14T01:59:00Z'")
 		}
@@ -314,6 +501,10 @@ type Options struct {
 	// checked again.
 	Visitors       []ast.Visitor
 	BranchVisitors []ast.BranchVisitor
+	// Heaviside turns the DSL extensions off: heaviside's checks apply
+	// as heaviside makes them (a heartbeat without a timeout must be
+	// below 60).
+	Heaviside bool
 }
 
 // Analysis is what Analyze learns about a valid machine. What AWS would
@@ -342,7 +533,7 @@ func (an *Analysis) States() iter.Seq2[string, *ast.State] {
 // Analyze links a parsed machine and runs every check after parsing, in
 // heaviside's order. It returns the first error, as heaviside does.
 func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
-	a := &analyzer{src: src}
+	a := &analyzer{src: src, heaviside: o.Heaviside}
 	if len(m.States) == 0 {
 		return nil, a.errorf(m.FirstToken, "State machine has no states")
 	}
@@ -374,6 +565,9 @@ func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
 			return nil, err
 		}
 	}
+	if err := a.checkQueryLanguage(m); err != nil {
+		return nil, err
+	}
 	if err := a.checkDefinition(m.States); err != nil {
 		return nil, err
 	}
@@ -384,7 +578,11 @@ func Analyze(src *diag.Source, m *ast.Machine, o Options) (*Analysis, error) {
 }
 
 type analyzer struct {
-	src *diag.Source
+	src       *diag.Source
+	heaviside bool // the extensions are off
+	// jsonata is set while checking the rules of a Choice state whose
+	// query language is JSONata.
+	jsonata bool
 	// names maps every state name (unique machine-wide once checkNames
 	// passes) to its state, its branch (numbered breadth first) and a
 	// dense index.
@@ -421,6 +619,8 @@ func (a *analyzer) link(states []*ast.State, final *string, owner diag.Pos) ([]*
 		switch {
 		case s.GotoNext != nil:
 			s.Next, s.HasNext = s.GotoNext.Str, true
+		case ext(s).EndMod != nil:
+			s.End = true
 		case s.HasNext:
 			// already linked (a synthetic loop state)
 		case isTerminal(s):
@@ -441,7 +641,8 @@ func (a *analyzer) link(states []*ast.State, final *string, owner diag.Pos) ([]*
 				}
 				last := body.States[len(body.States)-1]
 				// D7: no loop state after a goto, which never falls through.
-				if !isTerminal(last) && !last.IsGoto {
+				// Nor after a state with next: or end: (extensions).
+				if !isTerminal(last) && !last.IsGoto && last.GotoNext == nil && ext(last).EndMod == nil {
 					loop := &ast.State{Kind: ast.Pass, Pos: s.Pos, Name: s.Name + "Loop", Next: s.Name, HasNext: true}
 					body.States = append(body.States, loop)
 				}
@@ -454,6 +655,10 @@ func (a *analyzer) link(states []*ast.State, final *string, owner diag.Pos) ([]*
 			}
 		}
 		for _, cm := range s.Catch {
+			if g := cm.Catch.Goto; g != nil {
+				cm.Catch.Next = g.Value
+				continue
+			}
 			l, err := a.link(cm.Catch.States, next, cm.Pos)
 			if err != nil {
 				return nil, err
@@ -557,6 +762,8 @@ func (a *analyzer) checkNames(top []*ast.State) error {
 func resolveARNs(states []*ast.State, region, account string) {
 	for _, s := range states {
 		switch {
+		case s.Task != nil && s.Task.Resolved:
+			s.Task.Resource = s.Task.Function
 		case s.Task != nil:
 			t := s.Task
 			switch t.Service {
@@ -597,11 +804,25 @@ func (a *analyzer) checkGotos(top []*ast.State) error {
 			}
 		}
 		for _, s := range states {
-			if s.GotoNext == nil {
-				continue
+			if s.GotoNext != nil {
+				if t, ok := a.names[s.GotoNext.Str]; !ok || t.branch != id {
+					return a.errorf(s.GotoNext.Pos, "Goto target '%s' doesn't exist", s.GotoNext.Str)
+				}
 			}
-			if t, ok := a.names[s.GotoNext.Str]; !ok || t.branch != id {
-				return a.errorf(s.GotoNext.Pos, "Goto target '%s' doesn't exist", s.GotoNext.Str)
+			// Extensions: a branch or catcher that is one jump.
+			for _, b := range s.Choices {
+				if g := b.Goto; g != nil {
+					if t, ok := a.names[g.Value]; !ok || t.branch != id {
+						return a.errorf(g.Pos, "Goto target '%s' doesn't exist", g.Value)
+					}
+				}
+			}
+			for _, c := range s.Catch {
+				if g := c.Catch.Goto; g != nil {
+					if t, ok := a.names[g.Value]; !ok || t.branch != id {
+						return a.errorf(g.Pos, "Goto target '%s' doesn't exist", g.Value)
+					}
+				}
 			}
 		}
 	}
@@ -643,6 +864,9 @@ func (a *analyzer) checkTransitions(states []*ast.State, where string) error {
 			}
 		}
 		for _, c := range s.Choices {
+			if c.None {
+				continue
+			}
 			if err := target(s, c.Target); err != nil {
 				return err
 			}
@@ -670,7 +894,11 @@ func (a *analyzer) checkTransitions(states []*ast.State, where string) error {
 // in the same order.
 func (a *analyzer) checkDefinition(states []*ast.State) error {
 	for _, s := range states {
-		if s.Heartbeat != nil {
+		// The heartbeat is checked against the timeout only when both
+		// are numbers (a path is read at run time).
+		// With the extensions, a heartbeat without a timeout is not held
+		// to heaviside's 60-second default (AWS has none for a Task).
+		if s.Heartbeat != nil && !s.Heartbeat.Path && (s.Timeout == nil || !s.Timeout.Path) && (s.Timeout != nil || a.heaviside) {
 			timeout := ast.Number{IsInt: true, Text: "60"}
 			if s.Timeout != nil {
 				timeout = s.Timeout.Int
@@ -680,8 +908,11 @@ func (a *analyzer) checkDefinition(states []*ast.State) error {
 			}
 		}
 		for _, r := range s.Retry {
-			if numLess(r.Retry.Backoff, 1.0) {
+			if !r.Retry.NoBackoff && numLess(r.Retry.Backoff, 1.0) {
 				return a.errorf(r.Retry.BackPos, "Backoff rate should be >= 1.0")
+			}
+			if j := r.Retry.Jitter; j != nil && j.Value != "FULL" && j.Value != "NONE" {
+				return a.errorf(j.Pos, "jitter must be 'FULL' or 'NONE', not '%s'", j.Value)
 			}
 		}
 		if s.Kind == ast.Map {
@@ -693,6 +924,7 @@ func (a *analyzer) checkDefinition(states []*ast.State) error {
 			}
 		}
 		if s.Kind == ast.Choice {
+			a.jsonata = s.JSONata
 			for _, b := range s.Choices {
 				if b.Cond != nil {
 					if err := a.checkCond(b.Cond); err != nil {
@@ -725,10 +957,110 @@ func (a *analyzer) checkCond(c *ast.Cond) error {
 		}
 		return nil
 	}
+	switch {
+	case c.Op == "jsonata":
+		if !a.jsonata {
+			return a.errorf(c.Pos, "a condition that is one string is a JSONata condition: the state needs query_language: 'JSONata' (a JSONPath rule is VAR OPERATOR VALUE)")
+		}
+		return nil
+	case a.jsonata:
+		return a.errorf(c.Pos, "a JSONata state's rule is one string holding a JSONata condition ('{%% ... %%}'), not a comparison")
+	case c.Op == "matches" || ast.IsTypeTest(c.Op):
+		return nil
+	}
 	if c.Val.Kind == ast.BoolVal && c.Op != "==" && c.Op != "!=" {
+		if c.Val.Path || c.Val.Typed {
+			return a.errorf(c.Pos, "booleans compare only with == and != (the States Language does not order booleans), not with '%s'", c.Op)
+		}
 		return a.errorf(c.Pos, "Cannot make '%s' comparison with type '<class 'bool'>'", c.Op)
 	}
 	return nil
+}
+
+// checkQueryLanguage sets each state's JSONata flag (its own
+// query_language:, else the machine's) and checks that a state uses the
+// fields of its query language (extensions; a program without
+// query_language: is JSONPath throughout, as in heaviside).
+func (a *analyzer) checkQueryLanguage(m *ast.Machine) error {
+	machine := false
+	if ql := m.QueryLanguage; ql != nil {
+		if err := a.checkQL(ql.Pos, ql.Value); err != nil {
+			return err
+		}
+		machine = ql.Value == "JSONata"
+	}
+	var walk func(states []*ast.State) error
+	walk = func(states []*ast.State) error {
+		for _, s := range states {
+			s.JSONata = machine
+			if ql := ext(s).QueryLanguage; ql != nil {
+				if err := a.checkQL(ql.Pos, ql.Str); err != nil {
+					return err
+				}
+				if machine && ql.Str == "JSONPath" {
+					return a.errorf(ql.Pos, "a state cannot use JSONPath when the state machine's query_language is JSONata")
+				}
+				s.JSONata = ql.Str == "JSONata"
+			}
+			if err := a.checkFields(s); err != nil {
+				return err
+			}
+			for _, b := range s.Branches {
+				if err := walk(b.States); err != nil {
+					return err
+				}
+			}
+			if err := walk(s.IterStates); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return walk(m.States)
+}
+
+func (a *analyzer) checkQL(p diag.Pos, v string) error {
+	if v != "JSONata" && v != "JSONPath" {
+		return a.errorf(p, "query_language must be 'JSONata' or 'JSONPath', not '%s'", v)
+	}
+	return nil
+}
+
+// checkFields checks that s has only the fields of its query language.
+func (a *analyzer) checkFields(s *ast.State) error {
+	if s.JSONata {
+		for _, m := range []*ast.Modifier{s.Input, s.Result, s.Parameters, ext(s).ResultSelector, s.ItemsPath, s.Data} {
+			if m != nil {
+				return a.errorf(m.Pos, "%s state in JSONata cannot contain a %s modifier (a JSONPath field: JSONata states use arguments:, output: and assign:)", s.Kind, m.Kind)
+			}
+		}
+		for _, c := range s.Catch {
+			if c.Catch.ResultNull {
+				return a.errorf(c.Pos, "a JSONata catcher has no ResultPath: its ': STRING' is its Output ('{%% ... %%}')")
+			}
+		}
+		if w := s.Wait; w != nil && (w.Key == "seconds_path" || w.Key == "timestamp_path") {
+			return a.errorf(w.Pos, "Wait %s is JSONPath: in JSONata write %s='{%% ... %%}'", w.Key, strings.TrimSuffix(w.Key, "_path"))
+		}
+		return nil
+	}
+	for _, m := range []*ast.Modifier{ext(s).Arguments, ext(s).Items} {
+		if m != nil {
+			return a.errorf(m.Pos, "%s is a JSONata field: the state needs query_language: 'JSONata'", m.Kind)
+		}
+	}
+	if s.Output != nil && s.Output.Block {
+		return a.errorf(s.Output.Pos, "an output: block is a JSONata Output: the state needs query_language: 'JSONata'")
+	}
+	if w := s.Wait; w != nil && w.Value.Kind != ast.NumberVal && isJSONataExpr(w.Value.Str) && (w.Key == "seconds" || w.Key == "timestamp") {
+		return a.errorf(w.Pos, "a JSONata expression needs query_language: 'JSONata'")
+	}
+	return nil
+}
+
+// isJSONataExpr reports whether s is a JSONata expression string, {% ... %}.
+func isJSONataExpr(s string) bool {
+	return len(s) >= 4 && strings.HasPrefix(s, "{%") && strings.HasSuffix(s, "%}")
 }
 
 // checkFinite applies deviation D9: heaviside writes a float literal too
@@ -817,4 +1149,13 @@ func numLess(n ast.Number, f float64) bool {
 		return len(n.Text) == 1 && n.Text[0] < '1'
 	}
 	return n.Float < f
+}
+
+// ext returns s's extension fields (all nil for a state without any), for
+// reading.
+func ext(s *ast.State) ast.StateExt {
+	if s.Ext == nil {
+		return ast.StateExt{}
+	}
+	return *s.Ext
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/hsc-dev/hsc/interpreter"
 	"github.com/hsc-dev/hsc/server"
 )
 
@@ -348,5 +350,79 @@ func TestActivityPollerLimit(t *testing.T) {
 	case <-refused:
 		t.Errorf("more than 10 pollers refused")
 	default:
+	}
+}
+
+// Task tokens (activities and .waitForTaskToken) are random, differ
+// between two servers running the same execution (a restart, another
+// machine), carry the execution they belong to, and are told apart when
+// answered: a token another server issued is TaskDoesNotExist here, a
+// changed one too, and text of another form InvalidToken.
+func TestTaskTokensUniqueAndRouted(t *testing.T) {
+	def := `{"StartAt":"Cb","States":{"Cb":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"t.$":"$$.Task.Token"},"Next":"Act"},
+		"Act":{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:work","End":true}}}`
+	type issued struct{ callback, activity, execution string }
+	run := func() (issued, *sfn.Client) {
+		tokens := make(chan string, 1)
+		cb := interpreter.TaskFunc(func(_ context.Context, req *interpreter.TaskRequest) ([]byte, error) {
+			if req.TaskToken == "" { // the activity: for a worker
+				return nil, &interpreter.UnresolvedTaskError{State: req.StateName, Resource: req.Resource}
+			}
+			tokens <- req.TaskToken
+			return nil, nil // no result: wait for the callback
+		})
+		_, c := start(t, server.Config{Tasks: cb})
+		act := createActivity(t, c, "work")
+		arn := createMachine(t, c, "tokens", def)
+		ex, err := c.StartExecution(ctxT(t), &sfn.StartExecutionInput{StateMachineArn: &arn, Name: aws.String("same")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got issued
+		got.execution = *ex.ExecutionArn
+		got.callback = <-tokens
+		if _, err := c.SendTaskSuccess(ctxT(t), &sfn.SendTaskSuccessInput{TaskToken: &got.callback, Output: aws.String(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+		task := pollTask(t, c, act.ActivityArn)
+		got.activity = *task.TaskToken
+		return got, c
+	}
+	a, ca := run()
+	b, cb := run()
+	if a.execution != b.execution {
+		t.Fatalf("executions %s and %s", a.execution, b.execution)
+	}
+	seen := map[string]bool{}
+	for _, tok := range []string{a.callback, a.activity, b.callback, b.activity} {
+		if seen[tok] {
+			t.Errorf("token %s issued twice", tok)
+		}
+		seen[tok] = true
+		if len(tok) > 2048 { // the API's TaskToken length limit
+			t.Errorf("token of %d characters", len(tok))
+		}
+		if ex, ok := server.TokenExecution(tok); !ok || ex != a.execution {
+			t.Errorf("token %s routes to %q, %v; want %s", tok, ex, ok, a.execution)
+		}
+	}
+	// Server b does not know server a's tokens, nor changed ones.
+	_, err := cb.SendTaskSuccess(ctxT(t), &sfn.SendTaskSuccessInput{TaskToken: &a.activity, Output: aws.String(`{}`)})
+	wantCode(t, err, "TaskDoesNotExist")
+	changed := b.activity[:8] + string(b.activity[8]^1) + b.activity[9:]
+	_, err = cb.SendTaskSuccess(ctxT(t), &sfn.SendTaskSuccessInput{TaskToken: &changed, Output: aws.String(`{}`)})
+	if !strings.Contains(fmt.Sprint(err), "TaskDoesNotExist") && !strings.Contains(fmt.Sprint(err), "InvalidToken") {
+		t.Errorf("changed token: %v", err)
+	}
+	_, err = cb.SendTaskSuccess(ctxT(t), &sfn.SendTaskSuccessInput{TaskToken: aws.String(a.execution + "-1"), Output: aws.String(`{}`)})
+	wantCode(t, err, "InvalidToken")
+	// Each server still answers its own.
+	for _, x := range []struct {
+		c   *sfn.Client
+		tok string
+	}{{ca, a.activity}, {cb, b.activity}} {
+		if _, err := x.c.SendTaskSuccess(ctxT(t), &sfn.SendTaskSuccessInput{TaskToken: &x.tok, Output: aws.String(`{}`)}); err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -75,8 +75,9 @@
 //	encryption           |                                       |
 //	Express executions   | CloudWatch Logs                       | no history anywhere
 //	StartSyncExecution   | measured billing                      | billing details nominal (64 MB, duration in 100 ms)
-//	Task tokens          | opaque                                | activity tokens are "hsc1.…"; .waitForTaskToken
-//	                     |                                       | tokens are the interpreter's (<execution>-<n>)
+//	Task tokens          | opaque                                | "hsc1." + a random id + the execution ARN + a
+//	                     |                                       | signature, for activities and .waitForTaskToken:
+//	                     |                                       | unique, unguessable, routable (TokenExecution)
 //	Time                 | real                                  | Config.WaitScale scales Waits, retry intervals,
 //	                     |                                       | timeouts and heartbeats alike; with VirtualTime
 //	                     |                                       | a task's TimeoutSeconds and HeartbeatSeconds
@@ -84,12 +85,18 @@
 //	                     |                                       | while a task runs)
 //	RedriveExecution     | re-runs failed work                   | not implemented (the interpreter cannot resume);
 //	                     |                                       | DescribeExecution says NOT_REDRIVABLE and why
-//	Map runs             | distributed Map runs child executions | none exist: DescribeMapRun/UpdateMapRun answer
-//	                     |                                       | ResourceNotFound, ListMapRuns an empty list
+//	Map runs             | distributed Map runs child executions | children run in-process; map runs, children and
+//	                     |                                       | STANDARD children's histories are kept in memory
+//	                     |                                       | (newest 10,000 runs with at most 1,000,000
+//	                     |                                       | children; 1,000,000 child history events),
+//	                     |                                       | not in the store; EXPRESS children keep no
+//	                     |                                       | history; S3 calls go to --task and the mock
+//	                     |                                       | file
 //	TestState            | inspection data from the service      | JSONPath stages worked out by running each
 //	                     |                                       | (InputPath, Parameters, ResultSelector) and the
 //	                     |                                       | task's input and result; no HTTP request and
-//	                     |                                       | response (TRACE); the context member is refused
+//	                     |                                       | response (TRACE); context (only with mock, as
+//	                     |                                       | AWS requires) is merged into the context object
 //	Request body limit   | front end limit (not recorded)        | 413 RequestEntityTooLargeException
 //	Validation messages  | values of sensitive members hidden    | same rule, from the model's sensitive flag
 package server

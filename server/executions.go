@@ -49,19 +49,24 @@ var errStopped = errors.New("execution stopped")
 const stopExecutionTimeout = 10 * time.Second
 
 // recorder writes an execution's history to the store as the interpreter
-// emits it: one transaction per event, with the execution's status change
-// for the terminal event. It renumbers events, so that the server can hold
-// back ActivityStarted until a worker takes the task (as AWS records it,
-// with the worker's name).
+// emits it. Events are kept in a short buffer and appended in one
+// transaction per batch: when the execution is about to wait (a task, a
+// Wait state), when a reader asks for the history (flush), when the
+// buffer is full, and with the execution's status change at the terminal
+// event. It renumbers events, so that the server can hold back
+// ActivityStarted until a worker takes the task (as AWS records it, with
+// the worker's name).
 type recorder struct {
 	s     *Server
 	arn   string
 	clock interpreter.Clock
 
 	mu     sync.Mutex
-	next   int64           // the id of the next stored event
+	next   int64           // the id of the next event
 	ids    map[int64]int64 // interpreter event id → stored event id
 	closed bool            // the execution's status is final: drop events
+	// buf holds encoded events not yet in the store, in order.
+	buf []store.Event
 	// stop holds the error and cause given to StopExecution.
 	stopError, stopCause string
 	// pending activity tasks: scheduled, not yet taken by a worker.
@@ -70,6 +75,10 @@ type recorder struct {
 	// interpreter's event id, until their ActivityStarted comes.
 	scheduled map[int64]*interpreter.ActivityScheduledDetails
 }
+
+// flushEvents is the most events a recorder buffers before it appends
+// them to the store.
+const flushEvents = 64
 
 type pendingActivity struct {
 	resource, input string
@@ -125,11 +134,13 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 		}
 		r.scheduled[ev.ID] = ev.ActivityScheduledEventDetails
 	}
-	data, err := json.Marshal(wireEvent{Event: ev, ID: id, PreviousEventID: prev, Timestamp: ep(ev.Timestamp)})
+	data, err := r.s.events.encodeEvent(ev, id, prev)
 	if err != nil {
 		r.s.log.Error("encode history event", "execution", r.arn, "err", err)
 		return
 	}
+	r.buf = append(r.buf, store.Event{ID: id, JSON: data})
+	r.next++
 	var final *store.Execution
 	switch ev.Type {
 	case "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted":
@@ -148,9 +159,31 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 		}
 		r.closed = true
 	}
-	err = r.s.store.Update(context.Background(), func(tx store.Tx) error {
-		if err := tx.AppendEvents(r.arn, []store.Event{{ID: id, JSON: data}}); err != nil {
-			return err
+	if final != nil || len(r.buf) >= flushEvents {
+		r.flushLocked(final)
+	}
+}
+
+// flush appends the buffered events to the store.
+func (r *recorder) flush() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.flushLocked(nil)
+}
+
+// flushLocked appends the buffered events, and the final status when
+// final is not nil, in one transaction (the lock is held).
+func (r *recorder) flushLocked(final *store.Execution) {
+	if len(r.buf) == 0 && final == nil {
+		return
+	}
+	evs := r.buf
+	r.buf = nil
+	err := r.s.store.Update(context.Background(), func(tx store.Tx) error {
+		if len(evs) > 0 {
+			if err := tx.AppendEvents(r.arn, evs); err != nil {
+				return err
+			}
 		}
 		if final == nil {
 			return nil
@@ -163,10 +196,49 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 		return tx.PutExecution(e)
 	})
 	if err != nil {
-		r.s.log.Error("store history event", "execution", r.arn, "event", ev.Type, "err", err)
-		return
+		r.s.log.Error("store history events", "execution", r.arn, "events", len(evs), "err", err)
 	}
-	r.next++
+}
+
+// flushingClock is an execution's clock that appends the buffered events
+// before the execution sleeps.
+type flushingClock struct {
+	interpreter.Clock
+	rec *recorder
+}
+
+// Sleep flushes, then sleeps what is left of d: the time the flush took
+// (on this clock) counts, so that a scaled Wait stays as long as it says.
+func (c *flushingClock) Sleep(ctx context.Context, d time.Duration) error {
+	t0 := c.Clock.Now()
+	c.rec.flush()
+	if spent := c.Clock.Now().Sub(t0); spent > 0 {
+		d -= spent
+		if d <= 0 {
+			return ctx.Err()
+		}
+	}
+	return c.Clock.Sleep(ctx, d)
+}
+
+// flushingTimerClock is a flushingClock whose clock runs timers.
+type flushingTimerClock struct {
+	flushingClock
+	timers interpreter.TimerClock
+}
+
+func (c *flushingTimerClock) AfterFunc(d time.Duration, f func()) interpreter.Timer {
+	return c.timers.AfterFunc(d, f)
+}
+
+// withFlush wraps an execution's clock so that it flushes rec before
+// sleeping, keeping the clock's timers if it has them.
+func withFlush(c interpreter.Clock, rec *recorder) interpreter.Clock {
+	fc := flushingClock{Clock: c, rec: rec}
+	if tc, ok := c.(interpreter.TimerClock); ok {
+		return &flushingTimerClock{flushingClock: fc, timers: tc}
+	}
+	return &fc
 }
 
 // claim finds the pending activity task the interpreter just scheduled
@@ -271,6 +343,7 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 		chain = append(chain, s.cfg.Tasks)
 	}
 	return interpreter.TaskFunc(func(ctx context.Context, req *interpreter.TaskRequest) ([]byte, error) {
+		rec.flush() // the history so far is in the store while the task runs
 		if req.ActivityName() != "" {
 			// A mock test case or a task command may answer an activity
 			// state (as in Step Functions Local and hsc run); otherwise a
@@ -308,7 +381,7 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interpreter.TaskRequest) ([]byte, error) {
 	p := rec.claim(req.Resource, string(req.Input))
 	var once sync.Once
-	t := &task{token: s.tasks.newToken(), activityARN: req.Resource, input: string(req.Input), beat: req.SendHeartbeat,
+	t := &task{token: s.tasks.newToken(rec.arn), activityARN: req.Resource, input: string(req.Input), beat: req.SendHeartbeat,
 		answer: make(chan taskAnswer, 1)}
 	t.taken = func(worker string) { once.Do(func() { rec.activityStarted(p, worker) }) }
 	defer once.Do(func() { rec.release(p) })
@@ -328,11 +401,10 @@ func (s *Server) awaitTask(ctx context.Context, t *task, queue bool) ([]byte, er
 	return waitAnswer(ctx, t)
 }
 
-// noResult reports whether a callback task's resolver gave no result:
-// nothing, or null (a task command that prints nothing gives null).
+// noResult reports whether a callback task's resolver gave no result
+// (nothing: a task command that printed nothing); null is a result.
 func noResult(out []byte) bool {
-	o := bytes.TrimSpace(out)
-	return len(o) == 0 || string(o) == "null"
+	return len(bytes.TrimSpace(out)) == 0
 }
 
 // waitAnswer waits for the answer to t or the end of ctx.
@@ -480,7 +552,7 @@ func (s *Server) startExecution(ctx context.Context, in *startExecutionInput) (a
 	}
 	if tg.typ == "EXPRESS" {
 		arn := fmt.Sprintf("arn:aws:states:%s:%s:express:%s:%s:%s", s.cfg.Region, s.cfg.AccountID, tg.machineName, name, newUUID())
-		s.launchExpress(m, tg, name, input, mock)
+		s.launchExpress(m, tg, arn, name, input, mock)
 		return &startExecutionOutput{arn, ep(now)}, nil
 	}
 	if rec != nil {
@@ -555,7 +627,7 @@ func checkJSON(s string) error {
 func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpreter.TaskResolver) {
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	clock := s.newClock()
-	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: map[int64]int64{}}
+	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: make(map[int64]int64, 32)}
 	r := &run{arn: e.ARN, cancel: cancel, done: make(chan struct{}), rec: rec}
 	if !s.track() {
 		cancel(nil)
@@ -582,7 +654,9 @@ func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpr
 			interpreter.WithRegion(s.cfg.Region),
 			interpreter.WithAccountID(s.cfg.AccountID),
 			interpreter.WithRoleArn(e.RoleARN),
-			interpreter.WithClock(clock))
+			interpreter.WithMapRunHook(s.mapRunHook()),
+			interpreter.WithTaskTokens(func() string { return s.tasks.newToken(e.ARN) }),
+			interpreter.WithClock(withFlush(clock, rec)))
 		if res == nil && err != nil {
 			s.finish(rec, store.StatusFailed, "States.Runtime", err.Error())
 		}
@@ -608,20 +682,20 @@ func (s *Server) finish(rec *recorder, status, errName, cause string) {
 }
 
 // launchExpress runs an asynchronous Express execution in the background.
-func (s *Server) launchExpress(m *interpreter.Machine, tg *target, name, input string, mock interpreter.TaskResolver) {
+func (s *Server) launchExpress(m *interpreter.Machine, tg *target, arn, name, input string, mock interpreter.TaskResolver) {
 	if !s.track() {
 		return
 	}
 	go func() {
 		defer s.wg.Done()
-		s.runExpress(s.ctx, m, tg, name, input, mock)
+		s.runExpress(s.ctx, m, tg, arn, name, input, mock)
 	}()
 }
 
 // runExpress runs an Express execution to its end. AWS keeps no history of
 // it that the API can read, so nothing is recorded.
-func (s *Server) runExpress(ctx context.Context, m *interpreter.Machine, tg *target, name, input string, mock interpreter.TaskResolver) (*interpreter.Result, error) {
-	rec := &recorder{s: s, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
+func (s *Server) runExpress(ctx context.Context, m *interpreter.Machine, tg *target, arn, name, input string, mock interpreter.TaskResolver) (*interpreter.Result, error) {
+	rec := &recorder{s: s, arn: arn, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
 	return m.Run(ctx, []byte(input),
 		interpreter.WithTaskResolver(s.resolverFor(rec, mock)),
 		interpreter.WithExecutionName(name),
@@ -630,6 +704,8 @@ func (s *Server) runExpress(ctx context.Context, m *interpreter.Machine, tg *tar
 		interpreter.WithAccountID(s.cfg.AccountID),
 		interpreter.WithRoleArn(tg.roleARN),
 		interpreter.WithTimeout(expressMaxDuration),
+		interpreter.WithMapRunHook(s.mapRunHook()),
+		interpreter.WithTaskTokens(func() string { return s.tasks.newToken(arn) }),
 		interpreter.WithClock(rec.clock))
 }
 
@@ -696,6 +772,7 @@ type describeExecutionOutput struct {
 	RedriveCount           int          `json:"redriveCount"`
 	RedriveStatus          string       `json:"redriveStatus"`
 	RedriveStatusReason    string       `json:"redriveStatusReason,omitempty"`
+	MapRunArn              string       `json:"mapRunArn,omitempty"`
 }
 
 func optional(s string) *string {
@@ -708,6 +785,17 @@ func optional(s string) *string {
 func (s *Server) describeExecution(ctx context.Context, in *executionInput) (any, error) {
 	e, err := s.getExecution(ctx, in.ExecutionArn)
 	if err != nil {
+		if out, ok := s.describeChild(in.ExecutionArn); ok && strings.Contains(in.ExecutionArn, ":execution:") {
+			out.RedriveStatus = "NOT_REDRIVABLE"
+			if in.IncludedData == "METADATA_ONLY" {
+				out.Input, out.Output = nil, nil
+				out.InputDetails.Included = false
+				if out.OutputDetails != nil {
+					out.OutputDetails.Included = false
+				}
+			}
+			return out, nil
+		}
 		return nil, err
 	}
 	out := &describeExecutionOutput{
@@ -738,6 +826,9 @@ func (s *Server) describeExecution(ctx context.Context, in *executionInput) (any
 
 func (s *Server) stopExecution(ctx context.Context, in *executionInput) (any, error) {
 	if _, err := s.getExecution(ctx, in.ExecutionArn); err != nil {
+		if out, ok := s.stopChild(in.ExecutionArn); ok {
+			return out, nil
+		}
 		return nil, err
 	}
 	if r := s.runs.get(in.ExecutionArn); r != nil {
@@ -797,7 +888,7 @@ func (s *Server) listExecutions(ctx context.Context, in *listExecutionsInput) (a
 	case in.StateMachineArn == "" && in.MapRunArn == "":
 		return nil, errValidation("Must provide a StateMachine ARN or MapRun ARN")
 	case in.MapRunArn != "":
-		return nil, errResourceNotFound(in.MapRunArn) // no map runs yet
+		return s.listMapRunExecutions(in)
 	case in.StatusFilter == "PENDING_REDRIVE":
 		return nil, errValidation("PENDING_REDRIVE status filter requires a MapRun ARN")
 	}
@@ -858,6 +949,12 @@ func (s *Server) getExecutionHistory(ctx context.Context, in *executionInput) (a
 		return nil, perr
 	}
 	withData := in.IncludeExecutionData == nil || *in.IncludeExecutionData
+	if out, ok := s.childHistory(in, filter, page, withData); ok {
+		return out, nil
+	}
+	if r := s.runs.get(in.ExecutionArn); r != nil {
+		r.rec.flush() // the events buffered so far
+	}
 	out := struct {
 		Events    []json.RawMessage `json:"events"`
 		NextToken *string           `json:"nextToken,omitempty"`
@@ -933,8 +1030,19 @@ func wireDetails(ev json.RawMessage, withData bool) json.RawMessage {
 
 func (s *Server) describeStateMachineForExecution(ctx context.Context, in *executionInput) (any, error) {
 	e, err := s.getExecution(ctx, in.ExecutionArn)
+	var mapRunARN, label string
 	if err != nil {
-		return nil, err
+		// A map run's child: the machine of its map run, with the run's
+		// ARN and label (AWS API reference).
+		r, _, ok := s.mapRuns.child(in.ExecutionArn)
+		if !ok {
+			return nil, err
+		}
+		info := r.Info()
+		if e, err = s.getExecution(ctx, info.ExecutionARN); err != nil {
+			return nil, errExecutionNotFound(in.ExecutionArn)
+		}
+		e.StateMachineARN, mapRunARN, label = info.StateMachineARN, info.ARN, info.Label
 	}
 	return &struct {
 		StateMachineArn      string          `json:"stateMachineArn"`
@@ -945,5 +1053,7 @@ func (s *Server) describeStateMachineForExecution(ctx context.Context, in *execu
 		RevisionID           string          `json:"revisionId,omitempty"`
 		LoggingConfiguration json.RawMessage `json:"loggingConfiguration"`
 		TracingConfiguration json.RawMessage `json:"tracingConfiguration"`
-	}{e.StateMachineARN, e.MachineName, e.Definition, e.RoleARN, ep(e.MachineUpdated), e.RevisionID, defaultLogging, defaultTracing}, nil
+		MapRunArn            string          `json:"mapRunArn,omitempty"`
+		Label                string          `json:"label,omitempty"`
+	}{e.StateMachineARN, e.MachineName, e.Definition, e.RoleARN, ep(e.MachineUpdated), e.RevisionID, defaultLogging, defaultTracing, mapRunARN, label}, nil
 }

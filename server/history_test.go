@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/hsc-dev/hsc/internal/testenv"
 	"github.com/hsc-dev/hsc/interpreter"
@@ -147,4 +149,85 @@ func unordered(evs []map[string]any) []map[string]any {
 	key := func(e map[string]any) string { b, _ := json.Marshal(e); return string(b) }
 	slices.SortFunc(out, func(a, b map[string]any) int { return strings.Compare(key(a), key(b)) })
 	return out
+}
+
+// The history of a running execution is readable while it runs: the
+// server appends events in batches, and a task (or a read) makes it
+// append what it holds. Here 100 Pass states (more than a batch) run
+// before a Lambda task that waits; the history read then ends with the
+// task's LambdaFunctionStarted, and ids run 1, 2, 3, ... with each
+// previousEventId an earlier event, before and after the task ends.
+func TestHistoryWhileRunning(t *testing.T) {
+	release := make(chan struct{})
+	tasks := interpreter.TaskFunc(func(ctx context.Context, req *interpreter.TaskRequest) ([]byte, error) {
+		select {
+		case <-release:
+			return []byte(`{"done":true}`), nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	})
+	_, c := start(t, server.Config{Tasks: tasks})
+	var b strings.Builder
+	b.WriteString(`{"StartAt":"P0","States":{`)
+	for i := range 100 {
+		fmt.Fprintf(&b, `"P%d":{"Type":"Pass","Next":"P%d"},`, i, i+1)
+	}
+	b.WriteString(`"P100":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","End":true}}}`)
+	arn := createMachine(t, c, "running", b.String())
+	ex := startExec(t, c, arn)
+	history := func() []types.HistoryEvent {
+		var all []types.HistoryEvent
+		p := sfn.NewGetExecutionHistoryPaginator(c, &sfn.GetExecutionHistoryInput{ExecutionArn: ex.ExecutionArn})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctxT(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, page.Events...)
+		}
+		for i, e := range all {
+			if e.Id != int64(i+1) || e.PreviousEventId < 0 || e.PreviousEventId >= e.Id {
+				t.Fatalf("event %d: id %d, previous %d", i, e.Id, e.PreviousEventId)
+			}
+		}
+		return all
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	var evs []types.HistoryEvent
+	for {
+		evs = history()
+		if len(evs) > 0 && evs[len(evs)-1].Type == types.HistoryEventTypeLambdaFunctionStarted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the history of the waiting execution ends with %v after %d events", evs[len(evs)-1].Type, len(evs))
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	// ExecutionStarted, 100 Pass states entered and exited, then
+	// TaskStateEntered, LambdaFunctionScheduled, LambdaFunctionStarted.
+	if len(evs) != 1+200+3 {
+		t.Errorf("%d events while the task runs, want %d", len(evs), 1+200+3)
+	}
+	if d := describe(t, c, *ex.ExecutionArn); d.Status != types.ExecutionStatusRunning {
+		t.Fatalf("status %s while the task runs", d.Status)
+	}
+	close(release)
+	if d := waitDone(t, c, *ex.ExecutionArn); d.Status != types.ExecutionStatusSucceeded {
+		t.Fatalf("status %s", d.Status)
+	}
+	evs = history()
+	if last := evs[len(evs)-1].Type; last != types.HistoryEventTypeExecutionSucceeded || len(evs) != 204+3 {
+		t.Errorf("final history: %d events ending with %s", len(evs), last)
+	}
+}
+
+func describe(t *testing.T, c *sfn.Client, arn string) *sfn.DescribeExecutionOutput {
+	t.Helper()
+	d, err := c.DescribeExecution(ctxT(t), &sfn.DescribeExecutionInput{ExecutionArn: &arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -47,7 +48,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	reqID := newRequestID()
-	w.Header().Set("x-amzn-RequestId", reqID)
+	w.Header()["X-Amzn-Requestid"] = []string{reqID} // x-amzn-RequestId, canonical
+
 	began := time.Now()
 	out, err := s.serve(r)
 	if err != nil {
@@ -61,11 +63,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.log.Error("internal failure", "op", r.Header.Get("X-Amz-Target"), "err", err, "request", reqID)
 			ae = &APIError{Code: "InternalFailure", Message: "The request processing has failed because of an unknown error, exception or failure.", Status: http.StatusInternalServerError}
 		}
-		s.log.Debug("request", "op", r.Header.Get("X-Amz-Target"), "status", ae.Status, "error", ae.Code, "message", ae.Message, "duration", time.Since(began), "request", reqID)
+		if s.log.Enabled(r.Context(), slog.LevelDebug) {
+			s.log.Debug("request", "op", r.Header.Get("X-Amz-Target"), "status", ae.Status, "error", ae.Code, "message", ae.Message, "duration", time.Since(began), "request", reqID)
+		}
 		writeError(w, ae)
 		return
 	}
-	s.log.Debug("request", "op", r.Header.Get("X-Amz-Target"), "status", 200, "duration", time.Since(began), "request", reqID)
+	if s.log.Enabled(r.Context(), slog.LevelDebug) { // the arguments cost allocations
+		s.log.Debug("request", "op", r.Header.Get("X-Amz-Target"), "status", 200, "duration", time.Since(began), "request", reqID)
+	}
 	data, merr := json.Marshal(out)
 	if merr != nil {
 		s.log.Error("encode answer", "err", merr, "request", reqID)
@@ -140,11 +146,21 @@ func (s *Server) call(ctx context.Context, op operation, body []byte) (any, erro
 	return op.handler(ctx, body)
 }
 
+// newRequestID returns a random request id in the UUID form AWS uses.
 func newRequestID() string {
 	var b [16]byte
 	rand.Read(b[:])
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
 }
 
 // epoch is a timestamp as the JSON protocol writes it: seconds since the
@@ -152,8 +168,12 @@ func newRequestID() string {
 type epoch time.Time
 
 func (t epoch) MarshalJSON() ([]byte, error) {
-	ms := time.Time(t).UnixMilli()
-	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
+	return appendEpoch(nil, time.Time(t).UnixMilli()), nil
+}
+
+// appendEpoch appends a time in milliseconds as seconds with milliseconds.
+func appendEpoch(b []byte, ms int64) []byte {
+	return strconv.AppendFloat(b, float64(ms)/1000, 'f', -1, 64)
 }
 
 func ep(t time.Time) *epoch {

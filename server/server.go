@@ -78,7 +78,9 @@ type Server struct {
 	store store.Store
 	log   *slog.Logger
 	val   *validator
-	ops   map[string]operation
+	// events encodes history events.
+	events eventLayout
+	ops    map[string]operation
 
 	ln   net.Listener
 	http *http.Server
@@ -93,6 +95,7 @@ type Server struct {
 	machines *machineCache
 	runs     *runs
 	tasks    *taskQueues
+	mapRuns  *mapRuns
 
 	mu        sync.Mutex // guards ln, http, closing and wg.Add
 	closing   bool
@@ -176,7 +179,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers)}
+	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), events: newEventLayout(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers), mapRuns: newMapRuns()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if cfg.Store != nil {
 		s.store = cfg.Store

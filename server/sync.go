@@ -70,7 +70,7 @@ func (s *Server) startSyncExecution(ctx context.Context, in *startSyncInput) (an
 	stopOnClose := context.AfterFunc(s.ctx, cancel)
 	defer stopOnClose()
 	began := time.Now()
-	res, rerr := s.runExpress(runCtx, m, tg, name, input, mock)
+	res, rerr := s.runExpress(runCtx, m, tg, arn, name, input, mock)
 	if res == nil {
 		return nil, fmt.Errorf("run %s: %w", arn, rerr)
 	}

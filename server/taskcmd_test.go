@@ -18,13 +18,15 @@ import (
 // Task commands (hsc run's --task contract, real processes) answer Lambda
 // tasks and activities they map; a .waitForTaskToken command that prints
 // nothing leaves the task waiting for SendTaskSuccess with the token it
-// got in HSC_TASK_TOKEN; a command that fails fails only its task.
+// got in HSC_TASK_TOKEN, while one that prints null gives the result null
+// at once; a command that fails fails only its task.
 func TestTaskCommands(t *testing.T) {
 	dir := t.TempDir()
 	tokenFile := filepath.Join(dir, "token")
 	tasks := taskcmd.NewResolver(map[string]string{
 		"hello":    `echo '{"greeting":"hi"}'`,
 		"Callback": `printf %s "$HSC_TASK_TOKEN" > ` + tokenFile,
+		"NullNow":  `echo null`,
 		"byCmd":    `echo '"activity by command"'`,
 		"broken":   `echo '{"Error":"Broken","Cause":"on purpose"}' >&2; exit 3`,
 	})
@@ -32,7 +34,8 @@ func TestTaskCommands(t *testing.T) {
 	ctx := ctxT(t)
 	def := `{"StartAt":"Hello","States":{
 		"Hello":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:hello","ResultPath":"$.hello","Next":"Callback"},
-		"Callback":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"t.$":"$$.Task.Token"},"ResultPath":"$.cb","Next":"ByCmd"},
+		"Callback":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"t.$":"$$.Task.Token"},"ResultPath":"$.cb","Next":"NullNow"},
+		"NullNow":{"Type":"Task","Resource":"arn:aws:states:::sns:publish.waitForTaskToken","Parameters":{"t.$":"$$.Task.Token"},"ResultPath":"$.now","Next":"ByCmd"},
 		"ByCmd":{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:byCmd","ResultPath":"$.act","Next":"Broken"},
 		"Broken":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:broken","Catch":[{"ErrorEquals":["Broken"],"ResultPath":"$.err","Next":"Done"}],"End":true},
 		"Done":{"Type":"Succeed"}}}`
@@ -51,7 +54,8 @@ func TestTaskCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := waitDone(t, c, *ex.ExecutionArn)
-	want := `{"hello":{"greeting":"hi"},"cb":{"called":"back"},"act":"activity by command","err":{"Error":"Broken","Cause":"on purpose"}}`
+	// NullNow printed null: its result, no waiting for a callback.
+	want := `{"hello":{"greeting":"hi"},"cb":{"called":"back"},"now":null,"act":"activity by command","err":{"Error":"Broken","Cause":"on purpose"}}`
 	if d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != want {
 		t.Errorf("%s %s\nwant %s", d.Status, aws.ToString(d.Output), want)
 	}

@@ -63,15 +63,67 @@ func newTaskQueues(maxPollers int) *taskQueues {
 
 const tokenPrefix = "hsc1."
 
-// newToken returns a fresh activity task token: a random id signed with
-// the server's key, so that a token this server issued is recognized
-// after it is forgotten.
-func (q *taskQueues) newToken() string {
-	var id [24]byte
+// tokenIDBytes is the size of a token's random part.
+const tokenIDBytes = 18
+
+// newToken returns a fresh task token (of an activity task or a
+// .waitForTaskToken task) for the execution: "hsc1." + a random id + "."
+// + the execution ARN + "." + a signature of both with this server's key,
+// each part base64url. The random id makes tokens unique across runs,
+// restarts and machines and unguessable; the ARN lets a token be routed
+// to its execution (TokenExecution); the signature lets the server
+// recognize a token it issued after it is forgotten.
+func (q *taskQueues) newToken(execution string) string {
+	var id [tokenIDBytes]byte
 	rand.Read(id[:])
+	enc := base64.RawURLEncoding
+	var b strings.Builder
+	b.Grow(len(tokenPrefix) + 24 + 2 + enc.EncodedLen(len(execution)) + 1 + 22)
+	b.WriteString(tokenPrefix)
+	b.WriteString(enc.EncodeToString(id[:]))
+	b.WriteByte('.')
+	b.WriteString(enc.EncodeToString([]byte(execution)))
+	b.WriteByte('.')
+	b.WriteString(enc.EncodeToString(q.sign(id[:], execution)))
+	return b.String()
+}
+
+// sign is the signature of a token's id and execution.
+func (q *taskQueues) sign(id []byte, execution string) []byte {
 	mac := hmac.New(sha256.New, q.key[:])
-	mac.Write(id[:])
-	return tokenPrefix + base64.RawURLEncoding.EncodeToString(id[:]) + "." + base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:16])
+	mac.Write(id)
+	mac.Write([]byte(execution))
+	return mac.Sum(nil)[:16]
+}
+
+// parseToken splits a token of this form into its parts; ok is false for
+// any other text.
+func parseToken(token string) (id []byte, execution string, sig []byte, ok bool) {
+	rest, found := strings.CutPrefix(token, tokenPrefix)
+	if !found {
+		return nil, "", nil, false
+	}
+	parts := strings.Split(rest, ".")
+	if len(parts) != 3 {
+		return nil, "", nil, false
+	}
+	enc := base64.RawURLEncoding
+	id, err1 := enc.DecodeString(parts[0])
+	ex, err2 := enc.DecodeString(parts[1])
+	sig, err3 := enc.DecodeString(parts[2])
+	if err1 != nil || err2 != nil || err3 != nil || len(id) != tokenIDBytes || len(sig) != 16 {
+		return nil, "", nil, false
+	}
+	return id, string(ex), sig, true
+}
+
+// TokenExecution returns the ARN of the execution a task token this
+// server issued belongs to (activity or .waitForTaskToken), as the token
+// says: a store or a front end can route an answer by it. It does not
+// check the token's signature; ok is false for text of another form.
+func TokenExecution(token string) (executionARN string, ok bool) {
+	_, ex, _, ok := parseToken(token)
+	return ex, ok
 }
 
 // tokenStatus classifies a token that is not live: "ended" (issued here,
@@ -83,19 +135,11 @@ func (q *taskQueues) tokenStatus(token string) string {
 	if ended {
 		return "ended"
 	}
-	rest, ok := strings.CutPrefix(token, tokenPrefix)
+	id, ex, sig, ok := parseToken(token)
 	if !ok {
 		return "invalid"
 	}
-	idPart, macPart, ok := strings.Cut(rest, ".")
-	id, err1 := base64.RawURLEncoding.DecodeString(idPart)
-	got, err2 := base64.RawURLEncoding.DecodeString(macPart)
-	if !ok || err1 != nil || err2 != nil || len(id) != 24 || len(got) != 16 {
-		return "invalid"
-	}
-	mac := hmac.New(sha256.New, q.key[:])
-	mac.Write(id)
-	if hmac.Equal(mac.Sum(nil)[:16], got) {
+	if hmac.Equal(q.sign(id, ex), sig) {
 		return "ended"
 	}
 	return "unknown"

@@ -80,8 +80,17 @@ func decodeObject(s string) (map[string]any, error) {
 }
 
 func (s *Server) testState(ctx context.Context, in *testStateInput) (any, error) {
+	var runCtx []interpreter.Option // the context object given, if any
 	if in.Context != nil {
-		return nil, errValidation("hsc serve does not support the context member of TestState yet")
+		// AWS API reference, TestState: "This field may only be specified
+		// if a mock is specified in the same request."
+		if in.Mock == nil {
+			return nil, errValidation("The context field may only be specified if a mock is specified in the same request")
+		}
+		if _, err := decodeObject(*in.Context); err != nil {
+			return nil, errValidation("context must be a JSON object: %s", err.Error())
+		}
+		runCtx = append(runCtx, interpreter.WithContextObject([]byte(*in.Context)))
 	}
 	if in.RoleArn != nil {
 		if err := checkRoleArn(*in.RoleArn); err != nil {
@@ -162,9 +171,11 @@ func (s *Server) testState(ctx context.Context, in *testStateInput) (any, error)
 		start = stubPrefix + "variables"
 		states[start] = map[string]any{"Type": "Pass", "QueryLanguage": "JSONPath", "Assign": vars, "Next": name}
 	}
+	// The machine stays JSONPath (the stubs are JSONPath states); a
+	// JSONata state says so itself.
 	machine := map[string]any{"StartAt": start, "States": states}
-	if queryLanguage != "" {
-		machine["QueryLanguage"] = queryLanguage
+	if queryLanguage == "JSONata" {
+		state["QueryLanguage"] = "JSONata"
 	}
 	text, _ := json.Marshal(machine)
 	ds, m := checkDefinition(string(text), "STANDARD")
@@ -200,18 +211,18 @@ func (s *Server) testState(ctx context.Context, in *testStateInput) (any, error)
 		return out, err
 	})
 	var events []interpreter.Event
-	res, rerr := m.Run(ctx, []byte(input),
+	res, rerr := m.Run(ctx, []byte(input), append([]interpreter.Option{
 		interpreter.WithTaskResolver(tasks),
 		interpreter.WithEventHook(func(e interpreter.Event) { events = append(events, e) }),
 		interpreter.WithRegion(s.cfg.Region), interpreter.WithAccountID(s.cfg.AccountID),
 		interpreter.WithRoleArn(deref(in.RoleArn)),
-		interpreter.WithClock(interpreter.NewVirtualClock(s.now())))
+		interpreter.WithClock(interpreter.NewVirtualClock(s.now()))}, runCtx...)...)
 	if res == nil {
 		return nil, apiErr("InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'", rerr.Error())
 	}
 	out := &testStateOutput{}
 	if in.InspectionLevel == "DEBUG" || in.InspectionLevel == "TRACE" {
-		out.InspectionData = s.inspect(ctx, state, queryLanguage, input, in.Variables, taskInput, taskResult)
+		out.InspectionData = s.inspect(ctx, state, queryLanguage, input, in.Variables, taskInput, taskResult, runCtx)
 	}
 	// Where did the state go, and did it fail on the way?
 	var errName, cause string
@@ -275,7 +286,7 @@ func (s *Server) testState(ctx context.Context, in *testStateInput) (any, error)
 // task's input and result as the resolver saw them, and the JSONPath
 // stages (InputPath, Parameters, ResultSelector) by running each on its
 // own in a Pass state.
-func (s *Server) inspect(ctx context.Context, state map[string]any, queryLanguage, input string, vars, taskInput, taskResult *string) *inspectionData {
+func (s *Server) inspect(ctx context.Context, state map[string]any, queryLanguage, input string, vars, taskInput, taskResult *string, opts []interpreter.Option) *inspectionData {
 	d := &inspectionData{Input: &input, Variables: vars}
 	if queryLanguage == "JSONata" || state["QueryLanguage"] == "JSONata" {
 		d.AfterArguments, d.Result = taskInput, taskResult
@@ -290,12 +301,12 @@ func (s *Server) inspect(ctx context.Context, state map[string]any, queryLanguag
 		}
 		return m
 	}
-	d.AfterInputPath = s.evalPass(ctx, pick("InputPath"), input, vars)
+	d.AfterInputPath = s.evalPass(ctx, pick("InputPath"), input, vars, opts)
 	switch {
 	case taskInput != nil:
 		d.AfterParameters = taskInput
 	case state["Parameters"] != nil:
-		d.AfterParameters = s.evalPass(ctx, pick("InputPath", "Parameters"), input, vars)
+		d.AfterParameters = s.evalPass(ctx, pick("InputPath", "Parameters"), input, vars, opts)
 	default:
 		d.AfterParameters = d.AfterInputPath
 	}
@@ -308,14 +319,14 @@ func (s *Server) inspect(ctx context.Context, state map[string]any, queryLanguag
 		d.Result = &rs
 	}
 	if sel, ok := state["ResultSelector"]; ok && d.Result != nil {
-		d.AfterResultSelector = s.evalPass(ctx, map[string]any{"Parameters": sel}, *d.Result, vars)
+		d.AfterResultSelector = s.evalPass(ctx, map[string]any{"Parameters": sel}, *d.Result, vars, opts)
 	}
 	return d
 }
 
 // evalPass runs a Pass state with fields on input and returns its output,
 // or nil when it fails.
-func (s *Server) evalPass(ctx context.Context, fields map[string]any, input string, vars *string) *string {
+func (s *Server) evalPass(ctx context.Context, fields map[string]any, input string, vars *string, opts []interpreter.Option) *string {
 	st := map[string]any{"Type": "Pass", "End": true}
 	for k, v := range fields {
 		st[k] = v
@@ -333,7 +344,7 @@ func (s *Server) evalPass(ctx context.Context, fields map[string]any, input stri
 	if err != nil {
 		return nil
 	}
-	res, _ := m.Run(ctx, []byte(input), interpreter.WithClock(interpreter.NewVirtualClock(s.now())))
+	res, _ := m.Run(ctx, []byte(input), append([]interpreter.Option{interpreter.WithClock(interpreter.NewVirtualClock(s.now()))}, opts...)...)
 	if res == nil || res.Status != interpreter.StatusSucceeded {
 		return nil
 	}

@@ -1,6 +1,9 @@
 package server_test
 
 import (
+	"encoding/json"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -78,8 +81,85 @@ func TestTestState(t *testing.T) {
 			t.Errorf("inspection stage %d: %s, want %s", i, got[i], want[i])
 		}
 	}
+	// TRACE has DEBUG's data; INFO none.
+	for _, lvl := range []types.InspectionLevel{types.InspectionLevelTrace, types.InspectionLevelInfo, ""} {
+		out, err := c.TestState(ctx, &sfn.TestStateInput{InspectionLevel: lvl, Input: aws.String(`{"a":1}`),
+			Definition: aws.String(`{"Type":"Pass","InputPath":"$.a","End":true}`)}, noHostPrefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case lvl == types.InspectionLevelTrace && (out.InspectionData == nil || aws.ToString(out.InspectionData.AfterInputPath) != "1"):
+			t.Errorf("TRACE: inspection data %+v", out.InspectionData)
+		case lvl != types.InspectionLevelTrace && out.InspectionData != nil:
+			t.Errorf("%q: inspection data %+v", lvl, out.InspectionData)
+		}
+	}
 	_, err = c.TestState(ctx, &sfn.TestStateInput{Definition: aws.String(`{"Type":"Pass","Next":7}`)}, noHostPrefix)
 	wantCode(t, err, "InvalidDefinition")
 	_, err = c.TestState(ctx, &sfn.TestStateInput{Definition: aws.String(`{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}`), StateName: aws.String("Z")}, noHostPrefix)
 	wantCode(t, err, "ValidationException")
+}
+
+// TestState's context is the context object ($$) the state reads, merged
+// member by member into the one the run builds; AWS accepts it only with
+// a mock ("This field may only be specified if a mock is specified in the
+// same request", API reference, TestState). Variables and context work
+// in JSONPath and JSONata states, and in the DEBUG inspection data.
+func TestTestStateContext(t *testing.T) {
+	_, c := start(t, server.Config{})
+	ctx := ctxT(t)
+	mock := &types.MockInput{Result: aws.String(`{"ok":1}`)}
+	const taskJP = `"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","ResultSelector":{"ok.$":"$.ok"},"End":true`
+	context := `{"Execution":{"Id":"arn:aws:states:us-east-1:123456789012:execution:m:e1","Name":"e1","Input":{"from":"ctx"}},` +
+		`"Map":{"Item":{"Index":3,"Value":"x"}},"Task":{"Token":"tok-1"}}`
+	tests := []struct {
+		name string
+		in   sfn.TestStateInput
+		want string // status, output, or the error code
+	}{
+		{"jsonpath", sfn.TestStateInput{Definition: aws.String(`{` + taskJP + `,"Parameters":{"id.$":"$$.Execution.Id","name.$":"$$.Execution.Name","in.$":"$$.Execution.Input.from",` +
+			`"i.$":"$$.Map.Item.Index","v.$":"$$.Map.Item.Value","st.$":"$$.State.Name","ctx.$":"$$.Task.Token"},"ResultPath":"$.r","OutputPath":"$"}`),
+			Input: aws.String(`{}`), Context: &context, Mock: mock},
+			`SUCCEEDED {"r":{"ok":1}}`},
+		{"jsonata", sfn.TestStateInput{Definition: aws.String(`{"QueryLanguage":"JSONata","Type":"Task","Resource":"arn:aws:states:::lambda:invoke",` +
+			`"Output":"{% {'id': $states.context.Execution.Id, 'v': $states.context.Map.Item.Value, 'sm': $exists($states.context.StateMachine.Id), 'x': $x, 'r': $states.result.ok} %}","End":true}`),
+			Variables: aws.String(`{"x":[1,2]}`), Context: &context, Mock: mock},
+			`SUCCEEDED {"id":"arn:aws:states:us-east-1:123456789012:execution:m:e1","v":"x","sm":true,"x":[1,2],"r":1}`},
+		{"no mock", sfn.TestStateInput{Definition: aws.String(`{"Type":"Pass","End":true}`), Context: &context}, `ValidationException`},
+		{"not an object", sfn.TestStateInput{Definition: aws.String(`{` + taskJP + `}`), Context: aws.String(`[1]`), Mock: mock}, `ValidationException`},
+		{"not JSON", sfn.TestStateInput{Definition: aws.String(`{` + taskJP + `}`), Context: aws.String(`{`), Mock: mock}, `ValidationException`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := c.TestState(ctx, &tt.in, noHostPrefix)
+			if !strings.HasPrefix(tt.want, "SUCCEEDED") {
+				wantCode(t, err, tt.want)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(out.Status) + " " + aws.ToString(out.Output); got != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+	// The task's effective input shows what the state read from the context.
+	out, err := c.TestState(ctx, &sfn.TestStateInput{InspectionLevel: types.InspectionLevelDebug, Context: &context, Mock: mock,
+		Definition: aws.String(`{` + taskJP + `,"Parameters":{"v.$":"$$.Map.Item.Value","t.$":"$$.Task.Token","n.$":"$$.State.Name","y.$":"$y"}}`),
+		Variables:  aws.String(`{"y":true}`)}, noHostPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var params map[string]any
+	if err := json.Unmarshal([]byte(aws.ToString(out.InspectionData.AfterParameters)), &params); err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]any{"v": "x", "t": "tok-1", "n": "TestState", "y": true}; !reflect.DeepEqual(params, want) {
+		t.Errorf("afterParameters %v, want %v", params, want)
+	}
+	if got := aws.ToString(out.InspectionData.Variables); got != `{"y":true}` {
+		t.Errorf("variables %s", got)
+	}
 }

@@ -43,7 +43,11 @@ type, over 16 MiB), else 0.`,
 			if format != "text" && format != "json" {
 				return usageError{fmt.Errorf("--format %q: want text or json", format)}
 			}
-			opts := []hsc.Option{hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID)}
+			compat, err := compatOption(g)
+			if err != nil {
+				return err
+			}
+			opts := []hsc.Option{hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID), compat}
 			if strict {
 				opts = append(opts, hsc.WithStrict())
 			}
@@ -51,7 +55,7 @@ type, over 16 MiB), else 0.`,
 			for _, name := range args {
 				all = append(all, hsc.CheckFile(name, cmd.InOrStdin(), opts...)...)
 			}
-			var err error
+			err = nil
 			if format == "json" {
 				err = writeProblemsJSON(cmd.OutOrStdout(), all)
 			} else {
@@ -71,6 +75,7 @@ type, over 16 MiB), else 0.`,
 			return nil
 		},
 	}
+	addCompatFlag(cmd, g)
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat every problem (unreachable states, no terminal state, misplaced States.ALL, ...) as an error")
 	cmd.Flags().StringVar(&format, "format", "text", "output `FORMAT`: text, or json for CI and editors")
 	return cmd

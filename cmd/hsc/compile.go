@@ -66,7 +66,11 @@ file:line:col: severity: message, with the source line and a caret.`,
 			if err != nil {
 				return err
 			}
-			opts := []hsc.Option{hsc.WithFilename(name), hsc.WithRegion(region), hsc.WithAccountID(account)}
+			compat, err := compatOption(g)
+			if err != nil {
+				return err
+			}
+			opts := []hsc.Option{hsc.WithFilename(name), hsc.WithRegion(region), hsc.WithAccountID(account), compat}
 			if strict {
 				opts = append(opts, hsc.WithStrict())
 			}
@@ -101,6 +105,7 @@ file:line:col: severity: message, with the source line and a caret.`,
 	cmd.Flags().IntVar(&indent, "indent", 3, "spaces per indentation level (heaviside's CLI uses 3)")
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat warnings (what AWS would reject: unreachable states, no terminal state, ...) as errors")
 	cmd.Flags().BoolVar(&compact, "compact", false, "write the definition on one line without spaces")
+	addCompatFlag(cmd, g)
 	cmd.Flags().BoolVar(&sortKeys, "sort-keys", false, "sort the keys of every object, as heaviside.compile(sort_keys=True)")
 	return cmd
 }

@@ -100,7 +100,11 @@ Linux and the BSDs, open on macOS, the file association on Windows); without
 				return err
 			}
 			defer dest.Abort()
-			def, err := hsc.LoadFile(args[0], cmd.InOrStdin(), hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID))
+			compat, err := compatOption(g)
+			if err != nil {
+				return err
+			}
+			def, err := hsc.LoadFile(args[0], cmd.InOrStdin(), hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID), compat)
 			if err != nil {
 				return reportDiags(cmd, err)
 			}
@@ -137,6 +141,7 @@ Linux and the BSDs, open on macOS, the file association on Windows); without
 			return nil
 		},
 	}
+	addCompatFlag(cmd, g)
 	cmd.Flags().StringVarP(&format, "format", "f", "", "output format: svg, png, dot or mermaid (default: from -o's extension, else dot)")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write the graph to this file (- for standard output)")
 	cmd.Flags().BoolVar(&open, "open", false, "show the result in the desktop's viewer (a temporary SVG file unless -o or -f say otherwise)")

@@ -47,6 +47,8 @@ type globalFlags struct {
 	accessKey   string
 	profile     string
 	endpointURL string
+	// compat is --compat of the commands that compile Heaviside programs.
+	compat string
 }
 
 // usageError marks an error caused by how hsc was invoked, or by input it

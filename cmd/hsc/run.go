@@ -66,6 +66,9 @@ Task states run what you map them to:
                         worker shares (README: "Task commands").
   --mock FILE           a mock configuration in the AWS Step Functions Local
                         format; --test-case picks the test case.
+A distributed Map's S3 calls are mapped as STATE/ItemReader (the command
+prints the object, or the listing's JSON) and STATE/ResultWriter (it gets
+each file as {"Bucket", "Key", "Body"}), in --task and in the mock file.
 A Task state with no mapping fails the execution with an error naming it.
 
 --trace prints each state entered and exited, with its input and output, and
@@ -82,6 +85,7 @@ renamed). --virtual-time makes Wait states and retry delays take no real time.`,
 		},
 	}
 	fl := cmd.Flags()
+	addCompatFlag(cmd, g)
 	fl.StringVarP(&f.input, "input", "i", "", "read the execution input JSON from `FILE` (- for standard input)")
 	fl.StringVar(&f.jsonInput, "json", "", "the execution input as a JSON `TEXT`")
 	fl.BoolVar(&f.trace, "trace", false, "print each state entered and exited, with input and output, on standard error")
@@ -207,6 +211,17 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 			}
 		}))
 	}
+	if f.trace {
+		// A distributed Map's child executions are traced too, each
+		// line marked with the child's name (not in --history: they are
+		// executions of their own).
+		opts = append(opts, interpreter.WithMapRunHook(func(r *interpreter.MapRun) {
+			r.SetChildHook(func(c interpreter.ChildExecution) func(interpreter.Event) {
+				w := &prefixWriter{w: traceOut, prefix: "  [" + c.Name + "] "}
+				return func(e interpreter.Event) { traceEvent(w, e) }
+			})
+		}))
+	}
 	opts = append(opts, interpreter.WithMaxEvents(f.maxEvents), interpreter.WithTimeout(f.timeout))
 
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
@@ -240,7 +255,11 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 // are left to hsc check).
 func loadDefinition(cmd *cobra.Command, file string, g *globalFlags, validate bool) (*hsc.Definition, error) {
 	stderr := cmd.ErrOrStderr()
-	def, err := hsc.LoadFile(file, cmd.InOrStdin(), hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID), hsc.WithCompact())
+	compat, err := compatOption(g)
+	if err != nil {
+		return nil, err
+	}
+	def, err := hsc.LoadFile(file, cmd.InOrStdin(), hsc.WithRegion(g.region), hsc.WithAccountID(g.accountID), hsc.WithCompact(), compat)
 	if err != nil {
 		return nil, reportDiags(cmd, err)
 	}
@@ -333,6 +352,10 @@ func traceEvent(w io.Writer, e interpreter.Event) {
 		fmt.Fprintf(w, "      task timed out: %s\n", e.TaskTimedOutEventDetails.Error)
 	case e.LambdaFunctionTimedOutEventDetails != nil:
 		fmt.Fprintf(w, "      task timed out: %s\n", e.LambdaFunctionTimedOutEventDetails.Error)
+	case e.MapRunStartedEventDetails != nil:
+		fmt.Fprintf(w, "      map run %s\n", e.MapRunStartedEventDetails.MapRunArn)
+	case e.MapRunFailedEventDetails != nil:
+		fmt.Fprintf(w, "      map run failed: %s: %s\n", e.MapRunFailedEventDetails.Error, e.MapRunFailedEventDetails.Cause)
 	case e.MapIterationStartedEventDetails != nil:
 		fmt.Fprintf(w, "      map %s item %d\n", e.MapIterationStartedEventDetails.Name, e.MapIterationStartedEventDetails.Index)
 	}
@@ -361,4 +384,22 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// prefixWriter writes each line with a prefix; each Write is one or more
+// whole lines (traceEvent's).
+type prefixWriter struct {
+	w      io.Writer
+	prefix string
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	var out []byte
+	for line := range strings.Lines(string(b)) {
+		out = append(append(out, p.prefix...), line...)
+	}
+	if _, err := p.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

@@ -18,6 +18,7 @@ type outputBuffer struct {
 	buf      []byte
 	started  bool // a byte other than white space came
 	overflow bool
+	limit    int // 0: MaxOutputBytes
 }
 
 func (b *outputBuffer) write(p []byte) {
@@ -28,7 +29,11 @@ func (b *outputBuffer) write(p []byte) {
 		}
 		b.started = true
 	}
-	room := MaxOutputBytes - len(b.buf)
+	limit := b.limit
+	if limit == 0 {
+		limit = MaxOutputBytes
+	}
+	room := limit - len(b.buf)
 	if len(p) <= room {
 		b.buf = append(b.buf, p...)
 		return

@@ -16,7 +16,9 @@ import (
 // then by its Lambda function name (from a function ARN or the
 // FunctionName of the lambda:invoke integration), then by its activity
 // name, then by its full Resource; a task with no command is left to the
-// next resolver (an *interpreter.UnresolvedTaskError).
+// next resolver (an *interpreter.UnresolvedTaskError). The S3 calls of a
+// distributed Map state (TaskRequest.Part set) are first looked up as
+// "STATE/ItemReader" or "STATE/ResultWriter".
 //
 // For the lambda:invoke integration the command receives the Payload and
 // its output is wrapped as the integration does: {"ExecutedVersion",
@@ -44,7 +46,11 @@ func NewResolver(commands map[string]string) *Resolver {
 
 // Lookup returns the shell command for req.
 func (r *Resolver) Lookup(req *interpreter.TaskRequest) (string, bool) {
-	for _, k := range []string{req.StateName, req.FunctionName(), req.ActivityName(), req.Resource} {
+	part := ""
+	if req.Part != "" {
+		part = req.StateName + "/" + req.Part
+	}
+	for _, k := range []string{part, req.StateName, req.FunctionName(), req.ActivityName(), req.Resource} {
 		if k == "" {
 			continue
 		}
@@ -57,7 +63,9 @@ func (r *Resolver) Lookup(req *interpreter.TaskRequest) (string, bool) {
 
 // ResolveTask runs the command mapped to req. A task failure is an
 // *interpreter.ExecutionError; a command stopped by ctx returns ctx's
-// cause.
+// cause. For a .waitForTaskToken task (req.TaskToken set), a command that
+// prints nothing returns no output (nil): the caller waits for the token's
+// callback; one that prints null returns the result null.
 func (r *Resolver) ResolveTask(ctx context.Context, req *interpreter.TaskRequest) ([]byte, error) {
 	script, ok := r.Lookup(req)
 	if !ok {
@@ -70,6 +78,9 @@ func (r *Resolver) ResolveTask(ctx context.Context, req *interpreter.TaskRequest
 	}
 	c := Shell(script)
 	c.Env, c.Grace = r.Env, r.Grace
+	// An ItemReader command prints the object itself (or a GetObject
+	// response); a listing is JSON and checked by the interpreter.
+	c.RawOutput = req.Part == interpreter.PartItemReader
 	task := Task{StateName: req.StateName, Resource: req.Resource, Activity: req.ActivityName(),
 		Attempt: req.Attempt, TaskToken: req.TaskToken}
 	res, err := c.Run(ctx, task, input)
@@ -88,6 +99,12 @@ func (r *Resolver) ResolveTask(ctx context.Context, req *interpreter.TaskRequest
 	}
 	if r.Stderr != nil && res.Stderr != "" {
 		r.Stderr(req, res.Stderr)
+	}
+	if res.Empty && req.TaskToken != "" {
+		// A .waitForTaskToken command that printed nothing handed its
+		// token on: no result, the task waits for the callback (AWS
+		// ends such a task only through SendTask…). "null" is a result.
+		return nil, nil
 	}
 	if !invoke {
 		return res.Output, nil

@@ -24,6 +24,8 @@ func TestResolver(t *testing.T) {
 		"Failing":                          `echo 'plain message' >&2; exit 4`,
 		"Named":                            `echo 'log line' >&2; echo '{"Error":"Custom","Cause":{"k":1}}' >&2; exit 1`,
 		"Empty":                            `exit 0`,
+		"Blank":                            `printf ' \n\t'`,
+		"Null":                             `echo null`,
 		"Chatty":                           `echo 'progress' >&2; echo 1`,
 		"TooLarge":                         `head -c 300000 /dev/zero | tr '\0' 1`,
 		"arn:aws:states:::sqs:sendMessage": `echo '"by resource"'`,
@@ -52,6 +54,17 @@ func TestResolver(t *testing.T) {
 		{interpreter.TaskRequest{StateName: "Failing", Resource: "x"}, "!States.TaskFailed:plain message"},
 		{interpreter.TaskRequest{StateName: "Named", Resource: "x"}, `!Custom:{"k":1}`},
 		{interpreter.TaskRequest{StateName: "Empty", Resource: "x"}, `null`},
+		// .waitForTaskToken (a token is given): printing nothing is no
+		// result yet (the task waits for SendTaskSuccess/Failure with the
+		// token, as on AWS, where only the callback ends such a task);
+		// printing null is the result null.
+		{interpreter.TaskRequest{StateName: "Empty", Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken", TaskToken: "tok"}, ``},
+		{interpreter.TaskRequest{StateName: "Blank", Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken", TaskToken: "tok"}, ``},
+		{interpreter.TaskRequest{StateName: "Blank", Resource: "x"}, `null`},
+		{interpreter.TaskRequest{StateName: "Null", Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken", TaskToken: "tok"}, `null`},
+		{interpreter.TaskRequest{StateName: "Null", Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken", Input: []byte(`{"FunctionName":"f"}`), TaskToken: "tok"},
+			`{"ExecutedVersion":"$LATEST","Payload":null,"StatusCode":200}`},
+		{interpreter.TaskRequest{StateName: "Empty", Resource: "arn:aws:states:::lambda:invoke.waitForTaskToken", Input: []byte(`{"FunctionName":"f"}`), TaskToken: "tok"}, ``},
 		{interpreter.TaskRequest{StateName: "Chatty", Resource: "x"}, `1`},
 		{interpreter.TaskRequest{StateName: "TooLarge", Resource: "x"}, `!States.DataLimitExceeded:the command printed more than 262144 bytes (256 KiB), the most Step Functions accepts as a task result`},
 	}

@@ -9,7 +9,9 @@
 //     HSC_ACTIVITY, HSC_ATTEMPT and HSC_TASK_TOKEN (see [Task.Environ]);
 //     a variable whose value hsc does not know is set and empty.
 //   - Exit status 0: standard output is the result, JSON (blank means
-//     null). More than [MaxOutputBytes] (256 KiB, the Step Functions
+//     null; for a .waitForTaskToken task, blank means no result: the task
+//     waits for SendTaskSuccess or SendTaskFailure with its token, while
+//     printing null gives the result null). More than [MaxOutputBytes] (256 KiB, the Step Functions
 //     payload limit) fails the task with States.DataLimitExceeded; output
 //     that is not JSON fails it with States.TaskFailed.
 //   - Another exit status fails the task. If standard error (all of it, or
@@ -136,7 +138,14 @@ type Command struct {
 	// Grace is how long the command's process group has between SIGTERM
 	// and SIGKILL when the task is stopped. Zero means DefaultGrace.
 	Grace time.Duration
+	// RawOutput takes standard output as it is, any bytes up to
+	// MaxRawOutputBytes, instead of a JSON result: a distributed Map's
+	// ItemReader command prints the S3 object's content.
+	RawOutput bool
 }
+
+// MaxRawOutputBytes bounds the output of a RawOutput command (64 MiB).
+const MaxRawOutputBytes = 64 << 20
 
 // Shell returns the command that runs script with sh -c.
 func Shell(script string) Command {
@@ -149,6 +158,10 @@ type Result struct {
 	// white space), "null" when the command printed nothing. It is set
 	// only when Run returns no error.
 	Output []byte
+	// Empty reports that the command printed nothing (or only white
+	// space), which Output shows as null: a .waitForTaskToken task then
+	// has no result yet and waits for its token.
+	Empty bool
 	// Stderr is what the command wrote on standard error: all of it, or
 	// its first 64 KiB and last 32 KiB with a note of what was left out.
 	Stderr string
@@ -242,6 +255,9 @@ func (c Command) Run(ctx context.Context, task Task, input []byte) (*Result, err
 	}
 
 	var out outputBuffer
+	if c.RawOutput {
+		out.started, out.limit = true, MaxRawOutputBytes
+	}
 	var serr stderrBuffer
 	var readers sync.WaitGroup
 	readers.Go(func() { drain(outR, out.write) })
@@ -302,14 +318,23 @@ func (c Command) Run(ctx context.Context, task Task, input []byte) (*Result, err
 		res.stderrIsCause = !named && res.Stderr != ""
 		return res, f
 	}
+	if out.overflow && c.RawOutput {
+		return res, &Error{Name: ErrorDataLimitExceeded, Cause: fmt.Sprintf(
+			"the command printed more than %d bytes (64 MiB), the most hsc reads as an S3 object", MaxRawOutputBytes)}
+	}
 	if out.overflow {
 		return res, &Error{Name: ErrorDataLimitExceeded, Cause: fmt.Sprintf(
 			"the command printed more than %d bytes (256 KiB), the most Step Functions accepts as a task result", MaxOutputBytes)}
+	}
+	if c.RawOutput {
+		res.Output = out.buf
+		return res, nil
 	}
 	o := bytes.TrimRight(out.buf, jsonSpace)
 	switch {
 	case len(o) == 0:
 		o = []byte("null")
+		res.Empty = true
 	case !utf8.Valid(o):
 		return res, &Error{Name: ErrorTaskFailed, Cause: "the command's output is not valid UTF-8"}
 	case !json.Valid(o):

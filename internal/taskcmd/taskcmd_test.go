@@ -293,3 +293,21 @@ func TestRunSetsidEscapes(t *testing.T) {
 		t.Errorf("the process that left the group was stopped: the documentation says it is out of reach")
 	}
 }
+
+// A RawOutput command's standard output is taken as it is (an ItemReader
+// command prints a CSV object), bounded by taskcmd.MaxRawOutputBytes.
+func TestRawOutput(t *testing.T) {
+	c := taskcmd.Shell(`printf '  name,n\na,1\n'`)
+	c.RawOutput = true
+	res, err := c.Run(context.Background(), taskcmd.Task{}, nil)
+	if err != nil || string(res.Output) != "  name,n\na,1\n" {
+		t.Fatalf("%q %v", res.Output, err)
+	}
+	c = taskcmd.Shell(`head -c 67108865 /dev/zero`)
+	c.RawOutput = true
+	_, err = c.Run(context.Background(), taskcmd.Task{}, nil)
+	var te *taskcmd.Error
+	if !errors.As(err, &te) || te.Name != taskcmd.ErrorDataLimitExceeded {
+		t.Fatalf("%v, want %s", err, taskcmd.ErrorDataLimitExceeded)
+	}
+}
