@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hsc-dev/hsc/internal/testenv"
 )
@@ -184,5 +189,45 @@ func TestRunChildHistories(t *testing.T) {
 				t.Errorf("children end %v, inputs %v", ends, inputs)
 			}
 		})
+	}
+}
+
+// Ctrl-C (a real process, a real SIGINT) while children run: each
+// started STANDARD child's history is complete in --child-histories DIR,
+// ending with ExecutionAborted, and no part file is left.
+func TestRunChildHistoriesOnInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	def := writeFile(t, dir, "wait.json", `{"StartAt":"M","States":{"M":{"Type":"Map",
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"W","States":{
+			"W":{"Type":"Wait","Seconds":60,"End":true}}},"End":true}}}`)
+	children := filepath.Join(dir, "children")
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	cmd, stderr, seen := startUntil(t, ctx, "enter W (Wait)", "run", def, "--json", "[1,2]", "--trace", "--child-histories", children)
+	// Both children enter W before the signal.
+	buf := make([]byte, 4096)
+	for strings.Count(seen.String(), "enter W (Wait)") < 2 {
+		n, err := stderr.Read(buf)
+		seen.Write(buf[:n])
+		if err != nil {
+			t.Fatalf("the second child never entered W: %v: %s", err, seen)
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	io.Copy(io.Discard, stderr)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitAborted {
+		t.Fatalf("Ctrl-C: %v; want exit %d", err, exitAborted)
+	}
+	files, _ := os.ReadDir(children)
+	if len(files) != 2 {
+		t.Fatalf("%d files after Ctrl-C, want 2: %v", len(files), files)
+	}
+	for _, f := range files {
+		_, types, _ := historyEvents(t, filepath.Join(children, f.Name()))
+		if len(types) == 0 || types[0] != "ExecutionStarted" || types[len(types)-1] != "ExecutionAborted" {
+			t.Errorf("%s: %v", f.Name(), types)
+		}
 	}
 }
