@@ -214,21 +214,39 @@ func (s *Server) testMap(ctx context.Context, state map[string]any, queryLanguag
 	} else {
 		iterations = probe("ItemSelector", "Parameters")
 	}
-	intField := func(k string) *int32 {
+	// number gives a field's number, or its Path form's value in the
+	// effective input (JSONPath).
+	number := func(k string) (float64, bool) {
 		if n, ok := state[k].(json.Number); ok {
-			if f, err := n.Float64(); err == nil && f >= 0 && f <= math.MaxInt32 {
-				v := int32(f)
-				return &v
-			}
+			f, err := n.Float64()
+			return f, err == nil
+		}
+		path, ok := state[k+"Path"].(string)
+		if !ok || jsonata {
+			return 0, false
+		}
+		pick := map[string]any{"OutputPath": path}
+		if v, ok := state["InputPath"]; ok {
+			pick["InputPath"] = v
+		}
+		v := s.evalPass(ctx, pick, input, in.Variables, runCtx)
+		if v == nil {
+			return 0, false
+		}
+		var f float64
+		return f, json.Unmarshal([]byte(*v), &f) == nil
+	}
+	intField := func(k string) *int32 {
+		if f, ok := number(k); ok && f >= 0 && f <= math.MaxInt32 && f == math.Trunc(f) {
+			v := int32(f)
+			return &v
 		}
 		return nil
 	}
 	d.MaxConcurrency = intField("MaxConcurrency")
 	d.ToleratedFailureCount = intField("ToleratedFailureCount")
-	if n, ok := state["ToleratedFailurePercentage"].(json.Number); ok {
-		if f, err := n.Float64(); err == nil {
-			d.ToleratedFailurePercentage = &f
-		}
+	if f, ok := number("ToleratedFailurePercentage"); ok && f >= 0 && f <= 100 {
+		d.ToleratedFailurePercentage = &f
 	}
 	if cfg.MapIterationFailureCount != nil {
 		failed := *cfg.MapIterationFailureCount
