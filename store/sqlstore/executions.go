@@ -151,30 +151,59 @@ func (t *tx) execSeq(arn string) (seq, count int64, err error) {
 	return
 }
 
+// insertEvents is the statement inserting n events (n in eventChunks).
+func insertEvents(n int) string {
+	return "INSERT INTO events (exec, id, doc) VALUES " + strings.Repeat("(?, ?, ?), ", n-1) + "(?, ?, ?)"
+}
+
+// eventChunks are the sizes of the multi-row inserts AppendEvents uses,
+// largest first: fewer statements for the events of a group commit.
+var eventChunks = []int{16, 4, 1}
+
 func (t *tx) AppendEvents(arn string, events []store.Event) error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	seq, n, err := t.execSeq(arn)
-	if err != nil {
+	if len(events) == 0 {
+		_, _, err := t.execSeq(arn)
 		return err
 	}
+	// One statement finds the execution and counts the events in; the
+	// ids are checked against the count before, and a mismatch fails
+	// the Update, undoing the count.
+	var seq, total int64
+	if err := t.row("UPDATE executions SET event_count = event_count + ? WHERE arn = ? RETURNING seq, event_count",
+		[]any{len(events), arn}, &seq, &total); err != nil {
+		return err
+	}
+	n := total - int64(len(events))
 	for i, ev := range events {
 		if ev.ID != n+int64(i)+1 {
 			return fmt.Errorf("sqlstore: event %d does not continue a history of %d", ev.ID, n+int64(i))
 		}
 	}
-	for _, ev := range events {
-		doc := ev.JSON
-		if doc == nil {
-			doc = []byte{}
+	for rest := events; len(rest) > 0; {
+		size := 1
+		for _, c := range eventChunks {
+			if len(rest) >= c {
+				size = c
+				break
+			}
 		}
-		if _, err := t.exec("INSERT INTO events (exec, id, doc) VALUES (?, ?, ?)", seq, ev.ID, doc); err != nil {
+		args := make([]any, 0, 3*size)
+		for _, ev := range rest[:size] {
+			doc := ev.JSON
+			if doc == nil {
+				doc = []byte{}
+			}
+			args = append(args, seq, ev.ID, doc)
+		}
+		if _, err := t.exec(insertEvents(size), args...); err != nil {
 			return err
 		}
+		rest = rest[size:]
 	}
-	_, err = t.exec("UPDATE executions SET event_count = ? WHERE seq = ?", n+int64(len(events)), seq)
-	return err
+	return nil
 }
 
 func (t *tx) Events(arn string, reverse bool, p store.Page) ([]store.Event, string, error) {
