@@ -3,6 +3,7 @@ package asl
 import (
 	"cmp"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -313,110 +314,166 @@ func (vd *validator) fields(v *Value, ptr *loc, state, what string, allowed func
 func stateFieldBit(k string) uint64 {
 	switch k {
 	case "Type":
-		return 1 << 0
+		return bitType
 	case "Comment":
-		return 1 << 1
+		return bitComment
 	case "QueryLanguage":
-		return 1 << 2
+		return bitQueryLanguage
 	case "InputPath":
-		return 1 << 3
+		return bitInputPath
 	case "OutputPath":
-		return 1 << 4
+		return bitOutputPath
 	case "Output":
-		return 1 << 5
+		return bitOutput
 	case "Assign":
-		return 1 << 6
+		return bitAssign
 	case "Next":
-		return 1 << 7
+		return bitNext
 	case "End":
-		return 1 << 8
+		return bitEnd
 	case "ResultPath":
-		return 1 << 9
+		return bitResultPath
 	case "ResultSelector":
-		return 1 << 10
+		return bitResultSelector
 	case "Parameters":
-		return 1 << 11
+		return bitParameters
 	case "Arguments":
-		return 1 << 12
+		return bitArguments
 	case "Retry":
-		return 1 << 13
+		return bitRetry
 	case "Catch":
-		return 1 << 14
+		return bitCatch
 	case "Resource":
-		return 1 << 15
+		return bitResource
 	case "TimeoutSeconds":
-		return 1 << 16
+		return bitTimeoutSeconds
 	case "TimeoutSecondsPath":
-		return 1 << 17
+		return bitTimeoutSecondsPath
 	case "HeartbeatSeconds":
-		return 1 << 18
+		return bitHeartbeatSeconds
 	case "HeartbeatSecondsPath":
-		return 1 << 19
+		return bitHeartbeatSecondsPath
 	case "Credentials":
-		return 1 << 20
+		return bitCredentials
 	case "Result":
-		return 1 << 21
+		return bitResult
 	case "Choices":
-		return 1 << 22
+		return bitChoices
 	case "Default":
-		return 1 << 23
+		return bitDefault
 	case "Seconds":
-		return 1 << 24
+		return bitSeconds
 	case "Timestamp":
-		return 1 << 25
+		return bitTimestamp
 	case "SecondsPath":
-		return 1 << 26
+		return bitSecondsPath
 	case "TimestampPath":
-		return 1 << 27
+		return bitTimestampPath
 	case "Error":
-		return 1 << 28
+		return bitError
 	case "ErrorPath":
-		return 1 << 29
+		return bitErrorPath
 	case "Cause":
-		return 1 << 30
+		return bitCause
 	case "CausePath":
-		return 1 << 31
+		return bitCausePath
 	case "Branches":
-		return 1 << 32
+		return bitBranches
 	case "Iterator":
-		return 1 << 33
+		return bitIterator
 	case "ItemProcessor":
-		return 1 << 34
+		return bitItemProcessor
 	case "ItemsPath":
-		return 1 << 35
+		return bitItemsPath
 	case "Items":
-		return 1 << 36
+		return bitItems
 	case "ItemSelector":
-		return 1 << 37
+		return bitItemSelector
 	case "ItemReader":
-		return 1 << 38
+		return bitItemReader
 	case "ItemBatcher":
-		return 1 << 39
+		return bitItemBatcher
 	case "ResultWriter":
-		return 1 << 40
+		return bitResultWriter
 	case "MaxConcurrency":
-		return 1 << 41
+		return bitMaxConcurrency
 	case "MaxConcurrencyPath":
-		return 1 << 42
+		return bitMaxConcurrencyPath
 	case "ToleratedFailurePercentage":
-		return 1 << 43
+		return bitToleratedFailurePercentage
 	case "ToleratedFailurePercentagePath":
-		return 1 << 44
+		return bitToleratedFailurePercentagePath
 	case "ToleratedFailureCount":
-		return 1 << 45
+		return bitToleratedFailureCount
 	case "ToleratedFailureCountPath":
-		return 1 << 46
+		return bitToleratedFailureCountPath
 	case "Label":
-		return 1 << 47
+		return bitLabel
 	}
 	return 0
 }
 
+// The bits of the state fields (stateFieldBit).
+const (
+	bitType uint64 = 1 << iota
+	bitComment
+	bitQueryLanguage
+	bitInputPath
+	bitOutputPath
+	bitOutput
+	bitAssign
+	bitNext
+	bitEnd
+	bitResultPath
+	bitResultSelector
+	bitParameters
+	bitArguments
+	bitRetry
+	bitCatch
+	bitResource
+	bitTimeoutSeconds
+	bitTimeoutSecondsPath
+	bitHeartbeatSeconds
+	bitHeartbeatSecondsPath
+	bitCredentials
+	bitResult
+	bitChoices
+	bitDefault
+	bitSeconds
+	bitTimestamp
+	bitSecondsPath
+	bitTimestampPath
+	bitError
+	bitErrorPath
+	bitCause
+	bitCausePath
+	bitBranches
+	bitIterator
+	bitItemProcessor
+	bitItemsPath
+	bitItems
+	bitItemSelector
+	bitItemReader
+	bitItemBatcher
+	bitResultWriter
+	bitMaxConcurrency
+	bitMaxConcurrencyPath
+	bitToleratedFailurePercentage
+	bitToleratedFailurePercentagePath
+	bitToleratedFailureCount
+	bitToleratedFailureCountPath
+	bitLabel
+)
+
 // stateFields is fields for a state of type st, on field bits: it
-// returns the bits of the fields the state has.
-func (vd *validator) stateFields(v *Value, ptr *loc, state string, st *stateType) (present uint64) {
+// returns the bits of the fields the state has, and sets memberBits[i]
+// (when memberBits is not nil) to the bit of member i.
+func (vd *validator) stateFields(v *Value, ptr *loc, state string, st *stateType, memberBits []uint64) (present uint64) {
 	for i, m := range v.Members {
 		bit := stateFieldBit(m.Key)
+		if memberBits != nil {
+			memberBits[i] = bit
+		}
 		dup := present&bit != 0
 		if bit == 0 {
 			for _, prev := range v.Members[:i] {
@@ -685,17 +742,17 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 		return
 	}
 	what := st.what
-	// present has the bit of every known field the state has.
-	present := vd.stateFields(v, ptr, name, st)
-	// allowed reports whether the type has field k (besides Type, Comment
-	// and QueryLanguage).
-	allowed := func(k string) bool {
-		switch k {
-		case "Type", "Comment", "QueryLanguage":
-			return false
-		}
-		return st.mask&stateFieldBit(k) != 0
+	// present has the bit of every known field the state has, memberBits
+	// (when the state has few enough members) the bit of each member.
+	var bitsBuf [24]uint64
+	var memberBits []uint64
+	if len(v.Members) <= len(bitsBuf) {
+		memberBits = bitsBuf[:len(v.Members)]
 	}
+	present := vd.stateFields(v, ptr, name, st, memberBits)
+	// allowed has the bits of the fields of the type besides Type, Comment
+	// and QueryLanguage.
+	allowed := st.mask &^ (bitType | bitComment | bitQueryLanguage)
 	jsonata := vd.topJSONata
 	if ql, ok := v.Member("QueryLanguage"); ok && ql.Value.Kind == KindString {
 		switch ql.Value.Str {
@@ -719,14 +776,20 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 	}
 
 	// Fields common to several types.
-	for _, m := range v.Members {
+	for i, m := range v.Members {
 		// p serves the checks that only report; what checks deeper
 		// gets its own copy on the stack of locs (vd.push(lp)), so that
 		// p itself can stay on the Go stack.
 		lp := loc{up: ptr, key: m.Key, idx: -1}
 		p := &lp
 		val := m.Value
-		known := allowed(m.Key)
+		var bit uint64
+		if memberBits != nil {
+			bit = memberBits[i]
+		} else {
+			bit = stateFieldBit(m.Key)
+		}
+		known := allowed&bit != 0
 		if known {
 			if jsonata && jsonPathOnly(m.Key) {
 				vd.add(diag.SevError, CodeUnknownField, p, m.KeyPos, name, "field %q is not allowed in a JSONata state", m.Key)
@@ -752,20 +815,19 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 			}
 			continue
 		}
-		switch m.Key {
-		case "Next":
+		switch bit { // m.Key's bit: known fields only get here
+		case bitNext:
 			vd.target(target, val, p, "Next")
-		case "Default":
+		case bitDefault:
 			vd.target(target, val, p, "Default")
-		case "End":
+		case bitEnd:
 			if val.Kind != KindBool {
 				vd.errorf(CodeInvalidType, p, val, name, "End must be true or false, not %s", val.Kind)
 			}
-		case "InputPath", "OutputPath", "ResultPath", "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath",
-			"HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
+		case bitInputPath, bitOutputPath, bitResultPath, bitItemsPath, bitSecondsPath, bitTimestampPath, bitTimeoutSecondsPath, bitHeartbeatSecondsPath, bitMaxConcurrencyPath, bitToleratedFailurePercentagePath, bitToleratedFailureCountPath:
 			k, _ := FieldPathKind(m.Key)
 			vd.path(val, p, name, m.Key, k, k != PathReference)
-		case "Parameters", "ResultSelector", "ItemSelector":
+		case bitParameters, bitResultSelector, bitItemSelector:
 			if m.Key == "Parameters" && typ == TypePass && val.Kind == KindArray {
 				// AWS accepts a Pass state whose Parameters is an array
 				// (a deployed AWS sample has one); its ".$" fields are
@@ -778,25 +840,25 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 				continue
 			}
 			vd.template(val, vd.push(lp), name)
-		case "Assign":
+		case bitAssign:
 			vd.assign(val, vd.push(lp), name, jsonata)
-		case "ItemBatcher":
+		case bitItemBatcher:
 			vd.itemBatcher(val, vd.push(lp), name, jsonata)
-		case "ItemReader":
+		case bitItemReader:
 			vd.itemReader(val, vd.push(lp), name, jsonata)
-		case "ResultWriter":
+		case bitResultWriter:
 			vd.resultWriter(val, vd.push(lp), name, jsonata)
-		case "Credentials":
+		case bitCredentials:
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 			}
-		case "Resource":
+		case bitResource:
 			if s, ok := vd.str(val, p, name, m.Key); ok && s == "" {
 				vd.errorf(CodeInvalidValue, p, val, name, "Resource must name an ARN, not be empty")
 			}
-		case "Error", "Cause", "Label":
+		case bitError, bitCause, bitLabel:
 			vd.str(val, p, name, m.Key)
-		case "ErrorPath", "CausePath":
+		case bitErrorPath, bitCausePath:
 			// AWS's Fail state: "using a reference path or an intrinsic
 			// function".
 			if s, ok := vd.str(val, p, name, m.Key); ok {
@@ -806,25 +868,25 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 					vd.intrinsicArgs(f, val, p, name, m.Key)
 				}
 			}
-		case "TimeoutSeconds", "HeartbeatSeconds":
+		case bitTimeoutSeconds, bitHeartbeatSeconds:
 			vd.integer(val, p, name, m.Key, 1)
-		case "Seconds", "MaxConcurrency", "ToleratedFailureCount":
+		case bitSeconds, bitMaxConcurrency, bitToleratedFailureCount:
 			vd.integer(val, p, name, m.Key, 0)
-		case "ToleratedFailurePercentage":
+		case bitToleratedFailurePercentage:
 			if f, ok := val.Float64(); !ok {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be a number, not %s", m.Key, val.Kind)
 			} else if f < 0 || f > 100 {
 				vd.errorf(CodeInvalidValue, p, val, name, "%s must be between 0 and 100", m.Key)
 			}
-		case "Timestamp":
+		case bitTimestamp:
 			if s, ok := vd.str(val, p, name, m.Key); ok {
 				if _, err := ParseTimestamp(s); err != nil {
 					vd.errorf(CodeInvalidValue, p, val, name, "Timestamp %q is not an RFC 3339 timestamp such as 2016-03-14T01:59:00Z", s)
 				}
 			}
-		case "Retry", "Catch":
+		case bitRetry, bitCatch:
 			vd.retryCatch(val, vd.push(lp), name, m.Key, jsonata, target)
-		case "Choices":
+		case bitChoices:
 			if val.Kind != KindArray {
 				vd.errorf(CodeInvalidType, p, val, name, "Choices must be an array, not %s", val.Kind)
 			} else if len(val.Elems) == 0 {
@@ -841,7 +903,7 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 					vd.rule(r, vd.elem(cp, i), name, true, target)
 				}
 			}
-		case "Branches":
+		case bitBranches:
 			if val.Kind != KindArray {
 				vd.errorf(CodeInvalidType, p, val, name, "Branches must be an array, not %s", val.Kind)
 			} else if len(val.Elems) == 0 {
@@ -854,43 +916,43 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 			for i, b := range val.Elems {
 				vd.machine(b, vd.elem(bp, i), scopeBranch, name)
 			}
-		case "Iterator":
+		case bitIterator:
 			vd.machine(val, vd.push(lp), scopeIterator, name)
-		case "ItemProcessor":
+		case bitItemProcessor:
 			vd.machine(val, vd.push(lp), scopeItemProcessor, name)
 		}
 	}
 
 	// Per-type rules that involve several fields.
-	has := func(k string) bool { return present&stateFieldBit(k) != 0 }
-	needs := func(field string) {
-		if !has(field) {
+	has := func(bit uint64) bool { return present&bit != 0 }
+	needs := func(bit uint64, field string) {
+		if !has(bit) {
 			vd.errorf(CodeMissingField, ptr, v, name, "%s needs %s", what, field)
 		}
 	}
-	exclusive := func(a, b string) {
-		if has(a) && has(b) {
+	exclusive := func(abit, bbit uint64, a, b string) {
+		if has(abit) && has(bbit) {
 			vd.errorf(CodeInvalidValue, vd.at(ptr, b), v.Get(b), name, "%s may not have both %s and %s", what, a, b)
 		}
 	}
-	if allowed("End") {
+	if st.mask&bitEnd != 0 {
 		end := v.Get("End")
 		isEnd := end != nil && end.Kind == KindBool && end.Bool
 		switch {
-		case has("Next") && isEnd:
+		case has(bitNext) && isEnd:
 			vd.errorf(CodeNextAndEnd, vd.at(ptr, "End"), end, name, "%s may not have both Next and End", what)
-		case !has("Next") && !isEnd:
+		case !has(bitNext) && !isEnd:
 			vd.errorf(CodeNextAndEnd, ptr, v, name, "%s needs either Next or \"End\": true", what)
 		}
 	}
 	switch typ {
 	case TypeTask:
-		needs("Resource")
-		exclusive("TimeoutSeconds", "TimeoutSecondsPath")
-		exclusive("HeartbeatSeconds", "HeartbeatSecondsPath")
+		needs(bitResource, "Resource")
+		exclusive(bitTimeoutSeconds, bitTimeoutSecondsPath, "TimeoutSeconds", "TimeoutSecondsPath")
+		exclusive(bitHeartbeatSeconds, bitHeartbeatSecondsPath, "HeartbeatSeconds", "HeartbeatSecondsPath")
 		if hb, ok := v.Get("HeartbeatSeconds").Int64(); ok {
 			to, tok := v.Get("TimeoutSeconds").Int64()
-			if !tok && !has("TimeoutSeconds") && !has("TimeoutSecondsPath") {
+			if !tok && !has(bitTimeoutSeconds) && !has(bitTimeoutSecondsPath) {
 				to, tok = 99999999, true // AWS's default task timeout
 			}
 			if tok && hb >= to {
@@ -899,33 +961,27 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 			}
 		}
 	case TypeChoice:
-		needs("Choices")
+		needs(bitChoices, "Choices")
 	case TypeWait:
-		var got []string
-		for _, k := range []string{"Seconds", "Timestamp", "SecondsPath", "TimestampPath"} {
-			if has(k) {
-				got = append(got, k)
-			}
-		}
-		if len(got) != 1 {
-			vd.errorf(CodeInvalidValue, ptr, v, name, "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath (has %d)", len(got))
+		if n := bits.OnesCount64(present & (bitSeconds | bitTimestamp | bitSecondsPath | bitTimestampPath)); n != 1 {
+			vd.errorf(CodeInvalidValue, ptr, v, name, "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath (has %d)", n)
 		}
 	case TypeFail:
-		exclusive("Error", "ErrorPath")
-		exclusive("Cause", "CausePath")
+		exclusive(bitError, bitErrorPath, "Error", "ErrorPath")
+		exclusive(bitCause, bitCausePath, "Cause", "CausePath")
 	case TypeParallel:
-		needs("Branches")
+		needs(bitBranches, "Branches")
 	case TypeMap:
 		switch {
-		case has("Iterator") && has("ItemProcessor"):
+		case has(bitIterator) && has(bitItemProcessor):
 			vd.errorf(CodeInvalidValue, vd.at(ptr, "ItemProcessor"), v.Get("ItemProcessor"), name, "a Map state may not have both Iterator and ItemProcessor")
-		case !has("Iterator") && !has("ItemProcessor"):
+		case !has(bitIterator) && !has(bitItemProcessor):
 			vd.errorf(CodeMissingField, ptr, v, name, "a Map state needs ItemProcessor (or the older Iterator)")
 		}
-		exclusive("MaxConcurrency", "MaxConcurrencyPath")
-		exclusive("ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
-		exclusive("ToleratedFailureCount", "ToleratedFailureCountPath")
-		exclusive("Parameters", "ItemSelector")
+		exclusive(bitMaxConcurrency, bitMaxConcurrencyPath, "MaxConcurrency", "MaxConcurrencyPath")
+		exclusive(bitToleratedFailurePercentage, bitToleratedFailurePercentagePath, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
+		exclusive(bitToleratedFailureCount, bitToleratedFailureCountPath, "ToleratedFailureCount", "ToleratedFailureCountPath")
+		exclusive(bitParameters, bitItemSelector, "Parameters", "ItemSelector")
 	}
 }
 
