@@ -611,10 +611,10 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 		vd.release(mark)
 		p := vd.at(sp, m.Key)
 		name := m.Key
-		switch n := utf8.RuneCountInString(name); {
-		case n == 0:
+		switch {
+		case name == "":
 			vd.add(diag.SevError, CodeStateName, p, m.KeyPos, name, "state name is empty")
-		case n > MaxStateNameLength:
+		case len(name) > MaxStateNameLength && utf8.RuneCountInString(name) > MaxStateNameLength: // no more runes than bytes
 			vd.add(diag.SevError, CodeStateName, p, m.KeyPos, name, "state name %q exceeds %d characters", name, MaxStateNameLength)
 		}
 		seen := len(vd.names)
@@ -1396,8 +1396,14 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 		vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Next"), m.KeyPos, state, "Next is allowed only on top-level Choice rules, not inside And, Or or Not")
 	}
 	isOp := func(k string) bool {
+		switch k {
+		case "And", "Or", "Not":
+			return true
+		case "Variable", "Next", "Comment", "Assign": // the usual others, without a lookup
+			return false
+		}
 		_, ok := LookupComparator(k)
-		return ok || k == "And" || k == "Or" || k == "Not"
+		return ok
 	}
 	nops, op := 0, ""
 	for _, m := range v.Members {
