@@ -491,6 +491,33 @@ func (vd *validator) stateFields(v *Value, ptr *loc, state string, st *stateType
 	return present
 }
 
+// retrierField, catcherField and jsonataCatcherField tell the fields of
+// a retrier, a catcher and a JSONata state's catcher: switches, as they
+// are asked for every member of every retrier and catcher.
+func retrierField(k string) bool {
+	switch k {
+	case "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment":
+		return true
+	}
+	return false
+}
+
+func catcherField(k string) bool {
+	switch k {
+	case "ErrorEquals", "Next", "ResultPath", "Comment", "Assign":
+		return true
+	}
+	return false
+}
+
+func jsonataCatcherField(k string) bool {
+	switch k {
+	case "ErrorEquals", "Next", "Comment", "Assign", "Output":
+		return true
+	}
+	return false
+}
+
 func oneOf(keys ...string) func(string) bool {
 	return func(k string) bool { return slices.Contains(keys, k) }
 }
@@ -606,8 +633,8 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	mark := vd.mark()
 	dups := false
 	tr := newTransitions(scopeNames, len(states.Members))
+	var bitsBuf [16]uint64 // the member bits of each state (see state)
 	for i, m := range states.Members {
-		tr.add(m.Value, i) // while the state is in the cache
 		vd.release(mark)
 		p := vd.at(sp, m.Key)
 		name := m.Key
@@ -623,7 +650,8 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 			vd.add(diag.SevError, CodeDuplicateState, p, m.KeyPos, name, "duplicate state name %q (state names must be unique in the whole state machine)", name)
 			dups = true // maybe in this scope
 		}
-		vd.state(m.Value, p, name, &targets{names: scopeNames, near: i + 1, sc: sc, state: name})
+		mb := vd.state(m.Value, p, name, &targets{names: scopeNames, near: i + 1, sc: sc, state: name}, bitsBuf[:])
+		tr.add(m.Value, i, mb) // while the state is in the cache
 	}
 	scopeNames.dups = dups
 	if dups {
@@ -631,7 +659,7 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 		// again, now that the index knows.
 		tr = newTransitions(scopeNames, len(states.Members))
 		for i, m := range states.Members {
-			tr.add(m.Value, i)
+			tr.add(m.Value, i, nil)
 		}
 	}
 	if first, ok := scopeNames.find(start, 0); start != "" && ok {
@@ -720,34 +748,32 @@ func buildStateFields(typ string) []string {
 	return nil
 }
 
-func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
+func (vd *validator) state(v *Value, ptr *loc, name string, target *targets, buf []uint64) (memberBits []uint64) {
 	defer vd.release(vd.mark())
 	if v.Kind != KindObject {
 		vd.errorf(CodeInvalidType, ptr, v, name, "state %q must be an object, not %s", name, v.Kind)
-		return
+		return nil
 	}
 	typeV := v.Get("Type")
 	if typeV == nil {
 		vd.errorf(CodeMissingField, ptr, v, name, "state %q has no Type", name)
-		return
+		return nil
 	}
 	lt := here(ptr, "Type")
 	typ, ok := vd.str(typeV, &lt, name, "Type")
 	if !ok {
-		return
+		return nil
 	}
 	st := stateTypes(typ)
 	if st == nil {
 		vd.errorf(CodeInvalidValue, vd.at(ptr, "Type"), typeV, name, "unknown state type %q", typ)
-		return
+		return nil
 	}
 	what := st.what
 	// present has the bit of every known field the state has, memberBits
 	// (when the state has few enough members) the bit of each member.
-	var bitsBuf [24]uint64
-	var memberBits []uint64
-	if len(v.Members) <= len(bitsBuf) {
-		memberBits = bitsBuf[:len(v.Members)]
+	if len(v.Members) <= len(buf) {
+		memberBits = buf[:len(v.Members)]
 	}
 	present := vd.stateFields(v, ptr, name, st, memberBits)
 	// allowed has the bits of the fields of the type besides Type, Comment
@@ -983,6 +1009,7 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 		exclusive(bitToleratedFailureCount, bitToleratedFailureCountPath, "ToleratedFailureCount", "ToleratedFailureCountPath")
 		exclusive(bitParameters, bitItemSelector, "Parameters", "ItemSelector")
 	}
+	return memberBits
 }
 
 // itemBatcher checks a Map state's ItemBatcher. In a JSONata state the
@@ -1285,12 +1312,12 @@ func (vd *validator) retryCatch(v *Value, ptr *loc, state, field string, jsonata
 	for i, e := range v.Elems {
 		p := vd.elem(ptr, i)
 		what := "a retrier"
-		allowed := oneOf("ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment")
+		allowed := retrierField
 		if field == "Catch" {
 			what = "a catcher"
-			allowed = oneOf("ErrorEquals", "Next", "ResultPath", "Comment", "Assign")
+			allowed = catcherField
 			if jsonata {
-				allowed = oneOf("ErrorEquals", "Next", "Comment", "Assign", "Output")
+				allowed = jsonataCatcherField
 			}
 		}
 		if !vd.fields(e, p, state, what, allowed) {
@@ -1527,28 +1554,48 @@ func newTransitions(index *stateIndex, n int) *transitions {
 	return &transitions{index: index, adj: make([]int, 0, n+n/2), off: make([]int, 1, n+1), terminal: make([]bool, 0, n)}
 }
 
-// add records state i of the scope, s.
-func (t *transitions) add(s *Value, i int) {
+// add records state i of the scope, s; memberBits, when not nil, has the
+// stateFieldBit of each of its members (as state found them).
+func (t *transitions) add(s *Value, i int, memberBits []uint64) {
 	terminal := false
 	if s.Kind == KindObject {
 		// One pass for the fields that matter (the last of each, as Get
 		// would find): the transitions, and Type and End for whether the
 		// state is terminal.
 		var next, def, choices, catch, typ, end *Value
-		for k := range s.Members {
-			switch s.Members[k].Key {
-			case "Next":
-				next = s.Members[k].Value
-			case "Default":
-				def = s.Members[k].Value
-			case "Choices":
-				choices = s.Members[k].Value
-			case "Catch":
-				catch = s.Members[k].Value
-			case "Type":
-				typ = s.Members[k].Value
-			case "End":
-				end = s.Members[k].Value
+		if len(memberBits) == len(s.Members) && memberBits != nil {
+			for k, bit := range memberBits {
+				switch bit {
+				case bitNext:
+					next = s.Members[k].Value
+				case bitDefault:
+					def = s.Members[k].Value
+				case bitChoices:
+					choices = s.Members[k].Value
+				case bitCatch:
+					catch = s.Members[k].Value
+				case bitType:
+					typ = s.Members[k].Value
+				case bitEnd:
+					end = s.Members[k].Value
+				}
+			}
+		} else {
+			for k := range s.Members {
+				switch s.Members[k].Key {
+				case "Next":
+					next = s.Members[k].Value
+				case "Default":
+					def = s.Members[k].Value
+				case "Choices":
+					choices = s.Members[k].Value
+				case "Catch":
+					catch = s.Members[k].Value
+				case "Type":
+					typ = s.Members[k].Value
+				case "End":
+					end = s.Members[k].Value
+				}
 			}
 		}
 		t.edge(next, i)
