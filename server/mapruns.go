@@ -24,7 +24,8 @@ import (
 // maxChildEvents events of children's histories, dropping the oldest
 // children's histories first.
 //
-// A run whose top-level execution is in the store (a STANDARD or
+// With a durable store (--data DIR), a run whose top-level execution is in
+// the store (a STANDARD or
 // asynchronous EXPRESS execution; not a synchronous EXPRESS one or
 // TestState) is also written to the store: its record when it starts and
 // when UpdateMapRun changes it, and, when it ends, its record with its
@@ -611,8 +612,17 @@ func (m *mapRuns) rootOfRun(runARN string) (string, bool) {
 	return root, ok
 }
 
-// storedExecution reports whether an execution is in the store.
+// durableStore is what a store that keeps its records across a restart
+// (store/sqlstore) has. Map runs are written only to such a store: an
+// in-memory store would hold a second copy of every run's children beside
+// the server's bounded registry, without the bound.
+type durableStore interface{ Durable() bool }
+
+// storedExecution reports whether an execution is in a durable store.
 func (s *Server) storedExecution(arn string) bool {
+	if d, ok := s.store.(durableStore); !ok || !d.Durable() {
+		return false
+	}
 	err := s.store.View(s.ctx, func(tx store.Tx) error {
 		_, err := tx.GetExecution(arn)
 		return err

@@ -39,7 +39,10 @@
 //     DescribeMapRun, ListMapRuns, ListExecutions by map run and a
 //     child's DescribeExecution and GetExecutionHistory answer after a
 //     restart. They are records to show, not resume data: resuming the
-//     parent re-runs its Map state.
+//     parent re-runs its Map state. The server writes them only to a
+//     store with a Durable method answering true (sqlstore): memstore
+//     implements the methods, but the server's own bounded registry is
+//     what keeps map runs in memory.
 //   - Asynchronous Express executions are stored with Express set while
 //     they run (AWS keeps no record of them, so the server deletes them with
 //     DeleteExecution when they end) so a restart can run them again.
