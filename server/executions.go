@@ -1038,7 +1038,7 @@ func (s *Server) describeStateMachineForExecution(ctx context.Context, in *execu
 		if !ok {
 			return nil, err
 		}
-		if e, err = s.getExecution(ctx, info.ExecutionARN); err != nil {
+		if e, err = s.topExecution(ctx, info.ExecutionARN); err != nil {
 			return nil, errExecutionNotFound(in.ExecutionArn)
 		}
 		e.StateMachineARN, mapRunARN, label = info.StateMachineARN, info.ARN, info.Label

@@ -797,3 +797,21 @@ func (s *Server) childRunInfo(ctx context.Context, arn string) (interpreter.MapR
 	info, _, _, ok := s.storedChild(ctx, arn)
 	return info, ok
 }
+
+// topExecution returns the stored execution arn is, or for a map run's
+// child (at any depth of distributed Maps inside distributed Maps) the
+// top-level execution its runs belong to.
+func (s *Server) topExecution(ctx context.Context, arn string) (*store.Execution, error) {
+	for range 100 {
+		e, err := s.getExecution(ctx, arn)
+		if err == nil {
+			return e, nil
+		}
+		info, ok := s.childRunInfo(ctx, arn)
+		if !ok {
+			return nil, err
+		}
+		arn = info.ExecutionARN
+	}
+	return nil, errExecutionNotFound(arn)
+}

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -181,4 +182,81 @@ func TestMapRunsAfterRestart(t *testing.T) {
 	}
 	_, err = c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn, NextToken: l.NextToken})
 	wantCode(t, err, "InvalidToken")
+}
+
+// A distributed Map inside a distributed Map's child: after a restart the
+// inner runs answer as before through their parent child execution, and
+// deleting the top-level execution from the store (as retention does)
+// deletes the outer and the inner runs with their children.
+func TestNestedMapRunsAfterRestart(t *testing.T) {
+	dir := t.TempDir()
+	c, _, stop := openDurable(t, dir, server.Config{})
+	ctx := ctxT(t)
+	def := `{"StartAt":"Outer","States":{"Outer":{"Type":"Map","ItemsPath":"$.jobs",
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"Inner","States":{"Inner":{"Type":"Map","ItemsPath":"$.items",
+			"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}},"End":true}}}`
+	arn := createMachine(t, c, "nested", def)
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn, Input: aws.String(`{"jobs":[{"items":[1,2]},{"items":[3]}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := waitDone(t, c, *ex.ExecutionArn); d.Status != "SUCCEEDED" {
+		t.Fatalf("%s %s", d.Status, aws.ToString(d.Cause))
+	}
+	answers := func() (map[string]string, []string) {
+		all, kids := mapRunAnswers(t, c, *ex.ExecutionArn)
+		var runs []string
+		for _, k := range kids {
+			inner, _ := mapRunAnswers(t, c, k)
+			for key, v := range inner {
+				all[k+" "+key] = v
+			}
+			l, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: &k})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs = append(runs, *l.MapRuns[0].MapRunArn)
+		}
+		outer, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return all, append(runs, *outer.MapRuns[0].MapRunArn)
+	}
+	before, runs := answers()
+	if len(runs) != 3 {
+		t.Fatalf("runs %v, want 2 inner and the outer", runs)
+	}
+	stop()
+
+	c, _, stop = openDurable(t, dir, server.Config{})
+	after, _ := answers()
+	for k, v := range before {
+		if after[k] != v {
+			t.Errorf("%s after the restart:\n%s\nbefore:\n%s", k, after[k], v)
+		}
+	}
+	stop()
+
+	st, err := sqlstore.Open(ctx, dir, sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Update(ctx, func(tx store.Tx) error { return tx.DeleteExecution(*ex.ExecutionArn) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.View(ctx, func(tx store.Tx) error {
+		for _, r := range runs {
+			if _, err := tx.GetMapRun(r); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("map run %s after its execution was deleted: %v", r, err)
+			}
+			if l, _, err := tx.ListMapRunChildren(store.MapRunChildFilter{MapRunARN: r}, store.Page{Limit: 10}); err != nil || len(l) != 0 {
+				t.Errorf("children of %s after its execution was deleted: %d %v", r, len(l), err)
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
