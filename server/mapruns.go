@@ -55,11 +55,15 @@ type mapRuns struct {
 	// roots holds the top-level execution of each run written to the
 	// store, by run ARN.
 	roots map[string]string
+	// created is when this registry (the server) was made: a stored run
+	// that started before it and is still RUNNING in the store was cut
+	// short by a crash.
+	created time.Time
 }
 
 func newMapRuns() *mapRuns {
 	return &mapRuns{byARN: map[string]*interpreter.MapRun{}, byExec: map[string][]*interpreter.MapRun{},
-		childRun: map[string]string{}, hist: map[string][]json.RawMessage{}, roots: map[string]string{}}
+		childRun: map[string]string{}, hist: map[string][]json.RawMessage{}, roots: map[string]string{}, created: time.Now()}
 }
 
 // mapRunHook is the interpreter's map run hook: each run is registered,
@@ -436,7 +440,7 @@ func (s *Server) listMapRuns(ctx context.Context, in *mapRunInput) (any, error) 
 		var info interpreter.MapRunInfo
 		if r := s.mapRuns.get(rec.ARN); r != nil {
 			info = r.Info()
-		} else if err := json.Unmarshal(rec.Info, &info); err != nil {
+		} else if info, err = s.mapRuns.stored(rec); err != nil {
 			return nil, err
 		}
 		out.MapRuns = append(out.MapRuns, item(info))
@@ -746,10 +750,24 @@ func (s *Server) mapRunInfo(ctx context.Context, arn string) (info interpreter.M
 	if err != nil {
 		return info, nil, err
 	}
+	info, err = s.mapRuns.stored(rec)
+	return info, nil, err
+}
+
+// stored decodes a run's stored record. A run still RUNNING there that is
+// not in memory was running when an earlier server process ended without
+// recording its end (a crash): it shows as ABORTED, stopped when this
+// server started (its parent, resumed, runs the Map state again with a
+// new run).
+func (m *mapRuns) stored(rec *store.MapRun) (interpreter.MapRunInfo, error) {
+	var info interpreter.MapRunInfo
 	if err := json.Unmarshal(rec.Info, &info); err != nil {
-		return info, nil, err
+		return info, err
 	}
-	return info, nil, nil
+	if info.Status == "RUNNING" && info.StartDate.Before(m.created) {
+		info.Status, info.StopDate = "ABORTED", m.created
+	}
+	return info, nil
 }
 
 func (s *Server) storedMapRun(ctx context.Context, arn string) (*store.MapRun, error) {
@@ -783,7 +801,7 @@ func (s *Server) storedChild(ctx context.Context, arn string) (interpreter.MapRu
 	if err != nil {
 		return info, c, nil, false
 	}
-	if json.Unmarshal(run.Info, &info) != nil || json.Unmarshal(rec.Doc, &c) != nil {
+	if info, err = s.mapRuns.stored(run); err != nil || json.Unmarshal(rec.Doc, &c) != nil {
 		return info, c, nil, false
 	}
 	return info, c, rec, true

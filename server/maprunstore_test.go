@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -258,5 +259,65 @@ func TestNestedMapRunsAfterRestart(t *testing.T) {
 		return nil
 	}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A map run cut short by a crash (its end never written: here the store
+// goes away before the server) shows as ABORTED after the restart,
+// stopped when the new server started, rather than RUNNING for ever.
+func TestMapRunCutShortByCrash(t *testing.T) {
+	dir := t.TempDir()
+	ctx := ctxT(t)
+	st, err := sqlstore.Open(ctx, dir, sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := server.New(server.Config{Addr: "127.0.0.1:0", Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := client(s.URL())
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}},"End":true}}}`
+	arn := createMachine(t, c, "slow", def)
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn, Input: aws.String(`{"items":[1]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run *string
+	for run == nil {
+		l, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.MapRuns) > 0 {
+			run = l.MapRuns[0].MapRunArn
+		} else {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	if mr, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: run}); err != nil || mr.Status != "RUNNING" {
+		t.Fatalf("before the crash: %+v %v", mr, err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // its writes fail: the store is gone, as after kill -9
+
+	restarted := time.Now()
+	c, _, _ = openDurable(t, dir, server.Config{})
+	mr, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: run})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mr.Status != "ABORTED" || mr.StopDate == nil || mr.StopDate.Before(restarted.Add(-time.Second)) || mr.StopDate.Before(*mr.StartDate) {
+		t.Errorf("after the restart: status %s start %v stop %v, want ABORTED stopped at the restart (%v)", mr.Status, mr.StartDate, mr.StopDate, restarted)
+	}
+	l, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil || len(l.MapRuns) == 0 || *l.MapRuns[0].MapRunArn != *run || l.MapRuns[0].StopDate == nil {
+		t.Errorf("ListMapRuns after the restart: %+v %v", l, err)
 	}
 }
