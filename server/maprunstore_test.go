@@ -321,3 +321,60 @@ func TestMapRunCutShortByCrash(t *testing.T) {
 		t.Errorf("ListMapRuns after the restart: %+v %v", l, err)
 	}
 }
+
+// BenchmarkMapRunToStore runs a distributed Map of 1,000 STANDARD Pass
+// children on the durable store until its end (record, children and
+// histories) is in the store, reporting children written per second. Run
+// with
+//
+//	go test ./server -run '^$' -bench MapRunToStore -benchtime 5x
+func BenchmarkMapRunToStore(b *testing.B) {
+	const items = 1000
+	dir := b.TempDir()
+	ctx := context.Background()
+	st, err := sqlstore.Open(ctx, dir, sqlstore.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	s, err := server.New(server.Config{Addr: "127.0.0.1:0", Store: st})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	c := client(s.URL())
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":100,
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
+	arn := createMachine(b, c, "bench", def)
+	list := make([]int, items)
+	in, _ := json.Marshal(map[string]any{"items": list})
+	b.ResetTimer()
+	for range b.N {
+		ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn, Input: aws.String(string(in))})
+		if err != nil {
+			b.Fatal(err)
+		}
+		waitDone(b, c, *ex.ExecutionArn)
+		for written := false; !written; {
+			err := st.View(ctx, func(tx store.Tx) error {
+				runs, _, err := tx.ListMapRuns(*ex.ExecutionArn, store.Page{Limit: 1})
+				if err != nil || len(runs) == 0 || runs[0].Status == "RUNNING" {
+					return err
+				}
+				kids, _, err := tx.ListMapRunChildren(store.MapRunChildFilter{MapRunARN: runs[0].ARN}, store.Page{Limit: items + 1})
+				written = len(kids) == items && kids[items-1].EventCount > 0
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if !written {
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N*items)/b.Elapsed().Seconds(), "children/s")
+}
