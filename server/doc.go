@@ -89,7 +89,8 @@
 //	                     |                                       | STANDARD children's histories are kept in memory
 //	                     |                                       | (newest 10,000 runs with at most 1,000,000
 //	                     |                                       | children; 1,000,000 child history events),
-//	                     |                                       | not in the store; EXPRESS children keep no
+//	                     |                                       | and with --data in the store too (they answer
+//	                     |                                       | after a restart); EXPRESS children keep no
 //	                     |                                       | history; S3 calls go to --task and the mock
 //	                     |                                       | file
 //	TestState            | inspection data from the service      | JSONPath stages worked out by running each

@@ -254,7 +254,10 @@ func (t *tx) Events(arn string, reverse bool, p store.Page) ([]store.Event, stri
 	return out, "", nil
 }
 
-func (t *tx) deleteExec(seq int64) error {
+func (t *tx) deleteExec(seq int64, arn string) error {
+	if err := t.deleteMapRuns(arn); err != nil {
+		return err
+	}
 	for _, q := range []string{"DELETE FROM events WHERE exec = ?", "DELETE FROM tasks WHERE exec = ?", "DELETE FROM executions WHERE seq = ?"} {
 		if _, err := t.exec(q, seq); err != nil {
 			return err
@@ -271,7 +274,7 @@ func (t *tx) DeleteExecution(arn string) error {
 	if err != nil {
 		return err
 	}
-	return t.deleteExec(seq)
+	return t.deleteExec(seq, arn)
 }
 
 func (t *tx) PurgeFinished(before time.Time, limit int) (int, error) {
@@ -281,24 +284,30 @@ func (t *tx) PurgeFinished(before time.Time, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, nil
 	}
-	rows, err := t.query("SELECT seq FROM executions WHERE status <> 'RUNNING' AND stop < ? ORDER BY stop LIMIT ?", before.UnixNano(), limit)
+	rows, err := t.query("SELECT seq, arn FROM executions WHERE status <> 'RUNNING' AND stop < ? ORDER BY stop LIMIT ?", before.UnixNano(), limit)
 	if err != nil {
 		return 0, err
 	}
-	var seqs []int64
+	var (
+		seqs []int64
+		arns []string
+	)
 	for rows.Next() {
-		var seq int64
-		if err := rows.Scan(&seq); err != nil {
+		var (
+			seq int64
+			arn string
+		)
+		if err := rows.Scan(&seq, &arn); err != nil {
 			rows.Close()
 			return 0, wrap(err)
 		}
-		seqs = append(seqs, seq)
+		seqs, arns = append(seqs, seq), append(arns, arn)
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return 0, wrap(err)
 	}
-	for _, seq := range seqs {
-		if err := t.deleteExec(seq); err != nil {
+	for i, seq := range seqs {
+		if err := t.deleteExec(seq, arns[i]); err != nil {
 			return 0, err
 		}
 	}

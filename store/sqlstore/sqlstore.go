@@ -417,6 +417,11 @@ func (s *Store) runBatch(batch []*request) {
 
 // Close closes the database (checkpointing its log) and releases the
 // data directory. Calls after the first do nothing.
+// Durable reports that the store keeps what it commits across a restart
+// (true): a server writes to it the records that only a restart needs,
+// such as finished map runs' children.
+func (s *Store) Durable() bool { return true }
+
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

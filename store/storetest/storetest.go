@@ -42,6 +42,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ConcurrentUpdatesIsolated", testConcurrentUpdatesIsolated},
 		{"ManyEventsAtOnce", testManyEventsAtOnce},
 		{"ClosedIsUnavailable", testClosedIsUnavailable},
+		{"MapRuns", testMapRuns},
+		{"MapRunsDeletedWithExecution", testMapRunsDeletedWithExecution},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
