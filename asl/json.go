@@ -121,14 +121,44 @@ func (v *Value) Int64() (n int64, ok bool) {
 	if v == nil || v.Kind != KindNumber {
 		return 0, false
 	}
+	if n, ok := smallInt(v.Str); ok {
+		return n, true
+	}
 	if i, err := strconv.ParseInt(v.Str, 10, 64); err == nil {
 		return i, true
 	}
 	f, err := strconv.ParseFloat(v.Str, 64)
-	if err != nil || f != math.Trunc(f) || f > math.MaxInt64 || f < math.MinInt64 {
+	// float64(MaxInt64) is 2^63, one more than fits.
+	if err != nil || f != math.Trunc(f) || f >= math.MaxInt64 || f < math.MinInt64 {
 		return 0, false
 	}
 	return int64(f), true
+}
+
+// smallInt reads a literal of 1 to 18 decimal digits (after an optional
+// '-'), which always fits in int64: most numbers of a definition, read
+// without strconv's general path.
+func smallInt(s string) (int64, bool) {
+	neg := len(s) > 0 && s[0] == '-'
+	d := s
+	if neg {
+		d = s[1:]
+	}
+	if len(d) == 0 || len(d) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(d); i++ {
+		c := d[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 // Float64 returns a Number's value as a float64.

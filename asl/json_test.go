@@ -292,3 +292,36 @@ func TestScannerNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestValueInt64 checks Int64 on integer literals of every length around
+// the fast path's 18 digits, signs and leading zeros, against strconv and
+// the float form (1.0 counts as 1; out of range and fractions do not).
+func TestValueInt64(t *testing.T) {
+	tests := []struct {
+		lit  string
+		want int64
+		ok   bool
+	}{
+		{"0", 0, true},
+		{"-0", 0, true},
+		{"7", 7, true},
+		{"007", 7, true},
+		{"-42", -42, true},
+		{"999999999999999999", 999999999999999999, true},   // 18 digits
+		{"-999999999999999999", -999999999999999999, true}, // 18 digits
+		{"9223372036854775807", 9223372036854775807, true}, // 19 digits: strconv
+		{"-9223372036854775808", -9223372036854775808, true},
+		{"9223372036854775808", 0, false}, // over int64, and not exactly a float64 integer in range
+		{"1.0", 1, true},
+		{"1e3", 1000, true},
+		{"1.5", 0, false},
+		{"-", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		n, ok := NewNumber(tt.lit).Int64()
+		if n != tt.want || ok != tt.ok {
+			t.Errorf("Int64(%q) = %d, %v; want %d, %v", tt.lit, n, ok, tt.want, tt.ok)
+		}
+	}
+}

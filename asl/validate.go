@@ -3,6 +3,7 @@ package asl
 import (
 	"cmp"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -163,27 +164,38 @@ func (vd *validator) mark() int { return len(vd.locs) }
 func (vd *validator) release(mark int) { vd.locs = vd.locs[:mark] }
 
 // String returns the RFC 6901 pointer ("" for the root).
-func (l *loc) String() string {
-	n := 0
-	for x := l; x != nil; x = x.up {
-		n++
+func (l *loc) String() string { return string(l.appendTo(nil)) }
+
+// appendTo appends the pointer of l. It copies the keys' bytes rather
+// than keeping the strings: nothing of a loc outlives the call, so a loc
+// only reported on can live on the Go stack (see here).
+func (l *loc) appendTo(b []byte) []byte {
+	if l == nil {
+		return b
 	}
-	toks := make([]string, n)
-	for x := l; x != nil; x = x.up {
-		n--
-		if x.idx >= 0 {
-			toks[n] = strconv.Itoa(x.idx)
-		} else {
-			toks[n] = PointerToken(x.key)
+	b = append(l.up.appendTo(b), '/')
+	if l.idx >= 0 {
+		return strconv.AppendInt(b, int64(l.idx), 10)
+	}
+	for i := 0; i < len(l.key); i++ {
+		switch c := l.key[i]; c {
+		case '~':
+			b = append(b, "~0"...)
+		case '/':
+			b = append(b, "~1"...)
+		default:
+			b = append(b, c)
 		}
 	}
-	var b strings.Builder
-	for _, t := range toks {
-		b.WriteByte('/')
-		b.WriteString(t)
-	}
-	return b.String()
+	return b
 }
+
+// here returns the pointer of member key of the value at l as a value,
+// for the caller to keep on the Go stack: for a loc that is only
+// reported on (passed to functions that do not recurse into the value),
+// which needs neither a place on the stack of locs nor, while the
+// garbage collector marks, a write barrier.
+func here(l *loc, key string) loc { return loc{up: l, key: key, idx: -1} }
 
 type scope int
 
@@ -302,110 +314,166 @@ func (vd *validator) fields(v *Value, ptr *loc, state, what string, allowed func
 func stateFieldBit(k string) uint64 {
 	switch k {
 	case "Type":
-		return 1 << 0
+		return bitType
 	case "Comment":
-		return 1 << 1
+		return bitComment
 	case "QueryLanguage":
-		return 1 << 2
+		return bitQueryLanguage
 	case "InputPath":
-		return 1 << 3
+		return bitInputPath
 	case "OutputPath":
-		return 1 << 4
+		return bitOutputPath
 	case "Output":
-		return 1 << 5
+		return bitOutput
 	case "Assign":
-		return 1 << 6
+		return bitAssign
 	case "Next":
-		return 1 << 7
+		return bitNext
 	case "End":
-		return 1 << 8
+		return bitEnd
 	case "ResultPath":
-		return 1 << 9
+		return bitResultPath
 	case "ResultSelector":
-		return 1 << 10
+		return bitResultSelector
 	case "Parameters":
-		return 1 << 11
+		return bitParameters
 	case "Arguments":
-		return 1 << 12
+		return bitArguments
 	case "Retry":
-		return 1 << 13
+		return bitRetry
 	case "Catch":
-		return 1 << 14
+		return bitCatch
 	case "Resource":
-		return 1 << 15
+		return bitResource
 	case "TimeoutSeconds":
-		return 1 << 16
+		return bitTimeoutSeconds
 	case "TimeoutSecondsPath":
-		return 1 << 17
+		return bitTimeoutSecondsPath
 	case "HeartbeatSeconds":
-		return 1 << 18
+		return bitHeartbeatSeconds
 	case "HeartbeatSecondsPath":
-		return 1 << 19
+		return bitHeartbeatSecondsPath
 	case "Credentials":
-		return 1 << 20
+		return bitCredentials
 	case "Result":
-		return 1 << 21
+		return bitResult
 	case "Choices":
-		return 1 << 22
+		return bitChoices
 	case "Default":
-		return 1 << 23
+		return bitDefault
 	case "Seconds":
-		return 1 << 24
+		return bitSeconds
 	case "Timestamp":
-		return 1 << 25
+		return bitTimestamp
 	case "SecondsPath":
-		return 1 << 26
+		return bitSecondsPath
 	case "TimestampPath":
-		return 1 << 27
+		return bitTimestampPath
 	case "Error":
-		return 1 << 28
+		return bitError
 	case "ErrorPath":
-		return 1 << 29
+		return bitErrorPath
 	case "Cause":
-		return 1 << 30
+		return bitCause
 	case "CausePath":
-		return 1 << 31
+		return bitCausePath
 	case "Branches":
-		return 1 << 32
+		return bitBranches
 	case "Iterator":
-		return 1 << 33
+		return bitIterator
 	case "ItemProcessor":
-		return 1 << 34
+		return bitItemProcessor
 	case "ItemsPath":
-		return 1 << 35
+		return bitItemsPath
 	case "Items":
-		return 1 << 36
+		return bitItems
 	case "ItemSelector":
-		return 1 << 37
+		return bitItemSelector
 	case "ItemReader":
-		return 1 << 38
+		return bitItemReader
 	case "ItemBatcher":
-		return 1 << 39
+		return bitItemBatcher
 	case "ResultWriter":
-		return 1 << 40
+		return bitResultWriter
 	case "MaxConcurrency":
-		return 1 << 41
+		return bitMaxConcurrency
 	case "MaxConcurrencyPath":
-		return 1 << 42
+		return bitMaxConcurrencyPath
 	case "ToleratedFailurePercentage":
-		return 1 << 43
+		return bitToleratedFailurePercentage
 	case "ToleratedFailurePercentagePath":
-		return 1 << 44
+		return bitToleratedFailurePercentagePath
 	case "ToleratedFailureCount":
-		return 1 << 45
+		return bitToleratedFailureCount
 	case "ToleratedFailureCountPath":
-		return 1 << 46
+		return bitToleratedFailureCountPath
 	case "Label":
-		return 1 << 47
+		return bitLabel
 	}
 	return 0
 }
 
+// The bits of the state fields (stateFieldBit).
+const (
+	bitType uint64 = 1 << iota
+	bitComment
+	bitQueryLanguage
+	bitInputPath
+	bitOutputPath
+	bitOutput
+	bitAssign
+	bitNext
+	bitEnd
+	bitResultPath
+	bitResultSelector
+	bitParameters
+	bitArguments
+	bitRetry
+	bitCatch
+	bitResource
+	bitTimeoutSeconds
+	bitTimeoutSecondsPath
+	bitHeartbeatSeconds
+	bitHeartbeatSecondsPath
+	bitCredentials
+	bitResult
+	bitChoices
+	bitDefault
+	bitSeconds
+	bitTimestamp
+	bitSecondsPath
+	bitTimestampPath
+	bitError
+	bitErrorPath
+	bitCause
+	bitCausePath
+	bitBranches
+	bitIterator
+	bitItemProcessor
+	bitItemsPath
+	bitItems
+	bitItemSelector
+	bitItemReader
+	bitItemBatcher
+	bitResultWriter
+	bitMaxConcurrency
+	bitMaxConcurrencyPath
+	bitToleratedFailurePercentage
+	bitToleratedFailurePercentagePath
+	bitToleratedFailureCount
+	bitToleratedFailureCountPath
+	bitLabel
+)
+
 // stateFields is fields for a state of type st, on field bits: it
-// returns the bits of the fields the state has.
-func (vd *validator) stateFields(v *Value, ptr *loc, state string, st *stateType) (present uint64) {
+// returns the bits of the fields the state has, and sets memberBits[i]
+// (when memberBits is not nil) to the bit of member i.
+func (vd *validator) stateFields(v *Value, ptr *loc, state string, st *stateType, memberBits []uint64) (present uint64) {
 	for i, m := range v.Members {
 		bit := stateFieldBit(m.Key)
+		if memberBits != nil {
+			memberBits[i] = bit
+		}
 		dup := present&bit != 0
 		if bit == 0 {
 			for _, prev := range v.Members[:i] {
@@ -421,6 +489,33 @@ func (vd *validator) stateFields(v *Value, ptr *loc, state string, st *stateType
 		}
 	}
 	return present
+}
+
+// retrierField, catcherField and jsonataCatcherField tell the fields of
+// a retrier, a catcher and a JSONata state's catcher: switches, as they
+// are asked for every member of every retrier and catcher.
+func retrierField(k string) bool {
+	switch k {
+	case "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment":
+		return true
+	}
+	return false
+}
+
+func catcherField(k string) bool {
+	switch k {
+	case "ErrorEquals", "Next", "ResultPath", "Comment", "Assign":
+		return true
+	}
+	return false
+}
+
+func jsonataCatcherField(k string) bool {
+	switch k {
+	case "ErrorEquals", "Next", "Comment", "Assign", "Output":
+		return true
+	}
+	return false
 }
 
 func oneOf(keys ...string) func(string) bool {
@@ -537,16 +632,16 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 	sp := vd.at(ptr, "States")
 	mark := vd.mark()
 	dups := false
-	tr := newTransitions(len(states.Members))
+	tr := newTransitions(scopeNames, len(states.Members))
+	var bitsBuf [16]uint64 // the member bits of each state (see state)
 	for i, m := range states.Members {
-		tr.add(m.Value) // while the state is in the cache
 		vd.release(mark)
 		p := vd.at(sp, m.Key)
 		name := m.Key
-		switch n := utf8.RuneCountInString(name); {
-		case n == 0:
+		switch {
+		case name == "":
 			vd.add(diag.SevError, CodeStateName, p, m.KeyPos, name, "state name is empty")
-		case n > MaxStateNameLength:
+		case len(name) > MaxStateNameLength && utf8.RuneCountInString(name) > MaxStateNameLength: // no more runes than bytes
 			vd.add(diag.SevError, CodeStateName, p, m.KeyPos, name, "state name %q exceeds %d characters", name, MaxStateNameLength)
 		}
 		seen := len(vd.names)
@@ -555,9 +650,18 @@ func (vd *validator) machine(v *Value, ptr *loc, sc scope, owner string) {
 			vd.add(diag.SevError, CodeDuplicateState, p, m.KeyPos, name, "duplicate state name %q (state names must be unique in the whole state machine)", name)
 			dups = true // maybe in this scope
 		}
-		vd.state(m.Value, p, name, &targets{names: scopeNames, near: i + 1, sc: sc, state: name})
+		mb := vd.state(m.Value, p, name, &targets{names: scopeNames, near: i + 1, sc: sc, state: name}, bitsBuf[:])
+		tr.add(m.Value, i, mb) // while the state is in the cache
 	}
 	scopeNames.dups = dups
+	if dups {
+		// A name given twice means its last state: find the targets
+		// again, now that the index knows.
+		tr = newTransitions(scopeNames, len(states.Members))
+		for i, m := range states.Members {
+			tr.add(m.Value, i, nil)
+		}
+	}
 	if first, ok := scopeNames.find(start, 0); start != "" && ok {
 		vd.flow(states, sp, scopeNames, first, sc, owner, tr)
 	}
@@ -589,21 +693,31 @@ type stateType struct {
 }
 
 // stateTypes returns what the validator knows of type typ (nil for an
-// unknown type).
-func stateTypes(typ string) *stateType { return stateTypeTable[typ] }
+// unknown type): a scan of the eight names, cheaper than a map lookup
+// for every state.
+func stateTypes(typ string) *stateType {
+	for i, t := range stateTypeNames {
+		if t == typ {
+			return stateTypeTable[i]
+		}
+	}
+	return nil
+}
+
+// stateTypeNames are the state types, in the order of stateTypeTable.
+var stateTypeNames = [...]string{TypeTask, TypePass, TypeChoice, TypeWait, TypeSucceed, TypeFail, TypeParallel, TypeMap}
 
 // stateTypeTable is the read-only table behind stateTypes, built once.
-var stateTypeTable = func() map[string]*stateType {
-	m := map[string]*stateType{}
-	for _, t := range []string{TypeTask, TypePass, TypeChoice, TypeWait, TypeSucceed, TypeFail, TypeParallel, TypeMap} {
+var stateTypeTable = func() (tab [len(stateTypeNames)]*stateType) {
+	for i, t := range stateTypeNames {
 		st := &stateType{fields: buildStateFields(t), what: "a " + t + " state"}
 		st.mask = stateFieldBit("Type") | stateFieldBit("Comment") | stateFieldBit("QueryLanguage")
 		for _, f := range st.fields {
 			st.mask |= stateFieldBit(f)
 		}
-		m[t] = st
+		tab[i] = st
 	}
-	return m
+	return tab
 }()
 
 func buildStateFields(typ string) []string {
@@ -634,38 +748,37 @@ func buildStateFields(typ string) []string {
 	return nil
 }
 
-func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
+func (vd *validator) state(v *Value, ptr *loc, name string, target *targets, buf []uint64) (memberBits []uint64) {
 	defer vd.release(vd.mark())
 	if v.Kind != KindObject {
 		vd.errorf(CodeInvalidType, ptr, v, name, "state %q must be an object, not %s", name, v.Kind)
-		return
+		return nil
 	}
 	typeV := v.Get("Type")
 	if typeV == nil {
 		vd.errorf(CodeMissingField, ptr, v, name, "state %q has no Type", name)
-		return
+		return nil
 	}
-	typ, ok := vd.str(typeV, vd.at(ptr, "Type"), name, "Type")
+	lt := here(ptr, "Type")
+	typ, ok := vd.str(typeV, &lt, name, "Type")
 	if !ok {
-		return
+		return nil
 	}
 	st := stateTypes(typ)
 	if st == nil {
 		vd.errorf(CodeInvalidValue, vd.at(ptr, "Type"), typeV, name, "unknown state type %q", typ)
-		return
+		return nil
 	}
 	what := st.what
-	// present has the bit of every known field the state has.
-	present := vd.stateFields(v, ptr, name, st)
-	// allowed reports whether the type has field k (besides Type, Comment
-	// and QueryLanguage).
-	allowed := func(k string) bool {
-		switch k {
-		case "Type", "Comment", "QueryLanguage":
-			return false
-		}
-		return st.mask&stateFieldBit(k) != 0
+	// present has the bit of every known field the state has, memberBits
+	// (when the state has few enough members) the bit of each member.
+	if len(v.Members) <= len(buf) {
+		memberBits = buf[:len(v.Members)]
 	}
+	present := vd.stateFields(v, ptr, name, st, memberBits)
+	// allowed has the bits of the fields of the type besides Type, Comment
+	// and QueryLanguage.
+	allowed := st.mask &^ (bitType | bitComment | bitQueryLanguage)
 	jsonata := vd.topJSONata
 	if ql, ok := v.Member("QueryLanguage"); ok && ql.Value.Kind == KindString {
 		switch ql.Value.Str {
@@ -689,14 +802,20 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 	}
 
 	// Fields common to several types.
-	for _, m := range v.Members {
+	for i, m := range v.Members {
 		// p serves the checks that only report; what checks deeper
 		// gets its own copy on the stack of locs (vd.push(lp)), so that
 		// p itself can stay on the Go stack.
 		lp := loc{up: ptr, key: m.Key, idx: -1}
 		p := &lp
 		val := m.Value
-		known := allowed(m.Key)
+		var bit uint64
+		if memberBits != nil {
+			bit = memberBits[i]
+		} else {
+			bit = stateFieldBit(m.Key)
+		}
+		known := allowed&bit != 0
 		if known {
 			if jsonata && jsonPathOnly(m.Key) {
 				vd.add(diag.SevError, CodeUnknownField, p, m.KeyPos, name, "field %q is not allowed in a JSONata state", m.Key)
@@ -722,20 +841,19 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 			}
 			continue
 		}
-		switch m.Key {
-		case "Next":
+		switch bit { // m.Key's bit: known fields only get here
+		case bitNext:
 			vd.target(target, val, p, "Next")
-		case "Default":
+		case bitDefault:
 			vd.target(target, val, p, "Default")
-		case "End":
+		case bitEnd:
 			if val.Kind != KindBool {
 				vd.errorf(CodeInvalidType, p, val, name, "End must be true or false, not %s", val.Kind)
 			}
-		case "InputPath", "OutputPath", "ResultPath", "ItemsPath", "SecondsPath", "TimestampPath", "TimeoutSecondsPath",
-			"HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
+		case bitInputPath, bitOutputPath, bitResultPath, bitItemsPath, bitSecondsPath, bitTimestampPath, bitTimeoutSecondsPath, bitHeartbeatSecondsPath, bitMaxConcurrencyPath, bitToleratedFailurePercentagePath, bitToleratedFailureCountPath:
 			k, _ := FieldPathKind(m.Key)
 			vd.path(val, p, name, m.Key, k, k != PathReference)
-		case "Parameters", "ResultSelector", "ItemSelector":
+		case bitParameters, bitResultSelector, bitItemSelector:
 			if m.Key == "Parameters" && typ == TypePass && val.Kind == KindArray {
 				// AWS accepts a Pass state whose Parameters is an array
 				// (a deployed AWS sample has one); its ".$" fields are
@@ -748,25 +866,25 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 				continue
 			}
 			vd.template(val, vd.push(lp), name)
-		case "Assign":
+		case bitAssign:
 			vd.assign(val, vd.push(lp), name, jsonata)
-		case "ItemBatcher":
+		case bitItemBatcher:
 			vd.itemBatcher(val, vd.push(lp), name, jsonata)
-		case "ItemReader":
+		case bitItemReader:
 			vd.itemReader(val, vd.push(lp), name, jsonata)
-		case "ResultWriter":
+		case bitResultWriter:
 			vd.resultWriter(val, vd.push(lp), name, jsonata)
-		case "Credentials":
+		case bitCredentials:
 			if val.Kind != KindObject {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
 			}
-		case "Resource":
+		case bitResource:
 			if s, ok := vd.str(val, p, name, m.Key); ok && s == "" {
 				vd.errorf(CodeInvalidValue, p, val, name, "Resource must name an ARN, not be empty")
 			}
-		case "Error", "Cause", "Label":
+		case bitError, bitCause, bitLabel:
 			vd.str(val, p, name, m.Key)
-		case "ErrorPath", "CausePath":
+		case bitErrorPath, bitCausePath:
 			// AWS's Fail state: "using a reference path or an intrinsic
 			// function".
 			if s, ok := vd.str(val, p, name, m.Key); ok {
@@ -776,83 +894,91 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 					vd.intrinsicArgs(f, val, p, name, m.Key)
 				}
 			}
-		case "TimeoutSeconds", "HeartbeatSeconds":
+		case bitTimeoutSeconds, bitHeartbeatSeconds:
 			vd.integer(val, p, name, m.Key, 1)
-		case "Seconds", "MaxConcurrency", "ToleratedFailureCount":
+		case bitSeconds, bitMaxConcurrency, bitToleratedFailureCount:
 			vd.integer(val, p, name, m.Key, 0)
-		case "ToleratedFailurePercentage":
+		case bitToleratedFailurePercentage:
 			if f, ok := val.Float64(); !ok {
 				vd.errorf(CodeInvalidType, p, val, name, "%s must be a number, not %s", m.Key, val.Kind)
 			} else if f < 0 || f > 100 {
 				vd.errorf(CodeInvalidValue, p, val, name, "%s must be between 0 and 100", m.Key)
 			}
-		case "Timestamp":
+		case bitTimestamp:
 			if s, ok := vd.str(val, p, name, m.Key); ok {
 				if _, err := ParseTimestamp(s); err != nil {
 					vd.errorf(CodeInvalidValue, p, val, name, "Timestamp %q is not an RFC 3339 timestamp such as 2016-03-14T01:59:00Z", s)
 				}
 			}
-		case "Retry", "Catch":
+		case bitRetry, bitCatch:
 			vd.retryCatch(val, vd.push(lp), name, m.Key, jsonata, target)
-		case "Choices":
+		case bitChoices:
 			if val.Kind != KindArray {
 				vd.errorf(CodeInvalidType, p, val, name, "Choices must be an array, not %s", val.Kind)
 			} else if len(val.Elems) == 0 {
 				vd.errorf(CodeMissingField, p, val, name, "Choices must hold at least one rule")
 			}
+			var cp *loc
+			if len(val.Elems) > 0 {
+				cp = vd.push(lp)
+			}
 			for i, r := range val.Elems {
 				if jsonata {
-					vd.jsonataRule(r, vd.elem(vd.push(lp), i), name, target)
+					vd.jsonataRule(r, vd.elem(cp, i), name, target)
 				} else {
-					vd.rule(r, vd.elem(vd.push(lp), i), name, true, target)
+					vd.rule(r, vd.elem(cp, i), name, true, target)
 				}
 			}
-		case "Branches":
+		case bitBranches:
 			if val.Kind != KindArray {
 				vd.errorf(CodeInvalidType, p, val, name, "Branches must be an array, not %s", val.Kind)
 			} else if len(val.Elems) == 0 {
 				vd.errorf(CodeMissingField, p, val, name, "Branches must hold at least one branch")
 			}
-			for i, b := range val.Elems {
-				vd.machine(b, vd.elem(vd.push(lp), i), scopeBranch, name)
+			var bp *loc
+			if len(val.Elems) > 0 {
+				bp = vd.push(lp)
 			}
-		case "Iterator":
+			for i, b := range val.Elems {
+				vd.machine(b, vd.elem(bp, i), scopeBranch, name)
+			}
+		case bitIterator:
 			vd.machine(val, vd.push(lp), scopeIterator, name)
-		case "ItemProcessor":
+		case bitItemProcessor:
 			vd.machine(val, vd.push(lp), scopeItemProcessor, name)
 		}
 	}
 
 	// Per-type rules that involve several fields.
-	has := func(k string) bool { return present&stateFieldBit(k) != 0 }
-	needs := func(field string) {
-		if !has(field) {
+	has := func(bit uint64) bool { return present&bit != 0 }
+	needs := func(bit uint64, field string) {
+		if !has(bit) {
 			vd.errorf(CodeMissingField, ptr, v, name, "%s needs %s", what, field)
 		}
 	}
-	exclusive := func(a, b string) {
-		if has(a) && has(b) {
+	exclusive := func(abit, bbit uint64, a, b string) {
+		if has(abit) && has(bbit) {
 			vd.errorf(CodeInvalidValue, vd.at(ptr, b), v.Get(b), name, "%s may not have both %s and %s", what, a, b)
 		}
 	}
-	if allowed("End") {
+	if st.mask&bitEnd != 0 {
 		end := v.Get("End")
 		isEnd := end != nil && end.Kind == KindBool && end.Bool
 		switch {
-		case has("Next") && isEnd:
+		case has(bitNext) && isEnd:
 			vd.errorf(CodeNextAndEnd, vd.at(ptr, "End"), end, name, "%s may not have both Next and End", what)
-		case !has("Next") && !isEnd:
+		case !has(bitNext) && !isEnd:
 			vd.errorf(CodeNextAndEnd, ptr, v, name, "%s needs either Next or \"End\": true", what)
 		}
 	}
 	switch typ {
 	case TypeTask:
-		needs("Resource")
-		exclusive("TimeoutSeconds", "TimeoutSecondsPath")
-		exclusive("HeartbeatSeconds", "HeartbeatSecondsPath")
+		needs(bitResource, "Resource")
+		exclusive(bitTimeoutSeconds, bitTimeoutSecondsPath, "TimeoutSeconds", "TimeoutSecondsPath")
+		exclusive(bitHeartbeatSeconds, bitHeartbeatSecondsPath, "HeartbeatSeconds", "HeartbeatSecondsPath")
 		if hb, ok := v.Get("HeartbeatSeconds").Int64(); ok {
 			to, tok := v.Get("TimeoutSeconds").Int64()
-			if !tok && !has("TimeoutSeconds") && !has("TimeoutSecondsPath") {
+			if !tok && !has(bitTimeoutSeconds) && !has(bitTimeoutSecondsPath) {
 				to, tok = 99999999, true // AWS's default task timeout
 			}
 			if tok && hb >= to {
@@ -861,34 +987,29 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets) {
 			}
 		}
 	case TypeChoice:
-		needs("Choices")
+		needs(bitChoices, "Choices")
 	case TypeWait:
-		var got []string
-		for _, k := range []string{"Seconds", "Timestamp", "SecondsPath", "TimestampPath"} {
-			if has(k) {
-				got = append(got, k)
-			}
-		}
-		if len(got) != 1 {
-			vd.errorf(CodeInvalidValue, ptr, v, name, "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath (has %d)", len(got))
+		if n := bits.OnesCount64(present & (bitSeconds | bitTimestamp | bitSecondsPath | bitTimestampPath)); n != 1 {
+			vd.errorf(CodeInvalidValue, ptr, v, name, "a Wait state needs exactly one of Seconds, Timestamp, SecondsPath and TimestampPath (has %d)", n)
 		}
 	case TypeFail:
-		exclusive("Error", "ErrorPath")
-		exclusive("Cause", "CausePath")
+		exclusive(bitError, bitErrorPath, "Error", "ErrorPath")
+		exclusive(bitCause, bitCausePath, "Cause", "CausePath")
 	case TypeParallel:
-		needs("Branches")
+		needs(bitBranches, "Branches")
 	case TypeMap:
 		switch {
-		case has("Iterator") && has("ItemProcessor"):
+		case has(bitIterator) && has(bitItemProcessor):
 			vd.errorf(CodeInvalidValue, vd.at(ptr, "ItemProcessor"), v.Get("ItemProcessor"), name, "a Map state may not have both Iterator and ItemProcessor")
-		case !has("Iterator") && !has("ItemProcessor"):
+		case !has(bitIterator) && !has(bitItemProcessor):
 			vd.errorf(CodeMissingField, ptr, v, name, "a Map state needs ItemProcessor (or the older Iterator)")
 		}
-		exclusive("MaxConcurrency", "MaxConcurrencyPath")
-		exclusive("ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
-		exclusive("ToleratedFailureCount", "ToleratedFailureCountPath")
-		exclusive("Parameters", "ItemSelector")
+		exclusive(bitMaxConcurrency, bitMaxConcurrencyPath, "MaxConcurrency", "MaxConcurrencyPath")
+		exclusive(bitToleratedFailurePercentage, bitToleratedFailurePercentagePath, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath")
+		exclusive(bitToleratedFailureCount, bitToleratedFailureCountPath, "ToleratedFailureCount", "ToleratedFailureCountPath")
+		exclusive(bitParameters, bitItemSelector, "Parameters", "ItemSelector")
 	}
+	return memberBits
 }
 
 // itemBatcher checks a Map state's ItemBatcher. In a JSONata state the
@@ -1105,8 +1226,9 @@ func (vd *validator) template(v *Value, ptr *loc, state string) {
 	switch v.Kind {
 	case KindObject:
 		for _, m := range v.Members {
-			p := vd.at(ptr, m.Key)
 			if strings.HasSuffix(m.Key, ".$") {
+				lp := here(ptr, m.Key)
+				p := &lp
 				if s, ok := vd.str(m.Value, p, state, fmt.Sprintf("field %q", m.Key)); ok {
 					if _, f, err := ParsePathOrIntrinsic(s, PathAny); err != nil {
 						vd.errorf(CodeInvalidPath, p, m.Value, state, "field %q: %v", m.Key, err)
@@ -1116,7 +1238,7 @@ func (vd *validator) template(v *Value, ptr *loc, state string) {
 				}
 				continue
 			}
-			vd.template(m.Value, p, state)
+			vd.template(m.Value, vd.at(ptr, m.Key), state)
 		}
 	case KindArray:
 		for i, e := range v.Elems {
@@ -1190,12 +1312,12 @@ func (vd *validator) retryCatch(v *Value, ptr *loc, state, field string, jsonata
 	for i, e := range v.Elems {
 		p := vd.elem(ptr, i)
 		what := "a retrier"
-		allowed := oneOf("ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment")
+		allowed := retrierField
 		if field == "Catch" {
 			what = "a catcher"
-			allowed = oneOf("ErrorEquals", "Next", "ResultPath", "Comment", "Assign")
+			allowed = catcherField
 			if jsonata {
-				allowed = oneOf("ErrorEquals", "Next", "Comment", "Assign", "Output")
+				allowed = jsonataCatcherField
 			}
 		}
 		if !vd.fields(e, p, state, what, allowed) {
@@ -1210,8 +1332,10 @@ func (vd *validator) retryCatch(v *Value, ptr *loc, state, field string, jsonata
 		case len(errs.Elems) == 0:
 			vd.errorf(CodeMissingField, vd.at(p, "ErrorEquals"), errs, state, "ErrorEquals must name at least one error")
 		default:
+			le := here(p, "ErrorEquals")
 			for j, en := range errs.Elems {
-				ep := vd.elem(vd.at(p, "ErrorEquals"), j)
+				lep := loc{up: &le, idx: j}
+				ep := &lep
 				s, ok := vd.str(en, ep, state, "an ErrorEquals entry")
 				if !ok || s != ErrorAll {
 					continue
@@ -1282,7 +1406,8 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 		return
 	}
 	if m, ok := v.Member("Comment"); ok {
-		vd.str(m.Value, vd.at(ptr, "Comment"), state, "Comment")
+		lc := here(ptr, "Comment")
+		vd.str(m.Value, &lc, state, "Comment")
 	}
 	if top {
 		if m, ok := v.Member("Assign"); ok {
@@ -1291,14 +1416,21 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 		if nv := v.Get("Next"); nv == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "a top-level Choice rule needs Next")
 		} else {
-			vd.target(target, nv, vd.at(ptr, "Next"), "Next")
+			ln := here(ptr, "Next")
+			vd.target(target, nv, &ln, "Next")
 		}
 	} else if m, ok := v.Member("Next"); ok {
 		vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Next"), m.KeyPos, state, "Next is allowed only on top-level Choice rules, not inside And, Or or Not")
 	}
 	isOp := func(k string) bool {
+		switch k {
+		case "And", "Or", "Not":
+			return true
+		case "Variable", "Next", "Comment", "Assign": // the usual others, without a lookup
+			return false
+		}
 		_, ok := LookupComparator(k)
-		return ok || k == "And" || k == "Or" || k == "Not"
+		return ok
 	}
 	nops, op := 0, ""
 	for _, m := range v.Members {
@@ -1324,7 +1456,8 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 		vd.errorf(CodeChoiceRule, ptr, v, state, "%s must have exactly one comparison operator, found %s", what, strings.Join(ops, ", "))
 		return
 	}
-	p := vd.at(ptr, op)
+	lop := here(ptr, op)
+	p := &lop // on the stack of locs where the rule recurses
 	val := v.Get(op)
 	switch op {
 	case "And", "Or":
@@ -1338,20 +1471,22 @@ func (vd *validator) rule(v *Value, ptr *loc, state string, top bool, target *ta
 		if len(val.Elems) == 0 {
 			vd.errorf(CodeChoiceRule, p, val, state, "%s must hold at least one rule", op)
 		}
+		rp := vd.push(lop)
 		for i, e := range val.Elems {
-			vd.rule(e, vd.elem(p, i), state, false, target)
+			vd.rule(e, vd.elem(rp, i), state, false, target)
 		}
 	case "Not":
 		if m, ok := v.Member("Variable"); ok {
 			vd.add(diag.SevError, CodeChoiceRule, vd.at(ptr, "Variable"), m.KeyPos, state, "%s with Not may not have Variable", what)
 		}
-		vd.rule(val, p, state, false, target)
+		vd.rule(val, vd.push(lop), state, false, target)
 	default:
 		variable := v.Get("Variable")
 		if variable == nil {
 			vd.errorf(CodeChoiceRule, ptr, v, state, "%s with %s needs Variable", what, op)
 		} else {
-			vd.path(variable, vd.at(ptr, "Variable"), state, "Variable", PathAny, false)
+			lv := here(ptr, "Variable")
+			vd.path(variable, &lv, state, "Variable", PathAny, false)
 		}
 		cmp, _ := LookupComparator(op)
 		want := cmp.Operand
@@ -1383,7 +1518,8 @@ func (vd *validator) jsonataRule(v *Value, ptr *loc, state string, target *targe
 	if nv := v.Get("Next"); nv == nil {
 		vd.errorf(CodeChoiceRule, ptr, v, state, "a Choice rule needs Next")
 	} else {
-		vd.target(target, nv, vd.at(ptr, "Next"), "Next")
+		ln := here(ptr, "Next")
+		vd.target(target, nv, &ln, "Next")
 	}
 	switch c := v.Get("Condition"); {
 	case c == nil:
@@ -1402,88 +1538,107 @@ func (vd *validator) jsonataRule(v *Value, ptr *loc, state string, target *targe
 // or Catch Next of the scope names it (the rule AWS and asl-validator
 // apply); a group of dead states that lead to each other is not reported
 // here, but it cannot hide the missing terminal state.
-// transitions is what flow needs of each state of a scope: the names its
+// transitions is what flow needs of each state of a scope: the states its
 // transitions lead to and whether it is terminal. machine gathers it
 // while it checks each state, rather than flow going over every state
-// again after all of them.
+// again after all of them. The targets are indexes, not names: storing
+// them needs no write barrier while the garbage collector marks.
 type transitions struct {
-	names    []string // state i leads to names[off[i]:off[i+1]]
+	index    *stateIndex
+	adj      []int // state i leads to the states adj[off[i]:off[i+1]] (names of no state left out)
 	off      []int
 	terminal []bool
 }
 
-func newTransitions(n int) *transitions {
-	return &transitions{names: make([]string, 0, n+n/2), off: make([]int, 1, n+1), terminal: make([]bool, 0, n)}
+func newTransitions(index *stateIndex, n int) *transitions {
+	return &transitions{index: index, adj: make([]int, 0, n+n/2), off: make([]int, 1, n+1), terminal: make([]bool, 0, n)}
 }
 
-// add records the next state of the scope.
-func (t *transitions) add(s *Value) {
+// add records state i of the scope, s; memberBits, when not nil, has the
+// stateFieldBit of each of its members (as state found them).
+func (t *transitions) add(s *Value, i int, memberBits []uint64) {
 	terminal := false
 	if s.Kind == KindObject {
 		// One pass for the fields that matter (the last of each, as Get
 		// would find): the transitions, and Type and End for whether the
 		// state is terminal.
 		var next, def, choices, catch, typ, end *Value
-		for k := range s.Members {
-			switch s.Members[k].Key {
-			case "Next":
-				next = s.Members[k].Value
-			case "Default":
-				def = s.Members[k].Value
-			case "Choices":
-				choices = s.Members[k].Value
-			case "Catch":
-				catch = s.Members[k].Value
-			case "Type":
-				typ = s.Members[k].Value
-			case "End":
-				end = s.Members[k].Value
+		if len(memberBits) == len(s.Members) && memberBits != nil {
+			for k, bit := range memberBits {
+				switch bit {
+				case bitNext:
+					next = s.Members[k].Value
+				case bitDefault:
+					def = s.Members[k].Value
+				case bitChoices:
+					choices = s.Members[k].Value
+				case bitCatch:
+					catch = s.Members[k].Value
+				case bitType:
+					typ = s.Members[k].Value
+				case bitEnd:
+					end = s.Members[k].Value
+				}
+			}
+		} else {
+			for k := range s.Members {
+				switch s.Members[k].Key {
+				case "Next":
+					next = s.Members[k].Value
+				case "Default":
+					def = s.Members[k].Value
+				case "Choices":
+					choices = s.Members[k].Value
+				case "Catch":
+					catch = s.Members[k].Value
+				case "Type":
+					typ = s.Members[k].Value
+				case "End":
+					end = s.Members[k].Value
+				}
 			}
 		}
-		t.edge(next)
-		t.edge(def)
+		t.edge(next, i)
+		t.edge(def, i)
 		if choices != nil && choices.Kind == KindArray {
 			for _, r := range choices.Elems {
-				t.edge(r.Get("Next"))
+				t.edge(r.Get("Next"), i)
 			}
 		}
 		if catch != nil && catch.Kind == KindArray {
 			for _, c := range catch.Elems {
-				t.edge(c.Get("Next"))
+				t.edge(c.Get("Next"), i)
 			}
 		}
 		terminal = typ != nil && typ.Kind == KindString && (typ.Str == TypeSucceed || typ.Str == TypeFail) ||
 			end != nil && end.Kind == KindBool && end.Bool
 	}
 	t.terminal = append(t.terminal, terminal)
-	t.off = append(t.off, len(t.names))
+	t.off = append(t.off, len(t.adj))
 }
 
-func (t *transitions) edge(v *Value) {
+// edge records a transition of state i to the state v names, if there is
+// one (a name of no state is machine's and target's to report).
+func (t *transitions) edge(v *Value, i int) {
 	if v != nil && v.Kind == KindString {
-		t.names = append(t.names, v.Str)
+		if j, ok := t.index.find(v.Str, i+1); ok {
+			t.adj = append(t.adj, j)
+		}
 	}
 }
 
 func (vd *validator) flow(states *Value, ptr *loc, index *stateIndex, first int, sc scope, owner string, tr *transitions) {
 	defer vd.release(vd.mark())
-	// Work on state indexes (index maps each name to its state; a name
-	// given twice counts as its last state, as a lookup by name would find
-	// it): one name lookup per transition, then slices.
+	// Work on state indexes (machine found each transition's state while
+	// gathering tr; a name given twice counts as its last state, as a
+	// lookup by name would find it).
 	n := len(states.Members)
 	targeted := make([]bool, n)
 	reached := make([]bool, n)
 	isTerminal := tr.terminal
-	adj := make([]int, 0, len(tr.names)) // successors of state i: adj[off[i]:off[i+1]]
-	off := make([]int, 1, n+1)           // off[0] = 0
-	for i := range n {
-		for _, name := range tr.names[tr.off[i]:tr.off[i+1]] {
-			if j, ok := index.find(name, i+1); ok {
-				targeted[j] = true
-				adj = append(adj, j)
-			}
-		}
-		off = append(off, len(adj))
+	adj, off := tr.adj, tr.off // successors of state i: adj[off[i]:off[i+1]]
+	for _, j := range adj {
+		targeted[j] = true
 	}
 	targeted[first], reached[first] = true, true
 	queue := make([]int, 1, n)

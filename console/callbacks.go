@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"encoding/json"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -54,7 +53,7 @@ func (c *Console) callbacks(ctx context.Context) ([]callback, error) {
 		if err != nil {
 			continue
 		}
-		out = append(out, openCallbacks(ex, events)...)
+		out = append(out, openCallbacks(ex, events, c.tokenOf(ex))...)
 	}
 	return out, nil
 }
@@ -62,12 +61,11 @@ func (c *Console) callbacks(ctx context.Context) ([]callback, error) {
 // openCallbacks finds the TaskScheduled events of .waitForTaskToken
 // resources that no TaskSucceeded, TaskFailed or TaskTimedOut answered,
 // following previousEventId from each event to the task it belongs to.
-func openCallbacks(ex executionItem, events []event) []callback {
+func openCallbacks(ex executionItem, events []event, isToken func(string) bool) []callback {
 	taskOf := map[int64]int64{} // event id -> its TaskScheduled id
 	stateOf := map[int64]string{}
 	open := map[int64]*callback{}
 	var order []int64
-	tokenRE := regexp.MustCompile(`^` + regexp.QuoteMeta(ex.Name) + `-[0-9]+$`)
 	for _, e := range events {
 		if strings.HasSuffix(e.Type, "StateEntered") {
 			stateOf[e.ID] = e.detail("name")
@@ -83,7 +81,7 @@ func openCallbacks(ex executionItem, events []event) []callback {
 			var v any
 			if json.Unmarshal([]byte(params), &v) == nil {
 				strs(v, func(s string) {
-					if tokenRE.MatchString(s) && !slices.Contains(cb.Tokens, s) {
+					if isToken(s) && !slices.Contains(cb.Tokens, s) {
 						cb.Tokens = append(cb.Tokens, s)
 					}
 				})
@@ -127,5 +125,24 @@ func strs(v any, f func(string)) {
 		for _, k := range keys {
 			strs(x[k], f)
 		}
+	}
+}
+
+// TokenRouter is what an API may also tell: the execution a task token
+// belongs to (server.Server.TokenExecution). Without it the console
+// lists waiting callbacks without their tokens.
+type TokenRouter interface {
+	TokenExecution(token string) (executionARN string, ok bool)
+}
+
+// tokenOf reports whether a string is a task token of ex.
+func (c *Console) tokenOf(ex executionItem) func(string) bool {
+	tr, ok := c.api.(TokenRouter)
+	return func(s string) bool {
+		if !ok {
+			return false
+		}
+		arn, ok := tr.TokenExecution(s)
+		return ok && arn == ex.ExecutionArn
 	}
 }

@@ -7,10 +7,11 @@
 // heaviside's service integrations by name, or Arn(). The text is laid out
 // by package format, the printer of hsc fmt.
 //
-// It writes only the language hsc compiles, so that compiling the text
-// gives the definition it was given (as JSON: same states, names, fields
-// and values). What that language cannot express is an *Error naming the
-// state and the field.
+// It writes the language hsc compiles (heaviside's, and the DSL extensions
+// where heaviside's cannot say it), so that compiling the text gives the
+// definition it was given (as JSON: same states, names, fields and values).
+// What that language cannot express is an *Error naming the state and the
+// field.
 //
 // It reads the asl model and the DSL's service table and writes text; it
 // knows nothing about the command line or files.
@@ -18,6 +19,7 @@ package decompile
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -67,18 +69,45 @@ func Decompile(m *asl.StateMachine, opts ...Option) ([]byte, error) {
 	if root == nil {
 		root = m.ToValue()
 	}
-	d := &decompiler{services: sema.LoadServices()}
-	for _, o := range opts {
-		o(d)
+	// First as heaviside links states (each to the one written after
+	// it); only when that fails with explicit transitions (next:, end:,
+	// goto branches and catchers), which let more layouts through and so
+	// could take the search away from the one heaviside's own programs
+	// need.
+	var d *decompiler
+	var err error
+	// Services are named (Service.Action()) where the DSL's tables say so;
+	// should the compiler read a named call differently (heaviside's own
+	// services check their parameters), Arn() is written instead.
+	var first error
+	for _, names := range []bool{true, false} {
+		for _, jumps := range []bool{false, true} {
+			d = &decompiler{services: sema.LoadServices(), jumps: jumps, names: names}
+			for _, o := range opts {
+				o(d)
+			}
+			if err = d.machine(root); err != nil {
+				if names && jumps {
+					first = err // what even explicit transitions cannot write
+				}
+				continue
+			}
+			out, ferr := format.Source(d.out.Bytes(), format.WithFilename("decompiled program"))
+			if ferr == nil {
+				return out, nil
+			}
+			err = fmt.Errorf("decompile: the program written does not compile (a bug): %w", ferr)
+			if !names {
+				return nil, err
+			}
+			break // try again without service names
+		}
 	}
-	if err := d.machine(root); err != nil {
-		return nil, err
+	var de *Error
+	if errors.As(first, &de) {
+		return nil, first
 	}
-	out, err := format.Source(d.out.Bytes(), format.WithFilename("decompiled program"))
-	if err != nil {
-		return nil, fmt.Errorf("decompile: the program written does not compile (a bug): %w", err)
-	}
-	return out, nil
+	return nil, err
 }
 
 type decompiler struct {
@@ -87,6 +116,9 @@ type decompiler struct {
 	line            int // lines written so far
 	region, account string
 	services        sema.Services
+	jsonata         bool // the machine's QueryLanguage is JSONata
+	jumps           bool // explicit transitions allowed
+	names           bool // Service.Action() for integrations beyond heaviside's
 }
 
 // bail aborts decompilation with an *Error; machine recovers it.
@@ -109,7 +141,7 @@ func (d *decompiler) machine(root *asl.Value) (err error) {
 	if root.Kind != asl.KindObject {
 		fail("", "", "the definition is not a JSON object")
 	}
-	onlyKeys(root, "", "", "States", "StartAt", "Comment", "Version", "TimeoutSeconds")
+	onlyKeys(root, "", "", "States", "StartAt", "Comment", "Version", "TimeoutSeconds", "QueryLanguage")
 	if c := root.Get("Comment"); c != nil {
 		d.emit(0, quote("", "Comment", str(c, "", "Comment"), true))
 	}
@@ -118,6 +150,10 @@ func (d *decompiler) machine(root *asl.Value) (err error) {
 	}
 	if t := root.Get("TimeoutSeconds"); t != nil {
 		d.emit(0, "timeout: "+posInt(t, "", "TimeoutSeconds"))
+	}
+	if q := root.Get("QueryLanguage"); q != nil {
+		d.jsonata = str(q, "", "QueryLanguage") == "JSONata"
+		d.emit(0, "query_language: "+quote("", "QueryLanguage", q.Str, false))
 	}
 	d.branch(root, 0, "")
 	return nil
@@ -142,20 +178,25 @@ func (d *decompiler) padTo(n int) {
 // branch holds the states of one state list (the machine, a Parallel
 // branch, a Map iterator).
 type branch struct {
-	d       *decompiler
-	where   string // owner state for messages
-	order   []string
-	states  map[string]*asl.Value
-	done    map[string]bool
-	refs    map[string]int
-	index   map[string]int       // position in order
-	journal []string             // states marked done, in order, for undoing
-	ipdom   [2]map[string]string // immediate post-dominators; [0]: Succeed and Fail end nothing, [1]: Succeed ends the machine
-	sync    string               // the sync parameter of the Task being written ("" for none)
+	d        *decompiler
+	where    string // owner state for messages
+	order    []string
+	states   map[string]*asl.Value
+	done     map[string]bool
+	refs     map[string]int
+	index    map[string]int       // position in order
+	journal  []string             // states marked done, in order, for undoing
+	ipdom    [2]map[string]string // immediate post-dominators; [0]: Succeed and Fail end nothing, [1]: Succeed ends the machine
+	sync     string               // the sync parameter of the Task being written ("" for none)
+	explicit string               // the explicit transition of the state being written ("" for none)
 }
 
 const (
-	exit    = "\x00end"
+	exit = "\x00end"
+	// nowhere is the continuation of the catch blocks of a state with an
+	// explicit transition: their states fall through to whatever the DSL
+	// writes after the state, so none may fall through.
+	nowhere = "\x00nowhere"
 	handled = "\x00handled"
 	// maxTries bounds the layouts tried for the Choice states of one
 	// definition (each if may be written in a few ways).
@@ -421,7 +462,7 @@ func typ(name string, s *asl.Value) string { return str(s.Get("Type"), name, "Ty
 // chain; stopped when it does not fall through.
 func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next string, stopped bool) {
 	t := typ(name, s)
-	common := []string{"Type", "Comment", "Next", "End"}
+	common := []string{"Type", "Comment", "Next", "End", "QueryLanguage", "Output", "Arguments", "Items"}
 	var head string
 	switch t {
 	case "Pass":
@@ -434,26 +475,23 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 			b.d.emit(indent, "goto "+quote(name, "Next", s.Get("Next").Str, false))
 			return "", true
 		}
-		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Result", "Parameters")...)
+		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Result", "Parameters", "Assign")...)
 		head = "Pass()"
 	case "Succeed":
 		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath")...)
 		head = "Success()"
 	case "Fail":
-		onlyKeys(s, name, "", append(common, "Error", "Cause")...)
-		if s.Get("Error") == nil || s.Get("Cause") == nil {
-			field := "Error"
-			if s.Get("Error") != nil {
-				field = "Cause"
-			}
-			fail(name, field, "a Fail state without %s cannot be written (Fail('error', 'cause') takes both)", field)
-		}
-		head = "Fail(" + quote(name, "Error", str(s.Get("Error"), name, "Error"), false) + ", " + quote(name, "Cause", str(s.Get("Cause"), name, "Cause"), false) + ")"
+		onlyKeys(s, name, "", append(common, "Error", "Cause", "ErrorPath", "CausePath")...)
+		head = failHead(name, s)
 	case "Wait":
-		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath", "TimestampPath")...)
+		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath", "Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Assign")...)
 		switch {
 		case s.Has("Seconds"):
-			head = "Wait(seconds=" + posInt(s.Get("Seconds"), name, "Seconds") + ")"
+			if sv := s.Get("Seconds"); sv.Kind == asl.KindString {
+				head = "Wait(seconds=" + quote(name, "Seconds", sv.Str, false) + ")"
+			} else {
+				head = "Wait(seconds=" + posInt(sv, name, "Seconds") + ")"
+			}
 		case s.Has("Timestamp"):
 			head = "Wait(timestamp=" + quote(name, "Timestamp", str(s.Get("Timestamp"), name, "Timestamp"), false) + ")"
 		case s.Has("SecondsPath"):
@@ -464,30 +502,28 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 			fail(name, "Seconds", "a Wait state needs Seconds, Timestamp, SecondsPath or TimestampPath")
 		}
 	case "Task":
-		onlyKeys(s, name, "", append(common, "TimeoutSeconds", "HeartbeatSeconds", "InputPath", "ResultPath", "OutputPath", "Resource", "Parameters", "Retry", "Catch")...)
+		onlyKeys(s, name, "", append(common, "TimeoutSeconds", "HeartbeatSeconds", "TimeoutSecondsPath", "HeartbeatSecondsPath", "InputPath", "ResultPath", "OutputPath", "Resource", "Parameters", "ResultSelector", "Credentials", "Assign", "Retry", "Catch")...)
 		res := str(s.Get("Resource"), name, "Resource")
 		if !strings.HasPrefix(res, "arn:aws:") {
 			fail(name, "Resource", "only resources starting with 'arn:aws:' can be written")
 		}
 		head, b.sync = b.d.taskHead(name, s, res)
-		if h := s.Get("HeartbeatSeconds"); h != nil {
+		if h, to := s.Get("HeartbeatSeconds"), s.Get("TimeoutSeconds"); h != nil && to != nil && h.Kind == asl.KindNumber && to.Kind == asl.KindNumber {
 			hv, _ := h.Float64()
-			limit := 60.0
-			if to := s.Get("TimeoutSeconds"); to != nil {
-				limit, _ = to.Float64()
-			}
-			if hv >= limit {
-				fail(name, "HeartbeatSeconds", "the DSL requires the heartbeat to be below the timeout (60 when not given)")
+			if limit, _ := to.Float64(); hv >= limit {
+				fail(name, "HeartbeatSeconds", "the DSL requires the heartbeat to be below the timeout")
 			}
 		}
 	case "Choice":
-		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath", "Choices", "Default")...)
+		onlyKeys(s, name, "", append(common, "InputPath", "OutputPath", "Choices", "Default", "Assign")...)
 		return b.choice(name, s, cont, indent)
 	case "Parallel":
-		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Branches", "Retry", "Catch")...)
+		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Branches", "Parameters", "ResultSelector", "Assign", "Retry", "Catch")...)
 		return b.parallel(name, s, cont, indent)
 	case "Map":
-		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Parameters", "Retry", "Catch", "Iterator", "ItemsPath", "MaxConcurrency")...)
+		onlyKeys(s, name, "", append(common, "InputPath", "ResultPath", "OutputPath", "Parameters", "Retry", "Catch", "Iterator", "ItemsPath", "MaxConcurrency",
+			"MaxConcurrencyPath", "ItemSelector", "ItemProcessor", "ItemBatcher", "ItemReader", "ResultWriter", "ResultSelector", "Assign",
+			"ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ToleratedFailureCount", "ToleratedFailureCountPath", "Label")...)
 		head = "map:"
 	default:
 		fail(name, "Type", "unknown state type %q", t)
@@ -502,20 +538,43 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 		doc = b.header(name, s, indent, head)
 	}
 	next, stopped = b.link(name, s, cont)
+	explicit := b.explicit
 	body := indent + 1
 	if doc != "" {
 		b.d.emit(body, doc)
 	}
 	if t == "Map" {
+		word, key := "iterator:", "Iterator"
 		it := s.Get("Iterator")
 		if it == nil {
-			fail(name, "Iterator", "a Map state needs an Iterator")
+			word, key = "item_processor:", "ItemProcessor"
+			it = s.Get("ItemProcessor")
 		}
-		onlyKeys(it, name, "Iterator.", "States", "StartAt")
-		b.d.emit(body, "iterator:")
+		if it == nil {
+			fail(name, "ItemProcessor", "a Map state needs an ItemProcessor or Iterator")
+		}
+		onlyKeys(it, name, key+".", "States", "StartAt", "ProcessorConfig")
+		if pc := it.Get("ProcessorConfig"); pc != nil {
+			if key == "Iterator" {
+				fail(name, "Iterator.ProcessorConfig", "an Iterator has no ProcessorConfig")
+			}
+			onlyKeys(pc, name, "ItemProcessor.ProcessorConfig.", "Mode", "ExecutionType")
+			if len(pc.Members) == 0 {
+				fail(name, "ItemProcessor.ProcessorConfig", "an empty ProcessorConfig cannot be written")
+			}
+			for _, m := range pc.Members {
+				w := map[string]string{"Mode": "mode", "ExecutionType": "execution_type"}[m.Key]
+				b.d.emit(body, w+": "+quote(name, "ItemProcessor.ProcessorConfig."+m.Key, str(m.Value, name, "ItemProcessor.ProcessorConfig."+m.Key), false))
+			}
+		}
+		b.d.emit(body, word)
 		b.d.branch(it, body+1, name)
 	}
-	b.modifiers(name, s, body, next)
+	handlers := next
+	if explicit != "" {
+		handlers = nowhere
+	}
+	b.modifiers(name, s, body, handlers, explicit)
 	return next, stopped
 }
 
@@ -525,7 +584,7 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 // parameter where the Resource needs it) when its Parameters are what
 // heaviside accepts, Arn('…') otherwise.
 func (d *decompiler) taskHead(name string, s *asl.Value, res string) (head, sync string) {
-	if !s.Has("Parameters") {
+	{
 		for _, f := range [...]struct{ call, prefix string }{
 			{"Lambda", "arn:aws:lambda:" + d.region + ":" + d.account + ":function:"},
 			{"Activity", "arn:aws:states:" + d.region + ":" + d.account + ":activity:"},
@@ -538,7 +597,70 @@ func (d *decompiler) taskHead(name string, s *asl.Value, res string) (head, sync
 	if call, sync, ok := d.serviceCall(s, res); ok {
 		return call, sync
 	}
+	if call, ok := d.integrationCall(res); ok {
+		return call, ""
+	}
 	return "Arn(" + quote(name, "Resource", res, false) + ")", ""
+}
+
+// dslServices spells the services of Step Functions' integrations as the
+// DSL's table names them (by the service in the ARN and by the AWS SDK's
+// name); other AWS SDK services are written with a capital first letter.
+var dslServices = map[string]string{
+	"lambda": "Lambda", "batch": "Batch", "dynamodb": "DynamoDB", "ecs": "ECS", "sns": "SNS", "sqs": "SQS",
+	"glue": "Glue", "sagemaker": "SageMaker", "elasticmapreduce": "EMR", "emr": "EMR",
+	"emr-containers": "EMRContainers", "emrcontainers": "EMRContainers", "emr-serverless": "EMRServerless",
+	"emrserverless": "EMRServerless", "codebuild": "CodeBuild", "athena": "Athena", "states": "StepFunctions",
+	"sfn": "StepFunctions", "events": "EventBridge", "eventbridge": "EventBridge", "apigateway": "APIGateway",
+	"eks": "EKS", "databrew": "DataBrew", "bedrock": "Bedrock", "mediaconvert": "MediaConvert", "http": "HTTP",
+	"s3": "S3", "ec2": "EC2", "iam": "IAM", "kms": "KMS", "ssm": "SSM", "ses": "SES", "sesv2": "SESv2",
+	"rds": "RDS", "cloudwatch": "CloudWatch", "cloudformation": "CloudFormation", "secretsmanager": "SecretsManager",
+}
+
+// integrationCall writes a Resource of Step Functions' integrations as
+// Service.Action[.suffix]() when the DSL's integration tables resolve that
+// call to exactly this Resource.
+func (d *decompiler) integrationCall(res string) (string, bool) {
+	if !d.names {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(res, "arn:aws:states:::")
+	if !ok {
+		return "", false
+	}
+	svc, action, ok := strings.Cut(rest, ":")
+	if svc == "aws-sdk" {
+		svc, action, ok = strings.Cut(action, ":")
+	}
+	if !ok || action == "" || svc == "" {
+		return "", false
+	}
+	suffix, call := "", ""
+	for _, x := range [...]struct{ arn, dsl string }{{".sync:2", "sync2"}, {".sync", "sync"}, {".waitForTaskToken", "waitForTaskToken"}} {
+		if a, ok := strings.CutSuffix(action, x.arn); ok {
+			action, suffix, call = a, x.dsl, "."+x.dsl
+			break
+		}
+	}
+	if !identifier.MatchString(action) {
+		return "", false
+	}
+	in, err := sema.LoadIntegrations()
+	if err != nil {
+		return "", false
+	}
+	service := dslServices[svc]
+	if service == "" {
+		service = strings.ToUpper(svc[:1]) + svc[1:]
+	}
+	if !identifier.MatchString(service) {
+		return "", false
+	}
+	act := strings.ToUpper(action[:1]) + action[1:]
+	if r, rerr := in.Resolve(service, act, suffix); rerr != nil || r != res {
+		return "", false
+	}
+	return service + "." + act + call + "()", true
 }
 
 // serviceCall finds the heaviside service integration that compiles to
@@ -608,7 +730,10 @@ func isGoto(name string, s *asl.Value) bool {
 
 // link checks a falling-through state's transition against where the DSL
 // would link it and returns the next state of the chain.
+// An explicit transition (next: 'S' or end: true) is written as a
+// modifier of the state; link sets it in b.explicit.
 func (b *branch) link(name string, s *asl.Value, cont string) (string, bool) {
+	b.explicit = ""
 	t := typ(name, s)
 	if t == "Succeed" || t == "Fail" {
 		return "", true
@@ -618,7 +743,12 @@ func (b *branch) link(name string, s *asl.Value, cont string) (string, bool) {
 			fail(name, "End", "End must be true")
 		}
 		if cont != "" {
-			fail(name, "End", "the state ends the machine inside a block that continues; the DSL cannot write that")
+			if !b.d.jumps {
+				fail(name, "End", "the state ends the machine inside a block that continues")
+			}
+			// the state ends the machine inside a block that continues
+			b.explicit = "end: true"
+			return "", true
 		}
 		return "", false
 	}
@@ -631,42 +761,69 @@ func (b *branch) link(name string, s *asl.Value, cont string) (string, bool) {
 		return next, false
 	}
 	if b.done[next] {
-		fail(name, "Next", "goes back to %q, which the DSL can only write with an extra goto state", next)
+		if !b.d.jumps {
+			fail(name, "Next", "goes back to %q", next)
+		}
+		// back to a state written already
+		b.explicit = "next: " + quote(name, "Next", next, false)
+		return "", true
 	}
 	return next, false
 }
 
 // modifiers writes the indented modifiers of a state; cont is where its
 // catch handlers continue.
-func (b *branch) modifiers(name string, s *asl.Value, indent int, cont string) {
+func (b *branch) modifiers(name string, s *asl.Value, indent int, cont, explicit string) {
 	for _, m := range s.Members {
 		v := m.Value
 		switch m.Key {
-		case "TimeoutSeconds":
-			b.d.emit(indent, "timeout: "+posInt(v, name, m.Key))
-		case "HeartbeatSeconds":
-			b.d.emit(indent, "heartbeat: "+posInt(v, name, m.Key))
+		case "TimeoutSeconds", "HeartbeatSeconds", "MaxConcurrency":
+			w := map[string]string{"TimeoutSeconds": "timeout", "HeartbeatSeconds": "heartbeat", "MaxConcurrency": "max_concurrency"}[m.Key]
+			switch {
+			case v.Kind == asl.KindString:
+				b.d.emit(indent, w+": "+quote(name, m.Key, v.Str, false)) // JSONata
+			case m.Key == "MaxConcurrency":
+				b.d.emit(indent, w+": "+nnInt(v, name, m.Key))
+			default:
+				b.d.emit(indent, w+": "+posInt(v, name, m.Key))
+			}
+		case "QueryLanguage", "Output", "Arguments", "Items":
+			if typ(name, s) == "Parallel" || typ(name, s) == "Choice" {
+				continue // in transform:
+			}
+			b.open(name, m.Key, v, indent)
+		case "TimeoutSecondsPath", "HeartbeatSecondsPath", "MaxConcurrencyPath", "ItemsPath", "Label":
+			w := map[string]string{"TimeoutSecondsPath": "timeout", "HeartbeatSecondsPath": "heartbeat", "MaxConcurrencyPath": "max_concurrency", "ItemsPath": "items_path", "Label": "label"}[m.Key]
+			b.d.emit(indent, w+": "+quote(name, m.Key, str(v, name, m.Key), false))
+		case "ToleratedFailurePercentage", "ToleratedFailureCount":
+			b.d.emit(indent, snake(m.Key)+": "+number(v, name, m.Key))
+		case "ToleratedFailurePercentagePath", "ToleratedFailureCountPath":
+			b.d.emit(indent, snake(strings.TrimSuffix(m.Key, "Path"))+": "+quote(name, m.Key, str(v, name, m.Key), false))
+		case "ResultSelector", "Credentials", "ItemSelector", "ItemBatcher", "ItemReader", "ResultWriter", "Assign":
+			if typ(name, s) == "Parallel" || typ(name, s) == "Choice" {
+				continue // in transform:
+			}
+			b.kv(name, m.Key, snake(m.Key), v, indent)
 		case "InputPath", "ResultPath", "OutputPath":
 			if typ(name, s) == "Parallel" || typ(name, s) == "Choice" {
 				continue // in transform:
 			}
-			b.d.emit(indent, pathWord(m.Key)+": "+quote(name, m.Key, str(v, name, m.Key), false))
+			b.d.emit(indent, pathWord(m.Key)+": "+pathValue(name, m.Key, v))
 		case "Result":
 			b.d.emit(indent, "data:")
 			b.d.emit(indent+1, jsonText(name, m.Key, v))
 		case "Parameters":
 			b.params(name, v, indent, b.sync)
 			b.sync = ""
-		case "ItemsPath":
-			b.d.emit(indent, "items_path: "+quote(name, m.Key, str(v, name, m.Key), false))
-		case "MaxConcurrency":
-			b.d.emit(indent, "max_concurrency: "+nnInt(v, name, m.Key))
 		}
 	}
 	if b.sync != "" {
 		b.d.emit(indent, "parameters:")
 		b.d.emit(indent+1, "sync: "+b.sync)
 		b.sync = ""
+	}
+	if explicit != "" {
+		b.d.emit(indent, explicit)
 	}
 	if typ(name, s) == "Parallel" {
 		return
@@ -688,32 +845,76 @@ func (b *branch) errorMods(name string, s *asl.Value, indent int, cont string) {
 	if r := s.Get("Retry"); r != nil {
 		for i, e := range r.Elems {
 			f := fmt.Sprintf("Retry[%d]", i)
-			onlyKeys(e, name, f+".", "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate")
-			for _, k := range []string{"IntervalSeconds", "MaxAttempts", "BackoffRate"} {
-				if !e.Has(k) {
-					fail(name, f+"."+k, "the DSL's retry writes IntervalSeconds, MaxAttempts and BackoffRate, so each must be given")
+			onlyKeys(e, name, f+".", "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate", "MaxDelaySeconds", "JitterStrategy", "Comment")
+			if bo := e.Get("BackoffRate"); bo != nil {
+				number(bo, name, f+".BackoffRate")
+				if bv, _ := bo.Float64(); bv < 1 {
+					fail(name, f+".BackoffRate", "the DSL requires a backoff rate of at least 1.0")
 				}
 			}
-			back := number(e.Get("BackoffRate"), name, f+".BackoffRate")
-			if bv, _ := e.Get("BackoffRate").Float64(); bv < 1 {
-				fail(name, f+".BackoffRate", "the DSL requires a backoff rate of at least 1.0")
+			line := "retry " + errorList(e, name, f)
+			if e.Has("IntervalSeconds") && e.Has("MaxAttempts") && e.Has("BackoffRate") {
+				line += " " + posInt(e.Get("IntervalSeconds"), name, f+".IntervalSeconds") + " " + nnInt(e.Get("MaxAttempts"), name, f+".MaxAttempts") + " " + number(e.Get("BackoffRate"), name, f+".BackoffRate")
+			} else {
+				if v := e.Get("IntervalSeconds"); v != nil {
+					line += " interval=" + posInt(v, name, f+".IntervalSeconds")
+				}
+				if v := e.Get("MaxAttempts"); v != nil {
+					line += " max_attempts=" + nnInt(v, name, f+".MaxAttempts")
+				}
+				if v := e.Get("BackoffRate"); v != nil {
+					line += " backoff=" + number(v, name, f+".BackoffRate")
+				}
 			}
-			b.d.emit(indent, "retry "+errorList(e, name, f)+" "+posInt(e.Get("IntervalSeconds"), name, f+".IntervalSeconds")+" "+nnInt(e.Get("MaxAttempts"), name, f+".MaxAttempts")+" "+back)
+			if v := e.Get("MaxDelaySeconds"); v != nil {
+				line += " max_delay=" + posInt(v, name, f+".MaxDelaySeconds")
+			}
+			if v := e.Get("JitterStrategy"); v != nil {
+				line += " jitter=" + quote(name, f+".JitterStrategy", str(v, name, f+".JitterStrategy"), false)
+			}
+			if v := e.Get("Comment"); v != nil {
+				line += " comment=" + quote(name, f+".Comment", str(v, name, f+".Comment"), false)
+			}
+			if !strings.Contains(line, "=") && !(e.Has("IntervalSeconds") && e.Has("MaxAttempts") && e.Has("BackoffRate")) {
+				fail(name, f, "a Retrier with none of IntervalSeconds, MaxAttempts, BackoffRate, MaxDelaySeconds, JitterStrategy cannot be written")
+			}
+			b.d.emit(indent, line)
 		}
 	}
 	if c := s.Get("Catch"); c != nil {
 		for i, e := range c.Elems {
 			f := fmt.Sprintf("Catch[%d]", i)
-			onlyKeys(e, name, f+".", "ErrorEquals", "Next", "ResultPath")
+			onlyKeys(e, name, f+".", "ErrorEquals", "Next", "ResultPath", "Assign", "Comment", "Output")
 			line := "catch " + errorList(e, name, f) + ":"
 			if rp := e.Get("ResultPath"); rp != nil {
-				line += " " + quote(name, f+".ResultPath", str(rp, name, f+".ResultPath"), false)
+				line += " " + pathValue(name, f+".ResultPath", rp)
+			}
+			if o := e.Get("Output"); o != nil {
+				// a JSONata catcher's ': STRING' is its Output
+				if !b.d.isJSONata(s) || e.Has("ResultPath") {
+					fail(name, f+".Output", "a catcher has Output only in a JSONata state, and then no ResultPath")
+				}
+				line += " " + quote(name, f+".Output", str(o, name, f+".Output"), false)
+			}
+			target := str(e.Get("Next"), name, f+".Next")
+			if (target == cont || b.done[target]) && !b.d.jumps {
+				fail(name, f+".Next", "the handler %q is not a block of its own", target)
+			}
+			if target == cont || b.done[target] {
+				// a catcher that goes to a state written elsewhere
+				for _, k := range []string{"Assign", "Comment"} {
+					if e.Has(k) {
+						fail(name, f+"."+k, "a catcher that goes to an existing state has no block for its %s", k)
+					}
+				}
+				b.d.emit(indent, line+" goto "+quote(name, f+".Next", target, false))
+				continue
 			}
 			b.d.emit(indent, line)
-			target := str(e.Get("Next"), name, f+".Next")
-			if target == cont || b.done[target] {
-				fail(name, f+".Next", "the handler %q is not a block of its own; the DSL cannot point a catch at an existing state", target)
+			if a := e.Get("Assign"); a != nil {
+				b.kv(name, f+".Assign", "assign", a, indent+1)
 			}
+			b.comment(name, f, e, indent+1)
 			b.chain(target, cont, indent+1)
 		}
 	}
@@ -734,16 +935,16 @@ func errorList(e *asl.Value, name, f string) string {
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func (b *branch) params(name string, v *asl.Value, indent int, sync string) {
-	if v.Kind != asl.KindObject || len(v.Members) == 0 {
-		fail(name, "Parameters", "the DSL writes Parameters as a non-empty block of key: value lines")
+	if v.Kind != asl.KindObject {
+		fail(name, "Parameters", "the DSL writes Parameters as a block of key: value lines")
+	}
+	if len(v.Members) == 0 && sync == "" {
+		b.d.emit(indent, "parameters: {}")
+		return
 	}
 	b.d.emit(indent, "parameters:")
 	for _, m := range v.Members {
-		k := strings.TrimSuffix(m.Key, ".$")
-		if !identifier.MatchString(k) {
-			fail(name, "Parameters."+m.Key, "a parameter key must be a name (letters, digits, _), optionally followed by .$")
-		}
-		b.d.emit(indent+1, m.Key+": "+jsonText(name, "Parameters."+m.Key, m.Value))
+		b.d.emit(indent+1, kvKey(name, "Parameters", m.Key)+": "+jsonText(name, "Parameters."+m.Key, m.Value))
 	}
 	if sync != "" {
 		b.d.emit(indent+1, "sync: "+sync)
@@ -758,34 +959,157 @@ func (b *branch) parallel(name string, s *asl.Value, cont string, indent int) (s
 	}
 	doc := b.header(name, s, indent, "parallel:")
 	next, stopped := b.link(name, s, cont)
+	explicit := b.explicit
 	for i, br := range brs.Elems {
 		if i > 0 {
 			b.d.emit(indent, "parallel:")
 		} else if doc != "" {
 			b.d.emit(indent+1, doc)
 		}
-		onlyKeys(br, name, fmt.Sprintf("Branches[%d].", i), "States", "StartAt")
+		onlyKeys(br, name, fmt.Sprintf("Branches[%d].", i), "States", "StartAt", "Comment")
+		b.comment(name, fmt.Sprintf("Branches[%d]", i), br, indent+1)
 		b.d.branch(br, indent+1, name)
 	}
-	b.transform(name, s, indent, "InputPath", "ResultPath", "OutputPath")
+	b.transformExplicit(name, s, indent, explicit, "InputPath", "ResultPath", "OutputPath")
 	if s.Has("Retry") || s.Has("Catch") {
 		b.d.emit(indent, "error:")
-		b.errorMods(name, s, indent+1, next)
+		handlers := next
+		if explicit != "" {
+			handlers = nowhere
+		}
+		b.errorMods(name, s, indent+1, handlers)
 	}
 	return next, stopped
 }
 
 func (b *branch) transform(name string, s *asl.Value, indent int, keys ...string) {
+	b.transformExplicit(name, s, indent, "", keys...)
+}
+
+// transformExplicit writes the transform: block, with an explicit
+// transition last.
+func (b *branch) transformExplicit(name string, s *asl.Value, indent int, explicit string, keys ...string) {
 	first := true
-	for _, k := range keys {
+	defer func() {
+		if explicit != "" {
+			if first {
+				b.d.emit(indent, "transform:")
+			}
+			b.d.emit(indent+1, explicit)
+		}
+	}()
+	for _, k := range append(keys, "Parameters", "ResultSelector", "Assign", "QueryLanguage", "Output", "Arguments") {
 		if v := s.Get(k); v != nil {
 			if first {
 				b.d.emit(indent, "transform:")
 				first = false
 			}
-			b.d.emit(indent+1, pathWord(k)+": "+quote(name, k, str(v, name, k), false))
+			switch k {
+			case "InputPath", "ResultPath", "OutputPath":
+				b.d.emit(indent+1, pathWord(k)+": "+pathValue(name, k, v))
+			case "QueryLanguage", "Output", "Arguments":
+				b.open(name, k, v, indent+1)
+			default:
+				b.kv(name, k, snake(k), v, indent+1)
+			}
 		}
 	}
+}
+
+// isJSONata reports whether the state s is evaluated with JSONata.
+func (d *decompiler) isJSONata(s *asl.Value) bool {
+	if q := s.Get("QueryLanguage"); q != nil && q.Kind == asl.KindString {
+		return q.Str == "JSONata"
+	}
+	return d.jsonata
+}
+
+// open writes a JSONata field (or QueryLanguage): a string, a block of
+// key: value lines for an object, a JSON array for Items.
+func (b *branch) open(name, field string, v *asl.Value, indent int) {
+	w := map[string]string{"QueryLanguage": "query_language", "Output": "output", "Arguments": "arguments", "Items": "items"}[field]
+	switch {
+	case v.Kind == asl.KindString:
+		b.d.emit(indent, w+": "+quote(name, field, v.Str, false))
+	case v.Kind == asl.KindObject && field == "Output" && len(v.Members) == 0:
+		fail(name, field, "an empty Output object cannot be written (output: takes a string or a block of key: value lines)")
+	case v.Kind == asl.KindObject && field != "QueryLanguage" && field != "Items":
+		b.kv(name, field, w, v, indent)
+	case v.Kind == asl.KindArray && field == "Items":
+		b.d.emit(indent, w+": "+jsonText(name, field, v))
+	default:
+		fail(name, field, "the DSL writes %s as a string or a block of key: value lines", field)
+	}
+}
+
+// comment writes the Comment of a rule, catcher or branch (v) as the
+// comment: line that opens its block.
+func (b *branch) comment(name, field string, v *asl.Value, indent int) {
+	if c := v.Get("Comment"); c != nil {
+		b.d.emit(indent, "comment: "+quote(name, field+".Comment", str(c, name, field+".Comment"), false))
+	}
+}
+
+// pathValue writes a path field: a string, or null.
+func pathValue(name, field string, v *asl.Value) string {
+	if v.Kind == asl.KindNull {
+		return "null"
+	}
+	return quote(name, field, str(v, name, field), false)
+}
+
+// snake spells a field name as the DSL's modifier word.
+func snake(field string) string {
+	var sb strings.Builder
+	for i, r := range field {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				sb.WriteByte('_')
+			}
+			r += 'a' - 'A'
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+// kv writes an object field as a block of key: value lines (word:).
+func (b *branch) kv(name, field, word string, v *asl.Value, indent int) {
+	if v.Kind != asl.KindObject {
+		fail(name, field, "the DSL writes %s as a block of key: value lines", field)
+	}
+	if len(v.Members) == 0 {
+		b.d.emit(indent, word+": {}")
+		return
+	}
+	b.d.emit(indent, word+":")
+	for _, m := range v.Members {
+		b.d.emit(indent+1, kvKey(name, field, m.Key)+": "+jsonText(name, field+"."+m.Key, m.Value))
+	}
+}
+
+// kvKey writes a key of a key: value block: a name (with .$) as it is,
+// anything else quoted.
+func kvKey(name, field, k string) string {
+	if identifier.MatchString(strings.TrimSuffix(k, ".$")) {
+		return k
+	}
+	return quote(name, field+"."+k, k, false)
+}
+
+// failHead writes a Fail state's call.
+func failHead(name string, s *asl.Value) string {
+	e, c := s.Get("Error"), s.Get("Cause")
+	if e != nil && c != nil && !s.Has("ErrorPath") && !s.Has("CausePath") {
+		return "Fail(" + quote(name, "Error", str(e, name, "Error"), false) + ", " + quote(name, "Cause", str(c, name, "Cause"), false) + ")"
+	}
+	var args []string
+	for _, k := range []string{"Error", "Cause", "ErrorPath", "CausePath"} {
+		if v := s.Get(k); v != nil {
+			args = append(args, snake(k)+"="+quote(name, k, str(v, name, k), false))
+		}
+	}
+	return "Fail(" + strings.Join(args, ", ") + ")"
 }
 
 // choice writes a Choice state as a while loop or an if/elif/else.
@@ -806,7 +1130,7 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 		conds[i] = cond(r, name, f, false)
 		targets[i] = str(r.Get("Next"), name, f+".Next")
 	}
-	if def == "" {
+	if def == "" && !b.d.jumps {
 		fail(name, "Default", "heaviside's DSL always writes a Default")
 	}
 	loop := name + "Loop"
@@ -818,6 +1142,10 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 				b.d.emit(indent+1, doc)
 			}
 			b.mark(loop)
+			if a := cs.Elems[0].Get("Assign"); a != nil {
+				b.kv(name, "Choices[0].Assign", "assign", a, indent+1)
+			}
+			b.comment(name, "Choices[0]", cs.Elems[0], indent+1)
 			b.chain(targets[0], loop, indent+1)
 			b.transform(name, s, indent, "InputPath", "OutputPath")
 			return b.after(name, def, cont)
@@ -866,8 +1194,8 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 				plans = append(plans, plan{true, j})
 			}
 		}
-		if slices.Index(plans, pl) < i {
-			continue // tried already
+		if slices.Index(plans, pl) < i || def == "" && !pl.hasElse {
+			continue // tried already, or needs a Default
 		}
 		if b.d.tries++; b.d.tries > maxTries {
 			fail(name, "", "too many ways to lay out the Choice states were tried")
@@ -957,42 +1285,70 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 	if j != cont && j != "" && b.done[j] {
 		fail(name, "Default", "the state after the Choice was already written")
 	}
+	rules := s.Get("Choices").Elems
+	// bj is the state written after the branches: the join, or when every
+	// branch ends the machine, a state nothing refers to that follows in
+	// the definition (the branches' last states fall through to it in the
+	// DSL, so one that ends the machine says so).
+	bj := j
+	if j == "" {
+		bj = b.unreached(name)
+	}
+	// arm writes one branch: its line (the first through header, which
+	// places and names the state) and its block, or a goto on the line
+	// when the branch goes straight to a state written elsewhere.
+	arm := func(first bool, line string, at int, field string, rule *asl.Value, target string) {
+		direct := b.d.jumps && target != "" && (target == bj || b.done[target])
+		switch {
+		case target == "":
+			line += " None" // no Default
+		case direct:
+			for _, k := range []string{"Assign", "Comment"} {
+				if rule != nil && rule.Has(k) {
+					fail(name, field+"."+k, "a branch that goes straight to %q has no block for its %s", target, k)
+				}
+			}
+			line += " goto " + quote(name, field, target, false)
+		}
+		if first {
+			if doc := b.header(name, s, indent, line); doc != "" {
+				b.d.emit(indent+1, doc)
+			}
+		} else {
+			b.d.emit(at, line)
+		}
+		if target != "" && !direct {
+			b.block(name, field, rule, target, bj, at+1)
+		}
+	}
 	if variable, cases, ok := switchCases(name, s, conds); ok {
 		// switch: every rule compares one variable for equality
 		if doc := b.header(name, s, indent, "switch "+variable+":"); doc != "" {
 			b.d.emit(indent+1, doc)
 		}
 		for i, c := range cases {
-			b.d.emit(indent+1, "case "+c+":")
-			b.block(name, fmt.Sprintf("Choices[%d].Next", i), targets[i], j, indent+2)
+			arm(false, "case "+c+":", indent+1, fmt.Sprintf("Choices[%d]", i), rules[i], targets[i])
 		}
 		if hasElse {
-			b.d.emit(indent+1, "default:")
-			b.block(name, "Default", def, j, indent+2)
+			arm(false, "default:", indent+1, "Default", nil, def)
 		}
 	} else {
-		var doc string
 		for i := range conds {
 			if i == 0 {
-				doc = b.header(name, s, indent, "if "+conds[i]+":")
-				if doc != "" {
-					b.d.emit(indent+1, doc)
-				}
+				arm(true, "if "+conds[i]+":", indent, "Choices[0]", rules[i], targets[i])
 			} else {
-				b.d.emit(indent, "elif "+conds[i]+":")
+				arm(false, "elif "+conds[i]+":", indent, fmt.Sprintf("Choices[%d]", i), rules[i], targets[i])
 			}
-			b.block(name, fmt.Sprintf("Choices[%d].Next", i), targets[i], j, indent+1)
 		}
 		if hasElse {
-			b.d.emit(indent, "else:")
-			b.block(name, "Default", def, j, indent+1)
+			arm(false, "else:", indent, "Default", nil, def)
 		}
 	}
 	b.transform(name, s, indent, "InputPath", "OutputPath")
 	if j == "" {
 		// every branch ends the machine or fails
-		if next := b.unreached(name); next != "" {
-			b.chain(next, cont, indent)
+		if bj != "" && !b.done[bj] {
+			b.chain(bj, cont, indent)
 		}
 		return nil
 	}
@@ -1009,7 +1365,13 @@ func switchCases(name string, s *asl.Value, conds []string) (variable string, ca
 	}
 	for i, r := range s.Get("Choices").Elems {
 		v := r.Get("Variable")
-		if v == nil || v.Kind != asl.KindString || len(r.Members) != 3 || !r.Has("Next") {
+		n := 3
+		for _, k := range []string{"Assign", "Comment"} {
+			if r.Has(k) {
+				n++
+			}
+		}
+		if v == nil || v.Kind != asl.KindString || len(r.Members) != n || !r.Has("Next") {
 			return "", nil, false
 		}
 		q := quote(name, "Variable", v.Str, false)
@@ -1025,9 +1387,20 @@ func switchCases(name string, s *asl.Value, conds []string) (variable string, ca
 	return variable, cases, true
 }
 
-func (b *branch) block(owner, field, start, cont string, indent int) {
+// block writes the states of a Choice branch (rule is its rule, nil for
+// the Default), its Assign first.
+func (b *branch) block(owner, field string, rule *asl.Value, start, cont string, indent int) {
+	if rule != nil {
+		field += ".Next"
+	}
 	if start == cont || b.done[start] {
 		fail(owner, field, "the branch has no states of its own (it goes straight to %q); the DSL needs at least one state in a block", start)
+	}
+	if rule != nil {
+		if a := rule.Get("Assign"); a != nil {
+			b.kv(owner, strings.TrimSuffix(field, ".Next")+".Assign", "assign", a, indent)
+		}
+		b.comment(owner, strings.TrimSuffix(field, ".Next"), rule, indent)
 	}
 	b.chain(start, cont, indent)
 }
@@ -1068,11 +1441,11 @@ func onlyKeysRule(r *asl.Value, name, f string, top bool) {
 	}
 	for _, m := range r.Members {
 		switch m.Key {
-		case "Next":
+		case "Next", "Assign", "Comment":
 			if !top {
-				fail(name, f+".Next", "only top-level rules have Next")
+				fail(name, f+"."+m.Key, "only top-level rules have %s", m.Key)
 			}
-		case "And", "Or", "Not", "Variable":
+		case "And", "Or", "Not", "Variable", "Condition":
 		default:
 			if _, ok := comparators[m.Key]; !ok {
 				fail(name, f+"."+m.Key, "the DSL's conditions cannot express %s", m.Key)
@@ -1092,6 +1465,16 @@ func init() {
 		}
 	}
 	comparators["BooleanEquals"] = [2]string{"Boolean", "=="}
+	for _, t := range []string{"String", "Numeric", "Timestamp"} {
+		for i, o := range ops {
+			comparators[t+o+"Path"] = [2]string{t + "Path", syms[i]}
+		}
+	}
+	comparators["BooleanEqualsPath"] = [2]string{"BooleanPath", "=="}
+	comparators["StringMatches"] = [2]string{"Matches", "matches"}
+	for _, t := range []string{"Present", "Null", "Numeric", "String", "Boolean", "Timestamp"} {
+		comparators["Is"+t] = [2]string{"Is", "is_" + strings.ToLower(t)}
+	}
 }
 
 // cond writes a rule as a DSL condition; nested tells whether it sits
@@ -1105,12 +1488,21 @@ func cond(r *asl.Value, name, f string, nested bool) string {
 			key, word = "Or", " or "
 		}
 		subs := r.Get(key)
-		if subs.Kind != asl.KindArray || len(subs.Elems) < 2 || len(r.Members) > 2 || (len(r.Members) == 2 && !r.Has("Next")) {
-			fail(name, f+"."+key, "the DSL writes %s with at least two rules and nothing else", key)
+		for _, m := range r.Members {
+			if m.Key != key && m.Key != "Next" && m.Key != "Assign" && m.Key != "Comment" {
+				fail(name, f+"."+m.Key, "a rule with %s has no %s", key, m.Key)
+			}
+		}
+		if subs.Kind != asl.KindArray || len(subs.Elems) == 0 {
+			fail(name, f+"."+key, "the DSL writes %s with at least one rule", key)
 		}
 		parts := make([]string, len(subs.Elems))
 		for i, sub := range subs.Elems {
 			parts[i] = cond(sub, name, fmt.Sprintf("%s.%s[%d]", f, key, i), true)
+		}
+		if len(parts) == 1 {
+			// all(rule) / any(rule): an And or Or of one rule
+			return map[string]string{"And": "all(", "Or": "any("}[key] + parts[0] + ")"
 		}
 		out := strings.Join(parts, word)
 		if nested {
@@ -1120,6 +1512,14 @@ func cond(r *asl.Value, name, f string, nested bool) string {
 	case r.Has("Not"):
 		sub := cond(r.Get("Not"), name, f+".Not", true)
 		return "not " + sub
+	}
+	if c := r.Get("Condition"); c != nil {
+		for _, m := range r.Members {
+			if m.Key != "Condition" && (nested || m.Key != "Next" && m.Key != "Assign" && m.Key != "Comment") {
+				fail(name, f+"."+m.Key, "a JSONata Condition is written alone")
+			}
+		}
+		return quote(name, f+".Condition", str(c, name, f+".Condition"), false)
 	}
 	v := r.Get("Variable")
 	if v == nil {
@@ -1134,18 +1534,32 @@ func cond(r *asl.Value, name, f string, nested bool) string {
 		val := m.Value
 		var lit string
 		switch c[0] {
+		case "Is":
+			if val.Kind != asl.KindBool {
+				fail(name, f+"."+m.Key, "must be a boolean")
+			}
+			raw := str(v, name, f+".Variable")
+			if val.Bool {
+				return c[1] + "(" + quote(name, f+".Variable", raw, false) + ")"
+			}
+			return c[1] + "(" + quote(name, f+".Variable", raw, false) + ", false)"
+		case "Matches":
+			lit = quote(name, f+"."+m.Key, str(val, name, f+"."+m.Key), false)
+		case "StringPath", "NumericPath", "TimestampPath", "BooleanPath":
+			fn := strings.ToLower(strings.TrimSuffix(c[0], "Path")) + "_path"
+			lit = fn + "(" + quote(name, f+"."+m.Key, str(val, name, f+"."+m.Key), false) + ")"
 		case "String":
 			s := str(val, name, f+"."+m.Key)
-			if iso8601.Parses(s) {
-				fail(name, f+"."+m.Key, "the DSL compares a timestamp-like string %q as a timestamp, not as a string", s)
-			}
 			lit = quote(name, f+"."+m.Key, s, false)
+			if iso8601.Parses(s) {
+				lit = "string(" + lit + ")" // heaviside would compare it as a timestamp
+			}
 		case "Timestamp":
 			s := str(val, name, f+"."+m.Key)
-			if !iso8601.Parses(s) {
-				fail(name, f+"."+m.Key, "the DSL only compares strings it reads as timestamps as timestamps")
-			}
 			lit = quote(name, f+"."+m.Key, s, false)
+			if !iso8601.Parses(s) {
+				lit = "timestamp(" + lit + ")"
+			}
 		case "Numeric":
 			lit = number(val, name, f+"."+m.Key)
 		case "Boolean":
@@ -1211,9 +1625,6 @@ func nnInt(v *asl.Value, state, field string) string {
 func number(v *asl.Value, state, field string) string {
 	if v == nil || v.Kind != asl.KindNumber {
 		fail(state, field, "must be a number")
-	}
-	if strings.HasPrefix(v.Str, "-") {
-		fail(state, field, "the DSL has no negative numbers")
 	}
 	return v.Str
 }

@@ -15,8 +15,11 @@ import (
 // TestForms: decompile writes switch where every rule compares one
 // variable for equality, Lambda()/Activity() for ARNs in the region and
 // account it is given, heaviside's service integrations by name (with the
-// sync parameter where the Resource needs it), and Arn() otherwise; each
-// compiles back (with the same region and account) to the definition.
+// sync parameter where the Resource needs it), the other integrations as
+// Service.Action[.suffix](), Arn() otherwise, and the explicit transitions
+// of the DSL extensions (next:, end:, goto on a branch's or catcher's line,
+// else: None) where heaviside's linking cannot say it; each compiles back
+// (with the same region and account) to the definition.
 func TestForms(t *testing.T) {
 	const region, account = "us-east-1", "123456789012"
 	tests := []struct {
@@ -51,6 +54,27 @@ func TestForms(t *testing.T) {
   "Synced": {"Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync", "Parameters": {"JobName": "j", "JobDefinition": "d", "JobQueue": "q"}, "Next": "Missing"},
   "Missing": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:getItem", "Parameters": {"TableName": "t"}, "End": true}}}`,
 			[]string{"DynamoDB.GetItem()\n    \"\"\"Get\"\"\"", "Batch.SubmitJob()\n    \"\"\"Job\"\"\"", "        sync: false\n", "Batch.SubmitJob()\n    \"\"\"Synced\"\"\"", "Arn('arn:aws:states:::dynamodb:getItem')\n    \"\"\"Missing\"\"\""}, nil},
+		{"integrations by name", `{"StartAt": "Call", "States": {
+  "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f", "Payload.$": "$"}, "Next": "Run"},
+  "Run": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2", "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:m"}, "Next": "Get"},
+  "Get": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}, "End": true}}}`,
+			[]string{"Lambda.Invoke()\n", "StepFunctions.StartExecution.sync2()\n", "S3.GetObject()\n"}, []string{"Arn("}},
+		{"goto branches", `{"StartAt": "Wait for job", "States": {
+  "Wait for job": {"Type": "Wait", "Seconds": 5, "Next": "Check"},
+  "Check": {"Type": "Choice", "Choices": [
+    {"Variable": "$.status", "StringEquals": "DONE", "Next": "Finish"},
+    {"Variable": "$.n", "IsPresent": true, "Next": "Skipped"}], "Default": "Wait for job"},
+  "Skipped": {"Type": "Pass", "Next": "Route"},
+  "Route": {"Type": "Choice", "Choices": [{"Variable": "$.n", "IsPresent": true, "Next": "Finish"}]},
+  "Finish": {"Type": "Succeed"}}}`,
+			[]string{"if is_present('$.n'): goto 'Finish'\n        \"\"\"Route\"\"\"\n", "else: goto 'Wait for job'\n", "else: None\n"}, nil},
+		{"next, end and catch goto", `{"StartAt": "Start", "States": {
+  "Start": {"Type": "Pass", "Next": "Work"},
+  "Work": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Start"}], "Next": "Which"},
+  "Which": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": true, "Next": "Stop"}], "Default": "Again"},
+  "Stop": {"Type": "Pass", "End": true},
+  "Again": {"Type": "Pass", "Next": "Start"}}}`,
+			[]string{"catch ['States.ALL']: goto 'Start'\n", "next: 'Start'\n"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -69,12 +69,14 @@ func programs(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	golden, _ := filepath.Glob(filepath.Join("..", "golden", "testdata", "*.hsd"))
-	return append(files, golden...)
+	ext, _ := filepath.Glob(filepath.Join("..", "golden", "testdata", "ext", "*.hsd")) // the DSL extensions
+	return append(append(files, golden...), ext...)
 }
 
 // TestRoundTripPrograms: for every program hsc accepts in ../shared/parity
 // and golden/testdata, compile(decompile(compile(P))) equals compile(P) as
-// JSON (issue 14's round-trip rule).
+// JSON (issue 14's round-trip rule), and a program heaviside accepts comes
+// back in heaviside's language (it compiles with --compat heaviside).
 func TestRoundTripPrograms(t *testing.T) {
 	total, ok := 0, 0
 	var refused []string
@@ -83,9 +85,7 @@ func TestRoundTripPrograms(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// heaviside's language only: the DSL extensions also accept some
-		// of the programs heaviside rejects (negative numbers, ...).
-		res, err := hsc.Compile(src, hsc.WithCompat(hsc.CompatHeaviside))
+		res, err := hsc.Compile(src)
 		if err != nil {
 			continue // a rejected program
 		}
@@ -94,8 +94,8 @@ func TestRoundTripPrograms(t *testing.T) {
 		var de *decompile.Error
 		switch {
 		case errors.As(err, &de):
-			// Every program heaviside accepts is expressible in its own
-			// DSL, so a refusal here is a decompiler bug.
+			// Every program hsc accepts is expressible in the DSL, so a
+			// refusal here is a decompiler bug.
 			refused = append(refused, fmt.Sprintf("%s: %v", f, err))
 			t.Errorf("%s: refused: %v", f, err)
 		case err != nil:
@@ -104,6 +104,13 @@ func TestRoundTripPrograms(t *testing.T) {
 			t.Errorf("%s: round trip differs\nDSL:\n%s\nwant: %s\ngot:  %s", f, text, res.Definition, again)
 		default:
 			ok++
+			// What heaviside's language can say is said in it: a program
+			// heaviside accepts comes back without extensions.
+			if _, herr := hsc.Compile(src, hsc.WithCompat(hsc.CompatHeaviside)); herr == nil {
+				if _, err := hsc.Compile([]byte(text), hsc.WithCompat(hsc.CompatHeaviside)); err != nil {
+					t.Errorf("%s: decompiled with extensions heaviside's language does not need: %v\n%s", f, err, text)
+				}
+			}
 		}
 	}
 	t.Logf("round trip: %d of %d accepted programs (%.1f%%); refused:", ok, total, 100*float64(ok)/float64(max(total, 1)))

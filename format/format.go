@@ -549,7 +549,11 @@ func nameable(it *item) bool {
 	// the line holds the state's header only (not a second state)
 	switch it.toks[0].text {
 	case "if", "while", "switch", "parallel", "map":
-		last := it.toks[len(it.toks)-1]
+		n := len(it.toks)
+		if n >= 3 && it.toks[n-2].text == "goto" && it.toks[n-1].kind == lexer.STRING {
+			n -= 2 // if COND: goto 'S' (its docstring goes under it)
+		}
+		last := it.toks[n-1]
 		return last.kind == lexer.OP && last.text == ":"
 	}
 	k := 0

@@ -27,7 +27,8 @@ func programs(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	golden, _ := filepath.Glob(filepath.Join("..", "golden", "testdata", "*.hsd"))
-	return append(files, golden...)
+	ext, _ := filepath.Glob(filepath.Join("..", "golden", "testdata", "ext", "*.hsd")) // the DSL extensions
+	return append(append(files, golden...), ext...)
 }
 
 // TestCorpus: on every program hsc accepts in ../shared/parity and

@@ -82,8 +82,9 @@
 //	Authentication       | SigV4 verified, IAM enforced          | signatures and roles accepted, never checked
 //	Limits               | throttling, account quotas            | none, except 50 tags, 1,000 versions, 100 aliases,
 //	                     |                                       | 1,000 pollers per activity (Config.MaxPollers)
-//	Retention            | 90 days                               | the newest Config.MaxFinished finished executions
-//	                     |                                       | (default 10,000); older ones are dropped, logged
+//	Retention            | 90 days                               | hsc serve --retention (default 90 days); the
+//	                     |                                       | in-memory store keeps the newest Config.MaxFinished
+//	                     |                                       | finished executions (default 10,000)
 //	DeleteStateMachine   | DELETING until executions end         | deleted at once; running executions finish
 //	Logging, tracing,    | acted on                              | stored and echoed, never acted on; no KMS errors
 //	encryption           |                                       |
@@ -109,7 +110,8 @@
 //	                     |                                       | STANDARD children's histories are kept in memory
 //	                     |                                       | (newest 10,000 runs with at most 1,000,000
 //	                     |                                       | children; 1,000,000 child history events),
-//	                     |                                       | not in the store; EXPRESS children keep no
+//	                     |                                       | and with --data in the store too (they answer
+//	                     |                                       | after a restart); EXPRESS children keep no
 //	                     |                                       | history; S3 calls go to --task and the mock
 //	                     |                                       | file
 //	TestState            | inspection data from the service      | JSONPath stages worked out by running each

@@ -1013,8 +1013,8 @@ func (s *Server) getExecutionHistory(ctx context.Context, in *executionInput) (a
 		return nil, perr
 	}
 	withData := in.IncludeExecutionData == nil || *in.IncludeExecutionData
-	if out, ok := s.childHistory(in, filter, page, withData); ok {
-		return out, nil
+	if out, ok, err := s.childHistory(in, filter, page, withData); ok || err != nil {
+		return out, err
 	}
 	if s.runs.get(in.ExecutionArn) != nil {
 		s.commits.sync() // the events handed to the committer so far
@@ -1098,12 +1098,11 @@ func (s *Server) describeStateMachineForExecution(ctx context.Context, in *execu
 	if err != nil {
 		// A map run's child: the machine of its map run, with the run's
 		// ARN and label (AWS API reference).
-		r, _, ok := s.mapRuns.child(in.ExecutionArn)
+		info, ok := s.childRunInfo(ctx, in.ExecutionArn)
 		if !ok {
 			return nil, err
 		}
-		info := r.Info()
-		if e, err = s.getExecution(ctx, info.ExecutionARN); err != nil {
+		if e, err = s.topExecution(ctx, info.ExecutionARN); err != nil {
 			return nil, errExecutionNotFound(in.ExecutionArn)
 		}
 		e.StateMachineARN, mapRunARN, label = info.StateMachineARN, info.ARN, info.Label

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,13 +18,22 @@ import (
 // map run (interpreter.WithMapRunHook); the server keeps them in memory,
 // with their child executions, for DescribeMapRun, ListMapRuns,
 // UpdateMapRun, ListExecutions by mapRunArn, and DescribeExecution and
-// (STANDARD children) GetExecutionHistory of a child. They are not in the
-// store: a child is part of its parent's run, which resuming re-runs (the
-// store's RUNNING executions are top-level ones). The registry keeps the
-// newest maxMapRuns runs while they hold at most maxMapRunChildren
+// (STANDARD children) GetExecutionHistory of a child. The registry keeps
+// the newest maxMapRuns runs while they hold at most maxMapRunChildren
 // children (finished runs are dropped oldest first), and at most
 // maxChildEvents events of children's histories, dropping the oldest
 // children's histories first.
+//
+// With a durable store (--data DIR), a run whose top-level execution is in
+// the store (a STANDARD or
+// asynchronous EXPRESS execution; not a synchronous EXPRESS one or
+// TestState) is also written to the store: its record when it starts and
+// when UpdateMapRun changes it, and, when it ends, its record with its
+// children and the STANDARD children's histories. The APIs read the store
+// for a run no longer in memory (after a restart, or dropped by the
+// bound), so they answer as before; deleting the top-level execution
+// deletes its runs. A run is not resume data: resuming its parent
+// re-runs the Map state (with a new map run).
 
 const (
 	maxMapRuns        = 10000
@@ -42,11 +52,18 @@ type mapRuns struct {
 	hist      map[string][]json.RawMessage
 	histOrder []string
 	events    int
+	// roots holds the top-level execution of each run written to the
+	// store, by run ARN.
+	roots map[string]string
+	// created is when this registry (the server) was made: a stored run
+	// that started before it and is still RUNNING in the store was cut
+	// short by a crash.
+	created time.Time
 }
 
 func newMapRuns() *mapRuns {
 	return &mapRuns{byARN: map[string]*interpreter.MapRun{}, byExec: map[string][]*interpreter.MapRun{},
-		childRun: map[string]string{}, hist: map[string][]json.RawMessage{}}
+		childRun: map[string]string{}, hist: map[string][]json.RawMessage{}, roots: map[string]string{}, created: time.Now()}
 }
 
 // mapRunHook is the interpreter's map run hook: each run is registered,
@@ -56,6 +73,16 @@ func (s *Server) mapRunHook() func(*interpreter.MapRun) {
 	return func(r *interpreter.MapRun) {
 		s.mapRuns.add(r)
 		info := r.Info()
+		if root := s.mapRuns.rootOf(info.ExecutionARN); s.storedExecution(root) {
+			s.mapRuns.setRoot(info.ARN, root)
+			s.saveMapRun(s.ctx, info, root)
+			if s.track() {
+				go func() {
+					defer s.wg.Done()
+					s.awaitMapRun(r, root)
+				}()
+			}
+		}
 		r.SetChildHook(func(c interpreter.ChildExecution) func(interpreter.Event) {
 			m := s.mapRuns
 			m.mu.Lock()
@@ -107,15 +134,45 @@ func (m *mapRuns) history(arn string) ([]json.RawMessage, bool) {
 }
 
 // childHistory answers GetExecutionHistory for a STANDARD child.
-func (s *Server) childHistory(in *executionInput, filter string, page store.Page, withData bool) (any, bool) {
-	evs, ok := s.mapRuns.history(in.ExecutionArn)
-	if !ok {
-		return nil, false
-	}
+// It reports false when arn is not such a child.
+func (s *Server) childHistory(in *executionInput, filter string, page store.Page, withData bool) (any, bool, error) {
 	out := struct {
 		Events    []json.RawMessage `json:"events"`
 		NextToken *string           `json:"nextToken,omitempty"`
 	}{Events: []json.RawMessage{}}
+	evs, ok := s.mapRuns.history(in.ExecutionArn)
+	if !ok {
+		// A STANDARD child of a run known from the store.
+		info, _, _, ok := s.storedChild(s.ctx, in.ExecutionArn)
+		if !ok || info.ExecutionType != "STANDARD" {
+			return nil, false, nil
+		}
+		after, isStore := strings.CutPrefix(page.After, storeCursor)
+		if page.After != "" && !isStore {
+			return nil, true, errInvalidToken("Invalid token")
+		}
+		var (
+			stored []store.Event
+			next   string
+		)
+		err := s.store.View(s.ctx, func(tx store.Tx) (err error) {
+			stored, next, err = tx.MapRunChildEvents(in.ExecutionArn, in.ReverseOrder, store.Page{Limit: page.Limit, After: after})
+			return err
+		})
+		if err != nil {
+			return nil, true, err
+		}
+		for _, ev := range stored {
+			out.Events = append(out.Events, wireDetails(ev.JSON, withData))
+		}
+		if next != "" {
+			out.NextToken = tokenFor("GetExecutionHistory", filter, storeCursor+next)
+		}
+		return &out, true, nil
+	}
+	if strings.HasPrefix(page.After, storeCursor) {
+		return nil, true, errInvalidToken("Invalid token")
+	}
 	if in.ReverseOrder {
 		slices.Reverse(evs)
 	}
@@ -126,7 +183,7 @@ func (s *Server) childHistory(in *executionInput, filter string, page store.Page
 		}
 		out.Events = append(out.Events, wireDetails(evs[i], withData))
 	}
-	return &out, true
+	return &out, true, nil
 }
 
 // add registers a run, dropping the oldest finished ones past the bound.
@@ -152,6 +209,7 @@ func (m *mapRuns) add(r *interpreter.MapRun) {
 		oi := old.Info()
 		children -= oi.ExecutionCounts.Total
 		delete(m.byARN, oi.ARN)
+		delete(m.roots, oi.ARN)
 		for _, c := range old.Children() {
 			delete(m.childRun, c.ExecutionARN)
 			if h, ok := m.hist[c.ExecutionARN]; ok {
@@ -225,17 +283,6 @@ func checkMapRunARN(arn string) *APIError {
 	return nil
 }
 
-func (s *Server) mapRun(arn string) (*interpreter.MapRun, error) {
-	if err := checkMapRunARN(arn); err != nil {
-		return nil, err
-	}
-	r := s.mapRuns.get(arn)
-	if r == nil {
-		return nil, errResourceNotFound(arn)
-	}
-	return r, nil
-}
-
 type mapRunCounts struct {
 	Pending        int64 `json:"pending"`
 	Running        int64 `json:"running"`
@@ -271,27 +318,57 @@ type describeMapRunOutput struct {
 
 // describeMapRun answers as AWS does (recorded on AWS:
 // test_sfn_api_map_run.py::test_list_map_runs_and_describe_map_run).
-func (s *Server) describeMapRun(_ context.Context, in *mapRunInput) (any, error) {
-	r, err := s.mapRun(in.MapRunArn)
+func (s *Server) describeMapRun(ctx context.Context, in *mapRunInput) (any, error) {
+	i, _, err := s.mapRunInfo(ctx, in.MapRunArn)
 	if err != nil {
 		return nil, err
 	}
-	i := r.Info()
 	return &describeMapRunOutput{MapRunArn: i.ARN, ExecutionArn: i.ExecutionARN, Status: i.Status,
 		StartDate: ep(i.StartDate), StopDate: ep(i.StopDate), MaxConcurrency: i.MaxConcurrency,
 		ToleratedFailurePercentage: i.ToleratedFailurePercentage, ToleratedFailureCount: i.ToleratedFailureCount,
 		ItemCounts: countsOf(i.ItemCounts), ExecutionCounts: countsOf(i.ExecutionCounts)}, nil
 }
 
-func (s *Server) updateMapRun(_ context.Context, in *mapRunInput) (any, error) {
+// updateMapRun changes a run's settings; a run known only from the store
+// (it ended before a restart) gets them in its record.
+func (s *Server) updateMapRun(ctx context.Context, in *mapRunInput) (any, error) {
 	if in.MaxConcurrency == nil && in.ToleratedFailureCount == nil && in.ToleratedFailurePercentage == nil {
 		return nil, errValidation("At least one of the parameters maxConcurrency, toleratedFailurePercentage, toleratedFailureCount must be specified")
 	}
-	r, err := s.mapRun(in.MapRunArn)
+	info, r, err := s.mapRunInfo(ctx, in.MapRunArn)
 	if err != nil {
 		return nil, err
 	}
-	r.Update(in.MaxConcurrency, in.ToleratedFailureCount, in.ToleratedFailurePercentage)
+	if r != nil {
+		r.Update(in.MaxConcurrency, in.ToleratedFailureCount, in.ToleratedFailurePercentage)
+		if root, ok := s.mapRuns.rootOfRun(info.ARN); ok {
+			s.saveMapRun(ctx, r.Info(), root)
+		}
+		return &struct{}{}, nil
+	}
+	if in.MaxConcurrency != nil {
+		info.MaxConcurrency = *in.MaxConcurrency
+	}
+	if in.ToleratedFailureCount != nil {
+		info.ToleratedFailureCount = *in.ToleratedFailureCount
+	}
+	if in.ToleratedFailurePercentage != nil {
+		info.ToleratedFailurePercentage = *in.ToleratedFailurePercentage
+	}
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		old, err := tx.GetMapRun(info.ARN)
+		if err != nil {
+			return err
+		}
+		rec, err := mapRunRecord(info, old.RootARN)
+		if err != nil {
+			return err
+		}
+		return tx.PutMapRun(rec)
+	})
+	if err != nil {
+		return nil, err
+	}
 	return &struct{}{}, nil
 }
 
@@ -303,11 +380,15 @@ type mapRunListItem struct {
 	StopDate        *epoch `json:"stopDate,omitempty"`
 }
 
+// storeCursor marks a listing cursor of the store (the others are
+// indexes into the runs in memory).
+const storeCursor = "s"
+
 func (s *Server) listMapRuns(ctx context.Context, in *mapRunInput) (any, error) {
 	if _, err := s.getExecution(ctx, in.ExecutionArn); err != nil {
 		// A child execution's own map runs (a distributed Map inside
 		// a distributed Map).
-		if _, _, ok := s.mapRuns.child(in.ExecutionArn); !ok {
+		if _, ok := s.childRunInfo(ctx, in.ExecutionArn); !ok {
 			return nil, err
 		}
 	}
@@ -315,20 +396,57 @@ func (s *Server) listMapRuns(ctx context.Context, in *mapRunInput) (any, error) 
 	if perr != nil {
 		return nil, perr
 	}
-	runs := s.mapRuns.ofExecution(in.ExecutionArn)
 	out := struct {
 		MapRuns   []mapRunListItem `json:"mapRuns"`
 		NextToken *string          `json:"nextToken,omitempty"`
 	}{MapRuns: []mapRunListItem{}}
-	start := cursorIndex(page.After)
-	for i := start; i < len(runs); i++ {
-		if len(out.MapRuns) == page.Limit {
-			out.NextToken = tokenFor("ListMapRuns", in.ExecutionArn, strconv.Itoa(i))
-			break
+	item := func(info interpreter.MapRunInfo) mapRunListItem {
+		return mapRunListItem{ExecutionArn: info.ExecutionARN, MapRunArn: info.ARN,
+			StateMachineArn: info.StateMachineARN, StartDate: ep(info.StartDate), StopDate: ep(info.StopDate)}
+	}
+	runs := s.mapRuns.ofExecution(in.ExecutionArn)
+	if len(runs) > 0 {
+		if _, stored := s.mapRuns.rootOfRun(runs[0].Info().ARN); !stored {
+			// Runs of an execution the store does not keep.
+			if strings.HasPrefix(page.After, storeCursor) {
+				return nil, errInvalidToken("Invalid token")
+			}
+			for i := cursorIndex(page.After); i < len(runs); i++ {
+				if len(out.MapRuns) == page.Limit {
+					out.NextToken = tokenFor("ListMapRuns", in.ExecutionArn, strconv.Itoa(i))
+					break
+				}
+				out.MapRuns = append(out.MapRuns, item(runs[i].Info()))
+			}
+			return &out, nil
 		}
-		info := runs[i].Info()
-		out.MapRuns = append(out.MapRuns, mapRunListItem{ExecutionArn: info.ExecutionARN, MapRunArn: info.ARN,
-			StateMachineArn: info.StateMachineARN, StartDate: ep(info.StartDate), StopDate: ep(info.StopDate)})
+	}
+	after, ok := strings.CutPrefix(page.After, storeCursor)
+	if page.After != "" && !ok {
+		return nil, errInvalidToken("Invalid token")
+	}
+	var (
+		recs []*store.MapRun
+		next string
+	)
+	err := s.store.View(ctx, func(tx store.Tx) (err error) {
+		recs, next, err = tx.ListMapRuns(in.ExecutionArn, store.Page{Limit: page.Limit, After: after})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range recs {
+		var info interpreter.MapRunInfo
+		if r := s.mapRuns.get(rec.ARN); r != nil {
+			info = r.Info()
+		} else if info, err = s.mapRuns.stored(rec); err != nil {
+			return nil, err
+		}
+		out.MapRuns = append(out.MapRuns, item(info))
+	}
+	if next != "" {
+		out.NextToken = tokenFor("ListMapRuns", in.ExecutionArn, storeCursor+next)
 	}
 	return &out, nil
 }
@@ -344,7 +462,8 @@ func cursorIndex(after string) int {
 // listMapRunExecutions is ListExecutions with a mapRunArn: the run's
 // child executions, newest first as ListExecutions lists.
 func (s *Server) listMapRunExecutions(in *listExecutionsInput) (any, error) {
-	r, err := s.mapRun(in.MapRunArn)
+	ctx := s.ctx
+	info, r, err := s.mapRunInfo(ctx, in.MapRunArn)
 	if err != nil {
 		return nil, err
 	}
@@ -357,7 +476,42 @@ func (s *Server) listMapRunExecutions(in *listExecutionsInput) (any, error) {
 		Executions []executionListItem `json:"executions"`
 		NextToken  *string             `json:"nextToken,omitempty"`
 	}{Executions: []executionListItem{}}
-	info := r.Info()
+	if r == nil {
+		// A run known from the store: its children as stored.
+		after, ok := strings.CutPrefix(page.After, storeCursor)
+		if page.After != "" && !ok {
+			return nil, errInvalidToken("Invalid token")
+		}
+		if in.RedriveFilter == "REDRIVEN" {
+			return &out, nil
+		}
+		var (
+			recs []*store.MapRunChild
+			next string
+		)
+		err := s.store.View(ctx, func(tx store.Tx) (err error) {
+			recs, next, err = tx.ListMapRunChildren(store.MapRunChildFilter{MapRunARN: info.ARN, Status: in.StatusFilter}, store.Page{Limit: page.Limit, After: after})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range recs {
+			var c interpreter.ChildExecution
+			if err := json.Unmarshal(rec.Doc, &c); err != nil {
+				return nil, err
+			}
+			out.Executions = append(out.Executions, executionListItem{ExecutionArn: c.ExecutionARN, StateMachineArn: info.StateMachineARN,
+				Name: c.Name, Status: childStatus(c), StartDate: ep(c.StartDate), StopDate: ep(c.StopDate)})
+		}
+		if next != "" {
+			out.NextToken = tokenFor("ListExecutions", filter, storeCursor+next)
+		}
+		return &out, nil
+	}
+	if strings.HasPrefix(page.After, storeCursor) {
+		return nil, errInvalidToken("Invalid token")
+	}
 	kids := r.Children()
 	start := cursorIndex(page.After)
 	for i := start; i < len(kids); i++ {
@@ -385,11 +539,13 @@ func childStatus(c interpreter.ChildExecution) string {
 
 // describeChild answers DescribeExecution for a map run's child.
 func (s *Server) describeChild(arn string) (*describeExecutionOutput, bool) {
+	var info interpreter.MapRunInfo
 	r, c, ok := s.mapRuns.child(arn)
-	if !ok {
+	if ok {
+		info = r.Info()
+	} else if info, c, _, ok = s.storedChild(s.ctx, arn); !ok {
 		return nil, false
 	}
-	info := r.Info()
 	out := &describeExecutionOutput{ExecutionArn: c.ExecutionARN, StateMachineArn: info.StateMachineARN, Name: c.Name,
 		Status: childStatus(c), StartDate: ep(c.StartDate), StopDate: ep(c.StopDate), MapRunArn: info.ARN}
 	in := c.Input
@@ -408,11 +564,17 @@ func (s *Server) describeChild(arn string) (*describeExecutionOutput, bool) {
 // stopChild answers StopExecution for a map run's child: a running one is
 // stopped (ABORTED); the answer is its stop date.
 func (s *Server) stopChild(arn string) (any, bool) {
-	r, c, ok := s.mapRuns.child(arn)
-	if !ok || !strings.Contains(arn, ":execution:") {
+	if !strings.Contains(arn, ":execution:") {
 		return nil, false
 	}
-	if c.Status == "" && r.StopChild(c.Name) {
+	r, c, ok := s.mapRuns.child(arn)
+	if !ok {
+		// A child of a run that ended before a restart.
+		if _, c, _, ok = s.storedChild(s.ctx, arn); !ok {
+			return nil, false
+		}
+	}
+	if r != nil && c.Status == "" && r.StopChild(c.Name) {
 		deadline := time.Now().Add(stopExecutionTimeout)
 		for c.Status == "" && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
@@ -426,4 +588,248 @@ func (s *Server) stopChild(arn string) (any, bool) {
 	return &struct {
 		StopDate *epoch `json:"stopDate"`
 	}{ep(stop)}, true
+}
+
+// rootOf returns the top-level execution of an execution that starts a
+// map run: itself, or for a child of a stored run that run's root.
+func (m *mapRuns) rootOf(execARN string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if root, ok := m.roots[m.childRun[execARN]]; ok {
+		return root
+	}
+	return execARN
+}
+
+func (m *mapRuns) setRoot(runARN, root string) {
+	m.mu.Lock()
+	m.roots[runARN] = root
+	m.mu.Unlock()
+}
+
+// rootOfRun returns the top-level execution of a run written to the
+// store.
+func (m *mapRuns) rootOfRun(runARN string) (string, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	root, ok := m.roots[runARN]
+	return root, ok
+}
+
+// durableStore is what a store that keeps its records across a restart
+// (store/sqlstore) has. Map runs are written only to such a store: an
+// in-memory store would hold a second copy of every run's children beside
+// the server's bounded registry, without the bound.
+type durableStore interface{ Durable() bool }
+
+// storedExecution reports whether an execution is in a durable store.
+func (s *Server) storedExecution(arn string) bool {
+	if d, ok := s.store.(durableStore); !ok || !d.Durable() {
+		return false
+	}
+	err := s.store.View(s.ctx, func(tx store.Tx) error {
+		_, err := tx.GetExecution(arn)
+		return err
+	})
+	return err == nil
+}
+
+func mapRunRecord(info interpreter.MapRunInfo, root string) (*store.MapRun, error) {
+	doc, err := json.Marshal(info)
+	if err != nil {
+		return nil, err
+	}
+	return &store.MapRun{ARN: info.ARN, ExecutionARN: info.ExecutionARN, RootARN: root, Status: info.Status,
+		Start: info.StartDate, Stop: info.StopDate, Info: doc}, nil
+}
+
+// saveMapRun writes a run's record; a failure is logged (the run goes on,
+// and the API answers from memory while it is there).
+func (s *Server) saveMapRun(ctx context.Context, info interpreter.MapRunInfo, root string) {
+	rec, err := mapRunRecord(info, root)
+	if err == nil {
+		err = s.store.Update(ctx, func(tx store.Tx) error { return tx.PutMapRun(rec) })
+	}
+	if err != nil {
+		s.log.Error("store map run", "mapRun", info.ARN, "err", err)
+	}
+}
+
+// Children and events written per transaction when a run ends.
+const (
+	mapRunChildBatch  = 500
+	mapRunEventsBatch = 20000
+)
+
+// awaitMapRun writes a run with its children and their histories when it
+// ends. When the server closes first it waits a little for the run (its
+// parent is being aborted) and writes what there is.
+func (s *Server) awaitMapRun(r *interpreter.MapRun, root string) {
+	select {
+	case <-r.Done():
+	case <-s.ctx.Done():
+		select {
+		case <-r.Done():
+		case <-time.After(closeWait / 2):
+		}
+	}
+	if err := s.finishMapRun(r, root); err != nil {
+		s.log.Error("store finished map run", "mapRun", r.Info().ARN, "err", err)
+	}
+}
+
+func (s *Server) finishMapRun(r *interpreter.MapRun, root string) error {
+	rec, err := mapRunRecord(r.Info(), root)
+	if err != nil {
+		return err
+	}
+	all := r.Children()
+	kids := all
+	ctx := context.Background() // the store must get the end even while the server closes
+	for len(kids) > 0 || rec != nil {
+		n, events := 0, 0
+		err := s.store.Update(ctx, func(tx store.Tx) error {
+			n, events = 0, 0
+			if err := tx.PutMapRun(rec); err != nil {
+				return err
+			}
+			for _, c := range kids {
+				if n == mapRunChildBatch || events >= mapRunEventsBatch {
+					break
+				}
+				doc, err := json.Marshal(c)
+				if err != nil {
+					return err
+				}
+				seq := int64(len(all) - len(kids) + n + 1)
+				if err := tx.PutMapRunChild(&store.MapRunChild{ARN: c.ExecutionARN, MapRunARN: rec.ARN, Seq: seq,
+					Status: childStatus(c), Start: c.StartDate, Stop: c.StopDate, Doc: doc}); err != nil {
+					return err
+				}
+				n++
+				hist, ok := s.mapRuns.history(c.ExecutionARN)
+				if !ok {
+					continue
+				}
+				had, err := tx.GetMapRunChild(c.ExecutionARN)
+				if err != nil {
+					return err
+				}
+				var evs []store.Event
+				for i := had.EventCount; i < int64(len(hist)); i++ {
+					evs = append(evs, store.Event{ID: i + 1, JSON: hist[i]})
+				}
+				if err := tx.AppendMapRunChildEvents(c.ExecutionARN, evs); err != nil {
+					return err
+				}
+				events += len(evs)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		kids = kids[n:]
+		if len(kids) == 0 {
+			rec = nil
+		}
+	}
+	return nil
+}
+
+// mapRunInfo returns a run's info from memory (live is then the run) or
+// from the store.
+func (s *Server) mapRunInfo(ctx context.Context, arn string) (info interpreter.MapRunInfo, live *interpreter.MapRun, err error) {
+	if err := checkMapRunARN(arn); err != nil {
+		return info, nil, err
+	}
+	if r := s.mapRuns.get(arn); r != nil {
+		return r.Info(), r, nil
+	}
+	rec, err := s.storedMapRun(ctx, arn)
+	if err != nil {
+		return info, nil, err
+	}
+	info, err = s.mapRuns.stored(rec)
+	return info, nil, err
+}
+
+// stored decodes a run's stored record. A run still RUNNING there that is
+// not in memory was running when an earlier server process ended without
+// recording its end (a crash): it shows as ABORTED, stopped when this
+// server started (its parent, resumed, runs the Map state again with a
+// new run).
+func (m *mapRuns) stored(rec *store.MapRun) (interpreter.MapRunInfo, error) {
+	var info interpreter.MapRunInfo
+	if err := json.Unmarshal(rec.Info, &info); err != nil {
+		return info, err
+	}
+	if info.Status == "RUNNING" && info.StartDate.Before(m.created) {
+		info.Status, info.StopDate = "ABORTED", m.created
+	}
+	return info, nil
+}
+
+func (s *Server) storedMapRun(ctx context.Context, arn string) (*store.MapRun, error) {
+	var rec *store.MapRun
+	err := s.store.View(ctx, func(tx store.Tx) (err error) {
+		rec, err = tx.GetMapRun(arn)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errResourceNotFound(arn)
+	}
+	return rec, err
+}
+
+// storedChild reads a map run's child, and its run's info, from the
+// store.
+func (s *Server) storedChild(ctx context.Context, arn string) (interpreter.MapRunInfo, interpreter.ChildExecution, *store.MapRunChild, bool) {
+	var (
+		info interpreter.MapRunInfo
+		c    interpreter.ChildExecution
+		rec  *store.MapRunChild
+		run  *store.MapRun
+	)
+	err := s.store.View(ctx, func(tx store.Tx) (err error) {
+		if rec, err = tx.GetMapRunChild(arn); err != nil {
+			return err
+		}
+		run, err = tx.GetMapRun(rec.MapRunARN)
+		return err
+	})
+	if err != nil {
+		return info, c, nil, false
+	}
+	if info, err = s.mapRuns.stored(run); err != nil || json.Unmarshal(rec.Doc, &c) != nil {
+		return info, c, nil, false
+	}
+	return info, c, rec, true
+}
+
+// childRunInfo returns the info of a child execution's map run.
+func (s *Server) childRunInfo(ctx context.Context, arn string) (interpreter.MapRunInfo, bool) {
+	if r, _, ok := s.mapRuns.child(arn); ok {
+		return r.Info(), true
+	}
+	info, _, _, ok := s.storedChild(ctx, arn)
+	return info, ok
+}
+
+// topExecution returns the stored execution arn is, or for a map run's
+// child (at any depth of distributed Maps inside distributed Maps) the
+// top-level execution its runs belong to.
+func (s *Server) topExecution(ctx context.Context, arn string) (*store.Execution, error) {
+	for range 100 {
+		e, err := s.getExecution(ctx, arn)
+		if err == nil {
+			return e, nil
+		}
+		info, ok := s.childRunInfo(ctx, arn)
+		if !ok {
+			return nil, err
+		}
+		arn = info.ExecutionARN
+	}
+	return nil, errExecutionNotFound(arn)
 }

@@ -47,6 +47,12 @@ func (s *Server) Invoke(ctx context.Context, op string, body []byte) ([]byte, er
 	return json.Marshal(out)
 }
 
+// TokenExecution is the package function TokenExecution as a method, for
+// front ends (the console) that hold a *Server behind an interface.
+func (s *Server) TokenExecution(token string) (executionARN string, ok bool) {
+	return TokenExecution(token)
+}
+
 // Pollers reports how many GetActivityTask requests are waiting now on
 // each activity (by ARN): what a console shows as workers polling.
 func (s *Server) Pollers() map[string]int {

@@ -1,6 +1,7 @@
 // Package store defines what the local Step Functions server keeps: state
 // machines (with their versions and aliases), activities, tags, executions
-// and their history events, behind one interface with transactions and
+// and their history events, and distributed Map states' map runs (with
+// their child executions and the children's histories), behind one interface with transactions and
 // paging. Package memstore implements it in memory; a durable
 // implementation (SQLite) is meant to implement the same interface.
 //
@@ -32,6 +33,16 @@
 //     restart a Task with HandedOut false is queued again (ListTasks with
 //     QueuedOnly, oldest first) and a handed-out one or a callback keeps its
 //     token, so the worker's or caller's SendTask* still lands (GetTask).
+//   - Map runs (PutMapRun) when they start, when UpdateMapRun changes
+//     them and when they end, with their children (PutMapRunChild) and
+//     STANDARD children's histories (AppendMapRunChildEvents), so that
+//     DescribeMapRun, ListMapRuns, ListExecutions by map run and a
+//     child's DescribeExecution and GetExecutionHistory answer after a
+//     restart. They are records to show, not resume data: resuming the
+//     parent re-runs its Map state. The server writes them only to a
+//     store with a Durable method answering true (sqlstore): memstore
+//     implements the methods, but the server's own bounded registry is
+//     what keeps map runs in memory.
 //   - Asynchronous Express executions are stored with Express set while
 //     they run (AWS keeps no record of them, so the server deletes them with
 //     DeleteExecution when they end) so a restart can run them again.
@@ -140,6 +151,60 @@ type Tx interface {
 	// ListTasks lists tasks oldest first (in the order they were first
 	// put).
 	ListTasks(f TaskFilter, page Page) ([]*Task, string, error)
+
+	// PutMapRun creates or replaces a map run. GetMapRun returns
+	// ErrNotFound for an unknown ARN. ListMapRuns lists the runs whose
+	// parent is executionARN in the order they were first put.
+	PutMapRun(r *MapRun) error
+	GetMapRun(arn string) (*MapRun, error)
+	ListMapRuns(executionARN string, page Page) ([]*MapRun, string, error)
+	// PutMapRunChild creates or replaces a child execution of a map run
+	// (its run must exist; ErrNotFound otherwise). GetMapRunChild
+	// returns ErrNotFound for an unknown ARN. ListMapRunChildren lists a
+	// run's children, highest Seq first.
+	PutMapRunChild(c *MapRunChild) error
+	GetMapRunChild(arn string) (*MapRunChild, error)
+	ListMapRunChildren(f MapRunChildFilter, page Page) ([]*MapRunChild, string, error)
+	// AppendMapRunChildEvents adds events to a child's history (the
+	// child must exist; IDs continue it without gaps) and
+	// MapRunChildEvents pages it as Events does.
+	AppendMapRunChildEvents(childARN string, events []Event) error
+	MapRunChildEvents(childARN string, reverse bool, page Page) ([]Event, string, error)
+}
+
+// MapRun is a distributed Map state's map run. It belongs to the top-level
+// execution RootARN: deleting that execution (DeleteExecution,
+// PurgeFinished or memstore's bound) deletes the run with its children and
+// their histories.
+type MapRun struct {
+	ARN string
+	// ExecutionARN is the run's parent: RootARN, or a child execution of
+	// another map run for a distributed Map inside one.
+	ExecutionARN, RootARN string
+	Status                string
+	Start, Stop           time.Time
+	// Info is the runner's opaque JSON document of the run.
+	Info []byte
+}
+
+// MapRunChild is one child execution of a map run.
+type MapRunChild struct {
+	ARN, MapRunARN string
+	// Seq orders the run's children (the runner's start order, from 1).
+	Seq         int64
+	Status      string
+	Start, Stop time.Time
+	// Doc is the runner's opaque JSON document of the child.
+	Doc []byte
+	// EventCount is the events in its history (set by the store).
+	EventCount int64
+}
+
+// MapRunChildFilter selects children for ListMapRunChildren; Status ""
+// selects all.
+type MapRunChildFilter struct {
+	MapRunARN string
+	Status    string
 }
 
 // Task is a task token the server handed out or will hand out: an

@@ -21,10 +21,12 @@ same states, names, fields and values). State names become docstrings, Choice
 states if/elif/else, switch or while blocks, Parallel and Map states blocks.
 Tasks become Lambda('name') or Activity('name') when their ARN is in the
 region and account given (-r, -a: the ones hsc compile will be given),
-heaviside's service integrations by name (DynamoDB.GetItem()), Arn('...')
-otherwise. The program is laid out as hsc fmt lays it out. What the DSL cannot
-express is an error naming the state and the field. The output goes to
-standard output unless -o names a file.`,
+Step Functions' integrations by name (DynamoDB.GetItem(), S3.GetObject()),
+Arn('...') otherwise. Heaviside's language is written wherever it says the
+definition, the DSL extensions for the rest (docs/dsl-extensions.md). The
+program is laid out as hsc fmt lays it out. What the DSL cannot express is an
+error naming the state and the field. The output goes to standard output
+unless -o names a file.`,
 		Example: `  hsc decompile workflow.json -o workflow.hsd`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -169,7 +169,9 @@ settings (the "sync-" host prefix) and what differs from AWS.`,
 				began := time.Now()
 				ss, err := sqlstore.Open(ctx, dataDir, sqlOpts)
 				if err != nil {
-					return fmt.Errorf("serve: %w", err)
+					// Exit status 1 (a service failure), not 2 as for an
+					// unreadable input file: the message says what to do.
+					return fmt.Errorf("serve: %s", err.Error())
 				}
 				st = ss
 				log.Info("data directory", "dir", dataDir, "sync", strings.ToLower(syncMode), "retention", retention.String(), "opened in", time.Since(began).Round(time.Millisecond))

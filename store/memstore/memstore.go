@@ -55,6 +55,10 @@ type Store struct {
 	dead      int          // dropped entries still in order
 	tasks     map[string]*taskEntry
 	taskSeq   int64
+	// mapRuns by ARN; mapChildren their children by ARN.
+	mapRuns     map[string]*mapRunEntry
+	mapChildren map[string]*mapChildEntry
+	mapRunSeq   int64
 }
 
 type execEntry struct {
@@ -79,6 +83,7 @@ func New(opts Options) *Store {
 		opts: opts, sms: map[string]*store.StateMachine{}, vers: map[string]*store.Version{},
 		aliases: map[string]*store.Alias{}, acts: map[string]*store.Activity{}, tags: map[string][]store.Tag{},
 		execs: map[string]*execEntry{}, byMachine: map[string][]*execEntry{}, tasks: map[string]*taskEntry{},
+		mapRuns: map[string]*mapRunEntry{}, mapChildren: map[string]*mapChildEntry{},
 	}
 }
 
@@ -169,6 +174,7 @@ func (s *Store) drop(en *execEntry) {
 			delete(s.tasks, k)
 		}
 	}
+	s.deleteMapRuns(nil, en.e.ARN)
 	s.dead++
 }
 
@@ -575,7 +581,11 @@ func (t *tx) Events(arn string, reverse bool, p store.Page) ([]store.Event, stri
 	if !ok {
 		return nil, "", store.ErrNotFound
 	}
-	evs := en.events
+	return pageEvents(en.events, reverse, p)
+}
+
+// pageEvents pages a history as Tx.Events does.
+func pageEvents(evs []store.Event, reverse bool, p store.Page) ([]store.Event, string, error) {
 	limit := max(p.Limit, 1)
 	var after int64
 	if p.After != "" {
@@ -624,6 +634,7 @@ func (t *tx) deleteExec(en *execEntry) {
 		}
 	}
 	t.deleted = append(t.deleted, en)
+	s.deleteMapRuns(t, en.e.ARN)
 	t.undo = append(t.undo, func() {
 		s.execs[en.e.ARN] = en
 		en.dropped = false

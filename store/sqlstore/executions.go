@@ -151,30 +151,59 @@ func (t *tx) execSeq(arn string) (seq, count int64, err error) {
 	return
 }
 
+// insertEvents is the statement inserting n events (n in eventChunks).
+func insertEvents(n int) string {
+	return "INSERT INTO events (exec, id, doc) VALUES " + strings.Repeat("(?, ?, ?), ", n-1) + "(?, ?, ?)"
+}
+
+// eventChunks are the sizes of the multi-row inserts AppendEvents uses,
+// largest first: fewer statements for the events of a group commit.
+var eventChunks = []int{16, 4, 1}
+
 func (t *tx) AppendEvents(arn string, events []store.Event) error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	seq, n, err := t.execSeq(arn)
-	if err != nil {
+	if len(events) == 0 {
+		_, _, err := t.execSeq(arn)
 		return err
 	}
+	// One statement finds the execution and counts the events in; the
+	// ids are checked against the count before, and a mismatch fails
+	// the Update, undoing the count.
+	var seq, total int64
+	if err := t.row("UPDATE executions SET event_count = event_count + ? WHERE arn = ? RETURNING seq, event_count",
+		[]any{len(events), arn}, &seq, &total); err != nil {
+		return err
+	}
+	n := total - int64(len(events))
 	for i, ev := range events {
 		if ev.ID != n+int64(i)+1 {
 			return fmt.Errorf("sqlstore: event %d does not continue a history of %d", ev.ID, n+int64(i))
 		}
 	}
-	for _, ev := range events {
-		doc := ev.JSON
-		if doc == nil {
-			doc = []byte{}
+	for rest := events; len(rest) > 0; {
+		size := 1
+		for _, c := range eventChunks {
+			if len(rest) >= c {
+				size = c
+				break
+			}
 		}
-		if _, err := t.exec("INSERT INTO events (exec, id, doc) VALUES (?, ?, ?)", seq, ev.ID, doc); err != nil {
+		args := make([]any, 0, 3*size)
+		for _, ev := range rest[:size] {
+			doc := ev.JSON
+			if doc == nil {
+				doc = []byte{}
+			}
+			args = append(args, seq, ev.ID, doc)
+		}
+		if _, err := t.exec(insertEvents(size), args...); err != nil {
 			return err
 		}
+		rest = rest[size:]
 	}
-	_, err = t.exec("UPDATE executions SET event_count = ? WHERE seq = ?", n+int64(len(events)), seq)
-	return err
+	return nil
 }
 
 func (t *tx) Events(arn string, reverse bool, p store.Page) ([]store.Event, string, error) {
@@ -225,7 +254,10 @@ func (t *tx) Events(arn string, reverse bool, p store.Page) ([]store.Event, stri
 	return out, "", nil
 }
 
-func (t *tx) deleteExec(seq int64) error {
+func (t *tx) deleteExec(seq int64, arn string) error {
+	if err := t.deleteMapRuns(arn); err != nil {
+		return err
+	}
 	for _, q := range []string{"DELETE FROM events WHERE exec = ?", "DELETE FROM tasks WHERE exec = ?", "DELETE FROM executions WHERE seq = ?"} {
 		if _, err := t.exec(q, seq); err != nil {
 			return err
@@ -242,7 +274,7 @@ func (t *tx) DeleteExecution(arn string) error {
 	if err != nil {
 		return err
 	}
-	return t.deleteExec(seq)
+	return t.deleteExec(seq, arn)
 }
 
 func (t *tx) PurgeFinished(before time.Time, limit int) (int, error) {
@@ -252,24 +284,30 @@ func (t *tx) PurgeFinished(before time.Time, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, nil
 	}
-	rows, err := t.query("SELECT seq FROM executions WHERE status <> 'RUNNING' AND stop < ? ORDER BY stop LIMIT ?", before.UnixNano(), limit)
+	rows, err := t.query("SELECT seq, arn FROM executions WHERE status <> 'RUNNING' AND stop < ? ORDER BY stop LIMIT ?", before.UnixNano(), limit)
 	if err != nil {
 		return 0, err
 	}
-	var seqs []int64
+	var (
+		seqs []int64
+		arns []string
+	)
 	for rows.Next() {
-		var seq int64
-		if err := rows.Scan(&seq); err != nil {
+		var (
+			seq int64
+			arn string
+		)
+		if err := rows.Scan(&seq, &arn); err != nil {
 			rows.Close()
 			return 0, wrap(err)
 		}
-		seqs = append(seqs, seq)
+		seqs, arns = append(seqs, seq), append(arns, arn)
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return 0, wrap(err)
 	}
-	for _, seq := range seqs {
-		if err := t.deleteExec(seq); err != nil {
+	for i, seq := range seqs {
+		if err := t.deleteExec(seq, arns[i]); err != nil {
 			return 0, err
 		}
 	}

@@ -56,6 +56,30 @@ CREATE TABLE tasks (
 CREATE INDEX tasks_by_exec ON tasks (exec, seq);
 CREATE INDEX tasks_by_activity ON tasks (activity, seq);
 `,
+	// 3: map runs, their child executions and the children's histories
+	// (issue 11/12: what DescribeMapRun and the children's APIs show).
+	`
+CREATE TABLE map_runs (
+	seq INTEGER PRIMARY KEY AUTOINCREMENT,
+	arn TEXT NOT NULL UNIQUE,
+	parent TEXT NOT NULL,
+	root TEXT NOT NULL,
+	doc BLOB NOT NULL
+);
+CREATE INDEX map_runs_by_parent ON map_runs (parent, seq);
+CREATE INDEX map_runs_by_root ON map_runs (root);
+CREATE TABLE map_run_children (
+	run INTEGER NOT NULL,
+	seq INTEGER NOT NULL,
+	arn TEXT NOT NULL UNIQUE,
+	status TEXT NOT NULL,
+	event_count INTEGER NOT NULL,
+	doc BLOB NOT NULL,
+	PRIMARY KEY (run, seq)
+) WITHOUT ROWID;
+CREATE INDEX map_run_children_by_status ON map_run_children (run, status, seq);
+CREATE TABLE map_child_events (child TEXT NOT NULL, id INTEGER NOT NULL, doc BLOB NOT NULL, PRIMARY KEY (child, id)) WITHOUT ROWID;
+`,
 }
 
 // SchemaVersion is the schema version this package writes.

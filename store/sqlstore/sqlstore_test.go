@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hsc-dev/hsc/internal/testenv"
 	"github.com/hsc-dev/hsc/store"
@@ -36,7 +37,7 @@ func TestMain(m *testing.M) {
 	testenv.Main(m)
 }
 
-func open(t *testing.T, dir string, opts sqlstore.Options) *sqlstore.Store {
+func open(t testing.TB, dir string, opts sqlstore.Options) *sqlstore.Store {
 	t.Helper()
 	s, err := sqlstore.Open(ctx, dir, opts)
 	if err != nil {
@@ -160,5 +161,47 @@ func TestSchemaFromANewerHscIsRefused(t *testing.T) {
 	must(t, db.QueryRow(`SELECT version FROM schema_version`).Scan(&v))
 	if v != sqlstore.SchemaVersion+1 {
 		t.Errorf("schema version %d after a refused Open", v)
+	}
+}
+
+// Deleting executions and compacting gives the space back to the file
+// system (auto_vacuum=INCREMENTAL, then a truncated log).
+func TestCompactGivesSpaceBack(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir, sqlstore.Options{})
+	size := func() int64 {
+		var n int64
+		for _, f := range []string{sqlstore.DBFile, sqlstore.DBFile + "-wal"} {
+			if fi, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				n += fi.Size()
+			}
+		}
+		return n
+	}
+	event := []byte(`{"details":"` + strings.Repeat("x", 2000) + `"}`)
+	stop := time.Unix(1000, 0)
+	for i := range 500 {
+		arn := fmt.Sprintf("ex%04d", i)
+		must(t, s.Update(ctx, func(tx store.Tx) error {
+			if err := tx.CreateExecution(&store.Execution{ARN: arn, Status: store.StatusSucceeded, Stop: stop, Definition: "def"}); err != nil {
+				return err
+			}
+			return tx.AppendEvents(arn, []store.Event{{ID: 1, JSON: event}, {ID: 2, JSON: event}})
+		}))
+	}
+	must(t, s.Compact(ctx, 0))
+	full := size()
+	for {
+		var n int
+		must(t, s.Update(ctx, func(tx store.Tx) (err error) { n, err = tx.PurgeFinished(stop.Add(time.Second), 100); return err }))
+		if n == 0 {
+			break
+		}
+	}
+	must(t, s.Compact(ctx, 0))
+	if after := size(); after*4 > full {
+		t.Errorf("%d bytes after deleting everything and compacting, %d before", after, full)
+	} else {
+		t.Logf("%d bytes → %d", full, after)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,7 +39,11 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeleteExecution", testDeleteExecution},
 		{"PurgeFinished", testPurgeFinished},
 		{"RunningAcrossMachines", testRunningAcrossMachines},
+		{"ConcurrentUpdatesIsolated", testConcurrentUpdatesIsolated},
+		{"ManyEventsAtOnce", testManyEventsAtOnce},
 		{"ClosedIsUnavailable", testClosedIsUnavailable},
+		{"MapRuns", testMapRuns},
+		{"MapRunsDeletedWithExecution", testMapRunsDeletedWithExecution},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -694,4 +699,89 @@ func testClosedIsUnavailable(t *testing.T, s store.Store) {
 	if !errors.Is(err, store.ErrUnavailable) {
 		t.Errorf("View after Close: %v, want ErrUnavailable", err)
 	}
+}
+
+// Concurrent Updates (which a store may commit together) each keep or
+// lose only their own writes.
+func testConcurrentUpdatesIsolated(t *testing.T, s store.Store) {
+	const n = 64
+	boom := errors.New("boom")
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			arn := fmt.Sprintf("e%02d", i)
+			errs[i] = s.Update(ctx, func(tx store.Tx) error {
+				if err := tx.CreateExecution(&store.Execution{ARN: arn, Status: store.StatusRunning}); err != nil {
+					return err
+				}
+				if err := tx.AppendEvents(arn, []store.Event{{ID: 1, JSON: []byte("{}")}}); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return boom
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		for i := range n {
+			arn := fmt.Sprintf("e%02d", i)
+			e, err := tx.GetExecution(arn)
+			if i%3 == 0 {
+				if !errors.Is(errs[i], boom) || !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("%s: Update %v, then %v; want boom and not found", arn, errs[i], err)
+				}
+			} else if errs[i] != nil || err != nil || e.EventCount != 1 {
+				t.Errorf("%s: Update %v, then %+v, %v", arn, errs[i], e, err)
+			}
+		}
+		return nil
+	}))
+}
+
+// A group of events appended in one call is stored in order, each with
+// its own document; a group that does not continue the history is refused
+// whole.
+func testManyEventsAtOnce(t *testing.T, s store.Store) {
+	group := func(from, n int) []store.Event {
+		var evs []store.Event
+		for i := from; i < from+n; i++ {
+			evs = append(evs, store.Event{ID: int64(i), JSON: fmt.Appendf(nil, `{"id":%d}`, i)})
+		}
+		return evs
+	}
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.CreateExecution(&store.Execution{ARN: "e", Status: store.StatusRunning}); err != nil {
+			return err
+		}
+		if err := tx.AppendEvents("e", group(1, 37)); err != nil {
+			return err
+		}
+		return tx.AppendEvents("e", group(38, 5))
+	}))
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.AppendEvents("e", group(44, 3)) }); err == nil {
+		t.Error("a group starting past the end was accepted")
+	}
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		e, err := tx.GetExecution("e")
+		if err != nil {
+			return err
+		}
+		if e.EventCount != 42 {
+			t.Errorf("event count %d, want 42", e.EventCount)
+		}
+		evs, _, err := tx.Events("e", false, store.Page{Limit: 100})
+		if len(evs) != 42 {
+			t.Fatalf("%d events, want 42", len(evs))
+		}
+		for i, ev := range evs {
+			if ev.ID != int64(i+1) || string(ev.JSON) != fmt.Sprintf(`{"id":%d}`, i+1) {
+				t.Errorf("event %d: %d %s", i, ev.ID, ev.JSON)
+			}
+		}
+		return err
+	}))
 }

@@ -1,0 +1,351 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/smithy-go"
+)
+
+const passChain = `{"StartAt":"P1","States":{
+	"P1":{"Type":"Pass","Result":{"n":1},"ResultPath":"$.p1","Next":"P2"},
+	"P2":{"Type":"Pass","Result":{"n":2},"ResultPath":"$.p2","Next":"P3"},
+	"P3":{"Type":"Pass","Result":{"n":3},"ResultPath":"$.p3","End":true}}}`
+
+const role = "arn:aws:iam::123456789012:role/r"
+
+// Records survive a graceful restart on the same --data; the start-up log
+// names the data directory and the shutdown closes the store.
+func TestServeRestartKeepsRecords(t *testing.T) {
+	data := t.TempDir()
+	p := startServe(t, "--data", data, "--wait-scale", "0")
+	c := serveClient(p.url)
+	ctx := t.Context()
+	sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("m"), Definition: aws.String(passChain), RoleArn: aws.String(role),
+		Publish: true, Tags: []types.Tag{{Key: aws.String("team"), Value: aws.String("a")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("act")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Name: aws.String("e1"), Input: aws.String(`{"a":1}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := serveWaitDone(t, c, ex.ExecutionArn)
+	firstHist, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, p.stderr)
+	}
+	for _, want := range []string{"data directory", data, "store closed"} {
+		if !strings.Contains(p.stderr.String(), want) {
+			t.Errorf("stderr does not say %q:\n%s", want, p.stderr)
+		}
+	}
+
+	p = startServe(t, "--data", data, "--wait-scale", "0")
+	c = serveClient(p.url)
+	if _, err := c.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: sm.StateMachineArn}); err != nil {
+		t.Errorf("state machine after restart: %v", err)
+	}
+	if _, err := c.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: sm.StateMachineVersionArn}); err != nil {
+		t.Errorf("version after restart: %v", err)
+	}
+	if _, err := c.DescribeActivity(ctx, &sfn.DescribeActivityInput{ActivityArn: act.ActivityArn}); err != nil {
+		t.Errorf("activity after restart: %v", err)
+	}
+	tags, err := c.ListTagsForResource(ctx, &sfn.ListTagsForResourceInput{ResourceArn: sm.StateMachineArn})
+	if err != nil || len(tags.Tags) != 1 {
+		t.Errorf("tags after restart: %v, %v", tags, err)
+	}
+	d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Status != first.Status || aws.ToString(d.Output) != aws.ToString(first.Output) {
+		t.Errorf("execution after restart: %s %s, before %s %s", d.Status, aws.ToString(d.Output), first.Status, aws.ToString(first.Output))
+	}
+	hist, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil || len(hist.Events) != len(firstHist.Events) {
+		t.Errorf("history after restart: %d events (%v), before %d", len(hist.Events), err, len(firstHist.Events))
+	}
+}
+
+// SIGTERM answers a pending GetActivityTask long poll with no task and
+// ends the process within the grace period.
+func TestServeShutdownAnswersLongPolls(t *testing.T) {
+	p := startServe(t)
+	c := serveClient(p.url)
+	ctx := t.Context()
+	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("act")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	polled := make(chan error, 1)
+	var token *string
+	go func() {
+		out, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn})
+		if out != nil {
+			token = out.TaskToken
+		}
+		polled <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // the poll is waiting
+	began := time.Now()
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, p.stderr)
+	}
+	if took := time.Since(began); took > 2*shutdownGrace {
+		t.Errorf("exit took %v, beyond twice the grace period %v", took, shutdownGrace)
+	}
+	select {
+	case err := <-polled:
+		if err != nil || aws.ToString(token) != "" {
+			t.Errorf("long poll at shutdown: token %q, %v; want an answer with no task", aws.ToString(token), err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the long poll was not answered at shutdown")
+	}
+}
+
+// Crash safety of acknowledgements: a real hsc serve under load
+// (CreateStateMachine and StartExecution from several clients) is
+// SIGKILLed at random moments and restarted on the same --data; every
+// request that was answered with 200 is there afterwards, and every
+// stored history has consecutive event ids (issue 12: no lost
+// acknowledgements, never corruption).
+func TestServeCrashKeepsAcknowledged(t *testing.T) {
+	const rounds, clients = 4, 4
+	data := t.TempDir()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 0))
+	var (
+		mu       sync.Mutex
+		machines []string
+		execs    []string
+	)
+	for round := range rounds {
+		p := startServe(t, "--data", data, "--wait-scale", "0")
+		c := serveClient(p.url)
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for g := range clients {
+			wg.Go(func() {
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					sm, err := c.CreateStateMachine(t.Context(), &sfn.CreateStateMachineInput{
+						Name: aws.String(fmt.Sprintf("m-%d-%d-%d", round, g, i)), Definition: aws.String(passChain), RoleArn: aws.String(role)})
+					if err != nil {
+						return // killed
+					}
+					mu.Lock()
+					machines = append(machines, aws.ToString(sm.StateMachineArn))
+					mu.Unlock()
+					for j := range 3 {
+						ex, err := c.StartExecution(t.Context(), &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn,
+							Name: aws.String(fmt.Sprintf("e%d", j)), Input: aws.String(fmt.Sprintf(`{"j":%d}`, j))})
+						if err != nil {
+							return
+						}
+						mu.Lock()
+						execs = append(execs, aws.ToString(ex.ExecutionArn))
+						mu.Unlock()
+					}
+				}
+			})
+		}
+		time.Sleep(time.Duration(200+rng.IntN(600)) * time.Millisecond)
+		if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		<-p.done
+		close(stop)
+		wg.Wait()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(machines) == 0 || len(execs) == 0 {
+		t.Fatalf("no request was acknowledged before the kills")
+	}
+	p := startServe(t, "--data", data, "--wait-scale", "0")
+	c := serveClient(p.url)
+	ctx := t.Context()
+	lost := 0
+	for _, arn := range machines {
+		if _, err := c.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(arn)}); err != nil {
+			t.Errorf("acknowledged state machine %s: %v", arn, err)
+			lost++
+		}
+	}
+	finished := 0
+	for _, arn := range execs {
+		d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		if err != nil {
+			t.Errorf("acknowledged execution %s: %v", arn, err)
+			lost++
+			continue
+		}
+		if d.Status != types.ExecutionStatusRunning {
+			finished++
+		}
+		var ids []int64
+		var next *string
+		for {
+			h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn), NextToken: next, MaxResults: 100})
+			if err != nil {
+				t.Fatalf("history of %s: %v", arn, err)
+			}
+			for _, ev := range h.Events {
+				ids = append(ids, ev.Id)
+			}
+			if next = h.NextToken; next == nil {
+				break
+			}
+		}
+		for i, id := range ids {
+			if id != int64(i+1) {
+				t.Fatalf("history of %s has ids %v", arn, ids)
+			}
+		}
+	}
+	t.Logf("%d rounds: %d acknowledged state machines and %d executions (%d finished), %d lost", rounds, len(machines), len(execs), finished, lost)
+}
+
+// A full disk under the data directory: writes are answered with
+// ServiceUnavailable (HTTP 503, the AWS error shape, which the SDKs
+// retry), reads go on, nothing panics, and after the disk has room again
+// everything acknowledged is there. A read-only data directory is refused
+// at start-up with a clear error.
+func TestServeStoreFaults(t *testing.T) {
+	data := mountTmpfs(t, "2m")
+	p := startServe(t, "--data", data)
+	c := sfn.New(sfn.Options{Region: "us-east-1", BaseEndpoint: aws.String(p.url), RetryMaxAttempts: 1,
+		Credentials: serveClient(p.url).Options().Credentials})
+	ctx := t.Context()
+	// Definitions of about 64 KiB fill 2 MiB quickly.
+	big := `{"Comment":"` + strings.Repeat("x", 64<<10) + `","StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`
+	var acked []string
+	var failure error
+	for i := 0; failure == nil && i < 1000; i++ {
+		sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String(fmt.Sprintf("m%d", i)), Definition: aws.String(big), RoleArn: aws.String(role)})
+		if err != nil {
+			failure = err
+			break
+		}
+		acked = append(acked, aws.ToString(sm.StateMachineArn))
+	}
+	var ae smithy.APIError
+	if !errors.As(failure, &ae) || ae.ErrorCode() != "ServiceUnavailable" {
+		t.Fatalf("CreateStateMachine on a full disk: %v, want ServiceUnavailable", failure)
+	}
+	var re interface{ HTTPStatusCode() int }
+	if !errors.As(failure, &re) || re.HTTPStatusCode() != 503 {
+		t.Errorf("HTTP status of %v, want 503", failure)
+	}
+	t.Logf("%d state machines acknowledged, then: %v", len(acked), failure)
+	if _, err := c.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(acked[0])}); err != nil {
+		t.Errorf("a read on the full disk: %v", err)
+	}
+	p.stop(t, syscall.SIGTERM)
+	for _, bad := range []string{"panic", "goroutine "} {
+		if strings.Contains(p.stderr.String(), bad) {
+			t.Errorf("stderr holds %q:\n%s", bad, p.stderr)
+		}
+	}
+	if !strings.Contains(p.stderr.String(), "store unavailable") {
+		t.Errorf("stderr does not log the store failure:\n%s", p.stderr)
+	}
+
+	// Read-only: a clear error at start-up.
+	remountTmpfs(t, data, "ro")
+	cmd := hscProcess(ctx, "serve", "--addr", "127.0.0.1:0", "--data", data)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "read-only file system") || strings.Contains(string(out), "goroutine ") {
+		t.Errorf("hsc serve on a read-only data directory: %v\n%s", err, out)
+	}
+
+	remountTmpfs(t, data, "rw,size=16m")
+	p = startServe(t, "--data", data)
+	c = serveClient(p.url)
+	for _, arn := range acked {
+		if _, err := c.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(arn)}); err != nil {
+			t.Errorf("acknowledged %s after the fault: %v", arn, err)
+		}
+	}
+	if _, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("after"), Definition: aws.String(passChain), RoleArn: aws.String(role)}); err != nil {
+		t.Errorf("writing after the fault: %v", err)
+	}
+}
+
+func remountTmpfs(t *testing.T, dir, opts string) {
+	t.Helper()
+	if out, err := exec.Command("mount", "-o", "remount,"+opts, dir).CombinedOutput(); err != nil {
+		t.Fatalf("remount %s %s: %v: %s", opts, dir, err, out)
+	}
+}
+
+// --retention deletes finished executions older than the age, with their
+// histories, while the server runs; a running one stays.
+func TestServeRetention(t *testing.T) {
+	p := startServe(t, "--data", t.TempDir(), "--retention", "2s")
+	c := serveClient(p.url)
+	ctx := t.Context()
+	sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("m"), Definition: aws.String(passChain), RoleArn: aws.String(role)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveWaitDone(t, c, done.ExecutionArn)
+	waits, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("w"), RoleArn: aws.String(role),
+		Definition: aws.String(`{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	running, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: waits.StateMachineArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		_, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: done.ExecutionArn})
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "ExecutionDoesNotExist" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("finished execution still there 30 s after it ended (--retention 2s): %v; stderr:\n%s", err, p.stderr)
+		}
+	}
+	if _, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: done.ExecutionArn}); err == nil {
+		t.Error("the history of a deleted execution is still there")
+	}
+	if d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: running.ExecutionArn}); err != nil || d.Status != types.ExecutionStatusRunning {
+		t.Errorf("running execution after retention: %v, %v", d, err)
+	}
+	if !strings.Contains(p.stderr.String(), "retention: deleted finished executions") {
+		t.Errorf("stderr does not log the deletion:\n%s", p.stderr)
+	}
+}
