@@ -301,7 +301,7 @@ func (x *execution) callS3(ctx context.Context, sc *scope, state, part, resource
 
 // mapRunARNs returns the run's ARN and its child machine's ARN.
 func (x *execution) mapRunARNs(label string) (run, machine, id string) {
-	id = x.uuid()
+	id = x.resumeUUID()
 	if label == "" {
 		label = x.uuid()
 	}
@@ -763,7 +763,7 @@ func (x *execution) runChildren(ctx context.Context, st *mapNode, run *MapRun, i
 // ChildHook asks for them, events), inside the parent's context and
 // deadline.
 func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, input any, items int64) childResult {
-	name := x.uuid()
+	name := x.resumeUUID()
 	info := run.Info()
 	smName := info.StateMachineARN[strings.Index(info.StateMachineARN, ":stateMachine:")+len(":stateMachine:"):]
 	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", x.cfg.region, x.cfg.account, smName, name)

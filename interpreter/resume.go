@@ -2,6 +2,7 @@ package interpreter
 
 import (
 	"hash/fnv"
+	"math/rand/v2"
 	"sort"
 	"strconv"
 	"strings"
@@ -305,4 +306,17 @@ func (x *execution) resumedLeft(sc *scope, d time.Duration) time.Duration {
 		return d
 	}
 	return max(d-x.cfg.clock.Now().Sub(sc.replayTS), 0)
+}
+
+// resumeUUID is uuid for the names of a distributed Map's map run and
+// child executions: in a resumed run it is fresh (drawn apart from the
+// execution's seeded source, which is still advanced), so that the map
+// run a crash cut short keeps its name and the resumed one gets a new one.
+func (x *execution) resumeUUID() string {
+	u := x.uuid()
+	if x.replay == nil {
+		return u
+	}
+	fresh := &execution{rnd: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
+	return fresh.uuid()
 }
