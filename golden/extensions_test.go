@@ -71,6 +71,9 @@ type runCase struct {
 	// Body (for a JSON result file: its entries' Input, Output or Error,
 	// and Status, in order).
 	Written []writtenFile `json:"written"`
+	// Roles, when set, are the role each Task state must run with (its
+	// Credentials' RoleArn, "" for none).
+	Roles map[string]string `json:"roles"`
 	// TaskInputs, when set, are the input each Task state must get.
 	TaskInputs map[string]json.RawMessage `json:"task_inputs"`
 	Fail       map[string][2]string       `json:"fail"` // state → error, cause
@@ -160,6 +163,9 @@ func runOne(t *testing.T, m *interpreter.Machine, rc runCase) {
 			if got := [2]string{req.Timeout.String(), req.Heartbeat.String()}; got != want {
 				t.Errorf("state %s: timeout, heartbeat = %v, want %v", req.StateName, got, want)
 			}
+		}
+		if want, ok := rc.Roles[name]; ok && want != req.RoleArn {
+			t.Errorf("state %s runs with role %q, want %q", name, req.RoleArn, want)
 		}
 		if want, ok := rc.TaskInputs[name]; ok {
 			jsonEqual(t, "input of "+name, req.Input, want)

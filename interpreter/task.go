@@ -36,6 +36,12 @@ type TaskRequest struct {
 	Timeout, Heartbeat time.Duration
 	// Heartbeat signals liveness for HeartbeatSeconds; it is never nil.
 	SendHeartbeat func()
+	// RoleArn is the role the task runs with: the state's
+	// Credentials.RoleArn (fixed, from a path or intrinsic function with
+	// RoleArn.$, or a JSONata expression), evaluated for this attempt; ""
+	// without Credentials. On AWS the execution role assumes it before
+	// calling the Resource.
+	RoleArn string
 }
 
 // FunctionName returns the Lambda function name the request targets: the
