@@ -1156,7 +1156,7 @@ func (p *parser) catchBlock() *ast.Modifier {
 		}
 		return p.mods.alloc(ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c})
 	}
-	_, head, states, ok := p.branchBlock(costCatch, false, true)
+	_, head, states, ok := p.branchBlock(costCatch, false, true, false)
 	if !ok {
 		return nil
 	}
@@ -1231,9 +1231,9 @@ type branchHead struct {
 
 // branchBlock is block (or, with doc, commentBlock) for a Choice branch,
 // catch handler or Parallel branch, one level deeper: with the
-// extensions, comment: and (with assign) assign: may come first, after
-// the docstring, in either order.
-func (p *parser) branchBlock(cost int, doc, assign bool) (*ast.Str, branchHead, []*ast.State, bool) {
+// extensions, comment:, (with assign) assign: and (with output, for a
+// Choice rule) output: may come first, after the docstring, in any order.
+func (p *parser) branchBlock(cost int, doc, assign, output bool) (*ast.Str, branchHead, []*ast.State, bool) {
 	p.nest(cost)
 	defer p.unnest(cost)
 	var head branchHead
@@ -1244,7 +1244,7 @@ func (p *parser) branchBlock(cost int, doc, assign bool) (*ast.Str, branchHead, 
 	if doc {
 		d = p.str()
 	}
-	head = p.branchHeadLines(assign, assign)
+	head = p.branchHeadLines(assign, output)
 	states := p.states()
 	if p.accept(lexer.DEDENT, "") == nil {
 		return nil, head, nil, false
@@ -1375,7 +1375,7 @@ func (p *parser) whileState() *ast.State {
 	if cond == nil || !p.op(":") {
 		return nil
 	}
-	doc, head, body, ok := p.branchBlock(costWhile, true, true)
+	doc, head, body, ok := p.branchBlock(costWhile, true, true, true)
 	if !ok {
 		return nil
 	}
@@ -1417,7 +1417,7 @@ func (p *parser) ifState() *ast.State {
 			}
 		}
 	} else {
-		d, head, body, ok := p.branchBlock(costIf, true, true)
+		d, head, body, ok := p.branchBlock(costIf, true, true, true)
 		if !ok {
 			return nil
 		}
@@ -1438,7 +1438,7 @@ func (p *parser) ifState() *ast.State {
 			branches = append(branches, gb)
 			continue
 		}
-		_, head, b, ok := p.branchBlock(costIf, false, true)
+		_, head, b, ok := p.branchBlock(costIf, false, true, true)
 		if !ok {
 			p.pos = save
 			break
@@ -1489,7 +1489,7 @@ func (p *parser) switchState() *ast.State {
 			branches = append(branches, gb)
 			continue
 		}
-		_, head, b, ok := p.branchBlock(costSwitch, false, true)
+		_, head, b, ok := p.branchBlock(costSwitch, false, true, true)
 		if !ok {
 			p.pos = save
 			break
@@ -1521,7 +1521,7 @@ func (p *parser) parallelState() *ast.State {
 	if t == nil || !p.op(":") {
 		return nil
 	}
-	doc, head, first, ok := p.branchBlock(costParallel, true, false)
+	doc, head, first, ok := p.branchBlock(costParallel, true, false, false)
 	if !ok {
 		return nil
 	}
@@ -1533,7 +1533,7 @@ func (p *parser) parallelState() *ast.State {
 			p.pos = save
 			break
 		}
-		_, head, b, ok := p.branchBlock(costParallel, false, false)
+		_, head, b, ok := p.branchBlock(costParallel, false, false, false)
 		if !ok {
 			p.pos = save
 			break
