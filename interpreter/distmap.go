@@ -53,6 +53,15 @@ type itemReader struct {
 	// loadAndFlatten: a listing's objects are read and their items
 	// flattened (ReaderConfig.Transformation LOAD_AND_FLATTEN).
 	loadAndFlatten bool
+	// itemsPointer is ReaderConfig.ItemsPointer: a JSON pointer (RFC
+	// 6901) to the array inside a JSON object read ("": the object is
+	// the array).
+	itemsPointer string
+	// manifestType is ReaderConfig.ManifestType: S3_INVENTORY (an S3
+	// inventory manifest.json) or ATHENA_DATA (an Athena UNLOAD manifest
+	// listing data files of InputType CSV or JSONL); "" when the object
+	// is no manifest.
+	manifestType string
 }
 
 // resultWriter is a Map state's ResultWriter.
@@ -131,12 +140,38 @@ func compileReader(at site, v *asl.Value, jsonata bool) (*itemReader, error) {
 	if t := strField(rc, "InputType"); t != "" {
 		r.inputType = t
 	}
+	switch mt := strField(rc, "ManifestType"); mt {
+	case "":
+		if r.inputType == "MANIFEST" {
+			r.manifestType = "S3_INVENTORY"
+		}
+	case "S3_INVENTORY":
+		r.manifestType = mt
+		if r.inputType == "JSON" || r.inputType == "CSV" {
+			r.inputType = "MANIFEST"
+		}
+	case "ATHENA_DATA":
+		r.manifestType = mt
+		if r.inputType != "CSV" && r.inputType != "JSONL" && r.inputType != "PARQUET" {
+			r.configErr = fmt.Sprintf("InputType %s cannot be read with ManifestType ATHENA_DATA: the data files are CSV, JSONL or PARQUET", r.inputType)
+		}
+	default:
+		r.configErr = fmt.Sprintf("ManifestType %s is not supported", mt)
+	}
 	switch r.inputType {
 	case "JSON", "JSONL", "CSV", "MANIFEST", "":
 	case "PARQUET":
 		return nil, at.unsupported("ReaderConfig/InputType", "an ItemReader of PARQUET objects")
 	default:
 		r.configErr = fmt.Sprintf("InputType %s is not supported", r.inputType)
+	}
+	if p := rc.Get("ItemsPointer"); p != nil {
+		if p.Kind != asl.KindString || (p.Str != "" && p.Str[0] != '/') {
+			r.configErr = "ItemsPointer must be a JSON pointer: \"\" or a string starting with /"
+		} else if r.inputType != "JSON" {
+			r.configErr = fmt.Sprintf("ItemsPointer applies to InputType JSON, not %s", r.inputType)
+		}
+		r.itemsPointer = p.Str
 	}
 	switch t := strField(rc, "Transformation"); t {
 	case "", "NONE":
@@ -324,7 +359,12 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 	x.emit(sc, "MapRunStarted", func(e *Event) { e.MapRunStartedEventDetails = &MapRunStartedDetails{MapRunArn: runARN} })
 	fail := func(err *ExecutionError) (any, *ExecutionError) {
 		if ctx.Err() != nil {
-			run.finish("ABORTED", x.cfg.clock.Now(), err.Name, err.Cause, false)
+			// The parent stopped (StopExecution, a timeout) or another
+			// branch failed: the run and its running children are
+			// aborted. MapRunAborted has no details (AWS API model:
+			// HistoryEvent has no mapRunAbortedEventDetails).
+			x.emit(sc, "MapRunAborted", nil)
+			run.finish("ABORTED", x.cfg.clock.Now(), "", "", false)
 			return nil, x.ctxError(ctx)
 		}
 		x.emit(sc, "MapRunFailed", func(e *Event) { e.MapRunFailedEventDetails = &FailureDetails{Error: err.Name, Cause: err.Cause} })
@@ -764,10 +804,13 @@ func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, inpu
 		r.err = err
 		r.status = StatusFailed
 		switch {
+		case ctx.Err() != nil:
+			// The map run ended (its parent stopped, timed out or
+			// failed, or too many children failed): running children
+			// are aborted.
+			r.status = StatusAborted
 		case err.Name == ErrTimeout && context.Cause(cctx) == errExecutionTimeout:
 			r.status = StatusTimedOut
-		case ctx.Err() != nil:
-			r.status = StatusAborted
 		case context.Cause(cctx) == errChildStopped:
 			r.status = StatusAborted
 			r.err = &ExecutionError{Name: "States.Aborted", Cause: errChildStopped.Error()}
@@ -802,8 +845,14 @@ func (x *execution) childRand() *rand.Rand {
 	return rand.New(rand.NewPCG(a, b))
 }
 
+// maxResultFileBytes is the most one ResultWriter file holds: AWS splits
+// the results of a status into SUCCEEDED_0.json, SUCCEEDED_1.json, ...
+// of at most 5 GB each (AWS docs, "ResultWriter", exporting to Amazon
+// S3; 5 GB is also S3's limit on one PutObject).
+const maxResultFileBytes int64 = 5 << 30
+
 // writeResults exports the children's results as AWS's ResultWriter does:
-// SUCCEEDED_0.json and FAILED_0.json (PENDING_0.json stays empty: every
+// SUCCEEDED_N.json and FAILED_N.json (PENDING files stay empty: every
 // child has ended) under PREFIX/MAP_RUN_ID/, then manifest.json listing
 // them; the state's result names the manifest.
 func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w *resultWriter, raw, eff any, run *MapRun, runID string, res *childResults) (any, *ExecutionError) {
@@ -846,19 +895,64 @@ func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w 
 	if w.outputType == "JSONL" {
 		ext = ".jsonl"
 	}
-	// Each file's body is built entry by entry, not as a list of values
-	// first: a run of many children writes large files.
-	body := func(status string) []byte {
-		if status == "PENDING" {
-			return nil // every child has ended
-		}
+	put := func(key string, body []byte) *ExecutionError {
+		p := newObject(3)
+		p.add("Bucket", bucket)
+		p.add("Key", key)
+		p.add("Body", string(body))
+		_, err := x.callS3(ctx, sc, st.name, PartResultWriter, w.resource, p)
+		return err
+	}
+	limit := x.cfg.resultFileBytes
+	if limit <= 0 {
+		limit = maxResultFileBytes
+	}
+	manifest := newObject(3)
+	manifest.add("DestinationBucket", bucket)
+	runARN := run.Info().ARN
+	manifest.add("MapRunArn", runARN)
+	rf := newObject(3)
+	for _, status := range []string{"FAILED", "PENDING", "SUCCEEDED"} {
+		// PENDING_0 stays empty: every child has ended. Each file's
+		// body is built entry by entry and written when the next entry
+		// would take it past the limit (an entry larger than the limit
+		// has a file of its own).
+		list := []any{}
 		var b []byte
 		n := 0
-		add := func(e any) {
+		flush := func() *ExecutionError {
+			if n == 0 {
+				return nil
+			}
+			if w.outputType != "JSONL" {
+				b = append(b, ']')
+			}
+			key := fmt.Sprintf("%s%s_%d%s", base, status, len(list), ext)
+			if err := put(key, b); err != nil {
+				return err
+			}
+			f := newObject(2)
+			f.add("Key", key)
+			f.add("Size", int64(len(b)))
+			list = append(list, f)
+			b, n = b[:0], 0
+			return nil
+		}
+		add := func(e any) *ExecutionError {
+			// The entry with its '[', ',' or newline, and the closing ']'.
+			size := jsonSize(e, 0, math.MaxInt) + 1
+			if w.outputType != "JSONL" {
+				size++
+			}
+			if n > 0 && int64(len(b)+size) > limit {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
 			if b == nil {
-				// Room for as many entries as children, each about
-				// the size of the first.
-				b = make([]byte, 0, (jsonSize(e, 0, MaxPayloadBytes)+2)*len(res.list))
+				// Room for as many entries as children, each about the
+				// size of the first (at most the file limit).
+				b = make([]byte, 0, min(int64(size)*int64(len(res.list)), limit, 1<<30))
 			}
 			switch {
 			case w.outputType == "JSONL":
@@ -869,55 +963,35 @@ func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w 
 				b = appendJSON(append(b, ','), e)
 			}
 			n++
+			return nil
 		}
 		for i, c := range res.list {
-			if !res.ran[i] || (c.err != nil) != (status == "FAILED") {
+			if status == "PENDING" || !res.ran[i] || (c.err != nil) != (status == "FAILED") {
 				continue
 			}
+			var err *ExecutionError
 			switch {
 			case c.err != nil || w.transformation == "NONE":
-				add(res.entry(c))
+				err = add(res.entry(c))
 			case w.transformation == "FLATTEN":
 				if a, ok := c.out.([]any); ok {
 					for _, e := range a {
-						add(e)
+						if err = add(e); err != nil {
+							break
+						}
 					}
-					continue
+				} else {
+					err = add(c.out)
 				}
-				add(c.out)
 			default: // COMPACT
-				add(c.out)
+				err = add(c.out)
 			}
-		}
-		if n > 0 && w.outputType != "JSONL" {
-			b = append(b, ']')
-		}
-		return b
-	}
-	put := func(key string, body []byte) *ExecutionError {
-		p := newObject(3)
-		p.add("Bucket", bucket)
-		p.add("Key", key)
-		p.add("Body", string(body))
-		_, err := x.callS3(ctx, sc, st.name, PartResultWriter, w.resource, p)
-		return err
-	}
-	manifest := newObject(3)
-	manifest.add("DestinationBucket", bucket)
-	runARN := run.Info().ARN
-	manifest.add("MapRunArn", runARN)
-	rf := newObject(3)
-	for _, status := range []string{"FAILED", "PENDING", "SUCCEEDED"} {
-		list := []any{}
-		if b := body(status); len(b) > 0 {
-			key := base + status + "_0" + ext
-			if err := put(key, b); err != nil {
+			if err != nil {
 				return nil, err
 			}
-			f := newObject(2)
-			f.add("Key", key)
-			f.add("Size", int64(len(b)))
-			list = append(list, f)
+		}
+		if err := flush(); err != nil {
+			return nil, err
 		}
 		rf.add(status, list)
 	}

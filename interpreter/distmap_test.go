@@ -505,3 +505,194 @@ func BenchmarkDistributedMap10000(b *testing.B) {
 		}
 	}
 }
+
+// TestResultWriterSplits: the results of one status go to as many files
+// as the per-file limit needs (SUCCEEDED_0.json, SUCCEEDED_1.json, ...,
+// each a JSON array or JSON Lines of whole entries, each listed in the
+// manifest with its size), as AWS splits result files past 5 GB (AWS
+// docs, "ResultWriter", exporting to Amazon S3); an entry larger than the
+// limit gets a file of its own.
+func TestResultWriterSplits(t *testing.T) {
+	for _, tc := range []struct {
+		outputType string
+		limit      int64
+		files      int
+	}{{"JSON", 20, 4}, {"JSONL", 20, 3}, {"JSON", 1000, 1}, {"JSON", 3, 10}} {
+		t.Run(fmt.Sprintf("%s-%d", tc.outputType, tc.limit), func(t *testing.T) {
+			def := `{"StartAt":"M","States":{"M":{"Type":"Map",
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"EXPRESS"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+		"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"out","Prefix":"p"},
+			"WriterConfig":{"Transformation":"COMPACT","OutputType":"` + tc.outputType + `"}},"End":true}}}`
+			s3 := &s3Fake{}
+			res, err := runDist(t, def, `[1000,1001,1002,1003,1004,1005,1006,1007,1008,1009]`, interpreter.WithTaskResolver(s3), interpreter.WithResultFileBytes(tc.limit))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out struct{ ResultWriterDetails struct{ Bucket, Key string } }
+			json.Unmarshal(res.Output, &out)
+			var manifest struct {
+				ResultFiles map[string][]struct {
+					Key  string
+					Size int
+				}
+			}
+			if err := json.Unmarshal([]byte(s3.written["out/"+out.ResultWriterDetails.Key]), &manifest); err != nil {
+				t.Fatal(err)
+			}
+			files := manifest.ResultFiles["SUCCEEDED"]
+			if len(files) != tc.files {
+				t.Fatalf("%d files, want %d: %+v", len(files), tc.files, files)
+			}
+			var all []int
+			for i, f := range files {
+				ext := map[string]string{"JSON": ".json", "JSONL": ".jsonl"}[tc.outputType]
+				if !strings.HasSuffix(f.Key, fmt.Sprintf("/SUCCEEDED_%d%s", i, ext)) {
+					t.Errorf("file %d is %s", i, f.Key)
+				}
+				body := s3.written["out/"+f.Key]
+				if len(body) != f.Size || (len(body) > int(tc.limit) && !strings.Contains(body[1:], "1")) {
+					t.Errorf("%s: %d bytes (manifest: %d, limit %d)", f.Key, len(body), f.Size, tc.limit)
+				}
+				if tc.outputType == "JSONL" {
+					for _, line := range strings.Fields(body) {
+						var n int
+						json.Unmarshal([]byte(line), &n)
+						all = append(all, n)
+					}
+					continue
+				}
+				var part []int
+				if err := json.Unmarshal([]byte(body), &part); err != nil {
+					t.Fatalf("%s: %v: %s", f.Key, err, body)
+				}
+				if len(part) > 1 && len(body) > int(tc.limit) {
+					t.Errorf("%s holds %d entries in %d bytes, over the limit %d", f.Key, len(part), len(body), tc.limit)
+				}
+				all = append(all, part...)
+			}
+			if fmt.Sprint(all) != "[1000 1001 1002 1003 1004 1005 1006 1007 1008 1009]" {
+				t.Errorf("entries %v", all)
+			}
+		})
+	}
+}
+
+// TestReaderItemsPointerAndAthena: ReaderConfig.ItemsPointer picks the
+// array inside a JSON object read from S3 (a JSON pointer, RFC 6901), and
+// ManifestType ATHENA_DATA reads an Athena UNLOAD manifest, a list of
+// s3:// URIs whose data files (gzip or not) are CSV or JSON Lines; AWS
+// docs, "ItemReader (Map)": ReaderConfig.
+func TestReaderItemsPointerAndAthena(t *testing.T) {
+	var gz strings.Builder
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte("{\"id\":3}\n"))
+	zw.Close()
+	s3 := &s3Fake{objects: map[string]string{
+		"b/nested.json":         `{"data":{"a/b":[{"id":1},{"id":2}],"n":5}}`,
+		"b/athena-manifest.csv": "s3://res/q/part-1.gz\ns3://res/q/part-2\n",
+		"b/athena-csv.csv":      "s3://res/q/c1.csv\n",
+		"res/q/part-1.gz":       gz.String(),
+		"res/q/part-2":          "{\"id\":4}\n{\"id\":5}\n",
+		"res/q/c1.csv":          "x,y\n1,2\n",
+		"b/bad-manifest":        "https://example/x\n",
+	}}
+	for _, tc := range []struct{ config, key, want string }{
+		{`{"InputType":"JSON","ItemsPointer":"/data/a~1b"}`, "nested.json", `[{"id":1},{"id":2}]`},
+		{`{"InputType":"JSON","ItemsPointer":"/data/a~1b/1"}`, "nested.json", `States.ItemReaderFailed: Attempting to map over non-iterable node.`},
+		{`{"InputType":"JSON","ItemsPointer":"/data/missing"}`, "nested.json", `States.ItemReaderFailed: The ItemsPointer /data/missing does not point to a value of the JSON file`},
+		{`{"InputType":"JSON","ItemsPointer":"data"}`, "nested.json", `States.ItemReaderFailed: ItemsPointer must be a JSON pointer: "" or a string starting with /`},
+		{`{"ManifestType":"ATHENA_DATA","InputType":"JSONL"}`, "athena-manifest.csv", `[{"id":3},{"id":4},{"id":5}]`},
+		{`{"ManifestType":"ATHENA_DATA","InputType":"JSONL","MaxItems":2}`, "athena-manifest.csv", `[{"id":3},{"id":4}]`},
+		{`{"ManifestType":"ATHENA_DATA","InputType":"CSV","CSVHeaderLocation":"FIRST_ROW"}`, "athena-csv.csv", `[{"x":"1","y":"2"}]`},
+		{`{"ManifestType":"ATHENA_DATA","InputType":"JSONL"}`, "bad-manifest", `States.ItemReaderFailed: The Athena manifest lists "https://example/x", which is not an s3://BUCKET/KEY URI`},
+		{`{"ManifestType":"ATHENA_DATA","InputType":"JSON"}`, "athena-csv.csv", `States.ItemReaderFailed: InputType JSON cannot be read with ManifestType ATHENA_DATA: the data files are CSV, JSONL or PARQUET`},
+	} {
+		def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":` + tc.config + `,"Parameters":{"Bucket":"b","Key":"` + tc.key + `"}},
+			"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
+		res, err := runDist(t, def, `{}`, interpreter.WithTaskResolver(s3))
+		if err != nil && res == nil {
+			t.Fatalf("%s: %v", tc.config, err)
+		}
+		got := string(res.Output)
+		if res.Status != interpreter.StatusSucceeded {
+			got = res.Error + ": " + res.Cause
+		}
+		if got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.config, got, tc.want)
+		}
+	}
+}
+
+// TestMapRunAborted: a map run whose parent stops (the execution's
+// context ends, as StopExecution does) or fails through another Parallel
+// branch is aborted: MapRunAborted (no details: the AWS API model's
+// HistoryEvent has no mapRunAbortedEventDetails) in the parent's history,
+// the run ABORTED and its running children ABORTED.
+func TestMapRunAborted(t *testing.T) {
+	dmap := `{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+		"StartAt":"Block","States":{"Block":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:block","End":true}}},"End":true}`
+	for _, tc := range []struct {
+		name, def string
+		status    interpreter.Status
+	}{
+		{"stopped", `{"StartAt":"M","States":{"M":` + dmap + `}}`, interpreter.StatusAborted},
+		{"sibling failed", `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+			{"StartAt":"M","States":{"M":` + dmap + `}},
+			{"StartAt":"Fail","States":{"Fail":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:fail","End":true}}}]}}}`, interpreter.StatusFailed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			started := make(chan struct{}, 2)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			tasks := interpreter.TaskFunc(func(ctx context.Context, r *interpreter.TaskRequest) ([]byte, error) {
+				if r.StateName == "Fail" {
+					<-started
+					<-started
+					return nil, &interpreter.ExecutionError{Name: "Boom", Cause: "the other branch failed"}
+				}
+				started <- struct{}{}
+				if tc.name == "stopped" && len(started) == 2 {
+					cancel()
+				}
+				<-ctx.Done()
+				return nil, ctx.Err()
+			})
+			var runs []*interpreter.MapRun
+			var mu sync.Mutex
+			var events []string
+			m, err := interpreter.Compile([]byte(tc.def))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, _ := m.Run(ctx, []byte(`[1,2]`), interpreter.WithTaskResolver(tasks),
+				interpreter.WithMapRunHook(func(r *interpreter.MapRun) { mu.Lock(); runs = append(runs, r); mu.Unlock() }),
+				interpreter.WithEventHook(func(e interpreter.Event) {
+					events = append(events, e.Type)
+					if e.Type == "MapRunAborted" && (e.MapRunFailedEventDetails != nil || e.MapRunStartedEventDetails != nil) {
+						t.Errorf("MapRunAborted with details: %+v", e)
+					}
+				}))
+			if res.Status != tc.status {
+				t.Fatalf("status %s (%s: %s)", res.Status, res.Error, res.Cause)
+			}
+			joined := strings.Join(events, " ")
+			if !strings.Contains(joined, "MapRunStarted") || !strings.Contains(joined, "MapRunAborted") || strings.Contains(joined, "MapRunFailed") ||
+				strings.Index(joined, "MapRunAborted") > strings.Index(joined, "Execution"+map[interpreter.Status]string{interpreter.StatusAborted: "Aborted", interpreter.StatusFailed: "Failed"}[tc.status]) {
+				t.Errorf("events %s", joined)
+			}
+			if len(runs) != 1 {
+				t.Fatalf("%d map runs", len(runs))
+			}
+			<-runs[0].Done()
+			info := runs[0].Info()
+			if info.Status != "ABORTED" || info.StopDate.IsZero() || info.ExecutionCounts.Aborted != 2 || info.ExecutionCounts.Running != 0 {
+				t.Errorf("map run %+v", info)
+			}
+			for _, c := range runs[0].Children() {
+				if c.Status != interpreter.StatusAborted {
+					t.Errorf("child %s is %s", c.Name, c.Status)
+				}
+			}
+		})
+	}
+}

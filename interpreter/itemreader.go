@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -85,6 +86,9 @@ func (x *execution) loadAndFlatten(ctx context.Context, sc *scope, state string,
 // parseObject reads the items of one object as ReaderConfig.InputType
 // says.
 func (x *execution) parseObject(ctx context.Context, sc *scope, state string, r *itemReader, body []byte, limit int) ([]any, *ExecutionError) {
+	if r.manifestType == "ATHENA_DATA" {
+		return x.athenaItems(ctx, sc, state, r, body, limit)
+	}
 	switch r.inputType {
 	case "JSONL":
 		return jsonLinesItems(body, limit)
@@ -93,7 +97,7 @@ func (x *execution) parseObject(ctx context.Context, sc *scope, state string, r 
 	case "MANIFEST":
 		return x.manifestItems(ctx, sc, state, r, body, limit)
 	}
-	return jsonItems(body, limit)
+	return jsonItems(body, r.itemsPointer, limit)
 }
 
 // getObject asks for an S3 object and returns its content. The answer is
@@ -126,10 +130,17 @@ func objectBody(out []byte) []byte {
 	return out
 }
 
-func jsonItems(body []byte, limit int) ([]any, *ExecutionError) {
+func jsonItems(body []byte, pointer string, limit int) ([]any, *ExecutionError) {
 	v, err := parseJSON(body)
 	if err != nil {
 		return nil, newError("States.ItemReaderFailed", "The JSON file is not valid: %v", err)
+	}
+	if pointer != "" {
+		p, ok := jsonPointer(v, pointer)
+		if !ok {
+			return nil, newError("States.ItemReaderFailed", "The ItemsPointer %s does not point to a value of the JSON file", pointer)
+		}
+		v = p
 	}
 	a, ok := v.([]any)
 	if !ok {
@@ -354,15 +365,8 @@ func (x *execution) manifestItems(ctx context.Context, sc *scope, state string, 
 		if rerr != nil {
 			return nil, rerr
 		}
-		if len(data) > 2 && data[0] == 0x1f && data[1] == 0x8b {
-			zr, zerr := gzip.NewReader(bytes.NewReader(data))
-			if zerr != nil {
-				return nil, newError("States.ItemReaderFailed", "inventory file %s: %v", key, zerr)
-			}
-			data, zerr = io.ReadAll(io.LimitReader(zr, 1<<30))
-			if zerr != nil {
-				return nil, newError("States.ItemReaderFailed", "inventory file %s: %v", key, zerr)
-			}
+		if data, rerr = gunzipData(key, data); rerr != nil {
+			return nil, rerr
 		}
 		items, ierr := csvItems(data, false, schema, ',', limit-len(out))
 		if ierr != nil {
@@ -372,6 +376,94 @@ func (x *execution) manifestItems(ctx context.Context, sc *scope, state string, 
 		if len(out) >= limit {
 			break
 		}
+	}
+	return out, nil
+}
+
+// jsonPointer resolves an RFC 6901 JSON pointer ("/a/0/b~1c") in v.
+func jsonPointer(v any, pointer string) (any, bool) {
+	if pointer == "" {
+		return v, true
+	}
+	for _, tok := range strings.Split(pointer[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch c := v.(type) {
+		case *Object:
+			f, ok := c.Get(tok)
+			if !ok {
+				return nil, false
+			}
+			v = f
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(c) || (len(tok) > 1 && tok[0] == '0') {
+				return nil, false
+			}
+			v = c[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// athenaItems reads an Athena UNLOAD manifest (ReaderConfig.ManifestType
+// ATHENA_DATA): a text file listing the data files' S3 URIs, one a line.
+// Each file is fetched (gzip-compressed or not, as UNLOAD writes them)
+// and its rows read as ReaderConfig.InputType says (CSV or JSONL).
+func (x *execution) athenaItems(ctx context.Context, sc *scope, state string, r *itemReader, body []byte, limit int) ([]any, *ExecutionError) {
+	out := []any{}
+	for line := range strings.Lines(string(body)) {
+		uri := strings.TrimSpace(line)
+		if uri == "" {
+			continue
+		}
+		rest, ok := strings.CutPrefix(uri, "s3://")
+		bucket, key, ok2 := strings.Cut(rest, "/")
+		if !ok || !ok2 || bucket == "" || key == "" {
+			return nil, newError("States.ItemReaderFailed", "The Athena manifest lists %q, which is not an s3://BUCKET/KEY URI", truncate(uri))
+		}
+		p := newObject(2)
+		p.add("Bucket", bucket)
+		p.add("Key", key)
+		data, err := x.getObject(ctx, sc, state, r.resource, p)
+		if err != nil {
+			return nil, err
+		}
+		data, err = gunzipData(key, data)
+		if err != nil {
+			return nil, err
+		}
+		var items []any
+		if r.inputType == "JSONL" {
+			items, err = jsonLinesItems(data, limit-len(out))
+		} else {
+			items, err = csvItems(data, r.headerFirst, r.headers, r.delimiter, limit-len(out))
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, items...)
+		if len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// gunzipData gives a data file's content, uncompressed when it is gzip
+// (at most 1 GiB).
+func gunzipData(key string, data []byte) ([]byte, *ExecutionError) {
+	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		return data, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, newError("States.ItemReaderFailed", "data file %s: %v", key, err)
+	}
+	out, err := io.ReadAll(io.LimitReader(zr, 1<<30))
+	if err != nil {
+		return nil, newError("States.ItemReaderFailed", "data file %s: %v", key, err)
 	}
 	return out, nil
 }

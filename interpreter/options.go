@@ -6,24 +6,27 @@ import "time"
 type Option func(*config)
 
 type config struct {
-	clock      Clock
-	tasks      TaskResolver
-	execName   string
-	smName     string
-	region     string
-	account    string
-	roleArn    string
-	record     bool // build event details (history or hook)
-	keep       bool // keep the events in Result.History
-	hook       func(Event)
-	seed       uint64
-	seeded     bool
-	mapLimit   int
-	mapRunHook func(*MapRun)
-	maxEvents  int64         // 0: no limit
-	timeout    time.Duration // 0: none beyond the machine's TimeoutSeconds
-	newToken   func() string // task tokens of .waitForTaskToken; nil: <execution>-<n>
-	ctxJSON    []byte        // merged into the context object; nil: none
+	clock    Clock
+	tasks    TaskResolver
+	execName string
+	smName   string
+	region   string
+	account  string
+	roleArn  string
+	record   bool // build event details (history or hook)
+	keep     bool // keep the events in Result.History
+	hook     func(Event)
+	seed     uint64
+	seeded   bool
+	mapLimit int
+	// resultFileBytes bounds a ResultWriter file (0: 5 GB, AWS's); tests
+	// set it lower.
+	resultFileBytes int64
+	mapRunHook      func(*MapRun)
+	maxEvents       int64         // 0: no limit
+	timeout         time.Duration // 0: none beyond the machine's TimeoutSeconds
+	newToken        func() string // task tokens of .waitForTaskToken; nil: <execution>-<n>
+	ctxJSON         []byte        // merged into the context object; nil: none
 }
 
 func defaultConfig() config {

@@ -330,3 +330,65 @@ func TestStopMapRunChild(t *testing.T) {
 		t.Errorf("parent: %s %s", d.Status, aws.ToString(d.Error))
 	}
 }
+
+// Stopping the parent aborts its map run: DescribeMapRun says ABORTED
+// with a stop date, the running child is ABORTED, and the parent's
+// history has MapRunAborted (HistoryEventType of the AWS API model)
+// before ExecutionAborted.
+func TestStopMapRunParent(t *testing.T) {
+	_, c := start(t, server.Config{})
+	ctx := ctxT(t)
+	act := createActivity(t, c, "slow-parent")
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+		"StartAt":"W","States":{"W":{"Type":"Task","Resource":"` + *act.ActivityArn + `","End":true}}},"End":true}}}`
+	arn := createMachine(t, c, "stopparent", def)
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn, Input: aws.String(`[1]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run, child *string
+	for deadline := time.Now().Add(10 * time.Second); child == nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		runs, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+		if err != nil || len(runs.MapRuns) == 0 {
+			continue
+		}
+		run = runs.MapRuns[0].MapRunArn
+		kids, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: run})
+		if err == nil && len(kids.Executions) == 1 {
+			child = kids.Executions[0].ExecutionArn
+		}
+	}
+	if child == nil {
+		t.Fatal("no child execution started")
+	}
+	if _, err := c.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: ex.ExecutionArn}); err != nil {
+		t.Fatal(err)
+	}
+	if d := waitDone(t, c, *ex.ExecutionArn); d.Status != "ABORTED" {
+		t.Errorf("parent: %s", d.Status)
+	}
+	var mr *sfn.DescribeMapRunOutput
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if mr, err = c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: run}); err == nil && mr.Status != "RUNNING" {
+			break
+		}
+	}
+	if mr == nil || mr.Status != "ABORTED" || mr.StopDate == nil || mr.ExecutionCounts.Aborted != 1 {
+		t.Errorf("map run %+v %v", mr, err)
+	}
+	if d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: child}); err != nil || d.Status != "ABORTED" {
+		t.Errorf("child: %+v %v", d, err)
+	}
+	h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, e := range h.Events {
+		types = append(types, string(e.Type))
+	}
+	joined := strings.Join(types, " ")
+	if !strings.Contains(joined, "MapRunStarted MapRunAborted") || !strings.HasSuffix(joined, "ExecutionAborted") {
+		t.Errorf("history %s", joined)
+	}
+}

@@ -34,9 +34,7 @@ type testStateInput struct {
 			Cause *string `json:"cause"`
 		} `json:"errorOutput"`
 	} `json:"mock"`
-	StateConfiguration *struct {
-		RetrierRetryCount *int `json:"retrierRetryCount"`
-	} `json:"stateConfiguration"`
+	StateConfiguration *testStateConfig `json:"stateConfiguration"`
 }
 
 type inspectionData struct {
@@ -48,7 +46,15 @@ type inspectionData struct {
 	AfterResultSelector *string `json:"afterResultSelector,omitempty"`
 	AfterResultPath     *string `json:"afterResultPath,omitempty"`
 	Variables           *string `json:"variables,omitempty"`
-	ErrorDetails        *struct {
+	// A Map state's stages (see teststate_map.go).
+	AfterItemsPath             *string  `json:"afterItemsPath,omitempty"`
+	AfterItemsPointer          *string  `json:"afterItemsPointer,omitempty"`
+	AfterItemSelector          *string  `json:"afterItemSelector,omitempty"`
+	AfterItemBatcher           *string  `json:"afterItemBatcher,omitempty"`
+	MaxConcurrency             *int32   `json:"maxConcurrency,omitempty"`
+	ToleratedFailureCount      *int32   `json:"toleratedFailureCount,omitempty"`
+	ToleratedFailurePercentage *float64 `json:"toleratedFailurePercentage,omitempty"`
+	ErrorDetails               *struct {
 		CatchIndex                  *int `json:"catchIndex,omitempty"`
 		RetryIndex                  *int `json:"retryIndex,omitempty"`
 		RetryBackoffIntervalSeconds *int `json:"retryBackoffIntervalSeconds,omitempty"`
@@ -126,6 +132,21 @@ func (s *Server) testState(ctx context.Context, in *testStateInput) (any, error)
 	}
 	retry, _ := state["Retry"].([]any)
 	delete(state, "Retry")
+	typ := stateType(state)
+	if err := checkStateConfig(typ, state, in); err != nil {
+		return nil, err
+	}
+	// A mocked Map or Parallel state runs as a Task whose result is the
+	// mock's (teststate_map.go).
+	var mapT *mapTest
+	if (typ == "Map" || typ == "Parallel") && in.Mock != nil {
+		if typ == "Map" {
+			if mapT, err = s.testMap(ctx, state, queryLanguage, input, in, runCtx); err != nil {
+				return nil, err
+			}
+		}
+		state = mockedComposite(state)
+	}
 	// Transitions lead to stubs that record where the state went.
 	stubs := map[string]string{}
 	stub := func(target any) any {
@@ -191,6 +212,9 @@ func (s *Server) testState(ctx context.Context, in *testStateInput) (any, error)
 	if in.Mock != nil {
 		mock := in.Mock
 		tasks = interpreter.TaskFunc(func(context.Context, *interpreter.TaskRequest) ([]byte, error) {
+			if mapT != nil && mapT.exceeded {
+				return nil, &interpreter.ExecutionError{Name: "States.ExceedToleratedFailureThreshold", Cause: exceedThresholdCause}
+			}
 			if mock.ErrorOutput != nil {
 				return nil, &interpreter.ExecutionError{Name: deref(mock.ErrorOutput.Error), Cause: deref(mock.ErrorOutput.Cause)}
 			}
@@ -223,6 +247,11 @@ func (s *Server) testState(ctx context.Context, in *testStateInput) (any, error)
 	out := &testStateOutput{}
 	if in.InspectionLevel == "DEBUG" || in.InspectionLevel == "TRACE" {
 		out.InspectionData = s.inspect(ctx, state, queryLanguage, input, in.Variables, taskInput, taskResult, runCtx)
+		if mapT != nil {
+			d := mapT.inspect
+			d.Result, d.AfterResultSelector = out.InspectionData.Result, out.InspectionData.AfterResultSelector
+			out.InspectionData = d
+		}
 	}
 	// Where did the state go, and did it fail on the way?
 	var errName, cause string

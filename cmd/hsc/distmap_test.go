@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hsc-dev/hsc/internal/testenv"
 )
@@ -114,5 +119,115 @@ func TestRunDistributedMapTasks(t *testing.T) {
 	}
 	if len(keys) != 2 || !strings.HasSuffix(keys[0], "/SUCCEEDED_0.json") || keys[1] != res.ResultWriterDetails.Key {
 		t.Errorf("written keys %v", keys)
+	}
+}
+
+// --history holds the parent's events only; --child-histories DIR writes
+// each STANDARD child's history to DIR/NAME.json, as AWS keeps a child's
+// history as that of an execution of its own (GetExecutionHistory on the
+// child's ARN; AWS docs, "Distributed Map state": child workflow
+// executions), and none for EXPRESS children.
+func TestRunChildHistories(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		execType string
+		want     int
+	}{{"STANDARD", 3}, {"EXPRESS", 0}} {
+		t.Run(tc.execType, func(t *testing.T) {
+			def := filepath.Join(dir, tc.execType+".json")
+			os.WriteFile(def, []byte(`{"StartAt":"M","States":{"M":{"Type":"Map","ToleratedFailureCount":1,
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"`+tc.execType+`"},"StartAt":"C","States":{
+			"C":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericEquals":2,"Next":"Bad"}],"Default":"Ok"},
+			"Bad":{"Type":"Fail","Error":"Two","Cause":"item two"},"Ok":{"Type":"Pass","End":true}}},"End":true}}}`), 0o644)
+			hist := filepath.Join(dir, tc.execType+".history.json")
+			children := filepath.Join(dir, tc.execType+"-children")
+			code, _, errOut := hscRun(t, "", "run", def, "--json", `[{"n":1},{"n":2},{"n":3}]`, "--history", hist, "--child-histories", children)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			var parent struct{ Events []struct{ Type string } }
+			b, _ := os.ReadFile(hist)
+			if err := json.Unmarshal(b, &parent); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range parent.Events {
+				if strings.HasPrefix(e.Type, "Choice") || strings.HasPrefix(e.Type, "Fail") {
+					t.Errorf("the parent's history holds a child's event %s", e.Type)
+				}
+			}
+			files, err := os.ReadDir(children)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(files) != tc.want {
+				t.Fatalf("%d files in %s, want %d", len(files), children, tc.want)
+			}
+			ends := map[string]int{}
+			inputs := map[string]bool{}
+			for _, f := range files {
+				if !strings.HasSuffix(f.Name(), ".json") || strings.HasPrefix(f.Name(), ".") {
+					t.Errorf("file %s", f.Name())
+				}
+				var h struct {
+					Events []struct {
+						Type                         string
+						ExecutionStartedEventDetails *struct{ Input string }
+					}
+				}
+				b, _ := os.ReadFile(filepath.Join(children, f.Name()))
+				if err := json.Unmarshal(b, &h); err != nil || len(h.Events) < 3 {
+					t.Fatalf("%s: %v\n%s", f.Name(), err, b)
+				}
+				if d := h.Events[0].ExecutionStartedEventDetails; d == nil {
+					t.Errorf("%s starts with %s", f.Name(), h.Events[0].Type)
+				} else {
+					inputs[d.Input] = true
+				}
+				ends[h.Events[len(h.Events)-1].Type]++
+			}
+			if tc.want > 0 && (ends["ExecutionSucceeded"] != 2 || ends["ExecutionFailed"] != 1 || !inputs[`{"n":2}`]) {
+				t.Errorf("children end %v, inputs %v", ends, inputs)
+			}
+		})
+	}
+}
+
+// Ctrl-C (a real process, a real SIGINT) while children run: each
+// started STANDARD child's history is complete in --child-histories DIR,
+// ending with ExecutionAborted, and no part file is left.
+func TestRunChildHistoriesOnInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	def := writeFile(t, dir, "wait.json", `{"StartAt":"M","States":{"M":{"Type":"Map",
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"W","States":{
+			"W":{"Type":"Wait","Seconds":60,"End":true}}},"End":true}}}`)
+	children := filepath.Join(dir, "children")
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	cmd, stderr, seen := startUntil(t, ctx, "enter W (Wait)", "run", def, "--json", "[1,2]", "--trace", "--child-histories", children)
+	// Both children enter W before the signal.
+	buf := make([]byte, 4096)
+	for strings.Count(seen.String(), "enter W (Wait)") < 2 {
+		n, err := stderr.Read(buf)
+		seen.Write(buf[:n])
+		if err != nil {
+			t.Fatalf("the second child never entered W: %v: %s", err, seen)
+		}
+	}
+	cmd.Process.Signal(os.Interrupt)
+	io.Copy(io.Discard, stderr)
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitAborted {
+		t.Fatalf("Ctrl-C: %v; want exit %d", err, exitAborted)
+	}
+	files, _ := os.ReadDir(children)
+	if len(files) != 2 {
+		t.Fatalf("%d files after Ctrl-C, want 2: %v", len(files), files)
+	}
+	for _, f := range files {
+		_, types, _ := historyEvents(t, filepath.Join(children, f.Name()))
+		if len(types) == 0 || types[0] != "ExecutionStarted" || types[len(types)-1] != "ExecutionAborted" {
+			t.Errorf("%s: %v", f.Name(), types)
+		}
 	}
 }

@@ -30,6 +30,7 @@ type runFlags struct {
 	testCase    string
 	name        string
 	history     string
+	childHist   string
 	virtualTime bool
 	noValidate  bool
 	maxEvents   int
@@ -76,7 +77,11 @@ A Task state with no mapping fails the execution with an error naming it.
 what task commands wrote on standard error, on standard error. --history FILE
 writes the execution history; FILE is checked before the execution starts and
 replaced only when the history is complete (written to a temporary file, then
-renamed). --virtual-time makes Wait states and retry delays take no real time.`,
+renamed). It holds the parent's events only: a distributed Map's child
+executions have histories of their own, as on AWS; --child-histories DIR
+writes each STANDARD child's to DIR/NAME.json (NAME: the child execution's
+name, the last part of its ARN; EXPRESS children keep no history, as on
+AWS). --virtual-time makes Wait states and retry delays take no real time.`,
 		Example: `  hsc run workflow.hsd --json '{"name": "Ada"}' --task greet='jq "{message: (\"Hello, \" + .name)}"'
   hsc run machine.asl.json --input event.json --trace
   hsc run machine.asl.json --mock MockConfigFile.json --test-case HappyPath`,
@@ -95,6 +100,7 @@ renamed). --virtual-time makes Wait states and retry delays take no real time.`,
 	fl.StringVar(&f.testCase, "test-case", "", "the test case `NAME` of --mock to use")
 	fl.StringVar(&f.name, "name", "", "state machine `NAME` for ARNs and --mock (default: FILE's base name)")
 	fl.StringVar(&f.history, "history", "", "write the execution history (GetExecutionHistory events) as JSON to `FILE`")
+	fl.StringVar(&f.childHist, "child-histories", "", "write each STANDARD child execution's history of a distributed Map to `DIR`/NAME.json")
 	fl.BoolVar(&f.virtualTime, "virtual-time", false, "simulate time: Wait states and retry delays do not really wait")
 	fl.BoolVar(&f.noValidate, "no-validate", false, "run a JSON definition without first checking it as AWS would on creation")
 	fl.IntVar(&f.maxEvents, "max-events", interpreter.DefaultMaxEvents, "fail the execution (States.Runtime) after `N` history events, as AWS does at 25,000 (0: no limit)")
@@ -132,6 +138,10 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 		return err
 	}
 	defer history.Abort()
+	children, err := newChildHistories(f.childHist)
+	if err != nil {
+		return err
+	}
 	input, err := executionInput(cmd.InOrStdin(), f.input, f.jsonInput)
 	if err != nil {
 		return err
@@ -212,14 +222,29 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 			}
 		}))
 	}
-	if f.trace {
+	if f.trace || children != nil {
 		// A distributed Map's child executions are traced too, each
-		// line marked with the child's name (not in --history: they are
-		// executions of their own).
+		// line marked with the child's name, and their histories written
+		// with --child-histories (not in --history: they are executions
+		// of their own).
 		opts = append(opts, interpreter.WithMapRunHook(func(r *interpreter.MapRun) {
+			info := r.Info()
 			r.SetChildHook(func(c interpreter.ChildExecution) func(interpreter.Event) {
-				w := &prefixWriter{w: traceOut, prefix: "  [" + c.Name + "] "}
-				return func(e interpreter.Event) { traceEvent(w, e) }
+				var tr, hist func(interpreter.Event)
+				if f.trace {
+					w := &prefixWriter{w: traceOut, prefix: "  [" + c.Name + "] "}
+					tr = func(e interpreter.Event) { traceEvent(w, e) }
+				}
+				if children != nil {
+					hist = children.hook(info, c)
+				}
+				switch {
+				case tr == nil:
+					return hist
+				case hist == nil:
+					return tr
+				}
+				return func(e interpreter.Event) { tr(e); hist(e) }
 			})
 		}))
 	}
@@ -234,6 +259,11 @@ func runMachine(cmd *cobra.Command, g *globalFlags, f *runFlags, file string) er
 	if hw != nil {
 		if herr := hw.finish(); herr != nil {
 			return fmt.Errorf("--history %s: %w", f.history, herr)
+		}
+	}
+	if children != nil {
+		if _, cerr := children.result(); cerr != nil {
+			return fmt.Errorf("--child-histories %s: %w", f.childHist, cerr)
 		}
 	}
 	if err != nil {
@@ -357,6 +387,8 @@ func traceEvent(w io.Writer, e interpreter.Event) {
 		fmt.Fprintf(w, "      map run %s\n", e.MapRunStartedEventDetails.MapRunArn)
 	case e.MapRunFailedEventDetails != nil:
 		fmt.Fprintf(w, "      map run failed: %s: %s\n", e.MapRunFailedEventDetails.Error, e.MapRunFailedEventDetails.Cause)
+	case e.Type == "MapRunAborted":
+		fmt.Fprintf(w, "      map run aborted\n")
 	case e.MapIterationStartedEventDetails != nil:
 		fmt.Fprintf(w, "      map %s item %d\n", e.MapIterationStartedEventDetails.Name, e.MapIterationStartedEventDetails.Index)
 	}
