@@ -875,9 +875,7 @@ func (vd *validator) state(v *Value, ptr *loc, name string, target *targets, buf
 		case bitResultWriter:
 			vd.resultWriter(val, vd.push(lp), name, jsonata)
 		case bitCredentials:
-			if val.Kind != KindObject {
-				vd.errorf(CodeInvalidType, p, val, name, "%s must be an object, not %s", m.Key, val.Kind)
-			}
+			vd.credentials(val, vd.push(lp), name, jsonata)
 		case bitResource:
 			if s, ok := vd.str(val, p, name, m.Key); ok && s == "" {
 				vd.errorf(CodeInvalidValue, p, val, name, "Resource must name an ARN, not be empty")
@@ -1153,6 +1151,31 @@ func (vd *validator) itemReader(v *Value, ptr *loc, state string, jsonata bool) 
 // resultWriter checks a Map state's ResultWriter (AWS docs:
 // input-output-resultwriter.html): a Resource with its Parameters (or
 // Arguments), a WriterConfig, or both; never empty.
+// credentials checks a Task's Credentials: an object with exactly one
+// field, RoleArn (a string) or, in JSONPath, RoleArn.$ (a path or
+// intrinsic function), as the Task state's page of the Step Functions
+// Developer Guide describes it.
+func (vd *validator) credentials(v *Value, ptr *loc, state string, jsonata bool) {
+	defer vd.release(vd.mark())
+	if v.Kind != KindObject {
+		vd.errorf(CodeInvalidType, ptr, v, state, "Credentials must be an object, not %s", v.Kind)
+		return
+	}
+	allowed := "RoleArn or RoleArn.$"
+	if jsonata {
+		allowed = "RoleArn"
+	}
+	if len(v.Members) != 1 || v.Members[0].Key != "RoleArn" && (jsonata || v.Members[0].Key != "RoleArn.$") {
+		vd.errorf(CodeInvalidValue, ptr, v, state, "Credentials must hold exactly one field, %s", allowed)
+		return
+	}
+	if m := v.Members[0]; m.Key == "RoleArn" {
+		vd.str(m.Value, vd.at(ptr, m.Key), state, "Credentials.RoleArn")
+	} else {
+		vd.template(v, ptr, state)
+	}
+}
+
 func (vd *validator) resultWriter(v *Value, ptr *loc, state string, jsonata bool) {
 	defer vd.release(vd.mark())
 	if v.Kind != KindObject {

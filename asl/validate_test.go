@@ -195,6 +195,10 @@ func TestValidateRules(t *testing.T) {
 		{"Next and End", machine(`"A": {"Type": "Pass", "Next": "B", "End": true}, "B": {"Type": "Succeed"}`), CodeNextAndEnd, "/States/A/End", diag.SevError, "both"},
 		{"neither Next nor End", machine(`"A": {"Type": "Pass"}`), CodeNextAndEnd, "/States/A", diag.SevError, "either Next"},
 		{"End false", machine(`"A": {"Type": "Pass", "End": false}`), CodeNextAndEnd, "/States/A", diag.SevError, "either Next"},
+		// Credentials (Step Functions Developer Guide, Task state): RoleArn, or RoleArn.$ in JSONPath.
+		{"Credentials without RoleArn", machine(`"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Credentials": {"Role": "r"}, "End": true}`), CodeInvalidValue, "/States/A/Credentials", diag.SevError, "exactly one field"},
+		{"Credentials RoleArn not a string", machine(`"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Credentials": {"RoleArn": 1}, "End": true}`), CodeInvalidType, "/States/A/Credentials/RoleArn", diag.SevError, "must be a string"},
+		{"Credentials RoleArn.$ bad path", machine(`"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Credentials": {"RoleArn.$": "nope"}, "End": true}`), CodeInvalidPath, "/States/A/Credentials/RoleArn.$", diag.SevError, "RoleArn.$"},
 		{"End not bool", machine(`"A": {"Type": "Pass", "End": "yes"}`), CodeInvalidType, "/States/A/End", diag.SevError, "true or false"},
 		{"Next on Succeed", machine(`"A": {"Type": "Succeed", "Next": "A"}`), CodeUnknownField, "/States/A/Next", diag.SevError, "not allowed in a Succeed state"},
 		{"End on Choice", machine(`"A": {"Type": "Choice", "End": true, "Choices": [{"Variable": "$.a", "IsNull": true, "Next": "B"}]}, "B": {"Type": "Succeed"}`), CodeUnknownField, "/States/A/End", diag.SevError, "not allowed in a Choice state"},

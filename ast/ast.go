@@ -98,12 +98,16 @@ const (
 	ModItemProcessor // item_processor: block of states (Iter): ItemProcessor instead of Iterator
 	ModItems         // items: STRING (Str) or JSON array (Data, Block set): a JSONata Map's Items
 	ModEnd           // end: true: End instead of a Next to the state written after
+	// comment: STRING (Str): the state's Comment, exactly as written (for a
+	// Comment a docstring cannot carry, such as one with white space at a
+	// line's ends).
+	ModComment
 	NumModKinds
 )
 
 var modNames = [...]string{"Next", "Timeout", "Heartbeat", "Input", "Result", "Output", "Data", "Parameters", "Retry", "Catch", "Iterator", "MaxConcurrency", "ItemsPath",
 	"ResultSelector", "Assign", "Credentials", "Arguments", "QueryLanguage", "ItemSelector", "ItemBatcher", "ItemReader", "ResultWriter",
-	"ToleratedFailurePercentage", "ToleratedFailureCount", "Label", "Mode", "ExecutionType", "ItemProcessor", "Items", "End"}
+	"ToleratedFailurePercentage", "ToleratedFailureCount", "Label", "Mode", "ExecutionType", "ItemProcessor", "Items", "End", "Comment"}
 
 func (m ModKind) String() string { return modNames[m] }
 
@@ -127,7 +131,9 @@ type Modifier struct {
 	// Inline (extension) is a key: json block written as a JSON object on
 	// the modifier's line, `parameters: {'a-b': 1}` or `parameters: {}`
 	// (Params holds it). Without it, a key that is not a name is written
-	// quoted in the block (`'a-b': 1`, also an extension).
+	// quoted in the block (`'a-b': 1`, also an extension). An inline
+	// parameters: that is a JSON array (`parameters: [...]`) is in Data,
+	// with Params nil.
 	Inline bool
 
 	Pos    diag.Pos // the modifier's keyword
@@ -188,6 +194,7 @@ type Catch struct {
 	Comment *Str
 	// Goto (extension) is `catch ERRORS[: RESULTPATH] goto 'State'`: the
 	// catcher's Next is that state of the same branch, and States is empty.
+	// comment: and assign: may follow in an indented block of their own.
 	Goto *Str
 }
 
@@ -250,6 +257,10 @@ type ChoiceBranch struct {
 	// branch's block (after an if's docstring, with assign: in either
 	// order): the rule's Comment.
 	Comment *Str
+	// Output (extension) is an output: line (string, block or inline
+	// object) written first in the branch's block with comment: and
+	// assign:: a JSONata rule's Output.
+	Output *Modifier
 	// Goto (extension) is a branch written `if COND: goto 'State'` (or
 	// `elif`, `else:`, `case V:`, `default:`) on the condition's line: the
 	// rule's Next (or the Default) is that state itself; States is empty,

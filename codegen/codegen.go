@@ -604,6 +604,10 @@ func waitKey(k string) string {
 
 // params adds a parameters: block.
 func (b *builder) params(o obj, m *ast.Modifier) {
+	if m.Params == nil { // extension: a JSON array
+		o.add("Parameters", m.Pos, b.json(m.Data, m.Pos))
+		return
+	}
 	o.add("Parameters", m.Pos, b.kvObject(m))
 }
 
@@ -652,10 +656,10 @@ func (b *builder) value(v ast.Value, p diag.Pos) *asl.Value {
 // cond builds a choice rule; target and br (the branch, for the
 // extensions' Comment and Assign) are nil for nested rules.
 func (b *builder) cond(c *ast.Cond, target *string, br *ast.ChoiceBranch) *asl.Value {
-	var assign *ast.Modifier
+	var assign, output *ast.Modifier
 	var comment *ast.Str
 	if br != nil {
-		assign, comment = br.Assign, br.Comment
+		assign, comment, output = br.Assign, br.Comment, br.Output
 	}
 	// The exact number of members: the member lists come from a slab,
 	// and room left unused in them is memory the collector scans.
@@ -672,6 +676,9 @@ func (b *builder) cond(c *ast.Cond, target *string, br *ast.ChoiceBranch) *asl.V
 		size++
 	}
 	if comment != nil {
+		size++
+	}
+	if output != nil {
 		size++
 	}
 	o := b.object(c.Pos, size)
@@ -706,6 +713,13 @@ func (b *builder) cond(c *ast.Cond, target *string, br *ast.ChoiceBranch) *asl.V
 		o.add("Comment", comment.Pos, b.str(comment.Value, comment.Pos))
 	}
 	b.kvMod(o, "Assign", assign)
+	if output != nil {
+		if output.Block {
+			b.kvMod(o, "Output", output)
+		} else {
+			b.strMod(o, "Output", output)
+		}
+	}
 	return o.done()
 }
 

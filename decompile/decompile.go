@@ -384,16 +384,30 @@ func docstring(name string, s *asl.Value) string {
 		fail(name, "", "the name cannot be written as a docstring (empty, or with leading or trailing white space)")
 	}
 	text := name
-	if c := s.Get("Comment"); c != nil {
-		cs := str(c, name, "Comment")
-		for _, l := range strings.Split(cs, "\n") {
-			if strings.TrimFunc(l, isPySpace) != l {
-				fail(name, "Comment", "a comment line with leading or trailing white space cannot be written")
-			}
-		}
-		text += "\n" + cs
+	if c := s.Get("Comment"); c != nil && inDocstring(name, c) {
+		text += "\n" + c.Str
 	}
 	return quote(name, "Comment", text, true)
+}
+
+// inDocstring reports whether a state's Comment c can be written in its
+// docstring, which strips the ends of each line; otherwise it is written
+// with the comment: modifier (an extension).
+func inDocstring(name string, c *asl.Value) bool {
+	for _, l := range strings.Split(str(c, name, "Comment"), "\n") {
+		if strings.TrimFunc(l, isPySpace) != l {
+			return false
+		}
+	}
+	return true
+}
+
+// commentMod writes the comment: modifier when the state's Comment is not
+// in its docstring.
+func (b *branch) commentMod(name string, s *asl.Value, indent int) {
+	if c := s.Get("Comment"); c != nil && !inDocstring(name, c) {
+		b.d.emit(indent, "comment: "+quote(name, "Comment", c.Str, false))
+	}
 }
 
 func isPySpace(r rune) bool {
@@ -774,6 +788,9 @@ func (b *branch) link(name string, s *asl.Value, cont string) (string, bool) {
 // modifiers writes the indented modifiers of a state; cont is where its
 // catch handlers continue.
 func (b *branch) modifiers(name string, s *asl.Value, indent int, cont, explicit string) {
+	if t := typ(name, s); t != "Parallel" && t != "Choice" {
+		b.commentMod(name, s, indent)
+	}
 	for _, m := range s.Members {
 		v := m.Value
 		switch m.Key {
@@ -813,7 +830,7 @@ func (b *branch) modifiers(name string, s *asl.Value, indent int, cont, explicit
 			b.d.emit(indent, "data:")
 			b.d.emit(indent+1, jsonText(name, m.Key, v))
 		case "Parameters":
-			b.params(name, v, indent, b.sync)
+			b.params(name, v, indent, b.sync, typ(name, s) == "Pass")
 			b.sync = ""
 		}
 	}
@@ -901,13 +918,13 @@ func (b *branch) errorMods(name string, s *asl.Value, indent int, cont string) {
 				fail(name, f+".Next", "the handler %q is not a block of its own", target)
 			}
 			if target == cont || b.done[target] {
-				// a catcher that goes to a state written elsewhere
-				for _, k := range []string{"Assign", "Comment"} {
-					if e.Has(k) {
-						fail(name, f+"."+k, "a catcher that goes to an existing state has no block for its %s", k)
-					}
-				}
+				// a catcher that goes to a state written elsewhere; its
+				// Assign and Comment in a block of their own
 				b.d.emit(indent, line+" goto "+quote(name, f+".Next", target, false))
+				if a := e.Get("Assign"); a != nil {
+					b.kv(name, f+".Assign", "assign", a, indent+1)
+				}
+				b.comment(name, f, e, indent+1)
 				continue
 			}
 			b.d.emit(indent, line)
@@ -934,9 +951,13 @@ func errorList(e *asl.Value, name, f string) string {
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-func (b *branch) params(name string, v *asl.Value, indent int, sync string) {
+func (b *branch) params(name string, v *asl.Value, indent int, sync string, pass bool) {
+	if v.Kind == asl.KindArray && sync == "" && pass {
+		b.d.emit(indent, "parameters: "+jsonText(name, "Parameters", v))
+		return
+	}
 	if v.Kind != asl.KindObject {
-		fail(name, "Parameters", "the DSL writes Parameters as a block of key: value lines")
+		fail(name, "Parameters", "the DSL writes Parameters as an object (a block of key: value lines), or a JSON array on a Pass state")
 	}
 	if len(v.Members) == 0 && sync == "" {
 		b.d.emit(indent, "parameters: {}")
@@ -998,6 +1019,11 @@ func (b *branch) transformExplicit(name string, s *asl.Value, indent int, explic
 			b.d.emit(indent+1, explicit)
 		}
 	}()
+	if c := s.Get("Comment"); c != nil && !inDocstring(name, c) {
+		b.d.emit(indent, "transform:")
+		first = false
+		b.commentMod(name, s, indent+1)
+	}
 	for _, k := range append(keys, "Parameters", "ResultSelector", "Assign", "QueryLanguage", "Output", "Arguments") {
 		if v := s.Get(k); v != nil {
 			if first {
@@ -1027,15 +1053,14 @@ func (d *decompiler) isJSONata(s *asl.Value) bool {
 // open writes a JSONata field (or QueryLanguage): a string, a block of
 // key: value lines for an object, a JSON array for Items.
 func (b *branch) open(name, field string, v *asl.Value, indent int) {
-	w := map[string]string{"QueryLanguage": "query_language", "Output": "output", "Arguments": "arguments", "Items": "items"}[field]
+	key := field[strings.LastIndex(field, ".")+1:]
+	w := map[string]string{"QueryLanguage": "query_language", "Output": "output", "Arguments": "arguments", "Items": "items"}[key]
 	switch {
 	case v.Kind == asl.KindString:
 		b.d.emit(indent, w+": "+quote(name, field, v.Str, false))
-	case v.Kind == asl.KindObject && field == "Output" && len(v.Members) == 0:
-		fail(name, field, "an empty Output object cannot be written (output: takes a string or a block of key: value lines)")
-	case v.Kind == asl.KindObject && field != "QueryLanguage" && field != "Items":
+	case v.Kind == asl.KindObject && key != "QueryLanguage" && key != "Items":
 		b.kv(name, field, w, v, indent)
-	case v.Kind == asl.KindArray && field == "Items":
+	case v.Kind == asl.KindArray && key == "Items":
 		b.d.emit(indent, w+": "+jsonText(name, field, v))
 	default:
 		fail(name, field, "the DSL writes %s as a string or a block of key: value lines", field)
@@ -1146,6 +1171,9 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 				b.kv(name, "Choices[0].Assign", "assign", a, indent+1)
 			}
 			b.comment(name, "Choices[0]", cs.Elems[0], indent+1)
+			if o := cs.Elems[0].Get("Output"); o != nil {
+				b.open(name, "Choices[0].Output", o, indent+1)
+			}
 			b.chain(targets[0], loop, indent+1)
 			b.transform(name, s, indent, "InputPath", "OutputPath")
 			return b.after(name, def, cont)
@@ -1303,11 +1331,6 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 		case target == "":
 			line += " None" // no Default
 		case direct:
-			for _, k := range []string{"Assign", "Comment"} {
-				if rule != nil && rule.Has(k) {
-					fail(name, field+"."+k, "a branch that goes straight to %q has no block for its %s", target, k)
-				}
-			}
 			line += " goto " + quote(name, field, target, false)
 		}
 		if first {
@@ -1316,6 +1339,16 @@ func (b *branch) tryIf(name string, s *asl.Value, cont string, indent int, conds
 			}
 		} else {
 			b.d.emit(at, line)
+		}
+		if direct && rule != nil {
+			// the rule's Assign, Comment and Output in a block of their own
+			if a := rule.Get("Assign"); a != nil {
+				b.kv(name, field+".Assign", "assign", a, at+1)
+			}
+			b.comment(name, field, rule, at+1)
+			if o := rule.Get("Output"); o != nil {
+				b.open(name, field+".Output", o, at+1)
+			}
 		}
 		if target != "" && !direct {
 			b.block(name, field, rule, target, bj, at+1)
@@ -1401,6 +1434,9 @@ func (b *branch) block(owner, field string, rule *asl.Value, start, cont string,
 			b.kv(owner, strings.TrimSuffix(field, ".Next")+".Assign", "assign", a, indent)
 		}
 		b.comment(owner, strings.TrimSuffix(field, ".Next"), rule, indent)
+		if o := rule.Get("Output"); o != nil {
+			b.open(owner, strings.TrimSuffix(field, ".Next")+".Output", o, indent)
+		}
 	}
 	b.chain(start, cont, indent)
 }
@@ -1441,7 +1477,7 @@ func onlyKeysRule(r *asl.Value, name, f string, top bool) {
 	}
 	for _, m := range r.Members {
 		switch m.Key {
-		case "Next", "Assign", "Comment":
+		case "Next", "Assign", "Comment", "Output":
 			if !top {
 				fail(name, f+"."+m.Key, "only top-level rules have %s", m.Key)
 			}
@@ -1515,7 +1551,7 @@ func cond(r *asl.Value, name, f string, nested bool) string {
 	}
 	if c := r.Get("Condition"); c != nil {
 		for _, m := range r.Members {
-			if m.Key != "Condition" && (nested || m.Key != "Next" && m.Key != "Assign" && m.Key != "Comment") {
+			if m.Key != "Condition" && (nested || m.Key != "Next" && m.Key != "Assign" && m.Key != "Comment" && m.Key != "Output") {
 				fail(name, f+"."+m.Key, "a JSONata Condition is written alone")
 			}
 		}

@@ -1,12 +1,15 @@
 package golden
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -63,6 +66,14 @@ type runCase struct {
 	// Timeouts, when set, are the timeout and heartbeat each Task state
 	// runs with, as Go durations ("0s": none).
 	Timeouts map[string][2]string `json:"timeouts"`
+	// Written, when set, are the files a distributed Map's ResultWriter
+	// puts: each one's Key with the map run's id replaced by ID, and its
+	// Body (for a JSON result file: its entries' Input, Output or Error,
+	// and Status, in order).
+	Written []writtenFile `json:"written"`
+	// Roles, when set, are the role each Task state must run with (its
+	// Credentials' RoleArn, "" for none).
+	Roles map[string]string `json:"roles"`
 	// TaskInputs, when set, are the input each Task state must get.
 	TaskInputs map[string]json.RawMessage `json:"task_inputs"`
 	Fail       map[string][2]string       `json:"fail"` // state → error, cause
@@ -121,35 +132,59 @@ func TestExtensionsRun(t *testing.T) {
 	}
 }
 
+// writtenFile is one putObject call of a ResultWriter (runCase.Written).
+type writtenFile struct {
+	Key     string            `json:"key"`
+	Entries []json.RawMessage `json:"entries,omitempty"`
+}
+
 func runOne(t *testing.T, m *interpreter.Machine, rc runCase) {
 	t.Helper()
 	calls := map[string]int{}
+	var mu sync.Mutex             // child executions of a distributed Map call concurrently
+	var written []json.RawMessage // a ResultWriter's putObject inputs
 	tasks := interpreter.TaskFunc(func(_ context.Context, req *interpreter.TaskRequest) ([]byte, error) {
-		if seq, ok := rc.Sequence[req.StateName]; ok && len(seq) > 0 {
-			n := min(calls[req.StateName], len(seq)-1)
-			calls[req.StateName]++
+		name := req.StateName
+		if req.Part != "" {
+			// a distributed Map's S3 call, named as in a mock file
+			name += "/" + req.Part
+		}
+		if seq, ok := rc.Sequence[name]; ok && len(seq) > 0 {
+			mu.Lock()
+			n := min(calls[name], len(seq)-1)
+			calls[name]++
+			mu.Unlock()
 			return seq[n], nil
 		}
-		if want, ok := rc.Resources[req.StateName]; ok && want != req.Resource {
-			t.Errorf("state %s calls %s, want %s", req.StateName, req.Resource, want)
+		if want, ok := rc.Resources[name]; ok && want != req.Resource {
+			t.Errorf("state %s calls %s, want %s", name, req.Resource, want)
 		}
-		if want, ok := rc.Timeouts[req.StateName]; ok {
+		if want, ok := rc.Timeouts[name]; ok {
 			if got := [2]string{req.Timeout.String(), req.Heartbeat.String()}; got != want {
 				t.Errorf("state %s: timeout, heartbeat = %v, want %v", req.StateName, got, want)
 			}
 		}
-		if want, ok := rc.TaskInputs[req.StateName]; ok {
-			jsonEqual(t, "input of "+req.StateName, req.Input, want)
+		if want, ok := rc.Roles[name]; ok && want != req.RoleArn {
+			t.Errorf("state %s runs with role %q, want %q", name, req.RoleArn, want)
 		}
-		if n, ok := rc.FailTimes[req.StateName]; ok && req.Attempt >= n {
-			return rc.Tasks[req.StateName], nil
+		if want, ok := rc.TaskInputs[name]; ok {
+			jsonEqual(t, "input of "+name, req.Input, want)
 		}
-		if f, ok := rc.Fail[req.StateName]; ok {
+		if n, ok := rc.FailTimes[name]; ok && req.Attempt >= n {
+			return rc.Tasks[name], nil
+		}
+		if f, ok := rc.Fail[name]; ok {
 			return nil, &interpreter.ExecutionError{Name: f[0], Cause: f[1]}
 		}
-		out, ok := rc.Tasks[req.StateName]
+		if req.Part == interpreter.PartResultWriter {
+			mu.Lock()
+			written = append(written, req.Input)
+			mu.Unlock()
+		}
+		out, ok := rc.Tasks[name]
 		if !ok {
-			t.Fatalf("no result for task state %s", req.StateName)
+			t.Errorf("no result for task state %s", name)
+			return nil, &interpreter.ExecutionError{Name: "test.NoResult", Cause: name}
 		}
 		return out, nil
 	})
@@ -174,7 +209,63 @@ func runOne(t *testing.T, m *interpreter.Machine, rc runCase) {
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	jsonEqual(t, "output", out.Output, rc.Output)
+	// A distributed Map's run id is random: ID stands for it.
+	output := out.Output
+	if m := mapRunID.FindSubmatch(output); m != nil {
+		output = bytes.ReplaceAll(output, m[1], []byte("ID"))
+		for i := range written {
+			written[i] = bytes.ReplaceAll(written[i], m[1], []byte("ID"))
+		}
+	}
+	jsonEqual(t, "output", output, rc.Output)
+	if rc.Written != nil {
+		checkWritten(t, written, rc.Written)
+	}
+}
+
+var mapRunID = regexp.MustCompile(`:mapRun:[^"/]+/[^":]+:([0-9a-f-]{36})"`)
+
+// checkWritten compares a ResultWriter's putObject calls with want: the
+// keys in order, and for a file with entries, each entry's Output,
+// Error and Status.
+func checkWritten(t *testing.T, got []json.RawMessage, want []writtenFile) {
+	t.Helper()
+	var keys, wantKeys []string
+	for _, w := range want {
+		wantKeys = append(wantKeys, w.Key)
+	}
+	for _, g := range got {
+		var put struct{ Key, Body string }
+		if err := json.Unmarshal(g, &put); err != nil {
+			t.Fatalf("putObject input: %v: %s", err, g)
+		}
+		keys = append(keys, put.Key)
+		for _, w := range want {
+			if w.Key != put.Key || w.Entries == nil {
+				continue
+			}
+			var entries []map[string]any
+			if err := json.Unmarshal([]byte(put.Body), &entries); err != nil {
+				t.Fatalf("%s: %v", put.Key, err)
+			}
+			var short []map[string]any
+			for _, e := range entries {
+				s := map[string]any{}
+				for _, k := range []string{"Output", "Error", "Status"} {
+					if v, ok := e[k]; ok {
+						s[k] = v
+					}
+				}
+				short = append(short, s)
+			}
+			b, _ := json.Marshal(short)
+			wb, _ := json.Marshal(w.Entries)
+			jsonEqual(t, "entries of "+put.Key, b, wb)
+		}
+	}
+	if diff := cmp.Diff(wantKeys, keys); diff != "" {
+		t.Errorf("ResultWriter files differ (-want +got):\n%s", diff)
+	}
 }
 
 func jsonEqual(t *testing.T, what string, got, want []byte) {

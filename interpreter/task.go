@@ -43,6 +43,12 @@ type TaskRequest struct {
 	// Resumed is set when the task's ...Started event is in the history
 	// the execution was resumed from: the task was handed out before.
 	Resumed bool
+	// RoleArn is the role the task runs with: the state's
+	// Credentials.RoleArn (fixed, from a path or intrinsic function with
+	// RoleArn.$, or a JSONata expression), evaluated for this attempt; ""
+	// without Credentials. On AWS the execution role assumes it before
+	// calling the Resource.
+	RoleArn string
 }
 
 // FunctionName returns the Lambda function name the request targets: the

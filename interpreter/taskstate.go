@@ -26,6 +26,10 @@ type taskNode struct {
 	timeoutPath, heartbeatPath *Path
 	jTimeout, jHeartbeat       *jtemplate
 	callback                   bool // a .waitForTaskToken resource
+	// Credentials: a payload template (JSONPath) or a JSONata template
+	// holding RoleArn; both nil without the field.
+	cred  *template
+	jCred *jtemplate
 }
 
 func (c *compiler) taskNode(at site, s *asl.State, info stateInfo, io queryIO, pol policy) (node, error) {
@@ -47,6 +51,11 @@ func (c *compiler) taskNode(at site, s *asl.State, info stateInfo, io queryIO, p
 			field = "HeartbeatSeconds"
 		}
 		return nil, at.err(field, "%s must be a positive number", field)
+	}
+	if s.Credentials != nil {
+		if n.cred, n.jCred, err = compileCredentials(at, s.Credentials, info.jsonata); err != nil {
+			return nil, err
+		}
 	}
 	if has(s, "TimeoutSecondsPath") {
 		if n.timeoutPath, err = parsePathAt(at, "TimeoutSecondsPath", s.TimeoutSecondsPath, asl.PathReference); err != nil {
@@ -89,7 +98,11 @@ func (n *taskNode) attempt(ctx context.Context, x *execution, sc *scope, in any)
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.invokeTask(ctx, n, params, timeout, heartbeat, sc)
+	role, err := n.roleArn(sc, in, eff)
+	if err != nil {
+		return nil, err
+	}
+	res, err := x.invokeTask(ctx, n, params, timeout, heartbeat, role, sc)
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +110,71 @@ func (n *taskNode) attempt(ctx context.Context, x *execution, sc *scope, in any)
 		return nil, err
 	}
 	return n.io.finish(sc, frame{raw: in, res: res, resSize: -1, hasRes: true})
+}
+
+// compileCredentials compiles a Task's Credentials: an object with one
+// field, RoleArn (JSONPath: or RoleArn.$, a path or intrinsic function;
+// JSONata: a string that may be an expression), as the Task state's page
+// of the Step Functions Developer Guide describes it.
+func compileCredentials(at site, v *asl.Value, jsonata bool) (*template, *jtemplate, error) {
+	if v.Kind != asl.KindObject {
+		return nil, nil, at.err("Credentials", "Credentials must be an object with RoleArn")
+	}
+	allowed := "RoleArn or RoleArn.$"
+	if jsonata {
+		allowed = "RoleArn"
+	}
+	if len(v.Members) != 1 || v.Members[0].Key != "RoleArn" && (jsonata || v.Members[0].Key != "RoleArn.$") {
+		return nil, nil, at.err("Credentials", "Credentials must hold exactly one field, %s", allowed)
+	}
+	if m := v.Members[0]; m.Key == "RoleArn" && m.Value.Kind != asl.KindString {
+		return nil, nil, at.err("Credentials", "Credentials.RoleArn must be a string")
+	}
+	if jsonata {
+		t, err := compileJTemplateAt(at, "Credentials", v)
+		return nil, t, err
+	}
+	t, err := compileTemplateAt(at, "Credentials", v)
+	return t, nil, err
+}
+
+// roleArn evaluates the Credentials (against the effective input, as
+// Parameters are; JSONata: $states.input) to the role's ARN, "" without
+// them.
+func (n *taskNode) roleArn(sc *scope, raw, eff any) (string, *ExecutionError) {
+	var v any
+	switch {
+	case n.cred != nil:
+		c, err := n.cred.eval(sc, eff)
+		if err != nil {
+			return "", asExecError(err)
+		}
+		v = c
+	case n.jCred != nil:
+		c, err := n.jCred.evalTop(&jenv{sc: sc, input: raw}, "Credentials")
+		if err != nil {
+			return "", err
+		}
+		v = c
+	default:
+		return "", nil
+	}
+	var arn any
+	if o, ok := v.(*Object); ok {
+		arn, _ = o.Get("RoleArn")
+	}
+	s, ok := arn.(string)
+	if !ok || !isRoleARN(s) {
+		return "", sc.runtimeError("Credentials.RoleArn must be an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME), got %s", truncate(encodeJSON(arn)))
+	}
+	return s, nil
+}
+
+// isRoleARN reports whether s has the form of an IAM role's ARN.
+func isRoleARN(s string) bool {
+	a := strings.SplitN(s, ":", 6)
+	return len(a) == 6 && a[0] == "arn" && a[1] != "" && a[2] == "iam" && a[3] == "" && a[4] != "" &&
+		strings.HasPrefix(a[5], "role/") && len(a[5]) > len("role/")
 }
 
 // seconds resolves TimeoutSeconds(Path) or HeartbeatSeconds(Path).
@@ -132,7 +210,7 @@ func (x *execution) afterFunc(d time.Duration, f func()) Timer {
 	return time.AfterFunc(d, f)
 }
 
-func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, timeout, heartbeat time.Duration, sc *scope) (any, *ExecutionError) {
+func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, timeout, heartbeat time.Duration, role string, sc *scope) (any, *ExecutionError) {
 	input := appendJSON(nil, params)
 	if len(input) > MaxPayloadBytes {
 		return nil, newError(ErrDataLimitExceeded, "the input of task '%s' is %d bytes, more than %d", n.name, len(input), MaxPayloadBytes)
@@ -163,7 +241,7 @@ func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, tim
 		beat = func() { t.Reset(heartbeat) }
 	}
 	req := &TaskRequest{ExecutionARN: x.id, StateName: n.name, Resource: n.resource, Input: input, Attempt: sc.retryCount,
-		TaskToken: sc.token, Timeout: timeout, Heartbeat: heartbeat, SendHeartbeat: beat}
+		TaskToken: sc.token, Timeout: timeout, Heartbeat: heartbeat, SendHeartbeat: beat, RoleArn: role}
 	if x.keyed {
 		req.ID, req.Resumed = sc.peekKey(), sc.replayed
 	}

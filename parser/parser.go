@@ -734,6 +734,7 @@ var strModifiers = map[string]ast.ModKind{
 	"label":          ast.ModLabel,
 	"mode":           ast.ModMode,
 	"execution_type": ast.ModExecutionType,
+	"comment":        ast.ModComment,
 }
 
 // numModifiers are the extension modifiers whose value is a number or,
@@ -814,11 +815,11 @@ func (p *parser) extModifier() *ast.Modifier {
 		if s := p.str(); s != nil {
 			return p.mods.alloc(ast.Modifier{Kind: ast.ModArguments, Pos: t.Pos(), Str: s.Value})
 		}
-		params := p.kvBlock(t.Pos())
+		params, inline := p.kvValue(t.Pos())
 		if params == nil {
 			return nil
 		}
-		return p.mods.alloc(ast.Modifier{Kind: ast.ModArguments, Pos: t.Pos(), Params: params, Block: true})
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModArguments, Pos: t.Pos(), Params: params, Block: true, Inline: inline})
 	case "items":
 		// items: STRING | JSON array
 		p.advance()
@@ -878,10 +879,11 @@ func (p *parser) strModifier() *ast.Modifier {
 		if k != ast.ModItemsPath && p.extNull() {
 			return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Null: true})
 		}
-		if k == ast.ModOutput && p.ext && p.cur().Kind == lexer.INDENT {
-			// Extension: a JSONata Output object.
-			if params := p.kvBlock(t.Pos()); params != nil {
-				return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Params: params, Block: true})
+		if c := p.cur(); k == ast.ModOutput && p.ext && (c.Kind == lexer.INDENT || c.Kind == lexer.OP && p.tx(c) == "{") {
+			// Extension: a JSONata Output object, as a block or on the
+			// line (`output: {}`).
+			if params, inline := p.kvValue(t.Pos()); params != nil {
+				return p.mods.alloc(ast.Modifier{Kind: k, Pos: t.Pos(), Params: params, Block: true, Inline: inline})
 			}
 		}
 		return nil
@@ -901,6 +903,14 @@ func (p *parser) parametersBlock() *ast.Modifier {
 	t := p.accept(lexer.NAME, "parameters")
 	if t == nil || !p.op(":") {
 		return nil
+	}
+	if c := p.cur(); p.ext && c.Kind == lexer.OP && p.tx(c) == "[" {
+		// Extension: Parameters that are a JSON array, on the line.
+		v, ok := p.array()
+		if !ok {
+			return nil
+		}
+		return p.mods.alloc(ast.Modifier{Kind: ast.ModParameters, Pos: t.Pos(), Data: v, Inline: true})
 	}
 	params, inline := p.kvValue(t.Pos())
 	if params == nil {
@@ -1133,9 +1143,20 @@ func (p *parser) catchBlock() *ast.Modifier {
 	}
 	if g := p.sameLineGoto(); g != nil {
 		c.Goto = g
+		// An indented block of comment:/assign: lines (no states) may
+		// follow: the catcher's Comment and Assign.
+		save := p.pos
+		if p.accept(lexer.INDENT, "") != nil {
+			head := p.branchHeadLines(true, false)
+			if (head.comment == nil && head.assign == nil) || p.accept(lexer.DEDENT, "") == nil {
+				p.pos = save
+			} else {
+				c.Assign, c.Comment = head.assign, head.comment
+			}
+		}
 		return p.mods.alloc(ast.Modifier{Kind: ast.ModCatch, Pos: t.Pos(), Catch: c})
 	}
-	_, head, states, ok := p.branchBlock(costCatch, false, true)
+	_, head, states, ok := p.branchBlock(costCatch, false, true, false)
 	if !ok {
 		return nil
 	}
@@ -1166,7 +1187,21 @@ func (p *parser) gotoBranch(cond *ast.Cond) *ast.ChoiceBranch {
 	if g == nil {
 		return nil
 	}
-	return p.brs.alloc(ast.ChoiceBranch{Cond: cond, Goto: g, Target: g.Value, Linked: true})
+	b := p.brs.alloc(ast.ChoiceBranch{Cond: cond, Goto: g, Target: g.Value, Linked: true})
+	if cond != nil {
+		// The rule's comment:, assign: and output: may follow in an
+		// indented block of their own.
+		save := p.pos
+		if p.accept(lexer.INDENT, "") != nil {
+			head := p.branchHeadLines(true, true)
+			if (head.comment == nil && head.assign == nil && head.output == nil) || p.accept(lexer.DEDENT, "") == nil {
+				p.pos = save
+			} else {
+				b.Comment, b.Assign, b.Output = head.comment, head.assign, head.output
+			}
+		}
+	}
+	return b
 }
 
 // defaultBranch parses the body of else: or default: (after the colon):
@@ -1191,13 +1226,14 @@ func (p *parser) defaultBranch(cost int) *ast.ChoiceBranch {
 type branchHead struct {
 	comment *ast.Str
 	assign  *ast.Modifier
+	output  *ast.Modifier // a Choice rule's output: (JSONata Output)
 }
 
 // branchBlock is block (or, with doc, commentBlock) for a Choice branch,
 // catch handler or Parallel branch, one level deeper: with the
-// extensions, comment: and (with assign) assign: may come first, after
-// the docstring, in either order.
-func (p *parser) branchBlock(cost int, doc, assign bool) (*ast.Str, branchHead, []*ast.State, bool) {
+// extensions, comment:, (with assign) assign: and (with output, for a
+// Choice rule) output: may come first, after the docstring, in any order.
+func (p *parser) branchBlock(cost int, doc, assign, output bool) (*ast.Str, branchHead, []*ast.State, bool) {
 	p.nest(cost)
 	defer p.unnest(cost)
 	var head branchHead
@@ -1208,6 +1244,19 @@ func (p *parser) branchBlock(cost int, doc, assign bool) (*ast.Str, branchHead, 
 	if doc {
 		d = p.str()
 	}
+	head = p.branchHeadLines(assign, output)
+	states := p.states()
+	if p.accept(lexer.DEDENT, "") == nil {
+		return nil, head, nil, false
+	}
+	return d, head, states, true
+}
+
+// branchHeadLines parses, with the extensions, the comment:, assign: (with
+// assign) and output: (with output) lines that may open a branch's block,
+// in any order, each at most once.
+func (p *parser) branchHeadLines(assign, output bool) branchHead {
+	var head branchHead
 	for p.ext {
 		t := p.cur()
 		if t.Kind != lexer.NAME {
@@ -1227,16 +1276,17 @@ func (p *parser) branchBlock(cost int, doc, assign bool) (*ast.Str, branchHead, 
 			if head.assign = p.extModifier(); head.assign == nil {
 				p.pos = save
 			}
+		case p.tx(t) == "output" && output && head.output == nil:
+			if head.output = p.strModifier(); head.output == nil || head.output.Null {
+				head.output = nil
+				p.pos = save
+			}
 		}
 		if p.pos == save {
 			break
 		}
 	}
-	states := p.states()
-	if p.accept(lexer.DEDENT, "") == nil {
-		return nil, head, nil, false
-	}
-	return d, head, states, true
+	return head
 }
 
 // block = INDENT {state} DEDENT
@@ -1325,14 +1375,14 @@ func (p *parser) whileState() *ast.State {
 	if cond == nil || !p.op(":") {
 		return nil
 	}
-	doc, head, body, ok := p.branchBlock(costWhile, true, true)
+	doc, head, body, ok := p.branchBlock(costWhile, true, true, true)
 	if !ok {
 		return nil
 	}
 	mods := p.transformBlock()
 	s := p.newState(ast.Choice, t, doc, mods)
 	s.IsWhile = true
-	s.Choices = []*ast.ChoiceBranch{{Cond: cond, States: body, Assign: head.assign, Comment: head.comment}}
+	s.Choices = []*ast.ChoiceBranch{{Cond: cond, States: body, Assign: head.assign, Comment: head.comment, Output: head.output}}
 	p.checkState(s)
 	return s
 }
@@ -1350,21 +1400,29 @@ func (p *parser) ifState() *ast.State {
 	var branches []*ast.ChoiceBranch
 	if b := p.gotoBranch(cond); b != nil {
 		branches = append(branches, b)
-		// The Choice state's docstring, indented under the if line.
+		// The Choice state's docstring, indented under the if line, and
+		// after it the rule's comment:, assign:, output:.
 		save := p.pos
-		if p.accept(lexer.INDENT, "") != nil {
-			if doc = p.str(); doc == nil || p.accept(lexer.DEDENT, "") == nil {
-				doc = nil
+		if b.Comment == nil && b.Assign == nil && b.Output == nil && p.accept(lexer.INDENT, "") != nil {
+			if doc = p.str(); doc == nil {
 				p.pos = save
+			} else {
+				head := p.branchHeadLines(true, true)
+				if p.accept(lexer.DEDENT, "") == nil {
+					doc = nil
+					p.pos = save
+				} else {
+					b.Comment, b.Assign, b.Output = head.comment, head.assign, head.output
+				}
 			}
 		}
 	} else {
-		d, head, body, ok := p.branchBlock(costIf, true, true)
+		d, head, body, ok := p.branchBlock(costIf, true, true, true)
 		if !ok {
 			return nil
 		}
 		doc = d
-		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: body, Assign: head.assign, Comment: head.comment}))
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: body, Assign: head.assign, Comment: head.comment, Output: head.output}))
 	}
 	for {
 		save := p.pos
@@ -1380,12 +1438,12 @@ func (p *parser) ifState() *ast.State {
 			branches = append(branches, gb)
 			continue
 		}
-		_, head, b, ok := p.branchBlock(costIf, false, true)
+		_, head, b, ok := p.branchBlock(costIf, false, true, true)
 		if !ok {
 			p.pos = save
 			break
 		}
-		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: c, States: b, Assign: head.assign, Comment: head.comment}))
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: c, States: b, Assign: head.assign, Comment: head.comment, Output: head.output}))
 	}
 	save := p.pos
 	if p.name("else") && p.op(":") {
@@ -1431,12 +1489,12 @@ func (p *parser) switchState() *ast.State {
 			branches = append(branches, gb)
 			continue
 		}
-		_, head, b, ok := p.branchBlock(costSwitch, false, true)
+		_, head, b, ok := p.branchBlock(costSwitch, false, true, true)
 		if !ok {
 			p.pos = save
 			break
 		}
-		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: b, Assign: head.assign, Comment: head.comment}))
+		branches = append(branches, p.brs.alloc(ast.ChoiceBranch{Cond: cond, States: b, Assign: head.assign, Comment: head.comment, Output: head.output}))
 	}
 	save := p.pos
 	if p.name("default") && p.op(":") {
@@ -1463,7 +1521,7 @@ func (p *parser) parallelState() *ast.State {
 	if t == nil || !p.op(":") {
 		return nil
 	}
-	doc, head, first, ok := p.branchBlock(costParallel, true, false)
+	doc, head, first, ok := p.branchBlock(costParallel, true, false, false)
 	if !ok {
 		return nil
 	}
@@ -1475,7 +1533,7 @@ func (p *parser) parallelState() *ast.State {
 			p.pos = save
 			break
 		}
-		_, head, b, ok := p.branchBlock(costParallel, false, false)
+		_, head, b, ok := p.branchBlock(costParallel, false, false, false)
 		if !ok {
 			p.pos = save
 			break

@@ -92,14 +92,14 @@ var valid = map[ast.Kind][]ast.ModKind{
 // only produces them with the extensions on), following the States
 // Language's table of fields per state type.
 var extValid = map[ast.Kind][]ast.ModKind{
-	ast.Pass:     {ast.ModAssign, ast.ModQueryLanguage, ast.ModNext, ast.ModEnd},
-	ast.Succeed:  {ast.ModQueryLanguage},
-	ast.Fail:     {ast.ModQueryLanguage},
-	ast.Wait:     {ast.ModAssign, ast.ModQueryLanguage, ast.ModNext, ast.ModEnd},
-	ast.Choice:   {ast.ModAssign, ast.ModQueryLanguage},
-	ast.TaskKind: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModCredentials, ast.ModNext, ast.ModEnd},
-	ast.Parallel: {ast.ModParameters, ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModNext, ast.ModEnd},
-	ast.Map: {ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModItems, ast.ModNext, ast.ModEnd, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
+	ast.Pass:     {ast.ModComment, ast.ModAssign, ast.ModQueryLanguage, ast.ModNext, ast.ModEnd},
+	ast.Succeed:  {ast.ModComment, ast.ModQueryLanguage},
+	ast.Fail:     {ast.ModComment, ast.ModQueryLanguage},
+	ast.Wait:     {ast.ModComment, ast.ModAssign, ast.ModQueryLanguage, ast.ModNext, ast.ModEnd},
+	ast.Choice:   {ast.ModComment, ast.ModAssign, ast.ModQueryLanguage},
+	ast.TaskKind: {ast.ModComment, ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModCredentials, ast.ModNext, ast.ModEnd},
+	ast.Parallel: {ast.ModComment, ast.ModParameters, ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModNext, ast.ModEnd},
+	ast.Map: {ast.ModComment, ast.ModResultSelector, ast.ModAssign, ast.ModQueryLanguage, ast.ModArguments, ast.ModItems, ast.ModNext, ast.ModEnd, ast.ModItemSelector, ast.ModItemBatcher, ast.ModItemReader, ast.ModResultWriter,
 		ast.ModToleratedFailurePercentage, ast.ModToleratedFailureCount, ast.ModLabel, ast.ModMode, ast.ModExecutionType,
 		ast.ModItemProcessor},
 }
@@ -164,7 +164,16 @@ func (c *Checker) CheckState(s *ast.State) error {
 		case ast.ModData:
 			s.Data = m
 		case ast.ModParameters:
+			if m.Params == nil && s.Kind != ast.Pass {
+				return c.errorf(m.Pos, "only a Pass state's parameters: can be a JSON array (a %s state's Parameters are an object)", s.Kind)
+			}
 			s.Parameters = m
+		case ast.ModComment:
+			if s.Comment != nil {
+				return c.errorf(m.Pos, "%s state has a comment in its docstring already: write it there or with comment:, not both", s.Kind)
+			}
+			v := m.Str
+			s.Comment = &v
 		case ast.ModRetry:
 			s.Retry = ofKind(s.Mods, k, count[k])
 		case ast.ModCatch:
@@ -425,7 +434,7 @@ func (c *Checker) checkIntegration(s *ast.State) error {
 	if call.Arg != nil {
 		return c.errorf(call.Arg.Pos, "Unexpected argument")
 	}
-	if s.Parameters != nil {
+	if s.Parameters != nil && s.Parameters.Params != nil {
 		for _, k := range s.Parameters.Params.Keys {
 			if k.Value == "sync" {
 				return c.errorf(k.Pos, "sync: is a parameter of heaviside's own service integrations only; where this integration has .sync, write %s.%s.sync()", call.Service.Value, call.Function.Value)
@@ -931,6 +940,9 @@ func (a *analyzer) checkDefinition(states []*ast.State) error {
 						return err
 					}
 				}
+				if b.Output != nil && !s.JSONata {
+					return a.errorf(b.Output.Pos, "a Choice rule's output: is a JSONata Output: the state needs query_language: 'JSONata'")
+				}
 			}
 		}
 		if s.Kind == ast.Parallel {
@@ -1105,7 +1117,10 @@ func (a *analyzer) checkFinite(states []*ast.State) error {
 		if s.Data != nil && jsonInf(s.Data.Data) {
 			return a.errorf(s.Data.Pos, msg)
 		}
-		if s.Parameters != nil {
+		if s.Parameters != nil && s.Parameters.Params == nil && jsonInf(s.Parameters.Data) {
+			return a.errorf(s.Parameters.Pos, msg)
+		}
+		if s.Parameters != nil && s.Parameters.Params != nil {
 			for i, v := range s.Parameters.Params.Vals {
 				if jsonInf(v) {
 					return a.errorf(s.Parameters.Params.Keys[i].Pos, msg)

@@ -59,11 +59,11 @@ func TestDecompileCommand(t *testing.T) {
 	// What the DSL cannot express: status 1, state and field named, and
 	// -o left alone.
 	bad := filepath.Join(dir, "bad.json")
-	if err := os.WriteFile(bad, []byte(`{"StartAt": "P", "States": {"P": {"Type": "Pass", "Comment": "  indented", "End": true}}}`), 0o644); err != nil {
+	if err := os.WriteFile(bad, []byte(`{"StartAt": "P", "States": {"P": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:1:function:f", "Parameters": "x", "End": true}}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, _, errOut = runHSC(t, "", "decompile", bad, "-o", hsd)
-	if code != 1 || !strings.Contains(errOut, `state "P": Comment`) {
+	if code != 1 || !strings.Contains(errOut, `state "P": Parameters`) {
 		t.Errorf("refusal: status %d, %q", code, errOut)
 	}
 	if b, _ := os.ReadFile(hsd); string(b) != out {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -31,5 +32,16 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envRunAsHSC) == "1" {
 		os.Exit(run(args, os.Stdin, os.Stdout, os.Stderr))
 	}
-	testenv.Main(m)
+	// hsc serve's default data directory (and its lock) must not be the
+	// user's, nor shared with other test runs: every hsc this test binary
+	// starts inherits a fresh XDG_STATE_HOME.
+	state, err := os.MkdirTemp("", "hsc-test-state-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Setenv("XDG_STATE_HOME", state)
+	code := testenv.Run(m)
+	os.RemoveAll(state)
+	os.Exit(code)
 }

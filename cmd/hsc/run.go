@@ -61,8 +61,9 @@ Task states run what you map them to:
                         a task failure whose cause is standard error (or, if
                         standard error is {"Error": ..., "Cause": ...}, that
                         error). It sees HSC_STATE_NAME, HSC_RESOURCE,
-                        HSC_ACTIVITY, HSC_ATTEMPT and HSC_TASK_TOKEN, runs in
-                        its own process group, and is stopped (SIGTERM, SIGKILL
+                        HSC_ACTIVITY, HSC_ATTEMPT, HSC_TASK_TOKEN and
+                        HSC_CREDENTIALS_ROLE_ARN (the role of the state's
+                        Credentials), runs in its own process group, and is stopped (SIGTERM, SIGKILL
                         5 s later) on timeout or Ctrl-C: the contract hsc
                         worker shares (README: "Task commands").
   --mock FILE           a mock configuration in the AWS Step Functions Local

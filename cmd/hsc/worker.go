@@ -43,8 +43,8 @@ than 256 KiB fails the task with States.DataLimitExceeded); a non-zero exit
 fails the task with States.TaskFailed and standard error as the cause, or with
 the error named by {"Error": ..., "Cause": ...} on standard error. The
 environment has HSC_RESOURCE (the activity ARN), HSC_ACTIVITY (its name) and
-HSC_TASK_TOKEN; HSC_STATE_NAME and HSC_ATTEMPT are empty (the service does not
-tell a worker). Standard error of a task that succeeded is logged with -v.
+HSC_TASK_TOKEN; HSC_STATE_NAME, HSC_ATTEMPT and HSC_CREDENTIALS_ROLE_ARN are
+empty (the service does not tell a worker). Standard error of a task that succeeded is logged with -v.
 
 Several --activity flags serve several activities from one process, each under
 a supervisor that restarts its worker if it dies. --concurrency tasks run at

@@ -82,7 +82,7 @@ func (r *Resolver) ResolveTask(ctx context.Context, req *interpreter.TaskRequest
 	// response); a listing is JSON and checked by the interpreter.
 	c.RawOutput = req.Part == interpreter.PartItemReader
 	task := Task{StateName: req.StateName, Resource: req.Resource, Activity: req.ActivityName(),
-		Attempt: req.Attempt, TaskToken: req.TaskToken}
+		Attempt: req.Attempt, TaskToken: req.TaskToken, RoleArn: req.RoleArn}
 	res, err := c.Run(ctx, task, input)
 	var te *Error
 	var se *StoppedError

@@ -21,6 +21,7 @@ func TestResolver(t *testing.T) {
 		"fn":                               `printf '{"got":%s}' "$(cat)"`,
 		"act":                              `printf '"%s"' "$HSC_ACTIVITY"`,
 		"Env":                              `printf '"%s %s %s"' "$HSC_STATE_NAME" "$HSC_ATTEMPT" "$HSC_TASK_TOKEN"`,
+		"Role":                             `printf '"%s"' "$HSC_CREDENTIALS_ROLE_ARN"`,
 		"Failing":                          `echo 'plain message' >&2; exit 4`,
 		"Named":                            `echo 'log line' >&2; echo '{"Error":"Custom","Cause":{"k":1}}' >&2; exit 1`,
 		"Empty":                            `exit 0`,
@@ -51,6 +52,8 @@ func TestResolver(t *testing.T) {
 		{interpreter.TaskRequest{StateName: "S", Resource: "arn:aws:states:us-east-1:1:activity:act"}, `"act"`},
 		{interpreter.TaskRequest{StateName: "S", Resource: "arn:aws:states:::sqs:sendMessage"}, `"by resource"`},
 		{interpreter.TaskRequest{StateName: "Env", Resource: "x", Attempt: 2, TaskToken: "tok"}, `"Env 2 tok"`},
+		// the role of the state's Credentials
+		{interpreter.TaskRequest{StateName: "Role", Resource: "x", RoleArn: "arn:aws:iam::1:role/R"}, `"arn:aws:iam::1:role/R"`},
 		{interpreter.TaskRequest{StateName: "Failing", Resource: "x"}, "!States.TaskFailed:plain message"},
 		{interpreter.TaskRequest{StateName: "Named", Resource: "x"}, `!Custom:{"k":1}`},
 		{interpreter.TaskRequest{StateName: "Empty", Resource: "x"}, `null`},

@@ -6,7 +6,8 @@
 //
 //   - The task's input JSON is on standard input.
 //   - The environment is hsc's own plus HSC_STATE_NAME, HSC_RESOURCE,
-//     HSC_ACTIVITY, HSC_ATTEMPT and HSC_TASK_TOKEN (see [Task.Environ]);
+//     HSC_ACTIVITY, HSC_ATTEMPT, HSC_TASK_TOKEN and HSC_CREDENTIALS_ROLE_ARN
+//     (see [Task.Environ]);
 //     a variable whose value hsc does not know is set and empty.
 //   - Exit status 0: standard output is the result, JSON (blank means
 //     null; for a .waitForTaskToken task, blank means no result: the task
@@ -107,10 +108,14 @@ type Task struct {
 	// unknown (an activity worker is not told), and HSC_ATTEMPT is empty.
 	Attempt   int
 	TaskToken string // the task token, for callback and activity tasks
+	// RoleArn is the role of the state's Credentials (unknown to an
+	// activity worker).
+	RoleArn string
 }
 
 // Environ returns the variables the command gets for t, in this order:
-// HSC_STATE_NAME, HSC_RESOURCE, HSC_ACTIVITY, HSC_ATTEMPT, HSC_TASK_TOKEN.
+// HSC_STATE_NAME, HSC_RESOURCE, HSC_ACTIVITY, HSC_ATTEMPT, HSC_TASK_TOKEN,
+// HSC_CREDENTIALS_ROLE_ARN.
 // Every variable is always set, empty when unknown, so a command sees the
 // same set under `hsc run` and `hsc worker`.
 func (t Task) Environ() []string {
@@ -124,6 +129,7 @@ func (t Task) Environ() []string {
 		"HSC_ACTIVITY=" + t.Activity,
 		"HSC_ATTEMPT=" + attempt,
 		"HSC_TASK_TOKEN=" + t.TaskToken,
+		"HSC_CREDENTIALS_ROLE_ARN=" + t.RoleArn,
 	}
 }
 

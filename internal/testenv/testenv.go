@@ -106,6 +106,12 @@ const SkipLogVar = "HSC_SKIP_LOG"
 // same lines to the file $HSC_SKIP_LOG names, if set). It exits with the
 // tests' status.
 func Main(m *testing.M) {
+	os.Exit(Run(m))
+}
+
+// Run is Main without the exit: it returns the tests' status, for a
+// TestMain that has to clean up after them.
+func Run(m *testing.M) int {
 	code := m.Run()
 	Summary(os.Stderr)
 	if log := os.Getenv(SkipLogVar); log != "" {
@@ -116,7 +122,7 @@ func Main(m *testing.M) {
 			}
 		}
 	}
-	os.Exit(code)
+	return code
 }
 
 // Summary writes one line per reason tests were skipped, naming the
