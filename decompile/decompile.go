@@ -578,7 +578,13 @@ func (b *branch) state(name string, s *asl.Value, cont string, indent int) (next
 			}
 			for _, m := range pc.Members {
 				w := map[string]string{"Mode": "mode", "ExecutionType": "execution_type"}[m.Key]
-				b.d.emit(body, w+": "+quote(name, "ItemProcessor.ProcessorConfig."+m.Key, str(m.Value, name, "ItemProcessor.ProcessorConfig."+m.Key), false))
+				field := "ItemProcessor.ProcessorConfig." + m.Key
+				v := str(m.Value, name, field)
+				// The DSL names only the values AWS defines (sema's check).
+				if ok := map[string][]string{"Mode": {"INLINE", "DISTRIBUTED"}, "ExecutionType": {"STANDARD", "EXPRESS"}}[m.Key]; !slices.Contains(ok, v) {
+					fail(name, field, "%q is not one of %s", v, strings.Join(ok, ", "))
+				}
+				b.d.emit(body, w+": "+quote(name, field, v, false))
 			}
 		}
 		b.d.emit(body, word)
