@@ -211,23 +211,27 @@ func (t *tx) Events(arn string, reverse bool, p store.Page) ([]store.Event, stri
 	if err != nil {
 		return nil, "", err
 	}
-	var after int64
-	if p.After != "" {
-		after, err = strconv.ParseInt(strings.TrimSpace(p.After), 10, 64)
-		if err != nil {
-			return nil, "", errors.New("sqlstore: bad cursor")
-		}
+	return t.eventPage("events", "exec", seq, n, reverse, p)
+}
+
+// eventPage reads one page of a history kept in table, whose rows of one
+// history have owner = key and ids 1..n: the body of Events and
+// MapRunChildEvents.
+func (t *tx) eventPage(table, owner string, key any, n int64, reverse bool, p store.Page) ([]store.Event, string, error) {
+	after, err := parseCursor(p.After)
+	if err != nil {
+		return nil, "", err
 	}
 	limit := int64(max(p.Limit, 1))
 	var rows *sql.Rows
 	if !reverse {
-		rows, err = t.query("SELECT id, doc FROM events WHERE exec = ? AND id > ? ORDER BY id LIMIT ?", seq, after, limit)
+		rows, err = t.query("SELECT id, doc FROM "+table+" WHERE "+owner+" = ? AND id > ? ORDER BY id LIMIT ?", key, after, limit)
 	} else {
 		below := n + 1
 		if p.After != "" {
 			below = after
 		}
-		rows, err = t.query("SELECT id, doc FROM events WHERE exec = ? AND id < ? ORDER BY id DESC LIMIT ?", seq, below, limit)
+		rows, err = t.query("SELECT id, doc FROM "+table+" WHERE "+owner+" = ? AND id < ? ORDER BY id DESC LIMIT ?", key, below, limit)
 	}
 	if err != nil {
 		return nil, "", err

@@ -201,44 +201,7 @@ func (t *tx) MapRunChildEvents(arn string, reverse bool, p store.Page) ([]store.
 	if err := t.row("SELECT event_count FROM map_run_children WHERE arn = ?", []any{arn}, &n); err != nil {
 		return nil, "", err
 	}
-	after, err := parseCursor(p.After)
-	if err != nil {
-		return nil, "", err
-	}
-	limit := int64(max(p.Limit, 1))
-	var rows *sql.Rows
-	if !reverse {
-		rows, err = t.query("SELECT id, doc FROM map_child_events WHERE child = ? AND id > ? ORDER BY id LIMIT ?", arn, after, limit)
-	} else {
-		below := n + 1
-		if p.After != "" {
-			below = after
-		}
-		rows, err = t.query("SELECT id, doc FROM map_child_events WHERE child = ? AND id < ? ORDER BY id DESC LIMIT ?", arn, below, limit)
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var out []store.Event
-	for rows.Next() {
-		var ev store.Event
-		if err := rows.Scan(&ev.ID, &ev.JSON); err != nil {
-			return nil, "", wrap(err)
-		}
-		out = append(out, ev)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", wrap(err)
-	}
-	if len(out) == 0 {
-		return out, "", nil
-	}
-	last := out[len(out)-1].ID
-	if !reverse && last < n || reverse && last > 1 {
-		return out, strconv.FormatInt(last, 10), nil
-	}
-	return out, "", nil
+	return t.eventPage("map_child_events", "child", arn, n, reverse, p)
 }
 
 // deleteMapRuns deletes the map runs of the top-level execution root, with
