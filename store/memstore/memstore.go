@@ -721,14 +721,7 @@ func (t *tx) PutTask(task *store.Task) error {
 		s.taskSeq++
 		te.seq = s.taskSeq
 	}
-	s.tasks[task.Token] = te
-	t.undo = append(t.undo, func() {
-		if had {
-			s.tasks[task.Token] = old
-		} else {
-			delete(s.tasks, task.Token)
-		}
-	})
+	put(t, s.tasks, task.Token, te)
 	return nil
 }
 
