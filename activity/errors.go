@@ -122,13 +122,18 @@ func Transient(err error) bool {
 		var re *smithyhttp.ResponseError
 		return errors.As(err, &re) && re.HTTPStatusCode() >= 500
 	}
+	// A request that never reached the service is wrapped by the SDK in a
+	// ResponseError with status 0, so the send error is looked for first.
+	var se *smithyhttp.RequestSendError
+	if errors.As(err, &se) {
+		return true
+	}
 	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) {
+	if errors.As(err, &re) && re.HTTPStatusCode() != 0 {
 		return re.HTTPStatusCode() >= 500 || re.HTTPStatusCode() == 429
 	}
-	var se *smithyhttp.RequestSendError
 	var ne net.Error
-	return errors.As(err, &se) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded)
+	return errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // isTimedOut reports whether the service said the task is gone: it timed

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -301,5 +302,56 @@ func TestFakeManagerRestartsWorker(t *testing.T) {
 	wg.Wait()
 	if !r.Succeeded || deaths.Load() != 2 {
 		t.Errorf("result %+v after %d worker deaths; want success after 2", r, deaths.Load())
+	}
+}
+
+// unreachableError is the error a real SDK client returns when nothing
+// listens at its endpoint (the server is restarting, say).
+func unreachableError(t *testing.T) error {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c := sfn.New(sfn.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String("http://" + addr),
+		Credentials:  aws.AnonymousCredentials{},
+		Retryer:      aws.NopRetryer{},
+	})
+	_, err = c.SendTaskSuccess(context.Background(), &sfn.SendTaskSuccessInput{TaskToken: aws.String("t"), Output: aws.String("{}")})
+	if err == nil {
+		t.Fatalf("SendTaskSuccess to %s answered", addr)
+	}
+	return err
+}
+
+// A result that cannot be sent because the service is unreachable is
+// retried until it lands; the task is not failed as a refused output
+// (which is what happened when the SDK's status-0 wrapper hid the
+// connection error: TestServeCrashResume saw it after a restart).
+func TestFakeWorkerResultWaitsForUnreachableService(t *testing.T) {
+	down := unreachableError(t)
+	if !activity.Transient(down) {
+		t.Fatalf("Transient(%v) = false; a refused connection is worth retrying", down)
+	}
+	f := newFake()
+	f.inject = func(op string, n int) error {
+		if op == "SendTaskSuccess" && n <= 3 {
+			return down
+		}
+		return nil
+	}
+	echo := func(_ context.Context, in json.RawMessage, _ activity.Heartbeater) (any, error) { return in, nil }
+	w, _ := activity.NewWorker(f, "arn:aws:states:us-east-1:1:activity:a", echo, fastOptions(activity.Options{}))
+	token := f.add(`{"x":1}`)
+	runWorker(t, w)
+	if r := f.wait(t, 1, 5*time.Second)[token]; !r.Succeeded || r.Output != `{"x":1}` {
+		t.Errorf("result %+v, want the output delivered once the service answers", r)
+	}
+	if n := f.count("SendTaskFailure"); n != 0 {
+		t.Errorf("SendTaskFailure called %d times, want none", n)
 	}
 }
