@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hsc-dev/hsc/internal/testenv"
 	"github.com/hsc-dev/hsc/store"
@@ -142,4 +144,161 @@ func TestReadOnlyAtStartup(t *testing.T) {
 		_, err := tx.GetStateMachine("sm")
 		return err
 	}))
+}
+
+// The file system under an open store turns read-only, as a disk does
+// on an I/O error (ext4 with errors=remount-ro; a tmpfs cannot be made
+// read-only while SQLite holds its files open). Every write from then on
+// fails with ErrUnavailable (the server's 503), none hangs, reads of what
+// SQLite has go on, and Close returns. After e2fsck and a remount the
+// store opens uncorrupted: with SyncFull everything acknowledged before
+// the fault is there; with SyncNormal what was not yet on disk may be
+// lost (the file system drops what was not fsynced, as in a power loss),
+// but what a checkpoint synced is there and every execution there is
+// whole.
+func TestReadOnlyWhileOpen(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sync sqlstore.Sync
+	}{{"sync=full", sqlstore.SyncFull}, {"sync=normal", sqlstore.SyncNormal}} {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := testenv.MountExt4(t, 32<<20)
+			dir := filepath.Join(fs.Dir, "data")
+			s, err := sqlstore.Open(ctx, dir, sqlstore.Options{Sync: tc.sync})
+			must(t, err)
+			// Written and checkpointed (Compact, which retention runs
+			// now and then, checkpoints into the database and syncs it):
+			// on disk in both modes.
+			var early []string
+			for i := range 50 {
+				arn := fmt.Sprintf("early-%03d", i)
+				must(t, s.Update(ctx, func(tx store.Tx) error {
+					return tx.CreateExecution(&store.Execution{ARN: arn, StateMachineARN: "m", Status: store.StatusRunning})
+				}))
+				early = append(early, arn)
+			}
+			must(t, s.Compact(ctx, 0))
+			const writers = 4
+			var (
+				mu       sync.Mutex
+				acked    []string
+				failures []error
+			)
+			faulted := make(chan struct{})
+			var wg sync.WaitGroup
+			for g := range writers {
+				wg.Go(func() {
+					fails := 0
+					for i := 0; fails < 5; i++ {
+						arn := fmt.Sprintf("ex-%d-%05d", g, i)
+						err := s.Update(ctx, func(tx store.Tx) error {
+							if err := tx.CreateExecution(&store.Execution{ARN: arn, StateMachineARN: "m", Status: store.StatusRunning, Definition: "def"}); err != nil {
+								return err
+							}
+							return tx.AppendEvents(arn, []store.Event{{ID: 1, JSON: []byte(`{"type":"ExecutionStarted"}`)}, {ID: 2, JSON: []byte(`{"type":"PassStateEntered"}`)}})
+						})
+						mu.Lock()
+						if err == nil {
+							acked = append(acked, arn)
+						} else {
+							failures = append(failures, err)
+							fails++
+						}
+						mu.Unlock()
+						if err != nil {
+							select {
+							case <-faulted:
+							default:
+								t.Errorf("a write failed before the fault: %v", err)
+								return
+							}
+						}
+					}
+				})
+			}
+			for {
+				mu.Lock()
+				n := len(acked)
+				mu.Unlock()
+				if n >= 300 {
+					break
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			close(faulted)
+			fs.Fail()
+			writesDone := make(chan struct{})
+			go func() { wg.Wait(); close(writesDone) }()
+			select {
+			case <-writesDone:
+			case <-time.After(30 * time.Second):
+				t.Fatal("writes on the read-only file system did not all return within 30 s")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, err := range failures {
+				if !errors.Is(err, store.ErrUnavailable) {
+					t.Errorf("write on a read-only file system: %v, want ErrUnavailable", err)
+				}
+			}
+			t.Logf("%d writes acknowledged; then, e.g.: %v", len(acked), failures[0])
+			// Reads: SQLite reads what is in the file (a read may itself
+			// fail when it has to touch the log's index; never with
+			// anything but ErrUnavailable).
+			err = s.View(ctx, func(tx store.Tx) error {
+				_, err := tx.GetExecution(acked[0])
+				return err
+			})
+			if err != nil && !errors.Is(err, store.ErrUnavailable) {
+				t.Errorf("read on a read-only file system: %v", err)
+			}
+			t.Logf("a read after the fault: %v", err)
+			closed := make(chan error, 1)
+			go func() { closed <- s.Close() }()
+			select {
+			case err := <-closed:
+				if err != nil && !errors.Is(err, store.ErrUnavailable) {
+					t.Errorf("Close on a read-only file system: %v", err)
+				}
+				t.Logf("Close: %v", err)
+			case <-time.After(30 * time.Second):
+				t.Fatal("Close on a read-only file system did not return within 30 s")
+			}
+
+			fs.Repair()
+			s = open(t, dir, sqlstore.Options{Sync: tc.sync})
+			present := 0
+			must(t, s.View(ctx, func(tx store.Tx) error {
+				for _, arn := range acked {
+					e, err := tx.GetExecution(arn)
+					if errors.Is(err, store.ErrNotFound) && tc.sync == sqlstore.SyncNormal {
+						continue
+					}
+					if err != nil {
+						return fmt.Errorf("acknowledged %s: %w", arn, err)
+					}
+					present++
+					evs, _, err := tx.Events(arn, false, store.Page{Limit: 10})
+					if err != nil {
+						return err
+					}
+					if e.EventCount != 2 || len(evs) != 2 {
+						t.Errorf("%s: %d events (count %d), want 2", arn, len(evs), e.EventCount)
+					}
+				}
+				for _, arn := range early {
+					if _, err := tx.GetExecution(arn); err != nil {
+						return fmt.Errorf("%s, checkpointed before the fault: %w", arn, err)
+					}
+				}
+				return nil
+			}))
+			t.Logf("after e2fsck: %d of %d acknowledged executions there", present, len(acked))
+			must(t, s.Update(ctx, func(tx store.Tx) error {
+				return tx.CreateExecution(&store.Execution{ARN: "after", Status: store.StatusRunning})
+			}))
+			must(t, s.Close())
+			integrity(t, dir)
+		})
+	}
 }
