@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -15,6 +18,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/hsc-dev/hsc/internal/testenv"
 )
 
 const passChain = `{"StartAt":"P1","States":{
@@ -348,4 +353,265 @@ func TestServeRetention(t *testing.T) {
 	if !strings.Contains(p.stderr.String(), "retention: deleted finished executions") {
 		t.Errorf("stderr does not log the deletion:\n%s", p.stderr)
 	}
+}
+
+// roActivity answers activity tasks from the test: each task's input is
+// its output. An answer the server could not take (503, or the server
+// gone) is kept and sent again, to the next server too: the task token
+// survives a restart.
+type roActivity struct {
+	arn     string
+	mu      sync.Mutex
+	pending map[string]string // token → output
+	polls   []error           // errors of GetActivityTask
+	sends   []error           // errors of SendTaskSuccess
+}
+
+// run polls and answers until stop is closed.
+func (a *roActivity) run(c *sfn.Client, stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		a.mu.Lock()
+		pending := maps.Clone(a.pending)
+		a.mu.Unlock()
+		for token, output := range pending {
+			_, err := c.SendTaskSuccess(context.Background(), &sfn.SendTaskSuccessInput{TaskToken: aws.String(token), Output: aws.String(output)})
+			a.mu.Lock()
+			if err == nil {
+				delete(a.pending, token)
+			} else {
+				a.sends = append(a.sends, err)
+			}
+			a.mu.Unlock()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		task, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: aws.String(a.arn)})
+		cancel()
+		a.mu.Lock()
+		if err != nil {
+			a.polls = append(a.polls, err)
+		} else if aws.ToString(task.TaskToken) != "" {
+			a.pending[aws.ToString(task.TaskToken)] = aws.ToString(task.Input)
+		}
+		a.mu.Unlock()
+		if err != nil {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+// serviceUnavailable reports whether err is the SDK's view of a 503
+// ServiceUnavailable answer.
+func serviceUnavailable(err error) bool {
+	var ae smithy.APIError
+	var re interface{ HTTPStatusCode() int }
+	return errors.As(err, &ae) && ae.ErrorCode() == "ServiceUnavailable" && errors.As(err, &re) && re.HTTPStatusCode() == 503
+}
+
+// The file system under a running `hsc serve --data` turns read-only
+// under load, as a disk does on an I/O error (an ext4 image with
+// errors=remount-ro; a tmpfs cannot be remounted read-only while SQLite
+// holds its files open). Every request that needs a write is answered
+// with ServiceUnavailable (HTTP 503, which the SDKs retry), reads go on,
+// the process stays up without a stack trace and SIGTERM ends it within
+// a few seconds. After e2fsck and a restart on the same --data every
+// StartExecution answered with 200 is there and every execution ends as
+// it would have without the fault. --sync full: a file system that fails
+// drops what was not yet on disk, as a power loss does, which
+// synchronous=NORMAL does not survive (TestReadOnlyWhileOpen).
+func TestServeReadOnlyWhileRunning(t *testing.T) {
+	fs := testenv.MountExt4(t, 64<<20)
+	data := filepath.Join(fs.Dir, "data")
+	p := startServe(t, "--data", data, "--sync", "full", "--wait-scale", "0.1")
+	noRetry := func(url string) *sfn.Client {
+		return sfn.New(sfn.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), RetryMaxAttempts: 1,
+			Credentials: serveClient(url).Options().Credentials})
+	}
+	c := noRetry(p.url)
+	ctx := t.Context()
+	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("work")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	machines := map[string]string{
+		"chain": passChain,
+		// Wait 20 s, scaled to 2 s: running across the fault.
+		"wait": `{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"a","ResultPath":"$.a","Next":"W"},
+			"W":{"Type":"Wait","Seconds":20,"Next":"B"},"B":{"Type":"Pass","Result":"b","ResultPath":"$.b","End":true}}}`,
+		"activity": `{"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"` + aws.ToString(act.ActivityArn) + `","End":true}}}`,
+	}
+	kinds := []string{"chain", "wait", "activity"}
+	arns := map[string]string{}
+	for _, kind := range kinds {
+		sm, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String(kind), Definition: aws.String(machines[kind]), RoleArn: aws.String(role)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arns[kind] = aws.ToString(sm.StateMachineArn)
+	}
+	worker := &roActivity{arn: aws.ToString(act.ActivityArn), pending: map[string]string{}}
+	stopWorker := make(chan struct{})
+	workerDone := make(chan struct{})
+	go func() { defer close(workerDone); worker.run(c, stopWorker) }()
+
+	// Four clients start executions until told to stop.
+	type ack struct {
+		arn, kind, input string
+		at            time.Time
+	}
+	var (
+		mu       sync.Mutex
+		acked    []ack
+		failures []error
+		faulted  bool
+		afterAck int // 200s after the fault
+	)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				kind := kinds[(g+i)%len(kinds)]
+				input := fmt.Sprintf(`{"g":%d,"i":%d}`, g, i)
+				out, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arns[kind]),
+					Name: aws.String(fmt.Sprintf("e-%d-%d", g, i)), Input: aws.String(input)})
+				mu.Lock()
+				if err == nil {
+					acked = append(acked, ack{aws.ToString(out.ExecutionArn), kind, input, time.Now()})
+					if faulted {
+						afterAck++
+					}
+				} else {
+					if !faulted {
+						t.Errorf("StartExecution before the fault: %v", err)
+					}
+					failures = append(failures, err)
+				}
+				mu.Unlock()
+				if err != nil {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		})
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		mu.Lock()
+		n := len(acked)
+		mu.Unlock()
+		if n >= 60 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d executions started in 30 s; stderr:\n%s", n, p.stderr)
+		}
+	}
+	mu.Lock()
+	faulted = true
+	mu.Unlock()
+	faultAt := time.Now()
+	fs.Fail()
+	t.Logf("fault triggered in %v", time.Since(faultAt))
+	time.Sleep(1500 * time.Millisecond) // load on the read-only store
+	close(stop)
+	wg.Wait()
+	mu.Lock()
+	if len(failures) == 0 {
+		t.Errorf("no StartExecution failed on the read-only file system (%d acknowledged after the fault)", afterAck)
+	}
+	for _, err := range failures {
+		if !serviceUnavailable(err) {
+			t.Errorf("StartExecution on the read-only file system: %v, want ServiceUnavailable (503)", err)
+		}
+	}
+	t.Logf("%d starts acknowledged (%d after the fault), %d refused, e.g. %v", len(acked), afterAck, len(failures), failures[0])
+	mu.Unlock()
+	// Writes of every kind are refused with 503, and reads answer.
+	if _, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("during"), Definition: aws.String(passChain), RoleArn: aws.String(role)}); !serviceUnavailable(err) {
+		t.Errorf("CreateStateMachine on the read-only file system: %v, want ServiceUnavailable (503)", err)
+	}
+	if _, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arns["chain"])}); !serviceUnavailable(err) {
+		t.Errorf("StartExecution on the read-only file system: %v, want ServiceUnavailable (503)", err)
+	}
+	if _, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(acked[0].arn)}); err != nil {
+		t.Errorf("DescribeExecution on the read-only file system: %v", err)
+	}
+	if _, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(arns["wait"])}); err != nil {
+		t.Errorf("ListExecutions on the read-only file system: %v", err)
+	}
+	select {
+	case err := <-p.done:
+		t.Fatalf("hsc serve exited on the read-only file system: %v; stderr:\n%s", err, p.stderr)
+	default:
+	}
+	close(stopWorker)
+	<-workerDone
+	began := time.Now()
+	code := p.stop(t, syscall.SIGTERM)
+	took := time.Since(began)
+	stderr := p.stderr.String()
+	t.Logf("SIGTERM: exit %d after %v", code, took.Round(time.Millisecond))
+	if took > 2*shutdownGrace {
+		t.Errorf("exit took %v after SIGTERM, beyond twice the grace period %v", took, shutdownGrace)
+	}
+	for _, bad := range []string{"panic", "goroutine ", "fatal error"} {
+		if strings.Contains(stderr, bad) {
+			t.Errorf("stderr holds %q:\n%s", bad, stderr)
+		}
+	}
+	if !strings.Contains(stderr, "store unavailable") {
+		t.Errorf("stderr does not log the store failure:\n%s", stderr)
+	}
+	if t.Failed() || testing.Verbose() {
+		t.Logf("stderr:\n%s", stderr)
+	}
+
+	fs.Repair()
+	p = startServe(t, "--data", data, "--sync", "full", "--wait-scale", "0.1")
+	c = noRetry(p.url)
+	stopWorker = make(chan struct{})
+	workerDone = make(chan struct{})
+	go func() { defer close(workerDone); worker.run(c, stopWorker) }()
+	defer func() { close(stopWorker); <-workerDone }()
+	mu.Lock()
+	defer mu.Unlock()
+	want := map[string]string{ // kind → output but for the input
+		"chain": `,"p1":{"n":1},"p2":{"n":2},"p3":{"n":3}}`,
+		"wait":  `,"a":"a","b":"b"}`,
+	}
+	for _, a := range acked {
+		if _, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(a.arn)}); err != nil {
+			t.Errorf("acknowledged %v before the fault: %v", faultAt.Sub(a.at), err)
+			continue
+		}
+		d := serveWaitDone(t, c, aws.String(a.arn))
+		out := aws.ToString(d.Output)
+		wantOut := a.input
+		if w, ok := want[a.kind]; ok {
+			wantOut = strings.TrimSuffix(a.input, "}") + w
+		}
+		if d.Status != types.ExecutionStatusSucceeded || out != wantOut {
+			t.Errorf("%s (%s): %s %s, want SUCCEEDED %s", a.arn, a.kind, d.Status, out, wantOut)
+		}
+		h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(a.arn), MaxResults: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, ev := range h.Events {
+			if ev.Id != int64(i+1) {
+				t.Errorf("history of %s: event %d has id %d", a.arn, i+1, ev.Id)
+				break
+			}
+		}
+	}
+	t.Logf("after e2fsck and a restart: %d acknowledged executions all there; activity polls refused %d times, answers %d times",
+		len(acked), len(worker.polls), len(worker.sends))
 }

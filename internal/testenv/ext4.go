@@ -83,7 +83,9 @@ func (f *Ext4) trigger() string { return "/sys/fs/ext4/" + f.dev + "/trigger_fs_
 // Fail reports an error on the file system, as the kernel does on an I/O
 // error: with errors=remount-ro it turns read-only at once (writes fail
 // with EROFS), open files or not. What was written but not yet on disk
-// (not fsynced) is lost, as in a power loss.
+// (not fsynced) is lost, as in a power loss; so may be the data of an
+// fsync that was under way as the error came, though the call succeeds
+// (seen on Linux 6.18 with fdatasync: the journal is aborted under it).
 func (f *Ext4) Fail() {
 	f.t.Helper()
 	if err := os.WriteFile(f.trigger(), []byte("1"), 0); err != nil {
