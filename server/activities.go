@@ -174,7 +174,9 @@ func (s *Server) getActivityTask(ctx context.Context, in *activityInput) (any, e
 	if t == nil {
 		return &output{}, nil
 	}
-	t.taken(in.WorkerName)
+	if !t.taken(in.WorkerName) {
+		return nil, errNotStarted
+	}
 	return &output{TaskToken: t.token, Input: t.input}, nil
 }
 
@@ -189,6 +191,11 @@ type sendTaskInput struct {
 func (s *Server) deadToken(token string) *APIError {
 	switch s.tasks.tokenStatus(token) {
 	case "ended":
+		if _, ex, _, ok := parseToken(token); ok && s.stalled.has(ex) {
+			// Its execution stopped on a store failure and is resumed
+			// once the store takes writes: the answer is then taken.
+			return errStalled
+		}
 		return apiErr("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
 	case "unknown":
 		return apiErr("TaskDoesNotExist", "Task Does Not Exist: 'Provided task does not exist'")

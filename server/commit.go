@@ -180,7 +180,9 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 		return nil
 	})
 	if err != nil {
-		c.s.log.Error("store history events", "events", len(live), "executions", len(order), "err", err)
+		if len(live) > 0 { // a request's own write is logged with its answer
+			c.s.log.Error("store history events", "events", len(live), "executions", len(order), "err", err)
+		}
 		for _, r := range order {
 			r.storeFailed()
 		}
@@ -232,6 +234,16 @@ func (w *pendingWrite) finish(err error) {
 // errNotStored answers a SendTask… whose outcome could not be stored:
 // the client retries, and the resumed execution takes the answer.
 var errNotStored = &APIError{Code: "ServiceUnavailable", Message: "The service is unavailable: the task's outcome could not be stored. Try again later.", Status: http.StatusServiceUnavailable}
+
+// errNotStarted answers a GetActivityTask whose task's start could not be
+// stored: the worker does not get it, and the resumed execution queues it
+// again.
+var errNotStarted = &APIError{Code: "ServiceUnavailable", Message: "The service is unavailable: the task's start could not be stored. Try again later.", Status: http.StatusServiceUnavailable}
+
+// errStalled answers a SendTask… for an execution whose run stopped
+// because the store refused its history: it is resumed, and takes the
+// answer, once the store takes writes again.
+var errStalled = &APIError{Code: "ServiceUnavailable", Message: "The service is unavailable: the task's execution waits for its store to take writes again. Try again later.", Status: http.StatusServiceUnavailable}
 
 // requestErrors makes fn's API errors requestErrors, for do.
 func requestErrors(fn func(store.Tx) error) func(store.Tx) error {

@@ -159,6 +159,7 @@ func (r *recorder) storeFailed() {
 	}
 	r.wmu.Unlock()
 	if r.cancel != nil {
+		r.s.stalled.add(r.arn)
 		r.cancel(errStoreFailed)
 		go r.s.retryResume(r.arn)
 	}
@@ -277,17 +278,20 @@ func (r *recorder) claim(resource, input string) *pendingActivity {
 	return nil
 }
 
-// activityStarted records that a worker took the task p.
-func (r *recorder) activityStarted(p *pendingActivity, worker string) {
+// activityStarted records that a worker took the task p; it reports
+// false when the store refused the event (the run stops and is resumed
+// later, with the task queued again).
+func (r *recorder) activityStarted(p *pendingActivity, worker string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.closed || p == nil {
-		return
+		return !r.failed.Load()
 	}
 	ev := &interpreter.Event{ID: p.startedID, Timestamp: r.clock.Now(), Type: "ActivityStarted", Key: p.key,
 		ActivityStartedEventDetails: &interpreter.ActivityStartedDetails{WorkerName: worker}}
 	r.write(ev, p.scheduled) // later events that follow the interpreter's ActivityStarted follow this one
 	r.forget(p)
+	return !r.failed.Load()
 }
 
 // forget drops a pending task (the lock is held).
@@ -388,7 +392,7 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 		}
 		// The token is live from the start: whoever the command hands it
 		// to may answer before the command exits.
-		t := &task{token: req.TaskToken, beat: req.SendHeartbeat, taken: func(string) {}, answer: make(chan taskAnswer, 1),
+		t := &task{token: req.TaskToken, beat: req.SendHeartbeat, taken: func(string) bool { return true }, answer: make(chan taskAnswer, 1),
 			committed: rec.waiter(req.ID)}
 		if !s.tasks.register(t) {
 			return nil, fmt.Errorf("task token %q is already waiting for an answer", t.token)
@@ -413,7 +417,11 @@ func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interprete
 	}
 	t := &task{token: token, activityARN: req.Resource, input: string(req.Input), beat: req.SendHeartbeat,
 		answer: make(chan taskAnswer, 1), committed: rec.waiter(req.ID)}
-	t.taken = func(worker string) { once.Do(func() { rec.activityStarted(p, worker) }) }
+	t.taken = func(worker string) bool {
+		stored := true
+		once.Do(func() { stored = rec.activityStarted(p, worker) })
+		return stored
+	}
 	defer once.Do(func() { rec.release(p) })
 	// A task a worker took before the execution was resumed keeps its
 	// token and is not queued again.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/hsc-dev/hsc/interpreter"
@@ -341,10 +342,11 @@ func (r *recorder) prepareResume(h []interpreter.Event) {
 var errStoreFailed = errors.New("the store refused the execution's history")
 
 // retryResume resumes an execution whose run stopped because the store
-// refused its events: once the run has ended, it tries again, backing off
-// up to 10 s, until the execution is resumed, is no longer RUNNING, or
-// the server closes.
+// refused its events: once the run has ended and the store takes writes
+// again, it tries again, backing off up to 10 s, until the execution is
+// resumed, is no longer RUNNING, or the server closes.
 func (s *Server) retryResume(arn string) {
+	defer s.stalled.done(arn)
 	if !s.track() {
 		return
 	}
@@ -367,11 +369,17 @@ func (s *Server) retryResume(arn string) {
 		if s.runs.get(arn) != nil {
 			return // running again (a redrive, say)
 		}
+		// The record is written back unchanged: a resume only once the
+		// store takes writes again, not a run that fails at its first
+		// event and comes back here every half second while the disk
+		// stays full or read-only.
 		var e *store.Execution
-		err := s.store.View(s.ctx, func(tx store.Tx) error {
+		err := s.store.Update(s.ctx, func(tx store.Tx) error {
 			var err error
-			e, err = tx.GetExecution(arn)
-			return err
+			if e, err = tx.GetExecution(arn); err != nil || e.Status != store.StatusRunning {
+				return err
+			}
+			return tx.PutExecution(e)
 		})
 		if errors.Is(err, store.ErrNotFound) || err == nil && e.Status != store.StatusRunning {
 			return
@@ -384,4 +392,34 @@ func (s *Server) retryResume(arn string) {
 			return
 		}
 	}
+}
+
+// stalledRuns counts, per execution, the runs stopped by a store failure
+// that retryResume has not yet resumed or given up on.
+type stalledRuns struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (st *stalledRuns) add(arn string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.n == nil {
+		st.n = map[string]int{}
+	}
+	st.n[arn]++
+}
+
+func (st *stalledRuns) done(arn string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.n[arn]--; st.n[arn] <= 0 {
+		delete(st.n, arn)
+	}
+}
+
+func (st *stalledRuns) has(arn string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.n[arn] > 0
 }

@@ -97,6 +97,7 @@ type Server struct {
 	tasks    *taskQueues
 	mapRuns  *mapRuns
 	commits  *committer
+	stalled  stalledRuns // executions waiting for the store to take writes
 
 	// resumeUntil ends the grace period after start-up in which SendTask…
 	// waits for tokens of resumed executions (resume.go).

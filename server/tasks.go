@@ -20,8 +20,9 @@ type task struct {
 	activityARN string // "" for callbacks
 	input       string
 	beat        func()
-	// taken is called (once) when a worker takes the task, with its name.
-	taken func(worker string)
+	// taken is called (once) when a worker takes the task, with its name;
+	// false: its start could not be stored, and the worker must not have it.
+	taken func(worker string) bool
 	// answer receives the outcome once; it is buffered.
 	answer chan taskAnswer
 	// committed, when not nil, receives nil once the execution has stored
