@@ -113,6 +113,13 @@ func (r *recorder) waiter(key string) <-chan error {
 	closed := r.closed
 	r.mu.Unlock()
 	if closed {
+		if r.failed.Load() {
+			// Nothing more is stored: an answer must not be taken as
+			// stored (the resumed execution waits for it again).
+			ch := make(chan error, 1)
+			ch <- errStoreFailed
+			return ch
+		}
 		return nil
 	}
 	r.wmu.Lock()

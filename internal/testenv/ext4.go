@@ -23,7 +23,8 @@ type Ext4 struct {
 	Dir   string
 	t     testing.TB
 	image string
-	dev   string // the loop device's name, such as loop3
+	dev   string            // the loop device's name, such as loop3
+	progs map[string]string // program name → path
 }
 
 // MountExt4 makes an ext4 file system of size bytes and mounts it on a
@@ -36,13 +37,20 @@ func MountExt4(t testing.TB, size int64) *Ext4 {
 	if runtime.GOOS != "linux" {
 		Skip(t, "a file system turning read-only is simulated with an ext4 image on a Linux loop device")
 	}
-	for _, prog := range []string{"mkfs.ext4", "e2fsck", "mount", "umount", "losetup"} {
-		if _, err := exec.LookPath(prog); err != nil {
-			Skip(t, prog+" is missing (Debian: apt-get install e2fsprogs mount): it simulates a file system turning read-only")
-		}
-	}
 	base := t.TempDir()
-	f := &Ext4{Dir: filepath.Join(base, "mnt"), t: t, image: filepath.Join(base, "ext4.img")}
+	f := &Ext4{Dir: filepath.Join(base, "mnt"), t: t, image: filepath.Join(base, "ext4.img"), progs: map[string]string{}}
+	for _, prog := range []string{"mkfs.ext4", "e2fsck", "mount", "umount", "losetup", "findmnt"} {
+		path, err := exec.LookPath(prog)
+		for _, dir := range []string{"/usr/sbin", "/sbin"} { // not in every user's PATH
+			if err != nil {
+				path, err = exec.LookPath(filepath.Join(dir, prog))
+			}
+		}
+		if err != nil {
+			Skip(t, prog+" is missing (Debian: apt-get install e2fsprogs mount util-linux): it simulates a file system turning read-only")
+		}
+		f.progs[prog] = path
+	}
 	if err := os.Mkdir(f.Dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +60,7 @@ func MountExt4(t testing.TB, size int64) *Ext4 {
 	if err := os.Truncate(f.image, size); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command("mkfs.ext4", "-q", "-F", f.image).CombinedOutput(); err != nil {
+	if out, err := f.cmd("mkfs.ext4", "-q", "-F", f.image).CombinedOutput(); err != nil {
 		t.Fatalf("mkfs.ext4: %v: %s", err, out)
 	}
 	if out, err := f.mount(); err != nil {
@@ -66,11 +74,11 @@ func MountExt4(t testing.TB, size int64) *Ext4 {
 }
 
 func (f *Ext4) mount() (string, error) {
-	out, err := exec.Command("mount", "-t", "ext4", "-o", "loop,errors=remount-ro", f.image, f.Dir).CombinedOutput()
+	out, err := f.cmd("mount", "-t", "ext4", "-o", "loop,errors=remount-ro", f.image, f.Dir).CombinedOutput()
 	if err != nil {
 		return strings.TrimSpace(string(out)), err
 	}
-	src, err := exec.Command("findmnt", "-n", "-o", "SOURCE", f.Dir).Output()
+	src, err := f.cmd("findmnt", "-n", "-o", "SOURCE", f.Dir).Output()
 	if err != nil {
 		return "findmnt: " + err.Error(), err
 	}
@@ -98,7 +106,7 @@ func (f *Ext4) Fail() {
 
 // ReadOnly reports whether the file system is mounted read-only.
 func (f *Ext4) ReadOnly() bool {
-	out, err := exec.Command("findmnt", "-n", "-o", "OPTIONS", f.Dir).Output()
+	out, err := f.cmd("findmnt", "-n", "-o", "OPTIONS", f.Dir).Output()
 	if err != nil {
 		return false
 	}
@@ -116,11 +124,11 @@ func (f *Ext4) ReadOnly() bool {
 // fault. Every file on it must be closed.
 func (f *Ext4) Repair() {
 	f.t.Helper()
-	if out, err := exec.Command("umount", f.Dir).CombinedOutput(); err != nil {
+	if out, err := f.cmd("umount", f.Dir).CombinedOutput(); err != nil {
 		f.t.Fatalf("umount %s: %v: %s", f.Dir, err, out)
 	}
 	f.waitDetached()
-	out, err := exec.Command("e2fsck", "-fy", f.image).CombinedOutput()
+	out, err := f.cmd("e2fsck", "-fy", f.image).CombinedOutput()
 	var ee *exec.ExitError
 	// 0: clean; 1: errors corrected.
 	if err != nil && (!errors.As(err, &ee) || ee.ExitCode() > 1) {
@@ -146,7 +154,7 @@ func (f *Ext4) waitDetached() {
 
 // loops lists the loop devices attached to the image.
 func (f *Ext4) loops() []string {
-	out, err := exec.Command("losetup", "-n", "-O", "NAME", "-j", f.image).Output()
+	out, err := f.cmd("losetup", "-n", "-O", "NAME", "-j", f.image).Output()
 	if err != nil {
 		return nil
 	}
@@ -156,17 +164,17 @@ func (f *Ext4) loops() []string {
 // cleanup unmounts (lazily if something still holds a file open) and
 // detaches the loop device.
 func (f *Ext4) cleanup() {
-	if exec.Command("findmnt", f.Dir).Run() == nil {
-		if out, err := exec.Command("umount", f.Dir).CombinedOutput(); err != nil {
+	if f.cmd("findmnt", f.Dir).Run() == nil {
+		if out, err := f.cmd("umount", f.Dir).CombinedOutput(); err != nil {
 			f.t.Logf("umount %s: %v: %s; unmounting lazily", f.Dir, err, out)
-			if out, err := exec.Command("umount", "-l", f.Dir).CombinedOutput(); err != nil {
+			if out, err := f.cmd("umount", "-l", f.Dir).CombinedOutput(); err != nil {
 				f.t.Errorf("umount -l %s: %v: %s", f.Dir, err, out)
 			}
 		}
 	}
 	f.waitDetached()
 	for _, dev := range f.loops() {
-		if out, err := exec.Command("losetup", "-d", dev).CombinedOutput(); err != nil {
+		if out, err := f.cmd("losetup", "-d", dev).CombinedOutput(); err != nil {
 			f.t.Errorf("losetup -d %s: %v: %s", dev, err, out)
 		}
 	}
@@ -178,4 +186,9 @@ func exitCode(err error) int {
 		return ee.ExitCode()
 	}
 	return 0
+}
+
+// cmd is exec.Command for one of the programs MountExt4 found.
+func (f *Ext4) cmd(prog string, args ...string) *exec.Cmd {
+	return exec.Command(f.progs[prog], args...)
 }
