@@ -569,6 +569,9 @@ func TestServeReadOnlyWhileRunning(t *testing.T) {
 	took := time.Since(began)
 	stderr := p.stderr.String()
 	t.Logf("SIGTERM: exit %d after %v", code, took.Round(time.Millisecond))
+	if code != 0 {
+		t.Errorf("exit status %d after SIGTERM on the read-only file system, want 0", code)
+	}
 	if took > 2*shutdownGrace {
 		t.Errorf("exit took %v after SIGTERM, beyond twice the grace period %v", took, shutdownGrace)
 	}

@@ -315,3 +315,56 @@ func TestReadOnlyWhileOpen(t *testing.T) {
 		})
 	}
 }
+
+// When a full disk has room again, the open store writes again: the
+// failed transactions left the writer usable (no reopen, as a server that
+// keeps running needs), and the data is whole.
+func TestDiskFullThenRoom(t *testing.T) {
+	dir := mountTmpfs(t, "1m")
+	s, err := sqlstore.Open(ctx, dir, sqlstore.Options{})
+	must(t, err)
+	event := []byte(`{"details":"` + strings.Repeat("x", 4000) + `"}`)
+	var acked []string
+	for i := 0; ; i++ {
+		arn := fmt.Sprintf("ex%04d", i)
+		err := s.Update(ctx, func(tx store.Tx) error {
+			if err := tx.CreateExecution(&store.Execution{ARN: arn, StateMachineARN: "m", Status: store.StatusRunning}); err != nil {
+				return err
+			}
+			return tx.AppendEvents(arn, []store.Event{{ID: 1, JSON: event}, {ID: 2, JSON: event}})
+		})
+		if err != nil {
+			if !errors.Is(err, store.ErrUnavailable) {
+				t.Fatalf("write on a full disk: %v, want ErrUnavailable", err)
+			}
+			break
+		}
+		acked = append(acked, arn)
+		if i > 10000 {
+			t.Fatal("a 1 MiB tmpfs never filled up")
+		}
+	}
+	remount(t, dir, "size=16m")
+	for i := range 20 {
+		arn := fmt.Sprintf("after%02d", i)
+		if err := s.Update(ctx, func(tx store.Tx) error {
+			if err := tx.CreateExecution(&store.Execution{ARN: arn, StateMachineARN: "m", Status: store.StatusRunning}); err != nil {
+				return err
+			}
+			return tx.AppendEvents(arn, []store.Event{{ID: 1, JSON: event}})
+		}); err != nil {
+			t.Fatalf("write %d after the disk has room again: %v", i, err)
+		}
+		acked = append(acked, arn)
+	}
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		for _, arn := range acked {
+			if _, err := tx.GetExecution(arn); err != nil {
+				return fmt.Errorf("%s: %w", arn, err)
+			}
+		}
+		return nil
+	}))
+	must(t, s.Close())
+	integrity(t, dir)
+}
