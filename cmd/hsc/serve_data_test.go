@@ -418,13 +418,18 @@ func serviceUnavailable(err error) bool {
 // under load, as a disk does on an I/O error (an ext4 image with
 // errors=remount-ro; a tmpfs cannot be remounted read-only while SQLite
 // holds its files open). Every request that needs a write is answered
-// with ServiceUnavailable (HTTP 503, which the SDKs retry), reads go on,
-// the process stays up without a stack trace and SIGTERM ends it within
-// a few seconds. After e2fsck and a restart on the same --data every
-// StartExecution answered with 200 is there and every execution ends as
-// it would have without the fault. --sync full: a file system that fails
+// with ServiceUnavailable (HTTP 503, which the SDKs retry): StartExecution,
+// CreateStateMachine, an activity worker's GetActivityTask that would
+// take a task and its SendTaskSuccess. Reads go on, the process stays up
+// without a stack trace, and SIGTERM ends it with status 0 within a few
+// seconds. After e2fsck and a restart on the same --data every
+// StartExecution answered with 200 before the fault is there, every
+// execution ends as it would have without the fault, and the worker's
+// answers refused during it land. --sync full: a file system that fails
 // drops what was not yet on disk, as a power loss does, which
-// synchronous=NORMAL does not survive (TestReadOnlyWhileOpen).
+// synchronous=NORMAL does not survive (TestReadOnlyWhileOpen); a start
+// acknowledged while the fault is being made may be lost with it
+// (testenv.Ext4.Fail), and is only counted.
 func TestServeReadOnlyWhileRunning(t *testing.T) {
 	fs := testenv.MountExt4(t, 64<<20)
 	data := filepath.Join(fs.Dir, "data")
