@@ -273,15 +273,21 @@ func (s *Store) checkpoint() {
 	defer close(s.checkpointed)
 	tick := time.NewTicker(checkpointEvery)
 	defer tick.Stop()
+	failing := false // logged once, not every tick while the disk stays full or read-only
 	for {
 		select {
 		case <-s.stopCheckpoints:
 			return
 		case <-tick.C:
 		}
-		if err := execPragma(context.Background(), s.w, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		err := execPragma(context.Background(), s.w, "PRAGMA wal_checkpoint(PASSIVE)")
+		switch {
+		case err != nil && !failing:
 			s.log.Warn("checkpoint of the store's log failed; retrying", "err", err)
+		case err == nil && failing:
+			s.log.Info("checkpoint of the store's log works again")
 		}
+		failing = err != nil
 	}
 }
 
