@@ -555,7 +555,9 @@ func (s *Server) listMapRunExecutions(in *listExecutionsInput) (any, error) {
 	if strings.HasPrefix(page.After, storeCursor) {
 		return nil, errInvalidToken("Invalid token")
 	}
+	// By item, as the store keeps them (children start concurrently).
 	kids := r.Children()
+	slices.SortStableFunc(kids, func(a, b interpreter.ChildExecution) int { return a.Index - b.Index })
 	start := cursorIndex(page.After)
 	for i := start; i < len(kids); i++ {
 		c := kids[len(kids)-1-i]

@@ -263,8 +263,10 @@ func TestNestedMapRunsAfterRestart(t *testing.T) {
 }
 
 // A map run cut short by a crash (its end never written: here the store
-// goes away before the server) shows as ABORTED after the restart,
-// stopped when the new server started, rather than RUNNING for ever.
+// goes away before the server) goes on after the restart: the parent,
+// resumed, replays its MapRunStarted and continues the same run (same
+// ARN, same child, still RUNNING), rather than starting a new one; its
+// history keeps one MapRunStarted.
 func TestMapRunCutShortByCrash(t *testing.T) {
 	dir := t.TempDir()
 	ctx := ctxT(t)
@@ -288,37 +290,57 @@ func TestMapRunCutShortByCrash(t *testing.T) {
 		t.Fatal(err)
 	}
 	var run *string
-	for run == nil {
+	var child string
+	for child == "" {
 		l, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(l.MapRuns) > 0 {
 			run = l.MapRuns[0].MapRunArn
-		} else {
-			time.Sleep(5 * time.Millisecond)
+			k, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: run})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(k.Executions) == 1 {
+				child = *k.Executions[0].ExecutionArn
+			}
 		}
-	}
-	if mr, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: run}); err != nil || mr.Status != "RUNNING" {
-		t.Fatalf("before the crash: %+v %v", mr, err)
+		time.Sleep(20 * time.Millisecond) // the child's start reaches the store
 	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
 	s.Close() // its writes fail: the store is gone, as after kill -9
 
-	restarted := time.Now()
 	c, _, _ = openDurable(t, dir, server.Config{})
 	mr, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: run})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mr.Status != "ABORTED" || mr.StopDate == nil || mr.StopDate.Before(restarted.Add(-time.Second)) || mr.StopDate.Before(*mr.StartDate) {
-		t.Errorf("after the restart: status %s start %v stop %v, want ABORTED stopped at the restart (%v)", mr.Status, mr.StartDate, mr.StopDate, restarted)
+	if mr.Status != "RUNNING" || mr.StopDate != nil || mr.ExecutionCounts.Total != 1 || mr.ExecutionCounts.Running != 1 {
+		t.Errorf("after the restart: status %s stop %v executions %+v, want RUNNING with its one child", mr.Status, mr.StopDate, *mr.ExecutionCounts)
 	}
 	l, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
-	if err != nil || len(l.MapRuns) == 0 || *l.MapRuns[0].MapRunArn != *run || l.MapRuns[0].StopDate == nil {
+	if err != nil || len(l.MapRuns) != 1 || *l.MapRuns[0].MapRunArn != *run || l.MapRuns[0].StopDate != nil {
 		t.Errorf("ListMapRuns after the restart: %+v %v", l, err)
+	}
+	k, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: run})
+	if err != nil || len(k.Executions) != 1 || *k.Executions[0].ExecutionArn != child || k.Executions[0].Status != "RUNNING" {
+		t.Errorf("children after the restart: %+v %v, want %s RUNNING", k, err, child)
+	}
+	h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range h.Events {
+		if e.Type == "MapRunStarted" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d MapRunStarted events after the restart, want 1", n)
 	}
 }
 
