@@ -266,8 +266,16 @@ func TestNestedMapRunsAfterRestart(t *testing.T) {
 // goes away before the server) goes on after the restart: the parent,
 // resumed, replays its MapRunStarted and continues the same run (same
 // ARN, same child, still RUNNING), rather than starting a new one; its
-// history keeps one MapRunStarted.
+// history keeps one MapRunStarted. A STANDARD child resumes from its
+// stored history; an EXPRESS child (which has none) starts again under
+// its name, at least once as on AWS.
 func TestMapRunCutShortByCrash(t *testing.T) {
+	for _, typ := range []string{"STANDARD", "EXPRESS"} {
+		t.Run(typ, func(t *testing.T) { testMapRunCutShortByCrash(t, typ) })
+	}
+}
+
+func testMapRunCutShortByCrash(t *testing.T, typ string) {
 	dir := t.TempDir()
 	ctx := ctxT(t)
 	st, err := sqlstore.Open(ctx, dir, sqlstore.Options{})
@@ -283,7 +291,7 @@ func TestMapRunCutShortByCrash(t *testing.T) {
 	}
 	c := client(s.URL())
 	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
-		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}},"End":true}}}`
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"`+typ+`"},"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}},"End":true}}}`
 	arn := createMachine(t, c, "slow", def)
 	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn, Input: aws.String(`{"items":[1]}`)})
 	if err != nil {
