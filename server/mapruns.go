@@ -27,13 +27,14 @@ import (
 // With a durable store (--data DIR), a run whose top-level execution is in
 // the store (a STANDARD or
 // asynchronous EXPRESS execution; not a synchronous EXPRESS one or
-// TestState) is also written to the store: its record when it starts and
-// when UpdateMapRun changes it, and, when it ends, its record with its
-// children and the STANDARD children's histories. The APIs read the store
-// for a run no longer in memory (after a restart, or dropped by the
-// bound), so they answer as before; deleting the top-level execution
-// deletes its runs. A run is not resume data: resuming its parent
-// re-runs the Map state (with a new map run).
+// TestState) is also written to the store as it runs: its record when it
+// starts, when UpdateMapRun changes it and when it ends, and each child
+// and STANDARD child's history events as they happen (childLog,
+// resume.go); such children's histories are served from the store, not
+// kept in memory. The APIs read the store for a run no longer in memory
+// (after a restart, or dropped by the bound), so they answer as before;
+// deleting the top-level execution deletes its runs. Resuming the parent
+// goes on with the same run (resume.go).
 
 const (
 	maxMapRuns        = 10000

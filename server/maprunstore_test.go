@@ -291,7 +291,7 @@ func testMapRunCutShortByCrash(t *testing.T, typ string) {
 	}
 	c := client(s.URL())
 	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
-		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"`+typ+`"},"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}},"End":true}}}`
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"` + typ + `"},"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}},"End":true}}}`
 	arn := createMachine(t, c, "slow", def)
 	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn, Input: aws.String(`{"items":[1]}`)})
 	if err != nil {
