@@ -40,6 +40,14 @@ import (
 // kept. The execution timeout then counts from the redrive, and
 // $$.Execution.RedriveCount is the number of redrives.
 //
+// A distributed Map's map run is not in the parent's history beyond its
+// MapRunStarted and end: with WithMapRunRecords the caller gives the
+// run's record (its children, their outcomes and the histories of the
+// running ones), and the resumed execution goes on with the same run,
+// resuming each running STANDARD child by replay of its own history.
+// Tasks that were in flight keep their heartbeat deadline when the caller
+// kept it (WithHeartbeatDeadlines).
+//
 // What replay does not reproduce: values a state computes from the clock
 // ($$.State.EnteredTime, $now()) or from random numbers (States.UUID,
 // States.MathRandom without a seed, retry jitter) while replaying may
@@ -309,8 +317,10 @@ func (x *execution) resumedLeft(sc *scope, d time.Duration) time.Duration {
 
 // resumeUUID is uuid for the names of a distributed Map's map run and
 // child executions: in a resumed run it is fresh (drawn apart from the
-// execution's seeded source, which is still advanced), so that the map
-// run a crash cut short keeps its name and the resumed one gets a new one.
+// execution's seeded source, which is still advanced), so that a run or
+// child started after the resume never takes the name of one the first
+// run started. A run and children in the record keep theirs
+// (WithMapRunRecords).
 func (x *execution) resumeUUID() string {
 	u := x.uuid()
 	if x.replay == nil {

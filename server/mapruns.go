@@ -91,7 +91,7 @@ func (s *Server) mapRunHook() func(*interpreter.MapRun) {
 			}
 			// The children are written as they run (childLog).
 			r.SetChildEndHook(func(c interpreter.ChildExecution) {
-				s.childLogOf(r, c.ExecutionARN).put(root, childRecord(info.ARN, c), nil)
+				s.childLogOf(c.ExecutionARN).put(root, childRecord(info.ARN, c), nil)
 			})
 		}
 		r.SetChildHook(func(c interpreter.ChildExecution) func(interpreter.Event) {

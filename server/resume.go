@@ -33,7 +33,9 @@ import (
 // same token; the work of a task command or mock in flight runs again
 // (at least once). Asynchronous Express executions are stored while they
 // run and start again from the beginning; synchronous ones are not
-// stored: their caller's connection ends with the process.
+// stored: their caller's connection ends with the process. A distributed
+// Map's run goes on as the same run (see "Map runs across a restart"
+// below), and a task in flight keeps its heartbeat deadline (durableBeat).
 
 // resumeGrace is how long after resuming SendTask… waits for a token that
 // is not live yet: a resumed execution makes its tokens live when its
@@ -492,9 +494,9 @@ func childRecord(runARN string, c interpreter.ChildExecution) *store.MapRunChild
 		Status: childStatus(c), Start: c.StartDate, Stop: c.StopDate, Doc: doc}
 }
 
-// childLogOf returns the writer of a child of r (a new one for a child
-// that has none).
-func (s *Server) childLogOf(r *interpreter.MapRun, arn string) *childLog {
+// childLogOf returns the writer of a map run's child (a new one for a
+// child that has none).
+func (s *Server) childLogOf(arn string) *childLog {
 	m := s.mapRuns
 	m.mu.Lock()
 	defer m.mu.Unlock()
