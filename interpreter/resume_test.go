@@ -484,3 +484,51 @@ func TestResumeDistributedMapRun(t *testing.T) {
 		t.Errorf("%d children ran, want 3 (items 2, 3 and 4)", len(kids))
 	}
 }
+
+// Tolerated failures go on counting across a resume: children recorded as
+// failed count against the run's ToleratedFailureCount, so a resumed run
+// whose record already holds more failures than it tolerates fails with
+// States.ExceedToleratedFailureThreshold without starting more children,
+// as the uninterrupted run would have.
+func TestResumedMapRunKeepsItsFailures(t *testing.T) {
+	const def = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":1,"ToleratedFailureCount":1,"End":true,
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"A","States":{
+	   "A":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:a","End":true}}}}}}`
+	m, err := interpreter.Compile([]byte(def))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run *interpreter.MapRun
+	var parent []interpreter.Event
+	res := &countingResolver{fail: func(req *interpreter.TaskRequest) bool { return true }}
+	opts := []interpreter.Option{interpreter.WithClock(interpreter.NewVirtualClock(xt0)), interpreter.WithExecutionName("e"),
+		interpreter.WithResumable(), interpreter.WithEventHook(func(e interpreter.Event) { parent = append(parent, e) }),
+		interpreter.WithMapRunHook(func(r *interpreter.MapRun) { run = r })}
+	r, _ := m.Run(context.Background(), []byte(`{"items":[1,2,3,4]}`), append(opts, interpreter.WithTaskResolver(res))...)
+	if r.Error != "States.ExceedToleratedFailureThreshold" {
+		t.Fatalf("uninterrupted run: %s %s", r.Status, r.Error)
+	}
+	var prefix []interpreter.Event
+	for _, e := range parent {
+		prefix = append(prefix, e)
+		if e.Type == "MapRunStarted" {
+			break
+		}
+	}
+	rec := &interpreter.MapRunRecord{Info: run.Info()}
+	for i := range 2 {
+		rec.Children = append(rec.Children, interpreter.RecordedChild{ChildExecution: interpreter.ChildExecution{
+			ExecutionARN: fmt.Sprintf("arn:aws:states:us-east-1:123456789012:execution:x:c%d", i), Name: fmt.Sprintf("c%d", i), Index: i,
+			Status: interpreter.StatusFailed, StartDate: xt0, StopDate: xt0, Input: "1", Error: "Boom", Cause: "1"}})
+	}
+	again := &countingResolver{}
+	parent = nil
+	r, _ = m.Run(context.Background(), []byte(`{"items":[1,2,3,4]}`), append(opts, interpreter.WithTaskResolver(again), interpreter.WithResume(prefix),
+		interpreter.WithMapRunRecords(func(string) (*interpreter.MapRunRecord, error) { return rec, nil }))...)
+	if r.Error != "States.ExceedToleratedFailureThreshold" || again.total() != 0 {
+		t.Errorf("resumed: %s %s with %d tasks run, want States.ExceedToleratedFailureThreshold and none", r.Status, r.Error, again.total())
+	}
+	if c := run.Info().ExecutionCounts; c.Failed != 2 || c.Total != 2 {
+		t.Errorf("resumed run's executions %+v, want the 2 recorded failures", c)
+	}
+}
