@@ -144,7 +144,7 @@ func TestServeCrashMapRun(t *testing.T) {
 		}
 		runARN = run
 		done := succeededChildren(t, c, run)
-		time.Sleep(300 * time.Millisecond) // their ends reach the store
+		time.Sleep(500 * time.Millisecond) // their ends reach the store
 		how := "SIGKILL"
 		if k == 0 {
 			crash.kill()
