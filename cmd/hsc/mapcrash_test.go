@@ -20,9 +20,9 @@ import (
 
 // The distributed Map of TestServeCrashMapRun: each item is a STANDARD
 // child execution that waits (1 s with --wait-scale 0.1), then runs the
-// task Count, a command that appends its input to a file (one line per
-// run of an item's task) and returns it; a ResultWriter exports the
-// results through another command.
+// task Count, a command that takes 0.4 s and appends its input to a file
+// (one line per run of an item's task) and returns it; a ResultWriter
+// exports the results through another command.
 const crashMapMachine = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":3,
   "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"W","States":{
     "W":{"Type":"Wait","Seconds":10,"Next":"Count"},
@@ -37,7 +37,7 @@ const crashMapItems = 30
 func mapCrashServer(t *testing.T, dir string) *crashServer {
 	counts, written := filepath.Join(dir, "counts"), filepath.Join(dir, "written")
 	return &crashServer{t: t, addr: freePort(t), data: filepath.Join(dir, "data"), args: []string{"--wait-scale", "0.1",
-		"--task", `Count=in=$(cat); printf '%s\n' "$in" >> ` + counts + `; printf '%s' "$in"`,
+		"--task", `Count=in=$(cat); sleep 0.4; printf '%s\n' "$in" >> ` + counts + `; printf '%s' "$in"`,
 		"--task", "M/ResultWriter=cat >> " + written + "; echo '{}'"}}
 }
 
@@ -144,7 +144,9 @@ func TestServeCrashMapRun(t *testing.T) {
 		}
 		runARN = run
 		done := succeededChildren(t, c, run)
-		time.Sleep(500 * time.Millisecond) // their ends reach the store
+		// Their ends reach the store; the children started next are in
+		// their task by then (1 s of Wait, then 0.4 s of task).
+		time.Sleep(1200 * time.Millisecond)
 		how := "SIGKILL"
 		if k == 0 {
 			crash.kill()
