@@ -102,17 +102,17 @@ func parquetItems(ctx context.Context, name string, body []byte, limit int) (ite
 	if md.EncryptionAlgorithm.Value != nil {
 		return nil, fail(errors.New("the file is encrypted, which is not supported"))
 	}
-	if err := checkParquetPages(data, md); err != nil {
-		return nil, fail(err)
-	}
 	root, leaves, err := parquetSchema(md.Schema)
 	if err != nil {
+		return nil, fail(err)
+	}
+	if err := checkParquetPages(data, md, leaves); err != nil {
 		return nil, fail(err)
 	}
 	a := &pqAssembler{budget: maxParquetDecoded}
 	out := []any{}
 	buf := make([]parquet.Row, 64)
-	cols := make([][]parquet.Value, leaves)
+	cols := make([][]parquet.Value, len(leaves))
 	for _, rg := range f.RowGroups() {
 		if len(out) >= limit {
 			break
@@ -175,26 +175,27 @@ const (
 )
 
 // parquetSchema builds the tree of a file's flattened schema and returns
-// its root and the number of leaf columns.
-func parquetSchema(els []format.SchemaElement) (*pqNode, int, error) {
+// its root and its leaf columns in order.
+func parquetSchema(els []format.SchemaElement) (*pqNode, []*pqNode, error) {
 	if len(els) == 0 {
-		return nil, 0, fmt.Errorf("the schema is empty: %w", errParquetCorrupt)
+		return nil, nil, fmt.Errorf("the schema is empty: %w", errParquetCorrupt)
 	}
 	b := &pqSchemaBuilder{els: els}
 	root, err := b.node(0, nil)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	if b.next != len(els) {
-		return nil, 0, fmt.Errorf("the schema has %d elements outside its tree: %w", len(els)-b.next, errParquetCorrupt)
+		return nil, nil, fmt.Errorf("the schema has %d elements outside its tree: %w", len(els)-b.next, errParquetCorrupt)
 	}
-	return root, b.leaves, nil
+	return root, b.leafNodes, nil
 }
 
 type pqSchemaBuilder struct {
-	els    []format.SchemaElement
-	next   int
-	leaves int
+	els       []format.SchemaElement
+	next      int
+	leaves    int
+	leafNodes []*pqNode
 }
 
 func (b *pqSchemaBuilder) node(depth int, parent *pqNode) (*pqNode, error) {
@@ -226,6 +227,7 @@ func (b *pqSchemaBuilder) node(depth int, parent *pqNode) (*pqNode, error) {
 		}
 		n.leaf = true
 		b.leaves++
+		b.leafNodes = append(b.leafNodes, n)
 		n.end = b.leaves
 		conv, err := leafConverter(e)
 		if err != nil {
@@ -259,6 +261,9 @@ func (b *pqSchemaBuilder) node(depth int, parent *pqNode) (*pqNode, error) {
 	}
 	lt := e.LogicalType.Value
 	ct := e.ConvertedType
+	if _, ok := lt.(*format.VariantType); ok {
+		return nil, fmt.Errorf("column %q: the Parquet type VARIANT is not supported", n.path)
+	}
 	_, isList := lt.(*format.ListType)
 	_, isMap := lt.(*format.MapType)
 	if lt == nil && ct.Valid {

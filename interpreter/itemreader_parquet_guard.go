@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 
 	"github.com/klauspost/compress/snappy"
 	"github.com/klauspost/compress/zstd"
@@ -227,7 +228,7 @@ func (w *thriftWalker) elements(n uint64, types []byte, depth int) error {
 // checkParquetPages walks the pages of every column chunk the footer
 // lists and checks their headers and sizes (see the package comment
 // above).
-func checkParquetPages(data []byte, md *format.FileMetaData) error {
+func checkParquetPages(data []byte, md *format.FileMetaData, leaves []*pqNode) error {
 	var proto thrift.CompactProtocol
 	for g := range md.RowGroups {
 		rg := &md.RowGroups[g]
@@ -235,6 +236,9 @@ func checkParquetPages(data []byte, md *format.FileMetaData) error {
 			return fmt.Errorf("row group %d is %d bytes, more than the 256 MB Step Functions reads", g, rg.TotalByteSize)
 		}
 		var groupBytes int64
+		if len(rg.Columns) != len(leaves) {
+			return fmt.Errorf("row group %d has %d column chunks for %d columns: %w", g, len(rg.Columns), len(leaves), errParquetCorrupt)
+		}
 		for c := range rg.Columns {
 			cc := &rg.Columns[c]
 			if cc.FilePath != "" {
@@ -249,8 +253,9 @@ func checkParquetPages(data []byte, md *format.FileMetaData) error {
 			default:
 				return fmt.Errorf("column %q uses %s compression; Step Functions reads GZIP, SNAPPY and ZSTD", pathString(m.PathInSchema), m.Codec)
 			}
+			// Where parquet-go starts reading the chunk (FilePages.init).
 			start := m.DataPageOffset
-			if m.DictionaryPageOffset > 0 && m.DictionaryPageOffset < start {
+			if m.DictionaryPageOffset != 0 {
 				start = m.DictionaryPageOffset
 			}
 			if start < 4 || m.TotalCompressedSize < 0 || start > int64(len(data)) || m.TotalCompressedSize > int64(len(data))-start {
@@ -276,7 +281,7 @@ func checkParquetPages(data []byte, md *format.FileMetaData) error {
 				if groupBytes > maxParquetRowGroup {
 					return fmt.Errorf("row group %d holds more than the 256 MB Step Functions reads", g)
 				}
-				if err := checkParquetPage(&h, m.Codec, page); err != nil {
+				if err := checkParquetPage(&h, m.Codec, page, leaves[c]); err != nil {
 					return fmt.Errorf("a page of column %q: %w", pathString(m.PathInSchema), err)
 				}
 			}
@@ -285,25 +290,29 @@ func checkParquetPages(data []byte, md *format.FileMetaData) error {
 	return nil
 }
 
-func checkParquetPage(h *format.PageHeader, codec format.CompressionCodec, page []byte) error {
+func checkParquetPage(h *format.PageHeader, codec format.CompressionCodec, page []byte, leaf *pqNode) error {
 	values := int32(0)
 	compressed, want := page, int64(h.UncompressedPageSize)
+	var enc format.Encoding
 	switch h.Type {
 	case format.DataPage:
 		values = h.DataPageHeader.V.NumValues
+		enc = h.DataPageHeader.V.Encoding
 	case format.DictionaryPage:
 		values = h.DictionaryPageHeader.V.NumValues
+		enc = h.DictionaryPageHeader.V.Encoding
 	case format.DataPageV2:
 		v2 := &h.DataPageHeaderV2.V
 		values = v2.NumValues
-		levels := int64(v2.RepetitionLevelsByteLength) + int64(v2.DefinitionLevelsByteLength)
+		enc = v2.Encoding
+		n := int64(v2.RepetitionLevelsByteLength) + int64(v2.DefinitionLevelsByteLength)
 		if v2.RepetitionLevelsByteLength < 0 || v2.DefinitionLevelsByteLength < 0 || v2.NumNulls < 0 || v2.NumRows < 0 ||
-			levels > int64(len(page)) || levels > want {
+			n > int64(len(page)) || n > want {
 			return fmt.Errorf("a data page's level lengths do not fit in it: %w", errParquetCorrupt)
 		}
-		compressed, want = page[levels:], want-levels
+		compressed, want = page[n:], want-n // the levels are never compressed
 		if v2.IsCompressed.Valid && !v2.IsCompressed.V {
-			return checkPageValues(values)
+			codec = format.Uncompressed
 		}
 	default:
 		return nil // index pages and unknown kinds are skipped by the reader
@@ -311,7 +320,169 @@ func checkParquetPage(h *format.PageHeader, codec format.CompressionCodec, page 
 	if err := checkPageValues(values); err != nil {
 		return err
 	}
-	return checkDecompressed(codec, compressed, want)
+	delta := enc == format.DeltaBinaryPacked || enc == format.DeltaLengthByteArray || enc == format.DeltaByteArray
+	body, err := decompressBounded(codec, compressed, want, delta)
+	if err != nil || !delta {
+		return err
+	}
+	// The DELTA encodings declare value counts and lengths of their own,
+	// which parquet-go allocates for: they are checked on the values.
+	if h.Type == format.DataPage {
+		if body, err = skipLevelsV1(body, h.DataPageHeader.V, int64(values), leaf); err != nil {
+			return err
+		}
+	}
+	return checkDeltaValues(enc, body, int64(values))
+}
+
+// skipLevelsV1 gives the values of a v1 data page, after its repetition
+// and definition levels.
+func skipLevelsV1(b []byte, h format.DataPageHeader, n int64, leaf *pqNode) ([]byte, error) {
+	for _, l := range []struct {
+		max int
+		enc format.Encoding
+	}{{leaf.rep, h.RepetitionLevelEncoding}, {leaf.def, h.DefinitionLevelEncoding}} {
+		if l.max == 0 {
+			continue
+		}
+		var size int64
+		if l.enc == format.BitPacked {
+			size = (n*int64(bits.Len(uint(l.max))) + 7) / 8
+		} else {
+			if len(b) < 4 {
+				return nil, fmt.Errorf("a data page's levels are cut short: %w", errParquetCorrupt)
+			}
+			size = 4 + int64(binary.LittleEndian.Uint32(b))
+		}
+		if size > int64(len(b)) {
+			return nil, fmt.Errorf("a data page's levels are cut short: %w", errParquetCorrupt)
+		}
+		b = b[size:]
+	}
+	return b, nil
+}
+
+// checkDeltaValues checks the DELTA_BINARY_PACKED runs of a page's
+// values: each declares at most the page's values, and the lengths of a
+// DELTA_LENGTH_BYTE_ARRAY or DELTA_BYTE_ARRAY page (prefix and suffix)
+// add up to at most the 256 MB of a row group.
+func checkDeltaValues(enc format.Encoding, b []byte, n int64) error {
+	runs := 1
+	if enc == format.DeltaByteArray {
+		runs = 2
+	}
+	var total int64
+	for range runs {
+		sum, rest, err := deltaRun(b, n, enc != format.DeltaBinaryPacked)
+		if err != nil {
+			return err
+		}
+		total += sum
+		b = rest
+	}
+	if total > maxParquetRowGroup {
+		return fmt.Errorf("a page's values declare %d bytes, more than a 256 MB row group holds", total)
+	}
+	return nil
+}
+
+// deltaRun reads one DELTA_BINARY_PACKED run (the Parquet format's
+// Encodings.md): a header (block size, miniblocks a block, value count,
+// first value), then blocks of a minimum delta, the miniblocks' bit
+// widths and the bit-packed miniblocks. It checks the count against n
+// and, when lengths is set, gives the values' sum (each must be a length,
+// 0 or more); rest is what follows the run.
+func deltaRun(b []byte, n int64, lengths bool) (sum int64, rest []byte, err error) {
+	bad := func(what string) error {
+		return fmt.Errorf("a DELTA_BINARY_PACKED run's %s: %w", what, errParquetCorrupt)
+	}
+	w := &thriftWalker{b: b}
+	blockSize, err1 := w.uvarint()
+	miniBlocks, err2 := w.uvarint()
+	count, err3 := w.uvarint()
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return 0, nil, bad("header")
+	}
+	first, k := binary.Varint(w.b[w.off:])
+	if k <= 0 {
+		return 0, nil, bad("header")
+	}
+	w.off += k
+	if blockSize == 0 || blockSize%128 != 0 || blockSize > 1<<16 || miniBlocks == 0 || blockSize%miniBlocks != 0 || (blockSize/miniBlocks)%32 != 0 {
+		return 0, nil, bad("block size")
+	}
+	if int64(count) > n {
+		return 0, nil, fmt.Errorf("a DELTA_BINARY_PACKED run declares %d values in a page of %d: %w", count, n, errParquetCorrupt)
+	}
+	if count == 0 {
+		return 0, w.b[w.off:], nil
+	}
+	per := int(blockSize / miniBlocks)
+	v := int64(int32(first))
+	add := func(x int64) error {
+		if lengths {
+			if x < 0 {
+				return bad("lengths")
+			}
+			sum += x
+		}
+		return nil
+	}
+	if err := add(v); err != nil {
+		return 0, nil, err
+	}
+	left := int64(count) - 1
+	for left > 0 {
+		minDelta, k := binary.Varint(w.b[w.off:])
+		if k <= 0 {
+			return 0, nil, bad("block")
+		}
+		w.off += k
+		if uint64(len(w.b)-w.off) < miniBlocks {
+			return 0, nil, bad("bit widths")
+		}
+		widths := w.b[w.off : w.off+int(miniBlocks)]
+		w.off += int(miniBlocks)
+		for _, width := range widths {
+			if left == 0 {
+				break
+			}
+			if width > 64 {
+				return 0, nil, bad("bit width")
+			}
+			size := per * int(width) / 8
+			if size > len(w.b)-w.off {
+				return 0, nil, bad("miniblock")
+			}
+			mb := w.b[w.off : w.off+size]
+			w.off += size
+			for i := 0; i < per && left > 0; i++ {
+				d := unpackBits(mb, i, int(width))
+				v = int64(int32(v + minDelta + int64(d)))
+				if err := add(v); err != nil {
+					return 0, nil, err
+				}
+				left--
+			}
+			if sum > maxParquetRowGroup {
+				return 0, nil, fmt.Errorf("a page's values declare more than a 256 MB row group holds")
+			}
+		}
+	}
+	return sum, w.b[w.off:], nil
+}
+
+// unpackBits gives the i-th value of width bits packed least significant
+// bit first.
+func unpackBits(b []byte, i, width int) uint64 {
+	var v uint64
+	for j := range width {
+		bit := i*width + j
+		if b[bit/8]>>(bit%8)&1 != 0 {
+			v |= 1 << j
+		}
+	}
+	return v
 }
 
 func checkPageValues(n int32) error {
@@ -324,45 +495,58 @@ func checkPageValues(n int32) error {
 	return nil
 }
 
-// checkDecompressed checks that a compressed page holds no more than the
-// uncompressed size its header declares, decompressing it into a sink
-// that stops one byte past that size.
-func checkDecompressed(codec format.CompressionCodec, b []byte, want int64) error {
+// decompressBounded checks that a compressed page holds no more than
+// the uncompressed size its header declares, decompressing it into a
+// sink that stops one byte past that size; with keep it returns what it
+// decompressed.
+func decompressBounded(codec format.CompressionCodec, b []byte, want int64, keep bool) ([]byte, error) {
 	var r io.Reader
 	switch codec {
 	case format.Uncompressed:
-		return nil
+		return b, nil
 	case format.Snappy:
 		n, err := snappy.DecodedLen(b)
 		if err != nil {
-			return fmt.Errorf("snappy: %v: %w", err, errParquetCorrupt)
+			return nil, fmt.Errorf("snappy: %v: %w", err, errParquetCorrupt)
 		}
 		if int64(n) > want {
-			return fmt.Errorf("a page decompresses to more than its declared %d bytes: %w", want, errParquetCorrupt)
+			return nil, fmt.Errorf("a page decompresses to more than its declared %d bytes: %w", want, errParquetCorrupt)
 		}
-		return nil
+		if !keep {
+			return nil, nil
+		}
+		out, err := snappy.Decode(nil, b)
+		if err != nil {
+			return nil, fmt.Errorf("snappy: %v: %w", err, errParquetCorrupt)
+		}
+		return out, nil
 	case format.Gzip:
 		zr, err := gzip.NewReader(bytes.NewReader(b))
 		if err != nil {
-			return fmt.Errorf("gzip: %v: %w", err, errParquetCorrupt)
+			return nil, fmt.Errorf("gzip: %v: %w", err, errParquetCorrupt)
 		}
 		r = zr
 	case format.Zstd:
 		zr, err := zstd.NewReader(bytes.NewReader(b), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(want)+1<<20))
 		if err != nil {
-			return fmt.Errorf("zstd: %v: %w", err, errParquetCorrupt)
+			return nil, fmt.Errorf("zstd: %v: %w", err, errParquetCorrupt)
 		}
 		defer zr.Close()
 		r = zr
 	}
-	n, err := io.Copy(io.Discard, io.LimitReader(r, want+1))
+	var sink io.Writer = io.Discard
+	var buf bytes.Buffer
+	if keep {
+		sink = &buf
+	}
+	n, err := io.Copy(sink, io.LimitReader(r, want+1))
 	if err != nil {
-		return fmt.Errorf("%s: %v: %w", codec, err, errParquetCorrupt)
+		return nil, fmt.Errorf("%s: %v: %w", codec, err, errParquetCorrupt)
 	}
 	if n > want {
-		return fmt.Errorf("a page decompresses to more than its declared %d bytes: %w", want, errParquetCorrupt)
+		return nil, fmt.Errorf("a page decompresses to more than its declared %d bytes: %w", want, errParquetCorrupt)
 	}
-	return nil
+	return buf.Bytes(), nil
 }
 
 func pathString(p thrift.Slice[string]) string {
