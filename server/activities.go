@@ -225,6 +225,8 @@ func (s *Server) sendTaskHeartbeat(ctx context.Context, in *sendTaskInput) (any,
 	if !ok {
 		return nil, s.deadToken(in.TaskToken)
 	}
-	t.beat()
+	if err := t.beat(); err != nil {
+		return nil, err
+	}
 	return struct{}{}, nil
 }

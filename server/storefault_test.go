@@ -31,11 +31,19 @@ func (u *unavailableStore) Update(ctx context.Context, fn func(store.Tx) error) 
 
 func (u *unavailableStore) Close() error { return nil }
 
+// Durable is the wrapped store's (the server keeps heartbeat deadlines
+// only in a durable one).
+func (u *unavailableStore) Durable() bool {
+	d, ok := u.Store.(interface{ Durable() bool })
+	return ok && d.Durable()
+}
+
 // An activity worker meets a store that cannot write: a task whose start
 // cannot be stored is not handed out (503, and it is queued again once
 // the store writes), and an answer that cannot be stored is refused with
 // 503, also while the execution waits to be resumed, never with
-// TaskTimedOut, which a worker takes as final. Once the store writes
+// TaskTimedOut, which a worker takes as final; so is a heartbeat whose
+// deadline cannot be stored. Once the store writes
 // again, the same token's answer lands and the execution succeeds.
 func TestActivityWhileStoreUnavailable(t *testing.T) {
 	for _, kind := range []string{"memstore", "sqlstore"} {
@@ -44,7 +52,7 @@ func TestActivityWhileStoreUnavailable(t *testing.T) {
 			_, c := start(t, server.Config{Store: st})
 			ctx := ctxT(t)
 			act := createActivity(t, c, "work")
-			sm := createMachine(t, c, "m", `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"`+*act.ActivityArn+`","End":true}}}`)
+			sm := createMachine(t, c, "m", `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"`+*act.ActivityArn+`","HeartbeatSeconds":3600,"End":true}}}`)
 			ex := startExec(t, c, sm)
 			// Once ActivityScheduled is stored the task is queued
 			// without another write.
@@ -68,6 +76,14 @@ func TestActivityWhileStoreUnavailable(t *testing.T) {
 			task := pollTask(t, c, act.ActivityArn) // queued again by the resumed execution
 
 			st.full.Store(true)
+			// A heartbeat's deadline is kept in a durable store (to
+			// survive a restart): refused when it cannot be.
+			_, err = c.SendTaskHeartbeat(ctx, &sfn.SendTaskHeartbeatInput{TaskToken: task.TaskToken})
+			if kind == "sqlstore" {
+				wantCode(t, err, "ServiceUnavailable")
+			} else if err != nil {
+				t.Errorf("SendTaskHeartbeat on memstore, which keeps no deadline: %v", err)
+			}
 			for i := range 3 {
 				_, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: task.TaskToken, Output: aws.String(`{"done":true}`)})
 				if ae := wantCode(t, err, "ServiceUnavailable"); i == 2 {

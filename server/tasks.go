@@ -19,7 +19,7 @@ type task struct {
 	token       string
 	activityARN string // "" for callbacks
 	input       string
-	beat        func()
+	beat        func() error // an error when a heartbeat deadline could not be stored
 	// taken is called (once) when a worker takes the task, with its name;
 	// false: its start could not be stored, and the worker must not have it.
 	taken func(worker string) bool
