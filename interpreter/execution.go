@@ -158,13 +158,20 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	// AWS counts the first state's entry from event 0, not from
 	// ExecutionStarted.
 	x.emitKeep(sc, "ExecutionStarted", func(e *Event) {
-		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: encodeJSON(in), RoleArn: cfg.roleArn}
+		sc.inJSON = sc.encode(in)
+		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: sc.inJSON, RoleArn: cfg.roleArn}
 	})
 	out, eerr := x.runMachine(ctx, m.root, in, sc, -1)
 	res := &Result{ExecutionARN: x.id, StateMachineARN: x.smID, StartDate: x.start}
 	var outJSON []byte
+	// The output's text is the last ...StateExited's, when it was recorded.
+	outText := sc.outJSON
 	if eerr == nil {
-		outJSON = appendJSON(nil, out)
+		if outText != "" {
+			outJSON = []byte(outText)
+		} else {
+			outJSON = appendJSON(nil, out)
+		}
 	}
 	cause := context.Cause(ctx)
 	switch {
@@ -178,7 +185,10 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		res.Status = StatusSucceeded
 		res.Output = outJSON
 		x.emit(sc, "ExecutionSucceeded", func(e *Event) {
-			e.ExecutionSucceededEventDetails = &OutputDetails{Output: string(res.Output)}
+			if outText == "" {
+				outText = string(res.Output)
+			}
+			e.ExecutionSucceededEventDetails = &OutputDetails{Output: outText}
 		})
 	case cause == errExecutionTimeout:
 		res.Status, res.Error, res.Cause = StatusTimedOut, ErrTimeout, x.timeoutCause
@@ -266,28 +276,32 @@ func (x *execution) emitFrom(sc *scope, typ string, prev int64, update bool, fil
 		key = sc.nextKey()
 		sc.replayTS, sc.replayed = time.Time{}, false
 	}
-	e := Event{Type: typ, Timestamp: x.cfg.clock.Now(), Key: key}
+	// The event is built in the scope's room, not in one of its own:
+	// fill takes its address, which would move it to the heap.
+	e := &sc.room().ev
+	*e = Event{Type: typ, Timestamp: x.cfg.clock.Now(), Key: key}
 	if fill != nil {
-		fill(&e)
+		fill(e)
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	e.ID = x.nEvents.Add(1)
+	id := x.nEvents.Add(1)
+	e.ID = id
 	e.PreviousEventID = prev
 	if update {
-		sc.lastEvent = e.ID
+		sc.lastEvent = id
 	}
-	over := x.cfg.maxEvents > 0 && e.ID > x.cfg.maxEvents
+	over := x.cfg.maxEvents > 0 && id > x.cfg.maxEvents
 	if x.cfg.keep && (!over || strings.HasPrefix(typ, "Execution")) {
-		x.events = append(x.events, e)
+		x.events = append(x.events, *e)
 	}
 	if x.cfg.hook != nil {
-		x.cfg.hook(e)
+		x.cfg.hook(*e)
 	}
 	if over {
 		x.stop(errEventLimit)
 	}
-	return e.ID
+	return id
 }
 
 // sleep waits d on the execution's clock. A sleep that would reach the

@@ -115,6 +115,10 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		done = ctx.Done()
 	}
 	sc.outSize = inSize
+	// Each state's input is the output of the state before it: its
+	// JSON text is the one the previous ...StateExited recorded.
+	inJSON := sc.inJSON
+	sc.inJSON, sc.outJSON = "", ""
 	for {
 		if x.stopped.Load() {
 			return nil, x.ctxError(ctx)
@@ -135,7 +139,10 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		sc.enteredPrev = sc.lastEvent
 		if x.record {
 			x.emit(sc, st.entered, func(e *Event) {
-				e.StateEnteredEventDetails = &StateEnteredDetails{Name: st.name, Input: encodeJSON(input)}
+				if inJSON == "" {
+					inJSON = sc.encode(input)
+				}
+				e.StateEnteredEventDetails = &StateEnteredDetails{Name: st.name, Input: inJSON}
 			})
 		} else {
 			// x.count(sc), which does not inline.
@@ -150,9 +157,11 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 			x.evaluationFailed(sc, st, err)
 			return nil, err
 		}
+		var outJSON string
 		if x.record {
 			x.emit(sc, st.exited, func(e *Event) {
-				e.StateExitedEventDetails = &StateExitedDetails{Name: st.name, Output: encodeJSON(out)}
+				outJSON = sc.encode(out)
+				e.StateExitedEventDetails = &StateExitedDetails{Name: st.name, Output: outJSON}
 				if a := sc.assigned; a != nil {
 					// Each variable as its JSON text, as AWS records them.
 					vars := make(map[string]string, a.Len())
@@ -169,9 +178,10 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 			}
 		}
 		if next < 0 {
+			sc.outJSON = outJSON
 			return out, nil
 		}
-		input, cur = out, next
+		input, cur, inJSON = out, next, outJSON
 	}
 }
 

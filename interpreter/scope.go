@@ -49,6 +49,45 @@ type scope struct {
 	live     bool
 	replayed bool
 	replayTS time.Time
+	// scratch is the scope's room for building events (emitFrom),
+	// allocated on its first recorded event.
+	scratch *emitScratch
+	// inJSON is the JSON text of the input runMachine is about to run on
+	// when its caller has it (the top level: ExecutionStarted's input),
+	// and outJSON that of the output of the last state runMachine ran
+	// (its ...StateExited output); "" when not encoded.
+	inJSON, outJSON string
+}
+
+// emitScratch is a scope's reusable room for building history events: the
+// event being filled and a buffer for JSON texts. A scope emits from one
+// goroutine at a time, so they need no lock; they spare each event and
+// each encoded text its own growing allocations.
+type emitScratch struct {
+	ev  Event
+	buf []byte
+}
+
+// maxScratchBuf is the largest encoding buffer a scope keeps between
+// events.
+const maxScratchBuf = 64 << 10
+
+func (sc *scope) room() *emitScratch {
+	if sc.scratch == nil {
+		sc.scratch = new(emitScratch)
+	}
+	return sc.scratch
+}
+
+// encode returns the compact JSON text of v, built in the scope's buffer.
+func (sc *scope) encode(v any) string {
+	r := sc.room()
+	r.buf = appendJSON(r.buf[:0], v)
+	s := string(r.buf)
+	if cap(r.buf) > maxScratchBuf {
+		r.buf = nil
+	}
+	return s
 }
 
 func (sc *scope) child() *scope {
