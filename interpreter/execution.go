@@ -58,14 +58,11 @@ type execution struct {
 	mu      sync.Mutex // guards events, rnd
 	events  []Event
 	rnd     *rand.Rand
+	pcg     rand.PCG // rnd's source
 	nEvents atomic.Int64
 	// eventCap is the event limit, or MaxInt64 for none: count compares
 	// with it alone, so that it inlines.
 	eventCap int64
-	// stopped is set once the execution context is done (by stop, or
-	// by an AfterFunc for a cancel or timer from outside), so that the
-	// top-level machine checks it with one atomic load per transition.
-	stopped atomic.Bool
 	tokenNo atomic.Int64
 	// keyed gives events keys (WithResumable); replay is the record a
 	// resumed execution replays (WithResume); redrives counts its
@@ -88,25 +85,29 @@ var (
 // result and, when the execution did not succeed, an *ExecutionError as
 // well. Other errors (input that is not JSON) come without a result.
 func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Result, error) {
-	cfg := defaultConfig()
+	// The options set the execution's own config: one allocation less.
+	x := &execution{cfg: defaultConfig()}
+	cfg := &x.cfg
 	for _, o := range opts {
-		o(&cfg)
+		o(cfg)
 	}
-	var in any = newObject(0)
 	if len(input) > MaxPayloadBytes {
 		return nil, fmt.Errorf("execution input: %d bytes is more than the %d Step Functions accepts", len(input), MaxPayloadBytes)
 	}
+	var in any
 	if len(bytes.TrimSpace(input)) > 0 {
 		v, err := parseJSON(input)
 		if err != nil {
 			return nil, fmt.Errorf("execution input: invalid JSON: %w", err)
 		}
 		in = v
+	} else {
+		in = newObject(0)
 	}
 	if cfg.roleArn == "" {
-		cfg.roleArn = fmt.Sprintf("arn:aws:iam::%s:role/StepFunctions-%s-role", cfg.account, cfg.smName)
+		cfg.roleArn = "arn:aws:iam::" + cfg.account + ":role/StepFunctions-" + cfg.smName + "-role"
 	}
-	x := &execution{cfg: cfg, input: in, record: cfg.record || cfg.resume != nil, keyed: cfg.keyed}
+	x.input, x.record, x.keyed = in, cfg.record || cfg.resume != nil, cfg.keyed
 	if cfg.ctxJSON != nil {
 		v, err := parseJSON(cfg.ctxJSON)
 		o, isObj := v.(*Object)
@@ -120,16 +121,18 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		x.eventCap = math.MaxInt64
 	}
 	if cfg.seeded {
-		x.rnd = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
+		x.pcg.Seed(cfg.seed, cfg.seed^0x9e3779b97f4a7c15)
 	} else {
-		x.rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+		x.pcg.Seed(rand.Uint64(), rand.Uint64())
 	}
+	x.rnd = rand.New(&x.pcg)
 	x.name = cfg.execName
 	if x.name == "" {
 		x.name = x.uuid()
 	}
-	x.smID = fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", cfg.region, cfg.account, cfg.smName)
-	x.id = fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", cfg.region, cfg.account, cfg.smName, x.name)
+	arnPrefix := "arn:aws:states:" + cfg.region + ":" + cfg.account
+	x.smID = arnPrefix + ":stateMachine:" + cfg.smName
+	x.id = arnPrefix + ":execution:" + cfg.smName + ":" + x.name
 	runStart := x.resumeSetup(cfg.clock.Now())
 
 	ctx, x.cancel = context.WithCancelCause(ctx)
@@ -150,7 +153,6 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		defer cancel()
 	}
 	x.ctx = ctx
-	defer context.AfterFunc(ctx, func() { x.stopped.Store(true) })()
 	sc := &scope{x: x}
 	if x.keyed {
 		sc.path = "r"
@@ -328,7 +330,6 @@ func (x *execution) sleep(ctx context.Context, sc *scope, d time.Duration) error
 
 // stop ends the execution with cause; the states see it at once.
 func (x *execution) stop(cause error) {
-	x.stopped.Store(true)
 	x.cancel(cause)
 }
 

@@ -108,8 +108,9 @@ type frame struct {
 // JSON size of input (-1: unknown).
 func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any, sc *scope, inSize int) (any, *ExecutionError) {
 	cur := sm.start
-	// The execution's own context is checked through x.stopped; a
-	// branch's (Parallel, Map), which can end on its own, on its channel.
+	// The execution's own context is checked through its Err, an atomic
+	// load; a branch's (Parallel, Map), which can end on its own, on its
+	// channel.
 	var done <-chan struct{}
 	if ctx != x.ctx {
 		done = ctx.Done()
@@ -120,7 +121,7 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 	inJSON := sc.inJSON
 	sc.inJSON, sc.outJSON = "", ""
 	for {
-		if x.stopped.Load() {
+		if x.ctx.Err() != nil {
 			return nil, x.ctxError(ctx)
 		}
 		if done != nil {
