@@ -138,12 +138,14 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		st := n.info()
 		sc.enter(st.name, st.typ, st.readsContext)
 		sc.enteredPrev = sc.lastEvent
+		var det *stateDetails
 		if x.record {
 			x.emit(sc, st.entered, func(e *Event) {
 				if inJSON == "" {
 					inJSON = sc.encode(input)
 				}
-				e.StateEnteredEventDetails = &StateEnteredDetails{Name: st.name, Input: inJSON}
+				det = &stateDetails{entered: StateEnteredDetails{Name: st.name, Input: inJSON}}
+				e.StateEnteredEventDetails = &det.entered
 			})
 		} else {
 			// x.count(sc), which does not inline.
@@ -162,7 +164,11 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		if x.record {
 			x.emit(sc, st.exited, func(e *Event) {
 				outJSON = sc.encode(out)
-				e.StateExitedEventDetails = &StateExitedDetails{Name: st.name, Output: outJSON}
+				if det == nil { // the entry was replayed
+					det = new(stateDetails)
+				}
+				det.exited = StateExitedDetails{Name: st.name, Output: outJSON}
+				e.StateExitedEventDetails = &det.exited
 				if a := sc.assigned; a != nil {
 					// Each variable as its JSON text, as AWS records them.
 					vars := make(map[string]string, a.Len())
@@ -184,6 +190,13 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		}
 		input, cur, inJSON = out, next, outJSON
 	}
+}
+
+// stateDetails are the details of a state's ...StateEntered and
+// ...StateExited events, allocated together.
+type stateDetails struct {
+	entered StateEnteredDetails
+	exited  StateExitedDetails
 }
 
 // evaluationFailed records AWS's EvaluationFailed event for a JSONata
