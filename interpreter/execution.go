@@ -63,7 +63,7 @@ type execution struct {
 	// eventCap is the event limit, or MaxInt64 for none: count compares
 	// with it alone, so that it inlines.
 	eventCap int64
-	tokenNo atomic.Int64
+	tokenNo  atomic.Int64
 	// keyed gives events keys (WithResumable); replay is the record a
 	// resumed execution replays (WithResume); redrives counts its
 	// ExecutionRedriven events.
