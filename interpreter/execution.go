@@ -280,8 +280,12 @@ func (x *execution) emitFrom(sc *scope, typ string, prev int64, update bool, fil
 	}
 	// The event is built in the scope's room, not in one of its own:
 	// fill takes its address, which would move it to the heap.
+	// Only the details set last time are unset: assigning a whole Event
+	// would take a write barrier for each of its pointers while the
+	// garbage collector runs.
 	e := &sc.room().ev
-	*e = Event{Type: typ, Timestamp: x.cfg.clock.Now(), Key: key}
+	e.clearDetails()
+	e.Type, e.Timestamp, e.Key = typ, x.cfg.clock.Now(), key
 	if fill != nil {
 		fill(e)
 	}
