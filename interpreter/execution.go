@@ -58,7 +58,12 @@ type execution struct {
 	mu      sync.Mutex // guards events, rnd
 	events  []Event
 	rnd     *rand.Rand
-	pcg     rand.PCG // rnd's source
+	// rnd's source and value, and the top level's scope and its room
+	// for events, are parts of the execution: fewer allocations each.
+	pcg     rand.PCG
+	rndVal  rand.Rand
+	top     scope
+	topRoom emitScratch
 	nEvents atomic.Int64
 	// eventCap is the event limit, or MaxInt64 for none: count compares
 	// with it alone, so that it inlines.
@@ -125,7 +130,8 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	} else {
 		x.pcg.Seed(rand.Uint64(), rand.Uint64())
 	}
-	x.rnd = rand.New(&x.pcg)
+	x.rndVal = *rand.New(&x.pcg)
+	x.rnd = &x.rndVal
 	x.name = cfg.execName
 	if x.name == "" {
 		x.name = x.uuid()
@@ -153,7 +159,8 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		defer cancel()
 	}
 	x.ctx = ctx
-	sc := &scope{x: x}
+	sc := &x.top
+	sc.x, sc.scratch = x, &x.topRoom
 	if x.keyed {
 		sc.path = "r"
 	}
