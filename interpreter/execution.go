@@ -55,15 +55,13 @@ type execution struct {
 	timeoutCause string
 	record       bool
 
-	mu      sync.Mutex // guards events, rnd
-	events  []Event
-	rnd     *rand.Rand
-	// rnd's source and value, and the top level's scope and its room
-	// for events, are parts of the execution: fewer allocations each.
+	mu     sync.Mutex // guards events, rnd
+	events []Event
+	rnd    *rand.Rand
+	// rnd's source and value are parts of the execution: fewer
+	// allocations.
 	pcg     rand.PCG
 	rndVal  rand.Rand
-	top     scope
-	topRoom emitScratch
 	nEvents atomic.Int64
 	// eventCap is the event limit, or MaxInt64 for none: count compares
 	// with it alone, so that it inlines.
@@ -159,22 +157,24 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		defer cancel()
 	}
 	x.ctx = ctx
-	sc := &x.top
-	sc.x, sc.scratch = x, &x.topRoom
+	// The top level's scope and its room for events, in one allocation.
+	top := new(topScope)
+	sc := &top.sc
+	sc.x, sc.scratch = x, &top.room
 	if x.keyed {
 		sc.path = "r"
 	}
 	// AWS counts the first state's entry from event 0, not from
 	// ExecutionStarted.
 	x.emitKeep(sc, "ExecutionStarted", func(e *Event) {
-		sc.inJSON = sc.encode(in)
-		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: sc.inJSON, RoleArn: cfg.roleArn}
+		sc.scratch.inJSON = sc.encode(in)
+		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: sc.scratch.inJSON, RoleArn: cfg.roleArn}
 	})
 	out, eerr := x.runMachine(ctx, m.root, in, sc, -1)
 	res := &Result{ExecutionARN: x.id, StateMachineARN: x.smID, StartDate: x.start}
 	var outJSON []byte
 	// The output's text is the last ...StateExited's, when it was recorded.
-	outText := sc.outJSON
+	outText := sc.scratch.outJSON
 	if eerr == nil {
 		if outText != "" {
 			outJSON = []byte(outText)
@@ -231,6 +231,12 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		return res, eerr
 	}
 	return res, nil
+}
+
+// topScope is the top level's scope with its room for events.
+type topScope struct {
+	sc   scope
+	room emitScratch
 }
 
 // count counts one history event that is not recorded.

@@ -118,8 +118,11 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 	sc.outSize = inSize
 	// Each state's input is the output of the state before it: its
 	// JSON text is the one the previous ...StateExited recorded.
-	inJSON := sc.inJSON
-	sc.inJSON, sc.outJSON = "", ""
+	var inJSON string
+	if r := sc.scratch; r != nil {
+		inJSON = r.inJSON
+		r.inJSON, r.outJSON = "", ""
+	}
 	for {
 		if x.ctx.Err() != nil {
 			return nil, x.ctxError(ctx)
@@ -185,7 +188,9 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 			}
 		}
 		if next < 0 {
-			sc.outJSON = outJSON
+			if outJSON != "" { // encoded in the scope's room
+				sc.scratch.outJSON = outJSON
+			}
 			return out, nil
 		}
 		input, cur, inJSON = out, next, outJSON

@@ -28,10 +28,11 @@ type scope struct {
 	inSize, outSize int
 	retryCount      int
 	// retries is set in Task, Parallel and Map states, whose context
-	// object has State.RetryCount.
+	// object has State.RetryCount. (The booleans sit together, as do
+	// live and replayed below: a Map allocates a scope per iteration.)
 	retries   bool
-	token     string
 	hasItem   bool
+	token     string
 	itemIndex int
 	itemValue any
 	ctxObj    any
@@ -52,11 +53,6 @@ type scope struct {
 	// scratch is the scope's room for building events (emitFrom),
 	// allocated on its first recorded event.
 	scratch *emitScratch
-	// inJSON is the JSON text of the input runMachine is about to run on
-	// when its caller has it (the top level: ExecutionStarted's input),
-	// and outJSON that of the output of the last state runMachine ran
-	// (its ...StateExited output); "" when not encoded.
-	inJSON, outJSON string
 }
 
 // emitScratch is a scope's reusable room for building history events: the
@@ -66,6 +62,11 @@ type scope struct {
 type emitScratch struct {
 	ev  Event
 	buf []byte
+	// inJSON is the JSON text of the input runMachine is about to run
+	// on when its caller has it (the top level: ExecutionStarted's
+	// input), and outJSON that of the output of the last state
+	// runMachine ran (its ...StateExited output); "" when not encoded.
+	inJSON, outJSON string
 }
 
 // maxScratchBuf is the largest encoding buffer a scope keeps between
