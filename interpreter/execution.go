@@ -134,9 +134,8 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 	if x.name == "" {
 		x.name = x.uuid()
 	}
-	arnPrefix := "arn:aws:states:" + cfg.region + ":" + cfg.account
-	x.smID = arnPrefix + ":stateMachine:" + cfg.smName
-	x.id = arnPrefix + ":execution:" + cfg.smName + ":" + x.name
+	x.smID = "arn:aws:states:" + cfg.region + ":" + cfg.account + ":stateMachine:" + cfg.smName
+	x.id = "arn:aws:states:" + cfg.region + ":" + cfg.account + ":execution:" + cfg.smName + ":" + x.name
 	runStart := x.resumeSetup(cfg.clock.Now())
 
 	ctx, x.cancel = context.WithCancelCause(ctx)

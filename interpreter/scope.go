@@ -73,6 +73,10 @@ type emitScratch struct {
 // events.
 const maxScratchBuf = 64 << 10
 
+// minScratchBuf is the size a scope's encoding buffer starts at: most
+// texts fit, so that it seldom grows.
+const minScratchBuf = 256
+
 func (sc *scope) room() *emitScratch {
 	if sc.scratch == nil {
 		sc.scratch = new(emitScratch)
@@ -83,6 +87,9 @@ func (sc *scope) room() *emitScratch {
 // encode returns the compact JSON text of v, built in the scope's buffer.
 func (sc *scope) encode(v any) string {
 	r := sc.room()
+	if r.buf == nil {
+		r.buf = make([]byte, 0, minScratchBuf)
+	}
 	r.buf = appendJSON(r.buf[:0], v)
 	s := string(r.buf)
 	if cap(r.buf) > maxScratchBuf {
