@@ -1,7 +1,9 @@
 package interpreter_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -128,4 +130,28 @@ func FuzzAppendDetailsJSON(f *testing.F) {
 			t.Errorf("got %s\nwant %s", got, want)
 		}
 	})
+}
+
+// A server writing history events in GetExecutionHistory's form appends
+// each event's details after the members it writes itself.
+func ExampleEvent_AppendDetailsJSON() {
+	m, err := interpreter.Compile([]byte(`{"StartAt":"Hello","States":{"Hello":{"Type":"Pass","Result":"<hi>","End":true}}}`))
+	if err != nil {
+		panic(err)
+	}
+	_, err = m.Run(context.Background(), []byte(`{}`), interpreter.WithEventHook(func(e interpreter.Event) {
+		b := append([]byte(`{"type":"`), e.Type...)
+		b = append(b, '"')
+		b = e.AppendDetailsJSON(b)
+		b = fmt.Appendf(b, `,"id":%d}`, e.ID)
+		fmt.Println(string(b))
+	}))
+	if err != nil {
+		panic(err)
+	}
+	// Output:
+	// {"type":"ExecutionStarted","executionStartedEventDetails":{"input":"{}","inputDetails":{"truncated":false},"roleArn":"arn:aws:iam::123456789012:role/StepFunctions-StateMachine-role"},"id":1}
+	// {"type":"PassStateEntered","stateEnteredEventDetails":{"name":"Hello","input":"{}","inputDetails":{"truncated":false}},"id":2}
+	// {"type":"PassStateExited","stateExitedEventDetails":{"name":"Hello","output":"\"\u003chi\u003e\"","outputDetails":{"truncated":false}},"id":3}
+	// {"type":"ExecutionSucceeded","executionSucceededEventDetails":{"output":"\"\u003chi\u003e\"","outputDetails":{"truncated":false}},"id":4}
 }
