@@ -42,7 +42,7 @@ type itemReader struct {
 	params   *template
 	jArgs    *jtemplate
 	// ReaderConfig
-	inputType    string // JSON, JSONL, CSV, MANIFEST; "" for a listing
+	inputType    string // JSON, JSONL, CSV, PARQUET, MANIFEST; "" for a listing
 	headerFirst  bool   // CSVHeaderLocation FIRST_ROW
 	headers      []string
 	delimiter    rune
@@ -59,7 +59,7 @@ type itemReader struct {
 	itemsPointer string
 	// manifestType is ReaderConfig.ManifestType: S3_INVENTORY (an S3
 	// inventory manifest.json) or ATHENA_DATA (an Athena UNLOAD manifest
-	// listing data files of InputType CSV or JSONL); "" when the object
+	// listing data files of InputType CSV, JSONL or PARQUET); "" when the object
 	// is no manifest.
 	manifestType string
 }
@@ -159,9 +159,7 @@ func compileReader(at site, v *asl.Value, jsonata bool) (*itemReader, error) {
 		r.configErr = fmt.Sprintf("ManifestType %s is not supported", mt)
 	}
 	switch r.inputType {
-	case "JSON", "JSONL", "CSV", "MANIFEST", "":
-	case "PARQUET":
-		return nil, at.unsupported("ReaderConfig/InputType", "an ItemReader of PARQUET objects")
+	case "JSON", "JSONL", "CSV", "MANIFEST", "PARQUET", "":
 	default:
 		r.configErr = fmt.Sprintf("InputType %s is not supported", r.inputType)
 	}
