@@ -43,3 +43,32 @@ func TestClearDetails(t *testing.T) {
 		}
 	}
 }
+
+// TestNewObjectLen checks the objects allocated with their members: n
+// zero members, room for c, and members added in place stay the object's.
+func TestNewObjectLen(t *testing.T) {
+	for c := range 12 {
+		for n := range c + 1 {
+			o := newObjectLen(n, c)
+			if len(o.m) != n || cap(o.m) < c {
+				t.Fatalf("newObjectLen(%d, %d): len %d cap %d", n, c, len(o.m), cap(o.m))
+			}
+			for i, m := range o.m {
+				if m.k != "" || m.v != nil {
+					t.Fatalf("newObjectLen(%d, %d): member %d is %v", n, c, i, m)
+				}
+			}
+			a := newObjectLen(0, c)
+			b := newObjectLen(0, c)
+			for i := range c {
+				a.add(strconv.Itoa(i), int64(i))
+				b.add(strconv.Itoa(i), int64(-i))
+			}
+			for i := range c {
+				if v, _ := a.Get(strconv.Itoa(i)); v != int64(i) {
+					t.Fatalf("capacity %d: member %d of a is %v", c, i, v)
+				}
+			}
+		}
+	}
+}
