@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
 	"encoding/json"
 	"errors"
 	"time"
@@ -198,6 +199,9 @@ func (s *Server) deadToken(token string) *APIError {
 		}
 		return apiErr("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
 	case "unknown":
+		if s.issuedBefore(token) {
+			return apiErr("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
+		}
 		return apiErr("TaskDoesNotExist", "Task Does Not Exist: 'Provided task does not exist'")
 	}
 	return errInvalidToken("Invalid token")
@@ -229,4 +233,20 @@ func (s *Server) sendTaskHeartbeat(ctx context.Context, in *sendTaskInput) (any,
 		return nil, err
 	}
 	return struct{}{}, nil
+}
+
+// issuedBefore reports whether token is a resumable task token of an
+// execution in the durable store: issued by an earlier run of the server
+// on the same data, for a task that has ended since (timed out and
+// dispatched again, say), which AWS answers with TaskTimedOut.
+func (s *Server) issuedBefore(token string) bool {
+	id, ex, sig, ok := parseToken(token)
+	if !ok || !s.durable() || !hmac.Equal(resumeSign(id, ex), sig) {
+		return false
+	}
+	err := s.store.View(s.ctx, func(tx store.Tx) error {
+		_, err := tx.GetExecution(ex)
+		return err
+	})
+	return err == nil
 }

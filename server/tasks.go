@@ -149,11 +149,16 @@ func resumableToken(execution string, start time.Time, key string) string {
 	mac.Write([]byte{0})
 	mac.Write([]byte(key))
 	id := mac.Sum(nil)[:tokenIDBytes]
+	enc := base64.RawURLEncoding
+	return tokenPrefix + enc.EncodeToString(id) + "." + enc.EncodeToString([]byte(execution)) + "." + enc.EncodeToString(resumeSign(id, execution))
+}
+
+// resumeSign is the signature of a resumable token.
+func resumeSign(id []byte, execution string) []byte {
 	sig := hmac.New(sha256.New, resumeKey[:])
 	sig.Write(id)
 	sig.Write([]byte(execution))
-	enc := base64.RawURLEncoding
-	return tokenPrefix + enc.EncodeToString(id) + "." + enc.EncodeToString([]byte(execution)) + "." + enc.EncodeToString(sig.Sum(nil)[:16])
+	return sig.Sum(nil)[:16]
 }
 
 // tokenStatus classifies a token that is not live: "ended" (issued here,

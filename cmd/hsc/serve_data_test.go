@@ -692,6 +692,16 @@ func TestServeReadOnlyWhileRunning(t *testing.T) {
 	for _, err := range append(worker.polls, worker.sends...) {
 		t.Errorf("activity worker after the restart: %v", err)
 	}
+	for token := range worker.pending {
+		arn, _ := server.TokenExecution(token)
+		var events []string
+		if h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: &arn, MaxResults: 1000}); err == nil {
+			for _, ev := range h.Events {
+				events = append(events, fmt.Sprintf("%d<-%d %s", ev.Id, ev.PreviousEventId, ev.Type))
+			}
+		}
+		t.Errorf("an answer still waiting at the end, of %s; its history: %s", arn, strings.Join(events, ", "))
+	}
 }
 
 // waitEnded polls DescribeExecution until the execution ends and returns
