@@ -89,6 +89,13 @@ type recorder struct {
 	// set then.
 	cancel context.CancelCauseFunc
 	failed atomic.Bool
+	// view is the execution's record as last committed (nil when the
+	// recorder was not given one): DescribeExecution of a running
+	// execution answers from it without reading the store, and the
+	// committer writes the final status on top of it. Only what is
+	// committed goes here, so a reader never sees a status that a crash
+	// would roll back.
+	view atomic.Pointer[store.Execution]
 }
 
 // stored maps an interpreter event id to the stored id.
@@ -687,6 +694,8 @@ func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock inte
 	}
 	r := &run{arn: e.ARN, cancel: cancel, done: make(chan struct{}), rec: rec}
 	rec.cancel = cancel
+	view := *e // committed by the caller (start, resume, redrive)
+	rec.view.Store(&view)
 	if !s.track() {
 		cancel(nil)
 		s.finish(rec, store.StatusAborted, "States.Runtime", "the server is shutting down")
@@ -801,6 +810,9 @@ func (s *Server) getExecution(ctx context.Context, arn string) (*store.Execution
 	if err := standardExecution(arn); err != nil {
 		return nil, err
 	}
+	if e := s.liveView(arn); e != nil {
+		return e, nil
+	}
 	var e *store.Execution
 	err := s.store.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -811,6 +823,22 @@ func (s *Server) getExecution(ctx context.Context, arn string) (*store.Execution
 		return err
 	})
 	return e, err
+}
+
+// liveView is the committed record of an execution running in this
+// process (a copy), or nil: the same answer a read of the store would
+// give, without one.
+func (s *Server) liveView(arn string) *store.Execution {
+	r := s.runs.get(arn)
+	if r == nil {
+		return nil
+	}
+	v := r.rec.view.Load()
+	if v == nil {
+		return nil
+	}
+	c := *v
+	return &c
 }
 
 type dataDetails struct {
