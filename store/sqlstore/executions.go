@@ -35,8 +35,15 @@ func stopCol(e *store.Execution) int64 {
 
 func (t *tx) putDefinition(def string) ([]byte, error) {
 	h := defHash(def)
-	_, err := t.exec("INSERT INTO definitions (hash, text) VALUES (?, ?) ON CONFLICT DO NOTHING", h, def)
-	return h, err
+	k := [16]byte(h)
+	if t.s.knownDef(k) {
+		return h, nil
+	}
+	if _, err := t.exec("INSERT INTO definitions (hash, text) VALUES (?, ?) ON CONFLICT DO NOTHING", h, def); err != nil {
+		return nil, err
+	}
+	t.newDefs = append(t.newDefs, k)
+	return h, nil
 }
 
 func (t *tx) CreateExecution(e *store.Execution) error {
@@ -332,6 +339,7 @@ func (t *tx) PurgeFinished(before time.Time, limit int) (int, error) {
 	}
 	if len(seqs) > 0 {
 		// Definitions no execution runs any more.
+		t.s.forgetDefs()
 		if _, err := t.exec("DELETE FROM definitions WHERE NOT EXISTS (SELECT 1 FROM executions WHERE def_hash = definitions.hash)"); err != nil {
 			return 0, err
 		}

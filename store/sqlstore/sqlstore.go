@@ -105,6 +105,43 @@ type Store struct {
 	// stmts caches prepared statements by text, per pool.
 	stmtMu sync.Mutex
 	stmts  map[stmtKey]*sql.Stmt
+	// defs holds hashes of definitions known to be stored (committed),
+	// so that an execution's write need not insert its definition again.
+	defsMu sync.Mutex
+	defs   map[[16]byte]struct{}
+}
+
+// maxKnownDefs bounds Store.defs.
+const maxKnownDefs = 4096
+
+func (s *Store) knownDef(h [16]byte) bool {
+	s.defsMu.Lock()
+	defer s.defsMu.Unlock()
+	_, ok := s.defs[h]
+	return ok
+}
+
+// learnDefs records definitions a committed transaction stored.
+func (s *Store) learnDefs(hs [][16]byte) {
+	if len(hs) == 0 {
+		return
+	}
+	s.defsMu.Lock()
+	defer s.defsMu.Unlock()
+	if s.defs == nil || len(s.defs) >= maxKnownDefs {
+		s.defs = map[[16]byte]struct{}{}
+	}
+	for _, h := range hs {
+		s.defs[h] = struct{}{}
+	}
+}
+
+// forgetDefs forgets every known definition: a transaction deletes some
+// (whether or not it commits, none is known stored any more).
+func (s *Store) forgetDefs() {
+	s.defsMu.Lock()
+	s.defs = nil
+	s.defsMu.Unlock()
 }
 
 type stmtKey struct {
@@ -385,7 +422,8 @@ func (s *Store) runBatch(batch []*request) {
 			fail(err)
 			return
 		}
-		if err := r.fn(&tx{s: s, tx: sqltx, ctx: context.WithoutCancel(r.ctx), write: true}); err != nil {
+		t := &tx{s: s, tx: sqltx, ctx: context.WithoutCancel(r.ctx), write: true}
+		if err := r.fn(t); err != nil {
 			sqltx.Rollback()
 			fail(err)
 			return
@@ -395,12 +433,14 @@ func (s *Store) runBatch(batch []*request) {
 			fail(wrap(err))
 			return
 		}
+		s.learnDefs(t.newDefs)
 		answer()
 		return
 	}
 	// Savepoint statements, prepared once like the others.
 	ctl := &tx{s: s, tx: sqltx, ctx: bg, write: true}
 	ok := 0
+	txs := make([]*tx, len(batch))
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
@@ -412,6 +452,7 @@ func (s *Store) runBatch(batch []*request) {
 			return
 		}
 		t := &tx{s: s, tx: sqltx, ctx: context.WithoutCancel(r.ctx), write: true}
+		txs[i] = t
 		if err := r.fn(t); err != nil {
 			errs[i] = err
 			if errors.Is(err, store.ErrUnavailable) {
@@ -444,6 +485,11 @@ func (s *Store) runBatch(batch []*request) {
 		sqltx.Rollback()
 		fail(wrap(err))
 		return
+	}
+	for i, t := range txs {
+		if t != nil && errs[i] == nil {
+			s.learnDefs(t.newDefs)
+		}
 	}
 	answer()
 }
@@ -553,6 +599,9 @@ type tx struct {
 	tx    *sql.Tx
 	ctx   context.Context
 	write bool
+	// newDefs are the definitions this Update stored (Store.defs learns
+	// them once it has committed).
+	newDefs [][16]byte
 }
 
 var errReadOnly = errors.New("sqlstore: write in a read-only transaction")
