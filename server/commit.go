@@ -55,6 +55,10 @@ type pendingWrite struct {
 	final *store.Execution // status fields, for an execution's last event
 	key   string
 	done  chan error // receives the outcome when someone waits
+	// direct: the writer stores w itself (a direct committer) and reads
+	// the outcome from err.
+	direct bool
+	err    error
 }
 
 func newCommitter(s *Server, direct bool) *committer {
@@ -66,9 +70,10 @@ func newCommitter(s *Server, direct bool) *committer {
 // little) stores w at once instead.
 func (c *committer) submit(w *pendingWrite, wait bool) error {
 	if c.direct {
-		w.done = make(chan error, 1)
-		c.flushBatch([]*pendingWrite{w})
-		return <-w.done
+		w.direct = true
+		one := [1]*pendingWrite{w}
+		c.flushBatch(one[:])
+		return w.err
 	}
 	c.once.Do(func() {
 		c.started.Store(true)
@@ -214,14 +219,7 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 		return
 	}
 	// One AppendEvents per execution, in order.
-	var order []*recorder
-	byRec := map[*recorder][]store.Event{}
-	for _, w := range live {
-		if _, ok := byRec[w.rec]; !ok {
-			order = append(order, w.rec)
-		}
-		byRec[w.rec] = append(byRec[w.rec], w.ev)
-	}
+	order := groupEvents(live)
 	var finals []*store.Execution // the final records written, by index in live
 	for _, w := range live {
 		if w.final != nil {
@@ -236,8 +234,8 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 				return err
 			}
 		}
-		for _, r := range order {
-			if err := tx.AppendEvents(r.arn, byRec[r]); err != nil {
+		for _, g := range order {
+			if err := tx.AppendEvents(g.rec.arn, g.events); err != nil {
 				return err
 			}
 		}
@@ -267,8 +265,8 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 	})
 	if err != nil {
 		c.s.log.Error("store history events", "events", len(live), "executions", len(order), "err", err)
-		for _, r := range order {
-			r.storeFailed()
+		for _, g := range order {
+			g.rec.storeFailed()
 		}
 	}
 	for i, w := range live {
@@ -283,6 +281,55 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 	for _, w := range ops {
 		w.finish(err)
 	}
+}
+
+// recEvents are the events of one execution in a batch.
+type recEvents struct {
+	rec    *recorder
+	events []store.Event
+}
+
+// groupEvents groups a batch's events by execution, executions in the
+// order of their first event. Most batches hold one execution or a few:
+// they are found by a scan; a map is made only for many.
+func groupEvents(live []*pendingWrite) []recEvents {
+	var (
+		groups []recEvents
+		index  map[*recorder]int
+	)
+	for _, w := range live {
+		i := -1
+		if index != nil {
+			if j, ok := index[w.rec]; ok {
+				i = j
+			}
+		} else {
+			for j := range groups {
+				if groups[j].rec == w.rec {
+					i = j
+					break
+				}
+			}
+		}
+		if i < 0 {
+			i = len(groups)
+			groups = append(groups, recEvents{rec: w.rec})
+			if index != nil {
+				index[w.rec] = i
+			} else if len(groups) > 16 {
+				index = make(map[*recorder]int, 2*len(groups))
+				for j, g := range groups {
+					index[g.rec] = j
+				}
+			}
+		}
+		if groups[i].events == nil && len(live) == 1 {
+			groups[i].events = []store.Event{w.ev}
+			continue
+		}
+		groups[i].events = append(groups[i].events, w.ev)
+	}
+	return groups
 }
 
 // do runs fn in the next group transaction and waits for its commit. fn
@@ -313,6 +360,10 @@ func (c *committer) do(fn func(store.Tx) error) error {
 type requestError struct{ error }
 
 func (w *pendingWrite) finish(err error) {
+	if w.direct {
+		w.err = err
+		return
+	}
 	if w.done != nil {
 		w.done <- err
 	}

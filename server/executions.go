@@ -497,7 +497,7 @@ func (s *Server) resolveTarget(tx store.Tx, arn string) (*target, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	sm, err := getMachine(tx, ref.machine, arn)
+	sm, err := s.starts.machine(tx, ref.machine, arn)
 	if err != nil {
 		return nil, err
 	}

@@ -93,6 +93,7 @@ type Server struct {
 	pages http.Handler
 
 	machines *machineCache
+	starts   startCache
 	runs     *runs
 	tasks    *taskQueues
 	mapRuns  *mapRuns
