@@ -93,11 +93,14 @@ type Server struct {
 	pages http.Handler
 
 	machines *machineCache
-	starts   startCache
-	runs     *runs
-	tasks    *taskQueues
-	mapRuns  *mapRuns
-	commits  *committer
+	// contentType is the Content-Type header of every answer (shared,
+	// never written).
+	contentType []string
+	starts      startCache
+	runs        *runs
+	tasks       *taskQueues
+	mapRuns     *mapRuns
+	commits     *committer
 
 	// resumeUntil ends the grace period after start-up in which SendTask…
 	// waits for tokens of resumed executions (resume.go).
@@ -185,7 +188,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), events: newEventLayout(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers), mapRuns: newMapRuns()}
+	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), contentType: []string{contentType}, events: newEventLayout(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers), mapRuns: newMapRuns()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.commits = newCommitter(s, cfg.Store == nil)
 	if cfg.Store != nil {
