@@ -198,6 +198,9 @@ func New(cfg Config) (*Server, error) {
 			s.log.Info("dropped finished executions beyond the retention bound", "count", len(arns), "oldest", arns[0], "bound", max(cfg.MaxFinished, memstore.DefaultMaxFinished))
 		}})
 	}
+	if d, ok := s.store.(durableStore); ok && d.Durable() {
+		s.runs.keepEnded = true
+	}
 	s.ops = s.operations()
 	return s, nil
 }
@@ -250,6 +253,23 @@ func (s *Server) URL() string {
 		return ""
 	}
 	return "http://" + s.ln.Addr().String()
+}
+
+// PurgeFinished deletes up to limit executions that ended before the
+// cutoff, with their histories, oldest first (store.Tx.PurgeFinished), and
+// reports how many it deleted. Retention goes through it rather than
+// straight to the store: the server forgets what it keeps in memory of
+// the executions that ended.
+func (s *Server) PurgeFinished(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int
+	err := s.store.Update(ctx, func(tx store.Tx) (err error) {
+		n, err = tx.PurgeFinished(before, limit)
+		return err
+	})
+	if n > 0 || err != nil {
+		s.runs.forgetEnded("")
+	}
+	return n, err
 }
 
 // Close stops listening, ends long polls, aborts running executions and

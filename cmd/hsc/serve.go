@@ -203,7 +203,7 @@ settings (the "sync-" host prefix) and what differs from AWS.`,
 			go func() {
 				defer close(retained)
 				if retention > 0 {
-					retain(rctx, st, time.Duration(retention), log)
+					retain(rctx, s, st, time.Duration(retention), log)
 				}
 			}()
 			shutdown := func() error {
@@ -391,16 +391,12 @@ const retentionBatch = 200
 
 // retain deletes finished executions older than age, now and then every
 // min(age/10, 1 h), until ctx ends, and compacts the store after deleting.
-func retain(ctx context.Context, st store.Store, age time.Duration, log *slog.Logger) {
+func retain(ctx context.Context, s *server.Server, st store.Store, age time.Duration, log *slog.Logger) {
 	every := min(max(age/10, time.Second), time.Hour)
 	for {
 		total := 0
 		for ctx.Err() == nil {
-			var n int
-			err := st.Update(ctx, func(tx store.Tx) (err error) {
-				n, err = tx.PurgeFinished(time.Now().Add(-age), retentionBatch)
-				return err
-			})
+			n, err := s.PurgeFinished(ctx, time.Now().Add(-age), retentionBatch)
 			if err != nil {
 				if ctx.Err() == nil {
 					log.Warn("retention: deleting old executions failed; retrying later", "err", err)
