@@ -42,7 +42,7 @@ type itemReader struct {
 	params   *template
 	jArgs    *jtemplate
 	// ReaderConfig
-	inputType    string // JSON, JSONL, CSV, MANIFEST; "" for a listing
+	inputType    string // JSON, JSONL, CSV, PARQUET, MANIFEST; "" for a listing
 	headerFirst  bool   // CSVHeaderLocation FIRST_ROW
 	headers      []string
 	delimiter    rune
@@ -59,7 +59,7 @@ type itemReader struct {
 	itemsPointer string
 	// manifestType is ReaderConfig.ManifestType: S3_INVENTORY (an S3
 	// inventory manifest.json) or ATHENA_DATA (an Athena UNLOAD manifest
-	// listing data files of InputType CSV or JSONL); "" when the object
+	// listing data files of InputType CSV, JSONL or PARQUET); "" when the object
 	// is no manifest.
 	manifestType string
 }
@@ -159,9 +159,7 @@ func compileReader(at site, v *asl.Value, jsonata bool) (*itemReader, error) {
 		r.configErr = fmt.Sprintf("ManifestType %s is not supported", mt)
 	}
 	switch r.inputType {
-	case "JSON", "JSONL", "CSV", "MANIFEST", "":
-	case "PARQUET":
-		return nil, at.unsupported("ReaderConfig/InputType", "an ItemReader of PARQUET objects")
+	case "JSON", "JSONL", "CSV", "MANIFEST", "PARQUET", "":
 	default:
 		r.configErr = fmt.Sprintf("InputType %s is not supported", r.inputType)
 	}
@@ -299,6 +297,17 @@ func (x *execution) callS3(ctx context.Context, sc *scope, state, part, resource
 	return out, nil
 }
 
+// splitMapRunARN returns the child machine's ARN and the run id of a map
+// run's ARN (arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID).
+func splitMapRunARN(arn string) (machine, id string, ok bool) {
+	i := strings.Index(arn, ":mapRun:")
+	j := strings.LastIndexByte(arn, ':')
+	if i < 0 || j <= i+len(":mapRun:") {
+		return "", "", false
+	}
+	return arn[:i] + ":stateMachine:" + arn[i+len(":mapRun:"):j], arn[j+1:], true
+}
+
 // mapRunARNs returns the run's ARN and its child machine's ARN.
 func (x *execution) mapRunARNs(label string) (run, machine, id string) {
 	id = x.resumeUUID()
@@ -345,6 +354,14 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 		}
 	}
 	runARN, machineARN, runID := x.mapRunARNs(d.label)
+	// A resumed execution whose record has this run's MapRunStarted goes
+	// on with the same run (WithMapRunRecords).
+	recARN, prior := x.recordedMapRun(sc)
+	if recARN != "" {
+		if m, id, ok := splitMapRunARN(recARN); ok {
+			runARN, machineARN, runID = recARN, m, id
+		}
+	}
 	label := d.label
 	if label == "" {
 		label = machineARN[strings.LastIndexByte(machineARN, '/')+1:]
@@ -353,6 +370,7 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 		ExecutionType: d.execType, Status: "RUNNING", StartDate: x.cfg.clock.Now(), MaxConcurrency: limit})
 	run.countSet, run.percentSet = tol.countSet, tol.percentSet
 	run.info.ToleratedFailureCount, run.info.ToleratedFailurePercentage = tol.count, tol.percent
+	run.restoreInfo(prior)
 	if x.cfg.mapRunHook != nil {
 		x.cfg.mapRunHook(run)
 	}
@@ -387,14 +405,17 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 		return fail(err)
 	}
 	run.setItems(int64(len(items)), len(inputs))
-	results, runErr := x.runChildren(ctx, st, run, inputs, counts)
+	results, runErr := x.runChildren(ctx, st, run, inputs, counts, prior)
 	if runErr != nil {
 		return fail(runErr)
 	}
 	var out any = results.outputs(d.writer)
 	written := false
 	if w := d.writer; w != nil && w.resource != "" {
-		o, werr := x.writeResults(ctx, sc, st, w, raw, eff, run, runID, results)
+		// A resumed run whose end is recorded wrote its files already.
+		r := x.recorded(sc)
+		rewrite := r == nil || r.Type != "MapRunSucceeded"
+		o, werr := x.writeResults(ctx, sc, st, w, raw, eff, run, runID, results, rewrite)
 		if werr != nil {
 			if werr.Name != ErrRuntime && ctx.Err() == nil {
 				werr = &ExecutionError{Name: "States.ResultWriterFailed", Cause: werr.Cause}
@@ -721,8 +742,11 @@ func objectOf(k string, v any) *Object {
 // runChildren runs one child execution per input, at most the run's
 // MaxConcurrency at a time, until all ran or the failures exceed the
 // tolerance.
-func (x *execution) runChildren(ctx context.Context, st *mapNode, run *MapRun, inputs []any, counts []int) (*childResults, *ExecutionError) {
+func (x *execution) runChildren(ctx context.Context, st *mapNode, run *MapRun, inputs []any, counts []int, prior *MapRunRecord) (*childResults, *ExecutionError) {
 	res := &childResults{machineARN: run.Info().StateMachineARN, list: make([]childResult, len(inputs)), ran: make([]bool, len(inputs))}
+	// A resumed run: the children that ended keep their results.
+	running := x.restoreRun(run, prior, res, counts)
+	restored := append([]bool(nil), res.ran...)
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g := &gate{run: run, def: x.cfg.mapLimit, release: make(chan struct{})}
@@ -730,6 +754,9 @@ func (x *execution) runChildren(ctx context.Context, st *mapNode, run *MapRun, i
 	var once sync.Once
 	var exceeded bool
 	for i := range inputs {
+		if restored[i] {
+			continue
+		}
 		if !g.acquire(cctx) {
 			break
 		}
@@ -742,7 +769,7 @@ func (x *execution) runChildren(ctx context.Context, st *mapNode, run *MapRun, i
 		go func() {
 			defer wg.Done()
 			defer g.done()
-			res.list[i] = x.runChild(cctx, st, run, inputs[i], int64(counts[i]))
+			res.list[i] = x.runChild(cctx, st, run, i, inputs[i], int64(counts[i]), running[i])
 			if _, over, _ := run.limits(0); over {
 				once.Do(func() { exceeded = true; cancel() })
 			}
@@ -762,8 +789,13 @@ func (x *execution) runChildren(ctx context.Context, st *mapNode, run *MapRun, i
 // execution (ARN, context object, event count and, when the run's
 // ChildHook asks for them, events), inside the parent's context and
 // deadline.
-func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, input any, items int64) childResult {
+// A child a resumed run recorded as running (prev) keeps its name and
+// resumes from its recorded history, or starts again without one.
+func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, index int, input any, items int64, prev *RecordedChild) childResult {
 	name := x.resumeUUID()
+	if prev != nil {
+		name = prev.Name
+	}
 	info := run.Info()
 	smName := info.StateMachineARN[strings.Index(info.StateMachineARN, ":stateMachine:")+len(":stateMachine:"):]
 	arn := fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", x.cfg.region, x.cfg.account, smName, name)
@@ -772,15 +804,29 @@ func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, inpu
 	}
 	cfg := x.cfg
 	cfg.record, cfg.keep, cfg.hook, cfg.smName = false, false, nil, smName
+	cfg.resume = nil
 	c := &execution{cfg: cfg, input: input, name: name, id: arn, smID: info.StateMachineARN,
-		deadline: x.deadline, timeoutCause: x.timeoutCause, eventCap: x.eventCap}
+		deadline: x.deadline, timeoutCause: x.timeoutCause, eventCap: x.eventCap, keyed: x.keyed, mapChild: true}
 	c.rnd = x.childRand()
 	c.start = cfg.clock.Now()
-	child := ChildExecution{ExecutionARN: arn, Name: name, StartDate: c.start, Input: encodeJSON(input)}
+	var replay *replayLog
+	if prev != nil && len(prev.History) > 0 && c.keyed && info.ExecutionType == "STANDARD" {
+		replay = newReplayLog(prev.History)
+		if !replay.start.IsZero() {
+			c.start = replay.start
+		}
+	}
+	child := ChildExecution{ExecutionARN: arn, Name: name, Index: index, StartDate: c.start, Input: encodeJSON(input)}
 	if h := run.childHook(); h != nil {
 		if hook := h(child); hook != nil {
 			c.cfg.hook, c.cfg.record, c.record = hook, true, true
 		}
+	}
+	if replay != nil && c.record {
+		// Resumed from its record: replayed events are not emitted
+		// again, and new ones continue its ids.
+		c.replay = replay
+		c.nEvents.Store(replay.maxID)
 	}
 	cctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -790,6 +836,9 @@ func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, inpu
 	defer run.setStop(name, nil)
 	run.startChild(child, items)
 	sc := &scope{x: c}
+	if c.keyed {
+		sc.path = "r"
+	}
 	c.emitKeep(sc, "ExecutionStarted", func(e *Event) {
 		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: child.Input, RoleArn: cfg.roleArn}
 	})
@@ -829,10 +878,10 @@ func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, inpu
 	}
 	r.stop = cfg.clock.Now()
 	if r.err != nil {
-		run.endChild(name, r.status, r.stop, "", r.err.Name, r.err.Cause, items)
+		run.endChild(name, r.status, r.stop, "", r.err.Name, r.err.Cause, items, false)
 		return r
 	}
-	run.endChild(name, StatusSucceeded, r.stop, encodeJSON(out), "", "", items)
+	run.endChild(name, StatusSucceeded, r.stop, encodeJSON(out), "", "", items, false)
 	return r
 }
 
@@ -855,7 +904,7 @@ const maxResultFileBytes int64 = 5 << 30
 // SUCCEEDED_N.json and FAILED_N.json (PENDING files stay empty: every
 // child has ended) under PREFIX/MAP_RUN_ID/, then manifest.json listing
 // them; the state's result names the manifest.
-func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w *resultWriter, raw, eff any, run *MapRun, runID string, res *childResults) (any, *ExecutionError) {
+func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w *resultWriter, raw, eff any, run *MapRun, runID string, res *childResults, write bool) (any, *ExecutionError) {
 	var params any = newObject(0)
 	switch {
 	case w.params != nil:
@@ -896,6 +945,9 @@ func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w 
 		ext = ".jsonl"
 	}
 	put := func(key string, body []byte) *ExecutionError {
+		if !write {
+			return nil
+		}
 		p := newObject(3)
 		p.add("Bucket", bucket)
 		p.add("Key", key)

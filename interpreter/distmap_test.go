@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -445,7 +444,7 @@ func TestJSONataTolerance(t *testing.T) {
 
 // TestLoadAndFlatten: ReaderConfig.Transformation LOAD_AND_FLATTEN reads
 // each listed object and flattens their items (AWS Compute Blog on the
-// Distributed Map S3 prefix); PARQUET is reported as not supported.
+// Distributed Map S3 prefix). (PARQUET objects: TestParquetManifestAndListing.)
 func TestLoadAndFlatten(t *testing.T) {
 	s3 := &s3Fake{objects: map[string]string{"b/logs/1.jsonl": "{\"n\":1}\n{\"n\":2}\n", "b/logs/2.jsonl": "{\"n\":3}\n", "b/other": "x"}}
 	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:listObjectsV2","Parameters":{"Bucket":"b","Prefix":"logs/"},
@@ -454,11 +453,6 @@ func TestLoadAndFlatten(t *testing.T) {
 	res, err := runDist(t, def, `{}`, interpreter.WithTaskResolver(s3))
 	if err != nil || string(res.Output) != `[{"n":1},{"n":2},{"n":3}]` {
 		t.Errorf("%v %s", err, res.Output)
-	}
-	_, err = interpreter.Compile([]byte(strings.Replace(def, `"JSONL"`, `"PARQUET"`, 1)))
-	var ue *interpreter.UnsupportedError
-	if !errors.As(err, &ue) {
-		t.Errorf("PARQUET: %v, want an *UnsupportedError", err)
 	}
 }
 

@@ -16,12 +16,13 @@
 // strategy (jsonPathIO or jsonataIO). A definition the interpreter cannot
 // run is a *DefinitionError naming the field by JSON pointer and
 // line:column; one that is valid but uses a feature not run locally
-// (JSONata user-defined functions, a PARQUET ItemReader) has Unsupported
+// (JSONata user-defined functions) has Unsupported
 // set and wraps an *UnsupportedError. The files follow the concerns:
 // compile.go, node.go, states.go (Pass, Succeed, Fail, Wait, Choice),
 // taskstate.go, parallel.go, map.go, distmap.go (a distributed Map: its
 // map run of child executions, ResultWriter), itemreader.go (ItemReader
-// formats), maprun.go (MapRun, what callers see of a map run), retry.go,
+// formats; itemreader_parquet.go and its guard for Parquet), maprun.go
+// (MapRun, what callers see of a map run), retry.go,
 // io_jsonpath.go, io_jsonata.go, scope.go (context object and variables),
 // execution.go (Run, events, limits), resume.go (resume and redrive)
 // and options.go.

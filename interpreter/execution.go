@@ -73,6 +73,10 @@ type execution struct {
 	keyed    bool
 	replay   *replayLog
 	redrives int
+	// mapChild marks a child execution of a map run: its events have
+	// keys (so that it can be resumed) but its task IDs and tokens are
+	// not derived from them (they would repeat across children).
+	mapChild bool
 	// ctxOverlay is merged into every context object (WithContextObject).
 	ctxOverlay *Object
 }

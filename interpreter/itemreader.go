@@ -14,8 +14,9 @@ import (
 )
 
 // The ItemReader: the S3 calls (answered by the task resolver) and the
-// reading of what they return: a JSON array, JSON Lines, CSV, an S3
-// inventory manifest, or the objects of a listing.
+// reading of what they return: a JSON array, JSON Lines, CSV, Parquet
+// (itemreader_parquet.go), an S3 inventory manifest, an Athena manifest,
+// or the objects of a listing.
 
 // maxListPages bounds the listObjectsV2 pages one reader asks for.
 const maxListPages = 100_000
@@ -40,11 +41,34 @@ func (x *execution) readItems(ctx context.Context, sc *scope, state string, r *i
 	if r.op == "listObjectsV2" {
 		return x.listItems(ctx, sc, state, r, params, limit)
 	}
+	name := objectName(params)
+	if r.inputType == "PARQUET" && r.manifestType == "" {
+		// AWS docs (ItemReader): "The VersionId field is not supported
+		// for InputType=Parquet."
+		if po, ok := params.(*Object); ok {
+			if _, ok := po.Get("VersionId"); ok {
+				return nil, newError("States.ItemReaderFailed", "The VersionId field is not supported for InputType PARQUET (%s)", name)
+			}
+		}
+	}
 	body, err := x.getObject(ctx, sc, state, r.resource, params)
 	if err != nil {
 		return nil, err
 	}
-	return x.parseObject(ctx, sc, state, r, body, limit)
+	return x.parseObject(ctx, sc, state, r, name, body, limit)
+}
+
+// objectName gives the s3://BUCKET/KEY an S3 call's parameters name, for
+// error causes.
+func objectName(params any) string {
+	var bucket, key string
+	if po, ok := params.(*Object); ok {
+		b, _ := po.Get("Bucket")
+		k, _ := po.Get("Key")
+		bucket, _ = b.(string)
+		key, _ = k.(string)
+	}
+	return "s3://" + bucket + "/" + key
 }
 
 // loadAndFlatten lists the objects, reads each with getObject and gives
@@ -71,7 +95,7 @@ func (x *execution) loadAndFlatten(ctx context.Context, sc *scope, state string,
 		if err != nil {
 			return nil, err
 		}
-		items, err := x.parseObject(ctx, sc, state, r, body, limit-len(out))
+		items, err := x.parseObject(ctx, sc, state, r, objectName(p), body, limit-len(out))
 		if err != nil {
 			return nil, err
 		}
@@ -83,9 +107,9 @@ func (x *execution) loadAndFlatten(ctx context.Context, sc *scope, state string,
 	return out, nil
 }
 
-// parseObject reads the items of one object as ReaderConfig.InputType
-// says.
-func (x *execution) parseObject(ctx context.Context, sc *scope, state string, r *itemReader, body []byte, limit int) ([]any, *ExecutionError) {
+// parseObject reads the items of one object (name is its s3:// URI) as
+// ReaderConfig.InputType says.
+func (x *execution) parseObject(ctx context.Context, sc *scope, state string, r *itemReader, name string, body []byte, limit int) ([]any, *ExecutionError) {
 	if r.manifestType == "ATHENA_DATA" {
 		return x.athenaItems(ctx, sc, state, r, body, limit)
 	}
@@ -96,6 +120,8 @@ func (x *execution) parseObject(ctx context.Context, sc *scope, state string, r 
 		return csvItems(body, r.headerFirst, r.headers, r.delimiter, limit)
 	case "MANIFEST":
 		return x.manifestItems(ctx, sc, state, r, body, limit)
+	case "PARQUET":
+		return parquetItems(ctx, name, body, limit)
 	}
 	return jsonItems(body, r.itemsPointer, limit)
 }
@@ -410,7 +436,8 @@ func jsonPointer(v any, pointer string) (any, bool) {
 // athenaItems reads an Athena UNLOAD manifest (ReaderConfig.ManifestType
 // ATHENA_DATA): a text file listing the data files' S3 URIs, one a line.
 // Each file is fetched (gzip-compressed or not, as UNLOAD writes them)
-// and its rows read as ReaderConfig.InputType says (CSV or JSONL).
+// and its rows read as ReaderConfig.InputType says (CSV, JSONL or
+// PARQUET).
 func (x *execution) athenaItems(ctx context.Context, sc *scope, state string, r *itemReader, body []byte, limit int) ([]any, *ExecutionError) {
 	out := []any{}
 	for line := range strings.Lines(string(body)) {
@@ -435,9 +462,12 @@ func (x *execution) athenaItems(ctx context.Context, sc *scope, state string, r 
 			return nil, err
 		}
 		var items []any
-		if r.inputType == "JSONL" {
+		switch r.inputType {
+		case "JSONL":
 			items, err = jsonLinesItems(data, limit-len(out))
-		} else {
+		case "PARQUET":
+			items, err = parquetItems(ctx, uri, data, limit-len(out))
+		default:
 			items, err = csvItems(data, r.headerFirst, r.headers, r.delimiter, limit-len(out))
 		}
 		if err != nil {

@@ -29,6 +29,9 @@ type MapRunCounts struct {
 type ChildExecution struct {
 	ExecutionARN string
 	Name         string
+	// Index is the item (or, with an ItemBatcher, the batch) the child
+	// runs, from 0.
+	Index        int
 	Status       Status // "" while running
 	StartDate    time.Time
 	StopDate     time.Time // zero while running
@@ -69,6 +72,7 @@ type MapRun struct {
 	changed              chan struct{} // closed and replaced on each update
 	done                 chan struct{}
 	hook                 func(ChildExecution) func(Event)
+	endHook              func(ChildExecution)
 	stops                map[string]context.CancelCauseFunc // running children
 }
 
@@ -138,6 +142,18 @@ func (r *MapRun) Child(name string) (ChildExecution, bool) {
 func (r *MapRun) SetChildHook(f func(ChildExecution) func(Event)) {
 	r.mu.Lock()
 	r.hook = f
+	r.mu.Unlock()
+}
+
+// SetChildEndHook asks for the end of each of the run's child
+// executions: f is called with the child as it ended, after its last
+// event and before the run goes on (so before the parent's MapRunSucceeded
+// or MapRunFailed). Children a resumed run restores from its record
+// (WithMapRunRecords) do not end again. Call it from the WithMapRunHook
+// function, before any child starts.
+func (r *MapRun) SetChildEndHook(f func(ChildExecution)) {
+	r.mu.Lock()
+	r.endHook = f
 	r.mu.Unlock()
 }
 
@@ -222,14 +238,23 @@ func (r *MapRun) startChild(c ChildExecution, items int64) {
 	r.info.ItemCounts.Running += items
 }
 
-// endChild records the end of a child.
-func (r *MapRun) endChild(name string, status Status, stop time.Time, output, errName, cause string, items int64) {
+// endChild records the end of a child and tells the end hook (unless
+// the child is restored from the record).
+func (r *MapRun) endChild(name string, status Status, stop time.Time, output, errName, cause string, items int64, restored bool) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	var ended ChildExecution
 	if i, ok := r.byName[name]; ok {
 		c := &r.children[i]
 		c.Status, c.StopDate, c.Output, c.Error, c.Cause = status, stop, output, errName, cause
+		ended = *c
 	}
+	hook := r.endHook
+	defer func() {
+		r.mu.Unlock()
+		if hook != nil && !restored && ended.Name != "" {
+			hook(ended)
+		}
+	}()
 	r.info.ExecutionCounts.Running--
 	r.info.ItemCounts.Running -= items
 	for _, c := range []*MapRunCounts{&r.info.ExecutionCounts, &r.info.ItemCounts} {

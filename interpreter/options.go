@@ -30,6 +30,10 @@ type config struct {
 	keyedToken      func(key string) string // WithKeyedTaskTokens
 	keyed           bool                    // WithResumable
 	resume          []Event                 // WithResume
+	// beatDeadline and mapRunRecord: WithHeartbeatDeadlines and
+	// WithMapRunRecords (resume.go).
+	beatDeadline func(id, token string) (time.Time, bool)
+	mapRunRecord func(runARN string) (*MapRunRecord, error)
 }
 
 func defaultConfig() config {

@@ -40,6 +40,14 @@ import (
 // kept. The execution timeout then counts from the redrive, and
 // $$.Execution.RedriveCount is the number of redrives.
 //
+// A distributed Map's map run is not in the parent's history beyond its
+// MapRunStarted and end: with WithMapRunRecords the caller gives the
+// run's record (its children, their outcomes and the histories of the
+// running ones), and the resumed execution goes on with the same run,
+// resuming each running STANDARD child by replay of its own history.
+// Tasks that were in flight keep their heartbeat deadline when the caller
+// kept it (WithHeartbeatDeadlines).
+//
 // What replay does not reproduce: values a state computes from the clock
 // ($$.State.EnteredTime, $now()) or from random numbers (States.UUID,
 // States.MathRandom without a seed, retry jitter) while replaying may
@@ -254,7 +262,7 @@ func (x *execution) replayTask(sc *scope) ([]byte, error, bool) {
 // is "<execution name>-<n>" with n a hash of it. Without keys it is
 // WithTaskTokens's or "<execution name>-<n>" with n counting.
 func (x *execution) callbackToken(sc *scope) string {
-	if !x.keyed {
+	if !x.keyed || x.mapChild {
 		if x.cfg.newToken != nil {
 			return x.cfg.newToken()
 		}
@@ -299,8 +307,7 @@ func (x *execution) resumeSetup(now time.Time) time.Time {
 
 // resumedLeft is what is left of a task's timeout d when the task was
 // started before the execution was resumed (its Started event replayed):
-// d from that event's time. Heartbeats are not recorded, so a resumed
-// task's heartbeat window starts afresh.
+// d from that event's time.
 func (x *execution) resumedLeft(sc *scope, d time.Duration) time.Duration {
 	if x.replay == nil || !sc.replayed || sc.replayTS.IsZero() {
 		return d
@@ -310,8 +317,10 @@ func (x *execution) resumedLeft(sc *scope, d time.Duration) time.Duration {
 
 // resumeUUID is uuid for the names of a distributed Map's map run and
 // child executions: in a resumed run it is fresh (drawn apart from the
-// execution's seeded source, which is still advanced), so that the map
-// run a crash cut short keeps its name and the resumed one gets a new one.
+// execution's seeded source, which is still advanced), so that a run or
+// child started after the resume never takes the name of one the first
+// run started. A run and children in the record keep theirs
+// (WithMapRunRecords).
 func (x *execution) resumeUUID() string {
 	u := x.uuid()
 	if x.replay == nil {
@@ -319,4 +328,147 @@ func (x *execution) resumeUUID() string {
 	}
 	fresh := &execution{rnd: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
 	return fresh.uuid()
+}
+
+// WithHeartbeatDeadlines gives a resumed execution (WithResume) the
+// heartbeat deadlines its tasks in flight had when the record ends:
+// heartbeats write no history event, so the caller keeps them. f gets a
+// task's ID (TaskRequest.ID) and its token (TaskRequest.TaskToken, "" for
+// an activity task) and returns the deadline on the execution's clock
+// (the time of the last heartbeat plus HeartbeatSeconds) and true, or
+// false when it recorded none. Without a recorded deadline, the heartbeat
+// window of a task resumed in flight counts from its last recorded event
+// (its start), never from the resume: as on AWS, a restart of the service
+// does not extend a HeartbeatSeconds deadline.
+func WithHeartbeatDeadlines(f func(id, token string) (time.Time, bool)) Option {
+	return func(o *config) { o.beatDeadline = f }
+}
+
+// resumedBeat is the first heartbeat window of a task of HeartbeatSeconds
+// d: d, or for a task resumed in flight what is left of it from its last
+// recorded heartbeat (WithHeartbeatDeadlines) or its start.
+func (x *execution) resumedBeat(sc *scope, d time.Duration) time.Duration {
+	if x.replay == nil || !sc.replayed || sc.replayTS.IsZero() {
+		return d
+	}
+	deadline := sc.replayTS.Add(d)
+	if f := x.cfg.beatDeadline; f != nil && x.keyed && !x.mapChild {
+		if t, ok := f(sc.peekKey(), sc.token); ok && t.After(deadline) {
+			deadline = t
+		}
+	}
+	return max(deadline.Sub(x.cfg.clock.Now()), 0)
+}
+
+// MapRunRecord is what was recorded of a distributed Map state's map run
+// before its execution was resumed (WithMapRunRecords).
+type MapRunRecord struct {
+	// Info is the run as last recorded: its start date, maximum
+	// concurrency and tolerated failures (as UpdateMapRun left them)
+	// carry over.
+	Info MapRunInfo
+	// Children are the child executions recorded, in any order.
+	Children []RecordedChild
+}
+
+// RecordedChild is a child execution of a recorded map run.
+type RecordedChild struct {
+	ChildExecution
+	// History is a running STANDARD child's recorded history, as its
+	// events reached the run's child hook (with their Keys), in order.
+	History []Event
+}
+
+// WithMapRunRecords resumes distributed Map states' map runs: when a
+// resumed execution (WithResume) replays a MapRunStarted, f returns the
+// record of that run (nil when there is none). The run goes on under the
+// same ARN: children recorded as ended keep their outcome and do not run
+// again, and they count in the run's counts and its tolerated failures;
+// a running STANDARD child with a recorded history resumes from it (as
+// WithResume does, under the same name); other children that were
+// running start again from the beginning under the same name (an EXPRESS
+// child: at least once, as on AWS); children not recorded start as
+// usual. When the record shows the run ended, a ResultWriter does not
+// write its files again.
+func WithMapRunRecords(f func(runARN string) (*MapRunRecord, error)) Option {
+	return func(o *config) { o.mapRunRecord = f }
+}
+
+// recordedMapRun returns the run a resumed scope replays: its recorded
+// ARN (from its MapRunStarted) and record, or "" when the run is not in
+// the scope's record.
+func (x *execution) recordedMapRun(sc *scope) (string, *MapRunRecord) {
+	r := x.recorded(sc)
+	if r == nil || r.Type != "MapRunStarted" || r.MapRunStartedEventDetails == nil {
+		return "", nil
+	}
+	arn := r.MapRunStartedEventDetails.MapRunArn
+	if x.cfg.mapRunRecord == nil {
+		return arn, nil
+	}
+	rec, err := x.cfg.mapRunRecord(arn)
+	if err != nil {
+		return arn, nil // the children run again
+	}
+	return arn, rec
+}
+
+// restoreInfo gives a resumed run its recorded start and settings.
+func (run *MapRun) restoreInfo(rec *MapRunRecord) {
+	if rec == nil {
+		return
+	}
+	run.mu.Lock()
+	if !rec.Info.StartDate.IsZero() {
+		run.info.StartDate = rec.Info.StartDate
+	}
+	if rec.Info.MaxConcurrency > 0 {
+		run.info.MaxConcurrency = rec.Info.MaxConcurrency
+	}
+	// A tolerance of 0 limits as no tolerance does.
+	if rec.Info.ToleratedFailureCount > 0 {
+		run.info.ToleratedFailureCount, run.countSet = rec.Info.ToleratedFailureCount, true
+	}
+	if rec.Info.ToleratedFailurePercentage > 0 {
+		run.info.ToleratedFailurePercentage, run.percentSet = rec.Info.ToleratedFailurePercentage, true
+	}
+	run.mu.Unlock()
+}
+
+// restoreRun gives a resumed run the children that ended (their results
+// go to res). It returns the running children by index.
+func (x *execution) restoreRun(run *MapRun, rec *MapRunRecord, res *childResults, counts []int) map[int]*RecordedChild {
+	if rec == nil {
+		return nil
+	}
+	kids := append([]RecordedChild(nil), rec.Children...)
+	sort.Slice(kids, func(i, j int) bool { return kids[i].Index < kids[j].Index })
+	running := map[int]*RecordedChild{}
+	for i := range kids {
+		c := &kids[i]
+		if c.Index < 0 || c.Index >= len(counts) || res.ran[c.Index] {
+			continue
+		}
+		if c.Status == "" {
+			running[c.Index] = c
+			continue
+		}
+		items := int64(counts[c.Index])
+		ce := c.ChildExecution
+		run.startChild(ce, items)
+		run.endChild(ce.Name, ce.Status, ce.StopDate, ce.Output, ce.Error, ce.Cause, items, true)
+		r := childResult{name: ce.Name, arn: ce.ExecutionARN, status: ce.Status, start: ce.StartDate, stop: ce.StopDate}
+		if v, err := parseJSON([]byte(ce.Input)); err == nil {
+			r.input = v
+		}
+		if ce.Status == StatusSucceeded {
+			if v, err := parseJSON([]byte(ce.Output)); err == nil {
+				r.out = v
+			}
+		} else {
+			r.err = &ExecutionError{Name: ce.Error, Cause: ce.Cause}
+		}
+		res.list[c.Index], res.ran[c.Index] = r, true
+	}
+	return running
 }

@@ -287,3 +287,248 @@ func TestResumedTaskKeepsItsTimeout(t *testing.T) {
 		t.Errorf("error %s, want States.Timeout", res.Error)
 	}
 }
+
+// A task in flight when the execution stopped keeps its heartbeat
+// deadline when resumed: HeartbeatSeconds count from the last heartbeat
+// the caller recorded (WithHeartbeatDeadlines), or without one from the
+// task's last recorded event, not from the resume (AWS: a failure of the
+// service does not extend a HeartbeatSeconds deadline).
+func TestResumedTaskKeepsItsHeartbeat(t *testing.T) {
+	const def = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:a","HeartbeatSeconds":5,"End":true}}}`
+	m, err := interpreter.Compile([]byte(def))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := interpreter.TaskFunc(func(ctx context.Context, _ *interpreter.TaskRequest) ([]byte, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	})
+	first := instantTimers{interpreter.NewVirtualClock(xt0), make(chan time.Duration, 1)}
+	_, all := runKeyed(t, m, first, block)
+	var prefix []interpreter.Event
+	for _, e := range all {
+		prefix = append(prefix, e)
+		if e.Type == "ActivityStarted" {
+			break
+		}
+	}
+	started := prefix[len(prefix)-1].Timestamp
+	for _, tc := range []struct {
+		name string
+		beat time.Duration // after the task's start; 0: none recorded
+		want time.Duration
+	}{
+		{"no heartbeat recorded", 0, 2 * time.Second},
+		{"heartbeat recorded", 2 * time.Second, 4 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var asked []string
+			deadlines := interpreter.WithHeartbeatDeadlines(func(id, token string) (time.Time, bool) {
+				asked = append(asked, id)
+				if tc.beat == 0 {
+					return time.Time{}, false
+				}
+				return started.Add(tc.beat + 5*time.Second), true
+			})
+			// Resumed 3 s after the task started.
+			clock := instantTimers{interpreter.NewVirtualClock(started.Add(3 * time.Second)), make(chan time.Duration, 1)}
+			res, _ := runKeyed(t, m, clock, block, interpreter.WithResume(prefix), deadlines)
+			if d := <-clock.fired; d != tc.want {
+				t.Errorf("heartbeat timer of %v, want %v", d, tc.want)
+			}
+			if res.Error != interpreter.ErrHeartbeatTimeout {
+				t.Errorf("error %s, want States.HeartbeatTimeout", res.Error)
+			}
+			if len(asked) != 1 || asked[0] == "" {
+				t.Errorf("deadline asked for %q, want the task's id once", asked)
+			}
+		})
+	}
+}
+
+// A distributed Map's run goes on after its execution is resumed
+// (WithMapRunRecords): the resumed execution keeps the run's ARN and emits
+// no second MapRunStarted; children recorded as ended are not run again
+// and keep their results; a running STANDARD child resumes from its
+// recorded history (its finished task is not run again); a running child
+// without a history starts again under its name; the output and counts are
+// those of an uninterrupted run.
+func TestResumeDistributedMapRun(t *testing.T) {
+	const def = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","End":true,
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"A","States":{
+	   "A":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:a","Next":"B"},
+	   "B":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:b","End":true}}}}}}`
+	m, err := interpreter.Compile([]byte(def))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Records children as the server does: their starts, events and ends.
+	type child struct {
+		c   interpreter.ChildExecution
+		evs []interpreter.Event
+	}
+	var mu sync.Mutex
+	var runs []*interpreter.MapRun
+	kids := map[string]*child{}
+	hook := interpreter.WithMapRunHook(func(r *interpreter.MapRun) {
+		mu.Lock()
+		runs = append(runs, r)
+		mu.Unlock()
+		r.SetChildHook(func(c interpreter.ChildExecution) func(interpreter.Event) {
+			mu.Lock()
+			k := &child{c: c}
+			kids[c.Name] = k
+			mu.Unlock()
+			return func(e interpreter.Event) {
+				mu.Lock()
+				k.evs = append(k.evs, e)
+				mu.Unlock()
+			}
+		})
+		r.SetChildEndHook(func(c interpreter.ChildExecution) {
+			mu.Lock()
+			kids[c.Name].c = c
+			mu.Unlock()
+		})
+	})
+	res := &countingResolver{}
+	input := []byte(`{"items":[1,2,3,4,5]}`)
+	run := func(res interpreter.TaskResolver, opts ...interpreter.Option) (*interpreter.Result, []interpreter.Event) {
+		var evs []interpreter.Event
+		opts = append([]interpreter.Option{interpreter.WithClock(interpreter.NewVirtualClock(xt0)), interpreter.WithExecutionName("e"),
+			interpreter.WithTaskResolver(res), interpreter.WithResumable(), hook,
+			interpreter.WithEventHook(func(e interpreter.Event) { evs = append(evs, e) })}, opts...)
+		r, err := m.Run(context.Background(), input, opts...)
+		if r == nil {
+			t.Fatal(err)
+		}
+		return r, evs
+	}
+	want, parent := run(res)
+	if want.Status != interpreter.StatusSucceeded || len(runs) != 1 {
+		t.Fatalf("%s %s, %d runs", want.Status, want.Cause, len(runs))
+	}
+	wantInfo := runs[0].Info()
+	// The record as a crash could leave it: the parent up to its
+	// MapRunStarted; children of items 0 and 1 ended, 2 running after
+	// its task A (its history up to A's outcome), 3 running with no
+	// history, 4 never started.
+	var prefix []interpreter.Event
+	for _, e := range parent {
+		prefix = append(prefix, e)
+		if e.Type == "MapRunStarted" {
+			break
+		}
+	}
+	rec := &interpreter.MapRunRecord{Info: wantInfo}
+	byIndex := map[int]*child{}
+	for _, k := range kids {
+		byIndex[k.c.Index] = k
+	}
+	for i := 0; i < 4; i++ {
+		k := byIndex[i]
+		rc := interpreter.RecordedChild{ChildExecution: k.c}
+		switch i {
+		case 2:
+			rc.Status, rc.StopDate, rc.Output = "", time.Time{}, ""
+			for _, e := range k.evs {
+				rc.History = append(rc.History, e)
+				if e.Type == "LambdaFunctionSucceeded" {
+					break
+				}
+			}
+		case 3:
+			rc.Status, rc.StopDate, rc.Output = "", time.Time{}, ""
+		}
+		rec.Children = append(rec.Children, rc)
+	}
+	runs, kids = nil, map[string]*child{}
+	again := &countingResolver{}
+	got, evs := run(again, interpreter.WithResume(prefix), interpreter.WithMapRunRecords(func(arn string) (*interpreter.MapRunRecord, error) {
+		if arn != wantInfo.ARN {
+			t.Errorf("record asked for %s, want %s", arn, wantInfo.ARN)
+		}
+		return rec, nil
+	}))
+	if got.Status != want.Status || string(got.Output) != string(want.Output) {
+		t.Errorf("resumed: %s %s, want %s %s", got.Status, got.Output, want.Status, want.Output)
+	}
+	for _, e := range evs {
+		if e.Type == "MapRunStarted" || e.Type == "MapStateStarted" {
+			t.Errorf("resumed run emitted %s again", e.Type)
+		}
+	}
+	if len(runs) != 1 || runs[0].Info().ARN != wantInfo.ARN {
+		t.Fatalf("resumed runs %d, want the run %s again", len(runs), wantInfo.ARN)
+	}
+	info := runs[0].Info()
+	if info.ItemCounts != wantInfo.ItemCounts || info.ExecutionCounts != wantInfo.ExecutionCounts || !info.StartDate.Equal(wantInfo.StartDate) {
+		t.Errorf("resumed run %+v\nwant %+v", info, wantInfo)
+	}
+	// A: items 3 and 4; B: items 2, 3 and 4.
+	if again.calls["A"] != 2 || again.calls["B"] != 3 {
+		t.Errorf("tasks run again: %v, want A twice and B three times", again.calls)
+	}
+	// Children that ran kept their names; child 2 continued its history.
+	for i := 2; i <= 3; i++ {
+		k := kids[byIndex[i].c.Name]
+		if k == nil {
+			t.Errorf("child of item %d did not keep its name %s", i, byIndex[i].c.Name)
+			continue
+		}
+		if i == 2 && (len(k.evs) == 0 || k.evs[0].ID != int64(len(rec.Children[2].History))+1 || k.evs[0].Type == "ExecutionStarted") {
+			t.Errorf("child of item 2 resumed with events %v, want its history continued", shapes(k.evs))
+		}
+	}
+	if len(kids) != 3 {
+		t.Errorf("%d children ran, want 3 (items 2, 3 and 4)", len(kids))
+	}
+}
+
+// Tolerated failures go on counting across a resume: children recorded as
+// failed count against the run's ToleratedFailureCount, so a resumed run
+// whose record already holds more failures than it tolerates fails with
+// States.ExceedToleratedFailureThreshold without starting more children,
+// as the uninterrupted run would have.
+func TestResumedMapRunKeepsItsFailures(t *testing.T) {
+	const def = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":1,"ToleratedFailureCount":1,"End":true,
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"A","States":{
+	   "A":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:a","End":true}}}}}}`
+	m, err := interpreter.Compile([]byte(def))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var run *interpreter.MapRun
+	var parent []interpreter.Event
+	res := &countingResolver{fail: func(req *interpreter.TaskRequest) bool { return true }}
+	opts := []interpreter.Option{interpreter.WithClock(interpreter.NewVirtualClock(xt0)), interpreter.WithExecutionName("e"),
+		interpreter.WithResumable(), interpreter.WithEventHook(func(e interpreter.Event) { parent = append(parent, e) }),
+		interpreter.WithMapRunHook(func(r *interpreter.MapRun) { run = r })}
+	r, _ := m.Run(context.Background(), []byte(`{"items":[1,2,3,4]}`), append(opts, interpreter.WithTaskResolver(res))...)
+	if r.Error != "States.ExceedToleratedFailureThreshold" {
+		t.Fatalf("uninterrupted run: %s %s", r.Status, r.Error)
+	}
+	var prefix []interpreter.Event
+	for _, e := range parent {
+		prefix = append(prefix, e)
+		if e.Type == "MapRunStarted" {
+			break
+		}
+	}
+	rec := &interpreter.MapRunRecord{Info: run.Info()}
+	for i := range 2 {
+		rec.Children = append(rec.Children, interpreter.RecordedChild{ChildExecution: interpreter.ChildExecution{
+			ExecutionARN: fmt.Sprintf("arn:aws:states:us-east-1:123456789012:execution:x:c%d", i), Name: fmt.Sprintf("c%d", i), Index: i,
+			Status: interpreter.StatusFailed, StartDate: xt0, StopDate: xt0, Input: "1", Error: "Boom", Cause: "1"}})
+	}
+	again := &countingResolver{}
+	parent = nil
+	r, _ = m.Run(context.Background(), []byte(`{"items":[1,2,3,4]}`), append(opts, interpreter.WithTaskResolver(again), interpreter.WithResume(prefix),
+		interpreter.WithMapRunRecords(func(string) (*interpreter.MapRunRecord, error) { return rec, nil }))...)
+	if r.Error != "States.ExceedToleratedFailureThreshold" || again.total() != 0 {
+		t.Errorf("resumed: %s %s with %d tasks run, want States.ExceedToleratedFailureThreshold and none", r.Status, r.Error, again.total())
+	}
+	if c := run.Info().ExecutionCounts; c.Failed != 2 || c.Total != 2 {
+		t.Errorf("resumed run's executions %+v, want the 2 recorded failures", c)
+	}
+}

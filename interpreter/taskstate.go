@@ -236,13 +236,14 @@ func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, tim
 	// Only activities and callback tasks send heartbeats; Step Functions
 	// does not apply HeartbeatSeconds to other integrations.
 	if heartbeat > 0 && (kind == "activity" || strings.HasSuffix(n.resource, ".waitForTaskToken")) {
-		t := x.afterFunc(heartbeat, func() { cancel(errHeartbeatTimeout) })
+		// A task resumed in flight keeps its heartbeat deadline.
+		t := x.afterFunc(x.resumedBeat(sc, heartbeat), func() { cancel(errHeartbeatTimeout) })
 		defer t.Stop()
 		beat = func() { t.Reset(heartbeat) }
 	}
 	req := &TaskRequest{ExecutionARN: x.id, StateName: n.name, Resource: n.resource, Input: input, Attempt: sc.retryCount,
 		TaskToken: sc.token, Timeout: timeout, Heartbeat: heartbeat, SendHeartbeat: beat, RoleArn: role}
-	if x.keyed {
+	if x.keyed && !x.mapChild {
 		req.ID, req.Resumed = sc.peekKey(), sc.replayed
 	}
 	out, rerr := x.cfg.tasks.ResolveTask(tctx, req)

@@ -114,6 +114,10 @@
 //	                     |                                       | after a restart); EXPRESS children keep no
 //	                     |                                       | history; S3 calls go to --task and the mock
 //	                     |                                       | file
+//	Parquet items        | a row's JSON form not documented      | hsc's mapping (README, "Parquet objects"):
+//	                     |                                       | column names as keys, dates and timestamps as
+//	                     |                                       | ISO 8601 strings, bytes as base64; a mock gives
+//	                     |                                       | the file as base64 in Body
 //	TestState            | inspection data from the service      | JSONPath stages worked out by running each
 //	                     |                                       | (InputPath, Parameters, ResultSelector) and the
 //	                     |                                       | task's input and result; no HTTP request and

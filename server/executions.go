@@ -476,7 +476,7 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 		}
 		// The token is live from the start: whoever the command hands it
 		// to may answer before the command exits.
-		t := &task{token: req.TaskToken, beat: req.SendHeartbeat, taken: func(string) {}, answer: make(chan taskAnswer, 1),
+		t := &task{token: req.TaskToken, beat: s.durableBeat(rec, req, req.TaskToken), taken: func(string) {}, answer: make(chan taskAnswer, 1),
 			committed: rec.waiter(req.ID)}
 		if !s.tasks.register(t) {
 			return nil, fmt.Errorf("task token %q is already waiting for an answer", t.token)
@@ -499,7 +499,7 @@ func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interprete
 		// took the task before a restart can still answer it.
 		token = resumableToken(rec.arn, rec.start, req.ID+"#"+strconv.Itoa(rec.redrives))
 	}
-	t := &task{token: token, activityARN: req.Resource, input: string(req.Input), beat: req.SendHeartbeat,
+	t := &task{token: token, activityARN: req.Resource, input: string(req.Input), beat: s.durableBeat(rec, req, token),
 		answer: make(chan taskAnswer, 1), committed: rec.waiter(req.ID)}
 	t.taken = func(worker string) { once.Do(func() { rec.activityStarted(p, worker) }) }
 	defer once.Do(func() { rec.release(p) })
@@ -772,6 +772,7 @@ func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock inte
 		rec.clock = clock
 		rec.prepareResume(h)
 		opts = append(opts, interpreter.WithResume(h))
+		opts = append(opts, s.resumeOptions(e)...)
 	}
 	r := &run{arn: e.ARN, cancel: cancel, done: make(chan struct{}), rec: rec}
 	rec.cancel = cancel

@@ -27,13 +27,14 @@ import (
 // With a durable store (--data DIR), a run whose top-level execution is in
 // the store (a STANDARD or
 // asynchronous EXPRESS execution; not a synchronous EXPRESS one or
-// TestState) is also written to the store: its record when it starts and
-// when UpdateMapRun changes it, and, when it ends, its record with its
-// children and the STANDARD children's histories. The APIs read the store
-// for a run no longer in memory (after a restart, or dropped by the
-// bound), so they answer as before; deleting the top-level execution
-// deletes its runs. A run is not resume data: resuming its parent
-// re-runs the Map state (with a new map run).
+// TestState) is also written to the store as it runs: its record when it
+// starts, when UpdateMapRun changes it and when it ends, and each child
+// and STANDARD child's history events as they happen (childLog,
+// resume.go); such children's histories are served from the store, not
+// kept in memory. The APIs read the store for a run no longer in memory
+// (after a restart, or dropped by the bound), so they answer as before;
+// deleting the top-level execution deletes its runs. Resuming the parent
+// goes on with the same run (resume.go).
 
 const (
 	maxMapRuns        = 10000
@@ -55,6 +56,9 @@ type mapRuns struct {
 	// roots holds the top-level execution of each run written to the
 	// store, by run ARN.
 	roots map[string]string
+	// logs holds the store writers of the children of runs written to
+	// the store, by child ARN.
+	logs map[string]*childLog
 	// created is when this registry (the server) was made: a stored run
 	// that started before it and is still RUNNING in the store was cut
 	// short by a crash.
@@ -63,7 +67,8 @@ type mapRuns struct {
 
 func newMapRuns() *mapRuns {
 	return &mapRuns{byARN: map[string]*interpreter.MapRun{}, byExec: map[string][]*interpreter.MapRun{},
-		childRun: map[string]string{}, hist: map[string][]json.RawMessage{}, roots: map[string]string{}, created: time.Now()}
+		childRun: map[string]string{}, hist: map[string][]json.RawMessage{}, roots: map[string]string{},
+		logs: map[string]*childLog{}, created: time.Now()}
 }
 
 // mapRunHook is the interpreter's map run hook: each run is registered,
@@ -73,7 +78,9 @@ func (s *Server) mapRunHook() func(*interpreter.MapRun) {
 	return func(r *interpreter.MapRun) {
 		s.mapRuns.add(r)
 		info := r.Info()
-		if root := s.mapRuns.rootOf(info.ExecutionARN); s.storedExecution(root) {
+		root := s.mapRuns.rootOf(info.ExecutionARN)
+		stored := s.storedExecution(root)
+		if stored {
 			s.mapRuns.setRoot(info.ARN, root)
 			s.saveMapRun(s.ctx, info, root)
 			if s.track() {
@@ -82,11 +89,34 @@ func (s *Server) mapRunHook() func(*interpreter.MapRun) {
 					s.awaitMapRun(r, root)
 				}()
 			}
+			// The children are written as they run (childLog).
+			r.SetChildEndHook(func(c interpreter.ChildExecution) {
+				s.childLogOf(c.ExecutionARN).put(root, childRecord(info.ARN, c), nil)
+			})
 		}
 		r.SetChildHook(func(c interpreter.ChildExecution) func(interpreter.Event) {
 			m := s.mapRuns
 			m.mu.Lock()
 			m.childRun[c.ExecutionARN] = info.ARN
+			if stored {
+				l := &childLog{s: s, arn: c.ExecutionARN}
+				m.logs[c.ExecutionARN] = l
+				m.mu.Unlock()
+				l.put(root, childRecord(info.ARN, c), nil)
+				if info.ExecutionType != "STANDARD" {
+					return nil
+				}
+				// Served from the store, where each event goes with its
+				// key so that a restart can resume the child.
+				return func(ev interpreter.Event) {
+					data, err := json.Marshal(wireEvent{Event: &ev, ID: ev.ID, PreviousEventID: ev.PreviousEventID, Timestamp: ep(ev.Timestamp), Key: ev.Key})
+					if err != nil {
+						s.log.Error("encode history event", "execution", c.ExecutionARN, "err", err)
+						return
+					}
+					l.put(root, nil, &store.Event{ID: ev.ID, JSON: data})
+				}
+			}
 			if info.ExecutionType != "STANDARD" {
 				m.mu.Unlock()
 				return nil
@@ -163,7 +193,7 @@ func (s *Server) childHistory(in *executionInput, filter string, page store.Page
 			return nil, true, err
 		}
 		for _, ev := range stored {
-			out.Events = append(out.Events, wireDetails(ev.JSON, withData))
+			out.Events = append(out.Events, wireDetails(stripKey(ev.JSON), withData))
 		}
 		if next != "" {
 			out.NextToken = tokenFor("GetExecutionHistory", filter, storeCursor+next)
@@ -191,6 +221,10 @@ func (m *mapRuns) add(r *interpreter.MapRun) {
 	info := r.Info()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if old := m.byARN[info.ARN]; old != nil {
+		// The same run again: its execution was resumed.
+		m.dropLocked(old, slices.Index(m.order, info.ARN))
+	}
 	m.byARN[info.ARN] = r
 	m.byExec[info.ExecutionARN] = append(m.byExec[info.ExecutionARN], r)
 	m.order = append(m.order, info.ARN)
@@ -206,30 +240,40 @@ func (m *mapRuns) add(r *interpreter.MapRun) {
 			i++
 			continue
 		}
-		oi := old.Info()
-		children -= oi.ExecutionCounts.Total
+		children -= old.Info().ExecutionCounts.Total
+		delete(m.roots, old.Info().ARN)
+		m.dropLocked(old, i)
+	}
+}
+
+// dropLocked forgets the run old, at index i of order (-1: not there).
+func (m *mapRuns) dropLocked(old *interpreter.MapRun, i int) {
+	oi := old.Info()
+	if m.byARN[oi.ARN] == old {
 		delete(m.byARN, oi.ARN)
-		delete(m.roots, oi.ARN)
-		for _, c := range old.Children() {
-			delete(m.childRun, c.ExecutionARN)
-			if h, ok := m.hist[c.ExecutionARN]; ok {
-				m.events -= len(h)
-				delete(m.hist, c.ExecutionARN)
-				m.histOrder = slices.DeleteFunc(m.histOrder, func(a string) bool { return a == c.ExecutionARN })
-			}
+	}
+	for _, c := range old.Children() {
+		delete(m.childRun, c.ExecutionARN)
+		delete(m.logs, c.ExecutionARN)
+		if h, ok := m.hist[c.ExecutionARN]; ok {
+			m.events -= len(h)
+			delete(m.hist, c.ExecutionARN)
+			m.histOrder = slices.DeleteFunc(m.histOrder, func(a string) bool { return a == c.ExecutionARN })
 		}
-		list := m.byExec[oi.ExecutionARN]
-		for j, x := range list {
-			if x == old {
-				list = append(list[:j:j], list[j+1:]...)
-				break
-			}
+	}
+	list := m.byExec[oi.ExecutionARN]
+	for j, x := range list {
+		if x == old {
+			list = append(list[:j:j], list[j+1:]...)
+			break
 		}
-		if len(list) == 0 {
-			delete(m.byExec, oi.ExecutionARN)
-		} else {
-			m.byExec[oi.ExecutionARN] = list
-		}
+	}
+	if len(list) == 0 {
+		delete(m.byExec, oi.ExecutionARN)
+	} else {
+		m.byExec[oi.ExecutionARN] = list
+	}
+	if i >= 0 {
 		m.order = append(m.order[:i:i], m.order[i+1:]...)
 	}
 }
@@ -440,7 +484,7 @@ func (s *Server) listMapRuns(ctx context.Context, in *mapRunInput) (any, error) 
 		var info interpreter.MapRunInfo
 		if r := s.mapRuns.get(rec.ARN); r != nil {
 			info = r.Info()
-		} else if info, err = s.mapRuns.stored(rec); err != nil {
+		} else if info, err = s.storedRun(rec); err != nil {
 			return nil, err
 		}
 		out.MapRuns = append(out.MapRuns, item(info))
@@ -512,7 +556,9 @@ func (s *Server) listMapRunExecutions(in *listExecutionsInput) (any, error) {
 	if strings.HasPrefix(page.After, storeCursor) {
 		return nil, errInvalidToken("Invalid token")
 	}
+	// By item, as the store keeps them (children start concurrently).
 	kids := r.Children()
+	slices.SortStableFunc(kids, func(a, b interpreter.ChildExecution) int { return a.Index - b.Index })
 	start := cursorIndex(page.After)
 	for i := start; i < len(kids); i++ {
 		c := kids[len(kids)-1-i]
@@ -655,15 +701,10 @@ func (s *Server) saveMapRun(ctx context.Context, info interpreter.MapRunInfo, ro
 	}
 }
 
-// Children and events written per transaction when a run ends.
-const (
-	mapRunChildBatch  = 500
-	mapRunEventsBatch = 20000
-)
-
-// awaitMapRun writes a run with its children and their histories when it
-// ends. When the server closes first it waits a little for the run (its
-// parent is being aborted) and writes what there is.
+// awaitMapRun writes a run's record when it ends. When the server closes
+// first it waits a little for the run (its parent is being aborted), and
+// when the run was cut short by the server's end it writes nothing: the
+// resumed parent goes on with the run.
 func (s *Server) awaitMapRun(r *interpreter.MapRun, root string) {
 	select {
 	case <-r.Done():
@@ -673,68 +714,22 @@ func (s *Server) awaitMapRun(r *interpreter.MapRun, root string) {
 		case <-time.After(closeWait / 2):
 		}
 	}
+	if s.closingRun(root) {
+		return
+	}
 	if err := s.finishMapRun(r, root); err != nil {
 		s.log.Error("store finished map run", "mapRun", r.Info().ARN, "err", err)
 	}
 }
 
+// finishMapRun writes a run's final record, through the group commit
+// after its children's records (childLog).
 func (s *Server) finishMapRun(r *interpreter.MapRun, root string) error {
 	rec, err := mapRunRecord(r.Info(), root)
 	if err != nil {
 		return err
 	}
-	all := r.Children()
-	kids := all
-	ctx := context.Background() // the store must get the end even while the server closes
-	for len(kids) > 0 || rec != nil {
-		n, events := 0, 0
-		err := s.store.Update(ctx, func(tx store.Tx) error {
-			n, events = 0, 0
-			if err := tx.PutMapRun(rec); err != nil {
-				return err
-			}
-			for _, c := range kids {
-				if n == mapRunChildBatch || events >= mapRunEventsBatch {
-					break
-				}
-				doc, err := json.Marshal(c)
-				if err != nil {
-					return err
-				}
-				seq := int64(len(all) - len(kids) + n + 1)
-				if err := tx.PutMapRunChild(&store.MapRunChild{ARN: c.ExecutionARN, MapRunARN: rec.ARN, Seq: seq,
-					Status: childStatus(c), Start: c.StartDate, Stop: c.StopDate, Doc: doc}); err != nil {
-					return err
-				}
-				n++
-				hist, ok := s.mapRuns.history(c.ExecutionARN)
-				if !ok {
-					continue
-				}
-				had, err := tx.GetMapRunChild(c.ExecutionARN)
-				if err != nil {
-					return err
-				}
-				var evs []store.Event
-				for i := had.EventCount; i < int64(len(hist)); i++ {
-					evs = append(evs, store.Event{ID: i + 1, JSON: hist[i]})
-				}
-				if err := tx.AppendMapRunChildEvents(c.ExecutionARN, evs); err != nil {
-					return err
-				}
-				events += len(evs)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		kids = kids[n:]
-		if len(kids) == 0 {
-			rec = nil
-		}
-	}
-	return nil
+	return s.commits.do(func(tx store.Tx) error { return tx.PutMapRun(rec) })
 }
 
 // mapRunInfo returns a run's info from memory (live is then the run) or
@@ -750,22 +745,22 @@ func (s *Server) mapRunInfo(ctx context.Context, arn string) (info interpreter.M
 	if err != nil {
 		return info, nil, err
 	}
-	info, err = s.mapRuns.stored(rec)
+	info, err = s.storedRun(rec)
 	return info, nil, err
 }
 
-// stored decodes a run's stored record. A run still RUNNING there that is
-// not in memory was running when an earlier server process ended without
-// recording its end (a crash): it shows as ABORTED, stopped when this
-// server started (its parent, resumed, runs the Map state again with a
-// new run).
-func (m *mapRuns) stored(rec *store.MapRun) (interpreter.MapRunInfo, error) {
+// storedRun decodes a run's stored record. A run still RUNNING there that
+// is not in memory was running when an earlier server process ended
+// without recording its end (a crash): while its top-level execution runs
+// (resumed, it goes on with the same run) it shows as RUNNING; otherwise
+// as ABORTED, stopped when this server started.
+func (s *Server) storedRun(rec *store.MapRun) (interpreter.MapRunInfo, error) {
 	var info interpreter.MapRunInfo
 	if err := json.Unmarshal(rec.Info, &info); err != nil {
 		return info, err
 	}
-	if info.Status == "RUNNING" && info.StartDate.Before(m.created) {
-		info.Status, info.StopDate = "ABORTED", m.created
+	if info.Status == "RUNNING" && info.StartDate.Before(s.mapRuns.created) && s.runs.get(rec.RootARN) == nil {
+		info.Status, info.StopDate = "ABORTED", s.mapRuns.created
 	}
 	return info, nil
 }
@@ -801,7 +796,7 @@ func (s *Server) storedChild(ctx context.Context, arn string) (interpreter.MapRu
 	if err != nil {
 		return info, c, nil, false
 	}
-	if info, err = s.mapRuns.stored(run); err != nil || json.Unmarshal(rec.Doc, &c) != nil {
+	if info, err = s.storedRun(run); err != nil || json.Unmarshal(rec.Doc, &c) != nil {
 		return info, c, nil, false
 	}
 	return info, c, rec, true

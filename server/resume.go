@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/hsc-dev/hsc/interpreter"
@@ -31,7 +33,9 @@ import (
 // same token; the work of a task command or mock in flight runs again
 // (at least once). Asynchronous Express executions are stored while they
 // run and start again from the beginning; synchronous ones are not
-// stored: their caller's connection ends with the process.
+// stored: their caller's connection ends with the process. A distributed
+// Map's run goes on as the same run (see "Map runs across a restart"
+// below), and a task in flight keeps its heartbeat deadline (durableBeat).
 
 // resumeGrace is how long after resuming SendTask… waits for a token that
 // is not live yet: a resumed execution makes its tokens live when its
@@ -383,5 +387,302 @@ func (s *Server) retryResume(arn string) {
 			s.log.Info("resumed an execution after a store failure", "execution", arn)
 			return
 		}
+	}
+}
+
+// durable reports whether the store keeps its records across a restart.
+func (s *Server) durable() bool {
+	d, ok := s.store.(durableStore)
+	return ok && d.Durable()
+}
+
+// durableBeat is the heartbeat function of a task whose token the
+// server answers: req.SendHeartbeat, and with a durable store the new
+// heartbeat deadline kept in the store (a store.Task under the token), so
+// that after a restart the resumed task times out when it would have
+// (WithHeartbeatDeadlines): SendTaskHeartbeat writes no history event.
+// One write per heartbeat, through the group commit, before
+// SendTaskHeartbeat answers.
+func (s *Server) durableBeat(rec *recorder, req *interpreter.TaskRequest, token string) func() {
+	beat := req.SendHeartbeat
+	if req.ID == "" || req.Heartbeat <= 0 || token == "" || !s.durable() {
+		return beat
+	}
+	t := &store.Task{Token: token, ExecutionARN: rec.arn, State: req.StateName, Created: rec.clock.Now()}
+	if req.ActivityName() != "" {
+		t.ActivityARN = req.Resource
+	} else {
+		t.Resource = req.Resource
+	}
+	return func() {
+		beat()
+		task := *t
+		task.HandedOut = true
+		task.HeartbeatDeadline = rec.clock.Now().Add(req.Heartbeat)
+		err := s.commits.do(func(tx store.Tx) error {
+			err := tx.PutTask(&task)
+			if errors.Is(err, store.ErrNotFound) {
+				return nil // the execution was deleted
+			}
+			return err
+		})
+		if err != nil {
+			s.log.Error("store task heartbeat", "execution", rec.arn, "err", err)
+		}
+	}
+}
+
+// resumeOptions are the interpreter options of a resumed execution beyond
+// its history: its map runs (childLog) and the heartbeat deadlines of its
+// tasks (durableBeat).
+func (s *Server) resumeOptions(e *store.Execution) []interpreter.Option {
+	arn, start, redrives := e.ARN, e.Start, e.RedriveCount
+	return []interpreter.Option{
+		interpreter.WithMapRunRecords(func(runARN string) (*interpreter.MapRunRecord, error) {
+			return s.mapRunRecord(s.ctx, runARN)
+		}),
+		interpreter.WithHeartbeatDeadlines(func(id, token string) (time.Time, bool) {
+			if token == "" {
+				token = resumableToken(arn, start, id+"#"+strconv.Itoa(redrives))
+			}
+			var t *store.Task
+			err := s.store.View(s.ctx, func(tx store.Tx) (err error) {
+				t, err = tx.GetTask(token)
+				return err
+			})
+			if err != nil || t.ExecutionARN != arn || t.HeartbeatDeadline.IsZero() {
+				return time.Time{}, false
+			}
+			return t.HeartbeatDeadline, true
+		}),
+	}
+}
+
+// Map runs across a restart.
+//
+// A map run whose top-level execution is stored is written as it runs:
+// its record when it starts (and when UpdateMapRun changes it), each
+// child's record when it starts and ends, and a STANDARD child's history
+// events with their keys, all through the group commit (commit.go), each
+// child's end before its parent's MapRunSucceeded or MapRunFailed. When
+// the parent is resumed and replays the run's MapRunStarted, the
+// interpreter asks for the run's record (interpreter.WithMapRunRecords)
+// and goes on with the same run: children that ended are not run again,
+// running STANDARD children resume from their stored histories, and
+// running EXPRESS children start again under the same name.
+
+// childLog writes one child of a stored map run to the store. Its writes
+// join the next group transaction; several pending ones make one.
+type childLog struct {
+	s   *Server
+	arn string
+
+	mu     sync.Mutex
+	rec    *store.MapRunChild // the record to put; nil: unchanged
+	events []store.Event      // to append
+	queued bool
+	// broken is set when the stored child is missing or its history
+	// has a hole (a group transaction failed): nothing more is written,
+	// so the stored history stays a prefix of the run.
+	broken bool
+}
+
+// childRecord is the store's record of a child of the run runARN.
+func childRecord(runARN string, c interpreter.ChildExecution) *store.MapRunChild {
+	doc, _ := json.Marshal(c) // plain strings and times
+	return &store.MapRunChild{ARN: c.ExecutionARN, MapRunARN: runARN, Seq: int64(c.Index) + 1,
+		Status: childStatus(c), Start: c.StartDate, Stop: c.StopDate, Doc: doc}
+}
+
+// childLogOf returns the writer of a map run's child (a new one for a
+// child that has none).
+func (s *Server) childLogOf(arn string) *childLog {
+	m := s.mapRuns
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	l := m.logs[arn]
+	if l == nil {
+		l = &childLog{s: s, arn: arn}
+		m.logs[arn] = l
+	}
+	return l
+}
+
+// closingRun reports whether the execution root is being cut short by
+// the server's end or a store failure: what its map runs do then is not
+// written (a restart resumes them).
+func (s *Server) closingRun(root string) bool {
+	if s.ctx.Err() != nil {
+		return true
+	}
+	r := s.runs.get(root)
+	return r != nil && r.rec.failed.Load()
+}
+
+// put queues the child's new record and/or event for the next group
+// transaction.
+func (l *childLog) put(root string, rec *store.MapRunChild, ev *store.Event) {
+	if l.s.closingRun(root) {
+		return
+	}
+	l.mu.Lock()
+	if l.broken {
+		l.mu.Unlock()
+		return
+	}
+	if rec != nil {
+		l.rec = rec
+	}
+	if ev != nil {
+		l.events = append(l.events, *ev)
+	}
+	queued := l.queued
+	l.queued = true
+	l.mu.Unlock()
+	if !queued {
+		if err := l.s.commits.submit(&pendingWrite{op: l.flush}, false); err != nil {
+			l.mu.Lock()
+			l.broken = true
+			l.mu.Unlock()
+		}
+	}
+}
+
+// flush writes what is pending (in the committer's transaction). Only a
+// failure of the store fails the transaction.
+func (l *childLog) flush(tx store.Tx) error {
+	l.mu.Lock()
+	rec, evs, broken := l.rec, l.events, l.broken
+	l.rec, l.events, l.queued = nil, nil, false
+	l.mu.Unlock()
+	if broken {
+		return nil
+	}
+	if rec != nil {
+		if err := tx.PutMapRunChild(rec); err != nil {
+			return l.fail(err)
+		}
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	c, err := tx.GetMapRunChild(l.arn)
+	if err != nil {
+		return l.fail(err)
+	}
+	for len(evs) > 0 && evs[0].ID <= c.EventCount {
+		evs = evs[1:] // stored already (a resumed child)
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	if evs[0].ID != c.EventCount+1 {
+		return l.fail(store.ErrNotFound)
+	}
+	if err := tx.AppendMapRunChildEvents(l.arn, evs); err != nil {
+		return l.fail(err)
+	}
+	return nil
+}
+
+// fail marks the log broken; it returns err when the store failed.
+func (l *childLog) fail(err error) error {
+	l.mu.Lock()
+	l.broken = true
+	l.mu.Unlock()
+	if errors.Is(err, store.ErrUnavailable) {
+		return err
+	}
+	l.s.log.Warn("map run child not stored", "execution", l.arn, "err", err)
+	return nil
+}
+
+// mapRunRecord reads a stored map run for the interpreter to go on with
+// it: its info and children, with the histories of running STANDARD
+// children. It returns nil when the run is not stored.
+func (s *Server) mapRunRecord(ctx context.Context, arn string) (*interpreter.MapRunRecord, error) {
+	var run *store.MapRun
+	err := s.store.View(ctx, func(tx store.Tx) (err error) {
+		run, err = tx.GetMapRun(arn)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec := &interpreter.MapRunRecord{}
+	if err := json.Unmarshal(run.Info, &rec.Info); err != nil {
+		return nil, err
+	}
+	page := store.Page{Limit: 1000}
+	for {
+		var (
+			kids []*store.MapRunChild
+			next string
+		)
+		err := s.store.View(ctx, func(tx store.Tx) (err error) {
+			kids, next, err = tx.ListMapRunChildren(store.MapRunChildFilter{MapRunARN: arn}, page)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range kids {
+			var c interpreter.RecordedChild
+			if err := json.Unmarshal(k.Doc, &c.ChildExecution); err != nil {
+				return nil, fmt.Errorf("map run child %s: %w", k.ARN, err)
+			}
+			rec.Children = append(rec.Children, c)
+		}
+		if next == "" {
+			break
+		}
+		page.After = next
+	}
+	if rec.Info.ExecutionType != "STANDARD" {
+		return rec, nil
+	}
+	for i := range rec.Children {
+		c := &rec.Children[i]
+		if c.Status != "" {
+			continue
+		}
+		if c.History, err = s.childEvents(ctx, c.ExecutionARN); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}
+
+// childEvents reads a map run child's stored history.
+func (s *Server) childEvents(ctx context.Context, arn string) ([]interpreter.Event, error) {
+	var h []interpreter.Event
+	page := store.Page{Limit: 1000}
+	for {
+		var next string
+		err := s.store.View(ctx, func(tx store.Tx) error {
+			evs, n, err := tx.MapRunChildEvents(arn, false, page)
+			if err != nil {
+				return err
+			}
+			for _, se := range evs {
+				ev, err := decodeEvent(se.JSON)
+				if err != nil {
+					return fmt.Errorf("event %d of %s: %w", se.ID, arn, err)
+				}
+				h = append(h, ev)
+			}
+			next = n
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if next == "" {
+			return h, nil
+		}
+		page.After = next
 	}
 }

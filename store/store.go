@@ -34,15 +34,20 @@
 //     QueuedOnly, oldest first) and a handed-out one or a callback keeps its
 //     token, so the worker's or caller's SendTask* still lands (GetTask).
 //   - Map runs (PutMapRun) when they start, when UpdateMapRun changes
-//     them and when they end, with their children (PutMapRunChild) and
-//     STANDARD children's histories (AppendMapRunChildEvents), so that
+//     them and when they end, with their children (PutMapRunChild, when
+//     each starts and again when it ends) and STANDARD children's
+//     histories (AppendMapRunChildEvents, as they run), so that
 //     DescribeMapRun, ListMapRuns, ListExecutions by map run and a
 //     child's DescribeExecution and GetExecutionHistory answer after a
-//     restart. They are records to show, not resume data: resuming the
-//     parent re-runs its Map state. The server writes them only to a
-//     store with a Durable method answering true (sqlstore): memstore
-//     implements the methods, but the server's own bounded registry is
-//     what keeps map runs in memory.
+//     restart, and the resumed parent goes on with the same run: children
+//     that ended are not run again and running ones resume from their
+//     histories. The server writes them only to a store with a Durable
+//     method answering true (sqlstore): memstore implements the methods,
+//     but the server's own bounded registry is what keeps map runs in
+//     memory.
+//   - The heartbeat deadline of a task a worker heartbeats (PutTask under
+//     its token, HeartbeatDeadline set), so that a resumed task times out
+//     when it would have: SendTaskHeartbeat writes no history event.
 //   - Asynchronous Express executions are stored with Express set while
 //     they run (AWS keeps no record of them, so the server deletes them with
 //     DeleteExecution when they end) so a restart can run them again.

@@ -77,11 +77,17 @@ type crashServer struct {
 	t          *testing.T
 	addr, data string
 	p          *serveProcess
+	// args replace the default flags after --addr and --data.
+	args []string
 }
 
 func (s *crashServer) start() {
 	s.t.Helper()
-	cmd := hscProcess(context.Background(), "serve", "--addr", s.addr, "--data", s.data, "--wait-scale", "0.1", "--task", "Flaky="+flakyCommand)
+	args := s.args
+	if args == nil {
+		args = []string{"--wait-scale", "0.1", "--task", "Flaky=" + flakyCommand}
+	}
+	cmd := hscProcess(context.Background(), append([]string{"serve", "--addr", s.addr, "--data", s.data}, args...)...)
 	p := &serveProcess{cmd: cmd, stderr: &lockedBuffer{}, done: make(chan error, 1)}
 	cmd.Stderr = p.stderr
 	var out bytes.Buffer

@@ -227,3 +227,57 @@ func testMapRunsDeletedWithExecution(t *testing.T, s store.Store) {
 	}
 	gone("c", false)
 }
+
+// testMapRunChildAsItRuns writes a child as the server does while its map
+// run runs (to resume it after a restart): its RUNNING record, events in
+// several transactions, then its ended record, which must keep the
+// history and its count; appending goes on from there, and the status
+// filter sees the new status.
+func testMapRunChildAsItRuns(t *testing.T, s store.Store) {
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		return errors.Join(tx.CreateExecution(&store.Execution{ARN: "ex", StateMachineARN: "m", Status: store.StatusRunning}),
+			tx.PutMapRun(&store.MapRun{ARN: "ex/run", ExecutionARN: "ex", RootARN: "ex", Status: store.StatusRunning, Start: at(1)}))
+	}))
+	child := func(status string) *store.MapRunChild {
+		return &store.MapRunChild{ARN: "ex/run:c", MapRunARN: "ex/run", Seq: 3, Status: status, Start: at(1), Doc: []byte(`{"s":"` + status + `"}`)}
+	}
+	ev := func(id int64) store.Event { return store.Event{ID: id, JSON: []byte(fmt.Sprintf(`{"id":%d}`, id))} }
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		return errors.Join(tx.PutMapRunChild(child(store.StatusRunning)), tx.AppendMapRunChildEvents("ex/run:c", []store.Event{ev(1), ev(2)}))
+	}))
+	must(t, s.Update(ctx, func(tx store.Tx) error { return tx.AppendMapRunChildEvents("ex/run:c", []store.Event{ev(3)}) }))
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		return errors.Join(tx.AppendMapRunChildEvents("ex/run:c", []store.Event{ev(4)}), tx.PutMapRunChild(child(store.StatusSucceeded)))
+	}))
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		c, err := tx.GetMapRunChild("ex/run:c")
+		if err != nil {
+			return err
+		}
+		if c.Status != store.StatusSucceeded || c.EventCount != 4 || string(c.Doc) != `{"s":"SUCCEEDED"}` {
+			t.Errorf("child after its end was put: %+v, want SUCCEEDED with its 4 events", c)
+		}
+		evs, _, err := tx.MapRunChildEvents("ex/run:c", false, store.Page{Limit: 10})
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for _, e := range evs {
+			ids = append(ids, e.ID)
+		}
+		if !slices.Equal(ids, []int64{1, 2, 3, 4}) {
+			t.Errorf("history after the end was put: %v, want 1-4", ids)
+		}
+		for st, want := range map[string]int{store.StatusRunning: 0, store.StatusSucceeded: 1} {
+			l, _, err := tx.ListMapRunChildren(store.MapRunChildFilter{MapRunARN: "ex/run", Status: st}, store.Page{Limit: 10})
+			if err != nil || len(l) != want {
+				t.Errorf("%s children: %d %v, want %d", st, len(l), err, want)
+			}
+		}
+		return nil
+	}))
+	must(t, s.Update(ctx, func(tx store.Tx) error { return tx.AppendMapRunChildEvents("ex/run:c", []store.Event{ev(5)}) }))
+	if err := s.Update(ctx, func(tx store.Tx) error { return tx.AppendMapRunChildEvents("ex/run:c", []store.Event{ev(7)}) }); err == nil {
+		t.Error("an event leaving a gap in a child's history was stored")
+	}
+}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CancelledContext", testCancelledContext},
 		{"RecordsRoundTrip", testRecordsRoundTrip},
 		{"Tasks", testTasks},
+		{"TaskHeartbeats", testTaskHeartbeats},
 		{"Checkpoints", testCheckpoints},
 		{"DeleteExecution", testDeleteExecution},
 		{"PurgeFinished", testPurgeFinished},
@@ -44,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClosedIsUnavailable", testClosedIsUnavailable},
 		{"MapRuns", testMapRuns},
 		{"MapRunsDeletedWithExecution", testMapRunsDeletedWithExecution},
+		{"MapRunChildAsItRuns", testMapRunChildAsItRuns},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -783,5 +785,41 @@ func testManyEventsAtOnce(t *testing.T, s store.Store) {
 			}
 		}
 		return err
+	}))
+}
+
+// testTaskHeartbeats updates a handed-out task as the server does on each
+// SendTaskHeartbeat (its new HeartbeatDeadline under the same token): the
+// last one put is what GetTask returns, it is not listed as queued, and
+// it goes with its execution.
+func testTaskHeartbeats(t *testing.T, s store.Store) {
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateExecution(&store.Execution{ARN: "e", StateMachineARN: "m", Status: store.StatusRunning})
+	}))
+	for i := int64(1); i <= 3; i++ {
+		must(t, s.Update(ctx, func(tx store.Tx) error {
+			return tx.PutTask(&store.Task{Token: "tok", ExecutionARN: "e", ActivityARN: "act", State: "Work", HandedOut: true,
+				Created: at(1), HeartbeatDeadline: at(10 + i)})
+		}))
+	}
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		tk, err := tx.GetTask("tok")
+		if err != nil {
+			return err
+		}
+		if !tk.HeartbeatDeadline.Equal(at(13)) || !tk.HandedOut || tk.State != "Work" {
+			t.Errorf("task after three heartbeats: %+v, want the deadline of the last", tk)
+		}
+		if l, _, err := tx.ListTasks(store.TaskFilter{QueuedOnly: true}, store.Page{Limit: 10}); err != nil || len(l) != 0 {
+			t.Errorf("queued tasks: %d %v, want none", len(l), err)
+		}
+		return nil
+	}))
+	must(t, s.Update(ctx, func(tx store.Tx) error { return tx.DeleteExecution("e") }))
+	must(t, s.View(ctx, func(tx store.Tx) error {
+		if _, err := tx.GetTask("tok"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("task of a deleted execution: %v", err)
+		}
+		return nil
 	}))
 }
