@@ -19,9 +19,11 @@ import (
 // of its run. Writers that something depends on wait for their commit:
 // an execution's last event (its status), ActivityStarted (before
 // GetActivityTask answers) and a task's outcome (before SendTask…
-// answers). A failed transaction fails every execution in it: each stops
-// storing, stops its run and is resumed from the store later
-// (retryResume), so no execution's stored history gets a hole.
+// answers). A writer that waits and finds no transaction under way runs
+// it itself; otherwise the committer goroutine runs the next one. A
+// failed transaction fails every execution in it: each stops storing,
+// stops its run and is resumed from the store later (retryResume), so no
+// execution's stored history gets a hole.
 
 // maxQueued bounds the events waiting for a transaction: past it, writers
 // wait for their commit.

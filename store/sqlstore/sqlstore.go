@@ -208,8 +208,9 @@ func open(ctx context.Context, dir string, lf *os.File, opts Options) (*Store, e
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
-	// One goroutine writes (Store.commit); the second connection only
-	// prepares statements for the first while it is in a transaction.
+	// One writer at a time (wmu: an Update that found none, or the
+	// committer goroutine); the second connection only prepares
+	// statements for the first while it is in a transaction.
 	w.SetMaxOpenConns(2)
 	w.SetMaxIdleConns(2)
 	w.SetConnMaxIdleTime(0)
