@@ -170,6 +170,8 @@ type recorder struct {
 	// set then.
 	cancel context.CancelCauseFunc
 	failed atomic.Bool
+	// ev is hook's copy of the event it writes (mu is held).
+	ev interpreter.Event
 	// view is the execution's record as last committed (nil when the
 	// recorder was not given one): DescribeExecution of a running
 	// execution answers from it without reading the store, and the
@@ -291,10 +293,14 @@ func (r *recorder) hook(ev interpreter.Event) {
 		r.pending = append(r.pending, p)
 		return
 	}
+	// write takes the event by pointer and keeps none of it: a copy in
+	// the recorder, reused, spares an allocation per event.
+	r.ev = ev
 	if ev.Type == "ExecutionAborted" {
-		ev.ExecutionAbortedEventDetails = &interpreter.FailureDetails{Error: r.stopError, Cause: r.stopCause}
+		r.ev.ExecutionAbortedEventDetails = &interpreter.FailureDetails{Error: r.stopError, Cause: r.stopCause}
 	}
-	r.write(&ev, -1)
+	r.write(&r.ev, -1)
+	r.ev = interpreter.Event{} // holds no payload between events
 }
 
 // write stores one event (the lock is held). Its previous event is prev,
