@@ -10,6 +10,10 @@ import (
 // durable store (issue 12: at least 50% of the in-memory figure). Run with
 //
 //	go test ./server -run '^$' -bench 'StartToSucceeded(Durable)?$' -benchtime 3000x
+//
+// On a machine shared with other work, two such runs one after the other
+// can differ by a factor of two; BenchmarkDurableSideBySide interleaves
+// the two stores and gives the ratio.
 func BenchmarkStartToSucceededDurable(b *testing.B) {
 	_, c := benchServer(b, server.Config{Store: openStoreB(b)})
 	machine := createMachine(b, c, "bench", passChain(10))
