@@ -831,7 +831,6 @@ func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, inde
 	cctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	c.ctx, c.cancel = cctx, cancel
-	defer context.AfterFunc(cctx, func() { c.stopped.Store(true) })()
 	run.setStop(name, cancel)
 	defer run.setStop(name, nil)
 	run.startChild(child, items)

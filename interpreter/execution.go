@@ -55,18 +55,18 @@ type execution struct {
 	timeoutCause string
 	record       bool
 
-	mu      sync.Mutex // guards events, rnd
-	events  []Event
-	rnd     *rand.Rand
+	mu     sync.Mutex // guards events, rnd
+	events []Event
+	rnd    *rand.Rand
+	// rnd's source and value are parts of the execution: fewer
+	// allocations.
+	pcg     rand.PCG
+	rndVal  rand.Rand
 	nEvents atomic.Int64
 	// eventCap is the event limit, or MaxInt64 for none: count compares
 	// with it alone, so that it inlines.
 	eventCap int64
-	// stopped is set once the execution context is done (by stop, or
-	// by an AfterFunc for a cancel or timer from outside), so that the
-	// top-level machine checks it with one atomic load per transition.
-	stopped atomic.Bool
-	tokenNo atomic.Int64
+	tokenNo  atomic.Int64
 	// keyed gives events keys (WithResumable); replay is the record a
 	// resumed execution replays (WithResume); redrives counts its
 	// ExecutionRedriven events.
@@ -92,25 +92,29 @@ var (
 // result and, when the execution did not succeed, an *ExecutionError as
 // well. Other errors (input that is not JSON) come without a result.
 func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Result, error) {
-	cfg := defaultConfig()
+	// The options set the execution's own config: one allocation less.
+	x := &execution{cfg: defaultConfig()}
+	cfg := &x.cfg
 	for _, o := range opts {
-		o(&cfg)
+		o(cfg)
 	}
-	var in any = newObject(0)
 	if len(input) > MaxPayloadBytes {
 		return nil, fmt.Errorf("execution input: %d bytes is more than the %d Step Functions accepts", len(input), MaxPayloadBytes)
 	}
+	var in any
 	if len(bytes.TrimSpace(input)) > 0 {
 		v, err := parseJSON(input)
 		if err != nil {
 			return nil, fmt.Errorf("execution input: invalid JSON: %w", err)
 		}
 		in = v
+	} else {
+		in = newObject(0)
 	}
 	if cfg.roleArn == "" {
-		cfg.roleArn = fmt.Sprintf("arn:aws:iam::%s:role/StepFunctions-%s-role", cfg.account, cfg.smName)
+		cfg.roleArn = "arn:aws:iam::" + cfg.account + ":role/StepFunctions-" + cfg.smName + "-role"
 	}
-	x := &execution{cfg: cfg, input: in, record: cfg.record || cfg.resume != nil, keyed: cfg.keyed}
+	x.input, x.record, x.keyed = in, cfg.record || cfg.resume != nil, cfg.keyed
 	if cfg.ctxJSON != nil {
 		v, err := parseJSON(cfg.ctxJSON)
 		o, isObj := v.(*Object)
@@ -124,16 +128,18 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		x.eventCap = math.MaxInt64
 	}
 	if cfg.seeded {
-		x.rnd = rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))
+		x.pcg.Seed(cfg.seed, cfg.seed^0x9e3779b97f4a7c15)
 	} else {
-		x.rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+		x.pcg.Seed(rand.Uint64(), rand.Uint64())
 	}
+	x.rndVal = *rand.New(&x.pcg)
+	x.rnd = &x.rndVal
 	x.name = cfg.execName
 	if x.name == "" {
 		x.name = x.uuid()
 	}
-	x.smID = fmt.Sprintf("arn:aws:states:%s:%s:stateMachine:%s", cfg.region, cfg.account, cfg.smName)
-	x.id = fmt.Sprintf("arn:aws:states:%s:%s:execution:%s:%s", cfg.region, cfg.account, cfg.smName, x.name)
+	x.smID = "arn:aws:states:" + cfg.region + ":" + cfg.account + ":stateMachine:" + cfg.smName
+	x.id = "arn:aws:states:" + cfg.region + ":" + cfg.account + ":execution:" + cfg.smName + ":" + x.name
 	runStart := x.resumeSetup(cfg.clock.Now())
 
 	ctx, x.cancel = context.WithCancelCause(ctx)
@@ -154,21 +160,30 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		defer cancel()
 	}
 	x.ctx = ctx
-	defer context.AfterFunc(ctx, func() { x.stopped.Store(true) })()
-	sc := &scope{x: x}
+	// The top level's scope and its room for events, in one allocation.
+	top := new(topScope)
+	sc := &top.sc
+	sc.x, sc.scratch = x, &top.room
 	if x.keyed {
 		sc.path = "r"
 	}
 	// AWS counts the first state's entry from event 0, not from
 	// ExecutionStarted.
 	x.emitKeep(sc, "ExecutionStarted", func(e *Event) {
-		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: encodeJSON(in), RoleArn: cfg.roleArn}
+		sc.scratch.inJSON = sc.encode(in)
+		e.ExecutionStartedEventDetails = &ExecutionStartedDetails{Input: sc.scratch.inJSON, RoleArn: cfg.roleArn}
 	})
 	out, eerr := x.runMachine(ctx, m.root, in, sc, -1)
 	res := &Result{ExecutionARN: x.id, StateMachineARN: x.smID, StartDate: x.start}
 	var outJSON []byte
+	// The output's text is the last ...StateExited's, when it was recorded.
+	outText := sc.scratch.outJSON
 	if eerr == nil {
-		outJSON = appendJSON(nil, out)
+		if outText != "" {
+			outJSON = []byte(outText)
+		} else {
+			outJSON = appendJSON(nil, out)
+		}
 	}
 	cause := context.Cause(ctx)
 	switch {
@@ -182,7 +197,10 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		res.Status = StatusSucceeded
 		res.Output = outJSON
 		x.emit(sc, "ExecutionSucceeded", func(e *Event) {
-			e.ExecutionSucceededEventDetails = &OutputDetails{Output: string(res.Output)}
+			if outText == "" {
+				outText = string(res.Output)
+			}
+			e.ExecutionSucceededEventDetails = &OutputDetails{Output: outText}
 		})
 	case cause == errExecutionTimeout:
 		res.Status, res.Error, res.Cause = StatusTimedOut, ErrTimeout, x.timeoutCause
@@ -216,6 +234,12 @@ func (m *Machine) Run(ctx context.Context, input []byte, opts ...Option) (*Resul
 		return res, eerr
 	}
 	return res, nil
+}
+
+// topScope is the top level's scope with its room for events.
+type topScope struct {
+	sc   scope
+	room emitScratch
 }
 
 // count counts one history event that is not recorded.
@@ -270,28 +294,36 @@ func (x *execution) emitFrom(sc *scope, typ string, prev int64, update bool, fil
 		key = sc.nextKey()
 		sc.replayTS, sc.replayed = time.Time{}, false
 	}
-	e := Event{Type: typ, Timestamp: x.cfg.clock.Now(), Key: key}
+	// The event is built in the scope's room, not in one of its own:
+	// fill takes its address, which would move it to the heap.
+	// Only the details set last time are unset: assigning a whole Event
+	// would take a write barrier for each of its pointers while the
+	// garbage collector runs.
+	e := &sc.room().ev
+	e.clearDetails()
+	e.Type, e.Timestamp, e.Key = typ, x.cfg.clock.Now(), key
 	if fill != nil {
-		fill(&e)
+		fill(e)
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	e.ID = x.nEvents.Add(1)
+	id := x.nEvents.Add(1)
+	e.ID = id
 	e.PreviousEventID = prev
 	if update {
-		sc.lastEvent = e.ID
+		sc.lastEvent = id
 	}
-	over := x.cfg.maxEvents > 0 && e.ID > x.cfg.maxEvents
+	over := x.cfg.maxEvents > 0 && id > x.cfg.maxEvents
 	if x.cfg.keep && (!over || strings.HasPrefix(typ, "Execution")) {
-		x.events = append(x.events, e)
+		x.events = append(x.events, *e)
 	}
 	if x.cfg.hook != nil {
-		x.cfg.hook(e)
+		x.cfg.hook(*e)
 	}
 	if over {
 		x.stop(errEventLimit)
 	}
-	return e.ID
+	return id
 }
 
 // sleep waits d on the execution's clock. A sleep that would reach the
@@ -318,7 +350,6 @@ func (x *execution) sleep(ctx context.Context, sc *scope, d time.Duration) error
 
 // stop ends the execution with cause; the states see it at once.
 func (x *execution) stop(cause error) {
-	x.stopped.Store(true)
 	x.cancel(cause)
 }
 

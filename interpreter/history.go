@@ -51,6 +51,99 @@ type Event struct {
 	MapRunFailedEventDetails  *FailureDetails       `json:"mapRunFailedEventDetails,omitempty"`
 }
 
+// clearDetails unsets the details fields that are set. Writing only
+// those spares the rest the write barriers a whole assignment takes
+// while the garbage collector runs (emitFrom reuses one Event).
+func (e *Event) clearDetails() {
+	if e.ExecutionStartedEventDetails != nil {
+		e.ExecutionStartedEventDetails = nil
+	}
+	if e.ExecutionSucceededEventDetails != nil {
+		e.ExecutionSucceededEventDetails = nil
+	}
+	if e.ExecutionFailedEventDetails != nil {
+		e.ExecutionFailedEventDetails = nil
+	}
+	if e.ExecutionTimedOutEventDetails != nil {
+		e.ExecutionTimedOutEventDetails = nil
+	}
+	if e.ExecutionAbortedEventDetails != nil {
+		e.ExecutionAbortedEventDetails = nil
+	}
+	if e.StateEnteredEventDetails != nil {
+		e.StateEnteredEventDetails = nil
+	}
+	if e.StateExitedEventDetails != nil {
+		e.StateExitedEventDetails = nil
+	}
+	if e.EvaluationFailedEventDetails != nil {
+		e.EvaluationFailedEventDetails = nil
+	}
+	if e.TaskScheduledEventDetails != nil {
+		e.TaskScheduledEventDetails = nil
+	}
+	if e.TaskStartedEventDetails != nil {
+		e.TaskStartedEventDetails = nil
+	}
+	if e.TaskSucceededEventDetails != nil {
+		e.TaskSucceededEventDetails = nil
+	}
+	if e.TaskFailedEventDetails != nil {
+		e.TaskFailedEventDetails = nil
+	}
+	if e.TaskTimedOutEventDetails != nil {
+		e.TaskTimedOutEventDetails = nil
+	}
+	if e.LambdaFunctionScheduledEventDetails != nil {
+		e.LambdaFunctionScheduledEventDetails = nil
+	}
+	if e.LambdaFunctionSucceededEventDetails != nil {
+		e.LambdaFunctionSucceededEventDetails = nil
+	}
+	if e.LambdaFunctionFailedEventDetails != nil {
+		e.LambdaFunctionFailedEventDetails = nil
+	}
+	if e.LambdaFunctionTimedOutEventDetails != nil {
+		e.LambdaFunctionTimedOutEventDetails = nil
+	}
+	if e.ActivityScheduledEventDetails != nil {
+		e.ActivityScheduledEventDetails = nil
+	}
+	if e.ActivityStartedEventDetails != nil {
+		e.ActivityStartedEventDetails = nil
+	}
+	if e.ActivitySucceededEventDetails != nil {
+		e.ActivitySucceededEventDetails = nil
+	}
+	if e.ActivityFailedEventDetails != nil {
+		e.ActivityFailedEventDetails = nil
+	}
+	if e.ActivityTimedOutEventDetails != nil {
+		e.ActivityTimedOutEventDetails = nil
+	}
+	if e.MapStateStartedEventDetails != nil {
+		e.MapStateStartedEventDetails = nil
+	}
+	if e.MapIterationStartedEventDetails != nil {
+		e.MapIterationStartedEventDetails = nil
+	}
+	if e.MapIterationSucceededEventDetails != nil {
+		e.MapIterationSucceededEventDetails = nil
+	}
+	if e.MapIterationFailedEventDetails != nil {
+		e.MapIterationFailedEventDetails = nil
+	}
+	if e.MapIterationAbortedEventDetails != nil {
+		e.MapIterationAbortedEventDetails = nil
+	}
+	if e.MapRunStartedEventDetails != nil {
+		e.MapRunStartedEventDetails = nil
+	}
+	if e.MapRunFailedEventDetails != nil {
+		e.MapRunFailedEventDetails = nil
+	}
+}
+
 // ExecutionStartedDetails are the details of ExecutionStarted.
 type ExecutionStartedDetails struct {
 	Input        string      `json:"input"`

@@ -108,15 +108,23 @@ type frame struct {
 // JSON size of input (-1: unknown).
 func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any, sc *scope, inSize int) (any, *ExecutionError) {
 	cur := sm.start
-	// The execution's own context is checked through x.stopped; a
-	// branch's (Parallel, Map), which can end on its own, on its channel.
+	// The execution's own context is checked through its Err, an atomic
+	// load; a branch's (Parallel, Map), which can end on its own, on its
+	// channel.
 	var done <-chan struct{}
 	if ctx != x.ctx {
 		done = ctx.Done()
 	}
 	sc.outSize = inSize
+	// Each state's input is the output of the state before it: its
+	// JSON text is the one the previous ...StateExited recorded.
+	var inJSON string
+	if r := sc.scratch; r != nil {
+		inJSON = r.inJSON
+		r.inJSON, r.outJSON = "", ""
+	}
 	for {
-		if x.stopped.Load() {
+		if x.ctx.Err() != nil {
 			return nil, x.ctxError(ctx)
 		}
 		if done != nil {
@@ -133,9 +141,14 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 		st := n.info()
 		sc.enter(st.name, st.typ, st.readsContext)
 		sc.enteredPrev = sc.lastEvent
+		var det *stateDetails
 		if x.record {
 			x.emit(sc, st.entered, func(e *Event) {
-				e.StateEnteredEventDetails = &StateEnteredDetails{Name: st.name, Input: encodeJSON(input)}
+				if inJSON == "" {
+					inJSON = sc.encode(input)
+				}
+				det = &stateDetails{entered: StateEnteredDetails{Name: st.name, Input: inJSON}}
+				e.StateEnteredEventDetails = &det.entered
 			})
 		} else {
 			// x.count(sc), which does not inline.
@@ -150,9 +163,15 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 			x.evaluationFailed(sc, st, err)
 			return nil, err
 		}
+		var outJSON string
 		if x.record {
 			x.emit(sc, st.exited, func(e *Event) {
-				e.StateExitedEventDetails = &StateExitedDetails{Name: st.name, Output: encodeJSON(out)}
+				outJSON = sc.encode(out)
+				if det == nil { // the entry was replayed
+					det = new(stateDetails)
+				}
+				det.exited = StateExitedDetails{Name: st.name, Output: outJSON}
+				e.StateExitedEventDetails = &det.exited
 				if a := sc.assigned; a != nil {
 					// Each variable as its JSON text, as AWS records them.
 					vars := make(map[string]string, a.Len())
@@ -169,10 +188,20 @@ func (x *execution) runMachine(ctx context.Context, sm *stateMachine, input any,
 			}
 		}
 		if next < 0 {
+			if outJSON != "" { // encoded in the scope's room
+				sc.scratch.outJSON = outJSON
+			}
 			return out, nil
 		}
-		input, cur = out, next
+		input, cur, inJSON = out, next, outJSON
 	}
+}
+
+// stateDetails are the details of a state's ...StateEntered and
+// ...StateExited events, allocated together.
+type stateDetails struct {
+	entered StateEnteredDetails
+	exited  StateExitedDetails
 }
 
 // evaluationFailed records AWS's EvaluationFailed event for a JSONata

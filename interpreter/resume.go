@@ -153,7 +153,24 @@ func (sc *scope) nextKey() string {
 
 // peekKey returns the key the scope's next event will have.
 func (sc *scope) peekKey() string {
+	if sc.path == "r" && sc.seq < 100 {
+		return topKey(sc.seq)
+	}
 	return sc.path + "." + strconv.Itoa(sc.seq)
+}
+
+// topKeys are the keys "r.0" to "r.99" of the top level's first events,
+// one after the other: topKey slices them, so that the keys of a short
+// execution cost no allocation.
+const topKeys = "r.0r.1r.2r.3r.4r.5r.6r.7r.8r.9r.10r.11r.12r.13r.14r.15r.16r.17r.18r.19r.20r.21r.22r.23r.24r.25r.26r.27r.28r.29r.30r.31r.32r.33r.34r.35r.36r.37r.38r.39r.40r.41r.42r.43r.44r.45r.46r.47r.48r.49r.50r.51r.52r.53r.54r.55r.56r.57r.58r.59r.60r.61r.62r.63r.64r.65r.66r.67r.68r.69r.70r.71r.72r.73r.74r.75r.76r.77r.78r.79r.80r.81r.82r.83r.84r.85r.86r.87r.88r.89r.90r.91r.92r.93r.94r.95r.96r.97r.98r.99"
+
+// topKey returns the key "r.<seq>" for seq below 100.
+func topKey(seq int) string {
+	if seq < 10 {
+		return topKeys[3*seq : 3*seq+3]
+	}
+	i := 30 + 4*(seq-10)
+	return topKeys[i : i+4]
 }
 
 // childAt returns the scope of branch or iteration i of the Parallel or

@@ -28,10 +28,11 @@ type scope struct {
 	inSize, outSize int
 	retryCount      int
 	// retries is set in Task, Parallel and Map states, whose context
-	// object has State.RetryCount.
+	// object has State.RetryCount. (The booleans sit together, as do
+	// live and replayed below: a Map allocates a scope per iteration.)
 	retries   bool
-	token     string
 	hasItem   bool
+	token     string
 	itemIndex int
 	itemValue any
 	ctxObj    any
@@ -49,6 +50,52 @@ type scope struct {
 	live     bool
 	replayed bool
 	replayTS time.Time
+	// scratch is the scope's room for building events (emitFrom),
+	// allocated on its first recorded event.
+	scratch *emitScratch
+}
+
+// emitScratch is a scope's reusable room for building history events: the
+// event being filled and a buffer for JSON texts. A scope emits from one
+// goroutine at a time, so they need no lock; they spare each event and
+// each encoded text its own growing allocations.
+type emitScratch struct {
+	ev  Event
+	buf []byte
+	// inJSON is the JSON text of the input runMachine is about to run
+	// on when its caller has it (the top level: ExecutionStarted's
+	// input), and outJSON that of the output of the last state
+	// runMachine ran (its ...StateExited output); "" when not encoded.
+	inJSON, outJSON string
+}
+
+// maxScratchBuf is the largest encoding buffer a scope keeps between
+// events.
+const maxScratchBuf = 64 << 10
+
+// minScratchBuf is the size a scope's encoding buffer starts at: most
+// texts fit, so that it seldom grows.
+const minScratchBuf = 256
+
+func (sc *scope) room() *emitScratch {
+	if sc.scratch == nil {
+		sc.scratch = new(emitScratch)
+	}
+	return sc.scratch
+}
+
+// encode returns the compact JSON text of v, built in the scope's buffer.
+func (sc *scope) encode(v any) string {
+	r := sc.room()
+	if r.buf == nil {
+		r.buf = make([]byte, 0, minScratchBuf)
+	}
+	r.buf = appendJSON(r.buf[:0], v)
+	s := string(r.buf)
+	if cap(r.buf) > maxScratchBuf {
+		r.buf = nil
+	}
+	return s
 }
 
 func (sc *scope) child() *scope {

@@ -33,7 +33,72 @@ type member struct {
 
 // newObject returns an empty object with room for n members.
 func newObject(n int) *Object {
-	return &Object{m: make([]member, 0, n)}
+	return newObjectLen(0, n)
+}
+
+// newObjectLen returns an object of n zero members with room for c (c >= n).
+// A small object and its members are one allocation, of the size two
+// would take.
+func newObjectLen(n, c int) *Object {
+	switch c {
+	case 1:
+		b := new(struct {
+			o Object
+			a [1]member
+		})
+		b.o.m = b.a[:n]
+		return &b.o
+	case 2:
+		b := new(struct {
+			o Object
+			a [2]member
+		})
+		b.o.m = b.a[:n]
+		return &b.o
+	case 3:
+		b := new(struct {
+			o Object
+			a [3]member
+		})
+		b.o.m = b.a[:n]
+		return &b.o
+	case 4:
+		b := new(struct {
+			o Object
+			a [4]member
+		})
+		b.o.m = b.a[:n]
+		return &b.o
+	case 5:
+		b := new(struct {
+			o Object
+			a [5]member
+		})
+		b.o.m = b.a[:n]
+		return &b.o
+	case 6:
+		b := new(struct {
+			o Object
+			a [6]member
+		})
+		b.o.m = b.a[:n]
+		return &b.o
+	case 7:
+		b := new(struct {
+			o Object
+			a [7]member
+		})
+		b.o.m = b.a[:n]
+		return &b.o
+	case 8:
+		b := new(struct {
+			o Object
+			a [8]member
+		})
+		b.o.m = b.a[:n]
+		return &b.o
+	}
+	return &Object{m: make([]member, n, c)}
 }
 
 // Len is the number of members.
@@ -79,7 +144,7 @@ func (o *Object) with(k string, v any) *Object {
 	if i < 0 {
 		n++
 	}
-	c := &Object{m: make([]member, len(o.m), n)}
+	c := newObjectLen(len(o.m), n)
 	copy(c.m, o.m)
 	if i >= 0 {
 		c.m[i].v = v
