@@ -192,6 +192,7 @@ func reportLoad(b *testing.B, name string, r *loadResult) {
 	b.ReportMetric(r.perSecond(), name+"-exec/s")
 	b.ReportMetric(float64(r.p99().Microseconds())/1000, name+"-p99-describe-ms")
 	b.ReportMetric(float64(r.cpuPerOp().Microseconds()), name+"-cpu-µs/exec")
+	b.ReportMetric(float64(len(r.latencies))/float64(max(r.n, 1)), name+"-describes/exec")
 	if r.serverCPU > 0 {
 		b.ReportMetric(float64((r.serverCPU / time.Duration(max(r.n, 1))).Microseconds()), name+"-server-cpu-µs/exec")
 	}

@@ -19,9 +19,11 @@ import (
 // of its run. Writers that something depends on wait for their commit:
 // an execution's last event (its status), ActivityStarted (before
 // GetActivityTask answers) and a task's outcome (before SendTask…
-// answers). A failed transaction fails every execution in it: each stops
-// storing, stops its run and is resumed from the store later
-// (retryResume), so no execution's stored history gets a hole.
+// answers). A writer that waits and finds no transaction under way runs
+// it itself; otherwise the committer goroutine runs the next one. A
+// failed transaction fails every execution in it: each stops storing,
+// stops its run and is resumed from the store later (retryResume), so no
+// execution's stored history gets a hole.
 
 // maxQueued bounds the events waiting for a transaction: past it, writers
 // wait for their commit.
@@ -35,6 +37,12 @@ type committer struct {
 	started  atomic.Bool
 	mu       sync.Mutex
 	queue    []*pendingWrite
+	// flushing is set while someone (a waiting writer or the committer
+	// goroutine) stores a batch: one at a time, so each execution's
+	// events are stored in the order they were queued. flushed is
+	// locked by whoever flushes, for close to wait on.
+	flushing bool
+	flushed  sync.Mutex
 	wake     chan struct{}
 	stop     chan struct{}
 	done     chan struct{}
@@ -49,6 +57,10 @@ type pendingWrite struct {
 	final *store.Execution // status fields, for an execution's last event
 	key   string
 	done  chan error // receives the outcome when someone waits
+	// direct: the writer stores w itself (a direct committer) and reads
+	// the outcome from err.
+	direct bool
+	err    error
 }
 
 func newCommitter(s *Server, direct bool) *committer {
@@ -60,9 +72,10 @@ func newCommitter(s *Server, direct bool) *committer {
 // little) stores w at once instead.
 func (c *committer) submit(w *pendingWrite, wait bool) error {
 	if c.direct {
-		w.done = make(chan error, 1)
-		c.flushBatch([]*pendingWrite{w})
-		return <-w.done
+		w.direct = true
+		one := [1]*pendingWrite{w}
+		c.flushBatch(one[:])
+		return w.err
 	}
 	c.once.Do(func() {
 		c.started.Store(true)
@@ -81,7 +94,23 @@ func (c *committer) submit(w *pendingWrite, wait bool) error {
 		w.done = make(chan error, 1)
 	}
 	c.queue = append(c.queue, w)
+	// A writer that waits and finds no one storing stores the queue (w
+	// with it) itself, rather than wake the committer goroutine and wait
+	// to be woken in turn: two hand-offs fewer on the way of every
+	// StartExecution and every execution's end.
+	var batch []*pendingWrite
+	if wait && !c.flushing {
+		c.flushing = true
+		batch = c.take()
+	}
 	c.mu.Unlock()
+	if batch != nil {
+		c.flushed.Lock()
+		c.flushBatch(batch)
+		c.flushed.Unlock()
+		c.release()
+		return <-w.done
+	}
 	select {
 	case c.wake <- struct{}{}:
 	default:
@@ -90,6 +119,28 @@ func (c *committer) submit(w *pendingWrite, wait bool) error {
 		return nil
 	}
 	return <-w.done
+}
+
+// take empties the queue (c.mu is held).
+func (c *committer) take() []*pendingWrite {
+	batch := c.queue
+	c.queue = nil
+	return batch
+}
+
+// release ends a writer's flush: what was queued meanwhile goes to the
+// committer goroutine.
+func (c *committer) release() {
+	c.mu.Lock()
+	c.flushing = false
+	more := len(c.queue) > 0
+	c.mu.Unlock()
+	if more {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
 }
 
 func (c *committer) run() {
@@ -111,15 +162,41 @@ func (c *committer) close() {
 	if c.started.Load() {
 		<-c.done
 	}
+	// A writer may be storing its batch still; what it leaves queued
+	// is stored here.
+	for {
+		c.flushed.Lock()
+		c.flushed.Unlock() // only waits for the flush to end
+		c.flush()
+		c.mu.Lock()
+		idle := !c.flushing && len(c.queue) == 0
+		c.mu.Unlock()
+		if idle {
+			return
+		}
+	}
 }
 
-// flush stores the queued events in one transaction.
+// flush stores what is queued, one transaction at a time, unless a
+// writer is storing (it hands what is left to the committer goroutine
+// when it is done).
 func (c *committer) flush() {
-	c.mu.Lock()
-	batch := c.queue
-	c.queue = nil
-	c.mu.Unlock()
-	c.flushBatch(batch)
+	for {
+		c.mu.Lock()
+		if c.flushing || len(c.queue) == 0 {
+			c.mu.Unlock()
+			return
+		}
+		c.flushing = true
+		batch := c.take()
+		c.mu.Unlock()
+		c.flushed.Lock()
+		c.flushBatch(batch)
+		c.flushed.Unlock()
+		c.mu.Lock()
+		c.flushing = false
+		c.mu.Unlock()
+	}
 }
 
 // flushBatch stores batch in one transaction.
@@ -144,31 +221,38 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 		return
 	}
 	// One AppendEvents per execution, in order.
-	var order []*recorder
-	byRec := map[*recorder][]store.Event{}
+	order := groupEvents(live)
+	var finals []*store.Execution // the final records written, by index in live
 	for _, w := range live {
-		if _, ok := byRec[w.rec]; !ok {
-			order = append(order, w.rec)
+		if w.final != nil {
+			finals = make([]*store.Execution, len(live))
+			break
 		}
-		byRec[w.rec] = append(byRec[w.rec], w.ev)
 	}
 	err := c.s.store.Update(context.Background(), func(tx store.Tx) error {
+		var err error
 		for _, w := range ops {
 			if err := w.op(tx); err != nil {
 				return err
 			}
 		}
-		for _, r := range order {
-			if err := tx.AppendEvents(r.arn, byRec[r]); err != nil {
+		for _, g := range order {
+			if err := tx.AppendEvents(g.rec.arn, g.events); err != nil {
 				return err
 			}
 		}
-		for _, w := range live {
+		for i, w := range live {
 			if w.final == nil {
 				continue
 			}
-			e, err := tx.GetExecution(w.rec.arn)
-			if err != nil {
+			// The record as last committed: the recorder's view when it
+			// has one (nothing else writes a running execution's
+			// record), otherwise the store's.
+			var e *store.Execution
+			if v := w.rec.view.Load(); v != nil {
+				c := *v
+				e = &c
+			} else if e, err = tx.GetExecution(w.rec.arn); err != nil {
 				return err
 			}
 			f := w.final
@@ -176,6 +260,8 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 			if err := tx.PutExecution(e); err != nil {
 				return err
 			}
+			e.EventCount = w.ev.ID // the last event of the history
+			finals[i] = e
 		}
 		return nil
 	})
@@ -183,12 +269,15 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 		if len(live) > 0 { // a request's own write is logged with its answer
 			c.s.log.Error("store history events", "events", len(live), "executions", len(order), "err", err)
 		}
-		for _, r := range order {
-			r.storeFailed()
+		for _, g := range order {
+			g.rec.storeFailed()
 		}
 	}
-	for _, w := range live {
+	for i, w := range live {
 		if err == nil {
+			if finals != nil && finals[i] != nil {
+				w.rec.view.Store(finals[i])
+			}
 			w.rec.committed(w)
 		}
 		w.finish(err)
@@ -196,6 +285,55 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 	for _, w := range ops {
 		w.finish(err)
 	}
+}
+
+// recEvents are the events of one execution in a batch.
+type recEvents struct {
+	rec    *recorder
+	events []store.Event
+}
+
+// groupEvents groups a batch's events by execution, executions in the
+// order of their first event. Most batches hold one execution or a few:
+// they are found by a scan; a map is made only for many.
+func groupEvents(live []*pendingWrite) []recEvents {
+	var (
+		groups []recEvents
+		index  map[*recorder]int
+	)
+	for _, w := range live {
+		i := -1
+		if index != nil {
+			if j, ok := index[w.rec]; ok {
+				i = j
+			}
+		} else {
+			for j := range groups {
+				if groups[j].rec == w.rec {
+					i = j
+					break
+				}
+			}
+		}
+		if i < 0 {
+			i = len(groups)
+			groups = append(groups, recEvents{rec: w.rec})
+			if index != nil {
+				index[w.rec] = i
+			} else if len(groups) > 16 {
+				index = make(map[*recorder]int, 2*len(groups))
+				for j, g := range groups {
+					index[g.rec] = j
+				}
+			}
+		}
+		if groups[i].events == nil && len(live) == 1 {
+			groups[i].events = []store.Event{w.ev}
+			continue
+		}
+		groups[i].events = append(groups[i].events, w.ev)
+	}
+	return groups
 }
 
 // do runs fn in the next group transaction and waits for its commit. fn
@@ -226,6 +364,10 @@ func (c *committer) do(fn func(store.Tx) error) error {
 type requestError struct{ error }
 
 func (w *pendingWrite) finish(err error) {
+	if w.direct {
+		w.err = err
+		return
+	}
 	if w.done != nil {
 		w.done <- err
 	}

@@ -39,6 +39,10 @@
 // through the interpreter (resume.go; interpreter.WithResume);
 // RedriveExecution uses the same replay (redrive.go). A run whose events
 // the store refuses stops and is resumed once the store takes writes.
+// DescribeExecution of an execution running in this process (and, over a
+// durable store, of one that ended lately) answers from its last
+// committed record, kept in memory: never a status the store does not
+// hold yet.
 //
 // # Client settings
 //

@@ -17,13 +17,94 @@ import (
 	"github.com/hsc-dev/hsc/store"
 )
 
-// runs tracks the executions running in this process.
+// runs tracks the executions running in this process and, over a
+// durable store, the final records of those that ended last (ended), so
+// that the DescribeExecution polls that follow an execution's end are
+// answered without a read of the store. Nothing else changes a finished
+// execution's record but a redrive and a purge, which forget it
+// (forgetEnded, Server.PurgeFinished).
 type runs struct {
 	mu sync.Mutex
 	m  map[string]*run
+	// keepEnded is set over a durable store. ended holds at most
+	// maxEnded records, whose inputs and outputs come to at most
+	// maxEndedBytes, dropped oldest first (endedOrder).
+	keepEnded  bool
+	ended      map[string]*store.Execution
+	endedOrder []string
+	endedBytes int
 }
 
-func newRuns() *runs { return &runs{m: map[string]*run{}} }
+// Bounds of runs.ended.
+const (
+	maxEnded      = 1024
+	maxEndedBytes = 8 << 20
+)
+
+func newRuns() *runs { return &runs{m: map[string]*run{}, ended: map[string]*store.Execution{}} }
+
+// end forgets the run r of an execution; its final record, when it has
+// one, is kept among the ended.
+func (r *runs) end(arn string, rn *run) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m[arn] != rn { // a redrive started a new run
+		return
+	}
+	delete(r.m, arn)
+	if !r.keepEnded {
+		return
+	}
+	v := rn.rec.view.Load()
+	if v == nil || v.Status == store.StatusRunning {
+		return
+	}
+	if _, ok := r.ended[arn]; !ok {
+		r.endedOrder = append(r.endedOrder, arn)
+	} else {
+		r.endedBytes -= endedSize(r.ended[arn])
+	}
+	r.ended[arn] = v
+	r.endedBytes += endedSize(v)
+	for len(r.endedOrder) > maxEnded || r.endedBytes > maxEndedBytes {
+		old := r.endedOrder[0]
+		r.endedOrder = r.endedOrder[1:]
+		if e, ok := r.ended[old]; ok {
+			r.endedBytes -= endedSize(e)
+			delete(r.ended, old)
+		}
+	}
+	if cap(r.endedOrder) > 4*maxEnded { // let the slice's start go
+		r.endedOrder = append([]string(nil), r.endedOrder...)
+	}
+}
+
+func endedSize(e *store.Execution) int {
+	return len(e.Input) + len(e.Output) + len(e.Error) + len(e.Cause)
+}
+
+// endedView is the final record of an execution that ended in this
+// process lately, or nil.
+func (r *runs) endedView(arn string) *store.Execution {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ended[arn]
+}
+
+// forgetEnded forgets ended records: of arn, or all when arn is "".
+func (r *runs) forgetEnded(arn string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if arn == "" {
+		clear(r.ended)
+		r.endedOrder, r.endedBytes = nil, 0
+		return
+	}
+	if e, ok := r.ended[arn]; ok {
+		r.endedBytes -= endedSize(e)
+		delete(r.ended, arn) // its place in endedOrder goes when it comes first
+	}
+}
 
 func (r *runs) get(arn string) *run {
 	r.mu.Lock()
@@ -89,6 +170,15 @@ type recorder struct {
 	// set then.
 	cancel context.CancelCauseFunc
 	failed atomic.Bool
+	// ev is hook's copy of the event it writes (mu is held).
+	ev interpreter.Event
+	// view is the execution's record as last committed (nil when the
+	// recorder was not given one): DescribeExecution of a running
+	// execution answers from it without reading the store, and the
+	// committer writes the final status on top of it. Only what is
+	// committed goes here, so a reader never sees a status that a crash
+	// would roll back.
+	view atomic.Pointer[store.Execution]
 }
 
 // stored maps an interpreter event id to the stored id.
@@ -211,10 +301,14 @@ func (r *recorder) hook(ev interpreter.Event) {
 		r.pending = append(r.pending, p)
 		return
 	}
+	// write takes the event by pointer and keeps none of it: a copy in
+	// the recorder, reused, spares an allocation per event.
+	r.ev = ev
 	if ev.Type == "ExecutionAborted" {
-		ev.ExecutionAbortedEventDetails = &interpreter.FailureDetails{Error: r.stopError, Cause: r.stopCause}
+		r.ev.ExecutionAbortedEventDetails = &interpreter.FailureDetails{Error: r.stopError, Cause: r.stopCause}
 	}
-	r.write(&ev, -1)
+	r.write(&r.ev, -1)
+	r.ev = interpreter.Event{} // holds no payload between events
 }
 
 // write stores one event (the lock is held). Its previous event is prev,
@@ -505,7 +599,7 @@ func (s *Server) resolveTarget(tx store.Tx, arn string) (*target, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	sm, err := getMachine(tx, ref.machine, arn)
+	sm, err := s.starts.machine(tx, ref.machine, arn)
 	if err != nil {
 		return nil, err
 	}
@@ -703,6 +797,8 @@ func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock inte
 	}
 	r := &run{arn: e.ARN, cancel: cancel, done: make(chan struct{}), rec: rec}
 	rec.cancel = cancel
+	view := *e // committed by the caller (start, resume, redrive)
+	rec.view.Store(&view)
 	if !s.track() {
 		cancel(nil)
 		s.finish(rec, store.StatusAborted, "States.Runtime", "the server is shutting down")
@@ -715,11 +811,7 @@ func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock inte
 		defer s.wg.Done()
 		defer close(r.done)
 		defer func() {
-			s.runs.mu.Lock()
-			if s.runs.m[e.ARN] == r { // a redrive may have started a new run
-				delete(s.runs.m, e.ARN)
-			}
-			s.runs.mu.Unlock()
+			s.runs.end(e.ARN, r)
 			cancel(nil)
 		}()
 		res, err := m.Run(ctx, []byte(e.Input), append(opts,
@@ -817,6 +909,9 @@ func (s *Server) getExecution(ctx context.Context, arn string) (*store.Execution
 	if err := standardExecution(arn); err != nil {
 		return nil, err
 	}
+	if e := s.liveView(arn); e != nil {
+		return e, nil
+	}
 	var e *store.Execution
 	err := s.store.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -827,6 +922,23 @@ func (s *Server) getExecution(ctx context.Context, arn string) (*store.Execution
 		return err
 	})
 	return e, err
+}
+
+// liveView is the committed record of an execution running in this
+// process (a copy), or nil: the same answer a read of the store would
+// give, without one.
+func (s *Server) liveView(arn string) *store.Execution {
+	var v *store.Execution
+	if r := s.runs.get(arn); r != nil {
+		v = r.rec.view.Load()
+	} else {
+		v = s.runs.endedView(arn)
+	}
+	if v == nil {
+		return nil
+	}
+	c := *v
+	return &c
 }
 
 type dataDetails struct {

@@ -54,6 +54,54 @@ func (c *machineCache) put(revision string, m *interpreter.Machine) {
 	c.m[revision] = m
 }
 
+// startCache holds the state machine records StartExecution looks up, by
+// ARN, so that a start's transaction (which the group commit runs one at
+// a time) does not read and decode the record each time. Every write of a
+// state machine invalidates it when its transaction has ended, before
+// its request is answered: a start that follows an answered update sees
+// the update. A record read in a transaction that began before an
+// invalidation is not cached (gen).
+type startCache struct {
+	mu  sync.Mutex
+	gen uint64
+	m   map[string]*store.StateMachine
+}
+
+const startCacheSize = 1024
+
+// machine returns the state machine machine (for the ARN the caller gave,
+// arn) as getMachine does, from the cache when it holds it. The record
+// returned is shared: callers only read it.
+func (c *startCache) machine(tx store.Tx, machine, arn string) (*store.StateMachine, error) {
+	c.mu.Lock()
+	sm, gen := c.m[machine], c.gen
+	c.mu.Unlock()
+	if sm != nil {
+		return sm, nil
+	}
+	sm, err := getMachine(tx, machine, arn)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		if c.m == nil || len(c.m) >= startCacheSize {
+			c.m = map[string]*store.StateMachine{}
+		}
+		c.m[machine] = sm
+	}
+	c.mu.Unlock()
+	return sm, nil
+}
+
+// invalidate forgets every record (a state machine was written).
+func (c *startCache) invalidate() {
+	c.mu.Lock()
+	c.gen++
+	c.m = nil
+	c.mu.Unlock()
+}
+
 // diagnostic is one finding on a definition, in the service's terms.
 type diagnostic struct {
 	Severity string `json:"severity"`
@@ -311,6 +359,7 @@ func (s *Server) createStateMachine(ctx context.Context, in *createStateMachineI
 		NextVersion: 1, CreatePublish: in.Publish, CreateDescription: deref(in.VersionDescription),
 	}
 	var out createStateMachineOutput
+	defer s.starts.invalidate()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		old, err := tx.GetStateMachine(sm.ARN)
 		if err == nil {
@@ -469,6 +518,7 @@ func (s *Server) updateStateMachine(ctx context.Context, in *updateStateMachineI
 	var out updateStateMachineOutput
 	var compiled *interpreter.Machine
 	var revision string
+	defer s.starts.invalidate()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		sm, err := getMachine(tx, ref.machine, in.StateMachineArn)
 		if err != nil {
@@ -528,6 +578,7 @@ func (s *Server) deleteStateMachine(ctx context.Context, in *arnInput) (any, err
 	if aerr != nil {
 		return nil, aerr
 	}
+	defer s.starts.invalidate()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.DeleteStateMachine(ref.machine); err != nil {
 			if errors.Is(err, store.ErrNotFound) {

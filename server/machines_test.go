@@ -301,3 +301,44 @@ func TestValidateStateMachineDefinition(t *testing.T) {
 		}
 	}
 }
+
+// StartExecution after an answered UpdateStateMachine runs the new
+// revision, and after DeleteStateMachine it is refused, on both stores
+// (the start path reads machines through a cache; AWS API reference,
+// UpdateStateMachine and DeleteStateMachine).
+func TestStartAfterUpdateAndDelete(t *testing.T) {
+	for _, kind := range []string{"memstore", "sqlstore"} {
+		t.Run(kind, func(t *testing.T) {
+			cfg := server.Config{}
+			if kind == "sqlstore" {
+				cfg.Store = openStoreB(t)
+			}
+			_, c := start(t, cfg)
+			ctx := ctxT(t)
+			arn := createMachine(t, c, "cached", passDef)
+			run := func() *sfn.DescribeExecutionOutput {
+				t.Helper()
+				ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return waitDone(t, c, *ex.ExecutionArn)
+			}
+			if d := run(); d.Status != types.ExecutionStatusSucceeded {
+				t.Fatalf("first run: %s", d.Status)
+			}
+			def2 := `{"StartAt":"Stop","States":{"Stop":{"Type":"Fail","Error":"Two"}}}`
+			if _, err := c.UpdateStateMachine(ctx, &sfn.UpdateStateMachineInput{StateMachineArn: &arn, Definition: &def2}); err != nil {
+				t.Fatal(err)
+			}
+			if d := run(); d.Status != types.ExecutionStatusFailed || aws.ToString(d.Error) != "Two" {
+				t.Fatalf("after the update: %s %s, want FAILED Two", d.Status, aws.ToString(d.Error))
+			}
+			if _, err := c.DeleteStateMachine(ctx, &sfn.DeleteStateMachineInput{StateMachineArn: &arn}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn})
+			wantCode(t, err, "StateMachineDoesNotExist")
+		})
+	}
+}

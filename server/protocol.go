@@ -78,10 +78,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &APIError{Code: "InternalFailure", Message: "The answer could not be encoded.", Status: http.StatusInternalServerError})
 		return
 	}
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	h := w.Header()
+	h["Content-Type"] = s.contentType
+	if len(data) > smallAnswer {
+		h["Content-Length"] = []string{strconv.Itoa(len(data))}
+	}
 	w.Write(data)
 }
+
+// smallAnswer is the size up to which net/http sets an answer's
+// Content-Length itself (it holds that much before it would start
+// chunking), so that ServeHTTP need not.
+const smallAnswer = 2048
 
 func writeError(w http.ResponseWriter, e *APIError) {
 	data, _ := json.Marshal(struct {
@@ -108,7 +116,7 @@ func (s *Server) serve(r *http.Request) (any, error) {
 		}
 		return nil, &APIError{Code: "UnknownOperationException", Message: "Unknown operation " + strconv.Quote(target) + ".", Status: http.StatusBadRequest}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
+	body, err := s.readBody(r)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -117,6 +125,26 @@ func (s *Server) serve(r *http.Request) (any, error) {
 		return nil, serialization("Could not read the request body: %s", err.Error())
 	}
 	return s.call(r.Context(), op, body)
+}
+
+// readBody reads a request's body, at most Config.MaxBodyBytes of it
+// (an *http.MaxBytesError beyond). A body of a declared length (what the
+// SDKs send) is read into a slice of that length at once.
+func (s *Server) readBody(r *http.Request) ([]byte, error) {
+	n := r.ContentLength
+	switch {
+	case n == 0:
+		return nil, nil
+	case n < 0:
+		return io.ReadAll(http.MaxBytesReader(nil, r.Body, s.cfg.MaxBodyBytes))
+	case n > s.cfg.MaxBodyBytes:
+		return nil, &http.MaxBytesError{Limit: s.cfg.MaxBodyBytes}
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(r.Body, body); err != nil {
+		return nil, err
+	}
+	return body, nil
 }
 
 // call validates a request body against the operation's input shape and

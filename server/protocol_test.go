@@ -218,3 +218,58 @@ func minimal(shape string) any {
 	}
 	return sh.Min
 }
+
+// Answers, small and large, declare their length (Content-Length, not
+// chunked, as the service answers), and a request body sent chunked is
+// read as well as one of a declared length.
+func TestAnswersDeclareTheirLength(t *testing.T) {
+	s, c := start(t, server.Config{})
+	big := passChain(60) // a definition (and so a DescribeStateMachine answer) over 2 KB
+	arn := createMachine(t, c, "long", big)
+	for _, tc := range []struct {
+		name, op, body string
+		chunked        bool
+	}{
+		{"small", "ListStateMachines", `{}`, false},
+		{"large", "DescribeStateMachine", `{"stateMachineArn":"` + arn + `"}`, false},
+		{"error", "DescribeStateMachine", `{"stateMachineArn":"` + arn + `x"}`, false},
+		{"chunked request", "DescribeStateMachine", `{"stateMachineArn":"` + arn + `"}`, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body io.Reader = strings.NewReader(tc.body)
+			if tc.chunked {
+				body = io.MultiReader(body) // length unknown: sent chunked
+			}
+			req, err := http.NewRequest("POST", s.URL(), body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("X-Amz-Target", "AWSStepFunctions."+tc.op)
+			req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+			if tc.chunked && req.ContentLength != -1 && req.ContentLength != 0 {
+				t.Fatalf("request length %d, want unknown", req.ContentLength)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			data, err := io.ReadAll(resp.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.ContentLength != int64(len(data)) || len(resp.TransferEncoding) > 0 {
+				t.Errorf("Content-Length %d, transfer encoding %v; body of %d bytes", resp.ContentLength, resp.TransferEncoding, len(data))
+			}
+			if tc.name == "large" && len(data) <= 2048 {
+				t.Errorf("answer of %d bytes: want one over 2 KB", len(data))
+			}
+			if want := tc.name != "error"; (resp.StatusCode == 200) != want {
+				t.Errorf("status %d: %s", resp.StatusCode, data)
+			}
+			if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/x-amz-json-1.0") {
+				t.Errorf("Content-Type %q", resp.Header.Get("Content-Type"))
+			}
+		})
+	}
+}

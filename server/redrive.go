@@ -137,7 +137,12 @@ func (s *Server) redriveExecution(ctx context.Context, in *redriveExecutionInput
 		return nil, err
 	}
 	if !again {
-		if err := s.resume(ctx, e); err != nil {
+		// The ended record is not the execution's any more; the old
+		// run's end may still put it back until the new run starts.
+		s.runs.forgetEnded(e.ARN)
+		err := s.resume(ctx, e)
+		s.runs.forgetEnded(e.ARN)
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -366,3 +366,25 @@ func openStoreB(t testing.TB) store.Store {
 	t.Cleanup(func() { st.Close() })
 	return st
 }
+
+// An execution that ended is answered from memory for a while (over a
+// durable store); Server.PurgeFinished deletes it from the store and from
+// that memory, so DescribeExecution answers ExecutionDoesNotExist at once.
+func TestPurgeFinishedForgetsEnded(t *testing.T) {
+	s, c := start(t, server.Config{Store: openStoreB(t)})
+	ctx := ctxT(t)
+	machine := createMachine(t, c, "purged", passDef)
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &machine})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := waitDone(t, c, *ex.ExecutionArn); d.Status != "SUCCEEDED" {
+		t.Fatalf("status %s", d.Status)
+	}
+	n, err := s.PurgeFinished(ctx, time.Now().Add(time.Hour), 10)
+	if err != nil || n != 1 {
+		t.Fatalf("PurgeFinished: %d, %v; want 1", n, err)
+	}
+	_, err = c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: ex.ExecutionArn})
+	wantCode(t, err, "ExecutionDoesNotExist")
+}

@@ -93,11 +93,15 @@ type Server struct {
 	pages http.Handler
 
 	machines *machineCache
-	runs     *runs
-	tasks    *taskQueues
-	mapRuns  *mapRuns
-	commits  *committer
-	stalled  stalledRuns // executions waiting for the store to take writes
+	// contentType is the Content-Type header of every answer (shared,
+	// never written).
+	contentType []string
+	starts      startCache
+	runs        *runs
+	tasks       *taskQueues
+	mapRuns     *mapRuns
+	commits     *committer
+	stalled     stalledRuns // executions waiting for the store to take writes
 
 	// resumeUntil ends the grace period after start-up in which SendTask…
 	// waits for tokens of resumed executions (resume.go).
@@ -185,7 +189,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), events: newEventLayout(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers), mapRuns: newMapRuns()}
+	s := &Server{cfg: cfg, now: time.Now, log: log, val: val, machines: newMachineCache(), contentType: []string{contentType}, events: newEventLayout(), runs: newRuns(), tasks: newTaskQueues(cfg.MaxPollers), mapRuns: newMapRuns()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.commits = newCommitter(s, cfg.Store == nil)
 	if cfg.Store != nil {
@@ -194,6 +198,9 @@ func New(cfg Config) (*Server, error) {
 		s.store = memstore.New(memstore.Options{MaxFinished: cfg.MaxFinished, OnDrop: func(arns []string) {
 			s.log.Info("dropped finished executions beyond the retention bound", "count", len(arns), "oldest", arns[0], "bound", max(cfg.MaxFinished, memstore.DefaultMaxFinished))
 		}})
+	}
+	if d, ok := s.store.(durableStore); ok && d.Durable() {
+		s.runs.keepEnded = true
 	}
 	s.ops = s.operations()
 	return s, nil
@@ -247,6 +254,23 @@ func (s *Server) URL() string {
 		return ""
 	}
 	return "http://" + s.ln.Addr().String()
+}
+
+// PurgeFinished deletes up to limit executions that ended before the
+// cutoff, with their histories, oldest first (store.Tx.PurgeFinished), and
+// reports how many it deleted. Retention goes through it rather than
+// straight to the store: the server forgets what it keeps in memory of
+// the executions that ended.
+func (s *Server) PurgeFinished(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int
+	err := s.store.Update(ctx, func(tx store.Tx) (err error) {
+		n, err = tx.PurgeFinished(before, limit)
+		return err
+	})
+	if n > 0 || err != nil {
+		s.runs.forgetEnded("")
+	}
+	return n, err
 }
 
 // Close stops listening, ends long polls, aborts running executions and

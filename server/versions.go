@@ -32,6 +32,7 @@ func (s *Server) publishStateMachineVersion(ctx context.Context, in *publishInpu
 		return nil, aerr
 	}
 	var out versionOutput
+	defer s.starts.invalidate()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
 		sm, err := getMachine(tx, ref.machine, in.StateMachineArn)
 		if err != nil {

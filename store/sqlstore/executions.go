@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"database/sql"
 	"errors"
@@ -34,8 +35,15 @@ func stopCol(e *store.Execution) int64 {
 
 func (t *tx) putDefinition(def string) ([]byte, error) {
 	h := defHash(def)
-	_, err := t.exec("INSERT INTO definitions (hash, text) VALUES (?, ?) ON CONFLICT DO NOTHING", h, def)
-	return h, err
+	k := [16]byte(h)
+	if t.s.knownDef(k) {
+		return h, nil
+	}
+	if _, err := t.exec("INSERT INTO definitions (hash, text) VALUES (?, ?) ON CONFLICT DO NOTHING", h, def); err != nil {
+		return nil, err
+	}
+	t.newDefs = append(t.newDefs, k)
+	return h, nil
 }
 
 func (t *tx) CreateExecution(e *store.Execution) error {
@@ -87,16 +95,30 @@ func (t *tx) PutExecution(e *store.Execution) error {
 	if err := t.check(); err != nil {
 		return err
 	}
-	h, err := t.putDefinition(e.Definition)
-	if err != nil {
+	var (
+		seq                     int64
+		machine, version, alias string
+		old                     []byte
+	)
+	if err := t.row("SELECT seq, machine, version, alias, def_hash FROM executions WHERE arn = ?", []any{e.ARN},
+		&seq, &machine, &version, &alias, &old); err != nil {
 		return err
 	}
-	res, err := t.exec(`UPDATE executions SET machine = ?, version = ?, alias = ?, status = ?, stop = ?, def_hash = ?, doc = ? WHERE arn = ?`,
-		e.StateMachineARN, e.VersionARN, e.AliasARN, e.Status, stopCol(e), h, execDoc(e), e.ARN)
-	if err != nil {
+	h := defHash(e.Definition)
+	if machine == e.StateMachineARN && version == e.VersionARN && alias == e.AliasARN && bytes.Equal(old, h) {
+		// The usual change, an execution's status: the columns whose
+		// indexes would only be rewritten unchanged are left alone (each
+		// index written is a page more in the log), and the definition
+		// is the one stored.
+		_, err := t.exec("UPDATE executions SET status = ?, stop = ?, doc = ? WHERE seq = ?", e.Status, stopCol(e), execDoc(e), seq)
 		return err
 	}
-	return affected(res)
+	if _, err := t.putDefinition(e.Definition); err != nil {
+		return err
+	}
+	_, err := t.exec(`UPDATE executions SET machine = ?, version = ?, alias = ?, status = ?, stop = ?, def_hash = ?, doc = ? WHERE seq = ?`,
+		e.StateMachineARN, e.VersionARN, e.AliasARN, e.Status, stopCol(e), h, execDoc(e), seq)
+	return err
 }
 
 func (t *tx) ListExecutions(f store.ExecutionFilter, p store.Page) ([]*store.Execution, string, error) {
@@ -317,6 +339,7 @@ func (t *tx) PurgeFinished(before time.Time, limit int) (int, error) {
 	}
 	if len(seqs) > 0 {
 		// Definitions no execution runs any more.
+		t.s.forgetDefs()
 		if _, err := t.exec("DELETE FROM definitions WHERE NOT EXISTS (SELECT 1 FROM executions WHERE def_hash = definitions.hash)"); err != nil {
 			return 0, err
 		}

@@ -4,11 +4,13 @@
 //
 // Every Update runs in a SQLite transaction in WAL mode: once it returns
 // nil its writes survive a crash of the process (synchronous=NORMAL) or,
-// with SyncFull, a power loss too. One goroutine writes: Updates that
-// arrive together are committed together (group commit), each inside its
-// own savepoint, so one's failure undoes only its writes; none is answered
-// before the commit. Views read concurrently (a bounded number at a time)
-// from read-only connections; the log is checkpointed in the background. Records are kept as JSON documents beside
+// with SyncFull, a power loss too. One writer at a time: an Update that
+// finds none commits in its own goroutine, and Updates that arrive while
+// another writes are committed together next (group commit), each inside
+// its own savepoint, so one's failure undoes only its writes; none is
+// answered before the commit. Views read concurrently (a bounded number
+// at a time) from read-only connections; the log is checkpointed in the
+// background. Records are kept as JSON documents beside
 // the columns the listings filter and order on; history events as the
 // JSON they were given, one row each, read a page at a time. The schema
 // has a version and migrations; a database written by a newer hsc is
@@ -29,6 +31,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -80,10 +83,16 @@ var errLocked = ErrLocked
 type Store struct {
 	dir  string
 	lock *os.File
-	w    *sql.DB // written only by the committer goroutine
-	// reqs carries Updates to the committer; committed is closed when it
+	w    *sql.DB // written by one writer at a time (wmu)
+	// Updates wait in queue (guarded by qmu) for the writer: whoever
+	// holds wmu. An Update that finds no writer becomes it and commits
+	// the queue itself; the committer goroutine takes over what is
+	// queued while another writes (kick), and closes committed when it
 	// has ended.
-	reqs      chan *request
+	wmu       sync.Mutex
+	qmu       sync.Mutex
+	queue     []*request
+	kick      chan struct{}
 	committed chan struct{}
 	readers   chan struct{} // a semaphore: Views running
 	// stopCheckpoints ends the checkpointer, which closes checkpointed.
@@ -96,6 +105,43 @@ type Store struct {
 	// stmts caches prepared statements by text, per pool.
 	stmtMu sync.Mutex
 	stmts  map[stmtKey]*sql.Stmt
+	// defs holds hashes of definitions known to be stored (committed),
+	// so that an execution's write need not insert its definition again.
+	defsMu sync.Mutex
+	defs   map[[16]byte]struct{}
+}
+
+// maxKnownDefs bounds Store.defs.
+const maxKnownDefs = 4096
+
+func (s *Store) knownDef(h [16]byte) bool {
+	s.defsMu.Lock()
+	defer s.defsMu.Unlock()
+	_, ok := s.defs[h]
+	return ok
+}
+
+// learnDefs records definitions a committed transaction stored.
+func (s *Store) learnDefs(hs [][16]byte) {
+	if len(hs) == 0 {
+		return
+	}
+	s.defsMu.Lock()
+	defer s.defsMu.Unlock()
+	if s.defs == nil || len(s.defs) >= maxKnownDefs {
+		s.defs = map[[16]byte]struct{}{}
+	}
+	for _, h := range hs {
+		s.defs[h] = struct{}{}
+	}
+}
+
+// forgetDefs forgets every known definition: a transaction deletes some
+// (whether or not it commits, none is known stored any more).
+func (s *Store) forgetDefs() {
+	s.defsMu.Lock()
+	s.defs = nil
+	s.defsMu.Unlock()
 }
 
 type stmtKey struct {
@@ -162,8 +208,9 @@ func open(ctx context.Context, dir string, lf *os.File, opts Options) (*Store, e
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: %w", err)
 	}
-	// One goroutine writes (Store.commit); the second connection only
-	// prepares statements for the first while it is in a transaction.
+	// One writer at a time (wmu: an Update that found none, or the
+	// committer goroutine); the second connection only prepares
+	// statements for the first while it is in a transaction.
 	w.SetMaxOpenConns(2)
 	w.SetMaxIdleConns(2)
 	w.SetConnMaxIdleTime(0)
@@ -200,7 +247,7 @@ func open(ctx context.Context, dir string, lf *os.File, opts Options) (*Store, e
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Store{dir: dir, lock: lf, w: w, r: r, log: log, stmts: map[stmtKey]*sql.Stmt{},
-		reqs: make(chan *request, maxBatch), committed: make(chan struct{}), readers: make(chan struct{}, n),
+		kick: make(chan struct{}, 1), committed: make(chan struct{}), readers: make(chan struct{}, n),
 		stopCheckpoints: make(chan struct{}), checkpointed: make(chan struct{})}
 	go s.commit()
 	go s.checkpoint()
@@ -243,7 +290,15 @@ func (s *Store) run(ctx context.Context, write bool, fn func(store.Tx) error) er
 	}
 	if write {
 		r := &request{ctx: ctx, fn: fn, done: make(chan error, 1)}
-		s.reqs <- r
+		s.qmu.Lock()
+		s.queue = append(s.queue, r)
+		s.qmu.Unlock()
+		// No writer: commit what is queued (r with it) here rather than
+		// hand it to the committer goroutine and wait to be scheduled
+		// back.
+		if s.wmu.TryLock() {
+			s.writeQueued(1)
+		}
 		return <-r.done
 	}
 	// A bounded number of readers at a time: each holds a connection and
@@ -301,29 +356,45 @@ type request struct {
 // maxBatch bounds the Updates committed together.
 const maxBatch = 256
 
-// commit is the one writer: it runs the Updates waiting at the time in
-// one SQLite transaction (group commit), each inside a savepoint so that
-// one's failure undoes only its own writes, then commits them together
-// and answers each. Until the commit succeeds no caller is answered, so
-// nothing is acknowledged before it is durable.
+// commit is the committer goroutine: it commits what Updates queued
+// while another was writing.
 func (s *Store) commit() {
 	defer close(s.committed)
-	var batch []*request
-	for r := range s.reqs {
-		batch = append(batch[:0], r)
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-s.reqs:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, r)
-			default:
-				break drain
-			}
+	for range s.kick {
+		s.wmu.Lock()
+		s.writeQueued(-1)
+	}
+}
+
+// writeQueued commits queued Updates, up to batches groups (-1: until
+// none is left), then releases the writer lock it is called with. Each
+// group's Updates run in one SQLite transaction (group commit), each
+// inside a savepoint so that one's failure undoes only its own writes;
+// until the commit succeeds no caller is answered, so nothing is
+// acknowledged before it is durable. What is still queued after the lock
+// is released goes to the committer goroutine: an Update that queued
+// while the lock was held relies on it.
+func (s *Store) writeQueued(batches int) {
+	for ; batches != 0; batches-- {
+		s.qmu.Lock()
+		n := min(len(s.queue), maxBatch)
+		batch := slices.Clone(s.queue[:n])
+		s.queue = s.queue[:copy(s.queue, s.queue[n:])]
+		s.qmu.Unlock()
+		if n == 0 {
+			break
 		}
 		s.runBatch(batch)
+	}
+	s.wmu.Unlock()
+	s.qmu.Lock()
+	more := len(s.queue) > 0
+	s.qmu.Unlock()
+	if more {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
 	}
 }
 
@@ -358,7 +429,8 @@ func (s *Store) runBatch(batch []*request) {
 			fail(err)
 			return
 		}
-		if err := r.fn(&tx{s: s, tx: sqltx, ctx: context.WithoutCancel(r.ctx), write: true}); err != nil {
+		t := &tx{s: s, tx: sqltx, ctx: context.WithoutCancel(r.ctx), write: true}
+		if err := r.fn(t); err != nil {
 			sqltx.Rollback()
 			fail(err)
 			return
@@ -368,12 +440,14 @@ func (s *Store) runBatch(batch []*request) {
 			fail(wrap(err))
 			return
 		}
+		s.learnDefs(t.newDefs)
 		answer()
 		return
 	}
 	// Savepoint statements, prepared once like the others.
 	ctl := &tx{s: s, tx: sqltx, ctx: bg, write: true}
 	ok := 0
+	txs := make([]*tx, len(batch))
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			errs[i] = err
@@ -385,6 +459,7 @@ func (s *Store) runBatch(batch []*request) {
 			return
 		}
 		t := &tx{s: s, tx: sqltx, ctx: context.WithoutCancel(r.ctx), write: true}
+		txs[i] = t
 		if err := r.fn(t); err != nil {
 			errs[i] = err
 			if errors.Is(err, store.ErrUnavailable) {
@@ -418,6 +493,11 @@ func (s *Store) runBatch(batch []*request) {
 		fail(wrap(err))
 		return
 	}
+	for i, t := range txs {
+		if t != nil && errs[i] == nil {
+			s.learnDefs(t.newDefs)
+		}
+	}
 	answer()
 }
 
@@ -438,7 +518,7 @@ func (s *Store) Close() error {
 	close(s.stopCheckpoints)
 	<-s.checkpointed
 	// No Update is waiting (they hold mu.RLock until answered).
-	close(s.reqs)
+	close(s.kick)
 	<-s.committed
 	s.stmtMu.Lock()
 	for _, st := range s.stmts {
@@ -526,6 +606,9 @@ type tx struct {
 	tx    *sql.Tx
 	ctx   context.Context
 	write bool
+	// newDefs are the definitions this Update stored (Store.defs learns
+	// them once it has committed).
+	newDefs [][16]byte
 }
 
 var errReadOnly = errors.New("sqlstore: write in a read-only transaction")

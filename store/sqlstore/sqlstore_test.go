@@ -205,3 +205,75 @@ func TestCompactGivesSpaceBack(t *testing.T) {
 		t.Logf("%d bytes → %d", full, after)
 	}
 }
+
+// TestDefinitionsStoredOnce: the store remembers which definitions it
+// holds so that executions do not insert theirs again; a definition that
+// a purge deleted, or that a failed Update inserted, is stored again by
+// the next execution that runs it, which then reads back whole.
+func TestDefinitionsStoredOnce(t *testing.T) {
+	s := open(t, t.TempDir(), sqlstore.Options{})
+	const def = `{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`
+	const other = `{"StartAt":"B","States":{"B":{"Type":"Pass","End":true}}}`
+	create := func(arn, definition string) error {
+		return s.Update(ctx, func(tx store.Tx) error {
+			return tx.CreateExecution(&store.Execution{ARN: arn, Status: store.StatusRunning, Definition: definition, Start: time.Now()})
+		})
+	}
+	check := func(arn, want string) {
+		t.Helper()
+		err := s.View(ctx, func(tx store.Tx) error {
+			e, err := tx.GetExecution(arn)
+			if err == nil && e.Definition != want {
+				err = fmt.Errorf("definition %q, want %q", e.Definition, want)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", arn, err)
+		}
+	}
+	if err := create("e1", def); err != nil {
+		t.Fatal(err)
+	}
+	// e1 ends and is purged with its definition.
+	err := s.Update(ctx, func(tx store.Tx) error {
+		e, err := tx.GetExecution("e1")
+		if err != nil {
+			return err
+		}
+		e.Status, e.Stop = store.StatusSucceeded, time.Now().Add(-time.Hour)
+		return tx.PutExecution(e)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(ctx, func(tx store.Tx) error {
+		n, err := tx.PurgeFinished(time.Now(), 10)
+		if err == nil && n != 1 {
+			err = fmt.Errorf("purged %d, want 1", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := create("e2", def); err != nil {
+		t.Fatal(err)
+	}
+	check("e2", def)
+	// An Update that inserts a definition and fails keeps nothing.
+	failed := errors.New("refused")
+	err = s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.CreateExecution(&store.Execution{ARN: "e3", Status: store.StatusRunning, Definition: other, Start: time.Now()}); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("Update: %v, want %v", err, failed)
+	}
+	if err := create("e4", other); err != nil {
+		t.Fatal(err)
+	}
+	check("e4", other)
+}
