@@ -39,10 +39,10 @@ type committer struct {
 	queue    []*pendingWrite
 	// flushing is set while someone (a waiting writer or the committer
 	// goroutine) stores a batch: one at a time, so each execution's
-	// events are stored in the order they were queued. flushed is
-	// locked by whoever flushes, for close to wait on.
+	// events are stored in the order they were queued. idle (on mu) is
+	// signalled whenever flushing is cleared, for close to wait on.
 	flushing bool
-	flushed  sync.Mutex
+	idle     *sync.Cond
 	wake     chan struct{}
 	stop     chan struct{}
 	done     chan struct{}
@@ -64,7 +64,9 @@ type pendingWrite struct {
 }
 
 func newCommitter(s *Server, direct bool) *committer {
-	return &committer{s: s, direct: direct, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	c := &committer{s: s, direct: direct, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	c.idle = sync.NewCond(&c.mu)
+	return c
 }
 
 // submit queues w; with wait it returns once w is committed (or not).
@@ -105,9 +107,7 @@ func (c *committer) submit(w *pendingWrite, wait bool) error {
 	}
 	c.mu.Unlock()
 	if batch != nil {
-		c.flushed.Lock()
 		c.flushBatch(batch)
-		c.flushed.Unlock()
 		c.release()
 		return <-w.done
 	}
@@ -133,6 +133,7 @@ func (c *committer) take() []*pendingWrite {
 func (c *committer) release() {
 	c.mu.Lock()
 	c.flushing = false
+	c.idle.Broadcast()
 	more := len(c.queue) > 0
 	c.mu.Unlock()
 	if more {
@@ -165,8 +166,11 @@ func (c *committer) close() {
 	// A writer may be storing its batch still; what it leaves queued
 	// is stored here.
 	for {
-		c.flushed.Lock()
-		c.flushed.Unlock() // only waits for the flush to end
+		c.mu.Lock()
+		for c.flushing {
+			c.idle.Wait()
+		}
+		c.mu.Unlock()
 		c.flush()
 		c.mu.Lock()
 		idle := !c.flushing && len(c.queue) == 0
@@ -190,11 +194,10 @@ func (c *committer) flush() {
 		c.flushing = true
 		batch := c.take()
 		c.mu.Unlock()
-		c.flushed.Lock()
 		c.flushBatch(batch)
-		c.flushed.Unlock()
 		c.mu.Lock()
 		c.flushing = false
+		c.idle.Broadcast()
 		c.mu.Unlock()
 	}
 }
