@@ -670,7 +670,7 @@ type durableStore interface{ Durable() bool }
 
 // storedExecution reports whether an execution is in a durable store.
 func (s *Server) storedExecution(arn string) bool {
-	if d, ok := s.store.(durableStore); !ok || !d.Durable() {
+	if !s.durable() {
 		return false
 	}
 	err := s.store.View(s.ctx, func(tx store.Tx) error {

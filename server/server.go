@@ -199,9 +199,7 @@ func New(cfg Config) (*Server, error) {
 			s.log.Info("dropped finished executions beyond the retention bound", "count", len(arns), "oldest", arns[0], "bound", max(cfg.MaxFinished, memstore.DefaultMaxFinished))
 		}})
 	}
-	if d, ok := s.store.(durableStore); ok && d.Durable() {
-		s.runs.keepEnded = true
-	}
+	s.runs.keepEnded = s.durable()
 	s.ops = s.operations()
 	return s, nil
 }
