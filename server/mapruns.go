@@ -109,7 +109,7 @@ func (s *Server) mapRunHook() func(*interpreter.MapRun) {
 				// Served from the store, where each event goes with its
 				// key so that a restart can resume the child.
 				return func(ev interpreter.Event) {
-					data, err := json.Marshal(wireEvent{Event: &ev, ID: ev.ID, PreviousEventID: ev.PreviousEventID, Timestamp: ep(ev.Timestamp), Key: ev.Key})
+					data, err := s.events.encodeEvent(&ev, ev.ID, ev.PreviousEventID)
 					if err != nil {
 						s.log.Error("encode history event", "execution", c.ExecutionARN, "err", err)
 						return
@@ -125,7 +125,8 @@ func (s *Server) mapRunHook() func(*interpreter.MapRun) {
 			m.histOrder = append(m.histOrder, c.ExecutionARN)
 			m.mu.Unlock()
 			return func(ev interpreter.Event) {
-				data, err := json.Marshal(wireEvent{Event: &ev, ID: ev.ID, PreviousEventID: ev.PreviousEventID, Timestamp: ep(ev.Timestamp)})
+				ev.Key = "" // kept in memory only: never resumed
+				data, err := s.events.encodeEvent(&ev, ev.ID, ev.PreviousEventID)
 				if err != nil {
 					s.log.Error("encode history event", "execution", c.ExecutionARN, "err", err)
 					return
