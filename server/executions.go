@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -514,7 +513,7 @@ func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interprete
 	if req.ID != "" {
 		// The same token when the execution is resumed: a worker that
 		// took the task before a restart can still answer it.
-		token = resumableToken(rec.arn, rec.start, req.ID+"#"+strconv.Itoa(rec.redrives))
+		token = activityToken(rec.arn, rec.start, req.ID, rec.redrives)
 	}
 	t := &task{token: token, activityARN: req.Resource, input: string(req.Input), beat: s.durableBeat(rec, req, token),
 		answer: make(chan taskAnswer, 1), committed: rec.waiter(req.ID)}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
-	"strconv"
 	"sync"
 	"time"
 
@@ -481,7 +480,7 @@ func (s *Server) resumeOptions(e *store.Execution) []interpreter.Option {
 		}),
 		interpreter.WithHeartbeatDeadlines(func(id, token string) (time.Time, bool) {
 			if token == "" {
-				token = resumableToken(arn, start, id+"#"+strconv.Itoa(redrives))
+				token = activityToken(arn, start, id, redrives)
 			}
 			var t *store.Task
 			err := s.store.View(s.ctx, func(tx store.Tx) (err error) {

@@ -153,6 +153,15 @@ func resumableToken(execution string, start time.Time, key string) string {
 	return tokenPrefix + enc.EncodeToString(id) + "." + enc.EncodeToString([]byte(execution)) + "." + enc.EncodeToString(resumeSign(id, execution))
 }
 
+// activityToken is the token of the activity task id (TaskRequest.ID) of
+// a resumable execution, started at start and redriven redrives times:
+// the same when the execution is resumed, so that a worker that took the
+// task before a restart can still answer it, and the key its heartbeat
+// deadline is stored under (durableBeat).
+func activityToken(execution string, start time.Time, id string, redrives int) string {
+	return resumableToken(execution, start, id+"#"+strconv.Itoa(redrives))
+}
+
 // resumeSign is the signature of a resumable token.
 func resumeSign(id []byte, execution string) []byte {
 	sig := hmac.New(sha256.New, resumeKey[:])
