@@ -114,16 +114,26 @@ func (x *execution) parseObject(ctx context.Context, sc *scope, state string, r 
 		return x.athenaItems(ctx, sc, state, r, body, limit)
 	}
 	switch r.inputType {
-	case "JSONL":
-		return jsonLinesItems(body, limit)
-	case "CSV":
-		return csvItems(body, r.headerFirst, r.headers, r.delimiter, limit)
+	case "JSONL", "CSV", "PARQUET":
+		return dataItems(ctx, r, name, body, limit)
 	case "MANIFEST":
 		return x.manifestItems(ctx, sc, state, r, body, limit)
-	case "PARQUET":
-		return parquetItems(ctx, name, body, limit)
 	}
 	return jsonItems(body, r.itemsPointer, limit)
+}
+
+// dataItems reads the rows of a data file (name is its s3:// URI) as
+// ReaderConfig.InputType says: JSONL, PARQUET, or otherwise CSV. An
+// object read directly and each file an Athena manifest lists are read
+// by it alike.
+func dataItems(ctx context.Context, r *itemReader, name string, data []byte, limit int) ([]any, *ExecutionError) {
+	switch r.inputType {
+	case "JSONL":
+		return jsonLinesItems(data, limit)
+	case "PARQUET":
+		return parquetItems(ctx, name, data, limit)
+	}
+	return csvItems(data, r.headerFirst, r.headers, r.delimiter, limit)
 }
 
 // getObject asks for an S3 object and returns its content. The answer is
@@ -461,15 +471,7 @@ func (x *execution) athenaItems(ctx context.Context, sc *scope, state string, r 
 		if err != nil {
 			return nil, err
 		}
-		var items []any
-		switch r.inputType {
-		case "JSONL":
-			items, err = jsonLinesItems(data, limit-len(out))
-		case "PARQUET":
-			items, err = parquetItems(ctx, uri, data, limit-len(out))
-		default:
-			items, err = csvItems(data, r.headerFirst, r.headers, r.delimiter, limit-len(out))
-		}
+		items, err := dataItems(ctx, r, uri, data, limit-len(out))
 		if err != nil {
 			return nil, err
 		}
