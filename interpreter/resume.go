@@ -369,12 +369,22 @@ func (x *execution) resumedBeat(sc *scope, d time.Duration) time.Duration {
 		return d
 	}
 	deadline := sc.replayTS.Add(d)
-	if f := x.cfg.beatDeadline; f != nil && x.keyed && !x.mapChild {
-		if t, ok := f(sc.peekKey(), sc.token); ok && t.After(deadline) {
+	if f, id := x.cfg.beatDeadline, x.taskID(sc); f != nil && id != "" {
+		if t, ok := f(id, sc.token); ok && t.After(deadline) {
 			deadline = t
 		}
 	}
 	return max(deadline.Sub(x.cfg.clock.Now()), 0)
+}
+
+// taskID is TaskRequest.ID of the task the scope is about to run: the
+// key of its next event in a resumable execution, "" otherwise (and in a
+// map run's child, whose keys repeat across children).
+func (x *execution) taskID(sc *scope) string {
+	if !x.keyed || x.mapChild {
+		return ""
+	}
+	return sc.peekKey()
 }
 
 // MapRunRecord is what was recorded of a distributed Map state's map run

@@ -38,7 +38,8 @@ type TaskRequest struct {
 	SendHeartbeat func()
 	// ID names the task within its execution, the same when the execution
 	// is resumed (WithResumable): it is the Key its outcome event will
-	// have. It is "" without WithResumable.
+	// have. It is "" without WithResumable, and in the child executions of a
+	// distributed Map (their keys repeat across children).
 	ID string
 	// Resumed is set when the task's ...Started event is in the history
 	// the execution was resumed from: the task was handed out before.

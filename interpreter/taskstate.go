@@ -243,8 +243,8 @@ func (x *execution) invokeTask(ctx context.Context, n *taskNode, params any, tim
 	}
 	req := &TaskRequest{ExecutionARN: x.id, StateName: n.name, Resource: n.resource, Input: input, Attempt: sc.retryCount,
 		TaskToken: sc.token, Timeout: timeout, Heartbeat: heartbeat, SendHeartbeat: beat, RoleArn: role}
-	if x.keyed && !x.mapChild {
-		req.ID, req.Resumed = sc.peekKey(), sc.replayed
+	if req.ID = x.taskID(sc); req.ID != "" {
+		req.Resumed = sc.replayed
 	}
 	out, rerr := x.cfg.tasks.ResolveTask(tctx, req)
 	return x.taskOutcome(ctx, tctx, n, out, rerr, kind, rtype, rname, timeout, heartbeat, sc)
