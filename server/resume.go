@@ -476,7 +476,12 @@ func (s *Server) resumeOptions(e *store.Execution) []interpreter.Option {
 	arn, start, redrives := e.ARN, e.Start, e.RedriveCount
 	return []interpreter.Option{
 		interpreter.WithMapRunRecords(func(runARN string) (*interpreter.MapRunRecord, error) {
-			return s.mapRunRecord(s.ctx, runARN)
+			rec, err := s.mapRunRecord(s.ctx, runARN)
+			if err != nil {
+				// The interpreter runs the children again (at least once).
+				s.log.Warn("map run record not read; its children run again", "execution", arn, "mapRun", runARN, "err", err)
+			}
+			return rec, err
 		}),
 		interpreter.WithHeartbeatDeadlines(func(id, token string) (time.Time, bool) {
 			if token == "" {
