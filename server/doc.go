@@ -115,9 +115,10 @@
 //	                     |                                       | (newest 10,000 runs with at most 1,000,000
 //	                     |                                       | children; 1,000,000 child history events),
 //	                     |                                       | and with --data in the store too (they answer
-//	                     |                                       | after a restart); EXPRESS children keep no
-//	                     |                                       | history; S3 calls go to --task and the mock
-//	                     |                                       | file
+//	                     |                                       | after a restart, and a run cut short by a
+//	                     |                                       | crash goes on as the same run when its parent
+//	                     |                                       | resumes); EXPRESS children keep no history;
+//	                     |                                       | S3 calls go to --task and the mock file
 //	Parquet items        | a row's JSON form not documented      | hsc's mapping (README, "Parquet objects"):
 //	                     |                                       | column names as keys, dates and timestamps as
 //	                     |                                       | ISO 8601 strings, bytes as base64; a mock gives
