@@ -41,10 +41,6 @@ import (
 // replay reaches them.
 const resumeGrace = 15 * time.Second
 
-// answerCommitWait bounds how long SendTask… waits for the execution to
-// store the outcome event before answering.
-const answerCommitWait = 10 * time.Second
-
 // checkpoint is what the server keeps with an execution beside its
 // history (store.Tx.PutCheckpoint).
 type checkpoint struct {
@@ -251,16 +247,15 @@ func (s *Server) deliver(ctx context.Context, token string, a taskAnswer) error 
 	if !ok {
 		return s.deadToken(token)
 	}
+	// No answer before the outcome is stored or has failed to be: a 200
+	// that a crash could undo would be a lost acknowledgement. The wait
+	// ends with the request (the client gave up, or the server stops).
 	if t.committed != nil {
-		timer := time.NewTimer(answerCommitWait)
-		defer timer.Stop()
 		select {
 		case err := <-t.committed:
 			if err != nil {
 				return errNotStored
 			}
-		case <-timer.C:
-			s.log.Warn("task answer not stored in time", "wait", answerCommitWait)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
