@@ -489,10 +489,14 @@ func BenchmarkPollersSlowdown(b *testing.B) {
 				}
 			}()
 		}
-		for waiting.Load() < 100 {
-			time.Sleep(time.Millisecond)
+		// The batch starts once the server holds all 100 polls: what is
+		// measured is the cost of pollers waiting, not of their requests
+		// arriving (each round's pollers come on new connections).
+		for deadline := time.Now().Add(30 * time.Second); waiting.Load() < 100 || s.Pollers()[*act.ActivityArn] < 100; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				b.Fatalf("the server holds %d polls, want 100", s.Pollers()[*act.ActivityArn])
+			}
 		}
-		time.Sleep(20 * time.Millisecond) // let the requests reach the server
 		wall, cpu := batch()
 		cancel()
 		wg.Wait()
