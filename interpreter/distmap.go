@@ -820,6 +820,7 @@ func (x *execution) runChild(ctx context.Context, st *mapNode, run *MapRun, inde
 	if h := run.childHook(); h != nil {
 		if hook := h(child); hook != nil {
 			c.cfg.hook, c.cfg.record, c.record = hook, true, true
+			c.resumableChild = c.keyed && info.ExecutionType == "STANDARD"
 		}
 	}
 	if replay != nil && c.record {

@@ -74,9 +74,12 @@ type execution struct {
 	replay   *replayLog
 	redrives int
 	// mapChild marks a child execution of a map run: its events have
-	// keys (so that it can be resumed) but its task IDs and tokens are
-	// not derived from them (they would repeat across children).
-	mapChild bool
+	// keys (so that it can be resumed), which repeat across children.
+	// resumableChild marks a STANDARD child whose events are recorded
+	// (it can be resumed): its task IDs and tokens are its ARN and the
+	// key; other children's tasks have none (an EXPRESS child starts
+	// again from the beginning).
+	mapChild, resumableChild bool
 	// ctxOverlay is merged into every context object (WithContextObject).
 	ctxOverlay *Object
 }

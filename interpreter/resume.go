@@ -279,13 +279,14 @@ func (x *execution) replayTask(sc *scope) ([]byte, error, bool) {
 // is "<execution name>-<n>" with n a hash of it. Without keys it is
 // WithTaskTokens's or "<execution name>-<n>" with n counting.
 func (x *execution) callbackToken(sc *scope) string {
-	if !x.keyed || x.mapChild {
+	id := x.taskID(sc)
+	if id == "" {
 		if x.cfg.newToken != nil {
 			return x.cfg.newToken()
 		}
 		return x.name + "-" + strconv.FormatInt(x.tokenNo.Add(1), 10)
 	}
-	key := sc.peekKey() + "#" + strconv.Itoa(x.redrives)
+	key := id + "#" + strconv.Itoa(x.redrives)
 	if x.cfg.keyedToken != nil {
 		return x.cfg.keyedToken(key)
 	}
@@ -378,11 +379,18 @@ func (x *execution) resumedBeat(sc *scope, d time.Duration) time.Duration {
 }
 
 // taskID is TaskRequest.ID of the task the scope is about to run: the
-// key of its next event in a resumable execution, "" otherwise (and in a
-// map run's child, whose keys repeat across children).
+// key of its next event in a resumable execution, "" otherwise. In a
+// map run's child, whose keys repeat across children, it is the child's
+// ARN, a space and the key when the child can be resumed (a recorded
+// STANDARD child), "" otherwise.
 func (x *execution) taskID(sc *scope) string {
-	if !x.keyed || x.mapChild {
+	switch {
+	case !x.keyed:
 		return ""
+	case x.mapChild && !x.resumableChild:
+		return ""
+	case x.mapChild:
+		return x.id + " " + sc.peekKey()
 	}
 	return sc.peekKey()
 }

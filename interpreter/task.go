@@ -38,8 +38,10 @@ type TaskRequest struct {
 	SendHeartbeat func()
 	// ID names the task within its execution, the same when the execution
 	// is resumed (WithResumable): it is the Key its outcome event will
-	// have. It is "" without WithResumable, and in the child executions of a
-	// distributed Map (their keys repeat across children).
+	// have. It is "" without WithResumable. In a child execution of a
+	// distributed Map whose events are recorded (a STANDARD child with a
+	// ChildHook), it is the child's ARN (ExecutionARN), a space and that
+	// key, unique within the parent's execution; in other children "".
 	ID string
 	// Resumed is set when the task's ...Started event is in the history
 	// the execution was resumed from: the task was handed out before.

@@ -493,7 +493,7 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 		// The token is live from the start: whoever the command hands it
 		// to may answer before the command exits.
 		t := &task{token: req.TaskToken, beat: s.durableBeat(rec, req, req.TaskToken), taken: func(string) bool { return true }, answer: make(chan taskAnswer, 1),
-			committed: rec.waiter(req.ID)}
+			committed: rec.waiter(ownID(rec, req))}
 		if !s.tasks.register(t) {
 			return nil, fmt.Errorf("task token %q is already waiting for an answer", t.token)
 		}
@@ -516,16 +516,42 @@ func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interprete
 		token = activityToken(rec.arn, rec.start, req.ID, rec.redrives)
 	}
 	t := &task{token: token, activityARN: req.Resource, input: string(req.Input), beat: s.durableBeat(rec, req, token),
-		answer: make(chan taskAnswer, 1), committed: rec.waiter(req.ID)}
+		answer: make(chan taskAnswer, 1), committed: rec.waiter(ownID(rec, req))}
 	t.taken = func(worker string) bool {
 		stored := true
 		once.Do(func() { stored = rec.activityStarted(p, worker) })
 		return stored
 	}
 	defer once.Do(func() { rec.release(p) })
+	queue := !req.Resumed
+	if req.ID != "" && req.ExecutionARN != rec.arn && s.durable() {
+		// A task of a map run's child: the child's ActivityStarted is
+		// stored when the task is scheduled, so a task handed out is
+		// told apart by a stored Task under its token, written before
+		// GetActivityTask answers.
+		queue = !s.handedOut(token)
+		t.taken = func(worker string) bool {
+			if s.storeHandedOut(rec, req, token, worker) {
+				return true
+			}
+			s.tasks.enqueue(t) // for the next worker, once the store takes writes
+			return false
+		}
+	}
 	// A task a worker took before the execution was resumed keeps its
 	// token and is not queued again.
-	return s.awaitTask(ctx, t, !req.Resumed)
+	return s.awaitTask(ctx, t, queue)
+}
+
+// ownID is req.ID when the task is the execution's own, "" when it is a
+// task of a map run's child: the child's events are not the recorder's,
+// so SendTask… does not wait for one of them (it answers once the
+// answer is handed to the run, as before resumable child tasks).
+func ownID(rec *recorder, req *interpreter.TaskRequest) string {
+	if req.ExecutionARN != rec.arn {
+		return ""
+	}
+	return req.ID
 }
 
 // awaitTask makes t's token live (and queues it when it is an activity

@@ -464,6 +464,41 @@ func (s *Server) durableBeat(rec *recorder, req *interpreter.TaskRequest, token 
 	}
 }
 
+// handedOut reports whether the store holds the task token as handed
+// out to a worker (storeHandedOut, or a heartbeat's durableBeat).
+func (s *Server) handedOut(token string) bool {
+	var t *store.Task
+	err := s.store.View(s.ctx, func(tx store.Tx) (err error) {
+		t, err = tx.GetTask(token)
+		return err
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		s.log.Warn("task record not read; the task is queued again", "token", token, "err", err)
+	}
+	return err == nil && t.HandedOut
+}
+
+// storeHandedOut stores that a worker took the activity task of a map
+// run's child with token before GetActivityTask answers, so that after a
+// restart the resumed child waits for that worker's answer rather than
+// queue the task again. It reports false when the store refused it.
+func (s *Server) storeHandedOut(rec *recorder, req *interpreter.TaskRequest, token, worker string) bool {
+	t := &store.Task{Token: token, ExecutionARN: rec.arn, ActivityARN: req.Resource, State: req.StateName,
+		HandedOut: true, WorkerName: worker, Created: rec.clock.Now()}
+	err := s.commits.do(func(tx store.Tx) error {
+		err := tx.PutTask(t)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // the execution was deleted
+		}
+		return err
+	})
+	if err != nil {
+		s.log.Error("store handed-out task", "execution", req.ExecutionARN, "err", err)
+		return false
+	}
+	return true
+}
+
 // resumeOptions are the interpreter options of a resumed execution beyond
 // its history: its map runs (childLog) and the heartbeat deadlines of its
 // tasks (durableBeat).

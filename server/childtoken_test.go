@@ -1,0 +1,173 @@
+package server_test
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/hsc-dev/hsc/server"
+	"github.com/hsc-dev/hsc/store/sqlstore"
+)
+
+// TestMapRunChildTaskKeepsToken follows issue 12 ("an activity task
+// already handed to a worker … keeps its token and the worker's answer
+// still lands; an activity task not yet handed out is still queued") for
+// the activity tasks of a distributed Map's STANDARD children, whose
+// run goes on after a restart as the same run: a worker takes two of
+// three scheduled tasks, the server crashes (its store is closed under
+// it, as by kill -9), and after the restart the worker's answers with
+// the old tokens land, the third task is handed out (once), and the
+// fourth item, whose child had not started, runs too.
+func TestMapRunChildTaskKeepsToken(t *testing.T) {
+	dir := t.TempDir()
+	ctx := ctxT(t)
+	st, err := sqlstore.Open(ctx, dir, sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := server.New(server.Config{Addr: "127.0.0.1:0", Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := client(s.URL())
+	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("times10")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":3,
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+		"StartAt":"A","States":{"A":{"Type":"Task","Resource":"` + *act.ActivityArn + `","End":true}}},"End":true}}}`
+	arn := createMachine(t, c, "acts", def)
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn, Input: aws.String(`{"items":[1,2,3,4]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The worker takes two tasks and does not answer yet.
+	tokens := map[string]string{} // by input
+	for len(tokens) < 2 {
+		tk, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn, WorkerName: aws.String("w")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.TaskToken != nil {
+			tokens[*tk.Input] = *tk.TaskToken
+		}
+	}
+	// Three children run (MaxConcurrency), each with its task scheduled:
+	// wait until their histories, with the tasks' starts, are stored.
+	var run *string
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the three children's tasks did not reach the store")
+		}
+		l, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.MapRuns) == 0 {
+			continue
+		}
+		run = l.MapRuns[0].MapRunArn
+		k, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: run})
+		if err != nil {
+			t.Fatal(err)
+		}
+		started := 0
+		for _, e := range k.Executions {
+			h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: e.ExecutionArn})
+			var nf *types.ExecutionDoesNotExist
+			if errors.As(err, &nf) {
+				continue // listed, not yet stored
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range h.Events {
+				if ev.Type == "ActivityStarted" {
+					started++
+				}
+			}
+		}
+		if started == 3 {
+			break
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // its writes fail: the store is gone, as after kill -9
+
+	c, _, _ = openDurable(t, dir, server.Config{PollTimeout: 500 * time.Millisecond})
+	for in, tok := range tokens {
+		n, _ := strconv.Atoi(in)
+		if _, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(tok), Output: aws.String(strconv.Itoa(n * 10))}); err != nil {
+			t.Fatalf("SendTaskSuccess for item %s with the token taken before the restart: %v", in, err)
+		}
+	}
+	// The third task (scheduled, never handed out) and the fourth (its
+	// child had not started) are handed out after the restart, once each;
+	// the two taken before it are not.
+	var after []string
+	for deadline := time.Now().Add(10 * time.Second); len(after) < 3 && time.Now().Before(deadline); {
+		tk, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act.ActivityArn, WorkerName: aws.String("w")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.TaskToken == nil {
+			if len(after) == 2 {
+				break
+			}
+			continue
+		}
+		after = append(after, *tk.Input)
+		n, _ := strconv.Atoi(*tk.Input)
+		if _, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: tk.TaskToken, Output: aws.String(strconv.Itoa(n * 10))}); err != nil {
+			t.Fatalf("SendTaskSuccess for item %s: %v", *tk.Input, err)
+		}
+	}
+	var want []string // the items not taken before the restart
+	for _, in := range []string{"1", "2", "3", "4"} {
+		if _, ok := tokens[in]; !ok {
+			want = append(want, in)
+		}
+	}
+	slices.Sort(after)
+	if !slices.Equal(after, want) {
+		t.Errorf("tasks handed out after the restart: %q, want items %q once each", after, want)
+	}
+	var d *sfn.DescribeExecutionOutput
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		d, err = c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: ex.ExecutionArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != "RUNNING" || time.Now().After(deadline) {
+			break
+		}
+	}
+	if d.Status != "SUCCEEDED" {
+		t.Fatalf("execution %s: %s %s, want SUCCEEDED", *ex.ExecutionArn, d.Status, aws.ToString(d.Cause))
+	}
+	var out []int
+	if err := json.Unmarshal([]byte(aws.ToString(d.Output)), &out); err != nil || !slices.Equal(out, []int{10, 20, 30, 40}) {
+		t.Errorf("output %s (%v), want [10,20,30,40]", aws.ToString(d.Output), err)
+	}
+	l, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+	if err != nil || len(l.MapRuns) != 1 || *l.MapRuns[0].MapRunArn != *run {
+		t.Fatalf("map runs after the restart: %+v %v, want the one run %s", l, err, *run)
+	}
+	mr, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: run})
+	if err != nil || mr.Status != "SUCCEEDED" || mr.ExecutionCounts.Succeeded != 4 || mr.ExecutionCounts.Total != 4 {
+		t.Errorf("DescribeMapRun: %+v %v, want SUCCEEDED with 4 children succeeded", mr, err)
+	}
+}
