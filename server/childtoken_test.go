@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/hsc-dev/hsc/interpreter"
 	"github.com/hsc-dev/hsc/server"
 	"github.com/hsc-dev/hsc/store/sqlstore"
 )
@@ -169,5 +171,114 @@ func TestMapRunChildTaskKeepsToken(t *testing.T) {
 	mr, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: run})
 	if err != nil || mr.Status != "SUCCEEDED" || mr.ExecutionCounts.Succeeded != 4 || mr.ExecutionCounts.Total != 4 {
 		t.Errorf("DescribeMapRun: %+v %v, want SUCCEEDED with 4 children succeeded", mr, err)
+	}
+}
+
+// TestMapRunChildCallbackKeepsToken follows issue 12 (".waitForTaskToken
+// task waiting for its callback keeps its token and the caller's answer
+// still lands") for the callback tasks of a distributed Map's STANDARD
+// children: each child's token is its own, the resumed children wait for
+// the tokens handed out before the crash (the task command that handed
+// them out runs again: at least once), and the answers with them land.
+func TestMapRunChildCallbackKeepsToken(t *testing.T) {
+	dir := t.TempDir()
+	ctx := ctxT(t)
+	type handed struct{ item, token string }
+	tokens := make(chan handed, 8)
+	resolver := interpreter.TaskFunc(func(ctx context.Context, req *interpreter.TaskRequest) ([]byte, error) {
+		var in struct {
+			Payload struct{ Item json.RawMessage }
+		}
+		if err := json.Unmarshal(req.Input, &in); err != nil {
+			return nil, err
+		}
+		tokens <- handed{string(in.Payload.Item), req.TaskToken}
+		return nil, nil // no result: wait for the callback
+	})
+	st, err := sqlstore.Open(ctx, dir, sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := server.New(server.Config{Addr: "127.0.0.1:0", Store: st, Tasks: resolver})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := client(s.URL())
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":2,
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+		"StartAt":"CB","States":{"CB":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
+		"Parameters":{"FunctionName":"f","Payload":{"Item.$":"$","token.$":"$$.Task.Token"}},"End":true}}},"End":true}}}`
+	arn := createMachine(t, c, "cbs", def)
+	ex, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: &arn, Input: aws.String(`{"items":[1,2]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := map[string]string{}
+	for len(before) < 2 {
+		h := <-tokens
+		before[h.item] = h.token
+	}
+	if before["1"] == before["2"] {
+		t.Fatalf("the two children's callback tasks have the same token %q", before["1"])
+	}
+	// Wait until both children's task starts are stored.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the children's tasks did not reach the store")
+		}
+		l, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.MapRuns) == 0 {
+			continue
+		}
+		k, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: l.MapRuns[0].MapRunArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		started := 0
+		for _, e := range k.Executions {
+			h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: e.ExecutionArn})
+			var nf *types.ExecutionDoesNotExist
+			if errors.As(err, &nf) {
+				continue // listed, not yet stored
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range h.Events {
+				if ev.Type == "TaskStarted" {
+					started++
+				}
+			}
+		}
+		if started == 2 {
+			break
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // its writes fail: the store is gone, as after kill -9
+
+	c, _, _ = openDurable(t, dir, server.Config{Tasks: resolver})
+	for range 2 {
+		h := <-tokens // the resumed children hand out their tokens again
+		if h.token != before[h.item] {
+			t.Errorf("item %s: token after the restart %q, want %q", h.item, h.token, before[h.item])
+		}
+	}
+	for item, tok := range before {
+		if _, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: aws.String(tok), Output: aws.String(item + "0")}); err != nil {
+			t.Fatalf("SendTaskSuccess for item %s with the token from before the crash: %v", item, err)
+		}
+	}
+	d := waitDone(t, c, *ex.ExecutionArn)
+	if d.Status != "SUCCEEDED" || aws.ToString(d.Output) != `[10,20]` {
+		t.Fatalf("%s %s %s, want SUCCEEDED [10,20]", d.Status, aws.ToString(d.Output), aws.ToString(d.Cause))
 	}
 }
