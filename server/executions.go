@@ -528,8 +528,9 @@ func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interprete
 		// A task of a map run's child: the child's ActivityStarted is
 		// stored when the task is scheduled, so a task handed out is
 		// told apart by a stored Task under its token, written before
-		// GetActivityTask answers.
-		queue = !s.handedOut(token)
+		// GetActivityTask answers (after the child's ActivityStarted, in
+		// the same commit order: a task not Resumed was not handed out).
+		queue = !req.Resumed || !s.handedOut(token)
 		t.taken = func(worker string) bool {
 			if s.storeHandedOut(rec, req, token, worker) {
 				return true
