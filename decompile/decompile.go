@@ -213,11 +213,14 @@ func (d *decompiler) branch(v *asl.Value, indent int, owner string) {
 		if m.Value.Kind != asl.KindObject {
 			fail(m.Key, "", "a state must be a JSON object")
 		}
+		if m.Key == "" {
+			fail(owner, "States", "a state name must not be empty")
+		}
 		b.index[m.Key] = len(b.order)
 		b.order = append(b.order, m.Key)
 		b.states[m.Key] = m.Value
 	}
-	start := str(v.Get("StartAt"), owner, "StartAt")
+	start := stateName(v.Get("StartAt"), owner, "StartAt")
 	if b.states[start] == nil {
 		fail(owner, "StartAt", "no state %q", start)
 	}
@@ -776,7 +779,7 @@ func (b *branch) link(name string, s *asl.Value, cont string) (string, bool) {
 	if n == nil {
 		fail(name, "Next", "the state has neither Next nor End")
 	}
-	next := str(n, name, "Next")
+	next := stateName(n, name, "Next")
 	if next == cont {
 		return next, false
 	}
@@ -919,7 +922,7 @@ func (b *branch) errorMods(name string, s *asl.Value, indent int, cont string) {
 				}
 				line += " " + quote(name, f+".Output", str(o, name, f+".Output"), false)
 			}
-			target := str(e.Get("Next"), name, f+".Next")
+			target := stateName(e.Get("Next"), name, f+".Next")
 			if (target == cont || b.done[target]) && !b.d.jumps {
 				fail(name, f+".Next", "the handler %q is not a block of its own", target)
 			}
@@ -1151,7 +1154,7 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 	}
 	def := ""
 	if dv := s.Get("Default"); dv != nil {
-		def = str(dv, name, "Default")
+		def = stateName(dv, name, "Default")
 	}
 	conds := make([]string, len(cs.Elems))
 	targets := make([]string, len(cs.Elems))
@@ -1159,7 +1162,7 @@ func (b *branch) choice(name string, s *asl.Value, cont string, indent int) (str
 		f := fmt.Sprintf("Choices[%d]", i)
 		onlyKeysRule(r, name, f, true)
 		conds[i] = cond(r, name, f, false)
-		targets[i] = str(r.Get("Next"), name, f+".Next")
+		targets[i] = stateName(r.Get("Next"), name, f+".Next")
 	}
 	if def == "" && !b.d.jumps {
 		fail(name, "Default", "heaviside's DSL always writes a Default")
@@ -1646,6 +1649,16 @@ func str(v *asl.Value, state, field string) string {
 		fail(state, field, "must be a string")
 	}
 	return v.Str
+}
+
+// stateName is str for a field that names a state: "" names none (and
+// stands for the end of a chain here), so it is refused.
+func stateName(v *asl.Value, state, field string) string {
+	n := str(v, state, field)
+	if n == "" {
+		fail(state, field, "names no state: the name is empty")
+	}
+	return n
 }
 
 func posInt(v *asl.Value, state, field string) string {
