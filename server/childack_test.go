@@ -19,7 +19,7 @@ import (
 // activity's ARN and the execution's ARN.
 func childActivityRun(t *testing.T, st store.Store, n int) (*sfn.Client, *string, *string) {
 	t.Helper()
-	_, c := start(t, server.Config{Store: st})
+	_, c := start(t, server.Config{Store: st, PollTimeout: 500 * time.Millisecond})
 	ctx := ctxT(t)
 	act := createActivity(t, c, "work")
 	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":` + strconv.Itoa(n) + `,
@@ -101,7 +101,7 @@ func TestMapRunChildAnswerStoredBeforeAck(t *testing.T) {
 // not hang.
 func TestMapRunChildAnswerStoreFails(t *testing.T) {
 	st := &unavailableStore{Store: openStoreB(t)}
-	c, act, _ := childActivityRun(t, st, 2)
+	c, act, exec := childActivityRun(t, st, 2)
 	ctx := ctxT(t)
 	var tk *sfn.GetActivityTaskOutput
 	for tk == nil || tk.TaskToken == nil {
@@ -116,4 +116,42 @@ func TestMapRunChildAnswerStoreFails(t *testing.T) {
 	_, err := c.SendTaskSuccess(sctx, &sfn.SendTaskSuccessInput{TaskToken: tk.TaskToken, Output: tk.Input})
 	wantCode(t, err, "ServiceUnavailable")
 	st.full.Store(false)
+	// The worker retries once the store writes again: the answer lands
+	// (the resumed child waits for it again) and the run goes on.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: tk.TaskToken, Output: tk.Input})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SendTaskSuccess retried once the store writes: %v", err)
+		}
+		wantCode(t, err, "ServiceUnavailable")
+	}
+	// The other child's task is handed out (again, if it was queued
+	// before the resume) and answered: the execution succeeds.
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: exec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != "RUNNING" {
+			if d.Status != "SUCCEEDED" || aws.ToString(d.Output) != "[1,2]" {
+				t.Fatalf("execution %s, output %s, want SUCCEEDED with [1,2]", d.Status, aws.ToString(d.Output))
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the execution did not end within 20 s")
+		}
+		tk, err := c.GetActivityTask(ctx, &sfn.GetActivityTaskInput{ActivityArn: act, WorkerName: aws.String("w")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tk.TaskToken != nil {
+			if _, err := c.SendTaskSuccess(ctx, &sfn.SendTaskSuccessInput{TaskToken: tk.TaskToken, Output: tk.Input}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }

@@ -723,6 +723,18 @@ func (l *childLog) release(wrote []string, end bool, err error) {
 	if err != nil {
 		l.broken = true // its history would have a hole
 	}
+	root := l.root
+	if err != nil && root != "" && !errors.Is(err, errStoreFailed) {
+		// The transaction failed: as for the execution's own events,
+		// the top-level run stops and is resumed from the store once it
+		// takes writes again (the child with it, from its stored
+		// history), so an answer refused here can be given again.
+		defer func() {
+			if r := l.s.runs.get(root); r != nil {
+				r.rec.storeFailed()
+			}
+		}()
+	}
 	if len(l.waiting) == 0 {
 		if end && !l.broken {
 			l.ended = true
