@@ -61,6 +61,9 @@ type pendingWrite struct {
 	// the outcome from err.
 	direct bool
 	err    error
+	// after, when set (an op), is called with the transaction's outcome
+	// once it has committed or failed.
+	after func(error)
 }
 
 func newCommitter(s *Server, direct bool) *committer {
@@ -286,6 +289,9 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 		w.finish(err)
 	}
 	for _, w := range ops {
+		if w.after != nil {
+			w.after(err)
+		}
 		w.finish(err)
 	}
 }

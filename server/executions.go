@@ -240,6 +240,17 @@ func (r *recorder) committed(w *pendingWrite) {
 	}
 }
 
+// signal tells the waiter of key (if any) that its event is stored (nil)
+// or will not be (an error).
+func (r *recorder) signal(key string, err error) {
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	if ch := r.waiters[key]; ch != nil {
+		ch <- err
+		delete(r.waiters, key)
+	}
+}
+
 // storeFailed is the committer's report that the execution's events
 // could not be stored: the stored history must stay a prefix of the run,
 // so nothing more is stored, the run stops, and the execution is resumed
@@ -493,7 +504,7 @@ func (s *Server) resolverFor(rec *recorder, mock interpreter.TaskResolver) inter
 		// The token is live from the start: whoever the command hands it
 		// to may answer before the command exits.
 		t := &task{token: req.TaskToken, beat: s.durableBeat(rec, req, req.TaskToken), taken: func(string) bool { return true }, answer: make(chan taskAnswer, 1),
-			committed: rec.waiter(ownID(rec, req))}
+			committed: s.taskWaiter(rec, req)}
 		if !s.tasks.register(t) {
 			return nil, fmt.Errorf("task token %q is already waiting for an answer", t.token)
 		}
@@ -516,7 +527,7 @@ func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interprete
 		token = activityToken(rec.arn, rec.start, req.ID, rec.redrives)
 	}
 	t := &task{token: token, activityARN: req.Resource, input: string(req.Input), beat: s.durableBeat(rec, req, token),
-		answer: make(chan taskAnswer, 1), committed: rec.waiter(ownID(rec, req))}
+		answer: make(chan taskAnswer, 1), committed: s.taskWaiter(rec, req)}
 	t.taken = func(worker string) bool {
 		stored := true
 		once.Do(func() { stored = rec.activityStarted(p, worker) })
@@ -544,15 +555,26 @@ func (s *Server) runActivity(ctx context.Context, rec *recorder, req *interprete
 	return s.awaitTask(ctx, t, queue)
 }
 
-// ownID is req.ID when the task is the execution's own, "" when it is a
-// task of a map run's child: the child's events are not the recorder's,
-// so SendTask… does not wait for one of them (it answers once the
-// answer is handed to the run, as before resumable child tasks).
-func ownID(rec *recorder, req *interpreter.TaskRequest) string {
-	if req.ExecutionARN != rec.arn {
-		return ""
+// taskWaiter is the channel that tells when the outcome of the task req
+// is stored (recorder.waiter): the execution's own event with key req.ID,
+// or for a task of a map run's STANDARD child (req.ID is the child's ARN,
+// a space and the key) the child's event, written by its childLog. It is
+// nil when there is nothing to wait for.
+func (s *Server) taskWaiter(rec *recorder, req *interpreter.TaskRequest) <-chan error {
+	if req.ExecutionARN == rec.arn {
+		return rec.waiter(req.ID)
 	}
-	return req.ID
+	child, _, ok := strings.Cut(req.ID, " ")
+	if !ok || !s.durable() {
+		return nil
+	}
+	s.mapRuns.mu.Lock()
+	l := s.mapRuns.logs[child]
+	s.mapRuns.mu.Unlock()
+	if l == nil {
+		return nil
+	}
+	return l.waiter(rec, req.ID)
 }
 
 // awaitTask makes t's token live (and queues it when it is an activity

@@ -91,7 +91,7 @@ func (s *Server) mapRunHook() func(*interpreter.MapRun) {
 			}
 			// The children are written as they run (childLog).
 			r.SetChildEndHook(func(c interpreter.ChildExecution) {
-				s.childLogOf(c.ExecutionARN).put(root, childRecord(info.ARN, c), nil)
+				s.childLogOf(c.ExecutionARN).put(root, childRecord(info.ARN, c), nil, "")
 			})
 		}
 		r.SetChildHook(func(c interpreter.ChildExecution) func(interpreter.Event) {
@@ -102,7 +102,7 @@ func (s *Server) mapRunHook() func(*interpreter.MapRun) {
 				l := &childLog{s: s, arn: c.ExecutionARN}
 				m.logs[c.ExecutionARN] = l
 				m.mu.Unlock()
-				l.put(root, childRecord(info.ARN, c), nil)
+				l.put(root, childRecord(info.ARN, c), nil, "")
 				if info.ExecutionType != "STANDARD" {
 					return nil
 				}
@@ -114,7 +114,7 @@ func (s *Server) mapRunHook() func(*interpreter.MapRun) {
 						s.log.Error("encode history event", "execution", c.ExecutionARN, "err", err)
 						return
 					}
-					l.put(root, nil, &store.Event{ID: ev.ID, JSON: data})
+					l.put(root, nil, &store.Event{ID: ev.ID, JSON: data}, ev.Key)
 				}
 			}
 			if info.ExecutionType != "STANDARD" {

@@ -552,7 +552,15 @@ type childLog struct {
 	mu     sync.Mutex
 	rec    *store.MapRunChild // the record to put; nil: unchanged
 	events []store.Event      // to append
+	keys   []string           // the events' keys
 	queued bool
+	root   string // the top-level execution
+	// waiting holds the keys ("<child ARN> <key>") of the child's task
+	// outcomes whose SendTask… waits for them to be stored, with the
+	// recorder that holds the waiter (taskWaiter); ended is set once the
+	// child's end is stored.
+	waiting map[string]*recorder
+	ended   bool
 	// broken is set when the stored child is missing or its history
 	// has a hole (a group transaction failed): nothing more is written,
 	// so the stored history stays a prefix of the run.
@@ -591,13 +599,20 @@ func (s *Server) closingRun(root string) bool {
 	return r != nil && r.rec.failed.Load()
 }
 
-// put queues the child's new record and/or event for the next group
-// transaction.
-func (l *childLog) put(root string, rec *store.MapRunChild, ev *store.Event) {
+// put queues the child's new record and/or event (with its key) for the
+// next group transaction.
+func (l *childLog) put(root string, rec *store.MapRunChild, ev *store.Event, key string) {
 	if l.s.closingRun(root) {
+		// Not stored: an answer waiting for it is not acknowledged (the
+		// resumed child takes it again).
+		l.mu.Lock()
+		l.root = root
+		l.mu.Unlock()
+		l.release(nil, false, errStoreFailed)
 		return
 	}
 	l.mu.Lock()
+	l.root = root
 	if l.broken {
 		l.mu.Unlock()
 		return
@@ -607,57 +622,163 @@ func (l *childLog) put(root string, rec *store.MapRunChild, ev *store.Event) {
 	}
 	if ev != nil {
 		l.events = append(l.events, *ev)
+		l.keys = append(l.keys, key)
 	}
 	queued := l.queued
 	l.queued = true
 	l.mu.Unlock()
 	if !queued {
-		if err := l.s.commits.submit(&pendingWrite{op: l.flush}, false); err != nil {
-			l.mu.Lock()
-			l.broken = true
-			l.mu.Unlock()
+		// What this op writes is its own (wrote, end): a later op takes
+		// what is put after this one's flush.
+		var (
+			wrote []string
+			end   bool
+		)
+		w := &pendingWrite{}
+		w.op = func(tx store.Tx) (err error) {
+			wrote, end, err = l.flush(tx)
+			return err
+		}
+		w.after = func(err error) { l.release(wrote, end, err) }
+		if err := l.s.commits.submit(w, false); err != nil {
+			l.release(nil, false, err)
 		}
 	}
 }
 
 // flush writes what is pending (in the committer's transaction). Only a
-// failure of the store fails the transaction.
-func (l *childLog) flush(tx store.Tx) error {
+// failure of the store fails the transaction. It returns the keys of the
+// events stored (or found stored already) and whether it stored the
+// child's end.
+func (l *childLog) flush(tx store.Tx) ([]string, bool, error) {
 	l.mu.Lock()
-	rec, evs, broken := l.rec, l.events, l.broken
-	l.rec, l.events, l.queued = nil, nil, false
+	rec, evs, keys, broken := l.rec, l.events, l.keys, l.broken
+	l.rec, l.events, l.keys, l.queued = nil, nil, nil, false
 	l.mu.Unlock()
 	if broken {
-		return nil
+		return nil, false, nil
 	}
+	end := false
 	if rec != nil {
 		if err := tx.PutMapRunChild(rec); err != nil {
-			return l.fail(err)
+			return nil, false, l.fail(err)
 		}
+		end = rec.Status != store.StatusRunning
 	}
 	if len(evs) == 0 {
-		return nil
+		return nil, end, nil
 	}
 	c, err := tx.GetMapRunChild(l.arn)
 	if err != nil {
-		return l.fail(err)
+		return nil, false, l.fail(err)
 	}
 	for len(evs) > 0 && evs[0].ID <= c.EventCount {
 		evs = evs[1:] // stored already (a resumed child)
 	}
 	if len(evs) == 0 {
-		return nil
+		return keys, end, nil
 	}
 	if evs[0].ID != c.EventCount+1 {
-		return l.fail(store.ErrNotFound)
+		return nil, false, l.fail(store.ErrNotFound)
 	}
 	if err := tx.AppendMapRunChildEvents(l.arn, evs); err != nil {
-		return l.fail(err)
+		return nil, false, l.fail(err)
 	}
-	return nil
+	return keys, end, nil
 }
 
-// fail marks the log broken; it returns err when the store failed.
+// waiter registers the waiter (in rec, the top-level execution's
+// recorder) of the child's task outcome with key id ("<child ARN>
+// <key>"): it receives nil once the child's event with that key is
+// stored or the child's end is, errStoreFailed when it will not be.
+func (l *childLog) waiter(rec *recorder, id string) <-chan error {
+	ch := rec.waiter(id)
+	if ch == nil {
+		return nil
+	}
+	l.mu.Lock()
+	broken, ended, root := l.broken, l.ended, l.root
+	if !broken && !ended {
+		if l.waiting == nil {
+			l.waiting = map[string]*recorder{}
+		}
+		l.waiting[id] = rec
+	}
+	l.mu.Unlock()
+	switch {
+	case broken || root != "" && l.s.closingRun(root):
+		rec.signal(id, errStoreFailed)
+	case ended:
+		rec.signal(id, nil)
+	}
+	return ch
+}
+
+// release is the outcome of one of the log's writes: the waiters of the
+// events it stored (wrote; all of them when it stored the child's end)
+// are told they are stored; on err, or when the log is broken, nothing
+// more of the child is stored and every waiter is told so.
+func (l *childLog) release(wrote []string, end bool, err error) {
+	l.mu.Lock()
+	if err != nil {
+		l.broken = true // its history would have a hole
+	}
+	root := l.root
+	if err != nil && root != "" && !errors.Is(err, errStoreFailed) {
+		// The transaction failed: as for the execution's own events,
+		// the top-level run stops and is resumed from the store once it
+		// takes writes again (the child with it, from its stored
+		// history), so an answer refused here can be given again.
+		defer func() {
+			if r := l.s.runs.get(root); r != nil {
+				r.rec.storeFailed()
+			}
+		}()
+	}
+	if len(l.waiting) == 0 {
+		if end && !l.broken {
+			l.ended = true
+		}
+		l.mu.Unlock()
+		return
+	}
+	var ok, failed []string
+	recs := map[string]*recorder{}
+	if l.broken {
+		for k, r := range l.waiting {
+			failed = append(failed, k)
+			recs[k] = r
+		}
+		l.waiting = nil
+	} else {
+		for _, k := range wrote {
+			id := l.arn + " " + k
+			if r := l.waiting[id]; r != nil {
+				ok = append(ok, id)
+				recs[id] = r
+				delete(l.waiting, id)
+			}
+		}
+		if end {
+			l.ended = true
+			for k, r := range l.waiting {
+				ok = append(ok, k)
+				recs[k] = r
+			}
+			l.waiting = nil
+		}
+	}
+	l.mu.Unlock()
+	for _, k := range ok {
+		recs[k].signal(k, nil)
+	}
+	for _, k := range failed {
+		recs[k].signal(k, errStoreFailed)
+	}
+}
+
+// fail marks the log broken; it returns err when the store failed. The
+// waiters are failed once the transaction is over (release).
 func (l *childLog) fail(err error) error {
 	l.mu.Lock()
 	l.broken = true
