@@ -2,6 +2,7 @@ package asl
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -322,6 +323,25 @@ func TestValueInt64(t *testing.T) {
 		n, ok := NewNumber(tt.lit).Int64()
 		if n != tt.want || ok != tt.ok {
 			t.Errorf("Int64(%q) = %d, %v; want %d, %v", tt.lit, n, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+// AppendMarshalString writes what encoding/json's Marshal writes for a
+// string; AppendString differs from it only in leaving HTML characters
+// and U+2028/U+2029 unescaped.
+func TestAppendStringForms(t *testing.T) {
+	for _, s := range []string{"", "plain", `q"b\`, "a<b>&c", "\u2028\u2029", "\x00\x1f\n\t\b\f\r", "bad\xffutf8", "héllo ☃"} {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendMarshalString(nil, s); string(got) != string(want) {
+			t.Errorf("AppendMarshalString(%q) = %s, want %s", s, got, want)
+		}
+		plain := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&", `\u2028`, "\u2028", `\u2029`, "\u2029").Replace(string(want))
+		if got := AppendString(nil, s); string(got) != plain {
+			t.Errorf("AppendString(%q) = %s, want %s", s, got, plain)
 		}
 	}
 }

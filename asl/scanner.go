@@ -495,13 +495,21 @@ const hexDigits = "0123456789abcdef"
 // AppendString appends s as a JSON string. Bytes that are not valid UTF-8
 // are written as \ufffd; non-ASCII text is written as is; control
 // characters are escaped (\n, \t, ... or \u00XX).
-func AppendString(b []byte, s string) []byte {
+func AppendString(b []byte, s string) []byte { return appendString(b, s, false) }
+
+// AppendMarshalString appends s as a JSON string as encoding/json's
+// Marshal writes it: like [AppendString], and also HTML-escaped (<, > and
+// & as \u003c, \u003e, \u0026) with U+2028 and U+2029 escaped.
+func AppendMarshalString(b []byte, s string) []byte { return appendString(b, s, true) }
+
+// appendString is AppendString, or with marshal AppendMarshalString.
+func appendString(b []byte, s string, marshal bool) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if c >= 0x20 && c != '"' && c != '\\' && (!marshal || c != '<' && c != '>' && c != '&') {
 				i++
 				continue
 			}
@@ -527,14 +535,19 @@ func AppendString(b []byte, s string) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		switch {
+		case r == utf8.RuneError && size == 1:
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
+		case marshal && (r == '\u2028' || r == '\u2029'):
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		default:
 			i += size
-			start = i
 			continue
 		}
 		i += size
+		start = i
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')

@@ -3,7 +3,8 @@ package interpreter
 import (
 	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/hsc-dev/hsc/asl"
 )
 
 // AppendDetailsJSON appends the event's details members to b, the inside
@@ -158,8 +159,8 @@ func (d *StateExitedDetails) appendJSON(b []byte) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(appendMarshalString(b, k), ':')
-			b = appendMarshalString(b, d.AssignedVariables[k])
+			b = append(asl.AppendMarshalString(b, k), ':')
+			b = asl.AppendMarshalString(b, d.AssignedVariables[k])
 		}
 		b = append(b, '}')
 	}
@@ -257,14 +258,14 @@ func jsonKey(b []byte, k string) []byte {
 }
 
 func jsonStringMember(b []byte, k, v string) []byte {
-	return appendMarshalString(jsonKey(b, k), v)
+	return asl.AppendMarshalString(jsonKey(b, k), v)
 }
 
 func jsonStringMemberOmitEmpty(b []byte, k, v string) []byte {
 	if v == "" {
 		return b
 	}
-	return appendMarshalString(jsonKey(b, k), v)
+	return asl.AppendMarshalString(jsonKey(b, k), v)
 }
 
 func jsonIntMemberOmitEmpty(b []byte, k string, v int64) []byte {
@@ -272,59 +273,4 @@ func jsonIntMemberOmitEmpty(b []byte, k string, v int64) []byte {
 		return b
 	}
 	return strconv.AppendInt(jsonKey(b, k), v, 10)
-}
-
-// appendMarshalString appends s as a JSON string as encoding/json's
-// Marshal writes it: HTML-escaped (<, > and & as \u003c, \u003e, \u0026),
-// U+2028 and U+2029 escaped, invalid UTF-8 as \ufffd. (asl.AppendString,
-// the runtime values' form, escapes neither HTML nor those two.)
-func appendMarshalString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }
