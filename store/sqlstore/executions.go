@@ -433,35 +433,5 @@ func (t *tx) ListTasks(f store.TaskFilter, p store.Page) ([]*store.Task, string,
 	if f.QueuedOnly {
 		conds = append(conds, "t.handed_out = 0")
 	}
-	limit := max(p.Limit, 1)
-	rows, err := t.query("SELECT t.seq, t.doc FROM tasks t WHERE "+strings.Join(conds, " AND ")+" ORDER BY t.seq LIMIT ?", append(args, limit+1)...)
-	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var (
-		out  []*store.Task
-		seqs []int64
-	)
-	for rows.Next() {
-		var (
-			seq int64
-			doc []byte
-		)
-		if err := rows.Scan(&seq, &doc); err != nil {
-			return nil, "", wrap(err)
-		}
-		tk, err := decode[store.Task](doc)
-		if err != nil {
-			return nil, "", err
-		}
-		out, seqs = append(out, tk), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", wrap(err)
-	}
-	if len(out) > limit {
-		return out[:limit], strconv.FormatInt(seqs[limit-1], 10), nil
-	}
-	return out, "", nil
+	return docPage[store.Task](t, max(p.Limit, 1), "SELECT t.seq, t.doc FROM tasks t WHERE "+strings.Join(conds, " AND ")+" ORDER BY t.seq LIMIT ?", args...)
 }

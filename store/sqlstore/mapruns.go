@@ -44,37 +44,7 @@ func (t *tx) ListMapRuns(executionARN string, p store.Page) ([]*store.MapRun, st
 	if err != nil {
 		return nil, "", err
 	}
-	limit := max(p.Limit, 1)
-	rows, err := t.query("SELECT seq, doc FROM map_runs WHERE parent = ? AND seq > ? ORDER BY seq LIMIT ?", executionARN, after, limit+1)
-	if err != nil {
-		return nil, "", err
-	}
-	defer rows.Close()
-	var (
-		out  []*store.MapRun
-		seqs []int64
-	)
-	for rows.Next() {
-		var (
-			seq int64
-			doc []byte
-		)
-		if err := rows.Scan(&seq, &doc); err != nil {
-			return nil, "", wrap(err)
-		}
-		r, err := decode[store.MapRun](doc)
-		if err != nil {
-			return nil, "", err
-		}
-		out, seqs = append(out, r), append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", wrap(err)
-	}
-	if len(out) > limit {
-		return out[:limit], strconv.FormatInt(seqs[limit-1], 10), nil
-	}
-	return out, "", nil
+	return docPage[store.MapRun](t, max(p.Limit, 1), "SELECT seq, doc FROM map_runs WHERE parent = ? AND seq > ? ORDER BY seq LIMIT ?", executionARN, after)
 }
 
 func (t *tx) PutMapRunChild(c *store.MapRunChild) error {

@@ -709,6 +709,42 @@ func decode[T any](data []byte) (*T, error) {
 	return v, nil
 }
 
+// docPage runs query, a SELECT of (seq, doc) rows ordered by seq whose
+// last parameter is the row limit, for one page of limit records: the
+// records decoded, and the cursor of the next page ("" when none).
+func docPage[T any](t *tx, limit int, query string, args ...any) ([]*T, string, error) {
+	rows, err := t.query(query, append(args, limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var (
+		out  []*T
+		seqs []int64
+	)
+	for rows.Next() {
+		var (
+			seq int64
+			doc []byte
+		)
+		if err := rows.Scan(&seq, &doc); err != nil {
+			return nil, "", wrap(err)
+		}
+		r, err := decode[T](doc)
+		if err != nil {
+			return nil, "", err
+		}
+		out, seqs = append(out, r), append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", wrap(err)
+	}
+	if len(out) > limit {
+		return out[:limit], strconv.FormatInt(seqs[limit-1], 10), nil
+	}
+	return out, "", nil
+}
+
 // --- documents keyed by ARN ---
 
 func (t *tx) create(table, arn string, doc []byte) error {
