@@ -185,10 +185,8 @@ func (t *tx) AppendMapRunChildEvents(arn string, events []store.Event) error {
 		return store.ErrNotFound
 	}
 	n := len(en.events)
-	for i, ev := range events {
-		if ev.ID != int64(n+i+1) {
-			return errors.New("memstore: event " + strconv.FormatInt(ev.ID, 10) + " does not continue a history of " + strconv.Itoa(n+i))
-		}
+	if err := continues(n, events); err != nil {
+		return err
 	}
 	for _, ev := range events {
 		en.events = append(en.events, store.Event{ID: ev.ID, JSON: slices.Clone(ev.JSON)})

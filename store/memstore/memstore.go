@@ -566,10 +566,8 @@ func (t *tx) AppendEvents(arn string, events []store.Event) error {
 		return store.ErrNotFound
 	}
 	n := len(en.events)
-	for i, ev := range events {
-		if ev.ID != int64(n+i+1) {
-			return errors.New("memstore: event " + strconv.FormatInt(ev.ID, 10) + " does not continue a history of " + strconv.Itoa(n+i))
-		}
+	if err := continues(n, events); err != nil {
+		return err
 	}
 	en.events = append(en.events, events...)
 	t.undo = append(t.undo, func() { en.events = en.events[:n] })
@@ -770,4 +768,14 @@ func (t *tx) ListTasks(f store.TaskFilter, p store.Page) ([]*store.Task, string,
 		out[i] = cloneTask(&te.t)
 	}
 	return out, next, nil
+}
+
+// continues checks that events number on from a history of n events.
+func continues(n int, events []store.Event) error {
+	for i, ev := range events {
+		if ev.ID != int64(n+i+1) {
+			return errors.New("memstore: event " + strconv.FormatInt(ev.ID, 10) + " does not continue a history of " + strconv.Itoa(n+i))
+		}
+	}
+	return nil
 }
