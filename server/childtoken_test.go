@@ -67,43 +67,7 @@ func TestMapRunChildTaskKeepsToken(t *testing.T) {
 	}
 	// Three children run (MaxConcurrency), each with its task scheduled:
 	// wait until their histories, with the tasks' starts, are stored.
-	var run *string
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the three children's tasks did not reach the store")
-		}
-		l, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(l.MapRuns) == 0 {
-			continue
-		}
-		run = l.MapRuns[0].MapRunArn
-		k, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: run})
-		if err != nil {
-			t.Fatal(err)
-		}
-		started := 0
-		for _, e := range k.Executions {
-			h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: e.ExecutionArn})
-			var nf *types.ExecutionDoesNotExist
-			if errors.As(err, &nf) {
-				continue // listed, not yet stored
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, ev := range h.Events {
-				if ev.Type == "ActivityStarted" {
-					started++
-				}
-			}
-		}
-		if started == 3 {
-			break
-		}
-	}
+	run := waitChildEvents(t, c, *ex.ExecutionArn, "ActivityStarted", 3)
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -225,41 +189,7 @@ func TestMapRunChildCallbackKeepsToken(t *testing.T) {
 		t.Fatalf("the two children's callback tasks have the same token %q", before["1"])
 	}
 	// Wait until both children's task starts are stored.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the children's tasks did not reach the store")
-		}
-		l, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: ex.ExecutionArn})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(l.MapRuns) == 0 {
-			continue
-		}
-		k, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: l.MapRuns[0].MapRunArn})
-		if err != nil {
-			t.Fatal(err)
-		}
-		started := 0
-		for _, e := range k.Executions {
-			h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: e.ExecutionArn})
-			var nf *types.ExecutionDoesNotExist
-			if errors.As(err, &nf) {
-				continue // listed, not yet stored
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, ev := range h.Events {
-				if ev.Type == "TaskStarted" {
-					started++
-				}
-			}
-		}
-		if started == 2 {
-			break
-		}
-	}
+	waitChildEvents(t, c, *ex.ExecutionArn, "TaskStarted", 2)
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -280,5 +210,48 @@ func TestMapRunChildCallbackKeepsToken(t *testing.T) {
 	d := waitDone(t, c, *ex.ExecutionArn)
 	if d.Status != "SUCCEEDED" || aws.ToString(d.Output) != `[10,20]` {
 		t.Fatalf("%s %s %s, want SUCCEEDED [10,20]", d.Status, aws.ToString(d.Output), aws.ToString(d.Cause))
+	}
+}
+
+// waitChildEvents waits until the children of the execution's map run
+// have n events of type typ stored, and returns the run's ARN.
+func waitChildEvents(t *testing.T, c *sfn.Client, execution, typ string, n int) *string {
+	t.Helper()
+	ctx := t.Context()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the children's %d %s events did not reach the store", n, typ)
+		}
+		l, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: &execution})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.MapRuns) == 0 {
+			continue
+		}
+		run := l.MapRuns[0].MapRunArn
+		k, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: run})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := 0
+		for _, e := range k.Executions {
+			h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: e.ExecutionArn})
+			var nf *types.ExecutionDoesNotExist
+			if errors.As(err, &nf) {
+				continue // listed, not yet stored
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range h.Events {
+				if string(ev.Type) == typ {
+					seen++
+				}
+			}
+		}
+		if seen == n {
+			return run
+		}
 	}
 }
