@@ -42,63 +42,34 @@ func newObject(n int) *Object {
 func newObjectLen(n, c int) *Object {
 	switch c {
 	case 1:
-		b := new(struct {
-			o Object
-			a [1]member
-		})
-		b.o.m = b.a[:n]
-		return &b.o
+		return inlineObject(n, func(a *[1]member) []member { return a[:] })
 	case 2:
-		b := new(struct {
-			o Object
-			a [2]member
-		})
-		b.o.m = b.a[:n]
-		return &b.o
+		return inlineObject(n, func(a *[2]member) []member { return a[:] })
 	case 3:
-		b := new(struct {
-			o Object
-			a [3]member
-		})
-		b.o.m = b.a[:n]
-		return &b.o
+		return inlineObject(n, func(a *[3]member) []member { return a[:] })
 	case 4:
-		b := new(struct {
-			o Object
-			a [4]member
-		})
-		b.o.m = b.a[:n]
-		return &b.o
+		return inlineObject(n, func(a *[4]member) []member { return a[:] })
 	case 5:
-		b := new(struct {
-			o Object
-			a [5]member
-		})
-		b.o.m = b.a[:n]
-		return &b.o
+		return inlineObject(n, func(a *[5]member) []member { return a[:] })
 	case 6:
-		b := new(struct {
-			o Object
-			a [6]member
-		})
-		b.o.m = b.a[:n]
-		return &b.o
+		return inlineObject(n, func(a *[6]member) []member { return a[:] })
 	case 7:
-		b := new(struct {
-			o Object
-			a [7]member
-		})
-		b.o.m = b.a[:n]
-		return &b.o
+		return inlineObject(n, func(a *[7]member) []member { return a[:] })
 	case 8:
-		b := new(struct {
-			o Object
-			a [8]member
-		})
-		b.o.m = b.a[:n]
-		return &b.o
+		return inlineObject(n, func(a *[8]member) []member { return a[:] })
 	}
 	return &Object{m: make([]member, n, c)}
+}
+
+// inlineObject allocates an object together with its member array A
+// (all of whose room slice gives) and returns it with n members.
+func inlineObject[A any](n int, slice func(*A) []member) *Object {
+	b := new(struct {
+		o Object
+		a A
+	})
+	b.o.m = slice(&b.a)[:n]
+	return &b.o
 }
 
 // Len is the number of members.
