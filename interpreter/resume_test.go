@@ -90,6 +90,17 @@ func shape(e interpreter.Event) string {
 	return e.Key + " " + string(b)
 }
 
+// through returns events up to and including the first of type typ (all
+// of them when there is none): a history cut short there.
+func through(events []interpreter.Event, typ string) []interpreter.Event {
+	for i, e := range events {
+		if e.Type == typ {
+			return events[: i+1 : i+1]
+		}
+	}
+	return events
+}
+
 func shapes(evs []interpreter.Event) []string {
 	var s []string
 	for _, e := range evs {
@@ -271,13 +282,7 @@ func TestResumedTaskKeepsItsTimeout(t *testing.T) {
 	first := instantTimers{interpreter.NewVirtualClock(xt0), make(chan time.Duration, 1)}
 	_, all := runKeyed(t, m, first, block)
 	// Stop after LambdaFunctionStarted (event 4), resume 8 s later.
-	var prefix []interpreter.Event
-	for _, e := range all {
-		prefix = append(prefix, e)
-		if e.Type == "LambdaFunctionStarted" {
-			break
-		}
-	}
+	prefix := through(all, "LambdaFunctionStarted")
 	clock := instantTimers{interpreter.NewVirtualClock(prefix[len(prefix)-1].Timestamp.Add(8 * time.Second)), make(chan time.Duration, 1)}
 	res, _ := runKeyed(t, m, clock, block, interpreter.WithResume(prefix))
 	if d := <-clock.fired; d != 2*time.Second {
@@ -305,13 +310,7 @@ func TestResumedTaskKeepsItsHeartbeat(t *testing.T) {
 	})
 	first := instantTimers{interpreter.NewVirtualClock(xt0), make(chan time.Duration, 1)}
 	_, all := runKeyed(t, m, first, block)
-	var prefix []interpreter.Event
-	for _, e := range all {
-		prefix = append(prefix, e)
-		if e.Type == "ActivityStarted" {
-			break
-		}
-	}
+	prefix := through(all, "ActivityStarted")
 	started := prefix[len(prefix)-1].Timestamp
 	for _, tc := range []struct {
 		name string
@@ -413,13 +412,7 @@ func TestResumeDistributedMapRun(t *testing.T) {
 	// MapRunStarted; children of items 0 and 1 ended, 2 running after
 	// its task A (its history up to A's outcome), 3 running with no
 	// history, 4 never started.
-	var prefix []interpreter.Event
-	for _, e := range parent {
-		prefix = append(prefix, e)
-		if e.Type == "MapRunStarted" {
-			break
-		}
-	}
+	prefix := through(parent, "MapRunStarted")
 	rec := &interpreter.MapRunRecord{Info: wantInfo}
 	byIndex := map[int]*child{}
 	for _, k := range kids {
@@ -508,13 +501,7 @@ func TestResumedMapRunKeepsItsFailures(t *testing.T) {
 	if r.Error != "States.ExceedToleratedFailureThreshold" {
 		t.Fatalf("uninterrupted run: %s %s", r.Status, r.Error)
 	}
-	var prefix []interpreter.Event
-	for _, e := range parent {
-		prefix = append(prefix, e)
-		if e.Type == "MapRunStarted" {
-			break
-		}
-	}
+	prefix := through(parent, "MapRunStarted")
 	rec := &interpreter.MapRunRecord{Info: run.Info()}
 	for i := range 2 {
 		rec.Children = append(rec.Children, interpreter.RecordedChild{ChildExecution: interpreter.ChildExecution{
