@@ -21,6 +21,10 @@ import (
 	"github.com/hsc-dev/hsc/store"
 )
 
+// minHistoryCap is the room an execution's history is given at its
+// first event.
+const minHistoryCap = 16
+
 // DefaultMaxFinished is how many finished executions are kept by default.
 const DefaultMaxFinished = 10000
 
@@ -59,6 +63,8 @@ type Store struct {
 	mapRuns     map[string]*mapRunEntry
 	mapChildren map[string]*mapChildEntry
 	mapRunSeq   int64
+	// wtx is the write transaction, reused by every Update (under mu).
+	wtx tx
 }
 
 type execEntry struct {
@@ -99,12 +105,12 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		s.mu.Unlock()
 		return errClosed
 	}
-	tx := &tx{s: s, write: true}
+	tx := &s.wtx
+	tx.s, tx.write = s, true
 	err := fn(tx)
 	if err != nil {
-		for i := len(tx.undo) - 1; i >= 0; i-- {
-			tx.undo[i]()
-		}
+		tx.rollback()
+		tx.reset()
 		s.mu.Unlock()
 		return err
 	}
@@ -115,6 +121,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if s.dead > 1024 && s.dead > len(s.order)/2 {
 		s.compact()
 	}
+	tx.reset()
 	s.mu.Unlock()
 	if len(dropped) > 0 && s.opts.OnDrop != nil {
 		s.opts.OnDrop(dropped)
@@ -193,11 +200,49 @@ func (s *Store) compact() {
 }
 
 type tx struct {
-	s        *Store
-	write    bool
-	undo     []func()
+	s     *Store
+	write bool
+	undo  []func()
+	// appended marks the histories AppendEvents grew, and their lengths
+	// before: undone apart from undo (no other write touches a history
+	// before the commit), without a closure per append.
+	appended []historyMark
 	finished []*execEntry
 	deleted  []*execEntry
+}
+
+type historyMark struct {
+	en *execEntry
+	n  int
+}
+
+// rollback undoes a failed transaction's writes.
+func (t *tx) rollback() {
+	for i := len(t.undo) - 1; i >= 0; i-- {
+		t.undo[i]()
+	}
+	for i := len(t.appended) - 1; i >= 0; i-- {
+		m := t.appended[i]
+		m.en.events = m.en.events[:m.n]
+	}
+}
+
+// reset empties a write transaction for the next Update, keeping its
+// slices unless they grew large (a purge) and holding on to nothing they
+// referred to.
+func (t *tx) reset() {
+	t.undo = resetSlice(t.undo)
+	t.appended = resetSlice(t.appended)
+	t.finished = resetSlice(t.finished)
+	t.deleted = resetSlice(t.deleted)
+}
+
+func resetSlice[E any](s []E) []E {
+	if cap(s) > 256 {
+		return nil
+	}
+	clear(s)
+	return s[:0]
 }
 
 var errReadOnly = errors.New("memstore: write in a read-only transaction")
@@ -569,8 +614,13 @@ func (t *tx) AppendEvents(arn string, events []store.Event) error {
 	if err := continues(n, events); err != nil {
 		return err
 	}
+	if en.events == nil {
+		// Histories grow an event or a few at a time: room for a short
+		// one at once rather than five doublings on the way to it.
+		en.events = make([]store.Event, 0, max(minHistoryCap, len(events)))
+	}
 	en.events = append(en.events, events...)
-	t.undo = append(t.undo, func() { en.events = en.events[:n] })
+	t.appended = append(t.appended, historyMark{en, n})
 	return nil
 }
 
