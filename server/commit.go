@@ -205,95 +205,119 @@ func (c *committer) flush() {
 	}
 }
 
+// commitBatch is what flushBatch stores in one transaction, in one
+// allocation with room for the common batch of a single event.
+type commitBatch struct {
+	c    *committer
+	ops  []*pendingWrite // operations of requests
+	live []*pendingWrite // events of executions still storing
+	// order is live's events, one group per execution (groupEvents);
+	// finals the final records written, by index in live.
+	order  []recEvents
+	finals []*store.Execution
+	oneW   [1]*pendingWrite
+	oneG   [1]recEvents
+	oneE   [1]store.Event
+	oneF   [1]*store.Execution
+}
+
 // flushBatch stores batch in one transaction.
 func (c *committer) flushBatch(batch []*pendingWrite) {
 	if len(batch) == 0 {
 		return
 	}
-	live := batch[:0]
-	var ops []*pendingWrite
+	b := &commitBatch{c: c}
+	if len(batch) == 1 {
+		b.live = b.oneW[:0]
+	}
 	for _, w := range batch {
 		if w.op != nil {
-			ops = append(ops, w)
+			b.ops = append(b.ops, w)
 			continue
 		}
 		if w.rec.failed.Load() {
 			w.finish(errStoreFailed)
 			continue
 		}
-		live = append(live, w)
+		b.live = append(b.live, w)
 	}
-	if len(live) == 0 && len(ops) == 0 {
+	if len(b.live) == 0 && len(b.ops) == 0 {
 		return
 	}
 	// One AppendEvents per execution, in order.
-	order := groupEvents(live)
-	var finals []*store.Execution // the final records written, by index in live
-	for _, w := range live {
+	b.order = b.groupEvents()
+	for _, w := range b.live {
 		if w.final != nil {
-			finals = make([]*store.Execution, len(live))
+			if len(b.live) == 1 {
+				b.finals = b.oneF[:]
+			} else {
+				b.finals = make([]*store.Execution, len(b.live))
+			}
 			break
 		}
 	}
-	err := c.s.store.Update(context.Background(), func(tx store.Tx) error {
-		var err error
-		for _, w := range ops {
-			if err := w.op(tx); err != nil {
-				return err
-			}
-		}
-		for _, g := range order {
-			if err := tx.AppendEvents(g.rec.arn, g.events); err != nil {
-				return err
-			}
-		}
-		for i, w := range live {
-			if w.final == nil {
-				continue
-			}
-			// The record as last committed: the recorder's view when it
-			// has one (nothing else writes a running execution's
-			// record), otherwise the store's.
-			var e *store.Execution
-			if v := w.rec.view.Load(); v != nil {
-				c := *v
-				e = &c
-			} else if e, err = tx.GetExecution(w.rec.arn); err != nil {
-				return err
-			}
-			f := w.final
-			e.Status, e.Output, e.Error, e.Cause, e.Stop = f.Status, f.Output, f.Error, f.Cause, f.Stop
-			if err := tx.PutExecution(e); err != nil {
-				return err
-			}
-			e.EventCount = w.ev.ID // the last event of the history
-			finals[i] = e
-		}
-		return nil
-	})
+	err := c.s.store.Update(context.Background(), b.apply)
 	if err != nil {
-		if len(live) > 0 { // a request's own write is logged with its answer
-			c.s.log.Error("store history events", "events", len(live), "executions", len(order), "err", err)
+		if len(b.live) > 0 { // a request's own write is logged with its answer
+			c.s.log.Error("store history events", "events", len(b.live), "executions", len(b.order), "err", err)
 		}
-		for _, g := range order {
+		for _, g := range b.order {
 			g.rec.storeFailed()
 		}
 	}
-	for i, w := range live {
+	for i, w := range b.live {
 		if err == nil {
-			if finals != nil && finals[i] != nil {
-				w.rec.view.Store(finals[i])
+			if b.finals != nil && b.finals[i] != nil {
+				w.rec.view.Store(b.finals[i])
 			}
 			w.rec.committed(w)
 		}
 		w.finish(err)
 	}
-	for _, w := range ops {
+	for _, w := range b.ops {
 		if w.after != nil {
 			w.after(err)
 		}
 		w.finish(err)
 	}
+}
+
+// apply writes the batch in the transaction tx.
+func (b *commitBatch) apply(tx store.Tx) error {
+	var err error
+	for _, w := range b.ops {
+		if err := w.op(tx); err != nil {
+			return err
+		}
+	}
+	for _, g := range b.order {
+		if err := tx.AppendEvents(g.rec.arn, g.events); err != nil {
+			return err
+		}
+	}
+	for i, w := range b.live {
+		if w.final == nil {
+			continue
+		}
+		// The record as last committed: the recorder's view when it
+		// has one (nothing else writes a running execution's
+		// record), otherwise the store's.
+		var e *store.Execution
+		if v := w.rec.view.Load(); v != nil {
+			c := *v
+			e = &c
+		} else if e, err = tx.GetExecution(w.rec.arn); err != nil {
+			return err
+		}
+		f := w.final
+		e.Status, e.Output, e.Error, e.Cause, e.Stop = f.Status, f.Output, f.Error, f.Cause, f.Stop
+		if err := tx.PutExecution(e); err != nil {
+			return err
+		}
+		e.EventCount = w.ev.ID // the last event of the history
+		b.finals[i] = e
+	}
+	return nil
 }
 
 // recEvents are the events of one execution in a batch.
@@ -302,15 +326,21 @@ type recEvents struct {
 	events []store.Event
 }
 
-// groupEvents groups a batch's events by execution, executions in the
+// groupEvents groups the batch's events by execution, executions in the
 // order of their first event. Most batches hold one execution or a few:
 // they are found by a scan; a map is made only for many.
-func groupEvents(live []*pendingWrite) []recEvents {
+func (b *commitBatch) groupEvents() []recEvents {
+	if len(b.live) == 1 {
+		w := b.live[0]
+		b.oneE[0] = w.ev
+		b.oneG[0] = recEvents{rec: w.rec, events: b.oneE[:]}
+		return b.oneG[:]
+	}
 	var (
 		groups []recEvents
 		index  map[*recorder]int
 	)
-	for _, w := range live {
+	for _, w := range b.live {
 		i := -1
 		if index != nil {
 			if j, ok := index[w.rec]; ok {
@@ -335,10 +365,6 @@ func groupEvents(live []*pendingWrite) []recEvents {
 					index[g.rec] = j
 				}
 			}
-		}
-		if groups[i].events == nil && len(live) == 1 {
-			groups[i].events = []store.Event{w.ev}
-			continue
 		}
 		groups[i].events = append(groups[i].events, w.ev)
 	}

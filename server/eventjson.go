@@ -46,10 +46,15 @@ func newEventLayout() eventLayout {
 // json.Marshal(wireEvent{...}), in less time: the details are written by
 // the interpreter's Event.AppendDetailsJSON, without reflection.
 func (l *eventLayout) encodeEvent(ev *interpreter.Event, id, prev int64) ([]byte, error) {
+	return l.appendEvent(make([]byte, 0, 384), ev, id, prev)
+}
+
+// appendEvent appends encodeEvent's JSON of ev to buf.
+func (l *eventLayout) appendEvent(buf []byte, ev *interpreter.Event, id, prev int64) ([]byte, error) {
 	if !l.known || !plainName(ev.Type) {
-		return json.Marshal(wireEvent{Event: ev, ID: id, PreviousEventID: prev, Timestamp: ep(ev.Timestamp), Key: ev.Key})
+		data, err := json.Marshal(wireEvent{Event: ev, ID: id, PreviousEventID: prev, Timestamp: ep(ev.Timestamp), Key: ev.Key})
+		return append(buf, data...), err
 	}
-	buf := make([]byte, 0, 384)
 	buf = append(buf, `{"type":"`...)
 	buf = append(buf, ev.Type...)
 	buf = append(buf, '"')

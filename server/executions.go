@@ -171,6 +171,10 @@ type recorder struct {
 	failed atomic.Bool
 	// ev is hook's copy of the event it writes (mu is held).
 	ev interpreter.Event
+	// scratch is where write encodes an event; the JSON is then copied
+	// into arena, the chunk that the execution's stored events share
+	// (mu is held for both).
+	scratch, arena []byte
 	// view is the execution's record as last committed (nil when the
 	// recorder was not given one): DescribeExecution of a running
 	// execution answers from it without reading the store, and the
@@ -341,11 +345,16 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 		}
 		r.scheduled[ev.ID] = ev.ActivityScheduledEventDetails
 	}
-	data, err := r.s.events.encodeEvent(ev, id, prev)
+	scratch, err := r.s.events.appendEvent(r.scratch[:0], ev, id, prev)
 	if err != nil {
 		r.s.log.Error("encode history event", "execution", r.arn, "err", err)
 		return
 	}
+	r.scratch = scratch
+	if cap(r.scratch) > maxArenaChunk {
+		r.scratch = nil // do not hold a large event's room
+	}
+	data := r.keep(scratch)
 	var final *store.Execution
 	switch ev.Type {
 	case "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted":
@@ -372,6 +381,30 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 		final != nil || ev.Type == "ActivityStarted"); err != nil {
 		r.closed = true
 	}
+}
+
+// Sizes of a recorder's arena chunks: the first, and the most a chunk
+// grows to (an event larger than that gets a slice of its own).
+const (
+	minArenaChunk = 1 << 10
+	maxArenaChunk = 16 << 10
+)
+
+// keep copies an encoded event into the recorder's arena and returns the
+// copy: an execution's events share a few allocations, rather than one
+// each, and a chunk lives as long as the history it holds. The copy's
+// capacity ends with it, so nothing appends into the arena.
+func (r *recorder) keep(b []byte) []byte {
+	if cap(r.arena)-len(r.arena) < len(b) {
+		size := min(max(2*cap(r.arena), minArenaChunk), maxArenaChunk)
+		if len(b) > size {
+			return append([]byte(nil), b...)
+		}
+		r.arena = make([]byte, 0, size)
+	}
+	start := len(r.arena)
+	r.arena = append(r.arena, b...)
+	return r.arena[start:len(r.arena):len(r.arena)]
 }
 
 // claim finds the pending activity task the interpreter just scheduled
