@@ -10,7 +10,7 @@ import (
 // operations binds every operation of the model to its handler; those not
 // built yet answer that they are not implemented.
 func (s *Server) operations() map[string]operation {
-	h := map[string]func(context.Context, []byte) (any, error){
+	h := map[string]func(context.Context, *request) (any, error){
 		"CreateStateMachine":               handle(s.createStateMachine),
 		"DescribeStateMachine":             handle(s.describeStateMachine),
 		"UpdateStateMachine":               handle(s.updateStateMachine),
@@ -61,8 +61,8 @@ func (s *Server) operations() map[string]operation {
 	return ops
 }
 
-func notImplemented(name string) func(context.Context, []byte) (any, error) {
-	return func(context.Context, []byte) (any, error) {
+func notImplemented(name string) func(context.Context, *request) (any, error) {
+	return func(context.Context, *request) (any, error) {
 		return nil, &APIError{Code: "UnknownOperationException", Message: "hsc serve does not implement " + name + " yet.", Status: http.StatusBadRequest}
 	}
 }
