@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +69,31 @@ func BenchmarkEncodeEvent(b *testing.B) {
 			json.Marshal(wireEvent{Event: ev, ID: 5, PreviousEventID: 4, Timestamp: ep(ev.Timestamp)})
 		}
 	})
+}
+
+// TestRecorderArena: events the recorder writes into its arena are
+// encodeEvent's bytes and stay so while later events (small, larger than
+// a chunk's room, larger than a chunk) are written after them.
+func TestRecorderArena(t *testing.T) {
+	s := &Server{events: newEventLayout()}
+	r := &recorder{s: s}
+	var got, want [][]byte
+	for i, size := range []int{10, 100, 700, 400, 20000, 5, 3000, 600, 600, 600, 600, 50, 1 << 16, 1} {
+		ev := &interpreter.Event{ID: int64(i + 1), Type: "PassStateExited", Timestamp: time.UnixMilli(int64(i)),
+			StateExitedEventDetails: &interpreter.StateExitedDetails{Name: "S", Output: strings.Repeat("x", size)}}
+		data, err := r.encode(ev, int64(i+1), int64(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(data) != cap(data) {
+			t.Fatalf("event %d: capacity %d beyond its length %d", i, cap(data), len(data))
+		}
+		w, _ := s.events.encodeEvent(ev, int64(i+1), int64(i))
+		got, want = append(got, data), append(want, w)
+	}
+	for i := range got {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Errorf("event %d changed or differs:\n%.200s\n%.200s", i, got[i], want[i])
+		}
+	}
 }

@@ -142,9 +142,9 @@ type recorder struct {
 	clock interpreter.Clock
 
 	mu     sync.Mutex
-	next   int64           // the id of the next event
-	ids    map[int64]int64 // interpreter event id → stored event id
-	closed bool            // the execution's status is final: drop events
+	next   int64    // the id of the next event
+	ids    eventIDs // interpreter event id → stored event id
+	closed bool     // the execution's status is final: drop events
 	// stop holds the error and cause given to StopExecution.
 	stopError, stopCause string
 	// pending activity tasks: scheduled, not yet taken by a worker.
@@ -171,10 +171,9 @@ type recorder struct {
 	failed atomic.Bool
 	// ev is hook's copy of the event it writes (mu is held).
 	ev interpreter.Event
-	// scratch is where write encodes an event; the JSON is then copied
-	// into arena, the chunk that the execution's stored events share
-	// (mu is held for both).
-	scratch, arena []byte
+	// arena is the chunk the JSON of the execution's stored events is
+	// written into (encode; mu is held).
+	arena []byte
 	// view is the execution's record as last committed (nil when the
 	// recorder was not given one): DescribeExecution of a running
 	// execution answers from it without reading the store, and the
@@ -186,13 +185,57 @@ type recorder struct {
 
 // stored maps an interpreter event id to the stored id.
 func (r *recorder) stored(id int64) int64 {
-	if v, ok := r.ids[id]; ok {
+	if v, ok := r.ids.get(id - r.base); ok {
 		return v
 	}
 	if id <= r.base {
 		return id
 	}
 	return 0
+}
+
+// setStored records the stored id of an interpreter event id.
+func (r *recorder) setStored(id, stored int64) { r.ids.set(id-r.base, stored) }
+
+// eventIDs maps event ids, given relative to the base of a resumed
+// history, to stored ids. The interpreter numbers the events it emits
+// densely after the base, so those are kept in a slice by id; any other
+// (such as finish's -1) in a map.
+type eventIDs struct {
+	dense []int64 // dense[i]: the stored id of event i+1, or -1
+	other map[int64]int64
+}
+
+// maxIDGap bounds the ids dense leaves unset to take an id beyond its
+// end; an id further on goes to the map.
+const maxIDGap = 64
+
+func (m *eventIDs) set(id, v int64) {
+	i := id - 1
+	if i < 0 || i > int64(len(m.dense))+maxIDGap {
+		if m.other == nil {
+			m.other = map[int64]int64{}
+		}
+		m.other[id] = v
+		return
+	}
+	if m.dense == nil {
+		m.dense = make([]int64, 0, 32)
+	}
+	for int64(len(m.dense)) <= i {
+		m.dense = append(m.dense, -1)
+	}
+	m.dense[i] = v
+}
+
+func (m *eventIDs) get(id int64) (int64, bool) {
+	if i := id - 1; i >= 0 && i < int64(len(m.dense)) {
+		if v := m.dense[i]; v >= 0 {
+			return v, true
+		}
+	}
+	v, ok := m.other[id]
+	return v, ok
 }
 
 // waiter returns a channel that receives nil once the event with key is
@@ -306,7 +349,7 @@ func (r *recorder) hook(ev interpreter.Event) {
 	}
 	if ev.Type == "ActivityStarted" {
 		sched := r.stored(ev.PreviousEventID)
-		r.ids[ev.ID] = sched // until a worker takes the task
+		r.setStored(ev.ID, sched) // until a worker takes the task
 		p := &pendingActivity{scheduled: sched, startedID: ev.ID, key: ev.Key}
 		if d := r.scheduled[ev.PreviousEventID]; d != nil {
 			p.resource, p.input = d.Resource, d.Input
@@ -338,23 +381,18 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 	if prev < 0 {
 		prev = r.stored(ev.PreviousEventID)
 	}
-	r.ids[ev.ID] = id
+	r.setStored(ev.ID, id)
 	if ev.Type == "ActivityScheduled" {
 		if r.scheduled == nil {
 			r.scheduled = map[int64]*interpreter.ActivityScheduledDetails{}
 		}
 		r.scheduled[ev.ID] = ev.ActivityScheduledEventDetails
 	}
-	scratch, err := r.s.events.appendEvent(r.scratch[:0], ev, id, prev)
+	data, err := r.encode(ev, id, prev)
 	if err != nil {
 		r.s.log.Error("encode history event", "execution", r.arn, "err", err)
 		return
 	}
-	r.scratch = scratch
-	if cap(r.scratch) > maxArenaChunk {
-		r.scratch = nil // do not hold a large event's room
-	}
-	data := r.keep(scratch)
 	var final *store.Execution
 	switch ev.Type {
 	case "ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted":
@@ -384,27 +422,36 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 }
 
 // Sizes of a recorder's arena chunks: the first, and the most a chunk
-// grows to (an event larger than that gets a slice of its own).
+// grows to; a chunk with less room than arenaRoom left is retired.
 const (
 	minArenaChunk = 1 << 10
 	maxArenaChunk = 16 << 10
+	arenaRoom     = 512
 )
 
-// keep copies an encoded event into the recorder's arena and returns the
-// copy: an execution's events share a few allocations, rather than one
-// each, and a chunk lives as long as the history it holds. The copy's
-// capacity ends with it, so nothing appends into the arena.
-func (r *recorder) keep(b []byte) []byte {
-	if cap(r.arena)-len(r.arena) < len(b) {
-		size := min(max(2*cap(r.arena), minArenaChunk), maxArenaChunk)
-		if len(b) > size {
-			return append([]byte(nil), b...)
-		}
-		r.arena = make([]byte, 0, size)
+// encode writes an event's JSON (encodeEvent's) into the recorder's
+// arena (the lock is held): an execution's events share a few
+// allocations rather than one each, and a chunk lives as long as the
+// history it holds. The slice returned ends at its capacity, so nothing
+// appends into the arena.
+func (r *recorder) encode(ev *interpreter.Event, id, prev int64) ([]byte, error) {
+	if cap(r.arena)-len(r.arena) < arenaRoom {
+		r.arena = make([]byte, 0, min(max(2*cap(r.arena), minArenaChunk), maxArenaChunk))
 	}
 	start := len(r.arena)
-	r.arena = append(r.arena, b...)
-	return r.arena[start:len(r.arena):len(r.arena)]
+	buf, err := r.s.events.appendEvent(r.arena, ev, id, prev)
+	if err != nil {
+		return nil, err
+	}
+	if cap(buf) != cap(r.arena) {
+		// The event outgrew the chunk's room: it gets a slice of its
+		// own, and the chunk stays for the next events.
+		own := make([]byte, len(buf)-start)
+		copy(own, buf[start:])
+		return own, nil
+	}
+	r.arena = buf
+	return buf[start:len(buf):len(buf)], nil
 }
 
 // claim finds the pending activity task the interpreter just scheduled
@@ -867,7 +914,7 @@ func (s *Server) launch(m *interpreter.Machine, e *store.Execution, mock interpr
 func (s *Server) launchRun(m *interpreter.Machine, e *store.Execution, mock interpreter.TaskResolver, h []interpreter.Event) {
 	ctx, cancel := context.WithCancelCause(s.ctx)
 	clock := s.newClock()
-	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, ids: make(map[int64]int64, 32), redrives: e.RedriveCount, start: e.Start}
+	rec := &recorder{s: s, arn: e.ARN, clock: clock, next: 1, redrives: e.RedriveCount, start: e.Start}
 	opts := []interpreter.Option{interpreter.WithResumable(), interpreter.WithSeed(seedFor(e.ARN))}
 	if h != nil {
 		clock = s.resumeClock(e, h)
@@ -948,7 +995,7 @@ func (s *Server) launchExpress(m *interpreter.Machine, tg *target, arn, name, in
 // runExpress runs an Express execution to its end. AWS keeps no history of
 // it that the API can read, so nothing is recorded.
 func (s *Server) runExpress(ctx context.Context, m *interpreter.Machine, tg *target, arn, name, input string, mock interpreter.TaskResolver) (*interpreter.Result, error) {
-	rec := &recorder{s: s, arn: arn, closed: true, clock: s.newClock(), ids: map[int64]int64{}}
+	rec := &recorder{s: s, arn: arn, closed: true, clock: s.newClock()}
 	return m.Run(ctx, []byte(input),
 		interpreter.WithTaskResolver(s.resolverFor(rec, mock)),
 		interpreter.WithExecutionName(name),

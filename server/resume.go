@@ -99,7 +99,7 @@ func (s *Server) resume(ctx context.Context, e *store.Execution) error {
 	fail := func(cause string) {
 		s.log.Error("cannot resume execution", "execution", e.ARN, "cause", cause)
 		if !e.Express {
-			rec := &recorder{s: s, arn: e.ARN, clock: interpreter.RealClock{}, ids: map[int64]int64{}, next: e.EventCount + 1}
+			rec := &recorder{s: s, arn: e.ARN, clock: interpreter.RealClock{}, next: e.EventCount + 1}
 			s.finish(rec, store.StatusFailed, "States.Runtime", "hsc serve could not resume the execution after a restart: "+cause)
 		}
 	}
