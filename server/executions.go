@@ -892,7 +892,14 @@ func (s *Server) compiled(tg *target) (*interpreter.Machine, error) {
 	return m, nil
 }
 
+// checkJSON reports why s is not one JSON value, in encoding/json's words
+// (a value that decodes into an any, with nothing but white space after
+// it). A value json.Valid takes whose numbers cannot overflow a float64
+// is one; any other input is decoded for the answer.
 func checkJSON(s string) error {
+	if smallNumbers(s) && json.Valid([]byte(s)) {
+		return nil
+	}
 	dec := json.NewDecoder(strings.NewReader(s))
 	var v any
 	if err := dec.Decode(&v); err != nil {
@@ -902,6 +909,36 @@ func checkJSON(s string) error {
 		return errors.New("data after the JSON value")
 	}
 	return nil
+}
+
+// smallNumbers reports whether no number in the JSON text s (outside its
+// strings) has an exponent or more than 300 characters: such a number
+// cannot overflow a float64, the one thing besides its syntax that makes
+// encoding/json refuse a text as an any.
+func smallNumbers(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"':
+			for i++; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' {
+					i++
+				}
+			}
+		case c == '-' || c >= '0' && c <= '9':
+			start := i
+			for i < len(s) && (s[i] == '-' || s[i] == '+' || s[i] == '.' || s[i] >= '0' && s[i] <= '9' || s[i] == 'e' || s[i] == 'E') {
+				if s[i] == 'e' || s[i] == 'E' {
+					return false
+				}
+				i++
+			}
+			if i-start > 300 {
+				return false
+			}
+			i--
+		}
+	}
+	return true
 }
 
 // launch runs a Standard execution in the background.

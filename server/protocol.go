@@ -187,13 +187,21 @@ func (s *Server) call(ctx context.Context, op operation, body []byte) (any, erro
 	return op.handler(ctx, req)
 }
 
-// newRequestID returns a random request id in the UUID form AWS uses. It
-// names a request in answers and logs and guards nothing, so it comes from
-// the runtime's fast generator rather than the system's.
-func newRequestID() string {
+// newRequestID returns a random request id in the UUID form AWS uses.
+func newRequestID() string { return formatUUID(random16()) }
+
+// random16 returns 16 random bytes from the runtime's fast generator:
+// what request ids, execution names and revision ids are made of. They
+// name things and guard nothing (task tokens do not come from here).
+func random16() [16]byte {
 	var b [16]byte
 	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
 	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
+	return b
+}
+
+// formatUUID writes 16 bytes in the UUID form (8-4-4-4-12 hex digits).
+func formatUUID(b [16]byte) string {
 	var out [36]byte
 	hex.Encode(out[0:8], b[0:4])
 	out[8] = '-'

@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"slices"
 	"strings"
@@ -181,10 +179,8 @@ func (s *Server) listTagsForResource(ctx context.Context, in *resourceInput) (an
 
 // newUUID returns a random (version 4) UUID.
 func newUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
+	b := random16()
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return formatUUID(b)
 }
