@@ -37,6 +37,9 @@ type committer struct {
 	started  atomic.Bool
 	mu       sync.Mutex
 	queue    []*pendingWrite
+	// batches holds commitBatches for reuse: one is needed for every
+	// transaction, over the in-memory store one per event.
+	batches sync.Pool
 	// flushing is set while someone (a waiting writer or the committer
 	// goroutine) stores a batch: one at a time, so each execution's
 	// events are stored in the order they were queued. idle (on mu) is
@@ -69,6 +72,11 @@ type pendingWrite struct {
 func newCommitter(s *Server, direct bool) *committer {
 	c := &committer{s: s, direct: direct, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	c.idle = sync.NewCond(&c.mu)
+	c.batches.New = func() any {
+		b := &commitBatch{c: c}
+		b.apply = b.write
+		return b
+	}
 	return c
 }
 
@@ -208,9 +216,12 @@ func (c *committer) flush() {
 // commitBatch is what flushBatch stores in one transaction, in one
 // allocation with room for the common batch of a single event.
 type commitBatch struct {
-	c    *committer
-	ops  []*pendingWrite // operations of requests
-	live []*pendingWrite // events of executions still storing
+	c *committer
+	// apply is write, bound once (a method value made for every
+	// transaction would be an allocation each).
+	apply func(store.Tx) error
+	ops   []*pendingWrite // operations of requests
+	live  []*pendingWrite // events of executions still storing
 	// order is live's events, one group per execution (groupEvents);
 	// finals the final records written, by index in live.
 	order  []recEvents
@@ -226,7 +237,8 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 	if len(batch) == 0 {
 		return
 	}
-	b := &commitBatch{c: c}
+	b := c.batches.Get().(*commitBatch)
+	defer b.release()
 	if len(batch) == 1 {
 		b.live = b.oneW[:0]
 	}
@@ -282,8 +294,16 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 	}
 }
 
-// apply writes the batch in the transaction tx.
-func (b *commitBatch) apply(tx store.Tx) error {
+// release empties b, keeping nothing it referred to, and returns it to
+// its committer for the next transaction.
+func (b *commitBatch) release() {
+	c, apply := b.c, b.apply
+	*b = commitBatch{c: c, apply: apply}
+	c.batches.Put(b)
+}
+
+// write writes the batch in the transaction tx.
+func (b *commitBatch) write(tx store.Tx) error {
 	var err error
 	for _, w := range b.ops {
 		if err := w.op(tx); err != nil {
