@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -60,7 +61,7 @@ func TestFinishedExecutionsBounded(t *testing.T) {
 	}))
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -100,4 +101,39 @@ func TestRedrivenNotDropped(t *testing.T) {
 		}
 		return nil
 	}))
+}
+
+// BenchmarkFinishAtBound: an execution created, given a history and
+// finished, in a store that holds DefaultMaxFinished finished ones, so
+// that every finish drops the oldest (the steady state of a long-running
+// `hsc serve --memory`).
+func BenchmarkFinishAtBound(b *testing.B) {
+	s := memstore.New(memstore.Options{})
+	now := time.Now()
+	ev := []store.Event{{ID: 1, JSON: []byte(`{}`)}}
+	run := func(i int) {
+		arn := "ex" + strconv.Itoa(i)
+		must(b, s.Update(ctx, func(tx store.Tx) error {
+			if err := tx.CreateExecution(&store.Execution{ARN: arn, StateMachineARN: "sm", Status: store.StatusRunning, Start: now}); err != nil {
+				return err
+			}
+			return tx.AppendEvents(arn, ev)
+		}))
+		must(b, s.Update(ctx, func(tx store.Tx) error {
+			e, err := tx.GetExecution(arn)
+			if err != nil {
+				return err
+			}
+			e.Status = store.StatusSucceeded
+			return tx.PutExecution(e)
+		}))
+	}
+	for i := range memstore.DefaultMaxFinished {
+		run(i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		run(memstore.DefaultMaxFinished + i)
+	}
 }
