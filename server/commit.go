@@ -85,10 +85,8 @@ func newCommitter(s *Server, direct bool) *committer {
 // little) stores w at once instead.
 func (c *committer) submit(w *pendingWrite, wait bool) error {
 	if c.direct {
-		w.direct = true
 		one := [1]*pendingWrite{w}
-		c.flushBatch(one[:])
-		return w.err
+		return c.storeNow(one[:])
 	}
 	c.once.Do(func() {
 		c.started.Store(true)
@@ -130,6 +128,46 @@ func (c *committer) submit(w *pendingWrite, wait bool) error {
 		return nil
 	}
 	return <-w.done
+}
+
+// maxHeld bounds the events a recorder holds back (submitEvent).
+const maxHeld = 64
+
+// submitEvent hands an execution's event to the committer; the
+// recorder's lock is held. A direct committer lets the recorder hold an
+// event that no one waits for, and stores the held events in one
+// transaction with the next one that someone does wait for (the
+// execution's last, ActivityStarted, an outcome a SendTask… waits for),
+// once maxHeld are held, or when a reader of the history asks
+// (recorder.flushHeld, which GetExecutionHistory calls): a transaction
+// for a run of events rather than one for each, and a read still finds
+// every event emitted before it. Any other committer takes the event as
+// submit does.
+func (c *committer) submitEvent(w *pendingWrite, wait bool) error {
+	if !c.direct {
+		return c.submit(w, wait)
+	}
+	r := w.rec
+	r.held = append(r.held, w)
+	if !wait && len(r.held) < maxHeld && !r.awaited(w.key) {
+		return nil
+	}
+	return r.storeHeld()
+}
+
+// storeNow stores a direct committer's batch in one transaction and
+// returns its outcome.
+func (c *committer) storeNow(batch []*pendingWrite) error {
+	for _, w := range batch {
+		w.direct = true
+	}
+	c.flushBatch(batch)
+	for _, w := range batch {
+		if w.err != nil {
+			return w.err
+		}
+	}
+	return nil
 }
 
 // take empties the queue (c.mu is held).
@@ -241,6 +279,8 @@ func (c *committer) flushBatch(batch []*pendingWrite) {
 	defer b.release()
 	if len(batch) == 1 {
 		b.live = b.oneW[:0]
+	} else {
+		b.live = make([]*pendingWrite, 0, len(batch))
 	}
 	for _, w := range batch {
 		if w.op != nil {
@@ -376,7 +416,11 @@ func (b *commitBatch) groupEvents() []recEvents {
 		}
 		if i < 0 {
 			i = len(groups)
-			groups = append(groups, recEvents{rec: w.rec})
+			g := recEvents{rec: w.rec}
+			if i == 0 { // often the only one: room for all
+				g.events = make([]store.Event, 0, len(b.live))
+			}
+			groups = append(groups, g)
 			if index != nil {
 				index[w.rec] = i
 			} else if len(groups) > 16 {

@@ -171,6 +171,9 @@ type recorder struct {
 	failed atomic.Bool
 	// ev is hook's copy of the event it writes (mu is held).
 	ev interpreter.Event
+	// held are events written and not yet handed to the store (a direct
+	// committer's; committer.submitEvent; mu is held).
+	held []*pendingWrite
 	// arena is the chunk the JSON of the execution's stored events is
 	// written into (encode; mu is held).
 	arena []byte
@@ -259,7 +262,6 @@ func (r *recorder) waiter(key string) <-chan error {
 		return nil
 	}
 	r.wmu.Lock()
-	defer r.wmu.Unlock()
 	if r.waiters == nil {
 		r.waiters = map[string]chan error{}
 	}
@@ -268,7 +270,52 @@ func (r *recorder) waiter(key string) <-chan error {
 		ch = make(chan error, 1)
 		r.waiters[key] = ch
 	}
+	r.wmu.Unlock()
+	// An event with key held back before its waiter came is stored now.
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, w := range r.held {
+		if w.key == key {
+			if err := r.storeHeld(); err != nil {
+				r.closed = true
+			}
+			break
+		}
+	}
 	return ch
+}
+
+// awaited reports whether someone waits for the event with key.
+func (r *recorder) awaited(key string) bool {
+	if key == "" {
+		return false
+	}
+	r.wmu.Lock()
+	defer r.wmu.Unlock()
+	_, ok := r.waiters[key]
+	return ok
+}
+
+// storeHeld stores the events held back by committer.submitEvent (mu is
+// held).
+func (r *recorder) storeHeld() error {
+	if len(r.held) == 0 {
+		return nil
+	}
+	batch := r.held
+	err := r.s.commits.storeNow(batch)
+	clear(batch)
+	r.held = batch[:0] // storeNow is done with it
+	return err
+}
+
+// flushHeld stores the held events, for a reader of the history.
+func (r *recorder) flushHeld() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.storeHeld(); err != nil {
+		r.closed = true
+	}
 }
 
 // committed is the committer's report that w is stored.
@@ -375,6 +422,7 @@ func (r *recorder) hook(ev interpreter.Event) {
 func (r *recorder) write(ev *interpreter.Event, prev int64) {
 	if r.s.ctx.Err() != nil && r.arn != "" || r.failed.Load() {
 		r.closed = true
+		r.storeHeld() // what was emitted before the shutdown is stored
 		return
 	}
 	id := r.next
@@ -415,7 +463,7 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 	// The last event (the status) and ActivityStarted (GetActivityTask's
 	// answer waits for it) are stored before write returns; the others
 	// in the background, in order (commit.go).
-	if err := r.s.commits.submit(&pendingWrite{rec: r, ev: store.Event{ID: id, JSON: data}, final: final, key: ev.Key},
+	if err := r.s.commits.submitEvent(&pendingWrite{rec: r, ev: store.Event{ID: id, JSON: data}, final: final, key: ev.Key},
 		final != nil || ev.Type == "ActivityStarted"); err != nil {
 		r.closed = true
 	}
@@ -1309,8 +1357,11 @@ func (s *Server) getExecutionHistory(ctx context.Context, in *executionInput) (a
 	if out, ok, err := s.childHistory(in, filter, page, withData); ok || err != nil {
 		return out, err
 	}
-	if s.runs.get(in.ExecutionArn) != nil {
-		s.commits.sync() // the events handed to the committer so far
+	if rn := s.runs.get(in.ExecutionArn); rn != nil {
+		// Every event emitted so far: those its recorder holds, and those
+		// handed to the committer.
+		rn.rec.flushHeld()
+		s.commits.sync()
 	}
 	out := struct {
 		Events    []json.RawMessage `json:"events"`
