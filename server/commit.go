@@ -24,6 +24,13 @@ import (
 // failed transaction fails every execution in it: each stops storing,
 // stops its run and is resumed from the store later (retryResume), so no
 // execution's stored history gets a hole.
+//
+// Over the in-memory store the server made itself, the committer is
+// direct: a writer stores its write at once, in its own goroutine, and
+// an execution's recorder holds the events no one waits for until one
+// that someone does wait for comes, or a reader of the history asks
+// (submitEvent): a run of events in one transaction, none of them
+// missing from a read.
 
 // maxQueued bounds the events waiting for a transaction: past it, writers
 // wait for their commit.

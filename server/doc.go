@@ -31,18 +31,20 @@
 // all executions emitted since the last transaction, and the starts
 // waiting meanwhile, commit together (group commit), each execution's
 // events in order with its status change, so an execution's stored
-// history is always a prefix of its run. A request that depends on a write
-// is answered after its commit: StartExecution, GetActivityTask (the
-// task's ActivityStarted), SendTaskSuccess/Failure (the task's outcome),
-// StopExecution and RedriveExecution. Start resumes every execution the
-// store holds as RUNNING before serving, by replaying its stored history
-// through the interpreter (resume.go; interpreter.WithResume);
-// RedriveExecution uses the same replay (redrive.go). A run whose events
-// the store refuses stops and is resumed once the store takes writes.
-// DescribeExecution of an execution running in this process (and, over a
-// durable store, of one that ended lately) answers from its last
-// committed record, kept in memory: never a status the store does not
-// hold yet.
+// history is always a prefix of its run (over the in-memory store, an
+// execution's events not waited for are stored in runs, and
+// GetExecutionHistory stores what is held before it reads). A request
+// that depends on a write is answered after its commit: StartExecution,
+// GetActivityTask (the task's ActivityStarted), SendTaskSuccess/Failure
+// (the task's outcome), StopExecution and RedriveExecution. Start resumes
+// every execution the store holds as RUNNING before serving, by replaying
+// its stored history through the interpreter (resume.go;
+// interpreter.WithResume); RedriveExecution uses the same replay
+// (redrive.go). A run whose events the store refuses stops and is resumed
+// once the store takes writes. DescribeExecution of an execution running
+// in this process (and, over a durable store, of one that ended lately)
+// answers from its last committed record, kept in memory: never a status
+// the store does not hold yet.
 //
 // # Client settings
 //
