@@ -410,7 +410,6 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 		return fail(runErr)
 	}
 	var out any = results.outputs(d.writer)
-	written := false
 	if w := d.writer; w != nil && w.resource != "" {
 		// A resumed run whose end is recorded wrote its files already.
 		r := x.recorded(sc)
@@ -422,10 +421,15 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 			}
 			return fail(werr)
 		}
-		out, written = o, true
+		out = o
 	}
 	x.emit(sc, "MapRunSucceeded", nil)
-	run.finish("SUCCEEDED", x.cfg.clock.Now(), "", "", written)
+	// A run that succeeded counts every child's result as written, with
+	// or without a ResultWriter (recorded on AWS: DescribeMapRun of a run
+	// without one shows resultsWritten equal to its succeeded children,
+	// localstack tests/aws/services/stepfunctions/v2/test_sfn_api_map_run.snapshot.json
+	// "test_list_map_runs_and_describe_map_run").
+	run.finish("SUCCEEDED", x.cfg.clock.Now(), "", "", true)
 	x.emitKeep(sc, "MapStateSucceeded", nil)
 	return out, nil
 }
