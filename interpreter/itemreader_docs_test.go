@@ -1,0 +1,139 @@
+package interpreter_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/hsc-dev/hsc/interpreter"
+)
+
+// readerDef is a distributed Map reading Bucket b, Key key with this
+// ReaderConfig, its children passing each item on.
+func readerDef(config, key string) string {
+	return `{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":` + config +
+		`,"Parameters":{"Bucket":"b","Key":"` + key + `"}},
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
+}
+
+// runReader runs readerDef and gives its output, or "ERROR: CAUSE".
+func runReader(t *testing.T, s3 *s3Fake, config, key string) string {
+	t.Helper()
+	res, err := runDist(t, readerDef(config, key), `{}`, interpreter.WithTaskResolver(s3))
+	if err != nil && res == nil {
+		t.Fatalf("%s: %v", config, err)
+	}
+	if res.Status != interpreter.StatusSucceeded {
+		return res.Error + ": " + res.Cause
+	}
+	return string(res.Output)
+}
+
+func gzipped(s string) string {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write([]byte(s))
+	zw.Close()
+	return b.String()
+}
+
+func zstded(t *testing.T, s string) string {
+	zw, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zw.Close()
+	return string(zw.EncodeAll([]byte(s), nil))
+}
+
+// TestInventoryItemsAsDocumented reads the S3 inventory of the AWS
+// documentation's example (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html,
+// "Amazon S3 inventory"): its manifest.json (fileSchema "Bucket, Key,
+// Size, LastModifiedDate", destinationBucket an S3 bucket ARN, a gzip
+// CSV data file) and its CSV rows, every field quoted. The page's "Input
+// to a child workflow execution" for the titles.csv row is
+// {"LastModifiedDate", "Bucket", "Size", "Key"} in that order, all
+// strings; each row, folders included, is one item.
+func TestInventoryItemsAsDocumented(t *testing.T) {
+	rows := `"amzn-s3-demo-source-bucket","csvDataset/","0","2022-11-16T00:27:19.000Z"
+"amzn-s3-demo-source-bucket","csvDataset/titles.csv","3399671","2022-11-16T00:29:32.000Z"
+"amzn-s3-demo-source-bucket","imageDataset/","0","2022-11-15T20:00:44.000Z"
+"amzn-s3-demo-source-bucket","imageDataset/n02085620_10074.jpg","27034","2022-11-15T20:02:16.000Z"
+`
+	dataKey := "amzn-s3-demo-bucket/destination-prefix/data/20e55de8-9c21-45d4-99b9-46c732000228.csv.gz"
+	s3 := &s3Fake{objects: map[string]string{
+		"b/inventory/manifest.json": `{
+ "sourceBucket" : "amzn-s3-demo-source-bucket",
+ "destinationBucket" : "arn:aws:s3:::amzn-s3-demo-inventory",
+ "version" : "2016-11-30",
+ "creationTimestamp" : "1668560400000",
+ "fileFormat" : "CSV",
+ "fileSchema" : "Bucket, Key, Size, LastModifiedDate",
+ "files" : [ {
+  "key" : "` + dataKey + `",
+  "size" : 7300,
+  "MD5checksum" : "a7ff4a1d4164c3cd55851055ec8f6b20"
+ } ]
+}`,
+		"amzn-s3-demo-inventory/" + dataKey: gzipped(rows),
+	}}
+	item := func(key, size, date string) string {
+		return `{"LastModifiedDate":"` + date + `","Bucket":"amzn-s3-demo-source-bucket","Size":"` + size + `","Key":"` + key + `"}`
+	}
+	want := "[" + strings.Join([]string{
+		item("csvDataset/", "0", "2022-11-16T00:27:19.000Z"),
+		item("csvDataset/titles.csv", "3399671", "2022-11-16T00:29:32.000Z"), // the page's child input
+		item("imageDataset/", "0", "2022-11-15T20:00:44.000Z"),
+		item("imageDataset/n02085620_10074.jpg", "27034", "2022-11-15T20:02:16.000Z"),
+	}, ",") + "]"
+	for _, config := range []string{`{"InputType":"MANIFEST"}`, `{"ManifestType":"S3_INVENTORY"}`} {
+		if got := runReader(t, s3, config, "inventory/manifest.json"); got != want {
+			t.Errorf("%s:\n got %s\nwant %s", config, got, want)
+		}
+	}
+}
+
+// TestCompressedInputObjects: an object an ItemReader reads may be
+// compressed with GZIP or ZSTD ("Input files support the following
+// external compression types: GZIP, ZSTD", with the example names
+// myObject.jsonl.gz and myObject.csv.zstd: AWS docs,
+// https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html,
+// ReaderConfig.InputType). Read through s3:getObject, as the objects of
+// a LOAD_AND_FLATTEN listing, and as an inventory's data files.
+func TestCompressedInputObjects(t *testing.T) {
+	s3 := &s3Fake{objects: map[string]string{
+		"b/myObject.jsonl.gz":  gzipped("{\"id\":1}\n{\"id\":2}\n"),
+		"b/myObject.csv.zstd":  zstded(t, "name,qty\npen,2\n"),
+		"b/array.json.gz":      gzipped(`[1,2,3]`),
+		"b/flat/1.jsonl.zstd":  zstded(t, "{\"id\":3}\n"),
+		"b/flat/2.jsonl.gz":    gzipped("{\"id\":4}\n"),
+		"b/inv/manifest.json":  `{"destinationBucket":"arn:aws:s3:::d","fileFormat":"CSV","fileSchema":"Bucket, Key","files":[{"key":"data/1.csv.zstd"}]}`,
+		"d/data/1.csv.zstd":    zstded(t, "src,k1\n"),
+		"b/bad.csv.gz":         "\x1f\x8b\x08\x00 cut short",
+		"b/plain-named.csv.gz": "a\n1\n",
+	}}
+	for _, tc := range []struct{ config, key, want string }{
+		{`{"InputType":"JSONL"}`, "myObject.jsonl.gz", `[{"id":1},{"id":2}]`},
+		{`{"InputType":"CSV","CSVHeaderLocation":"FIRST_ROW"}`, "myObject.csv.zstd", `[{"qty":"2","name":"pen"}]`},
+		{`{"InputType":"JSON"}`, "array.json.gz", `[1,2,3]`},
+		{`{"InputType":"MANIFEST"}`, "inv/manifest.json", `[{"Bucket":"src","Key":"k1"}]`},
+		{`{"InputType":"CSV","CSVHeaderLocation":"FIRST_ROW"}`, "plain-named.csv.gz", `[{"a":"1"}]`},
+	} {
+		if got := runReader(t, s3, tc.config, tc.key); got != tc.want {
+			t.Errorf("%s %s:\n got %s\nwant %s", tc.config, tc.key, got, tc.want)
+		}
+	}
+	got := runReader(t, s3, `{"InputType":"CSV","CSVHeaderLocation":"FIRST_ROW"}`, "bad.csv.gz")
+	if !strings.HasPrefix(got, "States.ItemReaderFailed: ") || !strings.Contains(got, "s3://b/bad.csv.gz") {
+		t.Errorf("a corrupt gzip object: %s", got)
+	}
+	flat := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:listObjectsV2","ReaderConfig":{"InputType":"JSONL","Transformation":"LOAD_AND_FLATTEN"},"Parameters":{"Bucket":"b","Prefix":"flat/"}},
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
+	res, err := runDist(t, flat, `{}`, interpreter.WithTaskResolver(s3))
+	if err != nil || string(res.Output) != `[{"id":3},{"id":4}]` {
+		t.Errorf("LOAD_AND_FLATTEN of compressed objects: %v %s %s: %s", err, res.Output, res.Error, res.Cause)
+	}
+}
