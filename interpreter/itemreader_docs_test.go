@@ -137,3 +137,33 @@ func TestCompressedInputObjects(t *testing.T) {
 		t.Errorf("LOAD_AND_FLATTEN of compressed objects: %v %s %s: %s", err, res.Output, res.Error, res.Cause)
 	}
 }
+
+// TestUnstartedItemsStayPending: when a map run fails before some items
+// are processed, those items stay pending in its item counts ("if a Map
+// Run fails with 10 unprocessed items, these 10 items remain in the
+// Pending status": AWS docs,
+// https://docs.aws.amazon.com/step-functions/latest/dg/concepts-examine-map-run.html,
+// "Item processing status"). One child at a time; the first item fails
+// the run, so the other three never start.
+func TestUnstartedItemsStayPending(t *testing.T) {
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"C","States":{
+			"C":{"Type":"Choice","Choices":[{"Variable":"$","NumericEquals":1,"Next":"F"}],"Default":"P"},
+			"F":{"Type":"Fail","Error":"Bad"},"P":{"Type":"Pass","End":true}}},"End":true}}}`
+	var run *interpreter.MapRun
+	res, _ := runDist(t, def, `[1,0,0,0]`, interpreter.WithMapRunHook(func(r *interpreter.MapRun) { run = r }))
+	if res == nil || res.Error != "States.ExceedToleratedFailureThreshold" || run == nil {
+		t.Fatalf("result %+v", res)
+	}
+	info := run.Info()
+	if info.Status != "FAILED" {
+		t.Errorf("status %s", info.Status)
+	}
+	want := interpreter.MapRunCounts{Pending: 3, Failed: 1, Total: 4}
+	if info.ItemCounts != want {
+		t.Errorf("itemCounts %+v, want %+v", info.ItemCounts, want)
+	}
+	if want := (interpreter.MapRunCounts{Failed: 1, Total: 1}); info.ExecutionCounts != want {
+		t.Errorf("executionCounts %+v, want %+v", info.ExecutionCounts, want)
+	}
+}

@@ -284,8 +284,9 @@ func (r *MapRun) finish(status string, stop time.Time, errName, cause string, re
 		r.info.ItemCounts.ResultsWritten = r.info.ItemCounts.Succeeded + r.info.ItemCounts.Failed + r.info.ItemCounts.TimedOut + r.info.ItemCounts.Aborted
 		r.info.ExecutionCounts.ResultsWritten = r.info.ExecutionCounts.Succeeded + r.info.ExecutionCounts.Failed + r.info.ExecutionCounts.TimedOut + r.info.ExecutionCounts.Aborted
 	}
-	// Children that never started are aborted with the run (AWS counts
-	// them as pending while it runs).
+	// Items no child started stay pending (AWS docs,
+	// concepts-examine-map-run.html: "if a Map Run fails with 10
+	// unprocessed items, these 10 items remain in the Pending status").
 	r.mu.Unlock()
 	select {
 	case <-r.done:
