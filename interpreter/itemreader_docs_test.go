@@ -3,6 +3,7 @@ package interpreter_test
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -165,5 +166,58 @@ func TestUnstartedItemsStayPending(t *testing.T) {
 	}
 	if want := (interpreter.MapRunCounts{Failed: 1, Total: 1}); info.ExecutionCounts != want {
 		t.Errorf("executionCounts %+v, want %+v", info.ExecutionCounts, want)
+	}
+}
+
+// TestFailedRunWritesResults: a map run that fails on its tolerance still
+// exports its results: SUCCEEDED_0.json, FAILED_0.json and PENDING_0.json
+// ("all child workflow executions that weren't started because the Map
+// Run failed"), listed by manifest.json (AWS docs,
+// https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html,
+// "Exporting to Amazon S3"). The state fails with
+// States.ExceedToleratedFailureThreshold all the same.
+func TestFailedRunWritesResults(t *testing.T) {
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","MaxConcurrency":1,
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"C","States":{
+			"C":{"Type":"Choice","Choices":[{"Variable":"$","NumericEquals":1,"Next":"F"}],"Default":"P"},
+			"F":{"Type":"Fail","Error":"Bad","Cause":"one"},"P":{"Type":"Pass","End":true}}},
+		"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"out","Prefix":"jobs"}},"End":true}}}`
+	s3 := &s3Fake{}
+	var run *interpreter.MapRun
+	res, _ := runDist(t, def, `[0,1,7,8]`, interpreter.WithTaskResolver(s3), interpreter.WithMapRunHook(func(r *interpreter.MapRun) { run = r }))
+	if res == nil || res.Error != "States.ExceedToleratedFailureThreshold" || run == nil {
+		t.Fatalf("result %+v", res)
+	}
+	info := run.Info()
+	id := info.ARN[strings.LastIndexByte(info.ARN, ':')+1:]
+	var manifest struct {
+		DestinationBucket, MapRunArn string
+		ResultFiles                  map[string][]struct {
+			Key  string
+			Size int
+		}
+	}
+	if err := json.Unmarshal([]byte(s3.written["out/jobs/"+id+"/manifest.json"]), &manifest); err != nil {
+		t.Fatalf("manifest: %v (written: %v)", err, s3.written)
+	}
+	if manifest.DestinationBucket != "out" || manifest.MapRunArn != info.ARN {
+		t.Errorf("manifest %+v", manifest)
+	}
+	for status, want := range map[string]string{
+		"SUCCEEDED": `"Input":"0"`,
+		"FAILED":    `"Error":"Bad","Cause":"one"`,
+		"PENDING":   `[{"Input":"7","InputDetails":{"Included":true},"Status":"PENDING"},{"Input":"8","InputDetails":{"Included":true},"Status":"PENDING"}]`,
+	} {
+		files := manifest.ResultFiles[status]
+		if len(files) != 1 || files[0].Key != "jobs/"+id+"/"+status+"_0.json" {
+			t.Fatalf("%s files %+v", status, files)
+		}
+		body := s3.written["out/"+files[0].Key]
+		if len(body) != files[0].Size || !strings.Contains(body, want) {
+			t.Errorf("%s_0.json (size %d in the manifest): %s, want it to hold %s", status, files[0].Size, body, want)
+		}
+	}
+	if info.ItemCounts.ResultsWritten != 2 || info.ItemCounts.Pending != 2 {
+		t.Errorf("itemCounts %+v, want 2 results written and 2 pending", info.ItemCounts)
 	}
 }
