@@ -221,3 +221,37 @@ func TestFailedRunWritesResults(t *testing.T) {
 		t.Errorf("itemCounts %+v, want 2 results written and 2 pending", info.ItemCounts)
 	}
 }
+
+// TestResultEntryAsDocumented: an entry of SUCCEEDED_0.json has the
+// members, in the order, of the Transformation NONE example of AWS's
+// ResultWriter page
+// (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html):
+// ExecutionArn (execution:MACHINE/LABEL:NAME), Input, InputDetails, Name
+// (the ARN's last part), Output, OutputDetails, RedriveCount,
+// RedriveStatus, RedriveStatusReason, StartDate, StateMachineArn
+// (stateMachine:MACHINE/LABEL), Status, StopDate, dates as
+// 2025-02-04T01:49:50.099Z.
+func TestResultEntryAsDocumented(t *testing.T) {
+	def := `{"StartAt":"M","States":{"M":{"Type":"Map","Label":"getOrders",
+		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+		"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"out","Prefix":"jobs"}},"End":true}}}`
+	s3 := &s3Fake{}
+	var run *interpreter.MapRun
+	res, err := runDist(t, def, `[{"order_id":"100000"}]`, interpreter.WithTaskResolver(s3), interpreter.WithMapRunHook(func(r *interpreter.MapRun) { run = r }))
+	if err != nil || run == nil {
+		t.Fatalf("%v %+v", err, res)
+	}
+	info := run.Info()
+	id := info.ARN[strings.LastIndexByte(info.ARN, ':')+1:]
+	body := s3.written["out/jobs/"+id+"/SUCCEEDED_0.json"]
+	c := run.Children()[0]
+	start, stop := c.StartDate.UTC().Format("2006-01-02T15:04:05.000Z"), c.StopDate.UTC().Format("2006-01-02T15:04:05.000Z")
+	arn := "arn:aws:states:us-east-1:123456789012:execution:sm/getOrders:" + c.Name
+	want := `[{"ExecutionArn":"` + arn + `","Input":"{\"order_id\":\"100000\"}","InputDetails":{"Included":true},"Name":"` + c.Name +
+		`","Output":"{\"order_id\":\"100000\"}","OutputDetails":{"Included":true},"RedriveCount":0,"RedriveStatus":"NOT_REDRIVABLE",` +
+		`"RedriveStatusReason":"Execution is SUCCEEDED and cannot be redriven","StartDate":"` + start +
+		`","StateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:sm/getOrders","Status":"SUCCEEDED","StopDate":"` + stop + `"}]`
+	if body != want || c.ExecutionARN != arn {
+		t.Errorf("SUCCEEDED_0.json\n got %s\nwant %s", body, want)
+	}
+}
