@@ -137,8 +137,9 @@ func compileReader(at site, v *asl.Value, jsonata bool) (*itemReader, error) {
 	if rc == nil || rc.Kind != asl.KindObject {
 		return r, nil
 	}
-	if t := strField(rc, "InputType"); t != "" {
-		r.inputType = t
+	givenType := strField(rc, "InputType")
+	if givenType != "" {
+		r.inputType = givenType
 	}
 	switch mt := strField(rc, "ManifestType"); mt {
 	case "":
@@ -146,9 +147,13 @@ func compileReader(at site, v *asl.Value, jsonata bool) (*itemReader, error) {
 			r.manifestType = "S3_INVENTORY"
 		}
 	case "S3_INVENTORY":
+		// "If set to S3_INVENTORY, you must not also specify InputType
+		// because the type is assumed to be CSV" (AWS docs, ItemReader
+		// (Map), ReaderConfig.ManifestType).
 		r.manifestType = mt
-		if r.inputType == "JSON" || r.inputType == "CSV" {
-			r.inputType = "MANIFEST"
+		r.inputType = "MANIFEST"
+		if givenType != "" {
+			r.configErr = fmt.Sprintf("InputType %s must not be given with ManifestType S3_INVENTORY: an S3 inventory's data files are CSV", givenType)
 		}
 	case "ATHENA_DATA":
 		r.manifestType = mt
@@ -178,8 +183,11 @@ func compileReader(at site, v *asl.Value, jsonata bool) (*itemReader, error) {
 		// and their items flattened (AWS Compute Blog, "Processing
 		// Amazon S3 objects at scale with AWS Step Functions
 		// Distributed Map S3 prefix").
+		// "When set to LOAD_AND_FLATTEN, you must also set InputType"
+		// (AWS docs, ItemReader (Map), ReaderConfig.Transformation).
 		r.loadAndFlatten = true
-		if r.inputType == "" {
+		if givenType == "" {
+			r.configErr = "Transformation LOAD_AND_FLATTEN needs an InputType (CSV, JSON, JSONL or PARQUET) to read the listed objects with"
 			r.inputType = "JSON"
 		}
 	default:

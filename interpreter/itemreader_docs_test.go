@@ -255,3 +255,43 @@ func TestResultEntryAsDocumented(t *testing.T) {
 		t.Errorf("SUCCEEDED_0.json\n got %s\nwant %s", body, want)
 	}
 }
+
+// TestReaderConfigAsDocumented: the ReaderConfig combinations AWS's
+// ItemReader page rules out fail the run with States.ItemReaderFailed,
+// as hsc's other refused ReaderConfigs do: "If set to S3_INVENTORY, you
+// must not also specify InputType" and "When set to LOAD_AND_FLATTEN,
+// you must also set InputType"
+// (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html,
+// ReaderConfig). How AWS refuses them (at creation or at run time) is
+// not documented.
+func TestReaderConfigAsDocumented(t *testing.T) {
+	s3 := &s3Fake{objects: map[string]string{
+		"b/inv/manifest.json": `{"destinationBucket":"arn:aws:s3:::d","fileFormat":"CSV","fileSchema":"Bucket, Key","files":[{"key":"data/1.csv"}]}`,
+		"d/data/1.csv":        "src,k1\n",
+		"b/flat/1.json":       `[1]`,
+	}}
+	for _, tc := range []struct{ config, want string }{
+		{`{"ManifestType":"S3_INVENTORY"}`, `[{"Bucket":"src","Key":"k1"}]`},
+		{`{"ManifestType":"S3_INVENTORY","InputType":"CSV"}`, "States.ItemReaderFailed: InputType CSV must not be given with ManifestType S3_INVENTORY: an S3 inventory's data files are CSV"},
+		{`{"ManifestType":"S3_INVENTORY","InputType":"MANIFEST"}`, "States.ItemReaderFailed: InputType MANIFEST must not be given with ManifestType S3_INVENTORY: an S3 inventory's data files are CSV"},
+	} {
+		if got := runReader(t, s3, tc.config, "inv/manifest.json"); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.config, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ config, want string }{
+		{`{"InputType":"JSON","Transformation":"LOAD_AND_FLATTEN"}`, `[1]`},
+		{`{"Transformation":"LOAD_AND_FLATTEN"}`, "States.ItemReaderFailed: Transformation LOAD_AND_FLATTEN needs an InputType (CSV, JSON, JSONL or PARQUET) to read the listed objects with"},
+	} {
+		def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:listObjectsV2","ReaderConfig":` + tc.config + `,"Parameters":{"Bucket":"b","Prefix":"flat/"}},
+			"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`
+		res, _ := runDist(t, def, `{}`, interpreter.WithTaskResolver(s3))
+		got := string(res.Output)
+		if res.Status != interpreter.StatusSucceeded {
+			got = res.Error + ": " + res.Cause
+		}
+		if got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.config, got, tc.want)
+		}
+	}
+}
