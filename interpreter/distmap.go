@@ -137,8 +137,9 @@ func compileReader(at site, v *asl.Value, jsonata bool) (*itemReader, error) {
 	if rc == nil || rc.Kind != asl.KindObject {
 		return r, nil
 	}
-	if t := strField(rc, "InputType"); t != "" {
-		r.inputType = t
+	givenType := strField(rc, "InputType")
+	if givenType != "" {
+		r.inputType = givenType
 	}
 	switch mt := strField(rc, "ManifestType"); mt {
 	case "":
@@ -146,9 +147,13 @@ func compileReader(at site, v *asl.Value, jsonata bool) (*itemReader, error) {
 			r.manifestType = "S3_INVENTORY"
 		}
 	case "S3_INVENTORY":
+		// "If set to S3_INVENTORY, you must not also specify InputType
+		// because the type is assumed to be CSV" (AWS docs, ItemReader
+		// (Map), ReaderConfig.ManifestType).
 		r.manifestType = mt
-		if r.inputType == "JSON" || r.inputType == "CSV" {
-			r.inputType = "MANIFEST"
+		r.inputType = "MANIFEST"
+		if givenType != "" {
+			r.configErr = fmt.Sprintf("InputType %s must not be given with ManifestType S3_INVENTORY: an S3 inventory's data files are CSV", givenType)
 		}
 	case "ATHENA_DATA":
 		r.manifestType = mt
@@ -178,8 +183,11 @@ func compileReader(at site, v *asl.Value, jsonata bool) (*itemReader, error) {
 		// and their items flattened (AWS Compute Blog, "Processing
 		// Amazon S3 objects at scale with AWS Step Functions
 		// Distributed Map S3 prefix").
+		// "When set to LOAD_AND_FLATTEN, you must also set InputType"
+		// (AWS docs, ItemReader (Map), ReaderConfig.Transformation).
 		r.loadAndFlatten = true
-		if r.inputType == "" {
+		if givenType == "" {
+			r.configErr = "Transformation LOAD_AND_FLATTEN needs an InputType (CSV, JSON, JSONL or PARQUET) to read the listed objects with"
 			r.inputType = "JSON"
 		}
 	default:
@@ -375,6 +383,7 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 		x.cfg.mapRunHook(run)
 	}
 	x.emit(sc, "MapRunStarted", func(e *Event) { e.MapRunStartedEventDetails = &MapRunStartedDetails{MapRunArn: runARN} })
+	written := false // a failed run's results were exported
 	fail := func(err *ExecutionError) (any, *ExecutionError) {
 		if ctx.Err() != nil {
 			// The parent stopped (StopExecution, a timeout) or another
@@ -386,7 +395,7 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 			return nil, x.ctxError(ctx)
 		}
 		x.emit(sc, "MapRunFailed", func(e *Event) { e.MapRunFailedEventDetails = &FailureDetails{Error: err.Name, Cause: err.Cause} })
-		run.finish("FAILED", x.cfg.clock.Now(), err.Name, err.Cause, false)
+		run.finish("FAILED", x.cfg.clock.Now(), err.Name, err.Cause, written)
 		err.fromBranch = true
 		return nil, err
 	}
@@ -407,10 +416,25 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 	run.setItems(int64(len(items)), len(inputs))
 	results, runErr := x.runChildren(ctx, st, run, inputs, counts, prior)
 	if runErr != nil {
+		// A run that failed on its tolerance still exports what it has:
+		// SUCCEEDED_n and FAILED_n, and PENDING_n.json with "all child
+		// workflow executions that weren't started because the Map Run
+		// failed" (AWS docs, input-output-resultwriter.html, "Exporting
+		// to Amazon S3"). A writer that fails then fails the run with
+		// its own error.
+		if w := d.writer; w != nil && w.resource != "" && results != nil && ctx.Err() == nil {
+			r := x.recorded(sc)
+			if _, werr := x.writeResults(ctx, sc, st, w, raw, eff, run, runID, results, r == nil || r.Type != "MapRunFailed"); werr != nil {
+				if werr.Name != ErrRuntime {
+					werr = &ExecutionError{Name: "States.ResultWriterFailed", Cause: werr.Cause}
+				}
+				return fail(werr)
+			}
+			written = true
+		}
 		return fail(runErr)
 	}
 	var out any = results.outputs(d.writer)
-	written := false
 	if w := d.writer; w != nil && w.resource != "" {
 		// A resumed run whose end is recorded wrote its files already.
 		r := x.recorded(sc)
@@ -422,10 +446,15 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 			}
 			return fail(werr)
 		}
-		out, written = o, true
+		out = o
 	}
 	x.emit(sc, "MapRunSucceeded", nil)
-	run.finish("SUCCEEDED", x.cfg.clock.Now(), "", "", written)
+	// A run that succeeded counts every child's result as written, with
+	// or without a ResultWriter (recorded on AWS: DescribeMapRun of a run
+	// without one shows resultsWritten equal to its succeeded children,
+	// localstack tests/aws/services/stepfunctions/v2/test_sfn_api_map_run.snapshot.json
+	// "test_list_map_runs_and_describe_map_run").
+	run.finish("SUCCEEDED", x.cfg.clock.Now(), "", "", true)
 	x.emitKeep(sc, "MapStateSucceeded", nil)
 	return out, nil
 }
@@ -669,6 +698,9 @@ type childResults struct {
 	machineARN string
 	list       []childResult
 	ran        []bool
+	// inputs are the children's inputs, for the entries of those that
+	// never started (PENDING_n.json).
+	inputs []any
 }
 
 // outputs is the Map state's result without a ResultWriter export: the
@@ -733,6 +765,17 @@ func (r *childResults) entry(c childResult) *Object {
 	return o
 }
 
+// pendingEntry is a child that never started (its run failed first), as
+// PENDING_n.json shows it. AWS documents that the file holds such
+// children but shows no entry; hsc gives the input and the status.
+func (r *childResults) pendingEntry(i int) *Object {
+	o := newObject(3)
+	o.add("Input", encodeJSON(r.inputs[i]))
+	o.add("InputDetails", objectOf("Included", true))
+	o.add("Status", "PENDING")
+	return o
+}
+
 func objectOf(k string, v any) *Object {
 	o := newObject(1)
 	o.add(k, v)
@@ -743,7 +786,7 @@ func objectOf(k string, v any) *Object {
 // MaxConcurrency at a time, until all ran or the failures exceed the
 // tolerance.
 func (x *execution) runChildren(ctx context.Context, st *mapNode, run *MapRun, inputs []any, counts []int, prior *MapRunRecord) (*childResults, *ExecutionError) {
-	res := &childResults{machineARN: run.Info().StateMachineARN, list: make([]childResult, len(inputs)), ran: make([]bool, len(inputs))}
+	res := &childResults{machineARN: run.Info().StateMachineARN, list: make([]childResult, len(inputs)), ran: make([]bool, len(inputs)), inputs: inputs}
 	// A resumed run: the children that ended keep their results.
 	running := x.restoreRun(run, prior, res, counts)
 	restored := append([]bool(nil), res.ran...)
@@ -780,7 +823,9 @@ func (x *execution) runChildren(ctx context.Context, st *mapNode, run *MapRun, i
 		return nil, x.ctxError(ctx)
 	}
 	if _, over, _ := run.limits(0); over || exceeded {
-		return nil, &ExecutionError{Name: "States.ExceedToleratedFailureThreshold", Cause: exceedThresholdCause}
+		// The results so far go with the error: a ResultWriter still
+		// exports them.
+		return res, &ExecutionError{Name: "States.ExceedToleratedFailureThreshold", Cause: exceedThresholdCause}
 	}
 	return res, nil
 }
@@ -901,9 +946,10 @@ func (x *execution) childRand() *rand.Rand {
 const maxResultFileBytes int64 = 5 << 30
 
 // writeResults exports the children's results as AWS's ResultWriter does:
-// SUCCEEDED_N.json and FAILED_N.json (PENDING files stay empty: every
-// child has ended) under PREFIX/MAP_RUN_ID/, then manifest.json listing
-// them; the state's result names the manifest.
+// SUCCEEDED_N.json, FAILED_N.json (failed, timed out and aborted
+// children) and PENDING_N.json (children a failed run never started)
+// under PREFIX/MAP_RUN_ID/, then manifest.json listing them; the state's
+// result names the manifest.
 func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w *resultWriter, raw, eff any, run *MapRun, runID string, res *childResults, write bool) (any, *ExecutionError) {
 	var params any = newObject(0)
 	switch {
@@ -965,8 +1011,7 @@ func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w 
 	manifest.add("MapRunArn", runARN)
 	rf := newObject(3)
 	for _, status := range []string{"FAILED", "PENDING", "SUCCEEDED"} {
-		// PENDING_0 stays empty: every child has ended. Each file's
-		// body is built entry by entry and written when the next entry
+		// Each file's body is built entry by entry and written when the next entry
 		// would take it past the limit (an entry larger than the limit
 		// has a file of its own).
 		list := []any{}
@@ -1018,7 +1063,15 @@ func (x *execution) writeResults(ctx context.Context, sc *scope, st *mapNode, w 
 			return nil
 		}
 		for i, c := range res.list {
-			if status == "PENDING" || !res.ran[i] || (c.err != nil) != (status == "FAILED") {
+			if status == "PENDING" {
+				if !res.ran[i] {
+					if err := add(res.pendingEntry(i)); err != nil {
+						return nil, err
+					}
+				}
+				continue
+			}
+			if !res.ran[i] || (c.err != nil) != (status == "FAILED") {
 				continue
 			}
 			var err *ExecutionError

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // The ItemReader: the S3 calls (answered by the task resolver) and the
@@ -110,6 +112,13 @@ func (x *execution) loadAndFlatten(ctx context.Context, sc *scope, state string,
 // parseObject reads the items of one object (name is its s3:// URI) as
 // ReaderConfig.InputType says.
 func (x *execution) parseObject(ctx context.Context, sc *scope, state string, r *itemReader, name string, body []byte, limit int) ([]any, *ExecutionError) {
+	if r.inputType != "PARQUET" || r.manifestType != "" {
+		// A Parquet object compresses its pages itself.
+		var err *ExecutionError
+		if body, err = decompress(name, body); err != nil {
+			return nil, err
+		}
+	}
 	if r.manifestType == "ATHENA_DATA" {
 		return x.athenaItems(ctx, sc, state, r, body, limit)
 	}
@@ -401,7 +410,7 @@ func (x *execution) manifestItems(ctx context.Context, sc *scope, state string, 
 		if rerr != nil {
 			return nil, rerr
 		}
-		if data, rerr = gunzipData(key, data); rerr != nil {
+		if data, rerr = decompress("s3://"+bucket+"/"+key, data); rerr != nil {
 			return nil, rerr
 		}
 		items, ierr := csvItems(data, false, schema, ',', limit-len(out))
@@ -467,7 +476,7 @@ func (x *execution) athenaItems(ctx context.Context, sc *scope, state string, r 
 		if err != nil {
 			return nil, err
 		}
-		data, err = gunzipData(key, data)
+		data, err = decompress(uri, data)
 		if err != nil {
 			return nil, err
 		}
@@ -483,19 +492,44 @@ func (x *execution) athenaItems(ctx context.Context, sc *scope, state string, r 
 	return out, nil
 }
 
-// gunzipData gives a data file's content, uncompressed when it is gzip
-// (at most 1 GiB).
-func gunzipData(key string, data []byte) ([]byte, *ExecutionError) {
-	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+// maxDecompressedBytes bounds what one compressed object or data file
+// may hold once decompressed (hsc's own bound on memory; AWS reads up to
+// 10 GB): a larger one fails the run rather than being cut short.
+const maxDecompressedBytes = 1 << 30
+
+// decompress gives an object's content, decompressed when it is GZIP or
+// ZSTD ("Input files support the following external compression types:
+// GZIP, ZSTD": AWS docs, "ItemReader (Map)", ReaderConfig.InputType).
+// The format is told by the content's magic number, not by the key's
+// extension; name (the object's s3:// URI) goes in the error.
+func decompress(name string, data []byte) ([]byte, *ExecutionError) {
+	var (
+		r     io.Reader
+		close func()
+	)
+	switch {
+	case len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b:
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, newError("States.ItemReaderFailed", "The GZIP object %s cannot be read: %v", name, err)
+		}
+		r, close = zr, func() { zr.Close() }
+	case len(data) >= 4 && data[0] == 0x28 && data[1] == 0xb5 && data[2] == 0x2f && data[3] == 0xfd:
+		zr, err := zstd.NewReader(bytes.NewReader(data), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxDecompressedBytes+1<<20))
+		if err != nil {
+			return nil, newError("States.ItemReaderFailed", "The ZSTD object %s cannot be read: %v", name, err)
+		}
+		r, close = zr, zr.Close
+	default:
 		return data, nil
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(data))
+	defer close()
+	out, err := io.ReadAll(io.LimitReader(r, maxDecompressedBytes+1))
 	if err != nil {
-		return nil, newError("States.ItemReaderFailed", "data file %s: %v", key, err)
+		return nil, newError("States.ItemReaderFailed", "The compressed object %s cannot be read: %v", name, err)
 	}
-	out, err := io.ReadAll(io.LimitReader(zr, 1<<30))
-	if err != nil {
-		return nil, newError("States.ItemReaderFailed", "data file %s: %v", key, err)
+	if len(out) > maxDecompressedBytes {
+		return nil, newError("States.ItemReaderFailed", "The compressed object %s holds more than %d bytes once decompressed", name, maxDecompressedBytes)
 	}
 	return out, nil
 }

@@ -275,16 +275,18 @@ func (r *MapRun) endChild(name string, status Status, stop time.Time, output, er
 	}
 }
 
-// finish ends the run.
-func (r *MapRun) finish(status string, stop time.Time, errName, cause string, written bool) {
+// finish ends the run; with results, the ended children's results count
+// as written (resultsWritten).
+func (r *MapRun) finish(status string, stop time.Time, errName, cause string, results bool) {
 	r.mu.Lock()
 	r.info.Status, r.info.StopDate, r.info.Error, r.info.Cause = status, stop, errName, cause
-	if written {
+	if results {
 		r.info.ItemCounts.ResultsWritten = r.info.ItemCounts.Succeeded + r.info.ItemCounts.Failed + r.info.ItemCounts.TimedOut + r.info.ItemCounts.Aborted
 		r.info.ExecutionCounts.ResultsWritten = r.info.ExecutionCounts.Succeeded + r.info.ExecutionCounts.Failed + r.info.ExecutionCounts.TimedOut + r.info.ExecutionCounts.Aborted
 	}
-	// Children that never started are aborted with the run (AWS counts
-	// them as pending while it runs).
+	// Items no child started stay pending (AWS docs,
+	// concepts-examine-map-run.html: "if a Map Run fails with 10
+	// unprocessed items, these 10 items remain in the Pending status").
 	r.mu.Unlock()
 	select {
 	case <-r.done:
