@@ -2,7 +2,9 @@ package server
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -72,5 +74,31 @@ func fill(t *testing.T, f reflect.Value, text string, ms int64) {
 		f.Set(reflect.ValueOf(&dataDetails{Included: ms%2 == 0}))
 	default:
 		t.Fatalf("a field of type %s: teach fill (and appendJSON) about it", f.Type())
+	}
+}
+
+// TestAppendEpochIsFloat: appendEpoch writes what
+// strconv.AppendFloat(float64(ms)/1000, 'f', -1, 64) writes, for every
+// millisecond of a few seconds across the range and for edge values.
+func TestAppendEpochIsFloat(t *testing.T) {
+	check := func(ms int64) {
+		t.Helper()
+		got := string(appendEpoch(nil, ms))
+		want := strconv.FormatFloat(float64(ms)/1000, 'f', -1, 64)
+		if got != want {
+			t.Fatalf("%d ms: %s, want %s", ms, got, want)
+		}
+	}
+	for _, sec := range []int64{0, 1, 59, 1795993681, 4102444800, 99999999999, 999999999999} {
+		for frac := range int64(1000) {
+			check(sec*1000 + frac)
+		}
+	}
+	for _, ms := range []int64{-1, -1500, 1e15 - 1, 1e15, 1e15 + 1, 1 << 62} {
+		check(ms)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		check(r.Int64N(1e15))
 	}
 }

@@ -223,9 +223,25 @@ func (t epoch) MarshalJSON() ([]byte, error) {
 	return appendEpoch(nil, time.Time(t).UnixMilli()), nil
 }
 
-// appendEpoch appends a time in milliseconds as seconds with milliseconds.
+// appendEpoch appends a time in milliseconds as seconds with milliseconds:
+// the shortest decimal that reads back as float64(ms)/1000, which is
+// ms/1000 written out (without trailing zeros) while it has at most 15
+// significant digits (distinct such decimals are distinct float64s), so
+// that is written with integer arithmetic (TestAppendEpochIsFloat).
 func appendEpoch(b []byte, ms int64) []byte {
-	return strconv.AppendFloat(b, float64(ms)/1000, 'f', -1, 64)
+	if ms < 0 || ms >= 1e15 {
+		return strconv.AppendFloat(b, float64(ms)/1000, 'f', -1, 64)
+	}
+	b = strconv.AppendInt(b, ms/1000, 10)
+	frac := ms % 1000
+	if frac == 0 {
+		return b
+	}
+	b = append(b, '.', byte('0'+frac/100), byte('0'+frac/10%10), byte('0'+frac%10))
+	for b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 func ep(t time.Time) *epoch {
