@@ -386,6 +386,13 @@ func (s *Server) retryResume(arn string) {
 		}
 		if err := s.resume(s.ctx, e); err == nil {
 			s.log.Info("resumed an execution after a store failure", "execution", arn)
+			// The resumed run registers its tasks' tokens again as it
+			// replays its history: until then an answer to one of them is
+			// refused with 503 (deadToken), which a worker retries, not
+			// with TaskTimedOut, which it takes as final. For at most
+			// resumeGrace, as after a restart.
+			s.stalled.add(arn)
+			time.AfterFunc(resumeGrace, func() { s.stalled.done(arn) })
 			return
 		}
 	}
