@@ -248,19 +248,6 @@ func (r *recorder) waiter(key string) <-chan error {
 	if key == "" {
 		return nil
 	}
-	r.mu.Lock()
-	closed := r.closed
-	r.mu.Unlock()
-	if closed {
-		if r.failed.Load() {
-			// Nothing more is stored: an answer must not be taken as
-			// stored (the resumed execution waits for it again).
-			ch := make(chan error, 1)
-			ch <- errStoreFailed
-			return ch
-		}
-		return nil
-	}
 	r.wmu.Lock()
 	if r.waiters == nil {
 		r.waiters = map[string]chan error{}
@@ -271,9 +258,28 @@ func (r *recorder) waiter(key string) <-chan error {
 		r.waiters[key] = ch
 	}
 	r.wmu.Unlock()
-	// An event with key held back before its waiter came is stored now.
+	// Closed is read after the waiter is registered (and under mu, which
+	// write holds until the final event's commit is done): an execution
+	// that ended before then told its waiters already, and this one is
+	// taken back, so none is left that nothing will tell.
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.closed {
+		r.wmu.Lock()
+		if r.waiters[key] == ch {
+			delete(r.waiters, key)
+		}
+		r.wmu.Unlock()
+		if r.failed.Load() {
+			// Nothing more is stored: an answer must not be taken as
+			// stored (the resumed execution waits for it again).
+			ch := make(chan error, 1)
+			ch <- errStoreFailed
+			return ch
+		}
+		return nil
+	}
+	// An event with key held back before its waiter came is stored now.
 	for _, w := range r.held {
 		if w.key == key {
 			if err := r.storeHeld(); err != nil {
