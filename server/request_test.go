@@ -18,7 +18,10 @@ var flatBodies = []string{
 	`{"executionArn":"e","maxResults":5}`, `{"maxResults":null}`, `{}]`, `{} x`, `{"a":"b",}`, `{"a":1}`, `{"a":{}}`, `{"a":[]}`,
 	`{"name":"ü"}`, `{"name":"\u0041"}`, "{\"name\":\"a\x01\"}", `{"a" "b"}`, `[]`, `"x"`, `nul`, `{"a":tru}`, `{"a":truex}`,
 	`{"a":"b"`, `{"a":"b`, `{"a":"\`, `{"a":"\x"}`, `{,}`, `{"a":"b"}{}`, ` {"executionArn" : "e" , "includedData" : "METADATA_ONLY" } `,
-	`{"output":"{}","taskToken":"t"}`, `{"input":"` + string(bytes.Repeat([]byte(`\"`), 100)) + `"}`,
+	`{"output":"{}","taskToken":"t"}`, `{"taskToken":"t","error":"E","cause":null}`, `{"activityArn":"a","workerName":"w"}`,
+	`{"name":"n","definition":"{}","roleArn":"r","type":"EXPRESS","publish":true,"versionDescription":"d"}`,
+	`{"resourceArn":"r","tagKeys":"k"}`, `{"definition":"{}","inspectionLevel":"DEBUG","revealSecrets":true,"variables":"{}"}`,
+	`{"mapRunArn":"m","toleratedFailurePercentage":null}`, `{"stateMachineArn":"s","includedData":"ALL_DATA"}`, `{"input":"` + string(bytes.Repeat([]byte(`\"`), 100)) + `"}`,
 }
 
 // TestFlatRequestIsEncodingJSON: a body the scan takes yields the document
@@ -55,9 +58,31 @@ func checkFlatRequest(t *testing.T, body []byte) {
 		}
 	}
 	req := &request{body: body, members: members, flat: flat}
+	// Every operation's input type (ops.go), so that a field the flat
+	// decoder takes differently from encoding/json fails here.
+	checkInput[createActivityInput](t, req)
+	checkInput[activityInput](t, req)
+	checkInput[sendTaskInput](t, req)
 	checkInput[startExecutionInput](t, req)
 	checkInput[executionInput](t, req)
 	checkInput[listExecutionsInput](t, req)
+	checkInput[createStateMachineInput](t, req)
+	checkInput[describeStateMachineInput](t, req)
+	checkInput[updateStateMachineInput](t, req)
+	checkInput[arnInput](t, req)
+	checkInput[listInput](t, req)
+	checkInput[validateDefinitionInput](t, req)
+	checkInput[mapRunInput](t, req)
+	checkInput[redriveExecutionInput](t, req)
+	checkInput[startSyncInput](t, req)
+	checkInput[tagResourceInput](t, req)
+	checkInput[untagResourceInput](t, req)
+	checkInput[resourceInput](t, req)
+	checkInput[testStateInput](t, req)
+	checkInput[publishInput](t, req)
+	checkInput[machineListInput](t, req)
+	checkInput[versionInput](t, req)
+	checkInput[aliasInput](t, req)
 }
 
 func checkInput[In any](t *testing.T, req *request) {
