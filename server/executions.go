@@ -468,7 +468,9 @@ func (r *recorder) write(ev *interpreter.Event, prev int64) {
 	r.next++
 	// The last event (the status) and ActivityStarted (GetActivityTask's
 	// answer waits for it) are stored before write returns; the others
-	// in the background, in order (commit.go).
+	// in the background, in order (commit.go), or, over the in-memory
+	// store, held back until one that someone waits for comes
+	// (committer.submitEvent).
 	if err := r.s.commits.submitEvent(&pendingWrite{rec: r, ev: store.Event{ID: id, JSON: data}, final: final, key: ev.Key},
 		final != nil || ev.Type == "ActivityStarted"); err != nil {
 		r.closed = true
