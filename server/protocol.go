@@ -187,8 +187,9 @@ func (s *Server) call(ctx context.Context, op operation, body []byte) (any, erro
 	return op.handler(ctx, req)
 }
 
-// newRequestID returns a random request id in the UUID form AWS uses.
-func newRequestID() string { return formatUUID(random16()) }
+// newRequestID returns a random request id in the form AWS uses: a
+// version 4 UUID, as every other id the server makes up (newUUID).
+func newRequestID() string { return newUUID() }
 
 // random16 returns 16 random bytes from the runtime's fast generator:
 // what request ids, execution names and revision ids are made of. They

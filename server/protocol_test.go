@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -76,8 +77,9 @@ func TestMalformedRequests(t *testing.T) {
 			if msg, _ := m["message"].(string); msg == "" {
 				t.Errorf("no message: %v", m)
 			}
-			if hdr.Get("x-amzn-RequestId") == "" {
-				t.Errorf("no request id")
+			// A version 4 UUID, as AWS's request ids are.
+			if id := hdr.Get("x-amzn-RequestId"); !requestIDForm.MatchString(id) {
+				t.Errorf("request id %q is not a version 4 UUID", id)
 			}
 			if ct := hdr.Get("Content-Type"); ct != "application/x-amz-json-1.0" {
 				t.Errorf("content type %q", ct)
@@ -85,6 +87,9 @@ func TestMalformedRequests(t *testing.T) {
 		})
 	}
 }
+
+// requestIDForm is a version 4 UUID in lower-case hex.
+var requestIDForm = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
 // Validation messages follow the service's front end (AWS JSON services'
 // "N validation error(s) detected: Value 'v' at 'path' failed to satisfy
