@@ -425,10 +425,7 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 		if w := d.writer; w != nil && w.resource != "" && results != nil && ctx.Err() == nil {
 			r := x.recorded(sc)
 			if _, werr := x.writeResults(ctx, sc, st, w, raw, eff, run, runID, results, r == nil || r.Type != "MapRunFailed"); werr != nil {
-				if werr.Name != ErrRuntime {
-					werr = &ExecutionError{Name: "States.ResultWriterFailed", Cause: werr.Cause}
-				}
-				return fail(werr)
+				return fail(writerFailed(ctx, werr))
 			}
 			written = true
 		}
@@ -441,10 +438,7 @@ func (x *execution) distributedMap(ctx context.Context, st *mapNode, raw, eff an
 		rewrite := r == nil || r.Type != "MapRunSucceeded"
 		o, werr := x.writeResults(ctx, sc, st, w, raw, eff, run, runID, results, rewrite)
 		if werr != nil {
-			if werr.Name != ErrRuntime && ctx.Err() == nil {
-				werr = &ExecutionError{Name: "States.ResultWriterFailed", Cause: werr.Cause}
-			}
-			return fail(werr)
+			return fail(writerFailed(ctx, werr))
 		}
 		out = o
 	}
@@ -937,6 +931,16 @@ func (x *execution) childRand() *rand.Rand {
 	a, b := x.rnd.Uint64(), x.rnd.Uint64()
 	x.mu.Unlock()
 	return rand.New(rand.NewPCG(a, b))
+}
+
+// writerFailed is the error a run whose ResultWriter failed with werr
+// fails with: States.ResultWriterFailed with werr's cause, unless werr is
+// a States.Runtime error or the run was stopped (ctx).
+func writerFailed(ctx context.Context, werr *ExecutionError) *ExecutionError {
+	if werr.Name != ErrRuntime && ctx.Err() == nil {
+		return &ExecutionError{Name: "States.ResultWriterFailed", Cause: werr.Cause}
+	}
+	return werr
 }
 
 // maxResultFileBytes is the most one ResultWriter file holds: AWS splits
