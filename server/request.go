@@ -188,8 +188,12 @@ type flatField struct {
 }
 
 // flatDecoder fills an input of type In from a flat body's members, as
-// json.Unmarshal would; nil when In has a field it does not know how to
-// fill that way.
+// json.Unmarshal would: its fields of the types string and bool (not of
+// a named type) and pointers to them, by their JSON names. It is nil when In is not a struct or has
+// a field whose name encoding/json works out by rules not copied here
+// (embedded, unexported, a tag option other than omitempty, two fields
+// of one name); a member naming a field of any other type, or no field,
+// is left to encoding/json (fill reports false).
 type flatDecoder map[string]flatField
 
 func newFlatDecoder(t reflect.Type) flatDecoder {
