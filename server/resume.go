@@ -134,19 +134,27 @@ func (s *Server) resume(ctx context.Context, e *store.Execution) error {
 // loadHistory reads an execution's stored history, page by page, as the
 // interpreter's events with their keys.
 func (s *Server) loadHistory(ctx context.Context, arn string) ([]interpreter.Event, error) {
+	return s.readHistory(ctx, arn, store.Tx.Events)
+}
+
+// readHistory reads the stored events of arn through events (an
+// execution's or a map run child's), page by page, as the interpreter's
+// events with their keys.
+func (s *Server) readHistory(ctx context.Context, arn string,
+	events func(tx store.Tx, arn string, reverse bool, page store.Page) ([]store.Event, string, error)) ([]interpreter.Event, error) {
 	var h []interpreter.Event
 	page := store.Page{Limit: 1000}
 	for {
 		var next string
 		err := s.store.View(ctx, func(tx store.Tx) error {
-			evs, n, err := tx.Events(arn, false, page)
+			evs, n, err := events(tx, arn, false, page)
 			if err != nil {
 				return err
 			}
 			for _, se := range evs {
 				ev, err := decodeEvent(se.JSON)
 				if err != nil {
-					return fmt.Errorf("event %d: %w", se.ID, err)
+					return fmt.Errorf("event %d of %s: %w", se.ID, arn, err)
 				}
 				h = append(h, ev)
 			}
@@ -858,31 +866,5 @@ func (s *Server) mapRunRecord(ctx context.Context, arn string) (*interpreter.Map
 
 // childEvents reads a map run child's stored history.
 func (s *Server) childEvents(ctx context.Context, arn string) ([]interpreter.Event, error) {
-	var h []interpreter.Event
-	page := store.Page{Limit: 1000}
-	for {
-		var next string
-		err := s.store.View(ctx, func(tx store.Tx) error {
-			evs, n, err := tx.MapRunChildEvents(arn, false, page)
-			if err != nil {
-				return err
-			}
-			for _, se := range evs {
-				ev, err := decodeEvent(se.JSON)
-				if err != nil {
-					return fmt.Errorf("event %d of %s: %w", se.ID, arn, err)
-				}
-				h = append(h, ev)
-			}
-			next = n
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-		if next == "" {
-			return h, nil
-		}
-		page.After = next
-	}
+	return s.readHistory(ctx, arn, store.Tx.MapRunChildEvents)
 }
