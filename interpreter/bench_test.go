@@ -11,6 +11,14 @@ import (
 
 // passChain is a chain of n Pass states, each with a Result and a ResultPath.
 func passChain(n int) string {
+	return passChainOf(n, func(i int) string {
+		return fmt.Sprintf(`"Result":{"step":%d,"ok":true},"ResultPath":"$.r%d"`, i, i%10)
+	})
+}
+
+// passChainOf is a chain of n Pass states S0 … S(n-1); members(i) gives
+// state i's members besides its type and its Next or End.
+func passChainOf(n int, members func(i int) string) string {
 	var b strings.Builder
 	b.WriteString(`{"StartAt":"S0","States":{`)
 	for i := range n {
@@ -21,7 +29,7 @@ func passChain(n int) string {
 		if i == n-1 {
 			next = `"End":true`
 		}
-		fmt.Fprintf(&b, `"S%d":{"Type":"Pass","Result":{"step":%d,"ok":true},"ResultPath":"$.r%d",%s}`, i, i, i%10, next)
+		fmt.Fprintf(&b, `"S%d":{"Type":"Pass",%s,%s}`, i, members(i), next)
 	}
 	b.WriteString("}}")
 	return b.String()

@@ -3,7 +3,6 @@ package interpreter_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/hsc-dev/hsc/interpreter"
@@ -13,20 +12,7 @@ import (
 // (server/bench_test.go passChain): n Pass states, each with a number
 // Result and its own ResultPath.
 func servePassChain(n int) string {
-	var b strings.Builder
-	b.WriteString(`{"StartAt":"S0","States":{`)
-	for i := range n {
-		if i > 0 {
-			b.WriteString(",")
-		}
-		next := fmt.Sprintf(`"Next":"S%d"`, i+1)
-		if i == n-1 {
-			next = `"End":true`
-		}
-		fmt.Fprintf(&b, `"S%d":{"Type":"Pass","Result":%d,"ResultPath":"$.s%d",%s}`, i, i, i, next)
-	}
-	b.WriteString("}}")
-	return b.String()
+	return passChainOf(n, func(i int) string { return fmt.Sprintf(`"Result":%d,"ResultPath":"$.s%d"`, i, i) })
 }
 
 // BenchmarkServeExecution runs one execution of the server's 10-state
