@@ -267,10 +267,12 @@ func cmpStrings(a, b []string) string {
 	return strings.Join(d, "\n")
 }
 
-// A task in flight when the execution stopped keeps its TimeoutSeconds
-// deadline when resumed: its timer runs for what is left.
-func TestResumedTaskKeepsItsTimeout(t *testing.T) {
-	const def = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","TimeoutSeconds":10,"End":true}}}`
+// stoppedInFlight compiles def, whose one Task never answers (block),
+// runs it on a virtual clock with instant timers, and returns the history
+// cut after the first event of type last: an execution stopped while its
+// task was in flight.
+func stoppedInFlight(t *testing.T, def, last string) (*interpreter.Machine, interpreter.TaskFunc, []interpreter.Event) {
+	t.Helper()
 	m, err := interpreter.Compile([]byte(def))
 	if err != nil {
 		t.Fatal(err)
@@ -281,8 +283,15 @@ func TestResumedTaskKeepsItsTimeout(t *testing.T) {
 	})
 	first := instantTimers{interpreter.NewVirtualClock(xt0), make(chan time.Duration, 1)}
 	_, all := runKeyed(t, m, first, block)
+	return m, block, through(all, last)
+}
+
+// A task in flight when the execution stopped keeps its TimeoutSeconds
+// deadline when resumed: its timer runs for what is left.
+func TestResumedTaskKeepsItsTimeout(t *testing.T) {
+	const def = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:lambda:us-east-1:123456789012:function:f","TimeoutSeconds":10,"End":true}}}`
 	// Stop after LambdaFunctionStarted (event 4), resume 8 s later.
-	prefix := through(all, "LambdaFunctionStarted")
+	m, block, prefix := stoppedInFlight(t, def, "LambdaFunctionStarted")
 	clock := instantTimers{interpreter.NewVirtualClock(prefix[len(prefix)-1].Timestamp.Add(8 * time.Second)), make(chan time.Duration, 1)}
 	res, _ := runKeyed(t, m, clock, block, interpreter.WithResume(prefix))
 	if d := <-clock.fired; d != 2*time.Second {
@@ -300,17 +309,7 @@ func TestResumedTaskKeepsItsTimeout(t *testing.T) {
 // service does not extend a HeartbeatSeconds deadline).
 func TestResumedTaskKeepsItsHeartbeat(t *testing.T) {
 	const def = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:a","HeartbeatSeconds":5,"End":true}}}`
-	m, err := interpreter.Compile([]byte(def))
-	if err != nil {
-		t.Fatal(err)
-	}
-	block := interpreter.TaskFunc(func(ctx context.Context, _ *interpreter.TaskRequest) ([]byte, error) {
-		<-ctx.Done()
-		return nil, ctx.Err()
-	})
-	first := instantTimers{interpreter.NewVirtualClock(xt0), make(chan time.Duration, 1)}
-	_, all := runKeyed(t, m, first, block)
-	prefix := through(all, "ActivityStarted")
+	m, block, prefix := stoppedInFlight(t, def, "ActivityStarted")
 	started := prefix[len(prefix)-1].Timestamp
 	for _, tc := range []struct {
 		name string
