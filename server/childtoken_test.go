@@ -15,7 +15,6 @@ import (
 
 	"github.com/hsc-dev/hsc/interpreter"
 	"github.com/hsc-dev/hsc/server"
-	"github.com/hsc-dev/hsc/store/sqlstore"
 )
 
 // TestMapRunChildTaskKeepsToken follows issue 12 ("an activity task
@@ -30,18 +29,7 @@ import (
 func TestMapRunChildTaskKeepsToken(t *testing.T) {
 	dir := t.TempDir()
 	ctx := ctxT(t)
-	st, err := sqlstore.Open(ctx, dir, sqlstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(server.Config{Addr: "127.0.0.1:0", Store: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := client(s.URL())
+	c, crash := openToCrash(t, dir, server.Config{})
 	act, err := c.CreateActivity(ctx, &sfn.CreateActivityInput{Name: aws.String("times10")})
 	if err != nil {
 		t.Fatal(err)
@@ -68,10 +56,7 @@ func TestMapRunChildTaskKeepsToken(t *testing.T) {
 	// Three children run (MaxConcurrency), each with its task scheduled:
 	// wait until their histories, with the tasks' starts, are stored.
 	run := waitChildEvents(t, c, *ex.ExecutionArn, "ActivityStarted", 3)
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s.Close() // its writes fail: the store is gone, as after kill -9
+	crash()
 
 	c, _, _ = openDurable(t, dir, server.Config{PollTimeout: 500 * time.Millisecond})
 	for in, tok := range tokens {
@@ -159,18 +144,7 @@ func TestMapRunChildCallbackKeepsToken(t *testing.T) {
 		tokens <- handed{string(in.Payload.Item), req.TaskToken}
 		return nil, nil // no result: wait for the callback
 	})
-	st, err := sqlstore.Open(ctx, dir, sqlstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(server.Config{Addr: "127.0.0.1:0", Store: st, Tasks: resolver})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := client(s.URL())
+	c, crash := openToCrash(t, dir, server.Config{Tasks: resolver})
 	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":2,
 		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
 		"StartAt":"CB","States":{"CB":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke.waitForTaskToken",
@@ -190,10 +164,7 @@ func TestMapRunChildCallbackKeepsToken(t *testing.T) {
 	}
 	// Wait until both children's task starts are stored.
 	waitChildEvents(t, c, *ex.ExecutionArn, "TaskStarted", 2)
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s.Close() // its writes fail: the store is gone, as after kill -9
+	crash()
 
 	c, _, _ = openDurable(t, dir, server.Config{Tasks: resolver})
 	for range 2 {

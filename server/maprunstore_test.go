@@ -20,18 +20,7 @@ import (
 // func closes both, as stopping `hsc serve --data dir` does.
 func openDurable(t *testing.T, dir string, cfg server.Config) (*sfn.Client, store.Store, func()) {
 	t.Helper()
-	st, err := sqlstore.Open(context.Background(), dir, sqlstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Addr, cfg.Store = "127.0.0.1:0", st
-	s, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
+	s, st := startDurable(t, dir, cfg)
 	closed := false
 	stop := func() {
 		if closed {
@@ -47,6 +36,47 @@ func openDurable(t *testing.T, dir string, cfg server.Config) (*sfn.Client, stor
 	}
 	t.Cleanup(stop)
 	return client(s.URL()), st, stop
+}
+
+// openToCrash starts a server on the durable store in dir; the returned
+// func crashes it: the store is closed under the running server, whose
+// writes then fail as after kill -9, and then the server.
+func openToCrash(t *testing.T, dir string, cfg server.Config) (*sfn.Client, func()) {
+	t.Helper()
+	s, st := startDurable(t, dir, cfg)
+	crashed := false
+	crash := func() {
+		if crashed {
+			return
+		}
+		crashed = true
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+		s.Close() // its writes fail: the store is gone
+	}
+	t.Cleanup(crash)
+	return client(s.URL()), crash
+}
+
+// startDurable starts a server on the durable store in dir.
+func startDurable(t *testing.T, dir string, cfg server.Config) (*server.Server, store.Store) {
+	t.Helper()
+	st, err := sqlstore.Open(context.Background(), dir, sqlstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Addr, cfg.Store = "127.0.0.1:0", st
+	s, err := server.New(cfg)
+	if err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	return s, st
 }
 
 // mapRunAnswers collects, as JSON, every answer the API gives about the
@@ -278,18 +308,7 @@ func TestMapRunCutShortByCrash(t *testing.T) {
 func testMapRunCutShortByCrash(t *testing.T, typ string) {
 	dir := t.TempDir()
 	ctx := ctxT(t)
-	st, err := sqlstore.Open(ctx, dir, sqlstore.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := server.New(server.Config{Addr: "127.0.0.1:0", Store: st})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := client(s.URL())
+	c, crash := openToCrash(t, dir, server.Config{})
 	def := `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items",
 		"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"` + typ + `"},"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}},"End":true}}}`
 	arn := createMachine(t, c, "slow", def)
@@ -316,10 +335,7 @@ func testMapRunCutShortByCrash(t *testing.T, typ string) {
 		}
 		time.Sleep(20 * time.Millisecond) // the child's start reaches the store
 	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	s.Close() // its writes fail: the store is gone, as after kill -9
+	crash()
 
 	c, _, _ = openDurable(t, dir, server.Config{})
 	// RUNNING at once; the counts are the stored record's until the
