@@ -114,12 +114,7 @@ func TestDiskFull(t *testing.T) {
 		}
 		return nil
 	}))
-	// And it writes again.
-	must(t, s.Update(ctx, func(tx store.Tx) error {
-		return tx.CreateExecution(&store.Execution{ARN: "after", Status: store.StatusRunning})
-	}))
-	must(t, s.Close())
-	integrity(t, dir)
+	writesAgain(t, s, dir)
 }
 
 // A data directory on a read-only file system is refused at start-up with
@@ -307,11 +302,7 @@ func TestReadOnlyWhileOpen(t *testing.T) {
 				return nil
 			}))
 			t.Logf("after e2fsck: %d of %d acknowledged executions there, %d missing (%d acknowledged while the fault was made)", present, len(acked), lost, window)
-			must(t, s.Update(ctx, func(tx store.Tx) error {
-				return tx.CreateExecution(&store.Execution{ARN: "after", Status: store.StatusRunning})
-			}))
-			must(t, s.Close())
-			integrity(t, dir)
+			writesAgain(t, s, dir)
 		})
 	}
 }
@@ -364,6 +355,17 @@ func TestDiskFullThenRoom(t *testing.T) {
 			}
 		}
 		return nil
+	}))
+	must(t, s.Close())
+	integrity(t, dir)
+}
+
+// writesAgain checks that the store s in dir takes a write after its
+// fault, and that, closed, it passes the integrity check.
+func writesAgain(t *testing.T, s *sqlstore.Store, dir string) {
+	t.Helper()
+	must(t, s.Update(ctx, func(tx store.Tx) error {
+		return tx.CreateExecution(&store.Execution{ARN: "after", Status: store.StatusRunning})
 	}))
 	must(t, s.Close())
 	integrity(t, dir)
